@@ -1,0 +1,108 @@
+# fpipe — build, test, demo, bench.
+#
+#   make            build/fpipec and build/libfpipe.a
+#   make demo       install what is missing, build, run examples/wordcount.fpipe
+#   make test       the whole test suite (prints "N passed, N failed")
+#   make test-asan  the same suite with every part built under ASan + UBSan
+#   make bench      throughput benchmarks (not part of make test)
+#   make install PREFIX=/usr/local
+#
+# Generated sources (lexer, parser) go to $(BUILD)/gen and are never
+# committed.  WERROR=1 (set by CI) turns warnings into errors.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD   ?= build
+CC      ?= cc
+PREFIX  ?= /usr/local
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+SAN     ?=
+CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SAN) $(CFLAGS)
+GEN     := $(BUILD)/gen
+
+COMPILER_SRC := $(wildcard compiler/*.c)
+RUNTIME_SRC  := $(wildcard runtime/*.c)
+COMPILER_OBJ := $(COMPILER_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) \
+                $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/fpipe.o
+RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o)
+
+all: $(BUILD)/fpipec $(BUILD)/libfpipe.a
+
+# ---- front end generators --------------------------------------------
+
+$(GEN)/fpipe.c $(GEN)/fpipe.h &: grammar/fpipe.y
+	@mkdir -p $(GEN)
+	lemon -q -d$(GEN) -T/usr/share/lemon/lempar.c grammar/fpipe.y
+	@touch $(GEN)/fpipe.c $(GEN)/fpipe.h
+
+$(GEN)/lexer.c: grammar/lexer.re
+	@mkdir -p $(GEN)
+	re2c -W -Werror -o $@ grammar/lexer.re
+
+# ---- compiler ---------------------------------------------------------
+
+$(BUILD)/obj/compiler/%.o: compiler/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Icompiler -I$(GEN) -c $< -o $@
+
+# lemon's and re2c's output: our warnings minus the ones their templates trip.
+$(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Wno-unused-parameter -Wno-missing-prototypes -Wno-shadow \
+	    -Icompiler -I$(GEN) -c $< -o $@
+
+$(BUILD)/fpipec: $(COMPILER_OBJ)
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^
+
+# ---- runtime ------------------------------------------------------------
+
+$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/libfpipe.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fopenmp -Iruntime -c $< -o $@
+
+$(BUILD)/libfpipe.a: $(RUNTIME_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# ---- set-up, demo, tests, bench ----------------------------------------
+
+deps:
+	@bash scripts/install-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/demo.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/run.sh $(BUILD)
+
+# Everything — compiler, runtime and the generated programs — under
+# AddressSanitizer and UndefinedBehaviorSanitizer, in its own build folder.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+test-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" all
+	@FPIPE_CFLAGS="$(ASAN_FLAGS) -O1 -g" bash tests/run.sh build-asan
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bash bench/run.sh $(BUILD)
+
+golden: all
+	@UPDATE_GOLDEN=1 bash tests/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(BUILD)/fpipec $(DESTDIR)$(PREFIX)/bin/fpipec
+	install -m 644 runtime/libfpipe.h $(DESTDIR)$(PREFIX)/include/libfpipe.h
+	install -m 644 $(BUILD)/libfpipe.a $(DESTDIR)$(PREFIX)/lib/libfpipe.a
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all deps demo test test-asan bench golden install clean

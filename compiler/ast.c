@@ -1,0 +1,273 @@
+/* ast.c — the builders the grammar's actions call, and the tables of ops.h.
+ *
+ * Literals are decoded here, where their exact spans are known, so a bad
+ * escape or an integer that does not fit is reported at the spot.
+ */
+#include "fpipec.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const OpInfo op_info[OP__COUNT] = {
+#define X(E, kw, role, what) {kw, role, what},
+    FP_OPS(X)
+#undef X
+};
+
+const char *const monoid_names[MONOID__COUNT] = {
+#define X(E, name, what) name,
+    FP_MONOIDS(X)
+#undef X
+};
+
+const BuiltinInfo builtin_info[BI__COUNT] = {
+#define X(E, name, sig, what) {name, sig, what},
+    FP_BUILTINS(X)
+#undef X
+};
+
+const char *tok_text(ParseCtx *c, Token t)
+{
+    return arena_strndup(c->arena, c->src->text + t.span.off, t.span.len);
+}
+
+Expr *ast_expr(ParseCtx *c, ExprKind k, Span sp)
+{
+    Expr *e = arena_alloc(c->arena, sizeof *e);
+    e->kind = k;
+    e->span = sp;
+    e->builtin = -1;
+    return e;
+}
+
+Expr *ast_int(ParseCtx *c, Token t)
+{
+    Expr *e = ast_expr(c, EX_INT, t.span);
+    const char *s = tok_text(c, t);
+    errno = 0;
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (errno == ERANGE || v > INT64_MAX) {
+        diag_at(c->diags, DIAG_ERROR, t.span, "integer literal %s does not fit in i64", s);
+        diag_hint(c->diags, "the largest i64 is 9223372036854775807");
+        v = 0;
+    }
+    e->ival = (int64_t)v;
+    return e;
+}
+
+Expr *ast_float(ParseCtx *c, Token t)
+{
+    Expr *e = ast_expr(c, EX_FLOAT, t.span);
+    const char *s = tok_text(c, t);
+    errno = 0;
+    e->fval = strtod(s, NULL);
+    if (errno == ERANGE && (e->fval > 1.0 || e->fval < -1.0)) {
+        diag_at(c->diags, DIAG_ERROR, t.span, "number %s is too large for f64", s);
+        e->fval = 0;
+    }
+    return e;
+}
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* "..." with escapes \n \t \r \0 \\ \" \xHH; the result may hold any byte. */
+Expr *ast_string(ParseCtx *c, Token t)
+{
+    Expr *e = ast_expr(c, EX_STR, t.span);
+    const char *s = c->src->text + t.span.off + 1;
+    size_t n = t.span.len - 2;
+    char *out = arena_alloc(c->arena, n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\') {
+            out[o++] = s[i];
+            continue;
+        }
+        Span esc = {(uint32_t)(t.span.off + 1 + i), 2};
+        char x = s[++i];
+        switch (x) {
+        case 'n': out[o++] = '\n'; break;
+        case 't': out[o++] = '\t'; break;
+        case 'r': out[o++] = '\r'; break;
+        case '0': out[o++] = '\0'; break;
+        case '\\': out[o++] = '\\'; break;
+        case '"': out[o++] = '"'; break;
+        case 'x':
+            if (i + 2 < n + 1 && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+                out[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+                i += 2;
+                break;
+            }
+            esc.len = 2;
+            diag_at(c->diags, DIAG_ERROR, esc, "\\x needs two hex digits");
+            break;
+        default:
+            diag_at(c->diags, DIAG_ERROR, esc, "unknown escape sequence '\\%c'", x);
+            diag_hint(c->diags, "the escapes are \\n \\t \\r \\0 \\\\ \\\" and \\xHH");
+        }
+    }
+    e->sval = out;
+    e->slen = o;
+    return e;
+}
+
+Expr *ast_name(ParseCtx *c, Token t)
+{
+    Expr *e = ast_expr(c, EX_NAME, t.span);
+    e->sval = tok_text(c, t);
+    return e;
+}
+
+Expr *ast_bool(ParseCtx *c, Token t, bool v)
+{
+    Expr *e = ast_expr(c, EX_BOOL, t.span);
+    e->ival = v;
+    return e;
+}
+
+static Expr **args_of(ParseCtx *c, int n, Expr *a, Expr *b)
+{
+    Expr **v = arena_alloc(c->arena, (size_t)n * sizeof *v);
+    v[0] = a;
+    if (n > 1)
+        v[1] = b;
+    return v;
+}
+
+Expr *ast_unary(ParseCtx *c, Token op, UnOp u, Expr *x)
+{
+    Expr *e = ast_expr(c, EX_UNARY, span_join(op.span, x->span));
+    e->op = u;
+    e->name_span = op.span;
+    e->args = args_of(c, 1, x, NULL);
+    e->nargs = 1;
+    return e;
+}
+
+Expr *ast_binary(ParseCtx *c, BinOp op, Expr *l, Expr *r)
+{
+    Expr *e = ast_expr(c, EX_BINARY, span_join(l->span, r->span));
+    e->op = op;
+    /* The operator itself lies between the operands. */
+    e->name_span.off = l->span.off + l->span.len;
+    e->name_span.len = r->span.off > e->name_span.off ? r->span.off - e->name_span.off : 1;
+    e->args = args_of(c, 2, l, r);
+    e->nargs = 2;
+    return e;
+}
+
+static void take_items(Expr *e, PtrVec *v)
+{
+    e->args = (Expr **)v->v;
+    e->nargs = v->n;
+}
+
+Expr *ast_call(ParseCtx *c, Token name, PtrVec *args, Token rparen)
+{
+    Expr *e = ast_expr(c, EX_CALL, span_join(name.span, rparen.span));
+    e->sval = tok_text(c, name);
+    e->name_span = name.span;
+    take_items(e, args);
+    return e;
+}
+
+Expr *ast_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp)
+{
+    Expr *e = ast_expr(c, EX_TUPLE, span_join(lp.span, rp.span));
+    take_items(e, items);
+    return e;
+}
+
+Expr *ast_list(ParseCtx *c, Token lb, PtrVec *items, Token rb)
+{
+    Expr *e = ast_expr(c, EX_LIST, span_join(lb.span, rb.span));
+    take_items(e, items);
+    return e;
+}
+
+Expr *ast_field(ParseCtx *c, Expr *x, Token index)
+{
+    Expr *e = ast_expr(c, EX_FIELD, span_join(x->span, index.span));
+    e->name_span = index.span;
+    const char *s = tok_text(c, index);
+    e->ival = strlen(s) > 6 ? 999999 : atoi(s);
+    e->args = args_of(c, 1, x, NULL);
+    e->nargs = 1;
+    return e;
+}
+
+Expr *ast_paren(ParseCtx *c, Token lp, Expr *x, Token rp)
+{
+    /* Parentheses only group: keep the inner node, widen its span so that
+     * carets cover what the user wrote. */
+    (void)c;
+    x->span = span_join(lp.span, rp.span);
+    return x;
+}
+
+PtrVec *ast_vec(ParseCtx *c, PtrVec *v, void *item)
+{
+    if (!v)
+        v = arena_alloc(c->arena, sizeof *v);
+    if (item)
+        vec_push(c->arena, v, item);
+    return v;
+}
+
+TypeExpr *ast_type_name(ParseCtx *c, Token t)
+{
+    TypeExpr *x = arena_alloc(c->arena, sizeof *x);
+    x->kind = TX_NAME;
+    x->span = t.span;
+    x->name = tok_text(c, t);
+    return x;
+}
+
+TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp)
+{
+    TypeExpr *x = arena_alloc(c->arena, sizeof *x);
+    x->kind = TX_TUPLE;
+    x->span = span_join(lp.span, rp.span);
+    x->elems = (TypeExpr **)items->v;
+    x->n = items->n;
+    return x;
+}
+
+TypeExpr *ast_type_list(ParseCtx *c, Token lb, TypeExpr *elem, Token rb)
+{
+    TypeExpr *x = arena_alloc(c->arena, sizeof *x);
+    x->kind = TX_LIST;
+    x->span = span_join(lb.span, rb.span);
+    x->elems = arena_alloc(c->arena, sizeof *x->elems);
+    x->elems[0] = elem;
+    x->n = 1;
+    return x;
+}
+
+void ast_pipeline(ParseCtx *c, Token name)
+{
+    c->prog->name = tok_text(c, name);
+    c->prog->name_span = name.span;
+}
+
+void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *body)
+{
+    OpDecl *d = arena_alloc(c->arena, sizeof *d);
+    d->kind = k;
+    d->kw_span = kw.span;
+    d->name_span = name.span;
+    d->name = tok_text(c, name);
+    d->decl_type = ty;
+    d->body = body;
+    vec_push(c->arena, &c->prog->ops, d);
+}

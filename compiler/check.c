@@ -1,0 +1,794 @@
+/* check.c — from the AST to the typed IR: names, types, operator rules.
+ *
+ * Every error is reported with its span; the checker keeps going so that
+ * one run shows all the mistakes of a file.  An expression whose type could
+ * not be found gets ty_error, which never causes a second message: one
+ * mistake, one diagnostic.
+ */
+#include "fpipec.h"
+
+#include <string.h>
+
+typedef struct Checker {
+    Arena *arena;
+    Diags *d;
+    Program *prog;
+    const OpDecl *cur;       /* the operator being checked */
+    const OpDecl *prev;      /* its input, whose name is in scope */
+    Type *prev_type;         /* the element type of prev */
+    bool fallible;           /* the current body can fail */
+} Checker;
+
+static const char *tname(Checker *c, const Type *t)
+{
+    return type_name(c->arena, t);
+}
+
+/* ---- types written in the source ---------------------------------- */
+
+static Type *resolve_type(Checker *c, const TypeExpr *x)
+{
+    switch (x->kind) {
+    case TX_NAME: {
+        static const char *const names[] = {"i64", "f64", "bool", "str"};
+        Type *types[] = {&ty_i64, &ty_f64, &ty_bool, &ty_str};
+        for (int i = 0; i < 4; i++)
+            if (strcmp(x->name, names[i]) == 0)
+                return types[i];
+        diag_at(c->d, DIAG_ERROR, x->span, "unknown type '%s'", x->name);
+        const char *s = diag_suggest(x->name, names, 4);
+        if (s)
+            diag_hint(c->d, "did you mean '%s'?", s);
+        else
+            diag_hint(c->d, "the types are i64, f64, bool, str, tuples (T, U) and lists [T]");
+        return &ty_error;
+    }
+    case TX_TUPLE: {
+        Type *elems[64];
+        if (x->n > 64) {
+            diag_at(c->d, DIAG_ERROR, x->span, "a tuple has at most 64 fields");
+            return &ty_error;
+        }
+        for (int i = 0; i < x->n; i++) {
+            elems[i] = resolve_type(c, x->elems[i]);
+            if (elems[i] == &ty_error)
+                return &ty_error;
+        }
+        return type_tuple(elems, x->n);
+    }
+    case TX_LIST: {
+        Type *e = resolve_type(c, x->elems[0]);
+        return e == &ty_error ? e : type_list(e);
+    }
+    }
+    return &ty_error;
+}
+
+/* ---- expressions --------------------------------------------------- */
+
+static Type *check_expr(Checker *c, Expr *e);
+
+static const OpDecl *find_op(Checker *c, const char *name)
+{
+    for (int i = 0; i < c->prog->ops.n; i++) {
+        OpDecl *o = c->prog->ops.v[i];
+        if (strcmp(o->name, name) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static int find_builtin(const char *name)
+{
+    for (int i = 0; i < BI__COUNT; i++)
+        if (strcmp(builtin_info[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static Type *check_name(Checker *c, Expr *e)
+{
+    if (c->prev && strcmp(e->sval, c->prev->name) == 0)
+        return c->prev_type;
+    const OpDecl *o = find_op(c, e->sval);
+    if (o == c->cur) {
+        diag_at(c->d, DIAG_ERROR, e->span, "'%s' is this operator's own output", e->sval);
+        if (c->prev)
+            diag_hint(c->d, "the element coming in is called '%s'", c->prev->name);
+        return &ty_error;
+    }
+    if (o) {
+        diag_at(c->d, DIAG_ERROR, e->span, "'%s' is not the input of '%s'", e->sval,
+                c->cur->name);
+        if (c->prev)
+            diag_hint(c->d, "an operator sees only the element of the operator before it, '%s'",
+                      c->prev->name);
+        return &ty_error;
+    }
+    if (find_builtin(e->sval) >= 0) {
+        diag_at(c->d, DIAG_ERROR, e->span, "'%s' is a function, not a value", e->sval);
+        diag_hint(c->d, "call it: %s(%s)", e->sval, c->prev ? c->prev->name : "...");
+        return &ty_error;
+    }
+    diag_at(c->d, DIAG_ERROR, e->span, "unknown name '%s'", e->sval);
+    if (c->prev) {
+        const char *cands[] = {c->prev->name};
+        const char *s = diag_suggest(e->sval, cands, 1);
+        if (s)
+            diag_hint(c->d, "did you mean '%s'?", s);
+        else
+            diag_hint(c->d, "the element coming in is called '%s'", c->prev->name);
+    }
+    return &ty_error;
+}
+
+static Type *check_call(Checker *c, Expr *e)
+{
+    int b = find_builtin(e->sval);
+    Type *args[8];
+    for (int i = 0; i < e->nargs && i < 8; i++)
+        args[i] = check_expr(c, e->args[i]);
+    if (b < 0) {
+        diag_at(c->d, DIAG_ERROR, e->name_span, "unknown function '%s'", e->sval);
+        const char *cands[BI__COUNT];
+        for (int i = 0; i < BI__COUNT; i++)
+            cands[i] = builtin_info[i].name;
+        const char *s = diag_suggest(e->sval, cands, BI__COUNT);
+        if (s)
+            diag_hint(c->d, "did you mean '%s'?", s);
+        else if (!strcmp(e->sval, "text") || !strcmp(e->sval, "tsv"))
+            diag_hint(c->d, "%s(...) is a %s format, not a function", e->sval,
+                      e->sval[0] == 't' && e->sval[1] == 'e' ? "source" : "sink");
+        else
+            diag_hint(c->d, "the functions are split_ws, lower, upper, len and trim");
+        return &ty_error;
+    }
+    e->builtin = b;
+    /* Every builtin of ops.h takes one str. */
+    if (e->nargs != 1) {
+        diag_at(c->d, DIAG_ERROR, e->span, "%s takes 1 argument, not %d", e->sval, e->nargs);
+        diag_hint(c->d, "%s : %s", e->sval, builtin_info[b].sig);
+        return &ty_error;
+    }
+    if (args[0] != &ty_error && args[0] != &ty_str) {
+        diag_at(c->d, DIAG_ERROR, e->args[0]->span, "%s expects str, not %s", e->sval,
+                tname(c, args[0]));
+        diag_hint(c->d, "%s : %s", e->sval, builtin_info[b].sig);
+        return &ty_error;
+    }
+    switch ((BuiltinKind)b) {
+    case BI_SPLIT_WS: return type_list(&ty_str);
+    case BI_LEN: return &ty_i64;
+    case BI_LOWER:
+    case BI_UPPER:
+    case BI_TRIM: return &ty_str;
+    case BI__COUNT: break;
+    }
+    return &ty_error;
+}
+
+static const char *binop_text[] = {"+", "-", "*", "/", "%", "==", "!=", "<", "<=",
+                                   ">", ">=", "&&", "||"};
+
+static Type *check_binary(Checker *c, Expr *e)
+{
+    Type *l = check_expr(c, e->args[0]);
+    Type *r = check_expr(c, e->args[1]);
+    if (l == &ty_error || r == &ty_error)
+        return &ty_error;
+    const char *op = binop_text[e->op];
+    switch ((BinOp)e->op) {
+    case B_AND:
+    case B_OR:
+        if (l != &ty_bool || r != &ty_bool) {
+            Expr *bad = l != &ty_bool ? e->args[0] : e->args[1];
+            diag_at(c->d, DIAG_ERROR, bad->span, "'%s' needs bool operands, not %s", op,
+                    tname(c, l != &ty_bool ? l : r));
+            return &ty_error;
+        }
+        return &ty_bool;
+    case B_ADD:
+    case B_SUB:
+    case B_MUL:
+    case B_DIV:
+    case B_REM:
+        if (!type_is_numeric(l) || !type_is_numeric(r)) {
+            Expr *bad = !type_is_numeric(l) ? e->args[0] : e->args[1];
+            diag_at(c->d, DIAG_ERROR, bad->span, "'%s' needs numbers, not %s", op,
+                    tname(c, !type_is_numeric(l) ? l : r));
+            return &ty_error;
+        }
+        if (l != r) {
+            diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' between %s and %s", op,
+                    tname(c, l), tname(c, r));
+            diag_hint(c->d, "both sides must have the same type: there are no implicit "
+                            "conversions (write 2.0, not 2, for an f64)");
+            return &ty_error;
+        }
+        if (e->op == B_REM && l == &ty_f64) {
+            diag_at(c->d, DIAG_ERROR, e->name_span, "'%%' needs i64 operands, not f64");
+            return &ty_error;
+        }
+        if ((e->op == B_DIV || e->op == B_REM) && l == &ty_i64)
+            c->fallible = true;   /* by zero: an element error */
+        return l;
+    case B_EQ:
+    case B_NE:
+    case B_LT:
+    case B_LE:
+    case B_GT:
+    case B_GE:
+        if (!type_is_scalar(l) || !type_is_scalar(r)) {
+            Expr *bad = !type_is_scalar(l) ? e->args[0] : e->args[1];
+            diag_at(c->d, DIAG_ERROR, bad->span, "'%s' compares i64, f64, bool or str, not %s",
+                    op, tname(c, !type_is_scalar(l) ? l : r));
+            return &ty_error;
+        }
+        if (l != r) {
+            diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' between %s and %s", op,
+                    tname(c, l), tname(c, r));
+            diag_hint(c->d, "both sides must have the same type");
+            return &ty_error;
+        }
+        return &ty_bool;
+    }
+    return &ty_error;
+}
+
+static Type *check_expr(Checker *c, Expr *e)
+{
+    Type *t = &ty_error;
+    switch (e->kind) {
+    case EX_INT: t = &ty_i64; break;
+    case EX_FLOAT: t = &ty_f64; break;
+    case EX_STR: t = &ty_str; break;
+    case EX_BOOL: t = &ty_bool; break;
+    case EX_NAME: t = check_name(c, e); break;
+    case EX_CALL: t = check_call(c, e); break;
+    case EX_BINARY: t = check_binary(c, e); break;
+    case EX_UNARY: {
+        Type *x = check_expr(c, e->args[0]);
+        if (x == &ty_error)
+            break;
+        if (e->op == U_NEG && !type_is_numeric(x)) {
+            diag_at(c->d, DIAG_ERROR, e->args[0]->span, "'-' needs a number, not %s",
+                    tname(c, x));
+            break;
+        }
+        if (e->op == U_NOT && x != &ty_bool) {
+            diag_at(c->d, DIAG_ERROR, e->args[0]->span, "'!' needs a bool, not %s",
+                    tname(c, x));
+            break;
+        }
+        t = x;
+        break;
+    }
+    case EX_TUPLE: {
+        Type *elems[64];
+        if (e->nargs > 64) {
+            diag_at(c->d, DIAG_ERROR, e->span, "a tuple has at most 64 fields");
+            break;
+        }
+        bool bad = false;
+        for (int i = 0; i < e->nargs; i++) {
+            elems[i] = check_expr(c, e->args[i]);
+            if (elems[i] == &ty_error)
+                bad = true;
+            else if (elems[i]->kind == TY_LIST) {
+                diag_at(c->d, DIAG_ERROR, e->args[i]->span, "a tuple cannot hold a list");
+                bad = true;
+            }
+        }
+        if (!bad)
+            t = type_tuple(elems, e->nargs);
+        break;
+    }
+    case EX_LIST: {
+        if (e->nargs == 0) {
+            diag_at(c->d, DIAG_ERROR, e->span, "an empty list has no element type");
+            break;
+        }
+        Type *first = NULL;
+        bool bad = false;
+        for (int i = 0; i < e->nargs; i++) {
+            Type *x = check_expr(c, e->args[i]);
+            if (x == &ty_error) {
+                bad = true;
+            } else if (x->kind == TY_LIST) {
+                diag_at(c->d, DIAG_ERROR, e->args[i]->span, "lists of lists are not supported");
+                bad = true;
+            } else if (!first) {
+                first = x;
+            } else if (x != first && !bad) {
+                diag_at(c->d, DIAG_ERROR, e->args[i]->span,
+                        "list items must have one type: this is %s, the first is %s",
+                        tname(c, x), tname(c, first));
+                bad = true;
+            }
+        }
+        if (!bad)
+            t = type_list(first);
+        break;
+    }
+    case EX_FIELD: {
+        Type *x = check_expr(c, e->args[0]);
+        if (x == &ty_error)
+            break;
+        if (x->kind != TY_TUPLE) {
+            diag_at(c->d, DIAG_ERROR, e->name_span, "field .%d of %s, which is not a tuple",
+                    (int)e->ival, tname(c, x));
+            break;
+        }
+        if (e->ival >= x->n) {
+            diag_at(c->d, DIAG_ERROR, e->name_span, "%s has no field .%d", tname(c, x),
+                    (int)e->ival);
+            diag_hint(c->d, "its fields are .0 to .%d", x->n - 1);
+            break;
+        }
+        t = x->elems[e->ival];
+        break;
+    }
+    }
+    e->type = t;
+    return t;
+}
+
+/* ---- operators ----------------------------------------------------- */
+
+/* source: text(input) */
+static void check_source(Checker *c, const OpDecl *o, IrOp *op)
+{
+    Expr *b = o->body;
+    op->out = &ty_error;
+    if (b->kind != EX_CALL || strcmp(b->sval, "text") != 0 || b->nargs != 1 ||
+        b->args[0]->kind != EX_NAME || strcmp(b->args[0]->sval, "input") != 0) {
+        diag_at(c->d, DIAG_ERROR, b->span, "a source reads text(input)");
+        diag_hint(c->d, "text(input) gives one str per line of the input files named on "
+                        "the command line");
+        return;
+    }
+    op->format = "text";
+    op->target = TGT_INPUT;
+    op->out = &ty_str;
+}
+
+/* sink: tsv(output) | tsv(stdout) | tsv("path") */
+static bool sink_type_ok(const Type *t)
+{
+    if (type_is_scalar(t))
+        return true;
+    if (t->kind != TY_TUPLE)
+        return false;
+    for (int i = 0; i < t->n; i++)
+        if (!sink_type_ok(t->elems[i]))
+            return false;
+    return true;
+}
+
+static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
+{
+    Expr *b = o->body;
+    if (b->kind != EX_CALL || strcmp(b->sval, "tsv") != 0 || b->nargs != 1) {
+        diag_at(c->d, DIAG_ERROR, b->span, "a sink writes tsv(output), tsv(stdout) or "
+                                           "tsv(\"PATH\")");
+        diag_hint(c->d, "tsv(output) writes to the -o PATH given to the program, or to "
+                        "standard output without -o");
+        return;
+    }
+    op->format = "tsv";
+    Expr *a = b->args[0];
+    if (a->kind == EX_NAME && strcmp(a->sval, "output") == 0) {
+        op->target = TGT_OUTPUT;
+    } else if (a->kind == EX_NAME && strcmp(a->sval, "stdout") == 0) {
+        op->target = TGT_STDOUT;
+    } else if (a->kind == EX_STR) {
+        if (a->slen == 0 || memchr(a->sval, 0, a->slen)) {
+            diag_at(c->d, DIAG_ERROR, a->span, "an output path must be non-empty and "
+                                               "hold no NUL byte");
+            return;
+        }
+        op->target = TGT_PATH;
+        op->path = a->sval;
+        op->path_len = a->slen;
+    } else {
+        diag_at(c->d, DIAG_ERROR, a->span, "a sink writes to output, stdout or a \"path\"");
+        return;
+    }
+    if (op->in != &ty_error && !sink_type_ok(op->in)) {
+        diag_at(c->d, DIAG_ERROR, o->name_span, "tsv cannot write %s", tname(c, op->in));
+        diag_hint(c->d, "a TSV row holds scalars (i64, f64, bool, str) or tuples of them; "
+                        "use a flatmap to write a list's items as rows");
+    }
+}
+
+static bool monoid_of(Checker *c, const OpDecl *o, MonoidKind *m)
+{
+    Expr *b = o->body;
+    const char *name = b->kind == EX_NAME ? b->sval : NULL;
+    for (int i = 0; name && i < MONOID__COUNT; i++) {
+        if (strcmp(name, monoid_names[i]) == 0) {
+            *m = (MonoidKind)i;
+            return true;
+        }
+    }
+    if (name) {
+        diag_at(c->d, DIAG_ERROR, b->span, "unknown monoid '%s'", name);
+        const char *s = diag_suggest(name, monoid_names, MONOID__COUNT);
+        if (s)
+            diag_hint(c->d, "did you mean '%s'?", s);
+        else
+            diag_hint(c->d, "the monoids are sum, count, min and max");
+    } else {
+        diag_at(c->d, DIAG_ERROR, b->span, "%s takes a monoid: sum, count, min or max",
+                op_info[o->kind].keyword);
+    }
+    return false;
+}
+
+/* The value a monoid accumulates from values of type v, or NULL if it
+ * cannot fold them (reported). */
+static Type *monoid_result(Checker *c, const OpDecl *o, MonoidKind m, Type *v)
+{
+    if (m == MONOID_COUNT)
+        return &ty_i64;
+    if (v == &ty_i64 || v == &ty_f64)
+        return v;
+    diag_at(c->d, DIAG_ERROR, o->body->span, "%s cannot fold %s values", monoid_names[m],
+            tname(c, v));
+    diag_hint(c->d, "%s folds i64 or f64; count counts anything", monoid_names[m]);
+    return NULL;
+}
+
+static void check_combine(Checker *c, const OpDecl *o, IrOp *op)
+{
+    op->out = &ty_error;
+    if (!monoid_of(c, o, &op->monoid) || op->in == &ty_error)
+        return;
+    if (o->kind == OP_COMBINE) {
+        Type *r = monoid_result(c, o, op->monoid, op->in);
+        if (r) {
+            op->acc = r;
+            op->out = r;
+        }
+        return;
+    }
+    Type *in = op->in;
+    if (in->kind != TY_TUPLE || in->n != 2) {
+        diag_at(c->d, DIAG_ERROR, o->name_span,
+                "combine_per_key needs (key, value) pairs, but '%s' gives %s",
+                c->prev->name, tname(c, in));
+        diag_hint(c->d, "make pairs with a map first, e.g. map ones = (%s, 1)", c->prev->name);
+        return;
+    }
+    Type *k = in->elems[0], *v = in->elems[1];
+    if (k != &ty_str && k != &ty_i64 && k != &ty_bool) {
+        diag_at(c->d, DIAG_ERROR, o->name_span, "keys of type %s are not supported",
+                tname(c, k));
+        diag_hint(c->d, "a key is a str, an i64 or a bool%s",
+                  k == &ty_f64 ? " (f64 keys would group -0.0 and 0.0 apart)" : "");
+        return;
+    }
+    Type *r = monoid_result(c, o, op->monoid, v);
+    if (!r)
+        return;
+    op->key = k;
+    op->val = v;
+    op->acc = r;
+    Type *pair[2] = {k, r};
+    op->out = type_tuple(pair, 2);
+}
+
+static void check_body(Checker *c, const OpDecl *o, IrOp *op)
+{
+    c->fallible = false;
+    Type *t = check_expr(c, o->body);
+    op->body = o->body;
+    op->fallible = c->fallible;
+    op->out = &ty_error;
+    if (t == &ty_error || op->in == &ty_error)
+        return;
+    switch (o->kind) {
+    case OP_MAP:
+        if (t->kind == TY_LIST) {
+            diag_at(c->d, DIAG_ERROR, o->body->span, "map gives one element, but this is a "
+                                                     "list %s", tname(c, t));
+            diag_hint(c->d, "use flatmap to send each item on as its own element");
+            return;
+        }
+        op->out = t;
+        return;
+    case OP_FILTER:
+        if (t != &ty_bool) {
+            diag_at(c->d, DIAG_ERROR, o->body->span, "a filter's body must be bool, not %s",
+                    tname(c, t));
+            return;
+        }
+        op->out = op->in;
+        return;
+    case OP_FLATMAP:
+        if (t->kind != TY_LIST) {
+            diag_at(c->d, DIAG_ERROR, o->body->span, "a flatmap's body must be a list, not %s",
+                    tname(c, t));
+            diag_hint(c->d, "use map for one element out per element in");
+            return;
+        }
+        op->out = t->elem;
+        return;
+    default:
+        return;
+    }
+}
+
+/* The structural rules: one source first, one sink last, at most one
+ * combine, unique names.  Reported once each. */
+static bool check_shape(Checker *c)
+{
+    Program *p = c->prog;
+    bool ok = true;
+    if (!p->name) {
+        Span sp = {0, 0};
+        if (p->ops.n)
+            sp = ((OpDecl *)p->ops.v[0])->kw_span;
+        diag_at(c->d, DIAG_ERROR, sp, "missing 'pipeline NAME' at the start of the file");
+        diag_hint(c->d, "start the file with e.g. 'pipeline wordcount'");
+        ok = false;
+    }
+    if (p->ops.n == 0) {
+        diag_at(c->d, DIAG_ERROR, p->name_span, "pipeline '%s' has no operators",
+                p->name ? p->name : "");
+        diag_hint(c->d, "a pipeline is a source, operators, and a sink");
+        return false;
+    }
+    int combines = 0;
+    for (int i = 0; i < p->ops.n; i++) {
+        OpDecl *o = p->ops.v[i];
+        for (int j = 0; j < i; j++) {
+            OpDecl *q = p->ops.v[j];
+            if (strcmp(q->name, o->name) == 0) {
+                diag_at(c->d, DIAG_ERROR, o->name_span, "duplicate operator name '%s'", o->name);
+                diag_at(c->d, DIAG_NOTE, q->name_span, "'%s' was first defined here", q->name);
+                ok = false;
+                break;
+            }
+        }
+        OpRole role = op_info[o->kind].role;
+        if (role == ROLE_SOURCE && i != 0) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "a source must be the first operator");
+            diag_hint(c->d, "a pipeline reads from one source; branches and joins are not "
+                            "supported yet");
+            ok = false;
+        }
+        if (i == 0 && role != ROLE_SOURCE) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "the pipeline must start with a source, "
+                                                  "not a %s", op_info[o->kind].keyword);
+            diag_hint(c->d, "e.g. 'source lines : str = text(input)'");
+            ok = false;
+        }
+        if (role == ROLE_SINK && i != p->ops.n - 1) {
+            OpDecl *next = p->ops.v[i + 1];
+            diag_at(c->d, DIAG_ERROR, next->kw_span, "'%s' follows the sink '%s'", next->name,
+                    o->name);
+            diag_hint(c->d, "a sink is terminal: it must be the last operator");
+            ok = false;
+        }
+        if (role == ROLE_COMBINE && ++combines == 2) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "a pipeline has at most one combine for now");
+            ok = false;
+        }
+    }
+    OpDecl *last = p->ops.v[p->ops.n - 1];
+    if (op_info[last->kind].role != ROLE_SINK) {
+        diag_at(c->d, DIAG_ERROR, last->name_span, "the pipeline has no sink after '%s'",
+                last->name);
+        diag_hint(c->d, "end it with a sink, e.g. 'sink out = tsv(output)'");
+        ok = false;
+    }
+    return ok;
+}
+
+static bool is_c_reserved(const char *s)
+{
+    static const char *const words[] = {
+        "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+        "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+        "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+        "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
+        "_Complex", "_Imaginary", "_Alignas", "_Alignof", "_Atomic", "_Generic",
+        "_Noreturn", "_Static_assert", "_Thread_local", "bool", "true", "false", "main",
+        "errno", "assert", "offsetof", "NULL", "stdin", "stdout", "stderr", "asm",
+        "int64_t", "uint64_t", "size_t", "memcmp", "memcpy", "memchr", "strlen"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcmp(s, words[i]) == 0)
+            return true;
+    return strncmp(s, "fp_", 3) == 0 || strncmp(s, "FP_", 3) == 0 || s[0] == '_';
+}
+
+Ir *check_program(Arena *a, Program *p, Diags *d)
+{
+    Checker c = {.arena = a, .d = d, .prog = p};
+    int errors_before = d->nerrors;
+    bool shape_ok = check_shape(&c);
+    if (p->ops.n == 0)
+        return NULL;
+
+    Ir *ir = arena_alloc(a, sizeof *ir);
+    ir->name = p->name ? p->name : "pipeline";
+    ir->src = d->src;
+    ir->nops = p->ops.n;
+    ir->ops = arena_alloc(a, (size_t)p->ops.n * sizeof *ir->ops);
+
+    Type *prev_type = NULL;
+    for (int i = 0; i < p->ops.n; i++) {
+        OpDecl *o = p->ops.v[i];
+        IrOp *op = &ir->ops[i];
+        op->kind = o->kind;
+        op->name = o->name;
+        op->cname = is_c_reserved(o->name) ? arena_printf(a, "%s_", o->name) : o->name;
+        op->name_span = o->name_span;
+        op->kw_span = o->kw_span;
+        diag_line_col(d->src, o->kw_span.off, &op->line, &op->col);
+        op->in = prev_type;
+        c.cur = o;
+        c.prev = i ? p->ops.v[i - 1] : NULL;
+        c.prev_type = prev_type;
+        if (i > 0 && op->in == NULL)
+            op->in = &ty_error;
+
+        switch (op_info[o->kind].role) {
+        case ROLE_SOURCE:
+            check_source(&c, o, op);
+            break;
+        case ROLE_ELEMENT:
+            if (i == 0)
+                op->in = &ty_error;
+            check_body(&c, o, op);
+            break;
+        case ROLE_COMBINE:
+            if (i == 0)
+                op->in = &ty_error;
+            check_combine(&c, o, op);
+            break;
+        case ROLE_SINK:
+            if (i == 0)
+                op->in = &ty_error;
+            check_sink(&c, o, op);
+            break;
+        }
+
+        /* A declared type must be what the body gives (for a sink: what it
+         * receives). */
+        if (o->decl_type) {
+            Type *decl = resolve_type(&c, o->decl_type);
+            Type *have = o->kind == OP_SINK ? op->in : op->out;
+            if (decl != &ty_error && have && have != &ty_error && decl != have) {
+                diag_at(d, DIAG_ERROR, o->decl_type->span,
+                        "'%s' is declared %s, but %s %s", o->name, tname(&c, decl),
+                        o->kind == OP_SINK ? "it receives" : "its body gives",
+                        tname(&c, have));
+                if (o->kind != OP_SINK)
+                    diag_at(d, DIAG_NOTE, o->body->span, "this has type %s",
+                            tname(&c, have));
+            }
+            if (decl != &ty_error && (!op->out || op->out == &ty_error) && o->kind != OP_SINK)
+                op->out = decl;   /* keep checking downstream against the declaration */
+        }
+        prev_type = op->out ? op->out : &ty_error;
+    }
+    if (!shape_ok || d->nerrors > errors_before)
+        return NULL;
+    return ir;
+}
+
+/* ---- printing ------------------------------------------------------ */
+
+static int prec_of(const Expr *e)
+{
+    if (e->kind == EX_BINARY) {
+        switch ((BinOp)e->op) {
+        case B_OR: return 1;
+        case B_AND: return 2;
+        case B_EQ: case B_NE: case B_LT: case B_LE: case B_GT: case B_GE: return 4;
+        case B_ADD: case B_SUB: return 5;
+        case B_MUL: case B_DIV: case B_REM: return 6;
+        }
+    }
+    if (e->kind == EX_UNARY)
+        return 7;
+    return 9;
+}
+
+static void expr_str_prec(Str *s, const Expr *e, int min)
+{
+    int p = prec_of(e);
+    if (p < min)
+        str_add(s, "(");
+    switch (e->kind) {
+    case EX_INT: str_add(s, "%lld", (long long)e->ival); break;
+    case EX_FLOAT: str_add(s, "%.17g", e->fval); break;
+    case EX_BOOL: str_add(s, e->ival ? "true" : "false"); break;
+    case EX_NAME: str_add(s, "%s", e->sval); break;
+    case EX_STR:
+        str_add(s, "\"");
+        for (size_t i = 0; i < e->slen; i++) {
+            unsigned char ch = (unsigned char)e->sval[i];
+            if (ch == '"' || ch == '\\') str_add(s, "\\%c", ch);
+            else if (ch == '\n') str_add(s, "\\n");
+            else if (ch == '\t') str_add(s, "\\t");
+            else if (ch < 0x20 || ch >= 0x7f) str_add(s, "\\x%02x", ch);
+            else str_add(s, "%c", ch);
+        }
+        str_add(s, "\"");
+        break;
+    case EX_UNARY:
+        str_add(s, e->op == U_NEG ? "-" : "!");
+        expr_str_prec(s, e->args[0], 7);
+        break;
+    case EX_BINARY:
+        expr_str_prec(s, e->args[0], p);
+        str_add(s, " %s ", binop_text[e->op]);
+        expr_str_prec(s, e->args[1], p + 1);
+        break;
+    case EX_CALL:
+    case EX_TUPLE:
+    case EX_LIST:
+        str_add(s, "%s%s", e->kind == EX_CALL ? e->sval : "", e->kind == EX_LIST ? "[" : "(");
+        for (int i = 0; i < e->nargs; i++) {
+            if (i)
+                str_add(s, ", ");
+            expr_str_prec(s, e->args[i], 0);
+        }
+        str_add(s, e->kind == EX_LIST ? "]" : ")");
+        break;
+    case EX_FIELD:
+        expr_str_prec(s, e->args[0], 9);
+        str_add(s, ".%d", (int)e->ival);
+        break;
+    }
+    if (p < min)
+        str_add(s, ")");
+}
+
+void expr_str(Str *s, const Expr *e)
+{
+    expr_str_prec(s, e, 0);
+}
+
+static void op_body_str(Str *s, const IrOp *op)
+{
+    switch (op->kind) {
+    case OP_SOURCE: str_add(s, "text(input)"); break;
+    case OP_SINK:
+        str_add(s, "tsv(");
+        if (op->target == TGT_OUTPUT) str_add(s, "output");
+        else if (op->target == TGT_STDOUT) str_add(s, "stdout");
+        else {
+            Expr e = {.kind = EX_STR, .sval = op->path, .slen = op->path_len};
+            expr_str(s, &e);
+        }
+        str_add(s, ")");
+        break;
+    case OP_COMBINE:
+    case OP_COMBINE_PER_KEY: str_add(s, "%s", monoid_names[op->monoid]); break;
+    default: expr_str(s, op->body); break;
+    }
+}
+
+void ir_dump(Str *s, const Ir *ir)
+{
+    str_add(s, "pipeline %s  (%s)\n", ir->name, ir->src->path);
+    for (int i = 0; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        str_add(s, "  %%%d %-15s %-8s : ", i, op_info[op->kind].keyword, op->name);
+        if (op->in) type_str(s, op->in);
+        else str_add(s, "()");
+        str_add(s, " -> ");
+        if (op->kind == OP_SINK) str_add(s, "()");
+        else type_str(s, op->out);
+        str_add(s, " = ");
+        op_body_str(s, op);
+        str_add(s, "   ; line %d", op->line);
+        if (op->fallible)
+            str_add(s, ", fallible (on_error fail_fast)");
+        str_add(s, "\n");
+    }
+}

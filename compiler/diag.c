@@ -1,0 +1,167 @@
+/* diag.c — diagnostics that look like a C compiler's.
+ *
+ *   wc.fpipe:5:17: error: unknown function 'split_w'
+ *       5 | flatmap words = split_w(lines)
+ *         |                 ^~~~~~~
+ *         = hint: did you mean 'split_ws'?
+ *
+ * Positions are byte offsets until something is reported; the line and
+ * column (1-based, in bytes) are computed here.  Colour only when the
+ * stream is a terminal.
+ */
+#include "fpipec.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void diag_init(Diags *d, const Source *src, FILE *out)
+{
+    memset(d, 0, sizeof *d);
+    d->src = src;
+    d->out = out;
+    d->color = isatty(fileno(out)) && !getenv("NO_COLOR");
+    d->max_errors = 50;
+}
+
+void diag_line_col(const Source *src, uint32_t off, int *line, int *col)
+{
+    int l = 1;
+    uint32_t bol = 0;
+    for (uint32_t i = 0; i < off && i < src->len; i++) {
+        if (src->text[i] == '\n') {
+            l++;
+            bol = i + 1;
+        }
+    }
+    *line = l;
+    *col = (int)(off - bol) + 1;
+}
+
+Span span_join(Span a, Span b)
+{
+    uint32_t lo = a.off < b.off ? a.off : b.off;
+    uint32_t hi = a.off + a.len > b.off + b.len ? a.off + a.len : b.off + b.len;
+    Span s = {lo, hi - lo};
+    return s;
+}
+
+static const char *level_name[] = {"error", "warning", "note"};
+static const char *level_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
+
+/* The source line holding off, printed with a gutter, and a caret range
+ * under [off, off+len) clipped to that line.  Tabs are kept in the caret
+ * line so that it lines up in a terminal. */
+static void show_line(Diags *d, Span sp)
+{
+    const Source *src = d->src;
+    int line, col;
+    diag_line_col(src, sp.off, &line, &col);
+    uint32_t bol = sp.off - (uint32_t)(col - 1);
+    uint32_t eol = bol;
+    while (eol < src->len && src->text[eol] != '\n')
+        eol++;
+    fprintf(d->out, "%5d | ", line);
+    for (uint32_t i = bol; i < eol; i++) {
+        unsigned char c = (unsigned char)src->text[i];
+        fputc(c == 0 ? ' ' : c, d->out);   /* a NUL would cut the line */
+    }
+    fputs("\n      | ", d->out);
+    for (uint32_t i = bol; i < sp.off && i < eol; i++)
+        fputc(src->text[i] == '\t' ? '\t' : ' ', d->out);
+    if (d->color)
+        fputs("\033[1;32m", d->out);
+    uint32_t end = sp.off + sp.len;
+    if (end > eol)
+        end = eol;
+    fputc('^', d->out);
+    for (uint32_t i = sp.off + 1; i < end; i++)
+        fputc('~', d->out);
+    if (d->color)
+        fputs("\033[0m", d->out);
+    fputc('\n', d->out);
+}
+
+void diag_at(Diags *d, DiagLevel lvl, Span sp, const char *fmt, ...)
+{
+    if (lvl == DIAG_ERROR) {
+        d->nerrors++;
+        if (d->nerrors == d->max_errors + 1)
+            fprintf(d->out, "%s: too many errors; stopping here\n", d->src->path);
+        if (d->nerrors > d->max_errors)
+            return;
+    } else if (lvl == DIAG_WARNING) {
+        d->nwarnings++;
+    }
+    if (lvl != DIAG_ERROR && d->nerrors > d->max_errors)
+        return;
+    int line, col;
+    diag_line_col(d->src, sp.off, &line, &col);
+    if (d->color)
+        fputs("\033[1m", d->out);
+    fprintf(d->out, "%s:%d:%d: ", d->src->path, line, col);
+    if (d->color)
+        fprintf(d->out, "%s%s:\033[0m\033[1m ", level_color[lvl], level_name[lvl]);
+    else
+        fprintf(d->out, "%s: ", level_name[lvl]);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(d->out, fmt, ap);
+    va_end(ap);
+    if (d->color)
+        fputs("\033[0m", d->out);
+    fputc('\n', d->out);
+    show_line(d, sp);
+}
+
+void diag_hint(Diags *d, const char *fmt, ...)
+{
+    if (d->nerrors > d->max_errors)
+        return;
+    fputs("      = hint: ", d->out);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(d->out, fmt, ap);
+    va_end(ap);
+    fputc('\n', d->out);
+}
+
+/* Levenshtein distance, capped: names are short. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 63 || m > 63)
+        return 99;
+    int prev[64], cur[64];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = (int)j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = (int)i;
+        for (size_t j = 1; j <= m; j++) {
+            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            int del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, sizeof(int) * (m + 1));
+    }
+    return prev[m];
+}
+
+const char *diag_suggest(const char *name, const char *const *cands, int n)
+{
+    const char *best = NULL;
+    int bestd = 99;
+    size_t len = strlen(name);
+    int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+    for (int i = 0; i < n; i++) {
+        if (!cands[i])
+            continue;
+        int dist = edit_distance(name, cands[i]);
+        if (dist < bestd && dist <= limit) {
+            bestd = dist;
+            best = cands[i];
+        }
+    }
+    return best;
+}

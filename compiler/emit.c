@@ -1,0 +1,797 @@
+/* emit.c — the plan as C for libfpipe, written to be read in review.
+ *
+ * One function per fused stage, named after the operators it spans; each
+ * operator's block starts with a comment quoting the operator and its
+ * .fpipe line; C variables carry the operators' names.  Element types are
+ * plain structs (tup2_str_i64 for (str, i64)), so the C compiler sees
+ * through everything and the fused loop costs what a hand-written one does.
+ */
+#include "fpipec.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+typedef struct Emitter {
+    Str *out;
+    const Plan *plan;
+    const Ir *ir;
+    const EmitOpts *opts;
+    int indent;
+    int loops;               /* loops open in the current stage function */
+    PtrVec names;            /* C names in use in the current function */
+    Arena *arena;
+} Emitter;
+
+/* ---- text helpers -------------------------------------------------- */
+
+static void line(Emitter *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(Emitter *e, const char *fmt, ...)
+{
+    for (int i = 0; i < e->indent; i++)
+        str_add(e->out, "    ");
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = arena_alloc(e->arena, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    str_addn(e->out, p, (size_t)n);
+    str_add(e->out, "\n");
+}
+
+static void blank(Emitter *e)
+{
+    str_add(e->out, "\n");
+}
+
+void emit_c_string(Str *s, const char *p, size_t n)
+{
+    str_add(s, "\"");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        switch (c) {
+        case '"': str_add(s, "\\\""); break;
+        case '\\': str_add(s, "\\\\"); break;
+        case '\n': str_add(s, "\\n"); break;
+        case '\t': str_add(s, "\\t"); break;
+        case '?':
+            /* Never write "??": a trigraph in older dialects. */
+            str_add(s, (i + 1 < n && p[i + 1] == '?') ? "?\\" : "?");
+            break;
+        default:
+            if (c < 0x20 || c >= 0x7f) {
+                /* Octal, three digits: a following digit can't extend it. */
+                str_add(s, "\\%03o", c);
+            } else {
+                str_add(s, "%c", c);
+            }
+        }
+    }
+    str_add(s, "\"");
+}
+
+/* A comment's text must not close the comment or splice lines: used for
+ * anything that comes from the .fpipe file. */
+static const char *comment_safe(Emitter *e, const char *s)
+{
+    Str o = {0};
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '*' && p[1] == '/')
+            str_add(&o, "* /");
+        else if (p[0] == '/' && p[1] == '*')
+            str_add(&o, "/ *");
+        else if (*p == '\n' || *p == '\r' || *p == '\\')
+            str_add(&o, "%s", *p == '\\' ? "\\ " : " ");
+        else if (p[0] == '?' && p[1] == '?')
+            str_add(&o, "? ");
+        else
+            str_addn(&o, p, 1);
+        if (p[0] == '*' && p[1] == '/')
+            p++;
+        else if (p[0] == '/' && p[1] == '*')
+            p++;
+    }
+    const char *r = arena_strndup(e->arena, o.p ? o.p : "", o.n);
+    str_free(&o);
+    return r;
+}
+
+/* ---- names --------------------------------------------------------- */
+
+static bool name_used(Emitter *e, const char *n)
+{
+    for (int i = 0; i < e->names.n; i++)
+        if (strcmp(e->names.v[i], n) == 0)
+            return true;
+    return false;
+}
+
+/* A fresh local name for a helper variable, never one of the operators'. */
+static const char *helper(Emitter *e, const char *base)
+{
+    const char *n = base;
+    for (int k = 2; name_used(e, n); k++)
+        n = arena_printf(e->arena, "%s%d", base, k);
+    vec_push(e->arena, &e->names, (void *)n);
+    return n;
+}
+
+static void names_reset(Emitter *e)
+{
+    e->names.n = 0;
+    static const char *const fixed[] = {"w", "cur", "end", "key", "acc", "fresh"};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        vec_push(e->arena, &e->names, (void *)fixed[i]);
+    for (int i = 0; i < e->ir->nops; i++)
+        vec_push(e->arena, &e->names, (void *)e->ir->ops[i].cname);
+}
+
+/* ---- types --------------------------------------------------------- */
+
+static void ctype_tag(Str *s, const Type *t)
+{
+    switch (t->kind) {
+    case TY_I64: str_add(s, "i64"); break;
+    case TY_F64: str_add(s, "f64"); break;
+    case TY_BOOL: str_add(s, "bool"); break;
+    case TY_STR: str_add(s, "str"); break;
+    case TY_TUPLE:
+        str_add(s, "tup%d", t->n);
+        for (int i = 0; i < t->n; i++) {
+            str_add(s, "_");
+            ctype_tag(s, t->elems[i]);
+        }
+        break;
+    default: str_add(s, "bad"); break;
+    }
+}
+
+static const char *ctype(Emitter *e, const Type *t)
+{
+    switch (t->kind) {
+    case TY_I64: return "int64_t";
+    case TY_F64: return "double";
+    case TY_BOOL: return "bool";
+    case TY_STR: return "fp_str";
+    default: {
+        Str s = {0};
+        ctype_tag(&s, t);
+        const char *r = arena_strndup(e->arena, s.p, s.n);
+        str_free(&s);
+        return r;
+    }
+    }
+}
+
+/* Typedefs for the tuple types used, inner ones first. */
+static void emit_tuple_type(Emitter *e, const Type *t, PtrVec *done)
+{
+    if (t->kind == TY_LIST) {
+        emit_tuple_type(e, t->elem, done);
+        return;
+    }
+    if (t->kind != TY_TUPLE)
+        return;
+    for (int i = 0; i < done->n; i++)
+        if (done->v[i] == t)
+            return;
+    for (int i = 0; i < t->n; i++)
+        emit_tuple_type(e, t->elems[i], done);
+    vec_push(e->arena, done, (void *)t);
+    Str fields = {0};
+    for (int i = 0; i < t->n; i++)
+        str_add(&fields, "%s%s f%d;", i ? " " : "", ctype(e, t->elems[i]), i);
+    Str tn = {0};
+    type_str(&tn, t);
+    const char *name = ctype(e, t);
+    line(e, "typedef struct %s { %s } %s;   /* %s */", name, fields.p, name, tn.p);
+    str_free(&fields);
+    str_free(&tn);
+}
+
+static void collect_expr_types(Emitter *e, const Expr *x, PtrVec *done)
+{
+    if (!x)
+        return;
+    if (x->type)
+        emit_tuple_type(e, x->type, done);
+    for (int i = 0; i < x->nargs; i++)
+        collect_expr_types(e, x->args[i], done);
+}
+
+/* ---- expressions --------------------------------------------------- */
+
+typedef struct ExprCtx {
+    Emitter *e;
+    const IrOp *op;      /* the operator whose body this is */
+    const char *input;   /* C name of the element coming in */
+} ExprCtx;
+
+static void emit_expr(ExprCtx *x, Str *s, const Expr *ex);
+
+static void emit_args(ExprCtx *x, Str *s, const Expr *ex, const char *sep)
+{
+    for (int i = 0; i < ex->nargs; i++) {
+        if (i)
+            str_add(s, "%s", sep);
+        emit_expr(x, s, ex->args[i]);
+    }
+}
+
+static void emit_binary(ExprCtx *x, Str *s, const Expr *ex)
+{
+    const Type *t = ex->args[0]->type;
+    const Expr *l = ex->args[0], *r = ex->args[1];
+    static const char *const cops[] = {"+", "-", "*", "/", "%", "==", "!=", "<", "<=",
+                                       ">", ">=", "&&", "||"};
+    if (t == &ty_i64 && ex->op <= B_REM) {
+        static const char *const fn[] = {"fp_add_i64", "fp_sub_i64", "fp_mul_i64",
+                                         "fp_div_i64", "fp_rem_i64"};
+        str_add(s, "%s(", fn[ex->op]);
+        if (ex->op == B_DIV || ex->op == B_REM)
+            str_add(s, "w, &site_%s, ", x->op->cname);
+        emit_expr(x, s, l);
+        str_add(s, ", ");
+        emit_expr(x, s, r);
+        str_add(s, ")");
+        return;
+    }
+    if (t == &ty_str && ex->op >= B_EQ && ex->op <= B_GE) {
+        if (ex->op == B_EQ || ex->op == B_NE) {
+            str_add(s, "%sfp_str_eq(", ex->op == B_NE ? "!" : "");
+            emit_expr(x, s, l);
+            str_add(s, ", ");
+            emit_expr(x, s, r);
+            str_add(s, ")");
+        } else {
+            str_add(s, "(fp_str_cmp(");
+            emit_expr(x, s, l);
+            str_add(s, ", ");
+            emit_expr(x, s, r);
+            str_add(s, ") %s 0)", cops[ex->op]);
+        }
+        return;
+    }
+    str_add(s, "(");
+    emit_expr(x, s, l);
+    str_add(s, " %s ", cops[ex->op]);
+    emit_expr(x, s, r);
+    str_add(s, ")");
+}
+
+static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
+{
+    switch (ex->kind) {
+    case EX_INT:
+        if (ex->ival > INT32_MAX)
+            str_add(s, "INT64_C(%lld)", (long long)ex->ival);
+        else
+            str_add(s, "%lld", (long long)ex->ival);
+        break;
+    case EX_FLOAT: {
+        char buf[40];
+        snprintf(buf, sizeof buf, "%.17g", ex->fval);
+        str_add(s, "%s%s", buf, strpbrk(buf, ".en") ? "" : ".0");
+        break;
+    }
+    case EX_BOOL: str_add(s, ex->ival ? "true" : "false"); break;
+    case EX_STR:
+        str_add(s, "fp_str_lit(");
+        emit_c_string(s, ex->sval, ex->slen);
+        str_add(s, ", %zu)", ex->slen);
+        break;
+    case EX_NAME: str_add(s, "%s", x->input); break;
+    case EX_UNARY:
+        if (ex->op == U_NEG && ex->type == &ty_i64) {
+            str_add(s, "fp_neg_i64(");
+            emit_expr(x, s, ex->args[0]);
+            str_add(s, ")");
+        } else {
+            str_add(s, "(%s", ex->op == U_NEG ? "-" : "!");
+            emit_expr(x, s, ex->args[0]);
+            str_add(s, ")");
+        }
+        break;
+    case EX_BINARY: emit_binary(x, s, ex); break;
+    case EX_CALL:
+        switch ((BuiltinKind)ex->builtin) {
+        case BI_LOWER: str_add(s, "fp_lower(w->arena, "); break;
+        case BI_UPPER: str_add(s, "fp_upper(w->arena, "); break;
+        case BI_TRIM: str_add(s, "fp_trim("); break;
+        case BI_LEN: str_add(s, "fp_len("); break;
+        case BI_SPLIT_WS:   /* only as a flatmap body: see emit_flatmap */
+        case BI__COUNT: str_add(s, "/* unreachable */("); break;
+        }
+        emit_args(x, s, ex, ", ");
+        str_add(s, ")");
+        break;
+    case EX_TUPLE:
+        str_add(s, "(%s){", ctype(x->e, ex->type));
+        emit_args(x, s, ex, ", ");
+        str_add(s, "}");
+        break;
+    case EX_LIST: str_add(s, "/* unreachable */0"); break;
+    case EX_FIELD:
+        emit_expr(x, s, ex->args[0]);
+        str_add(s, ".f%d", (int)ex->ival);
+        break;
+    }
+}
+
+static bool uses_input(const Expr *ex)
+{
+    if (ex->kind == EX_NAME)
+        return true;
+    for (int i = 0; i < ex->nargs; i++)
+        if (uses_input(ex->args[i]))
+            return true;
+    return false;
+}
+
+/* ---- operators ----------------------------------------------------- */
+
+static const char *fpipe_path(Emitter *e)
+{
+    return comment_safe(e, e->ir->src->path);
+}
+
+static void op_comment(Emitter *e, const IrOp *op, const char *extra)
+{
+    Str body = {0};
+    switch (op->kind) {
+    case OP_SOURCE: str_add(&body, "text(input)"); break;
+    case OP_SINK:
+        str_add(&body, "%s(%s)", op->format,
+                op->target == TGT_OUTPUT ? "output" : op->target == TGT_STDOUT ? "stdout"
+                                                                              : "\"...\"");
+        break;
+    case OP_COMBINE:
+    case OP_COMBINE_PER_KEY: str_add(&body, "%s", monoid_names[op->monoid]); break;
+    default: expr_str(&body, op->body); break;
+    }
+    Str ty = {0};
+    if (op->kind != OP_SINK && op->out)
+        type_str(&ty, op->out);
+    if (e->opts->line_directives) {
+        Str path = {0};
+        emit_c_string(&path, e->ir->src->path, strlen(e->ir->src->path));
+        str_add(e->out, "#line %d %s\n", op->line, path.p);
+        str_free(&path);
+    }
+    line(e, "/* %s %s%s%s = %s  (%s:%d)%s%s */", op_info[op->kind].keyword,
+         comment_safe(e, op->name), ty.n ? " : " : "", ty.n ? ty.p : "",
+         comment_safe(e, body.p), fpipe_path(e), op->line, extra ? ": " : "",
+         extra ? extra : "");
+    str_free(&body);
+    str_free(&ty);
+}
+
+static const char *skip_stmt(Emitter *e)
+{
+    return e->loops > 0 ? "continue;" : "return;";
+}
+
+static void fail_check(Emitter *e, const IrOp *op)
+{
+    if (op->fallible)
+        line(e, "if (FP_UNLIKELY(w->failed)) return;   /* fail_fast */");
+}
+
+static void emit_row(Emitter *e, const Type *t, const char *val, bool *first)
+{
+    if (t->kind == TY_TUPLE) {
+        for (int i = 0; i < t->n; i++)
+            emit_row(e, t->elems[i], arena_printf(e->arena, "%s.f%d", val, i), first);
+        return;
+    }
+    if (!*first)
+        line(e, "fp_out_char(w->out, '\\t');");
+    *first = false;
+    switch (t->kind) {
+    case TY_STR: line(e, "fp_out_tsv_str(w->out, %s);", val); break;
+    case TY_I64: line(e, "fp_out_i64(w->out, %s);", val); break;
+    case TY_F64: line(e, "fp_out_f64(w->out, %s);", val); break;
+    case TY_BOOL: line(e, "fp_out_bool(w->out, %s);", val); break;
+    default: break;
+    }
+}
+
+/* The monoid's step as C: acc = acc <op> v. */
+static void monoid_step(Emitter *e, const IrOp *op, const char *acc, const char *v)
+{
+    bool i64 = op->acc == &ty_i64;
+    switch (op->monoid) {
+    case MONOID_SUM:
+        if (i64)
+            line(e, "%s = fp_add_i64(%s, %s);", acc, acc, v);
+        else
+            line(e, "%s = %s + %s;", acc, acc, v);
+        break;
+    case MONOID_COUNT: line(e, "%s = fp_add_i64(%s, %s);", acc, acc, v); break;
+    case MONOID_MIN: line(e, "if (%s < %s) %s = %s;", v, acc, acc, v); break;
+    case MONOID_MAX: line(e, "if (%s > %s) %s = %s;", v, acc, acc, v); break;
+    case MONOID__COUNT: break;
+    }
+}
+
+/* An element-wise operator, or the first half of a combine, inside a
+ * stage's loop nest.  Returns the C name of its output element. */
+static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
+{
+    ExprCtx x = {e, op, input};
+    Str s = {0};
+    const char *name = op->cname;
+    if (op->body && !uses_input(op->body))
+        line(e, "(void)%s;", input);
+    switch (op->kind) {
+    case OP_MAP:
+        op_comment(e, op, NULL);
+        if (op->body->kind == EX_TUPLE) {
+            emit_args(&x, &s, op->body, ", ");
+            line(e, "%s %s = {%s};", ctype(e, op->out), name, s.p);
+        } else {
+            emit_expr(&x, &s, op->body);
+            line(e, "%s %s = %s;", ctype(e, op->out), name, s.p);
+        }
+        fail_check(e, op);
+        break;
+    case OP_FILTER:
+        op_comment(e, op, NULL);
+        emit_expr(&x, &s, op->body);
+        if (op->fallible) {
+            const char *keep = helper(e, arena_printf(e->arena, "%s_keep", name));
+            line(e, "bool %s = %s;", keep, s.p);
+            fail_check(e, op);
+            line(e, "if (!%s) %s", keep, skip_stmt(e));
+        } else {
+            line(e, "if (!%s) %s", s.p, skip_stmt(e));
+        }
+        line(e, "%s %s = %s;", ctype(e, op->out), name, input);
+        break;
+    case OP_FLATMAP:
+        op_comment(e, op, NULL);
+        if (op->body->kind == EX_CALL) {   /* split_ws(...) */
+            emit_expr(&x, &s, op->body->args[0]);
+            const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
+            line(e, "fp_ws_iter %s = fp_ws_begin(%s);", it, s.p);
+            fail_check(e, op);
+            line(e, "%s %s;", ctype(e, op->out), name);
+            line(e, "while (fp_ws_next(&%s, &%s)) {", it, name);
+        } else {   /* [a, b, ...] */
+            emit_args(&x, &s, op->body, ", ");
+            const char *items = helper(e, arena_printf(e->arena, "%s_items", name));
+            const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
+            line(e, "%s %s[%d] = {%s};", ctype(e, op->out), items, op->body->nargs, s.p);
+            fail_check(e, op);
+            line(e, "for (int %s = 0; %s < %d; %s++) {", i, i, op->body->nargs, i);
+            e->indent++;
+            line(e, "%s %s = %s[%s];", ctype(e, op->out), name, items, i);
+            e->indent--;
+        }
+        e->indent++;
+        e->loops++;
+        break;
+    case OP_COMBINE_PER_KEY: {
+        op_comment(e, op, "partial, into this worker's table");
+        const char *key = arena_printf(e->arena, "%s.f0", input);
+        const char *val = arena_printf(e->arena, "%s.f1", input);
+        bool copy = op->key != &ty_str;
+        if (copy) {
+            const char *kb = helper(e, arena_printf(e->arena, "%s_kbuf", name));
+            line(e, "char %s[8];", kb);
+            key = arena_printf(e->arena, "fp_key_%s(%s, %s)", op->key == &ty_i64 ? "i64" : "bool",
+                               kb, key);
+        }
+        const char *acc = helper(e, arena_printf(e->arena, "%s_acc", name));
+        line(e, "bool fresh;");
+        line(e, "%s *%s = fp_ktab_upsert(w->tab, %s, %s, &fresh);", ctype(e, op->acc), acc,
+             key, copy ? "true" : "false");
+        const char *v = op->monoid == MONOID_COUNT ? "1" : val;
+        line(e, "if (fresh)");
+        line(e, "    *%s = %s;", acc, v);
+        line(e, "else");
+        e->indent++;
+        monoid_step(e, op, arena_printf(e->arena, "*%s", acc), v);
+        e->indent--;
+        break;
+    }
+    case OP_COMBINE: {
+        op_comment(e, op, "partial, into this partition's accumulator");
+        const char *acc = helper(e, arena_printf(e->arena, "%s_acc", name));
+        line(e, "%s_state *%s = w->acc;", name, acc);
+        const char *v = op->monoid == MONOID_COUNT ? "1" : input;
+        line(e, "if (!%s->has) {", acc);
+        line(e, "    %s->value = %s;", acc, v);
+        line(e, "    %s->has = true;", acc);
+        line(e, "} else {");
+        e->indent++;
+        monoid_step(e, op, arena_printf(e->arena, "%s->value", acc), v);
+        e->indent--;
+        line(e, "}");
+        break;
+    }
+    case OP_SINK: {
+        op_comment(e, op, NULL);
+        bool first = true;
+        emit_row(e, op->in, input, &first);
+        line(e, "fp_out_char(w->out, '\\n');");
+        break;
+    }
+    case OP_SOURCE:
+    case OP__COUNT: break;
+    }
+    str_free(&s);
+    return name;
+}
+
+static void close_loops(Emitter *e)
+{
+    while (e->loops > 0) {
+        e->indent--;
+        e->loops--;
+        line(e, "}");
+    }
+}
+
+static bool any_fallible(const Ir *ir)
+{
+    for (int i = 0; i < ir->nops; i++)
+        if (ir->ops[i].fallible)
+            return true;
+    return false;
+}
+
+static void stage_header(Emitter *e, const Stage *st, const char *when)
+{
+    const Ir *ir = e->ir;
+    line(e, "/* Stage %d: %s.", st->kind == STAGE_SOURCE ? 1 : 2, when);
+    for (int i = st->first; i <= st->last; i++) {
+        const IrOp *op = &ir->ops[i];
+        line(e, " *   %-15s %-12s %s:%d", op_info[op->kind].keyword, comment_safe(e, op->name),
+             fpipe_path(e), op->line);
+    }
+    line(e, " */");
+}
+
+static void emit_stage1(Emitter *e, const Stage *st)
+{
+    const Ir *ir = e->ir;
+    names_reset(e);
+    stage_header(e, st, "once per input partition, on any thread; fuses");
+    line(e, "static void %s(fp_worker *w)", st->fname);
+    line(e, "{");
+    e->indent++;
+    e->loops = 0;
+    line(e, "const char *cur = w->part->begin, *end = w->part->end;");
+    const IrOp *src = &ir->ops[0];
+    op_comment(e, src, NULL);
+    line(e, "fp_str %s;", src->cname);
+    line(e, "while (fp_next_line(&cur, end, &%s)) {", src->cname);
+    e->indent++;
+    e->loops++;
+    if (any_fallible(ir))
+        line(e, "w->pos = %s.p;   /* for error messages */", src->cname);
+    const char *cur = src->cname;
+    for (int i = st->first + 1; i <= st->last; i++)
+        cur = emit_op(e, &ir->ops[i], cur);
+    close_loops(e);
+    e->indent--;
+    line(e, "}");
+    blank(e);
+}
+
+static void emit_stage2(Emitter *e, const Stage *st)
+{
+    const Ir *ir = e->ir;
+    const IrOp *c = &ir->ops[st->first];
+    names_reset(e);
+    e->loops = 0;
+    if (c->kind == OP_COMBINE_PER_KEY) {
+        stage_header(e, st, "once per key, in ascending key order, on the merged table; fuses");
+        line(e, "static void %s(fp_worker *w, fp_str key, const void *acc)", st->fname);
+        line(e, "{");
+        e->indent++;
+        op_comment(e, c, "the merged value of one key");
+        const char *k = "key";
+        if (c->key == &ty_i64)
+            k = "fp_unkey_i64(key)";
+        else if (c->key == &ty_bool)
+            k = "fp_unkey_bool(key)";
+        line(e, "%s %s = {%s, *(const %s *)acc};", ctype(e, c->out), c->cname, k,
+             ctype(e, c->acc));
+    } else {
+        stage_header(e, st, "once, on the value combined over all partitions; fuses");
+        line(e, "static void %s(fp_worker *w, const void *acc)", st->fname);
+        line(e, "{");
+        e->indent++;
+        op_comment(e, c, "the combined value");
+        const char *sv = helper(e, "state");
+        line(e, "const %s_state *%s = acc;", c->cname, sv);
+        if (c->monoid == MONOID_MIN || c->monoid == MONOID_MAX) {
+            line(e, "if (!%s->has)", sv);
+            line(e, "    return;   /* %s of no elements: no row */", monoid_names[c->monoid]);
+            line(e, "%s %s = %s->value;", ctype(e, c->out), c->cname, sv);
+        } else {
+            line(e, "%s %s = %s->has ? %s->value : 0;", ctype(e, c->out), c->cname, sv, sv);
+        }
+    }
+    const char *cur = c->cname;
+    for (int i = st->first + 1; i <= st->last; i++)
+        cur = emit_op(e, &ir->ops[i], cur);
+    close_loops(e);
+    e->indent--;
+    line(e, "}");
+    blank(e);
+}
+
+/* The accumulator's identity and merge, used by the driver between the
+ * stages. */
+static void emit_combine_helpers(Emitter *e, const IrOp *c)
+{
+    const char *t = ctype(e, c->acc);
+    if (c->kind == OP_COMBINE) {
+        line(e, "/* The state of combine %s: a %s and whether any element was seen. */",
+             comment_safe(e, c->name), monoid_names[c->monoid]);
+        line(e, "typedef struct %s_state { %s value; bool has; } %s_state;", c->cname, t,
+             c->cname);
+        blank(e);
+        line(e, "static void %s_init(void *acc)", c->cname);
+        line(e, "{");
+        line(e, "    %s_state *s = acc;", c->cname);
+        line(e, "    s->value = 0;");
+        line(e, "    s->has = false;");
+        line(e, "}");
+        blank(e);
+        line(e, "/* dst = dst %s src, in partition order. */", monoid_names[c->monoid]);
+        line(e, "static void %s_merge(void *dst, const void *src)", c->cname);
+        line(e, "{");
+        e->indent++;
+        line(e, "%s_state *d = dst;", c->cname);
+        line(e, "const %s_state *s = src;", c->cname);
+        line(e, "if (!s->has)");
+        line(e, "    return;");
+        line(e, "if (!d->has) {");
+        line(e, "    *d = *s;");
+        line(e, "    return;");
+        line(e, "}");
+        IrOp tmp = *c;
+        if (c->monoid == MONOID_COUNT)
+            tmp.monoid = MONOID_SUM;   /* counts add up */
+        monoid_step(e, &tmp, "d->value", "s->value");
+        e->indent--;
+        line(e, "}");
+    } else {
+        line(e, "/* Merge two partial %ss of one key of %s: *dst = *dst %s *src. */",
+             monoid_names[c->monoid], comment_safe(e, c->name), monoid_names[c->monoid]);
+        line(e, "static void %s_merge(void *dst, const void *src)", c->cname);
+        line(e, "{");
+        e->indent++;
+        line(e, "%s *d = dst;", t);
+        line(e, "const %s *s = src;", t);
+        IrOp tmp = *c;
+        if (c->monoid == MONOID_COUNT)
+            tmp.monoid = MONOID_SUM;
+        monoid_step(e, &tmp, "*d", "*s");
+        e->indent--;
+        line(e, "}");
+    }
+    blank(e);
+}
+
+void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text)
+{
+    Arena *a = arena_new();
+    Emitter e = {.out = out, .plan = p, .ir = p->ir, .opts = o, .arena = a};
+    const Ir *ir = p->ir;
+
+    line(&e, "/* %s.c — generated by fpipec %s from %s.", comment_safe(&e, ir->name),
+         FPIPEC_VERSION, fpipe_path(&e));
+    line(&e, " *");
+    line(&e, " * Pipeline '%s' in %d fused stage%s; `fpipec explain %s` prints the plan.",
+         comment_safe(&e, ir->name), p->nstages, p->nstages > 1 ? "s" : "", fpipe_path(&e));
+    line(&e, " * Edit the .fpipe file, not this one.");
+    line(&e, " */");
+    line(&e, "#include \"libfpipe.h\"");
+    blank(&e);
+
+    /* Element types. */
+    PtrVec done = {0};
+    size_t mark = out->n;
+    for (int i = 0; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (op->out)
+            emit_tuple_type(&e, op->out, &done);
+        if (op->in)
+            emit_tuple_type(&e, op->in, &done);
+        collect_expr_types(&e, op->body, &done);
+    }
+    if (out->n != mark)
+        blank(&e);
+
+    /* Where each fallible operator stands, for its error messages. */
+    bool sites = false;
+    for (int i = 0; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (!op->fallible)
+            continue;
+        Str s = {0};
+        emit_c_string(&s, op->name, strlen(op->name));
+        Str f = {0};
+        emit_c_string(&f, ir->src->path, strlen(ir->src->path));
+        line(&e, "static const fp_site site_%s = {%s, %s, %d, %d};", op->cname, s.p, f.p,
+             op->line, op->col);
+        str_free(&s);
+        str_free(&f);
+        sites = true;
+    }
+    if (sites)
+        blank(&e);
+
+    if (p->combine >= 0)
+        emit_combine_helpers(&e, &ir->ops[p->combine]);
+    emit_stage1(&e, &p->stages[0]);
+    if (p->nstages > 1)
+        emit_stage2(&e, &p->stages[1]);
+
+    /* The descriptor the runtime's driver runs. */
+    const IrOp *sink = &ir->ops[ir->nops - 1];
+    const IrOp *c = p->combine >= 0 ? &ir->ops[p->combine] : NULL;
+    Str s = {0};
+    line(&e, "/* The plan (fpipec explain), printed by --explain. */");
+    line(&e, "static const char plan_text[] =");
+    const char *pt = explain_text;
+    while (*pt) {
+        const char *nl = strchr(pt, '\n');
+        size_t n = nl ? (size_t)(nl - pt) + 1 : strlen(pt);
+        s.n = 0;
+        emit_c_string(&s, pt, n);
+        line(&e, "    %s", s.p);
+        pt += n;
+    }
+    line(&e, "    ;");
+    blank(&e);
+    line(&e, "static const fp_pipeline pipeline = {");
+    e.indent++;
+    s.n = 0;
+    emit_c_string(&s, ir->name, strlen(ir->name));
+    line(&e, ".name = %s,", s.p);
+    s.n = 0;
+    emit_c_string(&s, ir->src->path, strlen(ir->src->path));
+    line(&e, ".fpipe_file = %s,", s.p);
+    line(&e, ".plan = plan_text,");
+    line(&e, ".shape = %s,", !c ? "FP_SHAPE_ELEMENTWISE"
+                             : c->kind == OP_COMBINE ? "FP_SHAPE_GLOBAL" : "FP_SHAPE_KEYED");
+    if (c)
+        line(&e, ".merge = %s,", p->merge == MERGE_PER_THREAD ? "FP_MERGE_PER_THREAD"
+                                                              : "FP_MERGE_PARTITION_ORDER");
+    line(&e, ".target = %s,", sink->target == TGT_OUTPUT ? "FP_TARGET_OUTPUT"
+                              : sink->target == TGT_STDOUT ? "FP_TARGET_STDOUT"
+                                                           : "FP_TARGET_PATH");
+    if (sink->target == TGT_PATH) {
+        s.n = 0;
+        emit_c_string(&s, sink->path, sink->path_len);
+        line(&e, ".path = %s,", s.p);
+    }
+    line(&e, ".stage1 = %s,", p->stages[0].fname);
+    if (c && c->kind == OP_COMBINE) {
+        line(&e, ".acc_size = sizeof(%s_state),", c->cname);
+        line(&e, ".acc_init = %s_init,", c->cname);
+        line(&e, ".acc_merge = %s_merge,", c->cname);
+        line(&e, ".stage2_global = %s,", p->stages[1].fname);
+    } else if (c) {
+        line(&e, ".acc_size = sizeof(%s),", ctype(&e, c->acc));
+        line(&e, ".acc_merge = %s_merge,", c->cname);
+        line(&e, ".stage2_keyed = %s,", p->stages[1].fname);
+    }
+    e.indent--;
+    line(&e, "};");
+    blank(&e);
+    line(&e, "int main(int argc, char **argv)");
+    line(&e, "{");
+    line(&e, "    return fp_main(&pipeline, argc, argv);");
+    line(&e, "}");
+    str_free(&s);
+    arena_free(a);
+}

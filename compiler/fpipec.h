@@ -1,0 +1,346 @@
+/* fpipec.h — the compiler's one internal header, in sections per file.
+ *
+ * The passes, in the order main.c runs them:
+ *   lex (grammar/lexer.re) + parse (grammar/fpipe.y, parse.c) -> AST
+ *   check.c   AST -> typed IR (names, types, operator rules)
+ *   plan.c    IR -> physical plan (fused stages, combine boundary, merge)
+ *   emit.c    plan -> C source for libfpipe
+ *   main.c    the driver: the command line, and cc for `build`
+ * Everything of one compilation lives in one arena, freed once.
+ */
+#ifndef FPIPEC_H
+#define FPIPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define FPIPEC_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* arena.c                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef struct Arena Arena;
+
+Arena *arena_new(void);
+void *arena_alloc(Arena *a, size_t n);                 /* zeroed */
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void arena_free(Arena *a);
+
+/* A growable array of pointers, allocated in an arena. */
+typedef struct PtrVec {
+    void **v;
+    int n, cap;
+} PtrVec;
+void vec_push(Arena *a, PtrVec *vec, void *p);
+
+/* A growable string for building text (emitter, IR dumps); malloc'd. */
+typedef struct Str {
+    char *p;
+    size_t n, cap;
+} Str;
+void str_add(Str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void str_addn(Str *s, const char *p, size_t n);
+void str_free(Str *s);
+
+/* ------------------------------------------------------------------ */
+/* diag.c — diagnostics in the form of a C compiler's                 */
+/* ------------------------------------------------------------------ */
+
+/* A place in the source: byte offset and length.  Line and column are
+ * computed only when something is reported. */
+typedef struct Span {
+    uint32_t off, len;
+} Span;
+
+typedef struct Source {
+    const char *path;   /* as given on the command line */
+    const char *text;   /* the whole file, NUL-terminated */
+    size_t len;
+} Source;
+
+typedef enum DiagLevel { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagLevel;
+
+typedef struct Diags {
+    const Source *src;
+    FILE *out;
+    bool color;          /* ANSI colours: stderr is a terminal */
+    int nerrors, nwarnings;
+    int max_errors;      /* stop reporting after this many */
+} Diags;
+
+void diag_init(Diags *d, const Source *src, FILE *out);
+void diag_at(Diags *d, DiagLevel lvl, Span sp, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A hint under the diagnostic just reported. */
+void diag_hint(Diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void diag_line_col(const Source *src, uint32_t off, int *line, int *col);
+Span span_join(Span a, Span b);
+/* The closest of the candidates to name, for "did you mean" (NULL if none). */
+const char *diag_suggest(const char *name, const char *const *cands, int n);
+
+/* ------------------------------------------------------------------ */
+/* ops.h — the operator, monoid and builtin tables (X-macros)         */
+/* ------------------------------------------------------------------ */
+
+#include "ops.h"
+
+typedef enum OpKind {
+#define X(E, kw, role, what) OP_##E,
+    FP_OPS(X)
+#undef X
+    OP__COUNT
+} OpKind;
+
+typedef enum OpRole { ROLE_SOURCE, ROLE_ELEMENT, ROLE_COMBINE, ROLE_SINK } OpRole;
+
+typedef struct OpInfo {
+    const char *keyword;   /* as written in .fpipe */
+    OpRole role;
+    const char *what;      /* one line, for explain */
+} OpInfo;
+extern const OpInfo op_info[OP__COUNT];
+
+typedef enum MonoidKind {
+#define X(E, name, what) MONOID_##E,
+    FP_MONOIDS(X)
+#undef X
+    MONOID__COUNT
+} MonoidKind;
+extern const char *const monoid_names[MONOID__COUNT];
+
+typedef enum BuiltinKind {
+#define X(E, name, sig, what) BI_##E,
+    FP_BUILTINS(X)
+#undef X
+    BI__COUNT
+} BuiltinKind;
+
+typedef struct BuiltinInfo {
+    const char *name;
+    const char *sig;    /* "str -> [str]" */
+    const char *what;
+} BuiltinInfo;
+extern const BuiltinInfo builtin_info[BI__COUNT];
+
+/* ------------------------------------------------------------------ */
+/* types.c — types, interned so that equal types are equal pointers  */
+/* ------------------------------------------------------------------ */
+
+typedef enum TypeKind { TY_ERROR, TY_I64, TY_F64, TY_BOOL, TY_STR, TY_TUPLE, TY_LIST } TypeKind;
+
+typedef struct Type {
+    TypeKind kind;
+    int n;                   /* tuple arity */
+    struct Type **elems;     /* tuple components */
+    struct Type *elem;       /* list element */
+    int id;                  /* creation order, for stable C names */
+} Type;
+
+extern Type ty_error, ty_i64, ty_f64, ty_bool, ty_str;
+
+Type *type_tuple(Type **elems, int n);
+Type *type_list(Type *elem);
+void type_str(Str *s, const Type *t);          /* "(str, i64)" */
+const char *type_name(Arena *a, const Type *t);
+bool type_is_scalar(const Type *t);
+bool type_is_numeric(const Type *t);
+void types_reset(void);
+
+/* ------------------------------------------------------------------ */
+/* ast.c — what the parser builds                                     */
+/* ------------------------------------------------------------------ */
+
+typedef enum ExprKind {
+    EX_INT, EX_FLOAT, EX_STR, EX_BOOL, EX_NAME,
+    EX_UNARY, EX_BINARY, EX_CALL, EX_TUPLE, EX_LIST, EX_FIELD
+} ExprKind;
+
+typedef enum BinOp {
+    B_ADD, B_SUB, B_MUL, B_DIV, B_REM,
+    B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND, B_OR
+} BinOp;
+typedef enum UnOp { U_NEG, U_NOT } UnOp;
+
+typedef struct Expr {
+    ExprKind kind;
+    Span span;
+    Span name_span;          /* EX_CALL: the callee; EX_FIELD: the index */
+    Type *type;              /* set by the checker */
+    int op;                  /* BinOp / UnOp */
+    int64_t ival;            /* EX_INT, EX_BOOL, EX_FIELD index */
+    double fval;             /* EX_FLOAT */
+    const char *sval;        /* EX_STR bytes (decoded), EX_NAME/EX_CALL name */
+    size_t slen;             /* EX_STR length */
+    struct Expr **args;      /* operands, call arguments, tuple/list items */
+    int nargs;
+    int builtin;             /* EX_CALL: BuiltinKind, set by the checker */
+} Expr;
+
+typedef enum TypeExprKind { TX_NAME, TX_TUPLE, TX_LIST } TypeExprKind;
+typedef struct TypeExpr {
+    TypeExprKind kind;
+    Span span;
+    const char *name;
+    struct TypeExpr **elems;
+    int n;
+} TypeExpr;
+
+typedef struct OpDecl {
+    OpKind kind;
+    Span kw_span;            /* the keyword */
+    Span name_span;
+    const char *name;
+    TypeExpr *decl_type;     /* NULL when not declared */
+    Expr *body;
+} OpDecl;
+
+typedef struct Program {
+    const char *name;        /* after `pipeline`; NULL if missing */
+    Span name_span;
+    PtrVec ops;              /* OpDecl* */
+} Program;
+
+/* The parse context: lemon's %extra_context, and the builder functions the
+ * grammar's actions call. */
+typedef struct ParseCtx {
+    Arena *arena;
+    Diags *diags;
+    const Source *src;
+    Program *prog;
+    int syntax_errors;
+} ParseCtx;
+
+/* A token: a kind (lemon's TK_*) and where it is; the text stays in the
+ * source. */
+typedef struct Token {
+    int kind;
+    Span span;
+} Token;
+
+Expr *ast_expr(ParseCtx *c, ExprKind k, Span sp);
+Expr *ast_int(ParseCtx *c, Token t);
+Expr *ast_float(ParseCtx *c, Token t);
+Expr *ast_string(ParseCtx *c, Token t);
+Expr *ast_name(ParseCtx *c, Token t);
+Expr *ast_bool(ParseCtx *c, Token t, bool v);
+Expr *ast_unary(ParseCtx *c, Token op, UnOp u, Expr *e);
+Expr *ast_binary(ParseCtx *c, BinOp op, Expr *l, Expr *r);
+Expr *ast_call(ParseCtx *c, Token name, PtrVec *args, Token rparen);
+Expr *ast_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp);
+Expr *ast_list(ParseCtx *c, Token lb, PtrVec *items, Token rb);
+Expr *ast_field(ParseCtx *c, Expr *e, Token index);
+Expr *ast_paren(ParseCtx *c, Token lp, Expr *e, Token rp);
+PtrVec *ast_vec(ParseCtx *c, PtrVec *v, void *item);
+TypeExpr *ast_type_name(ParseCtx *c, Token t);
+TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp);
+TypeExpr *ast_type_list(ParseCtx *c, Token lb, TypeExpr *elem, Token rb);
+void ast_pipeline(ParseCtx *c, Token name);
+void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *body);
+const char *tok_text(ParseCtx *c, Token t);
+
+/* ------------------------------------------------------------------ */
+/* lexer (grammar/lexer.re) and parse.c                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct Lexer {
+    const Source *src;
+    Diags *diags;
+    const char *cur;         /* next byte */
+    const char *lim;         /* the terminating NUL */
+    int prev;                /* kind of the previous token */
+} Lexer;
+
+void lex_init(Lexer *lx, const Source *src, Diags *d);
+int lex_next(Lexer *lx, Token *t);   /* TK_* code; 0 at the end */
+const char *lex_token_desc(int kind);  /* "'map'", "a name", ... */
+
+/* Parse a whole .fpipe source.  Returns NULL after syntax errors (reported). */
+Program *parse_program(Arena *a, const Source *src, Diags *d);
+
+/* ------------------------------------------------------------------ */
+/* check.c — from AST to typed IR                                     */
+/* ------------------------------------------------------------------ */
+
+typedef enum Target { TGT_INPUT, TGT_OUTPUT, TGT_STDOUT, TGT_PATH } Target;
+
+typedef struct IrOp {
+    OpKind kind;
+    const char *name;        /* as in .fpipe */
+    const char *cname;       /* a safe C identifier for it */
+    Span name_span;
+    Span kw_span;
+    int line, col;           /* of the keyword, for comments and messages */
+    Type *in;                /* element type consumed (NULL for source) */
+    Type *out;               /* element type produced (NULL for sink) */
+    Expr *body;              /* map / filter / flatmap */
+    MonoidKind monoid;       /* combine, combine_per_key */
+    Type *key, *val;         /* combine_per_key: key type; value folded */
+    Type *acc;               /* combine: accumulated value type */
+    const char *format;      /* source "text"; sink "tsv" */
+    Target target;
+    const char *path;        /* TGT_PATH */
+    size_t path_len;
+    bool fallible;           /* an element can fail (division, ...) */
+} IrOp;
+
+typedef struct Ir {
+    const char *name;
+    const Source *src;
+    IrOp *ops;
+    int nops;
+} Ir;
+
+/* NULL after errors (reported). */
+Ir *check_program(Arena *a, Program *p, Diags *d);
+void ir_dump(Str *s, const Ir *ir);
+void expr_str(Str *s, const Expr *e);   /* an expression back as .fpipe text */
+
+/* ------------------------------------------------------------------ */
+/* plan.c — fused stages                                              */
+/* ------------------------------------------------------------------ */
+
+typedef enum StageKind {
+    STAGE_SOURCE,     /* stage 1: over one input partition */
+    STAGE_COMBINED    /* stage 2: over the merged combine result */
+} StageKind;
+
+typedef struct Stage {
+    StageKind kind;
+    int first, last;         /* IR op range fused into this stage, inclusive */
+    const char *fname;       /* the generated function's name */
+} Stage;
+
+typedef enum MergeKind { MERGE_PER_THREAD, MERGE_PARTITION_ORDER } MergeKind;
+
+typedef struct Plan {
+    const Ir *ir;
+    Stage stages[2];
+    int nstages;
+    int combine;             /* IR index of the combine, or -1 */
+    MergeKind merge;
+    const char *merge_why;
+} Plan;
+
+Plan *plan_build(Arena *a, const Ir *ir);
+void plan_dump(Str *s, const Plan *p);
+
+/* ------------------------------------------------------------------ */
+/* emit.c — C for libfpipe                                            */
+/* ------------------------------------------------------------------ */
+
+typedef struct EmitOpts {
+    bool line_directives;    /* #line back to the .fpipe file */
+} EmitOpts;
+
+void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text);
+/* A C string literal for arbitrary bytes: escapes everything that could
+ * end the literal or change its meaning (quotes, backslash, newlines,
+ * trigraph-like ??, non-ASCII, NUL). */
+void emit_c_string(Str *s, const char *p, size_t n);
+
+#endif /* FPIPEC_H */

@@ -1,0 +1,316 @@
+/* main.c — fpipec's driver: the command line and the passes, in order.
+ *
+ *   read  -> parse (lexer.re + fpipe.y) -> check (typed IR) -> plan
+ *         -> explain | emit C | cc + libfpipe
+ *
+ * Exit codes: 0 success, 1 the program has errors (diagnostics printed),
+ * 2 usage or I/O trouble, 3 the C compiler failed.
+ */
+#include "fpipec.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fputs("usage: fpipec COMMAND FILE.fpipe [options]\n"
+          "\n"
+          "commands:\n"
+          "  check FILE             report errors and warnings; exit 1 if there are errors\n"
+          "  explain FILE           print the typed IR and the physical plan\n"
+          "  emit-c FILE [-o OUT.c] print (or write) the generated C\n"
+          "  build FILE [-o EXE]    compile to a native executable (default: FILE's\n"
+          "                         name without .fpipe, in the current directory)\n"
+          "\n"
+          "options:\n"
+          "  -o PATH                output file for emit-c and build\n"
+          "  --line-directives      emit-c/build: #line directives pointing at the .fpipe\n"
+          "  --help, --version\n"
+          "\n"
+          "environment (build): CC (default cc), FPIPE_CFLAGS (extra C compiler flags),\n"
+          "FPIPE_RUNTIME (a folder holding libfpipe.h and libfpipe.a)\n"
+          "\n"
+          "exit codes: 0 success, 1 errors in the program, 2 usage or I/O error,\n"
+          "            3 the C compiler failed\n",
+          f);
+}
+
+static bool read_source(const char *path, Source *src)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "fpipec: error: cannot open '%s': %s\n", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "fpipec: error: '%s' is a directory\n", path);
+        fclose(f);
+        return false;
+    }
+    size_t cap = 4096, n = 0;
+    char *p = malloc(cap);
+    for (;;) {
+        if (!p) {
+            fputs("fpipec: out of memory\n", stderr);
+            exit(2);
+        }
+        n += fread(p + n, 1, cap - n - 1, f);
+        if (n < cap - 1)
+            break;
+        cap *= 2;
+        p = realloc(p, cap);
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "fpipec: error: cannot read '%s': %s\n", path, strerror(errno));
+        fclose(f);
+        free(p);
+        return false;
+    }
+    fclose(f);
+    if (n > UINT32_MAX / 2) {
+        fprintf(stderr, "fpipec: error: '%s' is too large\n", path);
+        free(p);
+        return false;
+    }
+    p[n] = 0;
+    src->path = path;
+    src->text = p;
+    src->len = n;
+    return true;
+}
+
+static bool write_file(const char *path, const Str *s)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "fpipec: error: cannot write '%s': %s\n", path, strerror(errno));
+        return false;
+    }
+    bool ok = fwrite(s->p, 1, s->n, f) == s->n;
+    if (f != stdout)
+        ok = (fclose(f) == 0) && ok;
+    else
+        ok = (fflush(f) == 0) && ok;
+    if (!ok)
+        fprintf(stderr, "fpipec: error: cannot write '%s': %s\n", path, strerror(errno));
+    return ok;
+}
+
+/* ---- finding libfpipe ---------------------------------------------- */
+
+static bool file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The folders holding libfpipe.h and libfpipe.a: $FPIPE_RUNTIME, or next to
+ * this executable in the build tree (build/ and runtime/), or an installed
+ * layout (bin/ beside include/ and lib/). */
+static bool find_runtime(Arena *a, const char **inc, const char **lib)
+{
+    const char *env = getenv("FPIPE_RUNTIME");
+    if (env && *env) {
+        *inc = env;
+        *lib = env;
+        return true;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return false;
+    *slash = 0;
+    const char *dir = exe;
+    const char *cands[][2] = {
+        {arena_printf(a, "%s/../runtime", dir), arena_printf(a, "%s", dir)},
+        {arena_printf(a, "%s/../include", dir), arena_printf(a, "%s/../lib", dir)},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        if (file_exists(arena_printf(a, "%s/libfpipe.h", cands[i][0])) &&
+            file_exists(arena_printf(a, "%s/libfpipe.a", cands[i][1]))) {
+            *inc = cands[i][0];
+            *lib = cands[i][1];
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Split a flags string on blanks (no shell: nothing is interpreted). */
+static void split_words(Arena *a, const char *s, PtrVec *out)
+{
+    while (s && *s) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        const char *b = s;
+        while (*s && *s != ' ' && *s != '\t')
+            s++;
+        if (s > b)
+            vec_push(a, out, arena_strndup(a, b, (size_t)(s - b)));
+    }
+}
+
+static int run_cc(Arena *a, const char *cfile, const char *exe)
+{
+    const char *inc, *lib;
+    if (!find_runtime(a, &inc, &lib)) {
+        fputs("fpipec: error: cannot find libfpipe (libfpipe.h and libfpipe.a); "
+              "set FPIPE_RUNTIME to the folder that holds them\n",
+              stderr);
+        return 2;
+    }
+    PtrVec argv = {0};
+    const char *cc = getenv("CC");
+    split_words(a, cc && *cc ? cc : "cc", &argv);
+    const char *fixed[] = {"-std=c11", "-O2", "-fopenmp", "-Wall", "-Wextra"};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        vec_push(a, &argv, (void *)fixed[i]);
+    split_words(a, getenv("FPIPE_CFLAGS"), &argv);
+    vec_push(a, &argv, arena_printf(a, "-I%s", inc));
+    vec_push(a, &argv, (void *)cfile);
+    vec_push(a, &argv, arena_printf(a, "%s/libfpipe.a", lib));
+    vec_push(a, &argv, "-o");
+    vec_push(a, &argv, (void *)exe);
+    vec_push(a, &argv, NULL);
+
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "fpipec: error: cannot start the C compiler: %s\n", strerror(errno));
+        return 2;
+    }
+    if (pid == 0) {
+        execvp(argv.v[0], (char **)argv.v);
+        fprintf(stderr, "fpipec: error: cannot run '%s': %s\n", (char *)argv.v[0],
+                strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "fpipec: error: the C compiler failed on the generated code\n");
+        return 3;
+    }
+    return 0;
+}
+
+/* ---- the passes ---------------------------------------------------- */
+
+static const char *default_exe(Arena *a, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 6 && strcmp(base + n - 6, ".fpipe") == 0)
+        n -= 6;
+    return arena_printf(a, "./%.*s", (int)n, base);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+                      !strcmp(argv[1], "help"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "--version")) {
+        printf("fpipec %s\n", FPIPEC_VERSION);
+        return 0;
+    }
+    if (argc < 3) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    const char *file = NULL, *out = NULL;
+    EmitOpts eopts = {0};
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(argv[i], "--line-directives")) {
+            eopts.line_directives = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "fpipec: error: unknown option '%s' (see fpipec --help)\n", argv[i]);
+            return 2;
+        } else if (!file) {
+            file = argv[i];
+        } else {
+            fprintf(stderr, "fpipec: error: one .fpipe file at a time ('%s' and '%s')\n", file,
+                    argv[i]);
+            return 2;
+        }
+    }
+    bool is_check = !strcmp(cmd, "check"), is_explain = !strcmp(cmd, "explain");
+    bool is_emit = !strcmp(cmd, "emit-c"), is_build = !strcmp(cmd, "build");
+    if (!(is_check || is_explain || is_emit || is_build)) {
+        fprintf(stderr, "fpipec: error: unknown command '%s' (see fpipec --help)\n", cmd);
+        return 2;
+    }
+    if (!file) {
+        fprintf(stderr, "fpipec: error: %s needs a .fpipe file\n", cmd);
+        return 2;
+    }
+
+    Source src;
+    if (!read_source(file, &src))
+        return 2;
+    Arena *a = arena_new();
+    Diags d;
+    diag_init(&d, &src, stderr);
+    int rc = 1;
+
+    Program *prog = parse_program(a, &src, &d);
+    Ir *ir = prog ? check_program(a, prog, &d) : NULL;
+    if (!ir)
+        goto done;
+    Plan *plan = plan_build(a, ir);
+    rc = 0;
+    if (is_check)
+        goto done;
+
+    Str explain = {0};
+    ir_dump(&explain, ir);
+    plan_dump(&explain, plan);
+    if (is_explain) {
+        fputs(explain.p, stdout);
+        str_free(&explain);
+        goto done;
+    }
+    Str c = {0};
+    emit_c(&c, plan, &eopts, explain.p);
+    str_free(&explain);
+    if (is_emit) {
+        rc = write_file(out ? out : "-", &c) ? 0 : 2;
+    } else {
+        const char *exe = out ? out : default_exe(a, file);
+        char tmpl[] = "/tmp/fpipec-XXXXXX.c";
+        int fd = mkstemps(tmpl, 2);
+        if (fd < 0) {
+            fprintf(stderr, "fpipec: error: cannot create a temporary file: %s\n",
+                    strerror(errno));
+            rc = 2;
+        } else {
+            close(fd);
+            rc = write_file(tmpl, &c) ? run_cc(a, tmpl, exe) : 2;
+            unlink(tmpl);
+        }
+    }
+    str_free(&c);
+done:
+    if (d.nerrors)
+        fprintf(stderr, "%d error%s generated.\n", d.nerrors, d.nerrors == 1 ? "" : "s");
+    arena_free(a);
+    types_reset();
+    free((void *)src.text);
+    return rc;
+}

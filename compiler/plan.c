@@ -1,0 +1,122 @@
+/* plan.c — the physical plan: which operators fuse into which loop.
+ *
+ * Element-wise operators (map, filter, flatmap) never need to see more than
+ * one element, so everything from the source up to the combine — or up to
+ * the sink, when there is no combine — fuses into one loop over an input
+ * partition: stage 1.  A combine is a boundary: its partial results must be
+ * merged before anything after it can run.  What follows it (more
+ * element-wise operators and the sink) fuses into stage 2, which runs over
+ * the merged result in key order.
+ *
+ * The planner also chooses how partial keyed results are merged: per-thread
+ * tables when the monoid is exact and commutative (i64 arithmetic wraps, so
+ * sum/count/min/max on i64 give the same bits in any order), and
+ * per-partition tables folded in partition order otherwise (f64), so that
+ * results never depend on the number of threads.
+ */
+#include "fpipec.h"
+
+#include <string.h>
+
+Plan *plan_build(Arena *a, const Ir *ir)
+{
+    Plan *p = arena_alloc(a, sizeof *p);
+    p->ir = ir;
+    p->combine = -1;
+    for (int i = 0; i < ir->nops; i++) {
+        if (op_info[ir->ops[i].kind].role == ROLE_COMBINE) {
+            p->combine = i;
+            break;
+        }
+    }
+    int last = ir->nops - 1;
+    Stage *s1 = &p->stages[0];
+    s1->kind = STAGE_SOURCE;
+    s1->first = 0;
+    s1->last = p->combine >= 0 ? p->combine : last;
+    s1->fname = arena_printf(a, "stage1_%s_to_%s", ir->ops[0].name, ir->ops[s1->last].name);
+    p->nstages = 1;
+    if (p->combine >= 0) {
+        Stage *s2 = &p->stages[1];
+        s2->kind = STAGE_COMBINED;
+        s2->first = p->combine;
+        s2->last = last;
+        s2->fname = arena_printf(a, "stage2_%s_to_%s", ir->ops[p->combine].name,
+                                 ir->ops[last].name);
+        p->nstages = 2;
+
+        const IrOp *c = &ir->ops[p->combine];
+        if (c->kind == OP_COMBINE) {
+            p->merge = MERGE_PARTITION_ORDER;
+            p->merge_why = "one accumulator per partition, folded in partition order";
+        } else if (c->acc == &ty_f64) {
+            p->merge = MERGE_PARTITION_ORDER;
+            p->merge_why = "f64 arithmetic is not associative bit for bit: one table per "
+                           "partition, folded in partition order";
+        } else {
+            p->merge = MERGE_PER_THREAD;
+            p->merge_why = "i64 sum/count/min/max is exact and commutative: one table per "
+                           "thread, merged after stage 1";
+        }
+    }
+    return p;
+}
+
+static void op_chain(Str *s, const Ir *ir, int first, int last, const char *first_note,
+                     const char *last_note)
+{
+    for (int i = first; i <= last; i++) {
+        const IrOp *op = &ir->ops[i];
+        str_add(s, "%s%s %s", i > first ? " -> " : "", op_info[op->kind].keyword, op->name);
+        if (i == first && first_note)
+            str_add(s, " (%s)", first_note);
+        if (i == last && last_note)
+            str_add(s, " (%s)", last_note);
+    }
+}
+
+void plan_dump(Str *s, const Plan *p)
+{
+    const Ir *ir = p->ir;
+    str_add(s, "plan: %d stage%s\n", p->nstages, p->nstages > 1 ? "s" : "");
+    const Stage *s1 = &p->stages[0];
+    str_add(s, "  stage 1  %s: once per input partition, in parallel\n", s1->fname);
+    str_add(s, "    fused: ");
+    op_chain(s, ir, s1->first, s1->last, NULL,
+             p->combine >= 0 ? (ir->ops[p->combine].kind == OP_COMBINE
+                                    ? "partial: into the partition's accumulator"
+                                    : p->merge == MERGE_PER_THREAD
+                                          ? "partial: into the thread's hash table"
+                                          : "partial: into the partition's hash table")
+                             : NULL);
+    str_add(s, "\n");
+    if (p->combine < 0) {
+        str_add(s, "    rows are written in input order (partition by partition)\n");
+    } else {
+        const IrOp *c = &ir->ops[p->combine];
+        str_add(s, "  boundary: %s %s with %s; %s\n", op_info[c->kind].keyword, c->name,
+                monoid_names[c->monoid], p->merge_why);
+        const Stage *s2 = &p->stages[1];
+        str_add(s, "  stage 2  %s: %s\n", s2->fname,
+                c->kind == OP_COMBINE_PER_KEY ? "once per key, keys in ascending byte order"
+                                              : "once, on the combined value");
+        str_add(s, "    fused: ");
+        op_chain(s, ir, s2->first, s2->last, "merged result", NULL);
+        str_add(s, "\n");
+    }
+    const IrOp *sink = &ir->ops[ir->nops - 1];
+    str_add(s, "  sink %s: %s to ", sink->name, sink->format);
+    switch (sink->target) {
+    case TGT_OUTPUT: str_add(s, "the -o PATH (standard output without -o)"); break;
+    case TGT_STDOUT: str_add(s, "standard output"); break;
+    case TGT_PATH: str_add(s, "a fixed path (-o overrides)"); break;
+    case TGT_INPUT: break;
+    }
+    str_add(s, "; files are written to a temporary and renamed into place\n");
+    bool fallible = false;
+    for (int i = 0; i < ir->nops; i++)
+        fallible |= ir->ops[i].fallible;
+    if (fallible)
+        str_add(s, "  errors: fail_fast (the first failing element in input order stops the "
+                   "run; no output is written)\n");
+}

@@ -1,0 +1,126 @@
+/* types.c — fpipe's types, interned: two equal types are one pointer.
+ *
+ * Scalars are static singletons; tuples and lists are kept in a small
+ * table so that type equality is pointer equality everywhere else.
+ */
+#include "fpipec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+Type ty_error = {.kind = TY_ERROR, .id = 0};
+Type ty_i64 = {.kind = TY_I64, .id = 1};
+Type ty_f64 = {.kind = TY_F64, .id = 2};
+Type ty_bool = {.kind = TY_BOOL, .id = 3};
+Type ty_str = {.kind = TY_STR, .id = 4};
+
+static Type **made;   /* every tuple and list type made so far */
+static int nmade, capmade;
+
+static Type *remember(Type *t)
+{
+    if (nmade == capmade) {
+        capmade = capmade ? capmade * 2 : 16;
+        Type **v = realloc(made, (size_t)capmade * sizeof *v);
+        if (!v) {
+            fputs("fpipec: out of memory\n", stderr);
+            exit(2);
+        }
+        made = v;
+    }
+    t->id = 5 + nmade;
+    made[nmade++] = t;
+    return t;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p) {
+        fputs("fpipec: out of memory\n", stderr);
+        exit(2);
+    }
+    return p;
+}
+
+Type *type_tuple(Type **elems, int n)
+{
+    for (int i = 0; i < nmade; i++) {
+        Type *t = made[i];
+        if (t->kind == TY_TUPLE && t->n == n &&
+            memcmp(t->elems, elems, (size_t)n * sizeof *elems) == 0)
+            return t;
+    }
+    Type *t = xcalloc(1, sizeof *t);
+    t->kind = TY_TUPLE;
+    t->n = n;
+    t->elems = xcalloc((size_t)n, sizeof *elems);
+    memcpy(t->elems, elems, (size_t)n * sizeof *elems);
+    return remember(t);
+}
+
+Type *type_list(Type *elem)
+{
+    for (int i = 0; i < nmade; i++)
+        if (made[i]->kind == TY_LIST && made[i]->elem == elem)
+            return made[i];
+    Type *t = xcalloc(1, sizeof *t);
+    t->kind = TY_LIST;
+    t->elem = elem;
+    return remember(t);
+}
+
+void types_reset(void)
+{
+    for (int i = 0; i < nmade; i++) {
+        free(made[i]->elems);
+        free(made[i]);
+    }
+    free(made);
+    made = NULL;
+    nmade = capmade = 0;
+}
+
+void type_str(Str *s, const Type *t)
+{
+    switch (t->kind) {
+    case TY_ERROR: str_add(s, "<error>"); break;
+    case TY_I64: str_add(s, "i64"); break;
+    case TY_F64: str_add(s, "f64"); break;
+    case TY_BOOL: str_add(s, "bool"); break;
+    case TY_STR: str_add(s, "str"); break;
+    case TY_LIST:
+        str_add(s, "[");
+        type_str(s, t->elem);
+        str_add(s, "]");
+        break;
+    case TY_TUPLE:
+        str_add(s, "(");
+        for (int i = 0; i < t->n; i++) {
+            if (i)
+                str_add(s, ", ");
+            type_str(s, t->elems[i]);
+        }
+        str_add(s, ")");
+        break;
+    }
+}
+
+const char *type_name(Arena *a, const Type *t)
+{
+    Str s = {0};
+    type_str(&s, t);
+    char *r = arena_strndup(a, s.p, s.n);
+    str_free(&s);
+    return r;
+}
+
+bool type_is_scalar(const Type *t)
+{
+    return t->kind == TY_I64 || t->kind == TY_F64 || t->kind == TY_BOOL || t->kind == TY_STR;
+}
+
+bool type_is_numeric(const Type *t)
+{
+    return t->kind == TY_I64 || t->kind == TY_F64;
+}

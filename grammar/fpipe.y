@@ -1,0 +1,164 @@
+/* fpipe.y — the grammar of .fpipe files (lemon).
+ *
+ * The only definition of the syntax.  Actions are one-line calls into the
+ * builder functions of compiler/ast.c; the parse context (%extra_context)
+ * carries the arena and the diagnostics.  Syntax errors are reported and
+ * the parser resynchronises at the next operator keyword, so one mistake
+ * gives one message and the rest of the file is still checked.
+ *
+ *   pipeline wordcount
+ *   source  lines : str        = text(input)
+ *   flatmap words : str        = split_ws(lines)
+ *   map     ones  : (str, i64) = (words, 1)
+ *   combine_per_key counts     = sum
+ *   sink    out                = tsv(output)
+ */
+
+%name fpipeParse
+%token_prefix TK_
+%token_type {Token}
+%token_destructor { (void)c; (void)$$; }
+%extra_context {ParseCtx *c}
+%default_type {void *}
+
+%include {
+#include "fpipec.h"
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An operator keyword and which operator it names. */
+typedef struct OpKw {
+    OpKind kind;
+    Token tok;
+}
+OpKw;
+}
+
+%syntax_error {
+    c->syntax_errors++;
+    if (yymajor == 0) {
+        diag_at(c->diags, DIAG_ERROR, TOKEN.span, "unexpected end of file");
+        diag_hint(c->diags, "the last operator is incomplete: "
+                            "operators are written KIND NAME [: TYPE] = EXPR");
+    } else if (yymajor == TK_IDENT || yymajor == TK_INT || yymajor == TK_FLOAT) {
+        diag_at(c->diags, DIAG_ERROR, TOKEN.span, "syntax error: unexpected %s '%s'",
+                lex_token_desc(yymajor), tok_text(c, TOKEN));
+    } else {
+        diag_at(c->diags, DIAG_ERROR, TOKEN.span, "syntax error: unexpected %s",
+                lex_token_desc(yymajor));
+        if (yymajor >= TK_SOURCE && yymajor <= TK_SINK)
+            diag_hint(c->diags, "a new operator starts here; the one before it is incomplete "
+                                "(operators are written KIND NAME [: TYPE] = EXPR)");
+    }
+}
+
+%parse_failure {
+    c->syntax_errors++;
+}
+
+%stack_overflow {
+    c->syntax_errors++;
+    diag_at(c->diags, DIAG_ERROR, c->prog->name_span, "expression nested too deeply");
+}
+
+/* Operator keywords first, so that hints can test a range of codes. */
+%token PIPELINE SOURCE MAP FILTER FLATMAP COMBINE COMBINE_PER_KEY SINK.
+
+%left OROR.
+%left ANDAND.
+%right NOT.
+%nonassoc EQEQ NE LT LE GT GE.
+%left PLUS MINUS.
+%left STAR SLASH PERCENT.
+%right UMINUS.
+%left DOT.
+
+/* ---------------------------------------------------------------- */
+/* The file: an optional header, then operators.  A missing header   */
+/* is reported by the checker, where the message can be precise.     */
+/* ---------------------------------------------------------------- */
+
+program ::= header ops.
+
+header ::= .
+header ::= PIPELINE IDENT(N).                 { ast_pipeline(c, N); }
+
+ops ::= .
+ops ::= ops op.
+
+op ::= opkw(K) IDENT(N) opttype(T) EQ expr(E). { ast_op(c, K.kind, K.tok, N, T, E); }
+op ::= error.
+
+%type opkw {OpKw}
+opkw(A) ::= SOURCE(T).                        { A.kind = OP_SOURCE; A.tok = T; }
+opkw(A) ::= MAP(T).                           { A.kind = OP_MAP; A.tok = T; }
+opkw(A) ::= FILTER(T).                        { A.kind = OP_FILTER; A.tok = T; }
+opkw(A) ::= FLATMAP(T).                       { A.kind = OP_FLATMAP; A.tok = T; }
+opkw(A) ::= COMBINE(T).                       { A.kind = OP_COMBINE; A.tok = T; }
+opkw(A) ::= COMBINE_PER_KEY(T).               { A.kind = OP_COMBINE_PER_KEY; A.tok = T; }
+opkw(A) ::= SINK(T).                          { A.kind = OP_SINK; A.tok = T; }
+
+/* ---------------------------------------------------------------- */
+/* Types: i64 f64 bool str, (T, U, ...), [T]                         */
+/* ---------------------------------------------------------------- */
+
+%type opttype {TypeExpr *}
+opttype(A) ::= .                              { A = NULL; }
+opttype(A) ::= COLON type(T).                 { A = T; }
+
+%type type {TypeExpr *}
+type(A) ::= IDENT(N).                         { A = ast_type_name(c, N); }
+type(A) ::= LPAREN(L) typelist(V) RPAREN(R).  { A = ast_type_tuple(c, L, V, R); }
+type(A) ::= LBRACKET(L) type(T) RBRACKET(R).  { A = ast_type_list(c, L, T, R); }
+
+%type typelist {PtrVec *}
+typelist(A) ::= type(X) COMMA type(Y).        { A = ast_vec(c, ast_vec(c, NULL, X), Y); }
+typelist(A) ::= typelist(V) COMMA type(Y).    { A = ast_vec(c, V, Y); }
+
+/* ---------------------------------------------------------------- */
+/* Expressions                                                       */
+/* ---------------------------------------------------------------- */
+
+%type expr {Expr *}
+expr(A) ::= expr(L) OROR expr(R).             { A = ast_binary(c, B_OR, L, R); }
+expr(A) ::= expr(L) ANDAND expr(R).           { A = ast_binary(c, B_AND, L, R); }
+expr(A) ::= expr(L) EQEQ expr(R).             { A = ast_binary(c, B_EQ, L, R); }
+expr(A) ::= expr(L) NE expr(R).               { A = ast_binary(c, B_NE, L, R); }
+expr(A) ::= expr(L) LT expr(R).               { A = ast_binary(c, B_LT, L, R); }
+expr(A) ::= expr(L) LE expr(R).               { A = ast_binary(c, B_LE, L, R); }
+expr(A) ::= expr(L) GT expr(R).               { A = ast_binary(c, B_GT, L, R); }
+expr(A) ::= expr(L) GE expr(R).               { A = ast_binary(c, B_GE, L, R); }
+expr(A) ::= expr(L) PLUS expr(R).             { A = ast_binary(c, B_ADD, L, R); }
+expr(A) ::= expr(L) MINUS expr(R).            { A = ast_binary(c, B_SUB, L, R); }
+expr(A) ::= expr(L) STAR expr(R).             { A = ast_binary(c, B_MUL, L, R); }
+expr(A) ::= expr(L) SLASH expr(R).            { A = ast_binary(c, B_DIV, L, R); }
+expr(A) ::= expr(L) PERCENT expr(R).          { A = ast_binary(c, B_REM, L, R); }
+expr(A) ::= MINUS(T) expr(E). [UMINUS]        { A = ast_unary(c, T, U_NEG, E); }
+expr(A) ::= NOT(T) expr(E).                   { A = ast_unary(c, T, U_NOT, E); }
+expr(A) ::= primary(P).                       { A = P; }
+
+%type primary {Expr *}
+primary(A) ::= INT(T).                        { A = ast_int(c, T); }
+primary(A) ::= FLOAT(T).                      { A = ast_float(c, T); }
+primary(A) ::= STRING(T).                     { A = ast_string(c, T); }
+primary(A) ::= TRUE(T).                       { A = ast_bool(c, T, true); }
+primary(A) ::= FALSE(T).                      { A = ast_bool(c, T, false); }
+primary(A) ::= IDENT(T).                      { A = ast_name(c, T); }
+primary(A) ::= IDENT(N) LPAREN args(V) RPAREN(R). { A = ast_call(c, N, V, R); }
+primary(A) ::= LPAREN(L) expr(E) RPAREN(R).   { A = ast_paren(c, L, E, R); }
+primary(A) ::= LPAREN(L) tuple(V) RPAREN(R).  { A = ast_tuple(c, L, V, R); }
+primary(A) ::= LBRACKET(L) args(V) RBRACKET(R). { A = ast_list(c, L, V, R); }
+primary(A) ::= primary(E) DOT INT(I).         { A = ast_field(c, E, I); }
+
+%type tuple {PtrVec *}
+tuple(A) ::= expr(X) COMMA expr(Y).           { A = ast_vec(c, ast_vec(c, NULL, X), Y); }
+tuple(A) ::= tuple(V) COMMA expr(Y).          { A = ast_vec(c, V, Y); }
+
+%type args {PtrVec *}
+args(A) ::= .                                 { A = ast_vec(c, NULL, NULL); }
+args(A) ::= arglist(V).                       { A = V; }
+
+%type arglist {PtrVec *}
+arglist(A) ::= expr(X).                       { A = ast_vec(c, NULL, X); }
+arglist(A) ::= arglist(V) COMMA expr(Y).      { A = ast_vec(c, V, Y); }

@@ -1,0 +1,592 @@
+/* driver.c — the generated executable's main loop: command line, inputs,
+ * partitions, sequential and OpenMP execution, merging, and the sink.
+ *
+ * The order of work is fixed by the partitions, not by the threads:
+ *   1. every input file is mapped and cut into partitions at line starts;
+ *   2. stage 1 (generated) runs once per partition, on any thread;
+ *   3. partial results are merged — per-thread tables for exact commutative
+ *      monoids, otherwise in partition order — and element-wise rows are
+ *      written in partition order;
+ *   4. stage 2 (generated) runs over the merged result in key order and
+ *      formats the sink's rows; the sink commits atomically.
+ * So --threads 1, 2 or 64 produce the same bytes.
+ */
+#include "libfpipe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+void fp_oom(void);
+
+#define DEFAULT_PART_SIZE ((size_t)4 << 20)
+#define FLUSH_AT ((size_t)1 << 20)
+
+typedef struct fp_input {
+    const char *path;   /* as given; "-" is standard input */
+    char *data;         /* mapped or read bytes */
+    size_t len;
+    bool mapped;
+} fp_input;
+
+typedef struct fp_run {
+    const fp_pipeline *pl;
+    const char *prog;
+    fp_input *in;
+    int nin;
+    fp_part *parts;
+    size_t nparts;
+    int threads;
+    /* fail_fast: the error of the earliest failing partition */
+    size_t fail_part;       /* SIZE_MAX while nothing failed */
+    char *fail_msg;
+    /* element-wise output, flushed in partition order */
+    fp_buf *bufs;
+    bool *done;
+    size_t next_flush;
+    fp_sink *sink;
+    int write_failed;
+} fp_run;
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        fp_oom();
+    return p;
+}
+
+/* ---- partitions ---------------------------------------------------- */
+
+size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
+                    size_t first_index, fp_part **out)
+{
+    size_t cap = 16, n = 0;
+    fp_part *v = xcalloc(cap, sizeof *v);
+    if (part_size == 0)
+        part_size = 1;
+    size_t start = 0;
+    while (start < len) {
+        size_t end = len;
+        if (len - start > part_size) {
+            /* End after the first newline at or past start+part_size-1. */
+            const char *nl = memchr(data + start + part_size - 1, '\n',
+                                    len - (start + part_size - 1));
+            end = nl ? (size_t)(nl - data) + 1 : len;
+        }
+        if (n == cap) {
+            cap *= 2;
+            fp_part *nv = realloc(v, cap * sizeof *v);
+            if (!nv)
+                fp_oom();
+            v = nv;
+        }
+        v[n].begin = data + start;
+        v[n].end = data + end;
+        v[n].file = file;
+        v[n].index = first_index + n;
+        n++;
+        start = end;
+    }
+    *out = v;
+    return n;
+}
+
+/* ---- inputs -------------------------------------------------------- */
+
+/* Read a whole stream (stdin, a FIFO) into memory. */
+static int read_all(int fd, fp_input *in)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *p = malloc(cap);
+    if (!p)
+        fp_oom();
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            char *q = realloc(p, cap);
+            if (!q)
+                fp_oom();
+            p = q;
+        }
+        ssize_t r = read(fd, p + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            free(p);
+            errno = e;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    in->data = p;
+    in->len = n;
+    in->mapped = false;
+    return 0;
+}
+
+static int open_input(fp_run *run, fp_input *in)
+{
+    if (strcmp(in->path, "-") == 0) {
+        if (read_all(0, in) != 0) {
+            fprintf(stderr, "%s: error: cannot read standard input: %s\n", run->prog,
+                    strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    int fd = open(in->path, O_RDONLY);
+    if (fd < 0) {
+        fprintf(stderr, "%s: error: cannot open input '%s': %s\n", run->prog, in->path,
+                strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        fprintf(stderr, "%s: error: cannot stat input '%s': %s\n", run->prog, in->path,
+                strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: error: input '%s' is a directory\n", run->prog, in->path);
+        close(fd);
+        return -1;
+    }
+    int rc = 0;
+    if (S_ISREG(st.st_mode)) {
+        in->len = (size_t)st.st_size;
+        in->mapped = true;
+        in->data = NULL;
+        if (in->len > 0) {
+            void *m = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (m == MAP_FAILED) {
+                fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog,
+                        in->path, strerror(errno));
+                rc = -1;
+            } else {
+                in->data = m;
+                madvise(m, in->len, MADV_SEQUENTIAL);
+            }
+        }
+    } else if (read_all(fd, in) != 0) {
+        fprintf(stderr, "%s: error: cannot read input '%s': %s\n", run->prog, in->path,
+                strerror(errno));
+        rc = -1;
+    }
+    close(fd);
+    return rc;
+}
+
+static void close_inputs(fp_run *run)
+{
+    for (int i = 0; i < run->nin; i++) {
+        fp_input *in = &run->in[i];
+        if (in->mapped && in->data)
+            munmap(in->data, in->len);
+        else if (!in->mapped)
+            free(in->data);
+    }
+    free(run->in);
+}
+
+/* ---- element errors ------------------------------------------------ */
+
+/* "file:line" of a byte inside a partition: counted only when reporting. */
+static size_t line_of(const fp_run *run, int file, const char *pos)
+{
+    const char *p = run->in[file].data;
+    size_t line = 1;
+    while (p && p < pos) {
+        const char *nl = memchr(p, '\n', (size_t)(pos - p));
+        if (!nl)
+            break;
+        line++;
+        p = nl + 1;
+    }
+    return line;
+}
+
+void fp_fail(fp_worker *w, const fp_site *site, const char *msg)
+{
+    fp_run *run = w->run;
+    w->failed = 1;
+    const fp_part *part = w->part;
+    char *text = NULL;
+    if (part) {
+        const char *pos = w->pos ? w->pos : part->begin;
+        const char *eol = memchr(pos, '\n', (size_t)(part->end - pos));
+        size_t n = eol ? (size_t)(eol - pos) : (size_t)(part->end - pos);
+        fp_buf b = {0};
+        fp_out_tsv_str(&b, fp_str_lit(pos, n > 200 ? 200 : n));
+        size_t need = b.n + strlen(msg) + strlen(site->op) + strlen(site->file) +
+                      strlen(run->in[part->file].path) + 160;
+        text = xcalloc(1, need);
+        snprintf(text, need,
+                 "error: operator '%s' (%s:%d:%d) failed: %s\n"
+                 "  input: %s:%zu\n  record: %.*s%s\n",
+                 site->op, site->file, site->line, site->col, msg,
+                 run->in[part->file].path, line_of(run, part->file, pos), (int)b.n,
+                 b.p, n > 200 ? "..." : "");
+        fp_buf_free(&b);
+    } else {
+        size_t need = strlen(msg) + strlen(site->op) + strlen(site->file) + 80;
+        text = xcalloc(1, need);
+        snprintf(text, need, "error: operator '%s' (%s:%d:%d) failed: %s\n", site->op,
+                 site->file, site->line, site->col, msg);
+    }
+    size_t idx = part ? part->index : 0;
+#ifdef _OPENMP
+#pragma omp critical(fp_fail)
+#endif
+    {
+        if (idx < run->fail_part || (idx == run->fail_part && !run->fail_msg)) {
+            free(run->fail_msg);
+            run->fail_msg = text;
+            text = NULL;
+            run->fail_part = idx;
+        }
+    }
+    free(text);
+}
+
+static size_t fail_part(fp_run *run)
+{
+    size_t v;
+#ifdef _OPENMP
+#pragma omp atomic read
+#endif
+    v = run->fail_part;
+    return v;
+}
+
+/* ---- stage 1 over the partitions ----------------------------------- */
+
+typedef struct stage1_targets {
+    fp_ktab **tabs;   /* per thread or per partition, by pl->merge */
+    char *accs;       /* per partition, for a global combine */
+} stage1_targets;
+
+static void write_out(fp_run *run, fp_buf *b)
+{
+    if (b->n && !run->write_failed && fp_sink_write(run->sink, b->p, b->n) != 0)
+        run->write_failed = errno ? errno : EIO;
+    b->n = 0;
+}
+
+static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, size_t k)
+{
+    const fp_pipeline *pl = run->pl;
+    if (k > fail_part(run))
+        return;   /* an earlier partition failed: this one can't matter */
+    w->part = &run->parts[k];
+    w->pos = NULL;
+    w->failed = 0;
+    switch (pl->shape) {
+    case FP_SHAPE_KEYED:
+        w->tab = pl->merge == FP_MERGE_PER_THREAD ? tg->tabs[w->thread] : tg->tabs[k];
+        break;
+    case FP_SHAPE_GLOBAL:
+        w->acc = tg->accs + k * pl->acc_size;
+        break;
+    case FP_SHAPE_ELEMENTWISE:
+        w->out = &run->bufs[k];
+        break;
+    }
+    pl->stage1(w);
+    if (pl->shape == FP_SHAPE_ELEMENTWISE) {
+        /* Write finished partitions in input order as soon as all earlier
+         * ones are written: memory stays bounded by the threads' lag. */
+#ifdef _OPENMP
+#pragma omp critical(fp_flush)
+#endif
+        {
+            run->done[k] = true;
+            while (run->next_flush < run->nparts && run->done[run->next_flush] &&
+                   run->next_flush < fail_part(run)) {
+                fp_buf *b = &run->bufs[run->next_flush];
+                write_out(run, b);
+                fp_buf_free(b);
+                run->next_flush++;
+            }
+        }
+    }
+}
+
+static void run_stage1(fp_run *run, fp_worker *workers, stage1_targets *tg)
+{
+#ifdef _OPENMP
+    if (run->threads > 1) {
+#pragma omp parallel num_threads(run->threads)
+        {
+            fp_worker *w = &workers[omp_get_thread_num()];
+#pragma omp for schedule(dynamic, 1)
+            for (size_t k = 0; k < run->nparts; k++)
+                process_partition(run, w, tg, k);
+        }
+        return;
+    }
+#endif
+    for (size_t k = 0; k < run->nparts; k++)
+        process_partition(run, &workers[0], tg, k);
+}
+
+/* ---- command line -------------------------------------------------- */
+
+static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
+{
+    fprintf(f,
+            "usage: %s [options] INPUT... \n"
+            "Runs the fpipe pipeline '%s' (compiled from %s) over the INPUT files\n"
+            "('-' is standard input).\n"
+            "\n"
+            "options:\n"
+            "  -o, --output PATH      write the sink's rows to PATH (atomically:\n"
+            "                         a temporary file renamed into place)\n"
+            "  --threads N            worker threads; 1 runs sequentially\n"
+            "                         (default: all cores)\n"
+            "  --partition-size BYTES input partition size (default 4194304);\n"
+            "                         results do not depend on the thread count\n"
+            "  --explain              print the plan this program was built from\n"
+            "  --version              print the fpipe version\n"
+            "  -h, --help             this help\n"
+            "\n"
+            "exit codes: 0 success, 2 usage, 3 input or output error,\n"
+            "            4 an element failed (on_error fail_fast), 5 internal error\n",
+            prog, pl->name, pl->fpipe_file);
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v == 0 || s[0] == '-')
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static const char *prog_name(const char *argv0)
+{
+    const char *s = strrchr(argv0, '/');
+    return s ? s + 1 : argv0;
+}
+
+/* ---- the whole run ------------------------------------------------- */
+
+int fp_main(const fp_pipeline *pl, int argc, char **argv)
+{
+    fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
+    const char *out_path = NULL;
+    size_t part_size = DEFAULT_PART_SIZE;
+    size_t threads = 0;
+    const char **paths = xcalloc((size_t)argc, sizeof *paths);
+    int npaths = 0;
+    bool opts_done = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        if (opts_done || a[0] != '-' || strcmp(a, "-") == 0) {
+            paths[npaths++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            opts_done = true;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(pl, run.prog, stdout);
+            free(paths);
+            return FP_EXIT_OK;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("%s (fpipe %s)\n", run.prog, FP_VERSION);
+            free(paths);
+            return FP_EXIT_OK;
+        } else if (strcmp(a, "--explain") == 0) {
+            fputs(pl->plan, stdout);
+            free(paths);
+            return FP_EXIT_OK;
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
+                   strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "%s: error: option '%s' needs a value\n", run.prog, a);
+                free(paths);
+                return FP_EXIT_USAGE;
+            }
+            val = argv[++i];
+            if (a[1] == 'o' || strcmp(a, "--output") == 0) {
+                out_path = val;
+            } else if (strcmp(a, "--threads") == 0) {
+                if (parse_size(val, &threads) != 0 || threads > 4096) {
+                    fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
+                            run.prog, val);
+                    free(paths);
+                    return FP_EXIT_USAGE;
+                }
+            } else if (parse_size(val, &part_size) != 0) {
+                fprintf(stderr, "%s: error: --partition-size wants a positive number of bytes, not '%s'\n",
+                        run.prog, val);
+                free(paths);
+                return FP_EXIT_USAGE;
+            }
+        } else {
+            fprintf(stderr, "%s: error: unknown option '%s' (see --help)\n", run.prog, a);
+            free(paths);
+            return FP_EXIT_USAGE;
+        }
+    }
+    if (npaths == 0) {
+        fprintf(stderr, "%s: error: no input files (see --help)\n", run.prog);
+        free(paths);
+        return FP_EXIT_USAGE;
+    }
+#ifdef _OPENMP
+    run.threads = threads ? (int)threads : omp_get_num_procs();
+#else
+    run.threads = 1;
+    (void)threads;
+#endif
+
+    /* Inputs first: a missing input must not create or touch the output. */
+    run.in = xcalloc((size_t)npaths, sizeof *run.in);
+    run.nin = npaths;
+    int rc = FP_EXIT_OK;
+    for (int i = 0; i < npaths; i++) {
+        run.in[i].path = paths[i];
+        if (open_input(&run, &run.in[i]) != 0)
+            rc = FP_EXIT_INPUT;
+    }
+    free(paths);
+    if (rc != FP_EXIT_OK) {
+        close_inputs(&run);
+        return rc;
+    }
+    for (int i = 0; i < run.nin; i++) {
+        fp_part *v;
+        size_t n = fp_partition(run.in[i].data, run.in[i].len, part_size, i, run.nparts, &v);
+        fp_part *all = realloc(run.parts, (run.nparts + n + 1) * sizeof *all);
+        if (!all)
+            fp_oom();
+        memcpy(all + run.nparts, v, n * sizeof *v);
+        free(v);
+        run.parts = all;
+        run.nparts += n;
+    }
+
+    const char *dest = out_path;
+    if (!dest && pl->target == FP_TARGET_PATH)
+        dest = pl->path;
+    if (pl->target == FP_TARGET_STDOUT)
+        dest = NULL;
+    char err[512];
+    run.sink = fp_sink_open(dest, err, sizeof err);
+    if (!run.sink) {
+        fprintf(stderr, "%s: error: %s\n", run.prog, err);
+        close_inputs(&run);
+        free(run.parts);
+        return FP_EXIT_INPUT;
+    }
+
+    /* Workers and the targets of stage 1. */
+    int nw = run.threads;
+    fp_worker *workers = xcalloc((size_t)nw, sizeof *workers);
+    for (int t = 0; t < nw; t++) {
+        workers[t].run = &run;
+        workers[t].thread = t;
+        workers[t].arena = fp_arena_new();
+    }
+    stage1_targets tg = {0};
+    size_t ntabs = 0;
+    if (pl->shape == FP_SHAPE_KEYED) {
+        ntabs = pl->merge == FP_MERGE_PER_THREAD ? (size_t)nw : run.nparts;
+        tg.tabs = xcalloc(ntabs ? ntabs : 1, sizeof *tg.tabs);
+        for (size_t i = 0; i < ntabs; i++)
+            tg.tabs[i] = fp_ktab_new(pl->acc_size);
+    } else if (pl->shape == FP_SHAPE_GLOBAL) {
+        if (run.nparts && pl->acc_size > SIZE_MAX / run.nparts)
+            fp_oom();
+        tg.accs = xcalloc(run.nparts ? run.nparts : 1, pl->acc_size);
+        for (size_t k = 0; k < run.nparts; k++)
+            pl->acc_init(tg.accs + k * pl->acc_size);
+    } else {
+        run.bufs = xcalloc(run.nparts, sizeof *run.bufs);
+        run.done = xcalloc(run.nparts, sizeof *run.done);
+    }
+
+    run_stage1(&run, workers, &tg);
+
+    /* Stage 2 runs on worker 0, writing into one buffer flushed as it fills. */
+    fp_worker *w0 = &workers[0];
+    fp_buf out = {0};
+    w0->out = &out;
+    w0->part = NULL;
+    w0->pos = NULL;
+    if (run.fail_msg) {
+        /* nothing more to compute */
+    } else if (pl->shape == FP_SHAPE_KEYED) {
+        fp_ktab *all = ntabs ? tg.tabs[0] : fp_ktab_new(pl->acc_size);
+        for (size_t i = 1; i < ntabs; i++)
+            fp_ktab_merge(all, tg.tabs[i], pl->acc_merge);
+        fp_kslot **sorted = fp_ktab_sorted(all);
+        for (size_t i = 0; i < all->count && !w0->failed; i++) {
+            pl->stage2_keyed(w0, fp_str_lit(sorted[i]->kp, sorted[i]->kn), sorted[i] + 1);
+            if (out.n >= FLUSH_AT)
+                write_out(&run, &out);
+        }
+        free(sorted);
+        if (!ntabs)
+            fp_ktab_free(all);
+    } else if (pl->shape == FP_SHAPE_GLOBAL) {
+        void *acc = xcalloc(1, pl->acc_size);
+        pl->acc_init(acc);
+        for (size_t k = 0; k < run.nparts; k++)
+            pl->acc_merge(acc, tg.accs + k * pl->acc_size);
+        pl->stage2_global(w0, acc);
+        free(acc);
+    }
+    write_out(&run, &out);
+    fp_buf_free(&out);
+
+    if (run.fail_msg) {
+        fprintf(stderr, "%s: %s", run.prog, run.fail_msg);
+        fp_sink_abort(run.sink);
+        rc = FP_EXIT_ELEMENT;
+    } else if (run.write_failed) {
+        fprintf(stderr, "%s: error: cannot write output '%s': %s\n", run.prog,
+                dest ? dest : "<stdout>", strerror(run.write_failed));
+        fp_sink_abort(run.sink);
+        rc = FP_EXIT_INPUT;
+    } else if (fp_sink_commit(run.sink, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: error: %s\n", run.prog, err);
+        rc = FP_EXIT_INPUT;
+    }
+
+    for (size_t i = 0; i < ntabs; i++)
+        fp_ktab_free(tg.tabs[i]);
+    free(tg.tabs);
+    free(tg.accs);
+    if (run.bufs) {
+        for (size_t k = 0; k < run.nparts; k++)
+            fp_buf_free(&run.bufs[k]);
+        free(run.bufs);
+        free(run.done);
+    }
+    for (int t = 0; t < nw; t++)
+        fp_arena_free(workers[t].arena);
+    free(workers);
+    free(run.fail_msg);
+    free(run.parts);
+    close_inputs(&run);
+    return rc;
+}

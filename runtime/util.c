@@ -1,0 +1,231 @@
+/* util.c — arenas, output buffers, TSV field writers and string builtins.
+ *
+ * Everything here is called from generated code or from the driver; all of
+ * it is allocation-light and has no global mutable state.
+ */
+#include "libfpipe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Out of memory is not recoverable in a pipeline run: say so and leave with
+ * the internal-error code.  Sinks are temp files, so nothing partial stays. */
+void fp_oom(void);
+void fp_oom(void)
+{
+    fputs("fpipe: out of memory\n", stderr);
+    exit(FP_EXIT_INTERNAL);
+}
+
+/* ---- arenas -------------------------------------------------------- */
+
+typedef struct fp_chunk {
+    struct fp_chunk *next;
+    size_t used, cap;
+    max_align_t data[];   /* cap bytes */
+} fp_chunk;
+
+struct fp_arena {
+    fp_chunk *head;
+};
+
+fp_arena *fp_arena_new(void)
+{
+    fp_arena *a = calloc(1, sizeof *a);
+    if (!a)
+        fp_oom();
+    return a;
+}
+
+void *fp_arena_alloc(fp_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    fp_chunk *c = a->head;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > (1u << 20) ? n : (1u << 20);
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            fp_oom();
+        c->used = 0;
+        c->cap = cap;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+void fp_arena_free(fp_arena *a)
+{
+    if (!a)
+        return;
+    for (fp_chunk *c = a->head, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    free(a);
+}
+
+/* ---- output buffers ------------------------------------------------ */
+
+void fp_buf_grow(fp_buf *b, size_t extra)
+{
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->n < extra) {
+        if (cap > SIZE_MAX / 2)
+            fp_oom();
+        cap *= 2;
+    }
+    char *p = realloc(b->p, cap);
+    if (!p)
+        fp_oom();
+    b->p = p;
+    b->cap = cap;
+}
+
+void fp_buf_free(fp_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->n = b->cap = 0;
+}
+
+void fp_out_tsv_str(fp_buf *b, fp_str s)
+{
+    /* Worst case every byte doubles. */
+    if (s.n > (SIZE_MAX - 1) / 2)
+        fp_oom();
+    fp_buf_reserve(b, 2 * s.n);
+    char *o = b->p + b->n;
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        switch (c) {
+        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        default: *o++ = c;
+        }
+    }
+    b->n = (size_t)(o - b->p);
+}
+
+void fp_out_i64(fp_buf *b, int64_t v)
+{
+    char tmp[24];
+    char *e = tmp + sizeof tmp, *p = e;
+    uint64_t u = v < 0 ? 0u - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    size_t n = (size_t)(e - p);
+    fp_buf_reserve(b, n);
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+void fp_out_f64(fp_buf *b, double v)
+{
+    char tmp[40];
+    int n = 0;
+    if (v != v) {
+        n = snprintf(tmp, sizeof tmp, "nan");
+    } else if (v == 1.0 / 0.0 || v == -1.0 / 0.0) {
+        n = snprintf(tmp, sizeof tmp, v > 0 ? "inf" : "-inf");
+    } else {
+        /* The shortest %.Ng that reads back as the same double. */
+        for (int prec = 15; prec <= 17; prec++) {
+            n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+            if (strtod(tmp, NULL) == v)
+                break;
+        }
+    }
+    fp_buf_reserve(b, (size_t)n);
+    memcpy(b->p + b->n, tmp, (size_t)n);
+    b->n += (size_t)n;
+}
+
+void fp_out_bool(fp_buf *b, bool v)
+{
+    const char *s = v ? "true" : "false";
+    size_t n = strlen(s);
+    fp_buf_reserve(b, n);
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+}
+
+/* ---- string builtins ----------------------------------------------- */
+
+const unsigned char fp_ws_class[256] = {
+    [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
+};
+
+static fp_str map_ascii(fp_arena *a, fp_str s, char from, char to, int delta)
+{
+    char *o = fp_arena_alloc(a, s.n ? s.n : 1);
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        o[i] = (c >= from && c <= to) ? (char)(c + delta) : c;
+    }
+    return fp_str_lit(o, s.n);
+}
+
+fp_str fp_lower(fp_arena *a, fp_str s)
+{
+    /* Leave the input untouched when there is nothing to lower: no copy. */
+    size_t i = 0;
+    while (i < s.n && !(s.p[i] >= 'A' && s.p[i] <= 'Z'))
+        i++;
+    if (i == s.n)
+        return s;
+    return map_ascii(a, s, 'A', 'Z', 'a' - 'A');
+}
+
+fp_str fp_upper(fp_arena *a, fp_str s)
+{
+    size_t i = 0;
+    while (i < s.n && !(s.p[i] >= 'a' && s.p[i] <= 'z'))
+        i++;
+    if (i == s.n)
+        return s;
+    return map_ascii(a, s, 'a', 'z', 'A' - 'a');
+}
+
+fp_str fp_trim(fp_str s)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    size_t b = 0, e = s.n;
+    while (b < e && fp_ws_class[p[b]])
+        b++;
+    while (e > b && fp_ws_class[p[e - 1]])
+        e--;
+    return fp_str_lit(s.p + b, e - b);
+}
+
+/* ---- fallible arithmetic ------------------------------------------- */
+
+int64_t fp_div_i64(fp_worker *w, const fp_site *site, int64_t a, int64_t b)
+{
+    if (b == 0) {
+        fp_fail(w, site, "division by zero");
+        return 0;
+    }
+    if (b == -1)
+        return fp_neg_i64(a);   /* INT64_MIN / -1 wraps like the other ops */
+    return a / b;
+}
+
+int64_t fp_rem_i64(fp_worker *w, const fp_site *site, int64_t a, int64_t b)
+{
+    if (b == 0) {
+        fp_fail(w, site, "remainder by zero");
+        return 0;
+    }
+    if (b == -1)
+        return 0;
+    return a % b;
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# install-deps.sh — install the Debian packages fpipe needs to build and test.
+#
+# Idempotent: asks dpkg which packages are already there and installs only the
+# missing ones, so with everything present it returns in well under a second.
+# Shared by the README (`make demo`, `make test`) and CI (.ci/run).
+set -euo pipefail
+
+# What each package is for:
+#   build-essential, pkgconf  cc, make, pkg-config
+#   re2c, lemon               the lexer and parser generators (grammar/)
+#   libyaml-dev               YAML pipelines and run configuration
+#   libomp-dev                OpenMP runtime headers for clang builds
+#   clang, libclang-rt-14-dev sanitizer builds (make test-asan) and fuzzing
+#   mawk, coreutils           independent references in tests, make bench
+#   sqlite3                   reference results for the group-by example tests
+PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
+      libclang-rt-14-dev mawk coreutils)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+# The package lists may be absent on a fresh machine: update once, then install.
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
