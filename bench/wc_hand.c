@@ -5,33 +5,39 @@
  *
  * Counts the words of all FILEs together ("-" or no FILE reads stdin) and
  * writes one line "word<TAB>count\n" per distinct word, sorted by the bytes of
- * the word (memcmp order, a proper prefix first).  Words are maximal runs of
- * bytes other than ASCII whitespace (space, \t, \n, \v, \f, \r); every other
- * byte, including NUL and bytes >= 0x80, is part of a word and is kept as is.
- * In the output a backslash is written as two backslashes (a word cannot hold
- * a tab, newline or CR).  -v prints phase timings on stderr.
+ * the word (memcmp order, a proper prefix first), to OUT or stdout.  Words are
+ * maximal runs of bytes other than ASCII whitespace (space, \t, \n, \v, \f,
+ * \r); every other byte, NUL and bytes >= 0x80 included, belongs to a word and
+ * is kept as is.  In the output a backslash is written as two backslashes (a
+ * word cannot hold a tab, newline or CR).  --threads defaults to the number of
+ * processors; -v prints phase timings on stderr.
  *
  * How it works:
- *   1. Each input is mmap'ed into a reservation one page longer than the
- *      file, so the scanner may read up to 8 bytes past the end (they read as
- *      zero) and never needs a bounds check inside a word.
+ *   1. Each input is mmap'ed into a reservation one page longer than the file,
+ *      so the scanner may load up to a page past the end (it reads zeros) and
+ *      needs no bounds checks inside a word.  Pipes are read into memory.
  *   2. The inputs are cut into chunks of about 4 MiB that end just after a
- *      '\n'; OpenMP threads take chunks dynamically.
- *   3. The scanner is fused: it loads a word 8 bytes at a time, finds the
- *      whitespace in the 8 bytes with exact SWAR byte tests, and feeds the same
- *      64-bit blocks to the hash.  A 256-entry class table skips the
- *      separators between words.  Words of up to 7 bytes (most of them) cost
- *      one load, one mask and two multiplies.
- *   4. Each thread has its own open-addressing table (power-of-two capacity,
- *      linear probing, grows at 62.5% load).  A slot holds a view into the
- *      mapping (pointer + length), the first 8 bytes of the word, the hash and
- *      the count, 32 bytes; a hit on a word of <= 8 bytes never touches the
- *      input again.
- *   5. Each thread compacts and sorts its own table: an LSD radix sort on the
- *      first 8 bytes taken big-endian, then a comparison sort inside the runs
- *      that share those 8 bytes.
- *   6. The sorted runs are merged (k-way heap), equal words summed, and the
- *      lines are written through a 1 MiB buffer with write(2).
+ *      '\n'; the OpenMP threads take chunks dynamically.
+ *   3. The scanner is fused and nearly branch-free: for each word it loads the
+ *      16 bytes at the word start, finds the whitespace in them with exact SWAR
+ *      byte tests, and from that one mask gets the word length, the word's
+ *      first 16 bytes (masked) for the key and hash, and the start of the next
+ *      word.  Words of 16 bytes or more, and the end of a buffer, take a slower
+ *      block loop.  A 256-entry class table handles the rare odd cases.
+ *   4. Each thread has its own open-addressing table: power-of-two capacity,
+ *      linear probing, grows at 62.5% load.  A 32-byte slot holds the first 16
+ *      bytes of the word (for a longer word: the first 8 bytes and a pointer to
+ *      the word in the mapping), length + hash, and the count, so nearly every
+ *      lookup touches one cache line and never the input.  Words are scanned
+ *      in batches of 16 and their slots prefetched before the updates, so the
+ *      cache misses of rare words overlap.
+ *   5. Each thread compacts its table and sorts it: an LSD radix sort (11-bit
+ *      digits) on the first 8 bytes taken big-endian, then a comparison sort
+ *      inside runs that share those 8 bytes.
+ *   6. The sorted per-thread runs are merged, equal words summed.  With several
+ *      threads the key space is cut at splitter words and the pieces are merged
+ *      and formatted in parallel, then written in order; the output goes out
+ *      with large write(2) calls.
  *
  * Build: gcc -std=c11 -O2 -fopenmp -Wall -Wextra -Werror -o wc_hand wc_hand.c
  */
@@ -40,7 +46,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,42 +55,45 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_CHUNK   ((size_t)4 << 20)
+#define CHUNK_SIZE      ((size_t)4 << 20)
 #define OUT_BUF_SIZE    ((size_t)1 << 20)
 #define INIT_TAB_BITS   16
-#define READ_PAD        64          /* zero bytes after a read() input */
+#define READ_PAD        64          /* zero bytes after an input read() */
+#ifndef BATCH
+#define BATCH           16          /* words scanned ahead of their updates */
+#endif
 
 /* ------------------------------------------------------------------ utils */
 
-static void die(const char *fmt, const char *arg)
+static void die(const char *what, const char *name)
 {
-    fprintf(stderr, "wc_hand: ");
-    fprintf(stderr, fmt, arg, strerror(errno));
-    fputc('\n', stderr);
+    fprintf(stderr, "wc_hand: %s %s: %s\n", what, name, strerror(errno));
+    exit(1);
+}
+
+static void oom(void)
+{
+    fprintf(stderr, "wc_hand: out of memory\n");
     exit(1);
 }
 
 static void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "wc_hand: out of memory\n");
-        exit(1);
-    }
+    if (!p)
+        oom();
     return p;
 }
 
-static void *xcalloc(size_t n, size_t sz)
+static void *xrealloc(void *p, size_t n)
 {
-    void *p = calloc(n ? n : 1, sz ? sz : 1);
-    if (!p) {
-        fprintf(stderr, "wc_hand: out of memory\n");
-        exit(1);
-    }
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        oom();
     return p;
 }
 
-/* Little-endian 8-byte load: byte i of the word is bits 8i..8i+7. */
+/* Little-endian 8-byte load: byte i of memory is bits 8i..8i+7. */
 static inline uint64_t load64(const unsigned char *p)
 {
     uint64_t x;
@@ -94,6 +102,14 @@ static inline uint64_t load64(const unsigned char *p)
     x = __builtin_bswap64(x);
 #endif
     return x;
+}
+
+static inline void store64(unsigned char *p, uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    memcpy(p, &x, 8);
 }
 
 static inline uint64_t bswap64(uint64_t x)
@@ -127,64 +143,11 @@ static inline uint64_t rotl64(uint64_t x, unsigned r)
     return (x << r) | (x >> (64 - r));
 }
 
-/* Mask of the low n bytes, 0 <= n <= 8. */
-static inline uint64_t low_bytes(unsigned n)
+/* Mask of the low n bytes, for any n (n >= 8 gives all ones). */
+static inline uint64_t low_bytes(size_t n)
 {
     return n >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * n)) - 1);
 }
-
-/* ------------------------------------------------------------------ bytes */
-
-/* The ASCII whitespace class: space, \t, \n, \v, \f, \r. */
-static const unsigned char is_ws[256] = {
-    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
-};
-
-/*
- * Exact per-byte whitespace test on 8 bytes at once: returns 0x80 in every
- * byte that is 0x20 or in 0x09..0x0D, 0 in every other byte.  All additions
- * are done on 7-bit values so no carry crosses a byte boundary.
- */
-static inline uint64_t ws_mask(uint64_t x)
-{
-    const uint64_t L7 = 0x7F7F7F7F7F7F7F7FULL, HI = 0x8080808080808080ULL;
-    uint64_t y = x ^ 0x2020202020202020ULL;
-    uint64_t space = ~(((y & L7) + L7) | y) & HI;         /* byte == 0x20 */
-    uint64_t lo = x & L7;
-    uint64_t ge09 = lo + 0x7777777777777777ULL;           /* low7 >= 0x09 */
-    uint64_t ge0e = lo + 0x7272727272727272ULL;           /* low7 >= 0x0E */
-    return space | (ge09 & ~ge0e & ~x & HI);
-}
-
-/* ------------------------------------------------------------------ hash */
-
-#define HK1 0x9E3779B97F4A7C15ULL
-#define HK2 0xC2B2AE3D27D4EB4FULL
-#define HSEED 0x243F6A8885A308D3ULL
-
-/* The hash of a word: absorb its floor(len/8) full 8-byte blocks, then
- * finish with the remaining len%8 bytes (zero padded) and the length. */
-static inline uint64_t h_absorb(uint64_t h, uint64_t blk)
-{
-    return rotl64((h ^ blk) * HK1, 31);
-}
-
-static inline uint32_t h_final(uint64_t h, uint64_t last, uint64_t len)
-{
-    h = (h ^ last) * HK1;
-    h = (h ^ (h >> 29) ^ len) * HK2;
-    return (uint32_t)(h >> 32);
-}
-
-/* ------------------------------------------------------------------ table */
-
-#ifndef KEYW
-#define KEYW 3                  /* 8-byte words of key stored in a slot */
-#endif
-#define KEYB (8 * KEYW)
-#ifndef BATCH
-#define BATCH 16                /* words scanned ahead of their table update */
-#endif
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(a) __builtin_prefetch((a), 1, 3)
@@ -192,18 +155,78 @@ static inline uint32_t h_final(uint64_t h, uint64_t last, uint64_t len)
 #define PREFETCH(a) ((void)0)
 #endif
 
+/* ------------------------------------------------------------------ bytes */
+
+/* The ASCII whitespace class: space, \t, \n, \v, \f, \r. */
+static const unsigned char is_ws[256] __attribute__((unused)) = {
+    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
+};
+
+#define L7 0x7F7F7F7F7F7F7F7FULL
+#define HI 0x8080808080808080ULL
+#define ONES 0x0101010101010101ULL
+
+/* 0x80 in every byte of x equal to c, 0 elsewhere (exact: the additions are
+ * on 7-bit values, no carry crosses a byte). */
+static inline uint64_t eq_bytes(uint64_t x, unsigned char c)
+{
+    uint64_t y = x ^ (ONES * c);
+    return ~(((y & L7) + L7) | y) & HI;
+}
+
+/* 0x80 in every byte that is whitespace: 0x20, or 0x09..0x0D. */
+static inline uint64_t ws_mask(uint64_t x)
+{
+    uint64_t lo = x & L7;
+    uint64_t ge09 = lo + 0x7777777777777777ULL;   /* low 7 bits >= 0x09 */
+    uint64_t ge0e = lo + 0x7272727272727272ULL;   /* low 7 bits >= 0x0E */
+    return eq_bytes(x, ' ') | (ge09 & ~ge0e & ~x & HI);
+}
+
+/* The same as 8 bits, bit i for byte i (gathers bits 7, 15, ... 63). */
+static inline unsigned ws_bits(uint64_t x)
+{
+    return (unsigned)(((ws_mask(x) >> 7) * 0x0102040810204080ULL) >> 56);
+}
+
+/* ------------------------------------------------------------------ hash */
+
+#define HK1 0x9E3779B97F4A7C15ULL
+#define HK2 0xC2B2AE3D27D4EB4FULL
+#define HK3 0xFF51AFD7ED558CCDULL
+
+/*
+ * The hash of a word is a function of k0 = bytes 0..7, k1 = bytes 8..15
+ * (zero padded), the length, and for words longer than 16 bytes the further
+ * 8-byte blocks (the last one zero padded).
+ */
+static inline uint64_t hash_head(uint64_t k0, uint64_t k1, uint64_t len)
+{
+    uint64_t a = (k0 ^ 0x243F6A8885A308D3ULL) * HK1;
+    uint64_t b = (k1 ^ (len << 56 | len)) * HK2;
+    return a ^ rotl64(b, 32);
+}
+
+static inline uint32_t hash_final(uint64_t h)
+{
+    h = (h ^ (h >> 29)) * HK3;
+    return (uint32_t)(h >> 32);
+}
+
+/* ------------------------------------------------------------------ table */
+
 typedef struct {
-    uint64_t k[KEYW];           /* first KEYB bytes of the word, 0-padded */
-    const unsigned char *p;     /* the word, inside an input buffer */
+    uint64_t k0;                /* bytes 0..7 of the word, zero padded */
+    uint64_t k1;                /* bytes 8..15, or if len > 16 the address */
     uint64_t hl;                /* len << 32 | hash; 0 = empty slot */
     uint64_t cnt;
 } Slot;
 
 /* A word found by the scanner, waiting for its table update. */
 typedef struct {
-    uint64_t k[KEYW];
-    const unsigned char *w;
+    uint64_t k0, k1;            /* as in Slot, k1 always bytes 8..15 */
     uint64_t hl;
+    const unsigned char *w;
 } Word;
 
 typedef struct {
@@ -211,32 +234,47 @@ typedef struct {
     size_t mask;
     size_t used;
     size_t limit;
-    char pad[64];               /* keep tables of different threads apart */
+    Slot *sorted;               /* after counting: the words, sorted */
+    size_t n;
+    char pad[64];               /* keep the tables of threads apart */
 } Table;
 
-/* Zeroed memory for a table; big tables get transparent huge pages where
- * the system offers them (fewer TLB misses on random probes). */
+static inline size_t slot_len(const Slot *s)
+{
+    return (size_t)(s->hl >> 32);
+}
+
+static inline const unsigned char *slot_ptr(const Slot *s)
+{
+    return (const unsigned char *)(uintptr_t)s->k1;
+}
+
+/* Zeroed memory for slots; big tables ask for transparent huge pages (fewer
+ * TLB misses on random probes) where the system has them. */
 static Slot *alloc_slots(size_t n)
 {
     size_t bytes = n * sizeof(Slot);
 #if defined(MADV_HUGEPAGE)
     const size_t huge = (size_t)2 << 20;
     if (bytes >= huge) {
-        void *m = mmap(NULL, bytes + huge, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m != MAP_FAILED) {
-            uintptr_t a = ((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1);
-            size_t head = a - (uintptr_t)m;
-            if (head)
-                munmap(m, head);
-            if (huge - head)
-                munmap((char *)a + bytes, huge - head);
-            madvise((void *)a, bytes, MADV_HUGEPAGE);
-            return (Slot *)a;
-        }
+        unsigned char *m = mmap(NULL, bytes + huge, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            oom();
+        uintptr_t a = ((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1);
+        size_t head = (size_t)(a - (uintptr_t)m);
+        if (head)
+            munmap(m, head);
+        if (huge - head)
+            munmap((unsigned char *)a + bytes, huge - head);
+        madvise((void *)a, bytes, MADV_HUGEPAGE);
+        return (Slot *)a;
     }
 #endif
-    return xcalloc(n, sizeof(Slot));
+    Slot *s = calloc(n, sizeof(Slot));
+    if (!s)
+        oom();
+    return s;
 }
 
 static void free_slots(Slot *s, size_t n)
@@ -279,11 +317,8 @@ static void table_grow(Table *t)
     t->limit = ncap / 8 * 5;
 }
 
-/*
- * Compares bytes from..n of two words, with 8-byte loads.  Reading up to 7
- * bytes past the end of a word is safe: the buffers are padded (see
- * open_input).
- */
+/* Are bytes from..n-1 of a and b equal?  Uses 8-byte loads; reading up to 7
+ * bytes past the end of a word is safe (the buffers are padded). */
 static inline int tail_equal(const unsigned char *a, const unsigned char *b,
                              size_t from, size_t n)
 {
@@ -291,17 +326,8 @@ static inline int tail_equal(const unsigned char *a, const unsigned char *b,
     for (; i + 8 <= n; i += 8)
         if (load64(a + i) != load64(b + i))
             return 0;
-    if (i == n)
-        return 1;
-    return ((load64(a + i) ^ load64(b + i)) & low_bytes((unsigned)(n - i))) == 0;
-}
-
-static inline int key_equal(const uint64_t *a, const uint64_t *b)
-{
-    int eq = 1;
-    for (int j = 0; j < KEYW; j++)
-        eq &= a[j] == b[j];
-    return eq;
+    return i == n ||
+           ((load64(a + i) ^ load64(b + i)) & low_bytes(n - i)) == 0;
 }
 
 static inline void table_add(Table *t, const Word *wd)
@@ -311,14 +337,14 @@ static inline void table_add(Table *t, const Word *wd)
     size_t i = (uint32_t)hl & t->mask;
     for (;;) {
         Slot *s = &t->slots[i];
-        if (s->hl == hl && key_equal(s->k, wd->k) &&
-            (len <= KEYB || tail_equal(s->p, wd->w, KEYB, len))) {
+        if (s->hl == hl && s->k0 == wd->k0 &&
+            (len <= 16 ? s->k1 == wd->k1 : tail_equal(slot_ptr(s), wd->w, 8, len))) {
             s->cnt++;
             return;
         }
         if (!s->hl) {
-            memcpy(s->k, wd->k, sizeof s->k);
-            s->p = wd->w;
+            s->k0 = wd->k0;
+            s->k1 = len <= 16 ? wd->k1 : (uint64_t)(uintptr_t)wd->w;
             s->hl = hl;
             s->cnt = 1;
             if (++t->used > t->limit)
@@ -331,217 +357,222 @@ static inline void table_add(Table *t, const Word *wd)
 
 /* ------------------------------------------------------------------ scan */
 
-static void too_long(void)
+/* Fills *wd for the word of len bytes at w. */
+static inline void make_word(const unsigned char *w, size_t len, Word *wd)
 {
-    fprintf(stderr, "wc_hand: a word longer than 4 GiB\n");
-    exit(1);
+    wd->w = w;
+    wd->k0 = load64(w) & low_bytes(len);
+    wd->k1 = load64(w + 8) & (len > 8 ? low_bytes(len - 8) : 0);
+    uint64_t h = hash_head(wd->k0, wd->k1, len);
+    if (len > 16) {
+        if (len > UINT32_MAX) {
+            fprintf(stderr, "wc_hand: a word longer than 4 GiB\n");
+            exit(1);
+        }
+        for (size_t i = 16; i < len; i += 8)
+            h = rotl64((h ^ (load64(w + i) & low_bytes(len - i))) * HK1, 31);
+    }
+    wd->hl = (uint64_t)len << 32 | hash_final(h);
+}
+
+/* The end of the word starting at p, a word byte before e: the first
+ * whitespace byte, or e. */
+static const unsigned char *word_end(const unsigned char *p, const unsigned char *e)
+{
+    for (;;) {
+        uint64_t m = ws_mask(load64(p));
+        if (m) {
+            p += ctz64(m) >> 3;
+            return p < e ? p : e;
+        }
+        if (e - p <= 8)
+            return e;
+        p += 8;
+    }
+}
+
+/* Whitespace bitmap of the 64 bytes at p: bit i set if p[i] is whitespace. */
+static inline uint64_t ws_bits64(const unsigned char *p)
+{
+    uint64_t r = 0;
+    for (int i = 0; i < 8; i++)
+        r |= (uint64_t)ws_bits(load64(p + 8 * i)) << (8 * i);
+    return r;
 }
 
 /*
- * Scans the word starting at p (a non-whitespace byte before e) into *wd and
- * returns the position just after it.  e is just after a '\n' or at the end
- * of an input buffer; the 8 bytes after e can be read (they are input bytes,
- * the zero tail of the last page, or the zero page after the mapping).
+ * Counts the words in [p, e).  p is at the start of a line, e just after a
+ * '\n' or at the end of an input buffer; the buffer can be read up to 64
+ * bytes past e (input bytes, or zeros past the end of the input).
+ *
+ * The scanner works on 64-byte blocks: one whitespace bitmap per block gives
+ * the start and the length of every word that starts and ends inside it, so
+ * the words can be keyed and hashed independently of each other.  A word
+ * that crosses the end of the block makes the next block start at the word.
+ * The words are collected in batches, their slots prefetched, and the table
+ * updated batch by batch so that the cache misses overlap.
  */
-static inline const unsigned char *scan_word(const unsigned char *p,
-                                             const unsigned char *e, Word *wd)
-{
-    uint64_t x = load64(p);
-    uint64_t m = ws_mask(x);
-    wd->w = p;
-    for (int j = 1; j < KEYW; j++)
-        wd->k[j] = 0;
-    if (m) {
-        /* The common case: the word ends inside its first 8 bytes.  The
-         * whitespace found is before e (a chunk ends with '\n'; past the end
-         * of a buffer there are only zero bytes). */
-        unsigned n = ctz64(m) >> 3;
-        uint64_t key = x & low_bytes(n);
-        wd->k[0] = key;
-        wd->hl = (uint64_t)n << 32 | h_final(HSEED, key, n);
-        return p + n;
-    }
-
-    /* A longer word, or one running into the end of the buffer: absorb the
-     * full blocks, finish with the last 0..7 bytes. */
-    uint64_t h = HSEED, last;
-    const unsigned char *q = p, *end;
-    size_t j = 0;
-    for (;;) {
-        if (m) {
-            unsigned n = ctz64(m) >> 3;
-            last = x & low_bytes(n);
-            end = q + n;
-            break;
-        }
-        if (e - q <= 8) {                       /* the buffer ends here */
-            unsigned n = (unsigned)(e - q);
-            if (n == 8) {
-                h = h_absorb(h, x);
-                if (j < KEYW)
-                    wd->k[j] = x;
-                j++;
-                last = 0;
-            } else {
-                last = x & low_bytes(n);
-            }
-            end = e;
-            break;
-        }
-        h = h_absorb(h, x);
-        if (j < KEYW)
-            wd->k[j] = x;
-        j++;
-        q += 8;
-        x = load64(q);
-        m = ws_mask(x);
-    }
-    if (j < KEYW)
-        wd->k[j] = last;
-    size_t len = (size_t)(end - p);
-    if (len > UINT32_MAX)
-        too_long();
-    wd->hl = (uint64_t)len << 32 | h_final(h, last, len);
-    return end;
-}
-
-/* Counts the words in [p, e), BATCH words at a time: scan them and prefetch
- * their slots, then update the table while the cache lines arrive. */
 static void count_chunk(Table *t, const unsigned char *p, const unsigned char *e)
 {
     Word batch[BATCH];
-    for (;;) {
-        int nb = 0;
-        while (nb < BATCH) {
-            while (p < e && is_ws[*p])
-                p++;
-            if (p >= e)
+    int nb = 0;
+    while (p < e) {
+        /* Invariant: p is at a line start, a whitespace byte, or the first
+         * byte of a word. */
+        uint64_t ws = ws_bits64(p);
+        uint64_t starts = ~ws & (ws << 1 | 1);
+        if (e - p < 64)
+            starts &= ((uint64_t)1 << (e - p)) - 1;
+        const unsigned char *next = p + 64;
+        while (starts) {
+            unsigned s = ctz64(starts);
+            uint64_t rest = ws >> s;
+            Word *wd = &batch[nb];
+            if (rest) {
+                /* The whitespace after the word is before e: a chunk ends
+                 * with '\n', past the end of a buffer there are only zeros. */
+                make_word(p + s, ctz64(rest), wd);
+                starts &= starts - 1;
+            } else if (s) {
+                next = p + s;           /* the word crosses the block end */
                 break;
-            p = scan_word(p, e, &batch[nb]);
-            const Slot *s = &t->slots[(uint32_t)batch[nb].hl & t->mask];
-            PREFETCH(s);
-            PREFETCH((const char *)s + sizeof(Slot) - 1);
-            nb++;
+            } else {                    /* a word of 64 bytes or more */
+                next = word_end(p, e);
+                make_word(p, (size_t)(next - p), wd);
+                starts = 0;
+            }
+            PREFETCH(&t->slots[(uint32_t)wd->hl & t->mask]);
+            if (++nb == BATCH) {
+                for (int i = 0; i < nb; i++)
+                    table_add(t, &batch[i]);
+                nb = 0;
+            }
         }
-        for (int i = 0; i < nb; i++)
-            table_add(t, &batch[i]);
-        if (nb < BATCH)
-            return;
+        p = next;
     }
+    for (int i = 0; i < nb; i++)
+        table_add(t, &batch[i]);
 }
 
 /* ------------------------------------------------------------------ sort */
 
-typedef struct {
-    uint64_t key;               /* first 8 bytes, big-endian: memcmp order */
-    const Slot *s;
-} Rec;
-
-static inline size_t slot_len(const Slot *s)
+/* A word's bytes: from the slot if it has them all, else from the input. */
+static inline const unsigned char *slot_bytes(const Slot *s, unsigned char tmp[16])
 {
-    return (size_t)(s->hl >> 32);
+    if (slot_len(s) > 16)
+        return slot_ptr(s);
+    store64(tmp, s->k0);
+    store64(tmp + 8, s->k1);
+    return tmp;
 }
 
+/* memcmp order, a proper prefix first. */
 static int word_cmp(const Slot *a, const Slot *b)
 {
+    if (a->k0 != b->k0)
+        return bswap64(a->k0) < bswap64(b->k0) ? -1 : 1;
+    unsigned char ta[16], tb[16];
     size_t la = slot_len(a), lb = slot_len(b);
-    int r = memcmp(a->p, b->p, la < lb ? la : lb);
+    int r = memcmp(slot_bytes(a, ta), slot_bytes(b, tb), la < lb ? la : lb);
     if (r)
         return r;
     return (la > lb) - (la < lb);
 }
 
-static int rec_cmp(const void *va, const void *vb)
+static int slot_cmp(const void *a, const void *b)
 {
-    const Rec *a = va, *b = vb;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return word_cmp(a->s, b->s);
+    return word_cmp(a, b);
 }
 
-static inline int rec_less(const Rec *a, const Rec *b)
+static inline int same_word(const Slot *a, const Slot *b)
 {
-    if (a->key != b->key)
-        return a->key < b->key;
-    return word_cmp(a->s, b->s) < 0;
+    if (a->hl != b->hl || a->k0 != b->k0)
+        return 0;
+    size_t len = slot_len(a);
+    return len <= 16 ? a->k1 == b->k1 : tail_equal(slot_ptr(a), slot_ptr(b), 8, len);
 }
 
-/* Sorts r[0..n) by word; tmp has room for n records.  Returns r or tmp,
- * whichever holds the result. */
-static Rec *sort_recs(Rec *r, Rec *tmp, size_t n)
+typedef struct {
+    uint64_t key;               /* k0 big-endian: compares as memcmp */
+    uint64_t idx;
+} Rec;
+
+/*
+ * Sorts the n slots s[0..n) by word into out[0..n).  LSD radix sort of
+ * (first 8 bytes, index) records, 11-bit digits; then the runs of words that
+ * share their first 8 bytes are sorted by the full comparison.
+ */
+static void sort_slots(const Slot *s, size_t n, Slot *out)
 {
-    size_t (*hist)[256] = xcalloc(8, sizeof *hist);
+    enum { DB = 11, NB = 1 << DB, ND = (64 + DB - 1) / DB };
+    Rec *a = xmalloc(sizeof(Rec) * n), *b = xmalloc(sizeof(Rec) * n);
+    size_t (*hist)[NB] = calloc(ND, sizeof *hist);
+    if (!hist)
+        oom();
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = r[i].key;
-        for (unsigned d = 0; d < 8; d++)
-            hist[d][(k >> (8 * d)) & 0xFF]++;
+        uint64_t k = bswap64(s[i].k0);
+        a[i].key = k;
+        a[i].idx = i;
+        for (unsigned d = 0; d < ND; d++)
+            hist[d][(k >> (DB * d)) & (NB - 1)]++;
     }
-    Rec *src = r, *dst = tmp;
-    for (unsigned d = 0; d < 8; d++) {
+    for (unsigned d = 0; d < ND; d++) {
         size_t *h = hist[d];
-        int trivial = 0;
-        for (unsigned b = 0; b < 256; b++)
-            if (h[b] == n)
-                trivial = 1;
-        if (trivial)
-            continue;
         size_t sum = 0;
-        for (unsigned b = 0; b < 256; b++) {
-            size_t c = h[b];
-            h[b] = sum;
+        int trivial = 0;
+        for (unsigned v = 0; v < NB; v++) {
+            size_t c = h[v];
+            trivial |= c == n;
+            h[v] = sum;
             sum += c;
         }
+        if (trivial)
+            continue;
         for (size_t i = 0; i < n; i++)
-            dst[h[(src[i].key >> (8 * d)) & 0xFF]++] = src[i];
-        Rec *t = src;
-        src = dst;
-        dst = t;
+            b[h[(a[i].key >> (DB * d)) & (NB - 1)]++] = a[i];
+        Rec *t = a;
+        a = b;
+        b = t;
     }
     free(hist);
 
-    /* Words that share their first 8 bytes: order them by the full bytes. */
+    /* Gather the slots in order (prefetching ahead), then fix the runs that
+     * share their first 8 bytes. */
+    for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n)
+            PREFETCH(&s[a[i + 16].idx]);
+        out[i] = s[a[i].idx];
+    }
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && src[j].key == src[i].key)
+        while (j < n && a[j].key == a[i].key)
             j++;
-        if (j - i > 1) {
-            if (j - i <= 16) {
-                for (size_t a = i + 1; a < j; a++) {
-                    Rec v = src[a];
-                    size_t b = a;
-                    while (b > i && rec_less(&v, &src[b - 1])) {
-                        src[b] = src[b - 1];
-                        b--;
-                    }
-                    src[b] = v;
-                }
-            } else {
-                qsort(src + i, j - i, sizeof(Rec), rec_cmp);
-            }
-        }
+        if (j - i > 1)
+            qsort(out + i, j - i, sizeof(Slot), slot_cmp);
         i = j;
     }
-    return src;
+    free(a);
+    free(b);
 }
 
 /* ------------------------------------------------------------------ output */
 
+/* An output buffer: flushed to fd when full, or (fd < 0) grown in memory. */
 typedef struct {
+    unsigned char *buf;
+    size_t len, cap;
     int fd;
     const char *name;
-    unsigned char *buf;
-    size_t len;
 } Out;
 
-static void out_raw(Out *o, const void *data, size_t n)
+static void out_raw(int fd, const char *name, const unsigned char *d, size_t n)
 {
-    const unsigned char *d = data;
     while (n) {
-        ssize_t w = write(o->fd, d, n);
+        ssize_t w = write(fd, d, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            die("write %s: %s", o->name);
+            die("cannot write", name);
         }
         d += w;
         n -= (size_t)w;
@@ -550,43 +581,64 @@ static void out_raw(Out *o, const void *data, size_t n)
 
 static void out_flush(Out *o)
 {
-    out_raw(o, o->buf, o->len);
+    out_raw(o->fd, o->name, o->buf, o->len);
     o->len = 0;
 }
 
-static void out_bytes(Out *o, const unsigned char *d, size_t n)
+/* Makes room for n more bytes, n <= OUT_BUF_SIZE. */
+static inline void out_room(Out *o, size_t n)
 {
-    if (n > OUT_BUF_SIZE - o->len) {
+    if (o->cap - o->len >= n)
+        return;
+    if (o->fd >= 0) {
         out_flush(o);
-        if (n >= OUT_BUF_SIZE) {
-            out_raw(o, d, n);
-            return;
-        }
+    } else {
+        o->cap = o->cap * 2 > o->len + n ? o->cap * 2 : o->len + n;
+        o->buf = xrealloc(o->buf, o->cap);
     }
-    memcpy(o->buf + o->len, d, n);
-    o->len += n;
 }
 
-/* word<TAB>count<LF>, backslashes doubled. */
-static void out_line(Out *o, const unsigned char *w, size_t n, uint64_t cnt)
+static void out_put(Out *o, const unsigned char *d, size_t n)
 {
-    if (n + 24 <= OUT_BUF_SIZE - o->len && !memchr(w, '\\', n)) {
-        memcpy(o->buf + o->len, w, n);          /* the usual case */
-        o->len += n;
-    } else {
-        const unsigned char *end = w + n;
-        while (w < end) {
-            const unsigned char *bs = memchr(w, '\\', (size_t)(end - w));
-            if (!bs) {
-                out_bytes(o, w, (size_t)(end - w));
-                break;
-            }
-            out_bytes(o, w, (size_t)(bs - w) + 1);  /* up to the backslash */
-            out_bytes(o, (const unsigned char *)"\\", 1);
-            w = bs + 1;
+    while (n) {
+        size_t k = n < OUT_BUF_SIZE ? n : OUT_BUF_SIZE;
+        out_room(o, k);
+        memcpy(o->buf + o->len, d, k);
+        o->len += k;
+        d += k;
+        n -= k;
+    }
+}
+
+/* Writes the bytes with each backslash doubled. */
+static void out_escaped(Out *o, const unsigned char *w, size_t n)
+{
+    const unsigned char *end = w + n;
+    while (w < end) {
+        const unsigned char *bs = memchr(w, '\\', (size_t)(end - w));
+        if (!bs) {
+            out_put(o, w, (size_t)(end - w));
+            return;
         }
-        if (OUT_BUF_SIZE - o->len < 24)
-            out_flush(o);
+        out_put(o, w, (size_t)(bs - w) + 1);
+        out_put(o, (const unsigned char *)"\\", 1);
+        w = bs + 1;
+    }
+}
+
+/* word<TAB>count<LF> */
+static inline void out_line(Out *o, const Slot *s, uint64_t cnt)
+{
+    size_t len = slot_len(s);
+    out_room(o, 16 + 24);
+    if (len <= 16 && !(eq_bytes(s->k0, '\\') | eq_bytes(s->k1, '\\'))) {
+        store64(o->buf + o->len, s->k0);        /* the usual case */
+        store64(o->buf + o->len + 8, s->k1);
+        o->len += len;
+    } else {
+        unsigned char tmp[16];
+        out_escaped(o, slot_bytes(s, tmp), len);
+        out_room(o, 24);
     }
     unsigned char num[24], *q = num + sizeof num;
     *--q = '\n';
@@ -603,8 +655,13 @@ static void out_line(Out *o, const unsigned char *w, size_t n, uint64_t cnt)
 /* ------------------------------------------------------------------ merge */
 
 typedef struct {
-    const Rec *cur, *end;
+    const Slot *cur, *end;
 } Run;
+
+static inline int run_less(const Run *a, const Run *b)
+{
+    return word_cmp(a->cur, b->cur) < 0;
+}
 
 static void heap_down(Run *hp, size_t n, size_t i)
 {
@@ -613,9 +670,9 @@ static void heap_down(Run *hp, size_t n, size_t i)
         size_t c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && rec_less(hp[c + 1].cur, hp[c].cur))
+        if (c + 1 < n && run_less(&hp[c + 1], &hp[c]))
             c++;
-        if (!rec_less(hp[c].cur, v.cur))
+        if (!run_less(&hp[c], &v))
             break;
         hp[i] = hp[c];
         i = c;
@@ -623,27 +680,24 @@ static void heap_down(Run *hp, size_t n, size_t i)
     hp[i] = v;
 }
 
-static inline int same_word(const Rec *a, const Rec *b)
-{
-    if (a->key != b->key || (a->s->hl >> 32) != (b->s->hl >> 32))
-        return 0;
-    size_t n = slot_len(a->s);
-    return n <= 8 || tail_equal(a->s->p, b->s->p, 8, n);
-}
-
-/* Merges k sorted runs of distinct words, summing the counts of equal
- * words, and writes the lines. */
-static void merge_and_write(Run *hp, size_t k, Out *o)
+/* Merges k sorted runs of distinct words (hp is clobbered), summing the
+ * counts of equal words, and writes the lines to o. */
+static void merge_runs(Run *hp, size_t k, Out *o)
 {
     size_t n = 0;
     for (size_t i = 0; i < k; i++)
         if (hp[i].cur < hp[i].end)
             hp[n++] = hp[i];
+    if (n == 1) {
+        for (const Slot *s = hp[0].cur; s < hp[0].end; s++)
+            out_line(o, s, s->cnt);
+        return;
+    }
     for (size_t i = n / 2; i-- > 0;)
         heap_down(hp, n, i);
     while (n) {
-        const Rec *r = hp[0].cur;
-        uint64_t cnt = r->s->cnt;
+        const Slot *s = hp[0].cur;
+        uint64_t cnt = s->cnt;
         for (;;) {
             if (++hp[0].cur == hp[0].end) {
                 hp[0] = hp[--n];
@@ -651,46 +705,51 @@ static void merge_and_write(Run *hp, size_t k, Out *o)
                     break;
             }
             heap_down(hp, n, 0);
-            if (!same_word(hp[0].cur, r))
+            if (!same_word(hp[0].cur, s))
                 break;
-            cnt += hp[0].cur->s->cnt;
+            cnt += hp[0].cur->cnt;
         }
-        out_line(o, r->s->p, slot_len(r->s), cnt);
+        out_line(o, s, cnt);
     }
+}
+
+/* First element of the sorted run [lo, hi) that is not less than key. */
+static const Slot *lower_bound(const Slot *lo, const Slot *hi, const Slot *key)
+{
+    while (lo < hi) {
+        const Slot *mid = lo + (hi - lo) / 2;
+        if (word_cmp(mid, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* ------------------------------------------------------------------ input */
 
 typedef struct {
-    const unsigned char *base;
-    size_t size;
-} Input;
-
-typedef struct {
     const unsigned char *s, *e;
 } Chunk;
 
-static Input open_input(const char *path)
+/* Maps or reads a whole input; returns its size, *base = its bytes, which
+ * can be read at least READ_PAD bytes past the end. */
+static size_t open_input(const char *path, const unsigned char **base)
 {
-    Input in = { NULL, 0 };
     int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY);
     if (fd < 0)
-        die("cannot open %s: %s", path);
+        die("cannot open", path);
     struct stat st;
     if (fstat(fd, &st) != 0)
-        die("cannot stat %s: %s", path);
+        die("cannot stat", path);
+    *base = NULL;
 
-    if (S_ISREG(st.st_mode)) {
-        if (st.st_size == 0) {
-            if (fd != STDIN_FILENO)
-                close(fd);
-            return in;
-        }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
         size_t size = (size_t)st.st_size;
         size_t pg = (size_t)sysconf(_SC_PAGESIZE);
         size_t span = (size + pg - 1) / pg * pg + pg;
-        /* Reserve one zero page more than the file, map the file over the
-         * start: reads up to a page past the end are safe and give 0. */
+        /* Reserve one zero page more than the file and map the file over the
+         * start: loads up to a page past the end are safe and give 0. */
         void *res = mmap(NULL, span, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (res != MAP_FAILED) {
             void *m = mmap(res, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
@@ -698,31 +757,26 @@ static Input open_input(const char *path)
                 madvise(m, size, MADV_WILLNEED);
                 if (fd != STDIN_FILENO)
                     close(fd);
-                in.base = m;
-                in.size = size;
-                return in;
+                *base = m;
+                return size;
             }
             munmap(res, span);
         }
     }
 
-    /* Not mappable (a pipe, a terminal...): read it all. */
-    size_t cap = 1 << 20, len = 0;
+    /* Not mappable (a pipe, a terminal, ...): read it all. */
+    size_t cap = (size_t)1 << 20, len = 0;
     unsigned char *buf = xmalloc(cap + READ_PAD);
     for (;;) {
         if (len == cap) {
             cap *= 2;
-            buf = realloc(buf, cap + READ_PAD);
-            if (!buf) {
-                fprintf(stderr, "wc_hand: out of memory\n");
-                exit(1);
-            }
+            buf = xrealloc(buf, cap + READ_PAD);
         }
         ssize_t r = read(fd, buf + len, cap - len);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            die("read %s: %s", path);
+            die("cannot read", path);
         }
         if (r == 0)
             break;
@@ -731,9 +785,8 @@ static Input open_input(const char *path)
     memset(buf + len, 0, READ_PAD);
     if (fd != STDIN_FILENO)
         close(fd);
-    in.base = buf;
-    in.size = len;
-    return in;
+    *base = buf;
+    return len;
 }
 
 /* ------------------------------------------------------------------ main */
@@ -756,11 +809,10 @@ static int parse_threads(const char *s)
 
 int main(int argc, char **argv)
 {
-    int nthreads = 0, verbose = 0;
+    int nthreads = 0, verbose = 0, opts = 1;
     const char *outpath = NULL;
     const char **files = xmalloc(sizeof *files * (size_t)(argc + 1));
     size_t nfiles = 0;
-    int opts = 1;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -791,41 +843,36 @@ int main(int argc, char **argv)
 
     double t0 = omp_get_wtime();
 
-    /* Open the output first, so a bad path fails before the work. */
-    Out out = { STDOUT_FILENO, "stdout", xmalloc(OUT_BUF_SIZE), 0 };
+    /* Open the output first, so that a bad path fails before the work. */
+    int outfd = STDOUT_FILENO;
+    const char *outname = "standard output";
     if (outpath) {
-        out.fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        if (out.fd < 0)
-            die("cannot create %s: %s", outpath);
-        out.name = outpath;
+        outfd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        if (outfd < 0)
+            die("cannot create", outpath);
+        outname = outpath;
     }
 
     /* Map the inputs and cut them into chunks that end after a '\n'. */
     size_t nchunks = 0, chunk_cap = 64;
     Chunk *chunks = xmalloc(sizeof *chunks * chunk_cap);
     for (size_t f = 0; f < nfiles; f++) {
-        Input in = open_input(files[f]);
-        size_t pos = 0;
-        while (pos < in.size) {
-            size_t end;
-            if (in.size - pos <= DEFAULT_CHUNK) {
-                end = in.size;
-            } else {
-                const unsigned char *nl =
-                    memchr(in.base + pos + DEFAULT_CHUNK - 1, '\n',
-                           in.size - (pos + DEFAULT_CHUNK - 1));
-                end = nl ? (size_t)(nl - in.base) + 1 : in.size;
+        const unsigned char *base;
+        size_t size = open_input(files[f], &base);
+        for (size_t pos = 0; pos < size;) {
+            size_t end = size;
+            if (size - pos > CHUNK_SIZE) {
+                const unsigned char *nl = memchr(base + pos + CHUNK_SIZE - 1, '\n',
+                                                 size - (pos + CHUNK_SIZE - 1));
+                if (nl)
+                    end = (size_t)(nl - base) + 1;
             }
             if (nchunks == chunk_cap) {
                 chunk_cap *= 2;
-                chunks = realloc(chunks, sizeof *chunks * chunk_cap);
-                if (!chunks) {
-                    fprintf(stderr, "wc_hand: out of memory\n");
-                    exit(1);
-                }
+                chunks = xrealloc(chunks, sizeof *chunks * chunk_cap);
             }
-            chunks[nchunks].s = in.base + pos;
-            chunks[nchunks].e = in.base + end;
+            chunks[nchunks].s = base + pos;
+            chunks[nchunks].e = base + end;
             nchunks++;
             pos = end;
         }
@@ -833,61 +880,114 @@ int main(int argc, char **argv)
     if ((size_t)nthreads > nchunks)
         nthreads = nchunks ? (int)nchunks : 1;
 
-    double t1 = omp_get_wtime(), t2 = 0;
-    Table *tabs = xcalloc((size_t)nthreads, sizeof(Table));
-    Run *runs = xcalloc((size_t)nthreads, sizeof(Run));
+    double t1 = omp_get_wtime(), t2 = 0, t3 = 0, t4 = 0;
+    Table *tabs = calloc((size_t)nthreads, sizeof(Table));
+    if (!tabs)
+        oom();
     int team = 1;
+    size_t nparts = 0;
+    Out *parts = NULL;
 
-    /* Count, then each thread sorts its own table. */
 #pragma omp parallel num_threads(nthreads)
     {
         int id = omp_get_thread_num();
-#pragma omp single
-        team = omp_get_num_threads();
         Table *t = &tabs[id];
         table_init(t, INIT_TAB_BITS);
+#pragma omp single
+        team = omp_get_num_threads();
 
-#pragma omp for schedule(dynamic, 1) nowait
+        /* 1. Count. */
+#pragma omp for schedule(dynamic, 1)
         for (size_t c = 0; c < nchunks; c++)
             count_chunk(t, chunks[c].s, chunks[c].e);
-
-#pragma omp barrier
 #pragma omp master
         t2 = omp_get_wtime();
 
-        /* Compact the table in place and sort it. */
-        size_t n = 0, cap = t->mask + 1;
+        /* 2. Each thread sorts its own words. */
+        size_t cap = t->mask + 1, n = 0;
         Slot *sl = t->slots;
         for (size_t i = 0; i < cap; i++)
             if (sl[i].hl)
                 sl[n++] = sl[i];
-        Rec *r = xmalloc(sizeof(Rec) * 2 * n);
-        for (size_t i = 0; i < n; i++) {
-            r[i].key = bswap64(sl[i].k[0]);
-            r[i].s = &sl[i];
-        }
-        Rec *sorted = sort_recs(r, r + n, n);
-        runs[id].cur = sorted;
-        runs[id].end = sorted + n;
-    }
+        t->sorted = xmalloc(sizeof(Slot) * (n ? n : 1));
+        t->n = n;
+        sort_slots(sl, n, t->sorted);
+        free_slots(t->slots, cap);
+        t->slots = NULL;
+#pragma omp barrier
+#pragma omp master
+        t3 = omp_get_wtime();
 
-    double t3 = omp_get_wtime();
-    merge_and_write(runs, (size_t)team, &out);
-    out_flush(&out);
-    if (outpath && close(out.fd) != 0)
-        die("close %s: %s", outpath);
-    double t4 = omp_get_wtime();
+        /* 3. Merge the runs.  With several threads: cut the key space at
+         * splitter words taken from the largest run into 4 parts per thread,
+         * merge and format the parts in parallel into memory. */
+        if (team > 1) {
+#pragma omp single
+            {
+                int big = 0;
+                for (int i = 1; i < team; i++)
+                    if (tabs[i].n > tabs[big].n)
+                        big = i;
+                nparts = (size_t)team * 4;
+                if (nparts > tabs[big].n)
+                    nparts = tabs[big].n ? tabs[big].n : 1;
+                parts = calloc(nparts, sizeof(Out));
+                if (!parts)
+                    oom();
+            }
+#pragma omp for schedule(dynamic, 1)
+            for (size_t pi = 0; pi < nparts; pi++) {
+                int big = 0;
+                for (int i = 1; i < team; i++)
+                    if (tabs[i].n > tabs[big].n)
+                        big = i;
+                const Slot *lo_key = pi ? &tabs[big].sorted[tabs[big].n * pi / nparts] : NULL;
+                const Slot *hi_key = pi + 1 < nparts
+                    ? &tabs[big].sorted[tabs[big].n * (pi + 1) / nparts] : NULL;
+                Run *runs = xmalloc(sizeof(Run) * (size_t)team);
+                size_t total = 0;
+                for (int i = 0; i < team; i++) {
+                    const Slot *b = tabs[i].sorted, *e = b + tabs[i].n;
+                    runs[i].cur = lo_key ? lower_bound(b, e, lo_key) : b;
+                    runs[i].end = hi_key ? lower_bound(b, e, hi_key) : e;
+                    total += (size_t)(runs[i].end - runs[i].cur);
+                }
+                Out *o = &parts[pi];
+                o->fd = -1;
+                o->cap = total * 16 + 64;
+                o->buf = xmalloc(o->cap);
+                merge_runs(runs, (size_t)team, o);
+                free(runs);
+            }
+        }
+    }
+    t4 = omp_get_wtime();
+
+    /* 4. Write. */
+    if (team > 1) {
+        for (size_t pi = 0; pi < nparts; pi++)
+            out_raw(outfd, outname, parts[pi].buf, parts[pi].len);
+    } else {
+        Out o = { xmalloc(OUT_BUF_SIZE), 0, OUT_BUF_SIZE, outfd, outname };
+        Run r = { tabs[0].sorted, tabs[0].sorted + tabs[0].n };
+        merge_runs(&r, 1, &o);
+        out_flush(&o);
+    }
+    if (outpath && close(outfd) != 0)
+        die("cannot close", outpath);
+    double t5 = omp_get_wtime();
 
     if (verbose) {
-        size_t uniq = 0;
+        size_t sum = 0;
         for (int i = 0; i < team; i++)
-            uniq += tabs[i].used;
+            sum += tabs[i].n;
         fprintf(stderr,
-                "wc_hand: threads %d, chunks %zu, per-thread uniques %zu\n"
-                "  map+split %.1f ms, count %.1f ms, compact+sort %.1f ms,"
-                " merge+write %.1f ms, total %.1f ms\n",
-                team, nchunks, uniq, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
-                (t3 - t2) * 1e3, (t4 - t3) * 1e3, (t4 - t0) * 1e3);
+                "wc_hand: %d threads, %zu chunks, %zu words in the thread tables\n"
+                "  map %.1f ms, count %.1f ms, sort %.1f ms, merge %.1f ms,"
+                " write %.1f ms, total %.1f ms\n",
+                team, nchunks, sum, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
+                (t3 - t2) * 1e3, (t4 - t3) * 1e3, (t5 - t4) * 1e3,
+                (t5 - t0) * 1e3);
     }
     return 0;
 }

@@ -577,7 +577,10 @@ static bool check_shape(Checker *c)
         }
     }
     OpDecl *last = p->ops.v[p->ops.n - 1];
-    if (op_info[last->kind].role != ROLE_SINK) {
+    bool has_sink = false;
+    for (int i = 0; i < p->ops.n; i++)
+        has_sink |= ((OpDecl *)p->ops.v[i])->kind == OP_SINK;
+    if (!has_sink) {
         diag_at(c->d, DIAG_ERROR, last->name_span, "the pipeline has no sink after '%s'",
                 last->name);
         diag_hint(c->d, "end it with a sink, e.g. 'sink out = tsv(output)'");
@@ -634,6 +637,17 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
         if (i > 0 && op->in == NULL)
             op->in = &ty_error;
 
+        /* An operator with no input (first but not a source, or after the
+         * sink) has already been reported: checking its body would only
+         * add follow-on errors. */
+        bool orphan = (i == 0 && o->kind != OP_SOURCE) ||
+                      (i > 0 && ((OpDecl *)p->ops.v[i - 1])->kind == OP_SINK);
+        if (orphan && o->kind != OP_SOURCE) {
+            op->in = &ty_error;
+            op->out = &ty_error;
+            prev_type = &ty_error;
+            continue;
+        }
         switch (op_info[o->kind].role) {
         case ROLE_SOURCE:
             check_source(&c, o, op);

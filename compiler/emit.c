@@ -663,8 +663,10 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         e->indent--;
         line(e, "}");
     } else {
-        line(e, "/* Merge two partial %ss of one key of %s: *dst = *dst %s *src. */",
-             monoid_names[c->monoid], comment_safe(e, c->name), monoid_names[c->monoid]);
+        static const char *const how[] = {"*dst + *src", "*dst + *src (counts add up)",
+                                          "the smaller", "the larger"};
+        line(e, "/* Merge two partial %ss of one key of %s: %s. */", monoid_names[c->monoid],
+             comment_safe(e, c->name), how[c->monoid]);
         line(e, "static void %s_merge(void *dst, const void *src)", c->cname);
         line(e, "{");
         e->indent++;

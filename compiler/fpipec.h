@@ -213,6 +213,12 @@ typedef struct ParseCtx {
     const Source *src;
     Program *prog;
     int syntax_errors;
+    /* Set by the driver for better syntax errors: */
+    bool quiet;              /* a lexer error in this operator: no cascade */
+    int prev_kind[2];        /* the two tokens before the current one */
+    const char *prev_name;   /* text of the operator name just seen */
+    Span open[64];           /* '(' and '[' not yet closed, innermost last */
+    int nopen;
 } ParseCtx;
 
 /* A token: a kind (lemon's TK_*) and where it is; the text stays in the
@@ -257,7 +263,7 @@ typedef struct Lexer {
 
 void lex_init(Lexer *lx, const Source *src, Diags *d);
 int lex_next(Lexer *lx, Token *t);   /* TK_* code; 0 at the end */
-const char *lex_token_desc(int kind);  /* "'map'", "a name", ... */
+const char *lex_token_desc(int kind);  /* "'map'", "name", ... */
 
 /* Parse a whole .fpipe source.  Returns NULL after syntax errors (reported). */
 Program *parse_program(Arena *a, const Source *src, Diags *d);

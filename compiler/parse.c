@@ -27,9 +27,32 @@ Program *parse_program(Arena *a, const Source *src, Diags *d)
         exit(2);
     }
     Token t;
-    while (lex_next(&lx, &t) != 0)
-        fpipeParse(parser, t.kind, t);
-    fpipeParse(parser, 0, t);
+    for (;;) {
+        int before = d->nerrors;
+        int kind = lex_next(&lx, &t);
+        bool opkw = kind >= TK_SOURCE && kind <= TK_SINK;
+        if (opkw)
+            c.quiet = false;   /* a fresh operator: report its errors */
+        if (d->nerrors > before)
+            c.quiet = true;    /* the lexer spoke: no syntax-error cascade */
+        if (kind == TK_RPAREN || kind == TK_RBRACKET) {
+            if (c.nopen > 0)
+                c.nopen--;
+        }
+        fpipeParse(parser, kind, t);
+        if (kind == 0)
+            break;
+        if (opkw)
+            c.nopen = 0;
+        if (kind == TK_LPAREN || kind == TK_LBRACKET) {
+            if (c.nopen < 64)
+                c.open[c.nopen++] = t.span;
+        }
+        if (kind == TK_IDENT)
+            c.prev_name = tok_text(&c, t);
+        c.prev_kind[1] = c.prev_kind[0];
+        c.prev_kind[0] = kind;
+    }
     fpipeParseFree(parser, free);
 
     if (c.syntax_errors || d->nerrors > errors_before)

@@ -37,19 +37,35 @@ OpKw;
 
 %syntax_error {
     c->syntax_errors++;
-    if (yymajor == 0) {
+    bool opkw = yymajor >= TK_SOURCE && yymajor <= TK_SINK;
+    if (c->quiet) {
+        /* The lexer already reported this operator's problem. */
+    } else if ((opkw || yymajor == 0) && c->nopen > 0) {
+        Span at = c->open[c->nopen - 1];
+        char open = c->src->text[at.off];
+        diag_at(c->diags, DIAG_ERROR, at, "'%c' is never closed", open);
+        diag_hint(c->diags, "add '%c' before %s", open == '(' ? ')' : ']',
+                  yymajor ? "the next operator" : "the end of the file");
+    } else if (yymajor == 0) {
         diag_at(c->diags, DIAG_ERROR, TOKEN.span, "unexpected end of file");
         diag_hint(c->diags, "the last operator is incomplete: "
                             "operators are written KIND NAME [: TYPE] = EXPR");
+    } else if (opkw) {
+        diag_at(c->diags, DIAG_ERROR, TOKEN.span, "syntax error: unexpected %s",
+                lex_token_desc(yymajor));
+        diag_hint(c->diags, "a new operator starts here; the one before it is incomplete "
+                            "(operators are written KIND NAME [: TYPE] = EXPR)");
+    } else if (c->prev_kind[0] == TK_IDENT && c->prev_kind[1] >= TK_SOURCE &&
+               c->prev_kind[1] <= TK_SINK) {
+        diag_at(c->diags, DIAG_ERROR, TOKEN.span, "expected '=' or ':' after the operator "
+                "name '%s'", c->prev_name);
+        diag_hint(c->diags, "operators are written KIND NAME [: TYPE] = EXPR");
     } else if (yymajor == TK_IDENT || yymajor == TK_INT || yymajor == TK_FLOAT) {
         diag_at(c->diags, DIAG_ERROR, TOKEN.span, "syntax error: unexpected %s '%s'",
                 lex_token_desc(yymajor), tok_text(c, TOKEN));
     } else {
         diag_at(c->diags, DIAG_ERROR, TOKEN.span, "syntax error: unexpected %s",
                 lex_token_desc(yymajor));
-        if (yymajor >= TK_SOURCE && yymajor <= TK_SINK)
-            diag_hint(c->diags, "a new operator starts here; the one before it is incomplete "
-                                "(operators are written KIND NAME [: TYPE] = EXPR)");
     }
 }
 

@@ -28,20 +28,26 @@ static Span span_of(const Lexer *lx, const char *start, const char *end)
     return s;
 }
 
+/* Names are ASCII; a name with other bytes is still one name (so the
+ * parser sees no cascade), reported once. */
+static void ascii_name(Lexer *lx, const char *start, const char *end)
+{
+    const char *p = start;
+    while (p < end && (unsigned char)*p < 0x80)
+        p++;
+    if (p == end)
+        return;
+    diag_at(lx->diags, DIAG_ERROR, span_of(lx, start, end), "a name must be ASCII");
+    diag_hint(lx->diags, "names are ASCII letters, digits and '_'; "
+                         "other text belongs in \"string literals\"");
+}
+
 static void bad_char(Lexer *lx, const char *at)
 {
     unsigned char c = (unsigned char)*at;
     Span sp = span_of(lx, at, at + 1);
     if (c >= 0x80) {
-        /* Report a whole run of non-ASCII bytes once. */
-        const char *e = at;
-        while (e < lx->lim && (unsigned char)*e >= 0x80)
-            e++;
-        sp = span_of(lx, at, e);
-        lx->cur = e;
-        diag_at(lx->diags, DIAG_ERROR, sp, "non-ASCII bytes outside a string literal");
-        diag_hint(lx->diags, "names are ASCII letters, digits and '_'; "
-                             "other text belongs in \"string literals\"");
+        ascii_name(lx, at, at + 1);
     } else if (c < 0x20 || c == 0x7f) {
         diag_at(lx->diags, DIAG_ERROR, sp, "unexpected control character 0x%02x", c);
     } else {
@@ -59,7 +65,7 @@ static void bad_char(Lexer *lx, const char *at)
 
     digits = [0-9]+;
     exp    = [eE] [+-]? digits;
-    ident  = [a-zA-Z_] [a-zA-Z0-9_]*;
+    ident  = [a-zA-Z_\x80-\xff] [a-zA-Z0-9_\x80-\xff]*;
 */
 
 int lex_next(Lexer *lx, Token *t)
@@ -94,7 +100,7 @@ int lex_next(Lexer *lx, Token *t)
             "sink"              { kind = TK_SINK; goto done; }
             "true"              { kind = TK_TRUE; goto done; }
             "false"             { kind = TK_FALSE; goto done; }
-            ident               { kind = TK_IDENT; goto done; }
+            ident               { ascii_name(lx, start, cur); kind = TK_IDENT; goto done; }
 
             digits              { kind = TK_INT; goto done; }
             digits "." digits exp? | digits exp
@@ -144,8 +150,8 @@ done:
     return kind;
 }
 
-/* How a token kind is named in messages: "'map'", "a name", "the end of
- * the file". */
+/* How a token kind is named in messages: "'map'", "name", "the end of the
+ * file". */
 const char *lex_token_desc(int kind)
 {
     switch (kind) {
@@ -160,10 +166,10 @@ const char *lex_token_desc(int kind)
     case TK_SINK: return "'sink'";
     case TK_TRUE: return "'true'";
     case TK_FALSE: return "'false'";
-    case TK_IDENT: return "a name";
-    case TK_INT: return "an integer";
-    case TK_FLOAT: return "a number";
-    case TK_STRING: return "a string";
+    case TK_IDENT: return "name";
+    case TK_INT: return "integer";
+    case TK_FLOAT: return "number";
+    case TK_STRING: return "string";
     case TK_LPAREN: return "'('";
     case TK_RPAREN: return "')'";
     case TK_LBRACKET: return "'['";

@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# run.sh — fpipe's test suite.  Usage: tests/run.sh [BUILD_DIR]
+#
+# Sections, in order:
+#   unit     runtime unit tests (tests/unit/test_runtime.c)
+#   golden   `fpipec explain` and `fpipec emit-c` of every example against
+#            tests/golden/ (UPDATE_GOLDEN=1 rewrites them), and the generated
+#            C compiled by gcc and clang with -Wall -Wextra -Werror
+#   errors   every tests/errors/*.fpipe must fail `fpipec check` with exit 1
+#            and exactly the diagnostics in its .err file
+#   e2e      the examples, built and run on generated inputs, against
+#            independent references computed with coreutils and awk; every
+#            output byte-identical for --threads 1, 2, 4 and several
+#            partition sizes
+#   cli      the executables' and fpipec's behaviour on bad command lines,
+#            missing inputs, element failures
+#
+# FPIPE_CFLAGS (e.g. sanitizers) applies to every program built here.
+# Prints one line per test and ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+B=${1:-build}
+FPIPEC=$B/fpipec
+TMP=$(mktemp -d /tmp/fpipe-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+export LC_ALL=C
+export NO_COLOR=1
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL - $1"
+    if [ -n "${2:-}" ] && [ -f "$2" ]; then sed -n '1,25p' "$2" | sed 's/^/    /'; fi
+}
+# same NAME FILE1 FILE2: pass when the files are byte-identical.
+same() {
+    if cmp -s "$2" "$3"; then ok "$1"; else
+        diff <(od -c "$2" | head -200) <(od -c "$3" | head -200) > "$TMP/diff" 2>&1
+        bad "$1" "$TMP/diff"
+    fi
+}
+
+# ---------------------------------------------------------------------------
+echo "# unit"
+if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fopenmp ${FPIPE_CFLAGS:-} \
+    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -o "$TMP/unit" 2> "$TMP/unit.cc"; then
+    "$TMP/unit" > "$TMP/unit.out" 2>&1
+    urc=$?
+    while IFS= read -r l; do
+        case "$l" in
+            "ok - "*) ok "${l#ok - }" ;;
+            "FAIL - "*) bad "${l#FAIL - }" ;;
+            *) echo "    $l" ;;
+        esac
+    done < "$TMP/unit.out"
+    grep -q '^ok - ' "$TMP/unit.out" || bad "unit: the unit test program ran no test" "$TMP/unit.out"
+    [ $urc -eq 0 ] || grep -q '^FAIL' "$TMP/unit.out" || bad "unit: exited $urc" "$TMP/unit.out"
+else
+    bad "unit: test_runtime.c does not compile" "$TMP/unit.cc"
+fi
+
+# ---------------------------------------------------------------------------
+echo "# golden"
+mkdir -p tests/golden
+for f in examples/*.fpipe; do
+    n=$(basename "$f" .fpipe)
+    for kind in explain c; do
+        if [ $kind = explain ]; then "$FPIPEC" explain "$f" > "$TMP/$n.$kind" 2>&1
+        else "$FPIPEC" emit-c "$f" > "$TMP/$n.$kind" 2>&1; fi
+        g=tests/golden/$n.$kind
+        if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$TMP/$n.$kind" "$g"; fi
+        if [ ! -f "$g" ]; then bad "golden: $g is missing (make golden)"; continue; fi
+        if cmp -s "$g" "$TMP/$n.$kind"; then ok "golden: $kind of $n"; else
+            diff -u "$g" "$TMP/$n.$kind" > "$TMP/diff"; bad "golden: $kind of $n" "$TMP/diff"
+        fi
+    done
+    for cc in gcc clang; do
+        command -v $cc > /dev/null || continue
+        if $cc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c \
+            "$TMP/$n.c" -o "$TMP/$n.$cc.o" 2> "$TMP/cc.err"; then
+            ok "golden: generated C of $n compiles warning-free with $cc"
+        else bad "golden: generated C of $n has $cc warnings" "$TMP/cc.err"; fi
+    done
+done
+
+# ---------------------------------------------------------------------------
+echo "# errors"
+nerr=0
+for f in tests/errors/*.fpipe; do
+    n=${f%.fpipe}
+    "$FPIPEC" check "$f" > "$TMP/out" 2> "$TMP/err"
+    rc=$?
+    if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$TMP/err" "$n.err"; fi
+    nerr=$((nerr + 1))
+    if [ $rc -ne 1 ]; then bad "errors: $f: exit $rc, want 1" "$TMP/err"; continue; fi
+    if [ -s "$TMP/out" ]; then bad "errors: $f: wrote to stdout" "$TMP/out"; continue; fi
+    if cmp -s "$n.err" "$TMP/err"; then ok "errors: $(basename "$f")"; else
+        diff -u "$n.err" "$TMP/err" > "$TMP/diff" 2>&1; bad "errors: $(basename "$f")" "$TMP/diff"
+    fi
+done
+[ $nerr -ge 15 ] || bad "errors: only $nerr invalid programs (want at least 15)"
+
+# ---------------------------------------------------------------------------
+echo "# e2e"
+mkdir -p "$TMP/bin" "$TMP/in"
+for f in examples/*.fpipe; do
+    n=$(basename "$f" .fpipe)
+    if "$FPIPEC" build "$f" -o "$TMP/bin/$n" > "$TMP/build.err" 2>&1; then
+        ok "e2e: build $n"
+    else bad "e2e: build $n" "$TMP/build.err"; fi
+done
+
+# Inputs: the edge cases, then a generated Zipf corpus.
+IN=$TMP/in
+: > "$IN/empty.txt"
+printf '\n\n\n' > "$IN/newlines.txt"
+printf 'no trailing newline here' > "$IN/no_newline.txt"
+printf ' \t lead and trail \t \n\v\f\r\nA\tb\vc\fd\re  f\n  \n' > "$IN/mixed_ws.txt"
+printf 'caf\xc3\xa9 na\xc3\xafve \x80\xff caf\xc3\xa9\n\xe6\x97\xa5\xe6\x9c\xac \xe6\x97\xa5\xe6\x9c\xac\n' > "$IN/high_bytes.txt"
+printf 'back\\slash back\\slash \\ \\\\\n' > "$IN/backslash.txt"
+# One line of 3 MB (longer than a partition in the small-partition runs).
+awk 'BEGIN { for (i = 0; i < 300000; i++) printf "w%d ", i % 977; printf "\n" }' > "$IN/long_line.txt"
+if cc -std=c11 -O2 bench/gen_corpus.c -o "$TMP/gen_corpus" 2> "$TMP/gen.err"; then
+    "$TMP/gen_corpus" 2 7 > "$IN/zipf.txt"
+else bad "e2e: bench/gen_corpus.c does not compile" "$TMP/gen.err"; : > "$IN/zipf.txt"; fi
+CASES="empty newlines no_newline mixed_ws high_bytes backslash long_line zipf"
+
+# References, from coreutils and awk only.  Each file ends its own lines.
+words_of() { for f in "$@"; do cat "$f"; echo; done | tr '\t\v\f\r' '    ' | tr -s ' ' '\n' | grep -a -v '^$'; }
+ref_wordcount() { words_of "$@" | sort | uniq -c | sed -E 's/\\/\\\\/g; s/^ *([0-9]+) (.*)$/\2\t\1/'; }
+
+# run_modes NAME EXE ARGS...: runs with --threads 1, 2, 4 and partition
+# sizes 4 MiB, 1 KiB and 61 bytes; every output must be identical to the
+# first (--threads 1, 4 MiB), which is left in $TMP/out.1.  With
+# PER_PARTITION_SIZE=1 (f64 sums, whose rounding depends on where the
+# partitions are cut) outputs are compared per partition size instead:
+# the thread count must never matter.
+run_modes() {
+    local name=$1 exe=$2; shift 2
+    local t p base
+    for p in 4194304 1024 61; do
+        for t in 1 2 4; do
+            "$exe" --threads $t --partition-size $p -o "$TMP/out.$t.$p" "$@" 2> "$TMP/run.err" ||
+                { bad "$name: --threads $t --partition-size $p failed" "$TMP/run.err"; return 1; }
+            base=$TMP/out.1.4194304
+            [ "${PER_PARTITION_SIZE:-0}" = 1 ] && base=$TMP/out.1.$p
+            if ! cmp -s "$base" "$TMP/out.$t.$p"; then
+                bad "$name: --threads $t --partition-size $p differs from $(basename "$base")"; return 1
+            fi
+        done
+    done
+    cp "$TMP/out.1.4194304" "$TMP/out.1"
+    ok "$name: identical for threads 1/2/4 x partition sizes 4M/1K/61"
+}
+
+for c in $CASES; do
+    run_modes "e2e: wordcount $c modes" "$TMP/bin/wordcount" "$IN/$c.txt" &&
+        { ref_wordcount "$IN/$c.txt" > "$TMP/ref"; same "e2e: wordcount $c vs coreutils" "$TMP/ref" "$TMP/out.1"; }
+done
+# Several inputs at once, a file given twice included.
+all_in=""; for c in $CASES; do all_in="$all_in $IN/$c.txt"; done
+run_modes "e2e: wordcount all inputs modes" "$TMP/bin/wordcount" $all_in "$IN/backslash.txt" &&
+    { ref_wordcount $all_in "$IN/backslash.txt" > "$TMP/ref"; same "e2e: wordcount all inputs vs coreutils" "$TMP/ref" "$TMP/out.1"; }
+# Standard input, and stdout without -o.
+"$TMP/bin/wordcount" - < "$IN/zipf.txt" > "$TMP/out.stdin" 2> "$TMP/run.err"
+ref_wordcount "$IN/zipf.txt" > "$TMP/ref"
+same "e2e: wordcount reads - and writes stdout" "$TMP/ref" "$TMP/out.stdin"
+# A NUL byte is an ordinary word byte.
+printf 'a\0b a\0b c\n' > "$IN/nul.txt"
+"$TMP/bin/wordcount" -o "$TMP/out" "$IN/nul.txt"
+printf 'a\0b\t2\nc\t1\n' > "$TMP/ref"
+same "e2e: wordcount keeps NUL bytes inside words" "$TMP/ref" "$TMP/out"
+
+# longwords: lower, len >= 7, count, keep >= 2.
+for c in mixed_ws high_bytes zipf; do
+    run_modes "e2e: longwords $c modes" "$TMP/bin/longwords" "$IN/$c.txt" && {
+        words_of "$IN/$c.txt" | awk '{ w = tolower($0); if (length(w) >= 7) print w }' | sort | uniq -c |
+            awk '$1 >= 2' | sed -E 's/\\/\\\\/g; s/^ *([0-9]+) (.*)$/\2\t\1/' > "$TMP/ref"
+        same "e2e: longwords $c vs awk" "$TMP/ref" "$TMP/out.1"
+    }
+done
+
+# wordlengths: i64 keys in numeric order, a post-combine map.
+for c in high_bytes long_line zipf; do
+    run_modes "e2e: wordlengths $c modes" "$TMP/bin/wordlengths" "$IN/$c.txt" && {
+        words_of "$IN/$c.txt" | awk '{ n[length($0)]++ } END { for (l in n) printf "%d\t%d\t%s\n", l, n[l], (l + 0 > 10 ? "true" : "false") }' |
+            sort -n > "$TMP/ref"
+        same "e2e: wordlengths $c vs awk" "$TMP/ref" "$TMP/out.1"
+    }
+done
+
+# totals: a global combine; an empty input still has a total (0).
+for c in empty zipf; do
+    run_modes "e2e: totals $c modes" "$TMP/bin/totals" "$IN/$c.txt" && {
+        echo "$(words_of "$IN/$c.txt" | wc -l)" > "$TMP/ref"
+        same "e2e: totals $c vs wc" "$TMP/ref" "$TMP/out.1"
+    }
+done
+
+# linelen: element-wise, input order kept, TSV escaping of \t \r \\.
+awk_esc='function esc(s,  o, i, c) { o = ""; for (i = 1; i <= length(s); i++) { c = substr(s, i, 1);
+    if (c == "\\") o = o "\\\\"; else if (c == "\t") o = o "\\t"; else if (c == "\r") o = o "\\r"; else o = o c }
+    return o }'
+for c in mixed_ws backslash high_bytes zipf; do
+    run_modes "e2e: linelen $c modes" "$TMP/bin/linelen" "$IN/$c.txt" && {
+        awk -v ws=" $(printf '\t\v\f\r')" "$awk_esc"'
+            { t = $0; while (t != "" && index(ws, substr(t, 1, 1))) t = substr(t, 2);
+              while (t != "" && index(ws, substr(t, length(t), 1))) t = substr(t, 1, length(t) - 1);
+              if (t != "") printf "%d\t%s\n", length($0), esc(toupper(t)) }' "$IN/$c.txt" > "$TMP/ref"
+        same "e2e: linelen $c vs awk" "$TMP/ref" "$TMP/out.1"
+    }
+done
+
+# weights: f64 sums, same bits in every mode; one partition = awk's order.
+PER_PARTITION_SIZE=1 run_modes "e2e: weights zipf modes (f64 bits)" "$TMP/bin/weights" "$IN/zipf.txt"
+"$TMP/bin/weights" --threads 1 -o "$TMP/out" "$IN/high_bytes.txt" "$IN/backslash.txt"
+words_of "$IN/high_bytes.txt" "$IN/backslash.txt" | sort | awk "$awk_esc"'
+    function shortest(v,  p, s) { for (p = 15; p <= 17; p++) { s = sprintf("%." p "g", v); if (s + 0 == v) return s } return s }
+    { if ($0 != prev && NR > 1) { print esc(prev) "\t" shortest(sum); sum = 0 } sum += 0.1; prev = $0 }
+    END { if (NR) print esc(prev) "\t" shortest(sum) }' > "$TMP/ref"
+same "e2e: weights vs awk (sequential f64 sums)" "$TMP/ref" "$TMP/out"
+
+# ---------------------------------------------------------------------------
+echo "# cli"
+WC=$TMP/bin/wordcount
+"$WC" --help > "$TMP/out" 2>&1 && grep -q -- '--threads' "$TMP/out" && ok "cli: exe --help" || bad "cli: exe --help" "$TMP/out"
+"$WC" --explain > "$TMP/out" 2>&1 && cmp -s "$TMP/out" tests/golden/wordcount.explain &&
+    ok "cli: exe --explain prints the plan it was built from" || bad "cli: exe --explain" "$TMP/out"
+"$WC" --bogus x > "$TMP/out" 2>&1; [ $? = 2 ] && grep -q "unknown option '--bogus'" "$TMP/out" && ok "cli: exe unknown option exits 2" || bad "cli: exe unknown option" "$TMP/out"
+"$WC" > "$TMP/out" 2>&1; [ $? = 2 ] && grep -q "no input files" "$TMP/out" && ok "cli: exe without inputs exits 2" || bad "cli: exe without inputs" "$TMP/out"
+"$WC" --threads 0 "$IN/zipf.txt" > "$TMP/out" 2>&1; [ $? = 2 ] && ok "cli: exe --threads 0 exits 2" || bad "cli: exe --threads 0" "$TMP/out"
+
+# A missing input: exit 3, the file is named, no output created.
+rm -f "$TMP/o.tsv"
+"$WC" -o "$TMP/o.tsv" "$IN/zipf.txt" "$TMP/nope.txt" > "$TMP/out" 2>&1; rc=$?
+[ $rc = 3 ] && grep -q "cannot open input '$TMP/nope.txt': No such file or directory" "$TMP/out" && [ ! -e "$TMP/o.tsv" ] &&
+    ok "cli: missing input exits 3, names it, creates no output" || bad "cli: missing input (rc=$rc)" "$TMP/out"
+# A directory as input, an unreadable input: the old output stays untouched.
+echo previous > "$TMP/o.tsv"
+"$WC" -o "$TMP/o.tsv" "$IN" > "$TMP/out" 2>&1; rc=$?
+[ $rc = 3 ] && grep -q "is a directory" "$TMP/out" && [ "$(cat "$TMP/o.tsv")" = previous ] &&
+    ok "cli: directory input exits 3, output untouched" || bad "cli: directory input (rc=$rc)" "$TMP/out"
+if [ "$(id -u)" != 0 ]; then
+    cp "$IN/backslash.txt" "$TMP/noperm.txt"; chmod 000 "$TMP/noperm.txt"
+    "$WC" -o "$TMP/o.tsv" "$TMP/noperm.txt" > "$TMP/out" 2>&1; rc=$?
+    [ $rc = 3 ] && grep -q "Permission denied" "$TMP/out" && ok "cli: unreadable input exits 3" || bad "cli: unreadable input" "$TMP/out"
+fi
+# An output folder that does not exist.
+"$WC" -o "$TMP/no/such/o.tsv" "$IN/zipf.txt" > "$TMP/out" 2>&1; rc=$?
+[ $rc = 3 ] && grep -q "cannot create output '$TMP/no/such/o.tsv'" "$TMP/out" &&
+    ok "cli: unwritable output exits 3 and names it" || bad "cli: unwritable output (rc=$rc)" "$TMP/out"
+# No temporary files left behind by any of the runs above.
+ls -a "$TMP" | grep -q 'fpipe-' && bad "cli: a temporary output file was left behind" || ok "cli: no temporary files left behind"
+
+# fail_fast: division by zero stops the run, names operator, file and line,
+# exits 4 and leaves the old output untouched — in every mode.
+cat > "$TMP/ratio.fpipe" <<'EOF'
+pipeline ratio
+source lines = text(input)
+flatmap words = split_ws(lines)
+map ratio : (str, i64) = (words, 100 / (len(words) - 3))
+combine_per_key total = sum
+sink out = tsv(output)
+EOF
+if "$FPIPEC" build "$TMP/ratio.fpipe" -o "$TMP/bin/ratio" > "$TMP/out" 2>&1; then
+    printf 'aaaa bb\nccccc\nthe end\n' > "$IN/ratio.txt"
+    for t in 1 2; do
+        echo previous > "$TMP/o.tsv"
+        "$TMP/bin/ratio" --threads $t --partition-size 8 -o "$TMP/o.tsv" "$IN/ratio.txt" > "$TMP/out" 2>&1; rc=$?
+        [ $rc = 4 ] && grep -q "operator 'ratio' ($TMP/ratio.fpipe:4:1) failed: division by zero" "$TMP/out" &&
+            grep -q "input: $IN/ratio.txt:3" "$TMP/out" && grep -q "record: the end" "$TMP/out" &&
+            [ "$(cat "$TMP/o.tsv")" = previous ] &&
+            ok "cli: fail_fast division by zero (threads $t): exit 4, located, no output" ||
+            bad "cli: fail_fast division by zero (threads $t, rc=$rc)" "$TMP/out"
+    done
+else bad "cli: build ratio.fpipe" "$TMP/out"; fi
+
+# fpipec itself.
+"$FPIPEC" --version | grep -q '^fpipec [0-9]' && ok "cli: fpipec --version" || bad "cli: fpipec --version"
+"$FPIPEC" --help | grep -q 'emit-c' && ok "cli: fpipec --help" || bad "cli: fpipec --help"
+"$FPIPEC" check "$TMP/none.fpipe" > "$TMP/out" 2>&1; rc=$?
+[ $rc = 2 ] && grep -q "cannot open '$TMP/none.fpipe'" "$TMP/out" && ok "cli: fpipec on a missing file exits 2" || bad "cli: fpipec missing file (rc=$rc)" "$TMP/out"
+"$FPIPEC" frobnicate examples/wordcount.fpipe > "$TMP/out" 2>&1; rc=$?
+[ $rc = 2 ] && grep -q "unknown command 'frobnicate'" "$TMP/out" && ok "cli: fpipec unknown command exits 2" || bad "cli: fpipec unknown command" "$TMP/out"
+"$FPIPEC" check examples/wordcount.fpipe > "$TMP/out" 2>&1 && [ ! -s "$TMP/out" ] && ok "cli: check of a valid file is silent, exit 0" || bad "cli: check valid" "$TMP/out"
+"$FPIPEC" emit-c examples/wordcount.fpipe -o "$TMP/wc.c" && cmp -s "$TMP/wc.c" tests/golden/wordcount.c &&
+    ok "cli: emit-c -o writes the same C" || bad "cli: emit-c -o"
+"$FPIPEC" emit-c --line-directives examples/wordcount.fpipe > "$TMP/wcl.c" && grep -q '^#line 12 "examples/wordcount.fpipe"' "$TMP/wcl.c" &&
+    cc -std=c11 -Wall -Wextra -Werror -fopenmp -Iruntime -c "$TMP/wcl.c" -o "$TMP/wcl.o" 2> "$TMP/out" &&
+    ok "cli: --line-directives points at the .fpipe and compiles" || bad "cli: --line-directives" "$TMP/out"
+# make install puts a working compiler and runtime under PREFIX.
+if make --no-print-directory -s install BUILD="$B" PREFIX="$TMP/prefix" > "$TMP/out" 2>&1 &&
+    (cd "$TMP" && "$TMP/prefix/bin/fpipec" build "$OLDPWD/examples/totals.fpipe" -o "$TMP/t2" > out 2>&1) &&
+    "$TMP/t2" "$IN/zipf.txt" > "$TMP/out" && [ "$(cat "$TMP/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ]; then
+    ok "cli: make install PREFIX=... gives a working fpipec"
+else bad "cli: make install" "$TMP/out"; fi
+
+echo
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

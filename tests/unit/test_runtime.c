@@ -1,0 +1,387 @@
+/* test_runtime.c — unit tests for libfpipe: the hash table, the line
+ * splitter at partition edges, split_ws, the TSV writers, key encodings,
+ * wrapping arithmetic, and sink atomicity.
+ *
+ * Prints one "ok - NAME" or "FAIL - NAME: why" line per test; tests/run.sh
+ * counts them.  Exit status 1 if anything failed.
+ */
+#include "libfpipe.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int failures;
+static char why[512];
+
+#define CHECK(cond, ...)                                   \
+    do {                                                   \
+        if (!(cond)) {                                     \
+            snprintf(why, sizeof why, __VA_ARGS__);        \
+            return false;                                  \
+        }                                                  \
+    } while (0)
+
+static void run(const char *name, bool (*fn)(void))
+{
+    why[0] = 0;
+    if (fn()) {
+        printf("ok - unit: %s\n", name);
+    } else {
+        printf("FAIL - unit: %s: %s\n", name, why);
+        failures++;
+    }
+}
+
+/* A deterministic PRNG for the tests' data. */
+static uint64_t rng = 0x243f6a8885a308d3u;
+static uint64_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* ---- hash table ---------------------------------------------------- */
+
+static void add_one(void *dst, const void *src)
+{
+    *(int64_t *)dst += *(const int64_t *)src;
+}
+
+static bool ktab_counts_and_grows(void)
+{
+    enum { N = 50000 };
+    static char keys[N][12];
+    fp_ktab *t = fp_ktab_new(sizeof(int64_t));
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < N; i++) {
+            int n = snprintf(keys[i], sizeof keys[i], "k%d", i);
+            bool fresh;
+            int64_t *v = fp_ktab_upsert(t, fp_str_lit(keys[i], (size_t)n), false, &fresh);
+            CHECK(fresh == (round == 0), "key %d round %d: fresh=%d", i, round, fresh);
+            if (fresh)
+                *v = 1;
+            else
+                *v += 1;
+        }
+    }
+    CHECK(t->count == N, "count %zu, want %d", t->count, N);
+    CHECK(t->mask + 1 >= 2 * (size_t)N, "capacity %zu did not grow", t->mask + 1);
+    fp_kslot **s = fp_ktab_sorted(t);
+    for (size_t i = 0; i < t->count; i++) {
+        CHECK(*(int64_t *)(s[i] + 1) == 3, "value %lld", (long long)*(int64_t *)(s[i] + 1));
+        if (i)
+            CHECK(fp_str_cmp(fp_str_lit(s[i - 1]->kp, s[i - 1]->kn),
+                             fp_str_lit(s[i]->kp, s[i]->kn)) < 0,
+                  "not sorted at %zu", i);
+    }
+    free(s);
+    fp_ktab_free(t);
+    return true;
+}
+
+static bool ktab_copied_keys_and_empty_key(void)
+{
+    fp_ktab *t = fp_ktab_new(sizeof(int64_t));
+    bool fresh;
+    char buf[8];
+    for (int64_t k = -5; k <= 5; k++) {
+        int64_t *v = fp_ktab_upsert(t, fp_key_i64(buf, k), true, &fresh);
+        *v = k * 10;
+        memset(buf, 0x55, sizeof buf);   /* the table must have copied it */
+    }
+    int64_t *e = fp_ktab_upsert(t, fp_str_lit("", 0), false, &fresh);
+    CHECK(fresh, "empty key not fresh");
+    *e = 99;
+    CHECK(t->count == 12, "count %zu", t->count);
+    fp_kslot **s = fp_ktab_sorted(t);
+    /* The empty key sorts first, then -5..5 in numeric order. */
+    CHECK(s[0]->kn == 0, "empty key not first");
+    for (int i = 1; i < 12; i++) {
+        int64_t k = fp_unkey_i64(fp_str_lit(s[i]->kp, s[i]->kn));
+        CHECK(k == i - 6, "slot %d holds key %lld", i, (long long)k);
+        CHECK(*(int64_t *)(s[i] + 1) == k * 10, "value of %lld", (long long)k);
+    }
+    free(s);
+    fp_ktab_free(t);
+    return true;
+}
+
+static bool ktab_merge_adds(void)
+{
+    fp_ktab *a = fp_ktab_new(sizeof(int64_t)), *b = fp_ktab_new(sizeof(int64_t));
+    const char *words[] = {"x", "y", "z", "x"};
+    bool fresh;
+    for (int i = 0; i < 3; i++)
+        *(int64_t *)fp_ktab_upsert(a, fp_str_lit(words[i], 1), false, &fresh) = i + 1;
+    *(int64_t *)fp_ktab_upsert(b, fp_str_lit("x", 1), false, &fresh) = 10;
+    *(int64_t *)fp_ktab_upsert(b, fp_str_lit("w", 1), false, &fresh) = 7;
+    fp_ktab_merge(a, b, add_one);
+    CHECK(a->count == 4, "count %zu", a->count);
+    int64_t *x = fp_ktab_upsert(a, fp_str_lit("x", 1), false, &fresh);
+    CHECK(!fresh && *x == 11, "x=%lld", (long long)*x);
+    int64_t *w = fp_ktab_upsert(a, fp_str_lit("w", 1), false, &fresh);
+    CHECK(!fresh && *w == 7, "w=%lld", (long long)*w);
+    fp_ktab_free(a);
+    fp_ktab_free(b);
+    return true;
+}
+
+static bool hash_spreads_similar_keys(void)
+{
+    /* Keys differing in one byte anywhere must hash apart (the tail loads
+     * overlap; make sure no byte is ignored). */
+    char k[20];
+    for (size_t n = 1; n <= sizeof k; n++) {
+        memset(k, 'a', n);
+        uint64_t base = fp_hash(k, n);
+        for (size_t i = 0; i < n; i++) {
+            k[i] = 'b';
+            CHECK(fp_hash(k, n) != base, "len %zu: byte %zu ignored", n, i);
+            k[i] = 'a';
+        }
+        CHECK(fp_hash(k, n) != fp_hash(k, n - 1) || n == 1, "len %zu vs %zu", n, n - 1);
+    }
+    return true;
+}
+
+/* ---- partitions and lines ------------------------------------------ */
+
+/* Lines of data, by walking all its partitions, must be exactly the lines
+ * of the whole, for every partition size. */
+static bool partition_edges(void)
+{
+    for (int trial = 0; trial < 200; trial++) {
+        size_t len = next_rand() % 300;
+        char *d = malloc(len + 1);
+        for (size_t i = 0; i < len; i++) {
+            uint64_t r = next_rand() % 10;
+            d[i] = r < 3 ? '\n' : (char)('a' + r);
+        }
+        size_t psize = 1 + next_rand() % 40;
+        fp_part *parts;
+        size_t np = fp_partition(d, len, psize, 0, 5, &parts);
+        const char *whole = d;
+        size_t expect_begin = 0;
+        for (size_t k = 0; k < np; k++) {
+            CHECK(parts[k].index == 5 + k, "index");
+            CHECK(parts[k].begin == d + expect_begin, "trial %d: gap before partition %zu",
+                  trial, k);
+            CHECK(parts[k].begin == d || parts[k].begin[-1] == '\n',
+                  "trial %d: partition %zu starts mid-line", trial, k);
+            CHECK(parts[k].end > parts[k].begin, "empty partition");
+            expect_begin = (size_t)(parts[k].end - d);
+            const char *cur = parts[k].begin;
+            fp_str a, b;
+            while (fp_next_line(&cur, parts[k].end, &a)) {
+                CHECK(fp_next_line(&whole, d + len, &b), "trial %d: extra line", trial);
+                CHECK(a.p == b.p && a.n == b.n, "trial %d: line differs", trial);
+            }
+        }
+        CHECK(expect_begin == len, "trial %d: partitions cover %zu of %zu", trial,
+              expect_begin, len);
+        fp_str rest;
+        CHECK(!fp_next_line(&whole, d + len, &rest), "trial %d: lost a line", trial);
+        free(parts);
+        free(d);
+    }
+    return true;
+}
+
+static bool lines_without_trailing_newline(void)
+{
+    const char *d = "a\n\nbc";
+    const char *cur = d;
+    fp_str l;
+    CHECK(fp_next_line(&cur, d + 5, &l) && l.n == 1 && l.p[0] == 'a', "line 1");
+    CHECK(fp_next_line(&cur, d + 5, &l) && l.n == 0, "line 2 (empty)");
+    CHECK(fp_next_line(&cur, d + 5, &l) && l.n == 2 && l.p[0] == 'b', "line 3");
+    CHECK(!fp_next_line(&cur, d + 5, &l), "no line 4");
+    const char *e = "";
+    cur = e;
+    CHECK(!fp_next_line(&cur, e, &l), "empty input has no line");
+    return true;
+}
+
+/* ---- split_ws -------------------------------------------------------- */
+
+static bool split_ws_exact(void)
+{
+    const char s[] = " \t\vone\ftwo\r\n \xc3\xa9t\xc3\xa9 x\x01y  \x80\xff";
+    fp_ws_iter it = fp_ws_begin(fp_str_lit(s, sizeof s - 1));
+    const char *want[] = {"one", "two", "\xc3\xa9t\xc3\xa9", "x\x01y", "\x80\xff"};
+    fp_str w;
+    for (size_t i = 0; i < 5; i++) {
+        CHECK(fp_ws_next(&it, &w), "missing word %zu", i);
+        CHECK(w.n == strlen(want[i]) && memcmp(w.p, want[i], w.n) == 0, "word %zu: '%.*s'", i,
+              (int)w.n, w.p);
+    }
+    CHECK(!fp_ws_next(&it, &w), "extra word");
+    for (int c = 0; c < 256; c++) {
+        bool ws = c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+        CHECK(fp_ws_class[c] == ws, "byte 0x%02x classified wrong", c);
+    }
+    return true;
+}
+
+/* ---- writers and builtins ------------------------------------------ */
+
+static bool tsv_escapes(void)
+{
+    fp_buf b = {0};
+    fp_out_tsv_str(&b, fp_str_lit("a\tb\nc\rd\\e", 9));
+    CHECK(b.n == 13 && memcmp(b.p, "a\\tb\\nc\\rd\\\\e", 13) == 0, "got '%.*s'", (int)b.n, b.p);
+    fp_buf_free(&b);
+    return true;
+}
+
+static bool numbers_print_exactly(void)
+{
+    fp_buf b = {0};
+    fp_out_i64(&b, INT64_MIN);
+    fp_out_char(&b, ' ');
+    fp_out_i64(&b, 0);
+    fp_out_char(&b, ' ');
+    fp_out_f64(&b, 0.1 + 0.2);
+    fp_out_char(&b, ' ');
+    fp_out_f64(&b, 0.5);
+    fp_out_char(&b, ' ');
+    fp_out_f64(&b, -1e300);
+    fp_out_char(&b, 0);
+    CHECK(strcmp(b.p, "-9223372036854775808 0 0.30000000000000004 0.5 -1e+300") == 0,
+          "got '%s'", b.p);
+    /* Every double printed reads back as itself. */
+    for (int i = 0; i < 10000; i++) {
+        uint64_t bits = next_rand();
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        if (v != v || v - v != 0)
+            continue;
+        b.n = 0;
+        fp_out_f64(&b, v);
+        fp_out_char(&b, 0);
+        CHECK(strtod(b.p, NULL) == v, "%s does not read back", b.p);
+    }
+    fp_buf_free(&b);
+    return true;
+}
+
+static bool wrapping_arithmetic(void)
+{
+    CHECK(fp_add_i64(INT64_MAX, 1) == INT64_MIN, "add wraps");
+    CHECK(fp_mul_i64(INT64_MIN, -1) == INT64_MIN, "mul wraps");
+    CHECK(fp_neg_i64(INT64_MIN) == INT64_MIN, "neg wraps");
+    fp_worker w = {0};
+    fp_site site = {"t", "t.fpipe", 1, 1};
+    CHECK(fp_div_i64(&w, &site, INT64_MIN, -1) == INT64_MIN && !w.failed, "div wraps");
+    CHECK(fp_rem_i64(&w, &site, INT64_MIN, -1) == 0 && !w.failed, "rem -1");
+    CHECK(fp_div_i64(&w, &site, -7, 2) == -3, "div truncates");
+    CHECK(fp_rem_i64(&w, &site, -7, 2) == -1, "rem sign");
+    return true;
+}
+
+static bool lower_upper_trim(void)
+{
+    fp_arena *a = fp_arena_new();
+    fp_str in = fp_str_lit("MiXeD \xc3\x89", 8);
+    fp_str l = fp_lower(a, in), u = fp_upper(a, in);
+    CHECK(l.n == 8 && memcmp(l.p, "mixed \xc3\x89", 8) == 0, "lower");
+    CHECK(u.n == 8 && memcmp(u.p, "MIXED \xc3\x89", 8) == 0, "upper");
+    fp_str already = fp_str_lit("abc", 3);
+    CHECK(fp_lower(a, already).p == already.p, "lower copies needlessly");
+    fp_str t = fp_trim(fp_str_lit(" \t x y \r\n", 9));
+    CHECK(t.n == 3 && memcmp(t.p, "x y", 3) == 0, "trim");
+    CHECK(fp_trim(fp_str_lit("   ", 3)).n == 0, "trim all");
+    fp_arena_free(a);
+    return true;
+}
+
+/* ---- sinks ------------------------------------------------------------ */
+
+static char dir[] = "/tmp/fpipe-unit-XXXXXX";
+
+static bool read_file(const char *path, char *buf, size_t cap, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    *n = fread(buf, 1, cap, f);
+    fclose(f);
+    return true;
+}
+
+static int entries_in(const char *d)
+{
+    DIR *dp = opendir(d);
+    int n = 0;
+    for (struct dirent *e; dp && (e = readdir(dp));)
+        if (e->d_name[0] != '.' || (e->d_name[1] && strcmp(e->d_name, "..")))
+            n++;
+    if (dp)
+        closedir(dp);
+    return n;
+}
+
+static bool sink_commit_and_abort(void)
+{
+    char path[128], buf[64], err[256];
+    size_t n;
+    snprintf(path, sizeof path, "%s/out.tsv", dir);
+    fp_sink *s = fp_sink_open(path, err, sizeof err);
+    CHECK(s, "open: %s", err);
+    CHECK(fp_sink_write(s, "first\n", 6) == 0, "write");
+    struct stat st;
+    CHECK(stat(path, &st) != 0, "destination visible before commit");
+    CHECK(fp_sink_commit(s, err, sizeof err) == 0, "commit: %s", err);
+    CHECK(read_file(path, buf, sizeof buf, &n) && n == 6 && !memcmp(buf, "first\n", 6),
+          "content after commit");
+    /* A second run that aborts leaves the first output untouched and no
+     * temporary behind. */
+    s = fp_sink_open(path, err, sizeof err);
+    CHECK(s, "reopen: %s", err);
+    fp_sink_write(s, "partial", 7);
+    fp_sink_abort(s);
+    CHECK(read_file(path, buf, sizeof buf, &n) && n == 6 && !memcmp(buf, "first\n", 6),
+          "abort changed the destination");
+    CHECK(entries_in(dir) == 1, "%d files in the folder, want 1", entries_in(dir));
+    unlink(path);
+    return true;
+}
+
+static bool sink_missing_directory(void)
+{
+    char path[160], err[256];
+    snprintf(path, sizeof path, "%s/no/such/dir/out.tsv", dir);
+    fp_sink *s = fp_sink_open(path, err, sizeof err);
+    CHECK(!s, "opened a sink in a missing folder");
+    CHECK(strstr(err, "no/such/dir/out.tsv") != NULL, "message does not name the file: %s", err);
+    return true;
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    run("ktab counts, grows, sorts", ktab_counts_and_grows);
+    run("ktab copied keys and the empty key", ktab_copied_keys_and_empty_key);
+    run("ktab merge", ktab_merge_adds);
+    run("hash reads every key byte", hash_spreads_similar_keys);
+    run("partitions cut at line starts, lose nothing", partition_edges);
+    run("lines without a trailing newline", lines_without_trailing_newline);
+    run("split_ws splits on exactly six bytes", split_ws_exact);
+    run("tsv escapes tab, newline, CR, backslash", tsv_escapes);
+    run("numbers print exactly", numbers_print_exactly);
+    run("i64 arithmetic wraps", wrapping_arithmetic);
+    run("lower, upper, trim", lower_upper_trim);
+    run("sink commits atomically and aborts cleanly", sink_commit_and_abort);
+    run("sink in a missing folder fails with its name", sink_missing_directory);
+    rmdir(dir);
+    return failures ? 1 : 0;
+}
