@@ -13,31 +13,36 @@
  * processors; -v prints phase timings on stderr.
  *
  * How it works:
- *   1. Each input is mmap'ed into a reservation one page longer than the file,
- *      so the scanner may load up to a page past the end (it reads zeros) and
+ *   1. Each input is mmap'ed (pre-faulted with MAP_POPULATE when it is small
+ *      next to the RAM) into a reservation one page longer than the file, so
+ *      the scanner may load up to 64 bytes past the end (it reads zeros) and
  *      needs no bounds checks inside a word.  Pipes are read into memory.
  *   2. The inputs are cut into chunks of about 4 MiB that end just after a
  *      '\n'; the OpenMP threads take chunks dynamically.
- *   3. The scanner is fused and nearly branch-free: for each word it loads the
- *      16 bytes at the word start, finds the whitespace in them with exact SWAR
- *      byte tests, and from that one mask gets the word length, the word's
- *      first 16 bytes (masked) for the key and hash, and the start of the next
- *      word.  Words of 16 bytes or more, and the end of a buffer, take a slower
- *      block loop.  A 256-entry class table handles the rare odd cases.
+ *   3. The scan is fused with the hashing and nearly branch-free.  For each
+ *      64-byte block an exact SWAR test (8 bytes at a time, no per-byte loop
+ *      and no byte-class table lookups) makes a 64-bit whitespace bitmap;
+ *      from it come the start and length of every word in the block.  Each
+ *      word is then loaded as two 8-byte words, masked to its length, and
+ *      those 16 bytes are both the table key and the hash input (two
+ *      multiplies).  Words of more than 16 bytes hash their remaining 8-byte
+ *      blocks; a word crossing the block end restarts the next block at it.
  *   4. Each thread has its own open-addressing table: power-of-two capacity,
- *      linear probing, grows at 62.5% load.  A 32-byte slot holds the first 16
- *      bytes of the word (for a longer word: the first 8 bytes and a pointer to
- *      the word in the mapping), length + hash, and the count, so nearly every
- *      lookup touches one cache line and never the input.  Words are scanned
- *      in batches of 16 and their slots prefetched before the updates, so the
- *      cache misses of rare words overlap.
- *   5. Each thread compacts its table and sorts it: an LSD radix sort (11-bit
- *      digits) on the first 8 bytes taken big-endian, then a comparison sort
- *      inside runs that share those 8 bytes.
- *   6. The sorted per-thread runs are merged, equal words summed.  With several
- *      threads the key space is cut at splitter words and the pieces are merged
- *      and formatted in parallel, then written in order; the output goes out
- *      with large write(2) calls.
+ *      linear probing, index from the top bits of the hash, grows at 62.5%
+ *      load.  A 32-byte slot holds the first 16 bytes of the word (for a
+ *      longer word: the first 8 bytes and a pointer to the word in the
+ *      mapping; no per-word allocation), length + hash, and the count, so a
+ *      lookup touches one cache line and, for words of up to 16 bytes, never
+ *      the input.  Words are collected in batches of 32 and their slots
+ *      prefetched before the updates, so the cache misses of rare words
+ *      overlap.  Big arrays ask for transparent huge pages.
+ *   5. Each thread compacts its table and sorts it: an MSD sort on 8-byte
+ *      digits (the word's bytes taken big-endian), each digit sorted by an
+ *      LSD radix sort with 11-bit digits; small groups by insertion.
+ *   6. The sorted per-thread runs are merged, equal words summed.  With
+ *      several threads the key space is cut at splitter words and the pieces
+ *      are merged and formatted in parallel, then written in order with large
+ *      write(2) calls.
  *
  * Build: gcc -std=c11 -O2 -fopenmp -Wall -Wextra -Werror -o wc_hand wc_hand.c
  */
@@ -55,12 +60,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHUNK_SIZE      ((size_t)4 << 20)
+#ifndef CHUNK_SIZE
+#define CHUNK_SIZE      ((size_t)4 << 20)   /* bytes per work unit (about) */
+#endif
 #define OUT_BUF_SIZE    ((size_t)1 << 20)
 #define INIT_TAB_BITS   16
 #define READ_PAD        64          /* zero bytes after an input read() */
 #ifndef BATCH
-#define BATCH           16          /* words scanned ahead of their updates */
+#define BATCH           32          /* words scanned ahead of their updates */
 #endif
 
 /* ------------------------------------------------------------------ utils */
@@ -91,6 +98,51 @@ static void *xrealloc(void *p, size_t n)
     if (!p)
         oom();
     return p;
+}
+
+/*
+ * Zeroed memory for the big arrays (tables, sort buffers, output).  Blocks of
+ * 2 MiB or more get their own mapping, 2 MiB aligned, with transparent huge
+ * pages requested where the system has them: fewer page faults (costly in
+ * virtual machines) and fewer TLB misses on random accesses.
+ */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static void *big_alloc(size_t bytes)
+{
+#if defined(MAP_ANONYMOUS)
+    if (bytes >= HUGE_PAGE) {
+        unsigned char *m = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            oom();
+        uintptr_t a = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+        size_t head = (size_t)(a - (uintptr_t)m);
+        if (head)
+            munmap(m, head);
+        if (HUGE_PAGE - head)
+            munmap((unsigned char *)a + bytes, HUGE_PAGE - head);
+#if defined(MADV_HUGEPAGE)
+        madvise((void *)a, bytes, MADV_HUGEPAGE);
+#endif
+        return (void *)a;
+    }
+#endif
+    void *p = calloc(1, bytes ? bytes : 1);
+    if (!p)
+        oom();
+    return p;
+}
+
+static void big_free(void *p, size_t bytes)
+{
+#if defined(MAP_ANONYMOUS)
+    if (bytes >= HUGE_PAGE) {
+        munmap(p, bytes);
+        return;
+    }
+#endif
+    free(p);
 }
 
 /* Little-endian 8-byte load: byte i of memory is bits 8i..8i+7. */
@@ -157,11 +209,6 @@ static inline uint64_t low_bytes(size_t n)
 
 /* ------------------------------------------------------------------ bytes */
 
-/* The ASCII whitespace class: space, \t, \n, \v, \f, \r. */
-static const unsigned char is_ws[256] __attribute__((unused)) = {
-    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1,
-};
-
 #define L7 0x7F7F7F7F7F7F7F7FULL
 #define HI 0x8080808080808080ULL
 #define ONES 0x0101010101010101ULL
@@ -198,19 +245,34 @@ static inline unsigned ws_bits(uint64_t x)
 /*
  * The hash of a word is a function of k0 = bytes 0..7, k1 = bytes 8..15
  * (zero padded), the length, and for words longer than 16 bytes the further
- * 8-byte blocks (the last one zero padded).
+ * 8-byte blocks (the last one zero padded).  Multiplicative hashing: the top
+ * bits of the products depend on all the input bits, so the table index is
+ * taken from the top bits.
  */
 static inline uint64_t hash_head(uint64_t k0, uint64_t k1, uint64_t len)
 {
-    uint64_t a = (k0 ^ 0x243F6A8885A308D3ULL) * HK1;
-    uint64_t b = (k1 ^ (len << 56 | len)) * HK2;
-    return a ^ rotl64(b, 32);
+    return (k0 ^ 0x243F6A8885A308D3ULL) * HK1 + (k1 ^ len) * HK2;
+}
+
+static inline uint64_t hash_more(uint64_t h, uint64_t blk)
+{
+    return (rotl64(h, 29) ^ blk) * HK3;
 }
 
 static inline uint32_t hash_final(uint64_t h)
 {
-    h = (h ^ (h >> 29)) * HK3;
     return (uint32_t)(h >> 32);
+}
+
+/* Masks for the bytes 0..7 and 8..15 of a word of len <= 16 bytes. */
+static uint64_t mask_lo[17], mask_hi[17];
+
+static void init_masks(void)
+{
+    for (size_t n = 0; n <= 16; n++) {
+        mask_lo[n] = low_bytes(n);
+        mask_hi[n] = n > 8 ? low_bytes(n - 8) : 0;
+    }
 }
 
 /* ------------------------------------------------------------------ table */
@@ -231,7 +293,8 @@ typedef struct {
 
 typedef struct {
     Slot *slots;
-    size_t mask;
+    size_t mask;                /* capacity - 1 */
+    unsigned shift;             /* index of hash h: h >> shift */
     size_t used;
     size_t limit;
     Slot *sorted;               /* after counting: the words, sorted */
@@ -249,44 +312,14 @@ static inline const unsigned char *slot_ptr(const Slot *s)
     return (const unsigned char *)(uintptr_t)s->k1;
 }
 
-/* Zeroed memory for slots; big tables ask for transparent huge pages (fewer
- * TLB misses on random probes) where the system has them. */
 static Slot *alloc_slots(size_t n)
 {
-    size_t bytes = n * sizeof(Slot);
-#if defined(MADV_HUGEPAGE)
-    const size_t huge = (size_t)2 << 20;
-    if (bytes >= huge) {
-        unsigned char *m = mmap(NULL, bytes + huge, PROT_READ | PROT_WRITE,
-                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED)
-            oom();
-        uintptr_t a = ((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1);
-        size_t head = (size_t)(a - (uintptr_t)m);
-        if (head)
-            munmap(m, head);
-        if (huge - head)
-            munmap((unsigned char *)a + bytes, huge - head);
-        madvise((void *)a, bytes, MADV_HUGEPAGE);
-        return (Slot *)a;
-    }
-#endif
-    Slot *s = calloc(n, sizeof(Slot));
-    if (!s)
-        oom();
-    return s;
+    return big_alloc(n * sizeof(Slot));
 }
 
 static void free_slots(Slot *s, size_t n)
 {
-#if defined(MADV_HUGEPAGE)
-    if (n * sizeof(Slot) >= ((size_t)2 << 20)) {
-        munmap(s, n * sizeof(Slot));
-        return;
-    }
-#endif
-    (void)n;
-    free(s);
+    big_free(s, n * sizeof(Slot));
 }
 
 static void table_init(Table *t, unsigned bits)
@@ -294,19 +327,25 @@ static void table_init(Table *t, unsigned bits)
     size_t cap = (size_t)1 << bits;
     t->slots = alloc_slots(cap);
     t->mask = cap - 1;
+    t->shift = 32 - bits;
     t->used = 0;
     t->limit = cap / 8 * 5;
 }
 
 static void table_grow(Table *t)
 {
+    if (t->shift == 0) {
+        fprintf(stderr, "wc_hand: too many distinct words\n");
+        exit(1);
+    }
     size_t ocap = t->mask + 1, ncap = ocap * 2, nmask = ncap - 1;
+    unsigned nshift = t->shift - 1;
     Slot *ns = alloc_slots(ncap);
     Slot *os = t->slots;
     for (size_t i = 0; i < ocap; i++) {
         if (!os[i].hl)
             continue;
-        size_t j = (uint32_t)os[i].hl & nmask;
+        size_t j = (uint32_t)os[i].hl >> nshift;
         while (ns[j].hl)
             j = (j + 1) & nmask;
         ns[j] = os[i];
@@ -314,6 +353,7 @@ static void table_grow(Table *t)
     free_slots(os, ocap);
     t->slots = ns;
     t->mask = nmask;
+    t->shift = nshift;
     t->limit = ncap / 8 * 5;
 }
 
@@ -334,7 +374,7 @@ static inline void table_add(Table *t, const Word *wd)
 {
     uint64_t hl = wd->hl;
     size_t len = (size_t)(hl >> 32);
-    size_t i = (uint32_t)hl & t->mask;
+    size_t i = (uint32_t)hl >> t->shift;
     for (;;) {
         Slot *s = &t->slots[i];
         if (s->hl == hl && s->k0 == wd->k0 &&
@@ -361,17 +401,21 @@ static inline void table_add(Table *t, const Word *wd)
 static inline void make_word(const unsigned char *w, size_t len, Word *wd)
 {
     wd->w = w;
-    wd->k0 = load64(w) & low_bytes(len);
-    wd->k1 = load64(w + 8) & (len > 8 ? low_bytes(len - 8) : 0);
-    uint64_t h = hash_head(wd->k0, wd->k1, len);
-    if (len > 16) {
-        if (len > UINT32_MAX) {
-            fprintf(stderr, "wc_hand: a word longer than 4 GiB\n");
-            exit(1);
-        }
-        for (size_t i = 16; i < len; i += 8)
-            h = rotl64((h ^ (load64(w + i) & low_bytes(len - i))) * HK1, 31);
+    if (len <= 16) {
+        wd->k0 = load64(w) & mask_lo[len];
+        wd->k1 = load64(w + 8) & mask_hi[len];
+        wd->hl = (uint64_t)len << 32 | hash_final(hash_head(wd->k0, wd->k1, len));
+        return;
     }
+    if (len > UINT32_MAX) {
+        fprintf(stderr, "wc_hand: a word longer than 4 GiB\n");
+        exit(1);
+    }
+    wd->k0 = load64(w);
+    wd->k1 = load64(w + 8);
+    uint64_t h = hash_head(wd->k0, wd->k1, len);
+    for (size_t i = 16; i < len; i += 8)
+        h = hash_more(h, load64(w + i) & low_bytes(len - i));
     wd->hl = (uint64_t)len << 32 | hash_final(h);
 }
 
@@ -416,6 +460,8 @@ static void count_chunk(Table *t, const unsigned char *p, const unsigned char *e
 {
     Word batch[BATCH];
     int nb = 0;
+    Slot *slots = t->slots;
+    unsigned shift = t->shift;
     while (p < e) {
         /* Invariant: p is at a line start, a whitespace byte, or the first
          * byte of a word. */
@@ -441,11 +487,13 @@ static void count_chunk(Table *t, const unsigned char *p, const unsigned char *e
                 make_word(p, (size_t)(next - p), wd);
                 starts = 0;
             }
-            PREFETCH(&t->slots[(uint32_t)wd->hl & t->mask]);
+            PREFETCH(&slots[(uint32_t)wd->hl >> shift]);
             if (++nb == BATCH) {
                 for (int i = 0; i < nb; i++)
                     table_add(t, &batch[i]);
                 nb = 0;
+                slots = t->slots;
+                shift = t->shift;
             }
         }
         p = next;
@@ -467,10 +515,8 @@ static inline const unsigned char *slot_bytes(const Slot *s, unsigned char tmp[1
 }
 
 /* memcmp order, a proper prefix first. */
-static int word_cmp(const Slot *a, const Slot *b)
+static int word_cmp_slow(const Slot *a, const Slot *b)
 {
-    if (a->k0 != b->k0)
-        return bswap64(a->k0) < bswap64(b->k0) ? -1 : 1;
     unsigned char ta[16], tb[16];
     size_t la = slot_len(a), lb = slot_len(b);
     int r = memcmp(slot_bytes(a, ta), slot_bytes(b, tb), la < lb ? la : lb);
@@ -479,9 +525,11 @@ static int word_cmp(const Slot *a, const Slot *b)
     return (la > lb) - (la < lb);
 }
 
-static int slot_cmp(const void *a, const void *b)
+static inline int word_cmp(const Slot *a, const Slot *b)
 {
-    return word_cmp(a, b);
+    if (a->k0 != b->k0)
+        return bswap64(a->k0) < bswap64(b->k0) ? -1 : 1;
+    return word_cmp_slow(a, b);
 }
 
 static inline int same_word(const Slot *a, const Slot *b)
@@ -493,32 +541,40 @@ static inline int same_word(const Slot *a, const Slot *b)
 }
 
 typedef struct {
-    uint64_t key;               /* k0 big-endian: compares as memcmp */
-    uint64_t idx;
+    uint64_t key;               /* 8 bytes of the word, big-endian */
+    uint32_t idx;               /* the slot */
+    uint32_t len;               /* the word's length */
 } Rec;
 
-/*
- * Sorts the n slots s[0..n) by word into out[0..n).  LSD radix sort of
- * (first 8 bytes, index) records, 11-bit digits; then the runs of words that
- * share their first 8 bytes are sorted by the full comparison.
- */
-static void sort_slots(const Slot *s, size_t n, Slot *out)
+/* Bytes 8d .. 8d+7 of the word, zero padded, as a big-endian number:
+ * numbers compare like memcmp of the bytes. */
+static inline uint64_t word_digit(const Slot *s, size_t d)
+{
+    size_t len = slot_len(s), off = 8 * d;
+    if (d == 0)
+        return bswap64(s->k0);
+    if (len <= 16)
+        return d == 1 ? bswap64(s->k1) : 0;
+    if (len <= off)
+        return 0;
+    return bswap64(load64(slot_ptr(s) + off) & low_bytes(len - off));
+}
+
+/* LSD radix sort of a[0..n) by key, 11-bit digits; tmp has room for n. */
+static void radix_sort(Rec *a, Rec *tmp, size_t n)
 {
     enum { DB = 11, NB = 1 << DB, ND = (64 + DB - 1) / DB };
-    Rec *a = xmalloc(sizeof(Rec) * n), *b = xmalloc(sizeof(Rec) * n);
     size_t (*hist)[NB] = calloc(ND, sizeof *hist);
     if (!hist)
         oom();
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = bswap64(s[i].k0);
-        a[i].key = k;
-        a[i].idx = i;
+        uint64_t k = a[i].key;
         for (unsigned d = 0; d < ND; d++)
             hist[d][(k >> (DB * d)) & (NB - 1)]++;
     }
+    Rec *src = a, *dst = tmp;
     for (unsigned d = 0; d < ND; d++) {
-        size_t *h = hist[d];
-        size_t sum = 0;
+        size_t *h = hist[d], sum = 0;
         int trivial = 0;
         for (unsigned v = 0; v < NB; v++) {
             size_t c = h[v];
@@ -527,32 +583,94 @@ static void sort_slots(const Slot *s, size_t n, Slot *out)
             sum += c;
         }
         if (trivial)
-            continue;
+            continue;                   /* all keys have this digit */
         for (size_t i = 0; i < n; i++)
-            b[h[(a[i].key >> (DB * d)) & (NB - 1)]++] = a[i];
-        Rec *t = a;
-        a = b;
-        b = t;
+            dst[h[(src[i].key >> (DB * d)) & (NB - 1)]++] = src[i];
+        Rec *t = src;
+        src = dst;
+        dst = t;
     }
+    if (src != a)
+        memcpy(a, src, sizeof(Rec) * n);
     free(hist);
+}
 
-    /* Gather the slots in order (prefetching ahead), then fix the runs that
-     * share their first 8 bytes. */
+/*
+ * Sorts the records a[0..n) of words that agree on their first 8d bytes
+ * (and are all longer than 8d bytes): radix sort on bytes 8d..8d+7, then
+ * within each group of equal such bytes, the words that end there come
+ * first, by length (they are prefixes of one another and of the rest), and
+ * the longer ones are sorted on their next 8 bytes.  Small sets are sorted
+ * by insertion with the full comparison.
+ */
+static void sort_recs(Rec *a, Rec *tmp, size_t n, const Slot *s, size_t d)
+{
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            Rec v = a[i];
+            size_t j = i;
+            while (j > 0 && word_cmp(&s[v.idx], &s[a[j - 1].idx]) < 0) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = v;
+        }
+        return;
+    }
+    if (d > 0)
+        for (size_t i = 0; i < n; i++)
+            a[i].key = word_digit(&s[a[i].idx], d);
+    radix_sort(a, tmp, n);
+    size_t end = 8 * (d + 1);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && a[j].key == a[i].key)
+            j++;
+        if (j - i > 1) {
+            /* The words that end within these 8 bytes, by length, first. */
+            size_t k = i;
+            for (size_t m = i; m < j; m++) {
+                if (a[m].len <= end) {
+                    Rec v = a[m];
+                    a[m] = a[k];
+                    a[k] = v;
+                    k++;
+                }
+            }
+            for (size_t m = i + 1; m < k; m++) {
+                Rec v = a[m];
+                size_t q = m;
+                while (q > i && a[q - 1].len > v.len) {
+                    a[q] = a[q - 1];
+                    q--;
+                }
+                a[q] = v;
+            }
+            if (j - k > 1)
+                sort_recs(a + k, tmp, j - k, s, d + 1);
+        }
+        i = j;
+    }
+}
+
+/* Sorts the n slots s[0..n) by word into out[0..n). */
+static void sort_slots(const Slot *s, size_t n, Slot *out)
+{
+    Rec *a = big_alloc(sizeof(Rec) * n), *b = big_alloc(sizeof(Rec) * n);
+    for (size_t i = 0; i < n; i++) {
+        a[i].key = bswap64(s[i].k0);
+        a[i].idx = (uint32_t)i;
+        a[i].len = (uint32_t)slot_len(&s[i]);
+    }
+    sort_recs(a, b, n, s, 0);
+    /* Gather the slots in order, prefetching ahead. */
     for (size_t i = 0; i < n; i++) {
         if (i + 16 < n)
             PREFETCH(&s[a[i + 16].idx]);
         out[i] = s[a[i].idx];
     }
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && a[j].key == a[i].key)
-            j++;
-        if (j - i > 1)
-            qsort(out + i, j - i, sizeof(Slot), slot_cmp);
-        i = j;
-    }
-    free(a);
-    free(b);
+    big_free(a, sizeof(Rec) * n);
+    big_free(b, sizeof(Rec) * n);
 }
 
 /* ------------------------------------------------------------------ output */
@@ -593,8 +711,12 @@ static inline void out_room(Out *o, size_t n)
     if (o->fd >= 0) {
         out_flush(o);
     } else {
-        o->cap = o->cap * 2 > o->len + n ? o->cap * 2 : o->len + n;
-        o->buf = xrealloc(o->buf, o->cap);
+        size_t ncap = o->cap * 2 > o->len + n ? o->cap * 2 : o->len + n;
+        unsigned char *nb = big_alloc(ncap);
+        memcpy(nb, o->buf, o->len);
+        big_free(o->buf, o->cap);
+        o->buf = nb;
+        o->cap = ncap;
     }
 }
 
@@ -693,6 +815,29 @@ static void merge_runs(Run *hp, size_t k, Out *o)
             out_line(o, s, s->cnt);
         return;
     }
+    if (n == 2) {                       /* two runs: a plain merge */
+        const Slot *a = hp[0].cur, *ae = hp[0].end;
+        const Slot *b = hp[1].cur, *be = hp[1].end;
+        while (a < ae && b < be) {
+            int c = word_cmp(a, b);
+            if (c < 0) {
+                out_line(o, a, a->cnt);
+                a++;
+            } else if (c > 0) {
+                out_line(o, b, b->cnt);
+                b++;
+            } else {
+                out_line(o, a, a->cnt + b->cnt);
+                a++;
+                b++;
+            }
+        }
+        for (; a < ae; a++)
+            out_line(o, a, a->cnt);
+        for (; b < be; b++)
+            out_line(o, b, b->cnt);
+        return;
+    }
     for (size_t i = n / 2; i-- > 0;)
         heap_down(hp, n, i);
     while (n) {
@@ -752,7 +897,15 @@ static size_t open_input(const char *path, const unsigned char **base)
          * start: loads up to a page past the end are safe and give 0. */
         void *res = mmap(NULL, span, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (res != MAP_FAILED) {
-            void *m = mmap(res, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+            int flags = MAP_PRIVATE | MAP_FIXED;
+#if defined(MAP_POPULATE) && defined(_SC_PHYS_PAGES)
+            /* Faulting the pages in up front is cheaper than one fault per
+             * page run, as long as the file fits comfortably in memory. */
+            long phys = sysconf(_SC_PHYS_PAGES);
+            if (phys > 0 && size / pg <= (size_t)phys / 4)
+                flags |= MAP_POPULATE;
+#endif
+            void *m = mmap(res, size, PROT_READ, flags, fd, 0);
             if (m != MAP_FAILED) {
                 madvise(m, size, MADV_WILLNEED);
                 if (fd != STDIN_FILENO)
@@ -842,6 +995,7 @@ int main(int argc, char **argv)
         nthreads = omp_get_num_procs();
 
     double t0 = omp_get_wtime();
+    init_masks();
 
     /* Open the output first, so that a bad path fails before the work. */
     int outfd = STDOUT_FILENO;
@@ -909,7 +1063,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < cap; i++)
             if (sl[i].hl)
                 sl[n++] = sl[i];
-        t->sorted = xmalloc(sizeof(Slot) * (n ? n : 1));
+        t->sorted = big_alloc(sizeof(Slot) * n);
         t->n = n;
         sort_slots(sl, n, t->sorted);
         free_slots(t->slots, cap);
@@ -955,7 +1109,7 @@ int main(int argc, char **argv)
                 Out *o = &parts[pi];
                 o->fd = -1;
                 o->cap = total * 16 + 64;
-                o->buf = xmalloc(o->cap);
+                o->buf = big_alloc(o->cap);
                 merge_runs(runs, (size_t)team, o);
                 free(runs);
             }
@@ -968,7 +1122,7 @@ int main(int argc, char **argv)
         for (size_t pi = 0; pi < nparts; pi++)
             out_raw(outfd, outname, parts[pi].buf, parts[pi].len);
     } else {
-        Out o = { xmalloc(OUT_BUF_SIZE), 0, OUT_BUF_SIZE, outfd, outname };
+        Out o = { big_alloc(OUT_BUF_SIZE), 0, OUT_BUF_SIZE, outfd, outname };
         Run r = { tabs[0].sorted, tabs[0].sorted + tabs[0].n };
         merge_runs(&r, 1, &o);
         out_flush(&o);

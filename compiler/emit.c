@@ -20,6 +20,8 @@ typedef struct Emitter {
     int loops;               /* loops open in the current stage function */
     PtrVec names;            /* C names in use in the current function */
     Arena *arena;
+    const char *queue;       /* stage 1's keyed-combine queue and its length */
+    const char *queued;
 } Emitter;
 
 /* ---- text helpers -------------------------------------------------- */
@@ -280,7 +282,7 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
     case EX_STR:
         str_add(s, "fp_str_lit(");
         emit_c_string(s, ex->sval, ex->slen);
-        str_add(s, ", %zu)", ex->slen);
+        str_add(s, " FP_LIT_PAD, %zu)", ex->slen);
         break;
     case EX_NAME: str_add(s, "%s", x->input); break;
     case EX_UNARY:
@@ -474,27 +476,21 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         e->loops++;
         break;
     case OP_COMBINE_PER_KEY: {
-        op_comment(e, op, "partial, into this worker's table");
+        op_comment(e, op, "queued for this worker's table");
         const char *key = arena_printf(e->arena, "%s.f0", input);
-        const char *val = arena_printf(e->arena, "%s.f1", input);
-        bool copy = op->key != &ty_str;
-        if (copy) {
+        if (op->key != &ty_str) {
             const char *kb = helper(e, arena_printf(e->arena, "%s_kbuf", name));
-            line(e, "char %s[8];", kb);
+            line(e, "char %s[FP_KEYBUF] = {0};", kb);
             key = arena_printf(e->arena, "fp_key_%s(%s, %s)", op->key == &ty_i64 ? "i64" : "bool",
                                kb, key);
         }
-        const char *acc = helper(e, arena_printf(e->arena, "%s_acc", name));
-        line(e, "bool fresh;");
-        line(e, "%s *%s = fp_ktab_upsert(w->tab, %s, %s, &fresh);", ctype(e, op->acc), acc,
-             key, copy ? "true" : "false");
-        const char *v = op->monoid == MONOID_COUNT ? "1" : val;
-        line(e, "if (fresh)");
-        line(e, "    *%s = %s;", acc, v);
-        line(e, "else");
-        e->indent++;
-        monoid_step(e, op, arena_printf(e->arena, "*%s", acc), v);
-        e->indent--;
+        line(e, "fp_ktab_probe(w->tab, %s, &%s[%s].probe);", key, e->queue, e->queued);
+        line(e, "%s[%s].value = %s;", e->queue, e->queued,
+             op->monoid == MONOID_COUNT ? "1" : arena_printf(e->arena, "%s.f1", input));
+        line(e, "if (++%s == FP_BATCH) {", e->queued);
+        line(e, "    %s_apply(w, %s, %s);", op->cname, e->queue, e->queued);
+        line(e, "    %s = 0;", e->queued);
+        line(e, "}");
         break;
     }
     case OP_COMBINE: {
@@ -564,19 +560,47 @@ static void emit_stage1(Emitter *e, const Stage *st)
     line(e, "{");
     e->indent++;
     e->loops = 0;
-    line(e, "const char *cur = w->part->begin, *end = w->part->end;");
     const IrOp *src = &ir->ops[0];
-    op_comment(e, src, NULL);
-    line(e, "fp_str %s;", src->cname);
-    line(e, "while (fp_next_line(&cur, end, &%s)) {", src->cname);
-    e->indent++;
-    e->loops++;
-    if (any_fallible(ir))
-        line(e, "w->pos = %s.p;   /* for error messages */", src->cname);
     const char *cur = src->cname;
-    for (int i = st->first + 1; i <= st->last; i++)
+    int next = st->first + 1;
+    const IrOp *keyed = ir->ops[st->last].kind == OP_COMBINE_PER_KEY ? &ir->ops[st->last] : NULL;
+    if (keyed) {
+        e->queue = helper(e, arena_printf(e->arena, "%s_q", keyed->cname));
+        e->queued = helper(e, arena_printf(e->arena, "%s_n", keyed->cname));
+        line(e, "%s_pending %s[FP_BATCH];   /* updates of %s, FP_BATCH at a time */",
+             keyed->cname, e->queue, comment_safe(e, keyed->name));
+        line(e, "int %s = 0;", e->queued);
+    }
+    if (e->plan->scan_words) {
+        const IrOp *fm = &ir->ops[1];
+        op_comment(e, src, NULL);
+        op_comment(e, fm, "one scan over the partition: split_ws never crosses a newline");
+        const char *it = helper(e, arena_printf(e->arena, "%s_it", fm->cname));
+        line(e, "fp_ws_iter %s = fp_ws_begin(fp_str_lit(w->part->begin, "
+                "(size_t)(w->part->end - w->part->begin)));", it);
+        line(e, "fp_str %s;", fm->cname);
+        line(e, "while (fp_ws_next(&%s, &%s)) {", it, fm->cname);
+        e->indent++;
+        e->loops++;
+        if (any_fallible(ir))
+            line(e, "w->pos = %s.p;   /* for error messages */", fm->cname);
+        cur = fm->cname;
+        next = st->first + 2;
+    } else {
+        line(e, "const char *cur = w->part->begin, *end = w->part->end;");
+        op_comment(e, src, NULL);
+        line(e, "fp_str %s;", src->cname);
+        line(e, "while (fp_next_line(&cur, end, &%s)) {", src->cname);
+        e->indent++;
+        e->loops++;
+        if (any_fallible(ir))
+            line(e, "w->pos = %s.p;   /* for error messages */", src->cname);
+    }
+    for (int i = next; i <= st->last; i++)
         cur = emit_op(e, &ir->ops[i], cur);
     close_loops(e);
+    if (keyed)
+        line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
     e->indent--;
     line(e, "}");
     blank(e);
@@ -663,6 +687,35 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         e->indent--;
         line(e, "}");
     } else {
+        line(e, "/* An update of combine_per_key %s waiting in stage 1's queue. */",
+             comment_safe(e, c->name));
+        line(e, "typedef struct %s_pending { fp_kprobe probe; %s value; } %s_pending;", c->cname,
+             t, c->cname);
+        blank(e);
+        line(e, "/* combine_per_key %s = %s  (%s:%d): apply queued updates to this worker's",
+             comment_safe(e, c->name), monoid_names[c->monoid], fpipe_path(e), c->line);
+        line(e, " * table, in arrival order; their slots were prefetched when they were queued. */");
+        line(e, "static void %s_apply(fp_worker *w, %s_pending *q, int n)", c->cname, c->cname);
+        line(e, "{");
+        e->indent++;
+        line(e, "for (int i = 0; i < n; i++) {");
+        e->indent++;
+        line(e, "bool fresh;");
+        line(e, "%s *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, %s, &fresh);", t,
+             c->key != &ty_str ? "true" : "false");
+        line(e, "if (fresh)");
+        line(e, "    *acc = q[i].value;");
+        line(e, "else");
+        e->indent++;
+        IrOp step = *c;
+        if (c->monoid == MONOID_COUNT)
+            step.monoid = MONOID_SUM;   /* the queued value is the 1 to add */
+        monoid_step(e, &step, "*acc", "q[i].value");
+        e->indent -= 2;
+        line(e, "}");
+        e->indent--;
+        line(e, "}");
+        blank(e);
         static const char *const how[] = {"*dst + *src", "*dst + *src (counts add up)",
                                           "the smaller", "the larger"};
         line(e, "/* Merge two partial %ss of one key of %s: %s. */", monoid_names[c->monoid],

@@ -330,6 +330,7 @@ typedef struct Plan {
     int combine;             /* IR index of the combine, or -1 */
     MergeKind merge;
     const char *merge_why;
+    bool scan_words;         /* source + split_ws(source): one word scan */
 } Plan;
 
 Plan *plan_build(Arena *a, const Ir *ir);

@@ -29,6 +29,14 @@ Plan *plan_build(Arena *a, const Ir *ir)
             break;
         }
     }
+    /* split_ws(line) never crosses a newline, and a newline is whitespace:
+     * the words of every line are the words of the whole partition, found
+     * in one scan instead of a line scan and a word scan. */
+    if (ir->nops > 1 && ir->ops[1].kind == OP_FLATMAP) {
+        const Expr *b = ir->ops[1].body;
+        p->scan_words = b->kind == EX_CALL && b->builtin == BI_SPLIT_WS &&
+                        b->args[0]->kind == EX_NAME;
+    }
     int last = ir->nops - 1;
     Stage *s1 = &p->stages[0];
     s1->kind = STAGE_SOURCE;
@@ -90,6 +98,9 @@ void plan_dump(Str *s, const Plan *p)
                                           : "partial: into the partition's hash table")
                              : NULL);
     str_add(s, "\n");
+    if (p->scan_words)
+        str_add(s, "    source %s + flatmap %s: one scan for words over the partition's bytes "
+                   "(split_ws never crosses a newline)\n", ir->ops[0].name, ir->ops[1].name);
     if (p->combine < 0) {
         str_add(s, "    rows are written in input order (partition by partition)\n");
     } else {

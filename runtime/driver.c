@@ -28,12 +28,17 @@
 void fp_oom(void);
 
 #define DEFAULT_PART_SIZE ((size_t)4 << 20)
+/* Inputs up to this size are mapped with MAP_POPULATE: one pass of page
+ * faults up front instead of one per page (costly in virtual machines).
+ * Larger ones are faulted in as read, so memory is not forced full. */
+#define POPULATE_MAX ((size_t)1 << 30)
 #define FLUSH_AT ((size_t)1 << 20)
 
 typedef struct fp_input {
     const char *path;   /* as given; "-" is standard input */
-    char *data;         /* mapped or read bytes */
+    char *data;         /* mapped or read bytes, then FP_PAD zero bytes */
     size_t len;
+    size_t maplen;      /* bytes mapped (file and zero tail), if mapped */
     bool mapped;
 } fp_input;
 
@@ -106,13 +111,15 @@ size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
 static int read_all(int fd, fp_input *in)
 {
     size_t cap = 1 << 16, n = 0;
-    char *p = malloc(cap);
+    char *p = malloc(cap + FP_PAD);
     if (!p)
         fp_oom();
     for (;;) {
         if (n == cap) {
+            if (cap > (SIZE_MAX - FP_PAD) / 2)
+                fp_oom();
             cap *= 2;
-            char *q = realloc(p, cap);
+            char *q = realloc(p, cap + FP_PAD);
             if (!q)
                 fp_oom();
             p = q;
@@ -130,6 +137,7 @@ static int read_all(int fd, fp_input *in)
             break;
         n += (size_t)r;
     }
+    memset(p + n, 0, FP_PAD);   /* the padding contract */
     in->data = p;
     in->len = n;
     in->mapped = false;
@@ -166,18 +174,32 @@ static int open_input(fp_run *run, fp_input *in)
     }
     int rc = 0;
     if (S_ISREG(st.st_mode)) {
+        /* Reserve the file's pages plus one zero page, then map the file
+         * over the start: the bytes after the end read as zeros (the
+         * padding contract), however the size falls on a page. */
+        size_t pg = (size_t)sysconf(_SC_PAGESIZE);
         in->len = (size_t)st.st_size;
         in->mapped = true;
-        in->data = NULL;
-        if (in->len > 0) {
-            void *m = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, fd, 0);
-            if (m == MAP_FAILED) {
-                fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog,
-                        in->path, strerror(errno));
-                rc = -1;
-            } else {
-                in->data = m;
-                madvise(m, in->len, MADV_SEQUENTIAL);
+        in->maplen = (in->len + pg - 1) / pg * pg + pg;
+        void *res = mmap(NULL, in->maplen, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (res == MAP_FAILED) {
+            fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog, in->path,
+                    strerror(errno));
+            rc = -1;
+        } else {
+            in->data = res;
+            if (in->len > 0) {
+                int flags = MAP_PRIVATE | MAP_FIXED;
+                if (in->len <= POPULATE_MAX)
+                    flags |= MAP_POPULATE;
+                void *m = mmap(res, in->len, PROT_READ, flags, fd, 0);
+                if (m == MAP_FAILED) {
+                    fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog,
+                            in->path, strerror(errno));
+                    rc = -1;
+                } else if (in->len > POPULATE_MAX) {
+                    madvise(m, in->len, MADV_SEQUENTIAL);
+                }
             }
         }
     } else if (read_all(fd, in) != 0) {
@@ -194,7 +216,7 @@ static void close_inputs(fp_run *run)
     for (int i = 0; i < run->nin; i++) {
         fp_input *in = &run->in[i];
         if (in->mapped && in->data)
-            munmap(in->data, in->len);
+            munmap(in->data, in->maplen);
         else if (!in->mapped)
             free(in->data);
     }
@@ -226,6 +248,8 @@ void fp_fail(fp_worker *w, const fp_site *site, const char *msg)
     char *text = NULL;
     if (part) {
         const char *pos = w->pos ? w->pos : part->begin;
+        while (pos > part->begin && pos[-1] != '\n')
+            pos--;   /* the whole record, when pos is inside it (a word) */
         const char *eol = memchr(pos, '\n', (size_t)(part->end - pos));
         size_t n = eol ? (size_t)(eol - pos) : (size_t)(part->end - pos);
         fp_buf b = {0};
@@ -340,6 +364,39 @@ static void run_stage1(fp_run *run, fp_worker *workers, stage1_targets *tg)
 #endif
     for (size_t k = 0; k < run->nparts; k++)
         process_partition(run, &workers[0], tg, k);
+}
+
+/* ---- after a keyed combine ------------------------------------------ */
+
+static void sort_tables(fp_run *run, fp_ktab **tabs, size_t n, fp_kentry **runs, size_t *ns)
+{
+#ifdef _OPENMP
+    if (run->threads > 1 && n > 1) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(run->threads)
+        for (size_t i = 0; i < n; i++)
+            fp_ktab_sort(tabs[i], &runs[i], &ns[i]);
+        return;
+    }
+#endif
+    (void)run;
+    for (size_t i = 0; i < n; i++)
+        fp_ktab_sort(tabs[i], &runs[i], &ns[i]);
+}
+
+typedef struct stage2_ctx {
+    fp_run *run;
+    fp_worker *w;
+    fp_buf *out;
+} stage2_ctx;
+
+static void emit_key(void *p, fp_str key, const void *acc)
+{
+    stage2_ctx *c = p;
+    if (c->w->failed)
+        return;
+    c->run->pl->stage2_keyed(c->w, key, acc);
+    if (c->out->n >= FLUSH_AT)
+        write_out(c->run, c->out);
 }
 
 /* ---- command line -------------------------------------------------- */
@@ -535,18 +592,17 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     if (run.fail_msg) {
         /* nothing more to compute */
     } else if (pl->shape == FP_SHAPE_KEYED) {
-        fp_ktab *all = ntabs ? tg.tabs[0] : fp_ktab_new(pl->acc_size);
-        for (size_t i = 1; i < ntabs; i++)
-            fp_ktab_merge(all, tg.tabs[i], pl->acc_merge);
-        fp_kslot **sorted = fp_ktab_sorted(all);
-        for (size_t i = 0; i < all->count && !w0->failed; i++) {
-            pl->stage2_keyed(w0, fp_str_lit(sorted[i]->kp, sorted[i]->kn), sorted[i] + 1);
-            if (out.n >= FLUSH_AT)
-                write_out(&run, &out);
-        }
-        free(sorted);
-        if (!ntabs)
-            fp_ktab_free(all);
+        /* Every partial table sorted (in parallel), then one k-way merge that
+         * folds equal keys in table order and hands each key to stage 2. */
+        fp_kentry **runs = xcalloc(ntabs, sizeof *runs);
+        size_t *ns = xcalloc(ntabs, sizeof *ns);
+        sort_tables(&run, tg.tabs, ntabs, runs, ns);
+        stage2_ctx ctx = {&run, w0, &out};
+        fp_kruns_merge(runs, ns, ntabs, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+        for (size_t i = 0; i < ntabs; i++)
+            free(runs[i]);
+        free(runs);
+        free(ns);
     } else if (pl->shape == FP_SHAPE_GLOBAL) {
         void *acc = xcalloc(1, pl->acc_size);
         pl->acc_init(acc);

@@ -1,23 +1,26 @@
 /* ktab.c — the keyed-combine hash table: the cold paths.
  *
- * Lookup and insert are inline in fpipe.h (they run once per element); here
- * are creation, doubling, merging two tables and the sorted walk that gives
- * keyed output its ascending byte order.
+ * Lookup is inline in libfpipe.h (it runs once per element); here are
+ * creation, insertion with doubling, merging two tables and the sorted walk
+ * that gives keyed output its ascending byte order.
+ *
+ * A slot's index is the high half of the key's hash (stored in its tag), so
+ * doubling moves slots without reading a key again.
  */
 #include "libfpipe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 void fp_oom(void);
+
+#define INITIAL_CAP ((size_t)1 << 12)
 
 static unsigned char *alloc_slots(size_t cap, size_t stride)
 {
     if (cap > SIZE_MAX / stride)
         fp_oom();
-    unsigned char *s = calloc(cap, stride);
-    if (!s)
-        fp_oom();
-    return s;
+    return fp_big_alloc(cap * stride);
 }
 
 fp_ktab *fp_ktab_new(size_t vsize)
@@ -25,12 +28,11 @@ fp_ktab *fp_ktab_new(size_t vsize)
     fp_ktab *t = calloc(1, sizeof *t);
     if (!t)
         fp_oom();
-    size_t cap = 1024;
     t->vsize = vsize;
     t->stride = sizeof(fp_kslot) + ((vsize + 7) & ~(size_t)7);
-    t->slots = alloc_slots(cap, t->stride);
-    t->mask = cap - 1;
-    t->grow_at = cap / 2;
+    t->slots = alloc_slots(INITIAL_CAP, t->stride);
+    t->mask = INITIAL_CAP - 1;
+    t->grow_at = INITIAL_CAP / 8 * 5;
     t->arena = fp_arena_new();
     return t;
 }
@@ -39,75 +41,253 @@ void fp_ktab_free(fp_ktab *t)
 {
     if (!t)
         return;
-    free(t->slots);
+    fp_big_free(t->slots, (t->mask + 1) * t->stride);
     fp_arena_free(t->arena);
     free(t);
 }
 
-/* Double the capacity and reinsert every slot; the stored hashes make this
- * a pure move, no key is read again. */
-void fp_ktab_grow(fp_ktab *t)
+static size_t slot_index(uint64_t tag, size_t mask)
+{
+    return (size_t)(tag >> 32) & mask;
+}
+
+/* Double the capacity: every slot moves to the index its tag names. */
+static void grow(fp_ktab *t)
 {
     size_t oldcap = t->mask + 1;
-    if (oldcap > SIZE_MAX / 2)
+    if (oldcap > SIZE_MAX / 2 || oldcap >= ((size_t)1 << 31))
         fp_oom();
-    size_t cap = oldcap * 2;
+    size_t cap = oldcap * 2, mask = cap - 1, stride = t->stride;
     unsigned char *old = t->slots;
-    unsigned char *nw = alloc_slots(cap, t->stride);
-    size_t mask = cap - 1;
+    unsigned char *nw = alloc_slots(cap, stride);
     for (size_t i = 0; i < oldcap; i++) {
-        fp_kslot *s = (fp_kslot *)(old + i * t->stride);
-        if (!s->hash)
+        const fp_kslot *s = (const fp_kslot *)(old + i * stride);
+        if (!s->tag)
             continue;
-        size_t j = (size_t)s->hash & mask;
-        while (((fp_kslot *)(nw + j * t->stride))->hash)
+        size_t j = slot_index(s->tag, mask);
+        while (((fp_kslot *)(nw + j * stride))->tag)
             j = (j + 1) & mask;
-        memcpy(nw + j * t->stride, s, t->stride);
+        memcpy(nw + j * stride, s, stride);
     }
-    free(old);
+    fp_big_free(old, oldcap * stride);
     t->slots = nw;
     t->mask = mask;
-    t->grow_at = cap / 2;
+    t->grow_at = cap / 8 * 5;
 }
 
-void fp_ktab_merge(fp_ktab *dst, const fp_ktab *src,
-                   void (*merge)(void *dst, const void *src))
+/* Place a key known to be absent; returns its (uninitialised) accumulator. */
+static void *place(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1)
 {
-    size_t cap = src->mask + 1;
-    for (size_t i = 0; i < cap; i++) {
-        const fp_kslot *s = (const fp_kslot *)(src->slots + i * src->stride);
-        if (!s->hash)
-            continue;
-        bool fresh;
-        /* Key bytes are views into the input, a run arena or src's arena;
-         * the driver keeps all of those until the output is written, so the
-         * key is not copied again. */
-        void *acc = fp_ktab_upsert(dst, fp_str_lit(s->kp, s->kn), false, &fresh);
-        if (fresh)
-            memcpy(acc, s + 1, src->vsize);
-        else
-            merge(acc, s + 1);
+    size_t i = slot_index(tag, t->mask);
+    for (;;) {
+        fp_kslot *s = (fp_kslot *)(t->slots + i * t->stride);
+        if (!s->tag) {
+            s->tag = tag;
+            s->k0 = k0;
+            s->k1 = k1;
+            t->count++;
+            return s + 1;
+        }
+        i = (i + 1) & t->mask;
     }
 }
 
-static int cmp_slots(const void *a, const void *b)
+void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str key,
+                     bool copy_key)
 {
-    const fp_kslot *x = *(const fp_kslot *const *)a;
-    const fp_kslot *y = *(const fp_kslot *const *)b;
-    return fp_str_cmp(fp_str_lit(x->kp, x->kn), fp_str_lit(y->kp, y->kn));
+    if (key.n > UINT32_MAX) {
+        fputs("fpipe: a key longer than 4 GiB\n", stderr);
+        exit(FP_EXIT_INTERNAL);
+    }
+    if (t->count >= t->grow_at)
+        grow(t);
+    if (key.n > 16) {
+        const char *p = key.p;
+        if (copy_key) {
+            char *c = fp_arena_alloc(t->arena, key.n);
+            memcpy(c, key.p, key.n);
+            p = c;
+        }
+        k1 = (uint64_t)(uintptr_t)p;
+    }
+    return place(t, tag, k0, k1);
 }
 
-fp_kslot **fp_ktab_sorted(const fp_ktab *t)
+/* ---- sorting ---------------------------------------------------------- */
+
+/* Byte order of two slots' keys whose first 8 bytes are equal. */
+static int cmp_rest(const fp_kslot *a, const fp_kslot *b)
 {
-    fp_kslot **v = malloc((t->count ? t->count : 1) * sizeof *v);
+    size_t na = (uint32_t)a->tag, nb = (uint32_t)b->tag;
+    if (na <= 16 && nb <= 16) {
+        /* Both inline and zero-padded: compare bytes 8..15, then lengths
+         * ("ab" before "ab\0"). */
+        uint64_t x = __builtin_bswap64(a->k1), y = __builtin_bswap64(b->k1);
+        if (x != y)
+            return x < y ? -1 : 1;
+        return na < nb ? -1 : na > nb;
+    }
+    return fp_str_cmp(fp_kslot_key(a), fp_kslot_key(b));
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    const fp_kentry *x = a, *y = b;
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix ? -1 : 1;
+    return cmp_rest(x->slot, y->slot);
+}
+
+/* LSD radix sort on the 64-bit prefix, 16 bits a pass, then a comparison
+ * sort inside each run of equal prefixes (keys sharing 8 bytes, or shorter
+ * keys padded with zeros). */
+static void sort_entries(fp_kentry *v, size_t n)
+{
+    if (n < 256) {
+        qsort(v, n, sizeof *v, cmp_entry);
+        return;
+    }
+    fp_kentry *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc(65536 * sizeof *count);
+    if (!tmp || !count)
+        fp_oom();
+    fp_kentry *a = v, *b = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].prefix >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].prefix >> shift) & 0xffff]++] = a[i];
+        fp_kentry *t = a;
+        a = b;
+        b = t;
+    }
+    /* An even number of passes: the result is back in v. */
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && v[j].prefix == v[i].prefix)
+            j++;
+        if (j - i > 1)
+            qsort(v + i, j - i, sizeof *v, cmp_entry);
+        i = j;
+    }
+    free(tmp);
+    free(count);
+}
+
+void fp_ktab_sort(const fp_ktab *t, fp_kentry **out, size_t *nout)
+{
+    fp_kentry *v = malloc((t->count ? t->count : 1) * sizeof *v);
     if (!v)
         fp_oom();
     size_t n = 0, cap = t->mask + 1;
     for (size_t i = 0; i < cap; i++) {
         fp_kslot *s = (fp_kslot *)(t->slots + i * t->stride);
-        if (s->hash)
-            v[n++] = s;
+        if (s->tag) {
+            v[n].prefix = __builtin_bswap64(s->k0);
+            v[n].slot = s;
+            n++;
+        }
     }
-    qsort(v, n, sizeof *v, cmp_slots);
-    return v;
+    sort_entries(v, n);
+    *out = v;
+    *nout = n;
+}
+
+/* ---- merging sorted runs ----------------------------------------------- */
+
+typedef struct head {
+    const fp_kentry *e;   /* current entry of the run */
+    size_t run;
+} head;
+
+/* Order of heads: key, then run number (equal keys fold in run order). */
+static bool head_less(const head *a, const head *b)
+{
+    if (a->e->prefix != b->e->prefix)
+        return a->e->prefix < b->e->prefix;
+    int c = cmp_rest(a->e->slot, b->e->slot);
+    if (c)
+        return c < 0;
+    return a->run < b->run;
+}
+
+static void sift_down(head *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && head_less(&h[l], &h[m]))
+            m = l;
+        if (l + 1 < n && head_less(&h[l + 1], &h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        head t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+void fp_kruns_merge(fp_kentry *const *runs, const size_t *ns, size_t k, size_t vsize,
+                    void (*merge)(void *dst, const void *src),
+                    void (*emit)(void *ctx, fp_str key, const void *acc), void *ctx)
+{
+    head *h = malloc((k ? k : 1) * sizeof *h);
+    const fp_kentry **end = malloc((k ? k : 1) * sizeof *end);
+    void *acc = malloc(vsize ? vsize : 1);
+    if (!h || !end || !acc)
+        fp_oom();
+    if (k == 1) {
+        /* One run: its keys are distinct already. */
+        const fp_kentry *r = runs[0];
+        for (size_t i = 0; i < ns[0]; i++) {
+            if (i + 8 < ns[0])
+                __builtin_prefetch(r[i + 8].slot);   /* slots lie in hash order */
+            emit(ctx, fp_kslot_key(r[i].slot), r[i].slot + 1);
+        }
+        free(h);
+        free(end);
+        free(acc);
+        return;
+    }
+    size_t n = 0;
+    for (size_t r = 0; r < k; r++) {
+        end[r] = runs[r] + ns[r];
+        if (ns[r])
+            h[n++] = (head){runs[r], r};
+    }
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(h, n, i);
+    while (n) {
+        /* The smallest key, from the lowest-numbered run that has it. */
+        const fp_kentry *first = h[0].e;
+        fp_str key = fp_kslot_key(first->slot);
+        memcpy(acc, first->slot + 1, vsize);
+        bool started = false;
+        for (;;) {
+            if (started)
+                merge(acc, h[0].e->slot + 1);
+            started = true;
+            size_t r = h[0].run;
+            if (++h[0].e == end[r])
+                h[0] = h[--n];
+            else if (h[0].e + 4 < end[r])
+                __builtin_prefetch(h[0].e[4].slot);
+            if (n)
+                sift_down(h, n, 0);
+            if (!n || h[0].e->prefix != first->prefix || cmp_rest(h[0].e->slot, first->slot))
+                break;
+        }
+        emit(ctx, key, acc);
+    }
+    free(h);
+    free(end);
+    free(acc);
 }

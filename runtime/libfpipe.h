@@ -46,6 +46,16 @@ typedef struct fp_str {
     size_t n;        /* length in bytes */
 } fp_str;
 
+/* The padding contract: every string the runtime and the generated code
+ * handle is followed by at least FP_PAD readable bytes — input buffers are
+ * mapped or allocated with a zero tail, arena chunks have slack, generated
+ * literals end in FP_LIT_PAD, key buffers are FP_KEYBUF long.  Hot paths may
+ * therefore load 8 or 16 bytes at a time and mask off what is past the end,
+ * instead of branching on the length. */
+#define FP_PAD 16
+#define FP_LIT_PAD "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+#define FP_KEYBUF (8 + FP_PAD)
+
 static inline fp_str fp_str_lit(const char *p, size_t n)
 {
     fp_str s = {p, n};
@@ -132,22 +142,51 @@ static inline fp_ws_iter fp_ws_begin(fp_str s)
     return it;
 }
 
+static inline uint64_t fp_load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* The high bit of each byte of v that is one of split_ws's six whitespace
+ * bytes, exactly (no false positives from neighbouring bytes). */
+static inline uint64_t fp_ws_mask8(uint64_t v)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fu, hi = 0x8080808080808080u;
+    uint64_t z = v & lo7;
+    uint64_t r = ((z + 0x7777777777777777u) & ~(z + 0x7272727272727272u)) /* 9..13 */
+                 | ~((z ^ 0x2020202020202020u) + lo7);                     /* 0x20 */
+    return r & ~v & hi;
+}
+
 static inline bool fp_ws_next(fp_ws_iter *it, fp_str *word)
 {
-    const unsigned char *p = (const unsigned char *)it->p;
-    const unsigned char *e = (const unsigned char *)it->end;
-    while (p < e && fp_ws_class[*p])
+    const char *p = it->p, *e = it->end;
+    while (p < e && fp_ws_class[(unsigned char)*p])
         p++;
-    if (p == e) {
-        it->p = it->end;
+    if (p >= e) {
+        it->p = e;
         return false;
     }
-    const unsigned char *s = p;
-    while (p < e && !fp_ws_class[*p])
-        p++;
-    word->p = (const char *)s;
+    const char *s = p;
+    /* The word's end: 8 bytes at a time (the padding contract makes the
+     * loads past e safe; the result is clamped to e). */
+    for (;;) {
+        uint64_t m = fp_ws_mask8(fp_load64(p));
+        if (m) {
+            p += __builtin_ctzll(m) >> 3;
+            break;
+        }
+        p += 8;
+        if (p >= e)
+            break;
+    }
+    if (p > e)
+        p = e;
+    word->p = s;
     word->n = (size_t)(p - s);
-    it->p = (const char *)p;
+    it->p = p;
     return true;
 }
 
@@ -192,15 +231,24 @@ int64_t fp_rem_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, i
 /* Keyed combine: open-addressing hash table, one per worker.          */
 /* ------------------------------------------------------------------ */
 
-/* Keys are byte strings.  String keys are views (into the input or a run
- * arena, both alive until the end of the run); scalar keys are encoded so
- * that byte order is their natural order (fp_key_i64) and copied into the
- * table's arena.  Each slot holds the key, its hash and the monoid's
- * accumulator, whose layout only the generated code knows. */
+/* Keys are byte strings; scalar keys are encoded so that byte order is
+ * their natural order (fp_key_i64).  A slot holds the key's first 16 bytes
+ * inline, zero-padded, so that finding a key of up to 16 bytes — nearly
+ * every word — compares three integers and never touches the input.  A
+ * longer key keeps its first 8 bytes inline and a pointer to all of it: a
+ * view into the input or a run arena (alive until the output is written),
+ * or a copy in the table's arena when the caller asks for one.  The
+ * monoid's accumulator follows the slot; only the generated code knows its
+ * layout.  Slots are 32 bytes for an 8-byte accumulator: half a cache line.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "libfpipe's inline keys assume a little-endian machine"
+#endif
+
 typedef struct fp_kslot {
-    uint64_t hash;      /* 0 marks an empty slot */
-    const char *kp;     /* key bytes */
-    size_t kn;          /* key length */
+    uint64_t tag;      /* hash (high 32 bits) | key length (low 32); 0: empty */
+    uint64_t k0;       /* key bytes 0..7, zero-padded */
+    uint64_t k1;       /* key bytes 8..15 (key <= 16 bytes), else a pointer */
     /* the accumulator (vsize bytes, 8-aligned) follows */
 } fp_kslot;
 
@@ -211,83 +259,132 @@ typedef struct fp_ktab {
     size_t grow_at;         /* count that triggers doubling */
     size_t stride;          /* sizeof(fp_kslot) + accumulator, 8-aligned */
     size_t vsize;           /* accumulator size */
-    fp_arena *arena;        /* copies of keys that are not views */
+    fp_arena *arena;        /* copies of long keys that are not views */
 } fp_ktab;
 
 fp_ktab *fp_ktab_new(size_t vsize);
 void fp_ktab_free(fp_ktab *t);
-void fp_ktab_grow(fp_ktab *t);
+/* Insert a key known to be absent (the slow path of fp_ktab_upsert). */
+void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str key,
+                     bool copy_key);
 
-/* Hash of a byte string: 8 bytes at a time, multiply-xorshift mixing. */
-static inline uint64_t fp_hash(const char *p, size_t n)
+/* The key of an occupied slot. */
+static inline fp_str fp_kslot_key(const fp_kslot *s)
 {
-    const unsigned char *s = (const unsigned char *)p;
-    uint64_t h = 0x9e3779b97f4a7c15u ^ ((uint64_t)n * 0xff51afd7ed558ccdu);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9u;
+    size_t n = (size_t)(uint32_t)s->tag;
+    if (n <= 16)
+        return fp_str_lit((const char *)&s->k0, n);
+    return fp_str_lit((const char *)(uintptr_t)s->k1, n);
+}
+
+/* The first 16 bytes of a key, zero-padded: two loads and two masks (the
+ * padding contract makes the loads safe for short keys). */
+static inline void fp_key_words(const char *p, size_t n, uint64_t *k0, uint64_t *k1)
+{
+    size_t m = n < 16 ? n : 16;
+    uint64_t lo = m >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * m)) - 1);
+    uint64_t hi = m <= 8 ? 0 : m >= 16 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * (m - 8))) - 1);
+    *k0 = fp_load64(p) & lo;
+    *k1 = fp_load64(p + 8) & hi;
+}
+
+/* Hash of a key from its inline words (and, past 16 bytes, the rest). */
+static inline uint64_t fp_key_hash(const char *p, size_t n, uint64_t k0, uint64_t k1)
+{
+    uint64_t h = (k0 ^ 0x9e3779b97f4a7c15u) * 0xbf58476d1ce4e5b9u;
+    h ^= (k1 ^ (uint64_t)n) * 0x94d049bb133111ebu;
+    for (size_t i = 16; i < n; i += 8) {
+        uint64_t w = i + 8 <= n ? fp_load64(p + i) : fp_load64(p + n - 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
         h ^= h >> 31;
-        s += 8;
-        n -= 8;
-    }
-    if (n) {
-        uint64_t w = 0;
-        if (n >= 4) {
-            uint32_t lo, hi;
-            memcpy(&lo, s, 4);
-            memcpy(&hi, s + n - 4, 4);
-            w = ((uint64_t)hi << 32) | lo;
-        } else {
-            w = (uint64_t)s[0] | ((uint64_t)s[n / 2] << 8) | ((uint64_t)s[n - 1] << 16);
-        }
-        h = (h ^ w) * 0xbf58476d1ce4e5b9u;
     }
     h ^= h >> 29;
-    h *= 0x94d049bb133111ebu;
+    h *= 0xc4ceb9fe1a85ec53u;
     h ^= h >> 32;
-    return h | 0x8000000000000000u;   /* never 0: 0 marks an empty slot */
+    return h;
+}
+
+/* Compat: the hash of arbitrary bytes, as the table computes it. */
+static inline uint64_t fp_hash(const char *p, size_t n)
+{
+    uint64_t k0, k1;
+    fp_key_words(p, n, &k0, &k1);
+    return fp_key_hash(p, n, k0, k1);
 }
 
 /* The accumulator of key in t, inserting the key if it is new (then *fresh
  * is set and the accumulator is uninitialised: the caller stores the first
- * value).  copy_key: the key bytes do not outlive the call and must be
- * copied. */
+ * value).  copy_key: the key bytes do not outlive the call; only keys over
+ * 16 bytes are then copied.  Keys are limited to 4 GiB - 1 bytes. */
 static inline void *fp_ktab_upsert(fp_ktab *t, fp_str key, bool copy_key, bool *fresh)
 {
-    uint64_t h = fp_hash(key.p, key.n);
-    size_t i = (size_t)h & t->mask;
+    uint64_t k0, k1;
+    fp_key_words(key.p, key.n, &k0, &k1);
+    uint64_t h = fp_key_hash(key.p, key.n, k0, k1);
+    uint32_t hi = (uint32_t)(h >> 32) | 0x80000000u;   /* never 0 */
+    uint64_t tag = ((uint64_t)hi << 32) | (uint32_t)key.n;
+    size_t i = hi & t->mask;
     for (;;) {
         fp_kslot *s = (fp_kslot *)(t->slots + i * t->stride);
-        if (s->hash == h && s->kn == key.n && memcmp(s->kp, key.p, key.n) == 0) {
+        if (s->tag == tag && s->k0 == k0 &&
+            (key.n <= 16 ? s->k1 == k1
+                         : memcmp((const char *)(uintptr_t)s->k1, key.p, key.n) == 0)) {
             *fresh = false;
             return s + 1;
         }
-        if (s->hash == 0) {
-            if (FP_UNLIKELY(t->count >= t->grow_at)) {
-                fp_ktab_grow(t);
-                return fp_ktab_upsert(t, key, copy_key, fresh);
-            }
-            const char *kp = key.p;
-            if (copy_key) {
-                char *c = fp_arena_alloc(t->arena, key.n ? key.n : 1);
-                if (key.n)
-                    memcpy(c, key.p, key.n);
-                kp = c;
-            }
-            s->hash = h;
-            s->kp = kp;
-            s->kn = key.n;
-            t->count++;
+        if (s->tag == 0) {
             *fresh = true;
+            return fp_ktab_insert(t, tag, k0, k1, key, copy_key);
+        }
+        i = (i + 1) & t->mask;
+    }
+}
+
+/* Batched lookups.  A slot that is not in cache costs a memory round trip;
+ * stage 1 therefore hashes each key and prefetches its slot when the
+ * element arrives (fp_ktab_probe), and applies the updates FP_BATCH at a
+ * time, in arrival order (fp_ktab_upsert_probe), so the misses overlap and
+ * every fold happens in the same order as without batching. */
+#define FP_BATCH 16
+
+typedef struct fp_kprobe {
+    fp_str key;         /* for keys over 16 bytes; shorter ones live in k0, k1 */
+    uint64_t tag, k0, k1;
+} fp_kprobe;
+
+static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
+{
+    fp_key_words(key.p, key.n, &pr->k0, &pr->k1);
+    uint64_t h = fp_key_hash(key.p, key.n, pr->k0, pr->k1);
+    uint32_t hi = (uint32_t)(h >> 32) | 0x80000000u;
+    pr->tag = ((uint64_t)hi << 32) | (uint32_t)key.n;
+    pr->key = key;
+    __builtin_prefetch(t->slots + (hi & t->mask) * t->stride, 1);
+}
+
+static inline void *fp_ktab_upsert_probe(fp_ktab *t, const fp_kprobe *pr, bool copy_key,
+                                         bool *fresh)
+{
+    size_t n = (size_t)(uint32_t)pr->tag;
+    size_t i = (size_t)(pr->tag >> 32) & t->mask;
+    for (;;) {
+        fp_kslot *s = (fp_kslot *)(t->slots + i * t->stride);
+        if (s->tag == pr->tag && s->k0 == pr->k0 &&
+            (n <= 16 ? s->k1 == pr->k1
+                     : memcmp((const char *)(uintptr_t)s->k1, pr->key.p, n) == 0)) {
+            *fresh = false;
             return s + 1;
+        }
+        if (s->tag == 0) {
+            *fresh = true;
+            return fp_ktab_insert(t, pr->tag, pr->k0, pr->k1, pr->key, copy_key);
         }
         i = (i + 1) & t->mask;
     }
 }
 
 /* Scalar keys, encoded so that memcmp order is numeric order. */
-static inline fp_str fp_key_i64(char buf[8], int64_t v)
+static inline fp_str fp_key_i64(char buf[FP_KEYBUF], int64_t v)
 {
     uint64_t u = (uint64_t)v ^ 0x8000000000000000u;
     for (int i = 7; i >= 0; i--) {
@@ -303,7 +400,7 @@ static inline int64_t fp_unkey_i64(fp_str k)
         u = (u << 8) | (unsigned char)k.p[i];
     return (int64_t)(u ^ 0x8000000000000000u);
 }
-static inline fp_str fp_key_bool(char buf[1], bool v)
+static inline fp_str fp_key_bool(char buf[FP_KEYBUF], bool v)
 {
     buf[0] = (char)v;
     return fp_str_lit(buf, 1);
@@ -432,12 +529,28 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv);
 size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
                     size_t first_index, fp_part **out);
 
-/* Sorted (by key bytes) array of the occupied slots of t; malloc'd. */
-fp_kslot **fp_ktab_sorted(const fp_ktab *t);
+/* One occupied slot in a sorted run: the key's first 8 bytes big-endian
+ * (so that integer order is byte order), and the slot. */
+typedef struct fp_kentry {
+    uint64_t prefix;
+    fp_kslot *slot;
+} fp_kentry;
 
-/* Merge every key of src into dst with merge(dst_acc, src_acc). */
-void fp_ktab_merge(fp_ktab *dst, const fp_ktab *src,
-                   void (*merge)(void *dst, const void *src));
+/* The occupied slots of t sorted by key bytes (ascending, a proper prefix
+ * first); *out is malloc'd, *n its length. */
+void fp_ktab_sort(const fp_ktab *t, fp_kentry **out, size_t *n);
+
+/* Merge k sorted runs: emit(ctx, key, acc) once per distinct key, keys
+ * ascending, with the accumulators of equal keys folded in run order
+ * (run 0 first) by merge — so per-partition runs give partition order. */
+void fp_kruns_merge(fp_kentry *const *runs, const size_t *ns, size_t k, size_t vsize,
+                    void (*merge)(void *dst, const void *src),
+                    void (*emit)(void *ctx, fp_str key, const void *acc), void *ctx);
+
+/* Zeroed memory for big arrays: 2 MiB and up get their own mapping with
+ * transparent huge pages requested (fewer page faults and TLB misses). */
+void *fp_big_alloc(size_t bytes);
+void fp_big_free(void *p, size_t bytes);
 
 /* Atomic file output: rows go to a temporary file in the destination's
  * directory, which is fsync'd and renamed over the destination on commit and

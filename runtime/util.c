@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 /* Out of memory is not recoverable in a pipeline run: say so and leave with
  * the internal-error code.  Sinks are temp files, so nothing partial stays. */
@@ -43,7 +44,10 @@ void *fp_arena_alloc(fp_arena *a, size_t n)
     fp_chunk *c = a->head;
     if (!c || c->cap - c->used < n) {
         size_t cap = n > (1u << 20) ? n : (1u << 20);
-        c = malloc(sizeof *c + cap);
+        if (cap > SIZE_MAX - sizeof *c - FP_PAD)
+            fp_oom();
+        /* FP_PAD bytes of slack: the padding contract for the last string. */
+        c = calloc(1, sizeof *c + cap + FP_PAD);
         if (!c)
             fp_oom();
         c->used = 0;
@@ -65,6 +69,50 @@ void fp_arena_free(fp_arena *a)
         free(c);
     }
     free(a);
+}
+
+/* ---- big zeroed arrays --------------------------------------------- */
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *fp_big_alloc(size_t bytes)
+{
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+    if (bytes >= HUGE_PAGE) {
+        /* Map 2 MiB more and trim, so that the block is 2 MiB aligned and
+         * every part of it can be a huge page. */
+        if (bytes > SIZE_MAX - HUGE_PAGE)
+            fp_oom();
+        char *m = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            fp_oom();
+        uintptr_t a = ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+        size_t head = (size_t)(a - (uintptr_t)m);
+        if (head)
+            munmap(m, head);
+        munmap((char *)a + bytes, HUGE_PAGE - head);
+        madvise((void *)a, bytes, MADV_HUGEPAGE);
+        return (void *)a;
+    }
+#endif
+    void *p = calloc(1, bytes ? bytes : 1);
+    if (!p)
+        fp_oom();
+    return p;
+}
+
+void fp_big_free(void *p, size_t bytes)
+{
+    if (!p)
+        return;
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+    if (bytes >= HUGE_PAGE) {
+        munmap(p, bytes);
+        return;
+    }
+#endif
+    free(p);
 }
 
 /* ---- output buffers ------------------------------------------------ */

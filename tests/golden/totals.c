@@ -36,22 +36,18 @@ static void total_merge(void *dst, const void *src)
  */
 static void stage1_lines_to_total(fp_worker *w)
 {
-    const char *cur = w->part->begin, *end = w->part->end;
     /* source lines : str = text(input)  (examples/totals.fpipe:5) */
-    fp_str lines;
-    while (fp_next_line(&cur, end, &lines)) {
-        /* flatmap words : str = split_ws(lines)  (examples/totals.fpipe:6) */
-        fp_ws_iter words_it = fp_ws_begin(lines);
-        fp_str words;
-        while (fp_ws_next(&words_it, &words)) {
-            /* combine total : i64 = count  (examples/totals.fpipe:7): partial, into this partition's accumulator */
-            total_state *total_acc = w->acc;
-            if (!total_acc->has) {
-                total_acc->value = 1;
-                total_acc->has = true;
-            } else {
-                total_acc->value = fp_add_i64(total_acc->value, 1);
-            }
+    /* flatmap words : str = split_ws(lines)  (examples/totals.fpipe:6): one scan over the partition: split_ws never crosses a newline */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        /* combine total : i64 = count  (examples/totals.fpipe:7): partial, into this partition's accumulator */
+        total_state *total_acc = w->acc;
+        if (!total_acc->has) {
+            total_acc->value = 1;
+            total_acc->has = true;
+        } else {
+            total_acc->value = fp_add_i64(total_acc->value, 1);
         }
     }
 }
@@ -80,6 +76,7 @@ static const char plan_text[] =
     "plan: 2 stages\n"
     "  stage 1  stage1_lines_to_total: once per input partition, in parallel\n"
     "    fused: source lines -> flatmap words -> combine total (partial: into the partition's accumulator)\n"
+    "    source lines + flatmap words: one scan for words over the partition's bytes (split_ws never crosses a newline)\n"
     "  boundary: combine total with count; one accumulator per partition, folded in partition order\n"
     "  stage 2  stage2_total_to_out: once, on the combined value\n"
     "    fused: combine total (merged result) -> sink out\n"

@@ -7,6 +7,23 @@
 
 typedef struct tup2_str_f64 { fp_str f0; double f1; } tup2_str_f64;   /* (str, f64) */
 
+/* An update of combine_per_key total waiting in stage 1's queue. */
+typedef struct total_pending { fp_kprobe probe; double value; } total_pending;
+
+/* combine_per_key total = sum  (examples/weights.fpipe:12): apply queued updates to this worker's
+ * table, in arrival order; their slots were prefetched when they were queued. */
+static void total_apply(fp_worker *w, total_pending *q, int n)
+{
+    for (int i = 0; i < n; i++) {
+        bool fresh;
+        double *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);
+        if (fresh)
+            *acc = q[i].value;
+        else
+            *acc = *acc + q[i].value;
+    }
+}
+
 /* Merge two partial sums of one key of total: *dst + *src. */
 static void total_merge(void *dst, const void *src)
 {
@@ -23,25 +40,24 @@ static void total_merge(void *dst, const void *src)
  */
 static void stage1_lines_to_total(fp_worker *w)
 {
-    const char *cur = w->part->begin, *end = w->part->end;
+    total_pending total_q[FP_BATCH];   /* updates of total, FP_BATCH at a time */
+    int total_n = 0;
     /* source lines : str = text(input)  (examples/weights.fpipe:9) */
-    fp_str lines;
-    while (fp_next_line(&cur, end, &lines)) {
-        /* flatmap words : str = split_ws(lines)  (examples/weights.fpipe:10) */
-        fp_ws_iter words_it = fp_ws_begin(lines);
-        fp_str words;
-        while (fp_ws_next(&words_it, &words)) {
-            /* map weighted : (str, f64) = (words, 0.10000000000000001)  (examples/weights.fpipe:11) */
-            tup2_str_f64 weighted = {words, 0.10000000000000001};
-            /* combine_per_key total : (str, f64) = sum  (examples/weights.fpipe:12): partial, into this worker's table */
-            bool fresh;
-            double *total_acc = fp_ktab_upsert(w->tab, weighted.f0, false, &fresh);
-            if (fresh)
-                *total_acc = weighted.f1;
-            else
-                *total_acc = *total_acc + weighted.f1;
+    /* flatmap words : str = split_ws(lines)  (examples/weights.fpipe:10): one scan over the partition: split_ws never crosses a newline */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        /* map weighted : (str, f64) = (words, 0.10000000000000001)  (examples/weights.fpipe:11) */
+        tup2_str_f64 weighted = {words, 0.10000000000000001};
+        /* combine_per_key total : (str, f64) = sum  (examples/weights.fpipe:12): queued for this worker's table */
+        fp_ktab_probe(w->tab, weighted.f0, &total_q[total_n].probe);
+        total_q[total_n].value = weighted.f1;
+        if (++total_n == FP_BATCH) {
+            total_apply(w, total_q, total_n);
+            total_n = 0;
         }
     }
+    total_apply(w, total_q, total_n);
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -70,6 +86,7 @@ static const char plan_text[] =
     "plan: 2 stages\n"
     "  stage 1  stage1_lines_to_total: once per input partition, in parallel\n"
     "    fused: source lines -> flatmap words -> map weighted -> combine_per_key total (partial: into the partition's hash table)\n"
+    "    source lines + flatmap words: one scan for words over the partition's bytes (split_ws never crosses a newline)\n"
     "  boundary: combine_per_key total with sum; f64 arithmetic is not associative bit for bit: one table per partition, folded in partition order\n"
     "  stage 2  stage2_total_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key total (merged result) -> sink out\n"

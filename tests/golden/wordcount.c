@@ -7,6 +7,23 @@
 
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
+/* An update of combine_per_key counts waiting in stage 1's queue. */
+typedef struct counts_pending { fp_kprobe probe; int64_t value; } counts_pending;
+
+/* combine_per_key counts = sum  (examples/wordcount.fpipe:14): apply queued updates to this worker's
+ * table, in arrival order; their slots were prefetched when they were queued. */
+static void counts_apply(fp_worker *w, counts_pending *q, int n)
+{
+    for (int i = 0; i < n; i++) {
+        bool fresh;
+        int64_t *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);
+        if (fresh)
+            *acc = q[i].value;
+        else
+            *acc = fp_add_i64(*acc, q[i].value);
+    }
+}
+
 /* Merge two partial sums of one key of counts: *dst + *src. */
 static void counts_merge(void *dst, const void *src)
 {
@@ -23,25 +40,24 @@ static void counts_merge(void *dst, const void *src)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
-    const char *cur = w->part->begin, *end = w->part->end;
+    counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
+    int counts_n = 0;
     /* source lines : str = text(input)  (examples/wordcount.fpipe:11) */
-    fp_str lines;
-    while (fp_next_line(&cur, end, &lines)) {
-        /* flatmap words : str = split_ws(lines)  (examples/wordcount.fpipe:12) */
-        fp_ws_iter words_it = fp_ws_begin(lines);
-        fp_str words;
-        while (fp_ws_next(&words_it, &words)) {
-            /* map ones : (str, i64) = (words, 1)  (examples/wordcount.fpipe:13) */
-            tup2_str_i64 ones = {words, 1};
-            /* combine_per_key counts : (str, i64) = sum  (examples/wordcount.fpipe:14): partial, into this worker's table */
-            bool fresh;
-            int64_t *counts_acc = fp_ktab_upsert(w->tab, ones.f0, false, &fresh);
-            if (fresh)
-                *counts_acc = ones.f1;
-            else
-                *counts_acc = fp_add_i64(*counts_acc, ones.f1);
+    /* flatmap words : str = split_ws(lines)  (examples/wordcount.fpipe:12): one scan over the partition: split_ws never crosses a newline */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        /* map ones : (str, i64) = (words, 1)  (examples/wordcount.fpipe:13) */
+        tup2_str_i64 ones = {words, 1};
+        /* combine_per_key counts : (str, i64) = sum  (examples/wordcount.fpipe:14): queued for this worker's table */
+        fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
+        counts_q[counts_n].value = ones.f1;
+        if (++counts_n == FP_BATCH) {
+            counts_apply(w, counts_q, counts_n);
+            counts_n = 0;
         }
     }
+    counts_apply(w, counts_q, counts_n);
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -70,6 +86,7 @@ static const char plan_text[] =
     "plan: 2 stages\n"
     "  stage 1  stage1_lines_to_counts: once per input partition, in parallel\n"
     "    fused: source lines -> flatmap words -> map ones -> combine_per_key counts (partial: into the thread's hash table)\n"
+    "    source lines + flatmap words: one scan for words over the partition's bytes (split_ws never crosses a newline)\n"
     "  boundary: combine_per_key counts with sum; i64 sum/count/min/max is exact and commutative: one table per thread, merged after stage 1\n"
     "  stage 2  stage2_counts_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key counts (merged result) -> sink out\n"

@@ -8,6 +8,23 @@
 typedef struct tup2_i64_i64 { int64_t f0; int64_t f1; } tup2_i64_i64;   /* (i64, i64) */
 typedef struct tup3_i64_i64_bool { int64_t f0; int64_t f1; bool f2; } tup3_i64_i64_bool;   /* (i64, i64, bool) */
 
+/* An update of combine_per_key hist waiting in stage 1's queue. */
+typedef struct hist_pending { fp_kprobe probe; int64_t value; } hist_pending;
+
+/* combine_per_key hist = sum  (examples/wordlengths.fpipe:11): apply queued updates to this worker's
+ * table, in arrival order; their slots were prefetched when they were queued. */
+static void hist_apply(fp_worker *w, hist_pending *q, int n)
+{
+    for (int i = 0; i < n; i++) {
+        bool fresh;
+        int64_t *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, true, &fresh);
+        if (fresh)
+            *acc = q[i].value;
+        else
+            *acc = fp_add_i64(*acc, q[i].value);
+    }
+}
+
 /* Merge two partial sums of one key of hist: *dst + *src. */
 static void hist_merge(void *dst, const void *src)
 {
@@ -24,26 +41,25 @@ static void hist_merge(void *dst, const void *src)
  */
 static void stage1_lines_to_hist(fp_worker *w)
 {
-    const char *cur = w->part->begin, *end = w->part->end;
+    hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
+    int hist_n = 0;
     /* source lines : str = text(input)  (examples/wordlengths.fpipe:8) */
-    fp_str lines;
-    while (fp_next_line(&cur, end, &lines)) {
-        /* flatmap words : str = split_ws(lines)  (examples/wordlengths.fpipe:9) */
-        fp_ws_iter words_it = fp_ws_begin(lines);
-        fp_str words;
-        while (fp_ws_next(&words_it, &words)) {
-            /* map by_len : (i64, i64) = (len(words), 1)  (examples/wordlengths.fpipe:10) */
-            tup2_i64_i64 by_len = {fp_len(words), 1};
-            /* combine_per_key hist : (i64, i64) = sum  (examples/wordlengths.fpipe:11): partial, into this worker's table */
-            char hist_kbuf[8];
-            bool fresh;
-            int64_t *hist_acc = fp_ktab_upsert(w->tab, fp_key_i64(hist_kbuf, by_len.f0), true, &fresh);
-            if (fresh)
-                *hist_acc = by_len.f1;
-            else
-                *hist_acc = fp_add_i64(*hist_acc, by_len.f1);
+    /* flatmap words : str = split_ws(lines)  (examples/wordlengths.fpipe:9): one scan over the partition: split_ws never crosses a newline */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        /* map by_len : (i64, i64) = (len(words), 1)  (examples/wordlengths.fpipe:10) */
+        tup2_i64_i64 by_len = {fp_len(words), 1};
+        /* combine_per_key hist : (i64, i64) = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
+        char hist_kbuf[FP_KEYBUF] = {0};
+        fp_ktab_probe(w->tab, fp_key_i64(hist_kbuf, by_len.f0), &hist_q[hist_n].probe);
+        hist_q[hist_n].value = by_len.f1;
+        if (++hist_n == FP_BATCH) {
+            hist_apply(w, hist_q, hist_n);
+            hist_n = 0;
         }
     }
+    hist_apply(w, hist_q, hist_n);
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -78,6 +94,7 @@ static const char plan_text[] =
     "plan: 2 stages\n"
     "  stage 1  stage1_lines_to_hist: once per input partition, in parallel\n"
     "    fused: source lines -> flatmap words -> map by_len -> combine_per_key hist (partial: into the thread's hash table)\n"
+    "    source lines + flatmap words: one scan for words over the partition's bytes (split_ws never crosses a newline)\n"
     "  boundary: combine_per_key hist with sum; i64 sum/count/min/max is exact and commutative: one table per thread, merged after stage 1\n"
     "  stage 2  stage2_hist_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key hist (merged result) -> map row -> sink out\n"

@@ -48,15 +48,10 @@ static uint64_t next_rand(void)
 
 /* ---- hash table ---------------------------------------------------- */
 
-static void add_one(void *dst, const void *src)
-{
-    *(int64_t *)dst += *(const int64_t *)src;
-}
-
 static bool ktab_counts_and_grows(void)
 {
     enum { N = 50000 };
-    static char keys[N][12];
+    static char keys[N][12 + FP_PAD];   /* the padding contract */
     fp_ktab *t = fp_ktab_new(sizeof(int64_t));
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < N; i++) {
@@ -72,12 +67,14 @@ static bool ktab_counts_and_grows(void)
     }
     CHECK(t->count == N, "count %zu, want %d", t->count, N);
     CHECK(t->mask + 1 >= 2 * (size_t)N, "capacity %zu did not grow", t->mask + 1);
-    fp_kslot **s = fp_ktab_sorted(t);
-    for (size_t i = 0; i < t->count; i++) {
-        CHECK(*(int64_t *)(s[i] + 1) == 3, "value %lld", (long long)*(int64_t *)(s[i] + 1));
+    fp_kentry *s;
+    size_t n;
+    fp_ktab_sort(t, &s, &n);
+    CHECK(n == N, "sorted %zu entries", n);
+    for (size_t i = 0; i < n; i++) {
+        CHECK(*(int64_t *)(s[i].slot + 1) == 3, "value %lld", (long long)*(int64_t *)(s[i].slot + 1));
         if (i)
-            CHECK(fp_str_cmp(fp_str_lit(s[i - 1]->kp, s[i - 1]->kn),
-                             fp_str_lit(s[i]->kp, s[i]->kn)) < 0,
+            CHECK(fp_str_cmp(fp_kslot_key(s[i - 1].slot), fp_kslot_key(s[i].slot)) < 0,
                   "not sorted at %zu", i);
     }
     free(s);
@@ -89,46 +86,91 @@ static bool ktab_copied_keys_and_empty_key(void)
 {
     fp_ktab *t = fp_ktab_new(sizeof(int64_t));
     bool fresh;
-    char buf[8];
+    char buf[FP_KEYBUF] = {0};
     for (int64_t k = -5; k <= 5; k++) {
         int64_t *v = fp_ktab_upsert(t, fp_key_i64(buf, k), true, &fresh);
         *v = k * 10;
-        memset(buf, 0x55, sizeof buf);   /* the table must have copied it */
+        memset(buf, 0x55, 8);   /* the table must not depend on the buffer */
     }
-    int64_t *e = fp_ktab_upsert(t, fp_str_lit("", 0), false, &fresh);
+    int64_t *e = fp_ktab_upsert(t, fp_str_lit("" FP_LIT_PAD, 0), false, &fresh);
     CHECK(fresh, "empty key not fresh");
     *e = 99;
     CHECK(t->count == 12, "count %zu", t->count);
-    fp_kslot **s = fp_ktab_sorted(t);
+    fp_kentry *s;
+    size_t n;
+    fp_ktab_sort(t, &s, &n);
     /* The empty key sorts first, then -5..5 in numeric order. */
-    CHECK(s[0]->kn == 0, "empty key not first");
+    CHECK(n == 12 && fp_kslot_key(s[0].slot).n == 0, "empty key not first");
     for (int i = 1; i < 12; i++) {
-        int64_t k = fp_unkey_i64(fp_str_lit(s[i]->kp, s[i]->kn));
+        int64_t k = fp_unkey_i64(fp_kslot_key(s[i].slot));
         CHECK(k == i - 6, "slot %d holds key %lld", i, (long long)k);
-        CHECK(*(int64_t *)(s[i] + 1) == k * 10, "value of %lld", (long long)k);
+        CHECK(*(int64_t *)(s[i].slot + 1) == k * 10, "value of %lld", (long long)k);
     }
     free(s);
     fp_ktab_free(t);
     return true;
 }
 
-static bool ktab_merge_adds(void)
+/* Collects what fp_kruns_merge emits. */
+typedef struct emitted {
+    char keys[16][24];
+    double vals[16];
+    int n;
+} emitted;
+
+static void collect(void *ctx, fp_str key, const void *acc)
 {
-    fp_ktab *a = fp_ktab_new(sizeof(int64_t)), *b = fp_ktab_new(sizeof(int64_t));
-    const char *words[] = {"x", "y", "z", "x"};
-    bool fresh;
-    for (int i = 0; i < 3; i++)
-        *(int64_t *)fp_ktab_upsert(a, fp_str_lit(words[i], 1), false, &fresh) = i + 1;
-    *(int64_t *)fp_ktab_upsert(b, fp_str_lit("x", 1), false, &fresh) = 10;
-    *(int64_t *)fp_ktab_upsert(b, fp_str_lit("w", 1), false, &fresh) = 7;
-    fp_ktab_merge(a, b, add_one);
-    CHECK(a->count == 4, "count %zu", a->count);
-    int64_t *x = fp_ktab_upsert(a, fp_str_lit("x", 1), false, &fresh);
-    CHECK(!fresh && *x == 11, "x=%lld", (long long)*x);
-    int64_t *w = fp_ktab_upsert(a, fp_str_lit("w", 1), false, &fresh);
-    CHECK(!fresh && *w == 7, "w=%lld", (long long)*w);
-    fp_ktab_free(a);
-    fp_ktab_free(b);
+    emitted *e = ctx;
+    if (e->n < 16) {
+        memcpy(e->keys[e->n], key.p, key.n);
+        e->keys[e->n][key.n] = 0;
+        e->vals[e->n] = *(const double *)acc;
+    }
+    e->n++;
+}
+
+static void fold_f64(void *dst, const void *src)
+{
+    *(double *)dst += *(const double *)src;
+}
+
+/* Sorted runs merge into ascending keys, equal keys folded in run order:
+ * ((1e16 + 1) + 1) and (1e16 + (1 + 1)) differ in f64, so the order shows. */
+static bool kruns_merge_in_run_order(void)
+{
+    fp_ktab *t[3];
+    static const char *const words[3][3] = {{"b", "a", "a-very-long-key-over-16"},
+                                            {"a", "c", "a-very-long-key-over-16"},
+                                            {"a", "a-very-long-key-over-16", NULL}};
+    static const double vals[3] = {1e16, 1, 1};
+    char buf[3][3][40];
+    for (int r = 0; r < 3; r++) {
+        t[r] = fp_ktab_new(sizeof(double));
+        for (int i = 0; i < 3 && words[r][i]; i++) {
+            bool fresh;
+            memset(buf[r][i], 0, sizeof buf[r][i]);
+            strcpy(buf[r][i], words[r][i]);
+            double *v = fp_ktab_upsert(t[r], fp_str_lit(buf[r][i], strlen(buf[r][i])), false, &fresh);
+            CHECK(fresh, "fresh");
+            *v = vals[r];
+        }
+    }
+    fp_kentry *runs[3];
+    size_t ns[3];
+    for (int r = 0; r < 3; r++)
+        fp_ktab_sort(t[r], &runs[r], &ns[r]);
+    emitted e = {0};
+    fp_kruns_merge(runs, ns, 3, sizeof(double), fold_f64, collect, &e);
+    CHECK(e.n == 4, "%d keys, want 4", e.n);
+    CHECK(!strcmp(e.keys[0], "a") && !strcmp(e.keys[1], "a-very-long-key-over-16") &&
+              !strcmp(e.keys[2], "b") && !strcmp(e.keys[3], "c"),
+          "order %s %s %s %s", e.keys[0], e.keys[1], e.keys[2], e.keys[3]);
+    CHECK(e.vals[0] == (1e16 + 1) + 1, "a = %.17g: not folded in run order", e.vals[0]);
+    CHECK(e.vals[2] == 1e16 && e.vals[3] == 1, "b, c");
+    for (int r = 0; r < 3; r++) {
+        free(runs[r]);
+        fp_ktab_free(t[r]);
+    }
     return true;
 }
 
@@ -136,8 +178,8 @@ static bool hash_spreads_similar_keys(void)
 {
     /* Keys differing in one byte anywhere must hash apart (the tail loads
      * overlap; make sure no byte is ignored). */
-    char k[20];
-    for (size_t n = 1; n <= sizeof k; n++) {
+    char k[20 + FP_PAD] = {0};
+    for (size_t n = 1; n <= 20; n++) {
         memset(k, 'a', n);
         uint64_t base = fp_hash(k, n);
         for (size_t i = 0; i < n; i++) {
@@ -212,8 +254,8 @@ static bool lines_without_trailing_newline(void)
 
 static bool split_ws_exact(void)
 {
-    const char s[] = " \t\vone\ftwo\r\n \xc3\xa9t\xc3\xa9 x\x01y  \x80\xff";
-    fp_ws_iter it = fp_ws_begin(fp_str_lit(s, sizeof s - 1));
+    const char s[64] = " \t\vone\ftwo\r\n \xc3\xa9t\xc3\xa9 x\x01y  \x80\xff";
+    fp_ws_iter it = fp_ws_begin(fp_str_lit(s, strlen(s)));
     const char *want[] = {"one", "two", "\xc3\xa9t\xc3\xa9", "x\x01y", "\x80\xff"};
     fp_str w;
     for (size_t i = 0; i < 5; i++) {
@@ -225,6 +267,42 @@ static bool split_ws_exact(void)
     for (int c = 0; c < 256; c++) {
         bool ws = c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
         CHECK(fp_ws_class[c] == ws, "byte 0x%02x classified wrong", c);
+    }
+    return true;
+}
+
+/* fp_ws_next (8 bytes at a time) against a byte-at-a-time splitter, on
+ * random bytes biased towards whitespace and high bytes. */
+static bool split_ws_matches_naive(void)
+{
+    static const unsigned char pick[] = {' ', '\t', '\n', '\v', '\f', '\r', 'a', 'Z',
+                                         0x80, 0xff, 0x89, 0xa0, 0x08, 0x0e, 0x1f, 0x21, 0};
+    char buf[300 + FP_PAD];
+    for (int trial = 0; trial < 3000; trial++) {
+        size_t len = next_rand() % 300;
+        memset(buf, 0, sizeof buf);
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (char)(next_rand() % 3 ? pick[next_rand() % sizeof pick] : next_rand() & 0xff);
+        /* Garbage after the end must not matter. */
+        for (size_t i = len; i < len + FP_PAD; i++)
+            buf[i] = 'x';
+        fp_ws_iter it = fp_ws_begin(fp_str_lit(buf, len));
+        size_t i = 0;
+        for (;;) {
+            while (i < len && fp_ws_class[(unsigned char)buf[i]])
+                i++;
+            fp_str w;
+            bool got = fp_ws_next(&it, &w);
+            if (i == len) {
+                CHECK(!got, "trial %d: extra word", trial);
+                break;
+            }
+            size_t j = i;
+            while (j < len && !fp_ws_class[(unsigned char)buf[j]])
+                j++;
+            CHECK(got && w.p == buf + i && w.n == j - i, "trial %d: word at %zu", trial, i);
+            i = j;
+        }
     }
     return true;
 }
@@ -371,11 +449,12 @@ int main(void)
     }
     run("ktab counts, grows, sorts", ktab_counts_and_grows);
     run("ktab copied keys and the empty key", ktab_copied_keys_and_empty_key);
-    run("ktab merge", ktab_merge_adds);
+    run("sorted runs merge, folding in run order", kruns_merge_in_run_order);
     run("hash reads every key byte", hash_spreads_similar_keys);
     run("partitions cut at line starts, lose nothing", partition_edges);
     run("lines without a trailing newline", lines_without_trailing_newline);
     run("split_ws splits on exactly six bytes", split_ws_exact);
+    run("split_ws (8 bytes at a time) matches a naive splitter", split_ws_matches_naive);
     run("tsv escapes tab, newline, CR, backslash", tsv_escapes);
     run("numbers print exactly", numbers_print_exactly);
     run("i64 arithmetic wraps", wrapping_arithmetic);
