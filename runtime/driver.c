@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -270,7 +271,7 @@ void fp_fail(fp_worker *w, const fp_site *site, const char *msg)
         snprintf(text, need, "error: operator '%s' (%s:%d:%d) failed: %s\n", site->op,
                  site->file, site->line, site->col, msg);
     }
-    size_t idx = part ? part->index : 0;
+    size_t idx = part ? part->index : w->order;
 #ifdef _OPENMP
 #pragma omp critical(fp_fail)
 #endif
@@ -387,6 +388,7 @@ typedef struct stage2_ctx {
     fp_run *run;
     fp_worker *w;
     fp_buf *out;
+    bool flush;          /* write the buffer out as it fills (one range only) */
 } stage2_ctx;
 
 static void emit_key(void *p, fp_str key, const void *acc)
@@ -395,8 +397,102 @@ static void emit_key(void *p, fp_str key, const void *acc)
     if (c->w->failed)
         return;
     c->run->pl->stage2_keyed(c->w, key, acc);
-    if (c->out->n >= FLUSH_AT)
+    if (c->flush && c->out->n >= FLUSH_AT)
         write_out(c->run, c->out);
+}
+
+/* Merge the sorted partial tables and run stage 2 over the keys.  With
+ * several threads and enough keys, the key space is cut into ranges at
+ * keys of the largest run; each range is merged and formatted on its own
+ * (by any thread, into its own buffer) and the buffers are written in key
+ * order.  Equal keys always fall in one range, so every fold is the same
+ * as in one merge. */
+static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_t *ns,
+                        size_t k, fp_buf *out)
+{
+    const fp_pipeline *pl = run->pl;
+    size_t total = 0, big = 0;
+    for (size_t r = 0; r < k; r++) {
+        total += ns[r];
+        if (ns[r] > ns[big])
+            big = r;
+    }
+    size_t nr = run->threads > 1 && total >= 65536 ? (size_t)run->threads * 8 : 1;
+    if (nr == 1 || ns[big] < nr) {
+        stage2_ctx ctx = {run, &workers[0], out, true};
+        fp_kruns_merge(runs, ns, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+        return;
+    }
+    /* starts[j * k + r]: where range j begins in run r. */
+    size_t *starts = xcalloc((nr + 1) * k, sizeof *starts);
+    for (size_t j = 1; j < nr; j++) {
+        const fp_kentry *split = &runs[big][ns[big] * j / nr];
+        for (size_t r = 0; r < k; r++)
+            starts[j * k + r] = fp_kentry_lower_bound(runs[r], ns[r], split);
+    }
+    for (size_t r = 0; r < k; r++)
+        starts[nr * k + r] = ns[r];
+    fp_buf *bufs = xcalloc(nr, sizeof *bufs);
+#ifdef _OPENMP
+#pragma omp parallel num_threads(run->threads)
+#endif
+    {
+#ifdef _OPENMP
+        fp_worker *w = &workers[omp_get_thread_num()];
+#else
+        fp_worker *w = &workers[0];
+#endif
+        fp_kentry **sub = xcalloc(k, sizeof *sub);
+        size_t *subn = xcalloc(k, sizeof *subn);
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (size_t j = 0; j < nr; j++) {
+            if (j > fail_part(run))
+                continue;   /* a range before this one failed */
+            for (size_t r = 0; r < k; r++) {
+                sub[r] = runs[r] + starts[j * k + r];
+                subn[r] = starts[(j + 1) * k + r] - starts[j * k + r];
+            }
+            w->part = NULL;
+            w->pos = NULL;
+            w->order = j;
+            w->failed = 0;
+            w->out = &bufs[j];
+            stage2_ctx ctx = {run, w, &bufs[j], false};
+            fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+        }
+        free(sub);
+        free(subn);
+    }
+    for (size_t j = 0; j < nr; j++) {
+        write_out(run, &bufs[j]);
+        fp_buf_free(&bufs[j]);
+    }
+    free(bufs);
+    free(starts);
+}
+
+/* ---- phase times (FPIPE_TIMES=1) ----------------------------------- */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void phase(const char *name, double *t)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("FPIPE_TIMES");
+        on = e && *e && strcmp(e, "0") != 0;
+    }
+    double n = now();
+    if (on)
+        fprintf(stderr, "fpipe: %-22s %8.1f ms\n", name, (n - *t) * 1e3);
+    *t = n;
 }
 
 /* ---- command line -------------------------------------------------- */
@@ -515,6 +611,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     (void)threads;
 #endif
 
+    double t0 = now();
     /* Inputs first: a missing input must not create or touch the output. */
     run.in = xcalloc((size_t)npaths, sizeof *run.in);
     run.nin = npaths;
@@ -581,7 +678,9 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         run.done = xcalloc(run.nparts, sizeof *run.done);
     }
 
+    phase("open and partition", &t0);
     run_stage1(&run, workers, &tg);
+    phase("stage 1", &t0);
 
     /* Stage 2 runs on worker 0, writing into one buffer flushed as it fills. */
     fp_worker *w0 = &workers[0];
@@ -597,10 +696,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_kentry **runs = xcalloc(ntabs, sizeof *runs);
         size_t *ns = xcalloc(ntabs, sizeof *ns);
         sort_tables(&run, tg.tabs, ntabs, runs, ns);
-        stage2_ctx ctx = {&run, w0, &out};
-        fp_kruns_merge(runs, ns, ntabs, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+        phase("sort partial tables", &t0);
+        merge_keyed(&run, workers, runs, ns, ntabs, &out);
         for (size_t i = 0; i < ntabs; i++)
-            free(runs[i]);
+            fp_big_free(runs[i], ns[i] * sizeof(fp_kentry));
         free(runs);
         free(ns);
     } else if (pl->shape == FP_SHAPE_GLOBAL) {
@@ -613,6 +712,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     }
     write_out(&run, &out);
     fp_buf_free(&out);
+    phase("merge, stage 2, write", &t0);
 
     if (run.fail_msg) {
         fprintf(stderr, "%s: %s", run.prog, run.fail_msg);
@@ -627,6 +727,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fprintf(stderr, "%s: error: %s\n", run.prog, err);
         rc = FP_EXIT_INPUT;
     }
+    phase("commit (fsync, rename)", &t0);
 
     for (size_t i = 0; i < ntabs; i++)
         fp_ktab_free(tg.tabs[i]);

@@ -14,7 +14,8 @@
 
 void fp_oom(void);
 
-#define INITIAL_CAP ((size_t)1 << 12)
+#define INITIAL_BITS 12
+#define INITIAL_CAP ((size_t)1 << INITIAL_BITS)
 
 static unsigned char *alloc_slots(size_t cap, size_t stride)
 {
@@ -32,6 +33,7 @@ fp_ktab *fp_ktab_new(size_t vsize)
     t->stride = sizeof(fp_kslot) + ((vsize + 7) & ~(size_t)7);
     t->slots = alloc_slots(INITIAL_CAP, t->stride);
     t->mask = INITIAL_CAP - 1;
+    t->shift = 32 - INITIAL_BITS;
     t->grow_at = INITIAL_CAP / 8 * 5;
     t->arena = fp_arena_new();
     return t;
@@ -46,25 +48,21 @@ void fp_ktab_free(fp_ktab *t)
     free(t);
 }
 
-static size_t slot_index(uint64_t tag, size_t mask)
-{
-    return (size_t)(tag >> 32) & mask;
-}
-
 /* Double the capacity: every slot moves to the index its tag names. */
 static void grow(fp_ktab *t)
 {
     size_t oldcap = t->mask + 1;
-    if (oldcap > SIZE_MAX / 2 || oldcap >= ((size_t)1 << 31))
-        fp_oom();
+    if (t->shift == 0)
+        fp_oom();   /* 2^32 slots */
     size_t cap = oldcap * 2, mask = cap - 1, stride = t->stride;
+    unsigned shift = t->shift - 1;
     unsigned char *old = t->slots;
     unsigned char *nw = alloc_slots(cap, stride);
     for (size_t i = 0; i < oldcap; i++) {
         const fp_kslot *s = (const fp_kslot *)(old + i * stride);
         if (!s->tag)
             continue;
-        size_t j = slot_index(s->tag, mask);
+        size_t j = fp_ktag_index(s->tag, shift);
         while (((fp_kslot *)(nw + j * stride))->tag)
             j = (j + 1) & mask;
         memcpy(nw + j * stride, s, stride);
@@ -72,13 +70,14 @@ static void grow(fp_ktab *t)
     fp_big_free(old, oldcap * stride);
     t->slots = nw;
     t->mask = mask;
+    t->shift = shift;
     t->grow_at = cap / 8 * 5;
 }
 
 /* Place a key known to be absent; returns its (uninitialised) accumulator. */
 static void *place(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1)
 {
-    size_t i = slot_index(tag, t->mask);
+    size_t i = fp_ktag_index(tag, t->shift);
     for (;;) {
         fp_kslot *s = (fp_kslot *)(t->slots + i * t->stride);
         if (!s->tag) {
@@ -95,8 +94,8 @@ static void *place(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1)
 void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str key,
                      bool copy_key)
 {
-    if (key.n > UINT32_MAX) {
-        fputs("fpipe: a key longer than 4 GiB\n", stderr);
+    if (key.n > 0x7fffffffu) {
+        fputs("fpipe: a key longer than 2 GiB\n", stderr);
         exit(FP_EXIT_INTERNAL);
     }
     if (t->count >= t->grow_at)
@@ -118,7 +117,7 @@ void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str 
 /* Byte order of two slots' keys whose first 8 bytes are equal. */
 static int cmp_rest(const fp_kslot *a, const fp_kslot *b)
 {
-    size_t na = (uint32_t)a->tag, nb = (uint32_t)b->tag;
+    size_t na = fp_ktag_len(a->tag), nb = fp_ktag_len(b->tag);
     if (na <= 16 && nb <= 16) {
         /* Both inline and zero-padded: compare bytes 8..15, then lengths
          * ("ab" before "ab\0"). */
@@ -147,9 +146,9 @@ static void sort_entries(fp_kentry *v, size_t n)
         qsort(v, n, sizeof *v, cmp_entry);
         return;
     }
-    fp_kentry *tmp = malloc(n * sizeof *tmp);
+    fp_kentry *tmp = fp_big_alloc(n * sizeof *tmp);
     size_t *count = malloc(65536 * sizeof *count);
-    if (!tmp || !count)
+    if (!count)
         fp_oom();
     fp_kentry *a = v, *b = tmp;
     for (int shift = 0; shift < 64; shift += 16) {
@@ -177,15 +176,13 @@ static void sort_entries(fp_kentry *v, size_t n)
             qsort(v + i, j - i, sizeof *v, cmp_entry);
         i = j;
     }
-    free(tmp);
+    fp_big_free(tmp, n * sizeof *tmp);
     free(count);
 }
 
 void fp_ktab_sort(const fp_ktab *t, fp_kentry **out, size_t *nout)
 {
-    fp_kentry *v = malloc((t->count ? t->count : 1) * sizeof *v);
-    if (!v)
-        fp_oom();
+    fp_kentry *v = fp_big_alloc(t->count * sizeof *v);
     size_t n = 0, cap = t->mask + 1;
     for (size_t i = 0; i < cap; i++) {
         fp_kslot *s = (fp_kslot *)(t->slots + i * t->stride);
@@ -198,6 +195,24 @@ void fp_ktab_sort(const fp_ktab *t, fp_kentry **out, size_t *nout)
     sort_entries(v, n);
     *out = v;
     *nout = n;
+}
+
+int fp_kentry_cmp(const fp_kentry *a, const fp_kentry *b)
+{
+    return cmp_entry(a, b);
+}
+
+size_t fp_kentry_lower_bound(const fp_kentry *v, size_t n, const fp_kentry *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_entry(&v[mid], key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* ---- merging sorted runs ----------------------------------------------- */

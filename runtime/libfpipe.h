@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define FP_VERSION "0.1.0"
 
@@ -50,10 +53,10 @@ typedef struct fp_str {
  * handle is followed by at least FP_PAD readable bytes — input buffers are
  * mapped or allocated with a zero tail, arena chunks have slack, generated
  * literals end in FP_LIT_PAD, key buffers are FP_KEYBUF long.  Hot paths may
- * therefore load 8 or 16 bytes at a time and mask off what is past the end,
+ * therefore load up to 64 bytes at a time and mask off what is past the end,
  * instead of branching on the length. */
-#define FP_PAD 16
-#define FP_LIT_PAD "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+#define FP_PAD 64
+#define FP_LIT_PAD "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
 #define FP_KEYBUF (8 + FP_PAD)
 
 static inline fp_str fp_str_lit(const char *p, size_t n)
@@ -130,18 +133,6 @@ static inline bool fp_next_line(const char **cur, const char *end, fp_str *line)
  * byte. */
 extern const unsigned char fp_ws_class[256];
 
-/* split_ws(s): an iterator over the words of s. */
-typedef struct fp_ws_iter {
-    const char *p;
-    const char *end;
-} fp_ws_iter;
-
-static inline fp_ws_iter fp_ws_begin(fp_str s)
-{
-    fp_ws_iter it = {s.p, s.p + s.n};
-    return it;
-}
-
 static inline uint64_t fp_load64(const char *p)
 {
     uint64_t v;
@@ -160,34 +151,79 @@ static inline uint64_t fp_ws_mask8(uint64_t v)
     return r & ~v & hi;
 }
 
+/* Bit i set when p[i] is whitespace or p + i >= end, for i in 0..63.  Reads
+ * 64 bytes from p: the padding contract makes that safe. */
+static inline uint64_t fp_ws_bitmap(const char *p, const char *end)
+{
+    uint64_t bits = 0;
+#if defined(__SSE2__)
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i d = _mm_sub_epi8(v, _mm_set1_epi8(9));   /* 9..13 -> 0..4 */
+        __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(4)), d);
+        __m128i sp = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
+        uint64_t m = (uint32_t)_mm_movemask_epi8(_mm_or_si128(ctl, sp));
+        bits |= m << (16 * k);
+    }
+#else
+    for (int k = 0; k < 8; k++) {
+        /* Gather the 8 high bits of the byte mask into one byte. */
+        uint64_t m = fp_ws_mask8(fp_load64(p + 8 * k)) >> 7;
+        bits |= ((m * 0x0102040810204080u) >> 56) << (8 * k);
+    }
+#endif
+    if (end - p < 64)
+        bits |= ~(uint64_t)0 << (end - p);   /* past the end counts as space */
+    return bits;
+}
+
+/* split_ws(s): an iterator over the words of s, 64 bytes at a time: a
+ * bitmap of the whitespace in the current block, consumed bits set. */
+typedef struct fp_ws_iter {
+    const char *blk;    /* the current 64-byte block */
+    const char *end;
+    uint64_t ws;        /* bit i: blk[i] is whitespace, past the end, or done */
+} fp_ws_iter;
+
+static inline fp_ws_iter fp_ws_begin(fp_str s)
+{
+    fp_ws_iter it = {s.p, s.p + s.n, ~(uint64_t)0};
+    if (s.n)
+        it.ws = fp_ws_bitmap(s.p, s.p + s.n);
+    return it;
+}
+
 static inline bool fp_ws_next(fp_ws_iter *it, fp_str *word)
 {
-    const char *p = it->p, *e = it->end;
-    while (p < e && fp_ws_class[(unsigned char)*p])
-        p++;
-    if (p >= e) {
-        it->p = e;
-        return false;
+    while (it->ws == ~(uint64_t)0) {
+        it->blk += 64;
+        if (it->blk >= it->end)
+            return false;
+        it->ws = fp_ws_bitmap(it->blk, it->end);
     }
-    const char *s = p;
-    /* The word's end: 8 bytes at a time (the padding contract makes the
-     * loads past e safe; the result is clamped to e). */
+    unsigned s = (unsigned)__builtin_ctzll(~it->ws);
+    const char *start = it->blk + s;
+    uint64_t after = it->ws & (~(uint64_t)0 << s);
+    if (FP_LIKELY(after)) {
+        unsigned e = (unsigned)__builtin_ctzll(after);
+        word->p = start;
+        word->n = e - s;
+        it->ws |= ((uint64_t)1 << e) - 1;
+        return true;
+    }
+    /* The word runs into the next blocks; the last block has bits set past
+     * the end, so this stops there at the latest. */
     for (;;) {
-        uint64_t m = fp_ws_mask8(fp_load64(p));
-        if (m) {
-            p += __builtin_ctzll(m) >> 3;
-            break;
+        it->blk += 64;
+        uint64_t b = fp_ws_bitmap(it->blk, it->end);
+        if (b) {
+            unsigned e = (unsigned)__builtin_ctzll(b);
+            word->p = start;
+            word->n = (size_t)(it->blk + e - start);
+            it->ws = b | (((uint64_t)1 << e) - 1);
+            return true;
         }
-        p += 8;
-        if (p >= e)
-            break;
     }
-    if (p > e)
-        p = e;
-    word->p = s;
-    word->n = (size_t)(p - s);
-    it->p = p;
-    return true;
 }
 
 /* len(s): length in bytes. */
@@ -246,7 +282,7 @@ int64_t fp_rem_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, i
 #endif
 
 typedef struct fp_kslot {
-    uint64_t tag;      /* hash (high 32 bits) | key length (low 32); 0: empty */
+    uint64_t tag;      /* hash (high 32 bits) | 2^31 | key length; 0: empty */
     uint64_t k0;       /* key bytes 0..7, zero-padded */
     uint64_t k1;       /* key bytes 8..15 (key <= 16 bytes), else a pointer */
     /* the accumulator (vsize bytes, 8-aligned) follows */
@@ -255,6 +291,7 @@ typedef struct fp_kslot {
 typedef struct fp_ktab {
     unsigned char *slots;   /* cap * stride bytes */
     size_t mask;            /* cap - 1; cap is a power of two */
+    unsigned shift;         /* 32 - log2(cap): a slot's index is its hash >> shift */
     size_t count;           /* occupied slots */
     size_t grow_at;         /* count that triggers doubling */
     size_t stride;          /* sizeof(fp_kslot) + accumulator, 8-aligned */
@@ -268,10 +305,27 @@ void fp_ktab_free(fp_ktab *t);
 void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str key,
                      bool copy_key);
 
+/* A slot's tag: the hash's high half, and the key length with bit 31 set
+ * so that no tag is 0 (keys are limited to 2 GiB - 1 bytes). */
+static inline uint64_t fp_ktag(uint64_t h, size_t n)
+{
+    return (h & 0xffffffff00000000u) | 0x80000000u | (uint32_t)n;
+}
+static inline size_t fp_ktag_len(uint64_t tag)
+{
+    return (size_t)(tag & 0x7fffffffu);
+}
+/* Multiplicative hashing: the top bits mix every input bit, so the index is
+ * taken from the top. */
+static inline size_t fp_ktag_index(uint64_t tag, unsigned shift)
+{
+    return (size_t)((uint32_t)(tag >> 32) >> shift);
+}
+
 /* The key of an occupied slot. */
 static inline fp_str fp_kslot_key(const fp_kslot *s)
 {
-    size_t n = (size_t)(uint32_t)s->tag;
+    size_t n = fp_ktag_len(s->tag);
     if (n <= 16)
         return fp_str_lit((const char *)&s->k0, n);
     return fp_str_lit((const char *)(uintptr_t)s->k1, n);
@@ -279,28 +333,25 @@ static inline fp_str fp_kslot_key(const fp_kslot *s)
 
 /* The first 16 bytes of a key, zero-padded: two loads and two masks (the
  * padding contract makes the loads safe for short keys). */
+extern const uint64_t fp_key_mask[17][2];   /* [n][0]: bytes 0..7, [n][1]: 8..15 */
+
 static inline void fp_key_words(const char *p, size_t n, uint64_t *k0, uint64_t *k1)
 {
     size_t m = n < 16 ? n : 16;
-    uint64_t lo = m >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * m)) - 1);
-    uint64_t hi = m <= 8 ? 0 : m >= 16 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * (m - 8))) - 1);
-    *k0 = fp_load64(p) & lo;
-    *k1 = fp_load64(p + 8) & hi;
+    *k0 = fp_load64(p) & fp_key_mask[m][0];
+    *k1 = fp_load64(p + 8) & fp_key_mask[m][1];
 }
 
-/* Hash of a key from its inline words (and, past 16 bytes, the rest). */
+/* Hash of a key from its inline words (and, past 16 bytes, the rest):
+ * two multiplications for a short key. */
 static inline uint64_t fp_key_hash(const char *p, size_t n, uint64_t k0, uint64_t k1)
 {
-    uint64_t h = (k0 ^ 0x9e3779b97f4a7c15u) * 0xbf58476d1ce4e5b9u;
-    h ^= (k1 ^ (uint64_t)n) * 0x94d049bb133111ebu;
+    uint64_t h = (k0 ^ 0x243f6a8885a308d3u) * 0x9e3779b97f4a7c15u +
+                 (k1 ^ (uint64_t)n) * 0xc2b2ae3d27d4eb4fu;
     for (size_t i = 16; i < n; i += 8) {
         uint64_t w = i + 8 <= n ? fp_load64(p + i) : fp_load64(p + n - 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdu;
-        h ^= h >> 31;
+        h = ((h << 29 | h >> 35) ^ w) * 0xff51afd7ed558ccdu;
     }
-    h ^= h >> 29;
-    h *= 0xc4ceb9fe1a85ec53u;
-    h ^= h >> 32;
     return h;
 }
 
@@ -320,10 +371,8 @@ static inline void *fp_ktab_upsert(fp_ktab *t, fp_str key, bool copy_key, bool *
 {
     uint64_t k0, k1;
     fp_key_words(key.p, key.n, &k0, &k1);
-    uint64_t h = fp_key_hash(key.p, key.n, k0, k1);
-    uint32_t hi = (uint32_t)(h >> 32) | 0x80000000u;   /* never 0 */
-    uint64_t tag = ((uint64_t)hi << 32) | (uint32_t)key.n;
-    size_t i = hi & t->mask;
+    uint64_t tag = fp_ktag(fp_key_hash(key.p, key.n, k0, k1), key.n);
+    size_t i = fp_ktag_index(tag, t->shift);
     for (;;) {
         fp_kslot *s = (fp_kslot *)(t->slots + i * t->stride);
         if (s->tag == tag && s->k0 == k0 &&
@@ -345,39 +394,37 @@ static inline void *fp_ktab_upsert(fp_ktab *t, fp_str key, bool copy_key, bool *
  * element arrives (fp_ktab_probe), and applies the updates FP_BATCH at a
  * time, in arrival order (fp_ktab_upsert_probe), so the misses overlap and
  * every fold happens in the same order as without batching. */
-#define FP_BATCH 16
+#define FP_BATCH 32
 
 typedef struct fp_kprobe {
-    fp_str key;         /* for keys over 16 bytes; shorter ones live in k0, k1 */
+    const char *p;      /* the key's bytes, for keys over 16 bytes */
     uint64_t tag, k0, k1;
 } fp_kprobe;
 
 static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
 {
     fp_key_words(key.p, key.n, &pr->k0, &pr->k1);
-    uint64_t h = fp_key_hash(key.p, key.n, pr->k0, pr->k1);
-    uint32_t hi = (uint32_t)(h >> 32) | 0x80000000u;
-    pr->tag = ((uint64_t)hi << 32) | (uint32_t)key.n;
-    pr->key = key;
-    __builtin_prefetch(t->slots + (hi & t->mask) * t->stride, 1);
+    pr->tag = fp_ktag(fp_key_hash(key.p, key.n, pr->k0, pr->k1), key.n);
+    pr->p = key.p;
+    __builtin_prefetch(t->slots + fp_ktag_index(pr->tag, t->shift) * t->stride, 1);
 }
 
 static inline void *fp_ktab_upsert_probe(fp_ktab *t, const fp_kprobe *pr, bool copy_key,
                                          bool *fresh)
 {
-    size_t n = (size_t)(uint32_t)pr->tag;
-    size_t i = (size_t)(pr->tag >> 32) & t->mask;
+    size_t n = fp_ktag_len(pr->tag);
+    size_t i = fp_ktag_index(pr->tag, t->shift);
     for (;;) {
         fp_kslot *s = (fp_kslot *)(t->slots + i * t->stride);
         if (s->tag == pr->tag && s->k0 == pr->k0 &&
             (n <= 16 ? s->k1 == pr->k1
-                     : memcmp((const char *)(uintptr_t)s->k1, pr->key.p, n) == 0)) {
+                     : memcmp((const char *)(uintptr_t)s->k1, pr->p, n) == 0)) {
             *fresh = false;
             return s + 1;
         }
         if (s->tag == 0) {
             *fresh = true;
-            return fp_ktab_insert(t, pr->tag, pr->k0, pr->k1, pr->key, copy_key);
+            return fp_ktab_insert(t, pr->tag, pr->k0, pr->k1, fp_str_lit(pr->p, n), copy_key);
         }
         i = (i + 1) & t->mask;
     }
@@ -469,6 +516,7 @@ typedef struct fp_worker {
     fp_buf *out;            /* element-wise sink: this partition's rows */
     const fp_part *part;    /* the partition being processed */
     const char *pos;        /* start of the current input record */
+    size_t order;           /* stage 2: which key range, for error order */
     int failed;             /* set by fp_fail: the stage must return */
 } fp_worker;
 
@@ -537,8 +585,14 @@ typedef struct fp_kentry {
 } fp_kentry;
 
 /* The occupied slots of t sorted by key bytes (ascending, a proper prefix
- * first); *out is malloc'd, *n its length. */
+ * first); *n is their number, and *out is freed with
+ * fp_big_free(*out, *n * sizeof(fp_kentry)). */
 void fp_ktab_sort(const fp_ktab *t, fp_kentry **out, size_t *n);
+
+/* Byte order of two entries' keys; the first entry of v[0..n) whose key is
+ * not below key's. */
+int fp_kentry_cmp(const fp_kentry *a, const fp_kentry *b);
+size_t fp_kentry_lower_bound(const fp_kentry *v, size_t n, const fp_kentry *key);
 
 /* Merge k sorted runs: emit(ctx, key, acc) once per distinct key, keys
  * ascending, with the accumulators of equal keys folded in run order

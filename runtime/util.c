@@ -115,6 +115,9 @@ void fp_big_free(void *p, size_t bytes)
     free(p);
 }
 
+/* Bytes a TSV field escapes. */
+static const unsigned char tsv_special[256] = {['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['\\'] = 1};
+
 /* ---- output buffers ------------------------------------------------ */
 
 void fp_buf_grow(fp_buf *b, size_t extra)
@@ -141,12 +144,23 @@ void fp_buf_free(fp_buf *b)
 
 void fp_out_tsv_str(fp_buf *b, fp_str s)
 {
+    size_t i = 0;
+    while (i < s.n && !tsv_special[(unsigned char)s.p[i]])
+        i++;
+    if (i == s.n) {   /* nothing to escape: the common case */
+        fp_buf_reserve(b, s.n);
+        memcpy(b->p + b->n, s.p, s.n);
+        b->n += s.n;
+        return;
+    }
     /* Worst case every byte doubles. */
     if (s.n > (SIZE_MAX - 1) / 2)
         fp_oom();
     fp_buf_reserve(b, 2 * s.n);
     char *o = b->p + b->n;
-    for (size_t i = 0; i < s.n; i++) {
+    memcpy(o, s.p, i);   /* the clean prefix */
+    o += i;
+    for (; i < s.n; i++) {
         char c = s.p[i];
         switch (c) {
         case '\t': *o++ = '\\'; *o++ = 't'; break;
@@ -207,6 +221,16 @@ void fp_out_bool(fp_buf *b, bool v)
 }
 
 /* ---- string builtins ----------------------------------------------- */
+
+#define LOW_BYTES(n) ((n) >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * (n))) - 1))
+#define KEY_MASK(n) {LOW_BYTES(n), (n) <= 8 ? 0 : LOW_BYTES((n) - 8)}
+const uint64_t fp_key_mask[17][2] = {
+    KEY_MASK(0),  KEY_MASK(1),  KEY_MASK(2),  KEY_MASK(3),  KEY_MASK(4),  KEY_MASK(5),
+    KEY_MASK(6),  KEY_MASK(7),  KEY_MASK(8),  KEY_MASK(9),  KEY_MASK(10), KEY_MASK(11),
+    KEY_MASK(12), KEY_MASK(13), KEY_MASK(14), KEY_MASK(15), KEY_MASK(16),
+};
+
+
 
 const unsigned char fp_ws_class[256] = {
     [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,

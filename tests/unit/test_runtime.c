@@ -77,7 +77,7 @@ static bool ktab_counts_and_grows(void)
             CHECK(fp_str_cmp(fp_kslot_key(s[i - 1].slot), fp_kslot_key(s[i].slot)) < 0,
                   "not sorted at %zu", i);
     }
-    free(s);
+    fp_big_free(s, n * sizeof *s);
     fp_ktab_free(t);
     return true;
 }
@@ -106,7 +106,7 @@ static bool ktab_copied_keys_and_empty_key(void)
         CHECK(k == i - 6, "slot %d holds key %lld", i, (long long)k);
         CHECK(*(int64_t *)(s[i].slot + 1) == k * 10, "value of %lld", (long long)k);
     }
-    free(s);
+    fp_big_free(s, n * sizeof *s);
     fp_ktab_free(t);
     return true;
 }
@@ -168,7 +168,7 @@ static bool kruns_merge_in_run_order(void)
     CHECK(e.vals[0] == (1e16 + 1) + 1, "a = %.17g: not folded in run order", e.vals[0]);
     CHECK(e.vals[2] == 1e16 && e.vals[3] == 1, "b, c");
     for (int r = 0; r < 3; r++) {
-        free(runs[r]);
+        fp_big_free(runs[r], ns[r] * sizeof *runs[r]);
         fp_ktab_free(t[r]);
     }
     return true;
