@@ -13,7 +13,6 @@ set -euo pipefail
 #   libomp-dev                OpenMP runtime headers for clang builds
 #   clang, libclang-rt-14-dev sanitizer builds (make test-asan) and fuzzing
 #   mawk, coreutils           independent references in tests, make bench
-#   sqlite3                   reference results for the group-by example tests
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils)
 
