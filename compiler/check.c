@@ -478,6 +478,27 @@ static void check_combine(Checker *c, const OpDecl *o, IrOp *op)
     op->out = type_tuple(pair, 2);
 }
 
+/* Does e build a string in the worker's arena (lower, upper)? */
+static bool makes_strings(const Expr *e)
+{
+    if (e->kind == EX_CALL && (e->builtin == BI_LOWER || e->builtin == BI_UPPER))
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (makes_strings(e->args[i]))
+            return true;
+    return false;
+}
+
+static bool uses_name(const Expr *e)
+{
+    if (e->kind == EX_NAME)
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (uses_name(e->args[i]))
+            return true;
+    return false;
+}
+
 static void check_body(Checker *c, const OpDecl *o, IrOp *op)
 {
     c->fallible = false;
@@ -687,6 +708,12 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
                 op->out = decl;   /* keep checking downstream against the declaration */
         }
         prev_type = op->out ? op->out : &ty_error;
+        /* String provenance: views into the input, or per-element strings. */
+        bool in_arena = i > 0 && ir->ops[i - 1].arena_strs;
+        if (op->body)
+            op->arena_strs = makes_strings(op->body) || (in_arena && uses_name(op->body));
+        else
+            op->arena_strs = in_arena && op_info[op->kind].role != ROLE_SOURCE;
     }
     if (!shape_ok || d->nerrors > errors_before)
         return NULL;

@@ -292,6 +292,10 @@ typedef struct IrOp {
     const char *path;        /* TGT_PATH */
     size_t path_len;
     bool fallible;           /* an element can fail (division, ...) */
+    bool arena_strs;         /* its element may hold strings made per element
+                                (lower, upper): they live only until the end
+                                of the partition, so a keyed combine copies
+                                such keys */
 } IrOp;
 
 typedef struct Ir {

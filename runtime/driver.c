@@ -330,6 +330,9 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         break;
     }
     pl->stage1(w);
+    /* The partition's rows are formatted and its keys are in the table
+     * (copied if they were made in the arena): its strings are dead. */
+    fp_arena_reset(w->arena);
     if (pl->shape == FP_SHAPE_ELEMENTWISE) {
         /* Write finished partitions in input order as soon as all earlier
          * ones are written: memory stays bounded by the threads' lag. */

@@ -88,6 +88,7 @@ typedef struct fp_arena fp_arena;
 
 fp_arena *fp_arena_new(void);
 void *fp_arena_alloc(fp_arena *a, size_t n);
+void fp_arena_reset(fp_arena *a);   /* free everything, keep one chunk */
 void fp_arena_free(fp_arena *a);
 
 /* ------------------------------------------------------------------ */
@@ -510,7 +511,8 @@ struct fp_run;
 typedef struct fp_worker {
     struct fp_run *run;
     int thread;
-    fp_arena *arena;        /* strings made by builtins, alive for the run */
+    fp_arena *arena;        /* strings made by builtins: in stage 1 they live
+                               until the partition is done */
     fp_ktab *tab;           /* keyed combine: this worker's partial table */
     void *acc;              /* global combine: this partition's accumulator */
     fp_buf *out;            /* element-wise sink: this partition's rows */

@@ -60,6 +60,19 @@ void *fp_arena_alloc(fp_arena *a, size_t n)
     return p;
 }
 
+void fp_arena_reset(fp_arena *a)
+{
+    fp_chunk *keep = a->head;
+    if (!keep)
+        return;
+    for (fp_chunk *c = keep->next, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    keep->next = NULL;
+    keep->used = 0;
+}
+
 void fp_arena_free(fp_arena *a)
 {
     if (!a)

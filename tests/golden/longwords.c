@@ -16,7 +16,7 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
 {
     for (int i = 0; i < n; i++) {
         bool fresh;
-        int64_t *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);
+        int64_t *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, true, &fresh);
         if (fresh)
             *acc = q[i].value;
         else
