@@ -701,8 +701,11 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         line(e, "for (int i = 0; i < n; i++) {");
         e->indent++;
         line(e, "bool fresh;");
+        /* Keys made per element (lower, upper) die with the partition's
+         * arena: the table copies those over 16 bytes. */
+        bool copy = c->key != &ty_str || c->arena_strs;
         line(e, "%s *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, %s, &fresh);", t,
-             c->key != &ty_str ? "true" : "false");
+             copy ? "true" : "false");
         line(e, "if (fresh)");
         line(e, "    *acc = q[i].value;");
         line(e, "else");
