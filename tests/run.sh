@@ -280,6 +280,50 @@ if "$FPIPEC" build "$TMP/ratio.fpipe" -o "$TMP/bin/ratio" > "$TMP/out" 2>&1; the
     done
 else bad "cli: build ratio.fpipe" "$TMP/out"; fi
 
+# Hostile names and strings cannot change the meaning of the generated C:
+# operator names that are C keywords or runtime names, string literals
+# holding quotes, backslashes, a newline, "*/", "??=", control and high
+# bytes.  The C must compile warning-free and the strings act unchanged.
+cat > "$TMP/evil.fpipe" <<'EOF'
+pipeline evil
+source int = text(input)
+filter main = int != "a\"b*/c??/d\\e\x01\xff"
+map fp_x : (str, str) = (main, "*/ #include <stdio.h> /* ??= \" \\ \x01\xfe\n")
+sink long = tsv(output)
+EOF
+printf 'x\na"b*/c??/d\\e\001\377\nz\n' > "$IN/evil.txt"
+lit='*/ #include <stdio.h> /* ??= " \\\\ \001\376\\n'
+printf "x\t${lit}\nz\t${lit}\n" > "$TMP/ref"
+if "$FPIPEC" emit-c "$TMP/evil.fpipe" -o "$TMP/evil.c" > "$TMP/out" 2>&1 &&
+    cc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/evil.c" -o "$TMP/evil.o" 2>> "$TMP/out" &&
+    "$FPIPEC" build "$TMP/evil.fpipe" -o "$TMP/bin/evil" >> "$TMP/out" 2>&1 &&
+    "$TMP/bin/evil" -o "$TMP/evil.tsv" "$IN/evil.txt" >> "$TMP/out" 2>&1; then
+    same "cli: hostile names and string literals compile and act unchanged" "$TMP/ref" "$TMP/evil.tsv"
+else bad "cli: hostile names and string literals" "$TMP/out"; fi
+
+# Malformed programs never crash fpipec: every example cut short at many
+# points, and with one byte replaced, must give exit 0 or 1 (with an error
+# message), never a signal or a sanitizer report.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:exitcode=99" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:exitcode=99"
+crashes=0; tried=0
+for f in examples/*.fpipe tests/errors/several_errors.fpipe; do
+    size=$(stat -c %s "$f")
+    for ((off = 1; off < size; off += 5)); do
+        head -c "$off" "$f" > "$TMP/cut.fpipe"
+        byte=$(printf '\\%03o' $(( (off * 37) % 256 )))
+        { head -c "$off" "$f"; printf "$byte"; tail -c +$((off + 2)) "$f"; } > "$TMP/mut.fpipe"
+        for g in "$TMP/cut.fpipe" "$TMP/mut.fpipe"; do
+            tried=$((tried + 1))
+            "$FPIPEC" check "$g" > /dev/null 2> "$TMP/err"; rc=$?
+            if [ $rc -gt 1 ] || { [ $rc = 1 ] && ! grep -q 'error:' "$TMP/err"; }; then
+                crashes=$((crashes + 1)); cp "$g" "$TMP/crash.fpipe"; cp "$TMP/err" "$TMP/crash.err"
+            fi
+        done
+    done
+done
+if [ $crashes = 0 ]; then ok "cli: $tried cut and mutated programs: fpipec never crashes"
+else bad "cli: fpipec crashed on $crashes of $tried cut/mutated programs (one kept below)" "$TMP/crash.err"; od -c "$TMP/crash.fpipe" | head -20; fi
+
 # fpipec itself.
 "$FPIPEC" --version | grep -q '^fpipec [0-9]' && ok "cli: fpipec --version" || bad "cli: fpipec --version"
 "$FPIPEC" --help | grep -q 'emit-c' && ok "cli: fpipec --help" || bad "cli: fpipec --help"
