@@ -15,7 +15,6 @@
 void fp_oom(void);
 
 #define INITIAL_BITS 12
-#define INITIAL_CAP ((size_t)1 << INITIAL_BITS)
 
 static unsigned char *alloc_slots(size_t cap, size_t stride)
 {
@@ -24,19 +23,29 @@ static unsigned char *alloc_slots(size_t cap, size_t stride)
     return fp_big_alloc(cap * stride);
 }
 
-fp_ktab *fp_ktab_new(size_t vsize)
+fp_ktab *fp_ktab_new_sized(size_t vsize, unsigned bits)
 {
+    if (bits < 4)
+        bits = 4;
+    if (bits > 30)
+        bits = 30;
     fp_ktab *t = calloc(1, sizeof *t);
     if (!t)
         fp_oom();
+    size_t cap = (size_t)1 << bits;
     t->vsize = vsize;
     t->stride = sizeof(fp_kslot) + ((vsize + 7) & ~(size_t)7);
-    t->slots = alloc_slots(INITIAL_CAP, t->stride);
-    t->mask = INITIAL_CAP - 1;
-    t->shift = 32 - INITIAL_BITS;
-    t->grow_at = INITIAL_CAP / 8 * 5;
+    t->slots = alloc_slots(cap, t->stride);
+    t->mask = cap - 1;
+    t->shift = 32 - bits;
+    t->grow_at = cap / 8 * 5;
     t->arena = fp_arena_new();
     return t;
+}
+
+fp_ktab *fp_ktab_new(size_t vsize)
+{
+    return fp_ktab_new_sized(vsize, INITIAL_BITS);
 }
 
 void fp_ktab_free(fp_ktab *t)

@@ -300,7 +300,8 @@ typedef struct fp_ktab {
     fp_arena *arena;        /* copies of long keys that are not views */
 } fp_ktab;
 
-fp_ktab *fp_ktab_new(size_t vsize);
+fp_ktab *fp_ktab_new(size_t vsize);                        /* 4096 slots */
+fp_ktab *fp_ktab_new_sized(size_t vsize, unsigned log2_slots);
 void fp_ktab_free(fp_ktab *t);
 /* Insert a key known to be absent (the slow path of fp_ktab_upsert). */
 void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str key,
