@@ -339,6 +339,7 @@ typedef struct Plan {
 
 Plan *plan_build(Arena *a, const Ir *ir);
 void plan_dump(Str *s, const Plan *p);
+void plan_dot(Str *s, const Plan *p);   /* Graphviz, stages as clusters */
 
 /* ------------------------------------------------------------------ */
 /* emit.c — C for libfpipe                                            */

@@ -26,6 +26,9 @@ static void usage(FILE *f)
           "  emit-c FILE [-o OUT.c] print (or write) the generated C\n"
           "  build FILE [-o EXE]    compile to a native executable (default: FILE's\n"
           "                         name without .fpipe, in the current directory)\n"
+          "  run FILE [-- ARGS...]  build into a temporary folder and run it with ARGS\n"
+          "                         (its inputs and options); exits with its status\n"
+          "  dot FILE [-o OUT.dot]  the pipeline as a Graphviz graph, stages as clusters\n"
           "\n"
           "options:\n"
           "  -o PATH                output file for emit-c and build\n"
@@ -204,6 +207,50 @@ static int run_cc(Arena *a, const char *cfile, const char *exe)
     return 0;
 }
 
+/* fpipec run: build into a private temporary folder, run the program with
+ * the given arguments (stdin, stdout and stderr are the caller's), remove
+ * the folder, and exit with the program's status. */
+static int build_and_run(Arena *a, const Str *c, const char *name, char **args)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = arena_printf(a, "%s/fpipec-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "fpipec: error: cannot create a temporary folder: %s\n", strerror(errno));
+        return 2;
+    }
+    const char *cfile = arena_printf(a, "%s/%s.c", dir, name);
+    const char *exe = arena_printf(a, "%s/%s", dir, name);
+    int rc = write_file(cfile, c) ? run_cc(a, cfile, exe) : 2;
+    if (rc == 0) {
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+            fprintf(stderr, "fpipec: error: cannot start '%s': %s\n", exe, strerror(errno));
+            rc = 2;
+        } else if (pid == 0) {
+            int n = 0;
+            while (args && args[n])
+                n++;
+            char **argv = arena_alloc(a, (size_t)(n + 2) * sizeof *argv);
+            argv[0] = (char *)exe;
+            for (int i = 0; i < n; i++)
+                argv[i + 1] = args[i];
+            execv(exe, argv);
+            fprintf(stderr, "fpipec: error: cannot run '%s': %s\n", exe, strerror(errno));
+            _exit(127);
+        } else {
+            int status;
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+    }
+    unlink(exe);
+    unlink(cfile);
+    rmdir(dir);
+    return rc;
+}
+
 /* ---- the passes ---------------------------------------------------- */
 
 static const char *default_exe(Arena *a, const char *path)
@@ -234,8 +281,12 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     const char *file = NULL, *out = NULL;
     EmitOpts eopts = {0};
+    char **run_args = NULL;   /* after "--": the program's arguments */
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--")) {
+            run_args = argv + i + 1;
+            break;
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out = argv[++i];
         } else if (!strcmp(argv[i], "--line-directives")) {
             eopts.line_directives = true;
@@ -252,12 +303,17 @@ int main(int argc, char **argv)
     }
     bool is_check = !strcmp(cmd, "check"), is_explain = !strcmp(cmd, "explain");
     bool is_emit = !strcmp(cmd, "emit-c"), is_build = !strcmp(cmd, "build");
-    if (!(is_check || is_explain || is_emit || is_build)) {
+    bool is_run = !strcmp(cmd, "run"), is_dot = !strcmp(cmd, "dot");
+    if (!(is_check || is_explain || is_emit || is_build || is_run || is_dot)) {
         fprintf(stderr, "fpipec: error: unknown command '%s' (see fpipec --help)\n", cmd);
         return 2;
     }
     if (!file) {
         fprintf(stderr, "fpipec: error: %s needs a .fpipe file\n", cmd);
+        return 2;
+    }
+    if (run_args && !is_run) {
+        fprintf(stderr, "fpipec: error: arguments after '--' are for 'fpipec run'\n");
         return 2;
     }
 
@@ -278,6 +334,14 @@ int main(int argc, char **argv)
     if (is_check)
         goto done;
 
+    if (is_dot) {
+        Str g = {0};
+        plan_dot(&g, plan);
+        rc = write_file(out ? out : "-", &g) ? 0 : 2;
+        str_free(&g);
+        goto done;
+    }
+
     Str explain = {0};
     ir_dump(&explain, ir);
     plan_dump(&explain, plan);
@@ -291,6 +355,8 @@ int main(int argc, char **argv)
     str_free(&explain);
     if (is_emit) {
         rc = write_file(out ? out : "-", &c) ? 0 : 2;
+    } else if (is_run) {
+        rc = build_and_run(a, &c, ir->name, run_args);
     } else {
         const char *exe = out ? out : default_exe(a, file);
         char tmpl[] = "/tmp/fpipec-XXXXXX.c";

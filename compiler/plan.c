@@ -131,3 +131,51 @@ void plan_dump(Str *s, const Plan *p)
         str_add(s, "  errors: fail_fast (the first failing element in input order stops the "
                    "run; no output is written)\n");
 }
+
+/* A DOT string: quotes and backslashes escaped, control bytes dropped. */
+static void dot_str(Str *s, const char *p)
+{
+    str_add(s, "\"");
+    for (; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            str_add(s, "\\%c", *p);
+        else if ((unsigned char)*p >= 0x20)
+            str_addn(s, p, 1);
+    }
+    str_add(s, "\"");
+}
+
+void plan_dot(Str *s, const Plan *p)
+{
+    const Ir *ir = p->ir;
+    str_add(s, "digraph ");
+    dot_str(s, ir->name);
+    str_add(s, " {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
+    for (int k = 0; k < p->nstages; k++) {
+        const Stage *st = &p->stages[k];
+        str_add(s, "  subgraph cluster_stage%d {\n    label=", k + 1);
+        dot_str(s, st->fname);
+        str_add(s, ";\n    style=rounded;\n");
+        /* A combine belongs to both stages: draw it once, in stage 1. */
+        int first = k > 0 ? st->first + 1 : st->first;
+        for (int i = first; i <= st->last; i++) {
+            const IrOp *op = &ir->ops[i];
+            Str label = {0};
+            str_add(&label, "%s %s", op_info[op->kind].keyword, op->name);
+            if (op->kind != OP_SINK && op->out) {
+                str_add(&label, " : ");
+                type_str(&label, op->out);
+            }
+            str_add(&label, "  (line %d)", op->line);
+            str_add(s, "    op%d [label=", i);
+            dot_str(s, label.p);
+            str_add(s, "%s];\n", op_info[op->kind].role == ROLE_COMBINE ? ", style=bold" : "");
+            str_free(&label);
+        }
+        str_add(s, "  }\n");
+    }
+    for (int i = 0; i + 1 < ir->nops; i++)
+        str_add(s, "  op%d -> op%d%s;\n", i, i + 1,
+                i == p->combine ? " [label=\"merge\", style=dashed]" : "");
+    str_add(s, "}\n");
+}

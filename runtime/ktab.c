@@ -1,10 +1,11 @@
 /* ktab.c — the keyed-combine hash table: the cold paths.
  *
  * Lookup is inline in libfpipe.h (it runs once per element); here are
- * creation, insertion with doubling, merging two tables and the sorted walk
- * that gives keyed output its ascending byte order.
+ * creation, insertion with doubling, sorting a table into a run, and the
+ * k-way merge of sorted runs that gives keyed output its ascending byte
+ * order.
  *
- * A slot's index is the high half of the key's hash (stored in its tag), so
+ * A slot's index is the top bits of its hash, which its tag keeps, so
  * doubling moves slots without reading a key again.
  */
 #include "libfpipe.h"

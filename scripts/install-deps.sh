@@ -13,8 +13,9 @@ set -euo pipefail
 #   libomp-dev                OpenMP runtime headers for clang builds
 #   clang, libclang-rt-14-dev sanitizer builds (make test-asan) and fuzzing
 #   mawk, coreutils           independent references in tests, make bench
+#   graphviz                  checks the output of `fpipec dot`
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
-      libclang-rt-14-dev mawk coreutils)
+      libclang-rt-14-dev mawk coreutils graphviz)
 
 missing=()
 for p in "${PKGS[@]}"; do

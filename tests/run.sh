@@ -3,9 +3,10 @@
 #
 # Sections, in order:
 #   unit     runtime unit tests (tests/unit/test_runtime.c)
-#   golden   `fpipec explain` and `fpipec emit-c` of every example against
-#            tests/golden/ (UPDATE_GOLDEN=1 rewrites them), and the generated
-#            C compiled by gcc and clang with -Wall -Wextra -Werror
+#   golden   `fpipec explain`, `emit-c` and `dot` of every example against
+#            tests/golden/ (UPDATE_GOLDEN=1 rewrites them), the generated C
+#            compiled by gcc and clang with -Wall -Wextra -Werror, the dot
+#            rendered by graphviz
 #   errors   every tests/errors/*.fpipe must fail `fpipec check` with exit 1
 #            and exactly the diagnostics in its .err file
 #   e2e      the examples, built and run on generated inputs, against
@@ -66,9 +67,12 @@ echo "# golden"
 mkdir -p tests/golden
 for f in examples/*.fpipe; do
     n=$(basename "$f" .fpipe)
-    for kind in explain c; do
-        if [ $kind = explain ]; then "$FPIPEC" explain "$f" > "$TMP/$n.$kind" 2>&1
-        else "$FPIPEC" emit-c "$f" > "$TMP/$n.$kind" 2>&1; fi
+    for kind in explain c dot; do
+        case $kind in
+            explain) "$FPIPEC" explain "$f" > "$TMP/$n.$kind" 2>&1 ;;
+            c) "$FPIPEC" emit-c "$f" > "$TMP/$n.$kind" 2>&1 ;;
+            dot) "$FPIPEC" dot "$f" > "$TMP/$n.$kind" 2>&1 ;;
+        esac
         g=tests/golden/$n.$kind
         if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$TMP/$n.$kind" "$g"; fi
         if [ ! -f "$g" ]; then bad "golden: $g is missing (make golden)"; continue; fi
@@ -76,6 +80,9 @@ for f in examples/*.fpipe; do
             diff -u "$g" "$TMP/$n.$kind" > "$TMP/diff"; bad "golden: $kind of $n" "$TMP/diff"
         fi
     done
+    if dot -Tsvg "$TMP/$n.dot" -o "$TMP/$n.svg" 2> "$TMP/dot.err" && grep -q '<svg' "$TMP/$n.svg"; then
+        ok "golden: graphviz renders the dot of $n"
+    else bad "golden: graphviz rejects the dot of $n" "$TMP/dot.err"; fi
     for cc in gcc clang; do
         command -v $cc > /dev/null || continue
         if $cc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c \
@@ -323,6 +330,17 @@ for f in examples/*.fpipe tests/errors/several_errors.fpipe; do
 done
 if [ $crashes = 0 ]; then ok "cli: $tried cut and mutated programs: fpipec never crashes"
 else bad "cli: fpipec crashed on $crashes of $tried cut/mutated programs (one kept below)" "$TMP/crash.err"; od -c "$TMP/crash.fpipe" | head -20; fi
+
+# fpipec run: builds in a temporary folder, passes the arguments after --,
+# exits with the program's status, leaves nothing behind.
+runs_before=$(ls -d "${TMPDIR:-/tmp}"/fpipec-run-* 2> /dev/null | wc -l)
+"$FPIPEC" run examples/totals.fpipe -- "$IN/zipf.txt" > "$TMP/out" 2> "$TMP/err" &&
+    [ "$(cat "$TMP/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ] &&
+    ok "cli: fpipec run builds and runs with the arguments after --" || bad "cli: fpipec run" "$TMP/err"
+"$FPIPEC" run "$TMP/ratio.fpipe" -- "$IN/ratio.txt" > "$TMP/out" 2>&1; rc=$?
+[ $rc = 4 ] && grep -q "division by zero" "$TMP/out" && ok "cli: fpipec run exits with the program's status" || bad "cli: fpipec run status (rc=$rc)" "$TMP/out"
+[ "$(ls -d "${TMPDIR:-/tmp}"/fpipec-run-* 2> /dev/null | wc -l)" = "$runs_before" ] &&
+    ok "cli: fpipec run cleans up its temporary folder" || bad "cli: fpipec run left a temporary folder"
 
 # fpipec itself.
 "$FPIPEC" --version | grep -q '^fpipec [0-9]' && ok "cli: fpipec --version" || bad "cli: fpipec --version"
