@@ -135,7 +135,11 @@ else bad "e2e: bench/gen_corpus.c does not compile" "$TMP/gen.err"; : > "$IN/zip
 # Upper-case words over 16 bytes: lower() makes them in the partition's
 # arena, so a keyed combine must copy them before the arena is reset.
 awk 'BEGIN { for (i = 0; i < 4000; i++) printf "Supercalifragilistic-%d EXPIALIDOCIOUS-WORD-%d x\n", i % 37, i % 11 }' > "$IN/upper_long.txt"
-CASES="empty newlines no_newline mixed_ws high_bytes backslash long_line zipf upper_long"
+# Exactly one page, and exactly 64 KiB, ending inside a word: the scanner
+# reads past the end in blocks and must stop at the end of the file.
+awk 'BEGIN { s = ""; while (length(s) < 4096) s = s "pagewords "; printf "%s", substr(s, 1, 4096) }' > "$IN/page.txt"
+awk 'BEGIN { s = ""; while (length(s) < 65536) s = s "sixty-four-k "; printf "%s", substr(s, 1, 65536) }' > "$IN/k64.txt"
+CASES="empty newlines no_newline mixed_ws high_bytes backslash long_line zipf upper_long page k64"
 
 # References, from coreutils and awk only.  Each file ends its own lines.
 words_of() { for f in "$@"; do cat "$f"; echo; done | tr '\t\v\f\r' '    ' | tr -s ' ' '\n' | grep -a -v '^$'; }
@@ -177,6 +181,10 @@ run_modes "e2e: wordcount all inputs modes" "$TMP/bin/wordcount" $all_in "$IN/ba
 "$TMP/bin/wordcount" - < "$IN/zipf.txt" > "$TMP/out.stdin" 2> "$TMP/run.err"
 ref_wordcount "$IN/zipf.txt" > "$TMP/ref"
 same "e2e: wordcount reads - and writes stdout" "$TMP/ref" "$TMP/out.stdin"
+# Standard input of exactly 64 KiB (the read buffer's first size).
+"$TMP/bin/wordcount" - < "$IN/k64.txt" > "$TMP/out.stdin" 2> "$TMP/run.err"
+ref_wordcount "$IN/k64.txt" > "$TMP/ref"
+same "e2e: wordcount reads 64 KiB from standard input" "$TMP/ref" "$TMP/out.stdin"
 # A NUL byte is an ordinary word byte.
 printf 'a\0b a\0b c\n' > "$IN/nul.txt"
 "$TMP/bin/wordcount" -o "$TMP/out" "$IN/nul.txt"
