@@ -14,8 +14,9 @@ set -euo pipefail
 #   clang, libclang-rt-14-dev sanitizer builds (make test-asan) and fuzzing
 #   mawk, coreutils           independent references in tests, make bench
 #   graphviz                  checks the output of `fpipec dot`
+#   valgrind                  memory checks of the generated programs in make test
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
-      libclang-rt-14-dev mawk coreutils graphviz)
+      libclang-rt-14-dev mawk coreutils graphviz valgrind)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -240,6 +240,25 @@ words_of "$IN/high_bytes.txt" "$IN/backslash.txt" | sort | awk "$awk_esc"'
     END { if (NR) print esc(prev) "\t" shortest(sum) }' > "$TMP/ref"
 same "e2e: weights vs awk (sequential f64 sums)" "$TMP/ref" "$TMP/out"
 
+# Valgrind's memcheck over every example on a slice of the corpus, with one
+# thread and two and small partitions (not in the sanitizer build: ASan and
+# valgrind exclude each other).
+case "${FPIPE_CFLAGS:-}" in
+    *sanitize*) ;;
+    *)
+        head -c 200000 "$IN/zipf.txt" > "$IN/slice.txt"
+        for f in examples/*.fpipe; do
+            n=$(basename "$f" .fpipe)
+            for t in 1 2; do
+                if valgrind -q --error-exitcode=9 "$TMP/bin/$n" --threads $t --partition-size 20000 \
+                    -o "$TMP/vg.out" "$IN/slice.txt" "$IN/high_bytes.txt" > "$TMP/vg.err" 2>&1; then
+                    ok "e2e: valgrind clean: $n --threads $t"
+                else bad "e2e: valgrind: $n --threads $t" "$TMP/vg.err"; fi
+            done
+        done
+        ;;
+esac
+
 # ---------------------------------------------------------------------------
 echo "# cli"
 WC=$TMP/bin/wordcount
