@@ -269,5 +269,20 @@ void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *bod
     d->name = tok_text(c, name);
     d->decl_type = ty;
     d->body = body;
+    d->policy = c->policy;
+    d->policy_span = c->policy_span;
+    c->policy = NULL;
     vec_push(c->arena, &c->prog->ops, d);
+}
+
+/* on_error NAME: kept until the operator is complete (lemon reduces the
+ * options before the operator rule). */
+void ast_policy(ParseCtx *c, Token name)
+{
+    if (c->policy) {
+        diag_at(c->diags, DIAG_ERROR, name.span, "on_error is given twice");
+        return;
+    }
+    c->policy = tok_text(c, name);
+    c->policy_span = name.span;
 }

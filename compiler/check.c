@@ -690,6 +690,30 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             break;
         }
 
+        /* The error policy: fail_fast unless on_error says otherwise. */
+        op->policy = POLICY_FAIL_FAST;
+        if (o->policy) {
+            if (!strcmp(o->policy, "drop")) {
+                op->policy = POLICY_DROP;
+            } else if (!strcmp(o->policy, "fail_fast")) {
+                op->policy = POLICY_FAIL_FAST;
+            } else {
+                diag_at(d, DIAG_ERROR, o->policy_span, "unknown error policy '%s'", o->policy);
+                static const char *const pols[] = {"drop", "fail_fast", "collect"};
+                const char *sug = diag_suggest(o->policy, pols, 3);
+                if (sug && strcmp(sug, "collect") != 0)
+                    diag_hint(d, "did you mean '%s'?", sug);
+                else
+                    diag_hint(d, "the policies are drop and fail_fast (collect needs an error "
+                                 "sink, which is not supported yet)");
+            }
+            if (!op->fallible && d->nerrors == errors_before) {
+                diag_at(d, DIAG_WARNING, o->policy_span,
+                        "'%s' cannot fail: on_error %s has no effect", o->name, o->policy);
+                diag_hint(d, "elements fail in i64 division and remainder (by zero)");
+            }
+        }
+
         /* A declared type must be what the body gives (for a sink: what it
          * receives). */
         if (o->decl_type) {
@@ -829,7 +853,8 @@ void ir_dump(Str *s, const Ir *ir)
         op_body_str(s, op);
         str_add(s, "   ; line %d", op->line);
         if (op->fallible)
-            str_add(s, ", fallible (on_error fail_fast)");
+            str_add(s, ", fallible (on_error %s)",
+                    op->policy == POLICY_DROP ? "drop" : "fail_fast");
         str_add(s, "\n");
     }
 }

@@ -375,10 +375,22 @@ static const char *skip_stmt(Emitter *e)
     return e->loops > 0 ? "continue;" : "return;";
 }
 
+/* After a fallible operator's statement: its error policy. */
 static void fail_check(Emitter *e, const IrOp *op)
 {
-    if (op->fallible)
-        line(e, "if (FP_UNLIKELY(w->failed)) return;   /* fail_fast */");
+    if (!op->fallible)
+        return;
+    if (op->policy == POLICY_DROP) {
+        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */");
+        line(e, "    fp_drop(w);");
+        line(e, "    %s", e->loops > 0 ? "continue;" : "return;");
+        line(e, "}");
+    } else {
+        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */");
+        line(e, "    fp_fail(w);");
+        line(e, "    return;");
+        line(e, "}");
+    }
 }
 
 static void emit_row(Emitter *e, const Type *t, const char *val, bool *first)
@@ -768,8 +780,9 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     if (out->n != mark)
         blank(&e);
 
-    /* Where each fallible operator stands, for its error messages. */
-    bool sites = false;
+    /* Where each fallible operator stands, for its error messages and its
+     * drop counter. */
+    int nsites = 0;
     for (int i = 0; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
         if (!op->fallible)
@@ -778,14 +791,19 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         emit_c_string(&s, op->name, strlen(op->name));
         Str f = {0};
         emit_c_string(&f, ir->src->path, strlen(ir->src->path));
-        line(&e, "static const fp_site site_%s = {%s, %s, %d, %d};", op->cname, s.p, f.p,
-             op->line, op->col);
+        line(&e, "static const fp_site site_%s = {%s, %s, %d, %d, %d};", op->cname, s.p, f.p,
+             op->line, op->col, nsites++);
         str_free(&s);
         str_free(&f);
-        sites = true;
     }
-    if (sites)
+    if (nsites) {
+        line(&e, "static const fp_site *const sites[] = {");
+        for (int i = 0; i < ir->nops; i++)
+            if (ir->ops[i].fallible)
+                line(&e, "    &site_%s,", ir->ops[i].cname);
+        line(&e, "};");
         blank(&e);
+    }
 
     if (p->combine >= 0)
         emit_combine_helpers(&e, &ir->ops[p->combine]);
@@ -842,6 +860,10 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, ".acc_size = sizeof(%s),", ctype(&e, c->acc));
         line(&e, ".acc_merge = %s_merge,", c->cname);
         line(&e, ".stage2_keyed = %s,", p->stages[1].fname);
+    }
+    if (nsites) {
+        line(&e, ".sites = sites,");
+        line(&e, ".nsites = %d,", nsites);
     }
     e.indent--;
     line(&e, "};");

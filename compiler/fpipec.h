@@ -190,6 +190,8 @@ typedef struct TypeExpr {
     int n;
 } TypeExpr;
 
+typedef enum Policy { POLICY_FAIL_FAST, POLICY_DROP } Policy;
+
 typedef struct OpDecl {
     OpKind kind;
     Span kw_span;            /* the keyword */
@@ -197,6 +199,8 @@ typedef struct OpDecl {
     const char *name;
     TypeExpr *decl_type;     /* NULL when not declared */
     Expr *body;
+    const char *policy;      /* after on_error, NULL if none */
+    Span policy_span;
 } OpDecl;
 
 typedef struct Program {
@@ -219,6 +223,8 @@ typedef struct ParseCtx {
     const char *prev_name;   /* text of the operator name just seen */
     Span open[64];           /* '(' and '[' not yet closed, innermost last */
     int nopen;
+    const char *policy;      /* on_error of the operator being parsed */
+    Span policy_span;
 } ParseCtx;
 
 /* A token: a kind (lemon's TK_*) and where it is; the text stays in the
@@ -247,6 +253,7 @@ TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp);
 TypeExpr *ast_type_list(ParseCtx *c, Token lb, TypeExpr *elem, Token rb);
 void ast_pipeline(ParseCtx *c, Token name);
 void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *body);
+void ast_policy(ParseCtx *c, Token name);
 const char *tok_text(ParseCtx *c, Token t);
 
 /* ------------------------------------------------------------------ */
@@ -292,6 +299,7 @@ typedef struct IrOp {
     const char *path;        /* TGT_PATH */
     size_t path_len;
     bool fallible;           /* an element can fail (division, ...) */
+    Policy policy;           /* what a failing element does */
     bool arena_strs;         /* its element may hold strings made per element
                                 (lower, upper): they live only until the end
                                 of the partition, so a keyed combine copies

@@ -124,12 +124,17 @@ void plan_dump(Str *s, const Plan *p)
     case TGT_INPUT: break;
     }
     str_add(s, "; files are written to a temporary and renamed into place\n");
-    bool fallible = false;
-    for (int i = 0; i < ir->nops; i++)
-        fallible |= ir->ops[i].fallible;
-    if (fallible)
-        str_add(s, "  errors: fail_fast (the first failing element in input order stops the "
-                   "run; no output is written)\n");
+    for (int i = 0; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (!op->fallible)
+            continue;
+        if (op->policy == POLICY_DROP)
+            str_add(s, "  errors in %s: drop (skipped and counted; the counts are printed)\n",
+                    op->name);
+        else
+            str_add(s, "  errors in %s: fail_fast (the first failing element in input order "
+                       "stops the run; no output is written)\n", op->name);
+    }
 }
 
 /* A DOT string: quotes and backslashes escaped, control bytes dropped. */

@@ -79,7 +79,7 @@ OpKw;
 }
 
 /* Operator keywords first, so that hints can test a range of codes. */
-%token PIPELINE SOURCE MAP FILTER FLATMAP COMBINE COMBINE_PER_KEY SINK.
+%token PIPELINE SOURCE MAP FILTER FLATMAP COMBINE COMBINE_PER_KEY SINK ON_ERROR.
 
 %left OROR.
 %left ANDAND.
@@ -103,8 +103,12 @@ header ::= PIPELINE IDENT(N).                 { ast_pipeline(c, N); }
 ops ::= .
 ops ::= ops op.
 
-op ::= opkw(K) IDENT(N) opttype(T) EQ expr(E). { ast_op(c, K.kind, K.tok, N, T, E); }
-op ::= error.
+op ::= opkw(K) IDENT(N) opttype(T) EQ expr(E) opts. { ast_op(c, K.kind, K.tok, N, T, E); }
+op ::= error.                                 { c->policy = NULL; /* not for the next one */ }
+
+/* Options after the body, e.g. `on_error drop`. */
+opts ::= .
+opts ::= opts ON_ERROR IDENT(P).              { ast_policy(c, P); }
 
 %type opkw {OpKw}
 opkw(A) ::= SOURCE(T).                        { A.kind = OP_SOURCE; A.tok = T; }

@@ -98,6 +98,7 @@ int lex_next(Lexer *lx, Token *t)
             "combine"           { kind = TK_COMBINE; goto done; }
             "combine_per_key"   { kind = TK_COMBINE_PER_KEY; goto done; }
             "sink"              { kind = TK_SINK; goto done; }
+            "on_error"          { kind = TK_ON_ERROR; goto done; }
             "true"              { kind = TK_TRUE; goto done; }
             "false"             { kind = TK_FALSE; goto done; }
             ident               { ascii_name(lx, start, cur); kind = TK_IDENT; goto done; }
@@ -164,6 +165,7 @@ const char *lex_token_desc(int kind)
     case TK_COMBINE: return "'combine'";
     case TK_COMBINE_PER_KEY: return "'combine_per_key'";
     case TK_SINK: return "'sink'";
+    case TK_ON_ERROR: return "'on_error'";
     case TK_TRUE: return "'true'";
     case TK_FALSE: return "'false'";
     case TK_IDENT: return "name";

@@ -241,9 +241,11 @@ static size_t line_of(const fp_run *run, int file, const char *pos)
     return line;
 }
 
-void fp_fail(fp_worker *w, const fp_site *site, const char *msg)
+void fp_fail(fp_worker *w)
 {
     fp_run *run = w->run;
+    const fp_site *site = w->err_site;
+    const char *msg = w->err_msg;
     w->failed = 1;
     const fp_part *part = w->part;
     char *text = NULL;
@@ -662,6 +664,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].run = &run;
         workers[t].thread = t;
         workers[t].arena = fp_arena_new();
+        workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
     }
     stage1_targets tg = {0};
     size_t ntabs = 0;
@@ -721,6 +724,16 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     fp_buf_free(&out);
     phase("merge, stage 2, write", &t0);
 
+    /* Nothing is lost without a count: what on_error drop skipped. */
+    for (int i = 0; i < pl->nsites && !run.fail_msg; i++) {
+        uint64_t n = 0;
+        for (int t = 0; t < nw; t++)
+            n += workers[t].dropped[i];
+        if (n)
+            fprintf(stderr, "%s: operator '%s' (%s:%d:%d) dropped %llu element%s (on_error drop)\n",
+                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s");
+    }
     if (run.fail_msg) {
         fprintf(stderr, "%s: %s", run.prog, run.fail_msg);
         fp_sink_abort(run.sink);
@@ -746,8 +759,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         free(run.bufs);
         free(run.done);
     }
-    for (int t = 0; t < nw; t++)
+    for (int t = 0; t < nw; t++) {
         fp_arena_free(workers[t].arena);
+        free(workers[t].dropped);
+    }
     free(workers);
     free(run.fail_msg);
     free(run.parts);

@@ -499,6 +499,7 @@ typedef struct fp_site {
     const char *op;     /* operator name */
     const char *file;   /* .fpipe file */
     int line, col;
+    int id;             /* index into the pipeline's sites and drop counters */
 } fp_site;
 
 /* ------------------------------------------------------------------ */
@@ -520,12 +521,32 @@ typedef struct fp_worker {
     const fp_part *part;    /* the partition being processed */
     const char *pos;        /* start of the current input record */
     size_t order;           /* stage 2: which key range, for error order */
-    int failed;             /* set by fp_fail: the stage must return */
+    int failed;             /* an element error is pending (fp_elem_error) */
+    const fp_site *err_site;
+    const char *err_msg;
+    uint64_t *dropped;      /* per site: elements dropped by on_error drop */
 } fp_worker;
 
-/* Record an element error under fail_fast: the first error in input order
- * is the one reported, whatever the thread count. */
-void fp_fail(fp_worker *w, const fp_site *site, const char *msg);
+/* An element error: remembered in the worker; right after the operator's
+ * statement the generated code applies the operator's policy. */
+static inline void fp_elem_error(fp_worker *w, const fp_site *site, const char *msg)
+{
+    w->failed = 1;
+    w->err_site = site;
+    w->err_msg = msg;
+}
+
+/* on_error fail_fast: record the pending error as the run's failure (the
+ * first in input order is reported, whatever the thread count); the stage
+ * then returns. */
+void fp_fail(fp_worker *w);
+
+/* on_error drop: count the element and go on with the next one. */
+static inline void fp_drop(fp_worker *w)
+{
+    w->dropped[w->err_site->id]++;
+    w->failed = 0;
+}
 
 /* How the pipeline ends, which decides what the driver does after stage 1. */
 typedef enum fp_shape {
@@ -565,6 +586,9 @@ typedef struct fp_pipeline {
     void (*stage2_keyed)(fp_worker *w, fp_str key, const void *acc);
     /* stage 2 after a global combine: the final accumulator */
     void (*stage2_global)(fp_worker *w, const void *acc);
+    /* the operators that can fail, by fp_site.id */
+    const fp_site *const *sites;
+    int nsites;
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.

@@ -296,7 +296,7 @@ fp_str fp_trim(fp_str s)
 int64_t fp_div_i64(fp_worker *w, const fp_site *site, int64_t a, int64_t b)
 {
     if (b == 0) {
-        fp_fail(w, site, "division by zero");
+        fp_elem_error(w, site, "division by zero");
         return 0;
     }
     if (b == -1)
@@ -307,7 +307,7 @@ int64_t fp_div_i64(fp_worker *w, const fp_site *site, int64_t a, int64_t b)
 int64_t fp_rem_i64(fp_worker *w, const fp_site *site, int64_t a, int64_t b)
 {
     if (b == 0) {
-        fp_fail(w, site, "remainder by zero");
+        fp_elem_error(w, site, "remainder by zero");
         return 0;
     }
     if (b == -1)

@@ -314,6 +314,29 @@ if "$FPIPEC" build "$TMP/ratio.fpipe" -o "$TMP/bin/ratio" > "$TMP/out" 2>&1; the
     done
 else bad "cli: build ratio.fpipe" "$TMP/out"; fi
 
+# on_error drop: failing elements are skipped and counted, the count is
+# printed, the run succeeds, and every mode agrees.
+cat > "$TMP/ratio_drop.fpipe" <<'EOF'
+pipeline ratio_drop
+source lines = text(input)
+flatmap words = split_ws(lines)
+map ratio : (str, i64) = (words, 100 / (len(words) - 3)) on_error drop
+combine_per_key total = sum
+sink out = tsv(output)
+EOF
+if "$FPIPEC" build "$TMP/ratio_drop.fpipe" -o "$TMP/bin/ratio_drop" > "$TMP/out" 2>&1; then
+    run_modes "cli: on_error drop modes" "$TMP/bin/ratio_drop" "$IN/zipf.txt" "$IN/high_bytes.txt" && {
+        words_of "$IN/zipf.txt" "$IN/high_bytes.txt" |
+            awk '{ l = length($0); if (l != 3) s[$0] += int(100 / (l - 3)) } END { for (w in s) print w "\t" s[w] }' |
+            sort -t "$(printf '\t')" -k1,1 | sed 's/\\/\\\\/g' > "$TMP/ref"
+        same "cli: on_error drop skips exactly the failing elements (vs awk)" "$TMP/ref" "$TMP/out.1"
+    }
+    n3=$(words_of "$IN/zipf.txt" "$IN/high_bytes.txt" | awk 'length($0) == 3' | wc -l)
+    "$TMP/bin/ratio_drop" --threads 2 --partition-size 1000 -o "$TMP/o.tsv" "$IN/zipf.txt" "$IN/high_bytes.txt" > "$TMP/out" 2>&1; rc=$?
+    [ $rc = 0 ] && grep -q "operator 'ratio' ($TMP/ratio_drop.fpipe:4:1) dropped $n3 elements (on_error drop)" "$TMP/out" &&
+        ok "cli: on_error drop reports the count ($n3), exit 0" || bad "cli: on_error drop count (rc=$rc, want $n3)" "$TMP/out"
+else bad "cli: build ratio_drop.fpipe" "$TMP/out"; fi
+
 # Hostile names and strings cannot change the meaning of the generated C:
 # operator names that are C keywords or runtime names, string literals
 # holding quotes, backslashes, a newline, "*/", "??=", control and high

@@ -355,11 +355,14 @@ static bool wrapping_arithmetic(void)
     CHECK(fp_mul_i64(INT64_MIN, -1) == INT64_MIN, "mul wraps");
     CHECK(fp_neg_i64(INT64_MIN) == INT64_MIN, "neg wraps");
     fp_worker w = {0};
-    fp_site site = {"t", "t.fpipe", 1, 1};
+    fp_site site = {"t", "t.fpipe", 1, 1, 0};
     CHECK(fp_div_i64(&w, &site, INT64_MIN, -1) == INT64_MIN && !w.failed, "div wraps");
     CHECK(fp_rem_i64(&w, &site, INT64_MIN, -1) == 0 && !w.failed, "rem -1");
     CHECK(fp_div_i64(&w, &site, -7, 2) == -3, "div truncates");
     CHECK(fp_rem_i64(&w, &site, -7, 2) == -1, "rem sign");
+    CHECK(fp_div_i64(&w, &site, 1, 0) == 0 && w.failed && w.err_site == &site &&
+              !strcmp(w.err_msg, "division by zero"),
+          "division by zero is a pending element error");
     return true;
 }
 
