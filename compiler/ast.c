@@ -215,6 +215,28 @@ Expr *ast_paren(ParseCtx *c, Token lp, Expr *x, Token rp)
     return x;
 }
 
+Expr *ast_if(ParseCtx *c, Token kw, Expr *cond, Expr *then, Expr *els)
+{
+    Expr *e = ast_expr(c, EX_IF, span_join(kw.span, els->span));
+    e->name_span = kw.span;
+    e->args = arena_alloc(c->arena, 3 * sizeof *e->args);
+    e->args[0] = cond;
+    e->args[1] = then;
+    e->args[2] = els;
+    e->nargs = 3;
+    return e;
+}
+
+Expr *ast_let(ParseCtx *c, Token kw, Token name, Expr *value, Expr *body)
+{
+    Expr *e = ast_expr(c, EX_LET, span_join(kw.span, body->span));
+    e->sval = tok_text(c, name);
+    e->name_span = name.span;
+    e->args = args_of(c, 2, value, body);
+    e->nargs = 2;
+    return e;
+}
+
 PtrVec *ast_vec(ParseCtx *c, PtrVec *v, void *item)
 {
     if (!v)

@@ -17,6 +17,8 @@ typedef struct Checker {
     const OpDecl *prev;      /* its input, whose name is in scope */
     Type *prev_type;         /* the element type of prev */
     bool fallible;           /* the current body can fail */
+    Expr *lets[64];          /* let bindings in scope, innermost last */
+    int nlets;
 } Checker;
 
 static const char *tname(Checker *c, const Type *t)
@@ -88,6 +90,13 @@ static int find_builtin(const char *name)
 
 static Type *check_name(Checker *c, Expr *e)
 {
+    for (int i = c->nlets - 1; i >= 0; i--) {
+        if (strcmp(e->sval, c->lets[i]->sval) == 0) {
+            e->bound = c->lets[i];
+            c->lets[i]->uses++;
+            return c->lets[i]->args[0]->type ? c->lets[i]->args[0]->type : &ty_error;
+        }
+    }
     if (c->prev && strcmp(e->sval, c->prev->name) == 0)
         return c->prev_type;
     const OpDecl *o = find_op(c, e->sval);
@@ -310,6 +319,58 @@ static Type *check_expr(Checker *c, Expr *e)
             t = type_list(first);
         break;
     }
+    case EX_IF: {
+        Type *cond = check_expr(c, e->args[0]);
+        Type *a = check_expr(c, e->args[1]);
+        Type *b = check_expr(c, e->args[2]);
+        if (cond != &ty_error && cond != &ty_bool) {
+            diag_at(c->d, DIAG_ERROR, e->args[0]->span, "an if condition must be bool, not %s",
+                    tname(c, cond));
+            break;
+        }
+        if (a == &ty_error || b == &ty_error || cond == &ty_error)
+            break;
+        if (a != b) {
+            diag_at(c->d, DIAG_ERROR, e->args[2]->span,
+                    "the branches of an if differ: this is %s, the other %s", tname(c, b),
+                    tname(c, a));
+            diag_at(c->d, DIAG_NOTE, e->args[1]->span, "this has type %s", tname(c, a));
+            break;
+        }
+        if (a->kind == TY_LIST) {
+            diag_at(c->d, DIAG_ERROR, e->span, "an if cannot choose between lists yet");
+            break;
+        }
+        t = a;
+        break;
+    }
+    case EX_LET: {
+        Type *v = check_expr(c, e->args[0]);
+        bool clash = c->prev && strcmp(e->sval, c->prev->name) == 0;
+        for (int i = 0; i < c->nlets; i++)
+            clash |= strcmp(e->sval, c->lets[i]->sval) == 0;
+        if (clash) {
+            diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' is already a name here", e->sval);
+            diag_hint(c->d, "choose another name for the let");
+        } else if (find_builtin(e->sval) >= 0) {
+            diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' is a function", e->sval);
+        } else if (v != &ty_error && v->kind == TY_LIST) {
+            diag_at(c->d, DIAG_ERROR, e->args[0]->span, "a let cannot hold a list");
+        }
+        if (c->nlets == 64) {
+            diag_at(c->d, DIAG_ERROR, e->name_span, "lets nested too deeply");
+            break;
+        }
+        c->lets[c->nlets++] = e;
+        Type *body = check_expr(c, e->args[1]);
+        c->nlets--;
+        if (e->uses == 0)
+            diag_at(c->d, DIAG_WARNING, e->name_span, "'%s' is never used", e->sval);
+        if (v == &ty_error || clash)
+            break;
+        t = body;
+        break;
+    }
     case EX_FIELD: {
         Type *x = check_expr(c, e->args[0]);
         if (x == &ty_error)
@@ -491,7 +552,7 @@ static bool makes_strings(const Expr *e)
 
 static bool uses_name(const Expr *e)
 {
-    if (e->kind == EX_NAME)
+    if (e->kind == EX_NAME && !e->bound)
         return true;
     for (int i = 0; i < e->nargs; i++)
         if (uses_name(e->args[i]))
@@ -759,6 +820,8 @@ static int prec_of(const Expr *e)
     }
     if (e->kind == EX_UNARY)
         return 7;
+    if (e->kind == EX_IF || e->kind == EX_LET)
+        return 0;
     return 9;
 }
 
@@ -807,6 +870,20 @@ static void expr_str_prec(Str *s, const Expr *e, int min)
     case EX_FIELD:
         expr_str_prec(s, e->args[0], 9);
         str_add(s, ".%d", (int)e->ival);
+        break;
+    case EX_IF:
+        str_add(s, "if ");
+        expr_str_prec(s, e->args[0], 0);
+        str_add(s, " then ");
+        expr_str_prec(s, e->args[1], 0);
+        str_add(s, " else ");
+        expr_str_prec(s, e->args[2], 0);
+        break;
+    case EX_LET:
+        str_add(s, "let %s = ", e->sval);
+        expr_str_prec(s, e->args[0], 0);
+        str_add(s, " in ");
+        expr_str_prec(s, e->args[1], 0);
         break;
     }
     if (p < min)

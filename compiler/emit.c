@@ -284,7 +284,25 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         emit_c_string(s, ex->sval, ex->slen);
         str_add(s, " FP_LIT_PAD, %zu)", ex->slen);
         break;
-    case EX_NAME: str_add(s, "%s", x->input); break;
+    case EX_NAME: str_add(s, "%s", ex->bound ? ex->bound->cname : x->input); break;
+    case EX_IF:
+        str_add(s, "(");
+        emit_expr(x, s, ex->args[0]);
+        str_add(s, " ? ");
+        emit_expr(x, s, ex->args[1]);
+        str_add(s, " : ");
+        emit_expr(x, s, ex->args[2]);
+        str_add(s, ")");
+        break;
+    case EX_LET:
+        /* (x = value, body): evaluated only where the let is, so an if
+         * around it still decides whether value runs. */
+        str_add(s, "(%s = ", ex->cname);
+        emit_expr(x, s, ex->args[0]);
+        str_add(s, ", ");
+        emit_expr(x, s, ex->args[1]);
+        str_add(s, ")");
+        break;
     case EX_UNARY:
         if (ex->op == U_NEG && ex->type == &ty_i64) {
             str_add(s, "fp_neg_i64(");
@@ -324,12 +342,29 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
 
 static bool uses_input(const Expr *ex)
 {
-    if (ex->kind == EX_NAME)
+    if (ex->kind == EX_NAME && !ex->bound)
         return true;
     for (int i = 0; i < ex->nargs; i++)
         if (uses_input(ex->args[i]))
             return true;
     return false;
+}
+
+/* The C variables of an operator body's lets, declared before its
+ * statement and assigned where the let is evaluated. */
+static void declare_lets(Emitter *e, Expr *ex)
+{
+    for (int i = 0; i < ex->nargs; i++)
+        declare_lets(e, ex->args[i]);
+    if (ex->kind != EX_LET)
+        return;
+    ex->cname = helper(e, arena_printf(e->arena, "let_%s", ex->sval));
+    const Type *t = ex->args[0]->type;
+    line(e, "%s %s = %s;", ctype(e, t), ex->cname,
+         t->kind == TY_STR || t->kind == TY_TUPLE ? arena_printf(e->arena, "(%s){0}", ctype(e, t))
+                                                   : "0");
+    if (!ex->uses)
+        line(e, "(void)%s;", ex->cname);
 }
 
 /* ---- operators ----------------------------------------------------- */
@@ -368,6 +403,8 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
          extra ? extra : "");
     str_free(&body);
     str_free(&ty);
+    if (op->body && op->kind != OP_SOURCE && op->kind != OP_SINK)
+        declare_lets(e, op->body);
 }
 
 static const char *skip_stmt(Emitter *e)

@@ -157,7 +157,9 @@ void types_reset(void);
 
 typedef enum ExprKind {
     EX_INT, EX_FLOAT, EX_STR, EX_BOOL, EX_NAME,
-    EX_UNARY, EX_BINARY, EX_CALL, EX_TUPLE, EX_LIST, EX_FIELD
+    EX_UNARY, EX_BINARY, EX_CALL, EX_TUPLE, EX_LIST, EX_FIELD,
+    EX_IF,                   /* args: condition, then, else */
+    EX_LET                   /* sval: name; args: value, body */
 } ExprKind;
 
 typedef enum BinOp {
@@ -179,6 +181,9 @@ typedef struct Expr {
     struct Expr **args;      /* operands, call arguments, tuple/list items */
     int nargs;
     int builtin;             /* EX_CALL: BuiltinKind, set by the checker */
+    struct Expr *bound;      /* EX_NAME naming a let: that EX_LET */
+    int uses;                /* EX_LET: how often its name is used */
+    const char *cname;       /* EX_LET: its C variable, set by the emitter */
 } Expr;
 
 typedef enum TypeExprKind { TX_NAME, TX_TUPLE, TX_LIST } TypeExprKind;
@@ -247,6 +252,8 @@ Expr *ast_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp);
 Expr *ast_list(ParseCtx *c, Token lb, PtrVec *items, Token rb);
 Expr *ast_field(ParseCtx *c, Expr *e, Token index);
 Expr *ast_paren(ParseCtx *c, Token lp, Expr *e, Token rp);
+Expr *ast_if(ParseCtx *c, Token kw, Expr *cond, Expr *then, Expr *els);
+Expr *ast_let(ParseCtx *c, Token kw, Token name, Expr *value, Expr *body);
 PtrVec *ast_vec(ParseCtx *c, PtrVec *v, void *item);
 TypeExpr *ast_type_name(ParseCtx *c, Token t);
 TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp);

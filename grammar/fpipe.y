@@ -81,6 +81,7 @@ OpKw;
 /* Operator keywords first, so that hints can test a range of codes. */
 %token PIPELINE SOURCE MAP FILTER FLATMAP COMBINE COMBINE_PER_KEY SINK ON_ERROR.
 
+%nonassoc ELSE IN.     /* if/let bodies extend as far right as they can */
 %left OROR.
 %left ANDAND.
 %right NOT.
@@ -157,6 +158,8 @@ expr(A) ::= expr(L) PERCENT expr(R).          { A = ast_binary(c, B_REM, L, R); 
 expr(A) ::= MINUS(T) expr(E). [UMINUS]        { A = ast_unary(c, T, U_NEG, E); }
 expr(A) ::= NOT(T) expr(E).                   { A = ast_unary(c, T, U_NOT, E); }
 expr(A) ::= primary(P).                       { A = P; }
+expr(A) ::= IF(T) expr(C) THEN expr(X) ELSE expr(Y). { A = ast_if(c, T, C, X, Y); }
+expr(A) ::= LET(T) IDENT(N) EQ expr(V) IN expr(B). { A = ast_let(c, T, N, V, B); }
 
 %type primary {Expr *}
 primary(A) ::= INT(T).                        { A = ast_int(c, T); }

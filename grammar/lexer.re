@@ -99,6 +99,11 @@ int lex_next(Lexer *lx, Token *t)
             "combine_per_key"   { kind = TK_COMBINE_PER_KEY; goto done; }
             "sink"              { kind = TK_SINK; goto done; }
             "on_error"          { kind = TK_ON_ERROR; goto done; }
+            "if"                { kind = TK_IF; goto done; }
+            "then"              { kind = TK_THEN; goto done; }
+            "else"              { kind = TK_ELSE; goto done; }
+            "let"               { kind = TK_LET; goto done; }
+            "in"                { kind = TK_IN; goto done; }
             "true"              { kind = TK_TRUE; goto done; }
             "false"             { kind = TK_FALSE; goto done; }
             ident               { ascii_name(lx, start, cur); kind = TK_IDENT; goto done; }
@@ -166,6 +171,11 @@ const char *lex_token_desc(int kind)
     case TK_COMBINE_PER_KEY: return "'combine_per_key'";
     case TK_SINK: return "'sink'";
     case TK_ON_ERROR: return "'on_error'";
+    case TK_IF: return "'if'";
+    case TK_THEN: return "'then'";
+    case TK_ELSE: return "'else'";
+    case TK_LET: return "'let'";
+    case TK_IN: return "'in'";
     case TK_TRUE: return "'true'";
     case TK_FALSE: return "'false'";
     case TK_IDENT: return "name";

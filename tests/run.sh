@@ -231,6 +231,28 @@ for c in mixed_ws backslash high_bytes zipf; do
     }
 done
 
+# if/then/else and let: a let is evaluated only where it stands, so the
+# division under "if n == 0" never fails; an unused let still compiles
+# warning-free.
+cat > "$TMP/iflet.fpipe" <<'EOF'
+pipeline iflet
+source lines = text(input)
+flatmap words = split_ws(lines)
+map sized : (str, i64) = let n = len(words) in (if n > 4 then "long" else "short", if n == 0 then 0 else 100 / n)
+map kept = let unused = 0 in sized
+combine_per_key total = sum
+sink out = tsv(output)
+EOF
+if "$FPIPEC" emit-c "$TMP/iflet.fpipe" -o "$TMP/iflet.c" 2> /dev/null &&
+    cc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/iflet.c" -o "$TMP/iflet.o" 2> "$TMP/out" &&
+    "$FPIPEC" build "$TMP/iflet.fpipe" -o "$TMP/bin/iflet" >> "$TMP/out" 2>&1; then
+    run_modes "e2e: if/let modes" "$TMP/bin/iflet" "$IN/zipf.txt" "$IN/empty.txt" && {
+        words_of "$IN/zipf.txt" | awk '{ n = length($0); s[n > 4 ? "long" : "short"] += int(100 / n) }
+            END { print "long\t" s["long"]; print "short\t" s["short"] }' > "$TMP/ref"
+        same "e2e: if/let vs awk" "$TMP/ref" "$TMP/out.1"
+    }
+else bad "e2e: if/let program does not compile warning-free" "$TMP/out"; fi
+
 # weights: f64 sums, same bits in every mode; one partition = awk's order.
 PER_PARTITION_SIZE=1 run_modes "e2e: weights zipf modes (f64 bits)" "$TMP/bin/weights" "$IN/zipf.txt"
 "$TMP/bin/weights" --threads 1 -o "$TMP/out" "$IN/high_bytes.txt" "$IN/backslash.txt"
