@@ -22,7 +22,7 @@ const char *const monoid_names[MONOID__COUNT] = {
 };
 
 const BuiltinInfo builtin_info[BI__COUNT] = {
-#define X(E, name, sig, what) {name, sig, what},
+#define X(E, name, params, result, flags, cfn, what) {name, params, result, flags, cfn, what},
     FP_BUILTINS(X)
 #undef X
 };

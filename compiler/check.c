@@ -131,12 +131,49 @@ static Type *check_name(Checker *c, Expr *e)
     return &ty_error;
 }
 
+static Type *code_type(char code)
+{
+    switch (code) {
+    case 's': return &ty_str;
+    case 'i': return &ty_i64;
+    case 'f': return &ty_f64;
+    case 'b': return &ty_bool;
+    default: return &ty_error;
+    }
+}
+
+/* "name : str, i64 -> str", for hints. */
+static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
+{
+    Str s = {0};
+    str_add(&s, "%s : ", bi->name);
+    for (const char *p = bi->params; *p; p++) {
+        if (p > bi->params)
+            str_add(&s, ", ");
+        if (*p == 'x')
+            str_add(&s, "i64|f64|bool|str");
+        else
+            type_str(&s, code_type(*p));
+    }
+    str_add(&s, " -> ");
+    if (bi->result[0] == '[')
+        str_add(&s, "[str]");
+    else
+        type_str(&s, code_type(bi->result[0]));
+    const char *r = arena_strndup(c->arena, s.p, s.n);
+    str_free(&s);
+    return r;
+}
+
 static Type *check_call(Checker *c, Expr *e)
 {
     int b = find_builtin(e->sval);
     Type *args[8];
-    for (int i = 0; i < e->nargs && i < 8; i++)
-        args[i] = check_expr(c, e->args[i]);
+    for (int i = 0; i < e->nargs; i++) {
+        Type *t = check_expr(c, e->args[i]);
+        if (i < 8)
+            args[i] = t;
+    }
     if (b < 0) {
         diag_at(c->d, DIAG_ERROR, e->name_span, "unknown function '%s'", e->sval);
         const char *cands[BI__COUNT];
@@ -149,31 +186,41 @@ static Type *check_call(Checker *c, Expr *e)
             diag_hint(c->d, "%s(...) is a %s format, not a function", e->sval,
                       e->sval[0] == 't' && e->sval[1] == 'e' ? "source" : "sink");
         else
-            diag_hint(c->d, "the functions are split_ws, lower, upper, len and trim");
+            diag_hint(c->d, "docs/language.md lists the builtins");
         return &ty_error;
     }
+    const BuiltinInfo *bi = &builtin_info[b];
     e->builtin = b;
-    /* Every builtin of ops.h takes one str. */
-    if (e->nargs != 1) {
-        diag_at(c->d, DIAG_ERROR, e->span, "%s takes 1 argument, not %d", e->sval, e->nargs);
-        diag_hint(c->d, "%s : %s", e->sval, builtin_info[b].sig);
+    int want = (int)strlen(bi->params);
+    if (e->nargs != want) {
+        diag_at(c->d, DIAG_ERROR, e->span, "%s takes %d argument%s, not %d", e->sval, want,
+                want == 1 ? "" : "s", e->nargs);
+        diag_hint(c->d, "%s", builtin_sig(c, bi));
         return &ty_error;
     }
-    if (args[0] != &ty_error && args[0] != &ty_str) {
-        diag_at(c->d, DIAG_ERROR, e->args[0]->span, "%s expects str, not %s", e->sval,
-                tname(c, args[0]));
-        diag_hint(c->d, "%s : %s", e->sval, builtin_info[b].sig);
+    bool bad = false;
+    for (int i = 0; i < want; i++) {
+        if (args[i] == &ty_error) {
+            bad = true;
+            continue;
+        }
+        char code = bi->params[i];
+        bool ok = code == 'x' ? type_is_scalar(args[i]) : args[i] == code_type(code);
+        if (!ok) {
+            diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s expects %s as argument %d, not %s",
+                    e->sval, code == 'x' ? "a scalar" : tname(c, code_type(code)), i + 1,
+                    tname(c, args[i]));
+            diag_hint(c->d, "%s", builtin_sig(c, bi));
+            bad = true;
+        }
+    }
+    if (bad)
         return &ty_error;
-    }
-    switch ((BuiltinKind)b) {
-    case BI_SPLIT_WS: return type_list(&ty_str);
-    case BI_LEN: return &ty_i64;
-    case BI_LOWER:
-    case BI_UPPER:
-    case BI_TRIM: return &ty_str;
-    case BI__COUNT: break;
-    }
-    return &ty_error;
+    if (strchr(bi->flags, 'F'))
+        c->fallible = true;
+    if (bi->result[0] == '[')
+        return type_list(&ty_str);
+    return code_type(bi->result[0]);
 }
 
 static const char *binop_text[] = {"+", "-", "*", "/", "%", "==", "!=", "<", "<=",
@@ -542,7 +589,7 @@ static void check_combine(Checker *c, const OpDecl *o, IrOp *op)
 /* Does e build a string in the worker's arena (lower, upper)? */
 static bool makes_strings(const Expr *e)
 {
-    if (e->kind == EX_CALL && (e->builtin == BI_LOWER || e->builtin == BI_UPPER))
+    if (e->kind == EX_CALL && e->builtin >= 0 && strchr(builtin_info[e->builtin].flags, 'A'))
         return true;
     for (int i = 0; i < e->nargs; i++)
         if (makes_strings(e->args[i]))
@@ -771,7 +818,8 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             if (!op->fallible && d->nerrors == errors_before) {
                 diag_at(d, DIAG_WARNING, o->policy_span,
                         "'%s' cannot fail: on_error %s has no effect", o->name, o->policy);
-                diag_hint(d, "elements fail in i64 division and remainder (by zero)");
+                diag_hint(d, "elements fail in i64 division and remainder (by zero) and in the "
+                         "builtins parse_i64, parse_f64, substr, replace and split");
             }
         }
 

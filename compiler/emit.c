@@ -315,18 +315,26 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         }
         break;
     case EX_BINARY: emit_binary(x, s, ex); break;
-    case EX_CALL:
-        switch ((BuiltinKind)ex->builtin) {
-        case BI_LOWER: str_add(s, "fp_lower(w->arena, "); break;
-        case BI_UPPER: str_add(s, "fp_upper(w->arena, "); break;
-        case BI_TRIM: str_add(s, "fp_trim("); break;
-        case BI_LEN: str_add(s, "fp_len("); break;
-        case BI_SPLIT_WS:   /* only as a flatmap body: see emit_flatmap */
-        case BI__COUNT: str_add(s, "/* unreachable */("); break;
+    case EX_CALL: {
+        const BuiltinInfo *bi = &builtin_info[ex->builtin];
+        const char *fn = bi->cfn;
+        if (ex->builtin == BI_STR) {
+            const Type *a = ex->args[0]->type;
+            if (a == &ty_str) {   /* str of a str is itself */
+                emit_expr(x, s, ex->args[0]);
+                break;
+            }
+            fn = a == &ty_i64 ? "fp_str_of_i64" : a == &ty_f64 ? "fp_str_of_f64" : "fp_str_of_bool";
         }
+        str_add(s, "%s(", *fn ? fn : "/* flatmap only */");
+        if (strchr(bi->flags, 'A'))
+            str_add(s, "w->arena, ");
+        if (strchr(bi->flags, 'F'))
+            str_add(s, "w, &site_%s, ", x->op->cname);
         emit_args(x, s, ex, ", ");
         str_add(s, ")");
         break;
+    }
     case EX_TUPLE:
         str_add(s, "(%s){", ctype(x->e, ex->type));
         emit_args(x, s, ex, ", ");
@@ -503,13 +511,20 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         break;
     case OP_FLATMAP:
         op_comment(e, op, NULL);
-        if (op->body->kind == EX_CALL) {   /* split_ws(...) */
+        if (op->body->kind == EX_CALL && op->body->builtin == BI_SPLIT_WS) {
             emit_expr(&x, &s, op->body->args[0]);
             const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
             line(e, "fp_ws_iter %s = fp_ws_begin(%s);", it, s.p);
             fail_check(e, op);
             line(e, "%s %s;", ctype(e, op->out), name);
             line(e, "while (fp_ws_next(&%s, &%s)) {", it, name);
+        } else if (op->body->kind == EX_CALL) {   /* split(s, sep) */
+            emit_args(&x, &s, op->body, ", ");
+            const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
+            line(e, "fp_split_iter %s = fp_split_begin(w, &site_%s, %s);", it, op->cname, s.p);
+            fail_check(e, op);
+            line(e, "%s %s;", ctype(e, op->out), name);
+            line(e, "while (fp_split_next(&%s, &%s)) {", it, name);
         } else {   /* [a, b, ...] */
             emit_args(&x, &s, op->body, ", ");
             const char *items = helper(e, arena_printf(e->arena, "%s_items", name));

@@ -114,7 +114,7 @@ typedef enum MonoidKind {
 extern const char *const monoid_names[MONOID__COUNT];
 
 typedef enum BuiltinKind {
-#define X(E, name, sig, what) BI_##E,
+#define X(E, name, params, result, flags, cfn, what) BI_##E,
     FP_BUILTINS(X)
 #undef X
     BI__COUNT
@@ -122,7 +122,10 @@ typedef enum BuiltinKind {
 
 typedef struct BuiltinInfo {
     const char *name;
-    const char *sig;    /* "str -> [str]" */
+    const char *params;  /* "ss": see ops.h */
+    const char *result;
+    const char *flags;
+    const char *cfn;
     const char *what;
 } BuiltinInfo;
 extern const BuiltinInfo builtin_info[BI__COUNT];

@@ -25,12 +25,28 @@
     X(MIN,   "min",   "smallest i64 or f64 value")            \
     X(MAX,   "max",   "largest i64 or f64 value")
 
-/*      enum       name        signature          what it does */
-#define FP_BUILTINS(X)                                                              \
-    X(SPLIT_WS, "split_ws", "str -> [str]", "the words of s, split on ASCII whitespace") \
-    X(LOWER,    "lower",    "str -> str",   "ASCII letters to lower case")           \
-    X(UPPER,    "upper",    "str -> str",   "ASCII letters to upper case")           \
-    X(LEN,      "len",      "str -> i64",   "length in bytes")                       \
-    X(TRIM,     "trim",     "str -> str",   "without leading and trailing whitespace")
+/* Builtins.  params: one letter per argument, s str, i i64, f f64,
+ * b bool, x any scalar; result likewise, or [s] for a list of str.
+ * flags: A takes the worker's arena (makes a string), F can fail (takes the
+ * worker and the operator's site), - neither.  cfn: the runtime function
+ * (str's depends on its argument's type; split and split_ws are iterated
+ * by flatmap). */
+/*      enum          name           params result flags cfn              what it does */
+#define FP_BUILTINS(X)                                                                        \
+    X(SPLIT_WS,    "split_ws",    "s",   "[s]", "-",  "",              "the words of s, split on ASCII whitespace") \
+    X(SPLIT,       "split",       "ss",  "[s]", "F",  "",              "s cut at every sep (sep not empty)") \
+    X(LOWER,       "lower",       "s",   "s",   "A",  "fp_lower",      "ASCII letters to lower case") \
+    X(UPPER,       "upper",       "s",   "s",   "A",  "fp_upper",      "ASCII letters to upper case") \
+    X(LEN,         "len",         "s",   "i",   "-",  "fp_len",        "length in bytes") \
+    X(TRIM,        "trim",        "s",   "s",   "-",  "fp_trim",       "without leading and trailing whitespace") \
+    X(CONTAINS,    "contains",    "ss",  "b",   "-",  "fp_contains",   "whether s contains t") \
+    X(STARTS_WITH, "starts_with", "ss",  "b",   "-",  "fp_starts_with", "whether s starts with t") \
+    X(ENDS_WITH,   "ends_with",   "ss",  "b",   "-",  "fp_ends_with",  "whether s ends with t") \
+    X(SUBSTR,      "substr",      "sii", "s",   "F",  "fp_substr",     "n bytes of s from byte start (in range)") \
+    X(REPLACE,     "replace",     "sss", "s",   "AF", "fp_replace",    "s with every from replaced by to (from not empty)") \
+    X(PARSE_I64,   "parse_i64",   "s",   "i",   "F",  "fp_parse_i64",  "a decimal integer (the whole string)") \
+    X(PARSE_F64,   "parse_f64",   "s",   "f",   "F",  "fp_parse_f64",  "a decimal number (the whole string)") \
+    X(STR,         "str",         "x",   "s",   "A",  "",              "a value as text, as a TSV sink writes it") \
+    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine")
 
 #endif /* FPIPE_OPS_H */

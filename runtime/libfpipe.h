@@ -237,6 +237,38 @@ fp_str fp_lower(fp_arena *a, fp_str s);   /* ASCII letters only */
 fp_str fp_upper(fp_arena *a, fp_str s);   /* ASCII letters only */
 fp_str fp_trim(fp_str s);                 /* the split_ws whitespace */
 
+struct fp_worker;
+struct fp_site;
+
+bool fp_contains(fp_str s, fp_str t);
+bool fp_starts_with(fp_str s, fp_str t);
+bool fp_ends_with(fp_str s, fp_str t);
+int64_t fp_hash_str(fp_str s);
+/* Fallible builtins: on bad input they record an element error in w (the
+ * operator's on_error policy decides) and return an empty value. */
+fp_str fp_substr(struct fp_worker *w, const struct fp_site *site, fp_str s, int64_t start,
+                 int64_t n);
+fp_str fp_replace(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str s,
+                  fp_str from, fp_str to);
+int64_t fp_parse_i64(struct fp_worker *w, const struct fp_site *site, fp_str s);
+double fp_parse_f64(struct fp_worker *w, const struct fp_site *site, fp_str s);
+/* str(x): the text a TSV sink writes for x (no escaping). */
+fp_str fp_str_of_i64(fp_arena *a, int64_t v);
+fp_str fp_str_of_f64(fp_arena *a, double v);
+fp_str fp_str_of_bool(fp_arena *a, bool v);
+
+/* split(s, sep): the pieces of s between occurrences of sep, empty ones
+ * included ("a,,b" gives "a", "", "b"; "" gives one empty piece). */
+typedef struct fp_split_iter {
+    const char *p;      /* start of the next piece */
+    const char *end;
+    fp_str sep;
+    bool done;
+} fp_split_iter;
+fp_split_iter fp_split_begin(struct fp_worker *w, const struct fp_site *site, fp_str s,
+                             fp_str sep);
+bool fp_split_next(fp_split_iter *it, fp_str *piece);
+
 /* ------------------------------------------------------------------ */
 /* Arithmetic with defined behaviour: i64 wraps (two's complement);    */
 /* division and remainder by zero are element errors.                  */

@@ -314,3 +314,207 @@ int64_t fp_rem_i64(fp_worker *w, const fp_site *site, int64_t a, int64_t b)
         return 0;
     return a % b;
 }
+
+/* ---- more string builtins ------------------------------------------ */
+
+/* The first occurrence of t in s, or NULL. */
+static const char *find(fp_str s, fp_str t)
+{
+    if (t.n == 0)
+        return s.p;
+    if (t.n > s.n)
+        return NULL;
+    const char *p = s.p, *last = s.p + (s.n - t.n);
+    while (p <= last) {
+        p = memchr(p, t.p[0], (size_t)(last - p) + 1);
+        if (!p)
+            return NULL;
+        if (memcmp(p, t.p, t.n) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+bool fp_contains(fp_str s, fp_str t)
+{
+    return find(s, t) != NULL;
+}
+
+bool fp_starts_with(fp_str s, fp_str t)
+{
+    return t.n <= s.n && (t.n == 0 || memcmp(s.p, t.p, t.n) == 0);
+}
+
+bool fp_ends_with(fp_str s, fp_str t)
+{
+    return t.n <= s.n && (t.n == 0 || memcmp(s.p + s.n - t.n, t.p, t.n) == 0);
+}
+
+int64_t fp_hash_str(fp_str s)
+{
+    return (int64_t)fp_hash(s.p, s.n);
+}
+
+fp_str fp_substr(fp_worker *w, const fp_site *site, fp_str s, int64_t start, int64_t n)
+{
+    if (start < 0 || n < 0 || (uint64_t)start > s.n || (uint64_t)n > s.n - (uint64_t)start) {
+        fp_elem_error(w, site, "substr out of range");
+        return fp_str_lit(s.p, 0);
+    }
+    return fp_str_lit(s.p + start, (size_t)n);
+}
+
+fp_str fp_replace(fp_arena *a, fp_worker *w, const fp_site *site, fp_str s, fp_str from,
+                  fp_str to)
+{
+    if (from.n == 0) {
+        fp_elem_error(w, site, "replace of an empty string");
+        return s;
+    }
+    const char *hit = find(s, from);
+    if (!hit)
+        return s;   /* nothing to replace: the same view, no copy */
+    /* Count first, so the result is allocated once (checked arithmetic). */
+    size_t count = 0;
+    for (fp_str rest = s; (hit = find(rest, from)) != NULL;) {
+        count++;
+        size_t skip = (size_t)(hit - rest.p) + from.n;
+        rest = fp_str_lit(rest.p + skip, rest.n - skip);
+    }
+    size_t n = s.n - count * from.n;
+    if (to.n && count > (SIZE_MAX - n) / to.n)
+        fp_oom();
+    n += count * to.n;
+    char *o = fp_arena_alloc(a, n ? n : 1), *q = o;
+    for (fp_str rest = s;;) {
+        hit = find(rest, from);
+        size_t keep = hit ? (size_t)(hit - rest.p) : rest.n;
+        memcpy(q, rest.p, keep);
+        q += keep;
+        if (!hit)
+            break;
+        memcpy(q, to.p, to.n);
+        q += to.n;
+        rest = fp_str_lit(hit + from.n, rest.n - keep - from.n);
+    }
+    return fp_str_lit(o, n);
+}
+
+int64_t fp_parse_i64(fp_worker *w, const fp_site *site, fp_str s)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < s.n && (s.p[i] == '-' || s.p[i] == '+'))
+        neg = s.p[i++] == '-';
+    if (i == s.n) {
+        fp_elem_error(w, site, "parse_i64: not an integer");
+        return 0;
+    }
+    uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; i < s.n; i++) {
+        unsigned d = (unsigned char)s.p[i] - '0';
+        if (d > 9) {
+            fp_elem_error(w, site, "parse_i64: not an integer");
+            return 0;
+        }
+        if (v > (limit - d) / 10) {
+            fp_elem_error(w, site, "parse_i64: out of the i64 range");
+            return 0;
+        }
+        v = v * 10 + d;
+    }
+    return neg ? (int64_t)(0u - v) : (int64_t)v;
+}
+
+double fp_parse_f64(fp_worker *w, const fp_site *site, fp_str s)
+{
+    /* Decimal text only: digits, one point, an exponent; no spaces, no hex,
+     * no inf/nan (those print, but data that says "nan" is a mistake). */
+    char buf[128];
+    size_t i = 0;
+    bool digits = false;
+    if (i < s.n && (s.p[i] == '-' || s.p[i] == '+'))
+        i++;
+    while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9')
+        i++, digits = true;
+    if (i < s.n && s.p[i] == '.') {
+        i++;
+        while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9')
+            i++, digits = true;
+    }
+    if (digits && i < s.n && (s.p[i] == 'e' || s.p[i] == 'E')) {
+        size_t j = i + 1;
+        if (j < s.n && (s.p[j] == '-' || s.p[j] == '+'))
+            j++;
+        size_t k = j;
+        while (k < s.n && s.p[k] >= '0' && s.p[k] <= '9')
+            k++;
+        i = k > j ? k : s.n + 1;   /* an exponent needs digits */
+    }
+    if (!digits || i != s.n || s.n >= sizeof buf) {
+        fp_elem_error(w, site, s.n >= sizeof buf && digits ? "parse_f64: number too long"
+                                                           : "parse_f64: not a number");
+        return 0;
+    }
+    memcpy(buf, s.p, s.n);
+    buf[s.n] = 0;
+    return strtod(buf, NULL);   /* overflow gives inf, like the arithmetic */
+}
+
+static fp_str arena_copy(fp_arena *a, const char *p, size_t n)
+{
+    char *o = fp_arena_alloc(a, n ? n : 1);
+    memcpy(o, p, n);
+    return fp_str_lit(o, n);
+}
+
+fp_str fp_str_of_i64(fp_arena *a, int64_t v)
+{
+    fp_buf b = {0};
+    fp_out_i64(&b, v);
+    fp_str r = arena_copy(a, b.p, b.n);
+    fp_buf_free(&b);
+    return r;
+}
+
+fp_str fp_str_of_f64(fp_arena *a, double v)
+{
+    fp_buf b = {0};
+    fp_out_f64(&b, v);
+    fp_str r = arena_copy(a, b.p, b.n);
+    fp_buf_free(&b);
+    return r;
+}
+
+fp_str fp_str_of_bool(fp_arena *a, bool v)
+{
+    (void)a;
+    return v ? fp_str_lit("true" FP_LIT_PAD, 4) : fp_str_lit("false" FP_LIT_PAD, 5);
+}
+
+fp_split_iter fp_split_begin(fp_worker *w, const fp_site *site, fp_str s, fp_str sep)
+{
+    fp_split_iter it = {s.p, s.p + s.n, sep, false};
+    if (sep.n == 0) {
+        fp_elem_error(w, site, "split on an empty separator");
+        it.done = true;
+    }
+    return it;
+}
+
+bool fp_split_next(fp_split_iter *it, fp_str *piece)
+{
+    if (it->done)
+        return false;
+    fp_str rest = fp_str_lit(it->p, (size_t)(it->end - it->p));
+    const char *hit = find(rest, it->sep);
+    if (!hit) {
+        *piece = rest;
+        it->done = true;
+        return true;
+    }
+    *piece = fp_str_lit(it->p, (size_t)(hit - it->p));
+    it->p = hit + it->sep.n;
+    return true;
+}

@@ -253,6 +253,50 @@ if "$FPIPEC" emit-c "$TMP/iflet.fpipe" -o "$TMP/iflet.c" 2> /dev/null &&
     }
 else bad "e2e: if/let program does not compile warning-free" "$TMP/out"; fi
 
+# String builtins: split, contains, substr, upper, parse_i64 (failures
+# dropped and counted), str, ends_with, hash; replace, parse_f64.
+cat > "$TMP/kv.fpipe" <<'EOF'
+pipeline kv
+source lines = text(input)
+flatmap pairs = split(lines, ";")
+filter has_eq = contains(pairs, "=")
+map kv : (str, i64) = let k = substr(has_eq, 0, 1) in (upper(k), parse_i64(substr(has_eq, 2, len(has_eq) - 2))) on_error drop
+combine_per_key total = sum
+map row = (total.0, total.1, str(total.1 * 2), ends_with(str(total.1), "0"), hash(total.0) == hash(upper(lower(total.0))))
+sink out = tsv(output)
+EOF
+awk 'BEGIN { for (i = 0; i < 5000; i++) { k = substr("abcdefg", i % 7 + 1, 1); v = (i * 7919) % 2001 - 1000;
+    bad = (i % 13 == 0) ? "x" : ""; printf "%s=%s%d;;noeq;%s=+%d\n", k, bad, v, k, i % 10 } }' > "$IN/kv.txt"
+if "$FPIPEC" build "$TMP/kv.fpipe" -o "$TMP/bin/kv" > "$TMP/out" 2>&1; then
+    run_modes "e2e: string builtins modes" "$TMP/bin/kv" "$IN/kv.txt" && {
+        awk -F';' '{ for (i = 1; i <= NF; i++) if (index($i, "=")) { v = substr($i, 3)
+            if (v ~ /^[-+]?[0-9]+$/) s[toupper(substr($i, 1, 1))] += v + 0 } }
+            END { for (k in s) printf "%s\t%d\t%d\t%s\ttrue\n", k, s[k], 2 * s[k], (s[k] % 10 == 0 ? "true" : "false") }' "$IN/kv.txt" |
+            sort > "$TMP/ref"
+        same "e2e: string builtins vs awk" "$TMP/ref" "$TMP/out.1"
+    }
+    nbad=$(grep -o '=x' "$IN/kv.txt" | wc -l)
+    "$TMP/bin/kv" -o "$TMP/o.tsv" "$IN/kv.txt" > "$TMP/out" 2>&1
+    grep -q "operator 'kv' ($TMP/kv.fpipe:5:1) dropped $nbad elements" "$TMP/out" &&
+        ok "e2e: parse_i64 failures dropped and counted ($nbad)" || bad "e2e: parse_i64 drop count (want $nbad)" "$TMP/out"
+else bad "e2e: build kv.fpipe" "$TMP/out"; fi
+cat > "$TMP/fl.fpipe" <<'EOF'
+pipeline fl
+source lines = text(input)
+map cleaned = replace(trim(lines), ",", ".")
+map value : f64 = parse_f64(cleaned) on_error drop
+combine total = sum
+map shown = (total, str(total), str(true))
+sink out = tsv(output)
+EOF
+printf '1,5\n 2,25 \nbad\n3e2\n-0,5\n1e\n.\n\n0,125\n' > "$IN/fl.txt"
+if "$FPIPEC" build "$TMP/fl.fpipe" -o "$TMP/bin/fl" > "$TMP/out" 2>&1 &&
+    "$TMP/bin/fl" -o "$TMP/o.tsv" "$IN/fl.txt" > "$TMP/out" 2>&1 &&
+    grep -q "dropped 4 elements" "$TMP/out"; then
+    printf '303.375\t303.375\ttrue\n' > "$TMP/ref"
+    same "e2e: replace, parse_f64 (bad ones dropped: 4), str" "$TMP/ref" "$TMP/o.tsv"
+else bad "e2e: replace/parse_f64 program" "$TMP/out"; fi
+
 # weights: f64 sums, same bits in every mode; one partition = awk's order.
 PER_PARTITION_SIZE=1 run_modes "e2e: weights zipf modes (f64 bits)" "$TMP/bin/weights" "$IN/zipf.txt"
 "$TMP/bin/weights" --threads 1 -o "$TMP/out" "$IN/high_bytes.txt" "$IN/backslash.txt"
