@@ -509,53 +509,128 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
     }
 }
 
-static bool monoid_of(Checker *c, const OpDecl *o, MonoidKind *m)
+/* The monoid a name stands for (reported if none). */
+static bool monoid_of(Checker *c, const Expr *b, MonoidKind *m)
 {
-    Expr *b = o->body;
-    const char *name = b->kind == EX_NAME ? b->sval : NULL;
-    for (int i = 0; name && i < MONOID__COUNT; i++) {
-        if (strcmp(name, monoid_names[i]) == 0) {
+    for (int i = 0; i < MONOID__COUNT; i++) {
+        if (strcmp(b->sval, monoid_names[i]) == 0) {
             *m = (MonoidKind)i;
             return true;
         }
     }
-    if (name) {
-        diag_at(c->d, DIAG_ERROR, b->span, "unknown monoid '%s'", name);
-        const char *s = diag_suggest(name, monoid_names, MONOID__COUNT);
-        if (s)
-            diag_hint(c->d, "did you mean '%s'?", s);
-        else
-            diag_hint(c->d, "the monoids are sum, count, min and max");
-    } else {
-        diag_at(c->d, DIAG_ERROR, b->span, "%s takes a monoid: sum, count, min or max",
-                op_info[o->kind].keyword);
-    }
+    diag_at(c->d, DIAG_ERROR, b->span, "unknown monoid '%s'", b->sval);
+    const char *s = diag_suggest(b->sval, monoid_names, MONOID__COUNT);
+    if (s)
+        diag_hint(c->d, "did you mean '%s'?", s);
+    else
+        diag_hint(c->d, "the monoids are sum, count, min, max, mean, and, or");
     return false;
 }
 
-/* The value a monoid accumulates from values of type v, or NULL if it
- * cannot fold them (reported). */
-static Type *monoid_result(Checker *c, const OpDecl *o, MonoidKind m, Type *v)
+/* What monoid m gives when folding values of type v, or NULL (reported). */
+static Type *monoid_result(Checker *c, const Expr *at, MonoidKind m, Type *v)
 {
-    if (m == MONOID_COUNT)
-        return &ty_i64;
-    if (v == &ty_i64 || v == &ty_f64)
-        return v;
-    diag_at(c->d, DIAG_ERROR, o->body->span, "%s cannot fold %s values", monoid_names[m],
+    switch (m) {
+    case MONOID_COUNT: return &ty_i64;
+    case MONOID_SUM:
+    case MONOID_MIN:
+    case MONOID_MAX:
+        if (v == &ty_i64 || v == &ty_f64)
+            return v;
+        break;
+    case MONOID_MEAN:
+        if (v == &ty_i64 || v == &ty_f64)
+            return &ty_f64;
+        break;
+    case MONOID_AND:
+    case MONOID_OR:
+        if (v == &ty_bool)
+            return &ty_bool;
+        break;
+    case MONOID__COUNT: break;
+    }
+    diag_at(c->d, DIAG_ERROR, at->span, "%s cannot fold %s values", monoid_names[m],
             tname(c, v));
-    diag_hint(c->d, "%s folds i64 or f64; count counts anything", monoid_names[m]);
+    diag_hint(c->d, "%s", m == MONOID_AND || m == MONOID_OR
+                              ? "and, or fold bool values"
+                              : "sum, min, max, mean fold i64 or f64; count counts anything");
     return NULL;
+}
+
+/* The body of a combine: a monoid, or a tuple of monoids folded in one pass
+ * over the same values. */
+static bool monoids_of(Checker *c, const OpDecl *o, IrOp *op)
+{
+    const Expr *b = o->body;
+    const Expr *const *items = (const Expr *const *)&o->body;
+    int n = 1;
+    if (b->kind == EX_TUPLE) {
+        items = (const Expr *const *)b->args;
+        n = b->nargs;
+        op->mon_tuple = true;
+    }
+    if (n > 16) {
+        diag_at(c->d, DIAG_ERROR, b->span, "at most 16 monoids in one combine");
+        return false;
+    }
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        if (items[i]->kind != EX_NAME) {
+            diag_at(c->d, DIAG_ERROR, items[i]->span,
+                    "%s takes a monoid (sum, count, min, max, mean, and, or) or a tuple of them",
+                    op_info[o->kind].keyword);
+            ok = false;
+        } else if (!monoid_of(c, items[i], &op->mons[i])) {
+            ok = false;
+        }
+    }
+    op->nmon = n;
+    return ok;
+}
+
+/* The result of every monoid on values of type v: one type, or a tuple. */
+static Type *monoids_result(Checker *c, const OpDecl *o, IrOp *op, Type *v)
+{
+    Type *r[16];
+    const Expr *b = o->body;
+    for (int i = 0; i < op->nmon; i++) {
+        r[i] = monoid_result(c, op->mon_tuple ? b->args[i] : b, op->mons[i], v);
+        if (!r[i])
+            return NULL;
+    }
+    return op->mon_tuple ? type_tuple(r, op->nmon) : r[0];
+}
+
+bool combine_is_exact(const IrOp *op)
+{
+    if (op->val != &ty_f64)
+        return true;
+    for (int i = 0; i < op->nmon; i++)
+        if (op->mons[i] != MONOID_COUNT)
+            return false;
+    return true;
+}
+
+void monoids_str(Str *s, const IrOp *op)
+{
+    if (op->mon_tuple)
+        str_add(s, "(");
+    for (int i = 0; i < op->nmon; i++)
+        str_add(s, "%s%s", i ? ", " : "", monoid_names[op->mons[i]]);
+    if (op->mon_tuple)
+        str_add(s, ")");
 }
 
 static void check_combine(Checker *c, const OpDecl *o, IrOp *op)
 {
     op->out = &ty_error;
-    if (!monoid_of(c, o, &op->monoid) || op->in == &ty_error)
+    if (!monoids_of(c, o, op) || op->in == &ty_error)
         return;
     if (o->kind == OP_COMBINE) {
-        Type *r = monoid_result(c, o, op->monoid, op->in);
+        Type *r = monoids_result(c, o, op, op->in);
         if (r) {
-            op->acc = r;
+            op->val = op->in;
+            op->res = r;
             op->out = r;
         }
         return;
@@ -576,12 +651,12 @@ static void check_combine(Checker *c, const OpDecl *o, IrOp *op)
                   k == &ty_f64 ? " (f64 keys would group -0.0 and 0.0 apart)" : "");
         return;
     }
-    Type *r = monoid_result(c, o, op->monoid, v);
+    Type *r = monoids_result(c, o, op, v);
     if (!r)
         return;
     op->key = k;
     op->val = v;
-    op->acc = r;
+    op->res = r;
     Type *pair[2] = {k, r};
     op->out = type_tuple(pair, 2);
 }
@@ -958,7 +1033,7 @@ static void op_body_str(Str *s, const IrOp *op)
         str_add(s, ")");
         break;
     case OP_COMBINE:
-    case OP_COMBINE_PER_KEY: str_add(s, "%s", monoid_names[op->monoid]); break;
+    case OP_COMBINE_PER_KEY: monoids_str(s, op); break;
     default: expr_str(s, op->body); break;
     }
 }

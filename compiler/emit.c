@@ -123,7 +123,7 @@ static const char *helper(Emitter *e, const char *base)
 static void names_reset(Emitter *e)
 {
     e->names.n = 0;
-    static const char *const fixed[] = {"w", "cur", "end", "key", "acc", "fresh"};
+    static const char *const fixed[] = {"w", "cur", "end", "key", "acc", "fresh", "state"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         vec_push(e->arena, &e->names, (void *)fixed[i]);
     for (int i = 0; i < e->ir->nops; i++)
@@ -393,7 +393,7 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
                                                                               : "\"...\"");
         break;
     case OP_COMBINE:
-    case OP_COMBINE_PER_KEY: str_add(&body, "%s", monoid_names[op->monoid]); break;
+    case OP_COMBINE_PER_KEY: monoids_str(&body, op); break;
     default: expr_str(&body, op->body); break;
     }
     Str ty = {0};
@@ -457,21 +457,228 @@ static void emit_row(Emitter *e, const Type *t, const char *val, bool *first)
     }
 }
 
-/* The monoid's step as C: acc = acc <op> v. */
-static void monoid_step(Emitter *e, const IrOp *op, const char *acc, const char *v)
+/* ---- combines -------------------------------------------------------- */
+
+/* The accumulator field of monoid i: "sum" alone, "m1_sum" in a tuple. */
+static const char *mon_field(Emitter *e, const IrOp *c, int i)
 {
-    bool i64 = op->acc == &ty_i64;
-    switch (op->monoid) {
+    static const char *const base[] = {"sum", "count", "min", "max", "mean", "all", "any"};
+    if (!c->mon_tuple)
+        return base[c->mons[0]];
+    return arena_printf(e->arena, "m%d_%s", i, base[c->mons[i]]);
+}
+
+static bool uses_value(const IrOp *c)
+{
+    for (int i = 0; i < c->nmon; i++)
+        if (c->mons[i] != MONOID_COUNT)
+            return true;
+    return false;
+}
+
+/* Whether every monoid has an identity, so that no input still has a
+ * result (sum 0, count 0, and true, or false). */
+static bool has_identity(const IrOp *c)
+{
+    for (int i = 0; i < c->nmon; i++)
+        if (c->mons[i] == MONOID_MIN || c->mons[i] == MONOID_MAX || c->mons[i] == MONOID_MEAN)
+            return false;
+    return true;
+}
+
+/* a->f (op)= v for one monoid; `merge` folds another accumulator's field. */
+static void monoid_fold(Emitter *e, const IrOp *c, int i, const char *a, const char *v,
+                        bool merge)
+{
+    const char *f = mon_field(e, c, i);
+    bool i64 = c->val == &ty_i64;
+    const char *add = i64 ? "fp_add_i64" : NULL;
+    switch (c->mons[i]) {
     case MONOID_SUM:
-        if (i64)
-            line(e, "%s = fp_add_i64(%s, %s);", acc, acc, v);
+        if (add)
+            line(e, "%s->%s = %s(%s->%s, %s);", a, f, add, a, f, v);
         else
-            line(e, "%s = %s + %s;", acc, acc, v);
+            line(e, "%s->%s += %s;", a, f, v);
         break;
-    case MONOID_COUNT: line(e, "%s = fp_add_i64(%s, %s);", acc, acc, v); break;
-    case MONOID_MIN: line(e, "if (%s < %s) %s = %s;", v, acc, acc, v); break;
-    case MONOID_MAX: line(e, "if (%s > %s) %s = %s;", v, acc, acc, v); break;
+    case MONOID_COUNT:
+        line(e, "%s->%s = fp_add_i64(%s->%s, %s);", a, f, a, f, merge ? v : "1");
+        break;
+    case MONOID_MIN: line(e, "if (%s < %s->%s)", v, a, f); line(e, "    %s->%s = %s;", a, f, v); break;
+    case MONOID_MAX: line(e, "if (%s > %s->%s)", v, a, f); line(e, "    %s->%s = %s;", a, f, v); break;
+    case MONOID_MEAN:
+        if (add)
+            line(e, "%s->%s_sum = fp_add_i64(%s->%s_sum, %s);", a, f, a, f,
+                 merge ? arena_printf(e->arena, "%s_sum", v) : v);
+        else
+            line(e, "%s->%s_sum += %s;", a, f, merge ? arena_printf(e->arena, "%s_sum", v) : v);
+        line(e, "%s->%s_n = fp_add_i64(%s->%s_n, %s);", a, f, a, f,
+             merge ? arena_printf(e->arena, "%s_n", v) : "1");
+        break;
+    case MONOID_AND: line(e, "%s->%s = %s->%s && %s;", a, f, a, f, v); break;
+    case MONOID_OR: line(e, "%s->%s = %s->%s || %s;", a, f, a, f, v); break;
     case MONOID__COUNT: break;
+    }
+}
+
+/* The accumulator type of a combine and the functions on it: first value,
+ * one more value, merge of two partials, the result; for a keyed combine
+ * the queue of stage 1, for a global one its per-partition state. */
+static void emit_combine_helpers(Emitter *e, const IrOp *c)
+{
+    const char *n = c->cname;
+    const char *vt = ctype(e, c->val);
+    Str ms = {0};
+    monoids_str(&ms, c);
+    const char *where = arena_printf(e->arena, "%s %s = %s  (%s:%d)", op_info[c->kind].keyword,
+                                     comment_safe(e, c->name), ms.p, fpipe_path(e), c->line);
+    str_free(&ms);
+
+    line(e, "/* %s: the accumulator. */", where);
+    Str fields = {0};
+    for (int i = 0; i < c->nmon; i++) {
+        const char *f = mon_field(e, c, i);
+        switch (c->mons[i]) {
+        case MONOID_COUNT: str_add(&fields, " int64_t %s;", f); break;
+        case MONOID_MEAN: str_add(&fields, " %s %s_sum; int64_t %s_n;", vt, f, f); break;
+        case MONOID_AND:
+        case MONOID_OR: str_add(&fields, " bool %s;", f); break;
+        default: str_add(&fields, " %s %s;", vt, f); break;
+        }
+    }
+    line(e, "typedef struct %s_acc {%s } %s_acc;", n, fields.p, n);
+    str_free(&fields);
+    blank(e);
+
+    bool v_used = uses_value(c);
+    line(e, "/* The accumulator of a first value. */");
+    line(e, "static inline void %s_first(%s_acc *a, %s v)", n, n, vt);
+    line(e, "{");
+    e->indent++;
+    if (!v_used)
+        line(e, "(void)v;");
+    for (int i = 0; i < c->nmon; i++) {
+        const char *f = mon_field(e, c, i);
+        if (c->mons[i] == MONOID_COUNT)
+            line(e, "a->%s = 1;", f);
+        else if (c->mons[i] == MONOID_MEAN)
+            line(e, "a->%s_sum = v;", f), line(e, "a->%s_n = 1;", f);
+        else
+            line(e, "a->%s = v;", f);
+    }
+    e->indent--;
+    line(e, "}");
+    blank(e);
+
+    line(e, "/* Fold one more value in. */");
+    line(e, "static inline void %s_step(%s_acc *a, %s v)", n, n, vt);
+    line(e, "{");
+    e->indent++;
+    if (!v_used)
+        line(e, "(void)v;");
+    for (int i = 0; i < c->nmon; i++)
+        monoid_fold(e, c, i, "a", "v", false);
+    e->indent--;
+    line(e, "}");
+    blank(e);
+
+    line(e, "/* Merge two partial accumulators: *dst = *dst + *src (%s). */",
+         c->kind == OP_COMBINE || !combine_is_exact(c) ? "in partition order"
+                                                       : "in any order: the fold is exact");
+    line(e, "static void %s_merge(void *dst, const void *src)", n);
+    line(e, "{");
+    e->indent++;
+    line(e, "%s_acc *d = dst;", n);
+    line(e, "const %s_acc *s = src;", n);
+    for (int i = 0; i < c->nmon; i++)
+        monoid_fold(e, c, i, "d", arena_printf(e->arena, "s->%s", mon_field(e, c, i)), true);
+    e->indent--;
+    line(e, "}");
+    blank(e);
+
+    const char *rt = ctype(e, c->res);
+    line(e, "/* The result of the fold. */");
+    line(e, "static inline %s %s_result(const %s_acc *a)", rt, n, n);
+    line(e, "{");
+    Str r = {0};
+    for (int i = 0; i < c->nmon; i++) {
+        const char *f = mon_field(e, c, i);
+        if (i)
+            str_add(&r, ", ");
+        if (c->mons[i] == MONOID_MEAN)
+            str_add(&r, "(double)a->%s_sum / (double)a->%s_n", f, f);
+        else
+            str_add(&r, "a->%s", f);
+    }
+    if (c->mon_tuple)
+        line(e, "    return (%s){%s};", rt, r.p);
+    else
+        line(e, "    return %s;", r.p);
+    str_free(&r);
+    line(e, "}");
+    blank(e);
+
+    if (c->kind == OP_COMBINE_PER_KEY) {
+        line(e, "/* An update of %s waiting in stage 1's queue. */", comment_safe(e, c->name));
+        line(e, "typedef struct %s_pending { fp_kprobe probe; %s value; } %s_pending;", n, vt, n);
+        blank(e);
+        line(e, "/* Apply queued updates to this worker's table, in arrival order; their");
+        line(e, " * slots were prefetched when they were queued. */");
+        line(e, "static void %s_apply(fp_worker *w, %s_pending *q, int n)", n, n);
+        line(e, "{");
+        e->indent++;
+        line(e, "for (int i = 0; i < n; i++) {");
+        e->indent++;
+        line(e, "bool fresh;");
+        /* Keys made per element (lower, upper) die with the partition's
+         * arena: the table copies those over 16 bytes. */
+        bool copy = c->key != &ty_str || c->arena_strs;
+        line(e, "%s_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, %s, &fresh);", n,
+             copy ? "true" : "false");
+        line(e, "if (fresh)");
+        line(e, "    %s_first(acc, q[i].value);", n);
+        line(e, "else");
+        line(e, "    %s_step(acc, q[i].value);", n);
+        e->indent--;
+        line(e, "}");
+        e->indent--;
+        line(e, "}");
+        blank(e);
+        return;
+    }
+
+    line(e, "/* The state of %s in one partition: its accumulator, once a value came. */",
+         comment_safe(e, c->name));
+    line(e, "typedef struct %s_state { %s_acc acc; bool has; } %s_state;", n, n, n);
+    blank(e);
+    line(e, "static void %s_init(void *state)", n);
+    line(e, "{");
+    line(e, "    ((%s_state *)state)->has = false;", n);
+    line(e, "}");
+    blank(e);
+    line(e, "/* dst = dst + src, in partition order. */");
+    line(e, "static void %s_state_merge(void *dst, const void *src)", n);
+    line(e, "{");
+    e->indent++;
+    line(e, "%s_state *d = dst;", n);
+    line(e, "const %s_state *s = src;", n);
+    line(e, "if (!s->has)");
+    line(e, "    return;");
+    line(e, "if (d->has)");
+    line(e, "    %s_merge(&d->acc, &s->acc);", n);
+    line(e, "else");
+    line(e, "    *d = *s;");
+    e->indent--;
+    line(e, "}");
+    blank(e);
+    if (has_identity(c)) {
+        line(e, "/* The accumulator of no values: the monoids' identities. */");
+        line(e, "static inline void %s_empty(%s_acc *a)", n, n);
+        line(e, "{");
+        for (int i = 0; i < c->nmon; i++)
+            line(e, "    a->%s = %s;", mon_field(e, c, i),
+                 c->mons[i] == MONOID_AND ? "true" : c->mons[i] == MONOID_OR ? "false" : "0");
+        line(e, "}");
+        blank(e);
     }
 }
 
@@ -549,8 +756,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
                                kb, key);
         }
         line(e, "fp_ktab_probe(w->tab, %s, &%s[%s].probe);", key, e->queue, e->queued);
-        line(e, "%s[%s].value = %s;", e->queue, e->queued,
-             op->monoid == MONOID_COUNT ? "1" : arena_printf(e->arena, "%s.f1", input));
+        line(e, "%s[%s].value = %s.f1;", e->queue, e->queued, input);
         line(e, "if (++%s == FP_BATCH) {", e->queued);
         line(e, "    %s_apply(w, %s, %s);", op->cname, e->queue, e->queued);
         line(e, "    %s = 0;", e->queued);
@@ -558,17 +764,14 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         break;
     }
     case OP_COMBINE: {
-        op_comment(e, op, "partial, into this partition's accumulator");
-        const char *acc = helper(e, arena_printf(e->arena, "%s_acc", name));
-        line(e, "%s_state *%s = w->acc;", name, acc);
-        const char *v = op->monoid == MONOID_COUNT ? "1" : input;
-        line(e, "if (!%s->has) {", acc);
-        line(e, "    %s->value = %s;", acc, v);
-        line(e, "    %s->has = true;", acc);
+        op_comment(e, op, "partial, into this partition's state");
+        const char *st = helper(e, arena_printf(e->arena, "%s_st", name));
+        line(e, "%s_state *%s = w->acc;", name, st);
+        line(e, "if (%s->has) {", st);
+        line(e, "    %s_step(&%s->acc, %s);", name, st, input);
         line(e, "} else {");
-        e->indent++;
-        monoid_step(e, op, arena_printf(e->arena, "%s->value", acc), v);
-        e->indent--;
+        line(e, "    %s_first(&%s->acc, %s);", name, st, input);
+        line(e, "    %s->has = true;", st);
         line(e, "}");
         break;
     }
@@ -687,22 +890,26 @@ static void emit_stage2(Emitter *e, const Stage *st)
             k = "fp_unkey_i64(key)";
         else if (c->key == &ty_bool)
             k = "fp_unkey_bool(key)";
-        line(e, "%s %s = {%s, *(const %s *)acc};", ctype(e, c->out), c->cname, k,
-             ctype(e, c->acc));
+        line(e, "%s %s = {%s, %s_result(acc)};", ctype(e, c->out), c->cname, k, c->cname);
     } else {
         stage_header(e, st, "once, on the value combined over all partitions; fuses");
-        line(e, "static void %s(fp_worker *w, const void *acc)", st->fname);
+        line(e, "static void %s(fp_worker *w, const void *state)", st->fname);
         line(e, "{");
         e->indent++;
         op_comment(e, c, "the combined value");
-        const char *sv = helper(e, "state");
-        line(e, "const %s_state *%s = acc;", c->cname, sv);
-        if (c->monoid == MONOID_MIN || c->monoid == MONOID_MAX) {
+        const char *sv = helper(e, "s");
+        line(e, "const %s_state *%s = state;", c->cname, sv);
+        if (has_identity(c)) {
+            const char *a = helper(e, "a");
+            line(e, "%s_acc %s = %s->acc;", c->cname, a, sv);
             line(e, "if (!%s->has)", sv);
-            line(e, "    return;   /* %s of no elements: no row */", monoid_names[c->monoid]);
-            line(e, "%s %s = %s->value;", ctype(e, c->out), c->cname, sv);
+            line(e, "    %s_empty(&%s);   /* no elements: the identity */", c->cname, a);
+            line(e, "%s %s = %s_result(&%s);", ctype(e, c->out), c->cname, c->cname, a);
         } else {
-            line(e, "%s %s = %s->has ? %s->value : 0;", ctype(e, c->out), c->cname, sv, sv);
+            line(e, "if (!%s->has)", sv);
+            line(e, "    return;   /* no elements: no %s, no row */",
+                 c->nmon == 1 ? monoid_names[c->mons[0]] : "result");
+            line(e, "%s %s = %s_result(&%s->acc);", ctype(e, c->out), c->cname, c->cname, sv);
         }
     }
     const char *cur = c->cname;
@@ -711,94 +918,6 @@ static void emit_stage2(Emitter *e, const Stage *st)
     close_loops(e);
     e->indent--;
     line(e, "}");
-    blank(e);
-}
-
-/* The accumulator's identity and merge, used by the driver between the
- * stages. */
-static void emit_combine_helpers(Emitter *e, const IrOp *c)
-{
-    const char *t = ctype(e, c->acc);
-    if (c->kind == OP_COMBINE) {
-        line(e, "/* The state of combine %s: a %s and whether any element was seen. */",
-             comment_safe(e, c->name), monoid_names[c->monoid]);
-        line(e, "typedef struct %s_state { %s value; bool has; } %s_state;", c->cname, t,
-             c->cname);
-        blank(e);
-        line(e, "static void %s_init(void *acc)", c->cname);
-        line(e, "{");
-        line(e, "    %s_state *s = acc;", c->cname);
-        line(e, "    s->value = 0;");
-        line(e, "    s->has = false;");
-        line(e, "}");
-        blank(e);
-        line(e, "/* dst = dst %s src, in partition order. */", monoid_names[c->monoid]);
-        line(e, "static void %s_merge(void *dst, const void *src)", c->cname);
-        line(e, "{");
-        e->indent++;
-        line(e, "%s_state *d = dst;", c->cname);
-        line(e, "const %s_state *s = src;", c->cname);
-        line(e, "if (!s->has)");
-        line(e, "    return;");
-        line(e, "if (!d->has) {");
-        line(e, "    *d = *s;");
-        line(e, "    return;");
-        line(e, "}");
-        IrOp tmp = *c;
-        if (c->monoid == MONOID_COUNT)
-            tmp.monoid = MONOID_SUM;   /* counts add up */
-        monoid_step(e, &tmp, "d->value", "s->value");
-        e->indent--;
-        line(e, "}");
-    } else {
-        line(e, "/* An update of combine_per_key %s waiting in stage 1's queue. */",
-             comment_safe(e, c->name));
-        line(e, "typedef struct %s_pending { fp_kprobe probe; %s value; } %s_pending;", c->cname,
-             t, c->cname);
-        blank(e);
-        line(e, "/* combine_per_key %s = %s  (%s:%d): apply queued updates to this worker's",
-             comment_safe(e, c->name), monoid_names[c->monoid], fpipe_path(e), c->line);
-        line(e, " * table, in arrival order; their slots were prefetched when they were queued. */");
-        line(e, "static void %s_apply(fp_worker *w, %s_pending *q, int n)", c->cname, c->cname);
-        line(e, "{");
-        e->indent++;
-        line(e, "for (int i = 0; i < n; i++) {");
-        e->indent++;
-        line(e, "bool fresh;");
-        /* Keys made per element (lower, upper) die with the partition's
-         * arena: the table copies those over 16 bytes. */
-        bool copy = c->key != &ty_str || c->arena_strs;
-        line(e, "%s *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, %s, &fresh);", t,
-             copy ? "true" : "false");
-        line(e, "if (fresh)");
-        line(e, "    *acc = q[i].value;");
-        line(e, "else");
-        e->indent++;
-        IrOp step = *c;
-        if (c->monoid == MONOID_COUNT)
-            step.monoid = MONOID_SUM;   /* the queued value is the 1 to add */
-        monoid_step(e, &step, "*acc", "q[i].value");
-        e->indent -= 2;
-        line(e, "}");
-        e->indent--;
-        line(e, "}");
-        blank(e);
-        static const char *const how[] = {"*dst + *src", "*dst + *src (counts add up)",
-                                          "the smaller", "the larger"};
-        line(e, "/* Merge two partial %ss of one key of %s: %s. */", monoid_names[c->monoid],
-             comment_safe(e, c->name), how[c->monoid]);
-        line(e, "static void %s_merge(void *dst, const void *src)", c->cname);
-        line(e, "{");
-        e->indent++;
-        line(e, "%s *d = dst;", t);
-        line(e, "const %s *s = src;", t);
-        IrOp tmp = *c;
-        if (c->monoid == MONOID_COUNT)
-            tmp.monoid = MONOID_SUM;
-        monoid_step(e, &tmp, "*d", "*s");
-        e->indent--;
-        line(e, "}");
-    }
     blank(e);
 }
 
@@ -906,10 +1025,10 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     if (c && c->kind == OP_COMBINE) {
         line(&e, ".acc_size = sizeof(%s_state),", c->cname);
         line(&e, ".acc_init = %s_init,", c->cname);
-        line(&e, ".acc_merge = %s_merge,", c->cname);
+        line(&e, ".acc_merge = %s_state_merge,", c->cname);
         line(&e, ".stage2_global = %s,", p->stages[1].fname);
     } else if (c) {
-        line(&e, ".acc_size = sizeof(%s),", ctype(&e, c->acc));
+        line(&e, ".acc_size = sizeof(%s_acc),", c->cname);
         line(&e, ".acc_merge = %s_merge,", c->cname);
         line(&e, ".stage2_keyed = %s,", p->stages[1].fname);
     }

@@ -301,9 +301,12 @@ typedef struct IrOp {
     Type *in;                /* element type consumed (NULL for source) */
     Type *out;               /* element type produced (NULL for sink) */
     Expr *body;              /* map / filter / flatmap */
-    MonoidKind monoid;       /* combine, combine_per_key */
-    Type *key, *val;         /* combine_per_key: key type; value folded */
-    Type *acc;               /* combine: accumulated value type */
+    MonoidKind mons[16];     /* combine, combine_per_key: the monoids */
+    int nmon;
+    bool mon_tuple;          /* written (m1, m2, ...): the result is a tuple */
+    Type *key;               /* combine_per_key: the key */
+    Type *val;               /* combine: the value folded */
+    Type *res;               /* combine: the monoids' result (per key) */
     const char *format;      /* source "text"; sink "tsv" */
     Target target;
     const char *path;        /* TGT_PATH */
@@ -326,6 +329,8 @@ typedef struct Ir {
 /* NULL after errors (reported). */
 Ir *check_program(Arena *a, Program *p, Diags *d);
 void ir_dump(Str *s, const Ir *ir);
+void monoids_str(Str *s, const IrOp *op);   /* "sum" or "(count, sum, max)" */
+bool combine_is_exact(const IrOp *op);      /* no f64 arithmetic in the fold */
 void expr_str(Str *s, const Expr *e);   /* an expression back as .fpipe text */
 
 /* ------------------------------------------------------------------ */

@@ -19,11 +19,14 @@
     X(SINK,            "sink",            ROLE_SINK,    "writes the elements out")
 
 /*      enum    name     what it does */
-#define FP_MONOIDS(X)                                        \
-    X(SUM,   "sum",   "sum of i64 (wrapping) or f64 values")  \
-    X(COUNT, "count", "number of elements")                   \
-    X(MIN,   "min",   "smallest i64 or f64 value")            \
-    X(MAX,   "max",   "largest i64 or f64 value")
+#define FP_MONOIDS(X)                                                      \
+    X(SUM,   "sum",   "sum of i64 (wrapping) or f64 values")                \
+    X(COUNT, "count", "number of elements")                                 \
+    X(MIN,   "min",   "smallest i64 or f64 value")                          \
+    X(MAX,   "max",   "largest i64 or f64 value")                           \
+    X(MEAN,  "mean",  "arithmetic mean of i64 or f64 values, as f64")       \
+    X(AND,   "and",   "whether every bool value is true")                   \
+    X(OR,    "or",    "whether some bool value is true")
 
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
  * b bool, x any scalar; result likewise, or [s] for a list of str.

@@ -57,14 +57,14 @@ Plan *plan_build(Arena *a, const Ir *ir)
         if (c->kind == OP_COMBINE) {
             p->merge = MERGE_PARTITION_ORDER;
             p->merge_why = "one accumulator per partition, folded in partition order";
-        } else if (c->acc == &ty_f64) {
+        } else if (!combine_is_exact(c)) {
             p->merge = MERGE_PARTITION_ORDER;
             p->merge_why = "f64 arithmetic is not associative bit for bit: one table per "
                            "partition, folded in partition order";
         } else {
             p->merge = MERGE_PER_THREAD;
-            p->merge_why = "i64 sum/count/min/max is exact and commutative: one table per "
-                           "thread, merged after stage 1";
+            p->merge_why = "exact and commutative (no f64 arithmetic): one table per thread, "
+                           "merged after stage 1";
         }
     }
     return p;
@@ -105,8 +105,11 @@ void plan_dump(Str *s, const Plan *p)
         str_add(s, "    rows are written in input order (partition by partition)\n");
     } else {
         const IrOp *c = &ir->ops[p->combine];
-        str_add(s, "  boundary: %s %s with %s; %s\n", op_info[c->kind].keyword, c->name,
-                monoid_names[c->monoid], p->merge_why);
+        Str m = {0};
+        monoids_str(&m, c);
+        str_add(s, "  boundary: %s %s with %s; %s\n", op_info[c->kind].keyword, c->name, m.p,
+                p->merge_why);
+        str_free(&m);
         const Stage *s2 = &p->stages[1];
         str_add(s, "  stage 2  %s: %s\n", s2->fname,
                 c->kind == OP_COMBINE_PER_KEY ? "once per key, keys in ascending byte order"

@@ -297,6 +297,55 @@ if "$FPIPEC" build "$TMP/fl.fpipe" -o "$TMP/bin/fl" > "$TMP/out" 2>&1 &&
     same "e2e: replace, parse_f64 (bad ones dropped: 4), str" "$TMP/ref" "$TMP/o.tsv"
 else bad "e2e: replace/parse_f64 program" "$TMP/out"; fi
 
+# Tuples of monoids in one pass (count, sum, min, max, mean per key), and
+# and/or with their identities on empty input; mean of nothing is no row.
+cat > "$TMP/stats.fpipe" <<'EOF'
+pipeline stats
+source lines = text(input)
+flatmap words = split_ws(lines)
+map by_first : (str, i64) = (substr(words, 0, 1), len(words))
+combine_per_key stats = (count, sum, min, max, mean)
+sink out = tsv(output)
+EOF
+cat > "$TMP/flags.fpipe" <<'EOF'
+pipeline flags
+source lines = text(input)
+flatmap words = split_ws(lines)
+map long = len(words) > 1
+combine all = (and, or, count)
+sink out = tsv(output)
+EOF
+cat > "$TMP/avg.fpipe" <<'EOF'
+pipeline avg
+source lines = text(input)
+map n = len(lines)
+combine average = mean
+sink out = tsv(output)
+EOF
+if "$FPIPEC" build "$TMP/stats.fpipe" -o "$TMP/bin/stats" > "$TMP/out" 2>&1 &&
+    "$FPIPEC" build "$TMP/flags.fpipe" -o "$TMP/bin/flags" >> "$TMP/out" 2>&1 &&
+    "$FPIPEC" build "$TMP/avg.fpipe" -o "$TMP/bin/avg" >> "$TMP/out" 2>&1; then
+    run_modes "e2e: (count, sum, min, max, mean) modes" "$TMP/bin/stats" "$IN/zipf.txt" "$IN/high_bytes.txt" && {
+        words_of "$IN/zipf.txt" "$IN/high_bytes.txt" | awk '
+            function shortest(v,  p, s) { for (p = 15; p <= 17; p++) { s = sprintf("%." p "g", v); if (s + 0 == v) return s } return s }
+            { k = substr($0, 1, 1); l = length($0); if (!(k in n)) { mn[k] = l; mx[k] = l }
+              n[k]++; s[k] += l; if (l < mn[k]) mn[k] = l; if (l > mx[k]) mx[k] = l }
+            END { for (k in n) printf "%s\t%d\t%d\t%d\t%d\t%s\n", k, n[k], s[k], mn[k], mx[k], shortest(s[k] / n[k]) }' |
+            sort -t "$(printf '\t')" -k1,1 | sed 's/\\/\\\\/g' > "$TMP/ref"
+        same "e2e: (count, sum, min, max, mean) per key vs awk" "$TMP/ref" "$TMP/out.1"
+    }
+    run_modes "e2e: (and, or, count) modes" "$TMP/bin/flags" "$IN/zipf.txt" &&
+        { echo "false	true	$(words_of "$IN/zipf.txt" | wc -l)" > "$TMP/ref"
+          same "e2e: (and, or, count) vs wc" "$TMP/ref" "$TMP/out.1"; }
+    "$TMP/bin/flags" -o "$TMP/o.tsv" "$IN/empty.txt" && printf 'true\tfalse\t0\n' > "$TMP/ref" &&
+        same "e2e: and, or, count of no elements are their identities" "$TMP/ref" "$TMP/o.tsv"
+    "$TMP/bin/avg" -o "$TMP/o.tsv" "$IN/empty.txt" && [ -f "$TMP/o.tsv" ] && [ ! -s "$TMP/o.tsv" ] &&
+        ok "e2e: mean of no elements writes no row" || bad "e2e: mean of no elements"
+    "$TMP/bin/avg" -o "$TMP/o.tsv" "$IN/kv.txt" && awk '{ s += length($0) } END { printf "%.17g\n", s / NR }' "$IN/kv.txt" > "$TMP/ref" &&
+        [ "$(awk '{ printf "%.17g\n", $1 }' "$TMP/o.tsv")" = "$(cat "$TMP/ref")" ] &&
+        ok "e2e: global mean of i64 vs awk" || bad "e2e: global mean" "$TMP/o.tsv"
+else bad "e2e: build the monoid programs" "$TMP/out"; fi
+
 # weights: f64 sums, same bits in every mode; one partition = awk's order.
 PER_PARTITION_SIZE=1 run_modes "e2e: weights zipf modes (f64 bits)" "$TMP/bin/weights" "$IN/zipf.txt"
 "$TMP/bin/weights" --threads 1 -o "$TMP/out" "$IN/high_bytes.txt" "$IN/backslash.txt"

@@ -7,29 +7,52 @@
 
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
-/* An update of combine_per_key counts waiting in stage 1's queue. */
+/* combine_per_key counts = count  (examples/longwords.fpipe:13): the accumulator. */
+typedef struct counts_acc { int64_t count; } counts_acc;
+
+/* The accumulator of a first value. */
+static inline void counts_first(counts_acc *a, int64_t v)
+{
+    (void)v;
+    a->count = 1;
+}
+
+/* Fold one more value in. */
+static inline void counts_step(counts_acc *a, int64_t v)
+{
+    (void)v;
+    a->count = fp_add_i64(a->count, 1);
+}
+
+/* Merge two partial accumulators: *dst = *dst + *src (in any order: the fold is exact). */
+static void counts_merge(void *dst, const void *src)
+{
+    counts_acc *d = dst;
+    const counts_acc *s = src;
+    d->count = fp_add_i64(d->count, s->count);
+}
+
+/* The result of the fold. */
+static inline int64_t counts_result(const counts_acc *a)
+{
+    return a->count;
+}
+
+/* An update of counts waiting in stage 1's queue. */
 typedef struct counts_pending { fp_kprobe probe; int64_t value; } counts_pending;
 
-/* combine_per_key counts = count  (examples/longwords.fpipe:13): apply queued updates to this worker's
- * table, in arrival order; their slots were prefetched when they were queued. */
+/* Apply queued updates to this worker's table, in arrival order; their
+ * slots were prefetched when they were queued. */
 static void counts_apply(fp_worker *w, counts_pending *q, int n)
 {
     for (int i = 0; i < n; i++) {
         bool fresh;
-        int64_t *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, true, &fresh);
+        counts_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, true, &fresh);
         if (fresh)
-            *acc = q[i].value;
+            counts_first(acc, q[i].value);
         else
-            *acc = fp_add_i64(*acc, q[i].value);
+            counts_step(acc, q[i].value);
     }
-}
-
-/* Merge two partial counts of one key of counts: *dst + *src (counts add up). */
-static void counts_merge(void *dst, const void *src)
-{
-    int64_t *d = dst;
-    const int64_t *s = src;
-    *d = fp_add_i64(*d, *s);
 }
 
 /* Stage 1: once per input partition, on any thread; fuses.
@@ -58,7 +81,7 @@ static void stage1_lines_to_counts(fp_worker *w)
         tup2_str_i64 pairs = {long_, 1};
         /* combine_per_key counts : (str, i64) = count  (examples/longwords.fpipe:13): queued for this worker's table */
         fp_ktab_probe(w->tab, pairs.f0, &counts_q[counts_n].probe);
-        counts_q[counts_n].value = 1;
+        counts_q[counts_n].value = pairs.f1;
         if (++counts_n == FP_BATCH) {
             counts_apply(w, counts_q, counts_n);
             counts_n = 0;
@@ -75,7 +98,7 @@ static void stage1_lines_to_counts(fp_worker *w)
 static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key counts : (str, i64) = count  (examples/longwords.fpipe:13): the merged value of one key */
-    tup2_str_i64 counts = {key, *(const int64_t *)acc};
+    tup2_str_i64 counts = {key, counts_result(acc)};
     /* filter repeated : (str, i64) = counts.1 >= 2  (examples/longwords.fpipe:14) */
     if (!(counts.f1 >= 2)) return;
     tup2_str_i64 repeated = counts;
@@ -101,7 +124,7 @@ static const char plan_text[] =
     "  stage 1  stage1_lines_to_counts: once per input partition, in parallel\n"
     "    fused: source lines -> flatmap words -> map folded -> filter long -> map pairs -> combine_per_key counts (partial: into the thread's hash table)\n"
     "    source lines + flatmap words: one scan for words over the partition's bytes (split_ws never crosses a newline)\n"
-    "  boundary: combine_per_key counts with count; i64 sum/count/min/max is exact and commutative: one table per thread, merged after stage 1\n"
+    "  boundary: combine_per_key counts with count; exact and commutative (no f64 arithmetic): one table per thread, merged after stage 1\n"
     "  stage 2  stage2_counts_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key counts (merged result) -> filter repeated -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
@@ -115,7 +138,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_counts,
-    .acc_size = sizeof(int64_t),
+    .acc_size = sizeof(counts_acc),
     .acc_merge = counts_merge,
     .stage2_keyed = stage2_counts_to_out,
 };

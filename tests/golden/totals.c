@@ -5,28 +5,62 @@
  */
 #include "libfpipe.h"
 
-/* The state of combine total: a count and whether any element was seen. */
-typedef struct total_state { int64_t value; bool has; } total_state;
+/* combine total = count  (examples/totals.fpipe:7): the accumulator. */
+typedef struct total_acc { int64_t count; } total_acc;
 
-static void total_init(void *acc)
+/* The accumulator of a first value. */
+static inline void total_first(total_acc *a, fp_str v)
 {
-    total_state *s = acc;
-    s->value = 0;
-    s->has = false;
+    (void)v;
+    a->count = 1;
 }
 
-/* dst = dst count src, in partition order. */
+/* Fold one more value in. */
+static inline void total_step(total_acc *a, fp_str v)
+{
+    (void)v;
+    a->count = fp_add_i64(a->count, 1);
+}
+
+/* Merge two partial accumulators: *dst = *dst + *src (in partition order). */
 static void total_merge(void *dst, const void *src)
+{
+    total_acc *d = dst;
+    const total_acc *s = src;
+    d->count = fp_add_i64(d->count, s->count);
+}
+
+/* The result of the fold. */
+static inline int64_t total_result(const total_acc *a)
+{
+    return a->count;
+}
+
+/* The state of total in one partition: its accumulator, once a value came. */
+typedef struct total_state { total_acc acc; bool has; } total_state;
+
+static void total_init(void *state)
+{
+    ((total_state *)state)->has = false;
+}
+
+/* dst = dst + src, in partition order. */
+static void total_state_merge(void *dst, const void *src)
 {
     total_state *d = dst;
     const total_state *s = src;
     if (!s->has)
         return;
-    if (!d->has) {
+    if (d->has)
+        total_merge(&d->acc, &s->acc);
+    else
         *d = *s;
-        return;
-    }
-    d->value = fp_add_i64(d->value, s->value);
+}
+
+/* The accumulator of no values: the monoids' identities. */
+static inline void total_empty(total_acc *a)
+{
+    a->count = 0;
 }
 
 /* Stage 1: once per input partition, on any thread; fuses.
@@ -41,13 +75,13 @@ static void stage1_lines_to_total(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
-        /* combine total : i64 = count  (examples/totals.fpipe:7): partial, into this partition's accumulator */
-        total_state *total_acc = w->acc;
-        if (!total_acc->has) {
-            total_acc->value = 1;
-            total_acc->has = true;
+        /* combine total : i64 = count  (examples/totals.fpipe:7): partial, into this partition's state */
+        total_state *total_st = w->acc;
+        if (total_st->has) {
+            total_step(&total_st->acc, words);
         } else {
-            total_acc->value = fp_add_i64(total_acc->value, 1);
+            total_first(&total_st->acc, words);
+            total_st->has = true;
         }
     }
 }
@@ -56,11 +90,14 @@ static void stage1_lines_to_total(fp_worker *w)
  *   combine         total        examples/totals.fpipe:7
  *   sink            out          examples/totals.fpipe:8
  */
-static void stage2_total_to_out(fp_worker *w, const void *acc)
+static void stage2_total_to_out(fp_worker *w, const void *state)
 {
     /* combine total : i64 = count  (examples/totals.fpipe:7): the combined value */
-    const total_state *state = acc;
-    int64_t total = state->has ? state->value : 0;
+    const total_state *s = state;
+    total_acc a = s->acc;
+    if (!s->has)
+        total_empty(&a);   /* no elements: the identity */
+    int64_t total = total_result(&a);
     /* sink out = tsv(output)  (examples/totals.fpipe:8) */
     fp_out_i64(w->out, total);
     fp_out_char(w->out, '\n');
@@ -93,7 +130,7 @@ static const fp_pipeline pipeline = {
     .stage1 = stage1_lines_to_total,
     .acc_size = sizeof(total_state),
     .acc_init = total_init,
-    .acc_merge = total_merge,
+    .acc_merge = total_state_merge,
     .stage2_global = stage2_total_to_out,
 };
 

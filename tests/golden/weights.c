@@ -7,29 +7,50 @@
 
 typedef struct tup2_str_f64 { fp_str f0; double f1; } tup2_str_f64;   /* (str, f64) */
 
-/* An update of combine_per_key total waiting in stage 1's queue. */
+/* combine_per_key total = sum  (examples/weights.fpipe:12): the accumulator. */
+typedef struct total_acc { double sum; } total_acc;
+
+/* The accumulator of a first value. */
+static inline void total_first(total_acc *a, double v)
+{
+    a->sum = v;
+}
+
+/* Fold one more value in. */
+static inline void total_step(total_acc *a, double v)
+{
+    a->sum += v;
+}
+
+/* Merge two partial accumulators: *dst = *dst + *src (in partition order). */
+static void total_merge(void *dst, const void *src)
+{
+    total_acc *d = dst;
+    const total_acc *s = src;
+    d->sum += s->sum;
+}
+
+/* The result of the fold. */
+static inline double total_result(const total_acc *a)
+{
+    return a->sum;
+}
+
+/* An update of total waiting in stage 1's queue. */
 typedef struct total_pending { fp_kprobe probe; double value; } total_pending;
 
-/* combine_per_key total = sum  (examples/weights.fpipe:12): apply queued updates to this worker's
- * table, in arrival order; their slots were prefetched when they were queued. */
+/* Apply queued updates to this worker's table, in arrival order; their
+ * slots were prefetched when they were queued. */
 static void total_apply(fp_worker *w, total_pending *q, int n)
 {
     for (int i = 0; i < n; i++) {
         bool fresh;
-        double *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);
+        total_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);
         if (fresh)
-            *acc = q[i].value;
+            total_first(acc, q[i].value);
         else
-            *acc = *acc + q[i].value;
+            total_step(acc, q[i].value);
     }
-}
-
-/* Merge two partial sums of one key of total: *dst + *src. */
-static void total_merge(void *dst, const void *src)
-{
-    double *d = dst;
-    const double *s = src;
-    *d = *d + *s;
 }
 
 /* Stage 1: once per input partition, on any thread; fuses.
@@ -67,7 +88,7 @@ static void stage1_lines_to_total(fp_worker *w)
 static void stage2_total_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key total : (str, f64) = sum  (examples/weights.fpipe:12): the merged value of one key */
-    tup2_str_f64 total = {key, *(const double *)acc};
+    tup2_str_f64 total = {key, total_result(acc)};
     /* sink out = tsv(output)  (examples/weights.fpipe:13) */
     fp_out_tsv_str(w->out, total.f0);
     fp_out_char(w->out, '\t');
@@ -101,7 +122,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PARTITION_ORDER,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_total,
-    .acc_size = sizeof(double),
+    .acc_size = sizeof(total_acc),
     .acc_merge = total_merge,
     .stage2_keyed = stage2_total_to_out,
 };

@@ -7,29 +7,50 @@
 
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
-/* An update of combine_per_key counts waiting in stage 1's queue. */
+/* combine_per_key counts = sum  (examples/wordcount.fpipe:14): the accumulator. */
+typedef struct counts_acc { int64_t sum; } counts_acc;
+
+/* The accumulator of a first value. */
+static inline void counts_first(counts_acc *a, int64_t v)
+{
+    a->sum = v;
+}
+
+/* Fold one more value in. */
+static inline void counts_step(counts_acc *a, int64_t v)
+{
+    a->sum = fp_add_i64(a->sum, v);
+}
+
+/* Merge two partial accumulators: *dst = *dst + *src (in any order: the fold is exact). */
+static void counts_merge(void *dst, const void *src)
+{
+    counts_acc *d = dst;
+    const counts_acc *s = src;
+    d->sum = fp_add_i64(d->sum, s->sum);
+}
+
+/* The result of the fold. */
+static inline int64_t counts_result(const counts_acc *a)
+{
+    return a->sum;
+}
+
+/* An update of counts waiting in stage 1's queue. */
 typedef struct counts_pending { fp_kprobe probe; int64_t value; } counts_pending;
 
-/* combine_per_key counts = sum  (examples/wordcount.fpipe:14): apply queued updates to this worker's
- * table, in arrival order; their slots were prefetched when they were queued. */
+/* Apply queued updates to this worker's table, in arrival order; their
+ * slots were prefetched when they were queued. */
 static void counts_apply(fp_worker *w, counts_pending *q, int n)
 {
     for (int i = 0; i < n; i++) {
         bool fresh;
-        int64_t *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);
+        counts_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);
         if (fresh)
-            *acc = q[i].value;
+            counts_first(acc, q[i].value);
         else
-            *acc = fp_add_i64(*acc, q[i].value);
+            counts_step(acc, q[i].value);
     }
-}
-
-/* Merge two partial sums of one key of counts: *dst + *src. */
-static void counts_merge(void *dst, const void *src)
-{
-    int64_t *d = dst;
-    const int64_t *s = src;
-    *d = fp_add_i64(*d, *s);
 }
 
 /* Stage 1: once per input partition, on any thread; fuses.
@@ -67,7 +88,7 @@ static void stage1_lines_to_counts(fp_worker *w)
 static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key counts : (str, i64) = sum  (examples/wordcount.fpipe:14): the merged value of one key */
-    tup2_str_i64 counts = {key, *(const int64_t *)acc};
+    tup2_str_i64 counts = {key, counts_result(acc)};
     /* sink out = tsv(output)  (examples/wordcount.fpipe:15) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
@@ -87,7 +108,7 @@ static const char plan_text[] =
     "  stage 1  stage1_lines_to_counts: once per input partition, in parallel\n"
     "    fused: source lines -> flatmap words -> map ones -> combine_per_key counts (partial: into the thread's hash table)\n"
     "    source lines + flatmap words: one scan for words over the partition's bytes (split_ws never crosses a newline)\n"
-    "  boundary: combine_per_key counts with sum; i64 sum/count/min/max is exact and commutative: one table per thread, merged after stage 1\n"
+    "  boundary: combine_per_key counts with sum; exact and commutative (no f64 arithmetic): one table per thread, merged after stage 1\n"
     "  stage 2  stage2_counts_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key counts (merged result) -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
@@ -101,7 +122,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_counts,
-    .acc_size = sizeof(int64_t),
+    .acc_size = sizeof(counts_acc),
     .acc_merge = counts_merge,
     .stage2_keyed = stage2_counts_to_out,
 };

@@ -8,29 +8,50 @@
 typedef struct tup2_i64_i64 { int64_t f0; int64_t f1; } tup2_i64_i64;   /* (i64, i64) */
 typedef struct tup3_i64_i64_bool { int64_t f0; int64_t f1; bool f2; } tup3_i64_i64_bool;   /* (i64, i64, bool) */
 
-/* An update of combine_per_key hist waiting in stage 1's queue. */
+/* combine_per_key hist = sum  (examples/wordlengths.fpipe:11): the accumulator. */
+typedef struct hist_acc { int64_t sum; } hist_acc;
+
+/* The accumulator of a first value. */
+static inline void hist_first(hist_acc *a, int64_t v)
+{
+    a->sum = v;
+}
+
+/* Fold one more value in. */
+static inline void hist_step(hist_acc *a, int64_t v)
+{
+    a->sum = fp_add_i64(a->sum, v);
+}
+
+/* Merge two partial accumulators: *dst = *dst + *src (in any order: the fold is exact). */
+static void hist_merge(void *dst, const void *src)
+{
+    hist_acc *d = dst;
+    const hist_acc *s = src;
+    d->sum = fp_add_i64(d->sum, s->sum);
+}
+
+/* The result of the fold. */
+static inline int64_t hist_result(const hist_acc *a)
+{
+    return a->sum;
+}
+
+/* An update of hist waiting in stage 1's queue. */
 typedef struct hist_pending { fp_kprobe probe; int64_t value; } hist_pending;
 
-/* combine_per_key hist = sum  (examples/wordlengths.fpipe:11): apply queued updates to this worker's
- * table, in arrival order; their slots were prefetched when they were queued. */
+/* Apply queued updates to this worker's table, in arrival order; their
+ * slots were prefetched when they were queued. */
 static void hist_apply(fp_worker *w, hist_pending *q, int n)
 {
     for (int i = 0; i < n; i++) {
         bool fresh;
-        int64_t *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, true, &fresh);
+        hist_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, true, &fresh);
         if (fresh)
-            *acc = q[i].value;
+            hist_first(acc, q[i].value);
         else
-            *acc = fp_add_i64(*acc, q[i].value);
+            hist_step(acc, q[i].value);
     }
-}
-
-/* Merge two partial sums of one key of hist: *dst + *src. */
-static void hist_merge(void *dst, const void *src)
-{
-    int64_t *d = dst;
-    const int64_t *s = src;
-    *d = fp_add_i64(*d, *s);
 }
 
 /* Stage 1: once per input partition, on any thread; fuses.
@@ -70,7 +91,7 @@ static void stage1_lines_to_hist(fp_worker *w)
 static void stage2_hist_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key hist : (i64, i64) = sum  (examples/wordlengths.fpipe:11): the merged value of one key */
-    tup2_i64_i64 hist = {fp_unkey_i64(key), *(const int64_t *)acc};
+    tup2_i64_i64 hist = {fp_unkey_i64(key), hist_result(acc)};
     /* map row : (i64, i64, bool) = (hist.0, hist.1, hist.0 > 10)  (examples/wordlengths.fpipe:12) */
     tup3_i64_i64_bool row = {hist.f0, hist.f1, (hist.f0 > 10)};
     /* sink out = tsv(output)  (examples/wordlengths.fpipe:13) */
@@ -95,7 +116,7 @@ static const char plan_text[] =
     "  stage 1  stage1_lines_to_hist: once per input partition, in parallel\n"
     "    fused: source lines -> flatmap words -> map by_len -> combine_per_key hist (partial: into the thread's hash table)\n"
     "    source lines + flatmap words: one scan for words over the partition's bytes (split_ws never crosses a newline)\n"
-    "  boundary: combine_per_key hist with sum; i64 sum/count/min/max is exact and commutative: one table per thread, merged after stage 1\n"
+    "  boundary: combine_per_key hist with sum; exact and commutative (no f64 arithmetic): one table per thread, merged after stage 1\n"
     "  stage 2  stage2_hist_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key hist (merged result) -> map row -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
@@ -109,7 +130,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_hist,
-    .acc_size = sizeof(int64_t),
+    .acc_size = sizeof(hist_acc),
     .acc_merge = hist_merge,
     .stage2_keyed = stage2_hist_to_out,
 };
