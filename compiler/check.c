@@ -182,7 +182,8 @@ static Type *check_call(Checker *c, Expr *e)
         const char *s = diag_suggest(e->sval, cands, BI__COUNT);
         if (s)
             diag_hint(c->d, "did you mean '%s'?", s);
-        else if (!strcmp(e->sval, "text") || !strcmp(e->sval, "tsv"))
+        else if (!strcmp(e->sval, "text") || !strcmp(e->sval, "tsv") ||
+                 !strcmp(e->sval, "csv") || !strcmp(e->sval, "jsonl"))
             diag_hint(c->d, "%s(...) is a %s format, not a function", e->sval,
                       e->sval[0] == 't' && e->sval[1] == 'e' ? "source" : "sink");
         else
@@ -460,7 +461,8 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op)
     op->out = &ty_str;
 }
 
-/* sink: tsv(output) | tsv(stdout) | tsv("path") */
+/* sink: FORMAT(output) | FORMAT(stdout) | FORMAT("path"); FORMAT is tsv,
+ * csv or jsonl */
 static bool sink_type_ok(const Type *t)
 {
     if (type_is_scalar(t))
@@ -476,14 +478,23 @@ static bool sink_type_ok(const Type *t)
 static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
 {
     Expr *b = o->body;
-    if (b->kind != EX_CALL || strcmp(b->sval, "tsv") != 0 || b->nargs != 1) {
-        diag_at(c->d, DIAG_ERROR, b->span, "a sink writes tsv(output), tsv(stdout) or "
-                                           "tsv(\"PATH\")");
-        diag_hint(c->d, "tsv(output) writes to the -o PATH given to the program, or to "
-                        "standard output without -o");
+    static const char *const formats[] = {"tsv", "csv", "jsonl"};
+    const char *fmt = NULL;
+    for (int i = 0; b->kind == EX_CALL && i < 3; i++)
+        if (!strcmp(b->sval, formats[i]))
+            fmt = formats[i];
+    if (!fmt || b->nargs != 1) {
+        diag_at(c->d, DIAG_ERROR, b->span, "a sink writes FORMAT(output), FORMAT(stdout) or "
+                                           "FORMAT(\"PATH\"), FORMAT being tsv, csv or jsonl");
+        const char *sug = b->kind == EX_CALL ? diag_suggest(b->sval, formats, 3) : NULL;
+        if (sug)
+            diag_hint(c->d, "did you mean '%s'?", sug);
+        else
+            diag_hint(c->d, "tsv(output) writes to the -o PATH given to the program, or to "
+                            "standard output without -o");
         return;
     }
-    op->format = "tsv";
+    op->format = fmt;
     Expr *a = b->args[0];
     if (a->kind == EX_NAME && strcmp(a->sval, "output") == 0) {
         op->target = TGT_OUTPUT;
@@ -503,8 +514,8 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
         return;
     }
     if (op->in != &ty_error && !sink_type_ok(op->in)) {
-        diag_at(c->d, DIAG_ERROR, o->name_span, "tsv cannot write %s", tname(c, op->in));
-        diag_hint(c->d, "a TSV row holds scalars (i64, f64, bool, str) or tuples of them; "
+        diag_at(c->d, DIAG_ERROR, o->name_span, "%s cannot write %s", fmt, tname(c, op->in));
+        diag_hint(c->d, "a row holds scalars (i64, f64, bool, str) or tuples of them; "
                         "use a flatmap to write a list's items as rows");
     }
 }
@@ -1023,7 +1034,7 @@ static void op_body_str(Str *s, const IrOp *op)
     switch (op->kind) {
     case OP_SOURCE: str_add(s, "text(input)"); break;
     case OP_SINK:
-        str_add(s, "tsv(");
+        str_add(s, "%s(", op->format);
         if (op->target == TGT_OUTPUT) str_add(s, "output");
         else if (op->target == TGT_STDOUT) str_add(s, "stdout");
         else {

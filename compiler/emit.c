@@ -438,20 +438,33 @@ static void fail_check(Emitter *e, const IrOp *op)
     }
 }
 
-static void emit_row(Emitter *e, const Type *t, const char *val, bool *first)
+/* One element as a sink row: TSV and CSV flatten tuples into fields,
+ * JSON lines writes a tuple as an array (nested tuples nest). */
+static void emit_row(Emitter *e, const char *fmt, const Type *t, const char *val, bool *first)
 {
+    bool json = fmt[0] == 'j';
     if (t->kind == TY_TUPLE) {
+        if (json) {
+            if (!*first)
+                line(e, "fp_out_char(w->out, ',');");
+            line(e, "fp_out_char(w->out, '[');");
+            *first = true;
+        }
         for (int i = 0; i < t->n; i++)
-            emit_row(e, t->elems[i], arena_printf(e->arena, "%s.f%d", val, i), first);
+            emit_row(e, fmt, t->elems[i], arena_printf(e->arena, "%s.f%d", val, i), first);
+        if (json) {
+            line(e, "fp_out_char(w->out, ']');");
+            *first = false;
+        }
         return;
     }
     if (!*first)
-        line(e, "fp_out_char(w->out, '\\t');");
+        line(e, "fp_out_char(w->out, '%s');", fmt[0] == 't' ? "\\t" : ",");
     *first = false;
     switch (t->kind) {
-    case TY_STR: line(e, "fp_out_tsv_str(w->out, %s);", val); break;
+    case TY_STR: line(e, "fp_out_%s_str(w->out, %s);", fmt[0] == 'c' ? "csv" : json ? "json" : "tsv", val); break;
     case TY_I64: line(e, "fp_out_i64(w->out, %s);", val); break;
-    case TY_F64: line(e, "fp_out_f64(w->out, %s);", val); break;
+    case TY_F64: line(e, "fp_out_%s(w->out, %s);", json ? "json_f64" : "f64", val); break;
     case TY_BOOL: line(e, "fp_out_bool(w->out, %s);", val); break;
     default: break;
     }
@@ -778,7 +791,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
     case OP_SINK: {
         op_comment(e, op, NULL);
         bool first = true;
-        emit_row(e, op->in, input, &first);
+        emit_row(e, op->format, op->in, input, &first);
         line(e, "fp_out_char(w->out, '\\n');");
         break;
     }

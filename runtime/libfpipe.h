@@ -518,6 +518,15 @@ static inline void fp_out_char(fp_buf *b, char c)
 /* TSV fields: a string's tab, newline, carriage return and backslash are
  * written as \t \n \r \\ so that every row is one line of N fields. */
 void fp_out_tsv_str(fp_buf *b, fp_str s);
+/* CSV fields (RFC 4180): quoted, with quotes doubled, when they hold a
+ * comma, a quote, a newline or a carriage return (or are empty, so that an
+ * empty string differs from a missing field only by its quotes). */
+void fp_out_csv_str(fp_buf *b, fp_str s);
+/* JSON strings: quotes, backslash and control bytes escaped; valid UTF-8
+ * kept; a byte that is not part of valid UTF-8 is written as \u00XX (its
+ * Latin-1 reading), so no byte is dropped and every line is valid JSON. */
+void fp_out_json_str(fp_buf *b, fp_str s);
+void fp_out_json_f64(fp_buf *b, double v);   /* nan and infinities: null */
 void fp_out_i64(fp_buf *b, int64_t v);
 void fp_out_f64(fp_buf *b, double v);   /* shortest text that reads back exactly */
 void fp_out_bool(fp_buf *b, bool v);

@@ -186,6 +186,115 @@ void fp_out_tsv_str(fp_buf *b, fp_str s)
     b->n = (size_t)(o - b->p);
 }
 
+void fp_out_csv_str(fp_buf *b, fp_str s)
+{
+    bool quote = s.n == 0;
+    for (size_t i = 0; i < s.n && !quote; i++)
+        quote = s.p[i] == ',' || s.p[i] == '"' || s.p[i] == '\n' || s.p[i] == '\r';
+    if (!quote) {
+        fp_buf_reserve(b, s.n);
+        memcpy(b->p + b->n, s.p, s.n);
+        b->n += s.n;
+        return;
+    }
+    if (s.n > (SIZE_MAX - 2) / 2)
+        fp_oom();
+    fp_buf_reserve(b, 2 * s.n + 2);
+    char *o = b->p + b->n;
+    *o++ = '"';
+    for (size_t i = 0; i < s.n; i++) {
+        if (s.p[i] == '"')
+            *o++ = '"';
+        *o++ = s.p[i];
+    }
+    *o++ = '"';
+    b->n = (size_t)(o - b->p);
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, min = 0x10000;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    unsigned cp = c & (0x3f >> (len - 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;   /* overlong, out of range, or a surrogate */
+    return len;
+}
+
+void fp_out_json_str(fp_buf *b, fp_str s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (s.n > (SIZE_MAX - 2) / 6)
+        fp_oom();
+    fp_buf_reserve(b, 6 * s.n + 2);
+    char *o = b->p + b->n;
+    const unsigned char *p = (const unsigned char *)s.p;
+    *o++ = '"';
+    for (size_t i = 0; i < s.n;) {
+        unsigned c = p[i];
+        if (c == '"' || c == '\\') {
+            *o++ = '\\';
+            *o++ = (char)c;
+            i++;
+        } else if (c == '\n' || c == '\t' || c == '\r' || c == '\b' || c == '\f') {
+            *o++ = '\\';
+            *o++ = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : c == '\b' ? 'b' : 'f';
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[c >> 4];
+            o[5] = hex[c & 15];
+            o += 6;
+            i++;
+        } else {
+            size_t len = utf8_len(p + i, s.n - i);
+            if (len) {
+                memcpy(o, p + i, len);
+                o += len;
+                i += len;
+            } else {   /* not UTF-8: the byte as a Latin-1 code point */
+                memcpy(o, "\\u00", 4);
+                o[4] = hex[c >> 4];
+                o[5] = hex[c & 15];
+                o += 6;
+                i++;
+            }
+        }
+    }
+    *o++ = '"';
+    b->n = (size_t)(o - b->p);
+}
+
+void fp_out_json_f64(fp_buf *b, double v)
+{
+    if (v != v || v - v != 0) {   /* nan, inf */
+        fp_buf_reserve(b, 4);
+        memcpy(b->p + b->n, "null", 4);
+        b->n += 4;
+        return;
+    }
+    fp_out_f64(b, v);
+}
+
 void fp_out_i64(fp_buf *b, int64_t v)
 {
     char tmp[24];

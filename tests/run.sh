@@ -346,6 +346,21 @@ if "$FPIPEC" build "$TMP/stats.fpipe" -o "$TMP/bin/stats" > "$TMP/out" 2>&1 &&
         ok "e2e: global mean of i64 vs awk" || bad "e2e: global mean" "$TMP/o.tsv"
 else bad "e2e: build the monoid programs" "$TMP/out"; fi
 
+# CSV and JSON-lines sinks: quoting and escaping, nested tuples, a byte
+# that is not UTF-8, infinities (null in JSON).
+printf 'a,b\n"q"\n\tx\\y\n\342\202\254\377\n\n' > "$IN/sinks.txt"
+for fmt in csv jsonl; do
+    printf 'pipeline sinks\nsource lines = text(input)\nmap row = (lines, len(lines), (len(lines) > 3, 1.0 / 0.0), 0.1)\nsink out = %s(output)\n' "$fmt" > "$TMP/sinks_$fmt.fpipe"
+done
+printf '"a,b",3,false,inf,0.1\n"""q""",3,false,inf,0.1\n\tx\\y,4,true,inf,0.1\n\342\202\254\377,4,true,inf,0.1\n"",0,false,inf,0.1\n' > "$TMP/ref.csv"
+printf '["a,b",3,[false,null],0.1]\n["\\"q\\"",3,[false,null],0.1]\n["\\tx\\\\y",4,[true,null],0.1]\n["\342\202\254\\u00ff",4,[true,null],0.1]\n["",0,[false,null],0.1]\n' > "$TMP/ref.jsonl"
+for fmt in csv jsonl; do
+    if "$FPIPEC" build "$TMP/sinks_$fmt.fpipe" -o "$TMP/bin/sinks_$fmt" > "$TMP/out" 2>&1 &&
+        "$TMP/bin/sinks_$fmt" -o "$TMP/o.$fmt" "$IN/sinks.txt" >> "$TMP/out" 2>&1; then
+        same "e2e: $fmt sink quoting and escaping" "$TMP/ref.$fmt" "$TMP/o.$fmt"
+    else bad "e2e: $fmt sink" "$TMP/out"; fi
+done
+
 # weights: f64 sums, same bits in every mode; one partition = awk's order.
 PER_PARTITION_SIZE=1 run_modes "e2e: weights zipf modes (f64 bits)" "$TMP/bin/weights" "$IN/zipf.txt"
 "$TMP/bin/weights" --threads 1 -o "$TMP/out" "$IN/high_bytes.txt" "$IN/backslash.txt"
