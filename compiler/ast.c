@@ -5,6 +5,8 @@
  */
 #include "fpipec.h"
 
+#include "fpipe.h"   /* TK_* */
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +202,8 @@ Expr *ast_field(ParseCtx *c, Expr *x, Token index)
     Expr *e = ast_expr(c, EX_FIELD, span_join(x->span, index.span));
     e->name_span = index.span;
     const char *s = tok_text(c, index);
+    if (index.kind == TK_IDENT)
+        e->sval = s;   /* a record field by name */
     e->ival = strlen(s) > 6 ? 999999 : atoi(s);
     e->args = args_of(c, 1, x, NULL);
     e->nargs = 1;
@@ -235,6 +239,44 @@ Expr *ast_let(ParseCtx *c, Token kw, Token name, Expr *value, Expr *body)
     e->args = args_of(c, 2, value, body);
     e->nargs = 2;
     return e;
+}
+
+Expr *ast_record_lit(ParseCtx *c, Token name, PtrVec *inits, Token rbrace)
+{
+    Expr *e = ast_expr(c, EX_RECORD, span_join(name.span, rbrace.span));
+    e->sval = tok_text(c, name);
+    e->name_span = name.span;
+    take_items(e, inits);
+    return e;
+}
+
+Expr *ast_field_init(ParseCtx *c, Token name, Expr *value)
+{
+    Expr *e = ast_expr(c, EX_FIELD_INIT, span_join(name.span, value->span));
+    e->sval = tok_text(c, name);
+    e->name_span = name.span;
+    e->args = args_of(c, 1, value, NULL);
+    e->nargs = 1;
+    return e;
+}
+
+FieldDecl *ast_field_decl(ParseCtx *c, Token name, TypeExpr *type)
+{
+    FieldDecl *f = arena_alloc(c->arena, sizeof *f);
+    f->name = tok_text(c, name);
+    f->span = name.span;
+    f->type = type;
+    return f;
+}
+
+void ast_record(ParseCtx *c, Token name, PtrVec *fields, Token rbrace)
+{
+    (void)rbrace;
+    RecordDecl *r = arena_alloc(c->arena, sizeof *r);
+    r->name = tok_text(c, name);
+    r->name_span = name.span;
+    r->fields = *fields;
+    vec_push(c->arena, &c->prog->records, r);
 }
 
 PtrVec *ast_vec(ParseCtx *c, PtrVec *v, void *item)

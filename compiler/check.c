@@ -19,7 +19,18 @@ typedef struct Checker {
     bool fallible;           /* the current body can fail */
     Expr *lets[64];          /* let bindings in scope, innermost last */
     int nlets;
+    PtrVec records;          /* Type* of the records declared so far */
 } Checker;
+
+static Type *find_record(Checker *c, const char *name)
+{
+    for (int i = 0; i < c->records.n; i++) {
+        Type *t = c->records.v[i];
+        if (strcmp(t->name, name) == 0)
+            return t;
+    }
+    return NULL;
+}
 
 static const char *tname(Checker *c, const Type *t)
 {
@@ -37,6 +48,18 @@ static Type *resolve_type(Checker *c, const TypeExpr *x)
         for (int i = 0; i < 4; i++)
             if (strcmp(x->name, names[i]) == 0)
                 return types[i];
+        Type *rec = find_record(c, x->name);
+        if (rec)
+            return rec;
+        for (int i = 0; i < c->prog->records.n; i++) {
+            RecordDecl *r = c->prog->records.v[i];
+            if (strcmp(r->name, x->name) == 0) {
+                diag_at(c->d, DIAG_ERROR, x->span, "record '%s' is used before it is complete",
+                        x->name);
+                diag_hint(c->d, "a record can hold only records declared above it");
+                return &ty_error;
+            }
+        }
         diag_at(c->d, DIAG_ERROR, x->span, "unknown type '%s'", x->name);
         const char *s = diag_suggest(x->name, names, 4);
         if (s)
@@ -292,6 +315,97 @@ static Type *check_binary(Checker *c, Expr *e)
     return &ty_error;
 }
 
+/* Doc { id: e1, text: e2 }: every field once, each of its type. */
+static Type *check_record_lit(Checker *c, Expr *e)
+{
+    Type *rec = find_record(c, e->sval);
+    for (int i = 0; i < e->nargs; i++)
+        check_expr(c, e->args[i]->args[0]);
+    if (!rec) {
+        diag_at(c->d, DIAG_ERROR, e->name_span, "unknown record type '%s'", e->sval);
+        return &ty_error;
+    }
+    bool ok = true;
+    bool *seen = arena_alloc(c->arena, (size_t)rec->n + 1);
+    for (int i = 0; i < e->nargs; i++) {
+        Expr *f = e->args[i];
+        int k = type_field(rec, f->sval);
+        if (k < 0) {
+            diag_at(c->d, DIAG_ERROR, f->name_span, "record %s has no field '%s'", rec->name,
+                    f->sval);
+            const char *sug = diag_suggest(f->sval, rec->fields, rec->n);
+            if (sug)
+                diag_hint(c->d, "did you mean '%s'?", sug);
+            ok = false;
+            continue;
+        }
+        if (seen[k]) {
+            diag_at(c->d, DIAG_ERROR, f->name_span, "field '%s' is given twice", f->sval);
+            ok = false;
+            continue;
+        }
+        seen[k] = true;
+        f->ival = k;
+        Type *v = f->args[0]->type;
+        if (v != &ty_error && v != rec->elems[k]) {
+            diag_at(c->d, DIAG_ERROR, f->args[0]->span, "field '%s' of %s is %s, not %s",
+                    f->sval, rec->name, tname(c, rec->elems[k]), tname(c, v));
+            ok = false;
+        }
+        if (v == &ty_error)
+            ok = false;
+        f->type = rec->elems[k];
+    }
+    for (int k = 0; k < rec->n; k++) {
+        if (!seen[k] && ok) {
+            diag_at(c->d, DIAG_ERROR, e->span, "field '%s' of %s is missing", rec->fields[k],
+                    rec->name);
+            ok = false;
+        }
+    }
+    return ok ? rec : &ty_error;
+}
+
+/* The record declarations, in order: each may use the ones above it. */
+static void check_records(Checker *c)
+{
+    for (int i = 0; i < c->prog->records.n; i++) {
+        RecordDecl *r = c->prog->records.v[i];
+        bool bad = false;
+        static const char *const builtin[] = {"i64", "f64", "bool", "str"};
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(r->name, builtin[k])) {
+                diag_at(c->d, DIAG_ERROR, r->name_span, "'%s' is a built-in type", r->name);
+                bad = true;
+            }
+        Type *prev = find_record(c, r->name);
+        if (prev) {
+            diag_at(c->d, DIAG_ERROR, r->name_span, "record '%s' is declared twice", r->name);
+            bad = true;
+        }
+        Type *t = type_record(r->name, r->fields.n);
+        for (int k = 0; k < r->fields.n; k++) {
+            FieldDecl *f = r->fields.v[k];
+            t->fields[k] = f->name;
+            t->cfields[k] = c_ident(c->arena, f->name);
+            t->elems[k] = resolve_type(c, f->type);
+            if (t->elems[k]->kind == TY_LIST) {
+                diag_at(c->d, DIAG_ERROR, f->type->span, "a record field cannot be a list");
+                t->elems[k] = &ty_error;
+            }
+            for (int j = 0; j < k; j++) {
+                FieldDecl *g = r->fields.v[j];
+                if (!strcmp(f->name, g->name)) {
+                    diag_at(c->d, DIAG_ERROR, f->span, "field '%s' is declared twice", f->name);
+                    diag_at(c->d, DIAG_NOTE, g->span, "first declared here");
+                }
+            }
+        }
+        if (!bad)
+            vec_push(c->arena, &c->records, t);
+    }
+}
+
 static Type *check_expr(Checker *c, Expr *e)
 {
     Type *t = &ty_error;
@@ -419,10 +533,37 @@ static Type *check_expr(Checker *c, Expr *e)
         t = body;
         break;
     }
+    case EX_RECORD: t = check_record_lit(c, e); break;
+    case EX_FIELD_INIT: break;   /* checked by check_record_lit */
     case EX_FIELD: {
         Type *x = check_expr(c, e->args[0]);
         if (x == &ty_error)
             break;
+        if (e->sval) {   /* .name */
+            if (x->kind != TY_RECORD) {
+                diag_at(c->d, DIAG_ERROR, e->name_span, "field '%s' of %s, which is not a record",
+                        e->sval, tname(c, x));
+                break;
+            }
+            int i = type_field(x, e->sval);
+            if (i < 0) {
+                diag_at(c->d, DIAG_ERROR, e->name_span, "record %s has no field '%s'", x->name,
+                        e->sval);
+                const char *sug = diag_suggest(e->sval, x->fields, x->n);
+                if (sug)
+                    diag_hint(c->d, "did you mean '%s'?", sug);
+                break;
+            }
+            e->ival = i;
+            t = x->elems[i];
+            break;
+        }
+        if (x->kind == TY_RECORD) {
+            diag_at(c->d, DIAG_ERROR, e->name_span, "fields of record %s have names, not numbers",
+                    x->name);
+            diag_hint(c->d, "its fields are %s%s", x->fields[0], x->n > 1 ? ", ..." : "");
+            break;
+        }
         if (x->kind != TY_TUPLE) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "field .%d of %s, which is not a tuple",
                     (int)e->ival, tname(c, x));
@@ -467,7 +608,7 @@ static bool sink_type_ok(const Type *t)
 {
     if (type_is_scalar(t))
         return true;
-    if (t->kind != TY_TUPLE)
+    if (t->kind != TY_TUPLE && t->kind != TY_RECORD)
         return false;
     for (int i = 0; i < t->n; i++)
         if (!sink_type_ok(t->elems[i]))
@@ -804,6 +945,13 @@ static bool check_shape(Checker *c)
     return ok;
 }
 
+static bool is_c_reserved(const char *s);
+
+const char *c_ident(Arena *a, const char *name)
+{
+    return is_c_reserved(name) ? arena_printf(a, "%s_", name) : name;
+}
+
 static bool is_c_reserved(const char *s)
 {
     static const char *const words[] = {
@@ -814,17 +962,77 @@ static bool is_c_reserved(const char *s)
         "_Complex", "_Imaginary", "_Alignas", "_Alignof", "_Atomic", "_Generic",
         "_Noreturn", "_Static_assert", "_Thread_local", "bool", "true", "false", "main",
         "errno", "assert", "offsetof", "NULL", "stdin", "stdout", "stderr", "asm",
-        "int64_t", "uint64_t", "size_t", "memcmp", "memcpy", "memchr", "strlen"};
+        "int64_t", "uint64_t", "size_t", "memcmp", "memcpy", "memchr", "strlen",
+        /* the generated stage functions' own parameters and locals */
+        "w", "cur", "end", "key", "acc", "state", "fresh"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (strcmp(s, words[i]) == 0)
             return true;
     return strncmp(s, "fp_", 3) == 0 || strncmp(s, "FP_", 3) == 0 || s[0] == '_';
 }
 
+/* Would the C name n clash with a file-level name of the generated code?
+ * Operators' C names are locals of the stage functions, which call the
+ * combine's helpers, use the tuple and record types and the sites; a local
+ * of the same name would hide them.  Macros are all upper case. */
+static bool clashes_with_generated(const Ir *ir, const char *n)
+{
+    static const char *const suffixes[] = {"_acc", "_first", "_step", "_merge", "_result",
+                                           "_pending", "_apply", "_state", "_init",
+                                           "_state_merge", "_empty"};
+    bool upper = true;
+    for (const char *p = n; *p; p++)
+        if ((*p >= 'a' && *p <= 'z'))
+            upper = false;
+    if (upper)
+        return true;   /* a macro of the included headers, or one day ours */
+    if (!strncmp(n, "site_", 5) || !strncmp(n, "stage1_", 7) || !strncmp(n, "stage2_", 7) ||
+        !strncmp(n, "rec_", 4) || (!strncmp(n, "tup", 3) && n[3] >= '0' && n[3] <= '9') ||
+        !strcmp(n, "sites") || !strcmp(n, "plan_text") || !strcmp(n, "pipeline"))
+        return true;
+    for (int i = 0; i < ir->nops; i++) {
+        const IrOp *c = &ir->ops[i];
+        if (op_info[c->kind].role != ROLE_COMBINE)
+            continue;
+        size_t cl = strlen(c->cname);
+        for (size_t k = 0; k < sizeof suffixes / sizeof *suffixes; k++)
+            if (!strncmp(n, c->cname, cl) && !strcmp(n + cl, suffixes[k]))
+                return true;
+    }
+    return false;
+}
+
+static bool cname_taken(const Ir *ir, int self, const char *n)
+{
+    if (clashes_with_generated(ir, n))
+        return true;
+    for (int j = 0; j < ir->nops; j++)
+        if (j != self && !strcmp(ir->ops[j].cname, n))
+            return true;
+    return false;
+}
+
+/* Rename operators' C names that clash: NAME_, then v_NAME, v_NAME_2, ...
+ * (the v_ forms are never generated names, so this ends). */
+static void avoid_generated_names(Arena *a, Ir *ir)
+{
+    for (int i = 0; i < ir->nops; i++) {
+        IrOp *op = &ir->ops[i];
+        if (!cname_taken(ir, i, op->cname))
+            continue;
+        const char *base = op->cname;
+        const char *n = arena_printf(a, "%s_", base);
+        for (int k = 1; cname_taken(ir, i, n); k++)
+            n = k == 1 ? arena_printf(a, "v_%s", base) : arena_printf(a, "v_%s_%d", base, k);
+        op->cname = n;
+    }
+}
+
 Ir *check_program(Arena *a, Program *p, Diags *d)
 {
     Checker c = {.arena = a, .d = d, .prog = p};
     int errors_before = d->nerrors;
+    check_records(&c);
     bool shape_ok = check_shape(&c);
     if (p->ops.n == 0)
         return NULL;
@@ -834,6 +1042,8 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     ir->src = d->src;
     ir->nops = p->ops.n;
     ir->ops = arena_alloc(a, (size_t)p->ops.n * sizeof *ir->ops);
+    ir->records = (Type **)c.records.v;
+    ir->nrecords = c.records.n;
 
     Type *prev_type = NULL;
     for (int i = 0; i < p->ops.n; i++) {
@@ -841,7 +1051,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
         IrOp *op = &ir->ops[i];
         op->kind = o->kind;
         op->name = o->name;
-        op->cname = is_c_reserved(o->name) ? arena_printf(a, "%s_", o->name) : o->name;
+        op->cname = c_ident(a, o->name);
         op->name_span = o->name_span;
         op->kw_span = o->kw_span;
         diag_line_col(d->src, o->kw_span.off, &op->line, &op->col);
@@ -929,13 +1139,16 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
         prev_type = op->out ? op->out : &ty_error;
         /* String provenance: views into the input, or per-element strings. */
         bool in_arena = i > 0 && ir->ops[i - 1].arena_strs;
-        if (op->body)
+        if (op->kind == OP_FILTER)   /* passes its input through, whatever the body */
+            op->arena_strs = in_arena;
+        else if (op->body)
             op->arena_strs = makes_strings(op->body) || (in_arena && uses_name(op->body));
         else
             op->arena_strs = in_arena && op_info[op->kind].role != ROLE_SOURCE;
     }
     if (!shape_ok || d->nerrors > errors_before)
         return NULL;
+    avoid_generated_names(a, ir);
     return ir;
 }
 
@@ -1003,7 +1216,10 @@ static void expr_str_prec(Str *s, const Expr *e, int min)
         break;
     case EX_FIELD:
         expr_str_prec(s, e->args[0], 9);
-        str_add(s, ".%d", (int)e->ival);
+        if (e->sval)
+            str_add(s, ".%s", e->sval);
+        else
+            str_add(s, ".%d", (int)e->ival);
         break;
     case EX_IF:
         str_add(s, "if ");
@@ -1013,6 +1229,15 @@ static void expr_str_prec(Str *s, const Expr *e, int min)
         str_add(s, " else ");
         expr_str_prec(s, e->args[2], 0);
         break;
+    case EX_RECORD:
+        str_add(s, "%s { ", e->sval);
+        for (int i = 0; i < e->nargs; i++) {
+            str_add(s, "%s%s: ", i ? ", " : "", e->args[i]->sval);
+            expr_str_prec(s, e->args[i]->args[0], 0);
+        }
+        str_add(s, " }");
+        break;
+    case EX_FIELD_INIT: break;
     case EX_LET:
         str_add(s, "let %s = ", e->sval);
         expr_str_prec(s, e->args[0], 0);
@@ -1052,6 +1277,15 @@ static void op_body_str(Str *s, const IrOp *op)
 void ir_dump(Str *s, const Ir *ir)
 {
     str_add(s, "pipeline %s  (%s)\n", ir->name, ir->src->path);
+    for (int i = 0; i < ir->nrecords; i++) {
+        const Type *t = ir->records[i];
+        str_add(s, "  type %s = {", t->name);
+        for (int k = 0; k < t->n; k++) {
+            str_add(s, "%s %s: ", k ? "," : "", t->fields[k]);
+            type_str(s, t->elems[k]);
+        }
+        str_add(s, " }\n");
+    }
     for (int i = 0; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
         str_add(s, "  %%%d %-15s %-8s : ", i, op_info[op->kind].keyword, op->name);

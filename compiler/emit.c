@@ -80,20 +80,21 @@ static const char *comment_safe(Emitter *e, const char *s)
 {
     Str o = {0};
     for (const char *p = s; *p; p++) {
+        /* One byte at a time, never skipping: "/ * /" stays apart. */
         if (p[0] == '*' && p[1] == '/')
-            str_add(&o, "* /");
+            str_add(&o, "* ");
         else if (p[0] == '/' && p[1] == '*')
-            str_add(&o, "/ *");
-        else if (*p == '\n' || *p == '\r' || *p == '\\')
-            str_add(&o, "%s", *p == '\\' ? "\\ " : " ");
+            str_add(&o, "/ ");
+        else if (*p == '\n' || *p == '\r')
+            str_add(&o, " ");
+        else if (*p == '\\')
+            str_add(&o, "\\ ");
         else if (p[0] == '?' && p[1] == '?')
             str_add(&o, "? ");
+        else if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+            str_add(&o, "?");
         else
             str_addn(&o, p, 1);
-        if (p[0] == '*' && p[1] == '/')
-            p++;
-        else if (p[0] == '/' && p[1] == '*')
-            p++;
     }
     const char *r = arena_strndup(e->arena, o.p ? o.p : "", o.n);
     str_free(&o);
@@ -146,6 +147,7 @@ static void ctype_tag(Str *s, const Type *t)
             ctype_tag(s, t->elems[i]);
         }
         break;
+    case TY_RECORD: str_add(s, "rec_%s", t->name); break;
     default: str_add(s, "bad"); break;
     }
 }
@@ -174,7 +176,7 @@ static void emit_tuple_type(Emitter *e, const Type *t, PtrVec *done)
         emit_tuple_type(e, t->elem, done);
         return;
     }
-    if (t->kind != TY_TUPLE)
+    if (t->kind != TY_TUPLE && t->kind != TY_RECORD)
         return;
     for (int i = 0; i < done->n; i++)
         if (done->v[i] == t)
@@ -183,8 +185,12 @@ static void emit_tuple_type(Emitter *e, const Type *t, PtrVec *done)
         emit_tuple_type(e, t->elems[i], done);
     vec_push(e->arena, done, (void *)t);
     Str fields = {0};
-    for (int i = 0; i < t->n; i++)
-        str_add(&fields, "%s%s f%d;", i ? " " : "", ctype(e, t->elems[i]), i);
+    for (int i = 0; i < t->n; i++) {
+        if (t->kind == TY_RECORD)
+            str_add(&fields, "%s%s %s;", i ? " " : "", ctype(e, t->elems[i]), t->cfields[i]);
+        else
+            str_add(&fields, "%s%s f%d;", i ? " " : "", ctype(e, t->elems[i]), i);
+    }
     Str tn = {0};
     type_str(&tn, t);
     const char *name = ctype(e, t);
@@ -343,8 +349,20 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
     case EX_LIST: str_add(s, "/* unreachable */0"); break;
     case EX_FIELD:
         emit_expr(x, s, ex->args[0]);
-        str_add(s, ".f%d", (int)ex->ival);
+        if (ex->sval)
+            str_add(s, ".%s", ex->args[0]->type->cfields[ex->ival]);
+        else
+            str_add(s, ".f%d", (int)ex->ival);
         break;
+    case EX_RECORD:
+        str_add(s, "(%s){", ctype(x->e, ex->type));
+        for (int i = 0; i < ex->nargs; i++) {
+            str_add(s, "%s.%s = ", i ? ", " : "", ex->type->cfields[ex->args[i]->ival]);
+            emit_expr(x, s, ex->args[i]->args[0]);
+        }
+        str_add(s, "}");
+        break;
+    case EX_FIELD_INIT: break;
     }
 }
 
@@ -443,17 +461,28 @@ static void fail_check(Emitter *e, const IrOp *op)
 static void emit_row(Emitter *e, const char *fmt, const Type *t, const char *val, bool *first)
 {
     bool json = fmt[0] == 'j';
-    if (t->kind == TY_TUPLE) {
+    if (t->kind == TY_TUPLE || t->kind == TY_RECORD) {
+        bool rec = t->kind == TY_RECORD;
         if (json) {
             if (!*first)
                 line(e, "fp_out_char(w->out, ',');");
-            line(e, "fp_out_char(w->out, '[');");
+            line(e, "fp_out_char(w->out, '%c');", rec ? '{' : '[');
             *first = true;
         }
-        for (int i = 0; i < t->n; i++)
-            emit_row(e, fmt, t->elems[i], arena_printf(e->arena, "%s.f%d", val, i), first);
+        for (int i = 0; i < t->n; i++) {
+            if (json && rec) {
+                /* "name": before the value (names are ASCII identifiers) */
+                line(e, "fp_buf_put(w->out, \"%s\\\"%s\\\":\", %zu);", *first ? "" : ",",
+                     t->fields[i], strlen(t->fields[i]) + 3 + (*first ? 0 : 1));
+                *first = true;
+            }
+            emit_row(e, fmt, t->elems[i],
+                     rec ? arena_printf(e->arena, "%s.%s", val, t->cfields[i])
+                         : arena_printf(e->arena, "%s.f%d", val, i),
+                     first);
+        }
         if (json) {
-            line(e, "fp_out_char(w->out, ']');");
+            line(e, "fp_out_char(w->out, '%c');", rec ? '}' : ']');
             *first = false;
         }
         return;

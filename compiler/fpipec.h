@@ -134,13 +134,18 @@ extern const BuiltinInfo builtin_info[BI__COUNT];
 /* types.c — types, interned so that equal types are equal pointers  */
 /* ------------------------------------------------------------------ */
 
-typedef enum TypeKind { TY_ERROR, TY_I64, TY_F64, TY_BOOL, TY_STR, TY_TUPLE, TY_LIST } TypeKind;
+typedef enum TypeKind {
+    TY_ERROR, TY_I64, TY_F64, TY_BOOL, TY_STR, TY_TUPLE, TY_LIST, TY_RECORD
+} TypeKind;
 
 typedef struct Type {
     TypeKind kind;
-    int n;                   /* tuple arity */
-    struct Type **elems;     /* tuple components */
+    int n;                   /* tuple arity, record field count */
+    struct Type **elems;     /* tuple components, record field types */
     struct Type *elem;       /* list element */
+    const char *name;        /* record: its name */
+    const char **fields;     /* record: field names */
+    const char **cfields;    /* record: field names as C identifiers */
     int id;                  /* creation order, for stable C names */
 } Type;
 
@@ -148,6 +153,9 @@ extern Type ty_error, ty_i64, ty_f64, ty_bool, ty_str;
 
 Type *type_tuple(Type **elems, int n);
 Type *type_list(Type *elem);
+/* A record type (nominal: one per declaration); fields set by the caller. */
+Type *type_record(const char *name, int n);
+int type_field(const Type *rec, const char *name);   /* index, or -1 */
 void type_str(Str *s, const Type *t);          /* "(str, i64)" */
 const char *type_name(Arena *a, const Type *t);
 bool type_is_scalar(const Type *t);
@@ -162,7 +170,9 @@ typedef enum ExprKind {
     EX_INT, EX_FLOAT, EX_STR, EX_BOOL, EX_NAME,
     EX_UNARY, EX_BINARY, EX_CALL, EX_TUPLE, EX_LIST, EX_FIELD,
     EX_IF,                   /* args: condition, then, else */
-    EX_LET                   /* sval: name; args: value, body */
+    EX_LET,                  /* sval: name; args: value, body */
+    EX_RECORD,               /* sval: type name; args: EX_FIELD_INIT */
+    EX_FIELD_INIT            /* sval: field name; args: value */
 } ExprKind;
 
 typedef enum BinOp {
@@ -211,10 +221,23 @@ typedef struct OpDecl {
     Span policy_span;
 } OpDecl;
 
+typedef struct FieldDecl {
+    const char *name;
+    Span span;
+    TypeExpr *type;
+} FieldDecl;
+
+typedef struct RecordDecl {
+    const char *name;
+    Span name_span;
+    PtrVec fields;           /* FieldDecl* */
+} RecordDecl;
+
 typedef struct Program {
     const char *name;        /* after `pipeline`; NULL if missing */
     Span name_span;
     PtrVec ops;              /* OpDecl* */
+    PtrVec records;          /* RecordDecl* */
 } Program;
 
 /* The parse context: lemon's %extra_context, and the builder functions the
@@ -233,6 +256,7 @@ typedef struct ParseCtx {
     int nopen;
     const char *policy;      /* on_error of the operator being parsed */
     Span policy_span;
+    Span cur_span;           /* the token being parsed */
 } ParseCtx;
 
 /* A token: a kind (lemon's TK_*) and where it is; the text stays in the
@@ -257,6 +281,10 @@ Expr *ast_field(ParseCtx *c, Expr *e, Token index);
 Expr *ast_paren(ParseCtx *c, Token lp, Expr *e, Token rp);
 Expr *ast_if(ParseCtx *c, Token kw, Expr *cond, Expr *then, Expr *els);
 Expr *ast_let(ParseCtx *c, Token kw, Token name, Expr *value, Expr *body);
+Expr *ast_record_lit(ParseCtx *c, Token name, PtrVec *inits, Token rbrace);
+Expr *ast_field_init(ParseCtx *c, Token name, Expr *value);
+FieldDecl *ast_field_decl(ParseCtx *c, Token name, TypeExpr *type);
+void ast_record(ParseCtx *c, Token name, PtrVec *fields, Token rbrace);
 PtrVec *ast_vec(ParseCtx *c, PtrVec *v, void *item);
 TypeExpr *ast_type_name(ParseCtx *c, Token t);
 TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp);
@@ -265,6 +293,8 @@ void ast_pipeline(ParseCtx *c, Token name);
 void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *body);
 void ast_policy(ParseCtx *c, Token name);
 const char *tok_text(ParseCtx *c, Token t);
+/* A .fpipe name as a C identifier: C keywords and reserved names get '_'. */
+const char *c_ident(Arena *a, const char *name);
 
 /* ------------------------------------------------------------------ */
 /* lexer (grammar/lexer.re) and parse.c                               */
@@ -324,6 +354,8 @@ typedef struct Ir {
     const Source *src;
     IrOp *ops;
     int nops;
+    Type **records;          /* declared record types, in order */
+    int nrecords;
 } Ir;
 
 /* NULL after errors (reported). */

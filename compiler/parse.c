@@ -30,12 +30,14 @@ Program *parse_program(Arena *a, const Source *src, Diags *d)
     for (;;) {
         int before = d->nerrors;
         int kind = lex_next(&lx, &t);
-        bool opkw = kind >= TK_SOURCE && kind <= TK_SINK;
+        bool opkw = kind >= TK_SOURCE && kind <= TK_TYPE;   /* starts an item */
         if (opkw)
-            c.quiet = false;   /* a fresh operator: report its errors */
-        if (d->nerrors > before)
+            c.quiet = false;   /* a fresh operator: report its errors (a lexer
+                                  error before its keyword was the last one's) */
+        else if (d->nerrors > before)
             c.quiet = true;    /* the lexer spoke: no syntax-error cascade */
-        if (kind == TK_RPAREN || kind == TK_RBRACKET) {
+        c.cur_span = t.span;
+        if (kind == TK_RPAREN || kind == TK_RBRACKET || kind == TK_RBRACE) {
             if (c.nopen > 0)
                 c.nopen--;
         }
@@ -44,7 +46,7 @@ Program *parse_program(Arena *a, const Source *src, Diags *d)
             break;
         if (opkw)
             c.nopen = 0;
-        if (kind == TK_LPAREN || kind == TK_LBRACKET) {
+        if (kind == TK_LPAREN || kind == TK_LBRACKET || kind == TK_LBRACE) {
             if (c.nopen < 64)
                 c.open[c.nopen++] = t.span;
         }

@@ -136,7 +136,7 @@ void plan_dump(Str *s, const Plan *p)
                     op->name);
         else
             str_add(s, "  errors in %s: fail_fast (the first failing element in input order "
-                       "stops the run; no output is written)\n", op->name);
+                       "stops the run; no output file is written)\n", op->name);
     }
 }
 

@@ -70,10 +70,32 @@ Type *type_list(Type *elem)
     return remember(t);
 }
 
+Type *type_record(const char *name, int n)
+{
+    Type *t = xcalloc(1, sizeof *t);
+    t->kind = TY_RECORD;
+    t->name = name;
+    t->n = n;
+    t->elems = xcalloc((size_t)n, sizeof *t->elems);
+    t->fields = xcalloc((size_t)n, sizeof *t->fields);
+    t->cfields = xcalloc((size_t)n, sizeof *t->cfields);
+    return remember(t);
+}
+
+int type_field(const Type *rec, const char *name)
+{
+    for (int i = 0; i < rec->n; i++)
+        if (strcmp(rec->fields[i], name) == 0)
+            return i;
+    return -1;
+}
+
 void types_reset(void)
 {
     for (int i = 0; i < nmade; i++) {
         free(made[i]->elems);
+        free(made[i]->fields);
+        free(made[i]->cfields);
         free(made[i]);
     }
     free(made);
@@ -94,6 +116,7 @@ void type_str(Str *s, const Type *t)
         type_str(s, t->elem);
         str_add(s, "]");
         break;
+    case TY_RECORD: str_add(s, "%s", t->name); break;
     case TY_TUPLE:
         str_add(s, "(");
         for (int i = 0; i < t->n; i++) {

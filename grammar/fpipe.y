@@ -37,14 +37,14 @@ OpKw;
 
 %syntax_error {
     c->syntax_errors++;
-    bool opkw = yymajor >= TK_SOURCE && yymajor <= TK_SINK;
+    bool opkw = yymajor >= TK_SOURCE && yymajor <= TK_TYPE;
     if (c->quiet) {
         /* The lexer already reported this operator's problem. */
     } else if ((opkw || yymajor == 0) && c->nopen > 0) {
         Span at = c->open[c->nopen - 1];
         char open = c->src->text[at.off];
         diag_at(c->diags, DIAG_ERROR, at, "'%c' is never closed", open);
-        diag_hint(c->diags, "add '%c' before %s", open == '(' ? ')' : ']',
+        diag_hint(c->diags, "add '%c' before %s", open == '(' ? ')' : open == '[' ? ']' : '}',
                   yymajor ? "the next operator" : "the end of the file");
     } else if (yymajor == 0) {
         diag_at(c->diags, DIAG_ERROR, TOKEN.span, "unexpected end of file");
@@ -75,11 +75,13 @@ OpKw;
 
 %stack_overflow {
     c->syntax_errors++;
-    diag_at(c->diags, DIAG_ERROR, c->prog->name_span, "expression nested too deeply");
+    if (!c->quiet)
+        diag_at(c->diags, DIAG_ERROR, c->cur_span, "expression nested too deeply");
+    c->quiet = true;   /* what follows in this operator can't be parsed */
 }
 
 /* Operator keywords first, so that hints can test a range of codes. */
-%token PIPELINE SOURCE MAP FILTER FLATMAP COMBINE COMBINE_PER_KEY SINK ON_ERROR.
+%token PIPELINE SOURCE MAP FILTER FLATMAP COMBINE COMBINE_PER_KEY SINK TYPE ON_ERROR.
 
 %nonassoc ELSE IN.     /* if/let bodies extend as far right as they can */
 %left OROR.
@@ -103,6 +105,20 @@ header ::= PIPELINE IDENT(N).                 { ast_pipeline(c, N); }
 
 ops ::= .
 ops ::= ops op.
+ops ::= ops typedecl.
+
+/* ---------------------------------------------------------------- */
+/* Record types: type Doc = { id: str, text: str }                   */
+/* ---------------------------------------------------------------- */
+
+typedecl ::= TYPE IDENT(N) EQ LBRACE fielddecls(F) RBRACE(R). { ast_record(c, N, F, R); }
+
+%type fielddecls {PtrVec *}
+fielddecls(A) ::= fielddecl(X).               { A = ast_vec(c, NULL, X); }
+fielddecls(A) ::= fielddecls(V) COMMA fielddecl(X). { A = ast_vec(c, V, X); }
+
+%type fielddecl {FieldDecl *}
+fielddecl(A) ::= IDENT(N) COLON type(T).      { A = ast_field_decl(c, N, T); }
 
 op ::= opkw(K) IDENT(N) opttype(T) EQ expr(E) opts. { ast_op(c, K.kind, K.tok, N, T, E); }
 op ::= error.                                 { c->policy = NULL; /* not for the next one */ }
@@ -173,6 +189,15 @@ primary(A) ::= LPAREN(L) expr(E) RPAREN(R).   { A = ast_paren(c, L, E, R); }
 primary(A) ::= LPAREN(L) tuple(V) RPAREN(R).  { A = ast_tuple(c, L, V, R); }
 primary(A) ::= LBRACKET(L) args(V) RBRACKET(R). { A = ast_list(c, L, V, R); }
 primary(A) ::= primary(E) DOT INT(I).         { A = ast_field(c, E, I); }
+primary(A) ::= primary(E) DOT IDENT(I).       { A = ast_field(c, E, I); }
+primary(A) ::= IDENT(N) LBRACE fieldinits(V) RBRACE(R). { A = ast_record_lit(c, N, V, R); }
+
+%type fieldinits {PtrVec *}
+fieldinits(A) ::= fieldinit(X).               { A = ast_vec(c, NULL, X); }
+fieldinits(A) ::= fieldinits(V) COMMA fieldinit(X). { A = ast_vec(c, V, X); }
+
+%type fieldinit {Expr *}
+fieldinit(A) ::= IDENT(N) COLON expr(E).      { A = ast_field_init(c, N, E); }
 
 %type tuple {PtrVec *}
 tuple(A) ::= expr(X) COMMA expr(Y).           { A = ast_vec(c, ast_vec(c, NULL, X), Y); }

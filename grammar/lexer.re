@@ -100,6 +100,7 @@ int lex_next(Lexer *lx, Token *t)
             "sink"              { kind = TK_SINK; goto done; }
             "on_error"          { kind = TK_ON_ERROR; goto done; }
             "if"                { kind = TK_IF; goto done; }
+            "type"              { kind = TK_TYPE; goto done; }
             "then"              { kind = TK_THEN; goto done; }
             "else"              { kind = TK_ELSE; goto done; }
             "let"               { kind = TK_LET; goto done; }
@@ -124,6 +125,8 @@ int lex_next(Lexer *lx, Token *t)
             "("  { kind = TK_LPAREN; goto done; }
             ")"  { kind = TK_RPAREN; goto done; }
             "["  { kind = TK_LBRACKET; goto done; }
+            "{"  { kind = TK_LBRACE; goto done; }
+            "}"  { kind = TK_RBRACE; goto done; }
             "]"  { kind = TK_RBRACKET; goto done; }
             ","  { kind = TK_COMMA; goto done; }
             ":"  { kind = TK_COLON; goto done; }
@@ -185,6 +188,9 @@ const char *lex_token_desc(int kind)
     case TK_LPAREN: return "'('";
     case TK_RPAREN: return "')'";
     case TK_LBRACKET: return "'['";
+    case TK_LBRACE: return "'{'";
+    case TK_RBRACE: return "'}'";
+    case TK_TYPE: return "'type'";
     case TK_RBRACKET: return "']'";
     case TK_COMMA: return "','";
     case TK_COLON: return "':'";

@@ -282,6 +282,10 @@ void fp_fail(fp_worker *w)
             free(run->fail_msg);
             run->fail_msg = text;
             text = NULL;
+            /* read by other threads with atomic reads: write atomically */
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
             run->fail_part = idx;
         }
     }
@@ -470,8 +474,12 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
         free(sub);
         free(subn);
     }
+    /* After a failure in range j, only the rows before it (ranges < j and
+     * the part of j before the failing key) are written: the same rows a
+     * single merge writes, whatever the thread count. */
     for (size_t j = 0; j < nr; j++) {
-        write_out(run, &bufs[j]);
+        if (j <= fail_part(run))
+            write_out(run, &bufs[j]);
         fp_buf_free(&bufs[j]);
     }
     free(bufs);

@@ -17,11 +17,18 @@ void fp_oom(void);
 
 #define INITIAL_BITS 12
 
+/* Slots, plus FP_PAD bytes: a short key is read in place (fp_kslot_key) by
+ * code that may load past its end, even from the last slot. */
+static size_t slots_bytes(size_t cap, size_t stride)
+{
+    if (cap > (SIZE_MAX - FP_PAD) / stride)
+        fp_oom();
+    return cap * stride + FP_PAD;
+}
+
 static unsigned char *alloc_slots(size_t cap, size_t stride)
 {
-    if (cap > SIZE_MAX / stride)
-        fp_oom();
-    return fp_big_alloc(cap * stride);
+    return fp_big_alloc(slots_bytes(cap, stride));
 }
 
 fp_ktab *fp_ktab_new_sized(size_t vsize, unsigned bits)
@@ -53,7 +60,7 @@ void fp_ktab_free(fp_ktab *t)
 {
     if (!t)
         return;
-    fp_big_free(t->slots, (t->mask + 1) * t->stride);
+    fp_big_free(t->slots, slots_bytes(t->mask + 1, t->stride));
     fp_arena_free(t->arena);
     free(t);
 }
@@ -77,7 +84,7 @@ static void grow(fp_ktab *t)
             j = (j + 1) & mask;
         memcpy(nw + j * stride, s, stride);
     }
-    fp_big_free(old, oldcap * stride);
+    fp_big_free(old, slots_bytes(oldcap, stride));
     t->slots = nw;
     t->mask = mask;
     t->shift = shift;
@@ -101,13 +108,15 @@ static void *place(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1)
     }
 }
 
+void fp_key_too_long(void)
+{
+    fputs("fpipe: error: a key longer than 2 GiB - 1 bytes\n", stderr);
+    exit(FP_EXIT_INTERNAL);
+}
+
 void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str key,
                      bool copy_key)
 {
-    if (key.n > 0x7fffffffu) {
-        fputs("fpipe: a key longer than 2 GiB\n", stderr);
-        exit(FP_EXIT_INTERNAL);
-    }
     if (t->count >= t->grow_at)
         grow(t);
     if (key.n > 16) {

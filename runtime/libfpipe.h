@@ -335,6 +335,8 @@ typedef struct fp_ktab {
 fp_ktab *fp_ktab_new(size_t vsize);                        /* 4096 slots */
 fp_ktab *fp_ktab_new_sized(size_t vsize, unsigned log2_slots);
 void fp_ktab_free(fp_ktab *t);
+/* Keys are limited to 2 GiB - 1 bytes: a longer one ends the run. */
+void fp_key_too_long(void);
 /* Insert a key known to be absent (the slow path of fp_ktab_upsert). */
 void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str key,
                      bool copy_key);
@@ -404,6 +406,8 @@ static inline uint64_t fp_hash(const char *p, size_t n)
 static inline void *fp_ktab_upsert(fp_ktab *t, fp_str key, bool copy_key, bool *fresh)
 {
     uint64_t k0, k1;
+    if (FP_UNLIKELY(key.n > 0x7fffffffu))
+        fp_key_too_long();
     fp_key_words(key.p, key.n, &k0, &k1);
     uint64_t tag = fp_ktag(fp_key_hash(key.p, key.n, k0, k1), key.n);
     size_t i = fp_ktag_index(tag, t->shift);
@@ -437,6 +441,8 @@ typedef struct fp_kprobe {
 
 static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
 {
+    if (FP_UNLIKELY(key.n > 0x7fffffffu))
+        fp_key_too_long();
     fp_key_words(key.p, key.n, &pr->k0, &pr->k1);
     pr->tag = fp_ktag(fp_key_hash(key.p, key.n, pr->k0, pr->k1), key.n);
     pr->p = key.p;
@@ -508,6 +514,12 @@ static inline void fp_buf_reserve(fp_buf *b, size_t extra)
 {
     if (FP_UNLIKELY(b->cap - b->n < extra))
         fp_buf_grow(b, extra);
+}
+static inline void fp_buf_put(fp_buf *b, const char *p, size_t n)
+{
+    fp_buf_reserve(b, n);
+    memcpy(b->p + b->n, p, n);
+    b->n += n;
 }
 static inline void fp_out_char(fp_buf *b, char c)
 {

@@ -314,19 +314,34 @@ void fp_out_i64(fp_buf *b, int64_t v)
 
 void fp_out_f64(fp_buf *b, double v)
 {
-    char tmp[40];
+    char tmp[320];   /* %g of a double, with room the compiler can see */
     int n = 0;
     if (v != v) {
         n = snprintf(tmp, sizeof tmp, "nan");
     } else if (v == 1.0 / 0.0 || v == -1.0 / 0.0) {
         n = snprintf(tmp, sizeof tmp, v > 0 ? "inf" : "-inf");
     } else {
-        /* The shortest %.Ng that reads back as the same double. */
-        for (int prec = 15; prec <= 17; prec++) {
-            n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-            if (strtod(tmp, NULL) == v)
-                break;
+        /* The shortest %.Ng that reads back as the same double.  For a
+         * normal double the first of 15, 16, 17 that does is the shortest
+         * (its ulp is below the 15th digit).  A subnormal has fewer bits:
+         * bisect over 1..17 (reading back works from some precision on). */
+        int lo, hi;
+        if (v != 0 && v > -2.2250738585072014e-308 && v < 2.2250738585072014e-308) {
+            lo = 1;
+            hi = 17;
+        } else {
+            lo = 15;
+            hi = 17;
         }
+        while (lo < hi) {
+            int mid = lo == 15 ? 15 : (lo + hi) / 2;
+            snprintf(tmp, sizeof tmp, "%.*g", mid, v);
+            if (strtod(tmp, NULL) == v)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        n = snprintf(tmp, sizeof tmp, "%.*g", lo, v);
     }
     fp_buf_reserve(b, (size_t)n);
     memcpy(b->p + b->n, tmp, (size_t)n);

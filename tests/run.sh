@@ -361,6 +361,32 @@ for fmt in csv jsonl; do
     else bad "e2e: $fmt sink" "$TMP/out"; fi
 done
 
+# Records: declarations, construction, nested field access, and the three
+# sinks (TSV/CSV flatten fields, JSON lines writes objects).  The operator
+# named `w` must not capture the generated code's worker.
+for fmt in tsv jsonl; do
+    cat > "$TMP/rec_$fmt.fpipe" <<EOF
+pipeline rec
+type Word = { text: str, size: i64 }
+type Tagged = { word: Word, long: bool }
+source lines = text(input)
+flatmap words = split_ws(lines)
+map w : Word = Word { size: len(words), text: words }
+map t = Tagged { word: w, long: w.size > 3 }
+filter keep = t.word.text != "the"
+sink out = $fmt(output)
+EOF
+done
+words_of examples/data/fields.txt | grep -v '^the$' |
+    awk '{ printf "%s\t%d\t%s\n", $0, length($0), (length($0) > 3 ? "true" : "false") }' > "$TMP/ref.tsv"
+awk -F '\t' '{ printf "{\"word\":{\"text\":\"%s\",\"size\":%d},\"long\":%s}\n", $1, $2, $3 }' "$TMP/ref.tsv" > "$TMP/ref.jsonl"
+for fmt in tsv jsonl; do
+    if "$FPIPEC" build "$TMP/rec_$fmt.fpipe" -o "$TMP/bin/rec_$fmt" > "$TMP/out" 2>&1; then
+        run_modes "e2e: records ($fmt) modes" "$TMP/bin/rec_$fmt" examples/data/fields.txt &&
+            same "e2e: records ($fmt) vs awk" "$TMP/ref.$fmt" "$TMP/out.1"
+    else bad "e2e: build records ($fmt)" "$TMP/out"; fi
+done
+
 # weights: f64 sums, same bits in every mode; one partition = awk's order.
 PER_PARTITION_SIZE=1 run_modes "e2e: weights zipf modes (f64 bits)" "$TMP/bin/weights" "$IN/zipf.txt"
 "$TMP/bin/weights" --threads 1 -o "$TMP/out" "$IN/high_bytes.txt" "$IN/backslash.txt"
@@ -487,6 +513,78 @@ if "$FPIPEC" emit-c "$TMP/evil.fpipe" -o "$TMP/evil.c" > "$TMP/out" 2>&1 &&
     "$TMP/bin/evil" -o "$TMP/evil.tsv" "$IN/evil.txt" >> "$TMP/out" 2>&1; then
     same "cli: hostile names and string literals compile and act unchanged" "$TMP/ref" "$TMP/evil.tsv"
 else bad "cli: hostile names and string literals" "$TMP/out"; fi
+
+# Operator names that clash with the generated code's own names (a
+# combine's helpers, the worker, macros, locals) are renamed in C; a .fpipe
+# path holding "/*/" cannot end a comment early.
+cat > "$TMP/clash.fpipe" <<'EOF'
+pipeline clash
+source cur = text(input)
+flatmap key = split_ws(cur)
+map SIZE_MAX = (key, 1)
+map counts_apply = SIZE_MAX
+combine_per_key counts = sum
+map acc = counts
+sink end = tsv(output)
+EOF
+printf 'pipeline p\nsource site_x = text(input)\nmap SIZE_MAX = site_x\nmap stage1_a = SIZE_MAX\nsink out = tsv(output)\n' > "$TMP/clash2.fpipe"
+if timeout 10 "$FPIPEC" emit-c "$TMP/clash2.fpipe" -o "$TMP/clash2.c" > "$TMP/out" 2>&1 &&
+    cc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/clash2.c" -o "$TMP/clash2.o" 2>> "$TMP/out"; then
+    ok "cli: names like site_x, SIZE_MAX, stage1_a are renamed (and renaming ends)"
+else bad "cli: renaming prefix/all-caps operator names" "$TMP/out"; fi
+mkdir -p "$TMP/inj/*"
+cp examples/wordcount.fpipe "$TMP/inj/*/p.fpipe"
+if "$FPIPEC" emit-c "$TMP/clash.fpipe" -o "$TMP/clash.c" > "$TMP/out" 2>&1 &&
+    cc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/clash.c" -o "$TMP/clash.o" 2>> "$TMP/out" &&
+    "$FPIPEC" build "$TMP/clash.fpipe" -o "$TMP/bin/clash" >> "$TMP/out" 2>&1 &&
+    "$TMP/bin/clash" -o "$TMP/o.tsv" "$IN/zipf.txt" >> "$TMP/out" 2>&1 && cmp -s "$TMP/o.tsv" <(ref_wordcount "$IN/zipf.txt"); then
+    ok "cli: operator names that clash with generated names compile warning-free and count right"
+else bad "cli: clashing operator names" "$TMP/out"; fi
+"$FPIPEC" emit-c "$TMP/inj/*/p.fpipe" -o "$TMP/inj.c" > "$TMP/out" 2>&1 &&
+    cc -std=c11 -Wall -Wextra -Werror -pedantic -fopenmp -Iruntime -c "$TMP/inj.c" -o "$TMP/inj.o" 2>> "$TMP/out" &&
+    ok "cli: a path with '/*/' stays inside the generated comments" || bad "cli: comment injection through the path" "$TMP/out"
+
+# A failure in stage 2 writes the same rows to standard output (those
+# before the failing key) whatever the thread count: 70,000 keys, so that
+# the parallel range merge runs.
+cat > "$TMP/s2fail.fpipe" <<'EOF'
+pipeline s2fail
+source lines = text(input)
+map pairs = (lines, 1)
+combine_per_key n = count
+map ratio = (n.0, 100 / (n.1 - 2))
+sink out = tsv(stdout)
+EOF
+awk 'BEGIN { for (i = 0; i < 70000; i++) { printf "k%05d\n", i; if (i == 40000) printf "k%05d\n", i } }' > "$IN/s2.txt"
+if "$FPIPEC" build "$TMP/s2fail.fpipe" -o "$TMP/bin/s2fail" > "$TMP/out" 2>&1; then
+    fails=0
+    for t in 1 2 4; do
+        "$TMP/bin/s2fail" --threads $t "$IN/s2.txt" > "$TMP/s2.$t" 2> "$TMP/s2err.$t"; rc=$?
+        [ $rc = 4 ] && grep -q "division by zero" "$TMP/s2err.$t" || fails=1
+    done
+    [ $fails = 0 ] && cmp -s "$TMP/s2.1" "$TMP/s2.2" && cmp -s "$TMP/s2.1" "$TMP/s2.4" &&
+        [ "$(wc -l < "$TMP/s2.1")" = 40000 ] &&
+        ok "cli: a stage-2 failure writes the same rows before it for threads 1, 2, 4" ||
+        bad "cli: stage-2 failure output ($(wc -l < "$TMP/s2.1") / $(wc -l < "$TMP/s2.2") / $(wc -l < "$TMP/s2.4") rows)" "$TMP/s2err.2"
+else bad "cli: build s2fail" "$TMP/out"; fi
+
+# A filter passes its input through: strings lower() made stay "per element"
+# after a filter whose body does not mention them, so long keys are copied.
+cat > "$TMP/uaf.fpipe" <<'EOF'
+pipeline uaf
+source lines = text(input)
+flatmap words = split_ws(lines)
+map folded = lower(words)
+filter all = true
+map pairs = (all, 1)
+combine_per_key n = count
+sink out = tsv(output)
+EOF
+if "$FPIPEC" build "$TMP/uaf.fpipe" -o "$TMP/bin/uaf" > "$TMP/out" 2>&1 &&
+    "$TMP/bin/uaf" --threads 1 --partition-size 1000 -o "$TMP/o.tsv" "$IN/upper_long.txt" >> "$TMP/out" 2>&1; then
+    words_of "$IN/upper_long.txt" | tr 'A-Z' 'a-z' | sort | uniq -c | sed -E 's/^ *([0-9]+) (.*)$/\2\t\1/' > "$TMP/ref"
+    same "e2e: lowered keys survive a constant filter and the arena reset" "$TMP/ref" "$TMP/o.tsv"
+else bad "e2e: build uaf" "$TMP/out"; fi
 
 # Malformed programs never crash fpipec: every example cut short at many
 # points, and with one byte replaced, must give exit 0 or 1 (with an error

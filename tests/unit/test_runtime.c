@@ -192,6 +192,31 @@ static bool hash_spreads_similar_keys(void)
     return true;
 }
 
+/* A short key is read in place, from its slot, with loads past its end
+ * (the padding contract): even in the table's last slot that must stay
+ * inside the allocation (ASan checks it). */
+static bool last_slot_key_is_padded(void)
+{
+    fp_ktab *t = fp_ktab_new(sizeof(int64_t));
+    char buf[32 + FP_PAD];
+    fp_kslot *last = (fp_kslot *)(t->slots + t->mask * t->stride);
+    for (int i = 0; i < 1000000 && !last->tag; i++) {
+        memset(buf, 0, sizeof buf);
+        int n = snprintf(buf, 32, "k%d", i);
+        bool fresh;
+        fp_ktab_upsert(t, fp_str_lit(buf, (size_t)n), false, &fresh);
+        if (t->mask + 1 > 4096) {   /* grew: start over on the new last slot */
+            last = (fp_kslot *)(t->slots + t->mask * t->stride);
+        }
+    }
+    CHECK(last->tag, "no key landed in the last slot");
+    fp_ws_iter it = fp_ws_begin(fp_kslot_key(last));
+    fp_str word;
+    CHECK(fp_ws_next(&it, &word) && word.n == fp_kslot_key(last).n, "split of the last key");
+    fp_ktab_free(t);
+    return true;
+}
+
 /* ---- partitions and lines ------------------------------------------ */
 
 /* Lines of data, by walking all its partitions, must be exactly the lines
@@ -333,6 +358,17 @@ static bool numbers_print_exactly(void)
     fp_out_char(&b, 0);
     CHECK(strcmp(b.p, "-9223372036854775808 0 0.30000000000000004 0.5 -1e+300") == 0,
           "got '%s'", b.p);
+    /* Subnormals have fewer digits than %.15g would print. */
+    b.n = 0;
+    fp_out_f64(&b, 5e-324);
+    fp_out_char(&b, ' ');
+    fp_out_f64(&b, 1e-320);
+    fp_out_char(&b, ' ');
+    fp_out_f64(&b, -2.5e-310);
+    fp_out_char(&b, 0);
+    CHECK(strcmp(b.p, "4.9406564584124654e-324 9.9998886718268301e-321 -2.5e-310") != 0 &&
+              strcmp(b.p, "5e-324 1e-320 -2.5e-310") == 0,
+          "subnormals: got '%s'", b.p);
     /* Every double printed reads back as itself. */
     for (int i = 0; i < 10000; i++) {
         uint64_t bits = next_rand();
@@ -454,6 +490,7 @@ int main(void)
     run("ktab copied keys and the empty key", ktab_copied_keys_and_empty_key);
     run("sorted runs merge, folding in run order", kruns_merge_in_run_order);
     run("hash reads every key byte", hash_spreads_similar_keys);
+    run("a key in the last slot can be read with loads past its end", last_slot_key_is_padded);
     run("partitions cut at line starts, lose nothing", partition_edges);
     run("lines without a trailing newline", lines_without_trailing_newline);
     run("split_ws splits on exactly six bytes", split_ws_exact);
