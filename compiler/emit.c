@@ -147,7 +147,9 @@ static void ctype_tag(Str *s, const Type *t)
             ctype_tag(s, t->elems[i]);
         }
         break;
-    case TY_RECORD: str_add(s, "rec_%s", t->name); break;
+    case TY_RECORD:   /* the length makes tuple tags read back one way */
+        str_add(s, "rec%zu_%s", strlen(t->name), t->name);
+        break;
     default: str_add(s, "bad"); break;
     }
 }
@@ -159,6 +161,7 @@ static const char *ctype(Emitter *e, const Type *t)
     case TY_F64: return "double";
     case TY_BOOL: return "bool";
     case TY_STR: return "fp_str";
+    case TY_RECORD: return arena_printf(e->arena, "rec_%s", t->name);
     default: {
         Str s = {0};
         ctype_tag(&s, t);
@@ -387,8 +390,8 @@ static void declare_lets(Emitter *e, Expr *ex)
     ex->cname = helper(e, arena_printf(e->arena, "let_%s", ex->sval));
     const Type *t = ex->args[0]->type;
     line(e, "%s %s = %s;", ctype(e, t), ex->cname,
-         t->kind == TY_STR || t->kind == TY_TUPLE ? arena_printf(e->arena, "(%s){0}", ctype(e, t))
-                                                   : "0");
+         type_is_scalar(t) && t->kind != TY_STR ? "0"
+                                                : arena_printf(e->arena, "(%s){0}", ctype(e, t)));
     if (!ex->uses)
         line(e, "(void)%s;", ex->cname);
 }
@@ -548,9 +551,10 @@ static void monoid_fold(Emitter *e, const IrOp *c, int i, const char *a, const c
     case MONOID_MIN: line(e, "if (%s < %s->%s)", v, a, f); line(e, "    %s->%s = %s;", a, f, v); break;
     case MONOID_MAX: line(e, "if (%s > %s->%s)", v, a, f); line(e, "    %s->%s = %s;", a, f, v); break;
     case MONOID_MEAN:
-        if (add)
-            line(e, "%s->%s_sum = fp_add_i64(%s->%s_sum, %s);", a, f, a, f,
-                 merge ? arena_printf(e->arena, "%s_sum", v) : v);
+        if (add && merge)   /* i64: an exact 128-bit sum */
+            line(e, "fp_sum128_merge(&%s->%s_sum, %s_sum);", a, f, v);
+        else if (add)
+            line(e, "fp_sum128_add(&%s->%s_sum, %s);", a, f, v);
         else
             line(e, "%s->%s_sum += %s;", a, f, merge ? arena_printf(e->arena, "%s_sum", v) : v);
         line(e, "%s->%s_n = fp_add_i64(%s->%s_n, %s);", a, f, a, f,
@@ -581,7 +585,10 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         const char *f = mon_field(e, c, i);
         switch (c->mons[i]) {
         case MONOID_COUNT: str_add(&fields, " int64_t %s;", f); break;
-        case MONOID_MEAN: str_add(&fields, " %s %s_sum; int64_t %s_n;", vt, f, f); break;
+        case MONOID_MEAN:
+            str_add(&fields, " %s %s_sum; int64_t %s_n;",
+                    c->val == &ty_i64 ? "fp_sum128" : vt, f, f);
+            break;
         case MONOID_AND:
         case MONOID_OR: str_add(&fields, " bool %s;", f); break;
         default: str_add(&fields, " %s %s;", vt, f); break;
@@ -603,7 +610,8 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         if (c->mons[i] == MONOID_COUNT)
             line(e, "a->%s = 1;", f);
         else if (c->mons[i] == MONOID_MEAN)
-            line(e, "a->%s_sum = v;", f), line(e, "a->%s_n = 1;", f);
+            line(e, c->val == &ty_i64 ? "a->%s_sum = fp_sum128_of(v);" : "a->%s_sum = v;", f),
+                line(e, "a->%s_n = 1;", f);
         else
             line(e, "a->%s = v;", f);
     }
@@ -646,7 +654,9 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         const char *f = mon_field(e, c, i);
         if (i)
             str_add(&r, ", ");
-        if (c->mons[i] == MONOID_MEAN)
+        if (c->mons[i] == MONOID_MEAN && c->val == &ty_i64)
+            str_add(&r, "fp_sum128_f64(a->%s_sum) / (double)a->%s_n", f, f);
+        else if (c->mons[i] == MONOID_MEAN)
             str_add(&r, "(double)a->%s_sum / (double)a->%s_n", f, f);
         else
             str_add(&r, "a->%s", f);

@@ -291,6 +291,33 @@ static inline int64_t fp_neg_i64(int64_t a)
     return (int64_t)(0u - (uint64_t)a);
 }
 
+/* An exact 128-bit sum of i64 values (the mean of i64 values): exact, so
+ * it may be folded in any order. */
+typedef struct fp_sum128 {
+    int64_t hi;
+    uint64_t lo;
+} fp_sum128;
+
+static inline fp_sum128 fp_sum128_of(int64_t v)
+{
+    fp_sum128 s = {v < 0 ? -1 : 0, (uint64_t)v};
+    return s;
+}
+static inline void fp_sum128_merge(fp_sum128 *a, fp_sum128 b)
+{
+    uint64_t lo = a->lo + b.lo;
+    a->hi = (int64_t)((uint64_t)a->hi + (uint64_t)b.hi + (lo < a->lo));
+    a->lo = lo;
+}
+static inline void fp_sum128_add(fp_sum128 *a, int64_t v)
+{
+    fp_sum128_merge(a, fp_sum128_of(v));
+}
+static inline double fp_sum128_f64(fp_sum128 s)
+{
+    return (double)s.hi * 18446744073709551616.0 + (double)s.lo;
+}
+
 struct fp_worker;
 struct fp_site;
 int64_t fp_div_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, int64_t b);

@@ -576,14 +576,20 @@ double fp_parse_f64(fp_worker *w, const fp_site *site, fp_str s)
             k++;
         i = k > j ? k : s.n + 1;   /* an exponent needs digits */
     }
-    if (!digits || i != s.n || s.n >= sizeof buf) {
-        fp_elem_error(w, site, s.n >= sizeof buf && digits ? "parse_f64: number too long"
-                                                           : "parse_f64: not a number");
+    if (!digits || i != s.n) {
+        fp_elem_error(w, site, "parse_f64: not a number");
         return 0;
     }
-    memcpy(buf, s.p, s.n);
-    buf[s.n] = 0;
-    return strtod(buf, NULL);   /* overflow gives inf, like the arithmetic */
+    /* strtod wants a terminated string: copy (the heap for long ones). */
+    char *text = s.n < sizeof buf ? buf : malloc(s.n + 1);
+    if (!text)
+        fp_oom();
+    memcpy(text, s.p, s.n);
+    text[s.n] = 0;
+    double v = strtod(text, NULL);   /* overflow gives inf, like the arithmetic */
+    if (text != buf)
+        free(text);
+    return v;
 }
 
 static fp_str arena_copy(fp_arena *a, const char *p, size_t n)

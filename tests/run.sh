@@ -346,6 +346,33 @@ if "$FPIPEC" build "$TMP/stats.fpipe" -o "$TMP/bin/stats" > "$TMP/out" 2>&1 &&
         ok "e2e: global mean of i64 vs awk" || bad "e2e: global mean" "$TMP/o.tsv"
 else bad "e2e: build the monoid programs" "$TMP/out"; fi
 
+# From a review: a let holding a record; tuples of records whose C names
+# could read two ways; parse_f64 of long text; the mean of i64 values whose
+# sum overflows i64 (kept in 128 bits).
+cat > "$TMP/l1.fpipe" <<'EOF'
+pipeline l1
+type P = { s: str, n: i64 }
+type A = { x: i64 }
+type B_str = { y: i64 }
+type A_rec_B = { z: str }
+source lines : str = text(input)
+map a = let r = P { s: lines, n: len(lines) } in (r.s, r.n, A { x: 1 }, B_str { y: 2 }, (A_rec_B { z: "q" }, "s"))
+sink out = tsv(output)
+EOF
+printf 'abc\n' > "$IN/abc.txt"
+"$FPIPEC" emit-c "$TMP/l1.fpipe" -o "$TMP/l1.c" > "$TMP/out" 2>&1 &&
+    cc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/l1.c" -o "$TMP/l1.o" 2>> "$TMP/out" &&
+    [ "$("$FPIPEC" run "$TMP/l1.fpipe" -- "$IN/abc.txt" 2>> "$TMP/out")" = "$(printf 'abc\t3\t1\t2\tq\ts')" ] &&
+    ok "e2e: a let holding a record, tuples of records with look-alike names" || bad "e2e: let of a record / record tuple names" "$TMP/out"
+printf 'pipeline e2\nsource lines = text(input)\nmap b = parse_f64(lines)\ncombine s = (count, sum)\nsink out = tsv(output)\n' > "$TMP/pf.fpipe"
+{ printf '0.'; printf '0%.0s' $(seq 130); printf '1\n1'; printf '0%.0s' $(seq 130); printf '\n'; } > "$IN/longnum.txt"
+[ "$("$FPIPEC" run "$TMP/pf.fpipe" -- "$IN/longnum.txt" 2> "$TMP/out")" = "$(printf '2\t1e+130')" ] &&
+    ok "e2e: parse_f64 reads numbers longer than 128 bytes" || bad "e2e: parse_f64 of long numbers" "$TMP/out"
+printf 'pipeline e2\nsource lines = text(input)\nmap b = parse_i64(lines)\ncombine s = (count, sum, mean)\nsink out = csv(output)\n' > "$TMP/mean128.fpipe"
+printf '9223372036854775807\n9223372036854775807\n-5\n' > "$IN/big.txt"
+[ "$("$FPIPEC" run "$TMP/mean128.fpipe" -- "$IN/big.txt" 2> "$TMP/out")" = "3,-7,6.148914691236517e+18" ] &&
+    ok "e2e: mean of i64 is exact past the i64 range (sum wraps, as documented)" || bad "e2e: mean of large i64" "$TMP/out"
+
 # CSV and JSON-lines sinks: quoting and escaping, nested tuples, a byte
 # that is not UTF-8, infinities (null in JSON).
 printf 'a,b\n"q"\n\tx\\y\n\342\202\254\377\n\n' > "$IN/sinks.txt"
