@@ -599,22 +599,26 @@ static fp_str arena_copy(fp_arena *a, const char *p, size_t n)
     return fp_str_lit(o, n);
 }
 
+/* What a writer put in b, moved into the arena. */
+static fp_str arena_text(fp_arena *a, fp_buf *b)
+{
+    fp_str r = arena_copy(a, b->p, b->n);
+    fp_buf_free(b);
+    return r;
+}
+
 fp_str fp_str_of_i64(fp_arena *a, int64_t v)
 {
     fp_buf b = {0};
     fp_out_i64(&b, v);
-    fp_str r = arena_copy(a, b.p, b.n);
-    fp_buf_free(&b);
-    return r;
+    return arena_text(a, &b);
 }
 
 fp_str fp_str_of_f64(fp_arena *a, double v)
 {
     fp_buf b = {0};
     fp_out_f64(&b, v);
-    fp_str r = arena_copy(a, b.p, b.n);
-    fp_buf_free(&b);
-    return r;
+    return arena_text(a, &b);
 }
 
 fp_str fp_str_of_bool(fp_arena *a, bool v)
