@@ -216,11 +216,6 @@ void fp_ktab_sort(const fp_ktab *t, fp_kentry **out, size_t *nout)
     *nout = n;
 }
 
-int fp_kentry_cmp(const fp_kentry *a, const fp_kentry *b)
-{
-    return cmp_entry(a, b);
-}
-
 size_t fp_kentry_lower_bound(const fp_kentry *v, size_t n, const fp_kentry *key)
 {
     size_t lo = 0, hi = n;

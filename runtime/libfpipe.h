@@ -696,9 +696,7 @@ typedef struct fp_kentry {
  * fp_big_free(*out, *n * sizeof(fp_kentry)). */
 void fp_ktab_sort(const fp_ktab *t, fp_kentry **out, size_t *n);
 
-/* Byte order of two entries' keys; the first entry of v[0..n) whose key is
- * not below key's. */
-int fp_kentry_cmp(const fp_kentry *a, const fp_kentry *b);
+/* The first entry of the sorted run v[0..n) whose key is not below key's. */
 size_t fp_kentry_lower_bound(const fp_kentry *v, size_t n, const fp_kentry *key);
 
 /* Merge k sorted runs: emit(ctx, key, acc) once per distinct key, keys
