@@ -305,8 +305,14 @@ static size_t fail_part(fp_run *run)
 /* ---- stage 1 over the partitions ----------------------------------- */
 
 typedef struct stage1_targets {
-    fp_ktab **tabs;   /* per thread or per partition, by pl->merge */
+    fp_ktab **tabs;   /* per thread, or per partition (made when it starts) */
     char *accs;       /* per partition, for a global combine */
+    /* Partition order: each partition's table is folded into `folded` as
+     * soon as all earlier ones are, and freed, so memory stays bounded by
+     * the partitions in flight, not by the input. */
+    fp_ktab *folded;
+    bool *fdone;
+    size_t next_fold;
 } stage1_targets;
 
 static void write_out(fp_run *run, fp_buf *b)
@@ -326,6 +332,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     w->failed = 0;
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
+        if (pl->merge == FP_MERGE_PARTITION_ORDER)
+            tg->tabs[k] = fp_ktab_new_sized(pl->acc_size, 10);
         w->tab = pl->merge == FP_MERGE_PER_THREAD ? tg->tabs[w->thread] : tg->tabs[k];
         break;
     case FP_SHAPE_GLOBAL:
@@ -339,6 +347,21 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
+    if (pl->shape == FP_SHAPE_KEYED && pl->merge == FP_MERGE_PARTITION_ORDER) {
+#ifdef _OPENMP
+#pragma omp critical(fp_fold)
+#endif
+        {
+            tg->fdone[k] = true;
+            while (tg->next_fold < run->nparts && tg->fdone[tg->next_fold] &&
+                   tg->next_fold < fail_part(run)) {
+                fp_ktab_fold(tg->folded, tg->tabs[tg->next_fold], pl->acc_merge);
+                fp_ktab_free(tg->tabs[tg->next_fold]);
+                tg->tabs[tg->next_fold] = NULL;
+                tg->next_fold++;
+            }
+        }
+    }
     if (pl->shape == FP_SHAPE_ELEMENTWISE) {
         /* Write finished partitions in input order as soon as all earlier
          * ones are written: memory stays bounded by the threads' lag. */
@@ -682,9 +705,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         /* A thread's table sees most keys: start it at 64Ki slots (2 MiB,
          * untouched pages cost nothing) instead of doubling up from small.
          * A partition's table sees a partition's keys: start small. */
-        unsigned bits = pl->merge == FP_MERGE_PER_THREAD ? 16 : 10;
-        for (size_t i = 0; i < ntabs; i++)
-            tg.tabs[i] = fp_ktab_new_sized(pl->acc_size, bits);
+        if (pl->merge == FP_MERGE_PER_THREAD) {
+            for (size_t i = 0; i < ntabs; i++)
+                tg.tabs[i] = fp_ktab_new_sized(pl->acc_size, 16);
+        } else {
+            tg.folded = fp_ktab_new_sized(pl->acc_size, 16);
+            tg.fdone = xcalloc(run.nparts ? run.nparts : 1, sizeof *tg.fdone);
+        }
     } else if (pl->shape == FP_SHAPE_GLOBAL) {
         if (run.nparts && pl->acc_size > SIZE_MAX / run.nparts)
             fp_oom();
@@ -711,12 +738,15 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     } else if (pl->shape == FP_SHAPE_KEYED) {
         /* Every partial table sorted (in parallel), then one k-way merge that
          * folds equal keys in table order and hands each key to stage 2. */
-        fp_kentry **runs = xcalloc(ntabs, sizeof *runs);
-        size_t *ns = xcalloc(ntabs, sizeof *ns);
-        sort_tables(&run, tg.tabs, ntabs, runs, ns);
+        /* Partition order: everything is folded into one table by now. */
+        fp_ktab **tabs = tg.folded ? &tg.folded : tg.tabs;
+        size_t nt = tg.folded ? 1 : ntabs;
+        fp_kentry **runs = xcalloc(nt, sizeof *runs);
+        size_t *ns = xcalloc(nt, sizeof *ns);
+        sort_tables(&run, tabs, nt, runs, ns);
         phase("sort partial tables", &t0);
-        merge_keyed(&run, workers, runs, ns, ntabs, &out);
-        for (size_t i = 0; i < ntabs; i++)
+        merge_keyed(&run, workers, runs, ns, nt, &out);
+        for (size_t i = 0; i < nt; i++)
             fp_big_free(runs[i], ns[i] * sizeof(fp_kentry));
         free(runs);
         free(ns);
@@ -758,8 +788,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     phase("commit (fsync, rename)", &t0);
 
     for (size_t i = 0; i < ntabs; i++)
-        fp_ktab_free(tg.tabs[i]);
+        fp_ktab_free(tg.tabs[i]);   /* NULL once folded */
     free(tg.tabs);
+    fp_ktab_free(tg.folded);
+    free(tg.fdone);
     free(tg.accs);
     if (run.bufs) {
         for (size_t k = 0; k < run.nparts; k++)

@@ -131,6 +131,27 @@ void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str 
     return place(t, tag, k0, k1);
 }
 
+void fp_ktab_fold(fp_ktab *dst, const fp_ktab *src, void (*merge)(void *dst, const void *src))
+{
+    /* Room first: src is walked in hash order, which would pile keys into
+     * long probe runs in a table that grows under them. */
+    while (dst->count + src->count > dst->grow_at)
+        grow(dst);
+    size_t cap = src->mask + 1;
+    for (size_t i = 0; i < cap; i++) {
+        const fp_kslot *s = (const fp_kslot *)(src->slots + i * src->stride);
+        if (!s->tag)
+            continue;
+        bool fresh;
+        /* src (and its arena) goes away after the fold: copy long keys. */
+        void *acc = fp_ktab_upsert(dst, fp_kslot_key(s), true, &fresh);
+        if (fresh)
+            memcpy(acc, s + 1, src->vsize);
+        else
+            merge(acc, s + 1);
+    }
+}
+
 /* ---- sorting ---------------------------------------------------------- */
 
 /* Byte order of two slots' keys whose first 8 bytes are equal. */

@@ -684,6 +684,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv);
 size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
                     size_t first_index, fp_part **out);
 
+/* Fold every key of src into dst: dst's accumulator = merge(dst's, src's),
+ * or src's for a new key.  Long keys are copied: src may be freed after. */
+void fp_ktab_fold(fp_ktab *dst, const fp_ktab *src, void (*merge)(void *dst, const void *src));
+
 /* One occupied slot in a sorted run: the key's first 8 bytes big-endian
  * (so that integer order is byte order), and the slot. */
 typedef struct fp_kentry {
