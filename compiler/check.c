@@ -824,12 +824,12 @@ static bool makes_strings(const Expr *e)
     return false;
 }
 
-static bool uses_name(const Expr *e)
+bool expr_uses_input(const Expr *e)
 {
     if (e->kind == EX_NAME && !e->bound)
         return true;
     for (int i = 0; i < e->nargs; i++)
-        if (uses_name(e->args[i]))
+        if (expr_uses_input(e->args[i]))
             return true;
     return false;
 }
@@ -1142,7 +1142,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
         if (op->kind == OP_FILTER)   /* passes its input through, whatever the body */
             op->arena_strs = in_arena;
         else if (op->body)
-            op->arena_strs = makes_strings(op->body) || (in_arena && uses_name(op->body));
+            op->arena_strs = makes_strings(op->body) || (in_arena && expr_uses_input(op->body));
         else
             op->arena_strs = in_arena && op_info[op->kind].role != ROLE_SOURCE;
     }

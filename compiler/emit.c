@@ -369,16 +369,6 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
     }
 }
 
-static bool uses_input(const Expr *ex)
-{
-    if (ex->kind == EX_NAME && !ex->bound)
-        return true;
-    for (int i = 0; i < ex->nargs; i++)
-        if (uses_input(ex->args[i]))
-            return true;
-    return false;
-}
-
 /* The C variables of an operator body's lets, declared before its
  * statement and assigned where the let is evaluated. */
 static void declare_lets(Emitter *e, Expr *ex)
@@ -449,7 +439,7 @@ static void fail_check(Emitter *e, const IrOp *op)
     if (op->policy == POLICY_DROP) {
         line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */");
         line(e, "    fp_drop(w);");
-        line(e, "    %s", e->loops > 0 ? "continue;" : "return;");
+        line(e, "    %s", skip_stmt(e));
         line(e, "}");
     } else {
         line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */");
@@ -741,7 +731,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
     ExprCtx x = {e, op, input};
     Str s = {0};
     const char *name = op->cname;
-    if (op->body && !uses_input(op->body))
+    if (op->body && !expr_uses_input(op->body))
         line(e, "(void)%s;", input);
     switch (op->kind) {
     case OP_MAP:

@@ -364,6 +364,8 @@ void ir_dump(Str *s, const Ir *ir);
 void monoids_str(Str *s, const IrOp *op);   /* "sum" or "(count, sum, max)" */
 bool combine_is_exact(const IrOp *op);      /* no f64 arithmetic in the fold */
 void expr_str(Str *s, const Expr *e);   /* an expression back as .fpipe text */
+/* Does e read the incoming element (a name that is not a let's)? */
+bool expr_uses_input(const Expr *e);
 
 /* ------------------------------------------------------------------ */
 /* plan.c — fused stages                                              */

@@ -318,8 +318,6 @@ static inline double fp_sum128_f64(fp_sum128 s)
     return (double)s.hi * 18446744073709551616.0 + (double)s.lo;
 }
 
-struct fp_worker;
-struct fp_site;
 int64_t fp_div_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, int64_t b);
 int64_t fp_rem_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, int64_t b);
 
@@ -426,34 +424,6 @@ static inline uint64_t fp_hash(const char *p, size_t n)
     return fp_key_hash(p, n, k0, k1);
 }
 
-/* The accumulator of key in t, inserting the key if it is new (then *fresh
- * is set and the accumulator is uninitialised: the caller stores the first
- * value).  copy_key: the key bytes do not outlive the call; only keys over
- * 16 bytes are then copied.  Keys are limited to 4 GiB - 1 bytes. */
-static inline void *fp_ktab_upsert(fp_ktab *t, fp_str key, bool copy_key, bool *fresh)
-{
-    uint64_t k0, k1;
-    if (FP_UNLIKELY(key.n > 0x7fffffffu))
-        fp_key_too_long();
-    fp_key_words(key.p, key.n, &k0, &k1);
-    uint64_t tag = fp_ktag(fp_key_hash(key.p, key.n, k0, k1), key.n);
-    size_t i = fp_ktag_index(tag, t->shift);
-    for (;;) {
-        fp_kslot *s = (fp_kslot *)(t->slots + i * t->stride);
-        if (s->tag == tag && s->k0 == k0 &&
-            (key.n <= 16 ? s->k1 == k1
-                         : memcmp((const char *)(uintptr_t)s->k1, key.p, key.n) == 0)) {
-            *fresh = false;
-            return s + 1;
-        }
-        if (s->tag == 0) {
-            *fresh = true;
-            return fp_ktab_insert(t, tag, k0, k1, key, copy_key);
-        }
-        i = (i + 1) & t->mask;
-    }
-}
-
 /* Batched lookups.  A slot that is not in cache costs a memory round trip;
  * stage 1 therefore hashes each key and prefetches its slot when the
  * element arrives (fp_ktab_probe), and applies the updates FP_BATCH at a
@@ -466,13 +436,20 @@ typedef struct fp_kprobe {
     uint64_t tag, k0, k1;
 } fp_kprobe;
 
-static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
+/* The probe of a key: its inline words and its tag. */
+static inline void fp_kprobe_of(fp_str key, fp_kprobe *pr)
 {
     if (FP_UNLIKELY(key.n > 0x7fffffffu))
         fp_key_too_long();
     fp_key_words(key.p, key.n, &pr->k0, &pr->k1);
     pr->tag = fp_ktag(fp_key_hash(key.p, key.n, pr->k0, pr->k1), key.n);
     pr->p = key.p;
+}
+
+/* The probe of a key, and its slot prefetched for a later upsert. */
+static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
+{
+    fp_kprobe_of(key, pr);
     __builtin_prefetch(t->slots + fp_ktag_index(pr->tag, t->shift) * t->stride, 1);
 }
 
@@ -495,6 +472,17 @@ static inline void *fp_ktab_upsert_probe(fp_ktab *t, const fp_kprobe *pr, bool c
         }
         i = (i + 1) & t->mask;
     }
+}
+
+/* The accumulator of key in t, inserting the key if it is new (then *fresh
+ * is set and the accumulator is uninitialised: the caller stores the first
+ * value).  copy_key: the key bytes do not outlive the call; only keys over
+ * 16 bytes are then copied.  Keys are limited to 2 GiB - 1 bytes. */
+static inline void *fp_ktab_upsert(fp_ktab *t, fp_str key, bool copy_key, bool *fresh)
+{
+    fp_kprobe pr;
+    fp_kprobe_of(key, &pr);
+    return fp_ktab_upsert_probe(t, &pr, copy_key, fresh);
 }
 
 /* Scalar keys, encoded so that memcmp order is numeric order. */
