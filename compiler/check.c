@@ -585,21 +585,55 @@ static Type *check_expr(Checker *c, Expr *e)
 
 /* ---- operators ----------------------------------------------------- */
 
-/* source: text(input) */
-static void check_source(Checker *c, const OpDecl *o, IrOp *op)
+/* source: text(input), or csv(input) / jsonl(input) onto the declared
+ * record type */
+static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
 {
     Expr *b = o->body;
     op->out = &ty_error;
-    if (b->kind != EX_CALL || strcmp(b->sval, "text") != 0 || b->nargs != 1 ||
-        b->args[0]->kind != EX_NAME || strcmp(b->args[0]->sval, "input") != 0) {
-        diag_at(c->d, DIAG_ERROR, b->span, "a source reads text(input)");
+    bool known = b->kind == EX_CALL && (!strcmp(b->sval, "text") || !strcmp(b->sval, "csv") ||
+                                        !strcmp(b->sval, "jsonl"));
+    if (!known || b->nargs != 1 || b->args[0]->kind != EX_NAME ||
+        strcmp(b->args[0]->sval, "input") != 0) {
+        diag_at(c->d, DIAG_ERROR, b->span, "a source reads text(input), csv(input) or "
+                                           "jsonl(input)");
         diag_hint(c->d, "text(input) gives one str per line of the input files named on "
-                        "the command line");
+                        "the command line; csv and jsonl give records of a declared type");
         return;
     }
-    op->format = "text";
+    op->format = b->sval;
     op->target = TGT_INPUT;
-    op->out = &ty_str;
+    if (b->sval[0] == 't') {
+        op->out = &ty_str;
+        return;
+    }
+    /* csv, jsonl: the declared type says what a record holds. */
+    if (!decl) {
+        diag_at(c->d, DIAG_ERROR, o->name_span, "a %s source needs the record type it reads",
+                b->sval);
+        diag_hint(c->d, "declare it: type Row = { name: str, n: i64 }  then  "
+                        "source %s : Row = %s(input)", o->name, b->sval);
+        return;
+    }
+    if (decl == &ty_error)
+        return;
+    if (decl->kind != TY_RECORD) {
+        diag_at(c->d, DIAG_ERROR, o->decl_type->span, "a %s source reads records, not %s",
+                b->sval, tname(c, decl));
+        diag_hint(c->d, "declare a record type whose fields name the %s",
+                  b->sval[0] == 'c' ? "header's columns" : "objects' members");
+        return;
+    }
+    for (int i = 0; i < decl->n; i++) {
+        if (!type_is_scalar(decl->elems[i])) {
+            diag_at(c->d, DIAG_ERROR, o->decl_type->span, "field '%s' of %s is %s, but a %s "
+                    "source reads fields of type str, i64, f64 or bool", decl->fields[i],
+                    decl->name, tname(c, decl->elems[i]), b->sval);
+            return;
+        }
+    }
+    op->out = decl;
+    op->fallible = true;   /* a malformed record is an element error */
 }
 
 /* sink: FORMAT(output) | FORMAT(stdout) | FORMAT("path"); FORMAT is tsv,
@@ -1073,9 +1107,10 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             prev_type = &ty_error;
             continue;
         }
+        Type *decl = o->decl_type ? resolve_type(&c, o->decl_type) : NULL;
         switch (op_info[o->kind].role) {
         case ROLE_SOURCE:
-            check_source(&c, o, op);
+            check_source(&c, o, op, decl);
             break;
         case ROLE_ELEMENT:
             if (i == 0)
@@ -1121,8 +1156,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
 
         /* A declared type must be what the body gives (for a sink: what it
          * receives). */
-        if (o->decl_type) {
-            Type *decl = resolve_type(&c, o->decl_type);
+        if (decl) {
             Type *have = o->kind == OP_SINK ? op->in : op->out;
             if (decl != &ty_error && have && have != &ty_error && decl != have) {
                 diag_at(d, DIAG_ERROR, o->decl_type->span,
@@ -1257,7 +1291,7 @@ void expr_str(Str *s, const Expr *e)
 static void op_body_str(Str *s, const IrOp *op)
 {
     switch (op->kind) {
-    case OP_SOURCE: str_add(s, "text(input)"); break;
+    case OP_SOURCE: str_add(s, "%s(input)", op->format); break;
     case OP_SINK:
         str_add(s, "%s(", op->format);
         if (op->target == TGT_OUTPUT) str_add(s, "output");

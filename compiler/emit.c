@@ -397,7 +397,7 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
 {
     Str body = {0};
     switch (op->kind) {
-    case OP_SOURCE: str_add(&body, "text(input)"); break;
+    case OP_SOURCE: str_add(&body, "%s(input)", op->format); break;
     case OP_SINK:
         str_add(&body, "%s(%s)", op->format,
                 op->target == TGT_OUTPUT ? "output" : op->target == TGT_STDOUT ? "stdout"
@@ -860,6 +860,46 @@ static void stage_header(Emitter *e, const Stage *st, const char *when)
     line(e, " */");
 }
 
+/* A csv or jsonl source: the loop over records, each converted field by
+ * field to the declared record (a bad field fails the element). */
+static void emit_record_source(Emitter *e, const IrOp *src)
+{
+    const Type *t = src->out;
+    const char *rec = src->cname;
+    bool csv = src->format[0] == 'c';
+    line(e, "const char *cur = w->part->begin, *end = w->part->end;");
+    op_comment(e, src, csv ? "libcsv for quoted records, in place otherwise"
+                           : "one JSON object per line, parsed by jansson");
+    const char *raw = helper(e, arena_printf(e->arena, "%s_%s", rec, csv ? "cols" : "obj"));
+    if (csv) {
+        line(e, "fp_str %s[%d];   /* the record's fields as text, in declaration order */", raw,
+             t->n);
+        line(e, "while (fp_csv_next(w, &site_%s, &cur, end, %s, %d)) {", src->cname, raw, t->n);
+    } else {
+        line(e, "fp_json *%s;", raw);
+        line(e, "while (fp_jsonl_next(w, &site_%s, &cur, end, &%s)) {", src->cname, raw);
+    }
+    e->indent++;
+    e->loops++;
+    line(e, "%s %s;", ctype(e, t), rec);
+    for (int i = 0; i < t->n; i++) {
+        const Type *ft = t->elems[i];
+        const char *kind = ft == &ty_i64 ? "i64" : ft == &ty_f64 ? "f64"
+                         : ft == &ty_bool ? "bool" : "str";
+        if (csv && ft == &ty_str)
+            line(e, "%s.%s = %s[%d];", rec, t->cfields[i], raw, i);
+        else if (csv)
+            line(e, "%s.%s = fp_col_%s(w, &site_%s, %s[%d], \"%s\");", rec, t->cfields[i], kind,
+                 src->cname, raw, i, t->fields[i]);
+        else
+            line(e, "%s.%s = fp_json_%s(w, &site_%s, %s, \"%s\");", rec, t->cfields[i], kind,
+                 src->cname, raw, t->fields[i]);
+    }
+    if (!csv)
+        line(e, "fp_json_done(%s);", raw);
+    fail_check(e, src);
+}
+
 static void emit_stage1(Emitter *e, const Stage *st)
 {
     const Ir *ir = e->ir;
@@ -895,7 +935,7 @@ static void emit_stage1(Emitter *e, const Stage *st)
             line(e, "w->pos = %s.p;   /* for error messages */", fm->cname);
         cur = fm->cname;
         next = st->first + 2;
-    } else {
+    } else if (src->format[0] == 't') {
         line(e, "const char *cur = w->part->begin, *end = w->part->end;");
         op_comment(e, src, NULL);
         line(e, "fp_str %s;", src->cname);
@@ -904,6 +944,8 @@ static void emit_stage1(Emitter *e, const Stage *st)
         e->loops++;
         if (any_fallible(ir))
             line(e, "w->pos = %s.p;   /* for error messages */", src->cname);
+    } else {
+        emit_record_source(e, src);
     }
     for (int i = next; i <= st->last; i++)
         cur = emit_op(e, &ir->ops[i], cur);
@@ -1028,6 +1070,16 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     const IrOp *sink = &ir->ops[ir->nops - 1];
     const IrOp *c = p->combine >= 0 ? &ir->ops[p->combine] : NULL;
     Str s = {0};
+    const IrOp *src = &ir->ops[0];
+    if (src->format[0] == 'c') {
+        line(&e, "/* The columns a CSV input's header must name: the fields of %s. */",
+             src->out->name);
+        line(&e, "static const char *const %s_columns[] = {", src->cname);
+        for (int i = 0; i < src->out->n; i++)
+            line(&e, "    \"%s\",", src->out->fields[i]);
+        line(&e, "};");
+        blank(&e);
+    }
     line(&e, "/* The plan (fpipec explain), printed by --explain. */");
     line(&e, "static const char plan_text[] =");
     const char *pt = explain_text;
@@ -1050,6 +1102,13 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     emit_c_string(&s, ir->src->path, strlen(ir->src->path));
     line(&e, ".fpipe_file = %s,", s.p);
     line(&e, ".plan = plan_text,");
+    if (src->format[0] == 'c') {
+        line(&e, ".source = FP_SOURCE_CSV,");
+        line(&e, ".fields = %s_columns,", src->cname);
+        line(&e, ".nfields = %d,", src->out->n);
+    } else if (src->format[0] == 'j') {
+        line(&e, ".source = FP_SOURCE_JSONL,");
+    }
     line(&e, ".shape = %s,", !c ? "FP_SHAPE_ELEMENTWISE"
                              : c->kind == OP_COMBINE ? "FP_SHAPE_GLOBAL" : "FP_SHAPE_KEYED");
     if (c)

@@ -182,6 +182,9 @@ static int run_cc(Arena *a, const char *cfile, const char *exe)
     vec_push(a, &argv, arena_printf(a, "-I%s", inc));
     vec_push(a, &argv, (void *)cfile);
     vec_push(a, &argv, arena_printf(a, "%s/libfpipe.a", lib));
+    /* The libraries the runtime's sources use (libcsv, jansson). */
+    vec_push(a, &argv, "-lcsv");
+    vec_push(a, &argv, "-ljansson");
     vec_push(a, &argv, "-o");
     vec_push(a, &argv, (void *)exe);
     vec_push(a, &argv, NULL);

@@ -32,7 +32,7 @@ Plan *plan_build(Arena *a, const Ir *ir)
     /* split_ws(line) never crosses a newline, and a newline is whitespace:
      * the words of every line are the words of the whole partition, found
      * in one scan instead of a line scan and a word scan. */
-    if (ir->nops > 1 && ir->ops[1].kind == OP_FLATMAP) {
+    if (ir->nops > 1 && ir->ops[1].kind == OP_FLATMAP && !strcmp(ir->ops[0].format, "text")) {
         const Expr *b = ir->ops[1].body;
         p->scan_words = b->kind == EX_CALL && b->builtin == BI_SPLIT_WS &&
                         b->args[0]->kind == EX_NAME;

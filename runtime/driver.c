@@ -41,6 +41,7 @@ typedef struct fp_input {
     size_t len;
     size_t maplen;      /* bytes mapped (file and zero tail), if mapped */
     bool mapped;
+    fp_csv_cols csv;    /* CSV sources: the header's columns */
 } fp_input;
 
 typedef struct fp_run {
@@ -220,6 +221,7 @@ static void close_inputs(fp_run *run)
             munmap(in->data, in->maplen);
         else if (!in->mapped)
             free(in->data);
+        free(in->csv.map);
     }
     free(run->in);
 }
@@ -648,6 +650,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
 #endif
 
     double t0 = now();
+    char err[1024];
     /* Inputs first: a missing input must not create or touch the output. */
     run.in = xcalloc((size_t)npaths, sizeof *run.in);
     run.nin = npaths;
@@ -663,8 +666,26 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         return rc;
     }
     for (int i = 0; i < run.nin; i++) {
+        fp_input *in = &run.in[i];
         fp_part *v;
-        size_t n = fp_partition(run.in[i].data, run.in[i].len, part_size, i, run.nparts, &v);
+        size_t n;
+        if (pl->source == FP_SOURCE_CSV) {
+            /* The header first: a missing column stops the run before
+             * anything is read or written. */
+            size_t body;
+            if (fp_csv_header(in->data, in->len, pl->fields, pl->nfields, &in->csv, &body, err,
+                              sizeof err) != 0) {
+                fprintf(stderr, "%s: error: input '%s':%s\n", run.prog, in->path, err);
+                close_inputs(&run);
+                free(run.parts);
+                return FP_EXIT_INPUT;
+            }
+            n = fp_partition_csv(in->data, body, in->len, part_size, i, run.nparts, &v);
+            for (size_t k = 0; k < n; k++)
+                v[k].csv = &in->csv;
+        } else {
+            n = fp_partition(in->data, in->len, part_size, i, run.nparts, &v);
+        }
         fp_part *all = realloc(run.parts, (run.nparts + n + 1) * sizeof *all);
         if (!all)
             fp_oom();
@@ -679,7 +700,6 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         dest = pl->path;
     if (pl->target == FP_TARGET_STDOUT)
         dest = NULL;
-    char err[512];
     run.sink = fp_sink_open(dest, err, sizeof err);
     if (!run.sink) {
         fprintf(stderr, "%s: error: %s\n", run.prog, err);

@@ -99,11 +99,20 @@ void fp_arena_free(fp_arena *a);
  * only on the input bytes and the partition size, never on the number of
  * threads, so every combine tree — and every result — is the same in every
  * mode. */
+/* A CSV input's header, matched against the declared record: column i of
+ * the file is field map[i] of the record, or -1 (a column the record does
+ * not name: read past). */
+typedef struct fp_csv_cols {
+    int ncols;
+    int *map;
+} fp_csv_cols;
+
 typedef struct fp_part {
     const char *begin;   /* first byte of the first record */
     const char *end;     /* one past the last byte (after its '\n', if any) */
     int file;            /* index into the input list */
     size_t index;        /* global partition number, in input order */
+    const fp_csv_cols *csv;   /* CSV sources: the file's header */
 } fp_part;
 
 /* The next line of [*cur, end), without its '\n'.  A last line without a
@@ -124,6 +133,59 @@ static inline bool fp_next_line(const char **cur, const char *end, fp_str *line)
     }
     return true;
 }
+
+/* ------------------------------------------------------------------ */
+/* CSV and JSON-lines sources (source.c).                              */
+/* ------------------------------------------------------------------ */
+
+struct fp_worker;
+struct fp_site;
+
+/* The next CSV record of [*cur, end) as the declared record's fields, in
+ * declaration order (fields[i] for field i).  A record ends at the first
+ * newline outside quotes; empty lines are skipped.  Fields of records
+ * without quotes point into the input; quoted ones are unquoted into the
+ * worker's arena by libcsv (strict RFC 4180).  A malformed record (a stray
+ * quote, a field count other than the header's) is an element error of
+ * `site`; the function still returns true so the policy can apply.
+ * Returns false at the end. */
+bool fp_csv_next(struct fp_worker *w, const struct fp_site *site, const char **cur,
+                 const char *end, fp_str *fields, int nfields);
+/* Typed columns: the text of field `name` as i64, f64 or bool (true /
+ * false).  A bad value is an element error naming the column; after an
+ * earlier error of the same record they return 0 without looking. */
+int64_t fp_col_i64(struct fp_worker *w, const struct fp_site *site, fp_str s, const char *name);
+double fp_col_f64(struct fp_worker *w, const struct fp_site *site, fp_str s, const char *name);
+bool fp_col_bool(struct fp_worker *w, const struct fp_site *site, fp_str s, const char *name);
+
+/* Parse the header (the first record) of a CSV input against the record's
+ * field names.  On success returns 0, fills *cols and sets *body to the
+ * first byte after the header; otherwise writes a message to err. */
+int fp_csv_header(const char *data, size_t len, const char *const *fields, int nfields,
+                  fp_csv_cols *cols, size_t *body, char *err, size_t errlen);
+/* Cut a CSV input's records [data+start, data+len) into partitions at
+ * record starts (newlines outside quotes), like fp_partition. */
+size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,
+                        size_t first_index, fp_part **out);
+
+/* JSON lines (jansson): one object per line; empty lines are skipped. */
+typedef struct fp_json fp_json;
+/* The next line parsed as a JSON object into *obj; invalid JSON or a value
+ * other than an object is an element error (*obj is NULL).  Returns false
+ * at the end. */
+bool fp_jsonl_next(struct fp_worker *w, const struct fp_site *site, const char **cur,
+                   const char *end, fp_json **obj);
+/* A member of the object as a field of the record: missing members, null
+ * and values of another type are element errors naming the field. */
+fp_str fp_json_str(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
+                   const char *name);
+int64_t fp_json_i64(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
+                    const char *name);
+double fp_json_f64(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
+                   const char *name);
+bool fp_json_bool(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
+                  const char *name);
+void fp_json_done(fp_json *obj);   /* release the object (NULL is fine) */
 
 /* ------------------------------------------------------------------ */
 /* String builtins of the expression language.                         */
@@ -237,8 +299,6 @@ fp_str fp_lower(fp_arena *a, fp_str s);   /* ASCII letters only */
 fp_str fp_upper(fp_arena *a, fp_str s);   /* ASCII letters only */
 fp_str fp_trim(fp_str s);                 /* the split_ws whitespace */
 
-struct fp_worker;
-struct fp_site;
 
 bool fp_contains(fp_str s, fp_str t);
 bool fp_starts_with(fp_str s, fp_str t);
@@ -313,10 +373,8 @@ static inline void fp_sum128_add(fp_sum128 *a, int64_t v)
 {
     fp_sum128_merge(a, fp_sum128_of(v));
 }
-static inline double fp_sum128_f64(fp_sum128 s)
-{
-    return (double)s.hi * 18446744073709551616.0 + (double)s.lo;
-}
+/* The sum as the nearest double (one rounding, not two). */
+double fp_sum128_f64(fp_sum128 s);
 
 int64_t fp_div_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, int64_t b);
 int64_t fp_rem_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, int64_t b);
@@ -636,8 +694,17 @@ typedef enum fp_target {
     FP_TARGET_PATH      /* a path fixed in the .fpipe file (-o overrides) */
 } fp_target;
 
+typedef enum fp_source_kind {
+    FP_SOURCE_TEXT,    /* text(input): lines */
+    FP_SOURCE_CSV,     /* csv(input): records after a header */
+    FP_SOURCE_JSONL    /* jsonl(input): one JSON object per line */
+} fp_source_kind;
+
 typedef struct fp_pipeline {
     const char *name;          /* pipeline name */
+    fp_source_kind source;
+    const char *const *fields; /* CSV: the record's field names, in order */
+    int nfields;
     const char *fpipe_file;    /* the .fpipe it was compiled from */
     const char *plan;          /* the text of `fpipec explain`, for --explain */
     fp_shape shape;

@@ -652,3 +652,13 @@ bool fp_split_next(fp_split_iter *it, fp_str *piece)
     it->p = hit + it->sep.n;
     return true;
 }
+
+double fp_sum128_f64(fp_sum128 s)
+{
+    /* hi * 2^64 + lo in two double steps would round twice (-458 came out
+     * as 0); the compiler's 128-bit conversion rounds once. */
+    __extension__ typedef __int128 i128;
+    __extension__ typedef unsigned __int128 u128;
+    u128 u = ((u128)(uint64_t)s.hi << 64) | s.lo;
+    return (double)(i128)u;
+}

@@ -10,13 +10,16 @@ set -euo pipefail
 #   build-essential, pkgconf  cc, make, pkg-config
 #   re2c, lemon               the lexer and parser generators (grammar/)
 #   libyaml-dev               YAML pipelines and run configuration
+#   libcsv-dev, libjansson-dev  CSV and JSON-lines sources (runtime/source.c)
+#   sqlite3                   an independent reference for the group-by example
 #   libomp-dev                OpenMP runtime headers for clang builds
 #   clang, libclang-rt-14-dev sanitizer builds (make test-asan) and fuzzing
 #   mawk, coreutils           independent references in tests, make bench
 #   graphviz                  checks the output of `fpipec dot`
 #   valgrind                  memory checks of the generated programs in make test
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
-      libclang-rt-14-dev mawk coreutils graphviz valgrind)
+      libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
+      libjansson-dev sqlite3)
 
 missing=()
 for p in "${PKGS[@]}"; do

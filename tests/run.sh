@@ -46,7 +46,7 @@ same() {
 # ---------------------------------------------------------------------------
 echo "# unit"
 if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fopenmp ${FPIPE_CFLAGS:-} \
-    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -o "$TMP/unit" 2> "$TMP/unit.cc"; then
+    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -lcsv -ljansson -o "$TMP/unit" 2> "$TMP/unit.cc"; then
     "$TMP/unit" > "$TMP/unit.out" 2>&1
     urc=$?
     while IFS= read -r l; do
@@ -423,6 +423,108 @@ words_of "$IN/high_bytes.txt" "$IN/backslash.txt" | sort | awk "$awk_esc"'
     END { if (NR) print esc(prev) "\t" shortest(sum) }' > "$TMP/ref"
 same "e2e: weights vs awk (sequential f64 sums)" "$TMP/ref" "$TMP/out"
 
+# ---------------------------------------------------------------------------
+# Record sources: CSV (RFC 4180, header onto a record) and JSON lines.
+
+# sql_groupby CSV: the group-by of examples/groupby.fpipe, by sqlite3, as
+# city<TAB>count<TAB>sum<TAB>avg<TAB>max.
+sql_groupby() {
+    sqlite3 -batch :memory: \
+        "CREATE TABLE sales(id INTEGER, city TEXT, product TEXT, qty INTEGER, price REAL);" \
+        ".mode csv" ".import --skip 1 $1 sales" ".mode tabs" \
+        "SELECT city, count(*), sum(qty), avg(qty), max(qty) FROM sales GROUP BY city ORDER BY city;"
+}
+# same_groupby NAME REF OUT: equal rows, the mean within 1e-12 relative
+# (sqlite3 prints 15 digits; fpipe the shortest exact text).
+same_groupby() {
+    if awk -F '\t' 'NR == FNR { r[FNR] = $0; n = FNR; next }
+        { split(r[FNR], a, "\t"); d = a[4] - $4; if (d < 0) d = -d; m = $4 < 0 ? -$4 : $4
+          if (a[1] != $1 || a[2] != $2 || a[3] != $3 || a[5] != $5 || d > 1e-12 * m) { print "row " FNR ": " r[FNR] " vs " $0; bad = 1 } }
+        END { if (FNR != n) { print "rows: " n " vs " FNR; bad = 1 } exit bad }' "$2" "$3" > "$TMP/diff" 2>&1 &&
+        [ -s "$2" ]; then ok "$1"; else bad "$1" "$TMP/diff"; fi
+}
+awk -v rows=30000 -v seed=11 -f tests/ref/gen_sales.awk > "$IN/sales.csv"
+run_modes "sources: groupby generated CSV modes" "$TMP/bin/groupby" "$IN/sales.csv" && {
+    sql_groupby "$IN/sales.csv" > "$TMP/ref"
+    same_groupby "sources: groupby generated CSV vs sqlite3" "$TMP/ref" "$TMP/out.1"
+}
+"$TMP/bin/groupby" -o "$TMP/out" examples/data/sales.csv 2> "$TMP/run.err" || bad "sources: groupby bundled data" "$TMP/run.err"
+sql_groupby examples/data/sales.csv > "$TMP/ref"
+same_groupby "sources: groupby examples/data/sales.csv vs sqlite3" "$TMP/ref" "$TMP/out"
+
+# Every quoting form, by hand: the expected rows are written out below.
+printf '\xef\xbb\xbfextra,b,"a"\r\nx,1,plain\r\n\ny,2,"with, comma"\nz,3,"say ""hi"""\nw,4,"two\nlines"\n\r\nv,5,""\nu,6,\nt,7, spaced \n' > "$IN/quoting.csv"
+printf 'a,b\nlast,8\n' > "$IN/quoting2.csv"   # a second file, other column order
+cat > "$TMP/csvq.fpipe" <<'EOF'
+pipeline csvq
+type Row = { a: str, b: i64 }
+source rows : Row = csv(input)
+map out_row = (rows.b, rows.a)
+sink out = jsonl(output)
+EOF
+printf '[1,"plain"]\n[2,"with, comma"]\n[3,"say \\"hi\\""]\n[4,"two\\nlines"]\n[5,""]\n[6,""]\n[7," spaced "]\n[8,"last"]\n' > "$TMP/ref"
+if "$FPIPEC" build "$TMP/csvq.fpipe" -o "$TMP/bin/csvq" > "$TMP/out" 2>&1; then
+    run_modes "sources: CSV quoting modes" "$TMP/bin/csvq" "$IN/quoting.csv" "$IN/quoting2.csv" &&
+        same "sources: CSV quoting, BOM, CRLF, empty lines, column order" "$TMP/ref" "$TMP/out.1"
+else bad "sources: build csvq" "$TMP/out"; fi
+
+# Malformed records: each is one element error, with its line; drop counts
+# them all, fail_fast names the first (line 4: the record before it spans
+# two lines).
+printf 'a,b\n"multi\nline",1\nok,x\nok,2,3\nstray"quote,4\nfine,5\n"open,6\n' > "$IN/bad.csv"
+"$TMP/bin/csvq" -o "$TMP/none.out" "$IN/bad.csv" > /dev/null 2> "$TMP/err"; rc=$?
+if [ $rc -eq 4 ] && grep -q "failed: column 'b': not an integer" "$TMP/err" &&
+   grep -q "input: $IN/bad.csv:4$" "$TMP/err" && [ ! -e "$TMP/none.out" ]; then
+    ok "sources: CSV fail_fast names the column and the line"
+else bad "sources: CSV fail_fast names the column and the line (rc $rc)" "$TMP/err"; fi
+sed 's/= csv(input)$/= csv(input) on_error drop/' "$TMP/csvq.fpipe" > "$TMP/csvd.fpipe"
+if "$FPIPEC" build "$TMP/csvd.fpipe" -o "$TMP/bin/csvd" > "$TMP/out" 2>&1; then
+    run_modes "sources: CSV malformed records dropped modes" "$TMP/bin/csvd" "$IN/bad.csv" &&
+        { printf '[1,"multi\\nline"]\n' > "$TMP/ref"; same "sources: CSV malformed records dropped" "$TMP/ref" "$TMP/out.1"; }
+    "$TMP/bin/csvd" -o /dev/null "$IN/bad.csv" 2> "$TMP/err"
+    # ok,x (not an integer) ok,2,3 (3 fields) stray"quote,... (runs to the end: one record)
+    grep -q "operator 'rows' (.*csvd.fpipe:3:1) dropped 3 elements" "$TMP/err" &&
+        ok "sources: CSV drop count" || bad "sources: CSV drop count" "$TMP/err"
+else bad "sources: build csvd" "$TMP/out"; fi
+
+# Header problems stop the run before anything is written (exit 3).
+printf 'a,c\n1,2\n' > "$IN/nohdr.csv"
+"$TMP/bin/csvq" -o "$TMP/none.out" "$IN/nohdr.csv" 2> "$TMP/err"; rc=$?
+if [ $rc -eq 3 ] && grep -q "input '$IN/nohdr.csv':1: the header has no column 'b' (it has: 'a', 'c')" "$TMP/err" && [ ! -e "$TMP/none.out" ]
+then ok "sources: CSV header without a column"; else bad "sources: CSV header without a column (rc $rc)" "$TMP/err"; fi
+"$TMP/bin/csvq" -o "$TMP/out" "$IN/empty.txt" 2> "$TMP/err"; rc=$?
+[ $rc -eq 3 ] && grep -q "the file is empty" "$TMP/err" && ok "sources: CSV empty file" ||
+    bad "sources: CSV empty file (rc $rc)" "$TMP/err"
+
+# JSON lines: members by name, in any order, extra ones ignored; every
+# kind of bad line is one dropped element.
+cat > "$TMP/js.fpipe" <<'EOF'
+pipeline js
+type Doc = { id: str, n: i64, w: f64, ok: bool }
+source docs : Doc = jsonl(input) on_error drop
+filter good = docs.ok
+map row = (good.id, good.n, good.w)
+sink out = tsv(output)
+EOF
+printf '%s\n' '{"id":"a","n":1,"w":1.5,"ok":true}' '{"ok":true,"w":2,"n":-2,"id":"tab\there","x":[1,{}]}' '' \
+    '{"id":"c","n":1.5,"w":1,"ok":true}' '[1]' '{"id":"d"}' '{bad' '{"id":"e","n":5,"w":1e3,"ok":false}' \
+    '{"id":"\u00e9\u0000","n":9223372036854775807,"w":0.1,"ok":true}' '{"id":"x","id":"y","n":1,"w":1,"ok":true}' \
+    '{"id":null,"n":1,"w":1,"ok":true}' '"just a string"' > "$IN/docs.jsonl"
+printf 'a\t1\t1.5\ntab\\there\t-2\t2\n\xc3\xa9\x00\t9223372036854775807\t0.1\n' > "$TMP/ref"
+if "$FPIPEC" build "$TMP/js.fpipe" -o "$TMP/bin/js" > "$TMP/out" 2>&1; then
+    run_modes "sources: JSON lines modes" "$TMP/bin/js" "$IN/docs.jsonl" &&
+        same "sources: JSON lines members, types, escapes" "$TMP/ref" "$TMP/out.1"
+    "$TMP/bin/js" -o /dev/null "$IN/docs.jsonl" 2> "$TMP/err"
+    grep -q "operator 'docs' (.*js.fpipe:3:1) dropped 7 elements" "$TMP/err" &&
+        ok "sources: JSON lines drop count" || bad "sources: JSON lines drop count" "$TMP/err"
+    sed 's/ on_error drop//' "$TMP/js.fpipe" > "$TMP/jf.fpipe"
+    "$FPIPEC" build "$TMP/jf.fpipe" -o "$TMP/bin/jf" > /dev/null 2>&1
+    "$TMP/bin/jf" -o /dev/null "$IN/docs.jsonl" 2> "$TMP/err"; rc=$?
+    [ $rc -eq 4 ] && grep -q "member \"n\" is a non-integer number, not an integer" "$TMP/err" &&
+        grep -q "docs.jsonl:4$" "$TMP/err" && ok "sources: JSON lines fail_fast" ||
+        bad "sources: JSON lines fail_fast (rc $rc)" "$TMP/err"
+else bad "sources: build js" "$TMP/out"; fi
+
 # Valgrind's memcheck over every example on a slice of the corpus, with one
 # thread and two and small partitions (not in the sanitizer build: ASan and
 # valgrind exclude each other).
@@ -432,9 +534,15 @@ case "${FPIPE_CFLAGS:-}" in
         head -c 200000 "$IN/zipf.txt" > "$IN/slice.txt"
         for f in examples/*.fpipe; do
             n=$(basename "$f" .fpipe)
+            # The examples that read records get their own bundled data.
+            case $(grep -o '= *[a-z]*(input)' "$f" | head -1) in
+                *csv*|*jsonl*) vin=$(grep -o 'examples/data/[A-Za-z0-9_.]*' "$f" | head -1) ;;
+                *) vin="$IN/slice.txt $IN/high_bytes.txt" ;;
+            esac
             for t in 1 2; do
+                # shellcheck disable=SC2086
                 if valgrind -q --error-exitcode=9 "$TMP/bin/$n" --threads $t --partition-size 20000 \
-                    -o "$TMP/vg.out" "$IN/slice.txt" "$IN/high_bytes.txt" > "$TMP/vg.err" 2>&1; then
+                    -o "$TMP/vg.out" $vin > "$TMP/vg.err" 2>&1; then
                     ok "e2e: valgrind clean: $n --threads $t"
                 else bad "e2e: valgrind: $n --threads $t" "$TMP/vg.err"; fi
             done

@@ -480,6 +480,73 @@ static bool sink_missing_directory(void)
     return true;
 }
 
+/* The 128-bit sum of a mean, as a double: one rounding.  -458 once came
+ * out as 0 (hi * 2^64 + lo rounded lo to 2^64 first). */
+static bool t_sum128_f64(void)
+{
+    int64_t vs[] = {-458, -1, 0, 1, INT64_MAX, INT64_MIN, -4096, 123456789};
+    for (size_t i = 0; i < sizeof vs / sizeof *vs; i++) {
+        fp_sum128 s = fp_sum128_of(vs[i]);
+        CHECK(fp_sum128_f64(s) == (double)vs[i], "%lld -> %.17g", (long long)vs[i],
+              fp_sum128_f64(s));
+    }
+    fp_sum128 s = fp_sum128_of(INT64_MIN);
+    fp_sum128_add(&s, INT64_MIN);   /* -2^64 */
+    CHECK(fp_sum128_f64(s) == -18446744073709551616.0, "-2^64 -> %.17g", fp_sum128_f64(s));
+    s = fp_sum128_of(INT64_MAX);
+    fp_sum128_add(&s, INT64_MAX);
+    fp_sum128_add(&s, 2);   /* 2^64 */
+    CHECK(fp_sum128_f64(s) == 18446744073709551616.0, "2^64 -> %.17g", fp_sum128_f64(s));
+    return true;
+}
+
+/* CSV partitions end at newlines outside quotes, whatever the size. */
+static bool t_partition_csv(void)
+{
+    const char *d = "a,b\n1,\"x\ny\"\n2,\"\"\"\"\n3,\"p\n\nq\"\n4,z\n";
+    size_t len = strlen(d);
+    /* the record starts, by hand */
+    const char *starts[] = {"1,", "2,", "3,", "4,"};
+    for (size_t ps = 1; ps < len + 2; ps++) {
+        fp_part *v;
+        size_t n = fp_partition_csv(d, 4, len, ps, 0, 0, &v);
+        for (size_t k = 0; k < n; k++) {
+            bool ok = false;
+            for (int j = 0; j < 4; j++)
+                ok |= strncmp(v[k].begin, starts[j], 2) == 0;
+            CHECK(ok, "size %zu: partition %zu starts inside a record: %.6s", ps, k, v[k].begin);
+            CHECK(k == 0 || v[k].begin == v[k - 1].end, "size %zu: gap", ps);
+        }
+        CHECK(v[0].begin == d + 4 && v[n - 1].end == d + len, "size %zu: not covered", ps);
+        free(v);
+    }
+    return true;
+}
+
+/* A CSV header maps columns onto fields by name; what is missing or
+ * named twice is an error that says so. */
+static bool t_csv_header(void)
+{
+    const char *fields[] = {"qty", "city"};
+    fp_csv_cols c;
+    size_t body;
+    char err[256];
+    const char *h = "\xEF\xBB\xBFid,city,\"qty\"\r\n1,a,2\n";
+    CHECK(fp_csv_header(h, strlen(h), fields, 2, &c, &body, err, sizeof err) == 0, "%s", err);
+    CHECK(c.ncols == 3 && c.map[0] == -1 && c.map[1] == 1 && c.map[2] == 0, "map %d %d %d",
+          c.map[0], c.map[1], c.map[2]);
+    CHECK(body == strlen("\xEF\xBB\xBFid,city,\"qty\"\r\n"), "body at %zu", body);
+    free(c.map);
+    h = "id,city\n";
+    CHECK(fp_csv_header(h, strlen(h), fields, 2, &c, &body, err, sizeof err) != 0, "no error");
+    CHECK(strstr(err, "no column 'qty'") && strstr(err, "'id', 'city'"), "message: %s", err);
+    h = "qty,city,qty\n";
+    CHECK(fp_csv_header(h, strlen(h), fields, 2, &c, &body, err, sizeof err) != 0, "no error");
+    CHECK(strstr(err, "twice"), "message: %s", err);
+    CHECK(fp_csv_header("", 0, fields, 2, &c, &body, err, sizeof err) != 0, "empty accepted");
+    return true;
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -501,6 +568,9 @@ int main(void)
     run("lower, upper, trim", lower_upper_trim);
     run("sink commits atomically and aborts cleanly", sink_commit_and_abort);
     run("sink in a missing folder fails with its name", sink_missing_directory);
+    run("sum128 to f64: one rounding", t_sum128_f64);
+    run("CSV partitions at record starts", t_partition_csv);
+    run("CSV header onto fields", t_csv_header);
     rmdir(dir);
     return failures ? 1 : 0;
 }

@@ -1,0 +1,501 @@
+/* source.c — the record sources: CSV with a header, and JSON lines.
+ *
+ * CSV.  Where a record ends is decided here, by one rule the partitioner
+ * and the reader share: a record ends at the first newline outside double
+ * quotes.  The rule depends only on the bytes, so partitions cut by it are
+ * the same for every thread count and every record is read the same way.
+ * A record without a quote is split at its commas in place (no copy: the
+ * common case, and the fast one); a record with a quote is handed to
+ * libcsv in strict mode, which does the RFC 4180 unquoting and rejects
+ * stray quotes.  docs/design-notes.md has the measurements behind the split.
+ *
+ * JSON lines.  One object per line, parsed by jansson; members are looked
+ * up by the record's field names and converted with their declared types.
+ */
+#include "libfpipe.h"
+
+#include <csv.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void fp_oom(void);
+
+/* A message made for one element: lives in the worker's arena, like the
+ * element's strings, until the partition is done. */
+static const char *elem_msg(fp_worker *w, const char *fmt, ...)
+{
+    char buf[320];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof buf)
+        n = (int)sizeof buf - 1;
+    char *p = fp_arena_alloc(w->arena, (size_t)n + 1);
+    memcpy(p, buf, (size_t)n);
+    p[n] = '\0';
+    return p;
+}
+
+/* ---- CSV: where records end ------------------------------------------ */
+
+/* The end of the record that starts at p: its newline outside quotes, or
+ * end.  *quoted tells whether the record holds a quote at all. */
+static const char *csv_record_end(const char *p, const char *end, bool *quoted)
+{
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *stop = nl ? nl : end;
+    const char *q = memchr(p, '"', (size_t)(stop - p));
+    *quoted = q != NULL;
+    if (!q)
+        return stop;
+    bool in = false;
+    for (const char *s = q; s < end; s++) {
+        if (*s == '"')
+            in = !in;
+        else if (*s == '\n' && !in)
+            return s;
+    }
+    return end;
+}
+
+size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,
+                        size_t first_index, fp_part **out)
+{
+    size_t cap = 16, n = 0;
+    fp_part *v = calloc(cap, sizeof *v);
+    if (!v)
+        fp_oom();
+    if (part_size == 0)
+        part_size = 1;
+    /* Quote parity is carried forward from `start`, one quote at a time:
+     * with no quotes in the file this is one memchr over it. */
+    const char *q = start < len ? memchr(data + start, '"', len - start) : NULL;
+    bool in = false;
+    while (start < len) {
+        size_t end = len;
+        if (len - start > part_size) {
+            const char *p = data + start + part_size - 1;
+            while (q && q < p) {
+                in = !in;
+                q = memchr(q + 1, '"', (size_t)(data + len - (q + 1)));
+            }
+            /* The first newline at or after p with an even count of quotes
+             * before it. */
+            for (;;) {
+                const char *nl = memchr(p, '\n', (size_t)(data + len - p));
+                if (!nl)
+                    break;
+                while (q && q < nl) {
+                    in = !in;
+                    q = memchr(q + 1, '"', (size_t)(data + len - (q + 1)));
+                }
+                if (!in) {
+                    end = (size_t)(nl - data) + 1;
+                    break;
+                }
+                p = nl + 1;
+            }
+        }
+        if (n == cap) {
+            cap *= 2;
+            fp_part *nv = realloc(v, cap * sizeof *v);
+            if (!nv)
+                fp_oom();
+            v = nv;
+        }
+        v[n] = (fp_part){.begin = data + start, .end = data + end, .file = file,
+                         .index = first_index + n};
+        n++;
+        /* parity at the cut is even by construction */
+        while (q && q < data + end) {
+            in = !in;
+            q = memchr(q + 1, '"', (size_t)(data + len - (q + 1)));
+        }
+        start = end;
+    }
+    *out = v;
+    return n;
+}
+
+/* ---- CSV: quoted records through libcsv ------------------------------ */
+
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;   /* RFC 4180: spaces belong to the field */
+}
+
+static int lf_only(unsigned char c)
+{
+    return c == '\n';   /* a lone '\r' is a byte of the field, as unquoted */
+}
+
+typedef struct csv_fields {
+    /* Where each field goes: the caller's sink for one record's fields. */
+    void (*put)(struct csv_fields *f, int col, const char *p, size_t n);
+    int col;      /* fields seen in the first row */
+    int rows;     /* rows libcsv saw: more than one means a malformed record */
+} csv_fields;
+
+static void on_field(void *s, size_t n, void *data)
+{
+    csv_fields *f = data;
+    if (f->rows == 0)
+        f->put(f, f->col++, s ? s : "", n);
+}
+
+static void on_row(int term, void *data)
+{
+    (void)term;
+    ((csv_fields *)data)->rows++;
+}
+
+/* Parse one record [p, e) with libcsv.  Returns NULL or what is wrong. */
+static const char *csv_parse_record(const char *p, const char *e, csv_fields *f)
+{
+    struct csv_parser cp;
+    if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        fp_oom();
+    csv_set_space_func(&cp, no_space);
+    csv_set_term_func(&cp, lf_only);
+    const char *why = NULL;
+    size_t n = (size_t)(e - p);
+    if (csv_parse(&cp, p, n, on_field, on_row, f) != n) {
+        why = csv_error(&cp) == CSV_ENOMEM ? NULL : "malformed CSV: a quote inside a field that "
+                                                    "does not start with one, or text after a "
+                                                    "closing quote (RFC 4180 doubles quotes "
+                                                    "inside quoted fields)";
+        if (!why)
+            fp_oom();
+    } else if (csv_fini(&cp, on_field, on_row, f) != 0) {
+        why = "malformed CSV: a quoted field is never closed";
+    } else if (f->rows != 1) {
+        why = "malformed CSV: the record splits into several rows";
+    }
+    csv_free(&cp);
+    return why;
+}
+
+typedef struct rec_fields {
+    csv_fields base;
+    fp_worker *w;
+    const fp_csv_cols *cols;
+    fp_str *out;
+} rec_fields;
+
+static void put_rec_field(csv_fields *f, int col, const char *p, size_t n)
+{
+    rec_fields *r = (rec_fields *)f;
+    if (col >= r->cols->ncols || r->cols->map[col] < 0)
+        return;
+    char *copy = fp_arena_alloc(r->w->arena, n ? n : 1);
+    memcpy(copy, p, n);
+    r->out[r->cols->map[col]] = fp_str_lit(copy, n);
+}
+
+bool fp_csv_next(fp_worker *w, const fp_site *site, const char **cur, const char *end,
+                 fp_str *fields, int nfields)
+{
+    const char *p = *cur;
+    for (;;) {   /* skip empty lines */
+        if (p >= end) {
+            *cur = end;
+            return false;
+        }
+        if (*p == '\n')
+            p++;
+        else if (*p == '\r' && (p + 1 == end || p[1] == '\n'))
+            p += p + 1 == end ? 1 : 2;
+        else
+            break;
+    }
+    bool quoted;
+    const char *e = csv_record_end(p, end, &quoted);
+    *cur = e < end ? e + 1 : end;
+    w->pos = p;
+    if (e > p && e[-1] == '\r')
+        e--;
+    for (int i = 0; i < nfields; i++)
+        fields[i] = fp_str_lit("", 0);
+    const fp_csv_cols *cols = w->part->csv;
+    int ncols = 0;
+    if (!quoted) {
+        const char *s = p;
+        for (;;) {
+            const char *comma = memchr(s, ',', (size_t)(e - s));
+            const char *fe = comma ? comma : e;
+            if (ncols < cols->ncols && cols->map[ncols] >= 0)
+                fields[cols->map[ncols]] = fp_str_lit(s, (size_t)(fe - s));
+            ncols++;
+            if (!comma)
+                break;
+            s = comma + 1;
+        }
+    } else {
+        rec_fields r = {{put_rec_field, 0, 0}, w, cols, fields};
+        const char *why = csv_parse_record(p, e, &r.base);
+        if (why) {
+            fp_elem_error(w, site, why);
+            return true;
+        }
+        ncols = r.base.col;
+    }
+    if (ncols != cols->ncols)
+        fp_elem_error(w, site, elem_msg(w, "the record has %d field%s; the header has %d",
+                                        ncols, ncols == 1 ? "" : "s", cols->ncols));
+    return true;
+}
+
+/* "parse_i64: not an integer" -> "not an integer" */
+static const char *after_colon(const char *msg)
+{
+    const char *c = strchr(msg, ':');
+    return c ? c + 2 : msg;
+}
+
+int64_t fp_col_i64(fp_worker *w, const fp_site *site, fp_str s, const char *name)
+{
+    if (w->failed)
+        return 0;
+    int64_t v = fp_parse_i64(w, site, s);
+    if (w->failed)
+        w->err_msg = elem_msg(w, "column '%s': %s", name,
+                              s.n ? after_colon(w->err_msg) : "empty, not an integer");
+    return v;
+}
+
+double fp_col_f64(fp_worker *w, const fp_site *site, fp_str s, const char *name)
+{
+    if (w->failed)
+        return 0;
+    double v = fp_parse_f64(w, site, s);
+    if (w->failed)
+        w->err_msg = elem_msg(w, "column '%s': %s", name,
+                              s.n ? after_colon(w->err_msg) : "empty, not a number");
+    return v;
+}
+
+bool fp_col_bool(fp_worker *w, const fp_site *site, fp_str s, const char *name)
+{
+    if (w->failed)
+        return false;
+    if (s.n == 4 && memcmp(s.p, "true", 4) == 0)
+        return true;
+    if (!(s.n == 5 && memcmp(s.p, "false", 5) == 0))
+        fp_elem_error(w, site, elem_msg(w, "column '%s': not true or false", name));
+    return false;
+}
+
+/* ---- CSV: the header ---------------------------------------------------- */
+
+typedef struct header_names {
+    csv_fields base;
+    char **names;
+    size_t *lens;
+    int cap;
+} header_names;
+
+static void put_name(csv_fields *f, int col, const char *p, size_t n)
+{
+    header_names *h = (header_names *)f;
+    if (col == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 16;
+        h->names = realloc(h->names, (size_t)h->cap * sizeof *h->names);
+        h->lens = realloc(h->lens, (size_t)h->cap * sizeof *h->lens);
+        if (!h->names || !h->lens)
+            fp_oom();
+    }
+    h->names[col] = malloc(n + 1);
+    if (!h->names[col])
+        fp_oom();
+    memcpy(h->names[col], p, n);
+    h->names[col][n] = '\0';
+    h->lens[col] = n;
+}
+
+int fp_csv_header(const char *data, size_t len, const char *const *fields, int nfields,
+                  fp_csv_cols *cols, size_t *body, char *err, size_t errlen)
+{
+    size_t start = 0;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        start = 3;   /* a UTF-8 byte order mark, as spreadsheets write */
+    if (start == len) {
+        snprintf(err, errlen, "1: the file is empty, but a CSV input starts with a header "
+                              "naming its columns");
+        return -1;
+    }
+    bool quoted;
+    const char *p = data + start, *e = csv_record_end(p, data + len, &quoted);
+    *body = e < data + len ? (size_t)(e - data) + 1 : len;
+    if (e > p && e[-1] == '\r')
+        e--;
+    header_names h = {{put_name, 0, 0}, NULL, NULL, 0};
+    const char *why = csv_parse_record(p, e, &h.base);
+    int rc = 0;
+    if (why) {
+        snprintf(err, errlen, "1: the header: %s", why);
+        rc = -1;
+    }
+    cols->ncols = h.base.col;
+    cols->map = malloc((size_t)(h.base.col ? h.base.col : 1) * sizeof *cols->map);
+    if (!cols->map)
+        fp_oom();
+    for (int i = 0; i < h.base.col; i++)
+        cols->map[i] = -1;
+    for (int f = 0; f < nfields && rc == 0; f++) {
+        int found = -1;
+        for (int i = 0; i < h.base.col; i++) {
+            if (strlen(fields[f]) != h.lens[i] || memcmp(fields[f], h.names[i], h.lens[i]) != 0)
+                continue;
+            if (found >= 0) {
+                snprintf(err, errlen, "1: the header names column '%s' twice (columns %d and %d)",
+                         fields[f], found + 1, i + 1);
+                rc = -1;
+            }
+            found = i;
+        }
+        if (rc == 0 && found < 0) {
+            size_t m = (size_t)snprintf(err, errlen, "1: the header has no column '%s' "
+                                        "(it has:", fields[f]);
+            for (int i = 0; i < h.base.col && m < errlen; i++)
+                m += (size_t)snprintf(err + m, errlen - m, "%s '%s'", i ? "," : "", h.names[i]);
+            if (m < errlen)
+                snprintf(err + m, errlen - m, ")");
+            rc = -1;
+        }
+        if (rc == 0)
+            cols->map[found] = f;
+    }
+    for (int i = 0; i < h.base.col; i++)
+        free(h.names[i]);
+    free(h.names);
+    free(h.lens);
+    if (rc != 0) {
+        free(cols->map);
+        cols->map = NULL;
+    }
+    return rc;
+}
+
+/* ---- JSON lines ----------------------------------------------------------- */
+
+bool fp_jsonl_next(fp_worker *w, const fp_site *site, const char **cur, const char *end,
+                   fp_json **obj)
+{
+    fp_str line;
+    *obj = NULL;
+    do {
+        if (!fp_next_line(cur, end, &line))
+            return false;
+        if (line.n && line.p[line.n - 1] == '\r')
+            line.n--;
+    } while (line.n == 0);
+    w->pos = line.p;
+    json_error_t je;
+    json_t *v = json_loadb(line.p, line.n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &je);
+    if (!v) {
+        fp_elem_error(w, site, elem_msg(w, "invalid JSON at column %d: %s", je.column, je.text));
+        return true;
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        fp_elem_error(w, site, "a JSON-lines record must be an object ({...})");
+        return true;
+    }
+    *obj = (fp_json *)v;
+    return true;
+}
+
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a non-integer number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "?";
+}
+
+/* The member `name`, or NULL after an error (reported). */
+static json_t *member(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
+{
+    if (w->failed || !obj)
+        return NULL;
+    json_t *v = json_object_get((json_t *)obj, name);
+    if (!v)
+        fp_elem_error(w, site, elem_msg(w, "the record has no member \"%s\"", name));
+    return v;
+}
+
+static void wrong_type(fp_worker *w, const fp_site *site, const char *name, const char *want,
+                       const json_t *v)
+{
+    fp_elem_error(w, site, elem_msg(w, "member \"%s\" is %s, not %s", name, json_kind(v), want));
+}
+
+fp_str fp_json_str(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
+{
+    json_t *v = member(w, site, obj, name);
+    if (!v)
+        return fp_str_lit("", 0);
+    if (!json_is_string(v)) {
+        wrong_type(w, site, name, "a string", v);
+        return fp_str_lit("", 0);
+    }
+    size_t n = json_string_length(v);
+    char *p = fp_arena_alloc(w->arena, n ? n : 1);
+    memcpy(p, json_string_value(v), n);
+    return fp_str_lit(p, n);
+}
+
+int64_t fp_json_i64(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
+{
+    json_t *v = member(w, site, obj, name);
+    if (!v)
+        return 0;
+    if (!json_is_integer(v)) {
+        wrong_type(w, site, name, "an integer", v);
+        return 0;
+    }
+    return (int64_t)json_integer_value(v);
+}
+
+double fp_json_f64(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
+{
+    json_t *v = member(w, site, obj, name);
+    if (!v)
+        return 0;
+    if (!json_is_number(v)) {
+        wrong_type(w, site, name, "a number", v);
+        return 0;
+    }
+    return json_number_value(v);
+}
+
+bool fp_json_bool(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
+{
+    json_t *v = member(w, site, obj, name);
+    if (!v)
+        return false;
+    if (!json_is_boolean(v)) {
+        wrong_type(w, site, name, "true or false", v);
+        return false;
+    }
+    return json_is_true(v);
+}
+
+void fp_json_done(fp_json *obj)
+{
+    if (obj)
+        json_decref((json_t *)obj);
+}
