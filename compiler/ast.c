@@ -336,6 +336,13 @@ void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *bod
     d->policy = c->policy;
     d->policy_span = c->policy_span;
     c->policy = NULL;
+    d->max_batch = c->max_batch;
+    d->max_batch_span = c->max_batch_span;
+    c->max_batch = 0;
+    if (c->by)
+        d->by = *c->by;
+    d->by_span = c->by_span;
+    c->by = NULL;
     vec_push(c->arena, &c->prog->ops, d);
 }
 
@@ -349,4 +356,140 @@ void ast_policy(ParseCtx *c, Token name)
     }
     c->policy = tok_text(c, name);
     c->policy_span = name.span;
+}
+
+/* max_batch N: kept, like on_error, until the operator is complete. */
+void ast_max_batch(ParseCtx *c, Token kw, Token n)
+{
+    Expr *e = ast_int(c, n);
+    if (c->max_batch) {
+        diag_at(c->diags, DIAG_ERROR, kw.span, "max_batch is given twice");
+        return;
+    }
+    c->max_batch = e->ival > 0 ? e->ival : -1;
+    c->max_batch_span = span_join(kw.span, n.span);
+}
+
+void ast_by(ParseCtx *c, Token kw, PtrVec *keys)
+{
+    if (c->by) {
+        diag_at(c->diags, DIAG_ERROR, kw.span, "by is given twice");
+        return;
+    }
+    c->by = keys;
+    c->by_span = kw.span;
+}
+
+SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir)
+{
+    SortKey *k = arena_alloc(c->arena, sizeof *k);
+    k->expr = e;
+    k->desc = true;
+    if (dir) {
+        const char *d = tok_text(c, *dir);
+        k->dir_span = dir->span;
+        if (!strcmp(d, "asc")) {
+            k->desc = false;
+        } else if (strcmp(d, "desc") != 0) {
+            diag_at(c->diags, DIAG_ERROR, dir->span, "expected 'asc' or 'desc', not '%s'", d);
+            diag_hint(c->diags, "by KEY desc keeps the largest keys, by KEY asc the smallest");
+        }
+    }
+    return k;
+}
+
+void ast_extern(ParseCtx *c, Token name, PtrVec *params, TypeExpr *ret, PtrVec *attrs)
+{
+    ExternDecl *x = arena_alloc(c->arena, sizeof *x);
+    x->name = tok_text(c, name);
+    x->name_span = name.span;
+    x->params = *params;
+    x->ret = ret;
+    x->attrs = *attrs;
+    vec_push(c->arena, &c->prog->externs, x);
+}
+
+void ast_link(ParseCtx *c, Token path)
+{
+    Expr *s = ast_string(c, path);
+    LinkDecl *l = arena_alloc(c->arena, sizeof *l);
+    l->path = s->sval;
+    l->span = path.span;
+    if (s->slen == 0 || memchr(s->sval, 0, s->slen)) {
+        diag_at(c->diags, DIAG_ERROR, path.span, "a linked file's path must be non-empty and "
+                                                 "hold no NUL byte");
+        return;
+    }
+    vec_push(c->arena, &c->prog->links, l);
+}
+
+/* The monoid being parsed: its items are reduced before the declaration. */
+static MonoidDecl *cur_monoid(ParseCtx *c)
+{
+    if (!c->monoid)
+        c->monoid = arena_alloc(c->arena, sizeof *c->monoid);
+    return c->monoid;
+}
+
+void ast_monoid(ParseCtx *c, Token name, TypeExpr *type, Token rbrace)
+{
+    MonoidDecl *m = cur_monoid(c);
+    c->monoid = NULL;
+    m->name = tok_text(c, name);
+    m->name_span = name.span;
+    m->type = type;
+    m->end_span = rbrace.span;
+    vec_push(c->arena, &c->prog->monoids, m);
+}
+
+void ast_monoid_empty(ParseCtx *c, Token key, Expr *e)
+{
+    MonoidDecl *m = cur_monoid(c);
+    const char *k = tok_text(c, key);
+    if (strcmp(k, "empty") != 0) {
+        diag_at(c->diags, DIAG_ERROR, key.span, "a monoid has 'empty = VALUE', not '%s = ...'",
+                k);
+        diag_hint(c->diags, "write empty = VALUE, combine(a, b) = EXPR and its laws");
+        return;
+    }
+    if (m->empty) {
+        diag_at(c->diags, DIAG_ERROR, key.span, "empty is given twice");
+        return;
+    }
+    m->empty = e;
+}
+
+/* A parameter of combine(a, b), bound like a let (checked by check.c). */
+static Expr *binder(ParseCtx *c, Token t)
+{
+    Expr *b = ast_expr(c, EX_LET, t.span);
+    b->name_span = t.span;
+    b->sval = tok_text(c, t);
+    b->args = arena_alloc(c->arena, 2 * sizeof *b->args);
+    b->args[0] = ast_expr(c, EX_NAME, t.span);   /* typed by the checker */
+    b->nargs = 0;   /* not walked as a subexpression */
+    return b;
+}
+
+void ast_monoid_combine(ParseCtx *c, Token key, Token a, Token b, Expr *e)
+{
+    MonoidDecl *m = cur_monoid(c);
+    const char *k = tok_text(c, key);
+    if (strcmp(k, "combine") != 0) {
+        diag_at(c->diags, DIAG_ERROR, key.span, "a monoid has 'combine(a, b) = EXPR', not "
+                                                "'%s(...)'", k);
+        return;
+    }
+    if (m->combine) {
+        diag_at(c->diags, DIAG_ERROR, key.span, "combine is given twice");
+        return;
+    }
+    m->combine = e;
+    m->a = binder(c, a);
+    m->b = binder(c, b);
+}
+
+void ast_monoid_law(ParseCtx *c, Token law)
+{
+    vec_push(c->arena, &cur_monoid(c)->laws, ast_name(c, law));
 }

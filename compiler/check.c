@@ -20,7 +20,30 @@ typedef struct Checker {
     Expr *lets[64];          /* let bindings in scope, innermost last */
     int nlets;
     PtrVec records;          /* Type* of the records declared so far */
+    PtrVec externs;          /* Extern* */
+    PtrVec monoids;          /* UserMonoid* */
+    const UserMonoid *in_monoid;   /* checking this monoid's body */
 } Checker;
+
+static Extern *find_extern(Checker *c, const char *name)
+{
+    for (int i = 0; i < c->externs.n; i++) {
+        Extern *x = c->externs.v[i];
+        if (strcmp(x->name, name) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+static UserMonoid *find_monoid(Checker *c, const char *name)
+{
+    for (int i = 0; i < c->monoids.n; i++) {
+        UserMonoid *m = c->monoids.v[i];
+        if (strcmp(m->name, name) == 0)
+            return m;
+    }
+    return NULL;
+}
 
 static Type *find_record(Checker *c, const char *name)
 {
@@ -122,6 +145,12 @@ static Type *check_name(Checker *c, Expr *e)
     }
     if (c->prev && strcmp(e->sval, c->prev->name) == 0)
         return c->prev_type;
+    if (!c->cur) {   /* a monoid's empty or combine */
+        diag_at(c->d, DIAG_ERROR, e->span, "unknown name '%s' in monoid '%s'", e->sval,
+                c->in_monoid->name);
+        diag_hint(c->d, "empty is a constant; combine(a, b) sees only its two parameters");
+        return &ty_error;
+    }
     const OpDecl *o = find_op(c, e->sval);
     if (o == c->cur) {
         diag_at(c->d, DIAG_ERROR, e->span, "'%s' is this operator's own output", e->sval);
@@ -188,15 +217,55 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
     return r;
 }
 
+/* A call of an extern C function: its declared signature, exactly. */
+static Type *check_extern_call(Checker *c, Expr *e, Extern *x, Type **args)
+{
+    e->ext = x;
+    x->used = true;
+    if (c->in_monoid) {
+        diag_at(c->d, DIAG_ERROR, e->name_span, "monoid '%s' calls the C function '%s'",
+                c->in_monoid->name, x->name);
+        diag_hint(c->d, "a monoid's combine is an expression of its parameters; "
+                        "builtins that make no strings are allowed");
+        return &ty_error;
+    }
+    if (e->nargs != x->nparams) {
+        diag_at(c->d, DIAG_ERROR, e->span, "%s takes %d argument%s, not %d", x->name,
+                x->nparams, x->nparams == 1 ? "" : "s", e->nargs);
+        diag_at(c->d, DIAG_NOTE, x->span, "'%s' is declared here", x->name);
+        return &ty_error;
+    }
+    bool bad = false;
+    for (int i = 0; i < x->nparams && i < 8; i++) {
+        if (args[i] == &ty_error || x->params[i] == &ty_error) {
+            bad = true;
+        } else if (args[i] != x->params[i]) {
+            diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s expects %s as argument %d (%s), "
+                    "not %s", x->name, tname(c, x->params[i]), i + 1, x->pnames[i],
+                    tname(c, args[i]));
+            diag_at(c->d, DIAG_NOTE, x->span, "'%s' is declared here", x->name);
+            bad = true;
+        }
+    }
+    if (bad)
+        return &ty_error;
+    if (x->fallible)
+        c->fallible = true;
+    return x->ret;
+}
+
 static Type *check_call(Checker *c, Expr *e)
 {
     int b = find_builtin(e->sval);
-    Type *args[8];
+    Type *args[8] = {0};
     for (int i = 0; i < e->nargs; i++) {
         Type *t = check_expr(c, e->args[i]);
         if (i < 8)
             args[i] = t;
     }
+    Extern *ext = b < 0 ? find_extern(c, e->sval) : NULL;
+    if (ext)
+        return check_extern_call(c, e, ext, args);
     if (b < 0) {
         diag_at(c->d, DIAG_ERROR, e->name_span, "unknown function '%s'", e->sval);
         const char *cands[BI__COUNT];
@@ -389,10 +458,6 @@ static void check_records(Checker *c)
             t->fields[k] = f->name;
             t->cfields[k] = c_ident(c->arena, f->name);
             t->elems[k] = resolve_type(c, f->type);
-            if (t->elems[k]->kind == TY_LIST) {
-                diag_at(c->d, DIAG_ERROR, f->type->span, "a record field cannot be a list");
-                t->elems[k] = &ty_error;
-            }
             for (int j = 0; j < k; j++) {
                 FieldDecl *g = r->fields.v[j];
                 if (!strcmp(f->name, g->name)) {
@@ -445,10 +510,6 @@ static Type *check_expr(Checker *c, Expr *e)
             elems[i] = check_expr(c, e->args[i]);
             if (elems[i] == &ty_error)
                 bad = true;
-            else if (elems[i]->kind == TY_LIST) {
-                diag_at(c->d, DIAG_ERROR, e->args[i]->span, "a tuple cannot hold a list");
-                bad = true;
-            }
         }
         if (!bad)
             t = type_tuple(elems, e->nargs);
@@ -499,10 +560,6 @@ static Type *check_expr(Checker *c, Expr *e)
             diag_at(c->d, DIAG_NOTE, e->args[1]->span, "this has type %s", tname(c, a));
             break;
         }
-        if (a->kind == TY_LIST) {
-            diag_at(c->d, DIAG_ERROR, e->span, "an if cannot choose between lists yet");
-            break;
-        }
         t = a;
         break;
     }
@@ -516,8 +573,6 @@ static Type *check_expr(Checker *c, Expr *e)
             diag_hint(c->d, "choose another name for the let");
         } else if (find_builtin(e->sval) >= 0) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' is a function", e->sval);
-        } else if (v != &ty_error && v->kind == TY_LIST) {
-            diag_at(c->d, DIAG_ERROR, e->args[0]->span, "a let cannot hold a list");
         }
         if (c->nlets == 64) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "lets nested too deeply");
@@ -638,14 +693,16 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
 
 /* sink: FORMAT(output) | FORMAT(stdout) | FORMAT("path"); FORMAT is tsv,
  * csv or jsonl */
-static bool sink_type_ok(const Type *t)
+static bool sink_type_ok(const Type *t, bool json)
 {
     if (type_is_scalar(t))
         return true;
+    if (t->kind == TY_LIST)
+        return json && sink_type_ok(t->elem, json);
     if (t->kind != TY_TUPLE && t->kind != TY_RECORD)
         return false;
     for (int i = 0; i < t->n; i++)
-        if (!sink_type_ok(t->elems[i]))
+        if (!sink_type_ok(t->elems[i], json))
             return false;
     return true;
 }
@@ -688,35 +745,88 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
         diag_at(c->d, DIAG_ERROR, a->span, "a sink writes to output, stdout or a \"path\"");
         return;
     }
-    if (op->in != &ty_error && !sink_type_ok(op->in)) {
+    if (op->in != &ty_error && !sink_type_ok(op->in, fmt[0] == 'j')) {
         diag_at(c->d, DIAG_ERROR, o->name_span, "%s cannot write %s", fmt, tname(c, op->in));
-        diag_hint(c->d, "a row holds scalars (i64, f64, bool, str) or tuples of them; "
-                        "use a flatmap to write a list's items as rows");
+        diag_hint(c->d, "a %s row holds scalars (i64, f64, bool, str), tuples and records of "
+                  "them%s; use a flatmap to write a list's items as rows", fmt,
+                  fmt[0] == 'j' ? " and lists" : " (jsonl also writes lists)");
     }
 }
 
-/* The monoid a name stands for (reported if none). */
-static bool monoid_of(Checker *c, const Expr *b, MonoidKind *m)
+/* The monoid item i of a combine stands for: a built-in monoid's name,
+ * topk(N), or a declared monoid's name (reported if none). */
+static bool monoid_of(Checker *c, const Expr *b, IrOp *op, int i)
 {
-    for (int i = 0; i < MONOID__COUNT; i++) {
-        if (strcmp(b->sval, monoid_names[i]) == 0) {
-            *m = (MonoidKind)i;
+    if (b->kind == EX_CALL && !strcmp(b->sval, "topk")) {
+        if (b->nargs != 1 || b->args[0]->kind != EX_INT || b->args[0]->ival < 1 ||
+            b->args[0]->ival > 1000) {
+            diag_at(c->d, DIAG_ERROR, b->span, "topk takes a count from 1 to 1000, e.g. topk(10)");
+            return false;
+        }
+        op->mons[i] = MONOID_TOPK;
+        op->topk[i] = (int)b->args[0]->ival;
+        return true;
+    }
+    if (b->kind != EX_NAME) {
+        diag_at(c->d, DIAG_ERROR, b->span, "%s takes a monoid (sum, count, min, max, mean, "
+                "and, or, topk(N) or a declared monoid) or a tuple of them",
+                op_info[op->kind].keyword);
+        return false;
+    }
+    for (int k = 0; k < MONOID__COUNT; k++) {
+        if (k != MONOID_TOPK && k != MONOID_USER && strcmp(b->sval, monoid_names[k]) == 0) {
+            op->mons[i] = (MonoidKind)k;
             return true;
         }
     }
+    UserMonoid *u = find_monoid(c, b->sval);
+    if (u) {
+        op->mons[i] = MONOID_USER;
+        op->umon[i] = u;
+        if (!u->associative) {
+            diag_at(c->d, DIAG_ERROR, b->span, "monoid '%s' is not declared associative",
+                    u->name);
+            diag_hint(c->d, "a combine folds partitions in parallel, which needs "
+                            "(a + b) + c == a + (b + c): check that it holds and add "
+                            "'associative' to the monoid");
+            return false;
+        }
+        return true;
+    }
     diag_at(c->d, DIAG_ERROR, b->span, "unknown monoid '%s'", b->sval);
-    const char *s = diag_suggest(b->sval, monoid_names, MONOID__COUNT);
+    const char *cands[MONOID__COUNT + 64];
+    int nc = 0;
+    for (int k = 0; k < MONOID__COUNT; k++)
+        if (k != MONOID_USER)
+            cands[nc++] = monoid_names[k];
+    for (int k = 0; k < c->monoids.n && nc < MONOID__COUNT + 64; k++)
+        cands[nc++] = ((UserMonoid *)c->monoids.v[k])->name;
+    const char *s = diag_suggest(b->sval, cands, nc);
     if (s)
         diag_hint(c->d, "did you mean '%s'?", s);
     else
-        diag_hint(c->d, "the monoids are sum, count, min, max, mean, and, or");
+        diag_hint(c->d, "the monoids are sum, count, min, max, mean, and, or, topk(N) and "
+                        "those declared with 'monoid'");
     return false;
 }
 
-/* What monoid m gives when folding values of type v, or NULL (reported). */
-static Type *monoid_result(Checker *c, const Expr *at, MonoidKind m, Type *v)
+/* What monoid i of op gives when folding values of type v, or NULL
+ * (reported). */
+static Type *monoid_result(Checker *c, const Expr *at, const IrOp *op, int i, Type *v)
 {
+    MonoidKind m = op->mons[i];
     switch (m) {
+    case MONOID_TOPK:
+        if (v == &ty_i64 || v == &ty_f64)
+            return type_list(v);
+        break;
+    case MONOID_USER:
+        if (v == op->umon[i]->type)
+            return v;
+        diag_at(c->d, DIAG_ERROR, at->span, "monoid '%s' folds %s values, not %s",
+                op->umon[i]->name, tname(c, op->umon[i]->type), tname(c, v));
+        diag_at(c->d, DIAG_NOTE, op->umon[i]->span, "'%s' is declared here", op->umon[i]->name);
+        return NULL;
     case MONOID_COUNT: return &ty_i64;
     case MONOID_SUM:
     case MONOID_MIN:
@@ -739,7 +849,8 @@ static Type *monoid_result(Checker *c, const Expr *at, MonoidKind m, Type *v)
             tname(c, v));
     diag_hint(c->d, "%s", m == MONOID_AND || m == MONOID_OR
                               ? "and, or fold bool values"
-                              : "sum, min, max, mean fold i64 or f64; count counts anything");
+                              : "sum, min, max, mean and topk fold i64 or f64; count counts "
+                                "anything");
     return NULL;
 }
 
@@ -760,16 +871,9 @@ static bool monoids_of(Checker *c, const OpDecl *o, IrOp *op)
         return false;
     }
     bool ok = true;
-    for (int i = 0; i < n; i++) {
-        if (items[i]->kind != EX_NAME) {
-            diag_at(c->d, DIAG_ERROR, items[i]->span,
-                    "%s takes a monoid (sum, count, min, max, mean, and, or) or a tuple of them",
-                    op_info[o->kind].keyword);
+    for (int i = 0; i < n; i++)
+        if (!monoid_of(c, items[i], op, i))
             ok = false;
-        } else if (!monoid_of(c, items[i], &op->mons[i])) {
-            ok = false;
-        }
-    }
     op->nmon = n;
     return ok;
 }
@@ -780,19 +884,43 @@ static Type *monoids_result(Checker *c, const OpDecl *o, IrOp *op, Type *v)
     Type *r[16];
     const Expr *b = o->body;
     for (int i = 0; i < op->nmon; i++) {
-        r[i] = monoid_result(c, op->mon_tuple ? b->args[i] : b, op->mons[i], v);
+        r[i] = monoid_result(c, op->mon_tuple ? b->args[i] : b, op, i, v);
         if (!r[i])
             return NULL;
     }
     return op->mon_tuple ? type_tuple(r, op->nmon) : r[0];
 }
 
+static bool type_has_f64(const Type *t)
+{
+    if (t == &ty_f64)
+        return true;
+    for (int i = 0; i < t->n && (t->kind == TY_TUPLE || t->kind == TY_RECORD); i++)
+        if (type_has_f64(t->elems[i]))
+            return true;
+    return false;
+}
+
 bool combine_is_exact(const IrOp *op)
 {
-    if (op->val != &ty_f64)
-        return true;
+    for (int i = 0; i < op->nmon; i++) {
+        if (op->mons[i] == MONOID_USER) {
+            if (type_has_f64(op->umon[i]->type))
+                return false;   /* its combine may do f64 arithmetic */
+            continue;
+        }
+        /* f64 min and max keep whichever of -0.0 and 0.0 (or a NaN) came
+         * first; topk orders f64 totally, by bits. */
+        if (op->val == &ty_f64 && op->mons[i] != MONOID_COUNT && op->mons[i] != MONOID_TOPK)
+            return false;
+    }
+    return true;
+}
+
+bool combine_is_commutative(const IrOp *op)
+{
     for (int i = 0; i < op->nmon; i++)
-        if (op->mons[i] != MONOID_COUNT)
+        if (op->mons[i] == MONOID_USER && !op->umon[i]->commutative)
             return false;
     return true;
 }
@@ -801,8 +929,14 @@ void monoids_str(Str *s, const IrOp *op)
 {
     if (op->mon_tuple)
         str_add(s, "(");
-    for (int i = 0; i < op->nmon; i++)
-        str_add(s, "%s%s", i ? ", " : "", monoid_names[op->mons[i]]);
+    for (int i = 0; i < op->nmon; i++) {
+        if (op->mons[i] == MONOID_USER)
+            str_add(s, "%s%s", i ? ", " : "", op->umon[i]->name);
+        else if (op->mons[i] == MONOID_TOPK)
+            str_add(s, "%stopk(%d)", i ? ", " : "", op->topk[i]);
+        else
+            str_add(s, "%s%s", i ? ", " : "", monoid_names[op->mons[i]]);
+    }
     if (op->mon_tuple)
         str_add(s, ")");
 }
@@ -852,6 +986,8 @@ static bool makes_strings(const Expr *e)
 {
     if (e->kind == EX_CALL && e->builtin >= 0 && strchr(builtin_info[e->builtin].flags, 'A'))
         return true;
+    if (e->kind == EX_CALL && e->ext)
+        return true;   /* a C function may make strings with fp_alloc */
     for (int i = 0; i < e->nargs; i++)
         if (makes_strings(e->args[i]))
             return true;
@@ -929,7 +1065,8 @@ static bool check_shape(Checker *c)
         diag_hint(c->d, "a pipeline is a source, operators, and a sink");
         return false;
     }
-    int combines = 0;
+    int combines = 0, tops = 0;
+    bool global = false;
     for (int i = 0; i < p->ops.n; i++) {
         OpDecl *o = p->ops.v[i];
         for (int j = 0; j < i; j++) {
@@ -961,6 +1098,22 @@ static bool check_shape(Checker *c)
             diag_hint(c->d, "a sink is terminal: it must be the last operator");
             ok = false;
         }
+        if (role == ROLE_TOP && ++tops == 2) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "a pipeline has at most one top for now");
+            ok = false;
+        }
+        if (role == ROLE_COMBINE && tops) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "a combine after a top");
+            diag_hint(c->d, "a top is the last boundary: combine first, then keep the top N");
+            ok = false;
+        }
+        if (role == ROLE_TOP && global) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "a top after a global combine, which gives "
+                                                  "one element");
+            ok = false;
+        }
+        if (o->kind == OP_COMBINE)
+            global = true;
         if (role == ROLE_COMBINE && ++combines == 2) {
             diag_at(c->d, DIAG_ERROR, o->kw_span, "a pipeline has at most one combine for now");
             ok = false;
@@ -1062,11 +1215,295 @@ static void avoid_generated_names(Arena *a, Ir *ir)
     }
 }
 
+/* extern NAME(params) -> TYPE ATTRS */
+static void check_externs(Checker *c)
+{
+    for (int i = 0; i < c->prog->externs.n; i++) {
+        ExternDecl *d = c->prog->externs.v[i];
+        Extern *x = arena_alloc(c->arena, sizeof *x);
+        x->name = d->name;
+        x->span = d->name_span;
+        int col;
+        diag_line_col(c->d->src, d->name_span.off, &x->line, &col);
+        bool bad = false;
+        if (find_builtin(d->name) >= 0) {
+            diag_at(c->d, DIAG_ERROR, d->name_span, "'%s' is a builtin", d->name);
+            diag_hint(c->d, "give the C function another name");
+            bad = true;
+        } else if (find_extern(c, d->name)) {
+            diag_at(c->d, DIAG_ERROR, d->name_span, "extern '%s' is declared twice", d->name);
+            bad = true;
+        } else if (strcmp(c_ident(c->arena, d->name), d->name) != 0 ||
+                   !strcmp(d->name, "text") || !strcmp(d->name, "csv") ||
+                   !strcmp(d->name, "jsonl") || !strcmp(d->name, "tsv")) {
+            diag_at(c->d, DIAG_ERROR, d->name_span, "'%s' cannot name a C function here",
+                    d->name);
+            diag_hint(c->d, "it is a C keyword, a name of the C library or of libfpipe, or a "
+                            "format; names starting with fp_ or _ are the runtime's");
+            bad = true;
+        }
+        for (int k = 0; k < d->attrs.n; k++) {
+            Expr *a = d->attrs.v[k];
+            if (!strcmp(a->sval, "pure")) {
+                x->pure = true;
+            } else if (!strcmp(a->sval, "fallible")) {
+                x->fallible = true;
+            } else if (!strcmp(a->sval, "impure")) {
+                diag_at(c->d, DIAG_ERROR, a->span, "impure C functions are not supported yet");
+                diag_hint(c->d, "operators run in parallel and may run twice: only pure "
+                                "functions (same input, same output, no effects) are allowed");
+                bad = true;
+            } else {
+                diag_at(c->d, DIAG_ERROR, a->span, "unknown attribute '%s'", a->sval);
+                static const char *const attrs[] = {"pure", "fallible"};
+                const char *sug = diag_suggest(a->sval, attrs, 2);
+                diag_hint(c->d, sug ? "did you mean '%s'?" : "the attributes are %s",
+                          sug ? sug : "pure and fallible");
+                bad = true;
+            }
+        }
+        if (!x->pure && !bad) {
+            diag_at(c->d, DIAG_ERROR, d->name_span, "extern '%s' must be declared pure",
+                    d->name);
+            diag_hint(c->d, "write '-> TYPE pure' once the C function has no effects (no I/O, "
+                            "no global state): operators may run in any order, in parallel");
+            bad = true;
+        }
+        x->nparams = d->params.n;
+        x->params = arena_alloc(c->arena, (size_t)(d->params.n + 1) * sizeof *x->params);
+        x->pnames = arena_alloc(c->arena, (size_t)(d->params.n + 1) * sizeof *x->pnames);
+        if (d->params.n > 8) {
+            diag_at(c->d, DIAG_ERROR, d->name_span, "an extern takes at most 8 parameters");
+            bad = true;
+        }
+        for (int k = 0; k < d->params.n; k++) {
+            FieldDecl *f = d->params.v[k];
+            x->params[k] = resolve_type(c, f->type);
+            x->pnames[k] = c_ident(c->arena, f->name);
+            if (!strcmp(x->pnames[k], "cx"))
+                x->pnames[k] = "cx_";
+            for (int j = 0; j < k; j++)
+                if (!strcmp(f->name, ((FieldDecl *)d->params.v[j])->name)) {
+                    diag_at(c->d, DIAG_ERROR, f->span, "parameter '%s' is declared twice",
+                            f->name);
+                    bad = true;
+                }
+        }
+        x->ret = resolve_type(c, d->ret);
+        if (!bad)
+            vec_push(c->arena, &c->externs, x);
+    }
+}
+
+static bool monoid_type_ok(const Type *t)
+{
+    if (t == &ty_i64 || t == &ty_f64 || t == &ty_bool)
+        return true;
+    if (t->kind != TY_TUPLE)
+        return false;
+    for (int i = 0; i < t->n; i++)
+        if (!monoid_type_ok(t->elems[i]))
+            return false;
+    return true;
+}
+
+static bool makes_strings(const Expr *e);
+
+/* monoid NAME : TYPE { empty = E  combine(a, b) = E  LAWS } */
+static void check_monoid_decls(Checker *c)
+{
+    for (int i = 0; i < c->prog->monoids.n; i++) {
+        MonoidDecl *d = c->prog->monoids.v[i];
+        UserMonoid *m = arena_alloc(c->arena, sizeof *m);
+        m->name = d->name;
+        m->cname = arena_printf(c->arena, "monoid_%s", d->name);
+        m->span = d->name_span;
+        int col;
+        diag_line_col(c->d->src, d->name_span.off, &m->line, &col);
+        bool bad = false;
+        for (int k = 0; k < MONOID__COUNT; k++)
+            if (k != MONOID_USER && !strcmp(d->name, monoid_names[k])) {
+                diag_at(c->d, DIAG_ERROR, d->name_span, "'%s' is a built-in monoid", d->name);
+                bad = true;
+            }
+        if (find_monoid(c, d->name)) {
+            diag_at(c->d, DIAG_ERROR, d->name_span, "monoid '%s' is declared twice", d->name);
+            bad = true;
+        }
+        m->type = resolve_type(c, d->type);
+        if (m->type != &ty_error && !monoid_type_ok(m->type)) {
+            diag_at(c->d, DIAG_ERROR, d->type->span, "a monoid folds i64, f64, bool or tuples "
+                    "of them, not %s", tname(c, m->type));
+            m->type = &ty_error;
+        }
+        for (int k = 0; k < d->laws.n; k++) {
+            Expr *l = d->laws.v[k];
+            if (!strcmp(l->sval, "associative")) {
+                m->associative = true;
+            } else if (!strcmp(l->sval, "commutative")) {
+                m->commutative = true;
+            } else {
+                diag_at(c->d, DIAG_ERROR, l->span, "unknown law '%s'", l->sval);
+                static const char *const laws[] = {"associative", "commutative"};
+                const char *sug = diag_suggest(l->sval, laws, 2);
+                diag_hint(c->d, sug ? "did you mean '%s'?" : "the laws are %s",
+                          sug ? sug : "associative and commutative");
+                bad = true;
+            }
+        }
+        if (!d->empty || !d->combine) {
+            diag_at(c->d, DIAG_ERROR, d->name_span, "monoid '%s' has no %s", d->name,
+                    !d->empty ? "'empty = VALUE'" : "'combine(a, b) = EXPR'");
+            diag_hint(c->d, "a monoid is an identity and an associative combine: "
+                            "empty = 0  combine(a, b) = a + b  associative");
+            bad = true;
+        }
+        c->cur = NULL;
+        c->prev = NULL;
+        c->in_monoid = m;
+        c->nlets = 0;
+        Type *t = m->type;
+        if (d->empty) {
+            c->fallible = false;
+            Type *et = check_expr(c, d->empty);
+            if (et != &ty_error && t != &ty_error && et != t) {
+                diag_at(c->d, DIAG_ERROR, d->empty->span, "empty of monoid '%s' is %s, not %s",
+                        d->name, tname(c, et), tname(c, t));
+                bad = true;
+            }
+        }
+        if (d->combine) {
+            d->a->args[0]->type = t;
+            d->b->args[0]->type = t;
+            if (!strcmp(d->a->sval, d->b->sval)) {
+                diag_at(c->d, DIAG_ERROR, d->b->span, "combine's parameters need two names");
+                bad = true;
+            }
+            c->lets[c->nlets++] = d->a;
+            c->lets[c->nlets++] = d->b;
+            c->fallible = false;
+            Type *ct = check_expr(c, d->combine);
+            c->nlets = 0;
+            if (ct != &ty_error && t != &ty_error && ct != t) {
+                diag_at(c->d, DIAG_ERROR, d->combine->span, "combine of monoid '%s' gives %s, "
+                        "not %s", d->name, tname(c, ct), tname(c, t));
+                bad = true;
+            }
+            if (c->fallible || makes_strings(d->combine)) {
+                diag_at(c->d, DIAG_ERROR, d->combine->span, "combine of monoid '%s' %s",
+                        d->name, c->fallible ? "can fail" : "makes strings");
+                diag_hint(c->d, "a monoid's combine must be total: no integer division, no "
+                                "parse_*, substr, replace or split");
+                bad = true;
+            }
+        }
+        c->in_monoid = NULL;
+        m->empty = d->empty;
+        m->combine = d->combine;
+        m->a = d->a;
+        m->b = d->b;
+        if (!bad)
+            vec_push(c->arena, &c->monoids, m);
+    }
+}
+
+static bool type_has_list(const Type *t)
+{
+    if (t->kind == TY_LIST)
+        return true;
+    for (int i = 0; i < t->n && (t->kind == TY_TUPLE || t->kind == TY_RECORD); i++)
+        if (type_has_list(t->elems[i]))
+            return true;
+    return false;
+}
+
+/* top NAME = N by KEY [desc|asc], ... */
+static void check_top(Checker *c, const OpDecl *o, IrOp *op)
+{
+    op->out = op->in;
+    Expr *b = o->body;
+    if (b->kind != EX_INT || b->ival < 1 || b->ival > 1000000) {
+        diag_at(c->d, DIAG_ERROR, b->span, "top takes how many elements to keep, "
+                                           "from 1 to 1000000");
+        diag_hint(c->d, "e.g. top best = 20 by %s desc", c->prev ? c->prev->name : "x");
+        return;
+    }
+    op->top_n = b->ival;
+    if (o->by.n == 0) {
+        diag_at(c->d, DIAG_ERROR, o->name_span, "top '%s' needs a sort order", o->name);
+        diag_hint(c->d, "add 'by KEY desc' (the largest first) or 'by KEY asc'; several keys "
+                        "are compared in turn");
+        return;
+    }
+    op->by = (SortKey **)o->by.v;
+    op->nby = o->by.n;
+    c->fallible = false;
+    for (int i = 0; i < o->by.n; i++) {
+        SortKey *k = o->by.v[i];
+        Type *t = check_expr(c, k->expr);
+        if (t != &ty_error && !type_is_scalar(t)) {
+            diag_at(c->d, DIAG_ERROR, k->expr->span, "a sort key is i64, f64, bool or str, "
+                    "not %s", tname(c, t));
+        }
+    }
+    if (c->fallible) {
+        diag_at(c->d, DIAG_ERROR, o->by_span, "the sort keys of top '%s' can fail", o->name);
+        diag_hint(c->d, "compute fallible values in a map before the top");
+    }
+    if (op->in != &ty_error && type_has_list(op->in)) {
+        diag_at(c->d, DIAG_ERROR, o->name_span, "top keeps whole elements, and %s holds a list",
+                tname(c, op->in));
+        diag_hint(c->d, "keep the list out of the element with a map before the top");
+    }
+}
+
+/* batch_map NAME = f(input) max_batch N: f is an extern ([T]) -> [U]. */
+static void check_batch_map(Checker *c, const OpDecl *o, IrOp *op)
+{
+    op->out = &ty_error;
+    op->body = o->body;
+    Expr *b = o->body;
+    if (o->max_batch == 0) {
+        diag_at(c->d, DIAG_ERROR, o->name_span, "batch_map '%s' needs 'max_batch N'", o->name);
+        diag_hint(c->d, "the largest batch the function takes, e.g. max_batch 128");
+    } else if (o->max_batch < 0 || o->max_batch > 1000000) {
+        diag_at(c->d, DIAG_ERROR, o->max_batch_span, "max_batch is from 1 to 1000000");
+    }
+    op->max_batch = o->max_batch;
+    Extern *x = b->kind == EX_CALL ? find_extern(c, b->sval) : NULL;
+    if (!x || b->nargs != 1 || b->args[0]->kind != EX_NAME || !c->prev ||
+        strcmp(b->args[0]->sval, c->prev->name) != 0) {
+        diag_at(c->d, DIAG_ERROR, b->span, "a batch_map's body is a call of a C function on "
+                                           "the batch: F(%s)", c->prev ? c->prev->name : "x");
+        diag_hint(c->d, "declare it: extern F(xs: [%s]) -> [U] pure", tname(c, op->in));
+        return;
+    }
+    b->ext = x;
+    x->used = true;
+    b->args[0]->type = op->in;
+    b->type = x->ret;
+    op->batch_fn = x;
+    op->fallible = true;   /* the C function may also return the wrong number of results */
+    if (op->in == &ty_error)
+        return;
+    if (x->nparams != 1 || x->params[0]->kind != TY_LIST || x->params[0]->elem != op->in ||
+        x->ret->kind != TY_LIST) {
+        diag_at(c->d, DIAG_ERROR, b->span, "%s is not a batch function of %s", x->name,
+                tname(c, op->in));
+        diag_at(c->d, DIAG_NOTE, x->span, "a batch function is declared (xs: [%s]) -> [U]",
+                tname(c, op->in));
+        return;
+    }
+    op->out = x->ret->elem;
+}
+
 Ir *check_program(Arena *a, Program *p, Diags *d)
 {
     Checker c = {.arena = a, .d = d, .prog = p};
     int errors_before = d->nerrors;
     check_records(&c);
+    check_externs(&c);
+    check_monoid_decls(&c);
     bool shape_ok = check_shape(&c);
     if (p->ops.n == 0)
         return NULL;
@@ -1078,6 +1515,12 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     ir->ops = arena_alloc(a, (size_t)p->ops.n * sizeof *ir->ops);
     ir->records = (Type **)c.records.v;
     ir->nrecords = c.records.n;
+    ir->externs = (Extern **)c.externs.v;
+    ir->nexterns = c.externs.n;
+    ir->monoids = (UserMonoid **)c.monoids.v;
+    ir->nmonoids = c.monoids.n;
+    ir->links = (LinkDecl **)p->links.v;
+    ir->nlinks = p->links.n;
 
     Type *prev_type = NULL;
     for (int i = 0; i < p->ops.n; i++) {
@@ -1115,7 +1558,15 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
         case ROLE_ELEMENT:
             if (i == 0)
                 op->in = &ty_error;
-            check_body(&c, o, op);
+            if (o->kind == OP_BATCH_MAP)
+                check_batch_map(&c, o, op);
+            else
+                check_body(&c, o, op);
+            break;
+        case ROLE_TOP:
+            if (i == 0)
+                op->in = &ty_error;
+            check_top(&c, o, op);
             break;
         case ROLE_COMBINE:
             if (i == 0)
@@ -1128,6 +1579,13 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             check_sink(&c, o, op);
             break;
         }
+
+        if (o->max_batch && o->kind != OP_BATCH_MAP)
+            diag_at(d, DIAG_ERROR, o->max_batch_span, "max_batch is for batch_map, not %s",
+                    op_info[o->kind].keyword);
+        if (o->by.n && o->kind != OP_TOP)
+            diag_at(d, DIAG_ERROR, o->by_span, "by is for top, not %s",
+                    op_info[o->kind].keyword);
 
         /* The error policy: fail_fast unless on_error says otherwise. */
         op->policy = POLICY_FAIL_FAST;
@@ -1288,7 +1746,7 @@ void expr_str(Str *s, const Expr *e)
     expr_str_prec(s, e, 0);
 }
 
-static void op_body_str(Str *s, const IrOp *op)
+void op_body_str(Str *s, const IrOp *op)
 {
     switch (op->kind) {
     case OP_SOURCE: str_add(s, "%s(input)", op->format); break;
@@ -1304,6 +1762,18 @@ static void op_body_str(Str *s, const IrOp *op)
         break;
     case OP_COMBINE:
     case OP_COMBINE_PER_KEY: monoids_str(s, op); break;
+    case OP_TOP:
+        str_add(s, "%lld by ", (long long)op->top_n);
+        for (int i = 0; i < op->nby; i++) {
+            str_add(s, "%s", i ? ", " : "");
+            expr_str(s, op->by[i]->expr);
+            str_add(s, " %s", op->by[i]->desc ? "desc" : "asc");
+        }
+        break;
+    case OP_BATCH_MAP:
+        expr_str(s, op->body);
+        str_add(s, " max_batch %lld", (long long)op->max_batch);
+        break;
     default: expr_str(s, op->body); break;
     }
 }
@@ -1319,6 +1789,35 @@ void ir_dump(Str *s, const Ir *ir)
             type_str(s, t->elems[k]);
         }
         str_add(s, " }\n");
+    }
+    for (int i = 0; i < ir->nlinks; i++) {
+        Expr e = {.kind = EX_STR, .sval = ir->links[i]->path,
+                  .slen = strlen(ir->links[i]->path)};
+        str_add(s, "  link ");
+        expr_str(s, &e);
+        str_add(s, "\n");
+    }
+    for (int i = 0; i < ir->nexterns; i++) {
+        const Extern *x = ir->externs[i];
+        str_add(s, "  extern %s(", x->name);
+        for (int k = 0; k < x->nparams; k++) {
+            str_add(s, "%s%s: ", k ? ", " : "", x->pnames[k]);
+            type_str(s, x->params[k]);
+        }
+        str_add(s, ") -> ");
+        type_str(s, x->ret);
+        str_add(s, " pure%s   ; line %d\n", x->fallible ? " fallible" : "", x->line);
+    }
+    for (int i = 0; i < ir->nmonoids; i++) {
+        const UserMonoid *m = ir->monoids[i];
+        str_add(s, "  monoid %s : ", m->name);
+        type_str(s, m->type);
+        str_add(s, " = { empty = ");
+        expr_str(s, m->empty);
+        str_add(s, ", combine(%s, %s) = ", m->a->sval, m->b->sval);
+        expr_str(s, m->combine);
+        str_add(s, " }%s%s   ; line %d\n", m->associative ? " associative" : "",
+                m->commutative ? " commutative" : "", m->line);
     }
     for (int i = 0; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];

@@ -22,6 +22,8 @@ typedef struct Emitter {
     Arena *arena;
     const char *queue;       /* stage 1's keyed-combine queue and its length */
     const char *queued;
+    const char *batch_fn;    /* stage 1's batch function, if a batch_map */
+    const char *batch_in, *batch_pos, *batch_n;   /* its buffer in stage 1 */
 } Emitter;
 
 /* ---- text helpers -------------------------------------------------- */
@@ -150,6 +152,10 @@ static void ctype_tag(Str *s, const Type *t)
     case TY_RECORD:   /* the length makes tuple tags read back one way */
         str_add(s, "rec%zu_%s", strlen(t->name), t->name);
         break;
+    case TY_LIST:
+        str_add(s, "list_");
+        ctype_tag(s, t->elem);
+        break;
     default: str_add(s, "bad"); break;
     }
 }
@@ -162,6 +168,17 @@ static const char *ctype(Emitter *e, const Type *t)
     case TY_BOOL: return "bool";
     case TY_STR: return "fp_str";
     case TY_RECORD: return arena_printf(e->arena, "rec_%s", t->name);
+    case TY_LIST: {   /* list_i64, list_rec_Doc, list_tup2_str_i64 */
+        Str s = {0};
+        str_add(&s, "list_");
+        if (t->elem->kind == TY_RECORD)
+            str_add(&s, "rec_%s", t->elem->name);
+        else
+            ctype_tag(&s, t->elem);
+        const char *r = arena_strndup(e->arena, s.p, s.n);
+        str_free(&s);
+        return r;
+    }
     default: {
         Str s = {0};
         ctype_tag(&s, t);
@@ -175,15 +192,22 @@ static const char *ctype(Emitter *e, const Type *t)
 /* Typedefs for the tuple types used, inner ones first. */
 static void emit_tuple_type(Emitter *e, const Type *t, PtrVec *done)
 {
+    for (int i = 0; i < done->n; i++)
+        if (done->v[i] == t)
+            return;
     if (t->kind == TY_LIST) {
         emit_tuple_type(e, t->elem, done);
+        vec_push(e->arena, done, (void *)t);
+        Str tn = {0};
+        type_str(&tn, t);
+        const char *name = ctype(e, t);
+        line(e, "typedef struct %s { %s *items; int64_t n; } %s;   /* %s */", name,
+             ctype(e, t->elem), name, tn.p);
+        str_free(&tn);
         return;
     }
     if (t->kind != TY_TUPLE && t->kind != TY_RECORD)
         return;
-    for (int i = 0; i < done->n; i++)
-        if (done->v[i] == t)
-            return;
     for (int i = 0; i < t->n; i++)
         emit_tuple_type(e, t->elems[i], done);
     vec_push(e->arena, done, (void *)t);
@@ -206,7 +230,10 @@ static void collect_expr_types(Emitter *e, const Expr *x, PtrVec *done)
 {
     if (!x)
         return;
-    if (x->type)
+    /* split and split_ws are only iterated: their list type is never made. */
+    bool iterated = x->kind == EX_CALL && x->builtin >= 0 && x->type &&
+                    x->type->kind == TY_LIST;
+    if (x->type && !iterated)
         emit_tuple_type(e, x->type, done);
     for (int i = 0; i < x->nargs; i++)
         collect_expr_types(e, x->args[i], done);
@@ -325,6 +352,20 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         break;
     case EX_BINARY: emit_binary(x, s, ex); break;
     case EX_CALL: {
+        if (ex->ext) {
+            /* A C function of a linked file: the worker is its fp_ctx; a
+             * fallible one reports through the operator's site. */
+            if (ex->ext->fallible)
+                str_add(s, "(w->ext_site = &site_%s, %s(w", x->op->cname, ex->ext->name);
+            else
+                str_add(s, "(w->ext_site = NULL, %s(w", ex->ext->name);
+            for (int i = 0; i < ex->nargs; i++) {
+                str_add(s, ", ");
+                emit_expr(x, s, ex->args[i]);
+            }
+            str_add(s, "))");
+            break;
+        }
         const BuiltinInfo *bi = &builtin_info[ex->builtin];
         const char *fn = bi->cfn;
         if (ex->builtin == BI_STR) {
@@ -349,7 +390,14 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         emit_args(x, s, ex, ", ");
         str_add(s, "}");
         break;
-    case EX_LIST: str_add(s, "/* unreachable */0"); break;
+    case EX_LIST: {
+        /* A list value: its items copied into the worker's arena. */
+        const char *it = ctype(x->e, ex->type->elem);
+        str_add(s, "(%s){fp_arena_copy(w->arena, (%s[]){", ctype(x->e, ex->type), it);
+        emit_args(x, s, ex, ", ");
+        str_add(s, "}, sizeof(%s[%d])), %d}", it, ex->nargs, ex->nargs);
+        break;
+    }
     case EX_FIELD:
         emit_expr(x, s, ex->args[0]);
         if (ex->sval)
@@ -404,7 +452,9 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
                                                                               : "\"...\"");
         break;
     case OP_COMBINE:
-    case OP_COMBINE_PER_KEY: monoids_str(&body, op); break;
+    case OP_COMBINE_PER_KEY:
+    case OP_TOP:
+    case OP_BATCH_MAP: op_body_str(&body, op); break;
     default: expr_str(&body, op->body); break;
     }
     Str ty = {0};
@@ -422,7 +472,7 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
          extra ? extra : "");
     str_free(&body);
     str_free(&ty);
-    if (op->body && op->kind != OP_SOURCE && op->kind != OP_SINK)
+    if (op->body && op->kind != OP_SOURCE && op->kind != OP_SINK && op->kind != OP_BATCH_MAP)
         declare_lets(e, op->body);
 }
 
@@ -480,6 +530,23 @@ static void emit_row(Emitter *e, const char *fmt, const Type *t, const char *val
         }
         return;
     }
+    if (t->kind == TY_LIST) {   /* jsonl only (checked): an array */
+        if (!*first)
+            line(e, "fp_out_char(w->out, ',');");
+        *first = false;
+        const char *i = helper(e, "i");
+        line(e, "fp_out_char(w->out, '[');");
+        line(e, "for (int64_t %s = 0; %s < %s.n; %s++) {", i, i, val, i);
+        e->indent++;
+        line(e, "if (%s)", i);
+        line(e, "    fp_out_char(w->out, ',');");
+        bool f2 = true;
+        emit_row(e, fmt, t->elem, arena_printf(e->arena, "%s.items[%s]", val, i), &f2);
+        e->indent--;
+        line(e, "}");
+        line(e, "fp_out_char(w->out, ']');");
+        return;
+    }
     if (!*first)
         line(e, "fp_out_char(w->out, '%s');", fmt[0] == 't' ? "\\t" : ",");
     *first = false;
@@ -497,7 +564,8 @@ static void emit_row(Emitter *e, const char *fmt, const Type *t, const char *val
 /* The accumulator field of monoid i: "sum" alone, "m1_sum" in a tuple. */
 static const char *mon_field(Emitter *e, const IrOp *c, int i)
 {
-    static const char *const base[] = {"sum", "count", "min", "max", "mean", "all", "any"};
+    static const char *const base[] = {"sum", "count", "min", "max", "mean", "all", "any",
+                                       "topk", "value"};
     if (!c->mon_tuple)
         return base[c->mons[0]];
     return arena_printf(e->arena, "m%d_%s", i, base[c->mons[i]]);
@@ -512,7 +580,8 @@ static bool uses_value(const IrOp *c)
 }
 
 /* Whether every monoid has an identity, so that no input still has a
- * result (sum 0, count 0, and true, or false). */
+ * result (sum 0, count 0, and true, or false, topk [], a declared
+ * monoid's empty). */
 static bool has_identity(const IrOp *c)
 {
     for (int i = 0; i < c->nmon; i++)
@@ -552,6 +621,17 @@ static void monoid_fold(Emitter *e, const IrOp *c, int i, const char *a, const c
         break;
     case MONOID_AND: line(e, "%s->%s = %s->%s && %s;", a, f, a, f, v); break;
     case MONOID_OR: line(e, "%s->%s = %s->%s || %s;", a, f, a, f, v); break;
+    case MONOID_TOPK:
+        if (merge)
+            line(e, "fp_topk_%s_merge(%s->%s_v, &%s->%s_n, %d, %s_v, %s_n);",
+                 i64 ? "i64" : "f64", a, f, a, f, c->topk[i], v, v);
+        else
+            line(e, "fp_topk_%s_push(%s->%s_v, &%s->%s_n, %d, %s);", i64 ? "i64" : "f64", a, f,
+                 a, f, c->topk[i], v);
+        break;
+    case MONOID_USER:
+        line(e, "%s->%s = %s_combine(%s->%s, %s);", a, f, c->umon[i]->cname, a, f, v);
+        break;
     case MONOID__COUNT: break;
     }
 }
@@ -581,6 +661,10 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
             break;
         case MONOID_AND:
         case MONOID_OR: str_add(&fields, " bool %s;", f); break;
+        case MONOID_TOPK:
+            str_add(&fields, " int64_t %s_n; %s %s_v[%d];", f, vt, f, c->topk[i]);
+            break;
+        case MONOID_USER: str_add(&fields, " %s %s;", ctype(e, c->umon[i]->type), f); break;
         default: str_add(&fields, " %s %s;", vt, f); break;
         }
     }
@@ -599,6 +683,8 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         const char *f = mon_field(e, c, i);
         if (c->mons[i] == MONOID_COUNT)
             line(e, "a->%s = 1;", f);
+        else if (c->mons[i] == MONOID_TOPK)
+            line(e, "a->%s_n = 1;", f), line(e, "a->%s_v[0] = v;", f);
         else if (c->mons[i] == MONOID_MEAN)
             line(e, c->val == &ty_i64 ? "a->%s_sum = fp_sum128_of(v);" : "a->%s_sum = v;", f),
                 line(e, "a->%s_n = 1;", f);
@@ -648,6 +734,8 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
             str_add(&r, "fp_sum128_f64(a->%s_sum) / (double)a->%s_n", f, f);
         else if (c->mons[i] == MONOID_MEAN)
             str_add(&r, "(double)a->%s_sum / (double)a->%s_n", f, f);
+        else if (c->mons[i] == MONOID_TOPK)   /* the list points into the accumulator */
+            str_add(&r, "(%s){(%s *)a->%s_v, a->%s_n}", ctype(e, type_list(c->val)), vt, f, f);
         else
             str_add(&r, "a->%s", f);
     }
@@ -716,9 +804,16 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         line(e, "/* The accumulator of no values: the monoids' identities. */");
         line(e, "static inline void %s_empty(%s_acc *a)", n, n);
         line(e, "{");
-        for (int i = 0; i < c->nmon; i++)
-            line(e, "    a->%s = %s;", mon_field(e, c, i),
-                 c->mons[i] == MONOID_AND ? "true" : c->mons[i] == MONOID_OR ? "false" : "0");
+        for (int i = 0; i < c->nmon; i++) {
+            const char *f = mon_field(e, c, i);
+            if (c->mons[i] == MONOID_TOPK)
+                line(e, "    a->%s_n = 0;", f);
+            else if (c->mons[i] == MONOID_USER)
+                line(e, "    a->%s = %s_empty();", f, c->umon[i]->cname);
+            else
+                line(e, "    a->%s = %s;", f,
+                     c->mons[i] == MONOID_AND ? "true" : c->mons[i] == MONOID_OR ? "false" : "0");
+        }
         line(e, "}");
         blank(e);
     }
@@ -767,13 +862,23 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             fail_check(e, op);
             line(e, "%s %s;", ctype(e, op->out), name);
             line(e, "while (fp_ws_next(&%s, &%s)) {", it, name);
-        } else if (op->body->kind == EX_CALL) {   /* split(s, sep) */
+        } else if (op->body->kind == EX_CALL && op->body->builtin == BI_SPLIT) {
             emit_args(&x, &s, op->body, ", ");
             const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
             line(e, "fp_split_iter %s = fp_split_begin(w, &site_%s, %s);", it, op->cname, s.p);
             fail_check(e, op);
             line(e, "%s %s;", ctype(e, op->out), name);
             line(e, "while (fp_split_next(&%s, &%s)) {", it, name);
+        } else if (op->body->kind != EX_LIST) {   /* any list value */
+            emit_expr(&x, &s, op->body);
+            const char *items = helper(e, arena_printf(e->arena, "%s_items", name));
+            const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
+            line(e, "%s %s = %s;", ctype(e, op->body->type), items, s.p);
+            fail_check(e, op);
+            line(e, "for (int64_t %s = 0; %s < %s.n; %s++) {", i, i, items, i);
+            e->indent++;
+            line(e, "%s %s = %s.items[%s];", ctype(e, op->out), name, items, i);
+            e->indent--;
         } else {   /* [a, b, ...] */
             emit_args(&x, &s, op->body, ", ");
             const char *items = helper(e, arena_printf(e->arena, "%s_items", name));
@@ -814,6 +919,22 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         line(e, "} else {");
         line(e, "    %s_first(&%s->acc, %s);", name, st, input);
         line(e, "    %s->has = true;", st);
+        line(e, "}");
+        break;
+    }
+    case OP_TOP:
+        op_comment(e, op, "into this worker's top");
+        line(e, "fp_top_push(w->top, &%s);", input);
+        break;
+    case OP_BATCH_MAP: {
+        op_comment(e, op, "into the batch");
+        line(e, "%s[%s] = %s;", e->batch_in, e->batch_n, input);
+        line(e, "%s[%s] = w->pos;", e->batch_pos, e->batch_n);
+        line(e, "if (++%s == %lld) {   /* max_batch */", e->batch_n, (long long)op->max_batch);
+        line(e, "    %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
+        line(e, "    %s = 0;", e->batch_n);
+        line(e, "    if (FP_UNLIKELY(w->halted))");
+        line(e, "        return;");
         line(e, "}");
         break;
     }
@@ -900,9 +1021,90 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     fail_check(e, src);
 }
 
+/* The queue of keyed-combine updates, in the function that holds the
+ * combine (NULL if the stage does not end in one). */
+static const IrOp *open_queue(Emitter *e, const Stage *st)
+{
+    const IrOp *keyed = e->ir->ops[st->last].kind == OP_COMBINE_PER_KEY ? &e->ir->ops[st->last]
+                                                                         : NULL;
+    if (keyed) {
+        e->queue = helper(e, arena_printf(e->arena, "%s_q", keyed->cname));
+        e->queued = helper(e, arena_printf(e->arena, "%s_n", keyed->cname));
+        line(e, "%s_pending %s[FP_BATCH];   /* updates of %s, FP_BATCH at a time */",
+             keyed->cname, e->queue, comment_safe(e, keyed->name));
+        line(e, "int %s = 0;", e->queued);
+    }
+    return keyed;
+}
+
+static int find_batch_map(const Ir *ir, const Stage *st)
+{
+    for (int i = st->first + 1; i <= st->last; i++)
+        if (ir->ops[i].kind == OP_BATCH_MAP)
+            return i;
+    return -1;
+}
+
+/* The second half of stage 1 when it holds a batch_map: the C function on
+ * a whole batch, then the operators after it on each result. */
+static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
+{
+    const Ir *ir = e->ir;
+    const IrOp *op = &ir->ops[bm];
+    names_reset(e);
+    e->loops = 0;
+    const char *name = op->cname;
+    const char *in = helper(e, "batch");
+    const char *pos = helper(e, "batch_pos");
+    const char *n = helper(e, "batch_n");
+    const char *i = helper(e, "i");
+    line(e, "/* Stage 1 from batch_map %s on: once per batch of at most %lld elements, in "
+            "input order; fuses", comment_safe(e, op->name), (long long)op->max_batch);
+    for (int k = bm; k <= st->last; k++)
+        line(e, " *   %-15s %-12s %s:%d", op_info[ir->ops[k].kind].keyword,
+             comment_safe(e, ir->ops[k].name), fpipe_path(e), ir->ops[k].line);
+    line(e, " */");
+    line(e, "static void %s(fp_worker *w, %s *%s, const char **%s, int %s)", e->batch_fn,
+         ctype(e, op->in), in, pos, n);
+    line(e, "{");
+    e->indent++;
+    const IrOp *keyed = open_queue(e, st);
+    op_comment(e, op, "the C function on the whole batch");
+    const char *out = helper(e, arena_printf(e->arena, "%s_out", name));
+    line(e, "fp_batch_begin(w, %s, %s);", op->batch_fn->fallible
+                                              ? arena_printf(e->arena, "&site_%s", name)
+                                              : "NULL", n);
+    line(e, "%s %s = %s(w, (%s){%s, %s});", ctype(e, op->batch_fn->ret), out,
+         op->batch_fn->name, ctype(e, op->batch_fn->params[0]), in, n);
+    line(e, "fp_batch_end(w, &site_%s, %s, %s.n);   /* a failed call fails every element */",
+         name, n, out);
+    line(e, "for (int %s = 0; %s < %s; %s++) {", i, i, n, i);
+    e->indent++;
+    e->loops++;
+    line(e, "w->pos = %s[%s];", pos, i);
+    line(e, "fp_batch_failed(w, %s);   /* this element's own error, if any */", i);
+    fail_check(e, op);
+    line(e, "%s %s = %s.items[%s];", ctype(e, op->out), name, out, i);
+    const char *cur = name;
+    for (int k = bm + 1; k <= st->last; k++)
+        cur = emit_op(e, &ir->ops[k], cur);
+    close_loops(e);
+    if (keyed)
+        line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
+    e->indent--;
+    line(e, "}");
+    blank(e);
+}
+
 static void emit_stage1(Emitter *e, const Stage *st)
 {
     const Ir *ir = e->ir;
+    int bm = find_batch_map(ir, st);
+    if (bm >= 0) {
+        e->batch_fn = arena_printf(e->arena, "stage1_%s_to_%s", ir->ops[bm].name,
+                                   ir->ops[st->last].name);
+        emit_batch_fn(e, st, bm);
+    }
     names_reset(e);
     stage_header(e, st, "once per input partition, on any thread; fuses");
     line(e, "static void %s(fp_worker *w)", st->fname);
@@ -912,13 +1114,22 @@ static void emit_stage1(Emitter *e, const Stage *st)
     const IrOp *src = &ir->ops[0];
     const char *cur = src->cname;
     int next = st->first + 1;
-    const IrOp *keyed = ir->ops[st->last].kind == OP_COMBINE_PER_KEY ? &ir->ops[st->last] : NULL;
-    if (keyed) {
-        e->queue = helper(e, arena_printf(e->arena, "%s_q", keyed->cname));
-        e->queued = helper(e, arena_printf(e->arena, "%s_n", keyed->cname));
-        line(e, "%s_pending %s[FP_BATCH];   /* updates of %s, FP_BATCH at a time */",
-             keyed->cname, e->queue, comment_safe(e, keyed->name));
-        line(e, "int %s = 0;", e->queued);
+    const IrOp *keyed = NULL;
+    if (bm < 0) {
+        keyed = open_queue(e, st);
+    } else {
+        const IrOp *b = &ir->ops[bm];
+        e->batch_in = helper(e, arena_printf(e->arena, "%s_in", b->cname));
+        e->batch_pos = helper(e, arena_printf(e->arena, "%s_pos", b->cname));
+        e->batch_n = helper(e, arena_printf(e->arena, "%s_n", b->cname));
+        line(e, "/* The batch of %s: elements and where they start in the input. */",
+             comment_safe(e, b->name));
+        line(e, "%s *%s = fp_arena_alloc(w->arena, %lld * sizeof *%s);", ctype(e, b->in),
+             e->batch_in, (long long)b->max_batch, e->batch_in);
+        line(e, "const char **%s = fp_arena_alloc(w->arena, %lld * sizeof *%s);", e->batch_pos,
+             (long long)b->max_batch, e->batch_pos);
+        line(e, "int %s = 0;", e->batch_n);
+        line(e, "w->halted = 0;");
     }
     if (e->plan->scan_words) {
         const IrOp *fm = &ir->ops[1];
@@ -947,14 +1158,255 @@ static void emit_stage1(Emitter *e, const Stage *st)
     } else {
         emit_record_source(e, src);
     }
-    for (int i = next; i <= st->last; i++)
+    for (int i = next; i <= (bm >= 0 ? bm : st->last); i++)
         cur = emit_op(e, &ir->ops[i], cur);
     close_loops(e);
     if (keyed)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
+    if (bm >= 0) {
+        line(e, "if (%s)   /* the last, partial batch */", e->batch_n);
+        line(e, "    %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
+    }
     e->indent--;
     line(e, "}");
     blank(e);
+}
+
+/* ---- top --------------------------------------------------------------- */
+
+/* Statements comparing two values of type t: ascending, every field in turn
+ * (the tie-break after the sort keys, so that the order is total). */
+static void emit_cmp_fields(Emitter *e, const Type *t, const char *a, const char *b)
+{
+    switch (t->kind) {
+    case TY_TUPLE:
+    case TY_RECORD:
+        for (int i = 0; i < t->n; i++) {
+            const char *f = t->kind == TY_RECORD ? t->cfields[i]
+                                                 : arena_printf(e->arena, "f%d", i);
+            emit_cmp_fields(e, t->elems[i], arena_printf(e->arena, "%s.%s", a, f),
+                            arena_printf(e->arena, "%s.%s", b, f));
+        }
+        return;
+    case TY_STR: line(e, "if ((c = fp_str_cmp(%s, %s)) != 0)", a, b); break;
+    case TY_F64: line(e, "if ((c = fp_f64_cmp_total(%s, %s)) != 0)", a, b); break;
+    default: line(e, "if ((c = (%s > %s) - (%s < %s)) != 0)", a, b, a, b); break;
+    }
+    line(e, "    return c < 0 ? -1 : 1;");
+}
+
+/* The strings of a kept element, copied out of their partition (keep) and
+ * freed when it is pushed out (release). */
+static bool emit_str_walk(Emitter *e, const Type *t, const char *v, const char *fn)
+{
+    bool any = false;
+    if (t->kind == TY_STR) {
+        line(e, "%s(&%s);", fn, v);
+        return true;
+    }
+    for (int i = 0; i < t->n && (t->kind == TY_TUPLE || t->kind == TY_RECORD); i++) {
+        const char *f = t->kind == TY_RECORD ? t->cfields[i] : arena_printf(e->arena, "f%d", i);
+        any |= emit_str_walk(e, t->elems[i], arena_printf(e->arena, "%s.%s", v, f), fn);
+    }
+    return any;
+}
+
+static void emit_top_helpers(Emitter *e, const IrOp *op)
+{
+    const char *n = op->cname;
+    const char *t = ctype(e, op->in);
+    names_reset(e);
+    e->loops = 0;
+    Str keys = {0};
+    for (int i = 0; i < op->nby; i++) {
+        str_add(&keys, "%s", i ? ", " : "");
+        expr_str(&keys, op->by[i]->expr);
+        str_add(&keys, " %s", op->by[i]->desc ? "desc" : "asc");
+    }
+    line(e, "/* top %s = %lld by %s  (%s:%d): negative when *pa comes before *pb; ties",
+         comment_safe(e, op->name), (long long)op->top_n, comment_safe(e, keys.p), fpipe_path(e),
+         op->line);
+    line(e, " * go by the whole element, ascending, so the order is total. */");
+    str_free(&keys);
+    line(e, "static int %s_order(const void *pa, const void *pb)", n);
+    line(e, "{");
+    e->indent++;
+    line(e, "const %s *a = pa, *b = pb;", t);
+    line(e, "int c;");
+    for (int i = 0; i < op->nby; i++) {
+        const SortKey *k = op->by[i];
+        declare_lets(e, k->expr);
+        Str sa = {0}, sb = {0};
+        ExprCtx xa = {e, op, "(*a)"}, xb = {e, op, "(*b)"};
+        emit_expr(&xa, &sa, k->expr);
+        emit_expr(&xb, &sb, k->expr);
+        const Type *kt = k->expr->type;
+        const char *ka = helper(e, arena_printf(e->arena, "ka%d", i));
+        const char *kb = helper(e, arena_printf(e->arena, "kb%d", i));
+        line(e, "%s %s = %s, %s = %s;", ctype(e, kt), ka, sa.p, kb, sb.p);
+        const char *x = k->desc ? kb : ka, *y = k->desc ? ka : kb;
+        if (kt == &ty_str)
+            line(e, "if ((c = fp_str_cmp(%s, %s)) != 0)   /* %s */", x, y,
+                 k->desc ? "desc" : "asc");
+        else if (kt == &ty_f64)
+            line(e, "if ((c = fp_f64_cmp_total(%s, %s)) != 0)   /* %s */", x, y,
+                 k->desc ? "desc" : "asc");
+        else
+            line(e, "if ((c = (%s > %s) - (%s < %s)) != 0)   /* %s */", x, y, x, y,
+                 k->desc ? "desc" : "asc");
+        line(e, "    return c < 0 ? -1 : 1;");
+        str_free(&sa);
+        str_free(&sb);
+    }
+    emit_cmp_fields(e, op->in, "(*a)", "(*b)");
+    line(e, "return 0;");
+    e->indent--;
+    line(e, "}");
+    blank(e);
+    const char *fns[2][2] = {{"keep", "fp_str_keep"}, {"release", "fp_str_release"}};
+    for (int k = 0; k < 2; k++) {
+        line(e, "/* %s */", k == 0 ? "A kept element's strings, copied out of the partition."
+                                   : "Free what keep copied.");
+        line(e, "static void %s_%s(void *p)", n, fns[k][0]);
+        line(e, "{");
+        e->indent++;
+        line(e, "%s *x = p;", t);
+        Str probe = {0};
+        Str *save = e->out;
+        e->out = &probe;
+        bool any = emit_str_walk(e, op->in, "(*x)", fns[k][1]);
+        e->out = save;
+        if (!any)
+            line(e, "(void)x;");
+        else
+            str_addn(e->out, probe.p, probe.n);
+        str_free(&probe);
+        e->indent--;
+        line(e, "}");
+        blank(e);
+    }
+}
+
+static void emit_stage3(Emitter *e, const Stage *st)
+{
+    const Ir *ir = e->ir;
+    const IrOp *top = &ir->ops[st->first];
+    names_reset(e);
+    e->loops = 0;
+    stage_header(e, st, "once per kept element of the top, in its order; fuses");
+    line(e, "static void %s(fp_worker *w, const void *elem)", st->fname);
+    line(e, "{");
+    e->indent++;
+    op_comment(e, top, "one kept element");
+    line(e, "%s %s = *(const %s *)elem;", ctype(e, top->out), top->cname, ctype(e, top->out));
+    const char *cur = top->cname;
+    for (int i = st->first + 1; i <= st->last; i++)
+        cur = emit_op(e, &ir->ops[i], cur);
+    close_loops(e);
+    e->indent--;
+    line(e, "}");
+    blank(e);
+}
+
+/* ---- extern C functions and declared monoids ---------------------------- */
+
+/* The types and prototypes of the extern functions: the same text goes
+ * into the generated program and into the header the C file includes. */
+static void emit_extern_decls(Emitter *e, PtrVec *done)
+{
+    const Ir *ir = e->ir;
+    for (int i = 0; i < ir->nrecords; i++)
+        emit_tuple_type(e, ir->records[i], done);
+    for (int i = 0; i < ir->nexterns; i++) {
+        const Extern *x = ir->externs[i];
+        emit_tuple_type(e, x->ret, done);
+        for (int k = 0; k < x->nparams; k++)
+            emit_tuple_type(e, x->params[k], done);
+    }
+    if (!ir->nexterns)
+        return;
+    blank(e);
+    for (int i = 0; i < ir->nexterns; i++) {
+        const Extern *x = ir->externs[i];
+        Str sig = {0};
+        str_add(&sig, "%s(", x->name);
+        for (int k = 0; k < x->nparams; k++) {
+            str_add(&sig, "%s%s: ", k ? ", " : "", x->pnames[k]);
+            type_str(&sig, x->params[k]);
+        }
+        str_add(&sig, ") -> ");
+        type_str(&sig, x->ret);
+        str_add(&sig, " pure%s", x->fallible ? " fallible" : "");
+        line(e, "/* extern %s  (%s:%d)%s */", comment_safe(e, sig.p), fpipe_path(e), x->line,
+             x->fallible ? ": may call fp_error" : "");
+        str_free(&sig);
+        Str ps = {0};
+        for (int k = 0; k < x->nparams; k++)
+            str_add(&ps, ", %s %s", ctype(e, x->params[k]), x->pnames[k]);
+        line(e, "%s %s(fp_ctx *cx%s);", ctype(e, x->ret), x->name, ps.n ? ps.p : "");
+        str_free(&ps);
+    }
+}
+
+static void emit_user_monoids(Emitter *e)
+{
+    const Ir *ir = e->ir;
+    for (int i = 0; i < ir->nmonoids; i++) {
+        UserMonoid *m = ir->monoids[i];
+        const char *t = ctype(e, m->type);
+        names_reset(e);
+        ExprCtx x = {e, NULL, "?"};
+        line(e, "/* monoid %s : %s  (%s:%d)%s%s */", comment_safe(e, m->name),
+             comment_safe(e, type_name(e->arena, m->type)), fpipe_path(e), m->line,
+             m->associative ? ", associative" : "", m->commutative ? ", commutative" : "");
+        line(e, "static inline %s %s_empty(void)", t, m->cname);
+        line(e, "{");
+        e->indent++;
+        declare_lets(e, m->empty);
+        Str s = {0};
+        emit_expr(&x, &s, m->empty);
+        line(e, "return %s;", s.p);
+        e->indent--;
+        line(e, "}");
+        blank(e);
+        names_reset(e);
+        m->a->cname = helper(e, c_ident(e->arena, m->a->sval));
+        m->b->cname = helper(e, c_ident(e->arena, m->b->sval));
+        line(e, "static inline %s %s_combine(%s %s, %s %s)", t, m->cname, t, m->a->cname, t,
+             m->b->cname);
+        line(e, "{");
+        e->indent++;
+        declare_lets(e, m->combine);
+        s.n = 0;
+        emit_expr(&x, &s, m->combine);
+        line(e, "return %s;", s.p);
+        e->indent--;
+        line(e, "}");
+        blank(e);
+        str_free(&s);
+    }
+}
+
+void emit_header(Str *out, const Ir *ir, const char *name)
+{
+    Arena *a = arena_new();
+    EmitOpts o = {0};
+    Emitter e = {.out = out, .ir = ir, .opts = &o, .arena = a};
+    line(&e, "/* %s — generated by fpipec %s: the types and C functions that the",
+         comment_safe(&e, name), FPIPEC_VERSION);
+    line(&e, " * pipeline '%s' declares.  Include it in the C file that defines them,",
+         comment_safe(&e, ir->name));
+    line(&e, " * so that the C compiler checks each definition against its extern.");
+    line(&e, " * fpipec build writes a fresh copy; do not edit it. */");
+    line(&e, "#ifndef FPIPE_EXTERN_DECLS");
+    line(&e, "#define FPIPE_EXTERN_DECLS");
+    line(&e, "#include \"libfpipe.h\"");
+    blank(&e);
+    PtrVec done = {0};
+    emit_extern_decls(&e, &done);
+    blank(&e);
+    line(&e, "#endif");
+    arena_free(a);
 }
 
 static void emit_stage2(Emitter *e, const Stage *st)
@@ -1021,9 +1473,12 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     line(&e, "#include \"libfpipe.h\"");
     blank(&e);
 
-    /* Element types. */
+    /* Element types, those of the extern functions first. */
     PtrVec done = {0};
     size_t mark = out->n;
+    emit_extern_decls(&e, &done);
+    for (int i = 0; i < ir->nmonoids; i++)
+        emit_tuple_type(&e, ir->monoids[i]->type, &done);
     for (int i = 0; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
         if (op->out)
@@ -1060,11 +1515,20 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         blank(&e);
     }
 
+    emit_user_monoids(&e);
     if (p->combine >= 0)
         emit_combine_helpers(&e, &ir->ops[p->combine]);
-    emit_stage1(&e, &p->stages[0]);
-    if (p->nstages > 1)
-        emit_stage2(&e, &p->stages[1]);
+    if (p->top >= 0)
+        emit_top_helpers(&e, &ir->ops[p->top]);
+    for (int i = 0; i < p->nstages; i++) {
+        const Stage *st = &p->stages[i];
+        if (st->kind == STAGE_SOURCE)
+            emit_stage1(&e, st);
+        else if (st->kind == STAGE_COMBINED)
+            emit_stage2(&e, st);
+        else
+            emit_stage3(&e, st);
+    }
 
     /* The descriptor the runtime's driver runs. */
     const IrOp *sink = &ir->ops[ir->nops - 1];
@@ -1132,6 +1596,15 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, ".acc_size = sizeof(%s_acc),", c->cname);
         line(&e, ".acc_merge = %s_merge,", c->cname);
         line(&e, ".stage2_keyed = %s,", p->stages[1].fname);
+    }
+    if (p->top >= 0) {
+        const IrOp *t = &ir->ops[p->top];
+        line(&e, ".top_n = %lld,", (long long)t->top_n);
+        line(&e, ".top_size = sizeof(%s),", ctype(&e, t->in));
+        line(&e, ".top_order = %s_order,", t->cname);
+        line(&e, ".top_keep = %s_keep,", t->cname);
+        line(&e, ".top_release = %s_release,", t->cname);
+        line(&e, ".stage3 = %s,", p->stages[p->nstages - 1].fname);
     }
     if (nsites) {
         line(&e, ".sites = sites,");

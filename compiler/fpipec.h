@@ -96,7 +96,7 @@ typedef enum OpKind {
     OP__COUNT
 } OpKind;
 
-typedef enum OpRole { ROLE_SOURCE, ROLE_ELEMENT, ROLE_COMBINE, ROLE_SINK } OpRole;
+typedef enum OpRole { ROLE_SOURCE, ROLE_ELEMENT, ROLE_COMBINE, ROLE_TOP, ROLE_SINK } OpRole;
 
 typedef struct OpInfo {
     const char *keyword;   /* as written in .fpipe */
@@ -196,6 +196,7 @@ typedef struct Expr {
     int builtin;             /* EX_CALL: BuiltinKind, set by the checker */
     struct Expr *bound;      /* EX_NAME naming a let: that EX_LET */
     int uses;                /* EX_LET: how often its name is used */
+    const struct Extern *ext;  /* EX_CALL of an extern C function */
     const char *cname;       /* EX_LET: its C variable, set by the emitter */
 } Expr;
 
@@ -210,6 +211,13 @@ typedef struct TypeExpr {
 
 typedef enum Policy { POLICY_FAIL_FAST, POLICY_DROP } Policy;
 
+/* One key of `top N by k1 desc, k2 asc`. */
+typedef struct SortKey {
+    Expr *expr;
+    bool desc;               /* the default: a top keeps the largest */
+    Span dir_span;           /* asc/desc as written (len 0 if not) */
+} SortKey;
+
 typedef struct OpDecl {
     OpKind kind;
     Span kw_span;            /* the keyword */
@@ -219,7 +227,38 @@ typedef struct OpDecl {
     Expr *body;
     const char *policy;      /* after on_error, NULL if none */
     Span policy_span;
+    int64_t max_batch;       /* batch_map: after max_batch, 0 if none */
+    Span max_batch_span;
+    PtrVec by;               /* top: SortKey*, after by */
+    Span by_span;
 } OpDecl;
+
+/* extern NAME(params) -> TYPE ATTRS: a C function in a linked file. */
+typedef struct ExternDecl {
+    const char *name;
+    Span name_span;
+    PtrVec params;           /* FieldDecl* */
+    TypeExpr *ret;
+    PtrVec attrs;            /* EX_NAME: pure, impure, fallible */
+} ExternDecl;
+
+/* link "file.c": a C file compiled into the program. */
+typedef struct LinkDecl {
+    const char *path;        /* as written, relative to the .fpipe file */
+    Span span;
+} LinkDecl;
+
+/* monoid NAME : TYPE { empty = E  combine(a, b) = E  LAWS } */
+typedef struct MonoidDecl {
+    const char *name;
+    Span name_span;
+    TypeExpr *type;
+    Expr *empty;             /* NULL if missing */
+    Expr *combine;           /* NULL if missing */
+    Expr *a, *b;             /* EX_LET binders of combine's parameters */
+    PtrVec laws;             /* EX_NAME: associative, commutative */
+    Span end_span;           /* the closing brace */
+} MonoidDecl;
 
 typedef struct FieldDecl {
     const char *name;
@@ -238,6 +277,9 @@ typedef struct Program {
     Span name_span;
     PtrVec ops;              /* OpDecl* */
     PtrVec records;          /* RecordDecl* */
+    PtrVec externs;          /* ExternDecl* */
+    PtrVec links;            /* LinkDecl* */
+    PtrVec monoids;          /* MonoidDecl* */
 } Program;
 
 /* The parse context: lemon's %extra_context, and the builder functions the
@@ -256,6 +298,11 @@ typedef struct ParseCtx {
     int nopen;
     const char *policy;      /* on_error of the operator being parsed */
     Span policy_span;
+    int64_t max_batch;       /* its max_batch, 0 if none */
+    Span max_batch_span;
+    PtrVec *by;              /* its by keys, NULL if none */
+    Span by_span;
+    MonoidDecl *monoid;      /* the monoid declaration being parsed */
     Span cur_span;           /* the token being parsed */
 } ParseCtx;
 
@@ -292,6 +339,15 @@ TypeExpr *ast_type_list(ParseCtx *c, Token lb, TypeExpr *elem, Token rb);
 void ast_pipeline(ParseCtx *c, Token name);
 void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *body);
 void ast_policy(ParseCtx *c, Token name);
+void ast_max_batch(ParseCtx *c, Token kw, Token n);
+void ast_by(ParseCtx *c, Token kw, PtrVec *keys);
+SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir);
+void ast_extern(ParseCtx *c, Token name, PtrVec *params, TypeExpr *ret, PtrVec *attrs);
+void ast_link(ParseCtx *c, Token path);
+void ast_monoid(ParseCtx *c, Token name, TypeExpr *type, Token rbrace);
+void ast_monoid_empty(ParseCtx *c, Token key, Expr *e);
+void ast_monoid_combine(ParseCtx *c, Token key, Token a, Token b, Expr *e);
+void ast_monoid_law(ParseCtx *c, Token law);
 const char *tok_text(ParseCtx *c, Token t);
 /* A .fpipe name as a C identifier: C keywords and reserved names get '_'. */
 const char *c_ident(Arena *a, const char *name);
@@ -321,6 +377,31 @@ Program *parse_program(Arena *a, const Source *src, Diags *d);
 
 typedef enum Target { TGT_INPUT, TGT_OUTPUT, TGT_STDOUT, TGT_PATH } Target;
 
+/* An extern C function, checked. */
+typedef struct Extern {
+    const char *name;        /* as declared: also its C name */
+    Span span;
+    int line;
+    int nparams;
+    Type **params;
+    const char **pnames;     /* parameter names, as C identifiers */
+    Type *ret;
+    bool pure, fallible;
+    bool used;
+} Extern;
+
+/* A user-defined monoid, checked. */
+typedef struct UserMonoid {
+    const char *name;
+    const char *cname;
+    Span span;
+    int line;
+    Type *type;
+    Expr *empty, *combine;
+    Expr *a, *b;             /* combine's parameters (EX_LET binders) */
+    bool associative, commutative;
+} UserMonoid;
+
 typedef struct IrOp {
     OpKind kind;
     const char *name;        /* as in .fpipe */
@@ -332,6 +413,8 @@ typedef struct IrOp {
     Type *out;               /* element type produced (NULL for sink) */
     Expr *body;              /* map / filter / flatmap */
     MonoidKind mons[16];     /* combine, combine_per_key: the monoids */
+    const UserMonoid *umon[16];  /* MONOID_USER: which */
+    int topk[16];            /* MONOID_TOPK: its n */
     int nmon;
     bool mon_tuple;          /* written (m1, m2, ...): the result is a tuple */
     Type *key;               /* combine_per_key: the key */
@@ -343,6 +426,11 @@ typedef struct IrOp {
     size_t path_len;
     bool fallible;           /* an element can fail (division, ...) */
     Policy policy;           /* what a failing element does */
+    const Extern *batch_fn;  /* batch_map: the extern called on a batch */
+    int64_t max_batch;       /* batch_map */
+    int64_t top_n;           /* top: how many */
+    SortKey **by;            /* top: the sort keys */
+    int nby;
     bool arena_strs;         /* its element may hold strings made per element
                                 (lower, upper): they live only until the end
                                 of the partition, so a keyed combine copies
@@ -356,6 +444,12 @@ typedef struct Ir {
     int nops;
     Type **records;          /* declared record types, in order */
     int nrecords;
+    Extern **externs;        /* declared extern functions, in order */
+    int nexterns;
+    UserMonoid **monoids;    /* declared monoids, in order */
+    int nmonoids;
+    LinkDecl **links;        /* C files to compile in */
+    int nlinks;
 } Ir;
 
 /* NULL after errors (reported). */
@@ -363,7 +457,9 @@ Ir *check_program(Arena *a, Program *p, Diags *d);
 void ir_dump(Str *s, const Ir *ir);
 void monoids_str(Str *s, const IrOp *op);   /* "sum" or "(count, sum, max)" */
 bool combine_is_exact(const IrOp *op);      /* no f64 arithmetic in the fold */
+bool combine_is_commutative(const IrOp *op);   /* no monoid without 'commutative' */
 void expr_str(Str *s, const Expr *e);   /* an expression back as .fpipe text */
+void op_body_str(Str *s, const IrOp *op);   /* an operator's body as .fpipe text */
 /* Does e read the incoming element (a name that is not a let's)? */
 bool expr_uses_input(const Expr *e);
 
@@ -373,7 +469,8 @@ bool expr_uses_input(const Expr *e);
 
 typedef enum StageKind {
     STAGE_SOURCE,     /* stage 1: over one input partition */
-    STAGE_COMBINED    /* stage 2: over the merged combine result */
+    STAGE_COMBINED,   /* stage 2: over the merged combine result */
+    STAGE_TOP         /* stage 3: over the kept elements of a top, in order */
 } StageKind;
 
 typedef struct Stage {
@@ -386,9 +483,10 @@ typedef enum MergeKind { MERGE_PER_THREAD, MERGE_PARTITION_ORDER } MergeKind;
 
 typedef struct Plan {
     const Ir *ir;
-    Stage stages[2];
+    Stage stages[3];
     int nstages;
     int combine;             /* IR index of the combine, or -1 */
+    int top;                 /* IR index of the top, or -1 */
     MergeKind merge;
     const char *merge_why;
     bool scan_words;         /* source + split_ws(source): one word scan */
@@ -407,6 +505,9 @@ typedef struct EmitOpts {
 } EmitOpts;
 
 void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text);
+/* The header a linked C file includes: the extern functions' types and
+ * prototypes (name: the header's file name, for its comment). */
+void emit_header(Str *out, const Ir *ir, const char *name);
 /* A C string literal for arbitrary bytes: escapes everything that could
  * end the literal or change its meaning (quotes, backslash, newlines,
  * trigraph-like ??, non-ASCII, NUL). */

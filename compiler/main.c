@@ -29,6 +29,8 @@ static void usage(FILE *f)
           "  run FILE [-- ARGS...]  build into a temporary folder and run it with ARGS\n"
           "                         (its inputs and options); exits with its status\n"
           "  dot FILE [-o OUT.dot]  the pipeline as a Graphviz graph, stages as clusters\n"
+          "  header FILE [-o OUT.h] the types and prototypes of the extern C functions,\n"
+          "                         for the C file named by `link` (build writes its own)\n"
           "\n"
           "options:\n"
           "  -o PATH                output file for emit-c and build\n"
@@ -163,7 +165,82 @@ static void split_words(Arena *a, const char *s, PtrVec *out)
     }
 }
 
-static int run_cc(Arena *a, const char *cfile, const char *exe)
+/* The C files of `link` lines, as paths from here: relative to the folder
+ * of the .fpipe file. */
+static const char *link_path(Arena *a, const char *fpipe, const char *path)
+{
+    if (path[0] == '/')
+        return path;
+    const char *slash = strrchr(fpipe, '/');
+    if (!slash)
+        return path;
+    return arena_printf(a, "%.*s/%s", (int)(slash - fpipe), fpipe, path);
+}
+
+/* "rag.c" -> "rag.fpipe.h": the header a linked C file includes. */
+static const char *header_name(Arena *a, const char *cpath)
+{
+    const char *base = strrchr(cpath, '/');
+    base = base ? base + 1 : cpath;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    return arena_printf(a, "%.*s.fpipe.h", (int)n, base);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    Str s = {0};
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        str_addn(&s, buf, n);
+    fclose(f);
+    *len = s.n;
+    return s.p ? s.p : calloc(1, 1);
+}
+
+/* Write each linked file's header into dir; a copy beside the C file that
+ * differs from it would be included instead, so it is an error. */
+static int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
+{
+    for (int i = 0; i < ir->nlinks; i++) {
+        const char *c = link_path(a, ir->src->path, ir->links[i]->path);
+        if (!file_exists(c)) {
+            int line, col;
+            diag_line_col(ir->src, ir->links[i]->span.off, &line, &col);
+            fprintf(stderr, "%s:%d:%d: error: cannot find the linked file '%s'\n",
+                    ir->src->path, line, col, c);
+            return 1;
+        }
+        vec_push(a, cfiles, (void *)c);
+        const char *hn = header_name(a, c);
+        Str h = {0};
+        emit_header(&h, ir, hn);
+        bool ok = write_file(arena_printf(a, "%s/%s", dir, hn), &h);
+        const char *slash = strrchr(c, '/');
+        const char *beside = slash ? arena_printf(a, "%.*s/%s", (int)(slash - c), c, hn) : hn;
+        size_t n;
+        char *old = slurp(beside, &n);
+        if (old && (n != h.n || memcmp(old, h.p, n) != 0)) {
+            fprintf(stderr, "fpipec: error: '%s' is out of date: the C compiler would include "
+                            "it instead of the header of %s\n  = hint: remove it, or "
+                            "rewrite it with: fpipec header %s -o %s\n",
+                    beside, ir->src->path, ir->src->path, beside);
+            ok = false;
+        }
+        free(old);
+        str_free(&h);
+        if (!ok)
+            return 2;
+    }
+    return 0;
+}
+
+static int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
+                  const PtrVec *cfiles)
 {
     const char *inc, *lib;
     if (!find_runtime(a, &inc, &lib)) {
@@ -180,7 +257,11 @@ static int run_cc(Arena *a, const char *cfile, const char *exe)
         vec_push(a, &argv, (void *)fixed[i]);
     split_words(a, getenv("FPIPE_CFLAGS"), &argv);
     vec_push(a, &argv, arena_printf(a, "-I%s", inc));
+    if (incdir)   /* the headers of the linked C files */
+        vec_push(a, &argv, arena_printf(a, "-I%s", incdir));
     vec_push(a, &argv, (void *)cfile);
+    for (int i = 0; cfiles && i < cfiles->n; i++)
+        vec_push(a, &argv, cfiles->v[i]);
     vec_push(a, &argv, arena_printf(a, "%s/libfpipe.a", lib));
     /* The libraries the runtime's sources use (libcsv, jansson). */
     vec_push(a, &argv, "-lcsv");
@@ -204,7 +285,8 @@ static int run_cc(Arena *a, const char *cfile, const char *exe)
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "fpipec: error: the C compiler failed on the generated code\n");
+        fprintf(stderr, "fpipec: error: the C compiler failed on the generated code%s\n",
+                cfiles && cfiles->n ? " or a linked C file" : "");
         return 3;
     }
     return 0;
@@ -213,17 +295,45 @@ static int run_cc(Arena *a, const char *cfile, const char *exe)
 /* fpipec run: build into a private temporary folder, run the program with
  * the given arguments (stdin, stdout and stderr are the caller's), remove
  * the folder, and exit with the program's status. */
-static int build_and_run(Arena *a, const Str *c, const char *name, char **args)
+static char *make_tmpdir(Arena *a, const char *what)
 {
     const char *tmp = getenv("TMPDIR");
-    char *dir = arena_printf(a, "%s/fpipec-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    char *dir = arena_printf(a, "%s/fpipec-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
     if (!mkdtemp(dir)) {
         fprintf(stderr, "fpipec: error: cannot create a temporary folder: %s\n", strerror(errno));
-        return 2;
+        return NULL;
     }
+    return dir;
+}
+
+/* Remove the build folder: the generated C, the headers, the program. */
+static void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name)
+{
+    unlink(arena_printf(a, "%s/%s.c", dir, name));
+    for (int i = 0; i < ir->nlinks; i++)
+        unlink(arena_printf(a, "%s/%s", dir, header_name(a, ir->links[i]->path)));
+    rmdir(dir);
+}
+
+/* Write the C and the headers into dir and compile them to exe. */
+static int build_in(Arena *a, const Ir *ir, const Str *c, const char *dir, const char *name,
+                    const char *exe)
+{
     const char *cfile = arena_printf(a, "%s/%s.c", dir, name);
+    PtrVec cfiles = {0};
+    int rc = write_headers(a, ir, dir, &cfiles);
+    if (rc == 0)
+        rc = write_file(cfile, c) ? run_cc(a, cfile, exe, dir, &cfiles) : 2;
+    return rc;
+}
+
+static int build_and_run(Arena *a, const Ir *ir, const Str *c, const char *name, char **args)
+{
+    char *dir = make_tmpdir(a, "run");
+    if (!dir)
+        return 2;
     const char *exe = arena_printf(a, "%s/%s", dir, name);
-    int rc = write_file(cfile, c) ? run_cc(a, cfile, exe) : 2;
+    int rc = build_in(a, ir, c, dir, name, exe);
     if (rc == 0) {
         fflush(NULL);
         pid_t pid = fork();
@@ -249,8 +359,7 @@ static int build_and_run(Arena *a, const Str *c, const char *name, char **args)
         }
     }
     unlink(exe);
-    unlink(cfile);
-    rmdir(dir);
+    remove_tmpdir(a, ir, dir, name);
     return rc;
 }
 
@@ -307,7 +416,8 @@ int main(int argc, char **argv)
     bool is_check = !strcmp(cmd, "check"), is_explain = !strcmp(cmd, "explain");
     bool is_emit = !strcmp(cmd, "emit-c"), is_build = !strcmp(cmd, "build");
     bool is_run = !strcmp(cmd, "run"), is_dot = !strcmp(cmd, "dot");
-    if (!(is_check || is_explain || is_emit || is_build || is_run || is_dot)) {
+    bool is_header = !strcmp(cmd, "header");
+    if (!(is_check || is_explain || is_emit || is_build || is_run || is_dot || is_header)) {
         fprintf(stderr, "fpipec: error: unknown command '%s' (see fpipec --help)\n", cmd);
         return 2;
     }
@@ -337,6 +447,16 @@ int main(int argc, char **argv)
     if (is_check)
         goto done;
 
+    if (is_header) {
+        /* The header a linked C file includes (rag.c: rag.fpipe.h). */
+        Str h = {0};
+        emit_header(&h, ir, out ? (strrchr(out, '/') ? strrchr(out, '/') + 1 : out)
+                                : ir->nlinks ? header_name(a, ir->links[0]->path)
+                                             : "extern.fpipe.h");
+        rc = write_file(out ? out : "-", &h) ? 0 : 2;
+        str_free(&h);
+        goto done;
+    }
     if (is_dot) {
         Str g = {0};
         plan_dot(&g, plan);
@@ -359,19 +479,14 @@ int main(int argc, char **argv)
     if (is_emit) {
         rc = write_file(out ? out : "-", &c) ? 0 : 2;
     } else if (is_run) {
-        rc = build_and_run(a, &c, ir->name, run_args);
+        rc = build_and_run(a, ir, &c, "pipeline", run_args);
     } else {
         const char *exe = out ? out : default_exe(a, file);
-        char tmpl[] = "/tmp/fpipec-XXXXXX.c";
-        int fd = mkstemps(tmpl, 2);
-        if (fd < 0) {
-            fprintf(stderr, "fpipec: error: cannot create a temporary file: %s\n",
-                    strerror(errno));
-            rc = 2;
-        } else {
-            close(fd);
-            rc = write_file(tmpl, &c) ? run_cc(a, tmpl, exe) : 2;
-            unlink(tmpl);
+        char *dir = make_tmpdir(a, "build");
+        rc = 2;
+        if (dir) {
+            rc = build_in(a, ir, &c, dir, "pipeline", exe);
+            remove_tmpdir(a, ir, dir, "pipeline");
         }
     }
     str_free(&c);

@@ -14,8 +14,10 @@
     X(MAP,             "map",             ROLE_ELEMENT, "one element out per element in")   \
     X(FILTER,          "filter",          ROLE_ELEMENT, "keeps elements whose body is true") \
     X(FLATMAP,         "flatmap",         ROLE_ELEMENT, "zero or more elements per element") \
+    X(BATCH_MAP,       "batch_map",       ROLE_ELEMENT, "one element out per element in, by batches") \
     X(COMBINE,         "combine",         ROLE_COMBINE, "folds all elements with a monoid")  \
     X(COMBINE_PER_KEY, "combine_per_key", ROLE_COMBINE, "folds each key's values with a monoid") \
+    X(TOP,             "top",             ROLE_TOP,     "keeps the N first elements in a sort order") \
     X(SINK,            "sink",            ROLE_SINK,    "writes the elements out")
 
 /*      enum    name     what it does */
@@ -26,7 +28,9 @@
     X(MAX,   "max",   "largest i64 or f64 value")                           \
     X(MEAN,  "mean",  "arithmetic mean of i64 or f64 values, as f64")       \
     X(AND,   "and",   "whether every bool value is true")                   \
-    X(OR,    "or",    "whether some bool value is true")
+    X(OR,    "or",    "whether some bool value is true")                    \
+    X(TOPK,  "topk",  "the n largest i64 or f64 values, largest first")     \
+    X(USER,  "",      "a monoid declared in the .fpipe file")
 
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
  * b bool, x any scalar; result likewise, or [s] for a list of str.

@@ -30,7 +30,7 @@ Program *parse_program(Arena *a, const Source *src, Diags *d)
     for (;;) {
         int before = d->nerrors;
         int kind = lex_next(&lx, &t);
-        bool opkw = kind >= TK_SOURCE && kind <= TK_TYPE;   /* starts an item */
+        bool opkw = kind >= TK_SOURCE && kind <= TK_MONOID;   /* starts an item */
         if (opkw)
             c.quiet = false;   /* a fresh operator: report its errors (a lexer
                                   error before its keyword was the last one's) */

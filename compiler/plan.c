@@ -23,11 +23,12 @@ Plan *plan_build(Arena *a, const Ir *ir)
     Plan *p = arena_alloc(a, sizeof *p);
     p->ir = ir;
     p->combine = -1;
+    p->top = -1;
     for (int i = 0; i < ir->nops; i++) {
-        if (op_info[ir->ops[i].kind].role == ROLE_COMBINE) {
+        if (op_info[ir->ops[i].kind].role == ROLE_COMBINE && p->combine < 0)
             p->combine = i;
-            break;
-        }
+        if (ir->ops[i].kind == OP_TOP && p->top < 0)
+            p->top = i;
     }
     /* split_ws(line) never crosses a newline, and a newline is whitespace:
      * the words of every line are the words of the whole partition, found
@@ -41,16 +42,16 @@ Plan *plan_build(Arena *a, const Ir *ir)
     Stage *s1 = &p->stages[0];
     s1->kind = STAGE_SOURCE;
     s1->first = 0;
-    s1->last = p->combine >= 0 ? p->combine : last;
+    s1->last = p->combine >= 0 ? p->combine : p->top >= 0 ? p->top : last;
     s1->fname = arena_printf(a, "stage1_%s_to_%s", ir->ops[0].name, ir->ops[s1->last].name);
     p->nstages = 1;
     if (p->combine >= 0) {
         Stage *s2 = &p->stages[1];
         s2->kind = STAGE_COMBINED;
         s2->first = p->combine;
-        s2->last = last;
+        s2->last = p->top >= 0 ? p->top : last;
         s2->fname = arena_printf(a, "stage2_%s_to_%s", ir->ops[p->combine].name,
-                                 ir->ops[last].name);
+                                 ir->ops[s2->last].name);
         p->nstages = 2;
 
         const IrOp *c = &ir->ops[p->combine];
@@ -61,11 +62,22 @@ Plan *plan_build(Arena *a, const Ir *ir)
             p->merge = MERGE_PARTITION_ORDER;
             p->merge_why = "f64 arithmetic is not associative bit for bit: one table per "
                            "partition, folded in partition order";
+        } else if (!combine_is_commutative(c)) {
+            p->merge = MERGE_PARTITION_ORDER;
+            p->merge_why = "a monoid is not declared commutative: one table per partition, "
+                           "folded in partition order";
         } else {
             p->merge = MERGE_PER_THREAD;
             p->merge_why = "exact and commutative (no f64 arithmetic): one table per thread, "
                            "merged after stage 1";
         }
+    }
+    if (p->top >= 0) {
+        Stage *s3 = &p->stages[p->nstages++];
+        s3->kind = STAGE_TOP;
+        s3->first = p->top;
+        s3->last = last;
+        s3->fname = arena_printf(a, "stage3_%s_to_%s", ir->ops[p->top].name, ir->ops[last].name);
     }
     return p;
 }
@@ -101,8 +113,9 @@ void plan_dump(Str *s, const Plan *p)
     if (p->scan_words)
         str_add(s, "    source %s + flatmap %s: one scan for words over the partition's bytes "
                    "(split_ws never crosses a newline)\n", ir->ops[0].name, ir->ops[1].name);
-    if (p->combine < 0) {
+    if (p->combine < 0 && p->top < 0) {
         str_add(s, "    rows are written in input order (partition by partition)\n");
+    } else if (p->combine < 0) {
     } else {
         const IrOp *c = &ir->ops[p->combine];
         Str m = {0};
@@ -116,6 +129,29 @@ void plan_dump(Str *s, const Plan *p)
                                               : "once, on the combined value");
         str_add(s, "    fused: ");
         op_chain(s, ir, s2->first, s2->last, "merged result", NULL);
+        str_add(s, "\n");
+    }
+    for (int i = 0; i < ir->nops; i++)
+        if (ir->ops[i].kind == OP_BATCH_MAP)
+            str_add(s, "    batch_map %s: %s on batches of at most %lld consecutive elements "
+                       "of a partition (the batches depend on --partition-size, never on "
+                       "--threads)\n", ir->ops[i].name, ir->ops[i].batch_fn->name,
+                    (long long)ir->ops[i].max_batch);
+    if (p->top >= 0) {
+        const IrOp *t = &ir->ops[p->top];
+        str_add(s, "  boundary: top %s keeps %lld by ", t->name, (long long)t->top_n);
+        for (int i = 0; i < t->nby; i++) {
+            str_add(s, "%s", i ? ", " : "");
+            expr_str(s, t->by[i]->expr);
+            str_add(s, " %s", t->by[i]->desc ? "desc" : "asc");
+        }
+        str_add(s, "; a bounded heap per thread, merged; ties go by the whole element, so "
+                   "the result is the same for any thread count\n");
+        const Stage *s3 = &p->stages[p->nstages - 1];
+        str_add(s, "  stage %d  %s: once per kept element, in top order\n", p->nstages,
+                s3->fname);
+        str_add(s, "    fused: ");
+        op_chain(s, ir, s3->first, s3->last, "kept element", NULL);
         str_add(s, "\n");
     }
     const IrOp *sink = &ir->ops[ir->nops - 1];

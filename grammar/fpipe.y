@@ -37,7 +37,7 @@ OpKw;
 
 %syntax_error {
     c->syntax_errors++;
-    bool opkw = yymajor >= TK_SOURCE && yymajor <= TK_TYPE;
+    bool opkw = yymajor >= TK_SOURCE && yymajor <= TK_MONOID;
     if (c->quiet) {
         /* The lexer already reported this operator's problem. */
     } else if ((opkw || yymajor == 0) && c->nopen > 0) {
@@ -81,7 +81,8 @@ OpKw;
 }
 
 /* Operator keywords first, so that hints can test a range of codes. */
-%token PIPELINE SOURCE MAP FILTER FLATMAP COMBINE COMBINE_PER_KEY SINK TYPE ON_ERROR.
+%token PIPELINE SOURCE MAP FILTER FLATMAP BATCH_MAP COMBINE COMBINE_PER_KEY TOP SINK
+       TYPE EXTERN LINK MONOID ON_ERROR.
 
 %nonassoc ELSE IN.     /* if/let bodies extend as far right as they can */
 %left OROR.
@@ -106,6 +107,48 @@ header ::= PIPELINE IDENT(N).                 { ast_pipeline(c, N); }
 ops ::= .
 ops ::= ops op.
 ops ::= ops typedecl.
+ops ::= ops externdecl.
+ops ::= ops linkdecl.
+ops ::= ops monoiddecl.
+
+/* ---------------------------------------------------------------- */
+/* C functions: extern NAME(PARAM: TYPE, ...) -> TYPE ATTRS          */
+/*   extern chunk_doc(d: CleanDoc) -> [Chunk] pure                   */
+/* and the C files that define them: link "rag.c"                    */
+/* ---------------------------------------------------------------- */
+
+externdecl ::= EXTERN IDENT(N) LPAREN params(P) RPAREN ARROW type(T) attrs(A).
+                                              { ast_extern(c, N, P, T, A); }
+
+%type params {PtrVec *}
+params(A) ::= .                               { A = ast_vec(c, NULL, NULL); }
+params(A) ::= fielddecls(V).                  { A = V; }
+
+%type attrs {PtrVec *}
+attrs(A) ::= .                                { A = ast_vec(c, NULL, NULL); }
+attrs(A) ::= attrs(V) IDENT(I).               { A = ast_vec(c, V, ast_name(c, I)); }
+
+linkdecl ::= LINK STRING(S).                  { ast_link(c, S); }
+
+/* ---------------------------------------------------------------- */
+/* User monoids:                                                     */
+/*   monoid longest : (i64, i64) {                                   */
+/*       empty = (0, 0)                                              */
+/*       combine(a, b) = if b.0 > a.0 then b else a                  */
+/*       associative                                                 */
+/*   }                                                               */
+/* ---------------------------------------------------------------- */
+
+monoiddecl ::= MONOID IDENT(N) COLON type(T) LBRACE monoiditems RBRACE(R).
+                                              { ast_monoid(c, N, T, R); }
+
+monoiditems ::= .
+monoiditems ::= monoiditems monoiditem.
+
+monoiditem ::= IDENT(K) EQ expr(E).           { ast_monoid_empty(c, K, E); }
+monoiditem ::= COMBINE(K) LPAREN IDENT(A) COMMA IDENT(B) RPAREN EQ expr(E).
+                                              { ast_monoid_combine(c, K, A, B, E); }
+monoiditem ::= IDENT(L).                      { ast_monoid_law(c, L); }
 
 /* ---------------------------------------------------------------- */
 /* Record types: type Doc = { id: str, text: str }                   */
@@ -121,17 +164,30 @@ fielddecls(A) ::= fielddecls(V) COMMA fielddecl(X). { A = ast_vec(c, V, X); }
 fielddecl(A) ::= IDENT(N) COLON type(T).      { A = ast_field_decl(c, N, T); }
 
 op ::= opkw(K) IDENT(N) opttype(T) EQ expr(E) opts. { ast_op(c, K.kind, K.tok, N, T, E); }
-op ::= error.                                 { c->policy = NULL; /* not for the next one */ }
+op ::= error.                                 { c->policy = NULL; c->max_batch = 0; c->by = NULL; /* not for the next one */ }
 
-/* Options after the body, e.g. `on_error drop`. */
+/* Options after the body, e.g. `on_error drop`, `max_batch 128`,
+ * `by counts.1 desc, counts.0 asc`. */
 opts ::= .
 opts ::= opts ON_ERROR IDENT(P).              { ast_policy(c, P); }
+opts ::= opts MAX_BATCH(K) INT(N).            { ast_max_batch(c, K, N); }
+opts ::= opts BY(K) sortkeys(V).              { ast_by(c, K, V); }
+
+%type sortkeys {PtrVec *}
+sortkeys(A) ::= sortkey(X).                   { A = ast_vec(c, NULL, X); }
+sortkeys(A) ::= sortkeys(V) COMMA sortkey(X). { A = ast_vec(c, V, X); }
+
+%type sortkey {SortKey *}
+sortkey(A) ::= expr(E).                       { A = ast_sortkey(c, E, NULL); }
+sortkey(A) ::= expr(E) IDENT(D).              { A = ast_sortkey(c, E, &D); }
 
 %type opkw {OpKw}
 opkw(A) ::= SOURCE(T).                        { A.kind = OP_SOURCE; A.tok = T; }
 opkw(A) ::= MAP(T).                           { A.kind = OP_MAP; A.tok = T; }
 opkw(A) ::= FILTER(T).                        { A.kind = OP_FILTER; A.tok = T; }
 opkw(A) ::= FLATMAP(T).                       { A.kind = OP_FLATMAP; A.tok = T; }
+opkw(A) ::= BATCH_MAP(T).                     { A.kind = OP_BATCH_MAP; A.tok = T; }
+opkw(A) ::= TOP(T).                           { A.kind = OP_TOP; A.tok = T; }
 opkw(A) ::= COMBINE(T).                       { A.kind = OP_COMBINE; A.tok = T; }
 opkw(A) ::= COMBINE_PER_KEY(T).               { A.kind = OP_COMBINE_PER_KEY; A.tok = T; }
 opkw(A) ::= SINK(T).                          { A.kind = OP_SINK; A.tok = T; }

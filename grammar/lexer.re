@@ -95,6 +95,13 @@ int lex_next(Lexer *lx, Token *t)
             "map"               { kind = TK_MAP; goto done; }
             "filter"            { kind = TK_FILTER; goto done; }
             "flatmap"           { kind = TK_FLATMAP; goto done; }
+            "batch_map"         { kind = TK_BATCH_MAP; goto done; }
+            "top"               { kind = TK_TOP; goto done; }
+            "extern"            { kind = TK_EXTERN; goto done; }
+            "link"              { kind = TK_LINK; goto done; }
+            "monoid"            { kind = TK_MONOID; goto done; }
+            "max_batch"         { kind = TK_MAX_BATCH; goto done; }
+            "by"                { kind = TK_BY; goto done; }
             "combine"           { kind = TK_COMBINE; goto done; }
             "combine_per_key"   { kind = TK_COMBINE_PER_KEY; goto done; }
             "sink"              { kind = TK_SINK; goto done; }
@@ -133,6 +140,7 @@ int lex_next(Lexer *lx, Token *t)
             "="  { kind = TK_EQ; goto done; }
             "."  { kind = TK_DOT; goto done; }
             "+"  { kind = TK_PLUS; goto done; }
+            "->" { kind = TK_ARROW; goto done; }
             "-"  { kind = TK_MINUS; goto done; }
             "*"  { kind = TK_STAR; goto done; }
             "/"  { kind = TK_SLASH; goto done; }
@@ -170,6 +178,14 @@ const char *lex_token_desc(int kind)
     case TK_MAP: return "'map'";
     case TK_FILTER: return "'filter'";
     case TK_FLATMAP: return "'flatmap'";
+    case TK_BATCH_MAP: return "'batch_map'";
+    case TK_TOP: return "'top'";
+    case TK_EXTERN: return "'extern'";
+    case TK_LINK: return "'link'";
+    case TK_MONOID: return "'monoid'";
+    case TK_MAX_BATCH: return "'max_batch'";
+    case TK_BY: return "'by'";
+    case TK_ARROW: return "'->'";
     case TK_COMBINE: return "'combine'";
     case TK_COMBINE_PER_KEY: return "'combine_per_key'";
     case TK_SINK: return "'sink'";

@@ -27,6 +27,9 @@
 #endif
 
 void fp_oom(void);
+fp_top *fp_top_new(const fp_pipeline *pl);
+void fp_top_free(fp_top *t);
+size_t fp_top_sorted(fp_top *t, char **items);
 
 #define DEFAULT_PART_SIZE ((size_t)4 << 20)
 /* Inputs up to this size are mapped with MAP_POPULATE: one pass of page
@@ -249,6 +252,7 @@ void fp_fail(fp_worker *w)
     const fp_site *site = w->err_site;
     const char *msg = w->err_msg;
     w->failed = 1;
+    w->halted = 1;
     const fp_part *part = w->part;
     char *text = NULL;
     if (part) {
@@ -332,6 +336,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     w->part = &run->parts[k];
     w->pos = NULL;
     w->failed = 0;
+    w->halted = 0;
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
         if (pl->merge == FP_MERGE_PARTITION_ORDER)
@@ -716,6 +721,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].thread = t;
         workers[t].arena = fp_arena_new();
         workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
+        if (pl->top_n)
+            workers[t].top = fp_top_new(pl);
     }
     stage1_targets tg = {0};
     size_t ntabs = 0;
@@ -778,6 +785,26 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         pl->stage2_global(w0, acc);
         free(acc);
     }
+    if (pl->top_n && !run.fail_msg) {
+        /* Every worker's top into worker 0's, then stage 3 in top order. */
+        for (int t = 1; t < nw; t++) {
+            char *items;
+            size_t n = fp_top_sorted(workers[t].top, &items);
+            for (size_t i = 0; i < n; i++)
+                fp_top_push(w0->top, items + i * pl->top_size);
+        }
+        char *items;
+        size_t n = fp_top_sorted(w0->top, &items);
+        w0->part = NULL;
+        w0->pos = NULL;
+        w0->order = 0;
+        w0->failed = 0;
+        for (size_t i = 0; i < n && !w0->failed; i++) {
+            pl->stage3(w0, items + i * pl->top_size);
+            if (out.n >= FLUSH_AT)
+                write_out(&run, &out);
+        }
+    }
     write_out(&run, &out);
     fp_buf_free(&out);
     phase("merge, stage 2, write", &t0);
@@ -822,6 +849,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     for (int t = 0; t < nw; t++) {
         fp_arena_free(workers[t].arena);
         free(workers[t].dropped);
+        fp_top_free(workers[t].top);
+        free(workers[t].batch_msg);
     }
     free(workers);
     free(run.fail_msg);

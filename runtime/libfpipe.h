@@ -651,6 +651,13 @@ typedef struct fp_worker {
     const fp_site *err_site;
     const char *err_msg;
     uint64_t *dropped;      /* per site: elements dropped by on_error drop */
+    int halted;             /* fp_fail ran: the stage function returns */
+    const fp_site *ext_site;  /* the operator calling a fallible C function */
+    struct fp_top *top;     /* a top: this worker's kept elements */
+    /* a batch_map's call: per-element messages of fp_error_item */
+    const char **batch_msg;
+    int batch_cap, batch_n, in_batch;
+    const char *batch_all;  /* fp_error during the call: every element fails */
 } fp_worker;
 
 /* An element error: remembered in the worker; right after the operator's
@@ -724,6 +731,14 @@ typedef struct fp_pipeline {
     /* the operators that can fail, by fp_site.id */
     const fp_site *const *sites;
     int nsites;
+    /* a top: how many elements it keeps, their size, their order (negative:
+     * a first), what keeps and frees their strings, and stage 3 */
+    int64_t top_n;
+    size_t top_size;
+    int (*top_order)(const void *a, const void *b);
+    void (*top_keep)(void *elem);
+    void (*top_release)(void *elem);
+    void (*stage3)(fp_worker *w, const void *elem);
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.
@@ -778,5 +793,63 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen);
 int fp_sink_write(fp_sink *s, const void *p, size_t n);
 int fp_sink_commit(fp_sink *s, char *err, size_t errlen);
 void fp_sink_abort(fp_sink *s);
+
+/* ------------------------------------------------------------------ */
+/* Lists, tops, topk.                                                  */
+/* ------------------------------------------------------------------ */
+
+/* n bytes copied into the arena (a list literal's items). */
+void *fp_arena_copy(fp_arena *a, const void *p, size_t n);
+
+/* -1, 0, 1 in IEEE 754 total order (-NaN < -inf < ... < -0 < 0 < ... < NaN):
+ * the same answer for the same bits, whatever came first. */
+static inline int fp_f64_cmp_total(double a, double b)
+{
+    int64_t x, y;
+    memcpy(&x, &a, 8);
+    memcpy(&y, &b, 8);
+    x ^= (int64_t)((uint64_t)(x >> 63) >> 1);
+    y ^= (int64_t)((uint64_t)(y >> 63) >> 1);
+    return (x > y) - (x < y);
+}
+
+/* topk(k): v holds the *n (<= k) largest values, largest first. */
+void fp_topk_i64_push(int64_t *v, int64_t *n, int k, int64_t x);
+void fp_topk_i64_merge(int64_t *v, int64_t *n, int k, const int64_t *sv, int64_t sn);
+void fp_topk_f64_push(double *v, int64_t *n, int k, double x);
+void fp_topk_f64_merge(double *v, int64_t *n, int k, const double *sv, int64_t sn);
+
+/* A kept string: copied to the heap (with the FP_PAD tail), freed later. */
+void fp_str_keep(fp_str *s);
+void fp_str_release(fp_str *s);
+
+/* The N first elements in the pipeline's top order, as a bounded heap. */
+typedef struct fp_top fp_top;
+void fp_top_push(fp_top *t, const void *elem);
+
+/* ------------------------------------------------------------------ */
+/* For extern C functions.  A C file named by `link` includes the      */
+/* header fpipec writes (NAME.fpipe.h), which includes this one.       */
+/* ------------------------------------------------------------------ */
+
+/* What a C function gets as its first argument: the calling worker. */
+typedef struct fp_worker fp_ctx;
+
+/* Memory that lives until the input partition is done (results, strings). */
+void *fp_alloc(fp_ctx *cx, size_t n);
+/* A copy of n bytes as a string, in the same memory. */
+fp_str fp_str_copy(fp_ctx *cx, const char *p, size_t n);
+/* Fail the element (a batch function: every element of the batch) with a
+ * message; the operator's on_error decides what happens.  Only a function
+ * declared fallible may call it. */
+void fp_error(fp_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A batch function: fail element i of the batch only. */
+void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The generated code around a batch function's call. */
+void fp_batch_begin(fp_worker *w, const fp_site *site, int n);
+void fp_batch_end(fp_worker *w, const fp_site *site, int n, int64_t got);
+void fp_batch_failed(fp_worker *w, int i);
 
 #endif /* LIBFPIPE_H */

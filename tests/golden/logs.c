@@ -7,6 +7,7 @@
 
 typedef struct tup2_str_str { fp_str f0; fp_str f1; } tup2_str_str;   /* (str, str) */
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
+typedef struct list_tup2_str_i64 { tup2_str_i64 *items; int64_t n; } list_tup2_str_i64;   /* [(str, i64)] */
 
 static const fp_site site_entry = {"entry", "examples/logs.fpipe", 37, 1, 0};
 static const fp_site *const sites[] = {

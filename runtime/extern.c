@@ -1,0 +1,303 @@
+/* extern.c — what extern C functions, batch_map, topk and top rely on.
+ *
+ * A C function named in a .fpipe file gets the calling worker as its
+ * fp_ctx: memory from the worker's arena (alive until the partition is
+ * done), and fp_error to fail the element it was called for.  A batch
+ * function may instead fail single elements of its batch (fp_error_item),
+ * as the seed's BatchMap returns one result per element.
+ */
+#include "libfpipe.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void fp_oom(void);
+
+void *fp_arena_copy(fp_arena *a, const void *p, size_t n)
+{
+    void *d = fp_arena_alloc(a, n ? n : 1);
+    if (n)
+        memcpy(d, p, n);
+    return d;
+}
+
+void *fp_alloc(fp_ctx *cx, size_t n)
+{
+    if (n > SIZE_MAX / 2)
+        fp_oom();
+    void *p = fp_arena_alloc(cx->arena, n ? n : 1);
+    memset(p, 0, n ? n : 1);
+    return p;
+}
+
+fp_str fp_str_copy(fp_ctx *cx, const char *p, size_t n)
+{
+    return fp_str_lit(fp_arena_copy(cx->arena, p, n), n);
+}
+
+/* The message, formatted into the worker's arena. */
+static const char *format(fp_ctx *cx, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        n = 0;
+    char *m = fp_arena_alloc(cx->arena, (size_t)n + 1);
+    vsnprintf(m, (size_t)n + 1, fmt, ap);
+    return m;
+}
+
+static void not_fallible(const char *what)
+{
+    fprintf(stderr, "fpipe: internal error: %s was called by a C function that is not "
+                    "declared fallible (add 'fallible' to its extern)\n", what);
+    exit(FP_EXIT_INTERNAL);
+}
+
+void fp_error(fp_ctx *cx, const char *fmt, ...)
+{
+    if (!cx->ext_site)
+        not_fallible("fp_error");
+    va_list ap;
+    va_start(ap, fmt);
+    const char *m = format(cx, fmt, ap);
+    va_end(ap);
+    if (cx->in_batch) {
+        if (!cx->batch_all)
+            cx->batch_all = m;
+        return;
+    }
+    if (!cx->failed)   /* the first error of the element is the one reported */
+        fp_elem_error(cx, cx->ext_site, m);
+}
+
+void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)
+{
+    if (!cx->ext_site || !cx->in_batch)
+        not_fallible("fp_error_item (outside a batch function)");
+    if (i < 0 || i >= cx->batch_n) {
+        fprintf(stderr, "fpipe: internal error: fp_error_item(%lld) in a batch of %d\n",
+                (long long)i, cx->batch_n);
+        exit(FP_EXIT_INTERNAL);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    const char *m = format(cx, fmt, ap);
+    va_end(ap);
+    if (!cx->batch_msg[i])
+        cx->batch_msg[i] = m;
+}
+
+void fp_batch_begin(fp_worker *w, const fp_site *site, int n)
+{
+    if (n > w->batch_cap) {
+        free(w->batch_msg);
+        w->batch_msg = malloc((size_t)n * sizeof *w->batch_msg);
+        if (!w->batch_msg)
+            fp_oom();
+        w->batch_cap = n;
+    }
+    memset(w->batch_msg, 0, (size_t)n * sizeof *w->batch_msg);
+    w->batch_n = n;
+    w->batch_all = NULL;
+    w->in_batch = 1;
+    w->ext_site = site;
+}
+
+void fp_batch_end(fp_worker *w, const fp_site *site, int n, int64_t got)
+{
+    w->in_batch = 0;
+    w->ext_site = site;   /* fp_batch_failed reports through it */
+    const char *all = w->batch_all;
+    if (!all && got != n) {
+        char buf[160];
+        snprintf(buf, sizeof buf, "the batch function returned %lld results for a batch of %d",
+                 (long long)got, n);
+        all = fp_arena_copy(w->arena, buf, strlen(buf) + 1);
+    }
+    if (all)
+        for (int i = 0; i < n; i++)
+            w->batch_msg[i] = all;
+}
+
+void fp_batch_failed(fp_worker *w, int i)
+{
+    if (w->batch_msg[i])
+        fp_elem_error(w, w->ext_site, w->batch_msg[i]);
+}
+
+/* ---- topk ---------------------------------------------------------------- */
+
+/* The place of x among v[0..n) kept largest first: after equal values. */
+#define TOPK_IMPL(T, SFX, GREATER)                                                      \
+    void fp_topk_##SFX##_push(T *v, int64_t *n, int k, T x)                              \
+    {                                                                                    \
+        int64_t m = *n;                                                                  \
+        if (m == k && !GREATER(x, v[m - 1]))                                             \
+            return;                                                                      \
+        int64_t i = m < k ? m : m - 1;                                                   \
+        while (i > 0 && GREATER(x, v[i - 1])) {                                          \
+            v[i] = v[i - 1];                                                             \
+            i--;                                                                         \
+        }                                                                                \
+        v[i] = x;                                                                        \
+        if (m < k)                                                                       \
+            *n = m + 1;                                                                  \
+    }                                                                                    \
+    void fp_topk_##SFX##_merge(T *v, int64_t *n, int k, const T *sv, int64_t sn)         \
+    {                                                                                    \
+        T out[1000];                                                                     \
+        int64_t i = 0, j = 0, o = 0, dn = *n;                                            \
+        while (o < k && (i < dn || j < sn)) {                                            \
+            if (j >= sn || (i < dn && !GREATER(sv[j], v[i])))                            \
+                out[o++] = v[i++];                                                       \
+            else                                                                         \
+                out[o++] = sv[j++];                                                      \
+        }                                                                                \
+        memcpy(v, out, (size_t)o * sizeof *v);                                           \
+        *n = o;                                                                          \
+    }
+
+#define GT_I64(a, b) ((a) > (b))
+#define GT_F64(a, b) (fp_f64_cmp_total((a), (b)) > 0)
+TOPK_IMPL(int64_t, i64, GT_I64)
+TOPK_IMPL(double, f64, GT_F64)
+
+/* ---- kept strings -------------------------------------------------------- */
+
+void fp_str_keep(fp_str *s)
+{
+    char *p = malloc(s->n + FP_PAD);
+    if (!p)
+        fp_oom();
+    memcpy(p, s->p, s->n);
+    memset(p + s->n, 0, FP_PAD);
+    s->p = p;
+}
+
+void fp_str_release(fp_str *s)
+{
+    free((void *)s->p);
+    s->p = NULL;
+}
+
+/* ---- top: a max-heap by the pipeline's order (the root is the element
+ * that goes first when a better one comes) ------------------------------- */
+
+struct fp_top {
+    const fp_pipeline *pl;
+    size_t n, cap;
+    char *v;
+    char *tmp;
+};
+
+fp_top *fp_top_new(const fp_pipeline *pl);
+void fp_top_free(fp_top *t);
+size_t fp_top_sorted(fp_top *t, char **items);
+
+fp_top *fp_top_new(const fp_pipeline *pl)
+{
+    fp_top *t = calloc(1, sizeof *t);
+    if (!t)
+        fp_oom();
+    t->pl = pl;
+    t->cap = (size_t)pl->top_n;
+    t->tmp = malloc(pl->top_size);
+    if (!t->tmp)
+        fp_oom();
+    return t;
+}
+
+static char *at(fp_top *t, size_t i)
+{
+    return t->v + i * t->pl->top_size;
+}
+
+static void swap(fp_top *t, size_t i, size_t j)
+{
+    size_t sz = t->pl->top_size;
+    memcpy(t->tmp, at(t, i), sz);
+    memcpy(at(t, i), at(t, j), sz);
+    memcpy(at(t, j), t->tmp, sz);
+}
+
+static void sift_down(fp_top *t, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < t->n && t->pl->top_order(at(t, l), at(t, m)) > 0)
+            m = l;
+        if (r < t->n && t->pl->top_order(at(t, r), at(t, m)) > 0)
+            m = r;
+        if (m == i)
+            return;
+        swap(t, i, m);
+        i = m;
+    }
+}
+
+void fp_top_push(fp_top *t, const void *elem)
+{
+    const fp_pipeline *pl = t->pl;
+    if (t->n < t->cap) {
+        if (!t->v) {
+            size_t cap = t->cap < 1024 ? t->cap : 1024;
+            t->v = malloc(cap * pl->top_size);
+            if (!t->v)
+                fp_oom();
+            t->cap = cap;   /* grows to top_n below */
+        }
+        memcpy(at(t, t->n), elem, pl->top_size);
+        pl->top_keep(at(t, t->n));
+        size_t i = t->n++;
+        while (i > 0 && pl->top_order(at(t, i), at(t, (i - 1) / 2)) > 0) {
+            swap(t, i, (i - 1) / 2);
+            i = (i - 1) / 2;
+        }
+        if (t->n == t->cap && t->cap < (size_t)pl->top_n) {
+            size_t cap = t->cap * 2 < (size_t)pl->top_n ? t->cap * 2 : (size_t)pl->top_n;
+            char *v = realloc(t->v, cap * pl->top_size);
+            if (!v)
+                fp_oom();
+            t->v = v;
+            t->cap = cap;
+        }
+        return;
+    }
+    if (pl->top_order(elem, at(t, 0)) >= 0)
+        return;   /* no better than the last one kept */
+    pl->top_release(at(t, 0));
+    memcpy(at(t, 0), elem, pl->top_size);
+    pl->top_keep(at(t, 0));
+    sift_down(t, 0);
+}
+
+static const fp_pipeline *sort_pl;
+static int sort_cmp(const void *a, const void *b)
+{
+    return sort_pl->top_order(a, b);
+}
+
+/* The kept elements in order, first first (the heap is emptied into it). */
+size_t fp_top_sorted(fp_top *t, char **items)
+{
+    sort_pl = t->pl;
+    if (t->n)
+        qsort(t->v, t->n, t->pl->top_size, sort_cmp);
+    *items = t->v;
+    return t->n;
+}
+
+void fp_top_free(fp_top *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++)
+        t->pl->top_release(at(t, i));
+    free(t->v);
+    free(t->tmp);
+    free(t);
+}
