@@ -263,9 +263,10 @@ static int run_cc(Arena *a, const char *cfile, const char *exe, const char *incd
     for (int i = 0; cfiles && i < cfiles->n; i++)
         vec_push(a, &argv, cfiles->v[i]);
     vec_push(a, &argv, arena_printf(a, "%s/libfpipe.a", lib));
-    /* The libraries the runtime's sources use (libcsv, jansson). */
+    /* The libraries the runtime uses (libcsv, jansson), and libm. */
     vec_push(a, &argv, "-lcsv");
     vec_push(a, &argv, "-ljansson");
+    vec_push(a, &argv, "-lm");   /* for the linked C files */
     vec_push(a, &argv, "-o");
     vec_push(a, &argv, (void *)exe);
     vec_push(a, &argv, NULL);

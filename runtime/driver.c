@@ -795,6 +795,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         }
         char *items;
         size_t n = fp_top_sorted(w0->top, &items);
+        w0->out = &out;   /* a parallel merge pointed it at its range's buffer */
         w0->part = NULL;
         w0->pos = NULL;
         w0->order = 0;

@@ -525,6 +525,196 @@ if "$FPIPEC" build "$TMP/js.fpipe" -o "$TMP/bin/js" > "$TMP/out" 2>&1; then
         bad "sources: JSON lines fail_fast (rc $rc)" "$TMP/err"
 else bad "sources: build js" "$TMP/out"; fi
 
+# ---------------------------------------------------------------------------
+# The rest of the language: extern C functions, batch_map, top, topk,
+# declared monoids, lists.
+
+# rag_ingest and rag_chunks against tests/ref/rag.py (the same cleaning,
+# chunking and feature hashing, in Python), on the bundled documents and on
+# a generated set (long words, empty documents, bad lines, many batches).
+python3 - "$IN/docs.jsonl" <<'PYEOF'
+import json, random, sys
+r = random.Random(3)
+ws = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+with open(sys.argv[1], "w") as f:
+    for i in range(3000):
+        n = r.choice([0, 1, 3, 30, 80, 300])
+        body = " ".join(r.choice(ws) if r.random() > 0.01 else "W" * r.randint(150, 700) for _ in range(n))
+        d = {"id": "d%05d" % i, "title": r.choice(["", "Title %d" % i, "  A  B  "]), "body": body}
+        if i % 97 == 5: f.write('{"id": "bad", "title": 1, "body": "x"}\n'); continue
+        if i % 89 == 7: f.write('{ cut short\n'); continue
+        f.write(json.dumps(d) + "\n")
+PYEOF
+for f in examples/data/docs.jsonl "$IN/docs.jsonl"; do
+    n=$(basename "$f")
+    python3 tests/ref/rag.py "$f" > "$TMP/ref.rag"
+    run_modes "lang: rag_ingest $n modes" "$TMP/bin/rag_ingest" "$f" &&
+        same "lang: rag_ingest $n vs tests/ref/rag.py" "$TMP/ref.rag" "$TMP/out.1"
+    python3 tests/ref/rag.py --counts "$f" > "$TMP/ref.cnt"
+    run_modes "lang: rag_chunks $n modes" "$TMP/bin/rag_chunks" "$f" &&
+        same "lang: rag_chunks $n vs tests/ref/rag.py --counts" "$TMP/ref.cnt" "$TMP/out.1"
+    read -r bl bd < <(python3 tests/ref/rag.py --dropped "$f")
+    "$TMP/bin/rag_ingest" -o /dev/null "$f" 2> "$TMP/err"
+    if { [ "$bl" = 0 ] || grep -q "operator 'docs' (examples/rag_ingest.fpipe:[0-9]*:1) dropped $bl element" "$TMP/err"; } &&
+       { [ "$bd" = 0 ] || grep -q "operator 'clean' (examples/rag_ingest.fpipe:[0-9]*:1) dropped $bd element" "$TMP/err"; }; then
+        ok "lang: rag_ingest $n counts what it drops ($bl lines, $bd documents)"
+    else bad "lang: rag_ingest $n drop counts (want $bl, $bd)" "$TMP/err"; fi
+done
+
+# topwords against coreutils: count, then sort by count desc and word asc.
+ref_top() { ref_wordcount "$@" | sort -t "$(printf '\t')" -k2,2nr -k1,1 | head -20; }
+for c in zipf mixed_ws high_bytes empty; do
+    run_modes "lang: topwords $c modes" "$TMP/bin/topwords" "$IN/$c.txt" &&
+        { ref_top "$IN/$c.txt" > "$TMP/ref"; same "lang: topwords $c vs coreutils" "$TMP/ref" "$TMP/out.1"; }
+done
+# Ties at the cut: 30 words of one count, the 20 first in byte order.
+awk 'BEGIN { for (i = 0; i < 30; i++) printf "w%02d w%02d\n", 29 - i, 29 - i; print "solo" }' > "$IN/ties.txt"
+run_modes "lang: topwords ties modes" "$TMP/bin/topwords" "$IN/ties.txt" &&
+    { ref_top "$IN/ties.txt" > "$TMP/ref"; same "lang: topwords breaks ties by word" "$TMP/ref" "$TMP/out.1"; }
+
+# topk and a declared, non-commutative monoid, per key, against awk.
+cat > "$TMP/mon.fpipe" <<'EOF'
+pipeline mon
+monoid first_longest : (i64, i64) {
+    empty = (0, -1)
+    combine(a, b) = if b.0 > a.0 then b else a
+    associative
+}
+source lines : str = text(input)
+flatmap words = split_ws(lines)
+map kv = (len(words) % 7, (len(words), hash(words) % 1000000))
+combine_per_key per_len = (count, first_longest)
+sink out = tsv(output)
+EOF
+cat > "$TMP/topk.fpipe" <<'EOF'
+pipeline tk
+source lines : str = text(input)
+flatmap words = split_ws(lines)
+map kv = (substr(words, 0, 1), len(words))
+combine_per_key best = (count, topk(3))
+sink out = jsonl(output)
+EOF
+if "$FPIPEC" build "$TMP/mon.fpipe" -o "$TMP/bin/mon" > "$TMP/out" 2>&1; then
+    run_modes "lang: declared monoid modes" "$TMP/bin/mon" "$IN/zipf.txt" &&
+    words_of "$IN/zipf.txt" | awk '{ k = length($0) % 7; c[k]++; if (length($0) > best[k]) { best[k] = length($0); w[k] = $0 } }
+        END { for (k in c) print k "\t" c[k] "\t" best[k] "\t" w[k] }' | sort -n > "$TMP/ref.mon"
+    # the first longest word of each key, in input order: hash it with fpipe itself? no:
+    # compare key, count and length here; the word is checked by the next test.
+    cut -f1-3 "$TMP/ref.mon" > "$TMP/ref"; cut -f1-3 "$TMP/out.1" > "$TMP/got"
+    same "lang: declared monoid folds each key in input order (count, longest)" "$TMP/ref" "$TMP/got"
+else bad "lang: build a declared monoid" "$TMP/out"; fi
+# Non-commutative: the first of equal lengths must win, whatever the threads.
+printf 'bb aa\ncc dd\n' > "$IN/order.txt"
+cat > "$TMP/first.fpipe" <<'EOF'
+pipeline first
+monoid first : (i64, i64) {
+    empty = (0, 0)
+    combine(a, b) = if a.0 == 0 then b else a
+    associative
+}
+source lines : str = text(input)
+flatmap words = split_ws(lines)
+map kv = (len(words), (1, hash(words)))
+combine_per_key f = first
+map row = (f.0, f.1.1)
+sink out = tsv(output)
+EOF
+if "$FPIPEC" build "$TMP/first.fpipe" -o "$TMP/bin/first" > "$TMP/out" 2>&1 &&
+   "$FPIPEC" explain "$TMP/first.fpipe" | grep -q "not declared commutative: one table per partition"; then
+    run_modes "lang: non-commutative monoid modes" "$TMP/bin/first" "$IN/order.txt" &&
+    printf 'pipeline h\nsource l : str = text(input)\nmap h = hash(l)\nsink out = tsv(output)\n' > "$TMP/h.fpipe" &&
+    "$FPIPEC" build "$TMP/h.fpipe" -o "$TMP/bin/h" > /dev/null 2>&1 &&
+    printf '2\t%s\n' "$(echo bb | "$TMP/bin/h" -)" > "$TMP/ref" &&
+    same "lang: non-commutative monoid keeps input order across partitions" "$TMP/ref" "$TMP/out.1"
+else bad "lang: non-commutative monoid is merged in partition order" "$TMP/out"; fi
+if "$FPIPEC" build "$TMP/topk.fpipe" -o "$TMP/bin/topk" > "$TMP/out" 2>&1; then
+    run_modes "lang: topk modes" "$TMP/bin/topk" "$IN/zipf.txt" &&
+    python3 -c '
+import sys, re
+g = {}
+for w in re.split(rb"[ \t\n\v\f\r]+", open(sys.argv[1], "rb").read()):
+    if w:
+        g.setdefault(w[:1], []).append(len(w))
+for k in sorted(g):
+    v = sorted(g[k], reverse=True)[:3]
+    print("[\"%s\",[%d,[%s]]]" % (k.decode(), len(g[k]), ",".join(map(str, v))))
+' "$IN/zipf.txt" > "$TMP/ref" && same "lang: topk(3) per key vs Python" "$TMP/ref" "$TMP/out.1"
+else bad "lang: build topk" "$TMP/out"; fi
+
+# A batch function's errors: one element (fp_error_item), the whole batch
+# (fp_error), the wrong number of results.
+mkdir -p "$TMP/bx"
+cat > "$TMP/bx/b.c" <<'EOF'
+#include "b.fpipe.h"
+list_i64 sq(fp_ctx *cx, list_i64 xs)
+{
+    list_i64 r = {fp_alloc(cx, (size_t)xs.n * sizeof *r.items), xs.n};
+    for (int64_t i = 0; i < xs.n; i++) {
+        if (xs.items[i] == 13)
+            fp_error_item(cx, i, "13 is unlucky");
+        if (xs.items[i] == 666)
+            fp_error(cx, "the whole batch fails");
+        if (xs.items[i] == 777)
+            r.n = i;
+        r.items[i] = xs.items[i] * xs.items[i];
+    }
+    return r;
+}
+EOF
+cat > "$TMP/bx/b.fpipe" <<'EOF'
+pipeline b
+link "b.c"
+extern sq(xs: [i64]) -> [i64] pure fallible
+source lines : str = text(input)
+map n = parse_i64(lines)
+batch_map s = sq(n) max_batch 4 on_error drop
+sink out = tsv(output)
+EOF
+seq 1 20 > "$IN/b1.txt"; printf '1\n2\n3\n4\n5\n666\n7\n8\n9\n' > "$IN/b2.txt"; printf '1\n2\n777\n4\n5\n' > "$IN/b3.txt"
+if "$FPIPEC" build "$TMP/bx/b.fpipe" -o "$TMP/bin/b" > "$TMP/out" 2>&1; then
+    "$TMP/bin/b" "$IN/b1.txt" > "$TMP/out" 2> "$TMP/err"
+    seq 1 20 | awk '$1 != 13 { print $1 * $1 }' > "$TMP/ref"
+    same "lang: batch_map drops the one element fp_error_item fails" "$TMP/ref" "$TMP/out"
+    grep -q "operator 's' (.*b.fpipe:6:1) dropped 1 element " "$TMP/err" && ok "lang: batch_map counts it" ||
+        bad "lang: batch_map counts it" "$TMP/err"
+    "$TMP/bin/b" "$IN/b2.txt" > "$TMP/out" 2> "$TMP/err"
+    printf '1\n4\n9\n16\n81\n' > "$TMP/ref"
+    same "lang: fp_error fails the whole batch (4 dropped)" "$TMP/ref" "$TMP/out"
+    "$TMP/bin/b" "$IN/b3.txt" > "$TMP/out" 2> "$TMP/err"
+    printf '25\n' > "$TMP/ref"
+    same "lang: a wrong result count fails the batch" "$TMP/ref" "$TMP/out"
+    sed 's/ on_error drop//' "$TMP/bx/b.fpipe" > "$TMP/bx/bf.fpipe"
+    cp "$TMP/bx/b.c" "$TMP/bx/bf.c"; sed -i 's/b.fpipe.h/bf.fpipe.h/; s/"b.c"/"bf.c"/' "$TMP/bx/bf.c" "$TMP/bx/bf.fpipe"
+    "$FPIPEC" build "$TMP/bx/bf.fpipe" -o "$TMP/bin/bf" > "$TMP/out" 2>&1
+    "$TMP/bin/bf" -o "$TMP/none.out" "$IN/b3.txt" 2> "$TMP/err"; rc=$?
+    if [ $rc -eq 4 ] && grep -q "failed: the batch function returned 2 results for a batch of 4" "$TMP/err" &&
+       grep -q "input: $IN/b3.txt:1$" "$TMP/err" && [ ! -e "$TMP/none.out" ]; then
+        ok "lang: batch_map fail_fast names the first element, no output"
+    else bad "lang: batch_map fail_fast (rc $rc)" "$TMP/err"; fi
+else bad "lang: build batch test" "$TMP/out"; fi
+
+# The header: `fpipec header` writes what build uses; a stale copy beside
+# the C file is refused.
+"$FPIPEC" header "$TMP/bx/b.fpipe" -o "$TMP/bx/b.fpipe.h" &&
+    "$FPIPEC" build "$TMP/bx/b.fpipe" -o "$TMP/bin/b2" > "$TMP/out" 2>&1 &&
+    ok "lang: fpipec header writes the header build uses" || bad "lang: fpipec header" "$TMP/out"
+echo '/* old */' >> "$TMP/bx/b.fpipe.h"
+"$FPIPEC" build "$TMP/bx/b.fpipe" -o "$TMP/bin/b2" > "$TMP/out" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -q "b.fpipe.h' is out of date" "$TMP/out" && ok "lang: a stale header beside the C file is refused" ||
+    bad "lang: a stale header beside the C file is refused (rc $rc)" "$TMP/out"
+rm -f "$TMP/bx/b.fpipe.h"
+# A C definition that does not match its extern is the C compiler's error.
+sed 's/list_i64 sq(fp_ctx \*cx, list_i64 xs)/list_i64 sq(fp_ctx *cx, int64_t xs)/' "$TMP/bx/b.c" > "$TMP/bx/b2.c"
+sed 's/"b.c"/"b2.c"/' "$TMP/bx/b.fpipe" > "$TMP/bx/b2.fpipe"
+sed -i 's/b.fpipe.h/b2.fpipe.h/' "$TMP/bx/b2.c"
+"$FPIPEC" build "$TMP/bx/b2.fpipe" -o "$TMP/bin/b3" > "$TMP/out" 2>&1; rc=$?
+[ $rc -eq 3 ] && grep -q "conflicting types for .sq." "$TMP/out" && ok "lang: the C compiler checks definitions against externs" ||
+    bad "lang: the C compiler checks definitions against externs (rc $rc)" "$TMP/out"
+sed 's/"b.c"/"missing.c"/' "$TMP/bx/b.fpipe" > "$TMP/bx/b4.fpipe"
+"$FPIPEC" build "$TMP/bx/b4.fpipe" -o "$TMP/bin/b4" > "$TMP/out" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -q "b4.fpipe:2:6: error: cannot find the linked file" "$TMP/out" && ok "lang: a missing linked file is located" ||
+    bad "lang: a missing linked file is located (rc $rc)" "$TMP/out"
+
 # Valgrind's memcheck over every example on a slice of the corpus, with one
 # thread and two and small partitions (not in the sanitizer build: ASan and
 # valgrind exclude each other).
