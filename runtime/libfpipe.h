@@ -662,9 +662,13 @@ typedef struct fp_worker {
 } fp_worker;
 
 /* An element error: remembered in the worker; right after the operator's
- * statement the generated code applies the operator's policy. */
+ * statement the generated code applies the operator's policy.  The rest of
+ * the statement still runs (on empty values), so an element can fail more
+ * than once: the first error is the one kept, it is the cause. */
 static inline void fp_elem_error(fp_worker *w, const fp_site *site, const char *msg)
 {
+    if (w->failed)
+        return;
     w->failed = 1;
     w->err_site = site;
     w->err_msg = msg;

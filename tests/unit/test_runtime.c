@@ -399,6 +399,8 @@ static bool wrapping_arithmetic(void)
     CHECK(fp_div_i64(&w, &site, 1, 0) == 0 && w.failed && w.err_site == &site &&
               !strcmp(w.err_msg, "division by zero"),
           "division by zero is a pending element error");
+    CHECK(fp_rem_i64(&w, &site, 1, 0) == 0 && w.failed && !strcmp(w.err_msg, "division by zero"),
+          "a second error of the element does not replace the first");
     return true;
 }
 
