@@ -687,6 +687,7 @@ void fp_fail_msg(fp_worker *w, const fp_site *site, fp_str msg)
     /* The message as the error report shows text: control bytes escaped,
      * at most 200 bytes. */
     fp_buf b = {0};
+    fp_buf_reserve(&b, 4);   /* a buffer even for an empty message */
     fp_out_tsv_str(&b, fp_str_lit(msg.p, msg.n > 200 ? 200 : msg.n));
     fp_buf_put(&b, msg.n > 200 ? "...\0" : "\0", msg.n > 200 ? 4 : 1);
     fp_elem_error(w, site, arena_text(w->arena, &b).p);
