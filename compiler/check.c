@@ -17,6 +17,8 @@ typedef struct Checker {
     const OpDecl *prev;      /* its input, whose name is in scope */
     Type *prev_type;         /* the element type of prev */
     bool fallible;           /* the current body can fail */
+    Type *fail_type;         /* set while checking a fail(...) branch of an if:
+                                the other branch's type, which it takes */
     Expr *lets[64];          /* let bindings in scope, innermost last */
     int nlets;
     PtrVec records;          /* Type* of the records declared so far */
@@ -134,6 +136,12 @@ static int find_builtin(const char *name)
     return -1;
 }
 
+/* Is e a call of fail(...), which takes its type from the if around it? */
+static bool is_fail(const Expr *e)
+{
+    return e->kind == EX_CALL && find_builtin(e->sval) == BI_FAIL;
+}
+
 static Type *check_name(Checker *c, Expr *e)
 {
     for (int i = c->nlets - 1; i >= 0; i--) {
@@ -210,6 +218,8 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
     str_add(&s, " -> ");
     if (bi->result[0] == '[')
         str_add(&s, "[str]");
+    else if (bi->result[0] == '?')
+        str_add(&s, "the type of the other branch of its if");
     else
         type_str(&s, code_type(bi->result[0]));
     const char *r = arena_strndup(c->arena, s.p, s.n);
@@ -257,6 +267,8 @@ static Type *check_extern_call(Checker *c, Expr *e, Extern *x, Type **args)
 static Type *check_call(Checker *c, Expr *e)
 {
     int b = find_builtin(e->sval);
+    Type *fail_type = c->fail_type;   /* only for this call, not its arguments */
+    c->fail_type = NULL;
     Type *args[8] = {0};
     for (int i = 0; i < e->nargs; i++) {
         Type *t = check_expr(c, e->args[i]);
@@ -311,6 +323,14 @@ static Type *check_call(Checker *c, Expr *e)
         return &ty_error;
     if (strchr(bi->flags, 'F'))
         c->fallible = true;
+    if (bi->result[0] == '?') {   /* fail: the type of the other branch */
+        if (fail_type)
+            return fail_type;
+        diag_at(c->d, DIAG_ERROR, e->span, "%s(...) must be a branch of an if", e->sval);
+        diag_hint(c->d, "it takes the type of the other branch: if ok then value else "
+                        "%s(\"why\")", e->sval);
+        return &ty_error;
+    }
     if (bi->result[0] == '[')
         return type_list(&ty_str);
     return code_type(bi->result[0]);
@@ -544,8 +564,28 @@ static Type *check_expr(Checker *c, Expr *e)
     }
     case EX_IF: {
         Type *cond = check_expr(c, e->args[0]);
-        Type *a = check_expr(c, e->args[1]);
-        Type *b = check_expr(c, e->args[2]);
+        /* A fail(...) branch takes the other branch's type: check that one
+         * first (when both fail, neither has a type: an error). */
+        bool fail_a = is_fail(e->args[1]), fail_b = is_fail(e->args[2]);
+        Type *a, *b;
+        if (fail_a && fail_b) {
+            diag_at(c->d, DIAG_ERROR, e->span, "both branches of this if fail: it has no type");
+            diag_hint(c->d, "fail(...) takes the type of the other branch, which must give "
+                            "a value");
+            c->fail_type = &ty_error;   /* check the arguments, say nothing more */
+            a = check_expr(c, e->args[1]);
+            c->fail_type = &ty_error;
+            b = check_expr(c, e->args[2]);
+        } else if (fail_a) {
+            b = check_expr(c, e->args[2]);
+            c->fail_type = b;
+            a = check_expr(c, e->args[1]);
+        } else {
+            a = check_expr(c, e->args[1]);
+            c->fail_type = fail_b ? a : NULL;
+            b = check_expr(c, e->args[2]);
+        }
+        c->fail_type = NULL;
         if (cond != &ty_error && cond != &ty_bool) {
             diag_at(c->d, DIAG_ERROR, e->args[0]->span, "an if condition must be bool, not %s",
                     tname(c, cond));
@@ -1608,7 +1648,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
                 diag_at(d, DIAG_WARNING, o->policy_span,
                         "'%s' cannot fail: on_error %s has no effect", o->name, o->policy);
                 diag_hint(d, "elements fail in i64 division and remainder (by zero) and in the "
-                         "builtins parse_i64, parse_f64, substr, replace and split");
+                         "builtins parse_i64, parse_f64, substr, field, replace, split and fail");
             }
         }
 

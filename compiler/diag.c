@@ -127,13 +127,15 @@ void diag_hint(Diags *d, const char *fmt, ...)
     fputc('\n', d->out);
 }
 
-/* Levenshtein distance, capped: names are short. */
+/* Edit distance, capped: names are short.  Levenshtein plus swapping two
+ * neighbouring bytes as one edit (optimal string alignment), so that
+ * 'feild' is one edit from 'field', not two (which 'find' is too). */
 static int edit_distance(const char *a, const char *b)
 {
     size_t n = strlen(a), m = strlen(b);
     if (n > 63 || m > 63)
         return 99;
-    int prev[64], cur[64];
+    int prev2[64], prev[64], cur[64];
     for (size_t j = 0; j <= m; j++)
         prev[j] = (int)j;
     for (size_t i = 1; i <= n; i++) {
@@ -142,7 +144,11 @@ static int edit_distance(const char *a, const char *b)
             int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
             int del = prev[j] + 1, ins = cur[j - 1] + 1;
             cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < cur[j])
+                cur[j] = prev2[j - 2] + 1;
         }
+        memcpy(prev2, prev, sizeof(int) * (m + 1));
         memcpy(prev, cur, sizeof(int) * (m + 1));
     }
     return prev[m];

@@ -376,6 +376,12 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
             }
             fn = a == &ty_i64 ? "fp_str_of_i64" : a == &ty_f64 ? "fp_str_of_f64" : "fp_str_of_bool";
         }
+        if (ex->builtin == BI_FAIL) {   /* (fail, a zero of the if's type) */
+            str_add(s, "(%s(w, &site_%s, ", fn, x->op->cname);
+            emit_args(x, s, ex, ", ");
+            str_add(s, "), (%s){0})", ctype(x->e, ex->type));
+            break;
+        }
         str_add(s, "%s(", *fn ? fn : "/* flatmap only */");
         if (strchr(bi->flags, 'A'))
             str_add(s, "w->arena, ");

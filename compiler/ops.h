@@ -33,7 +33,8 @@
     X(USER,  "",      "a monoid declared in the .fpipe file")
 
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
- * b bool, x any scalar; result likewise, or [s] for a list of str.
+ * b bool, x any scalar; result likewise, or [s] for a list of str, or ?
+ * for fail's: the type of the other branch of the if it is a branch of.
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
  * worker and the operator's site), - neither.  cfn: the runtime function
  * (str's depends on its argument's type; split and split_ws are iterated
@@ -49,10 +50,13 @@
     X(CONTAINS,    "contains",    "ss",  "b",   "-",  "fp_contains",   "whether s contains t") \
     X(STARTS_WITH, "starts_with", "ss",  "b",   "-",  "fp_starts_with", "whether s starts with t") \
     X(ENDS_WITH,   "ends_with",   "ss",  "b",   "-",  "fp_ends_with",  "whether s ends with t") \
+    X(FIND,        "find",        "ss",  "i",   "-",  "fp_find",       "byte index of the first t in s, or -1") \
     X(SUBSTR,      "substr",      "sii", "s",   "F",  "fp_substr",     "n bytes of s from byte start (in range)") \
+    X(FIELD,       "field",       "ssi", "s",   "F",  "fp_field",      "piece n (from 0) of s cut at sep (sep not empty)") \
     X(REPLACE,     "replace",     "sss", "s",   "AF", "fp_replace",    "s with every from replaced by to (from not empty)") \
     X(PARSE_I64,   "parse_i64",   "s",   "i",   "F",  "fp_parse_i64",  "a decimal integer (the whole string)") \
     X(PARSE_F64,   "parse_f64",   "s",   "f",   "F",  "fp_parse_f64",  "a decimal number (the whole string)") \
+    X(FAIL,        "fail",        "s",   "?",   "F",  "fp_fail_msg",   "fails the element with msg (a branch of an if)") \
     X(STR,         "str",         "x",   "s",   "A",  "",              "a value as text, as a TSV sink writes it") \
     X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine")
 

@@ -303,6 +303,7 @@ fp_str fp_trim(fp_str s);                 /* the split_ws whitespace */
 bool fp_contains(fp_str s, fp_str t);
 bool fp_starts_with(fp_str s, fp_str t);
 bool fp_ends_with(fp_str s, fp_str t);
+int64_t fp_find(fp_str s, fp_str t);   /* byte index of the first t in s, or -1 */
 int64_t fp_hash_str(fp_str s);
 /* Fallible builtins: on bad input they record an element error in w (the
  * operator's on_error policy decides) and return an empty value. */
@@ -312,6 +313,13 @@ fp_str fp_replace(fp_arena *a, struct fp_worker *w, const struct fp_site *site, 
                   fp_str from, fp_str to);
 int64_t fp_parse_i64(struct fp_worker *w, const struct fp_site *site, fp_str s);
 double fp_parse_f64(struct fp_worker *w, const struct fp_site *site, fp_str s);
+/* field(s, sep, n): the n-th piece (0-based) of s cut at every sep, as
+ * split gives them; fails when sep is empty or s has no piece n. */
+fp_str fp_field(struct fp_worker *w, const struct fp_site *site, fp_str s, fp_str sep,
+                int64_t n);
+/* fail(msg): fails the element with msg (the operator's policy decides);
+ * a pending error of the same element is kept, it came first. */
+void fp_fail_msg(struct fp_worker *w, const struct fp_site *site, fp_str msg);
 /* str(x): the text a TSV sink writes for x (no escaping). */
 fp_str fp_str_of_i64(fp_arena *a, int64_t v);
 fp_str fp_str_of_f64(fp_arena *a, double v);
@@ -661,9 +669,13 @@ typedef struct fp_worker {
 } fp_worker;
 
 /* An element error: remembered in the worker; right after the operator's
- * statement the generated code applies the operator's policy. */
+ * statement the generated code applies the operator's policy.  The rest of
+ * the statement still runs (on empty values), so an element can fail more
+ * than once: the first error is the one kept, it is the cause. */
 static inline void fp_elem_error(fp_worker *w, const fp_site *site, const char *msg)
 {
+    if (w->failed)
+        return;
     w->failed = 1;
     w->err_site = site;
     w->err_msg = msg;

@@ -5,6 +5,7 @@
  */
 #include "libfpipe.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -475,6 +476,12 @@ bool fp_ends_with(fp_str s, fp_str t)
     return t.n <= s.n && (t.n == 0 || memcmp(s.p + s.n - t.n, t.p, t.n) == 0);
 }
 
+int64_t fp_find(fp_str s, fp_str t)
+{
+    const char *hit = find(s, t);
+    return hit ? (int64_t)(hit - s.p) : -1;
+}
+
 int64_t fp_hash_str(fp_str s)
 {
     return (int64_t)fp_hash(s.p, s.n);
@@ -599,6 +606,7 @@ static fp_str arena_copy(fp_arena *a, const char *p, size_t n)
     return fp_str_lit(o, n);
 }
 
+
 /* What a writer put in b, moved into the arena. */
 static fp_str arena_text(fp_arena *a, fp_buf *b)
 {
@@ -625,6 +633,64 @@ fp_str fp_str_of_bool(fp_arena *a, bool v)
 {
     (void)a;
     return v ? fp_str_lit("true" FP_LIT_PAD, 4) : fp_str_lit("false" FP_LIT_PAD, 5);
+}
+
+/* An element error's message made for this element: in the worker's arena,
+ * like the element's strings, until the partition is done. */
+static const char *arena_msg(fp_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static const char *arena_msg(fp_arena *a, const char *fmt, ...)
+{
+    char buf[160];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof buf)
+        n = (int)sizeof buf - 1;
+    char *o = fp_arena_alloc(a, (size_t)n + 1);
+    memcpy(o, buf, (size_t)n);
+    o[n] = '\0';
+    return o;
+}
+
+fp_str fp_field(fp_worker *w, const fp_site *site, fp_str s, fp_str sep, int64_t n)
+{
+    if (sep.n == 0) {
+        fp_elem_error(w, site, "field on an empty separator");
+        return fp_str_lit(s.p, 0);
+    }
+    /* Walk the pieces up to n; when s runs out first, go on counting them
+     * all, so that the message says how many there are. */
+    int64_t i = 0;
+    fp_str rest = s;
+    for (;; i++) {
+        const char *hit = find(rest, sep);
+        if (i == n)
+            return fp_str_lit(rest.p, hit ? (size_t)(hit - rest.p) : rest.n);
+        if (!hit)
+            break;
+        size_t skip = (size_t)(hit - rest.p) + sep.n;
+        rest = fp_str_lit(rest.p + skip, rest.n - skip);
+    }
+    fp_elem_error(w, site, arena_msg(w->arena, "field %lld of %lld", (long long)n,
+                                     (long long)(i + 1)));
+    return fp_str_lit(s.p, 0);
+}
+
+void fp_fail_msg(fp_worker *w, const fp_site *site, fp_str msg)
+{
+    if (w->failed)
+        return;
+    /* The message as the error report shows text: control bytes escaped,
+     * at most 200 bytes. */
+    fp_buf b = {0};
+    fp_buf_reserve(&b, 4);   /* a buffer even for an empty message */
+    fp_out_tsv_str(&b, fp_str_lit(msg.p, msg.n > 200 ? 200 : msg.n));
+    fp_buf_put(&b, msg.n > 200 ? "...\0" : "\0", msg.n > 200 ? 4 : 1);
+    fp_elem_error(w, site, arena_text(w->arena, &b).p);
 }
 
 fp_split_iter fp_split_begin(fp_worker *w, const fp_site *site, fp_str s, fp_str sep)

@@ -424,6 +424,58 @@ words_of "$IN/high_bytes.txt" "$IN/backslash.txt" | sort | awk "$awk_esc"'
 same "e2e: weights vs awk (sequential f64 sums)" "$TMP/ref" "$TMP/out"
 
 # ---------------------------------------------------------------------------
+# Access logs: examples/logs.fpipe (field, find, fail, on_error drop) against
+# tests/ref/logs.sh (grep -E, sed, sort, uniq: no fpipe), byte for byte, and
+# its drop count against the reference's count of the lines it does not match.
+
+# The well-formed line is defined twice, in the example's header and in the
+# reference: it must be one pattern.
+grep '^#   ^' examples/logs.fpipe | cut -c5- > "$TMP/re.example"
+sed -n "s/^LOG_RE='\(.*\)'\$/\1/p" tests/ref/logs.sh > "$TMP/re.ref"
+[ -s "$TMP/re.ref" ] && same "logs: the example's header and tests/ref/logs.sh give one pattern" "$TMP/re.ref" "$TMP/re.example"
+# same_logs NAME FILE...: rows and drop count of logs on FILE... vs the reference.
+same_logs() {
+    local name=$1 want; shift
+    run_modes "logs: $name modes" "$TMP/bin/logs" "$@" || return
+    bash tests/ref/logs.sh "$@" > "$TMP/ref"
+    same "logs: $name vs grep/sed" "$TMP/ref" "$TMP/out.1"
+    want=$(bash tests/ref/logs.sh --dropped "$@")
+    "$TMP/bin/logs" -o /dev/null "$@" 2> "$TMP/err"
+    if [ "$want" = 0 ]; then
+        if [ ! -s "$TMP/err" ]; then ok "logs: $name drops nothing"; else bad "logs: $name drops nothing" "$TMP/err"; fi
+    elif grep -q "^logs: operator 'entry' (examples/logs.fpipe:[0-9]*:1) dropped $want elements (on_error drop)\$" "$TMP/err"
+    then ok "logs: $name drop count ($want)"
+    else bad "logs: $name drop count (want $want)" "$TMP/err"; fi
+}
+same_logs "examples/data/access.log" examples/data/access.log
+awk -v lines=20000 -v seed=5 -f tests/ref/gen_logs.awk > "$IN/access.log"
+[ -n "$(tail -c 1 "$IN/access.log")" ] || bad "logs: the generated log should end without a newline"
+same_logs "generated log with malformed lines" "$IN/access.log"
+same_logs "several files, empty ones among them" examples/data/access.log "$IN/empty.txt" "$IN/newlines.txt" "$IN/access.log"
+# Without on_error drop, the first malformed line stops the run (exit 4)
+# and says what was wrong with it: a missing piece, or fail()'s message.
+sed 's/^    on_error drop$//' examples/logs.fpipe > "$TMP/logs_ff.fpipe"
+if "$FPIPEC" build "$TMP/logs_ff.fpipe" -o "$TMP/bin/logs_ff" > "$TMP/out" 2>&1; then
+    good='203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 5123'
+    while IFS='|' read -r line msg; do
+        printf '%s\n%s\n%s\n' "$good" "$line" "$good" > "$IN/one_bad.log"
+        "$TMP/bin/logs_ff" -o "$TMP/none.out" "$IN/one_bad.log" 2> "$TMP/err"; rc=$?
+        if [ $rc -eq 4 ] && grep -qF "failed: $msg" "$TMP/err" && grep -q "one_bad.log:2\$" "$TMP/err" &&
+            [ ! -e "$TMP/none.out" ]; then ok "logs: fail_fast says '$msg'"
+        else bad "logs: fail_fast on '$line' (rc $rc, want '$msg')" "$TMP/err"; fi
+    done <<'EOF'
+garbage|field 1 of 1
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / "HTTP/1.1" 200 5|field 1 of 1
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200|field 2 of 2
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 5"x|more than two quotes
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 600 5|the status is not 100 to 599
+203.0.113.7 - - [21/Nov/2026:24:05:42 +0000] "GET / HTTP/1.1" 200 5|the hour is not 00 to 23
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 +5|the size is not - or 1 to 9 digits
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 5 6|not ' status size' at the end
+EOF
+else bad "logs: build without on_error drop" "$TMP/out"; fi
+
+# ---------------------------------------------------------------------------
 # Record sources: CSV (RFC 4180, header onto a record) and JSON lines.
 
 # sql_groupby CSV: the group-by of examples/groupby.fpipe, by sqlite3, as

@@ -9,12 +9,12 @@ typedef struct tup2_str_str { fp_str f0; fp_str f1; } tup2_str_str;   /* (str, s
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 typedef struct list_tup2_str_i64 { tup2_str_i64 *items; int64_t n; } list_tup2_str_i64;   /* [(str, i64)] */
 
-static const fp_site site_entry = {"entry", "examples/logs.fpipe", 37, 1, 0};
+static const fp_site site_entry = {"entry", "examples/logs.fpipe", 36, 1, 0};
 static const fp_site *const sites[] = {
     &site_entry,
 };
 
-/* combine_per_key counts = sum  (examples/logs.fpipe:80): the accumulator. */
+/* combine_per_key counts = sum  (examples/logs.fpipe:63): the accumulator. */
 typedef struct counts_acc { int64_t sum; } counts_acc;
 
 /* The accumulator of a first value. */
@@ -62,9 +62,9 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
 
 /* Stage 1: once per input partition, on any thread; fuses.
  *   source          lines        examples/logs.fpipe:30
- *   map             entry        examples/logs.fpipe:37
- *   flatmap         keys         examples/logs.fpipe:79
- *   combine_per_key counts       examples/logs.fpipe:80
+ *   map             entry        examples/logs.fpipe:36
+ *   flatmap         keys         examples/logs.fpipe:62
+ *   combine_per_key counts       examples/logs.fpipe:63
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
@@ -75,26 +75,25 @@ static void stage1_lines_to_counts(fp_worker *w)
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         w->pos = lines.p;   /* for error messages */
-        /* map entry : (str, str) = let ip = if substr(lines, 7, 6) == " - - [" then 7 else if substr(lines, 8, 6) == " - - [" then 8 else if substr(lines, 9, 6) == " - - [" then 9 else if substr(lines, 10, 6) == " - - [" then 10 else if substr(lines, 11, 6) == " - - [" then 11 else if substr(lines, 12, 6) == " - - [" then 12 else if substr(lines, 13, 6) == " - - [" then 13 else if substr(lines, 14, 6) == " - - [" then 14 else if substr(lines, 15, 6) == " - - [" then 15 else -1 in let n = len(lines) in let size = if substr(lines, n - 7, 2) == "\ " " then 1 else if substr(lines, n - 8, 2) == "\ " " then 2 else if substr(lines, n - 9, 2) == "\ " " then 3 else if substr(lines, n - 10, 2) == "\ " " then 4 else if substr(lines, n - 11, 2) == "\ " " then 5 else if substr(lines, n - 12, 2) == "\ " " then 6 else if substr(lines, n - 13, 2) == "\ " " then 7 else if substr(lines, n - 14, 2) == "\ " " then 8 else if substr(lines, n - 15, 2) == "\ " " then 9 else -1 in let ts = ip + 5 in let rq = n - size - 6 in let hour = substr(lines, ts + 13, 2) in let status = substr(lines, rq + 2, 3) in let bytes = substr(lines, n - size, size) in let ok = ip > 0 && size > 0 && !contains(substr(lines, 0, ip), " ") && substr(lines, ts + 12, 1) == ":" && substr(lines, ts + 15, 1) == ":" && substr(lines, ts + 27, 3) == "] \ "" && !contains(substr(lines, ts + 30, rq - ts - 30), "\ "") && substr(lines, rq + 5, 1) == " " && hour >= "00" && hour <= "23" && parse_i64(hour) >= 0 && status >= "100" && status <= "599" && parse_i64(status) >= 0 && (bytes == "-" || bytes >= "0" && parse_i64(bytes) >= 0) in if ok then (replace("status SSS", "SSS", status), replace("hour HH", "HH", hour)) else (substr("not a log line", 0, -1), "")  (examples/logs.fpipe:37) */
-        bool let_ok = 0;
-        fp_str let_bytes = (fp_str){0};
+        /* map entry : (str, str) = let head = field(lines, "\ "", 0) in let request = field(lines, "\ "", 1) in let tail = field(lines, "\ "", 2) in let addr = field(head, " ", 0) in let time = substr(head, len(addr) + 6, 26) in let hour = substr(time, 12, 2) in let status = field(tail, " ", 1) in let size = field(tail, " ", 2) in if len(lines) != len(head) + len(request) + len(tail) + 2 then fail("more than two quotes") else if len(addr) < 7 || len(addr) > 15 then fail("the address is not 7 to 15 bytes") else if find(head, " - - [") != len(addr) || len(head) != len(addr) + 34 || !ends_with(head, "] ") then fail("not 'address - - [timestamp] '") else if substr(time, 11, 1) != ":" || substr(time, 14, 1) != ":" then fail("not a timestamp") else if hour < "00" || hour > "23" || parse_i64(hour) < 0 then fail("the hour is not 00 to 23") else if len(tail) != len(status) + len(size) + 2 then fail("not ' status size' at the end") else if len(status) != 3 || parse_i64(status) < 100 || parse_i64(status) > 599 then fail("the status is not 100 to 599") else if size != "-" && (len(size) > 9 || size < "0" || parse_i64(size) < 0) then fail("the size is not - or 1 to 9 digits") else (replace("status SSS", "SSS", status), replace("hour HH", "HH", hour))  (examples/logs.fpipe:36) */
+        fp_str let_size = (fp_str){0};
         fp_str let_status = (fp_str){0};
         fp_str let_hour = (fp_str){0};
-        int64_t let_rq = 0;
-        int64_t let_ts = 0;
-        int64_t let_size = 0;
-        int64_t let_n = 0;
-        int64_t let_ip = 0;
-        tup2_str_str entry = (let_ip = (fp_str_eq(fp_substr(w, &site_entry, lines, 7, 6), fp_str_lit(" - - [" FP_LIT_PAD, 6)) ? 7 : (fp_str_eq(fp_substr(w, &site_entry, lines, 8, 6), fp_str_lit(" - - [" FP_LIT_PAD, 6)) ? 8 : (fp_str_eq(fp_substr(w, &site_entry, lines, 9, 6), fp_str_lit(" - - [" FP_LIT_PAD, 6)) ? 9 : (fp_str_eq(fp_substr(w, &site_entry, lines, 10, 6), fp_str_lit(" - - [" FP_LIT_PAD, 6)) ? 10 : (fp_str_eq(fp_substr(w, &site_entry, lines, 11, 6), fp_str_lit(" - - [" FP_LIT_PAD, 6)) ? 11 : (fp_str_eq(fp_substr(w, &site_entry, lines, 12, 6), fp_str_lit(" - - [" FP_LIT_PAD, 6)) ? 12 : (fp_str_eq(fp_substr(w, &site_entry, lines, 13, 6), fp_str_lit(" - - [" FP_LIT_PAD, 6)) ? 13 : (fp_str_eq(fp_substr(w, &site_entry, lines, 14, 6), fp_str_lit(" - - [" FP_LIT_PAD, 6)) ? 14 : (fp_str_eq(fp_substr(w, &site_entry, lines, 15, 6), fp_str_lit(" - - [" FP_LIT_PAD, 6)) ? 15 : fp_neg_i64(1)))))))))), (let_n = fp_len(lines), (let_size = (fp_str_eq(fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, 7), 2), fp_str_lit("\" " FP_LIT_PAD, 2)) ? 1 : (fp_str_eq(fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, 8), 2), fp_str_lit("\" " FP_LIT_PAD, 2)) ? 2 : (fp_str_eq(fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, 9), 2), fp_str_lit("\" " FP_LIT_PAD, 2)) ? 3 : (fp_str_eq(fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, 10), 2), fp_str_lit("\" " FP_LIT_PAD, 2)) ? 4 : (fp_str_eq(fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, 11), 2), fp_str_lit("\" " FP_LIT_PAD, 2)) ? 5 : (fp_str_eq(fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, 12), 2), fp_str_lit("\" " FP_LIT_PAD, 2)) ? 6 : (fp_str_eq(fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, 13), 2), fp_str_lit("\" " FP_LIT_PAD, 2)) ? 7 : (fp_str_eq(fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, 14), 2), fp_str_lit("\" " FP_LIT_PAD, 2)) ? 8 : (fp_str_eq(fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, 15), 2), fp_str_lit("\" " FP_LIT_PAD, 2)) ? 9 : fp_neg_i64(1)))))))))), (let_ts = fp_add_i64(let_ip, 5), (let_rq = fp_sub_i64(fp_sub_i64(let_n, let_size), 6), (let_hour = fp_substr(w, &site_entry, lines, fp_add_i64(let_ts, 13), 2), (let_status = fp_substr(w, &site_entry, lines, fp_add_i64(let_rq, 2), 3), (let_bytes = fp_substr(w, &site_entry, lines, fp_sub_i64(let_n, let_size), let_size), (let_ok = (((((((((((((((let_ip > 0) && (let_size > 0)) && (!fp_contains(fp_substr(w, &site_entry, lines, 0, let_ip), fp_str_lit(" " FP_LIT_PAD, 1)))) && fp_str_eq(fp_substr(w, &site_entry, lines, fp_add_i64(let_ts, 12), 1), fp_str_lit(":" FP_LIT_PAD, 1))) && fp_str_eq(fp_substr(w, &site_entry, lines, fp_add_i64(let_ts, 15), 1), fp_str_lit(":" FP_LIT_PAD, 1))) && fp_str_eq(fp_substr(w, &site_entry, lines, fp_add_i64(let_ts, 27), 3), fp_str_lit("] \"" FP_LIT_PAD, 3))) && (!fp_contains(fp_substr(w, &site_entry, lines, fp_add_i64(let_ts, 30), fp_sub_i64(fp_sub_i64(let_rq, let_ts), 30)), fp_str_lit("\"" FP_LIT_PAD, 1)))) && fp_str_eq(fp_substr(w, &site_entry, lines, fp_add_i64(let_rq, 5), 1), fp_str_lit(" " FP_LIT_PAD, 1))) && (fp_str_cmp(let_hour, fp_str_lit("00" FP_LIT_PAD, 2)) >= 0)) && (fp_str_cmp(let_hour, fp_str_lit("23" FP_LIT_PAD, 2)) <= 0)) && (fp_parse_i64(w, &site_entry, let_hour) >= 0)) && (fp_str_cmp(let_status, fp_str_lit("100" FP_LIT_PAD, 3)) >= 0)) && (fp_str_cmp(let_status, fp_str_lit("599" FP_LIT_PAD, 3)) <= 0)) && (fp_parse_i64(w, &site_entry, let_status) >= 0)) && (fp_str_eq(let_bytes, fp_str_lit("-" FP_LIT_PAD, 1)) || ((fp_str_cmp(let_bytes, fp_str_lit("0" FP_LIT_PAD, 1)) >= 0) && (fp_parse_i64(w, &site_entry, let_bytes) >= 0)))), (let_ok ? (tup2_str_str){fp_replace(w->arena, w, &site_entry, fp_str_lit("status SSS" FP_LIT_PAD, 10), fp_str_lit("SSS" FP_LIT_PAD, 3), let_status), fp_replace(w->arena, w, &site_entry, fp_str_lit("hour HH" FP_LIT_PAD, 7), fp_str_lit("HH" FP_LIT_PAD, 2), let_hour)} : (tup2_str_str){fp_substr(w, &site_entry, fp_str_lit("not a log line" FP_LIT_PAD, 14), 0, fp_neg_i64(1)), fp_str_lit("" FP_LIT_PAD, 0)}))))))))));
+        fp_str let_time = (fp_str){0};
+        fp_str let_addr = (fp_str){0};
+        fp_str let_tail = (fp_str){0};
+        fp_str let_request = (fp_str){0};
+        fp_str let_head = (fp_str){0};
+        tup2_str_str entry = (let_head = fp_field(w, &site_entry, lines, fp_str_lit("\"" FP_LIT_PAD, 1), 0), (let_request = fp_field(w, &site_entry, lines, fp_str_lit("\"" FP_LIT_PAD, 1), 1), (let_tail = fp_field(w, &site_entry, lines, fp_str_lit("\"" FP_LIT_PAD, 1), 2), (let_addr = fp_field(w, &site_entry, let_head, fp_str_lit(" " FP_LIT_PAD, 1), 0), (let_time = fp_substr(w, &site_entry, let_head, fp_add_i64(fp_len(let_addr), 6), 26), (let_hour = fp_substr(w, &site_entry, let_time, 12, 2), (let_status = fp_field(w, &site_entry, let_tail, fp_str_lit(" " FP_LIT_PAD, 1), 1), (let_size = fp_field(w, &site_entry, let_tail, fp_str_lit(" " FP_LIT_PAD, 1), 2), ((fp_len(lines) != fp_add_i64(fp_add_i64(fp_add_i64(fp_len(let_head), fp_len(let_request)), fp_len(let_tail)), 2)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("more than two quotes" FP_LIT_PAD, 20)), (tup2_str_str){0}) : (((fp_len(let_addr) < 7) || (fp_len(let_addr) > 15)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the address is not 7 to 15 bytes" FP_LIT_PAD, 32)), (tup2_str_str){0}) : ((((fp_find(let_head, fp_str_lit(" - - [" FP_LIT_PAD, 6)) != fp_len(let_addr)) || (fp_len(let_head) != fp_add_i64(fp_len(let_addr), 34))) || (!fp_ends_with(let_head, fp_str_lit("] " FP_LIT_PAD, 2)))) ? (fp_fail_msg(w, &site_entry, fp_str_lit("not 'address - - [timestamp] '" FP_LIT_PAD, 30)), (tup2_str_str){0}) : ((!fp_str_eq(fp_substr(w, &site_entry, let_time, 11, 1), fp_str_lit(":" FP_LIT_PAD, 1)) || !fp_str_eq(fp_substr(w, &site_entry, let_time, 14, 1), fp_str_lit(":" FP_LIT_PAD, 1))) ? (fp_fail_msg(w, &site_entry, fp_str_lit("not a timestamp" FP_LIT_PAD, 15)), (tup2_str_str){0}) : ((((fp_str_cmp(let_hour, fp_str_lit("00" FP_LIT_PAD, 2)) < 0) || (fp_str_cmp(let_hour, fp_str_lit("23" FP_LIT_PAD, 2)) > 0)) || (fp_parse_i64(w, &site_entry, let_hour) < 0)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the hour is not 00 to 23" FP_LIT_PAD, 24)), (tup2_str_str){0}) : ((fp_len(let_tail) != fp_add_i64(fp_add_i64(fp_len(let_status), fp_len(let_size)), 2)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("not ' status size' at the end" FP_LIT_PAD, 29)), (tup2_str_str){0}) : ((((fp_len(let_status) != 3) || (fp_parse_i64(w, &site_entry, let_status) < 100)) || (fp_parse_i64(w, &site_entry, let_status) > 599)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the status is not 100 to 599" FP_LIT_PAD, 28)), (tup2_str_str){0}) : ((!fp_str_eq(let_size, fp_str_lit("-" FP_LIT_PAD, 1)) && (((fp_len(let_size) > 9) || (fp_str_cmp(let_size, fp_str_lit("0" FP_LIT_PAD, 1)) < 0)) || (fp_parse_i64(w, &site_entry, let_size) < 0))) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the size is not - or 1 to 9 digits" FP_LIT_PAD, 34)), (tup2_str_str){0}) : (tup2_str_str){fp_replace(w->arena, w, &site_entry, fp_str_lit("status SSS" FP_LIT_PAD, 10), fp_str_lit("SSS" FP_LIT_PAD, 3), let_status), fp_replace(w->arena, w, &site_entry, fp_str_lit("hour HH" FP_LIT_PAD, 7), fp_str_lit("HH" FP_LIT_PAD, 2), let_hour)}))))))))))))))));
         if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
             fp_drop(w);
             continue;
         }
-        /* flatmap keys : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:79) */
+        /* flatmap keys : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */
         tup2_str_i64 keys_items[2] = {(tup2_str_i64){entry.f0, 1}, (tup2_str_i64){entry.f1, 1}};
         for (int keys_i = 0; keys_i < 2; keys_i++) {
             tup2_str_i64 keys = keys_items[keys_i];
-            /* combine_per_key counts : (str, i64) = sum  (examples/logs.fpipe:80): queued for this worker's table */
+            /* combine_per_key counts : (str, i64) = sum  (examples/logs.fpipe:63): queued for this worker's table */
             fp_ktab_probe(w->tab, keys.f0, &counts_q[counts_n].probe);
             counts_q[counts_n].value = keys.f1;
             if (++counts_n == FP_BATCH) {
@@ -107,14 +106,14 @@ static void stage1_lines_to_counts(fp_worker *w)
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
- *   combine_per_key counts       examples/logs.fpipe:80
- *   sink            out          examples/logs.fpipe:81
+ *   combine_per_key counts       examples/logs.fpipe:63
+ *   sink            out          examples/logs.fpipe:64
  */
 static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key counts : (str, i64) = sum  (examples/logs.fpipe:80): the merged value of one key */
+    /* combine_per_key counts : (str, i64) = sum  (examples/logs.fpipe:63): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
-    /* sink out = tsv(output)  (examples/logs.fpipe:81) */
+    /* sink out = tsv(output)  (examples/logs.fpipe:64) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, counts.f1);
@@ -125,10 +124,10 @@ static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 static const char plan_text[] =
     "pipeline logs  (examples/logs.fpipe)\n"
     "  %0 source          lines    : () -> str = text(input)   ; line 30\n"
-    "  %1 map             entry    : str -> (str, str) = let ip = if substr(lines, 7, 6) == \" - - [\" then 7 else if substr(lines, 8, 6) == \" - - [\" then 8 else if substr(lines, 9, 6) == \" - - [\" then 9 else if substr(lines, 10, 6) == \" - - [\" then 10 else if substr(lines, 11, 6) == \" - - [\" then 11 else if substr(lines, 12, 6) == \" - - [\" then 12 else if substr(lines, 13, 6) == \" - - [\" then 13 else if substr(lines, 14, 6) == \" - - [\" then 14 else if substr(lines, 15, 6) == \" - - [\" then 15 else -1 in let n = len(lines) in let size = if substr(lines, n - 7, 2) == \"\\\" \" then 1 else if substr(lines, n - 8, 2) == \"\\\" \" then 2 else if substr(lines, n - 9, 2) == \"\\\" \" then 3 else if substr(lines, n - 10, 2) == \"\\\" \" then 4 else if substr(lines, n - 11, 2) == \"\\\" \" then 5 else if substr(lines, n - 12, 2) == \"\\\" \" then 6 else if substr(lines, n - 13, 2) == \"\\\" \" then 7 else if substr(lines, n - 14, 2) == \"\\\" \" then 8 else if substr(lines, n - 15, 2) == \"\\\" \" then 9 else -1 in let ts = ip + 5 in let rq = n - size - 6 in let hour = substr(lines, ts + 13, 2) in let status = substr(lines, rq + 2, 3) in let bytes = substr(lines, n - size, size) in let ok = ip > 0 && size > 0 && !contains(substr(lines, 0, ip), \" \") && substr(lines, ts + 12, 1) == \":\" && substr(lines, ts + 15, 1) == \":\" && substr(lines, ts + 27, 3) == \"] \\\"\" && !contains(substr(lines, ts + 30, rq - ts - 30), \"\\\"\") && substr(lines, rq + 5, 1) == \" \" && hour >= \"00\" && hour <= \"23\" && parse_i64(hour) >= 0 && status >= \"100\" && status <= \"599\" && parse_i64(status) >= 0 && (bytes == \"-\" || bytes >= \"0\" && parse_i64(bytes) >= 0) in if ok then (replace(\"status SSS\", \"SSS\", status), replace(\"hour HH\", \"HH\", hour)) else (substr(\"not a log line\", 0, -1), \"\")   ; line 37, fallible (on_error drop)\n"
-    "  %2 flatmap         keys     : (str, str) -> (str, i64) = [(entry.0, 1), (entry.1, 1)]   ; line 79\n"
-    "  %3 combine_per_key counts   : (str, i64) -> (str, i64) = sum   ; line 80\n"
-    "  %4 sink            out      : (str, i64) -> () = tsv(output)   ; line 81\n"
+    "  %1 map             entry    : str -> (str, str) = let head = field(lines, \"\\\"\", 0) in let request = field(lines, \"\\\"\", 1) in let tail = field(lines, \"\\\"\", 2) in let addr = field(head, \" \", 0) in let time = substr(head, len(addr) + 6, 26) in let hour = substr(time, 12, 2) in let status = field(tail, \" \", 1) in let size = field(tail, \" \", 2) in if len(lines) != len(head) + len(request) + len(tail) + 2 then fail(\"more than two quotes\") else if len(addr) < 7 || len(addr) > 15 then fail(\"the address is not 7 to 15 bytes\") else if find(head, \" - - [\") != len(addr) || len(head) != len(addr) + 34 || !ends_with(head, \"] \") then fail(\"not 'address - - [timestamp] '\") else if substr(time, 11, 1) != \":\" || substr(time, 14, 1) != \":\" then fail(\"not a timestamp\") else if hour < \"00\" || hour > \"23\" || parse_i64(hour) < 0 then fail(\"the hour is not 00 to 23\") else if len(tail) != len(status) + len(size) + 2 then fail(\"not ' status size' at the end\") else if len(status) != 3 || parse_i64(status) < 100 || parse_i64(status) > 599 then fail(\"the status is not 100 to 599\") else if size != \"-\" && (len(size) > 9 || size < \"0\" || parse_i64(size) < 0) then fail(\"the size is not - or 1 to 9 digits\") else (replace(\"status SSS\", \"SSS\", status), replace(\"hour HH\", \"HH\", hour))   ; line 36, fallible (on_error drop)\n"
+    "  %2 flatmap         keys     : (str, str) -> (str, i64) = [(entry.0, 1), (entry.1, 1)]   ; line 62\n"
+    "  %3 combine_per_key counts   : (str, i64) -> (str, i64) = sum   ; line 63\n"
+    "  %4 sink            out      : (str, i64) -> () = tsv(output)   ; line 64\n"
     "plan: 2 stages\n"
     "  stage 1  stage1_lines_to_counts: once per input partition, in parallel\n"
     "    fused: source lines -> map entry -> flatmap keys -> combine_per_key counts (partial: into the thread's hash table)\n"

@@ -6,14 +6,14 @@
 #   bash tests/ref/logs.sh --dropped FILE...   the number of lines dropped
 #
 # A line is well formed when it matches LOG_RE below (the format described
-# in examples/logs.fpipe); it then counts once as "hour HH" and once as
+# in examples/logs.fpipe: exactly two quotes, around the request); it then counts once as "hour HH" and once as
 # "status SSS".  Every other line, the empty ones included, is dropped.
 # Rows: "key<TAB>count", keys in ascending byte order (LC_ALL=C).
 # (grep exits 1 when no line matches: that is still an answer, hence || true.)
 set -euo pipefail
 export LC_ALL=C
 
-LOG_RE='^[^ ]{7,15} - - \[.{11}:([01][0-9]|2[0-3]):.{11}\] "[^"]*" ([1-5][0-9]{2}) (-|[0-9]{1,9})$'
+LOG_RE='^[^ "]{7,15} - - \[[^"]{11}:([01][0-9]|2[0-3]):[^"]{11}\] "[^"]*" ([1-5][0-9]{2}) (-|[0-9]{1,9})$'
 
 dropped=0
 if [ "${1:-}" = --dropped ]; then dropped=1; shift; fi

@@ -1,6 +1,6 @@
 /* test_runtime.c — unit tests for libfpipe: the hash table, the line
  * splitter at partition edges, split_ws, the TSV writers, key encodings,
- * wrapping arithmetic, and sink atomicity.
+ * wrapping arithmetic, find/field/fail, and sink atomicity.
  *
  * Prints one "ok - NAME" or "FAIL - NAME: why" line per test; tests/run.sh
  * counts them.  Exit status 1 if anything failed.
@@ -399,6 +399,8 @@ static bool wrapping_arithmetic(void)
     CHECK(fp_div_i64(&w, &site, 1, 0) == 0 && w.failed && w.err_site == &site &&
               !strcmp(w.err_msg, "division by zero"),
           "division by zero is a pending element error");
+    CHECK(fp_rem_i64(&w, &site, 1, 0) == 0 && w.failed && !strcmp(w.err_msg, "division by zero"),
+          "a second error of the element does not replace the first");
     return true;
 }
 
@@ -414,6 +416,99 @@ static bool lower_upper_trim(void)
     fp_str t = fp_trim(fp_str_lit(" \t x y \r\n", 9));
     CHECK(t.n == 3 && memcmp(t.p, "x y", 3) == 0, "trim");
     CHECK(fp_trim(fp_str_lit("   ", 3)).n == 0, "trim all");
+    fp_arena_free(a);
+    return true;
+}
+
+/* S("...") for a fp_str of a literal (its length without the NUL). */
+#define S(lit) fp_str_lit(lit, sizeof lit - 1)
+
+static bool find_first(void)
+{
+    CHECK(fp_find(S("a,b,c"), S(",")) == 1, "first comma");
+    CHECK(fp_find(S("a,b,c"), S("c")) == 4, "at the end");
+    CHECK(fp_find(S("a,b,c"), S("a,b,c")) == 0, "the whole string");
+    CHECK(fp_find(S("a,b,c"), S(";")) == -1, "absent");
+    CHECK(fp_find(S("ab"), S("abc")) == -1, "longer than s");
+    CHECK(fp_find(S("abc"), S("")) == 0, "empty t is at 0");
+    CHECK(fp_find(S(""), S("")) == 0, "empty in empty");
+    CHECK(fp_find(S(""), S("x")) == -1, "in empty");
+    CHECK(fp_find(S("aab"), S("ab")) == 1, "after a false start");
+    CHECK(fp_find(S("x\0y\0z"), S("\0z")) == 3, "NUL bytes are ordinary");
+    return true;
+}
+
+/* field(s, sep, n) against want (NULL: must fail with msg). */
+static bool field_is(fp_arena *a, fp_str s, fp_str sep, int64_t n, const char *want,
+                     const char *msg)
+{
+    fp_worker w = {0};
+    w.arena = a;
+    fp_site site = {"t", "t.fpipe", 1, 1, 0};
+    fp_str got = fp_field(&w, &site, s, sep, n);
+    if (!want) {
+        CHECK(w.failed && w.err_site == &site, "field %lld of '%.*s': no error", (long long)n,
+              (int)s.n, s.p);
+        CHECK(!strcmp(w.err_msg, msg), "field %lld of '%.*s': message '%s', want '%s'",
+              (long long)n, (int)s.n, s.p, w.err_msg, msg);
+        CHECK(got.n == 0, "a failed field is not empty");
+        return true;
+    }
+    CHECK(!w.failed, "field %lld of '%.*s' failed: %s", (long long)n, (int)s.n, s.p, w.err_msg);
+    CHECK(got.n == strlen(want) && memcmp(got.p, want, got.n) == 0,
+          "field %lld of '%.*s' is '%.*s', want '%s'", (long long)n, (int)s.n, s.p,
+          (int)got.n, got.p, want);
+    return true;
+}
+
+static bool field_pieces(void)
+{
+    fp_arena *a = fp_arena_new();
+    bool ok = field_is(a, S("a,b,c"), S(","), 0, "a", NULL) &&
+              field_is(a, S("a,b,c"), S(","), 2, "c", NULL) &&
+              field_is(a, S("a,b,c"), S(","), 3, NULL, "field 3 of 3") &&
+              field_is(a, S("a,b,c"), S(","), 5, NULL, "field 5 of 3") &&
+              field_is(a, S("a,b,c"), S(","), -1, NULL, "field -1 of 3") &&
+              field_is(a, S("a,b,c"), S(","), INT64_MAX, NULL, "field 9223372036854775807 of 3") &&
+              /* sep at the ends and twice in a row: empty pieces */
+              field_is(a, S(",a,,b,"), S(","), 0, "", NULL) &&
+              field_is(a, S(",a,,b,"), S(","), 2, "", NULL) &&
+              field_is(a, S(",a,,b,"), S(","), 3, "b", NULL) &&
+              field_is(a, S(",a,,b,"), S(","), 4, "", NULL) &&
+              field_is(a, S(",a,,b,"), S(","), 5, NULL, "field 5 of 5") &&
+              /* the empty string is one empty piece, like split */
+              field_is(a, S(""), S(","), 0, "", NULL) &&
+              field_is(a, S(""), S(","), 1, NULL, "field 1 of 1") &&
+              field_is(a, S("abc"), S(","), 0, "abc", NULL) &&
+              /* a longer separator, cut left to right without overlaps */
+              field_is(a, S("a::b:::c"), S("::"), 1, "b", NULL) &&
+              field_is(a, S("a::b:::c"), S("::"), 2, ":c", NULL) &&
+              field_is(a, S("aaa"), S("aa"), 1, "a", NULL) &&
+              field_is(a, S("a b"), S(""), 0, NULL, "field on an empty separator");
+    fp_arena_free(a);
+    return ok;
+}
+
+static bool fail_with_message(void)
+{
+    fp_arena *a = fp_arena_new();
+    fp_worker w = {0};
+    w.arena = a;
+    fp_site site = {"t", "t.fpipe", 1, 1, 0}, other = {"u", "t.fpipe", 2, 1, 1};
+    fp_fail_msg(&w, &site, S("bad\thour"));
+    CHECK(w.failed && w.err_site == &site && !strcmp(w.err_msg, "bad\\thour"),
+          "message '%s'", w.err_msg);
+    fp_fail_msg(&w, &other, S("later"));
+    CHECK(w.err_site == &site && !strcmp(w.err_msg, "bad\\thour"), "the first error is kept");
+    w.failed = 0;
+    fp_fail_msg(&w, &site, S(""));
+    CHECK(w.failed && !strcmp(w.err_msg, ""), "empty message '%s'", w.err_msg);
+    char big[300];
+    memset(big, 'x', sizeof big);
+    w.failed = 0;
+    fp_fail_msg(&w, &site, fp_str_lit(big, sizeof big));
+    CHECK(strlen(w.err_msg) == 203 && !strcmp(w.err_msg + 200, "..."), "long message: %zu bytes",
+          strlen(w.err_msg));
     fp_arena_free(a);
     return true;
 }
@@ -566,6 +661,9 @@ int main(void)
     run("numbers print exactly", numbers_print_exactly);
     run("i64 arithmetic wraps", wrapping_arithmetic);
     run("lower, upper, trim", lower_upper_trim);
+    run("find: the first occurrence, or -1", find_first);
+    run("field: pieces, empty ones, out of range", field_pieces);
+    run("fail: the message, the first error kept", fail_with_message);
     run("sink commits atomically and aborts cleanly", sink_commit_and_abort);
     run("sink in a missing folder fails with its name", sink_missing_directory);
     run("sum128 to f64: one rounding", t_sum128_f64);
