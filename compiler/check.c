@@ -1515,7 +1515,8 @@ static void check_batch_map(Checker *c, const OpDecl *o, IrOp *op)
         strcmp(b->args[0]->sval, c->prev->name) != 0) {
         diag_at(c->d, DIAG_ERROR, b->span, "a batch_map's body is a call of a C function on "
                                            "the batch: F(%s)", c->prev ? c->prev->name : "x");
-        diag_hint(c->d, "declare it: extern F(xs: [%s]) -> [U] pure", tname(c, op->in));
+        if (op->in != &ty_error)
+            diag_hint(c->d, "declare it: extern F(xs: [%s]) -> [U] pure", tname(c, op->in));
         return;
     }
     b->ext = x;
