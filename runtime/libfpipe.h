@@ -170,9 +170,10 @@ bool fp_col_bool(struct fp_worker *w, const struct fp_site *site, fp_str s, cons
 int fp_csv_header(const char *data, size_t len, const char *const *fields, int nfields,
                   fp_csv_cols *cols, size_t *body, char *err, size_t errlen);
 /* Cut a CSV input's records [data+start, data+len) into partitions at
- * record starts (newlines outside quotes), like fp_partition. */
+ * record starts (newlines outside quotes), like fp_partition.  The quotes
+ * are counted on `threads` threads; the cuts do not depend on it. */
 size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,
-                        size_t first_index, fp_part **out);
+                        size_t first_index, int threads, fp_part **out);
 
 /* JSON lines (jansson): one object per line; empty lines are skipped. */
 typedef struct fp_json fp_json;

@@ -510,7 +510,7 @@ static bool t_partition_csv(void)
     const char *starts[] = {"1,", "2,", "3,", "4,"};
     for (size_t ps = 1; ps < len + 2; ps++) {
         fp_part *v;
-        size_t n = fp_partition_csv(d, 4, len, ps, 0, 0, &v);
+        size_t n = fp_partition_csv(d, 4, len, ps, 0, 0, 1 + (int)(ps % 2), &v);
         for (size_t k = 0; k < n; k++) {
             bool ok = false;
             for (int j = 0; j < 4; j++)
@@ -521,6 +521,61 @@ static bool t_partition_csv(void)
         CHECK(v[0].begin == d + 4 && v[n - 1].end == d + len, "size %zu: not covered", ps);
         free(v);
     }
+    return true;
+}
+
+/* The cuts of a big input with quotes everywhere (across the parity
+ * blocks) are the ones a byte-by-byte walk finds: the first newline at or
+ * after each boundary with an even count of quotes before it. */
+static bool t_partition_csv_big(void)
+{
+    size_t len = 700000;
+    char *d = malloc(len + FP_PAD);
+    if (!d)
+        return false;
+    for (int round = 0; round < 6; round++) {
+        for (size_t i = 0; i < len; i++) {
+            uint64_t r = next_rand() % 1000;
+            d[i] = r < (round < 2 ? 3u : 40u) ? '"' : r < 100 ? '\n' : r < 200 ? ',' : 'a';
+        }
+        if (round == 5)
+            memset(d + 1000, 'a', 300000);   /* long stretches without a newline */
+        memset(d + len, 0, FP_PAD);
+        size_t ps = round == 0 ? 100 : 1 + next_rand() % 200000;
+        fp_part *v, *w;
+        size_t n = fp_partition_csv(d, 3, len, ps, 0, 0, 1, &v);
+        size_t m = fp_partition_csv(d, 3, len, ps, 0, 0, 2, &w);
+        CHECK(n == m, "round %d: %zu partitions with 1 thread, %zu with 2", round, n, m);
+        size_t start = 3, k = 0;
+        unsigned in = 0;
+        size_t i = 3;
+        while (start < len) {
+            size_t end = len;
+            if (len - start > ps) {
+                for (; i < start + ps - 1; i++)
+                    in ^= d[i] == '"';
+                for (; i < len; i++) {
+                    if (d[i] == '\n' && !in) {
+                        end = i + 1;
+                        break;
+                    }
+                    in ^= d[i] == '"';
+                }
+            }
+            CHECK(k < n && v[k].begin == d + start && v[k].end == d + end &&
+                  w[k].begin == v[k].begin && w[k].end == v[k].end,
+                  "round %d size %zu: partition %zu is [%td, %td), expected [%zu, %zu)", round, ps,
+                  k, k < n ? v[k].begin - d : -1, k < n ? v[k].end - d : -1, start, end);
+            for (; i < end; i++)
+                in ^= d[i] == '"';
+            start = end;
+            k++;
+        }
+        CHECK(k == n, "round %d: %zu partitions, expected %zu", round, n, k);
+        free(v);
+        free(w);
+    }
+    free(d);
     return true;
 }
 
@@ -603,7 +658,7 @@ static bool t_csv_row_matches_next(void)
                 cols.last = c;
             }
         fp_part *v;
-        size_t np = fp_partition_csv(d, 0, len, 1 + next_rand() % 3000, 0, 0, &v);
+        size_t np = fp_partition_csv(d, 0, len, 1 + next_rand() % 3000, 0, 0, 1, &v);
         for (size_t k = 0; k < np; k++) {
             v[k].csv = &cols;
             fp_worker a = {0}, b = {0};
@@ -691,6 +746,7 @@ int main(void)
     run("sink in a missing folder fails with its name", sink_missing_directory);
     run("sum128 to f64: one rounding", t_sum128_f64);
     run("CSV partitions at record starts", t_partition_csv);
+    run("CSV partitions of a big input: quote parity by blocks", t_partition_csv_big);
     run("CSV header onto fields", t_csv_header);
     run("CSV bitmask scan reads records as fp_csv_next does", t_csv_row_matches_next);
     run("inline i64 columns read as parse_i64 does", t_col_i64_fast);
