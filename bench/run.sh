@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh — throughput of the compiled word count against a hand-written
-# C program, mawk and sort | uniq -c.  Usage: bench/run.sh [BUILD_DIR]
+# C program, mawk and sort | uniq -c, then the CSV group-by of
+# bench/groupby.sh.  Usage: bench/run.sh [BUILD_DIR]
 #
 # Generates a deterministic corpus (BENCH_MB megabytes, default 100; Zipf
 # word frequencies over ~300,000 distinct words) once, keeps it in the page
@@ -9,7 +10,8 @@
 # run; the slow reference tools run 3 times) as MB/s.  Every
 # program's output is checked against the hand-written one's, so a fast but
 # wrong result can't pass unnoticed.  Timings are only ever printed, never
-# asserted: this machine is shared and noisy.
+# asserted: this machine is shared and noisy.  BENCH_MB and BENCH_RUNS,
+# when set, apply to the group-by too (its defaults: 200 MB, 5 runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${1:-build}
@@ -92,3 +94,8 @@ awk -v c1="$t_c1" -v cn="$t_cn" -v h1="$t_h1" -v hn="$t_hn" -v m="$t_mawk" -v n=
     printf "compiled / mawk throughput: %.1fx at 1 thread, %.1fx at %d threads (target >= 5x)\n", m / c1, m / cn, n
     printf "compiled scaling 1 -> %d threads: %.2fx\n", n, c1 / cn
 }'
+
+# The CSV group-by: examples/groupby.fpipe against bench/groupby_hand.c,
+# mawk and sqlite3 (about a minute).
+echo
+bash bench/groupby.sh "$B"

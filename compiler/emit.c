@@ -994,14 +994,17 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     const Type *t = src->out;
     const char *rec = src->cname;
     bool csv = src->format[0] == 'c';
-    line(e, "const char *cur = w->part->begin, *end = w->part->end;");
-    op_comment(e, src, csv ? "libcsv for quoted records, in place otherwise"
+    if (!csv)
+        line(e, "const char *cur = w->part->begin, *end = w->part->end;");
+    op_comment(e, src, csv ? "bitmask scan in place; libcsv for quoted records"
                            : "one JSON object per line, parsed by jansson");
     const char *raw = helper(e, arena_printf(e->arena, "%s_%s", rec, csv ? "cols" : "obj"));
     if (csv) {
+        const char *it = helper(e, arena_printf(e->arena, "%s_it", rec));
+        line(e, "fp_csv_iter %s = fp_csv_begin(w);", it);
         line(e, "fp_str %s[%d];   /* the record's fields as text, in declaration order */", raw,
              t->n);
-        line(e, "while (fp_csv_next(w, &site_%s, &cur, end, %s, %d)) {", src->cname, raw, t->n);
+        line(e, "while (fp_csv_row(&%s, w, &site_%s, %s, %d)) {", it, src->cname, raw, t->n);
     } else {
         line(e, "fp_json *%s;", raw);
         line(e, "while (fp_jsonl_next(w, &site_%s, &cur, end, &%s)) {", src->cname, raw);

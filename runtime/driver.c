@@ -685,7 +685,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                 free(run.parts);
                 return FP_EXIT_INPUT;
             }
-            n = fp_partition_csv(in->data, body, in->len, part_size, i, run.nparts, &v);
+            n = fp_partition_csv(in->data, body, in->len, part_size, i, run.nparts, run.threads,
+                                 &v);
             for (size_t k = 0; k < n; k++)
                 v[k].csv = &in->csv;
         } else {

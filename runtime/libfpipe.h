@@ -105,6 +105,7 @@ void fp_arena_free(fp_arena *a);
 typedef struct fp_csv_cols {
     int ncols;
     int *map;
+    int last;   /* the last column the record names (-1: none) */
 } fp_csv_cols;
 
 typedef struct fp_part {
@@ -148,13 +149,18 @@ struct fp_site;
  * worker's arena by libcsv (strict RFC 4180).  A malformed record (a stray
  * quote, a field count other than the header's) is an element error of
  * `site`; the function still returns true so the policy can apply.
- * Returns false at the end. */
+ * Returns false at the end.  Generated code reads records with
+ * fp_csv_row (below), which gives the same fields and errors and calls
+ * this one only for the records its bitmask scan does not take. */
 bool fp_csv_next(struct fp_worker *w, const struct fp_site *site, const char **cur,
                  const char *end, fp_str *fields, int nfields);
 /* Typed columns: the text of field `name` as i64, f64 or bool (true /
  * false).  A bad value is an element error naming the column; after an
- * earlier error of the same record they return 0 without looking. */
-int64_t fp_col_i64(struct fp_worker *w, const struct fp_site *site, fp_str s, const char *name);
+ * earlier error of the same record they return 0 without looking.
+ * fp_col_i64 (below) is inline and calls fp_col_i64_slow for anything but
+ * a plain short integer. */
+int64_t fp_col_i64_slow(struct fp_worker *w, const struct fp_site *site, fp_str s,
+                        const char *name);
 double fp_col_f64(struct fp_worker *w, const struct fp_site *site, fp_str s, const char *name);
 bool fp_col_bool(struct fp_worker *w, const struct fp_site *site, fp_str s, const char *name);
 
@@ -164,9 +170,10 @@ bool fp_col_bool(struct fp_worker *w, const struct fp_site *site, fp_str s, cons
 int fp_csv_header(const char *data, size_t len, const char *const *fields, int nfields,
                   fp_csv_cols *cols, size_t *body, char *err, size_t errlen);
 /* Cut a CSV input's records [data+start, data+len) into partitions at
- * record starts (newlines outside quotes), like fp_partition. */
+ * record starts (newlines outside quotes), like fp_partition.  The quotes
+ * are counted on `threads` threads; the cuts do not depend on it. */
 size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,
-                        size_t first_index, fp_part **out);
+                        size_t first_index, int threads, fp_part **out);
 
 /* JSON lines (jansson): one object per line; empty lines are skipped. */
 typedef struct fp_json fp_json;
@@ -219,7 +226,7 @@ static inline uint64_t fp_ws_mask8(uint64_t v)
 static inline uint64_t fp_ws_bitmap(const char *p, const char *end)
 {
     uint64_t bits = 0;
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(FP_NO_SIMD)   /* FP_NO_SIMD: the portable code (tests) */
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         __m128i d = _mm_sub_epi8(v, _mm_set1_epi8(9));   /* 9..13 -> 0..4 */
@@ -691,6 +698,209 @@ static inline void fp_drop(fp_worker *w)
 {
     w->dropped[w->err_site->id]++;
     w->failed = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* CSV records: the fast path, inline in the stage loop.               */
+/* ------------------------------------------------------------------ */
+
+/* The bits of the 64 bytes at p: *delim for ',' and '\n', *nl for '\n',
+ * and the return value for '"' (bit i for p[i]).  Bytes at and past end
+ * are not the partition's: they are masked off, and the byte at end (when
+ * it is in the block) reads as a '\n', so that the last record of a
+ * partition ends there, newline or not.  p <= end; reads 64 bytes from p
+ * (the padding contract).  FP_NO_SIMD selects the portable code, which
+ * the tests also check. */
+static inline uint64_t fp_csv_bits(const char *p, const char *end, uint64_t *delim,
+                                   uint64_t *nl)
+{
+    uint64_t d = 0, n = 0, q = 0;
+#if defined(__SSE2__) && !defined(FP_NO_SIMD)
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        uint64_t mn = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+        uint64_t mc = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+        uint64_t mq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+        d |= (mc | mn) << (16 * k);
+        n |= mn << (16 * k);
+        q |= mq << (16 * k);
+    }
+#else
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fu, ones = 0x0101010101010101u;
+    for (int k = 0; k < 8; k++) {
+        uint64_t v = fp_load64(p + 8 * k);
+        /* The high bit of each byte equal to c, exactly; then gathered
+         * into 8 bits (byte i to bit i). */
+        uint64_t yn = v ^ (ones * '\n'), yc = v ^ (ones * ','), yq = v ^ (ones * '"');
+        uint64_t mn = ~(((yn & lo7) + lo7) | yn | lo7);
+        uint64_t mc = ~(((yc & lo7) + lo7) | yc | lo7);
+        uint64_t mq = ~(((yq & lo7) + lo7) | yq | lo7);
+        mn = ((mn >> 7) * 0x0102040810204080u) >> 56;
+        mc = ((mc >> 7) * 0x0102040810204080u) >> 56;
+        mq = ((mq >> 7) * 0x0102040810204080u) >> 56;
+        d |= (mc | mn) << (8 * k);
+        n |= mn << (8 * k);
+        q |= mq << (8 * k);
+    }
+#endif
+    if (end - p < 64) {
+        uint64_t stop = (uint64_t)1 << (end - p), live = stop - 1;
+        d = (d & live) | stop;
+        n = (n & live) | stop;
+        q &= live;
+    }
+    *delim = d;
+    *nl = n;
+    return q;
+}
+
+/* A CSV partition being read: the records' positions come from bitmasks
+ * of the current 64-byte block, so a record costs one bit per field, not
+ * one search per field. */
+typedef struct fp_csv_iter {
+    const char *cur;    /* start of the next record */
+    const char *end;    /* end of the partition */
+    const char *blk;    /* the block being scanned */
+    uint64_t delim;     /* its ',' and '\n' bits not consumed yet */
+    uint64_t nl;        /* its '\n' bits */
+    uint64_t quote;     /* its '"' bits (none before the scan position) */
+    const int *map;     /* the header: column i is field map[i], or -1 */
+    int ncols;          /* the header's column count */
+    int last;           /* the last column with a field (-1: none) */
+} fp_csv_iter;
+
+/* Scan from p on (a record start). */
+static inline void fp_csv_seek(fp_csv_iter *it, const char *p)
+{
+    if (p >= it->end)
+        p = it->end;
+    it->blk = p;
+    it->quote = fp_csv_bits(p, it->end, &it->delim, &it->nl);
+}
+
+static inline fp_csv_iter fp_csv_begin(const fp_worker *w)
+{
+    fp_csv_iter it;
+    it.cur = w->part->begin;
+    it.end = w->part->end;
+    it.map = w->part->csv->map;
+    it.ncols = w->part->csv->ncols;
+    it.last = w->part->csv->last;
+    fp_csv_seek(&it, it.cur);
+    return it;
+}
+
+/* The records fp_csv_row leaves to fp_csv_next (empty lines, quotes, a
+ * field count other than the header's); the scan resumes after them. */
+bool fp_csv_row_slow(fp_csv_iter *it, fp_worker *w, const fp_site *site, fp_str *fields,
+                     int nfields);
+
+/* The next record of the partition, exactly as fp_csv_next reads it (the
+ * same fields, errors and w->pos).  A record without a quote, not starting
+ * with '\n' or '\r' and with as many fields as the header is split here, in
+ * place, from the delimiter bits: fields up to the last column the record
+ * names are stored (the ones it names) or stepped over, and the rest are
+ * only counted, up to the newline.  Everything else goes to fp_csv_next.
+ * The scan state lives in locals (registers) while a record is split: the
+ * field stores could alias it in memory. */
+static inline bool fp_csv_row(fp_csv_iter *it, fp_worker *w, const fp_site *site,
+                              fp_str *fields, int nfields)
+{
+    const char *p = it->cur;
+    if (FP_UNLIKELY(p >= it->end))
+        return false;
+    if (FP_UNLIKELY(*p == '\n' || *p == '\r'))
+        return fp_csv_row_slow(it, w, site, fields, nfields);
+    const char *blk = it->blk, *s = p, *d;   /* the current field is [s, d) */
+    uint64_t delim = it->delim, nl = it->nl, quote = it->quote;
+    const int *map = it->map;
+    int last = it->last, col = 0;
+    unsigned i;
+    for (;;) {   /* the fields up to the last one named */
+        if (col > last)
+            goto count;
+        while (FP_UNLIKELY(delim == 0)) {
+            if (quote)   /* a quote in the record */
+                return fp_csv_row_slow(it, w, site, fields, nfields);
+            blk += 64;
+            quote = fp_csv_bits(blk, it->end, &delim, &nl);
+        }
+        i = (unsigned)__builtin_ctzll(delim);
+        delim &= delim - 1;
+        d = blk + i;
+        int f = map[col++];
+        if (f >= 0)
+            fields[f] = fp_str_lit(s, (size_t)(d - s));
+        if ((nl >> i) & 1) {   /* the record's end */
+            if (FP_UNLIKELY(col != it->ncols))
+                return fp_csv_row_slow(it, w, site, fields, nfields);
+            if (d > s && d[-1] == '\r')
+                fields[f].n--;   /* CRLF: the '\r' is no part of the field */
+            goto done;
+        }
+        s = d + 1;
+    }
+count:   /* the fields after the last one named: counted */
+    for (;;) {
+        uint64_t m = delim & nl;
+        if (m) {
+            i = (unsigned)__builtin_ctzll(m);
+            uint64_t before = delim & (m - 1 - (m & (m - 1)));   /* below bit i */
+            for (; before; before &= before - 1)
+                col++;
+            col++;
+            delim &= ~(m ^ (m - 1));   /* bits up to i consumed */
+            d = blk + i;
+            if (FP_UNLIKELY(col != it->ncols))
+                return fp_csv_row_slow(it, w, site, fields, nfields);
+            goto done;
+        }
+        for (; delim; delim &= delim - 1)
+            col++;
+        if (quote)
+            return fp_csv_row_slow(it, w, site, fields, nfields);
+        blk += 64;
+        quote = fp_csv_bits(blk, it->end, &delim, &nl);
+    }
+done:
+    /* Quotes before the end are in the record (those of earlier records
+     * and blocks were seen there). */
+    if (FP_UNLIKELY(quote & (((uint64_t)1 << i) - 1)))
+        return fp_csv_row_slow(it, w, site, fields, nfields);
+    it->cur = d + 1;
+    it->blk = blk;
+    it->delim = delim;
+    it->nl = nl;
+    it->quote = quote;
+    w->pos = p;
+    return true;
+}
+
+/* fp_col_i64 with a plain integer of up to 18 digits (it cannot overflow)
+ * read inline; everything else, errors included, by fp_col_i64_slow. */
+static inline int64_t fp_col_i64(fp_worker *w, const fp_site *site, fp_str s, const char *name)
+{
+    const char *p = s.p;
+    size_t n = s.n;
+    bool neg = false;
+    if (n && (*p == '-' || *p == '+')) {
+        neg = *p == '-';
+        p++;
+        n--;
+    }
+    if (FP_LIKELY(n - 1 < 18 && !w->failed)) {
+        uint64_t v = 0;
+        size_t i = 0;
+        for (; i < n; i++) {
+            unsigned c = (unsigned)(unsigned char)p[i] - '0';
+            if (c > 9)
+                break;
+            v = v * 10 + c;
+        }
+        if (FP_LIKELY(i == n))
+            return neg ? (int64_t)(0u - v) : (int64_t)v;
+    }
+    return fp_col_i64_slow(w, site, s, name);
 }
 
 /* How the pipeline ends, which decides what the driver does after stage 1. */

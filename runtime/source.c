@@ -5,9 +5,10 @@
  * quotes.  The rule depends only on the bytes, so partitions cut by it are
  * the same for every thread count and every record is read the same way.
  * A record without a quote is split at its commas in place (no copy: the
- * common case, and the fast one); a record with a quote is handed to
- * libcsv in strict mode, which does the RFC 4180 unquoting and rejects
- * stray quotes.  docs/design-notes.md has the measurements behind the split.
+ * common case, and the fast one: fp_csv_row in libfpipe.h finds the commas
+ * from bitmasks of 64 bytes at a time, inline in the generated loop); a
+ * record with a quote is handed to libcsv in strict mode, which does the
+ * RFC 4180 unquoting and rejects stray quotes.  docs/design-notes.md has the measurements behind the split.
  *
  * JSON lines.  One object per line, parsed by jansson; members are looked
  * up by the record's field names and converted with their declared types.
@@ -63,8 +64,50 @@ static const char *csv_record_end(const char *p, const char *end, bool *quoted)
     return end;
 }
 
+/* The parity of the count of '"' bytes in [p, e).  memchr while quotes
+ * are few (libc's is the fastest scan there is: a block without quotes is
+ * one call), then the compare masks XORed together. */
+static unsigned quote_parity(const char *p, const char *e)
+{
+    unsigned par = 0;
+    for (int hits = 0; hits < 16 && p < e; hits++) {
+        const char *q = memchr(p, '"', (size_t)(e - p));
+        if (!q)
+            return par;
+        par ^= 1;
+        p = q + 1;
+    }
+#if defined(__SSE2__) && !defined(FP_NO_SIMD)
+    const __m128i q = _mm_set1_epi8('"');
+    __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
+    for (; e - p >= 64; p += 64) {
+        a0 = _mm_xor_si128(a0, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), q));
+        a1 = _mm_xor_si128(a1, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), q));
+        a2 = _mm_xor_si128(a2, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 32)), q));
+        a3 = _mm_xor_si128(a3, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 48)), q));
+    }
+    __m128i a = _mm_xor_si128(_mm_xor_si128(a0, a1), _mm_xor_si128(a2, a3));
+    par ^= (unsigned)__builtin_parity((unsigned)_mm_movemask_epi8(a));
+#else
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fu, ones = 0x0101010101010101u;
+    uint64_t acc = 0;
+    for (; e - p >= 8; p += 8) {
+        uint64_t y = fp_load64(p) ^ (ones * '"');
+        acc ^= ~(((y & lo7) + lo7) | y | lo7);   /* 0x80 in each quote byte */
+    }
+    par ^= (unsigned)__builtin_parityll(acc);
+#endif
+    for (; p < e; p++)
+        par ^= *p == '"';
+    return par;
+}
+
+/* Quote parity is known at the start of every block of this size: a cut
+ * then costs at most one block's scan. */
+#define PARITY_BLOCK ((size_t)64 << 10)
+
 size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,
-                        size_t first_index, fp_part **out)
+                        size_t first_index, int threads, fp_part **out)
 {
     size_t cap = 16, n = 0;
     fp_part *v = calloc(cap, sizeof *v);
@@ -72,28 +115,39 @@ size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_
         fp_oom();
     if (part_size == 0)
         part_size = 1;
-    /* Quote parity is carried forward from `start`, one quote at a time:
-     * with no quotes in the file this is one memchr over it. */
-    const char *q = start < len ? memchr(data + start, '"', len - start) : NULL;
-    bool in = false;
+    /* The parity of the quotes before each block, found block by block in
+     * parallel: the same bits for any thread count. */
+    size_t body = start < len ? len - start : 0, nb = (body + PARITY_BLOCK - 1) / PARITY_BLOCK;
+    unsigned char *before = NULL;
+    if (body > part_size) {
+        before = malloc(nb + 1);
+        if (!before)
+            fp_oom();
+        long long nbl = (long long)nb;
+#pragma omp parallel for schedule(static) num_threads(threads > 0 ? threads : 1) if (threads > 1)
+        for (long long b = 0; b < nbl; b++) {
+            size_t from = start + (size_t)b * PARITY_BLOCK;
+            size_t to = len - from > PARITY_BLOCK ? from + PARITY_BLOCK : len;
+            before[b + 1] = (unsigned char)quote_parity(data + from, data + to);
+        }
+        before[0] = 0;
+        for (size_t b = 1; b <= nb; b++)
+            before[b] ^= before[b - 1];
+    }
+    size_t body_start = start;
     while (start < len) {
         size_t end = len;
         if (len - start > part_size) {
-            const char *p = data + start + part_size - 1;
-            while (q && q < p) {
-                in = !in;
-                q = memchr(q + 1, '"', (size_t)(data + len - (q + 1)));
-            }
             /* The first newline at or after p with an even count of quotes
-             * before it. */
+             * (since the body's start) before it. */
+            const char *p = data + start + part_size - 1;
+            size_t b = (size_t)(p - data - body_start) / PARITY_BLOCK;
+            unsigned in = before[b] ^ quote_parity(data + body_start + b * PARITY_BLOCK, p);
             for (;;) {
                 const char *nl = memchr(p, '\n', (size_t)(data + len - p));
                 if (!nl)
                     break;
-                while (q && q < nl) {
-                    in = !in;
-                    q = memchr(q + 1, '"', (size_t)(data + len - (q + 1)));
-                }
+                in ^= quote_parity(p, nl);
                 if (!in) {
                     end = (size_t)(nl - data) + 1;
                     break;
@@ -111,13 +165,9 @@ size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_
         v[n] = (fp_part){.begin = data + start, .end = data + end, .file = file,
                          .index = first_index + n};
         n++;
-        /* parity at the cut is even by construction */
-        while (q && q < data + end) {
-            in = !in;
-            q = memchr(q + 1, '"', (size_t)(data + len - (q + 1)));
-        }
         start = end;
     }
+    free(before);
     *out = v;
     return n;
 }
@@ -251,6 +301,14 @@ bool fp_csv_next(fp_worker *w, const fp_site *site, const char **cur, const char
     return true;
 }
 
+bool fp_csv_row_slow(fp_csv_iter *it, fp_worker *w, const fp_site *site, fp_str *fields,
+                     int nfields)
+{
+    bool more = fp_csv_next(w, site, &it->cur, it->end, fields, nfields);
+    fp_csv_seek(it, it->cur);
+    return more;
+}
+
 /* "parse_i64: not an integer" -> "not an integer" */
 static const char *after_colon(const char *msg)
 {
@@ -258,7 +316,7 @@ static const char *after_colon(const char *msg)
     return c ? c + 2 : msg;
 }
 
-int64_t fp_col_i64(fp_worker *w, const fp_site *site, fp_str s, const char *name)
+int64_t fp_col_i64_slow(fp_worker *w, const fp_site *site, fp_str s, const char *name)
 {
     if (w->failed)
         return 0;
@@ -371,6 +429,10 @@ int fp_csv_header(const char *data, size_t len, const char *const *fields, int n
         if (rc == 0)
             cols->map[found] = f;
     }
+    cols->last = -1;
+    for (int i = 0; i < h.base.col; i++)
+        if (cols->map[i] >= 0)
+            cols->last = i;
     for (int i = 0; i < h.base.col; i++)
         free(h.names[i]);
     free(h.names);

@@ -84,10 +84,10 @@ static void stage1_sales_to_per_city(fp_worker *w)
 {
     per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
     int per_city_n = 0;
-    const char *cur = w->part->begin, *end = w->part->end;
-    /* source sales : Sale = csv(input)  (examples/groupby.fpipe:22): libcsv for quoted records, in place otherwise */
+    /* source sales : Sale = csv(input)  (examples/groupby.fpipe:22): bitmask scan in place; libcsv for quoted records */
+    fp_csv_iter sales_it = fp_csv_begin(w);
     fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
-    while (fp_csv_next(w, &site_sales, &cur, end, sales_cols, 2)) {
+    while (fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2)) {
         rec_Sale sales;
         sales.city = sales_cols[0];
         sales.qty = fp_col_i64(w, &site_sales, sales_cols[1], "qty");

@@ -1,6 +1,7 @@
 /* test_runtime.c — unit tests for libfpipe: the hash table, the line
  * splitter at partition edges, split_ws, the TSV writers, key encodings,
- * wrapping arithmetic, find/field/fail, and sink atomicity.
+ * wrapping arithmetic, find/field/fail, sink atomicity, and the inline CSV
+ * record scanner against fp_csv_next.
  *
  * Prints one "ok - NAME" or "FAIL - NAME: why" line per test; tests/run.sh
  * counts them.  Exit status 1 if anything failed.
@@ -604,7 +605,7 @@ static bool t_partition_csv(void)
     const char *starts[] = {"1,", "2,", "3,", "4,"};
     for (size_t ps = 1; ps < len + 2; ps++) {
         fp_part *v;
-        size_t n = fp_partition_csv(d, 4, len, ps, 0, 0, &v);
+        size_t n = fp_partition_csv(d, 4, len, ps, 0, 0, 1 + (int)(ps % 2), &v);
         for (size_t k = 0; k < n; k++) {
             bool ok = false;
             for (int j = 0; j < 4; j++)
@@ -615,6 +616,61 @@ static bool t_partition_csv(void)
         CHECK(v[0].begin == d + 4 && v[n - 1].end == d + len, "size %zu: not covered", ps);
         free(v);
     }
+    return true;
+}
+
+/* The cuts of a big input with quotes everywhere (across the parity
+ * blocks) are the ones a byte-by-byte walk finds: the first newline at or
+ * after each boundary with an even count of quotes before it. */
+static bool t_partition_csv_big(void)
+{
+    size_t len = 700000;
+    char *d = malloc(len + FP_PAD);
+    if (!d)
+        return false;
+    for (int round = 0; round < 6; round++) {
+        for (size_t i = 0; i < len; i++) {
+            uint64_t r = next_rand() % 1000;
+            d[i] = r < (round < 2 ? 3u : 40u) ? '"' : r < 100 ? '\n' : r < 200 ? ',' : 'a';
+        }
+        if (round == 5)
+            memset(d + 1000, 'a', 300000);   /* long stretches without a newline */
+        memset(d + len, 0, FP_PAD);
+        size_t ps = round == 0 ? 100 : 1 + next_rand() % 200000;
+        fp_part *v, *w;
+        size_t n = fp_partition_csv(d, 3, len, ps, 0, 0, 1, &v);
+        size_t m = fp_partition_csv(d, 3, len, ps, 0, 0, 2, &w);
+        CHECK(n == m, "round %d: %zu partitions with 1 thread, %zu with 2", round, n, m);
+        size_t start = 3, k = 0;
+        unsigned in = 0;
+        size_t i = 3;
+        while (start < len) {
+            size_t end = len;
+            if (len - start > ps) {
+                for (; i < start + ps - 1; i++)
+                    in ^= d[i] == '"';
+                for (; i < len; i++) {
+                    if (d[i] == '\n' && !in) {
+                        end = i + 1;
+                        break;
+                    }
+                    in ^= d[i] == '"';
+                }
+            }
+            CHECK(k < n && v[k].begin == d + start && v[k].end == d + end &&
+                  w[k].begin == v[k].begin && w[k].end == v[k].end,
+                  "round %d size %zu: partition %zu is [%td, %td), expected [%zu, %zu)", round, ps,
+                  k, k < n ? v[k].begin - d : -1, k < n ? v[k].end - d : -1, start, end);
+            for (; i < end; i++)
+                in ^= d[i] == '"';
+            start = end;
+            k++;
+        }
+        CHECK(k == n, "round %d: %zu partitions, expected %zu", round, n, k);
+        free(v);
+        free(w);
+    }
+    free(d);
     return true;
 }
 
@@ -639,6 +695,126 @@ static bool t_csv_header(void)
     CHECK(fp_csv_header(h, strlen(h), fields, 2, &c, &body, err, sizeof err) != 0, "no error");
     CHECK(strstr(err, "twice"), "message: %s", err);
     CHECK(fp_csv_header("", 0, fields, 2, &c, &body, err, sizeof err) != 0, "empty accepted");
+    return true;
+}
+
+/* fp_csv_row (the inline bitmask scan) reads every partition exactly as
+ * fp_csv_next does: the same records, fields, errors and positions, on
+ * random text full of commas, quotes, CR and LF, with fields that cross
+ * 64-byte blocks and partitions of every size. */
+static const char *csv_random(size_t *len)
+{
+    static char buf[8192 + FP_PAD];
+    size_t n = 0;
+    int mode = (int)(next_rand() % 3);   /* 0: no quotes, 1: some, 2: many */
+    while (n < 8000) {
+        int nf = 1 + (int)(next_rand() % 6);
+        for (int f = 0; f < nf && n < 8000; f++) {
+            if (f)
+                buf[n++] = ',';
+            int k = (int)(next_rand() % 8), flen = (int)(next_rand() % (k == 0 ? 100 : 12));
+            bool q = mode && next_rand() % (mode == 1 ? 40 : 4) == 0;
+            if (q)
+                buf[n++] = '"';
+            for (int i = 0; i < flen && n < 8000; i++) {
+                uint64_t r = next_rand() % 100;
+                buf[n++] = r < 2 ? '\r' : r < 3 && q ? '\n' : r < 4 && q ? ',' :
+                           r < 5 && mode == 2 ? '"' : r < 60 ? (char)('0' + r % 10) : 'a';
+            }
+            if (q && next_rand() % 20)
+                buf[n++] = '"';
+        }
+        uint64_t e = next_rand() % 10;
+        if (e < 3)
+            buf[n++] = '\r';
+        buf[n++] = '\n';
+        if (e == 9)
+            buf[n++] = '\n';
+    }
+    if (next_rand() % 2)
+        n--;   /* no newline at the end */
+    memset(buf + n, 0, FP_PAD);
+    *len = n;
+    return buf;
+}
+
+static bool t_csv_row_matches_next(void)
+{
+    fp_arena *arena_a = fp_arena_new(), *arena_b = fp_arena_new();
+    for (int round = 0; round < 300; round++) {
+        size_t len;
+        const char *d = csv_random(&len);
+        int map[6] = {-1, -1, -1, -1, -1, -1};
+        fp_csv_cols cols = {1 + (int)(next_rand() % 6), map, -1};
+        int nf = 0;
+        for (int c = 0; c < cols.ncols; c++)
+            if (next_rand() % 2 && nf < 3) {
+                map[c] = nf++;
+                cols.last = c;
+            }
+        fp_part *v;
+        size_t np = fp_partition_csv(d, 0, len, 1 + next_rand() % 3000, 0, 0, 1, &v);
+        for (size_t k = 0; k < np; k++) {
+            v[k].csv = &cols;
+            fp_worker a = {0}, b = {0};
+            a.arena = arena_a;
+            b.arena = arena_b;
+            a.part = b.part = &v[k];
+            fp_site site = {"rows", "t.fpipe", 1, 1, 0};
+            fp_csv_iter it = fp_csv_begin(&a);
+            const char *cur = v[k].begin;
+            for (int rec = 0;; rec++) {
+                fp_str fa[3] = {{"x", 1}, {"x", 1}, {"x", 1}}, fb[3] = {{"y", 1}, {"y", 1}, {"y", 1}};
+                bool ra = fp_csv_row(&it, &a, &site, fa, nf);
+                bool rb = fp_csv_next(&b, &site, &cur, v[k].end, fb, nf);
+                CHECK(ra == rb, "round %d part %zu record %d: more %d vs %d", round, k, rec, ra, rb);
+                if (!ra)
+                    break;
+                CHECK(a.failed == b.failed && a.pos == b.pos, "round %d part %zu record %d "
+                      "(offset %td): failed %d vs %d", round, k, rec, b.pos - d, a.failed, b.failed);
+                if (a.failed) {
+                    CHECK(strcmp(a.err_msg, b.err_msg) == 0, "message %s vs %s", a.err_msg,
+                          b.err_msg);
+                    a.failed = b.failed = 0;
+                    continue;
+                }
+                for (int f = 0; f < nf; f++)
+                    CHECK(fp_str_eq(fa[f], fb[f]), "round %d record %d (offset %td) field %d: "
+                          "'%.*s' vs '%.*s'", round, rec, b.pos - d, f, (int)fa[f].n, fa[f].p,
+                          (int)fb[f].n, fb[f].p);
+            }
+        }
+        free(v);
+    }
+    fp_arena_free(arena_a);
+    fp_arena_free(arena_b);
+    return true;
+}
+
+/* The inline integer column reader agrees with the full one. */
+static bool t_col_i64_fast(void)
+{
+    static const char alpha[] = "0123456789-+ x";
+    fp_site site = {"rows", "t.fpipe", 1, 1, 0};
+    fp_arena *arena = fp_arena_new();
+    for (int round = 0; round < 200000; round++) {
+        char t[32 + FP_PAD] = {0};
+        int n = (int)(next_rand() % 22);
+        for (int i = 0; i < n; i++) {
+            uint64_t r = next_rand() % 100;
+            t[i] = r < 90 ? alpha[r % 10] : alpha[10 + r % 4];
+        }
+        fp_worker a = {0}, b = {0};
+        a.arena = b.arena = arena;
+        int64_t x = fp_col_i64(&a, &site, fp_str_lit(t, (size_t)n), "q");
+        int64_t y = fp_col_i64_slow(&b, &site, fp_str_lit(t, (size_t)n), "q");
+        bool same = x == y && a.failed == b.failed &&
+                    (!a.failed || strcmp(a.err_msg, b.err_msg) == 0);
+        if (!same)
+            fp_arena_free(arena);
+        CHECK(same, "'%s': %lld vs %lld", t, (long long)x, (long long)y);
+    }
+    fp_arena_free(arena);
     return true;
 }
 
@@ -668,7 +844,10 @@ int main(void)
     run("sink in a missing folder fails with its name", sink_missing_directory);
     run("sum128 to f64: one rounding", t_sum128_f64);
     run("CSV partitions at record starts", t_partition_csv);
+    run("CSV partitions of a big input: quote parity by blocks", t_partition_csv_big);
     run("CSV header onto fields", t_csv_header);
+    run("CSV bitmask scan reads records as fp_csv_next does", t_csv_row_matches_next);
+    run("inline i64 columns read as parse_i64 does", t_col_i64_fast);
     rmdir(dir);
     return failures ? 1 : 0;
 }
