@@ -1022,6 +1022,9 @@ if make --no-print-directory -s install BUILD="$B" PREFIX="$TMP/prefix" > "$TMP/
     ok "cli: make install PREFIX=... gives a working fpipec"
 else bad "cli: make install" "$TMP/out"; fi
 
+# fpipec verify, the purity audit, JSON diagnostics.
+. tests/contracts.sh
+
 echo
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
