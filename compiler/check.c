@@ -24,6 +24,7 @@ typedef struct Checker {
     PtrVec records;          /* Type* of the records declared so far */
     PtrVec externs;          /* Extern* */
     PtrVec monoids;          /* UserMonoid* */
+    PtrVec bad_monoids;      /* names of monoids with errors (reported) */
     const UserMonoid *in_monoid;   /* checking this monoid's body */
 } Checker;
 
@@ -833,6 +834,9 @@ static bool monoid_of(Checker *c, const Expr *b, IrOp *op, int i)
         }
         return true;
     }
+    for (int k = 0; k < c->bad_monoids.n; k++)
+        if (!strcmp(b->sval, c->bad_monoids.v[k]))
+            return false;   /* its declaration's errors are reported */
     diag_at(c->d, DIAG_ERROR, b->span, "unknown monoid '%s'", b->sval);
     const char *cands[MONOID__COUNT + 64];
     int nc = 0;
@@ -1444,6 +1448,8 @@ static void check_monoid_decls(Checker *c)
         m->b = d->b;
         if (!bad)
             vec_push(c->arena, &c->monoids, m);
+        else
+            vec_push(c->arena, &c->bad_monoids, (void *)d->name);
     }
 }
 

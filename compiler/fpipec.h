@@ -549,6 +549,12 @@ void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name);
  * the build that follows.  Returns false on errors; 2 in *trouble when the
  * audit itself could not run. */
 bool audit_links(Arena *a, const Ir *ir, Diags *d, bool report_cc, int *trouble);
+/* The contract checks that need the whole typed program: each file linked
+ * once, externs and C files that come together, declarations never used,
+ * operators that ignore their input, divisions by a literal zero, constant
+ * if conditions, f64 sums and means (associative only up to rounding).
+ * For check, build and run.  Returns false on errors. */
+bool contracts_check(Arena *a, const Ir *ir, const Program *p, Diags *d);
 /* The contract of every operator, and whether the output is the same
  * bytes in every mode: the last part of explain. */
 void contracts_dump(Str *s, const Plan *p);

@@ -471,7 +471,12 @@ int main(int argc, char **argv)
         rc = verify_program(a, ir, seed, seed_given);
         goto done;
     }
-    /* The purity audit of the linked C files (contracts.c). */
+    /* The contracts, then the purity audit of the linked C files
+     * (contracts.c). */
+    if ((is_check || is_build || is_run) && !contracts_check(a, ir, prog, &d)) {
+        rc = 1;
+        goto done;
+    }
     if (ir->nlinks && (is_check || is_build || is_run)) {
         int trouble = 0;
         if (!audit_links(a, ir, &d, is_check, &trouble)) {

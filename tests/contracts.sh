@@ -6,6 +6,22 @@
 echo "# contracts"
 V=tests/verify
 
+# tests/warnings/: valid programs whose contract warnings are golden: check
+# exits 0 and prints exactly the .err file (UPDATE_GOLDEN=1 rewrites them).
+nwarn=0
+for f in tests/warnings/*.fpipe; do
+    n=${f%.fpipe}
+    "$FPIPEC" check "$f" > "$TMP/out" 2> "$TMP/err"; rc=$?
+    if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$TMP/err" "$n.err"; fi
+    nwarn=$((nwarn + 1))
+    if [ $rc -ne 0 ]; then bad "warnings: $f: exit $rc, want 0" "$TMP/err"; continue; fi
+    if [ -s "$TMP/out" ] || ! grep -q ': warning: ' "$TMP/err"; then bad "warnings: $f: no warning on stderr, or output on stdout" "$TMP/err"; continue; fi
+    if cmp -s "$n.err" "$TMP/err"; then ok "warnings: $(basename "$f")"; else
+        diff -u "$n.err" "$TMP/err" > "$TMP/diff" 2>&1; bad "warnings: $(basename "$f")" "$TMP/diff"
+    fi
+done
+[ $nwarn -ge 6 ] || bad "warnings: only $nwarn programs in tests/warnings"
+
 # verify: lawful monoids (i64, tuples, non-commutative, f64 up to rounding)
 # and pure C functions (plain and batch) pass.
 "$FPIPEC" verify "$V/lawful.fpipe" > "$TMP/v.out" 2>&1; rc=$?
@@ -116,7 +132,20 @@ grep -qxF '{"file": "tests/errors/unknown_function.fpipe", "line": 3, "col": 17,
 grep -q '"notes": \[{"file": "tests/errors/declared_type_mismatch.fpipe", "line": 4, "col": 25, "end": {"line": 4, "col": 35}, "message": "this has type (str, i64)"}\]' "$TMP/j.err" &&
     ok "contracts: json diagnostics carry their notes" || bad "contracts: json notes" "$TMP/j.err"
 "$FPIPEC" build --diagnostics-format=json tests/errors/audit_state.fpipe -o "$TMP/audit_exe" 2> "$TMP/j.err"; rc=$?
-[ $rc = 1 ] && [ "$(wc -l < "$TMP/j.err")" = 3 ] && python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/j.err" &&
+[ $rc = 1 ] && [ "$(wc -l < "$TMP/j.err")" = 5 ] && python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/j.err" &&
     ok "contracts: build --diagnostics-format=json: the audit's errors as JSON" || bad "contracts: build json (rc=$rc)" "$TMP/j.err"
 "$FPIPEC" check --diagnostics-format=xml examples/wordcount.fpipe > "$TMP/v.out" 2>&1; rc=$?
 [ $rc = 2 ] && ok "contracts: an unknown diagnostics format exits 2" || bad "contracts: --diagnostics-format=xml (rc=$rc)" "$TMP/v.out"
+
+# A linked C file the compiler rejects: check says so (exit 1), build
+# leaves it to the compiler's messages (exit 3).
+mkdir -p "$TMP/cbad"
+printf 'pipeline cbad\nlink "cbad.c"\nextern f(x: i64) -> i64 pure\nsource lines = text(input)\nmap n = f(len(lines))\nsink out = tsv(output)\n' > "$TMP/cbad/cbad.fpipe"
+printf '#include "cbad.fpipe.h"\nint64_t f(fp_ctx *cx, int64_t x) { return x +; }\n' > "$TMP/cbad/cbad.c"
+"$FPIPEC" check "$TMP/cbad/cbad.fpipe" > "$TMP/v.out" 2>&1; rc=$?
+[ $rc = 1 ] && grep -q "cbad.fpipe:2:6: error: the C compiler rejects '$TMP/cbad/cbad.c'" "$TMP/v.out" &&
+    grep -q "cbad.c:2:.*error" "$TMP/v.out" &&
+    ok "contracts: check reports a linked C file the compiler rejects, with its messages" || bad "contracts: check of a broken C file (rc=$rc)" "$TMP/v.out"
+"$FPIPEC" build "$TMP/cbad/cbad.fpipe" -o "$TMP/cbad/exe" > "$TMP/v.out" 2>&1; rc=$?
+[ $rc = 3 ] && ! grep -q "rejects" "$TMP/v.out" && grep -q "the C compiler failed" "$TMP/v.out" &&
+    ok "contracts: build of a broken C file: the compiler's messages, exit 3" || bad "contracts: build of a broken C file (rc=$rc)" "$TMP/v.out"

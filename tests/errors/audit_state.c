@@ -1,6 +1,8 @@
 /* Not pure: mutable state (tests/errors/audit_state.fpipe). */
 #include "audit_state.fpipe.h"
 
+#include <stdio.h>
+
 int64_t seen[16];
 static const int64_t weights[4] = {1, 2, 3, 4};   /* constant: fine */
 
@@ -10,4 +12,12 @@ int64_t next_id(fp_ctx *cx, fp_str s)
     (void)cx;
     seen[s.n % 16]++;
     return counter++ + weights[s.n % 4];
+}
+
+/* Reached by no extern: still in the program, still reported. */
+int64_t spare[4];
+int64_t log_it(int64_t x);
+int64_t log_it(int64_t x)
+{
+    return x + (int64_t)puts("never called");
 }
