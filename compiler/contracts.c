@@ -557,7 +557,7 @@ static void monoid_contract(Str *s, const IrOp *op, int i, bool *f64_fold)
                 m->commutative ? ", commutative (declared)"
                                : ", not commutative: merged in partition order, which keeps "
                                  "input order");
-        str_add(s, ", identity its empty; fpipec verify tests the laws");
+        str_add(s, ", identity: its empty; fpipec verify tests the laws");
         if (has_f64(m->type)) {
             str_add(s, "; f64 arithmetic rounds, folded in partition order");
             *f64_fold = true;
@@ -611,7 +611,7 @@ static void externs_called(Str *s, const Expr *e, int *n)
 void contracts_dump(Str *s, const Plan *p)
 {
     const Ir *ir = p->ir;
-    bool f64_fold = false, batches = false;
+    bool f64_fold = false, batches = false, laws = false;
     str_add(s, "contracts:\n");
     for (int i = 0; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
@@ -633,6 +633,7 @@ void contracts_dump(Str *s, const Plan *p)
         case OP_COMBINE:
         case OP_COMBINE_PER_KEY:
             for (int k = 0; k < op->nmon; k++) {
+                laws |= op->mons[k] == MONOID_USER;
                 str_add(s, "%s", k ? "; " : "");
                 monoid_contract(s, op, k, &f64_fold);
             }
@@ -676,7 +677,8 @@ void contracts_dump(Str *s, const Plan *p)
                    "fold of '%s' may round differently (partials are folded in partition "
                    "order, a fixed order for a given --partition-size)\n", c->name);
     } else {
-        str_add(s, "the same bytes in every mode (any --threads, any --partition-size)%s\n",
+        str_add(s, "the same bytes in every mode (any --threads, any --partition-size)%s%s\n",
+                laws ? ", given the declared monoids' laws" : "",
                 batches ? ", given batch functions whose results do not depend on the split"
                         : "");
     }

@@ -128,6 +128,14 @@ void diag_flush(Diags *d)
     d->jpending = false;
 }
 
+void diag_finish(Diags *d)
+{
+    diag_flush(d);
+    str_free(&d->jmain);
+    str_free(&d->jhints);
+    str_free(&d->jnotes);
+}
+
 static void json_diag(Diags *d, DiagLevel lvl, Span sp, const char *msg)
 {
     if (lvl == DIAG_NOTE && d->jpending) {

@@ -86,6 +86,7 @@ void diag_hint(Diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 
 void diag_line_col(const Source *src, uint32_t off, int *line, int *col);
 /* JSON mode: write the diagnostic being built (call once at the end). */
 void diag_flush(Diags *d);
+void diag_finish(Diags *d);   /* diag_flush, and free what JSON mode holds */
 Span span_join(Span a, Span b);
 /* The closest of the candidates to name, for "did you mean" (NULL if none). */
 const char *diag_suggest(const char *name, const char *const *cands, int n);

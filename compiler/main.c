@@ -532,7 +532,7 @@ int main(int argc, char **argv)
     }
     str_free(&c);
 done:
-    diag_flush(&d);
+    diag_finish(&d);
     if (d.nerrors && !d.json)
         fprintf(stderr, "%d error%s generated.\n", d.nerrors, d.nerrors == 1 ? "" : "s");
     arena_free(a);

@@ -195,6 +195,7 @@ static void need(Gen *g, const Type *t)
 /* The fixed part: random numbers, edge cases, the scalar helpers. */
 static const char *prelude =
     "#include <float.h>\n"
+    "#include <signal.h>\n"
     "#include <math.h>\n"
     "#include <stdio.h>\n"
     "#include <stdlib.h>\n"
@@ -211,6 +212,14 @@ static const char *prelude =
     "static fp_worker W;\n"
     "static int exact_mode;   /* f64: only values whose arithmetic is exact */\n"
     "static int errors, warnings;\n"
+    "static const char *testing = \"\";   /* file:line:col: what, for a crash */\n"
+    "static void crashed(int sig)\n"
+    "{\n"
+    "    fflush(stdout);\n"
+    "    printf(\"%s crashed (signal %d) on a generated input\\n\", testing, sig);\n"
+    "    fflush(stdout);\n"
+    "    _Exit(1);\n"
+    "}\n"
     "static const fp_site vsite __attribute__((unused)) = {\"verify\", \"verify\", 0, 0, 0};\n"
     "\n"
     "static const int64_t edge_i64[] = {0, 1, -1, 2, -2, 7, 1000, INT64_MIN, INT64_MAX,\n"
@@ -338,6 +347,19 @@ static const char *prelude =
     "}\n"
     "\n";
 
+static Arena *a_of(Gen *g)
+{
+    return g->a;
+}
+
+/* "file:line:col" of a span. */
+static const char *loc_str(Gen *g, const Ir *ir, Span sp)
+{
+    int line, col;
+    diag_line_col(ir->src, sp.off, &line, &col);
+    return arena_printf(g->a, "%s:%d:%d", ir->src->path, line, col);
+}
+
 /* "file:line:col" of a span, as a C string literal. */
 static const char *loc_lit(Gen *g, const Ir *ir, Span sp)
 {
@@ -395,6 +417,9 @@ static void gen_monoid(Gen *g, const Ir *ir, const UserMonoid *m, int k)
          "the output stays the same for every thread count\"};");
     L(g, "    if (error)");
     L(g, "        printf(\"    = hint: %%s\\n\", hint[law]);");
+    L(g, "    else if (law < 2)");
+    L(g, "        printf(\"    = note: when it is -0.0 that changes: 0.0 + -0.0 is 0.0, and -0.0 (not 0.0) is "
+         "the exact identity of f64 addition\\n\");");
     L(g, "    else");
     L(g, "        printf(\"    = note: it holds exactly on values whose f64 arithmetic is exact; "
          "f64 folds run in partition order, so the output is the same for every --threads and "
@@ -678,7 +703,23 @@ static void gen_program(Gen *g, const Ir *ir)
     L(g, "{");
     L(g, "    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;");
     L(g, "    W.arena = fp_arena_new();");
+    L(g, "    signal(SIGSEGV, crashed);");
+    L(g, "    signal(SIGBUS, crashed);");
+    L(g, "    signal(SIGFPE, crashed);");
+    L(g, "    signal(SIGILL, crashed);");
     for (int i = 0; i < k; i++) {
+        const char *what;
+        if (i < ir->nmonoids)
+            what = arena_printf(a_of(g), "%s: error: monoid '%s'", loc_str(g, ir,
+                                ir->monoids[i]->span), ir->monoids[i]->name);
+        else
+            what = arena_printf(a_of(g), "%s: error: extern '%s'", loc_str(g, ir,
+                                ir->externs[i - ir->nmonoids]->span),
+                                ir->externs[i - ir->nmonoids]->name);
+        Str lit = {0};
+        emit_c_string(&lit, what, strlen(what));
+        L(g, "    testing = %s;", lit.p);
+        str_free(&lit);
         L(g, "    rng_state = seed * UINT64_C(1000003) + %d;", i);
         L(g, "    test_%d();", i);
         L(g, "    fflush(stdout);");

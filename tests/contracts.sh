@@ -149,3 +149,11 @@ printf '#include "cbad.fpipe.h"\nint64_t f(fp_ctx *cx, int64_t x) { return x +; 
 "$FPIPEC" build "$TMP/cbad/cbad.fpipe" -o "$TMP/cbad/exe" > "$TMP/v.out" 2>&1; rc=$?
 [ $rc = 3 ] && ! grep -q "rejects" "$TMP/v.out" && grep -q "the C compiler failed" "$TMP/v.out" &&
     ok "contracts: build of a broken C file: the compiler's messages, exit 3" || bad "contracts: build of a broken C file (rc=$rc)" "$TMP/v.out"
+
+# A C function that crashes on some generated input: verify names it, exit 1.
+mkdir -p "$TMP/vcrash"
+printf 'pipeline vcrash\nlink "vcrash.c"\nextern first(s: str) -> i64 pure\nsource lines = text(input)\nmap n = first(lines)\nsink out = tsv(output)\n' > "$TMP/vcrash/vcrash.fpipe"
+printf '#include "vcrash.fpipe.h"\n#include <stddef.h>\nint64_t first(fp_ctx *cx, fp_str s)\n{\n    (void)cx;\n    volatile const char *p = s.n ? s.p : NULL;   /* the empty string: NULL */\n    return p[0];\n}\n' > "$TMP/vcrash/vcrash.c"
+"$FPIPEC" verify "$TMP/vcrash/vcrash.fpipe" > "$TMP/v.out" 2>&1; rc=$?
+[ $rc = 1 ] && grep -q "crashed" "$TMP/v.out" && ! grep -q "every law holds" "$TMP/v.out" &&
+    ok "contracts: verify reports a C function that crashes on a generated input" || bad "contracts: verify crash (rc=$rc)" "$TMP/v.out"

@@ -5,7 +5,7 @@ int64_t tick(fp_ctx *cx, fp_str s, int64_t k)
 {
     static int64_t calls;
     (void)cx;
-    return (int64_t)s.n + k * calls++;
+    return (int64_t)(s.n + (uint64_t)k * (uint64_t)calls++);   /* wraps */
 }
 
 list_rec_Item number(fp_ctx *cx, list_rec_Item xs)

@@ -13,7 +13,7 @@ list_rec_Doc tag_all(fp_ctx *cx, list_rec_Doc ds)
     list_rec_Doc out = {fp_alloc(cx, (size_t)ds.n * sizeof(rec_Doc)), ds.n};
     for (int64_t i = 0; i < ds.n; i++) {
         out.items[i] = ds.items[i];
-        out.items[i].n = ds.items[i].n * 2;
+        out.items[i].n = (int64_t)((uint64_t)ds.items[i].n * 2u);   /* wraps, like i64 */
         if (ds.items[i].n % 7 == 3)
             fp_error_item(cx, i, "n is %lld", (long long)ds.items[i].n);
     }
