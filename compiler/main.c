@@ -245,7 +245,7 @@ int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
 }
 
 int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
-                  const PtrVec *cfiles)
+           const PtrVec *cfiles)
 {
     const char *inc, *lib;
     if (!find_runtime(a, &inc, &lib)) {
