@@ -59,7 +59,7 @@ done
 # A C function with a static counter, a batch function that depends on the split.
 "$FPIPEC" verify "$V/impure.fpipe" > "$TMP/v.out" 2>&1; rc=$?
 [ $rc = 1 ] && grep -q "^tests/verify/impure.fpipe:7:8: error: extern 'tick' is not deterministic: the same arguments gave different results$" "$TMP/v.out" &&
-    grep -q '^    counterexample: tick(".*", -\?[0-9]*)$' "$TMP/v.out" &&
+    grep -q '^    counterexample: tick("", 1)$' "$TMP/v.out" &&
     grep -q '^    first call:  -\?[0-9]*$' "$TMP/v.out" &&
     grep -q "^tests/verify/impure.fpipe:8:8: error: extern 'number' gives other results when a batch is split$" "$TMP/v.out" &&
     grep -q 'in its part: *Item { s: .*, n: 0 }' "$TMP/v.out" &&
