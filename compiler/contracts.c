@@ -556,7 +556,8 @@ static void monoid_contract(Str *s, const IrOp *op, int i, bool *f64_fold)
         str_add(s, "%s: associative (declared)%s", m->name,
                 m->commutative ? ", commutative (declared)"
                                : ", not commutative: merged in partition order, which keeps "
-                                 "input order");
+                                 "input order (if it is commutative, declaring it lets "
+                                 "threads share tables)");
         str_add(s, ", identity: its empty; fpipec verify tests the laws");
         if (has_f64(m->type)) {
             str_add(s, "; f64 arithmetic rounds, folded in partition order");

@@ -157,3 +157,29 @@ printf '#include "vcrash.fpipe.h"\n#include <stddef.h>\nint64_t first(fp_ctx *cx
 "$FPIPEC" verify "$TMP/vcrash/vcrash.fpipe" > "$TMP/v.out" 2>&1; rc=$?
 [ $rc = 1 ] && grep -q "crashed" "$TMP/v.out" && ! grep -q "every law holds" "$TMP/v.out" &&
     ok "contracts: verify reports a C function that crashes on a generated input" || bad "contracts: verify crash (rc=$rc)" "$TMP/v.out"
+
+# Every invalid program and every warning case: as many JSON objects as
+# text diagnostics, each valid JSON with a level.
+jbad=0; jn=0
+for f in tests/errors/*.fpipe tests/warnings/*.fpipe; do
+    "$FPIPEC" check --diagnostics-format=json "$f" > /dev/null 2> "$TMP/j.err"
+    "$FPIPEC" check "$f" > /dev/null 2> "$TMP/t.err"
+    want=$(grep -c -E '^[^ ].*:[0-9]+:[0-9]+: (error|warning):' "$TMP/t.err")
+    jn=$((jn + 1))
+    python3 - "$TMP/j.err" "$want" > /dev/null 2>&1 <<'PY' || { jbad=$((jbad + 1)); cp "$TMP/j.err" "$TMP/jbad.err"; echo "    json: $f" > "$TMP/jbad.txt"; }
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == int(sys.argv[2])
+for l in lines:
+    assert json.loads(l)["level"] in ("error", "warning")
+PY
+done
+[ $jbad = 0 ] && ok "contracts: json diagnostics of all $jn test programs are valid, one per text diagnostic" ||
+    bad "contracts: json diagnostics of $jbad of $jn programs" "$TMP/jbad.txt"
+
+# explain's contracts for a declared, non-commutative monoid.
+printf 'pipeline nc\nmonoid affine : (i64, i64) {\n    empty = (1, 0)\n    combine(f, g) = (f.0 * g.0, f.1 * g.0 + g.1)\n    associative\n}\nsource lines = text(input)\nmap kv = (lines, (len(lines), 1))\ncombine_per_key m = affine\nsink out = tsv(output)\n' > "$TMP/nc.fpipe"
+"$FPIPEC" explain "$TMP/nc.fpipe" > "$TMP/v.out" 2>&1
+grep -q '^  combine_per_key m: affine: associative (declared), not commutative: merged in partition order, which keeps input order' "$TMP/v.out" &&
+    grep -q "^  determinism: the same bytes in every mode (any --threads, any --partition-size), given the declared monoids' laws$" "$TMP/v.out" &&
+    ok "contracts: explain shows a declared monoid's laws and what determinism rests on" || bad "contracts: explain of a declared monoid" "$TMP/v.out"
