@@ -619,13 +619,15 @@ static void gen_batch_extern(Gen *g, const Ir *ir, const Extern *x, int k)
     const char *I = emit_ctype(g->a, in), *O = emit_ctype(g->a, out);
     const char *ex = sfx(g, in->elem), *ox = sfx(g, out->elem);
     L(g, "/* extern %s (line %d), a batch function */", x->name, x->line);
-    L(g, "typedef struct res_%d { %s r; int64_t n; const char **msg; } res_%d;", k, O, k);
+    L(g, "typedef struct res_%d { %s r; int64_t n; const char **msg; const char *all; } res_%d;",
+      k, O, k);
     L(g, "static res_%d call_%d(%s xs)", k, k, I);
     L(g, "{");
     L(g, "    res_%d v;", k);
     L(g, "    W.failed = 0;");
     L(g, "    fp_batch_begin(&W, &vsite, (int)xs.n);");
     L(g, "    v.r = %s(&W, xs);", x->name);
+    L(g, "    v.all = W.batch_all;   /* fp_error: the whole batch failed */");
     L(g, "    fp_batch_end(&W, &vsite, (int)xs.n, v.r.n);");
     L(g, "    v.n = xs.n;");
     L(g, "    v.msg = fp_arena_alloc(W.arena, (size_t)(xs.n + 1) * sizeof *v.msg);");
@@ -660,6 +662,16 @@ static void gen_batch_extern(Gen *g, const Ir *ir, const Extern *x, int k)
     L(g, "        fp_arena_reset(W.arena);");
     L(g, "        %s xs = gen_batch_%d();", I, k);
     L(g, "        res_%d w1 = call_%d(xs), w2 = call_%d(xs);", k, k, k);
+    L(g, "        if (!w1.all && w1.r.n != xs.n) {");
+    L(g, "            report(%s, 1, \"extern '%s' does not return one result per element\");",
+      loc, x->name);
+    L(g, "            printf(\"    counterexample: a batch of %%lld gave %%lld results\\n\", "
+         "(long long)xs.n, (long long)w1.r.n);");
+    L(g, "            fputs(\"    = hint: a batch_map's function returns its results in the "
+         "order of its elements, as many as it got (fail an element with fp_error_item)\\n\", "
+         "stdout);");
+    L(g, "            return;");
+    L(g, "        }");
     L(g, "        for (int64_t i = 0; i < xs.n; i++) {");
     L(g, "            if (same_item_%d(w1, i, w2, i))", k);
     L(g, "                continue;");

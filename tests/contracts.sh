@@ -183,3 +183,12 @@ printf 'pipeline nc\nmonoid affine : (i64, i64) {\n    empty = (1, 0)\n    combi
 grep -q '^  combine_per_key m: affine: associative (declared), not commutative: merged in partition order, which keeps input order' "$TMP/v.out" &&
     grep -q "^  determinism: the same bytes in every mode (any --threads, any --partition-size), given the declared monoids' laws$" "$TMP/v.out" &&
     ok "contracts: explain shows a declared monoid's laws and what determinism rests on" || bad "contracts: explain of a declared monoid" "$TMP/v.out"
+
+# A batch function that returns fewer results than elements.
+mkdir -p "$TMP/vcnt"
+printf 'pipeline vcnt\nlink "vcnt.c"\nextern half(xs: [i64]) -> [i64] pure\nsource lines = text(input)\nmap n = len(lines)\nbatch_map h = half(n) max_batch 8\nsink out = tsv(output)\n' > "$TMP/vcnt/vcnt.fpipe"
+printf '#include "vcnt.fpipe.h"\nlist_i64 half(fp_ctx *cx, list_i64 xs)\n{\n    (void)cx;\n    return (list_i64){xs.items, (xs.n + 1) / 2};\n}\n' > "$TMP/vcnt/vcnt.c"
+"$FPIPEC" verify "$TMP/vcnt/vcnt.fpipe" > "$TMP/v.out" 2>&1; rc=$?
+[ $rc = 1 ] && grep -q "vcnt.fpipe:3:8: error: extern 'half' does not return one result per element" "$TMP/v.out" &&
+    grep -q 'counterexample: a batch of [0-9]* gave [0-9]* results' "$TMP/v.out" &&
+    ok "contracts: verify finds a batch function that returns too few results" || bad "contracts: verify result count (rc=$rc)" "$TMP/v.out"
