@@ -48,7 +48,7 @@ $(GEN)/lexer.c: grammar/lexer.re
 
 $(BUILD)/obj/compiler/%.o: compiler/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Icompiler -I$(GEN) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(YAML_CFLAGS) -Icompiler -I$(GEN) -c $< -o $@
 
 # lemon's and re2c's output: our warnings minus the ones their templates trip.
 $(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
@@ -56,8 +56,12 @@ $(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
 	$(CC) $(CFLAGS_ALL) -Wno-unused-parameter -Wno-missing-prototypes -Wno-shadow \
 	    -Icompiler -I$(GEN) -c $< -o $@
 
+# libyaml reads YAML pipelines (compiler/yaml.c).
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+
 $(BUILD)/fpipec: $(COMPILER_OBJ)
-	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
 
 # ---- runtime ------------------------------------------------------------
 

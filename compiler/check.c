@@ -863,6 +863,8 @@ static Type *monoid_result(Checker *c, const Expr *at, const IrOp *op, int i, Ty
     case MONOID_USER:
         if (v == op->umon[i]->type)
             return v;
+        if (op->umon[i]->type == &ty_error)
+            return NULL;   /* its declaration was reported */
         diag_at(c->d, DIAG_ERROR, at->span, "monoid '%s' folds %s values, not %s",
                 op->umon[i]->name, tname(c, op->umon[i]->type), tname(c, v));
         diag_at(c->d, DIAG_NOTE, op->umon[i]->span, "'%s' is declared here", op->umon[i]->name);
@@ -1330,7 +1332,9 @@ static void check_externs(Checker *c)
                 }
         }
         x->ret = resolve_type(c, d->ret);
-        if (!bad)
+        /* Kept even when wrong (reported): its calls then check without a
+         * second message about an unknown function. */
+        if (!bad || !find_extern(c, d->name))
             vec_push(c->arena, &c->externs, x);
     }
 }
@@ -1442,7 +1446,7 @@ static void check_monoid_decls(Checker *c)
         m->combine = d->combine;
         m->a = d->a;
         m->b = d->b;
-        if (!bad)
+        if (!bad || !find_monoid(c, d->name))   /* kept when wrong: no follow-on errors */
             vec_push(c->arena, &c->monoids, m);
     }
 }
@@ -1562,6 +1566,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     ir->nmonoids = c.monoids.n;
     ir->links = (LinkDecl **)p->links.v;
     ir->nlinks = p->links.n;
+    ir->default_threads = p->default_threads;
 
     Type *prev_type = NULL;
     for (int i = 0; i < p->ops.n; i++) {
@@ -1592,6 +1597,16 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             continue;
         }
         Type *decl = o->decl_type ? resolve_type(&c, o->decl_type) : NULL;
+        /* A YAML operator's in_type: the seed's rule, in_type of each
+         * operator is the out_type of the one before. */
+        if (o->in_type && i > 0) {
+            Type *want = resolve_type(&c, o->in_type);
+            if (want != &ty_error && op->in && op->in != &ty_error && want != op->in) {
+                diag_at(d, DIAG_ERROR, o->in_type->span, "'%s' takes %s (in_type), but '%s' "
+                        "gives %s", o->name, tname(&c, want), c.prev->name, tname(&c, op->in));
+                diag_hint(d, "in_type of an operator must be the out_type of the one before");
+            }
+        }
         switch (op_info[o->kind].role) {
         case ROLE_SOURCE:
             check_source(&c, o, op, decl);

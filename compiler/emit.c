@@ -1595,6 +1595,8 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         emit_c_string(&s, sink->path, sink->path_len);
         line(&e, ".path = %s,", s.p);
     }
+    if (ir->default_threads)
+        line(&e, ".default_threads = %d,", ir->default_threads);
     line(&e, ".stage1 = %s,", p->stages[0].fname);
     if (c && c->kind == OP_COMBINE) {
         line(&e, ".acc_size = sizeof(%s_state),", c->cname);

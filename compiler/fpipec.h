@@ -231,6 +231,7 @@ typedef struct OpDecl {
     Span max_batch_span;
     PtrVec by;               /* top: SortKey*, after by */
     Span by_span;
+    TypeExpr *in_type;       /* YAML in_type: must be what comes in */
 } OpDecl;
 
 /* extern NAME(params) -> TYPE ATTRS: a C function in a linked file. */
@@ -280,6 +281,7 @@ typedef struct Program {
     PtrVec externs;          /* ExternDecl* */
     PtrVec links;            /* LinkDecl* */
     PtrVec monoids;          /* MonoidDecl* */
+    int default_threads;     /* YAML resources.workers / backend seq; 0: all cores */
 } Program;
 
 /* The parse context: lemon's %extra_context, and the builder functions the
@@ -370,6 +372,19 @@ const char *lex_token_desc(int kind);  /* "'map'", "name", ... */
 
 /* Parse a whole .fpipe source.  Returns NULL after syntax errors (reported). */
 Program *parse_program(Arena *a, const Source *src, Diags *d);
+/* An expression or a type written at `at` inside another file's text (a
+ * YAML scalar); spans point into src.  NULL after errors (reported). */
+Expr *parse_expr_in(Arena *a, const Source *src, Diags *d, Span at);
+TypeExpr *parse_type_in(Arena *a, const Source *src, Diags *d, Span at);
+
+/* ------------------------------------------------------------------ */
+/* yaml.c — the seed's YAML pipeline schema, read with libyaml         */
+/* ------------------------------------------------------------------ */
+
+/* Read a YAML pipeline into the same AST as a .fpipe file.  NULL after
+ * errors (reported with the YAML file's line:col). */
+Program *yaml_program(Arena *a, const Source *src, Diags *d);
+
 
 /* ------------------------------------------------------------------ */
 /* check.c — from AST to typed IR                                     */
@@ -450,11 +465,16 @@ typedef struct Ir {
     int nmonoids;
     LinkDecl **links;        /* C files to compile in */
     int nlinks;
+    int default_threads;     /* the program's --threads default; 0: all cores */
 } Ir;
 
 /* NULL after errors (reported). */
 Ir *check_program(Arena *a, Program *p, Diags *d);
 void ir_dump(Str *s, const Ir *ir);
+/* A checked pipeline as .fpipe text, or as YAML in the schema yaml.c reads
+ * (fpipec convert). */
+void ir_to_fpipe(Str *s, const Ir *ir);
+void ir_to_yaml(Str *s, const Ir *ir);
 void monoids_str(Str *s, const IrOp *op);   /* "sum" or "(count, sum, max)" */
 bool combine_is_exact(const IrOp *op);      /* no f64 arithmetic in the fold */
 bool combine_is_commutative(const IrOp *op);   /* no monoid without 'commutative' */

@@ -18,7 +18,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: fpipec COMMAND FILE.fpipe [options]\n"
+    fputs("usage: fpipec COMMAND FILE.fpipe|FILE.yaml [options]\n"
           "\n"
           "commands:\n"
           "  check FILE             report errors and warnings; exit 1 if there are errors\n"
@@ -29,6 +29,8 @@ static void usage(FILE *f)
           "  run FILE [-- ARGS...]  build into a temporary folder and run it with ARGS\n"
           "                         (its inputs and options); exits with its status\n"
           "  dot FILE [-o OUT.dot]  the pipeline as a Graphviz graph, stages as clusters\n"
+          "  convert FILE [--to yaml|fpipe] [-o OUT]\n"
+          "                         a YAML pipeline as .fpipe, or a .fpipe one as YAML\n"
           "  header FILE [-o OUT.h] the types and prototypes of the extern C functions,\n"
           "                         for the C file named by `link` (build writes its own)\n"
           "\n"
@@ -392,7 +394,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    const char *file = NULL, *out = NULL;
+    const char *file = NULL, *out = NULL, *to = NULL;
     EmitOpts eopts = {0};
     char **run_args = NULL;   /* after "--": the program's arguments */
     for (int i = 2; i < argc; i++) {
@@ -401,6 +403,12 @@ int main(int argc, char **argv)
             break;
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out = argv[++i];
+        } else if (!strcmp(argv[i], "--to") && i + 1 < argc) {
+            to = argv[++i];
+            if (strcmp(to, "yaml") && strcmp(to, "fpipe")) {
+                fprintf(stderr, "fpipec: error: --to takes yaml or fpipe, not '%s'\n", to);
+                return 2;
+            }
         } else if (!strcmp(argv[i], "--line-directives")) {
             eopts.line_directives = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -417,8 +425,9 @@ int main(int argc, char **argv)
     bool is_check = !strcmp(cmd, "check"), is_explain = !strcmp(cmd, "explain");
     bool is_emit = !strcmp(cmd, "emit-c"), is_build = !strcmp(cmd, "build");
     bool is_run = !strcmp(cmd, "run"), is_dot = !strcmp(cmd, "dot");
-    bool is_header = !strcmp(cmd, "header");
-    if (!(is_check || is_explain || is_emit || is_build || is_run || is_dot || is_header)) {
+    bool is_header = !strcmp(cmd, "header"), is_convert = !strcmp(cmd, "convert");
+    if (!(is_check || is_explain || is_emit || is_build || is_run || is_dot || is_header ||
+          is_convert)) {
         fprintf(stderr, "fpipec: error: unknown command '%s' (see fpipec --help)\n", cmd);
         return 2;
     }
@@ -439,7 +448,11 @@ int main(int argc, char **argv)
     diag_init(&d, &src, stderr);
     int rc = 1;
 
-    Program *prog = parse_program(a, &src, &d);
+    /* A .yaml or .yml file is a YAML pipeline (yaml.c); anything else .fpipe. */
+    size_t flen = strlen(file);
+    bool is_yaml = (flen > 5 && !strcmp(file + flen - 5, ".yaml")) ||
+                   (flen > 4 && !strcmp(file + flen - 4, ".yml"));
+    Program *prog = is_yaml ? yaml_program(a, &src, &d) : parse_program(a, &src, &d);
     Ir *ir = prog ? check_program(a, prog, &d) : NULL;
     if (!ir)
         goto done;
@@ -448,6 +461,17 @@ int main(int argc, char **argv)
     if (is_check)
         goto done;
 
+    if (is_convert) {
+        /* YAML to .fpipe by default, .fpipe to YAML with --to yaml. */
+        Str t = {0};
+        if (to ? !strcmp(to, "yaml") : !is_yaml)
+            ir_to_yaml(&t, ir);
+        else
+            ir_to_fpipe(&t, ir);
+        rc = write_file(out ? out : "-", &t) ? 0 : 2;
+        str_free(&t);
+        goto done;
+    }
     if (is_header) {
         /* The header a linked C file includes (rag.c: rag.fpipe.h). */
         Str h = {0};

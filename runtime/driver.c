@@ -648,7 +648,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         return FP_EXIT_USAGE;
     }
 #ifdef _OPENMP
-    run.threads = threads ? (int)threads : omp_get_num_procs();
+    run.threads = threads ? (int)threads : pl->default_threads ? pl->default_threads
+                                                               : omp_get_num_procs();
 #else
     run.threads = 1;
     (void)threads;

@@ -940,6 +940,7 @@ typedef struct fp_pipeline {
     fp_merge merge;
     fp_target target;
     const char *path;          /* FP_TARGET_PATH */
+    int default_threads;       /* --threads when not given (0: all cores) */
     size_t acc_size;           /* bytes of one accumulator */
     /* stage 1: source and the fused element-wise operators, over one partition */
     void (*stage1)(fp_worker *w);

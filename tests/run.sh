@@ -772,6 +772,58 @@ sed 's/"b.c"/"missing.c"/' "$TMP/bx/b.fpipe" > "$TMP/bx/b4.fpipe"
 [ $rc -eq 1 ] && grep -q "b4.fpipe:2:6: error: cannot find the linked file" "$TMP/out" && ok "lang: a missing linked file is located" ||
     bad "lang: a missing linked file is located (rc $rc)" "$TMP/out"
 
+# ---------------------------------------------------------------------------
+echo "# yaml"
+# Every tests/yaml/*.yaml against its expected diagnostics (ok_* are valid:
+# exit 0, warnings only; the others exit 1).
+ny=0
+for f in tests/yaml/*.yaml; do
+    n=${f%.yaml}
+    "$FPIPEC" check "$f" > "$TMP/out" 2> "$TMP/err"; rc=$?
+    if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$TMP/err" "$n.err"; fi
+    ny=$((ny + 1))
+    want=1; case $(basename "$f") in ok_*) want=0 ;; esac
+    if [ $rc -ne $want ]; then bad "yaml: $f: exit $rc, want $want" "$TMP/err"; continue; fi
+    if cmp -s "$n.err" "$TMP/err"; then ok "yaml: $(basename "$f")"; else
+        diff -u "$n.err" "$TMP/err" > "$TMP/diff" 2>&1; bad "yaml: $(basename "$f")" "$TMP/diff"; fi
+done
+[ $ny -ge 20 ] || bad "yaml: only $ny YAML cases (want at least 20)"
+# The seed's RAG config: the same program as rag_ingest.fpipe, the same bytes.
+if "$FPIPEC" build examples/rag_ingest.yaml -o "$TMP/bin/rag_yaml" > "$TMP/out" 2>&1; then
+    run_modes "yaml: rag_ingest.yaml modes" "$TMP/bin/rag_yaml" examples/data/docs.jsonl &&
+        { python3 tests/ref/rag.py examples/data/docs.jsonl > "$TMP/ref"
+          same "yaml: rag_ingest.yaml writes the bytes of rag_ingest.fpipe (vs tests/ref/rag.py)" "$TMP/ref" "$TMP/out.1"; }
+else bad "yaml: build rag_ingest.yaml" "$TMP/out"; fi
+"$FPIPEC" emit-c examples/rag_ingest.yaml | grep -v 'examples/rag_ingest\.' > "$TMP/c.yaml"
+"$FPIPEC" emit-c examples/rag_ingest.fpipe | grep -v 'examples/rag_ingest\.' > "$TMP/c.fpipe"
+# The generated C differs only in the lines naming the source file (and
+# the .fpipe lines quoted in comments and sites).
+cnorm() { sed -E 's/[0-9]+, [0-9]+, [0-9]+\};/L};/; s/:[0-9]+\)/:L)/g; s/; line [0-9]+/; line L/g; s/:[0-9]+( |$)/:L\1/g; s/\.(yaml|fpipe)//g' "$1"; }
+if diff <(cnorm "$TMP/c.yaml") <(cnorm "$TMP/c.fpipe") > "$TMP/diff"; then
+    ok "yaml: rag_ingest.yaml and rag_ingest.fpipe generate the same C"
+else bad "yaml: rag_ingest.yaml and rag_ingest.fpipe generate the same C" "$TMP/diff"; fi
+# resources.workers is the program's default --threads.
+"$FPIPEC" emit-c tests/yaml/ok_backend_dask.yaml 2> /dev/null | grep -q '\.default_threads = 2,' &&
+    ok "yaml: resources.workers sets the default thread count" || bad "yaml: resources.workers"
+"$FPIPEC" build tests/yaml/ok_wordcount.yaml -o "$TMP/bin/wc_yaml" > "$TMP/out" 2>&1 &&
+    "$TMP/bin/wc_yaml" -o "$TMP/out" "$IN/zipf.txt" && { ref_wordcount "$IN/zipf.txt" > "$TMP/ref"; same "yaml: a word count in YAML vs coreutils" "$TMP/ref" "$TMP/out"; } ||
+    bad "yaml: build and run ok_wordcount.yaml" "$TMP/out"
+# Round trips: .fpipe -> YAML -> explain, and YAML -> .fpipe -> explain,
+# give the IR and the plan of the original (lines and paths aside).
+norm() { sed -E '1d; s/; line [0-9]+//; s/\((examples|tests|\/tmp)[^)]*:[0-9]+\)//g' "$1"; }
+mkdir -p "$TMP/rt"
+cp examples/rag.c "$TMP/rt/"
+for f in examples/*.fpipe examples/rag_ingest.yaml tests/yaml/ok_wordcount.yaml; do
+    n=$(basename "$f"); to=yaml; ext=yaml
+    case $f in *.yaml) to=fpipe; ext=fpipe ;; esac
+    if "$FPIPEC" convert "$f" --to $to -o "$TMP/rt/$n.$ext" 2> "$TMP/err" &&
+       "$FPIPEC" explain "$f" > "$TMP/e1" 2> /dev/null &&
+       "$FPIPEC" explain "$TMP/rt/$n.$ext" > "$TMP/e2" 2> "$TMP/err" &&
+       diff <(norm "$TMP/e1") <(norm "$TMP/e2") > "$TMP/diff"; then
+        ok "yaml: convert $n to $to and back gives the same IR and plan"
+    else cat "$TMP/err" >> "$TMP/diff"; bad "yaml: convert $n to $to" "$TMP/diff"; fi
+done
+
 # Valgrind's memcheck over every example on a slice of the corpus, with one
 # thread and two and small partitions (not in the sanitizer build: ASan and
 # valgrind exclude each other).
