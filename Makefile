@@ -115,6 +115,28 @@ fuzz-build: deps
 fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
+# Static checks (CI runs them).  cppcheck with three groups of checks:
+#   warning      likely bugs: NULL dereferences, uninitialised reads, leaks,
+#                realloc losing its block, out-of-bounds indexes;
+#   portability  implementation-defined behaviour (signed shifts, casts);
+#   performance  cheap to keep clean (structs by value, redundant copies).
+# Not "style": it is taste (variable scopes, const) and would churn code.
+# tests/lint/fpipe.cfg tells it which functions never return;
+# tests/lint/cppcheck.supp lists the false positives, each with its reason.
+# Both SIMD and portable (FP_NO_SIMD) code are checked.  Then every source
+# through clang -fsyntax-only with the build's warnings as errors (gcc
+# builds by default; clang finds other things, e.g. shift counts).
+CPPCHECK := cppcheck -q --std=c11 --enable=warning,portability,performance \
+            --library=tests/lint/fpipe.cfg --suppressions-list=tests/lint/cppcheck.supp \
+            --inline-suppr --error-exitcode=1 --suppress=missingIncludeSystem \
+            -D_DEFAULT_SOURCE -Icompiler -Iruntime -I$(GEN)
+lint: $(GEN)/fpipe.h $(GEN)/lexer.c
+	$(CPPCHECK) compiler/*.c runtime/*.c
+	$(CPPCHECK) -DFP_NO_SIMD runtime/*.c
+	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -Icompiler -I$(GEN) compiler/*.c
+	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -Iruntime runtime/*.c
+	@echo "lint: clean"
+
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh $(BUILD)
@@ -131,4 +153,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps demo test test-asan fuzz fuzz-build bench golden install clean
+.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install clean
