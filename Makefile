@@ -5,6 +5,9 @@
 #   make test       the whole test suite (prints "N passed, N failed")
 #   make test-asan  the same suite with every part built under ASan + UBSan
 #   make bench      throughput benchmarks (not part of make test)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS (default 20) each, and the
+#                   differential check of the generated C (tests/fuzz/)
+#   make lint       cppcheck on compiler/ and runtime/
 #   make install PREFIX=/usr/local
 #
 # Generated sources (lexer, parser) go to $(BUILD)/gen and are never
@@ -93,6 +96,51 @@ test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" all
 	@FPIPE_CFLAGS="$(ASAN_FLAGS) -O1 -g" bash tests/run.sh build-asan
 
+# libFuzzer targets (tests/fuzz/): the compiler and runtime objects built
+# by clang with coverage instrumentation in build-fuzz, each target linked
+# with libFuzzer's main.  tests/fuzz/run.sh runs them and the cc check.
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra $(FUZZ_SAN) -fsanitize=fuzzer
+FUZZ_FRONT   := $(filter-out %/main.o,$(COMPILER_OBJ:$(BUILD)/%=$(FUZZ_BUILD)/%))
+fuzz-build: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" all
+	@for t in parse frontend; do \
+	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
+	    clang $(FUZZ_CFLAGS) -Icompiler -I$(FUZZ_BUILD)/gen tests/fuzz/fuzz_$$t.c \
+	        $(FUZZ_FRONT) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+	@for t in lines csv jsonl; do \
+	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
+	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
+	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+
+fuzz: fuzz-build
+	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Static checks (CI runs them).  cppcheck with three groups of checks:
+#   warning      likely bugs: NULL dereferences, uninitialised reads, leaks,
+#                realloc losing its block, out-of-bounds indexes;
+#   portability  implementation-defined behaviour (signed shifts, casts);
+#   performance  cheap to keep clean (structs by value, redundant copies).
+# Not "style": it is taste (variable scopes, const) and would churn code.
+# tests/lint/fpipe.cfg tells it which functions never return;
+# tests/lint/cppcheck.supp lists the false positives, each with its reason.
+# Both SIMD and portable (FP_NO_SIMD) code are checked.  Then every source
+# through clang -fsyntax-only with the build's warnings as errors (gcc
+# builds by default; clang finds other things, e.g. shift counts).
+CPPCHECK := cppcheck -q --std=c11 --enable=warning,portability,performance \
+            --library=tests/lint/fpipe.cfg --suppressions-list=tests/lint/cppcheck.supp \
+            --inline-suppr --error-exitcode=1 --suppress=missingIncludeSystem \
+            -D_DEFAULT_SOURCE -Icompiler -Iruntime -I$(GEN)
+lint: $(GEN)/fpipe.h $(GEN)/lexer.c
+	$(CPPCHECK) compiler/*.c runtime/*.c
+	$(CPPCHECK) -DFP_NO_SIMD runtime/*.c
+	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -Icompiler -I$(GEN) compiler/*.c
+	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -Iruntime runtime/*.c
+	@echo "lint: clean"
+
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh $(BUILD)
@@ -107,6 +155,6 @@ install: all
 	install -m 644 $(BUILD)/libfpipe.a $(DESTDIR)$(PREFIX)/lib/libfpipe.a
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps demo test test-asan bench golden install clean
+.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install clean

@@ -71,7 +71,10 @@ static bool read_source(const char *path, Source *src)
         if (n < cap - 1)
             break;
         cap *= 2;
-        p = realloc(p, cap);
+        char *q = realloc(p, cap);
+        if (!q)
+            free(p);   /* and exit above */
+        p = q;
     }
     if (ferror(f)) {
         fprintf(stderr, "fpipec: error: cannot read '%s': %s\n", path, strerror(errno));

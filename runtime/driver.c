@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ void fp_oom(void);
 fp_top *fp_top_new(const fp_pipeline *pl);
 void fp_top_free(fp_top *t);
 size_t fp_top_sorted(fp_top *t, char **items);
+void fp_sink_remove_live(void);
 
 #define DEFAULT_PART_SIZE ((size_t)4 << 20)
 /* Inputs up to this size are mapped with MAP_POPULATE: one pass of page
@@ -178,7 +180,9 @@ static int open_input(fp_run *run, fp_input *in)
         return -1;
     }
     int rc = 0;
-    if (S_ISREG(st.st_mode)) {
+    /* A regular file of size 0 may still have bytes (/proc, /sys files
+     * report 0): read those to the end instead of mapping nothing. */
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
         /* Reserve the file's pages plus one zero page, then map the file
          * over the start: the bytes after the end read as zeros (the
          * padding contract), however the size falls on a page. */
@@ -216,8 +220,53 @@ static int open_input(fp_run *run, fp_input *in)
     return rc;
 }
 
+/* An input file that shrinks after it was mapped (truncated by another
+ * process) leaves pages that raise SIGBUS when read.  That is an input
+ * error: say which input, remove the output's temporary file (the old
+ * output stays) and exit 3, from the signal handler, with only
+ * async-signal-safe calls.  A SIGBUS anywhere else is not ours: the
+ * default action runs. */
+static fp_run *volatile bus_run;
+
+static void say(const char *s)
+{
+    ssize_t r = write(2, s, strlen(s));
+    (void)r;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    fp_run *run = bus_run;
+    const char *addr = si ? (const char *)si->si_addr : NULL;
+    for (int i = 0; run && addr && i < run->nin; i++) {
+        const fp_input *in = &run->in[i];
+        if (in->mapped && in->data && addr >= in->data && addr < in->data + in->maplen) {
+            say(run->prog);
+            say(": error: input '");
+            say(in->path);
+            say("' changed while it was read (the file shrank); no output was written\n");
+            fp_sink_remove_live();
+            _exit(FP_EXIT_INPUT);
+        }
+    }
+    signal(sig, SIG_DFL);   /* return: the fault repeats, now fatal */
+}
+
+static void catch_sigbus(fp_run *run)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    bus_run = run;
+    sigaction(SIGBUS, &sa, NULL);
+}
+
 static void close_inputs(fp_run *run)
 {
+    bus_run = NULL;
     for (int i = 0; i < run->nin; i++) {
         fp_input *in = &run->in[i];
         if (in->mapped && in->data)
@@ -671,6 +720,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         close_inputs(&run);
         return rc;
     }
+    catch_sigbus(&run);
     for (int i = 0; i < run.nin; i++) {
         fp_input *in = &run.in[i];
         fp_part *v;

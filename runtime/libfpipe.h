@@ -1031,8 +1031,10 @@ static inline int fp_f64_cmp_total(double a, double b)
     int64_t x, y;
     memcpy(&x, &a, 8);
     memcpy(&y, &b, 8);
-    x ^= (int64_t)((uint64_t)(x >> 63) >> 1);
-    y ^= (int64_t)((uint64_t)(y >> 63) >> 1);
+    /* Negative: flip all but the sign bit (the mask from an unsigned
+     * shift: >> of a negative value is implementation-defined). */
+    x ^= (int64_t)((0 - ((uint64_t)x >> 63)) >> 1);
+    y ^= (int64_t)((0 - ((uint64_t)y >> 63)) >> 1);
     return (x > y) - (x < y);
 }
 

@@ -17,6 +17,19 @@
 #include <unistd.h>
 
 void fp_oom(void);
+void fp_sink_remove_live(void);
+
+/* The temporary file of the open file sink, for a fatal signal handler
+ * (driver.c: an input shrank under its mapping), which removes it with
+ * fp_sink_remove_live before exiting: unlink is async-signal-safe. */
+static const char *volatile live_tmp;
+
+void fp_sink_remove_live(void)
+{
+    const char *t = live_tmp;
+    if (t)
+        unlink(t);
+}
 
 struct fp_sink {
     int fd;
@@ -53,6 +66,7 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
     mode_t um = umask(0);
     umask(um);
     fchmod(s->fd, 0666 & ~um);
+    live_tmp = s->tmp;
     return s;
 }
 
@@ -74,6 +88,8 @@ int fp_sink_write(fp_sink *s, const void *p, size_t n)
 
 static void sink_free(fp_sink *s)
 {
+    if (live_tmp == s->tmp)
+        live_tmp = NULL;
     free(s->path);
     free(s->tmp);
     free(s);

@@ -15,6 +15,11 @@
 #            partition sizes
 #   cli      the executables' and fpipec's behaviour on bad command lines,
 #            missing inputs, element failures
+#   codegen  hostile strings, names and paths in the generated C
+#            (tests/codegen/run.sh)
+#   bad-data hostile inputs for the runtime (tests/bad-data/run.sh)
+#   fuzz     the fuzz targets (tests/fuzz/) replayed on their seeds and
+#            regression inputs, without libFuzzer (tests/fuzz/replay.sh)
 #
 # FPIPE_CFLAGS (e.g. sanitizers) applies to every program built here.
 # Prints one line per test and ends with "N passed, N failed".
@@ -1073,6 +1078,18 @@ if make --no-print-directory -s install BUILD="$B" PREFIX="$TMP/prefix" > "$TMP/
     "$TMP/t2" "$IN/zipf.txt" > "$TMP/out" && [ "$(cat "$TMP/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ]; then
     ok "cli: make install PREFIX=... gives a working fpipec"
 else bad "cli: make install" "$TMP/out"; fi
+
+# ---------------------------------------------------------------------------
+echo "# codegen"
+. tests/codegen/run.sh
+
+# ---------------------------------------------------------------------------
+echo "# bad-data"
+. tests/bad-data/run.sh
+
+# ---------------------------------------------------------------------------
+echo "# fuzz"
+. tests/fuzz/replay.sh
 
 echo
 echo "$pass passed, $fail failed"
