@@ -83,8 +83,91 @@ static void show_line(Diags *d, Span sp)
     fputc('\n', d->out);
 }
 
+/* ---- --diagnostics-format=json ------------------------------------ */
+
+static void json_str(Str *s, const char *p, size_t n)
+{
+    str_add(s, "\"");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"' || c == '\\')
+            str_add(s, "\\%c", c);
+        else if (c == '\n')
+            str_add(s, "\\n");
+        else if (c == '\t')
+            str_add(s, "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            str_add(s, "\\u%04x", c);
+        else
+            str_addn(s, (const char *)&c, 1);
+    }
+    str_add(s, "\"");
+}
+
+/* "file": .., "line": .., "col": .., "end": {"line": .., "col": ..} */
+static void json_place(Diags *d, Str *s, Span sp)
+{
+    int line, col, eline, ecol;
+    diag_line_col(d->src, sp.off, &line, &col);
+    diag_line_col(d->src, sp.off + sp.len, &eline, &ecol);
+    str_add(s, "\"file\": ");
+    json_str(s, d->src->path, strlen(d->src->path));
+    str_add(s, ", \"line\": %d, \"col\": %d, \"end\": {\"line\": %d, \"col\": %d}", line,
+            col, eline, ecol);
+}
+
+void diag_flush(Diags *d)
+{
+    if (!d->json || !d->jpending)
+        return;
+    fprintf(d->out, "{%.*s, \"hints\": [%.*s], \"notes\": [%.*s]}\n", (int)d->jmain.n,
+            d->jmain.p ? d->jmain.p : "", (int)d->jhints.n, d->jhints.p ? d->jhints.p : "",
+            (int)d->jnotes.n, d->jnotes.p ? d->jnotes.p : "");
+    fflush(d->out);
+    d->jmain.n = d->jhints.n = d->jnotes.n = 0;
+    d->jpending = false;
+}
+
+static void json_diag(Diags *d, DiagLevel lvl, Span sp, const char *msg)
+{
+    if (lvl == DIAG_NOTE && d->jpending) {
+        str_add(&d->jnotes, "%s{", d->jnotes.n ? ", " : "");
+        json_place(d, &d->jnotes, sp);
+        str_add(&d->jnotes, ", \"message\": ");
+        json_str(&d->jnotes, msg, strlen(msg));
+        str_add(&d->jnotes, "}");
+        return;
+    }
+    diag_flush(d);
+    json_place(d, &d->jmain, sp);
+    str_add(&d->jmain, ", \"level\": \"%s\", \"message\": ", level_name[lvl]);
+    json_str(&d->jmain, msg, strlen(msg));
+    d->jpending = true;
+}
+
 void diag_at(Diags *d, DiagLevel lvl, Span sp, const char *fmt, ...)
 {
+    if (d->json) {
+        if (lvl == DIAG_ERROR && ++d->nerrors > d->max_errors)
+            return;
+        if (lvl == DIAG_WARNING)
+            d->nwarnings++;
+        if (lvl != DIAG_ERROR && d->nerrors > d->max_errors)
+            return;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        char *msg = malloc((size_t)n + 1);
+        if (!msg)
+            return;
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        json_diag(d, lvl, sp, msg);
+        free(msg);
+        return;
+    }
     if (lvl == DIAG_ERROR) {
         d->nerrors++;
         if (d->nerrors == d->max_errors + 1)
@@ -119,6 +202,24 @@ void diag_hint(Diags *d, const char *fmt, ...)
 {
     if (d->nerrors > d->max_errors)
         return;
+    if (d->json) {
+        if (!d->jpending)
+            return;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        char *msg = malloc((size_t)n + 1);
+        if (!msg)
+            return;
+        va_start(ap, fmt);
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        str_add(&d->jhints, "%s", d->jhints.n ? ", " : "");
+        json_str(&d->jhints, msg, strlen(msg));
+        free(msg);
+        return;
+    }
     fputs("      = hint: ", d->out);
     va_list ap;
     va_start(ap, fmt);

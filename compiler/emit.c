@@ -1418,6 +1418,28 @@ void emit_header(Str *out, const Ir *ir, const char *name)
     arena_free(a);
 }
 
+/* For fpipec verify: the types, extern prototypes and declared monoids'
+ * NAME_empty / NAME_combine functions, exactly as emit_c writes them. */
+void emit_support(Str *out, const Ir *ir)
+{
+    Arena *a = arena_new();
+    EmitOpts o = {0};
+    Emitter e = {.out = out, .ir = ir, .opts = &o, .arena = a};
+    PtrVec done = {0};
+    emit_extern_decls(&e, &done);
+    for (int i = 0; i < ir->nmonoids; i++)
+        emit_tuple_type(&e, ir->monoids[i]->type, &done);
+    blank(&e);
+    emit_user_monoids(&e);
+    arena_free(a);
+}
+
+const char *emit_ctype(Arena *a, const Type *t)
+{
+    Emitter e = {.arena = a};
+    return ctype(&e, t);
+}
+
 static void emit_stage2(Emitter *e, const Stage *st)
 {
     const Ir *ir = e->ir;

@@ -71,6 +71,11 @@ typedef struct Diags {
     bool color;          /* ANSI colours: stderr is a terminal */
     int nerrors, nwarnings;
     int max_errors;      /* stop reporting after this many */
+    /* --diagnostics-format=json: one JSON object per diagnostic and line;
+     * the one being built (its hints and notes come after it). */
+    bool json;
+    bool jpending;
+    Str jmain, jhints, jnotes;
 } Diags;
 
 void diag_init(Diags *d, const Source *src, FILE *out);
@@ -79,6 +84,8 @@ void diag_at(Diags *d, DiagLevel lvl, Span sp, const char *fmt, ...)
 /* A hint under the diagnostic just reported. */
 void diag_hint(Diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_line_col(const Source *src, uint32_t off, int *line, int *col);
+/* JSON mode: write the diagnostic being built (call once at the end). */
+void diag_flush(Diags *d);
 Span span_join(Span a, Span b);
 /* The closest of the candidates to name, for "did you mean" (NULL if none). */
 const char *diag_suggest(const char *name, const char *const *cands, int n);
@@ -532,5 +539,46 @@ void emit_header(Str *out, const Ir *ir, const char *name);
  * end the literal or change its meaning (quotes, backslash, newlines,
  * trigraph-like ??, non-ASCII, NUL). */
 void emit_c_string(Str *s, const char *p, size_t n);
+/* For fpipec verify: types, extern prototypes, monoid functions. */
+void emit_support(Str *out, const Ir *ir);
+const char *emit_ctype(Arena *a, const Type *t);   /* "int64_t", "tup2_str_i64" */
+
+/* ------------------------------------------------------------------ */
+/* main.c — building with the C compiler (also used by audit, verify) */
+/* ------------------------------------------------------------------ */
+
+bool find_runtime(Arena *a, const char **inc, const char **lib);
+void split_words(Arena *a, const char *s, PtrVec *out);
+const char *link_path(Arena *a, const char *fpipe, const char *path);
+const char *header_name(Arena *a, const char *cpath);
+int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles);
+int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
+           const PtrVec *cfiles);
+char *make_tmpdir(Arena *a, const char *what);
+void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* contracts.c — the purity audit of linked C files, contracts in     */
+/* explain                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Compile each linked C file to an object and inspect its symbols: calls
+ * of I/O, clocks, randomness, the environment, processes, the network,
+ * and writable static or global data are errors (reported in d).  A file
+ * the C compiler rejects is an error if report_cc (check), else left to
+ * the build that follows.  Returns false on errors; 2 in *trouble when the
+ * audit itself could not run. */
+bool audit_links(Arena *a, const Ir *ir, Diags *d, bool report_cc, int *trouble);
+/* The contract of every operator, and whether the output is the same
+ * bytes in every mode: the last part of explain. */
+void contracts_dump(Str *s, const Plan *p);
+
+/* ------------------------------------------------------------------ */
+/* verify.c — fpipec verify: property tests of monoids and externs    */
+/* ------------------------------------------------------------------ */
+
+/* Generate, build and run the property tests; the exit code of fpipec
+ * verify (0 every law holds, 1 a law failed, 2/3 trouble). */
+int verify_program(Arena *a, const Ir *ir, uint64_t seed, bool seed_given);
 
 #endif /* FPIPEC_H */

@@ -33,10 +33,15 @@ static void usage(FILE *f)
           "                         a YAML pipeline as .fpipe, or a .fpipe one as YAML\n"
           "  header FILE [-o OUT.h] the types and prototypes of the extern C functions,\n"
           "                         for the C file named by `link` (build writes its own)\n"
+          "  verify FILE [--seed N] property tests: every declared monoid's laws, every\n"
+          "                         extern's determinism (and batch split invariance)\n"
           "\n"
           "options:\n"
           "  -o PATH                output file for emit-c and build\n"
           "  --line-directives      emit-c/build: #line directives pointing at the .fpipe\n"
+          "  --diagnostics-format=text|json\n"
+          "                         json: one JSON object per diagnostic and line (stderr)\n"
+          "  --seed N               verify: the random seed (default 1)\n"
           "  --help, --version\n"
           "\n"
           "environment (build): CC (default cc), FPIPE_CFLAGS (extra C compiler flags),\n"
@@ -123,7 +128,7 @@ static bool file_exists(const char *p)
 /* The folders holding libfpipe.h and libfpipe.a: $FPIPE_RUNTIME, or next to
  * this executable in the build tree (build/ and runtime/), or an installed
  * layout (bin/ beside include/ and lib/). */
-static bool find_runtime(Arena *a, const char **inc, const char **lib)
+bool find_runtime(Arena *a, const char **inc, const char **lib)
 {
     const char *env = getenv("FPIPE_RUNTIME");
     if (env && *env) {
@@ -157,7 +162,7 @@ static bool find_runtime(Arena *a, const char **inc, const char **lib)
 }
 
 /* Split a flags string on blanks (no shell: nothing is interpreted). */
-static void split_words(Arena *a, const char *s, PtrVec *out)
+void split_words(Arena *a, const char *s, PtrVec *out)
 {
     while (s && *s) {
         while (*s == ' ' || *s == '\t')
@@ -172,7 +177,7 @@ static void split_words(Arena *a, const char *s, PtrVec *out)
 
 /* The C files of `link` lines, as paths from here: relative to the folder
  * of the .fpipe file. */
-static const char *link_path(Arena *a, const char *fpipe, const char *path)
+const char *link_path(Arena *a, const char *fpipe, const char *path)
 {
     if (path[0] == '/')
         return path;
@@ -183,7 +188,7 @@ static const char *link_path(Arena *a, const char *fpipe, const char *path)
 }
 
 /* "rag.c" -> "rag.fpipe.h": the header a linked C file includes. */
-static const char *header_name(Arena *a, const char *cpath)
+const char *header_name(Arena *a, const char *cpath)
 {
     const char *base = strrchr(cpath, '/');
     base = base ? base + 1 : cpath;
@@ -209,7 +214,7 @@ static char *slurp(const char *path, size_t *len)
 
 /* Write each linked file's header into dir; a copy beside the C file that
  * differs from it would be included instead, so it is an error. */
-static int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
+int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
 {
     for (int i = 0; i < ir->nlinks; i++) {
         const char *c = link_path(a, ir->src->path, ir->links[i]->path);
@@ -244,7 +249,7 @@ static int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles
     return 0;
 }
 
-static int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
+int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
                   const PtrVec *cfiles)
 {
     const char *inc, *lib;
@@ -301,7 +306,7 @@ static int run_cc(Arena *a, const char *cfile, const char *exe, const char *incd
 /* fpipec run: build into a private temporary folder, run the program with
  * the given arguments (stdin, stdout and stderr are the caller's), remove
  * the folder, and exit with the program's status. */
-static char *make_tmpdir(Arena *a, const char *what)
+char *make_tmpdir(Arena *a, const char *what)
 {
     const char *tmp = getenv("TMPDIR");
     char *dir = arena_printf(a, "%s/fpipec-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
@@ -313,7 +318,7 @@ static char *make_tmpdir(Arena *a, const char *what)
 }
 
 /* Remove the build folder: the generated C, the headers, the program. */
-static void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name)
+void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name)
 {
     unlink(arena_printf(a, "%s/%s.c", dir, name));
     for (int i = 0; i < ir->nlinks; i++)
@@ -400,6 +405,9 @@ int main(int argc, char **argv)
     const char *file = NULL, *out = NULL, *to = NULL;
     EmitOpts eopts = {0};
     char **run_args = NULL;   /* after "--": the program's arguments */
+    bool json = false;
+    unsigned long long seed = 1;
+    bool seed_given = false;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--")) {
             run_args = argv + i + 1;
@@ -414,6 +422,18 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(argv[i], "--line-directives")) {
             eopts.line_directives = true;
+        } else if (!strcmp(argv[i], "--diagnostics-format=json") ||
+                   !strcmp(argv[i], "--diagnostics-format=text")) {
+            json = argv[i][21] == 'j';
+        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            seed = strtoull(argv[++i], &end, 10);
+            if (errno || !*argv[i] || *end || argv[i][0] == '-') {
+                fprintf(stderr, "fpipec: error: --seed takes a number, not '%s'\n", argv[i]);
+                return 2;
+            }
+            seed_given = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "fpipec: error: unknown option '%s' (see fpipec --help)\n", argv[i]);
             return 2;
@@ -429,8 +449,9 @@ int main(int argc, char **argv)
     bool is_emit = !strcmp(cmd, "emit-c"), is_build = !strcmp(cmd, "build");
     bool is_run = !strcmp(cmd, "run"), is_dot = !strcmp(cmd, "dot");
     bool is_header = !strcmp(cmd, "header"), is_convert = !strcmp(cmd, "convert");
+    bool is_verify = !strcmp(cmd, "verify");
     if (!(is_check || is_explain || is_emit || is_build || is_run || is_dot || is_header ||
-          is_convert)) {
+          is_convert || is_verify)) {
         fprintf(stderr, "fpipec: error: unknown command '%s' (see fpipec --help)\n", cmd);
         return 2;
     }
@@ -449,6 +470,7 @@ int main(int argc, char **argv)
     Arena *a = arena_new();
     Diags d;
     diag_init(&d, &src, stderr);
+    d.json = json;
     int rc = 1;
 
     /* A .yaml or .yml file is a YAML pipeline (yaml.c); anything else .fpipe. */
@@ -461,6 +483,18 @@ int main(int argc, char **argv)
         goto done;
     Plan *plan = plan_build(a, ir);
     rc = 0;
+    if (is_verify) {
+        rc = verify_program(a, ir, seed, seed_given);
+        goto done;
+    }
+    /* The purity audit of the linked C files (contracts.c). */
+    if (ir->nlinks && (is_check || is_build || is_run)) {
+        int trouble = 0;
+        if (!audit_links(a, ir, &d, is_check, &trouble)) {
+            rc = trouble ? trouble : 1;
+            goto done;
+        }
+    }
     if (is_check)
         goto done;
 
@@ -496,6 +530,7 @@ int main(int argc, char **argv)
     Str explain = {0};
     ir_dump(&explain, ir);
     plan_dump(&explain, plan);
+    contracts_dump(&explain, plan);
     if (is_explain) {
         fputs(explain.p, stdout);
         str_free(&explain);
@@ -519,7 +554,8 @@ int main(int argc, char **argv)
     }
     str_free(&c);
 done:
-    if (d.nerrors)
+    diag_flush(&d);
+    if (d.nerrors && !d.json)
         fprintf(stderr, "%d error%s generated.\n", d.nerrors, d.nerrors == 1 ? "" : "s");
     arena_free(a);
     types_reset();

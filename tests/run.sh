@@ -1091,6 +1091,11 @@ echo "# bad-data"
 echo "# fuzz"
 . tests/fuzz/replay.sh
 
+# ---------------------------------------------------------------------------
+echo "# contracts"
+# fpipec verify, the purity audit, JSON diagnostics.
+. tests/contracts.sh
+
 echo
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -151,6 +151,12 @@ static const char plan_text[] =
     "    fused: combine_per_key per_city (merged result) -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
     "  errors in sales: fail_fast (the first failing element in input order stops the run; no output file is written)\n"
+    "contracts:\n"
+    "  source sales: reads csv(input) in input order; errors: stop the run (on_error fail_fast)\n"
+    "  map by_city: pure (an expression); cannot fail\n"
+    "  combine_per_key per_city: count: associative, commutative, exact; sum: associative, commutative, exact (i64 wraps); mean: associative, commutative, exact (a 128-bit sum and a count); max: associative, commutative, exact; cannot fail\n"
+    "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
     ;
 
 static const fp_pipeline pipeline = {

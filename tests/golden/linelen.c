@@ -44,6 +44,12 @@ static const char plan_text[] =
     "    fused: source lines -> filter nonblank -> map row -> sink out\n"
     "    rows are written in input order (partition by partition)\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
+    "contracts:\n"
+    "  source lines: reads text(input) in input order; cannot fail\n"
+    "  filter nonblank: pure (an expression); cannot fail\n"
+    "  map row: pure (an expression); cannot fail\n"
+    "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
     ;
 
 static const fp_pipeline pipeline = {

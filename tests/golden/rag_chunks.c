@@ -163,6 +163,14 @@ static const char plan_text[] =
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
     "  errors in docs: drop (skipped and counted; the counts are printed)\n"
     "  errors in clean: drop (skipped and counted; the counts are printed)\n"
+    "contracts:\n"
+    "  source docs: reads jsonl(input) in input order; errors: dropped and counted (on_error drop)\n"
+    "  map clean: pure (calls clean_doc, declared pure and audited); errors: dropped and counted (on_error drop)\n"
+    "  flatmap chunk: pure (calls chunk_doc, declared pure and audited); cannot fail\n"
+    "  map one: pure (an expression); cannot fail\n"
+    "  combine_per_key per_doc: sum: associative, commutative, exact (i64 wraps); cannot fail\n"
+    "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
     ;
 
 static const fp_pipeline pipeline = {

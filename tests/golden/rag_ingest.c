@@ -145,6 +145,13 @@ static const char plan_text[] =
     "  errors in docs: drop (skipped and counted; the counts are printed)\n"
     "  errors in clean: drop (skipped and counted; the counts are printed)\n"
     "  errors in embed: fail_fast (the first failing element in input order stops the run; no output file is written)\n"
+    "contracts:\n"
+    "  source docs: reads jsonl(input) in input order; errors: dropped and counted (on_error drop)\n"
+    "  map clean: pure (calls clean_doc, declared pure and audited); errors: dropped and counted (on_error drop)\n"
+    "  flatmap chunk: pure (calls chunk_doc, declared pure and audited); cannot fail\n"
+    "  batch_map embed: calls embed_batch (pure, audited) on batches of at most 128; results must not depend on the split (fpipec verify tests it); errors: stop the run (on_error fail_fast)\n"
+    "  sink write: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size), given batch functions whose results do not depend on the split\n"
     ;
 
 static const fp_pipeline pipeline = {

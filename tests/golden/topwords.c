@@ -161,6 +161,14 @@ static const char plan_text[] =
     "  stage 3  stage3_top20_to_out: once per kept element, in top order\n"
     "    fused: top top20 (kept element) -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
+    "contracts:\n"
+    "  source lines: reads text(input) in input order; cannot fail\n"
+    "  flatmap words: pure (an expression); cannot fail\n"
+    "  map ones: pure (an expression); cannot fail\n"
+    "  combine_per_key counts: sum: associative, commutative, exact (i64 wraps); cannot fail\n"
+    "  top top20: pure; ties go by the whole element: the same N for any order of arrival; cannot fail\n"
+    "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
     ;
 
 static const fp_pipeline pipeline = {

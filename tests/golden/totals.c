@@ -118,6 +118,12 @@ static const char plan_text[] =
     "  stage 2  stage2_total_to_out: once, on the combined value\n"
     "    fused: combine total (merged result) -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
+    "contracts:\n"
+    "  source lines: reads text(input) in input order; cannot fail\n"
+    "  flatmap words: pure (an expression); cannot fail\n"
+    "  combine total: count: associative, commutative, exact; cannot fail\n"
+    "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
     ;
 
 static const fp_pipeline pipeline = {

@@ -112,6 +112,13 @@ static const char plan_text[] =
     "  stage 2  stage2_total_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key total (merged result) -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
+    "contracts:\n"
+    "  source lines: reads text(input) in input order; cannot fail\n"
+    "  flatmap words: pure (an expression); cannot fail\n"
+    "  map weighted: pure (an expression); cannot fail\n"
+    "  combine_per_key total: sum of f64: commutative, associative only up to rounding: folded in partition order; cannot fail\n"
+    "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
+    "  determinism: the same bytes for every --threads; with another --partition-size the f64 fold of 'total' may round differently (partials are folded in partition order, a fixed order for a given --partition-size)\n"
     ;
 
 static const fp_pipeline pipeline = {

@@ -112,6 +112,13 @@ static const char plan_text[] =
     "  stage 2  stage2_counts_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key counts (merged result) -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
+    "contracts:\n"
+    "  source lines: reads text(input) in input order; cannot fail\n"
+    "  flatmap words: pure (an expression); cannot fail\n"
+    "  map ones: pure (an expression); cannot fail\n"
+    "  combine_per_key counts: sum: associative, commutative, exact (i64 wraps); cannot fail\n"
+    "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
     ;
 
 static const fp_pipeline pipeline = {

@@ -120,6 +120,14 @@ static const char plan_text[] =
     "  stage 2  stage2_hist_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key hist (merged result) -> map row -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
+    "contracts:\n"
+    "  source lines: reads text(input) in input order; cannot fail\n"
+    "  flatmap words: pure (an expression); cannot fail\n"
+    "  map by_len: pure (an expression); cannot fail\n"
+    "  combine_per_key hist: sum: associative, commutative, exact (i64 wraps); cannot fail\n"
+    "  map row: pure (an expression); cannot fail\n"
+    "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
     ;
 
 static const fp_pipeline pipeline = {

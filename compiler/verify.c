@@ -1,0 +1,762 @@
+/* verify.c — fpipec verify: property tests for the laws fpipec cannot prove.
+ *
+ * For every declared monoid: identity on both sides, associativity, and
+ * commutativity when it is claimed.  For every extern C function (all are
+ * declared pure): the same arguments twice give the same bytes; for a
+ * function used by a batch_map, any split of a batch gives the same
+ * results, element by element, as the whole batch.
+ *
+ * The tests are a C program, generated here and compiled like `fpipec
+ * build` compiles a pipeline: the monoids' NAME_empty / NAME_combine are
+ * the functions emit.c writes into every program, the externs are the
+ * linked C files themselves.  Inputs are random (a fixed, printed seed) and
+ * edge cases (0, -1, INT64_MIN, INT64_MAX, NaN, -0.0, infinities, empty
+ * strings, NUL and high bytes).  f64 laws are first tested on values whose
+ * arithmetic is exact (small integers and halves), where a failure is an
+ * error; a failure seen only on other values is rounding, a warning.
+ */
+#include "fpipec.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct Gen {
+    Str *s;
+    Arena *a;
+    PtrVec types;            /* composite types with helpers, inner first */
+} Gen;
+
+static void L(Gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void L(Gen *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = arena_alloc(g->a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    str_addn(g->s, p, (size_t)n);
+    str_add(g->s, "\n");
+}
+
+/* The helpers' suffix for a type: i64, f64, bool, str or tN. */
+static const char *sfx(Gen *g, const Type *t)
+{
+    switch (t->kind) {
+    case TY_I64: return "i64";
+    case TY_F64: return "f64";
+    case TY_BOOL: return "bool";
+    case TY_STR: return "str";
+    default:
+        for (int i = 0; i < g->types.n; i++)
+            if (g->types.v[i] == t)
+                return arena_printf(g->a, "t%d", i);
+        return "bad";
+    }
+}
+
+static bool has_f64(const Type *t)
+{
+    if (t->kind == TY_F64)
+        return true;
+    if (t->kind == TY_LIST)
+        return has_f64(t->elem);
+    for (int i = 0; i < t->n && (t->kind == TY_TUPLE || t->kind == TY_RECORD); i++)
+        if (has_f64(t->elems[i]))
+            return true;
+    return false;
+}
+
+static bool shrinkable(const Type *t)
+{
+    if (type_is_scalar(t))
+        return true;
+    if (t->kind != TY_TUPLE)
+        return false;
+    for (int i = 0; i < t->n; i++)
+        if (!shrinkable(t->elems[i]))
+            return false;
+    return true;
+}
+
+/* gen_T, same_T and show_T for a composite type, its parts first (and
+ * leaves_T, simplify_T for a tuple of scalars). */
+static void need(Gen *g, const Type *t)
+{
+    if (t->kind != TY_TUPLE && t->kind != TY_RECORD && t->kind != TY_LIST)
+        return;
+    for (int i = 0; i < g->types.n; i++)
+        if (g->types.v[i] == t)
+            return;
+    if (t->kind == TY_LIST)
+        need(g, t->elem);
+    else
+        for (int i = 0; i < t->n; i++)
+            need(g, t->elems[i]);
+    vec_push(g->a, &g->types, (void *)t);
+    const char *c = emit_ctype(g->a, t), *x = sfx(g, t);
+    if (t->kind == TY_LIST) {
+        const char *e = sfx(g, t->elem);
+        L(g, "static inline %s gen_%s(void)", c, x);
+        L(g, "{");
+        L(g, "    %s v;", c);
+        L(g, "    v.n = (int64_t)(rnd() %% 6);");
+        L(g, "    v.items = fp_arena_alloc(W.arena, (size_t)(v.n + 1) * sizeof *v.items);");
+        L(g, "    for (int64_t i = 0; i < v.n; i++)");
+        L(g, "        v.items[i] = gen_%s();", e);
+        L(g, "    return v;");
+        L(g, "}");
+        L(g, "static inline bool same_%s(%s a, %s b)", x, c, c);
+        L(g, "{");
+        L(g, "    if (a.n != b.n)");
+        L(g, "        return false;");
+        L(g, "    for (int64_t i = 0; i < a.n; i++)");
+        L(g, "        if (!same_%s(a.items[i], b.items[i]))", e);
+        L(g, "            return false;");
+        L(g, "    return true;");
+        L(g, "}");
+        L(g, "static inline void show_%s(%s v)", x, c);
+        L(g, "{");
+        L(g, "    putchar('[');");
+        L(g, "    for (int64_t i = 0; i < v.n; i++) {");
+        L(g, "        if (i)");
+        L(g, "            fputs(\", \", stdout);");
+        L(g, "        show_%s(v.items[i]);", e);
+        L(g, "    }");
+        L(g, "    putchar(']');");
+        L(g, "}");
+        return;
+    }
+    bool rec = t->kind == TY_RECORD;
+    L(g, "static inline %s gen_%s(void)", c, x);
+    L(g, "{");
+    L(g, "    %s v;", c);
+    for (int i = 0; i < t->n; i++) {
+        if (rec)
+            L(g, "    v.%s = gen_%s();", t->cfields[i], sfx(g, t->elems[i]));
+        else
+            L(g, "    v.f%d = gen_%s();", i, sfx(g, t->elems[i]));
+    }
+    L(g, "    return v;");
+    L(g, "}");
+    L(g, "static inline bool same_%s(%s a, %s b)", x, c, c);
+    L(g, "{");
+    for (int i = 0; i < t->n; i++) {
+        const char *f = rec ? t->cfields[i] : arena_printf(g->a, "f%d", i);
+        L(g, "    if (!same_%s(a.%s, b.%s))", sfx(g, t->elems[i]), f, f);
+        L(g, "        return false;");
+    }
+    L(g, "    return true;");
+    L(g, "}");
+    L(g, "static inline void show_%s(%s v)", x, c);
+    L(g, "{");
+    if (rec)
+        L(g, "    fputs(\"%s { \", stdout);", t->name);
+    else
+        L(g, "    putchar('(');");
+    for (int i = 0; i < t->n; i++) {
+        const char *f = rec ? t->cfields[i] : arena_printf(g->a, "f%d", i);
+        if (rec)
+            L(g, "    fputs(\"%s%s: \", stdout);", i ? ", " : "", t->fields[i]);
+        else if (i)
+            L(g, "    fputs(\", \", stdout);");
+        L(g, "    show_%s(v.%s);", sfx(g, t->elems[i]), f);
+    }
+    L(g, "    fputs(\"%s\", stdout);", rec ? " }" : ")");
+    L(g, "}");
+    if (!shrinkable(t))
+        return;   /* monoids fold scalars and tuples: only they are shrunk */
+    L(g, "static inline int leaves_%s(void)", x);
+    L(g, "{");
+    Str n = {0};
+    for (int i = 0; i < t->n; i++)
+        str_add(&n, "%sleaves_%s()", i ? " + " : "", sfx(g, t->elems[i]));
+    L(g, "    return %s;", n.p);
+    str_free(&n);
+    L(g, "}");
+    L(g, "static inline bool simplify_%s(%s *v, int leaf, int kind)", x, c);
+    L(g, "{");
+    for (int i = 0; i < t->n; i++) {
+        const char *e = sfx(g, t->elems[i]);
+        L(g, "    if (leaf < leaves_%s())", e);
+        L(g, "        return simplify_%s(&v->f%d, leaf, kind);", e, i);
+        L(g, "    leaf -= leaves_%s();", e);
+    }
+    L(g, "    return false;");
+    L(g, "}");
+}
+
+/* The fixed part: random numbers, edge cases, the scalar helpers. */
+static const char *prelude =
+    "#include <float.h>\n"
+    "#include <math.h>\n"
+    "#include <stdio.h>\n"
+    "#include <stdlib.h>\n"
+    "#include <string.h>\n"
+    "\n"
+    "static uint64_t rng_state;\n"
+    "static inline uint64_t rnd(void)   /* splitmix64 */\n"
+    "{\n"
+    "    uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));\n"
+    "    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);\n"
+    "    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);\n"
+    "    return z ^ (z >> 31);\n"
+    "}\n"
+    "static fp_worker W;\n"
+    "static int exact_mode;   /* f64: only values whose arithmetic is exact */\n"
+    "static int errors, warnings;\n"
+    "static const fp_site vsite __attribute__((unused)) = {\"verify\", \"verify\", 0, 0, 0};\n"
+    "\n"
+    "static const int64_t edge_i64[] = {0, 1, -1, 2, -2, 7, 1000, INT64_MIN, INT64_MAX,\n"
+    "                                   INT64_MIN + 1, INT64_MAX - 1};\n"
+    "static const double edge_f64[] = {0.0, -0.0, 1.0, -1.0, 0.5, 0.1, 1e16, -1e16, NAN,\n"
+    "                                  INFINITY, -INFINITY, DBL_MAX, -DBL_MAX, DBL_MIN,\n"
+    "                                  4.9406564584124654e-324};\n"
+    "static const double exact_f64[] = {0.0, 1.0, -1.0, 2.0, -2.0, 0.5, 3.0, -7.0, 1024.0,\n"
+    "                                   -1048576.0};\n"
+    "#define NEDGE(a) ((int)(sizeof a / sizeof a[0]))\n"
+    "\n"
+    "static inline int64_t gen_i64(void)\n"
+    "{\n"
+    "    uint64_t r = rnd();\n"
+    "    switch (r % 4) {\n"
+    "    case 0: return edge_i64[(r >> 8) % NEDGE(edge_i64)];\n"
+    "    case 1: return (int64_t)((r >> 8) % 201) - 100;\n"
+    "    default: { uint64_t u = rnd(); int64_t v; memcpy(&v, &u, sizeof v); return v; }\n"
+    "    }\n"
+    "}\n"
+    "static inline double gen_f64(void)\n"
+    "{\n"
+    "    uint64_t r = rnd();\n"
+    "    if (exact_mode)\n"
+    "        return r % 2 ? exact_f64[(r >> 8) % NEDGE(exact_f64)]\n"
+    "                     : (double)((int64_t)((r >> 8) % 2001) - 1000) / 2.0;\n"
+    "    switch (r % 5) {\n"
+    "    case 0: case 1: return edge_f64[(r >> 8) % NEDGE(edge_f64)];\n"
+    "    case 2: return (double)((int64_t)((r >> 8) % 201) - 100);\n"
+    "    case 3: return (double)(rnd() >> 11) / 9007199254740992.0 * 2000.0 - 1000.0;\n"
+    "    default: { uint64_t u = rnd(); double d; memcpy(&d, &u, sizeof d); return d; }\n"
+    "    }\n"
+    "}\n"
+    "static inline bool gen_bool(void) { return rnd() & 1; }\n"
+    "static inline fp_str gen_str(void)\n"
+    "{\n"
+    "    static const char alpha[] = \"abcdefghijklmnopqrstuvwxyz ABCXYZ 0123456789 .,;:-_\\t\\n\\\"\\\\\";\n"
+    "    uint64_t r = rnd();\n"
+    "    size_t n = r % 8 == 0 ? 0 : r % 8 == 1 ? 1 : r % 8 == 7 ? (r >> 8) % 300 : (r >> 8) % 24;\n"
+    "    char *p = fp_arena_alloc(W.arena, n + FP_PAD);\n"
+    "    memset(p + n, 0, FP_PAD);\n"
+    "    for (size_t i = 0; i < n; i++) {\n"
+    "        uint64_t c = rnd();\n"
+    "        p[i] = c % 16 == 0 ? (char)(c >> 8) : alpha[(c >> 8) % (sizeof alpha - 1)];\n"
+    "    }\n"
+    "    return fp_str_lit(p, n);\n"
+    "}\n"
+    "static inline bool same_i64(int64_t a, int64_t b) { return a == b; }\n"
+    "static inline bool same_bool(bool a, bool b) { return a == b; }\n"
+    "static inline bool same_f64(double a, double b)   /* the same bytes; NaNs are NaN */\n"
+    "{\n"
+    "    return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0;\n"
+    "}\n"
+    "static inline bool same_str(fp_str a, fp_str b)\n"
+    "{\n"
+    "    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);\n"
+    "}\n"
+    "/* A simpler value in place of *v (false if it would be the same). */\n"
+    "static inline int leaves_i64(void) { return 1; }\n"
+    "static inline int leaves_f64(void) { return 1; }\n"
+    "static inline int leaves_bool(void) { return 1; }\n"
+    "static inline int leaves_str(void) { return 1; }\n"
+    "static inline bool simplify_i64(int64_t *v, int leaf, int kind)\n"
+    "{\n"
+    "    int64_t n = kind == 0 ? 0 : kind == 1 ? 1 : kind == 2 ? -1 : *v / 2;\n"
+    "    uint64_t mn = n < 0 ? -(uint64_t)n : (uint64_t)n, mv = *v < 0 ? -(uint64_t)*v : (uint64_t)*v;\n"
+    "    if (leaf || !(mn < mv || (mn == mv && n > *v)))   /* smaller, or positive */\n"
+    "        return false;\n"
+    "    *v = n;\n"
+    "    return true;\n"
+    "}\n"
+    "static inline bool simplify_f64(double *v, int leaf, int kind)\n"
+    "{\n"
+    "    double n = kind == 0 ? 0.0 : kind == 1 ? 1.0 : kind == 2 ? -1.0 : trunc(*v / 2.0);\n"
+    "    double mv = isnan(*v) ? INFINITY : fabs(*v);\n"
+    "    if (leaf || isnan(n) || !(fabs(n) < mv || (fabs(n) == mv && n > *v) ||\n"
+    "                              (isnan(*v) && isinf(n))))\n"
+    "        return false;\n"
+    "    *v = n;\n"
+    "    return true;\n"
+    "}\n"
+    "static inline bool simplify_bool(bool *v, int leaf, int kind)\n"
+    "{\n"
+    "    if (leaf || kind > 0 || !*v)\n"
+    "        return false;\n"
+    "    *v = false;\n"
+    "    return true;\n"
+    "}\n"
+    "static inline bool simplify_str(fp_str *v, int leaf, int kind)\n"
+    "{\n"
+    "    if (leaf || kind > 0 || !v->n)\n"
+    "        return false;\n"
+    "    v->n = 0;\n"
+    "    return true;\n"
+    "}\n"
+    "static inline void show_i64(int64_t v) { printf(\"%lld\", (long long)v); }\n"
+    "static inline void show_bool(bool v) { fputs(v ? \"true\" : \"false\", stdout); }\n"
+    "static inline void show_f64(double v)\n"
+    "{\n"
+    "    if (isnan(v)) { fputs(\"nan\", stdout); return; }\n"
+    "    if (isinf(v)) { fputs(v > 0 ? \"inf\" : \"-inf\", stdout); return; }\n"
+    "    char b[40];\n"
+    "    snprintf(b, sizeof b, \"%.17g\", v);\n"
+    "    fputs(b, stdout);\n"
+    "    if (!strpbrk(b, \".e\"))\n"
+    "        fputs(\".0\", stdout);\n"
+    "}\n"
+    "static inline void show_str(fp_str v)\n"
+    "{\n"
+    "    putchar('\"');\n"
+    "    for (size_t i = 0; i < v.n; i++) {\n"
+    "        unsigned char c = (unsigned char)v.p[i];\n"
+    "        if (c == '\"' || c == '\\\\') printf(\"\\\\%c\", c);\n"
+    "        else if (c == '\\n') fputs(\"\\\\n\", stdout);\n"
+    "        else if (c == '\\t') fputs(\"\\\\t\", stdout);\n"
+    "        else if (c < 0x20 || c >= 0x7f) printf(\"\\\\x%02x\", c);\n"
+    "        else putchar(c);\n"
+    "    }\n"
+    "    putchar('\"');\n"
+    "}\n"
+    "static void report(const char *loc, int error, const char *what)\n"
+    "{\n"
+    "    printf(\"%s: %s: %s\\n\", loc, error ? \"error\" : \"warning\", what);\n"
+    "    if (error) errors++; else warnings++;\n"
+    "}\n"
+    "\n";
+
+/* "file:line:col" of a span, as a C string literal. */
+static const char *loc_lit(Gen *g, const Ir *ir, Span sp)
+{
+    int line, col;
+    diag_line_col(ir->src, sp.off, &line, &col);
+    const char *loc = arena_printf(g->a, "%s:%d:%d", ir->src->path, line, col);
+    Str s = {0};
+    emit_c_string(&s, loc, strlen(loc));
+    const char *r = arena_strndup(g->a, s.p, s.n);
+    str_free(&s);
+    return r;
+}
+
+enum { MONOID_TRIALS = 20000, EXTERN_TRIALS = 300, SPLIT_TRIALS = 200 };
+
+static void gen_monoid(Gen *g, const Ir *ir, const UserMonoid *m, int k)
+{
+    const char *T = emit_ctype(g->a, m->type), *x = sfx(g, m->type);
+    const char *loc = loc_lit(g, ir, m->span);
+    bool f64 = has_f64(m->type);
+    bool scalar = m->type->kind != TY_TUPLE;
+    L(g, "/* monoid %s (line %d) */", m->name, m->line);
+    L(g, "static void law_%d(int law, int error, %s a, %s b, %s c, %s l, %s r)", k, T, T, T,
+      T, T);
+    L(g, "{");
+    L(g, "    static const char *const what[2][4] = {");
+    L(g, "        {\"monoid '%s' has no identity: combine(empty, a) != a\",", m->name);
+    L(g, "         \"monoid '%s' has no identity: combine(a, empty) != a\",", m->name);
+    L(g, "         \"monoid '%s' is not associative\",", m->name);
+    L(g, "         \"monoid '%s' is not commutative\"},", m->name);
+    L(g, "        {\"monoid '%s': identity (combine(empty, a) == a) holds only up to f64 "
+         "rounding\",", m->name);
+    L(g, "         \"monoid '%s': identity (combine(a, empty) == a) holds only up to f64 "
+         "rounding\",", m->name);
+    L(g, "         \"monoid '%s': associativity holds only up to f64 rounding\",", m->name);
+    L(g, "         \"monoid '%s': commutativity holds only up to f64 rounding\"}};", m->name);
+    L(g, "    report(%s, error, what[!error][law]);", loc);
+    L(g, "    fputs(error ? \"    counterexample: \" : \"    example: \", stdout);");
+    L(g, "    fputs(\"a = \", stdout); show_%s(a);", x);
+    L(g, "    if (law >= 2) { fputs(\", b = \", stdout); show_%s(b); }", x);
+    L(g, "    if (law == 2) { fputs(\", c = \", stdout); show_%s(c); }", x);
+    L(g, "    putchar('\\n');");
+    L(g, "    static const char *const lhs[] = {\"combine(empty, a)\", \"combine(a, empty)\",");
+    L(g, "        \"combine(combine(a, b), c)\", \"combine(a, b)\"};");
+    L(g, "    static const char *const rhs[] = {\"a\", \"a\", \"combine(a, combine(b, c))\",");
+    L(g, "        \"combine(b, a)\"};");
+    L(g, "    printf(\"    %%-26s = \", lhs[law]); show_%s(l); putchar('\\n');", x);
+    L(g, "    printf(\"    %%-26s = \", rhs[law]); show_%s(r); putchar('\\n');", x);
+    L(g, "    static const char *const hint[] = {");
+    L(g, "        \"empty must leave every value as it is, on both sides of combine\",");
+    L(g, "        \"empty must leave every value as it is, on both sides of combine\",");
+    L(g, "        \"a combine folds partitions in parallel and needs (a + b) + c == a + (b + c): "
+         "fix combine, or remove 'associative' (no combine may use the monoid then)\",");
+    L(g, "        \"remove 'commutative': the monoid is then merged in partition order, and "
+         "the output stays the same for every thread count\"};");
+    L(g, "    if (error)");
+    L(g, "        printf(\"    = hint: %%s\\n\", hint[law]);");
+    L(g, "    else");
+    L(g, "        printf(\"    = note: it holds exactly on values whose f64 arithmetic is exact; "
+         "f64 folds run in partition order, so the output is the same for every --threads and "
+         "depends only on --partition-size\\n\");");
+    L(g, "}");
+    /* Whether a law holds for (a, b, c); *l and *r are its two sides. */
+    L(g, "static bool holds_%d(int law, %s a, %s b, %s c, %s *l, %s *r)", k, T, T, T, T, T);
+    L(g, "{");
+    L(g, "    %s e = %s_empty();", T, m->cname);
+    L(g, "    switch (law) {");
+    L(g, "    case 0: *l = %s_combine(e, a); *r = a; break;", m->cname);
+    L(g, "    case 1: *l = %s_combine(a, e); *r = a; break;", m->cname);
+    L(g, "    case 2: *l = %s_combine(%s_combine(a, b), c); *r = %s_combine(a, %s_combine(b, c)); "
+         "break;", m->cname, m->cname, m->cname, m->cname);
+    L(g, "    default: *l = %s_combine(a, b); *r = %s_combine(b, a); break;", m->cname, m->cname);
+    L(g, "    }");
+    L(g, "    return same_%s(*l, *r);", x);
+    L(g, "}");
+    /* A smaller counterexample: each scalar made 0, 1, -1 or halved while
+     * the law still fails. */
+    L(g, "static void shrink_%d(int law, %s *a, %s *b, %s *c)", k, T, T, T);
+    L(g, "{");
+    L(g, "    %s *v[3] = {a, b, c};", T);
+    L(g, "    for (int round = 0, progress = 1; progress && round < 200; round++) {");
+    L(g, "        progress = 0;");
+    L(g, "        for (int i = 0; i < 3; i++)");
+    L(g, "            for (int leaf = 0; leaf < leaves_%s(); leaf++)", x);
+    L(g, "                for (int kind = 0; kind < 4; kind++) {");
+    L(g, "                    %s keep = *v[i], l, r;", T);
+    L(g, "                    if (!simplify_%s(v[i], leaf, kind) || holds_%d(law, *a, *b, *c, &l, &r))", x, k);
+    L(g, "                        *v[i] = keep;");
+    L(g, "                    else");
+    L(g, "                        progress = 1;");
+    L(g, "                }");
+    L(g, "    }");
+    L(g, "}");
+    L(g, "static void test_%d(void)", k);
+    L(g, "{");
+    /* failed[law]: 1 an error, 2 a warning, 3 not claimed */
+    L(g, "    int failed[4] = {0, 0, 0, %d};", m->commutative ? 0 : 3);
+    L(g, "    long cases = 0;");
+    /* Family 0: every value (f64: exact arithmetic only); family 1 (f64
+     * only): every value, rounding included. */
+    L(g, "    for (int fam = 0; fam < %d; fam++) {", f64 ? 2 : 1);
+    L(g, "        exact_mode = fam == 0 && %d;", f64 ? 1 : 0);
+    L(g, "        int error = fam == 0;");
+    L(g, "        int nedge = %s;", !scalar                 ? "0"
+                                    : m->type == &ty_i64    ? "NEDGE(edge_i64)"
+                                    : m->type == &ty_bool   ? "2"
+                                                            : "(fam == 0 ? NEDGE(exact_f64) : "
+                                                              "NEDGE(edge_f64))");
+    L(g, "        long n = (long)nedge * nedge * nedge + %d;", MONOID_TRIALS);
+    L(g, "        for (long i = 0; i < n; i++) {");
+    L(g, "            %s a, b, c;", T);
+    if (scalar) {
+        const char *edge = m->type == &ty_i64    ? "edge_i64[%s]"
+                           : m->type == &ty_bool ? "(bool)(%s)"
+                                                 : "(fam == 0 ? exact_f64[%s] : edge_f64[%s])";
+        const char *ia = "i % nedge", *ib = "i / nedge % nedge", *ic = "i / nedge / nedge";
+        L(g, "            if (i < (long)nedge * nedge * nedge) {");
+        L(g, "                a = %s;", arena_printf(g->a, edge, ia, ia));
+        L(g, "                b = %s;", arena_printf(g->a, edge, ib, ib));
+        L(g, "                c = %s;", arena_printf(g->a, edge, ic, ic));
+        L(g, "            } else {");
+        L(g, "                a = gen_%s(); b = gen_%s(); c = gen_%s();", x, x, x);
+        L(g, "            }");
+    } else {
+        L(g, "            a = gen_%s(); b = gen_%s(); c = gen_%s();", x, x, x);
+    }
+    L(g, "            cases++;");
+    L(g, "            for (int law = 0; law < 4; law++) {");
+    L(g, "                %s l, r;", T);
+    L(g, "                if (failed[law] || holds_%d(law, a, b, c, &l, &r))", k);
+    L(g, "                    continue;");
+    L(g, "                shrink_%d(law, &a, &b, &c);", k);
+    L(g, "                holds_%d(law, a, b, c, &l, &r);", k);
+    L(g, "                law_%d(law, error, a, b, c, l, r);", k);
+    L(g, "                failed[law] = error ? 1 : 2;");
+    L(g, "            }");
+    L(g, "        }");
+    L(g, "    }");
+    L(g, "    if (failed[0] != 1 && failed[1] != 1 && failed[2] != 1 && failed[3] != 1)");
+    L(g, "        printf(\"ok - monoid %s (line %d): identity, associative%s (%%ld cases%%s)\\n\", "
+         "cases, failed[0] || failed[1] || failed[2] || failed[3] == 2 ? \", up to f64 rounding\" "
+         ": \"\");", m->name, m->line, m->commutative ? ", commutative" : "");
+    L(g, "}");
+    L(g, "%s", "");
+}
+
+static bool is_batch_fn(const Ir *ir, const Extern *x)
+{
+    for (int i = 0; i < ir->nops; i++)
+        if (ir->ops[i].kind == OP_BATCH_MAP && ir->ops[i].batch_fn == x)
+            return true;
+    return false;
+}
+
+/* A plain extern: the same arguments twice, the same result (or the same
+ * failure). */
+static void gen_extern(Gen *g, const Ir *ir, const Extern *x, int k)
+{
+    const char *loc = loc_lit(g, ir, x->span);
+    const char *R = emit_ctype(g->a, x->ret), *rx = sfx(g, x->ret);
+    L(g, "/* extern %s (line %d) */", x->name, x->line);
+    L(g, "static %s call_%d(const char **err%s", R, k, x->nparams ? "," : ")");
+    for (int i = 0; i < x->nparams; i++)
+        L(g, "    %s p%d%s", emit_ctype(g->a, x->params[i]), i,
+          i + 1 < x->nparams ? "," : ")");
+    L(g, "{");
+    L(g, "    W.failed = 0;");
+    L(g, "    W.err_msg = NULL;");
+    L(g, "    W.ext_site = %s;", x->fallible ? "&vsite" : "NULL");
+    Str args = {0};
+    for (int i = 0; i < x->nparams; i++)
+        str_add(&args, ", p%d", i);
+    L(g, "    %s r = %s(&W%s);", R, x->name, args.n ? args.p : "");
+    L(g, "    *err = W.failed ? W.err_msg : NULL;");
+    L(g, "    return r;");
+    L(g, "}");
+    L(g, "static void test_%d(void)", k);
+    L(g, "{");
+    L(g, "    for (int i = 0; i < %d; i++) {", EXTERN_TRIALS);
+    L(g, "        fp_arena_reset(W.arena);");
+    for (int i = 0; i < x->nparams; i++)
+        L(g, "        %s p%d = gen_%s();", emit_ctype(g->a, x->params[i]), i,
+          sfx(g, x->params[i]));
+    Str pargs = {0};
+    for (int i = 0; i < x->nparams; i++)
+        str_add(&pargs, ", p%d", i);
+    L(g, "        const char *e1, *e2;");
+    L(g, "        %s r1 = call_%d(&e1%s);", R, k, pargs.n ? pargs.p : "");
+    L(g, "        %s r2 = call_%d(&e2%s);", R, k, pargs.n ? pargs.p : "");
+    L(g, "        if ((!e1) == (!e2) && (e1 ? strcmp(e1, e2) == 0 : same_%s(r1, r2)))", rx);
+    L(g, "            continue;");
+    L(g, "        report(%s, 1, \"extern '%s' is not deterministic: the same arguments gave "
+         "different results\");", loc, x->name);
+    L(g, "        fputs(\"    counterexample: %s(\", stdout);", x->name);
+    for (int i = 0; i < x->nparams; i++) {
+        if (i)
+            L(g, "        fputs(\", \", stdout);");
+        L(g, "        show_%s(p%d);", sfx(g, x->params[i]), i);
+    }
+    L(g, "        fputs(\")\\n\", stdout);");
+    L(g, "        fputs(\"    first call:  \", stdout);");
+    L(g, "        if (e1) printf(\"failed: %%s\", e1); else show_%s(r1);", rx);
+    L(g, "        fputs(\"\\n    second call: \", stdout);");
+    L(g, "        if (e2) printf(\"failed: %%s\", e2); else show_%s(r2);", rx);
+    L(g, "        fputs(\"\\n    = hint: a pure function's result depends only on its arguments: "
+         "no static or global state, no clocks, no randomness, no I/O\\n\", stdout);");
+    L(g, "        return;");
+    L(g, "    }");
+    L(g, "    printf(\"ok - extern %s (line %d): deterministic (%d cases)\\n\");", x->name,
+      x->line, EXTERN_TRIALS);
+    L(g, "}");
+    L(g, "%s", "");
+    str_free(&args);
+    str_free(&pargs);
+}
+
+/* A batch function: the same batch twice gives the same results, and the
+ * results of a batch split in two are those of the whole batch. */
+static void gen_batch_extern(Gen *g, const Ir *ir, const Extern *x, int k)
+{
+    const char *loc = loc_lit(g, ir, x->span);
+    const Type *in = x->params[0], *out = x->ret;
+    const char *I = emit_ctype(g->a, in), *O = emit_ctype(g->a, out);
+    const char *ex = sfx(g, in->elem), *ox = sfx(g, out->elem);
+    L(g, "/* extern %s (line %d), a batch function */", x->name, x->line);
+    L(g, "typedef struct res_%d { %s r; int64_t n; const char **msg; } res_%d;", k, O, k);
+    L(g, "static res_%d call_%d(%s xs)", k, k, I);
+    L(g, "{");
+    L(g, "    res_%d v;", k);
+    L(g, "    W.failed = 0;");
+    L(g, "    fp_batch_begin(&W, &vsite, (int)xs.n);");
+    L(g, "    v.r = %s(&W, xs);", x->name);
+    L(g, "    fp_batch_end(&W, &vsite, (int)xs.n, v.r.n);");
+    L(g, "    v.n = xs.n;");
+    L(g, "    v.msg = fp_arena_alloc(W.arena, (size_t)(xs.n + 1) * sizeof *v.msg);");
+    L(g, "    for (int64_t i = 0; i < xs.n; i++)");
+    L(g, "        v.msg[i] = W.batch_msg[i];");
+    L(g, "    return v;");
+    L(g, "}");
+    L(g, "static int same_item_%d(res_%d a, int64_t i, res_%d b, int64_t j)", k, k, k);
+    L(g, "{");
+    L(g, "    if ((!a.msg[i]) != (!b.msg[j]))");
+    L(g, "        return 0;");
+    L(g, "    if (a.msg[i])");
+    L(g, "        return strcmp(a.msg[i], b.msg[j]) == 0;");
+    L(g, "    return same_%s(a.r.items[i], b.r.items[j]);", ox);
+    L(g, "}");
+    L(g, "static void show_item_%d(res_%d a, int64_t i)", k, k);
+    L(g, "{");
+    L(g, "    if (a.msg[i]) printf(\"failed: %%s\", a.msg[i]); else show_%s(a.r.items[i]);", ox);
+    L(g, "}");
+    L(g, "static %s gen_batch_%d(void)", I, k);
+    L(g, "{");
+    L(g, "    %s xs;", I);
+    L(g, "    xs.n = 1 + (int64_t)(rnd() %% 40);");
+    L(g, "    xs.items = fp_arena_alloc(W.arena, (size_t)xs.n * sizeof *xs.items);");
+    L(g, "    for (int64_t i = 0; i < xs.n; i++)");
+    L(g, "        xs.items[i] = gen_%s();", ex);
+    L(g, "    return xs;");
+    L(g, "}");
+    L(g, "static void test_%d(void)", k);
+    L(g, "{");
+    L(g, "    for (int t = 0; t < %d; t++) {", SPLIT_TRIALS);
+    L(g, "        fp_arena_reset(W.arena);");
+    L(g, "        %s xs = gen_batch_%d();", I, k);
+    L(g, "        res_%d w1 = call_%d(xs), w2 = call_%d(xs);", k, k, k);
+    L(g, "        for (int64_t i = 0; i < xs.n; i++) {");
+    L(g, "            if (same_item_%d(w1, i, w2, i))", k);
+    L(g, "                continue;");
+    L(g, "            report(%s, 1, \"extern '%s' is not deterministic: the same batch gave "
+         "different results\");", loc, x->name);
+    L(g, "            printf(\"    counterexample: a batch of %%lld, element %%lld: \", "
+         "(long long)xs.n, (long long)i);");
+    L(g, "            show_%s(xs.items[i]);", ex);
+    L(g, "            fputs(\"\\n    first call:  \", stdout); show_item_%d(w1, i);", k);
+    L(g, "            fputs(\"\\n    second call: \", stdout); show_item_%d(w2, i);", k);
+    L(g, "            fputs(\"\\n    = hint: a pure function's result depends only on its "
+         "arguments: no static or global state, no clocks, no randomness, no I/O\\n\", "
+         "stdout);");
+    L(g, "            return;");
+    L(g, "        }");
+    L(g, "        if (xs.n < 2)");
+    L(g, "            continue;");
+    L(g, "        int64_t cut = 1 + (int64_t)(rnd() %% (uint64_t)(xs.n - 1));");
+    L(g, "        %s left = {xs.items, cut}, right = {xs.items + cut, xs.n - cut};", I);
+    L(g, "        res_%d p1 = call_%d(left), p2 = call_%d(right);", k, k, k);
+    L(g, "        for (int64_t i = 0; i < xs.n; i++) {");
+    L(g, "            res_%d p = i < cut ? p1 : p2;", k);
+    L(g, "            int64_t j = i < cut ? i : i - cut;");
+    L(g, "            if (same_item_%d(w1, i, p, j))", k);
+    L(g, "                continue;");
+    L(g, "            report(%s, 1, \"extern '%s' gives other results when a batch is "
+         "split\");", loc, x->name);
+    L(g, "            printf(\"    counterexample: a batch of %%lld cut after %%lld; element "
+         "%%lld: \", (long long)xs.n, (long long)cut, (long long)i);");
+    L(g, "            show_%s(xs.items[i]);", ex);
+    L(g, "            fputs(\"\\n    in the whole batch: \", stdout); show_item_%d(w1, i);", k);
+    L(g, "            fputs(\"\\n    in its part:        \", stdout); show_item_%d(p, j);", k);
+    L(g, "            fputs(\"\\n    = hint: batches depend on --partition-size: each result "
+         "must depend only on its own element, not on the others in the batch\\n\", "
+         "stdout);");
+    L(g, "            return;");
+    L(g, "        }");
+    L(g, "    }");
+    L(g, "    printf(\"ok - extern %s (line %d): deterministic, any split of a batch gives the "
+         "same results (%d batches)\\n\");", x->name, x->line, SPLIT_TRIALS);
+    L(g, "}");
+    L(g, "%s", "");
+}
+
+static void gen_program(Gen *g, const Ir *ir)
+{
+    L(g, "/* Property tests of %s, generated by fpipec verify. */", ir->src->path);
+    L(g, "#include \"libfpipe.h\"");
+    str_add(g->s, "%s", prelude);
+    emit_support(g->s, ir);
+    for (int i = 0; i < ir->nmonoids; i++)
+        need(g, ir->monoids[i]->type);
+    for (int i = 0; i < ir->nexterns; i++) {
+        const Extern *x = ir->externs[i];
+        for (int k = 0; k < x->nparams; k++)
+            need(g, x->params[k]);
+        need(g, x->ret);
+    }
+    L(g, "%s", "");
+    int k = 0;
+    for (int i = 0; i < ir->nmonoids; i++)
+        gen_monoid(g, ir, ir->monoids[i], k++);
+    for (int i = 0; i < ir->nexterns; i++) {
+        const Extern *x = ir->externs[i];
+        if (is_batch_fn(ir, x) && x->nparams == 1 && x->params[0]->kind == TY_LIST &&
+            x->ret->kind == TY_LIST)
+            gen_batch_extern(g, ir, x, k++);
+        else
+            gen_extern(g, ir, x, k++);
+    }
+    L(g, "int main(int argc, char **argv)");
+    L(g, "{");
+    L(g, "    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;");
+    L(g, "    W.arena = fp_arena_new();");
+    for (int i = 0; i < k; i++) {
+        L(g, "    rng_state = seed * UINT64_C(1000003) + %d;", i);
+        L(g, "    test_%d();", i);
+        L(g, "    fflush(stdout);");
+    }
+    L(g, "    if (errors)");
+    L(g, "        printf(\"%%d law%%s failed (seed %%llu; rerun with --seed %%llu)\\n\", errors, "
+         "errors == 1 ? \"\" : \"s\", (unsigned long long)seed, (unsigned long long)seed);");
+    L(g, "    else");
+    L(g, "        printf(\"all %d checked: every law holds%%s (seed %%llu)\\n\", warnings ? "
+         "\" up to f64 rounding\" : \"\", (unsigned long long)seed);", k);
+    L(g, "    fp_arena_free(W.arena);");
+    L(g, "    return errors ? 1 : 0;");
+    L(g, "}");
+}
+
+int verify_program(Arena *a, const Ir *ir, uint64_t seed, bool seed_given)
+{
+    (void)seed_given;
+    printf("verify %s: seed %llu (--seed N to change)\n", ir->src->path,
+           (unsigned long long)seed);
+    fflush(stdout);
+    if (ir->nmonoids == 0 && ir->nexterns == 0) {
+        printf("nothing to verify: no declared monoid, no extern C function\n");
+        return 0;
+    }
+    Str c = {0};
+    Gen g = {.s = &c, .a = a};
+    gen_program(&g, ir);
+    char *dir = make_tmpdir(a, "verify");
+    if (!dir) {
+        str_free(&c);
+        return 2;
+    }
+    const char *cfile = arena_printf(a, "%s/verify.c", dir);
+    const char *exe = arena_printf(a, "%s/verify", dir);
+    PtrVec cfiles = {0};
+    int rc = write_headers(a, ir, dir, &cfiles);
+    if (rc == 0) {
+        FILE *f = fopen(cfile, "wb");
+        if (!f || fwrite(c.p, 1, c.n, f) != c.n || fclose(f) != 0) {
+            fprintf(stderr, "fpipec: error: cannot write '%s': %s\n", cfile, strerror(errno));
+            rc = 2;
+        }
+    }
+    if (rc == 0 && getenv("FPIPEC_VERIFY_KEEP"))
+        fprintf(stderr, "fpipec: the property tests are in %s\n", cfile);
+    if (rc == 0)
+        rc = run_cc(a, cfile, exe, dir, &cfiles);
+    if (rc == 0) {
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+            rc = 2;
+        } else if (pid == 0) {
+            char sbuf[32];
+            snprintf(sbuf, sizeof sbuf, "%llu", (unsigned long long)seed);
+            execl(exe, exe, sbuf, (char *)NULL);
+            _exit(127);
+        } else {
+            int status;
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            if (WIFEXITED(status) && WEXITSTATUS(status) <= 1) {
+                rc = WEXITSTATUS(status);
+            } else {
+                fprintf(stderr, "fpipec: error: the property tests crashed (%s %d): a C "
+                                "function or a monoid crashed on a generated input\n",
+                        WIFEXITED(status) ? "exit" : "signal",
+                        WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+                rc = 1;
+            }
+        }
+    }
+    if (!getenv("FPIPEC_VERIFY_KEEP")) {
+        unlink(exe);
+        unlink(cfile);
+        remove_tmpdir(a, ir, dir, "verify");
+    }
+    str_free(&c);
+    return rc;
+}
