@@ -497,6 +497,11 @@ static void fail_check(Emitter *e, const IrOp *op)
         line(e, "    fp_drop(w);");
         line(e, "    %s", skip_stmt(e));
         line(e, "}");
+    } else if (op->policy == POLICY_COLLECT) {
+        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error collect: to the error file, skip */");
+        line(e, "    fp_collect(w);");
+        line(e, "    %s", skip_stmt(e));
+        line(e, "}");
     } else {
         line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */");
         line(e, "    fp_fail(w);");
@@ -1618,6 +1623,14 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     if (nsites) {
         line(&e, ".sites = sites,");
         line(&e, ".nsites = %d,", nsites);
+    }
+    if (ir->collect) {
+        line(&e, ".collect = true,");
+        if (ir->errors_path) {
+            s.n = 0;
+            emit_c_string(&s, ir->errors_path, strlen(ir->errors_path));
+            line(&e, ".errors_path = %s,", s.p);
+        }
     }
     e.indent--;
     line(&e, "};");

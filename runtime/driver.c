@@ -64,6 +64,7 @@ typedef struct fp_run {
     size_t next_flush;
     fp_sink *sink;
     int write_failed;
+    fp_errsink *errs;       /* on_error collect: the error file */
 } fp_run;
 
 static void *xcalloc(size_t n, size_t size)
@@ -337,6 +338,12 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     w->pos = NULL;
     w->failed = 0;
     w->halted = 0;
+    if (run->errs) {
+        w->errs = fp_errsink_part(run->errs, k);
+        w->in_path = run->in[w->part->file].path;
+        w->in_base = run->in[w->part->file].data;
+        w->lc_pos = NULL;
+    }
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
         if (pl->merge == FP_MERGE_PARTITION_ORDER)
@@ -351,6 +358,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         break;
     }
     pl->stage1(w);
+    if (run->errs)
+        fp_errsink_done(run->errs, k);
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
@@ -472,6 +481,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
     for (size_t r = 0; r < k; r++)
         starts[nr * k + r] = ns[r];
     fp_buf *bufs = xcalloc(nr, sizeof *bufs);
+    fp_buf *ebufs = xcalloc(nr, sizeof *ebufs);   /* on_error collect, per range */
 #ifdef _OPENMP
 #pragma omp parallel num_threads(run->threads)
 #endif
@@ -498,6 +508,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
             w->order = j;
             w->failed = 0;
             w->out = &bufs[j];
+            w->errs = &ebufs[j];
             stage2_ctx ctx = {run, w, &bufs[j], false};
             fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
         }
@@ -511,8 +522,13 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
         if (j <= fail_part(run))
             write_out(run, &bufs[j]);
         fp_buf_free(&bufs[j]);
+        if (run->errs && ebufs[j].n)
+            fp_buf_put(fp_errsink_tail(run->errs), ebufs[j].p, ebufs[j].n);
+        fp_buf_free(&ebufs[j]);
     }
     free(bufs);
+    free(ebufs);
+    workers[0].errs = run->errs ? fp_errsink_tail(run->errs) : NULL;
     free(starts);
 }
 
@@ -554,6 +570,8 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         (default: all cores)\n"
             "  --partition-size BYTES input partition size (default 4194304);\n"
             "                         results do not depend on the thread count\n"
+            "  --errors PATH          on_error collect: the error file (JSON lines;\n"
+            "                         default: the .fpipe's, else OUTPUT.errors.jsonl)\n"
             "  --explain              print the plan this program was built from\n"
             "  --version              print the fpipe version\n"
             "  -h, --help             this help\n"
@@ -586,6 +604,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
     fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
     const char *out_path = NULL;
+    const char *errors_path = NULL;
     size_t part_size = DEFAULT_PART_SIZE;
     size_t threads = 0;
     const char **paths = xcalloc((size_t)argc, sizeof *paths);
@@ -614,7 +633,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             free(paths);
             return FP_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-                   strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0) {
+                   strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
+                   strcmp(a, "--errors") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "%s: error: option '%s' needs a value\n", run.prog, a);
                 free(paths);
@@ -623,6 +643,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             val = argv[++i];
             if (a[1] == 'o' || strcmp(a, "--output") == 0) {
                 out_path = val;
+            } else if (strcmp(a, "--errors") == 0) {
+                errors_path = val;
             } else if (strcmp(a, "--threads") == 0) {
                 if (parse_size(val, &threads) != 0 || threads > 4096) {
                     fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
@@ -706,12 +728,58 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         dest = pl->path;
     if (pl->target == FP_TARGET_STDOUT)
         dest = NULL;
+    /* on_error collect: --errors PATH, else the path the .fpipe names, else
+     * the output file's path + ".errors.jsonl". */
+    char *errors_own = NULL;
+    if (pl->collect) {
+        if (!errors_path)
+            errors_path = pl->errors_path;
+        if (!errors_path && dest) {
+            size_t n = strlen(dest);
+            errors_own = xcalloc(1, n + sizeof ".errors.jsonl");
+            memcpy(errors_own, dest, n);
+            memcpy(errors_own + n, ".errors.jsonl", sizeof ".errors.jsonl");
+            errors_path = errors_own;
+        }
+        if (!errors_path) {
+            fprintf(stderr, "%s: error: on_error collect needs an error file: give --errors PATH "
+                            "(or -o PATH, which collects into PATH.errors.jsonl)\n", run.prog);
+            close_inputs(&run);
+            free(run.parts);
+            return FP_EXIT_USAGE;
+        }
+        if (dest && strcmp(errors_path, dest) == 0) {
+            fprintf(stderr, "%s: error: the error file '%s' is the output file\n", run.prog,
+                    errors_path);
+            close_inputs(&run);
+            free(run.parts);
+            free(errors_own);
+            return FP_EXIT_USAGE;
+        }
+    }
     run.sink = fp_sink_open(dest, err, sizeof err);
     if (!run.sink) {
         fprintf(stderr, "%s: error: %s\n", run.prog, err);
         close_inputs(&run);
         free(run.parts);
+        free(errors_own);
         return FP_EXIT_INPUT;
+    }
+    if (pl->collect) {
+        run.errs = fp_errsink_open(errors_path, run.nparts, err, sizeof err);
+        if (!run.errs) {
+            fprintf(stderr, "%s: error: %s\n", run.prog, err);
+            fp_sink_abort(run.sink);
+            close_inputs(&run);
+            free(run.parts);
+            free(errors_own);
+            return FP_EXIT_INPUT;
+        }
+        const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
+        for (int i = 0; i < run.nin; i++)
+            bases[i] = run.in[i].data;
+        fp_errors_lines(run.parts, run.nparts, bases, run.threads);
+        free(bases);
     }
 
     /* Workers and the targets of stage 1. */
@@ -722,6 +790,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].thread = t;
         workers[t].arena = fp_arena_new();
         workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
+        workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *workers[t].collected);
         if (pl->top_n)
             workers[t].top = fp_top_new(pl);
     }
@@ -761,6 +830,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     w0->out = &out;
     w0->part = NULL;
     w0->pos = NULL;
+    w0->errs = run.errs ? fp_errsink_tail(run.errs) : NULL;
     if (run.fail_msg) {
         /* nothing more to compute */
     } else if (pl->shape == FP_SHAPE_KEYED) {
@@ -820,20 +890,37 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) dropped %llu element%s (on_error drop)\n",
                     run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
                     pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s");
+        n = 0;
+        for (int t = 0; t < nw; t++)
+            n += workers[t].collected[i];
+        if (n)
+            fprintf(stderr, "%s: operator '%s' (%s:%d:%d) collected %llu element%s into '%s' "
+                            "(on_error collect)\n",
+                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s", errors_path);
     }
     if (run.fail_msg) {
         fprintf(stderr, "%s: %s", run.prog, run.fail_msg);
         fp_sink_abort(run.sink);
+        fp_errsink_abort(run.errs);
         rc = FP_EXIT_ELEMENT;
     } else if (run.write_failed) {
         fprintf(stderr, "%s: error: cannot write output '%s': %s\n", run.prog,
                 dest ? dest : "<stdout>", strerror(run.write_failed));
+        fp_sink_abort(run.sink);
+        fp_errsink_abort(run.errs);
+        rc = FP_EXIT_INPUT;
+    } else if (run.errs && fp_errsink_commit(run.errs, err, sizeof err) != 0) {
+        /* The error file first: an output without its errors is not
+         * complete. */
+        fprintf(stderr, "%s: error: %s\n", run.prog, err);
         fp_sink_abort(run.sink);
         rc = FP_EXIT_INPUT;
     } else if (fp_sink_commit(run.sink, err, sizeof err) != 0) {
         fprintf(stderr, "%s: error: %s\n", run.prog, err);
         rc = FP_EXIT_INPUT;
     }
+    free(errors_own);
     phase("commit (fsync, rename)", &t0);
 
     for (size_t i = 0; i < ntabs; i++)
@@ -851,6 +938,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     for (int t = 0; t < nw; t++) {
         fp_arena_free(workers[t].arena);
         free(workers[t].dropped);
+        free(workers[t].collected);
         fp_top_free(workers[t].top);
         free(workers[t].batch_msg);
     }

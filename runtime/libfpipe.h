@@ -114,6 +114,7 @@ typedef struct fp_part {
     int file;            /* index into the input list */
     size_t index;        /* global partition number, in input order */
     const fp_csv_cols *csv;   /* CSV sources: the file's header */
+    uint64_t line0;      /* on_error collect: the file's line number of begin */
 } fp_part;
 
 /* The next line of [*cur, end), without its '\n'.  A last line without a
@@ -673,6 +674,13 @@ typedef struct fp_worker {
     const char **batch_msg;
     int batch_cap, batch_n, in_batch;
     const char *batch_all;  /* fp_error during the call: every element fails */
+    /* on_error collect (errors.c) */
+    uint64_t *collected;    /* per site: elements written to the error file */
+    fp_buf *errs;           /* where this partition's (or key range's) error lines go */
+    const char *in_path;    /* the partition's input file, as named */
+    const char *in_base;    /* its first byte (for byte offsets) */
+    const char *lc_pos;     /* line counting: up to here ... */
+    uint64_t lc_line;       /* ... lines are counted (NULL: from the partition start) */
 } fp_worker;
 
 /* An element error: remembered in the worker; right after the operator's
@@ -699,6 +707,11 @@ static inline void fp_drop(fp_worker *w)
     w->dropped[w->err_site->id]++;
     w->failed = 0;
 }
+
+/* on_error collect: write the pending error as one JSON line (operator,
+ * .fpipe location, message, input file, line, byte offset, the record) to
+ * the error file, count it, and go on with the next element (errors.c). */
+void fp_collect(fp_worker *w);
 
 /* ------------------------------------------------------------------ */
 /* CSV records: the fast path, inline in the stage loop.               */
@@ -961,6 +974,10 @@ typedef struct fp_pipeline {
     void (*top_keep)(void *elem);
     void (*top_release)(void *elem);
     void (*stage3)(fp_worker *w, const void *elem);
+    /* on_error collect: an operator collects; the error file the .fpipe
+     * names (NULL: --errors PATH, or the output's path + ".errors.jsonl") */
+    bool collect;
+    const char *errors_path;
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.
@@ -1015,6 +1032,20 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen);
 int fp_sink_write(fp_sink *s, const void *p, size_t n);
 int fp_sink_commit(fp_sink *s, char *err, size_t errlen);
 void fp_sink_abort(fp_sink *s);
+
+/* The error file of on_error collect (errors.c): one buffer per input
+ * partition, written in partition order as partitions finish, then the
+ * tail (errors after a combine, in key order); atomic like fp_sink. */
+typedef struct fp_errsink fp_errsink;
+fp_errsink *fp_errsink_open(const char *path, size_t nparts, char *err, size_t errlen);
+fp_buf *fp_errsink_part(fp_errsink *e, size_t k);
+void fp_errsink_done(fp_errsink *e, size_t k);   /* partition k is complete */
+fp_buf *fp_errsink_tail(fp_errsink *e);
+int fp_errsink_commit(fp_errsink *e, char *err, size_t errlen);
+void fp_errsink_abort(fp_errsink *e);
+/* The line number (from 1) of every partition's first byte in its file:
+ * bases[f] is file f's first byte. */
+void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads);
 
 /* ------------------------------------------------------------------ */
 /* Lists, tops, topk.                                                  */

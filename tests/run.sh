@@ -15,6 +15,7 @@
 #            partition sizes
 #   cli      the executables' and fpipec's behaviour on bad command lines,
 #            missing inputs, element failures
+#   runtime  tests/runtime.sh: on_error collect, --stats, --config, ...
 #
 # FPIPE_CFLAGS (e.g. sanitizers) applies to every program built here.
 # Prints one line per test and ends with "N passed, N failed".
@@ -1021,6 +1022,9 @@ if make --no-print-directory -s install BUILD="$B" PREFIX="$TMP/prefix" > "$TMP/
     "$TMP/t2" "$IN/zipf.txt" > "$TMP/out" && [ "$(cat "$TMP/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ]; then
     ok "cli: make install PREFIX=... gives a working fpipec"
 else bad "cli: make install" "$TMP/out"; fi
+
+# ---------------------------------------------------------------------------
+. tests/runtime.sh
 
 echo
 echo "$pass passed, $fail failed"

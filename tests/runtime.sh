@@ -1,0 +1,93 @@
+# runtime.sh — the runtime's semantics (issue 5): on_error collect, --stats.
+# Sourced by tests/run.sh (uses its FPIPEC, TMP, ok, bad, same).
+
+echo "# runtime"
+R=$TMP/rt
+mkdir -p "$R"
+for p in collect collect_keyed collect_mixed; do
+    "$FPIPEC" build tests/runtime/$p.fpipe -o "$R/$p" > "$R/build.err" 2>&1 ||
+        bad "runtime: build $p" "$R/build.err"
+done
+
+for p in collect collect_keyed; do
+    for cc in gcc clang; do
+        command -v $cc > /dev/null || continue
+        "$FPIPEC" emit-c tests/runtime/$p.fpipe > "$R/$p.c" &&
+            $cc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$R/$p.c" -o "$R/$p.o" 2> "$R/cc.err" &&
+            ok "runtime: generated C of $p compiles warning-free with $cc" || bad "runtime: generated C of $p with $cc" "$R/cc.err"
+    done
+done
+
+# Injected bad records: a value that is not an integer, one with quotes and
+# backslashes, a line without a tab, a negative value (fail()), empty lines.
+awk 'BEGIN {
+    for (i = 1; i <= 6000; i++) {
+        if (i % 7 == 0) printf "k%d\tx%d\n", i, i
+        else if (i % 11 == 0) printf "q\"%d\\z\tbad\n", i
+        else if (i % 13 == 0) printf "nodelim%d\n", i
+        else if (i % 17 == 0) printf "k%d\t-%d\n", i, i
+        else if (i % 500 == 0) printf "\n"
+        else printf "k%d\t%d\n", i, i % 50
+    }
+    printf "last\tno-newline" }' > "$R/in.txt"
+# The references, from the data: what a line is decides where it goes.
+awk -v loc="tests/runtime/collect.fpipe:4:1" -v inp="$R/in.txt" '
+    function js(s,   o, i, c) { o = ""; for (i = 1; i <= length(s); i++) { c = substr(s, i, 1)
+          o = o (c == "\\" ? "\\\\" : c == "\"" ? "\\\"" : c == "\t" ? "\\t" : c) }
+      return "\"" o "\"" }
+    function err(m) { printf "{\"operator\":\"kv\",\"location\":%s,\"message\":%s,\"input\":%s,\"line\":%d,\"offset\":%d,\"record\":%s}\n", js(loc), js(m), js(inp), NR, off, js($0) > "/dev/stderr" }
+    { n = split($0, f, "\t")
+      if (n < 2) err("field 1 of 1")
+      else if (f[2] !~ /^[+-]?[0-9]+$/) err("parse_i64: not an integer")
+      else if (f[2] + 0 < 0) err("a negative \"n\"")
+      else if (f[2] + 0 >= 10) printf "%s\t%d\n", f[1], f[2]
+      off += length($0) + 1 }' "$R/in.txt" > "$R/ref.out" 2> "$R/ref.err"
+[ "$(wc -l < "$R/ref.err")" -gt 1000 ] || bad "runtime: the collect reference has too few errors"
+good=1
+for p in 4194304 1024 61; do
+    for t in 1 2 4; do
+        rm -f "$R/o.tsv" "$R/o.tsv.errors.jsonl"
+        "$R/collect" --threads $t --partition-size $p -o "$R/o.tsv" "$R/in.txt" 2> "$R/run.err" ||
+            { bad "runtime: collect --threads $t --partition-size $p failed" "$R/run.err"; good=0; break 2; }
+        if ! cmp -s "$R/ref.out" "$R/o.tsv" || ! cmp -s "$R/ref.err" "$R/o.tsv.errors.jsonl"; then
+            diff "$R/ref.err" "$R/o.tsv.errors.jsonl" > "$R/diff" 2>&1
+            bad "runtime: collect output or errors differ at --threads $t --partition-size $p" "$R/diff"
+            good=0; break 2
+        fi
+    done
+done
+[ $good = 1 ] && ok "runtime: collect writes the output and the exact error lines (threads 1/2/4 x 4M/1K/61)"
+nerr=$(wc -l < "$R/ref.err")
+grep -qx "collect: operator 'kv' (tests/runtime/collect.fpipe:4:1) collected $nerr elements into '$R/o.tsv.errors.jsonl' (on_error collect)" "$R/run.err" &&
+    ok "runtime: collect prints how many it collected, and where" || bad "runtime: collect count message" "$R/run.err"
+# --errors PATH, also for standard output; without it and without -o: usage.
+"$R/collect" --errors "$R/e.jsonl" "$R/in.txt" > "$R/stdout.tsv" 2> /dev/null &&
+    cmp -s "$R/e.jsonl" "$R/ref.err" && cmp -s "$R/stdout.tsv" "$R/ref.out" &&
+    ok "runtime: --errors PATH names the error file" || bad "runtime: --errors PATH"
+"$R/collect" "$R/in.txt" > "$R/stdout.tsv" 2> "$R/run.err"; rc=$?
+[ $rc = 2 ] && [ ! -s "$R/stdout.tsv" ] && grep -q "on_error collect needs an error file: give --errors PATH" "$R/run.err" &&
+    ok "runtime: collect to standard output without --errors is a usage error" || bad "runtime: collect without an error file (rc=$rc)" "$R/run.err"
+"$R/collect" -o "$R/same" --errors "$R/same" "$R/in.txt" > /dev/null 2> "$R/run.err"; rc=$?
+[ $rc = 2 ] && [ ! -e "$R/same" ] && ok "runtime: the error file cannot be the output" || bad "runtime: errors = output (rc=$rc)" "$R/run.err"
+# No errors: the error file is written, empty (a stale one is replaced).
+printf 'a\t10\n' > "$R/clean.txt"; echo stale > "$R/c.tsv.errors.jsonl"
+"$R/collect" -o "$R/c.tsv" "$R/clean.txt" 2> "$R/run.err" && [ -e "$R/c.tsv.errors.jsonl" ] && [ ! -s "$R/c.tsv.errors.jsonl" ] && [ ! -s "$R/run.err" ] &&
+    ok "runtime: a run without errors writes an empty error file, silently" || bad "runtime: empty error file" "$R/run.err"
+
+# After a combine: in key order, without an input record; the path from the .fpipe.
+awk 'BEGIN { for (j = 0; j < 70000; j++) for (r = 0; r <= j % 5; r++) printf "key%06d\n", (j * 7919) % 70000 }' > "$R/keys.txt"
+sort "$R/keys.txt" | uniq -c | awk '{ if ($1 == 3) printf "{\"operator\":\"inv\",\"location\":\"tests/runtime/collect_keyed.fpipe:6:1\",\"message\":\"division by zero\",\"input\":null,\"line\":null,\"offset\":null,\"record\":null}\n" > "/dev/stderr"; else printf "%s\t%d\n", $2, int(100 / ($1 - 3)) }' > "$R/kref.out" 2> "$R/kref.err"
+good=1
+for t in 1 2 4; do
+    rm -f "$R/keyed.errors.jsonl"
+    (cd "$R" && ./collect_keyed --threads $t -o k.tsv keys.txt 2> run.err) || { bad "runtime: collect_keyed --threads $t failed" "$R/run.err"; good=0; break; }
+    cmp -s "$R/kref.out" "$R/k.tsv" && cmp -s "$R/kref.err" "$R/keyed.errors.jsonl" || { bad "runtime: collect after a combine, --threads $t"; good=0; break; }
+done
+[ $good = 1 ] && ok "runtime: collect after a combine, the .fpipe's error file (threads 1/2/4)"
+
+# fail_fast in the same run: no output, no error file; earlier ones untouched.
+printf '1\nx\n0\n' > "$R/mixed.txt"; echo previous > "$R/m.tsv"; echo previous > "$R/m.tsv.errors.jsonl"
+"$R/collect_mixed" -o "$R/m.tsv" "$R/mixed.txt" 2> "$R/run.err"; rc=$?
+[ $rc = 4 ] && [ "$(cat "$R/m.tsv")" = previous ] && [ "$(cat "$R/m.tsv.errors.jsonl")" = previous ] &&
+    [ -z "$(ls -A "$R" | grep fpipe-)" ] &&
+    ok "runtime: a fail_fast failure writes neither output nor error file" || bad "runtime: collect + fail_fast (rc=$rc)" "$R/run.err"
