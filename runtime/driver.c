@@ -65,6 +65,7 @@ typedef struct fp_run {
     fp_sink *sink;
     int write_failed;
     fp_errsink *errs;       /* on_error collect: the error file */
+    int stats;              /* --stats: 1 a table, 2 JSON */
 } fp_run;
 
 static void *xcalloc(size_t n, size_t size)
@@ -358,6 +359,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         break;
     }
     pl->stage1(w);
+    if (run->stats && pl->source == FP_SOURCE_TEXT)
+        w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
     if (run->errs)
         fp_errsink_done(run->errs, k);
     /* The partition's rows are formatted and its keys are in the table
@@ -572,6 +575,8 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         results do not depend on the thread count\n"
             "  --errors PATH          on_error collect: the error file (JSON lines;\n"
             "                         default: the .fpipe's, else OUTPUT.errors.jsonl)\n"
+            "  --stats[=json]         print what every operator did on stderr: in, out,\n"
+            "                         filtered, dropped, collected (a table, or JSON)\n"
             "  --explain              print the plan this program was built from\n"
             "  --version              print the fpipe version\n"
             "  -h, --help             this help\n"
@@ -628,6 +633,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             printf("%s (fpipe %s)\n", run.prog, FP_VERSION);
             free(paths);
             return FP_EXIT_OK;
+        } else if (strcmp(a, "--stats") == 0 || strcmp(a, "--stats=table") == 0) {
+            run.stats = 1;
+        } else if (strcmp(a, "--stats=json") == 0) {
+            run.stats = 2;
         } else if (strcmp(a, "--explain") == 0) {
             fputs(pl->plan, stdout);
             free(paths);
@@ -676,7 +685,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     (void)threads;
 #endif
 
-    double t0 = now();
+    double t0 = now(), t_start = t0, t_stage1 = 0;
     char err[1024];
     /* Inputs first: a missing input must not create or touch the output. */
     run.in = xcalloc((size_t)npaths, sizeof *run.in);
@@ -791,6 +800,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].arena = fp_arena_new();
         workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
         workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *workers[t].collected);
+        workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
         if (pl->top_n)
             workers[t].top = fp_top_new(pl);
     }
@@ -821,7 +831,9 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     }
 
     phase("open and partition", &t0);
+    double t1 = now();
     run_stage1(&run, workers, &tg);
+    t_stage1 = now() - t1;
     phase("stage 1", &t0);
 
     /* Stage 2 runs on worker 0, writing into one buffer flushed as it fills. */
@@ -922,6 +934,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     }
     free(errors_own);
     phase("commit (fsync, rename)", &t0);
+    if (run.stats && rc == FP_EXIT_OK)
+        fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start);
 
     for (size_t i = 0; i < ntabs; i++)
         fp_ktab_free(tg.tabs[i]);   /* NULL once folded */
@@ -939,6 +953,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_arena_free(workers[t].arena);
         free(workers[t].dropped);
         free(workers[t].collected);
+        free(workers[t].stat);
         fp_top_free(workers[t].top);
         free(workers[t].batch_msg);
     }

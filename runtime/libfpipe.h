@@ -681,6 +681,9 @@ typedef struct fp_worker {
     const char *in_base;    /* its first byte (for byte offsets) */
     const char *lc_pos;     /* line counting: up to here ... */
     uint64_t lc_line;       /* ... lines are counted (NULL: from the partition start) */
+    /* --stats (stats.c): per operator i of n, [i] elements passed on,
+     * [n + i] filtered / expanded / read (see the generated code) */
+    uint64_t *stat;
 } fp_worker;
 
 /* An element error: remembered in the worker; right after the operator's
@@ -942,6 +945,14 @@ typedef enum fp_source_kind {
     FP_SOURCE_JSONL    /* jsonl(input): one JSON object per line */
 } fp_source_kind;
 
+/* An operator, for --stats. */
+typedef struct fp_op {
+    const char *kind;   /* its keyword: "map", "filter", ... */
+    const char *name;
+    int line, col;      /* in the .fpipe file */
+    int site;           /* its fp_site id (drop/collect counters), -1: cannot fail */
+} fp_op;
+
 typedef struct fp_pipeline {
     const char *name;          /* pipeline name */
     fp_source_kind source;
@@ -978,6 +989,11 @@ typedef struct fp_pipeline {
      * names (NULL: --errors PATH, or the output's path + ".errors.jsonl") */
     bool collect;
     const char *errors_path;
+    /* every operator, for --stats (fp_op), and whether stage 1 scans the
+     * words of a text source directly (its lines are counted apart) */
+    const struct fp_op *ops;
+    int nops;
+    bool words_scan;
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.
@@ -1043,6 +1059,11 @@ void fp_errsink_done(fp_errsink *e, size_t k);   /* partition k is complete */
 fp_buf *fp_errsink_tail(fp_errsink *e);
 int fp_errsink_commit(fp_errsink *e, char *err, size_t errlen);
 void fp_errsink_abort(fp_errsink *e);
+/* --stats (stats.c): the lines of [p, end) as a text source reads them,
+ * and the report (a table, or one line of JSON) from the workers' counts. */
+uint64_t fp_count_lines(const char *p, const char *end);
+void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
+                     double stage1_s, double total_s);   /* to stderr */
 /* The line number (from 1) of every partition's first byte in its file:
  * bases[f] is file f's first byte. */
 void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads);

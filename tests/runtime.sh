@@ -91,3 +91,55 @@ printf '1\nx\n0\n' > "$R/mixed.txt"; echo previous > "$R/m.tsv"; echo previous >
 [ $rc = 4 ] && [ "$(cat "$R/m.tsv")" = previous ] && [ "$(cat "$R/m.tsv.errors.jsonl")" = previous ] &&
     [ -z "$(ls -A "$R" | grep fpipe-)" ] &&
     ok "runtime: a fail_fast failure writes neither output nor error file" || bad "runtime: collect + fail_fast (rc=$rc)" "$R/run.err"
+
+# --stats: the counts against a reference computed from the input, the
+# reconciliation (in = out + filtered + dropped + collected; a flatmap's in =
+# expanded + dropped + collected; in = the previous out), identical for
+# threads 1/2/4 and partition sizes.
+"$FPIPEC" build tests/runtime/stats.fpipe -o "$R/stats" > "$R/build.err" 2>&1 || bad "runtime: build stats" "$R/build.err"
+awk 'BEGIN { srand(5); for (i = 0; i < 20000; i++) { n = int(rand() * 6); s = ""
+        for (j = 0; j < n; j++) { r = rand(); v = int(rand() * 3000) - 500
+            s = s (j ? "," : "") (r < 0.1 ? "x" v : r < 0.15 ? "" : r < 0.17 ? v " " : v) }
+        print s }
+    printf "7,8,no-newline" }' > "$R/st.txt"
+good=1
+for p in 4194304 1024 61; do
+    for t in 1 2 4; do
+        "$R/stats" --stats=json --errors "$R/st.err" --threads $t --partition-size $p -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr" ||
+            { bad "runtime: stats --threads $t --partition-size $p failed" "$R/st.stderr"; good=0; break 2; }
+        grep '^{"pipeline"' "$R/st.stderr" > "$R/st.json"
+        sed 's/"threads":[0-9]*,"seconds":{[^}]*}//' "$R/st.json" > "$R/st.counts.$t.$p"
+        if ! cmp -s "$R/st.counts.1.4194304" "$R/st.counts.$t.$p"; then
+            bad "runtime: --stats counts differ at --threads $t --partition-size $p"; good=0; break 2
+        fi
+    done
+done
+[ $good = 1 ] && ok "runtime: --stats=json counts identical for threads 1/2/4 x 4M/1K/61"
+if python3 tests/runtime/stats_ref.py "$R/st.txt" "$R/st.json" > "$R/st.check" 2>&1 &&
+    [ "$(wc -l < "$R/st.out")" = "$(grep -o '"name":"out","kind":"sink","location":"[^"]*","in":[0-9]*,"out":[0-9]*' "$R/st.json" | sed 's/.*"out"://')" ] &&
+    [ "$(wc -l < "$R/st.err")" = "$(grep -o '"name":"kv",[^}]*' "$R/st.json" | sed 's/.*"collected"://')" ]; then
+    ok "runtime: --stats counts match a reference from the input, and reconcile"
+else bad "runtime: --stats counts vs reference" "$R/st.check"; fi
+# The table: exact text of the count columns.
+"$R/stats" --stats --errors "$R/st.err" -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr"
+python3 - "$R/st.json" > "$R/st.table.ref" <<'PYEOF'
+import json, sys
+st = json.load(open(sys.argv[1]))
+w = max(8, max(len(o['name']) for o in st['operators']))
+print('  %-*s %-15s %12s %12s %12s %12s %12s' % (w, 'operator', 'kind', 'in', 'out', 'filtered', 'dropped', 'collected'))
+notes = {'source': 'in: the lines read', 'combine_per_key': 'out: distinct keys', 'sink': 'out: rows written'}
+for o in st['operators']:
+    n = notes.get(o['kind'], '')
+    if o['kind'] == 'flatmap':
+        n = 'fan-out: %d items from %d elements (%.2f each)' % (o['out'], o['expanded'], o['out'] / o['expanded'])
+    print(('  %-*s %-15s %12d %12d %12d %12d %12d' % (w, o['name'], o['kind'], o['in'], o['out'], o['filtered'], o['dropped'], o['collected'])) + ('  ' + n if n else ''))
+PYEOF
+grep -A100 '^stats: pipeline stats (tests/runtime/stats.fpipe), ' "$R/st.stderr" | tail -n +2 > "$R/st.table"
+same "runtime: --stats prints the table on stderr" "$R/st.table.ref" "$R/st.table"
+"$R/stats" --errors "$R/st.err" -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr"
+grep -q '^stats: pipeline' "$R/st.stderr" && bad "runtime: stats printed without --stats" "$R/st.stderr" || ok "runtime: no stats without --stats"
+# The collect pipeline's counts reconcile with its error file.
+"$R/collect" --stats=json -o "$R/o.tsv" "$R/in.txt" 2> "$R/run.err"
+[ "$(grep '^{"pipeline"' "$R/run.err" | grep -o '"name":"kv",[^}]*' | sed 's/.*"collected"://')" = "$(wc -l < "$R/ref.err")" ] &&
+    [ "$(grep '^{"pipeline"' "$R/run.err" | grep -o '"name":"lines",[^}]*' | sed 's/.*"in":\([0-9]*\).*/\1/')" = "$(awk 'END { print NR }' "$R/in.txt")" ] &&
+    ok "runtime: --stats of collect: collected = the error file's lines, in = the input's lines" || bad "runtime: --stats of collect" "$R/run.err"
