@@ -577,6 +577,9 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         default: the .fpipe's, else OUTPUT.errors.jsonl)\n"
             "  --stats[=json]         print what every operator did on stderr: in, out,\n"
             "                         filtered, dropped, collected (a table, or JSON)\n"
+            "  --config FILE          read options from a YAML file (threads, partition_size,\n"
+            "                         inputs, output, errors, progress, stats); options\n"
+            "                         given here override it\n"
             "  --explain              print the plan this program was built from\n"
             "  --version              print the fpipe version\n"
             "  -h, --help             this help\n"
@@ -610,7 +613,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
     const char *out_path = NULL;
     const char *errors_path = NULL;
-    size_t part_size = DEFAULT_PART_SIZE;
+    const char *config_path = NULL;
+    size_t part_size = 0;   /* 0: not given */
     size_t threads = 0;
     const char **paths = xcalloc((size_t)argc, sizeof *paths);
     int npaths = 0;
@@ -643,7 +647,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             return FP_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
                    strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
-                   strcmp(a, "--errors") == 0) {
+                   strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "%s: error: option '%s' needs a value\n", run.prog, a);
                 free(paths);
@@ -654,6 +658,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                 out_path = val;
             } else if (strcmp(a, "--errors") == 0) {
                 errors_path = val;
+            } else if (strcmp(a, "--config") == 0) {
+                config_path = val;
             } else if (strcmp(a, "--threads") == 0) {
                 if (parse_size(val, &threads) != 0 || threads > 4096) {
                     fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
@@ -673,9 +679,39 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             return FP_EXIT_USAGE;
         }
     }
+    /* --config FILE: what the command line leaves unsaid.  Static: its
+     * strings are the run's paths until fp_main returns. */
+    static fp_config cfg;
+    if (config_path) {
+        char cerr[1024];
+        if (fp_config_load(config_path, &cfg, cerr, sizeof cerr) != 0) {
+            fprintf(stderr, "%s: %s\n", run.prog, cerr);
+            free(paths);
+            return FP_EXIT_USAGE;
+        }
+        if (!out_path)
+            out_path = cfg.output;
+        if (!errors_path)
+            errors_path = cfg.errors;
+        if (!threads)
+            threads = cfg.threads;
+        if (!part_size)
+            part_size = cfg.partition_size;
+        if (!run.stats && cfg.stats > 0)
+            run.stats = cfg.stats;
+        if (npaths == 0 && cfg.ninputs) {
+            free(paths);
+            paths = xcalloc((size_t)cfg.ninputs, sizeof *paths);
+            for (int i = 0; i < cfg.ninputs; i++)
+                paths[npaths++] = cfg.inputs[i];
+        }
+    }
+    if (!part_size)
+        part_size = DEFAULT_PART_SIZE;
     if (npaths == 0) {
         fprintf(stderr, "%s: error: no input files (see --help)\n", run.prog);
         free(paths);
+        fp_config_free(&cfg);
         return FP_EXIT_USAGE;
     }
 #ifdef _OPENMP
@@ -961,5 +997,6 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     free(run.fail_msg);
     free(run.parts);
     close_inputs(&run);
+    fp_config_free(&cfg);
     return rc;
 }

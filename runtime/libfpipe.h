@@ -1064,6 +1064,20 @@ void fp_errsink_abort(fp_errsink *e);
 uint64_t fp_count_lines(const char *p, const char *end);
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
                      double stage1_s, double total_s);   /* to stderr */
+/* --config FILE (config.c, libyaml): what the file sets; 0, NULL or -1
+ * where it says nothing.  On an error returns -1 with "FILE:L:C: error:
+ * ..." in err. */
+typedef struct fp_config {
+    size_t threads, partition_size;
+    char **inputs;
+    int ninputs;
+    char *output, *errors;
+    int progress;   /* 0, 1 */
+    int stats;      /* 0 none, 1 a table, 2 JSON */
+} fp_config;
+int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen);
+void fp_config_free(fp_config *cfg);
+
 /* The line number (from 1) of every partition's first byte in its file:
  * bases[f] is file f's first byte. */
 void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads);

@@ -143,3 +143,63 @@ grep -q '^stats: pipeline' "$R/st.stderr" && bad "runtime: stats printed without
 [ "$(grep '^{"pipeline"' "$R/run.err" | grep -o '"name":"kv",[^}]*' | sed 's/.*"collected"://')" = "$(wc -l < "$R/ref.err")" ] &&
     [ "$(grep '^{"pipeline"' "$R/run.err" | grep -o '"name":"lines",[^}]*' | sed 's/.*"in":\([0-9]*\).*/\1/')" = "$(awk 'END { print NR }' "$R/in.txt")" ] &&
     ok "runtime: --stats of collect: collected = the error file's lines, in = the input's lines" || bad "runtime: --stats of collect" "$R/run.err"
+
+# --config FILE (libyaml): every key, the command line overriding it, and
+# an error at FILE:LINE:COL for every kind of mistake.
+C=$R/cfg
+mkdir -p "$C"
+cat > "$C/run.yaml" <<'YEOF'
+# a full run configuration
+threads: 2
+partition_size: 61
+inputs:
+  - in.txt
+  - "in.txt"
+output: cfg.tsv
+errors: "cfg errors.jsonl"
+progress: false
+stats: json
+YEOF
+cp "$R/in.txt" "$C/in.txt"
+(cd "$C" && "$R/collect" --threads 1 -o ref.tsv --errors ref.err in.txt in.txt 2> /dev/null)
+(cd "$C" && "$R/collect" --config run.yaml 2> cfg.stderr) &&
+    cmp -s "$C/ref.tsv" "$C/cfg.tsv" && cmp -s "$C/ref.err" "$C/cfg errors.jsonl" &&
+    grep -q '^{"pipeline":"collect","threads":2,' "$C/cfg.stderr" &&
+    ok "runtime: --config sets threads, partition_size, inputs, output, errors, stats" || bad "runtime: --config" "$C/cfg.stderr"
+cp "$R/clean.txt" "$C/clean.txt"
+(cd "$C" && "$R/collect" --threads 1 -o other.tsv --errors other.err --stats --config run.yaml clean.txt 2> cfg.stderr) &&
+    [ "$(cat "$C/other.tsv")" = "$(printf 'a\t10')" ] && [ -e "$C/other.err" ] &&
+    grep -q '^stats: pipeline collect (tests/runtime/collect.fpipe), 1 thread,' "$C/cfg.stderr" &&
+    ok "runtime: the command line overrides --config (inputs, -o, --errors, --threads, --stats)" || bad "runtime: --config overrides" "$C/cfg.stderr"
+# cfg_error NAME YAML EXPECTED: --config with YAML exits 2 with EXPECTED
+# (after "collect: ") and touches no output.
+cfg_error() {
+    printf '%b' "$2" > "$C/bad.yaml"
+    rm -f "$C/never.tsv"
+    (cd "$C" && "$R/collect" --config bad.yaml -o never.tsv in.txt > /dev/null 2> bad.stderr); local rc=$?
+    if [ $rc = 2 ] && [ "$(cat "$C/bad.stderr")" = "collect: $3" ] && [ ! -e "$C/never.tsv" ]; then
+        ok "runtime: --config $1"
+    else
+        echo "want: collect: $3" >> "$C/bad.stderr"; bad "runtime: --config $1 (rc=$rc)" "$C/bad.stderr"
+    fi
+}
+cfg_error "unknown key" 'threads: 2\n# typo:\nthred: 1\n' "bad.yaml:3:1: error: unknown key 'thred' (the keys are threads, partition_size, inputs, output, errors, progress and stats)"
+cfg_error "quoted number" 'threads: "2"\n' "bad.yaml:1:10: error: 'threads' wants an integer from 1 to 4096, not the string '2'"
+cfg_error "threads out of range" 'threads: 5000\n' "bad.yaml:1:10: error: 'threads' wants an integer from 1 to 4096, not '5000'"
+cfg_error "partition_size zero" 'output: x\npartition_size:   0\n' "bad.yaml:2:19: error: 'partition_size' wants a positive integer, not '0'"
+cfg_error "partition_size a list" 'partition_size: [1]\n' "bad.yaml:1:17: error: 'partition_size' wants a positive integer, not a list"
+cfg_error "inputs a mapping" 'inputs: {a: 1}\n' "bad.yaml:1:9: error: 'inputs' wants a list of paths, not a mapping"
+cfg_error "an input a list" 'inputs:\n  - a.txt\n  - [b.txt]\n' "bad.yaml:3:5: error: 'inputs' wants a path, not a list"
+cfg_error "output null" 'output: ~\n' "bad.yaml:1:9: error: 'output' wants a path, not null"
+cfg_error "errors empty" 'errors: ""\n' "bad.yaml:1:9: error: 'errors' wants a path, not an empty string"
+cfg_error "progress not a bool" 'progress: yes\n' "bad.yaml:1:11: error: 'progress' wants true or false, not 'yes'"
+cfg_error "stats unknown" 'stats: xml\n' "bad.yaml:1:8: error: 'stats' wants true, false, table or json, not 'xml'"
+cfg_error "duplicate key" 'output: a\noutput: b\n' "bad.yaml:2:1: error: 'output' is given twice"
+cfg_error "not a mapping" '- threads\n' "bad.yaml:1:1: error: a run configuration is a mapping of keys (threads, ...), not a list"
+cfg_error "invalid YAML" 'threads: 2\n  thread: 3\n' "bad.yaml:2:9: error: not valid YAML: mapping values are not allowed in this context"
+(cd "$C" && "$R/collect" --config none.yaml in.txt > /dev/null 2> bad.stderr); rc=$?
+[ $rc = 2 ] && [ "$(cat "$C/bad.stderr")" = "collect: error: cannot open the configuration 'none.yaml': No such file or directory" ] &&
+    ok "runtime: --config of a missing file exits 2" || bad "runtime: --config missing file (rc=$rc)" "$C/bad.stderr"
+printf '# nothing\n' > "$C/empty.yaml"
+(cd "$C" && "$R/collect" --config empty.yaml -o e.tsv clean.txt 2> bad.stderr) && [ "$(cat "$C/e.tsv")" = "$(printf 'a\t10')" ] &&
+    ok "runtime: an empty --config sets nothing" || bad "runtime: empty --config" "$C/bad.stderr"
