@@ -66,6 +66,7 @@ typedef struct fp_run {
     int write_failed;
     fp_errsink *errs;       /* on_error collect: the error file */
     int stats;              /* --stats: 1 a table, 2 JSON */
+    fp_progress *progress;  /* the progress line, or NULL */
 } fp_run;
 
 static void *xcalloc(size_t n, size_t size)
@@ -358,9 +359,15 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         w->out = &run->bufs[k];
         break;
     }
+    uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
     pl->stage1(w);
-    if (run->stats && pl->source == FP_SOURCE_TEXT)
+    if ((run->stats || run->progress) && pl->source == FP_SOURCE_TEXT)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
+    if (run->progress)
+        fp_progress_add(run->progress, (uint64_t)(w->part->end - w->part->begin),
+                        pl->source == FP_SOURCE_TEXT
+                            ? fp_count_lines(w->part->begin, w->part->end)
+                            : w->stat[pl->nops] - read0);
     if (run->errs)
         fp_errsink_done(run->errs, k);
     /* The partition's rows are formatted and its keys are in the table
@@ -577,6 +584,9 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         default: the .fpipe's, else OUTPUT.errors.jsonl)\n"
             "  --stats[=json]         print what every operator did on stderr: in, out,\n"
             "                         filtered, dropped, collected (a table, or JSON)\n"
+            "  --progress, --no-progress\n"
+            "                         a progress line on stderr (default: when stderr\n"
+            "                         is a terminal)\n"
             "  --config FILE          read options from a YAML file (threads, partition_size,\n"
             "                         inputs, output, errors, progress, stats); options\n"
             "                         given here override it\n"
@@ -614,6 +624,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     const char *out_path = NULL;
     const char *errors_path = NULL;
     const char *config_path = NULL;
+    int progress = -1;   /* --progress 1, --no-progress 0, -1: not given */
     size_t part_size = 0;   /* 0: not given */
     size_t threads = 0;
     const char **paths = xcalloc((size_t)argc, sizeof *paths);
@@ -641,6 +652,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             run.stats = 1;
         } else if (strcmp(a, "--stats=json") == 0) {
             run.stats = 2;
+        } else if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
+            progress = a[2] == 'p';
         } else if (strcmp(a, "--explain") == 0) {
             fputs(pl->plan, stdout);
             free(paths);
@@ -699,6 +712,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             part_size = cfg.partition_size;
         if (!run.stats && cfg.stats > 0)
             run.stats = cfg.stats;
+        if (progress < 0)
+            progress = cfg.progress;
         if (npaths == 0 && cfg.ninputs) {
             free(paths);
             paths = xcalloc((size_t)cfg.ninputs, sizeof *paths);
@@ -867,9 +882,19 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     }
 
     phase("open and partition", &t0);
+    /* The progress line: on a terminal, or when forced. */
+    bool tty = isatty(2);
+    if (progress < 0 ? tty : progress) {
+        uint64_t total = 0;
+        for (size_t k = 0; k < run.nparts; k++)
+            total += (uint64_t)(run.parts[k].end - run.parts[k].begin);
+        run.progress = fp_progress_new(total, tty);
+    }
     double t1 = now();
     run_stage1(&run, workers, &tg);
     t_stage1 = now() - t1;
+    fp_progress_end(run.progress);
+    run.progress = NULL;
     phase("stage 1", &t0);
 
     /* Stage 2 runs on worker 0, writing into one buffer flushed as it fills. */

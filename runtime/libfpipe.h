@@ -1078,6 +1078,13 @@ typedef struct fp_config {
 int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen);
 void fp_config_free(fp_config *cfg);
 
+/* The progress line on stderr (progress.c): bytes and records of finished
+ * partitions (thread-safe), then the last state and a newline. */
+typedef struct fp_progress fp_progress;
+fp_progress *fp_progress_new(uint64_t total_bytes, bool tty);
+void fp_progress_add(fp_progress *p, uint64_t bytes, uint64_t records);
+void fp_progress_end(fp_progress *p);   /* NULL is fine */
+
 /* The line number (from 1) of every partition's first byte in its file:
  * bases[f] is file f's first byte. */
 void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads);

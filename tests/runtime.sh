@@ -203,3 +203,33 @@ cfg_error "invalid YAML" 'threads: 2\n  thread: 3\n' "bad.yaml:2:9: error: not v
 printf '# nothing\n' > "$C/empty.yaml"
 (cd "$C" && "$R/collect" --config empty.yaml -o e.tsv clean.txt 2> bad.stderr) && [ "$(cat "$C/e.tsv")" = "$(printf 'a\t10')" ] &&
     ok "runtime: an empty --config sets nothing" || bad "runtime: empty --config" "$C/bad.stderr"
+
+# The progress line: forced with --progress (or progress: true), never on a
+# non-terminal otherwise; on a terminal (a pty from script(1)) by default,
+# and not with --no-progress.
+P=$R/prog
+mkdir -p "$P"
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "a%d\t%d\n", i % 100, i % 50 }' > "$P/in.txt"
+mb=$(wc -c < "$P/in.txt" | awk '{ printf "%.1f", $1 / 1e6 }')
+"$R/collect" --progress --partition-size 65536 -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
+# The last update, after the last carriage return: the whole input.
+tr '\r' '\n' < "$P/err" | grep -v '^$' | tail -1 > "$P/last"
+if grep -Eqx "fpipe: $mb/$mb MB \(100%\), [0-9.]+[kMG]? records/s, done in [0-9.]+s" "$P/last" &&
+    [ "$(head -c 1 "$P/err")" = $'\r' ] && [ "$(tail -c 1 "$P/err" | od -An -c | tr -d ' ')" = '\n' ] &&
+    ! grep -q $'\033' "$P/err"; then
+    ok "runtime: --progress on a non-terminal: carriage-return updates, the last at 100%, a newline"
+else bad "runtime: --progress forced" "$P/err"; fi
+"$R/collect" --partition-size 65536 -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
+[ ! -s "$P/err" ] && ok "runtime: no progress line on a non-terminal" || bad "runtime: progress on a non-terminal" "$P/err"
+printf 'progress: true\n' > "$P/p.yaml"
+"$R/collect" --config "$P/p.yaml" -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
+grep -q "^.fpipe: $mb/$mb MB (100%)" "$P/err" && ok "runtime: progress: true in --config forces it" || bad "runtime: progress in --config" "$P/err"
+"$R/collect" --config "$P/p.yaml" --no-progress -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
+[ ! -s "$P/err" ] && ok "runtime: --no-progress overrides progress: true" || bad "runtime: --no-progress vs --config" "$P/err"
+if command -v script > /dev/null; then
+    script -qec "'$R/collect' -o '$P/o.tsv' '$P/in.txt'" /dev/null > "$P/tty" 2>&1
+    script -qec "'$R/collect' --no-progress -o '$P/o.tsv' '$P/in.txt'" /dev/null > "$P/notty" 2>&1
+    grep -q "fpipe: $mb/$mb MB (100%)" "$P/tty" && ! grep -q "fpipe:" "$P/notty" &&
+        ok "runtime: a terminal gets the progress line by default, not with --no-progress" ||
+        bad "runtime: progress on a terminal" "$P/tty"
+fi
