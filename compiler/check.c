@@ -1569,6 +1569,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     ir->default_threads = p->default_threads;
 
     Type *prev_type = NULL;
+    const OpDecl *errors_decl = NULL;   /* the first collect naming a file */
     for (int i = 0; i < p->ops.n; i++) {
         OpDecl *o = p->ops.v[i];
         IrOp *op = &ir->ops[i];
@@ -1650,16 +1651,32 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
                 op->policy = POLICY_DROP;
             } else if (!strcmp(o->policy, "fail_fast")) {
                 op->policy = POLICY_FAIL_FAST;
+            } else if (!strcmp(o->policy, "collect")) {
+                op->policy = POLICY_COLLECT;
+                op->errors_path = o->errors_path;
+                ir->collect = ir->collect || op->fallible;
+                /* One error file per run: every collect names the same one
+                 * (or none, and the first that names one decides). */
+                if (o->errors_path && !errors_decl) {
+                    errors_decl = o;
+                    ir->errors_path = o->errors_path;
+                } else if (o->errors_path && strcmp(o->errors_path, errors_decl->errors_path)) {
+                    diag_at(d, DIAG_ERROR, o->errors_span,
+                            "a second error file: a pipeline collects into one file");
+                    diag_hint(d, "name the same file, or leave the path out here");
+                    diag_at(d, DIAG_NOTE, errors_decl->errors_span, "the error file is named here");
+                }
             } else {
                 diag_at(d, DIAG_ERROR, o->policy_span, "unknown error policy '%s'", o->policy);
                 static const char *const pols[] = {"drop", "fail_fast", "collect"};
                 const char *sug = diag_suggest(o->policy, pols, 3);
-                if (sug && strcmp(sug, "collect") != 0)
+                if (sug)
                     diag_hint(d, "did you mean '%s'?", sug);
                 else
-                    diag_hint(d, "the policies are drop and fail_fast (collect needs an error "
-                                 "sink, which is not supported yet)");
+                    diag_hint(d, "the policies are drop, fail_fast and collect");
             }
+            if (o->errors_path && (!strcmp(o->policy, "drop") || !strcmp(o->policy, "fail_fast")))
+                diag_at(d, DIAG_ERROR, o->errors_span, "only on_error collect takes an error file");
             if (!op->fallible && d->nerrors == errors_before) {
                 diag_at(d, DIAG_WARNING, o->policy_span,
                         "'%s' cannot fail: on_error %s has no effect", o->name, o->policy);
@@ -1834,6 +1851,11 @@ void op_body_str(Str *s, const IrOp *op)
     }
 }
 
+const char *policy_name(Policy p)
+{
+    return p == POLICY_DROP ? "drop" : p == POLICY_COLLECT ? "collect" : "fail_fast";
+}
+
 void ir_dump(Str *s, const Ir *ir)
 {
     str_add(s, "pipeline %s  (%s)\n", ir->name, ir->src->path);
@@ -1887,8 +1909,7 @@ void ir_dump(Str *s, const Ir *ir)
         op_body_str(s, op);
         str_add(s, "   ; line %d", op->line);
         if (op->fallible)
-            str_add(s, ", fallible (on_error %s)",
-                    op->policy == POLICY_DROP ? "drop" : "fail_fast");
+            str_add(s, ", fallible (on_error %s)", policy_name(op->policy));
         str_add(s, "\n");
     }
 }

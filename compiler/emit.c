@@ -24,6 +24,7 @@ typedef struct Emitter {
     const char *queued;
     const char *batch_fn;    /* stage 1's batch function, if a batch_map */
     const char *batch_in, *batch_pos, *batch_n;   /* its buffer in stage 1 */
+    bool local_counts;       /* --stats counters are locals (stage 1) */
 } Emitter;
 
 /* ---- text helpers -------------------------------------------------- */
@@ -482,6 +483,51 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
         declare_lets(e, op->body);
 }
 
+/* --stats counters, per operator i of n: w->stat[i] counts the elements it
+ * passes on (a sink: rows written), w->stat[n + i] a filter's rejects, the
+ * elements a flatmap expanded, or the records a csv/jsonl source read.  A
+ * text source's lines are counted by the driver.  In stage 1, the hot
+ * loops, they are locals (registers), added to the worker's at the end. */
+static bool counted(const IrOp *op, int slot)
+{
+    switch (op->kind) {
+    case OP_SOURCE: return op->format[0] != 't';
+    case OP_MAP: case OP_BATCH_MAP: case OP_SINK: return slot == 0;
+    case OP_FILTER: case OP_FLATMAP: return true;
+    default: return false;
+    }
+}
+
+static void count(Emitter *e, const IrOp *op, int slot)
+{
+    int k = (int)(op - e->ir->ops) + (slot ? e->ir->nops : 0);
+    if (e->local_counts)
+        line(e, "fp_n%d++;", k);
+    else
+        line(e, "w->stat[%d]++;", k);
+}
+
+/* The local counters of ops [first, last], declared or added to the
+ * worker's. */
+static void counters(Emitter *e, int first, int last, bool declare)
+{
+    for (int i = first; i <= last; i++)
+        for (int slot = 0; slot < 2; slot++) {
+            if (!counted(&e->ir->ops[i], slot))
+                continue;
+            if (e->plan->scan_words && i == 1 && slot == 1)
+                continue;   /* the fused scan's lines: counted by the driver */
+            int k = i + (slot ? e->ir->nops : 0);
+            if (declare)
+                line(e, "uint64_t fp_n%d = 0;   /* --stats: %s %s */", k,
+                     comment_safe(e, e->ir->ops[i].name),
+                     slot == 0 ? "out" : e->ir->ops[i].kind == OP_FILTER ? "filtered"
+                                   : e->ir->ops[i].kind == OP_FLATMAP ? "expanded" : "read");
+            else
+                line(e, "w->stat[%d] += fp_n%d;", k, k);
+        }
+}
+
 static const char *skip_stmt(Emitter *e)
 {
     return e->loops > 0 ? "continue;" : "return;";
@@ -495,6 +541,11 @@ static void fail_check(Emitter *e, const IrOp *op)
     if (op->policy == POLICY_DROP) {
         line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */");
         line(e, "    fp_drop(w);");
+        line(e, "    %s", skip_stmt(e));
+        line(e, "}");
+    } else if (op->policy == POLICY_COLLECT) {
+        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error collect: to the error file, skip */");
+        line(e, "    fp_collect(w);");
         line(e, "    %s", skip_stmt(e));
         line(e, "}");
     } else {
@@ -845,6 +896,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             line(e, "%s %s = %s;", ctype(e, op->out), name, s.p);
         }
         fail_check(e, op);
+        count(e, op, 0);
         break;
     case OP_FILTER:
         op_comment(e, op, NULL);
@@ -853,10 +905,16 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *keep = helper(e, arena_printf(e->arena, "%s_keep", name));
             line(e, "bool %s = %s;", keep, s.p);
             fail_check(e, op);
-            line(e, "if (!%s) %s", keep, skip_stmt(e));
+            line(e, "if (!%s) {", keep);
         } else {
-            line(e, "if (!%s) %s", s.p, skip_stmt(e));
+            line(e, "if (!%s) {", s.p);
         }
+        e->indent++;
+        count(e, op, 1);
+        line(e, "%s", skip_stmt(e));
+        e->indent--;
+        line(e, "}");
+        count(e, op, 0);
         line(e, "%s %s = %s;", ctype(e, op->out), name, input);
         break;
     case OP_FLATMAP:
@@ -866,6 +924,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
             line(e, "fp_ws_iter %s = fp_ws_begin(%s);", it, s.p);
             fail_check(e, op);
+            count(e, op, 1);
             line(e, "%s %s;", ctype(e, op->out), name);
             line(e, "while (fp_ws_next(&%s, &%s)) {", it, name);
         } else if (op->body->kind == EX_CALL && op->body->builtin == BI_SPLIT) {
@@ -873,6 +932,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
             line(e, "fp_split_iter %s = fp_split_begin(w, &site_%s, %s);", it, op->cname, s.p);
             fail_check(e, op);
+            count(e, op, 1);
             line(e, "%s %s;", ctype(e, op->out), name);
             line(e, "while (fp_split_next(&%s, &%s)) {", it, name);
         } else if (op->body->kind != EX_LIST) {   /* any list value */
@@ -881,6 +941,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
             line(e, "%s %s = %s;", ctype(e, op->body->type), items, s.p);
             fail_check(e, op);
+            count(e, op, 1);
             line(e, "for (int64_t %s = 0; %s < %s.n; %s++) {", i, i, items, i);
             e->indent++;
             line(e, "%s %s = %s.items[%s];", ctype(e, op->out), name, items, i);
@@ -891,6 +952,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
             line(e, "%s %s[%d] = {%s};", ctype(e, op->out), items, op->body->nargs, s.p);
             fail_check(e, op);
+            count(e, op, 1);
             line(e, "for (int %s = 0; %s < %d; %s++) {", i, i, op->body->nargs, i);
             e->indent++;
             line(e, "%s %s = %s[%s];", ctype(e, op->out), name, items, i);
@@ -898,6 +960,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         }
         e->indent++;
         e->loops++;
+        count(e, op, 0);
         break;
     case OP_COMBINE_PER_KEY: {
         op_comment(e, op, "queued for this worker's table");
@@ -949,6 +1012,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         bool first = true;
         emit_row(e, op->format, op->in, input, &first);
         line(e, "fp_out_char(w->out, '\\n');");
+        count(e, op, 0);
         break;
     }
     case OP_SOURCE:
@@ -1011,6 +1075,7 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     }
     e->indent++;
     e->loops++;
+    count(e, src, 1);
     line(e, "%s %s;", ctype(e, t), rec);
     for (int i = 0; i < t->n; i++) {
         const Type *ft = t->elems[i];
@@ -1028,6 +1093,7 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     if (!csv)
         line(e, "fp_json_done(%s);", raw);
     fail_check(e, src);
+    count(e, src, 0);
 }
 
 /* The queue of keyed-combine updates, in the function that holds the
@@ -1078,6 +1144,8 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     line(e, "{");
     e->indent++;
     const IrOp *keyed = open_queue(e, st);
+    e->local_counts = true;
+    counters(e, bm, st->last, true);
     op_comment(e, op, "the C function on the whole batch");
     const char *out = helper(e, arena_printf(e->arena, "%s_out", name));
     line(e, "fp_batch_begin(w, %s, %s);", op->batch_fn->fallible
@@ -1093,6 +1161,7 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     line(e, "w->pos = %s[%s];", pos, i);
     line(e, "fp_batch_failed(w, %s);   /* this element's own error, if any */", i);
     fail_check(e, op);
+    count(e, op, 0);
     line(e, "%s %s = %s.items[%s];", ctype(e, op->out), name, out, i);
     const char *cur = name;
     for (int k = bm + 1; k <= st->last; k++)
@@ -1100,6 +1169,8 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     close_loops(e);
     if (keyed)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
+    counters(e, bm, st->last, false);
+    e->local_counts = false;
     e->indent--;
     line(e, "}");
     blank(e);
@@ -1124,6 +1195,9 @@ static void emit_stage1(Emitter *e, const Stage *st)
     const char *cur = src->cname;
     int next = st->first + 1;
     const IrOp *keyed = NULL;
+    int last_counted = bm >= 0 ? bm - 1 : st->last;
+    e->local_counts = true;
+    counters(e, st->first, last_counted, true);
     if (bm < 0) {
         keyed = open_queue(e, st);
     } else {
@@ -1151,6 +1225,7 @@ static void emit_stage1(Emitter *e, const Stage *st)
         line(e, "while (fp_ws_next(&%s, &%s)) {", it, fm->cname);
         e->indent++;
         e->loops++;
+        count(e, fm, 0);
         if (any_fallible(ir))
             line(e, "w->pos = %s.p;   /* for error messages */", fm->cname);
         cur = fm->cname;
@@ -1176,6 +1251,8 @@ static void emit_stage1(Emitter *e, const Stage *st)
         line(e, "if (%s)   /* the last, partial batch */", e->batch_n);
         line(e, "    %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
     }
+    counters(e, st->first, last_counted, false);
+    e->local_counts = false;
     e->indent--;
     line(e, "}");
     blank(e);
@@ -1308,6 +1385,7 @@ static void emit_stage3(Emitter *e, const Stage *st)
     e->indent++;
     op_comment(e, top, "one kept element");
     line(e, "%s %s = *(const %s *)elem;", ctype(e, top->out), top->cname, ctype(e, top->out));
+    count(e, top, 0);
     const char *cur = top->cname;
     for (int i = st->first + 1; i <= st->last; i++)
         cur = emit_op(e, &ir->ops[i], cur);
@@ -1458,6 +1536,7 @@ static void emit_stage2(Emitter *e, const Stage *st)
         else if (c->key == &ty_bool)
             k = "fp_unkey_bool(key)";
         line(e, "%s %s = {%s, %s_result(acc)};", ctype(e, c->out), c->cname, k, c->cname);
+        count(e, c, 0);
     } else {
         stage_header(e, st, "once, on the value combined over all partitions; fuses");
         line(e, "static void %s(fp_worker *w, const void *state)", st->fname);
@@ -1472,11 +1551,13 @@ static void emit_stage2(Emitter *e, const Stage *st)
             line(e, "if (!%s->has)", sv);
             line(e, "    %s_empty(&%s);   /* no elements: the identity */", c->cname, a);
             line(e, "%s %s = %s_result(&%s);", ctype(e, c->out), c->cname, c->cname, a);
+            count(e, c, 0);
         } else {
             line(e, "if (!%s->has)", sv);
             line(e, "    return;   /* no elements: no %s, no row */",
                  c->nmon == 1 ? monoid_names[c->mons[0]] : "result");
             line(e, "%s %s = %s_result(&%s->acc);", ctype(e, c->out), c->cname, c->cname, sv);
+            count(e, c, 0);
         }
     }
     const char *cur = c->cname;
@@ -1545,6 +1626,18 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, "};");
         blank(&e);
     }
+    /* Every operator, for --stats: kind, name, place, site (-1: cannot fail). */
+    line(&e, "static const fp_op fp_op_table[] = {");
+    for (int i = 0, site = 0; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        Str s = {0};
+        emit_c_string(&s, op->name, strlen(op->name));
+        line(&e, "    {\"%s\", %s, %d, %d, %d},", op_info[op->kind].keyword, s.p, op->line,
+             op->col, op->fallible ? site++ : -1);
+        str_free(&s);
+    }
+    line(&e, "};");
+    blank(&e);
 
     emit_user_monoids(&e);
     if (p->combine >= 0)
@@ -1642,6 +1735,18 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     if (nsites) {
         line(&e, ".sites = sites,");
         line(&e, ".nsites = %d,", nsites);
+    }
+    line(&e, ".ops = fp_op_table,");
+    line(&e, ".nops = %d,", ir->nops);
+    if (p->scan_words)
+        line(&e, ".words_scan = true,");
+    if (ir->collect) {
+        line(&e, ".collect = true,");
+        if (ir->errors_path) {
+            s.n = 0;
+            emit_c_string(&s, ir->errors_path, strlen(ir->errors_path));
+            line(&e, ".errors_path = %s,", s.p);
+        }
     }
     e.indent--;
     line(&e, "};");

@@ -216,7 +216,8 @@ typedef struct TypeExpr {
     int n;
 } TypeExpr;
 
-typedef enum Policy { POLICY_FAIL_FAST, POLICY_DROP } Policy;
+typedef enum Policy { POLICY_FAIL_FAST, POLICY_DROP, POLICY_COLLECT } Policy;
+const char *policy_name(Policy p);
 
 /* One key of `top N by k1 desc, k2 asc`. */
 typedef struct SortKey {
@@ -234,6 +235,8 @@ typedef struct OpDecl {
     Expr *body;
     const char *policy;      /* after on_error, NULL if none */
     Span policy_span;
+    const char *errors_path; /* on_error collect "PATH": the path, else NULL */
+    Span errors_span;
     int64_t max_batch;       /* batch_map: after max_batch, 0 if none */
     Span max_batch_span;
     PtrVec by;               /* top: SortKey*, after by */
@@ -307,6 +310,8 @@ typedef struct ParseCtx {
     int nopen;
     const char *policy;      /* on_error of the operator being parsed */
     Span policy_span;
+    const char *errors_path; /* its on_error collect "PATH", NULL if none */
+    Span errors_span;
     int64_t max_batch;       /* its max_batch, 0 if none */
     Span max_batch_span;
     PtrVec *by;              /* its by keys, NULL if none */
@@ -347,7 +352,7 @@ TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp);
 TypeExpr *ast_type_list(ParseCtx *c, Token lb, TypeExpr *elem, Token rb);
 void ast_pipeline(ParseCtx *c, Token name);
 void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *body);
-void ast_policy(ParseCtx *c, Token name);
+void ast_policy(ParseCtx *c, Token name, const Token *path);
 void ast_max_batch(ParseCtx *c, Token kw, Token n);
 void ast_by(ParseCtx *c, Token kw, PtrVec *keys);
 SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir);
@@ -448,6 +453,7 @@ typedef struct IrOp {
     size_t path_len;
     bool fallible;           /* an element can fail (division, ...) */
     Policy policy;           /* what a failing element does */
+    const char *errors_path; /* collect: the path the operator names, or NULL */
     const Extern *batch_fn;  /* batch_map: the extern called on a batch */
     int64_t max_batch;       /* batch_map */
     int64_t top_n;           /* top: how many */
@@ -473,6 +479,8 @@ typedef struct Ir {
     LinkDecl **links;        /* C files to compile in */
     int nlinks;
     int default_threads;     /* the program's --threads default; 0: all cores */
+    bool collect;            /* an operator has on_error collect */
+    const char *errors_path; /* the error file a collect names, or NULL */
 } Ir;
 
 /* NULL after errors (reported). */

@@ -66,6 +66,9 @@ typedef struct fp_run {
     size_t next_flush;
     fp_sink *sink;
     int write_failed;
+    fp_errsink *errs;       /* on_error collect: the error file */
+    int stats;              /* --stats: 1 a table, 2 JSON */
+    fp_progress *progress;  /* the progress line, or NULL */
 } fp_run;
 
 static void *xcalloc(size_t n, size_t size)
@@ -386,6 +389,12 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     w->pos = NULL;
     w->failed = 0;
     w->halted = 0;
+    if (run->errs) {
+        w->errs = fp_errsink_part(run->errs, k);
+        w->in_path = run->in[w->part->file].path;
+        w->in_base = run->in[w->part->file].data;
+        w->lc_pos = NULL;
+    }
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
         if (pl->merge == FP_MERGE_PARTITION_ORDER)
@@ -399,7 +408,17 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         w->out = &run->bufs[k];
         break;
     }
+    uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
     pl->stage1(w);
+    if ((run->stats || run->progress) && pl->source == FP_SOURCE_TEXT)
+        w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
+    if (run->progress)
+        fp_progress_add(run->progress, (uint64_t)(w->part->end - w->part->begin),
+                        pl->source == FP_SOURCE_TEXT
+                            ? fp_count_lines(w->part->begin, w->part->end)
+                            : w->stat[pl->nops] - read0);
+    if (run->errs)
+        fp_errsink_done(run->errs, k);
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
@@ -521,6 +540,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
     for (size_t r = 0; r < k; r++)
         starts[nr * k + r] = ns[r];
     fp_buf *bufs = xcalloc(nr, sizeof *bufs);
+    fp_buf *ebufs = xcalloc(nr, sizeof *ebufs);   /* on_error collect, per range */
 #ifdef _OPENMP
 #pragma omp parallel num_threads(run->threads)
 #endif
@@ -547,6 +567,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
             w->order = j;
             w->failed = 0;
             w->out = &bufs[j];
+            w->errs = &ebufs[j];
             stage2_ctx ctx = {run, w, &bufs[j], false};
             fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
         }
@@ -560,8 +581,13 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
         if (j <= fail_part(run))
             write_out(run, &bufs[j]);
         fp_buf_free(&bufs[j]);
+        if (run->errs && ebufs[j].n)
+            fp_buf_put(fp_errsink_tail(run->errs), ebufs[j].p, ebufs[j].n);
+        fp_buf_free(&ebufs[j]);
     }
     free(bufs);
+    free(ebufs);
+    workers[0].errs = run->errs ? fp_errsink_tail(run->errs) : NULL;
     free(starts);
 }
 
@@ -603,6 +629,16 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         (default: all cores)\n"
             "  --partition-size BYTES input partition size (default 4194304);\n"
             "                         results do not depend on the thread count\n"
+            "  --errors PATH          on_error collect: the error file (JSON lines;\n"
+            "                         default: the .fpipe's, else OUTPUT.errors.jsonl)\n"
+            "  --stats[=json]         print what every operator did on stderr: in, out,\n"
+            "                         filtered, dropped, collected (a table, or JSON)\n"
+            "  --progress, --no-progress\n"
+            "                         a progress line on stderr (default: when stderr\n"
+            "                         is a terminal)\n"
+            "  --config FILE          read options from a YAML file (threads, partition_size,\n"
+            "                         inputs, output, errors, progress, stats); options\n"
+            "                         given here override it\n"
             "  --explain              print the plan this program was built from\n"
             "  --version              print the fpipe version\n"
             "  -h, --help             this help\n"
@@ -635,7 +671,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
     fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
     const char *out_path = NULL;
-    size_t part_size = DEFAULT_PART_SIZE;
+    const char *errors_path = NULL;
+    const char *config_path = NULL;
+    int progress = -1;   /* --progress 1, --no-progress 0, -1: not given */
+    size_t part_size = 0;   /* 0: not given */
     size_t threads = 0;
     const char **paths = xcalloc((size_t)argc, sizeof *paths);
     int npaths = 0;
@@ -658,12 +697,19 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             printf("%s (fpipe %s)\n", run.prog, FP_VERSION);
             free(paths);
             return FP_EXIT_OK;
+        } else if (strcmp(a, "--stats") == 0 || strcmp(a, "--stats=table") == 0) {
+            run.stats = 1;
+        } else if (strcmp(a, "--stats=json") == 0) {
+            run.stats = 2;
+        } else if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
+            progress = a[2] == 'p';
         } else if (strcmp(a, "--explain") == 0) {
             fputs(pl->plan, stdout);
             free(paths);
             return FP_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-                   strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0) {
+                   strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
+                   strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "%s: error: option '%s' needs a value\n", run.prog, a);
                 free(paths);
@@ -672,6 +718,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             val = argv[++i];
             if (a[1] == 'o' || strcmp(a, "--output") == 0) {
                 out_path = val;
+            } else if (strcmp(a, "--errors") == 0) {
+                errors_path = val;
+            } else if (strcmp(a, "--config") == 0) {
+                config_path = val;
             } else if (strcmp(a, "--threads") == 0) {
                 if (parse_size(val, &threads) != 0 || threads > 4096) {
                     fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
@@ -691,9 +741,41 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             return FP_EXIT_USAGE;
         }
     }
+    /* --config FILE: what the command line leaves unsaid.  Static: its
+     * strings are the run's paths until fp_main returns. */
+    static fp_config cfg;
+    if (config_path) {
+        char cerr[1024];
+        if (fp_config_load(config_path, &cfg, cerr, sizeof cerr) != 0) {
+            fprintf(stderr, "%s: %s\n", run.prog, cerr);
+            free(paths);
+            return FP_EXIT_USAGE;
+        }
+        if (!out_path)
+            out_path = cfg.output;
+        if (!errors_path)
+            errors_path = cfg.errors;
+        if (!threads)
+            threads = cfg.threads;
+        if (!part_size)
+            part_size = cfg.partition_size;
+        if (!run.stats && cfg.stats > 0)
+            run.stats = cfg.stats;
+        if (progress < 0)
+            progress = cfg.progress;
+        if (npaths == 0 && cfg.ninputs) {
+            free(paths);
+            paths = xcalloc((size_t)cfg.ninputs, sizeof *paths);
+            for (int i = 0; i < cfg.ninputs; i++)
+                paths[npaths++] = cfg.inputs[i];
+        }
+    }
+    if (!part_size)
+        part_size = DEFAULT_PART_SIZE;
     if (npaths == 0) {
         fprintf(stderr, "%s: error: no input files (see --help)\n", run.prog);
         free(paths);
+        fp_config_free(&cfg);
         return FP_EXIT_USAGE;
     }
 #ifdef _OPENMP
@@ -704,7 +786,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     (void)threads;
 #endif
 
-    double t0 = now();
+    double t0 = now(), t_start = t0, t_stage1 = 0;
     char err[1024];
     /* Inputs first: a missing input must not create or touch the output. */
     run.in = xcalloc((size_t)npaths, sizeof *run.in);
@@ -757,12 +839,58 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         dest = pl->path;
     if (pl->target == FP_TARGET_STDOUT)
         dest = NULL;
+    /* on_error collect: --errors PATH, else the path the .fpipe names, else
+     * the output file's path + ".errors.jsonl". */
+    char *errors_own = NULL;
+    if (pl->collect) {
+        if (!errors_path)
+            errors_path = pl->errors_path;
+        if (!errors_path && dest) {
+            size_t n = strlen(dest);
+            errors_own = xcalloc(1, n + sizeof ".errors.jsonl");
+            memcpy(errors_own, dest, n);
+            memcpy(errors_own + n, ".errors.jsonl", sizeof ".errors.jsonl");
+            errors_path = errors_own;
+        }
+        if (!errors_path) {
+            fprintf(stderr, "%s: error: on_error collect needs an error file: give --errors PATH "
+                            "(or -o PATH, which collects into PATH.errors.jsonl)\n", run.prog);
+            close_inputs(&run);
+            free(run.parts);
+            return FP_EXIT_USAGE;
+        }
+        if (dest && strcmp(errors_path, dest) == 0) {
+            fprintf(stderr, "%s: error: the error file '%s' is the output file\n", run.prog,
+                    errors_path);
+            close_inputs(&run);
+            free(run.parts);
+            free(errors_own);
+            return FP_EXIT_USAGE;
+        }
+    }
     run.sink = fp_sink_open(dest, err, sizeof err);
     if (!run.sink) {
         fprintf(stderr, "%s: error: %s\n", run.prog, err);
         close_inputs(&run);
         free(run.parts);
+        free(errors_own);
         return FP_EXIT_INPUT;
+    }
+    if (pl->collect) {
+        run.errs = fp_errsink_open(errors_path, run.nparts, err, sizeof err);
+        if (!run.errs) {
+            fprintf(stderr, "%s: error: %s\n", run.prog, err);
+            fp_sink_abort(run.sink);
+            close_inputs(&run);
+            free(run.parts);
+            free(errors_own);
+            return FP_EXIT_INPUT;
+        }
+        const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
+        for (int i = 0; i < run.nin; i++)
+            bases[i] = run.in[i].data;
+        fp_errors_lines(run.parts, run.nparts, bases, run.threads);
+        free(bases);
     }
 
     /* Workers and the targets of stage 1. */
@@ -773,6 +901,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].thread = t;
         workers[t].arena = fp_arena_new();
         workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
+        workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *workers[t].collected);
+        workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
         if (pl->top_n)
             workers[t].top = fp_top_new(pl);
     }
@@ -803,7 +933,19 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     }
 
     phase("open and partition", &t0);
+    /* The progress line: on a terminal, or when forced. */
+    bool tty = isatty(2);
+    if (progress < 0 ? tty : progress) {
+        uint64_t total = 0;
+        for (size_t k = 0; k < run.nparts; k++)
+            total += (uint64_t)(run.parts[k].end - run.parts[k].begin);
+        run.progress = fp_progress_new(total, tty);
+    }
+    double t1 = now();
     run_stage1(&run, workers, &tg);
+    t_stage1 = now() - t1;
+    fp_progress_end(run.progress);
+    run.progress = NULL;
     phase("stage 1", &t0);
 
     /* Stage 2 runs on worker 0, writing into one buffer flushed as it fills. */
@@ -812,6 +954,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     w0->out = &out;
     w0->part = NULL;
     w0->pos = NULL;
+    w0->errs = run.errs ? fp_errsink_tail(run.errs) : NULL;
     if (run.fail_msg) {
         /* nothing more to compute */
     } else if (pl->shape == FP_SHAPE_KEYED) {
@@ -871,21 +1014,40 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) dropped %llu element%s (on_error drop)\n",
                     run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
                     pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s");
+        n = 0;
+        for (int t = 0; t < nw; t++)
+            n += workers[t].collected[i];
+        if (n)
+            fprintf(stderr, "%s: operator '%s' (%s:%d:%d) collected %llu element%s into '%s' "
+                            "(on_error collect)\n",
+                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s", errors_path);
     }
     if (run.fail_msg) {
         fprintf(stderr, "%s: %s", run.prog, run.fail_msg);
         fp_sink_abort(run.sink);
+        fp_errsink_abort(run.errs);
         rc = FP_EXIT_ELEMENT;
     } else if (run.write_failed) {
         fprintf(stderr, "%s: error: cannot write output '%s': %s\n", run.prog,
                 dest ? dest : "<stdout>", strerror(run.write_failed));
+        fp_sink_abort(run.sink);
+        fp_errsink_abort(run.errs);
+        rc = FP_EXIT_INPUT;
+    } else if (run.errs && fp_errsink_commit(run.errs, err, sizeof err) != 0) {
+        /* The error file first: an output without its errors is not
+         * complete. */
+        fprintf(stderr, "%s: error: %s\n", run.prog, err);
         fp_sink_abort(run.sink);
         rc = FP_EXIT_INPUT;
     } else if (fp_sink_commit(run.sink, err, sizeof err) != 0) {
         fprintf(stderr, "%s: error: %s\n", run.prog, err);
         rc = FP_EXIT_INPUT;
     }
+    free(errors_own);
     phase("commit (fsync, rename)", &t0);
+    if (run.stats && rc == FP_EXIT_OK)
+        fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start);
 
     for (size_t i = 0; i < ntabs; i++)
         fp_ktab_free(tg.tabs[i]);   /* NULL once folded */
@@ -902,6 +1064,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     for (int t = 0; t < nw; t++) {
         fp_arena_free(workers[t].arena);
         free(workers[t].dropped);
+        free(workers[t].collected);
+        free(workers[t].stat);
         fp_top_free(workers[t].top);
         free(workers[t].batch_msg);
     }
@@ -909,5 +1073,6 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     free(run.fail_msg);
     free(run.parts);
     close_inputs(&run);
+    fp_config_free(&cfg);
     return rc;
 }

@@ -20,6 +20,7 @@
 #   bad-data hostile inputs for the runtime (tests/bad-data/run.sh)
 #   fuzz     the fuzz targets (tests/fuzz/) replayed on their seeds and
 #            regression inputs, without libFuzzer (tests/fuzz/replay.sh)
+#   runtime  tests/runtime.sh: on_error collect, --stats, --config, ...
 #
 # FPIPE_CFLAGS (e.g. sanitizers) applies to every program built here.
 # Prints one line per test and ends with "N passed, N failed".
@@ -54,7 +55,7 @@ echo "# unit"
 # scanners, which this x86-64 machine would otherwise never run).
 for uflags in "" "-DFP_NO_SIMD"; do
 if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fopenmp ${FPIPE_CFLAGS:-} $uflags \
-    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -lcsv -ljansson -o "$TMP/unit" 2> "$TMP/unit.cc"; then
+    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -lcsv -ljansson -lyaml -o "$TMP/unit" 2> "$TMP/unit.cc"; then
     "$TMP/unit" > "$TMP/unit.out" 2>&1
     urc=$?
     sfx=${uflags:+ ($uflags)}
@@ -1095,6 +1096,10 @@ echo "# fuzz"
 echo "# contracts"
 # fpipec verify, the purity audit, JSON diagnostics.
 . tests/contracts.sh
+
+# ---------------------------------------------------------------------------
+echo "# runtime"
+. tests/runtime.sh
 
 echo
 echo "$pass passed, $fail failed"
