@@ -15,6 +15,8 @@
 #            partition sizes
 #   cli      the executables' and fpipec's behaviour on bad command lines,
 #            missing inputs, element failures
+#   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
+#            faults on one rank; skipped without mpirun
 #
 # FPIPE_CFLAGS (e.g. sanitizers) applies to every program built here.
 # Prints one line per test and ends with "N passed, N failed".
@@ -1021,6 +1023,9 @@ if make --no-print-directory -s install BUILD="$B" PREFIX="$TMP/prefix" > "$TMP/
     "$TMP/t2" "$IN/zipf.txt" > "$TMP/out" && [ "$(cat "$TMP/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ]; then
     ok "cli: make install PREFIX=... gives a working fpipec"
 else bad "cli: make install" "$TMP/out"; fi
+
+# Distributed mode (MPI): its own file, skipped without mpirun.
+. tests/mpi.sh
 
 echo
 echo "$pass passed, $fail failed"
