@@ -40,6 +40,26 @@ static void *xmalloc(size_t n)
     return p;
 }
 
+/* FPIPE_TIMES=1: every rank's shuffle phases, on its own stderr. */
+static double mark(const char *what, double t)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("FPIPE_TIMES");
+        on = e && *e && strcmp(e, "0") != 0;
+    }
+    double n = MPI_Wtime();
+    if (on && what) {
+        char msg[160];
+        int len = snprintf(msg, sizeof msg, "fpipe: rank %d: %-24s %8.1f ms\n", rank, what,
+                           (n - t) * 1e3);
+        if (len > 0 && write(err_fd, msg, (size_t)len) < 0) {
+            /* nothing to do */
+        }
+    }
+    return n;
+}
+
 static void die(const char *what, int code)
 {
     char msg[MPI_MAX_ERROR_STRING + 128];
@@ -316,15 +336,29 @@ static int owner_of_tag(uint64_t tag)
     return (int)((uint32_t)(tag >> 32) % (uint32_t)nranks);
 }
 
-static void fold_entry(fp_ktab *t, char *e, const fp_pipeline *pl)
+/* Fold the entries of [p, end) into t, in order: FP_BATCH at a time,
+ * each one's slot prefetched first (as stage 1 does), so the cache misses
+ * overlap; the folds happen in the entries' order. */
+static void fold_entries(fp_ktab *t, char *p, char *end, const fp_pipeline *pl)
 {
-    fp_kslot *s = entry_slot(e);
-    bool fresh;
-    void *acc = fp_ktab_upsert(t, fp_kslot_key(s), true, &fresh);
-    if (fresh)
-        memcpy(acc, s + 1, pl->acc_size);
-    else
-        pl->acc_merge(acc, s + 1);
+    fp_kprobe pr[FP_BATCH];
+    fp_kslot *src[FP_BATCH];
+    while (p < end) {
+        int n = 0;
+        for (; n < FP_BATCH && p < end; n++) {
+            src[n] = entry_slot(p);
+            fp_ktab_probe(t, fp_kslot_key(src[n]), &pr[n]);
+            p += entry_size(src[n]->tag);
+        }
+        for (int i = 0; i < n; i++) {
+            bool fresh;
+            void *acc = fp_ktab_upsert_probe(t, &pr[i], true, &fresh);
+            if (fresh)
+                memcpy(acc, src[i] + 1, pl->acc_size);
+            else
+                pl->acc_merge(acc, src[i] + 1);
+        }
+    }
 }
 
 typedef struct chunk {
@@ -348,9 +382,9 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
                    size_t **ns_out, size_t *nruns)
 {
     const bool ordered = pl->merge == FP_MERGE_PARTITION_ORDER;
+    double tm = mark(NULL, 0), t0 = tm;
     vstride = (pl->acc_size + 7) / 8 * 8;
     const size_t R = (size_t)nranks;
-    owned = fp_ktab_new_sized(pl->acc_size, 16);
 
     /* Rounds: each rank fills at most round_bytes per destination from
      * where its walk over its tables stopped, then one MPI_Alltoallv.
@@ -362,18 +396,41 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     /* A destination's room per round: round_bytes, or the largest entry
      * (a key longer than a round goes alone). */
     size_t room = round_bytes;
+    unsigned long long *nto = calloc(R, sizeof *nto), *nfrom = calloc(R, sizeof *nfrom);
+    if (!nto || !nfrom)
+        fp_oom();
     for (size_t i = 0; i < ntabs; i++) {
         const fp_ktab *t = tabs[i];
         for (size_t j = 0; j <= t->mask; j++) {
             uint64_t tag = ((const fp_kslot *)(t->slots + j * t->stride))->tag;
-            if (tag && fp_ktag_len(tag) > 16 && entry_size(tag) > room)
+            if (!tag)
+                continue;
+            nto[owner_of_tag(tag)]++;
+            if (fp_ktag_len(tag) > 16 && entry_size(tag) > room)
                 room = entry_size(tag);
         }
     }
+    /* The owner's table is sized for every entry it will get (an upper
+     * bound of its keys) before the first one arrives: entries come in
+     * the senders' slot order, which is hash order, and keys piled in hash
+     * order into a table that grows under them make long probe runs. */
+    MPI_Alltoall(nto, 1, MPI_UNSIGNED_LONG_LONG, nfrom, 1, MPI_UNSIGNED_LONG_LONG,
+                 MPI_COMM_WORLD);
+    unsigned long long incoming = 0;
+    for (size_t r = 0; r < R; r++)
+        incoming += nfrom[r];
+    free(nto);
+    free(nfrom);
+    unsigned bits = 4;
+    while (bits < 30 && ((unsigned long long)1 << bits) / 8 * 5 < incoming)
+        bits++;
+    owned = fp_ktab_new_sized(pl->acc_size, bits);
     if (room > INT32_MAX / R)
         die("a shuffle round does not fit an MPI count (fewer ranks or FPIPE_MPI_ROUND_BYTES)",
             FP_EXIT_INTERNAL);
+    tm = mark("count and size", t0);
     char *sbuf = xmalloc(R * room);
+    double t_pack = 0, t_comm = 0, t_fold = 0;
     size_t *fill = xmalloc(R * sizeof *fill);
     int *scount = xmalloc(R * sizeof *scount), *rcount = xmalloc(R * sizeof *rcount);
     int *sdispl = xmalloc(R * sizeof *sdispl), *rdispl = xmalloc(R * sizeof *rdispl);
@@ -407,6 +464,9 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
                 si = 0;
             }
         }
+        double t1 = MPI_Wtime();
+        t_pack += t1 - tm;
+        tm = t1;
         for (size_t r = 0; r < R; r++) {
             scount[r] = (int)fill[r];
             sdispl[r] = (int)(r * room);
@@ -424,14 +484,13 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
         }
         MPI_Alltoallv(sbuf, scount, sdispl, MPI_BYTE, rbuf, rcount, rdispl, MPI_BYTE,
                       MPI_COMM_WORLD);
+        t1 = MPI_Wtime();
+        t_comm += t1 - tm;
+        tm = t1;
         for (size_t r = 0; r < R; r++) {
             char *p = rbuf + rdispl[r], *end = p + rcount[r];
             if (!ordered) {
-                while (p < end) {
-                    size_t sz = entry_size(((fp_kslot *)(void *)p)->tag);
-                    fold_entry(owned, p, pl);
-                    p += sz;
-                }
+                fold_entries(owned, p, end, pl);
             } else if (rcount[r]) {
                 chunk *v = realloc(kept[r], (nkept[r] + 1) * sizeof *v);
                 if (!v)
@@ -443,6 +502,9 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
                 nkept[r]++;
             }
         }
+        t1 = MPI_Wtime();
+        t_fold += t1 - tm;
+        tm = t1;
         int more = ti < ntabs, any = 0;
         MPI_Allreduce(&more, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
         if (!any)
@@ -458,12 +520,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     if (ordered) {
         for (size_t r = 0; r < R; r++) {
             for (size_t c = 0; c < nkept[r]; c++) {
-                char *p = kept[r][c].p, *end = p + kept[r][c].n;
-                while (p < end) {
-                    size_t sz = entry_size(((fp_kslot *)(void *)p)->tag);
-                    fold_entry(owned, p, pl);
-                    p += sz;
-                }
+                fold_entries(owned, kept[r][c].p, kept[r][c].p + kept[r][c].n, pl);
                 free(kept[r][c].p);
             }
             free(kept[r]);
@@ -472,10 +529,17 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
         free(nkept);
     }
 
+    double now = MPI_Wtime();
+    mark("shuffle: pack", now - t_pack);
+    mark("shuffle: alltoallv rounds", now - t_comm);
+    mark("shuffle: fold", now - t_fold);
+    tm = mark("shuffle: ordered fold", tm);
+
     /* The owner's keys sorted; rank 0 gathers every owner's run. */
     fp_kentry *mine;
     size_t nmine;
     fp_ktab_sort(owned, &mine, &nmine);
+    tm = mark("sort owned keys", tm);
     if (rank != 0) {
         size_t bytes = 0;
         for (size_t i = 0; i < nmine; i++)
@@ -486,8 +550,10 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
         fp_big_free(mine, nmine * sizeof *mine);
         fp_ktab_free(owned);
         owned = NULL;
+        tm = mark("serialize run", tm);
         send_chunked(buf, bytes, 0, 2);
         free(buf);
+        mark("send run to rank 0", tm);
         *nruns = 0;
         *runs_out = NULL;
         *ns_out = NULL;
@@ -523,6 +589,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
         runs[r] = v;
         ns[r] = n;
     }
+    mark("gather runs", tm);
     *runs_out = runs;
     *ns_out = ns;
     *nruns = R;
