@@ -1,6 +1,7 @@
 # fpipe — build, test, demo, bench.
 #
-#   make            build/fpipec and build/libfpipe.a
+#   make            build/fpipec and build/libfpipe.a (and build/libfpipe_mpi.a
+#                   for `fpipec build --backend mpi` when mpicc is installed)
 #   make demo       install what is missing, build, run examples/wordcount.fpipe
 #   make test       the whole test suite (prints "N passed, N failed")
 #   make test-asan  the same suite with every part built under ASan + UBSan
@@ -29,12 +30,19 @@ CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SAN) $(CFLAGS)
 GEN     := $(BUILD)/gen
 
 COMPILER_SRC := $(wildcard compiler/*.c)
-RUNTIME_SRC  := $(wildcard runtime/*.c)
+RUNTIME_SRC  := $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
 COMPILER_OBJ := $(COMPILER_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) \
                 $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/fpipe.o
 RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o)
+# The MPI variant: the same sources with -DFP_MPI, plus mpi.c, built with
+# mpicc (Open MPI); skipped when mpicc is missing.
+MPICC   ?= mpicc
+HAVE_MPI := $(shell command -v $(MPICC) 2> /dev/null)
+RUNTIME_MPI_OBJ := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime-mpi/%.o) \
+                   $(BUILD)/obj/runtime-mpi/mpi.o
+LIBS_ALL := $(BUILD)/libfpipe.a $(if $(HAVE_MPI),$(BUILD)/libfpipe_mpi.a)
 
-all: $(BUILD)/fpipec $(BUILD)/libfpipe.a
+all: $(BUILD)/fpipec $(LIBS_ALL)
 
 # ---- front end generators --------------------------------------------
 
@@ -68,11 +76,19 @@ $(BUILD)/fpipec: $(COMPILER_OBJ)
 
 # ---- runtime ------------------------------------------------------------
 
-$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/libfpipe.h
+$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/libfpipe.h runtime/dist.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fopenmp -Iruntime -c $< -o $@
 
 $(BUILD)/libfpipe.a: $(RUNTIME_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/libfpipe.h runtime/dist.h
+	@mkdir -p $(dir $@)
+	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -DFP_MPI -fopenmp -Iruntime -c $< -o $@
+
+$(BUILD)/libfpipe_mpi.a: $(RUNTIME_MPI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -153,6 +169,8 @@ install: all
 	install -m 755 $(BUILD)/fpipec $(DESTDIR)$(PREFIX)/bin/fpipec
 	install -m 644 runtime/libfpipe.h $(DESTDIR)$(PREFIX)/include/libfpipe.h
 	install -m 644 $(BUILD)/libfpipe.a $(DESTDIR)$(PREFIX)/lib/libfpipe.a
+	if [ -f $(BUILD)/libfpipe_mpi.a ]; then \
+	    install -m 644 $(BUILD)/libfpipe_mpi.a $(DESTDIR)$(PREFIX)/lib/libfpipe_mpi.a; fi
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -7,11 +7,6 @@
 
 #include <string.h>
 
-static const char *policy_name(const IrOp *op)
-{
-    return op->policy == POLICY_DROP ? "drop" : "fail_fast";
-}
-
 /* Would the .fpipe form need `on_error`?  fail_fast is the default. */
 static bool shows_policy(const IrOp *op)
 {
@@ -99,8 +94,15 @@ void ir_to_fpipe(Str *s, const Ir *ir)
             str_add(s, " = ");
             op_body_str(s, op);
         }
-        if (shows_policy(op))
-            str_add(s, " on_error %s", policy_name(op));
+        if (shows_policy(op)) {
+            str_add(s, " on_error %s", policy_name(op->policy));
+            if (op->policy == POLICY_COLLECT && op->errors_path) {
+                Expr e = {.kind = EX_STR, .sval = op->errors_path,
+                          .slen = strlen(op->errors_path)};
+                str_add(s, " ");
+                expr_str(s, &e);
+            }
+        }
         str_add(s, "\n");
     }
 }
@@ -218,7 +220,7 @@ void ir_to_yaml(Str *s, const Ir *ir)
     if (src->out->kind == TY_RECORD)
         str_add(s, ", type: %s", src->out->name);
     if (shows_policy(src))
-        str_add(s, ", error_policy: %s", policy_name(src));
+        str_add(s, ", error_policy: %s", policy_name(src->policy));
     str_add(s, "}\noperators:\n");
     for (int i = 1; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
@@ -272,7 +274,7 @@ void ir_to_yaml(Str *s, const Ir *ir)
         }
         }
         if (shows_policy(op))
-            str_add(s, "    error_policy: %s\n", policy_name(op));
+            str_add(s, "    error_policy: %s\n", policy_name(op->policy));
         str_add(s, "    in_type: ");
         yq_type(s, op->in);
         str_add(s, "\n");

@@ -42,10 +42,13 @@ static void usage(FILE *f)
           "  --diagnostics-format=text|json\n"
           "                         json: one JSON object per diagnostic and line (stderr)\n"
           "  --seed N               verify: the random seed (default 1)\n"
+          "  --backend openmp|mpi   build/run: one machine (default), or MPI ranks: compiled\n"
+          "                         with mpicc and libfpipe_mpi.a, run with mpirun\n"
           "  --help, --version\n"
           "\n"
-          "environment (build): CC (default cc), FPIPE_CFLAGS (extra C compiler flags),\n"
-          "FPIPE_RUNTIME (a folder holding libfpipe.h and libfpipe.a)\n"
+          "environment (build): CC (default cc), MPICC (--backend mpi, default mpicc),\n"
+          "FPIPE_CFLAGS (extra C compiler flags), FPIPE_RUNTIME (a folder holding\n"
+          "libfpipe.h and libfpipe.a, and libfpipe_mpi.a for --backend mpi)\n"
           "\n"
           "exit codes: 0 success, 1 errors in the program, 2 usage or I/O error,\n"
           "            3 the C compiler failed\n",
@@ -119,6 +122,15 @@ static bool write_file(const char *path, const Str *s)
 
 /* ---- finding libfpipe ---------------------------------------------- */
 
+/* --backend mpi: mpicc and libfpipe_mpi.a (the same runtime built with
+ * -DFP_MPI plus runtime/mpi.c); the generated C is the same. */
+static bool backend_mpi;
+
+static const char *runtime_lib(void)
+{
+    return backend_mpi ? "libfpipe_mpi.a" : "libfpipe.a";
+}
+
 static bool file_exists(const char *p)
 {
     struct stat st;
@@ -152,7 +164,7 @@ bool find_runtime(Arena *a, const char **inc, const char **lib)
     };
     for (size_t i = 0; i < 2; i++) {
         if (file_exists(arena_printf(a, "%s/libfpipe.h", cands[i][0])) &&
-            file_exists(arena_printf(a, "%s/libfpipe.a", cands[i][1]))) {
+            file_exists(arena_printf(a, "%s/%s", cands[i][1], runtime_lib()))) {
             *inc = cands[i][0];
             *lib = cands[i][1];
             return true;
@@ -254,14 +266,14 @@ int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
 {
     const char *inc, *lib;
     if (!find_runtime(a, &inc, &lib)) {
-        fputs("fpipec: error: cannot find libfpipe (libfpipe.h and libfpipe.a); "
-              "set FPIPE_RUNTIME to the folder that holds them\n",
-              stderr);
+        fprintf(stderr, "fpipec: error: cannot find libfpipe (libfpipe.h and %s); "
+                "set FPIPE_RUNTIME to the folder that holds them%s\n",
+                runtime_lib(), backend_mpi ? " (libfpipe_mpi.a is built when mpicc is installed)" : "");
         return 2;
     }
     PtrVec argv = {0};
-    const char *cc = getenv("CC");
-    split_words(a, cc && *cc ? cc : "cc", &argv);
+    const char *cc = getenv(backend_mpi ? "MPICC" : "CC");
+    split_words(a, cc && *cc ? cc : backend_mpi ? "mpicc" : "cc", &argv);
     const char *fixed[] = {"-std=c11", "-O2", "-fopenmp", "-Wall", "-Wextra"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         vec_push(a, &argv, (void *)fixed[i]);
@@ -272,7 +284,7 @@ int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
     vec_push(a, &argv, (void *)cfile);
     for (int i = 0; cfiles && i < cfiles->n; i++)
         vec_push(a, &argv, cfiles->v[i]);
-    vec_push(a, &argv, arena_printf(a, "%s/libfpipe.a", lib));
+    vec_push(a, &argv, arena_printf(a, "%s/%s", lib, runtime_lib()));
     /* The libraries the runtime uses (libcsv, jansson), and libm. */
     vec_push(a, &argv, "-lcsv");
     vec_push(a, &argv, "-ljansson");
@@ -435,6 +447,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             seed_given = true;
+        } else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
+            const char *b = argv[++i];
+            if (strcmp(b, "mpi") && strcmp(b, "openmp")) {
+                fprintf(stderr, "fpipec: error: unknown backend '%s' (openmp or mpi)\n", b);
+                return 2;
+            }
+            backend_mpi = !strcmp(b, "mpi");
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "fpipec: error: unknown option '%s' (see fpipec --help)\n", argv[i]);
             return 2;

@@ -12,6 +12,7 @@
  * So --threads 1, 2 or 64 produce the same bytes.
  */
 #include "libfpipe.h"
+#include "dist.h"   /* distributed-mode hooks: no-ops without FP_MPI */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,9 @@
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
+#endif
+#ifdef FP_MPI
+#define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
 #endif
 
 void fp_oom(void);
@@ -56,6 +60,7 @@ typedef struct fp_run {
     int nin;
     fp_part *parts;
     size_t nparts;
+    size_t part_lo, part_hi;   /* the partitions this process runs (all but under MPI) */
     int threads;
     /* fail_fast: the error of the earliest failing partition */
     size_t fail_part;       /* SIZE_MAX while nothing failed */
@@ -202,7 +207,7 @@ static int open_input(fp_run *run, fp_input *in)
             in->data = res;
             if (in->len > 0) {
                 int flags = MAP_PRIVATE | MAP_FIXED;
-                if (in->len <= POPULATE_MAX)
+                if (in->len <= POPULATE_MAX && !fp_dist_on())   /* MPI: own ranges only */
                     flags |= MAP_POPULATE;
                 void *m = mmap(res, in->len, PROT_READ, flags, fd, 0);
                 if (m == MAP_FAILED) {
@@ -375,6 +380,10 @@ typedef struct stage1_targets {
 
 static void write_out(fp_run *run, fp_buf *b)
 {
+    if (fp_dist_capture(b->p, b->n)) {   /* MPI, rank > 0: rows go to rank 0 */
+        b->n = 0;
+        return;
+    }
     if (b->n && !run->write_failed && fp_sink_write(run->sink, b->p, b->n) != 0)
         run->write_failed = errno ? errno : EIO;
     b->n = 0;
@@ -464,13 +473,13 @@ static void run_stage1(fp_run *run, fp_worker *workers, stage1_targets *tg)
         {
             fp_worker *w = &workers[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1)
-            for (size_t k = 0; k < run->nparts; k++)
+            for (size_t k = run->part_lo; k < run->part_hi; k++)
                 process_partition(run, w, tg, k);
         }
         return;
     }
 #endif
-    for (size_t k = 0; k < run->nparts; k++)
+    for (size_t k = run->part_lo; k < run->part_hi; k++)
         process_partition(run, &workers[0], tg, k);
 }
 
@@ -794,11 +803,18 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     int rc = FP_EXIT_OK;
     for (int i = 0; i < npaths; i++) {
         run.in[i].path = paths[i];
-        if (open_input(&run, &run.in[i]) != 0)
+        if (fp_dist_on() && strcmp(paths[i], "-") == 0) {
+            fprintf(stderr, "%s: error: standard input cannot be read under MPI: give files\n",
+                    run.prog);
+            rc = FP_EXIT_USAGE;
+        } else if (open_input(&run, &run.in[i]) != 0) {
             rc = FP_EXIT_INPUT;
+        }
     }
     free(paths);
-    if (rc != FP_EXIT_OK) {
+    if (fp_dist_any(rc != FP_EXIT_OK, "open an input")) {   /* MPI: on any rank */
+        if (rc == FP_EXIT_OK)
+            rc = FP_EXIT_INPUT;
         close_inputs(&run);
         return rc;
     }
@@ -833,6 +849,11 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         run.parts = all;
         run.nparts += n;
     }
+    /* MPI: this rank's block of partitions (a top over elements is not
+     * shipped between ranks: rank 0 runs those pipelines alone). */
+    fp_dist_parts(run.nparts, !(pl->top_n && pl->shape == FP_SHAPE_ELEMENTWISE), &run.part_lo,
+                  &run.part_hi);
+    fp_dist_prefault(run.parts, run.part_lo, run.part_hi);
 
     const char *dest = out_path;
     if (!dest && pl->target == FP_TARGET_PATH)
@@ -868,9 +889,12 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             return FP_EXIT_USAGE;
         }
     }
-    run.sink = fp_sink_open(dest, err, sizeof err);
-    if (!run.sink) {
-        fprintf(stderr, "%s: error: %s\n", run.prog, err);
+    run.sink = fp_sink_open(fp_dist_rank() == 0 ? dest : NULL, err, sizeof err);
+    if (fp_dist_any(!run.sink, "open the output")) {
+        if (run.sink)
+            fp_sink_abort(run.sink);
+        else
+            fprintf(stderr, "%s: error: %s\n", run.prog, err);
         close_inputs(&run);
         free(run.parts);
         free(errors_own);
@@ -920,6 +944,9 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         } else {
             tg.folded = fp_ktab_new_sized(pl->acc_size, 16);
             tg.fdone = xcalloc(run.nparts ? run.nparts : 1, sizeof *tg.fdone);
+            /* MPI: only the first block may be folded before the shuffle
+             * (a fold is a left fold over all partitions). */
+            tg.next_fold = run.part_lo == 0 ? 0 : run.nparts;
         }
     } else if (pl->shape == FP_SHAPE_GLOBAL) {
         if (run.nparts && pl->acc_size > SIZE_MAX / run.nparts)
@@ -930,6 +957,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     } else {
         run.bufs = xcalloc(run.nparts, sizeof *run.bufs);
         run.done = xcalloc(run.nparts, sizeof *run.done);
+        run.next_flush = run.part_lo;
     }
 
     phase("open and partition", &t0);
@@ -947,6 +975,16 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     fp_progress_end(run.progress);
     run.progress = NULL;
     phase("stage 1", &t0);
+    if (fp_dist_on()) {
+        /* MPI: agree on the first failure; element-wise rows and global
+         * accumulators go to rank 0 (keyed tables are shuffled below). */
+        fp_dist_fail(&run.fail_part, &run.fail_msg);
+        if (pl->shape == FP_SHAPE_ELEMENTWISE)
+            fp_dist_rows(run.sink, run.fail_part, &run.write_failed);
+        else if (pl->shape == FP_SHAPE_GLOBAL && !run.fail_msg)
+            fp_dist_global(tg.accs, pl->acc_size, run.nparts);
+        phase("MPI gather", &t0);
+    }
 
     /* Stage 2 runs on worker 0, writing into one buffer flushed as it fills. */
     fp_worker *w0 = &workers[0];
@@ -963,16 +1001,36 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         /* Partition order: everything is folded into one table by now. */
         fp_ktab **tabs = tg.folded ? &tg.folded : tg.tabs;
         size_t nt = tg.folded ? 1 : ntabs;
-        fp_kentry **runs = xcalloc(nt, sizeof *runs);
-        size_t *ns = xcalloc(nt, sizeof *ns);
-        sort_tables(&run, tabs, nt, runs, ns);
-        phase("sort partial tables", &t0);
-        merge_keyed(&run, workers, runs, ns, nt, &out);
+        fp_kentry **runs;
+        size_t *ns;
+        if (fp_dist_on()) {
+            /* MPI: the first block's folded table, then the unfolded ones
+             * in partition order (or the per-thread tables): shuffled by
+             * key, and the owners' sorted runs gathered to rank 0. */
+            fp_ktab **mine = xcalloc(ntabs + 1, sizeof *mine);
+            size_t nm = 0;
+            if (tg.folded)
+                mine[nm++] = tg.folded;
+            for (size_t i = 0; i < ntabs; i++)
+                if (tg.tabs[i])
+                    mine[nm++] = tg.tabs[i];
+            fp_dist_keyed(pl, mine, nm, &runs, &ns, &nt);
+            free(mine);
+            phase("MPI shuffle and gather", &t0);
+        } else {
+            runs = xcalloc(nt, sizeof *runs);
+            ns = xcalloc(nt, sizeof *ns);
+            sort_tables(&run, tabs, nt, runs, ns);
+            phase("sort partial tables", &t0);
+        }
+        if (nt)
+            merge_keyed(&run, workers, runs, ns, nt, &out);
         for (size_t i = 0; i < nt; i++)
             fp_big_free(runs[i], ns[i] * sizeof(fp_kentry));
         free(runs);
         free(ns);
-    } else if (pl->shape == FP_SHAPE_GLOBAL) {
+        fp_dist_keyed_done();
+    } else if (pl->shape == FP_SHAPE_GLOBAL && fp_dist_rank() == 0) {
         void *acc = xcalloc(1, pl->acc_size);
         pl->acc_init(acc);
         for (size_t k = 0; k < run.nparts; k++)
@@ -980,7 +1038,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         pl->stage2_global(w0, acc);
         free(acc);
     }
-    if (pl->top_n && !run.fail_msg) {
+    if (pl->top_n && !run.fail_msg && fp_dist_rank() == 0) {
         /* Every worker's top into worker 0's, then stage 3 in top order. */
         for (int t = 1; t < nw; t++) {
             char *items;
@@ -1006,6 +1064,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     phase("merge, stage 2, write", &t0);
 
     /* Nothing is lost without a count: what on_error drop skipped. */
+    fp_dist_drops(workers, nw, pl->nsites);   /* MPI: summed over ranks */
     for (int i = 0; i < pl->nsites && !run.fail_msg; i++) {
         uint64_t n = 0;
         for (int t = 0; t < nw; t++)

@@ -17,9 +17,10 @@ set -euo pipefail
 #   mawk, coreutils           independent references in tests, make bench
 #   graphviz                  checks the output of `fpipec dot`
 #   valgrind                  memory checks of the generated programs in make test
+#   libopenmpi-dev, openmpi-bin  distributed mode (fpipec build --backend mpi): mpicc, mpirun
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
-      libjansson-dev sqlite3)
+      libjansson-dev sqlite3 libopenmpi-dev openmpi-bin)
 
 missing=()
 for p in "${PKGS[@]}"; do

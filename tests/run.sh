@@ -21,6 +21,8 @@
 #   fuzz     the fuzz targets (tests/fuzz/) replayed on their seeds and
 #            regression inputs, without libFuzzer (tests/fuzz/replay.sh)
 #   runtime  tests/runtime.sh: on_error collect, --stats, --config, ...
+#   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
+#            faults on one rank; skipped without mpirun
 #
 # FPIPE_CFLAGS (e.g. sanitizers) applies to every program built here.
 # Prints one line per test and ends with "N passed, N failed".
@@ -1100,6 +1102,11 @@ echo "# contracts"
 # ---------------------------------------------------------------------------
 echo "# runtime"
 . tests/runtime.sh
+
+# ---------------------------------------------------------------------------
+echo "# mpi"
+# Distributed mode (MPI): its own file, skipped without mpirun.
+. tests/mpi.sh
 
 echo
 echo "$pass passed, $fail failed"
