@@ -555,6 +555,10 @@ const char *emit_ctype(Arena *a, const Type *t);   /* "int64_t", "tup2_str_i64" 
 /* main.c — building with the C compiler (also used by audit, verify) */
 /* ------------------------------------------------------------------ */
 
+/* build.c */
+extern bool backend_mpi;   /* --backend mpi: mpicc and libfpipe_mpi.a */
+bool write_file(const char *path, const Str *s);   /* "-" is standard output */
+bool file_exists(const char *p);
 bool find_runtime(Arena *a, const char **inc, const char **lib);
 void split_words(Arena *a, const char *s, PtrVec *out);
 const char *link_path(Arena *a, const char *fpipe, const char *path);

@@ -109,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* The whole body as one partition, read both ways. */
-    fp_part whole = {d + body, d + len, 0, 0, &cols};
+    fp_part whole = {.begin = d + body, .end = d + len, .csv = &cols};
     blog fast = {0}, slow = {0}, parted = {0};
     if (body < len) {
         read_part(&fast, d, &whole, nf, types, read_fast);

@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned types = data[1];
     size_t len = size - 2;
     char *d = padded_copy(data + 2, len);
-    fp_part whole = {d, d + len, 0, 0, NULL};
+    fp_part whole = {.begin = d, .end = d + len};
     blog one = {0}, parted = {0};
     read_part(&one, d, &whole, nf, types);
     fp_part *parts;

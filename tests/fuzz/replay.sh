@@ -9,8 +9,8 @@ if bash $FZ/seed.sh "$TMP/fuzz-seeds" 2> "$TMP/seed.err"; then
     front_obj=$(ls "$B"/obj/compiler/*.o "$B"/obj/gen/*.o | grep -v '/main\.o$')
     for t in parse frontend lines csv jsonl; do
         case $t in
-            parse|frontend) src="-Icompiler -I$B/gen $FZ/fuzz_$t.c $FZ/replay.c $front_obj" ;;
-            *) src="-fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lm" ;;
+            parse|frontend) src="-Icompiler -I$B/gen $FZ/fuzz_$t.c $FZ/replay.c $front_obj -lyaml" ;;
+            *) src="-fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lyaml -lm" ;;
         esac
         if ! ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Werror ${FPIPE_CFLAGS:-} \
             $src -o "$TMP/replay_$t" 2> "$TMP/replay.cc"; then
