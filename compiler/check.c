@@ -807,6 +807,10 @@ static bool monoid_of(Checker *c, const Expr *b, IrOp *op, int i)
         op->topk[i] = (int)b->args[0]->ival;
         return true;
     }
+    if (b->kind == EX_NAME && !strcmp(b->sval, "topk")) {
+        diag_at(c->d, DIAG_ERROR, b->span, "topk needs a count, e.g. topk(10)");
+        return false;
+    }
     if (b->kind != EX_NAME) {
         diag_at(c->d, DIAG_ERROR, b->span, "%s takes a monoid (sum, count, min, max, mean, "
                 "and, or, topk(N) or a declared monoid) or a tuple of them",
@@ -1107,7 +1111,7 @@ static bool check_shape(Checker *c)
         diag_hint(c->d, "a pipeline is a source, operators, and a sink");
         return false;
     }
-    int combines = 0, tops = 0;
+    int combines = 0, tops = 0, batches = 0;
     bool global = false;
     for (int i = 0; i < p->ops.n; i++) {
         OpDecl *o = p->ops.v[i];
@@ -1156,6 +1160,17 @@ static bool check_shape(Checker *c)
         }
         if (o->kind == OP_COMBINE)
             global = true;
+        if (o->kind == OP_BATCH_MAP && (combines || tops)) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "a batch_map after a %s",
+                    tops ? "top" : "combine");
+            diag_hint(c->d, "batches are made in the loop over the input: put the batch_map "
+                            "before the combine or top");
+            ok = false;
+        }
+        if (o->kind == OP_BATCH_MAP && ++batches == 2) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "a pipeline has at most one batch_map for now");
+            ok = false;
+        }
         if (role == ROLE_COMBINE && ++combines == 2) {
             diag_at(c->d, DIAG_ERROR, o->kw_span, "a pipeline has at most one combine for now");
             ok = false;
@@ -1193,7 +1208,7 @@ static bool is_c_reserved(const char *s)
         "errno", "assert", "offsetof", "NULL", "stdin", "stdout", "stderr", "asm",
         "int64_t", "uint64_t", "size_t", "memcmp", "memcpy", "memchr", "strlen",
         /* the generated stage functions' own parameters and locals */
-        "w", "cur", "end", "key", "acc", "state", "fresh"};
+        "w", "cur", "end", "key", "acc", "state", "fresh", "elem"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (strcmp(s, words[i]) == 0)
             return true;
@@ -1216,6 +1231,7 @@ static bool clashes_with_generated(const Ir *ir, const char *n)
     if (upper)
         return true;   /* a macro of the included headers, or one day ours */
     if (!strncmp(n, "site_", 5) || !strncmp(n, "stage1_", 7) || !strncmp(n, "stage2_", 7) ||
+        !strncmp(n, "stage3_", 7) || c_type_like(n) ||
         !strncmp(n, "rec_", 4) || (!strncmp(n, "tup", 3) && n[3] >= '0' && n[3] <= '9') ||
         !strcmp(n, "sites") || !strcmp(n, "plan_text") || !strcmp(n, "pipeline"))
         return true;
@@ -1257,6 +1273,33 @@ static void avoid_generated_names(Arena *a, Ir *ir)
     }
 }
 
+/* Names of the generated C's own types, which a parameter must not take. */
+bool c_type_like(const char *n)
+{
+    return !strncmp(n, "list_", 5) || !strncmp(n, "rec_", 4) || !strncmp(n, "monoid_", 7) ||
+           (!strncmp(n, "tup", 3) && n[3] >= '0' && n[3] <= '9');
+}
+
+/* Names an extern C function cannot have: the generated program's own
+ * file-level names and the C library's functions it could meet. */
+static bool extern_name_reserved(const char *n)
+{
+    static const char *const libc[] = {
+        "abort", "abs", "atoi", "atol", "calloc", "exit", "free", "malloc", "realloc",
+        "memcmp", "memcpy", "memmove", "memset", "memchr", "printf", "fprintf", "snprintf",
+        "sprintf", "vsnprintf", "puts", "putchar", "fputs", "fputc", "qsort", "bsearch",
+        "strcat", "strchr", "strcmp", "strcpy", "strlen", "strncmp", "strncpy", "strrchr",
+        "strstr", "strdup", "strndup", "strtod", "strtol", "strtoll", "strtoull", "strtoul",
+        "sqrt", "pow", "exp", "log", "floor", "ceil", "fabs", "round", "isalpha", "isdigit",
+        "isspace", "tolower", "toupper", "time", "clock", "rand", "srand", "fopen", "fclose",
+        "fread", "fwrite", "getenv", "system", "plan_text", "pipeline", "sites", "elem"};
+    for (size_t i = 0; i < sizeof libc / sizeof *libc; i++)
+        if (!strcmp(n, libc[i]))
+            return true;
+    return c_type_like(n) || !strncmp(n, "site_", 5) || !strncmp(n, "stage1_", 7) ||
+           !strncmp(n, "stage2_", 7) || !strncmp(n, "stage3_", 7);
+}
+
 /* extern NAME(params) -> TYPE ATTRS */
 static void check_externs(Checker *c)
 {
@@ -1276,13 +1319,25 @@ static void check_externs(Checker *c)
             diag_at(c->d, DIAG_ERROR, d->name_span, "extern '%s' is declared twice", d->name);
             bad = true;
         } else if (strcmp(c_ident(c->arena, d->name), d->name) != 0 ||
+                   extern_name_reserved(d->name) ||
                    !strcmp(d->name, "text") || !strcmp(d->name, "csv") ||
                    !strcmp(d->name, "jsonl") || !strcmp(d->name, "tsv")) {
             diag_at(c->d, DIAG_ERROR, d->name_span, "'%s' cannot name a C function here",
                     d->name);
-            diag_hint(c->d, "it is a C keyword, a name of the C library or of libfpipe, or a "
-                            "format; names starting with fp_ or _ are the runtime's");
+            diag_hint(c->d, "it is a C keyword, a name of the C library, of libfpipe or of the "
+                            "generated program, or a format; names starting with fp_ or _ are "
+                            "the runtime's");
             bad = true;
+        } else {
+            for (int k = 0; k < c->prog->ops.n; k++) {
+                OpDecl *o = c->prog->ops.v[k];
+                if (!strcmp(o->name, d->name)) {
+                    diag_at(c->d, DIAG_ERROR, o->name_span, "operator '%s' has the name of "
+                            "the C function '%s'", o->name, d->name);
+                    diag_at(c->d, DIAG_NOTE, d->name_span, "'%s' is declared here", d->name);
+                    bad = true;
+                }
+            }
         }
         for (int k = 0; k < d->attrs.n; k++) {
             Expr *a = d->attrs.v[k];
@@ -1322,8 +1377,8 @@ static void check_externs(Checker *c)
             FieldDecl *f = d->params.v[k];
             x->params[k] = resolve_type(c, f->type);
             x->pnames[k] = c_ident(c->arena, f->name);
-            if (!strcmp(x->pnames[k], "cx"))
-                x->pnames[k] = "cx_";
+            if (!strcmp(x->pnames[k], "cx") || c_type_like(x->pnames[k]))
+                x->pnames[k] = arena_printf(c->arena, "%s_", x->pnames[k]);
             for (int j = 0; j < k; j++)
                 if (!strcmp(f->name, ((FieldDecl *)d->params.v[j])->name)) {
                     diag_at(c->d, DIAG_ERROR, f->span, "parameter '%s' is declared twice",
@@ -1409,10 +1464,18 @@ static void check_monoid_decls(Checker *c)
         Type *t = m->type;
         if (d->empty) {
             c->fallible = false;
+            int before = c->d->nerrors;
             Type *et = check_expr(c, d->empty);
             if (et != &ty_error && t != &ty_error && et != t) {
                 diag_at(c->d, DIAG_ERROR, d->empty->span, "empty of monoid '%s' is %s, not %s",
                         d->name, tname(c, et), tname(c, t));
+                bad = true;
+            }
+            if (c->d->nerrors == before && (c->fallible || makes_strings(d->empty))) {
+                diag_at(c->d, DIAG_ERROR, d->empty->span, "empty of monoid '%s' %s", d->name,
+                        c->fallible ? "can fail" : "makes strings");
+                diag_hint(c->d, "a monoid's empty is a constant: no integer division, no "
+                                "parse_*, substr, replace, split or fail");
                 bad = true;
             }
         }
@@ -1426,6 +1489,7 @@ static void check_monoid_decls(Checker *c)
             c->lets[c->nlets++] = d->a;
             c->lets[c->nlets++] = d->b;
             c->fallible = false;
+            int before = c->d->nerrors;
             Type *ct = check_expr(c, d->combine);
             c->nlets = 0;
             if (ct != &ty_error && t != &ty_error && ct != t) {
@@ -1433,7 +1497,7 @@ static void check_monoid_decls(Checker *c)
                         "not %s", d->name, tname(c, ct), tname(c, t));
                 bad = true;
             }
-            if (c->fallible || makes_strings(d->combine)) {
+            if (c->d->nerrors == before && (c->fallible || makes_strings(d->combine))) {
                 diag_at(c->d, DIAG_ERROR, d->combine->span, "combine of monoid '%s' %s",
                         d->name, c->fallible ? "can fail" : "makes strings");
                 diag_hint(c->d, "a monoid's combine must be total: no integer division, no "
@@ -1488,6 +1552,11 @@ static void check_top(Checker *c, const OpDecl *o, IrOp *op)
         if (t != &ty_error && !type_is_scalar(t)) {
             diag_at(c->d, DIAG_ERROR, k->expr->span, "a sort key is i64, f64, bool or str, "
                     "not %s", tname(c, t));
+        } else if (t != &ty_error && makes_strings(k->expr)) {
+            diag_at(c->d, DIAG_ERROR, k->expr->span, "a sort key cannot make strings or call "
+                    "C functions");
+            diag_hint(c->d, "keys are compared while elements are merged, outside any "
+                            "partition: compute it in a map before the top");
         }
     }
     if (c->fallible) {

@@ -24,6 +24,7 @@ typedef struct Emitter {
     const char *queued;
     const char *batch_fn;    /* stage 1's batch function, if a batch_map */
     const char *batch_in, *batch_pos, *batch_n;   /* its buffer in stage 1 */
+    bool in_segment_a;       /* emitting the operators before the batch_map */
     bool local_counts;       /* --stats counters are locals (stage 1) */
 } Emitter;
 
@@ -127,11 +128,15 @@ static const char *helper(Emitter *e, const char *base)
 static void names_reset(Emitter *e)
 {
     e->names.n = 0;
-    static const char *const fixed[] = {"w", "cur", "end", "key", "acc", "fresh", "state"};
+    static const char *const fixed[] = {"w", "cur", "end", "key", "acc", "fresh", "state",
+                                        "elem"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         vec_push(e->arena, &e->names, (void *)fixed[i]);
     for (int i = 0; i < e->ir->nops; i++)
         vec_push(e->arena, &e->names, (void *)e->ir->ops[i].cname);
+    /* A local named like a C function would hide it. */
+    for (int i = 0; i < e->ir->nexterns; i++)
+        vec_push(e->arena, &e->names, (void *)e->ir->externs[i]->name);
 }
 
 /* ---- types --------------------------------------------------------- */
@@ -534,6 +539,24 @@ static const char *skip_stmt(Emitter *e)
 }
 
 /* After a fallible operator's statement: its error policy. */
+/* Before an error that is reported in input order (fail_fast, collect) in
+ * the first half of a stage with a batch_map: the batch still holds
+ * earlier elements, so it runs first (their errors come first). */
+static void flush_batch_first(Emitter *e)
+{
+    if (!e->in_segment_a)
+        return;
+    line(e, "    if (%s) {   /* earlier elements wait in the batch: they go first */",
+         e->batch_n);
+    line(e, "        fp_error_save(w);");
+    line(e, "        %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
+    line(e, "        %s = 0;", e->batch_n);
+    line(e, "        if (w->halted)");
+    line(e, "            return;");
+    line(e, "        fp_error_restore(w);");
+    line(e, "    }");
+}
+
 static void fail_check(Emitter *e, const IrOp *op)
 {
     if (!op->fallible)
@@ -545,11 +568,13 @@ static void fail_check(Emitter *e, const IrOp *op)
         line(e, "}");
     } else if (op->policy == POLICY_COLLECT) {
         line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error collect: to the error file, skip */");
+        flush_batch_first(e);
         line(e, "    fp_collect(w);");
         line(e, "    %s", skip_stmt(e));
         line(e, "}");
     } else {
         line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */");
+        flush_batch_first(e);
         line(e, "    fp_fail(w);");
         line(e, "    return;");
         line(e, "}");
@@ -1148,9 +1173,7 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     counters(e, bm, st->last, true);
     op_comment(e, op, "the C function on the whole batch");
     const char *out = helper(e, arena_printf(e->arena, "%s_out", name));
-    line(e, "fp_batch_begin(w, %s, %s);", op->batch_fn->fallible
-                                              ? arena_printf(e->arena, "&site_%s", name)
-                                              : "NULL", n);
+    line(e, "fp_batch_begin(w, &site_%s, %s);", name, n);
     line(e, "%s %s = %s(w, (%s){%s, %s});", ctype(e, op->batch_fn->ret), out,
          op->batch_fn->name, ctype(e, op->batch_fn->params[0]), in, n);
     line(e, "fp_batch_end(w, &site_%s, %s, %s.n);   /* a failed call fails every element */",
@@ -1159,7 +1182,8 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     e->indent++;
     e->loops++;
     line(e, "w->pos = %s[%s];", pos, i);
-    line(e, "fp_batch_failed(w, %s);   /* this element's own error, if any */", i);
+    line(e, "fp_batch_failed(w, &site_%s, %s);   /* this element's own error, if any */",
+         name, i);
     fail_check(e, op);
     count(e, op, 0);
     line(e, "%s %s = %s.items[%s];", ctype(e, op->out), name, out, i);
@@ -1207,12 +1231,13 @@ static void emit_stage1(Emitter *e, const Stage *st)
         e->batch_n = helper(e, arena_printf(e->arena, "%s_n", b->cname));
         line(e, "/* The batch of %s: elements and where they start in the input. */",
              comment_safe(e, b->name));
-        line(e, "%s *%s = fp_arena_alloc(w->arena, %lld * sizeof *%s);", ctype(e, b->in),
+        line(e, "%s *%s = fp_worker_buf(w, 0, %lld * sizeof *%s);", ctype(e, b->in),
              e->batch_in, (long long)b->max_batch, e->batch_in);
-        line(e, "const char **%s = fp_arena_alloc(w->arena, %lld * sizeof *%s);", e->batch_pos,
+        line(e, "const char **%s = fp_worker_buf(w, 1, %lld * sizeof *%s);", e->batch_pos,
              (long long)b->max_batch, e->batch_pos);
         line(e, "int %s = 0;", e->batch_n);
         line(e, "w->halted = 0;");
+        e->in_segment_a = true;
     }
     if (e->plan->scan_words) {
         const IrOp *fm = &ir->ops[1];
@@ -1244,6 +1269,7 @@ static void emit_stage1(Emitter *e, const Stage *st)
     }
     for (int i = next; i <= (bm >= 0 ? bm : st->last); i++)
         cur = emit_op(e, &ir->ops[i], cur);
+    e->in_segment_a = false;
     close_loops(e);
     if (keyed)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
@@ -1424,8 +1450,12 @@ static void emit_extern_decls(Emitter *e, PtrVec *done)
         str_add(&sig, ") -> ");
         type_str(&sig, x->ret);
         str_add(&sig, " pure%s", x->fallible ? " fallible" : "");
-        line(e, "/* extern %s  (%s:%d)%s */", comment_safe(e, sig.p), fpipe_path(e), x->line,
-             x->fallible ? ": may call fp_error" : "");
+        if (e->opts->header)   /* the same declarations, the same bytes: no paths */
+            line(e, "/* extern %s%s */", comment_safe(e, sig.p),
+                 x->fallible ? ": may call fp_error" : "");
+        else
+            line(e, "/* extern %s  (%s:%d)%s */", comment_safe(e, sig.p), fpipe_path(e),
+                 x->line, x->fallible ? ": may call fp_error" : "");
         str_free(&sig);
         Str ps = {0};
         for (int k = 0; k < x->nparams; k++)
@@ -1435,30 +1465,42 @@ static void emit_extern_decls(Emitter *e, PtrVec *done)
     }
 }
 
-static void emit_user_monoids(Emitter *e)
+/* The declared monoids' C functions; with `used` (a program), only those
+ * its combine calls: NAME_combine, and NAME_empty for a global combine's
+ * result on no input (no unused static functions: clang warns). */
+static void emit_user_monoids(Emitter *e, const IrOp *used)
 {
     const Ir *ir = e->ir;
     for (int i = 0; i < ir->nmonoids; i++) {
         UserMonoid *m = ir->monoids[i];
+        bool uses = !used;
+        for (int k = 0; used && k < used->nmon; k++)
+            uses |= used->umon[k] == m;
+        if (!uses)
+            continue;
+        bool want_empty = !used || used->kind == OP_COMBINE;
         const char *t = ctype(e, m->type);
         names_reset(e);
         ExprCtx x = {e, NULL, "?"};
         line(e, "/* monoid %s : %s  (%s:%d)%s%s */", comment_safe(e, m->name),
              comment_safe(e, type_name(e->arena, m->type)), fpipe_path(e), m->line,
              m->associative ? ", associative" : "", m->commutative ? ", commutative" : "");
-        line(e, "static inline %s %s_empty(void)", t, m->cname);
-        line(e, "{");
-        e->indent++;
-        declare_lets(e, m->empty);
         Str s = {0};
-        emit_expr(&x, &s, m->empty);
-        line(e, "return %s;", s.p);
-        e->indent--;
-        line(e, "}");
-        blank(e);
+        if (want_empty) {
+            line(e, "static inline %s %s_empty(void)", t, m->cname);
+            line(e, "{");
+            e->indent++;
+            declare_lets(e, m->empty);
+            emit_expr(&x, &s, m->empty);
+            line(e, "return %s;", s.p);
+            e->indent--;
+            line(e, "}");
+            blank(e);
+        }
         names_reset(e);
-        m->a->cname = helper(e, c_ident(e->arena, m->a->sval));
-        m->b->cname = helper(e, c_ident(e->arena, m->b->sval));
+        const char *an = c_ident(e->arena, m->a->sval), *bn = c_ident(e->arena, m->b->sval);
+        m->a->cname = helper(e, c_type_like(an) ? arena_printf(e->arena, "%s_", an) : an);
+        m->b->cname = helper(e, c_type_like(bn) ? arena_printf(e->arena, "%s_", bn) : bn);
         line(e, "static inline %s %s_combine(%s %s, %s %s)", t, m->cname, t, m->a->cname, t,
              m->b->cname);
         line(e, "{");
@@ -1477,14 +1519,17 @@ static void emit_user_monoids(Emitter *e)
 void emit_header(Str *out, const Ir *ir, const char *name)
 {
     Arena *a = arena_new();
-    EmitOpts o = {0};
+    EmitOpts o = {.header = true};
     Emitter e = {.out = out, .ir = ir, .opts = &o, .arena = a};
-    line(&e, "/* %s — generated by fpipec %s: the types and C functions that the",
-         comment_safe(&e, name), FPIPEC_VERSION);
-    line(&e, " * pipeline '%s' declares.  Include it in the C file that defines them,",
-         comment_safe(&e, ir->name));
-    line(&e, " * so that the C compiler checks each definition against its extern.");
-    line(&e, " * fpipec build writes a fresh copy; do not edit it. */");
+    (void)name;
+    /* Nothing here depends on the .fpipe file's name or lines, or on which
+     * pipeline it is: pipelines declaring the same types and externs share
+     * a C file and its header. */
+    line(&e, "/* Generated by fpipec %s: the types and C functions a pipeline declares.",
+         FPIPEC_VERSION);
+    line(&e, " * Include it in the C file that defines them, so that the C compiler");
+    line(&e, " * checks each definition against its extern.  fpipec build writes a");
+    line(&e, " * fresh copy into its build folder; do not edit it. */");
     line(&e, "#ifndef FPIPE_EXTERN_DECLS");
     line(&e, "#define FPIPE_EXTERN_DECLS");
     line(&e, "#include \"libfpipe.h\"");
@@ -1508,7 +1553,7 @@ void emit_support(Str *out, const Ir *ir)
     for (int i = 0; i < ir->nmonoids; i++)
         emit_tuple_type(&e, ir->monoids[i]->type, &done);
     blank(&e);
-    emit_user_monoids(&e);
+    emit_user_monoids(&e, NULL);
     arena_free(a);
 }
 
@@ -1598,6 +1643,12 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         if (op->in)
             emit_tuple_type(&e, op->in, &done);
         collect_expr_types(&e, op->body, &done);
+        for (int k = 0; k < op->nby; k++)   /* a top's sort keys */
+            collect_expr_types(&e, op->by[k]->expr, &done);
+    }
+    for (int i = 0; i < ir->nmonoids; i++) {
+        collect_expr_types(&e, ir->monoids[i]->empty, &done);
+        collect_expr_types(&e, ir->monoids[i]->combine, &done);
     }
     if (out->n != mark)
         blank(&e);
@@ -1639,7 +1690,8 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     line(&e, "};");
     blank(&e);
 
-    emit_user_monoids(&e);
+    if (p->combine >= 0)   /* a declared monoid is only called by the combine */
+        emit_user_monoids(&e, &ir->ops[p->combine]);
     if (p->combine >= 0)
         emit_combine_helpers(&e, &ir->ops[p->combine]);
     if (p->top >= 0)

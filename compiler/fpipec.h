@@ -365,6 +365,8 @@ void ast_monoid_law(ParseCtx *c, Token law);
 const char *tok_text(ParseCtx *c, Token t);
 /* A .fpipe name as a C identifier: C keywords and reserved names get '_'. */
 const char *c_ident(Arena *a, const char *name);
+/* Does name look like a generated type (list_..., rec_..., tupN_...)? */
+bool c_type_like(const char *name);
 
 /* ------------------------------------------------------------------ */
 /* lexer (grammar/lexer.re) and parse.c                               */
@@ -537,6 +539,7 @@ void plan_dot(Str *s, const Plan *p);   /* Graphviz, stages as clusters */
 
 typedef struct EmitOpts {
     bool line_directives;    /* #line back to the .fpipe file */
+    bool header;             /* the header of a linked C file (no paths) */
 } EmitOpts;
 
 void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text);

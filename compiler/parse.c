@@ -140,7 +140,18 @@ static OpDecl *parse_fragment(Arena *a, const Source *src, Diags *d, Span at, bo
     free(scratch);
     if (c.syntax_errors || d->nerrors > errors_before || c.prog->ops.n != 1)
         return NULL;
-    return c.prog->ops.v[0];
+    OpDecl *o = c.prog->ops.v[0];
+    /* The grammar takes an operator's options after its body; in YAML
+     * they are keys of their own. */
+    if (o->policy || o->max_batch || o->by.n) {
+        Span at2 = o->policy ? o->policy_span : o->max_batch ? o->max_batch_span : o->by_span;
+        diag_at(d, DIAG_ERROR, at2, "%s is not part of an expression",
+                o->policy ? "on_error" : o->max_batch ? "max_batch" : "by");
+        diag_hint(d, "in YAML it is a key of the operator: %s",
+                  o->policy ? "error_policy" : o->max_batch ? "max_batch_size" : "by");
+        return NULL;
+    }
+    return o;
 }
 
 Expr *parse_expr_in(Arena *a, const Source *src, Diags *d, Span at)

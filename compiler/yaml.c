@@ -65,11 +65,17 @@ static Span node_span(Y *y, yaml_node_t *n)
 {
     uint32_t b = mark_off(y->src, n->start_mark), e = mark_off(y->src, n->end_mark);
     if (n->type == YAML_SCALAR_NODE && e > b) {
-        /* The bytes of a plain scalar; inside the quotes of a quoted one. */
+        /* The bytes of a plain scalar; inside the quotes of a quoted one.
+         * Counted back from the end: an anchor or a tag may stand before. */
         if (n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-            n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
-            b++;
+            n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
             e--;
+        size_t len = n->data.scalar.length;
+        if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ||
+            n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+            n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+            if (len <= e - b)
+                b = e - (uint32_t)len;
         }
     }
     if (n->type != YAML_SCALAR_NODE)
@@ -235,6 +241,18 @@ static bool ident(Y *y, yaml_node_t *n, const char *what, const char **out, Span
         diag_at(y->d, DIAG_ERROR, *sp, "%s must be a name (letters, digits, '_'), not '%s'", what,
                 s);
         return false;
+    }
+    static const char *const keywords[] = {
+        "pipeline", "source", "map", "filter", "flatmap", "batch_map", "combine",
+        "combine_per_key", "top", "sink", "type", "extern", "link", "monoid", "on_error",
+        "max_batch", "by", "if", "then", "else", "let", "in", "true", "false"};
+    for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++) {
+        if (!strcmp(s, keywords[i])) {
+            diag_at(y->d, DIAG_ERROR, *sp, "'%s' is a keyword of fpipe, not a name", s);
+            diag_hint(y->d, "the pipeline is also a .fpipe program (fpipec convert): choose "
+                            "another name");
+            return false;
+        }
     }
     *out = s;
     return true;
@@ -555,6 +573,34 @@ static void read_op(Y *y, yaml_node_t *n)
         return;
     }
     OpKind kind = op_types[k].kind;
+    /* Each key but the common ones belongs to some types only. */
+    static const struct {
+        const char *key;
+        const char *types;
+    } only[] = {
+        {"func", "Map Filter FlatMap BatchMap Sink"}, {"expr", "Map Filter FlatMap BatchMap"},
+        {"monoid", "Combine CombinePerKey"}, {"lift", "Combine CombinePerKey"},
+        {"per_key", "Combine CombinePerKey"}, {"max_batch_size", "BatchMap"},
+        {"contract", "Sink"}, {"path", "Sink"}, {"n", "Top"}, {"by", "Top"},
+        {"out_type", "Map Filter FlatMap BatchMap Combine CombinePerKey Top"},
+    };
+    bool misplaced = false;
+    for (size_t i = 0; i < sizeof only / sizeof *only; i++) {
+        if (!get(f, nf, only[i].key))
+            continue;
+        const char *t = strstr(only[i].types, tname);
+        size_t tl = strlen(tname);
+        bool fits = false;
+        for (; t; t = strstr(t + 1, tname))
+            fits |= (t == only[i].types || t[-1] == ' ') && (t[tl] == ' ' || !t[tl]);
+        if (!fits) {
+            diag_at(y->d, DIAG_ERROR, key_span(f, nf, only[i].key), "'%s' is for %s, not %s",
+                    only[i].key, only[i].types, tname);
+            misplaced = true;
+        }
+    }
+    if (misplaced)
+        return;
     const char *name;
     Span ns;
     if (!ident(y, nn, "an operator's name", &name, &ns))
@@ -578,6 +624,9 @@ static void read_op(Y *y, yaml_node_t *n)
                 OpDecl *m = new_op(y, OP_MAP, arena_printf(y->a, "%s_lift", name), kw, ls);
                 m->body = call1(y, ln, ls, in);
                 policy_of(y, get(f, nf, "error_policy"), m);
+                /* The seed's in_type of a Combine is what the lift takes. */
+                if (get(f, nf, "in_type"))
+                    m->in_type = type_of(y, get(f, nf, "in_type"), "in_type");
                 vec_push(y->a, &y->prog->ops, m);
                 in = m->name;
             }
@@ -618,7 +667,7 @@ static void read_op(Y *y, yaml_node_t *n)
         }
         if (get(f, nf, "out_type"))
             o->decl_type = type_of(y, get(f, nf, "out_type"), "out_type");
-        if (get(f, nf, "in_type"))
+        if (get(f, nf, "in_type") && !lift)
             o->in_type = type_of(y, get(f, nf, "in_type"), "in_type");
         vec_push(y->a, &y->prog->ops, o);
         return;
@@ -804,12 +853,15 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
         if (!ok)
             y.prog->name = "pipeline";
     }
+    y.parallel = true;   /* the default runs on all cores */
+    y.backend = "omp";
     yaml_node_t *be = get(f, nf, "backend");
     if (be && want(&y, be, YAML_SCALAR_NODE, "backend")) {
         y.backend = scalar(&y, be);
         y.backend_span = node_span(&y, be);
         if (!strcmp(y.backend, "seq") || !strcmp(y.backend, "sequential")) {
             y.prog->default_threads = 1;
+            y.parallel = false;
         } else if (!strcmp(y.backend, "omp") || !strcmp(y.backend, "openmp")) {
             y.parallel = true;
         } else if (!strcmp(y.backend, "dask") || !strcmp(y.backend, "beam")) {
@@ -820,6 +872,8 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
                          "mpi (fpipec build --backend mpi)");
         } else if (!strcmp(y.backend, "mpi")) {
             y.parallel = true;
+            diag_at(d, DIAG_NOTE, y.backend_span, "build the MPI program with fpipec build "
+                    "--backend mpi (and run it with mpirun)");
         } else {
             diag_at(d, DIAG_ERROR, y.backend_span, "unknown backend '%s'", y.backend);
             diag_hint(d, "the backends are seq, omp and mpi (dask and beam run as omp)");
@@ -832,8 +886,13 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
         int nr = fields(&y, res, "resources", rkeys, 1, rf, 2);
         yaml_node_t *w = get(rf, nr, "workers");
         int64_t v;
-        if (w && integer(&y, w, "workers", 1, 4096, &v))
-            y.prog->default_threads = (int)v;
+        if (w && integer(&y, w, "workers", 1, 4096, &v)) {
+            if (!y.parallel)
+                diag_at(d, DIAG_WARNING, node_span(&y, w), "backend seq runs one thread: "
+                        "workers is ignored");
+            else
+                y.prog->default_threads = (int)v;
+        }
     }
     if (get(f, nf, "link"))
         read_links(&y, get(f, nf, "link"));

@@ -355,6 +355,15 @@ void fp_fail(fp_worker *w)
     free(text);
 }
 
+void fp_fail_message(fp_worker *w, const char *msg)
+{
+    fp_site *site = fp_arena_alloc(w->arena, sizeof *site);
+    *site = (fp_site){"(a C function)", w->run->pl->fpipe_file, 0, 0, -1};
+    w->err_site = site;
+    w->err_msg = msg;
+    fp_fail(w);
+}
+
 static size_t fail_part(fp_run *run)
 {
     size_t v;
@@ -1127,6 +1136,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         free(workers[t].stat);
         fp_top_free(workers[t].top);
         free(workers[t].batch_msg);
+        free(workers[t].wbuf[0]);
+        free(workers[t].wbuf[1]);
     }
     free(workers);
     free(run.fail_msg);

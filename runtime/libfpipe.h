@@ -674,6 +674,10 @@ typedef struct fp_worker {
     const char **batch_msg;
     int batch_cap, batch_n, in_batch;
     const char *batch_all;  /* fp_error during the call: every element fails */
+    const fp_site *saved_site;   /* fp_error_save */
+    const char *saved_msg, *saved_pos;
+    void *wbuf[2];          /* fp_worker_buf */
+    size_t wbuf_cap[2];
     /* on_error collect (errors.c) */
     uint64_t *collected;    /* per site: elements written to the error file */
     fp_buf *errs;           /* where this partition's (or key range's) error lines go */
@@ -1148,6 +1152,13 @@ void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)
 /* The generated code around a batch function's call. */
 void fp_batch_begin(fp_worker *w, const fp_site *site, int n);
 void fp_batch_end(fp_worker *w, const fp_site *site, int n, int64_t got);
-void fp_batch_failed(fp_worker *w, int i);
+void fp_batch_failed(fp_worker *w, const fp_site *site, int i);
+/* Keep the pending element error while a batch runs first. */
+void fp_error_save(fp_worker *w);
+void fp_error_restore(fp_worker *w);
+/* A buffer kept by the worker across partitions (which: 0 or 1). */
+void *fp_worker_buf(fp_worker *w, int which, size_t bytes);
+/* Fail the run as fp_fail does, with a message and no operator. */
+void fp_fail_message(fp_worker *w, const char *msg);
 
 #endif /* LIBFPIPE_H */

@@ -832,6 +832,85 @@ for f in examples/*.fpipe examples/rag_ingest.yaml tests/yaml/ok_wordcount.yaml;
     else cat "$TMP/err" >> "$TMP/diff"; bad "yaml: convert $n to $to" "$TMP/diff"; fi
 done
 
+# Regressions from a review of the language features (each once a bug).
+mkdir -p "$TMP/rv"
+cat > "$TMP/rv/bs.c" <<'EOF'
+#include "bs.fpipe.h"
+list_i64 lens(fp_ctx *cx, list_str xs)
+{
+    list_i64 r = {fp_alloc(cx, (size_t)xs.n * sizeof *r.items), xs.n};
+    for (int64_t k = 0; k < xs.n; k++) {
+        r.items[k] = (int64_t)xs.items[k].n;
+        if (xs.items[k].n == 7)
+            fp_error_item(cx, k, "seven");
+        if (xs.items[k].n == 9)
+            fp_error_item(cx, k + 1000, "out of range");
+    }
+    return r;
+}
+int64_t twice(fp_ctx *cx, int64_t x)
+{
+    (void)cx;
+    return 2 * x;
+}
+EOF
+cat > "$TMP/rv/bs.fpipe" <<'EOF'
+pipeline bs
+link "bs.c"
+extern lens(xs: [str]) -> [i64] pure fallible
+extern twice(x: i64) -> i64 pure
+source lines : str = text(input)
+map m = if len(lines) == 3 then fail("three") else lines
+batch_map b = lens(m) max_batch 10
+map t = twice(b)
+sink out = tsv(output)
+EOF
+printf 'xx\naaaaaaa\nbbb\ncc\n' > "$IN/ord.txt"
+printf 'xx\nyyyy\nnine-nine\n' > "$IN/nine.txt"
+if "$FPIPEC" build "$TMP/rv/bs.fpipe" -o "$TMP/bin/bs" > "$TMP/out" 2>&1; then
+    for p in 4194304 61; do
+        "$TMP/bin/bs" --partition-size $p -o "$TMP/none.out" "$IN/ord.txt" 2> "$TMP/err"; rc=$?
+        if [ $rc -eq 4 ] && grep -q "operator 'b' (.*bs.fpipe:7:1) failed: seven" "$TMP/err" &&
+           grep -q "input: $IN/ord.txt:2$" "$TMP/err"; then
+            ok "review: a pending batch's earlier error is reported first (partition size $p)"
+        else bad "review: a pending batch's earlier error is reported first (rc $rc, $p)" "$TMP/err"; fi
+    done
+    "$TMP/bin/bs" -o "$TMP/none.out" "$IN/nine.txt" 2> "$TMP/err"; rc=$?
+    if [ $rc -eq 4 ] && grep -q "fp_error_item(1002) in a batch of 3" "$TMP/err" && [ ! -e "$TMP/none.out" ] &&
+       [ -z "$(ls -A "$TMP" | grep fpipe- )" ]; then
+        ok "review: fp_error_item out of range fails the batch, no output, no temporary"
+    else bad "review: fp_error_item out of range (rc $rc)" "$TMP/err"; fi
+else bad "review: build bs" "$TMP/out"; fi
+# The header beside the C file, written once, serves both RAG pipelines
+# and the YAML, from any folder.
+cp examples/rag.c "$TMP/rv/"; cp examples/rag_ingest.fpipe examples/rag_chunks.fpipe examples/rag_ingest.yaml "$TMP/rv/"
+"$FPIPEC" header "$TMP/rv/rag_ingest.fpipe" -o "$TMP/rv/rag.fpipe.h" &&
+    (cd "$TMP/rv" && "$OLDPWD/$FPIPEC" build rag_ingest.fpipe -o r1 && "$OLDPWD/$FPIPEC" build rag_ingest.yaml -o r2 &&
+     "$OLDPWD/$FPIPEC" build rag_chunks.fpipe -o r3) > "$TMP/out" 2>&1 &&
+    ok "review: one header serves rag_ingest, rag_ingest.yaml and rag_chunks" || bad "review: shared header" "$TMP/out"
+# Generated C that once failed to compile: tuples only in sort keys and in
+# a monoid's empty, operators named like generated names, clang's
+# -Wunused-function on declared monoids.
+cat > "$TMP/rv/names.fpipe" <<'EOF'
+pipeline names
+monoid mm : (i64, i64) {
+    empty = ((0, 1.5).0, 0)
+    combine(tup2_i64_i64, b) = if b.0 > tup2_i64_i64.0 then b else tup2_i64_i64
+    associative commutative
+}
+monoid unused : i64 { empty = 0 combine(a, b) = a + b associative }
+source lines : str = text(input)
+map list_i64 = (lines, (len(lines), 1))
+combine_per_key elem = mm
+top t = 2 by (elem.1.0, elem.0).0 desc, elem.0 asc
+sink out = tsv(output)
+EOF
+if "$FPIPEC" emit-c "$TMP/rv/names.fpipe" > "$TMP/rv/names.c" 2> "$TMP/out" &&
+   clang -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/rv/names.c" -o "$TMP/rv/names.o" 2>> "$TMP/out" &&
+   gcc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/rv/names.c" -o "$TMP/rv/names.o" 2>> "$TMP/out"; then
+    ok "review: generated names, sort-key tuples and monoid functions compile warning-free"
+else bad "review: generated names compile" "$TMP/out"; fi
+
 # Valgrind's memcheck over every example on a slice of the corpus, with one
 # thread and two and small partitions (not in the sanitizer build: ASan and
 # valgrind exclude each other).

@@ -46,12 +46,12 @@ static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **b
     uint64_t fp_n3 = 0;   /* --stats: embed out */
     uint64_t fp_n4 = 0;   /* --stats: write out */
     /* batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128  (examples/rag_ingest.fpipe:31): the C function on the whole batch */
-    fp_batch_begin(w, NULL, batch_n);
+    fp_batch_begin(w, &site_embed, batch_n);
     list_rec_EmbeddedChunk embed_out = embed_batch(w, (list_rec_Chunk){batch, batch_n});
     fp_batch_end(w, &site_embed, batch_n, embed_out.n);   /* a failed call fails every element */
     for (int i = 0; i < batch_n; i++) {
         w->pos = batch_pos[i];
-        fp_batch_failed(w, i);   /* this element's own error, if any */
+        fp_batch_failed(w, &site_embed, i);   /* this element's own error, if any */
         if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */
             fp_fail(w);
             return;
@@ -97,8 +97,8 @@ static void stage1_docs_to_write(fp_worker *w)
     uint64_t fp_n2 = 0;   /* --stats: chunk out */
     uint64_t fp_n7 = 0;   /* --stats: chunk expanded */
     /* The batch of embed: elements and where they start in the input. */
-    rec_Chunk *embed_in = fp_arena_alloc(w->arena, 128 * sizeof *embed_in);
-    const char **embed_pos = fp_arena_alloc(w->arena, 128 * sizeof *embed_pos);
+    rec_Chunk *embed_in = fp_worker_buf(w, 0, 128 * sizeof *embed_in);
+    const char **embed_pos = fp_worker_buf(w, 1, 128 * sizeof *embed_pos);
     int embed_n = 0;
     w->halted = 0;
     const char *cur = w->part->begin, *end = w->part->end;
