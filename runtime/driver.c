@@ -152,6 +152,27 @@ static int read_all(int fd, fp_input *in)
     return 0;
 }
 
+/* gzip data (inputs.c): the decompressed bytes replace the input's. */
+static int maybe_gunzip(fp_run *run, fp_input *in)
+{
+    if (!fp_is_gzip(in->data, in->len))
+        return 0;
+    char *p, err[256];
+    size_t n;
+    if (fp_gunzip(in->data, in->len, &p, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: error: cannot read input '%s': %s\n", run->prog, in->path, err);
+        return -1;
+    }
+    if (in->mapped)
+        munmap(in->data, in->maplen);
+    else
+        free(in->data);
+    in->data = p;
+    in->len = n;
+    in->mapped = false;
+    return 0;
+}
+
 static int open_input(fp_run *run, fp_input *in)
 {
     if (strcmp(in->path, "-") == 0) {
@@ -160,7 +181,7 @@ static int open_input(fp_run *run, fp_input *in)
                     strerror(errno));
             return -1;
         }
-        return 0;
+        return maybe_gunzip(run, in);
     }
     int fd = open(in->path, O_RDONLY);
     if (fd < 0) {
@@ -216,7 +237,7 @@ static int open_input(fp_run *run, fp_input *in)
         rc = -1;
     }
     close(fd);
-    return rc;
+    return rc == 0 ? maybe_gunzip(run, in) : rc;
 }
 
 static void close_inputs(fp_run *run)
@@ -729,6 +750,23 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_config_free(&cfg);
         return FP_EXIT_USAGE;
     }
+    /* Folders stand for the files under them, in sorted order.  Static:
+     * the paths name the inputs until fp_main returns. */
+    static char **expanded;
+    static int nexpanded;
+    {
+        char xerr[1024];
+        int xrc = fp_expand_inputs(paths, npaths, &expanded, &nexpanded, xerr, sizeof xerr);
+        free(paths);
+        if (xrc != 0) {
+            fprintf(stderr, "%s: error: %s\n", run.prog, xerr);
+            return FP_EXIT_INPUT;
+        }
+        paths = xcalloc((size_t)nexpanded, sizeof *paths);
+        for (int i = 0; i < nexpanded; i++)
+            paths[i] = expanded[i];
+        npaths = nexpanded;
+    }
 #ifdef _OPENMP
     run.threads = threads ? (int)threads : omp_get_num_procs();
 #else
@@ -1023,5 +1061,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     free(run.parts);
     close_inputs(&run);
     fp_config_free(&cfg);
+    for (int i = 0; i < nexpanded; i++)
+        free(expanded[i]);
+    free(expanded);
+    expanded = NULL;
+    nexpanded = 0;
     return rc;
 }

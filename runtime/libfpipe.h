@@ -1085,6 +1085,15 @@ fp_progress *fp_progress_new(uint64_t total_bytes, bool tty);
 void fp_progress_add(fp_progress *p, uint64_t bytes, uint64_t records);
 void fp_progress_end(fp_progress *p);   /* NULL is fine */
 
+/* Inputs (inputs.c): the arguments with every folder replaced by the
+ * files under it (sorted by name, recursively; names starting with '.'
+ * skipped), malloc'd strings; and gzip data (1f 8b) decompressed whole into
+ * a buffer with the FP_PAD zero tail. */
+int fp_expand_inputs(const char *const *paths, int n, char ***out, int *nout, char *err,
+                     size_t errlen);
+bool fp_is_gzip(const char *data, size_t len);
+int fp_gunzip(const char *data, size_t len, char **out, size_t *outlen, char *err, size_t errlen);
+
 /* The line number (from 1) of every partition's first byte in its file:
  * bases[f] is file f's first byte. */
 void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads);

@@ -233,3 +233,49 @@ if command -v script > /dev/null; then
         ok "runtime: a terminal gets the progress line by default, not with --no-progress" ||
         bad "runtime: progress on a terminal" "$P/tty"
 fi
+
+# Inputs: folders read recursively in sorted order (names starting with '.'
+# skipped, symlinks to folders not followed), gzip decompressed.
+D=$R/dirs
+mkdir -p "$D"
+"$FPIPEC" build examples/linelen.fpipe -o "$R/linelen" > "$R/build.err" 2>&1 || bad "runtime: build linelen" "$R/build.err"
+T=$D/tree
+mkdir -p "$T/a" "$T/b/c" "$T/.hidden" "$T/empty"
+printf 'a-c\n' > "$T/a-c"; printf 'a/x\n' > "$T/a/x"; printf 'b/c/y\n' > "$T/b/c/y"
+printf 'b/z' > "$T/b/z"   # no trailing newline
+printf 'hidden\n' > "$T/.hidden/h"; printf 'dot\n' > "$T/.dot"
+ln -s .. "$T/b/loop"; ln -s a-c "$T/link"; ln -s nowhere "$T/dangling"
+printf 'gz one\ngz two\n' | gzip > "$T/g.gz"
+# By hand: each folder's entries by name (bytes), folders where they fall.
+printf '3\tA/X\n3\tA-C\n5\tB/C/Y\n3\tB/Z\n6\tGZ ONE\n6\tGZ TWO\n3\tA-C\n' > "$D/ref"
+"$R/linelen" -o "$D/out" "$T" 2> "$D/err" && same "runtime: a folder is read recursively in sorted order" "$D/ref" "$D/out"
+"$R/linelen" -o "$D/out" "$T/b" "$T/a-c" 2> "$D/err" && [ "$(cat "$D/out")" = "$(printf '5\tB/C/Y\n3\tB/Z\n3\tA-C')" ] &&
+    ok "runtime: folders and files mixed, in the order given" || bad "runtime: folders and files mixed" "$D/err"
+"$R/linelen" -o "$D/out" "$T/empty" 2> "$D/err" && [ -e "$D/out" ] && [ ! -s "$D/out" ] &&
+    ok "runtime: an empty folder is an empty input" || bad "runtime: empty folder" "$D/err"
+# gzip: the same output and errors as the plain file, in every mode.
+gzip -c "$R/in.txt" > "$D/in.txt.gz"
+good=1
+for p in 4194304 1024 61; do
+    for t in 1 2 4; do
+        "$R/collect" --threads $t --partition-size $p -o "$D/gz.tsv" "$D/in.txt.gz" 2> "$D/err" &&
+            cmp -s "$D/gz.tsv" "$R/ref.out" &&
+            cmp -s <(sed "s|\"input\":\"$D/in.txt.gz\"|\"input\":\"$R/in.txt\"|" "$D/gz.tsv.errors.jsonl") "$R/ref.err" ||
+            { bad "runtime: gzip input at --threads $t --partition-size $p" "$D/err"; good=0; break 2; }
+    done
+done
+[ $good = 1 ] && ok "runtime: a gzip input gives the plain file's output and error lines (threads 1/2/4 x 4M/1K/61)"
+"$R/collect" -o "$D/gz.tsv" - < "$D/in.txt.gz" 2> "$D/err" && cmp -s "$D/gz.tsv" "$R/ref.out" &&
+    ok "runtime: gzip on standard input" || bad "runtime: gzip on standard input" "$D/err"
+(printf 'p1\n' | gzip; printf 'p2\n' | gzip) > "$D/multi.gz"
+"$R/linelen" "$D/multi.gz" > "$D/out" 2> "$D/err" && [ "$(cat "$D/out")" = "$(printf '2\tP1\n2\tP2')" ] &&
+    ok "runtime: a multi-member gzip file is read whole" || bad "runtime: multi-member gzip" "$D/err"
+echo previous > "$D/keep.tsv"
+printf 'some text\n' | gzip | head -c 20 > "$D/cut.gz"
+"$R/linelen" -o "$D/keep.tsv" "$D/cut.gz" > /dev/null 2> "$D/err"; rc=$?
+[ $rc = 3 ] && [ "$(cat "$D/err")" = "linelen: error: cannot read input '$D/cut.gz': not valid gzip data (cut short)" ] &&
+    [ "$(cat "$D/keep.tsv")" = previous ] && ok "runtime: a truncated gzip input exits 3, output untouched" || bad "runtime: truncated gzip (rc=$rc)" "$D/err"
+printf '\037\213garbage' > "$D/bad.gz"
+"$R/linelen" -o "$D/keep.tsv" "$D/bad.gz" > /dev/null 2> "$D/err"; rc=$?
+[ $rc = 3 ] && grep -q "cannot read input '$D/bad.gz': not valid gzip data" "$D/err" && [ "$(cat "$D/keep.tsv")" = previous ] &&
+    ok "runtime: a corrupt gzip input exits 3, output untouched" || bad "runtime: corrupt gzip (rc=$rc)" "$D/err"
