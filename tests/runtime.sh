@@ -279,3 +279,37 @@ printf '\037\213garbage' > "$D/bad.gz"
 "$R/linelen" -o "$D/keep.tsv" "$D/bad.gz" > /dev/null 2> "$D/err"; rc=$?
 [ $rc = 3 ] && grep -q "cannot read input '$D/bad.gz': not valid gzip data" "$D/err" && [ "$(cat "$D/keep.tsv")" = previous ] &&
     ok "runtime: a corrupt gzip input exits 3, output untouched" || bad "runtime: corrupt gzip (rc=$rc)" "$D/err"
+
+# SIGKILL at random points of runs writing a 30 MB output: the destination
+# is always absent (before the first complete run) or the complete output,
+# never partial; a rerun writes the same bytes.  Random kill times, but the
+# assertions hold whenever the kill lands.
+K=$R/kill
+mkdir -p "$K"
+gen=$TMP/gen_corpus   # built by run.sh's e2e section
+if [ ! -x "$gen" ]; then gen=$R/gen_corpus; cc -std=c11 -O2 bench/gen_corpus.c -o "$gen"; fi
+"$gen" 30 3 > "$K/in.txt" 2> /dev/null
+"$R/linelen" --threads 1 -o "$K/ref.tsv" "$K/in.txt" 2> /dev/null
+good=1; seen_absent=0; seen_done=0
+for i in $(seq 1 12); do
+    "$R/linelen" --threads 2 --partition-size 65536 -o "$K/out.tsv" "$K/in.txt" 2> /dev/null &
+    pid=$!
+    sleep "0.$(printf '%02d' $((RANDOM % 25)))"
+    kill -9 $pid 2> /dev/null
+    wait $pid 2> /dev/null
+    if [ ! -e "$K/out.tsv" ]; then
+        seen_absent=1
+        [ $seen_done = 0 ] || { bad "runtime: SIGKILL: a complete output disappeared (kill $i)"; good=0; break; }
+    elif cmp -s "$K/out.tsv" "$K/ref.tsv"; then
+        seen_done=1
+    else
+        bad "runtime: SIGKILL: a partial output at kill $i ($(wc -c < "$K/out.tsv") bytes)"; good=0; break
+    fi
+done
+[ $good = 1 ] && ok "runtime: SIGKILL at 12 random points: the output is absent or complete, never partial"
+"$R/linelen" --threads 2 --partition-size 65536 -o "$K/out.tsv" "$K/in.txt" 2> /dev/null &&
+    cmp -s "$K/out.tsv" "$K/ref.tsv" && ok "runtime: after the kills, a rerun writes the same bytes" ||
+    bad "runtime: rerun after SIGKILL"
+# Killed runs may leave their temporaries (.out.tsv.fpipe-XXXXXX), nothing else.
+[ -z "$(ls -A "$K" | grep -v -E '^(in\.txt|ref\.tsv|out\.tsv|\.out\.tsv\.fpipe-[A-Za-z0-9]{6})$')" ] &&
+    ok "runtime: killed runs leave only their named temporaries" || bad "runtime: stray files after SIGKILL"
