@@ -102,10 +102,8 @@ size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
                 fp_oom();
             v = nv;
         }
-        v[n].begin = data + start;
-        v[n].end = data + end;
-        v[n].file = file;
-        v[n].index = first_index + n;
+        v[n] = (fp_part){.begin = data + start, .end = data + end, .file = file,
+                         .index = first_index + n};   /* .csv NULL: a text input */
         n++;
         start = end;
     }

@@ -227,9 +227,10 @@ grep -q "^.fpipe: $mb/$mb MB (100%)" "$P/err" && ok "runtime: progress: true in 
 "$R/collect" --config "$P/p.yaml" --no-progress -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
 [ ! -s "$P/err" ] && ok "runtime: --no-progress overrides progress: true" || bad "runtime: --no-progress vs --config" "$P/err"
 if command -v script > /dev/null; then
-    script -qec "'$R/collect' -o '$P/o.tsv' '$P/in.txt'" /dev/null > "$P/tty" 2>&1
-    script -qec "'$R/collect' --no-progress -o '$P/o.tsv' '$P/in.txt'" /dev/null > "$P/notty" 2>&1
-    grep -q "fpipe: $mb/$mb MB (100%)" "$P/tty" && ! grep -q "fpipe:" "$P/notty" &&
+    # (stdin from /dev/null: script copies its stdin to the terminal, which echoes it)
+    script -qec "'$R/collect' -o '$P/o.tsv' '$P/in.txt'" /dev/null < /dev/null > "$P/tty" 2>&1
+    script -qec "'$R/collect' --no-progress -o '$P/o.tsv' '$P/in.txt'" /dev/null < /dev/null > "$P/notty" 2>&1
+    grep -aq "fpipe: $mb/$mb MB (100%)" "$P/tty" && ! grep -aq "fpipe:" "$P/notty" &&
         ok "runtime: a terminal gets the progress line by default, not with --no-progress" ||
         bad "runtime: progress on a terminal" "$P/tty"
 fi
@@ -313,3 +314,23 @@ done
 # Killed runs may leave their temporaries (.out.tsv.fpipe-XXXXXX), nothing else.
 [ -z "$(ls -A "$K" | grep -v -E '^(in\.txt|ref\.tsv|out\.tsv|\.out\.tsv\.fpipe-[A-Za-z0-9]{6})$')" ] &&
     ok "runtime: killed runs leave only their named temporaries" || bad "runtime: stray files after SIGKILL"
+
+# collect on CSV records: exact lines, by hand.
+V=$R/csv
+mkdir -p "$V"
+"$FPIPEC" build tests/runtime/collect_csv.fpipe -o "$R/collect_csv" > "$R/build.err" 2>&1 || bad "runtime: build collect_csv" "$R/build.err"
+printf 'city,amount\nParis,5\n"Lyon\nX",0\nNice,abc\n"bad"x,3\nRome,4\n' > "$V/s.csv"
+cat > "$V/ref.err" <<'JEOF'
+{"operator":"pair","location":"tests/runtime/collect_csv.fpipe:6:1","message":"division by zero","input":"s.csv","line":3,"offset":20,"record":"\"Lyon\nX\",0"}
+{"operator":"sales","location":"tests/runtime/collect_csv.fpipe:5:1","message":"column 'amount': not an integer","input":"s.csv","line":5,"offset":31,"record":"Nice,abc"}
+{"operator":"sales","location":"tests/runtime/collect_csv.fpipe:5:1","message":"malformed CSV: a quote inside a field that does not start with one, or text after a closing quote (RFC 4180 doubles quotes inside quoted fields)","input":"s.csv","line":6,"offset":40,"record":"\"bad\"x,3"}
+JEOF
+good=1
+for p in 4194304 16 1; do
+    for t in 1 2; do
+        (cd "$V" && "$R/collect_csv" --threads $t --partition-size $p -o s.tsv s.csv 2> err) &&
+            [ "$(cat "$V/s.tsv")" = "$(printf 'Paris\t20\nRome\t25')" ] && cmp -s "$V/ref.err" "$V/s.tsv.errors.jsonl" ||
+            { diff "$V/ref.err" "$V/s.tsv.errors.jsonl" > "$V/diff" 2>&1; bad "runtime: collect on CSV at --threads $t --partition-size $p" "$V/diff"; good=0; break 2; }
+    done
+done
+[ $good = 1 ] && ok "runtime: collect on a CSV source: whole records, exact lines (threads 1/2 x 4M/16/1)"
