@@ -171,6 +171,27 @@ static int maybe_gunzip(fp_run *run, fp_input *in)
     return 0;
 }
 
+/* Element-wise pipelines stream: nothing refers to an input partition
+ * once its rows are formatted, so its pages are given back as it is done
+ * (and inputs are not pre-faulted), and memory stays bounded by the
+ * partitions in flight.  Keyed combines keep long keys in the input, a top
+ * keeps elements: they keep the whole input mapped. */
+static bool streams(const fp_pipeline *pl)
+{
+    return pl->shape == FP_SHAPE_ELEMENTWISE && !pl->top_n;
+}
+
+static void release_pages(const fp_run *run, const fp_part *part)
+{
+    const fp_input *in = &run->in[part->file];
+    if (!in->mapped)
+        return;   /* a read buffer: its bytes are the only copy */
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t b = ((uintptr_t)part->begin + pg - 1) / pg * pg, e = (uintptr_t)part->end / pg * pg;
+    if (e > b)
+        madvise((void *)b, e - b, MADV_DONTNEED);   /* re-read from the file if touched */
+}
+
 static int open_input(fp_run *run, fp_input *in)
 {
     if (strcmp(in->path, "-") == 0) {
@@ -217,14 +238,14 @@ static int open_input(fp_run *run, fp_input *in)
             in->data = res;
             if (in->len > 0) {
                 int flags = MAP_PRIVATE | MAP_FIXED;
-                if (in->len <= POPULATE_MAX)
+                if (in->len <= POPULATE_MAX && !streams(run->pl))
                     flags |= MAP_POPULATE;
                 void *m = mmap(res, in->len, PROT_READ, flags, fd, 0);
                 if (m == MAP_FAILED) {
                     fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog,
                             in->path, strerror(errno));
                     rc = -1;
-                } else if (in->len > POPULATE_MAX) {
+                } else if (in->len > POPULATE_MAX || streams(run->pl)) {
                     madvise(m, in->len, MADV_SEQUENTIAL);
                 }
             }
@@ -392,6 +413,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
+    if (streams(pl))
+        release_pages(run, w->part);
     if (pl->shape == FP_SHAPE_KEYED && pl->merge == FP_MERGE_PARTITION_ORDER) {
 #ifdef _OPENMP
 #pragma omp critical(fp_fold)
@@ -929,6 +952,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     double t1 = now();
     run_stage1(&run, workers, &tg);
     t_stage1 = now() - t1;
+    /* --stats: the slots of the tables holding the keys after stage 1. */
+    uint64_t table_bytes = 0;
+    for (size_t i = 0; i < ntabs && tg.tabs; i++)
+        if (tg.tabs[i])
+            table_bytes += (uint64_t)(tg.tabs[i]->mask + 1) * tg.tabs[i]->stride;
+    if (tg.folded)
+        table_bytes += (uint64_t)(tg.folded->mask + 1) * tg.folded->stride;
     fp_progress_end(run.progress);
     run.progress = NULL;
     phase("stage 1", &t0);
@@ -1032,7 +1062,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     free(errors_own);
     phase("commit (fsync, rename)", &t0);
     if (run.stats && rc == FP_EXIT_OK)
-        fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start);
+        fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start,
+                        table_bytes);
 
     for (size_t i = 0; i < ntabs; i++)
         fp_ktab_free(tg.tabs[i]);   /* NULL once folded */

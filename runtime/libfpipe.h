@@ -1063,7 +1063,7 @@ void fp_errsink_abort(fp_errsink *e);
  * and the report (a table, or one line of JSON) from the workers' counts. */
 uint64_t fp_count_lines(const char *p, const char *end);
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
-                     double stage1_s, double total_s);   /* to stderr */
+                     double stage1_s, double total_s, uint64_t table_bytes);   /* to stderr */
 /* --config FILE (config.c, libyaml): what the file sets; 0, NULL or -1
  * where it says nothing.  On an error returns -1 with "FILE:L:C: error:
  * ..." in err. */

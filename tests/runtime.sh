@@ -108,7 +108,7 @@ for p in 4194304 1024 61; do
         "$R/stats" --stats=json --errors "$R/st.err" --threads $t --partition-size $p -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr" ||
             { bad "runtime: stats --threads $t --partition-size $p failed" "$R/st.stderr"; good=0; break 2; }
         grep '^{"pipeline"' "$R/st.stderr" > "$R/st.json"
-        sed 's/"threads":[0-9]*,"seconds":{[^}]*}//' "$R/st.json" > "$R/st.counts.$t.$p"
+        sed 's/"threads":[0-9]*,"seconds":{[^}]*},"memory":{[^}]*}//' "$R/st.json" > "$R/st.counts.$t.$p"
         if ! cmp -s "$R/st.counts.1.4194304" "$R/st.counts.$t.$p"; then
             bad "runtime: --stats counts differ at --threads $t --partition-size $p"; good=0; break 2
         fi
@@ -334,3 +334,32 @@ for p in 4194304 16 1; do
     done
 done
 [ $good = 1 ] && ok "runtime: collect on a CSV source: whole records, exact lines (threads 1/2 x 4M/16/1)"
+
+# An output that is a FIFO or a device (-o /dev/null) is written through,
+# not replaced by a renamed file (as root that would replace /dev/null).
+mkfifo "$R/fifo"
+cat "$R/fifo" > "$R/fifo.out" &
+catpid=$!
+"$R/linelen" -o "$R/fifo" "$T/a-c" 2> "$R/fifo.err"; rc=$?
+wait $catpid
+[ $rc = 0 ] && [ -p "$R/fifo" ] && [ "$(cat "$R/fifo.out")" = "$(printf '3\tA-C')" ] &&
+    [ -z "$(ls -A "$R" | grep fifo.fpipe-)" ] &&
+    ok "runtime: an output FIFO is written through and stays a FIFO" || bad "runtime: FIFO output (rc=$rc)" "$R/fifo.err"
+
+# Memory: an element-wise pipeline streams.  Peak RSS (from --stats=json)
+# over a 120 MB input stays under 64 MB at 2 threads and 4 MiB partitions
+# (a mapped, pre-faulted input alone would be 120 MB).  Not under the
+# sanitizers, whose shadow memory is most of the RSS.
+case "${FPIPE_CFLAGS:-}" in
+*sanitize*) ;;
+*)
+    for i in 1 2 3 4; do cat "$K/in.txt"; done > "$K/big.txt"
+    "$R/linelen" --threads 2 --stats=json "$K/big.txt" 2> "$K/big.err" | cksum > "$K/big.sum"
+    rss=$(grep -o '"peak_rss_bytes":[0-9]*' "$K/big.err" | sed 's/.*://')
+    for i in 1 2 3 4; do cat "$K/ref.tsv"; done | cksum > "$K/big.ref"
+    [ -n "$rss" ] && [ "$rss" -lt 67108864 ] && cmp -s "$K/big.sum" "$K/big.ref" &&
+        ok "runtime: an element-wise run over 120 MB peaks under 64 MB RSS ($((rss / 1048576)) MiB)" ||
+        bad "runtime: element-wise peak RSS ${rss:-?} bytes" "$K/big.err"
+    rm -f "$K/big.txt"
+    ;;
+esac
