@@ -130,7 +130,7 @@ fuzz-build: deps
 	@for t in lines csv jsonl; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
-	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson $(YAML_LIBS) -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
 
 fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

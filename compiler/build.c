@@ -199,6 +199,7 @@ int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
     vec_push(a, &argv, "-lcsv");
     vec_push(a, &argv, "-ljansson");
     vec_push(a, &argv, "-lyaml");   /* --config */
+    vec_push(a, &argv, "-lz");      /* gzip inputs */
     vec_push(a, &argv, "-lm");   /* for the linked C files */
     vec_push(a, &argv, "-o");
     vec_push(a, &argv, (void *)exe);

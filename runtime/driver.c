@@ -109,10 +109,8 @@ size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
                 fp_oom();
             v = nv;
         }
-        v[n].begin = data + start;
-        v[n].end = data + end;
-        v[n].file = file;
-        v[n].index = first_index + n;
+        v[n] = (fp_part){.begin = data + start, .end = data + end, .file = file,
+                         .index = first_index + n};   /* .csv NULL: a text input */
         n++;
         start = end;
     }
@@ -159,6 +157,48 @@ static int read_all(int fd, fp_input *in)
     return 0;
 }
 
+/* gzip data (inputs.c): the decompressed bytes replace the input's. */
+static int maybe_gunzip(fp_run *run, fp_input *in)
+{
+    if (!fp_is_gzip(in->data, in->len))
+        return 0;
+    char *p, err[256];
+    size_t n;
+    if (fp_gunzip(in->data, in->len, &p, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: error: cannot read input '%s': %s\n", run->prog, in->path, err);
+        return -1;
+    }
+    if (in->mapped)
+        munmap(in->data, in->maplen);
+    else
+        free(in->data);
+    in->data = p;
+    in->len = n;
+    in->mapped = false;
+    return 0;
+}
+
+/* Element-wise pipelines stream: nothing refers to an input partition
+ * once its rows are formatted, so its pages are given back as it is done
+ * (and inputs are not pre-faulted), and memory stays bounded by the
+ * partitions in flight.  Keyed combines keep long keys in the input, a top
+ * keeps elements: they keep the whole input mapped. */
+static bool streams(const fp_pipeline *pl)
+{
+    return pl->shape == FP_SHAPE_ELEMENTWISE && !pl->top_n;
+}
+
+static void release_pages(const fp_run *run, const fp_part *part)
+{
+    const fp_input *in = &run->in[part->file];
+    if (!in->mapped)
+        return;   /* a read buffer: its bytes are the only copy */
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t b = ((uintptr_t)part->begin + pg - 1) / pg * pg, e = (uintptr_t)part->end / pg * pg;
+    if (e > b)
+        madvise((void *)b, e - b, MADV_DONTNEED);   /* re-read from the file if touched */
+}
+
 static int open_input(fp_run *run, fp_input *in)
 {
     if (strcmp(in->path, "-") == 0) {
@@ -167,7 +207,7 @@ static int open_input(fp_run *run, fp_input *in)
                     strerror(errno));
             return -1;
         }
-        return 0;
+        return maybe_gunzip(run, in);
     }
     int fd = open(in->path, O_RDONLY);
     if (fd < 0) {
@@ -207,14 +247,14 @@ static int open_input(fp_run *run, fp_input *in)
             in->data = res;
             if (in->len > 0) {
                 int flags = MAP_PRIVATE | MAP_FIXED;
-                if (in->len <= POPULATE_MAX && !fp_dist_on())   /* MPI: own ranges only */
+                if (in->len <= POPULATE_MAX && !fp_dist_on() && !streams(run->pl))   /* MPI: own ranges only */
                     flags |= MAP_POPULATE;
                 void *m = mmap(res, in->len, PROT_READ, flags, fd, 0);
                 if (m == MAP_FAILED) {
                     fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog,
                             in->path, strerror(errno));
                     rc = -1;
-                } else if (in->len > POPULATE_MAX) {
+                } else if (in->len > POPULATE_MAX || streams(run->pl)) {
                     madvise(m, in->len, MADV_SEQUENTIAL);
                 }
             }
@@ -225,7 +265,7 @@ static int open_input(fp_run *run, fp_input *in)
         rc = -1;
     }
     close(fd);
-    return rc;
+    return rc == 0 ? maybe_gunzip(run, in) : rc;
 }
 
 /* An input file that shrinks after it was mapped (truncated by another
@@ -440,6 +480,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
+    if (streams(pl))
+        release_pages(run, w->part);
     if (pl->shape == FP_SHAPE_KEYED && pl->merge == FP_MERGE_PARTITION_ORDER) {
 #ifdef _OPENMP
 #pragma omp critical(fp_fold)
@@ -796,6 +838,23 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_config_free(&cfg);
         return FP_EXIT_USAGE;
     }
+    /* Folders stand for the files under them, in sorted order.  Static:
+     * the paths name the inputs until fp_main returns. */
+    static char **expanded;
+    static int nexpanded;
+    {
+        char xerr[1024];
+        int xrc = fp_expand_inputs(paths, npaths, &expanded, &nexpanded, xerr, sizeof xerr);
+        free(paths);
+        if (xrc != 0) {
+            fprintf(stderr, "%s: error: %s\n", run.prog, xerr);
+            return FP_EXIT_INPUT;
+        }
+        paths = xcalloc((size_t)nexpanded, sizeof *paths);
+        for (int i = 0; i < nexpanded; i++)
+            paths[i] = expanded[i];
+        npaths = nexpanded;
+    }
 #ifdef _OPENMP
     run.threads = threads ? (int)threads : pl->default_threads ? pl->default_threads
                                                                : omp_get_num_procs();
@@ -981,6 +1040,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     double t1 = now();
     run_stage1(&run, workers, &tg);
     t_stage1 = now() - t1;
+    /* --stats: the slots of the tables holding the keys after stage 1. */
+    uint64_t table_bytes = 0;
+    for (size_t i = 0; i < ntabs && tg.tabs; i++)
+        if (tg.tabs[i])
+            table_bytes += (uint64_t)(tg.tabs[i]->mask + 1) * tg.tabs[i]->stride;
+    if (tg.folded)
+        table_bytes += (uint64_t)(tg.folded->mask + 1) * tg.folded->stride;
     fp_progress_end(run.progress);
     run.progress = NULL;
     phase("stage 1", &t0);
@@ -1115,7 +1181,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     free(errors_own);
     phase("commit (fsync, rename)", &t0);
     if (run.stats && rc == FP_EXIT_OK)
-        fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start);
+        fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start,
+                        table_bytes);
 
     for (size_t i = 0; i < ntabs; i++)
         fp_ktab_free(tg.tabs[i]);   /* NULL once folded */
@@ -1144,5 +1211,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     free(run.parts);
     close_inputs(&run);
     fp_config_free(&cfg);
+    for (int i = 0; i < nexpanded; i++)
+        free(expanded[i]);
+    free(expanded);
+    expanded = NULL;
+    nexpanded = 0;
     return rc;
 }

@@ -8,7 +8,8 @@
  *
  * `line` (from 1) and `offset` (bytes from the start of the file) are those
  * of the input record the element came from, `record` its text (JSON
- * escaped; invalid UTF-8 as \u00XX).  Errors after a combine have no input
+ * escaped; invalid UTF-8 as \u00XX): the line, or for a CSV source the
+ * whole record, quoted newlines included.  Errors after a combine have no input
  * record: those four members are null.
  *
  * Order: a worker writes a partition's errors to the partition's own
@@ -107,6 +108,19 @@ void fp_collect(fp_worker *w)
     while (pos > part->begin && pos[-1] != '\n')
         pos--;
     const char *eol = memchr(pos, '\n', (size_t)(part->end - pos));
+    if (part->csv) {
+        /* A CSV record ends at the first newline outside quotes. */
+        bool in = false;
+        eol = NULL;
+        for (const char *s = pos; s < part->end; s++) {
+            if (*s == '"')
+                in = !in;
+            else if (*s == '\n' && !in) {
+                eol = s;
+                break;
+            }
+        }
+    }
     size_t n = eol ? (size_t)(eol - pos) : (size_t)(part->end - pos);
     /* Its line: counted on from the last error's, in the same partition. */
     if (!w->lc_pos || pos < w->lc_pos) {

@@ -1068,7 +1068,7 @@ void fp_errsink_abort(fp_errsink *e);
  * and the report (a table, or one line of JSON) from the workers' counts. */
 uint64_t fp_count_lines(const char *p, const char *end);
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
-                     double stage1_s, double total_s);   /* to stderr */
+                     double stage1_s, double total_s, uint64_t table_bytes);   /* to stderr */
 /* --config FILE (config.c, libyaml): what the file sets; 0, NULL or -1
  * where it says nothing.  On an error returns -1 with "FILE:L:C: error:
  * ..." in err. */
@@ -1089,6 +1089,15 @@ typedef struct fp_progress fp_progress;
 fp_progress *fp_progress_new(uint64_t total_bytes, bool tty);
 void fp_progress_add(fp_progress *p, uint64_t bytes, uint64_t records);
 void fp_progress_end(fp_progress *p);   /* NULL is fine */
+
+/* Inputs (inputs.c): the arguments with every folder replaced by the
+ * files under it (sorted by name, recursively; names starting with '.'
+ * skipped), malloc'd strings; and gzip data (1f 8b) decompressed whole into
+ * a buffer with the FP_PAD zero tail. */
+int fp_expand_inputs(const char *const *paths, int n, char ***out, int *nout, char *err,
+                     size_t errlen);
+bool fp_is_gzip(const char *data, size_t len);
+int fp_gunzip(const char *data, size_t len, char **out, size_t *outlen, char *err, size_t errlen);
 
 /* The line number (from 1) of every partition's first byte in its file:
  * bases[f] is file f's first byte. */

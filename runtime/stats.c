@@ -20,6 +20,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 void fp_oom(void);
 
@@ -96,7 +97,7 @@ static void json_str(FILE *f, const char *s)
 }
 
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
-                     double stage1_s, double total_s)
+                     double stage1_s, double total_s, uint64_t table_bytes)
 {
     FILE *f = stderr;
     int n = pl->nops;
@@ -105,11 +106,15 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
         fp_oom();
     sum_counts(pl, ws, nw, c);
     char buf[160];
+    struct rusage ru;
+    long rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;   /* Linux: KiB */
     if (json) {
         fputs("{\"pipeline\":", f);
         json_str(f, pl->name);
-        fprintf(f, ",\"threads\":%d,\"seconds\":{\"stage1\":%.6f,\"total\":%.6f},\"operators\":[",
-                threads, stage1_s, total_s);
+        fprintf(f, ",\"threads\":%d,\"seconds\":{\"stage1\":%.6f,\"total\":%.6f},"
+                   "\"memory\":{\"peak_rss_bytes\":%lld,\"table_bytes\":%llu},\"operators\":[",
+                threads, stage1_s, total_s, (long long)rss_kib * 1024,
+                (unsigned long long)table_bytes);
         for (int i = 0; i < n; i++) {
             const fp_op *op = &pl->ops[i];
             fputs(i ? ",{\"name\":" : "{\"name\":", f);
@@ -139,8 +144,13 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
         for (int i = 0; i < n; i++)
             if ((int)strlen(pl->ops[i].name) > w)
                 w = (int)strlen(pl->ops[i].name);
-        fprintf(f, "stats: pipeline %s (%s), %d thread%s, stage 1 %.3f s, total %.3f s\n",
-                pl->name, pl->fpipe_file, threads, threads == 1 ? "" : "s", stage1_s, total_s);
+        fprintf(f, "stats: pipeline %s (%s), %d thread%s, stage 1 %.3f s, total %.3f s, "
+                   "peak RSS %.1f MB",
+                pl->name, pl->fpipe_file, threads, threads == 1 ? "" : "s", stage1_s, total_s,
+                (double)rss_kib * 1024 / 1e6);
+        if (table_bytes)
+            fprintf(f, ", keyed tables %.1f MB", (double)table_bytes / 1e6);
+        fputc('\n', f);
         fprintf(f, "  %-*s %-15s %12s %12s %12s %12s %12s\n", w, "operator", "kind", "in", "out",
                 "filtered", "dropped", "collected");
         for (int i = 0; i < n; i++) {

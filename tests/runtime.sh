@@ -108,7 +108,7 @@ for p in 4194304 1024 61; do
         "$R/stats" --stats=json --errors "$R/st.err" --threads $t --partition-size $p -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr" ||
             { bad "runtime: stats --threads $t --partition-size $p failed" "$R/st.stderr"; good=0; break 2; }
         grep '^{"pipeline"' "$R/st.stderr" > "$R/st.json"
-        sed 's/"threads":[0-9]*,"seconds":{[^}]*}//' "$R/st.json" > "$R/st.counts.$t.$p"
+        sed 's/"threads":[0-9]*,"seconds":{[^}]*},"memory":{[^}]*}//' "$R/st.json" > "$R/st.counts.$t.$p"
         if ! cmp -s "$R/st.counts.1.4194304" "$R/st.counts.$t.$p"; then
             bad "runtime: --stats counts differ at --threads $t --partition-size $p"; good=0; break 2
         fi
@@ -227,9 +227,139 @@ grep -q "^.fpipe: $mb/$mb MB (100%)" "$P/err" && ok "runtime: progress: true in 
 "$R/collect" --config "$P/p.yaml" --no-progress -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
 [ ! -s "$P/err" ] && ok "runtime: --no-progress overrides progress: true" || bad "runtime: --no-progress vs --config" "$P/err"
 if command -v script > /dev/null; then
-    script -qec "'$R/collect' -o '$P/o.tsv' '$P/in.txt'" /dev/null > "$P/tty" 2>&1
-    script -qec "'$R/collect' --no-progress -o '$P/o.tsv' '$P/in.txt'" /dev/null > "$P/notty" 2>&1
-    grep -q "fpipe: $mb/$mb MB (100%)" "$P/tty" && ! grep -q "fpipe:" "$P/notty" &&
+    # (stdin from /dev/null: script copies its stdin to the terminal, which echoes it)
+    script -qec "'$R/collect' -o '$P/o.tsv' '$P/in.txt'" /dev/null < /dev/null > "$P/tty" 2>&1
+    script -qec "'$R/collect' --no-progress -o '$P/o.tsv' '$P/in.txt'" /dev/null < /dev/null > "$P/notty" 2>&1
+    grep -aq "fpipe: $mb/$mb MB (100%)" "$P/tty" && ! grep -aq "fpipe:" "$P/notty" &&
         ok "runtime: a terminal gets the progress line by default, not with --no-progress" ||
         bad "runtime: progress on a terminal" "$P/tty"
 fi
+
+# Inputs: folders read recursively in sorted order (names starting with '.'
+# skipped, symlinks to folders not followed), gzip decompressed.
+D=$R/dirs
+mkdir -p "$D"
+"$FPIPEC" build examples/linelen.fpipe -o "$R/linelen" > "$R/build.err" 2>&1 || bad "runtime: build linelen" "$R/build.err"
+T=$D/tree
+mkdir -p "$T/a" "$T/b/c" "$T/.hidden" "$T/empty"
+printf 'a-c\n' > "$T/a-c"; printf 'a/x\n' > "$T/a/x"; printf 'b/c/y\n' > "$T/b/c/y"
+printf 'b/z' > "$T/b/z"   # no trailing newline
+printf 'hidden\n' > "$T/.hidden/h"; printf 'dot\n' > "$T/.dot"
+ln -s .. "$T/b/loop"; ln -s a-c "$T/link"; ln -s nowhere "$T/dangling"
+printf 'gz one\ngz two\n' | gzip > "$T/g.gz"
+# By hand: each folder's entries by name (bytes), folders where they fall.
+printf '3\tA/X\n3\tA-C\n5\tB/C/Y\n3\tB/Z\n6\tGZ ONE\n6\tGZ TWO\n3\tA-C\n' > "$D/ref"
+"$R/linelen" -o "$D/out" "$T" 2> "$D/err" && same "runtime: a folder is read recursively in sorted order" "$D/ref" "$D/out"
+"$R/linelen" -o "$D/out" "$T/b" "$T/a-c" 2> "$D/err" && [ "$(cat "$D/out")" = "$(printf '5\tB/C/Y\n3\tB/Z\n3\tA-C')" ] &&
+    ok "runtime: folders and files mixed, in the order given" || bad "runtime: folders and files mixed" "$D/err"
+"$R/linelen" -o "$D/out" "$T/empty" 2> "$D/err" && [ -e "$D/out" ] && [ ! -s "$D/out" ] &&
+    ok "runtime: an empty folder is an empty input" || bad "runtime: empty folder" "$D/err"
+# gzip: the same output and errors as the plain file, in every mode.
+gzip -c "$R/in.txt" > "$D/in.txt.gz"
+good=1
+for p in 4194304 1024 61; do
+    for t in 1 2 4; do
+        "$R/collect" --threads $t --partition-size $p -o "$D/gz.tsv" "$D/in.txt.gz" 2> "$D/err" &&
+            cmp -s "$D/gz.tsv" "$R/ref.out" &&
+            cmp -s <(sed "s|\"input\":\"$D/in.txt.gz\"|\"input\":\"$R/in.txt\"|" "$D/gz.tsv.errors.jsonl") "$R/ref.err" ||
+            { bad "runtime: gzip input at --threads $t --partition-size $p" "$D/err"; good=0; break 2; }
+    done
+done
+[ $good = 1 ] && ok "runtime: a gzip input gives the plain file's output and error lines (threads 1/2/4 x 4M/1K/61)"
+"$R/collect" -o "$D/gz.tsv" - < "$D/in.txt.gz" 2> "$D/err" && cmp -s "$D/gz.tsv" "$R/ref.out" &&
+    ok "runtime: gzip on standard input" || bad "runtime: gzip on standard input" "$D/err"
+(printf 'p1\n' | gzip; printf 'p2\n' | gzip) > "$D/multi.gz"
+"$R/linelen" "$D/multi.gz" > "$D/out" 2> "$D/err" && [ "$(cat "$D/out")" = "$(printf '2\tP1\n2\tP2')" ] &&
+    ok "runtime: a multi-member gzip file is read whole" || bad "runtime: multi-member gzip" "$D/err"
+echo previous > "$D/keep.tsv"
+printf 'some text\n' | gzip | head -c 20 > "$D/cut.gz"
+"$R/linelen" -o "$D/keep.tsv" "$D/cut.gz" > /dev/null 2> "$D/err"; rc=$?
+[ $rc = 3 ] && [ "$(cat "$D/err")" = "linelen: error: cannot read input '$D/cut.gz': not valid gzip data (cut short)" ] &&
+    [ "$(cat "$D/keep.tsv")" = previous ] && ok "runtime: a truncated gzip input exits 3, output untouched" || bad "runtime: truncated gzip (rc=$rc)" "$D/err"
+printf '\037\213garbage' > "$D/bad.gz"
+"$R/linelen" -o "$D/keep.tsv" "$D/bad.gz" > /dev/null 2> "$D/err"; rc=$?
+[ $rc = 3 ] && grep -q "cannot read input '$D/bad.gz': not valid gzip data" "$D/err" && [ "$(cat "$D/keep.tsv")" = previous ] &&
+    ok "runtime: a corrupt gzip input exits 3, output untouched" || bad "runtime: corrupt gzip (rc=$rc)" "$D/err"
+
+# SIGKILL at random points of runs writing a 30 MB output: the destination
+# is always absent (before the first complete run) or the complete output,
+# never partial; a rerun writes the same bytes.  Random kill times, but the
+# assertions hold whenever the kill lands.
+K=$R/kill
+mkdir -p "$K"
+gen=$TMP/gen_corpus   # built by run.sh's e2e section
+if [ ! -x "$gen" ]; then gen=$R/gen_corpus; cc -std=c11 -O2 bench/gen_corpus.c -o "$gen"; fi
+"$gen" 30 3 > "$K/in.txt" 2> /dev/null
+"$R/linelen" --threads 1 -o "$K/ref.tsv" "$K/in.txt" 2> /dev/null
+good=1; seen_absent=0; seen_done=0
+for i in $(seq 1 12); do
+    "$R/linelen" --threads 2 --partition-size 65536 -o "$K/out.tsv" "$K/in.txt" 2> /dev/null &
+    pid=$!
+    sleep "0.$(printf '%02d' $((RANDOM % 25)))"
+    kill -9 $pid 2> /dev/null
+    wait $pid 2> /dev/null
+    if [ ! -e "$K/out.tsv" ]; then
+        seen_absent=1
+        [ $seen_done = 0 ] || { bad "runtime: SIGKILL: a complete output disappeared (kill $i)"; good=0; break; }
+    elif cmp -s "$K/out.tsv" "$K/ref.tsv"; then
+        seen_done=1
+    else
+        bad "runtime: SIGKILL: a partial output at kill $i ($(wc -c < "$K/out.tsv") bytes)"; good=0; break
+    fi
+done
+[ $good = 1 ] && ok "runtime: SIGKILL at 12 random points: the output is absent or complete, never partial"
+"$R/linelen" --threads 2 --partition-size 65536 -o "$K/out.tsv" "$K/in.txt" 2> /dev/null &&
+    cmp -s "$K/out.tsv" "$K/ref.tsv" && ok "runtime: after the kills, a rerun writes the same bytes" ||
+    bad "runtime: rerun after SIGKILL"
+# Killed runs may leave their temporaries (.out.tsv.fpipe-XXXXXX), nothing else.
+[ -z "$(ls -A "$K" | grep -v -E '^(in\.txt|ref\.tsv|out\.tsv|\.out\.tsv\.fpipe-[A-Za-z0-9]{6})$')" ] &&
+    ok "runtime: killed runs leave only their named temporaries" || bad "runtime: stray files after SIGKILL"
+
+# collect on CSV records: exact lines, by hand.
+V=$R/csv
+mkdir -p "$V"
+"$FPIPEC" build tests/runtime/collect_csv.fpipe -o "$R/collect_csv" > "$R/build.err" 2>&1 || bad "runtime: build collect_csv" "$R/build.err"
+printf 'city,amount\nParis,5\n"Lyon\nX",0\nNice,abc\n"bad"x,3\nRome,4\n' > "$V/s.csv"
+cat > "$V/ref.err" <<'JEOF'
+{"operator":"pair","location":"tests/runtime/collect_csv.fpipe:6:1","message":"division by zero","input":"s.csv","line":3,"offset":20,"record":"\"Lyon\nX\",0"}
+{"operator":"sales","location":"tests/runtime/collect_csv.fpipe:5:1","message":"column 'amount': not an integer","input":"s.csv","line":5,"offset":31,"record":"Nice,abc"}
+{"operator":"sales","location":"tests/runtime/collect_csv.fpipe:5:1","message":"malformed CSV: a quote inside a field that does not start with one, or text after a closing quote (RFC 4180 doubles quotes inside quoted fields)","input":"s.csv","line":6,"offset":40,"record":"\"bad\"x,3"}
+JEOF
+good=1
+for p in 4194304 16 1; do
+    for t in 1 2; do
+        (cd "$V" && "$R/collect_csv" --threads $t --partition-size $p -o s.tsv s.csv 2> err) &&
+            [ "$(cat "$V/s.tsv")" = "$(printf 'Paris\t20\nRome\t25')" ] && cmp -s "$V/ref.err" "$V/s.tsv.errors.jsonl" ||
+            { diff "$V/ref.err" "$V/s.tsv.errors.jsonl" > "$V/diff" 2>&1; bad "runtime: collect on CSV at --threads $t --partition-size $p" "$V/diff"; good=0; break 2; }
+    done
+done
+[ $good = 1 ] && ok "runtime: collect on a CSV source: whole records, exact lines (threads 1/2 x 4M/16/1)"
+
+# An output that is a FIFO or a device (-o /dev/null) is written through,
+# not replaced by a renamed file (as root that would replace /dev/null).
+mkfifo "$R/fifo"
+cat "$R/fifo" > "$R/fifo.out" &
+catpid=$!
+"$R/linelen" -o "$R/fifo" "$T/a-c" 2> "$R/fifo.err"; rc=$?
+wait $catpid
+[ $rc = 0 ] && [ -p "$R/fifo" ] && [ "$(cat "$R/fifo.out")" = "$(printf '3\tA-C')" ] &&
+    [ -z "$(ls -A "$R" | grep fifo.fpipe-)" ] &&
+    ok "runtime: an output FIFO is written through and stays a FIFO" || bad "runtime: FIFO output (rc=$rc)" "$R/fifo.err"
+
+# Memory: an element-wise pipeline streams.  Peak RSS (from --stats=json)
+# over a 120 MB input stays under 64 MB at 2 threads and 4 MiB partitions
+# (a mapped, pre-faulted input alone would be 120 MB).  Not under the
+# sanitizers, whose shadow memory is most of the RSS.
+case "${FPIPE_CFLAGS:-}" in
+*sanitize*) ;;
+*)
+    for i in 1 2 3 4; do cat "$K/in.txt"; done > "$K/big.txt"
+    "$R/linelen" --threads 2 --stats=json "$K/big.txt" 2> "$K/big.err" | cksum > "$K/big.sum"
+    rss=$(grep -o '"peak_rss_bytes":[0-9]*' "$K/big.err" | sed 's/.*://')
+    for i in 1 2 3 4; do cat "$K/ref.tsv"; done | cksum > "$K/big.ref"
+    [ -n "$rss" ] && [ "$rss" -lt 67108864 ] && cmp -s "$K/big.sum" "$K/big.ref" &&
+        ok "runtime: an element-wise run over 120 MB peaks under 64 MB RSS ($((rss / 1048576)) MiB)" ||
+        bad "runtime: element-wise peak RSS ${rss:-?} bytes" "$K/big.err"
+    rm -f "$K/big.txt"
+    ;;
+esac

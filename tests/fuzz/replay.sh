@@ -10,7 +10,7 @@ if bash $FZ/seed.sh "$TMP/fuzz-seeds" 2> "$TMP/seed.err"; then
     for t in parse frontend lines csv jsonl; do
         case $t in
             parse|frontend) src="-Icompiler -I$B/gen $FZ/fuzz_$t.c $FZ/replay.c $front_obj -lyaml" ;;
-            *) src="-fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lyaml -lm" ;;
+            *) src="-fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lyaml -lz -lm" ;;
         esac
         if ! ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Werror ${FPIPE_CFLAGS:-} \
             $src -o "$TMP/replay_$t" 2> "$TMP/replay.cc"; then
