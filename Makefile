@@ -1,10 +1,14 @@
 # fpipe — build, test, demo, bench.
 #
-#   make            build/fpipec and build/libfpipe.a
+#   make            build/fpipec and build/libfpipe.a (and build/libfpipe_mpi.a
+#                   for `fpipec build --backend mpi` when mpicc is installed)
 #   make demo       install what is missing, build, run examples/wordcount.fpipe
 #   make test       the whole test suite (prints "N passed, N failed")
 #   make test-asan  the same suite with every part built under ASan + UBSan
 #   make bench      throughput benchmarks (not part of make test)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS (default 20) each, and the
+#                   differential check of the generated C (tests/fuzz/)
+#   make lint       cppcheck on compiler/ and runtime/
 #   make install PREFIX=/usr/local
 #
 # Generated sources (lexer, parser) go to $(BUILD)/gen and are never
@@ -26,12 +30,19 @@ CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SAN) $(CFLAGS)
 GEN     := $(BUILD)/gen
 
 COMPILER_SRC := $(wildcard compiler/*.c)
-RUNTIME_SRC  := $(wildcard runtime/*.c)
+RUNTIME_SRC  := $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
 COMPILER_OBJ := $(COMPILER_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) \
                 $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/fpipe.o
 RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o)
+# The MPI variant: the same sources with -DFP_MPI, plus mpi.c, built with
+# mpicc (Open MPI); skipped when mpicc is missing.
+MPICC   ?= mpicc
+HAVE_MPI := $(shell command -v $(MPICC) 2> /dev/null)
+RUNTIME_MPI_OBJ := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime-mpi/%.o) \
+                   $(BUILD)/obj/runtime-mpi/mpi.o
+LIBS_ALL := $(BUILD)/libfpipe.a $(if $(HAVE_MPI),$(BUILD)/libfpipe_mpi.a)
 
-all: $(BUILD)/fpipec $(BUILD)/libfpipe.a
+all: $(BUILD)/fpipec $(LIBS_ALL)
 
 # ---- front end generators --------------------------------------------
 
@@ -48,7 +59,7 @@ $(GEN)/lexer.c: grammar/lexer.re
 
 $(BUILD)/obj/compiler/%.o: compiler/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Icompiler -I$(GEN) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(YAML_CFLAGS) -Icompiler -I$(GEN) -c $< -o $@
 
 # lemon's and re2c's output: our warnings minus the ones their templates trip.
 $(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
@@ -56,16 +67,28 @@ $(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
 	$(CC) $(CFLAGS_ALL) -Wno-unused-parameter -Wno-missing-prototypes -Wno-shadow \
 	    -Icompiler -I$(GEN) -c $< -o $@
 
+# libyaml reads YAML pipelines (compiler/yaml.c).
+YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
+
 $(BUILD)/fpipec: $(COMPILER_OBJ)
-	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
 
 # ---- runtime ------------------------------------------------------------
 
-$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/libfpipe.h
+$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/libfpipe.h runtime/dist.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fopenmp -Iruntime -c $< -o $@
 
 $(BUILD)/libfpipe.a: $(RUNTIME_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/libfpipe.h runtime/dist.h
+	@mkdir -p $(dir $@)
+	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -DFP_MPI -fopenmp -Iruntime -c $< -o $@
+
+$(BUILD)/libfpipe_mpi.a: $(RUNTIME_MPI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -89,6 +112,51 @@ test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" SAN="$(ASAN_FLAGS)" all
 	@FPIPE_CFLAGS="$(ASAN_FLAGS) -O1 -g" bash tests/run.sh build-asan
 
+# libFuzzer targets (tests/fuzz/): the compiler and runtime objects built
+# by clang with coverage instrumentation in build-fuzz, each target linked
+# with libFuzzer's main.  tests/fuzz/run.sh runs them and the cc check.
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra $(FUZZ_SAN) -fsanitize=fuzzer
+FUZZ_FRONT   := $(filter-out %/main.o,$(COMPILER_OBJ:$(BUILD)/%=$(FUZZ_BUILD)/%))
+fuzz-build: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" all
+	@for t in parse frontend; do \
+	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
+	    clang $(FUZZ_CFLAGS) -Icompiler -I$(FUZZ_BUILD)/gen tests/fuzz/fuzz_$$t.c \
+	        $(FUZZ_FRONT) $(YAML_LIBS) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+	@for t in lines csv jsonl; do \
+	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
+	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
+	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+
+fuzz: fuzz-build
+	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Static checks (CI runs them).  cppcheck with three groups of checks:
+#   warning      likely bugs: NULL dereferences, uninitialised reads, leaks,
+#                realloc losing its block, out-of-bounds indexes;
+#   portability  implementation-defined behaviour (signed shifts, casts);
+#   performance  cheap to keep clean (structs by value, redundant copies).
+# Not "style": it is taste (variable scopes, const) and would churn code.
+# tests/lint/fpipe.cfg tells it which functions never return;
+# tests/lint/cppcheck.supp lists the false positives, each with its reason.
+# Both SIMD and portable (FP_NO_SIMD) code are checked.  Then every source
+# through clang -fsyntax-only with the build's warnings as errors (gcc
+# builds by default; clang finds other things, e.g. shift counts).
+CPPCHECK := cppcheck -q --std=c11 --enable=warning,portability,performance \
+            --library=tests/lint/fpipe.cfg --suppressions-list=tests/lint/cppcheck.supp \
+            --inline-suppr --error-exitcode=1 --suppress=missingIncludeSystem \
+            -D_DEFAULT_SOURCE -Icompiler -Iruntime -I$(GEN)
+lint: $(GEN)/fpipe.h $(GEN)/lexer.c
+	$(CPPCHECK) compiler/*.c runtime/*.c
+	$(CPPCHECK) -DFP_NO_SIMD runtime/*.c
+	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -Icompiler -I$(GEN) compiler/*.c
+	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -Iruntime runtime/*.c
+	@echo "lint: clean"
+
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh $(BUILD)
@@ -101,8 +169,10 @@ install: all
 	install -m 755 $(BUILD)/fpipec $(DESTDIR)$(PREFIX)/bin/fpipec
 	install -m 644 runtime/libfpipe.h $(DESTDIR)$(PREFIX)/include/libfpipe.h
 	install -m 644 $(BUILD)/libfpipe.a $(DESTDIR)$(PREFIX)/lib/libfpipe.a
+	if [ -f $(BUILD)/libfpipe_mpi.a ]; then \
+	    install -m 644 $(BUILD)/libfpipe_mpi.a $(DESTDIR)$(PREFIX)/lib/libfpipe_mpi.a; fi
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps demo test test-asan bench golden install clean
+.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install clean

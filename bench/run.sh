@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh — throughput of the compiled word count against a hand-written
 # C program, mawk and sort | uniq -c, then the CSV group-by of
-# bench/groupby.sh.  Usage: bench/run.sh [BUILD_DIR]
+# bench/groupby.sh, then both under MPI (bench/mpi.sh).  Usage: bench/run.sh [BUILD_DIR]
 #
 # Generates a deterministic corpus (BENCH_MB megabytes, default 100; Zipf
 # word frequencies over ~300,000 distinct words) once, keeps it in the page
@@ -99,3 +99,6 @@ awk -v c1="$t_c1" -v cn="$t_cn" -v h1="$t_h1" -v hn="$t_hn" -v m="$t_mawk" -v n=
 # mawk and sqlite3 (about a minute).
 echo
 bash bench/groupby.sh "$B"
+
+# Distributed mode: the same two programs under mpirun -n 2 (bench/mpi.sh).
+bash bench/mpi.sh "$B"

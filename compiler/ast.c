@@ -335,7 +335,10 @@ void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *bod
     d->body = body;
     d->policy = c->policy;
     d->policy_span = c->policy_span;
+    d->errors_path = c->errors_path;
+    d->errors_span = c->errors_span;
     c->policy = NULL;
+    c->errors_path = NULL;
     d->max_batch = c->max_batch;
     d->max_batch_span = c->max_batch_span;
     c->max_batch = 0;
@@ -348,7 +351,7 @@ void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *bod
 
 /* on_error NAME: kept until the operator is complete (lemon reduces the
  * options before the operator rule). */
-void ast_policy(ParseCtx *c, Token name)
+void ast_policy(ParseCtx *c, Token name, const Token *path)
 {
     if (c->policy) {
         diag_at(c->diags, DIAG_ERROR, name.span, "on_error is given twice");
@@ -356,6 +359,16 @@ void ast_policy(ParseCtx *c, Token name)
     }
     c->policy = tok_text(c, name);
     c->policy_span = name.span;
+    if (path) {
+        Expr *s = ast_string(c, *path);
+        if (s->slen == 0 || memchr(s->sval, 0, s->slen)) {
+            diag_at(c->diags, DIAG_ERROR, path->span, "an error file's path must be non-empty "
+                                                      "and hold no NUL byte");
+            return;
+        }
+        c->errors_path = s->sval;
+        c->errors_span = path->span;
+    }
 }
 
 /* max_batch N: kept, like on_error, until the operator is complete. */

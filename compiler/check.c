@@ -808,6 +808,10 @@ static bool monoid_of(Checker *c, const Expr *b, IrOp *op, int i)
         op->topk[i] = (int)b->args[0]->ival;
         return true;
     }
+    if (b->kind == EX_NAME && !strcmp(b->sval, "topk")) {
+        diag_at(c->d, DIAG_ERROR, b->span, "topk needs a count, e.g. topk(10)");
+        return false;
+    }
     if (b->kind != EX_NAME) {
         diag_at(c->d, DIAG_ERROR, b->span, "%s takes a monoid (sum, count, min, max, mean, "
                 "and, or, topk(N) or a declared monoid) or a tuple of them",
@@ -867,6 +871,8 @@ static Type *monoid_result(Checker *c, const Expr *at, const IrOp *op, int i, Ty
     case MONOID_USER:
         if (v == op->umon[i]->type)
             return v;
+        if (op->umon[i]->type == &ty_error)
+            return NULL;   /* its declaration was reported */
         diag_at(c->d, DIAG_ERROR, at->span, "monoid '%s' folds %s values, not %s",
                 op->umon[i]->name, tname(c, op->umon[i]->type), tname(c, v));
         diag_at(c->d, DIAG_NOTE, op->umon[i]->span, "'%s' is declared here", op->umon[i]->name);
@@ -1109,7 +1115,7 @@ static bool check_shape(Checker *c)
         diag_hint(c->d, "a pipeline is a source, operators, and a sink");
         return false;
     }
-    int combines = 0, tops = 0;
+    int combines = 0, tops = 0, batches = 0;
     bool global = false;
     for (int i = 0; i < p->ops.n; i++) {
         OpDecl *o = p->ops.v[i];
@@ -1158,6 +1164,17 @@ static bool check_shape(Checker *c)
         }
         if (o->kind == OP_COMBINE)
             global = true;
+        if (o->kind == OP_BATCH_MAP && (combines || tops)) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "a batch_map after a %s",
+                    tops ? "top" : "combine");
+            diag_hint(c->d, "batches are made in the loop over the input: put the batch_map "
+                            "before the combine or top");
+            ok = false;
+        }
+        if (o->kind == OP_BATCH_MAP && ++batches == 2) {
+            diag_at(c->d, DIAG_ERROR, o->kw_span, "a pipeline has at most one batch_map for now");
+            ok = false;
+        }
         if (role == ROLE_COMBINE && ++combines == 2) {
             diag_at(c->d, DIAG_ERROR, o->kw_span, "a pipeline has at most one combine for now");
             ok = false;
@@ -1195,7 +1212,7 @@ static bool is_c_reserved(const char *s)
         "errno", "assert", "offsetof", "NULL", "stdin", "stdout", "stderr", "asm",
         "int64_t", "uint64_t", "size_t", "memcmp", "memcpy", "memchr", "strlen",
         /* the generated stage functions' own parameters and locals */
-        "w", "cur", "end", "key", "acc", "state", "fresh"};
+        "w", "cur", "end", "key", "acc", "state", "fresh", "elem"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (strcmp(s, words[i]) == 0)
             return true;
@@ -1218,6 +1235,7 @@ static bool clashes_with_generated(const Ir *ir, const char *n)
     if (upper)
         return true;   /* a macro of the included headers, or one day ours */
     if (!strncmp(n, "site_", 5) || !strncmp(n, "stage1_", 7) || !strncmp(n, "stage2_", 7) ||
+        !strncmp(n, "stage3_", 7) || c_type_like(n) ||
         !strncmp(n, "rec_", 4) || (!strncmp(n, "tup", 3) && n[3] >= '0' && n[3] <= '9') ||
         !strcmp(n, "sites") || !strcmp(n, "plan_text") || !strcmp(n, "pipeline"))
         return true;
@@ -1259,6 +1277,33 @@ static void avoid_generated_names(Arena *a, Ir *ir)
     }
 }
 
+/* Names of the generated C's own types, which a parameter must not take. */
+bool c_type_like(const char *n)
+{
+    return !strncmp(n, "list_", 5) || !strncmp(n, "rec_", 4) || !strncmp(n, "monoid_", 7) ||
+           (!strncmp(n, "tup", 3) && n[3] >= '0' && n[3] <= '9');
+}
+
+/* Names an extern C function cannot have: the generated program's own
+ * file-level names and the C library's functions it could meet. */
+static bool extern_name_reserved(const char *n)
+{
+    static const char *const libc[] = {
+        "abort", "abs", "atoi", "atol", "calloc", "exit", "free", "malloc", "realloc",
+        "memcmp", "memcpy", "memmove", "memset", "memchr", "printf", "fprintf", "snprintf",
+        "sprintf", "vsnprintf", "puts", "putchar", "fputs", "fputc", "qsort", "bsearch",
+        "strcat", "strchr", "strcmp", "strcpy", "strlen", "strncmp", "strncpy", "strrchr",
+        "strstr", "strdup", "strndup", "strtod", "strtol", "strtoll", "strtoull", "strtoul",
+        "sqrt", "pow", "exp", "log", "floor", "ceil", "fabs", "round", "isalpha", "isdigit",
+        "isspace", "tolower", "toupper", "time", "clock", "rand", "srand", "fopen", "fclose",
+        "fread", "fwrite", "getenv", "system", "plan_text", "pipeline", "sites", "elem"};
+    for (size_t i = 0; i < sizeof libc / sizeof *libc; i++)
+        if (!strcmp(n, libc[i]))
+            return true;
+    return c_type_like(n) || !strncmp(n, "site_", 5) || !strncmp(n, "stage1_", 7) ||
+           !strncmp(n, "stage2_", 7) || !strncmp(n, "stage3_", 7);
+}
+
 /* extern NAME(params) -> TYPE ATTRS */
 static void check_externs(Checker *c)
 {
@@ -1278,13 +1323,25 @@ static void check_externs(Checker *c)
             diag_at(c->d, DIAG_ERROR, d->name_span, "extern '%s' is declared twice", d->name);
             bad = true;
         } else if (strcmp(c_ident(c->arena, d->name), d->name) != 0 ||
+                   extern_name_reserved(d->name) ||
                    !strcmp(d->name, "text") || !strcmp(d->name, "csv") ||
                    !strcmp(d->name, "jsonl") || !strcmp(d->name, "tsv")) {
             diag_at(c->d, DIAG_ERROR, d->name_span, "'%s' cannot name a C function here",
                     d->name);
-            diag_hint(c->d, "it is a C keyword, a name of the C library or of libfpipe, or a "
-                            "format; names starting with fp_ or _ are the runtime's");
+            diag_hint(c->d, "it is a C keyword, a name of the C library, of libfpipe or of the "
+                            "generated program, or a format; names starting with fp_ or _ are "
+                            "the runtime's");
             bad = true;
+        } else {
+            for (int k = 0; k < c->prog->ops.n; k++) {
+                OpDecl *o = c->prog->ops.v[k];
+                if (!strcmp(o->name, d->name)) {
+                    diag_at(c->d, DIAG_ERROR, o->name_span, "operator '%s' has the name of "
+                            "the C function '%s'", o->name, d->name);
+                    diag_at(c->d, DIAG_NOTE, d->name_span, "'%s' is declared here", d->name);
+                    bad = true;
+                }
+            }
         }
         for (int k = 0; k < d->attrs.n; k++) {
             Expr *a = d->attrs.v[k];
@@ -1324,8 +1381,8 @@ static void check_externs(Checker *c)
             FieldDecl *f = d->params.v[k];
             x->params[k] = resolve_type(c, f->type);
             x->pnames[k] = c_ident(c->arena, f->name);
-            if (!strcmp(x->pnames[k], "cx"))
-                x->pnames[k] = "cx_";
+            if (!strcmp(x->pnames[k], "cx") || c_type_like(x->pnames[k]))
+                x->pnames[k] = arena_printf(c->arena, "%s_", x->pnames[k]);
             for (int j = 0; j < k; j++)
                 if (!strcmp(f->name, ((FieldDecl *)d->params.v[j])->name)) {
                     diag_at(c->d, DIAG_ERROR, f->span, "parameter '%s' is declared twice",
@@ -1334,7 +1391,9 @@ static void check_externs(Checker *c)
                 }
         }
         x->ret = resolve_type(c, d->ret);
-        if (!bad)
+        /* Kept even when wrong (reported): its calls then check without a
+         * second message about an unknown function. */
+        if (!bad || !find_extern(c, d->name))
             vec_push(c->arena, &c->externs, x);
     }
 }
@@ -1409,10 +1468,18 @@ static void check_monoid_decls(Checker *c)
         Type *t = m->type;
         if (d->empty) {
             c->fallible = false;
+            int before = c->d->nerrors;
             Type *et = check_expr(c, d->empty);
             if (et != &ty_error && t != &ty_error && et != t) {
                 diag_at(c->d, DIAG_ERROR, d->empty->span, "empty of monoid '%s' is %s, not %s",
                         d->name, tname(c, et), tname(c, t));
+                bad = true;
+            }
+            if (c->d->nerrors == before && (c->fallible || makes_strings(d->empty))) {
+                diag_at(c->d, DIAG_ERROR, d->empty->span, "empty of monoid '%s' %s", d->name,
+                        c->fallible ? "can fail" : "makes strings");
+                diag_hint(c->d, "a monoid's empty is a constant: no integer division, no "
+                                "parse_*, substr, replace, split or fail");
                 bad = true;
             }
         }
@@ -1426,6 +1493,7 @@ static void check_monoid_decls(Checker *c)
             c->lets[c->nlets++] = d->a;
             c->lets[c->nlets++] = d->b;
             c->fallible = false;
+            int before = c->d->nerrors;
             Type *ct = check_expr(c, d->combine);
             c->nlets = 0;
             if (ct != &ty_error && t != &ty_error && ct != t) {
@@ -1433,7 +1501,7 @@ static void check_monoid_decls(Checker *c)
                         "not %s", d->name, tname(c, ct), tname(c, t));
                 bad = true;
             }
-            if (c->fallible || makes_strings(d->combine)) {
+            if (c->d->nerrors == before && (c->fallible || makes_strings(d->combine))) {
                 diag_at(c->d, DIAG_ERROR, d->combine->span, "combine of monoid '%s' %s",
                         d->name, c->fallible ? "can fail" : "makes strings");
                 diag_hint(c->d, "a monoid's combine must be total: no integer division, no "
@@ -1446,7 +1514,7 @@ static void check_monoid_decls(Checker *c)
         m->combine = d->combine;
         m->a = d->a;
         m->b = d->b;
-        if (!bad)
+        if (!bad || !find_monoid(c, d->name))   /* kept when wrong: no follow-on errors */
             vec_push(c->arena, &c->monoids, m);
         else
             vec_push(c->arena, &c->bad_monoids, (void *)d->name);
@@ -1490,6 +1558,11 @@ static void check_top(Checker *c, const OpDecl *o, IrOp *op)
         if (t != &ty_error && !type_is_scalar(t)) {
             diag_at(c->d, DIAG_ERROR, k->expr->span, "a sort key is i64, f64, bool or str, "
                     "not %s", tname(c, t));
+        } else if (t != &ty_error && makes_strings(k->expr)) {
+            diag_at(c->d, DIAG_ERROR, k->expr->span, "a sort key cannot make strings or call "
+                    "C functions");
+            diag_hint(c->d, "keys are compared while elements are merged, outside any "
+                            "partition: compute it in a map before the top");
         }
     }
     if (c->fallible) {
@@ -1568,8 +1641,10 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     ir->nmonoids = c.monoids.n;
     ir->links = (LinkDecl **)p->links.v;
     ir->nlinks = p->links.n;
+    ir->default_threads = p->default_threads;
 
     Type *prev_type = NULL;
+    const OpDecl *errors_decl = NULL;   /* the first collect naming a file */
     for (int i = 0; i < p->ops.n; i++) {
         OpDecl *o = p->ops.v[i];
         IrOp *op = &ir->ops[i];
@@ -1598,6 +1673,16 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             continue;
         }
         Type *decl = o->decl_type ? resolve_type(&c, o->decl_type) : NULL;
+        /* A YAML operator's in_type: the seed's rule, in_type of each
+         * operator is the out_type of the one before. */
+        if (o->in_type && i > 0) {
+            Type *want = resolve_type(&c, o->in_type);
+            if (want != &ty_error && op->in && op->in != &ty_error && want != op->in) {
+                diag_at(d, DIAG_ERROR, o->in_type->span, "'%s' takes %s (in_type), but '%s' "
+                        "gives %s", o->name, tname(&c, want), c.prev->name, tname(&c, op->in));
+                diag_hint(d, "in_type of an operator must be the out_type of the one before");
+            }
+        }
         switch (op_info[o->kind].role) {
         case ROLE_SOURCE:
             check_source(&c, o, op, decl);
@@ -1641,16 +1726,32 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
                 op->policy = POLICY_DROP;
             } else if (!strcmp(o->policy, "fail_fast")) {
                 op->policy = POLICY_FAIL_FAST;
+            } else if (!strcmp(o->policy, "collect")) {
+                op->policy = POLICY_COLLECT;
+                op->errors_path = o->errors_path;
+                ir->collect = ir->collect || op->fallible;
+                /* One error file per run: every collect names the same one
+                 * (or none, and the first that names one decides). */
+                if (o->errors_path && !errors_decl) {
+                    errors_decl = o;
+                    ir->errors_path = o->errors_path;
+                } else if (o->errors_path && strcmp(o->errors_path, errors_decl->errors_path)) {
+                    diag_at(d, DIAG_ERROR, o->errors_span,
+                            "a second error file: a pipeline collects into one file");
+                    diag_hint(d, "name the same file, or leave the path out here");
+                    diag_at(d, DIAG_NOTE, errors_decl->errors_span, "the error file is named here");
+                }
             } else {
                 diag_at(d, DIAG_ERROR, o->policy_span, "unknown error policy '%s'", o->policy);
                 static const char *const pols[] = {"drop", "fail_fast", "collect"};
                 const char *sug = diag_suggest(o->policy, pols, 3);
-                if (sug && strcmp(sug, "collect") != 0)
+                if (sug)
                     diag_hint(d, "did you mean '%s'?", sug);
                 else
-                    diag_hint(d, "the policies are drop and fail_fast (collect needs an error "
-                                 "sink, which is not supported yet)");
+                    diag_hint(d, "the policies are drop, fail_fast and collect");
             }
+            if (o->errors_path && (!strcmp(o->policy, "drop") || !strcmp(o->policy, "fail_fast")))
+                diag_at(d, DIAG_ERROR, o->errors_span, "only on_error collect takes an error file");
             if (!op->fallible && d->nerrors == errors_before) {
                 diag_at(d, DIAG_WARNING, o->policy_span,
                         "'%s' cannot fail: on_error %s has no effect", o->name, o->policy);
@@ -1825,6 +1926,11 @@ void op_body_str(Str *s, const IrOp *op)
     }
 }
 
+const char *policy_name(Policy p)
+{
+    return p == POLICY_DROP ? "drop" : p == POLICY_COLLECT ? "collect" : "fail_fast";
+}
+
 void ir_dump(Str *s, const Ir *ir)
 {
     str_add(s, "pipeline %s  (%s)\n", ir->name, ir->src->path);
@@ -1878,8 +1984,7 @@ void ir_dump(Str *s, const Ir *ir)
         op_body_str(s, op);
         str_add(s, "   ; line %d", op->line);
         if (op->fallible)
-            str_add(s, ", fallible (on_error %s)",
-                    op->policy == POLICY_DROP ? "drop" : "fail_fast");
+            str_add(s, ", fallible (on_error %s)", policy_name(op->policy));
         str_add(s, "\n");
     }
 }

@@ -24,6 +24,8 @@ typedef struct Emitter {
     const char *queued;
     const char *batch_fn;    /* stage 1's batch function, if a batch_map */
     const char *batch_in, *batch_pos, *batch_n;   /* its buffer in stage 1 */
+    bool in_segment_a;       /* emitting the operators before the batch_map */
+    bool local_counts;       /* --stats counters are locals (stage 1) */
 } Emitter;
 
 /* ---- text helpers -------------------------------------------------- */
@@ -126,11 +128,15 @@ static const char *helper(Emitter *e, const char *base)
 static void names_reset(Emitter *e)
 {
     e->names.n = 0;
-    static const char *const fixed[] = {"w", "cur", "end", "key", "acc", "fresh", "state"};
+    static const char *const fixed[] = {"w", "cur", "end", "key", "acc", "fresh", "state",
+                                        "elem"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         vec_push(e->arena, &e->names, (void *)fixed[i]);
     for (int i = 0; i < e->ir->nops; i++)
         vec_push(e->arena, &e->names, (void *)e->ir->ops[i].cname);
+    /* A local named like a C function would hide it. */
+    for (int i = 0; i < e->ir->nexterns; i++)
+        vec_push(e->arena, &e->names, (void *)e->ir->externs[i]->name);
 }
 
 /* ---- types --------------------------------------------------------- */
@@ -482,12 +488,75 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
         declare_lets(e, op->body);
 }
 
+/* --stats counters, per operator i of n: w->stat[i] counts the elements it
+ * passes on (a sink: rows written), w->stat[n + i] a filter's rejects, the
+ * elements a flatmap expanded, or the records a csv/jsonl source read.  A
+ * text source's lines are counted by the driver.  In stage 1, the hot
+ * loops, they are locals (registers), added to the worker's at the end. */
+static bool counted(const IrOp *op, int slot)
+{
+    switch (op->kind) {
+    case OP_SOURCE: return op->format[0] != 't';
+    case OP_MAP: case OP_BATCH_MAP: case OP_SINK: return slot == 0;
+    case OP_FILTER: case OP_FLATMAP: return true;
+    default: return false;
+    }
+}
+
+static void count(Emitter *e, const IrOp *op, int slot)
+{
+    int k = (int)(op - e->ir->ops) + (slot ? e->ir->nops : 0);
+    if (e->local_counts)
+        line(e, "fp_n%d++;", k);
+    else
+        line(e, "w->stat[%d]++;", k);
+}
+
+/* The local counters of ops [first, last], declared or added to the
+ * worker's. */
+static void counters(Emitter *e, int first, int last, bool declare)
+{
+    for (int i = first; i <= last; i++)
+        for (int slot = 0; slot < 2; slot++) {
+            if (!counted(&e->ir->ops[i], slot))
+                continue;
+            if (e->plan->scan_words && i == 1 && slot == 1)
+                continue;   /* the fused scan's lines: counted by the driver */
+            int k = i + (slot ? e->ir->nops : 0);
+            if (declare)
+                line(e, "uint64_t fp_n%d = 0;   /* --stats: %s %s */", k,
+                     comment_safe(e, e->ir->ops[i].name),
+                     slot == 0 ? "out" : e->ir->ops[i].kind == OP_FILTER ? "filtered"
+                                   : e->ir->ops[i].kind == OP_FLATMAP ? "expanded" : "read");
+            else
+                line(e, "w->stat[%d] += fp_n%d;", k, k);
+        }
+}
+
 static const char *skip_stmt(Emitter *e)
 {
     return e->loops > 0 ? "continue;" : "return;";
 }
 
 /* After a fallible operator's statement: its error policy. */
+/* Before an error that is reported in input order (fail_fast, collect) in
+ * the first half of a stage with a batch_map: the batch still holds
+ * earlier elements, so it runs first (their errors come first). */
+static void flush_batch_first(Emitter *e)
+{
+    if (!e->in_segment_a)
+        return;
+    line(e, "    if (%s) {   /* earlier elements wait in the batch: they go first */",
+         e->batch_n);
+    line(e, "        fp_error_save(w);");
+    line(e, "        %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
+    line(e, "        %s = 0;", e->batch_n);
+    line(e, "        if (w->halted)");
+    line(e, "            return;");
+    line(e, "        fp_error_restore(w);");
+    line(e, "    }");
+}
+
 static void fail_check(Emitter *e, const IrOp *op)
 {
     if (!op->fallible)
@@ -497,8 +566,15 @@ static void fail_check(Emitter *e, const IrOp *op)
         line(e, "    fp_drop(w);");
         line(e, "    %s", skip_stmt(e));
         line(e, "}");
+    } else if (op->policy == POLICY_COLLECT) {
+        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error collect: to the error file, skip */");
+        flush_batch_first(e);
+        line(e, "    fp_collect(w);");
+        line(e, "    %s", skip_stmt(e));
+        line(e, "}");
     } else {
         line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */");
+        flush_batch_first(e);
         line(e, "    fp_fail(w);");
         line(e, "    return;");
         line(e, "}");
@@ -845,6 +921,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             line(e, "%s %s = %s;", ctype(e, op->out), name, s.p);
         }
         fail_check(e, op);
+        count(e, op, 0);
         break;
     case OP_FILTER:
         op_comment(e, op, NULL);
@@ -853,10 +930,16 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *keep = helper(e, arena_printf(e->arena, "%s_keep", name));
             line(e, "bool %s = %s;", keep, s.p);
             fail_check(e, op);
-            line(e, "if (!%s) %s", keep, skip_stmt(e));
+            line(e, "if (!%s) {", keep);
         } else {
-            line(e, "if (!%s) %s", s.p, skip_stmt(e));
+            line(e, "if (!%s) {", s.p);
         }
+        e->indent++;
+        count(e, op, 1);
+        line(e, "%s", skip_stmt(e));
+        e->indent--;
+        line(e, "}");
+        count(e, op, 0);
         line(e, "%s %s = %s;", ctype(e, op->out), name, input);
         break;
     case OP_FLATMAP:
@@ -866,6 +949,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
             line(e, "fp_ws_iter %s = fp_ws_begin(%s);", it, s.p);
             fail_check(e, op);
+            count(e, op, 1);
             line(e, "%s %s;", ctype(e, op->out), name);
             line(e, "while (fp_ws_next(&%s, &%s)) {", it, name);
         } else if (op->body->kind == EX_CALL && op->body->builtin == BI_SPLIT) {
@@ -873,6 +957,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
             line(e, "fp_split_iter %s = fp_split_begin(w, &site_%s, %s);", it, op->cname, s.p);
             fail_check(e, op);
+            count(e, op, 1);
             line(e, "%s %s;", ctype(e, op->out), name);
             line(e, "while (fp_split_next(&%s, &%s)) {", it, name);
         } else if (op->body->kind != EX_LIST) {   /* any list value */
@@ -881,6 +966,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
             line(e, "%s %s = %s;", ctype(e, op->body->type), items, s.p);
             fail_check(e, op);
+            count(e, op, 1);
             line(e, "for (int64_t %s = 0; %s < %s.n; %s++) {", i, i, items, i);
             e->indent++;
             line(e, "%s %s = %s.items[%s];", ctype(e, op->out), name, items, i);
@@ -891,6 +977,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
             line(e, "%s %s[%d] = {%s};", ctype(e, op->out), items, op->body->nargs, s.p);
             fail_check(e, op);
+            count(e, op, 1);
             line(e, "for (int %s = 0; %s < %d; %s++) {", i, i, op->body->nargs, i);
             e->indent++;
             line(e, "%s %s = %s[%s];", ctype(e, op->out), name, items, i);
@@ -898,6 +985,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         }
         e->indent++;
         e->loops++;
+        count(e, op, 0);
         break;
     case OP_COMBINE_PER_KEY: {
         op_comment(e, op, "queued for this worker's table");
@@ -949,6 +1037,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         bool first = true;
         emit_row(e, op->format, op->in, input, &first);
         line(e, "fp_out_char(w->out, '\\n');");
+        count(e, op, 0);
         break;
     }
     case OP_SOURCE:
@@ -1011,6 +1100,7 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     }
     e->indent++;
     e->loops++;
+    count(e, src, 1);
     line(e, "%s %s;", ctype(e, t), rec);
     for (int i = 0; i < t->n; i++) {
         const Type *ft = t->elems[i];
@@ -1028,6 +1118,7 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     if (!csv)
         line(e, "fp_json_done(%s);", raw);
     fail_check(e, src);
+    count(e, src, 0);
 }
 
 /* The queue of keyed-combine updates, in the function that holds the
@@ -1078,11 +1169,11 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     line(e, "{");
     e->indent++;
     const IrOp *keyed = open_queue(e, st);
+    e->local_counts = true;
+    counters(e, bm, st->last, true);
     op_comment(e, op, "the C function on the whole batch");
     const char *out = helper(e, arena_printf(e->arena, "%s_out", name));
-    line(e, "fp_batch_begin(w, %s, %s);", op->batch_fn->fallible
-                                              ? arena_printf(e->arena, "&site_%s", name)
-                                              : "NULL", n);
+    line(e, "fp_batch_begin(w, &site_%s, %s);", name, n);
     line(e, "%s %s = %s(w, (%s){%s, %s});", ctype(e, op->batch_fn->ret), out,
          op->batch_fn->name, ctype(e, op->batch_fn->params[0]), in, n);
     line(e, "fp_batch_end(w, &site_%s, %s, %s.n);   /* a failed call fails every element */",
@@ -1091,8 +1182,10 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     e->indent++;
     e->loops++;
     line(e, "w->pos = %s[%s];", pos, i);
-    line(e, "fp_batch_failed(w, %s);   /* this element's own error, if any */", i);
+    line(e, "fp_batch_failed(w, &site_%s, %s);   /* this element's own error, if any */",
+         name, i);
     fail_check(e, op);
+    count(e, op, 0);
     line(e, "%s %s = %s.items[%s];", ctype(e, op->out), name, out, i);
     const char *cur = name;
     for (int k = bm + 1; k <= st->last; k++)
@@ -1100,6 +1193,8 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     close_loops(e);
     if (keyed)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
+    counters(e, bm, st->last, false);
+    e->local_counts = false;
     e->indent--;
     line(e, "}");
     blank(e);
@@ -1124,6 +1219,9 @@ static void emit_stage1(Emitter *e, const Stage *st)
     const char *cur = src->cname;
     int next = st->first + 1;
     const IrOp *keyed = NULL;
+    int last_counted = bm >= 0 ? bm - 1 : st->last;
+    e->local_counts = true;
+    counters(e, st->first, last_counted, true);
     if (bm < 0) {
         keyed = open_queue(e, st);
     } else {
@@ -1133,12 +1231,13 @@ static void emit_stage1(Emitter *e, const Stage *st)
         e->batch_n = helper(e, arena_printf(e->arena, "%s_n", b->cname));
         line(e, "/* The batch of %s: elements and where they start in the input. */",
              comment_safe(e, b->name));
-        line(e, "%s *%s = fp_arena_alloc(w->arena, %lld * sizeof *%s);", ctype(e, b->in),
+        line(e, "%s *%s = fp_worker_buf(w, 0, %lld * sizeof *%s);", ctype(e, b->in),
              e->batch_in, (long long)b->max_batch, e->batch_in);
-        line(e, "const char **%s = fp_arena_alloc(w->arena, %lld * sizeof *%s);", e->batch_pos,
+        line(e, "const char **%s = fp_worker_buf(w, 1, %lld * sizeof *%s);", e->batch_pos,
              (long long)b->max_batch, e->batch_pos);
         line(e, "int %s = 0;", e->batch_n);
         line(e, "w->halted = 0;");
+        e->in_segment_a = true;
     }
     if (e->plan->scan_words) {
         const IrOp *fm = &ir->ops[1];
@@ -1151,6 +1250,7 @@ static void emit_stage1(Emitter *e, const Stage *st)
         line(e, "while (fp_ws_next(&%s, &%s)) {", it, fm->cname);
         e->indent++;
         e->loops++;
+        count(e, fm, 0);
         if (any_fallible(ir))
             line(e, "w->pos = %s.p;   /* for error messages */", fm->cname);
         cur = fm->cname;
@@ -1169,6 +1269,7 @@ static void emit_stage1(Emitter *e, const Stage *st)
     }
     for (int i = next; i <= (bm >= 0 ? bm : st->last); i++)
         cur = emit_op(e, &ir->ops[i], cur);
+    e->in_segment_a = false;
     close_loops(e);
     if (keyed)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
@@ -1176,6 +1277,8 @@ static void emit_stage1(Emitter *e, const Stage *st)
         line(e, "if (%s)   /* the last, partial batch */", e->batch_n);
         line(e, "    %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
     }
+    counters(e, st->first, last_counted, false);
+    e->local_counts = false;
     e->indent--;
     line(e, "}");
     blank(e);
@@ -1308,6 +1411,7 @@ static void emit_stage3(Emitter *e, const Stage *st)
     e->indent++;
     op_comment(e, top, "one kept element");
     line(e, "%s %s = *(const %s *)elem;", ctype(e, top->out), top->cname, ctype(e, top->out));
+    count(e, top, 0);
     const char *cur = top->cname;
     for (int i = st->first + 1; i <= st->last; i++)
         cur = emit_op(e, &ir->ops[i], cur);
@@ -1346,8 +1450,12 @@ static void emit_extern_decls(Emitter *e, PtrVec *done)
         str_add(&sig, ") -> ");
         type_str(&sig, x->ret);
         str_add(&sig, " pure%s", x->fallible ? " fallible" : "");
-        line(e, "/* extern %s  (%s:%d)%s */", comment_safe(e, sig.p), fpipe_path(e), x->line,
-             x->fallible ? ": may call fp_error" : "");
+        if (e->opts->header)   /* the same declarations, the same bytes: no paths */
+            line(e, "/* extern %s%s */", comment_safe(e, sig.p),
+                 x->fallible ? ": may call fp_error" : "");
+        else
+            line(e, "/* extern %s  (%s:%d)%s */", comment_safe(e, sig.p), fpipe_path(e),
+                 x->line, x->fallible ? ": may call fp_error" : "");
         str_free(&sig);
         Str ps = {0};
         for (int k = 0; k < x->nparams; k++)
@@ -1357,30 +1465,42 @@ static void emit_extern_decls(Emitter *e, PtrVec *done)
     }
 }
 
-static void emit_user_monoids(Emitter *e)
+/* The declared monoids' C functions; with `used` (a program), only those
+ * its combine calls: NAME_combine, and NAME_empty for a global combine's
+ * result on no input (no unused static functions: clang warns). */
+static void emit_user_monoids(Emitter *e, const IrOp *used)
 {
     const Ir *ir = e->ir;
     for (int i = 0; i < ir->nmonoids; i++) {
         UserMonoid *m = ir->monoids[i];
+        bool uses = !used;
+        for (int k = 0; used && k < used->nmon; k++)
+            uses |= used->umon[k] == m;
+        if (!uses)
+            continue;
+        bool want_empty = !used || used->kind == OP_COMBINE;
         const char *t = ctype(e, m->type);
         names_reset(e);
         ExprCtx x = {e, NULL, "?"};
         line(e, "/* monoid %s : %s  (%s:%d)%s%s */", comment_safe(e, m->name),
              comment_safe(e, type_name(e->arena, m->type)), fpipe_path(e), m->line,
              m->associative ? ", associative" : "", m->commutative ? ", commutative" : "");
-        line(e, "static inline %s %s_empty(void)", t, m->cname);
-        line(e, "{");
-        e->indent++;
-        declare_lets(e, m->empty);
         Str s = {0};
-        emit_expr(&x, &s, m->empty);
-        line(e, "return %s;", s.p);
-        e->indent--;
-        line(e, "}");
-        blank(e);
+        if (want_empty) {
+            line(e, "static inline %s %s_empty(void)", t, m->cname);
+            line(e, "{");
+            e->indent++;
+            declare_lets(e, m->empty);
+            emit_expr(&x, &s, m->empty);
+            line(e, "return %s;", s.p);
+            e->indent--;
+            line(e, "}");
+            blank(e);
+        }
         names_reset(e);
-        m->a->cname = helper(e, c_ident(e->arena, m->a->sval));
-        m->b->cname = helper(e, c_ident(e->arena, m->b->sval));
+        const char *an = c_ident(e->arena, m->a->sval), *bn = c_ident(e->arena, m->b->sval);
+        m->a->cname = helper(e, c_type_like(an) ? arena_printf(e->arena, "%s_", an) : an);
+        m->b->cname = helper(e, c_type_like(bn) ? arena_printf(e->arena, "%s_", bn) : bn);
         line(e, "static inline %s %s_combine(%s %s, %s %s)", t, m->cname, t, m->a->cname, t,
              m->b->cname);
         line(e, "{");
@@ -1399,14 +1519,17 @@ static void emit_user_monoids(Emitter *e)
 void emit_header(Str *out, const Ir *ir, const char *name)
 {
     Arena *a = arena_new();
-    EmitOpts o = {0};
+    EmitOpts o = {.header = true};
     Emitter e = {.out = out, .ir = ir, .opts = &o, .arena = a};
-    line(&e, "/* %s — generated by fpipec %s: the types and C functions that the",
-         comment_safe(&e, name), FPIPEC_VERSION);
-    line(&e, " * pipeline '%s' declares.  Include it in the C file that defines them,",
-         comment_safe(&e, ir->name));
-    line(&e, " * so that the C compiler checks each definition against its extern.");
-    line(&e, " * fpipec build writes a fresh copy; do not edit it. */");
+    (void)name;
+    /* Nothing here depends on the .fpipe file's name or lines, or on which
+     * pipeline it is: pipelines declaring the same types and externs share
+     * a C file and its header. */
+    line(&e, "/* Generated by fpipec %s: the types and C functions a pipeline declares.",
+         FPIPEC_VERSION);
+    line(&e, " * Include it in the C file that defines them, so that the C compiler");
+    line(&e, " * checks each definition against its extern.  fpipec build writes a");
+    line(&e, " * fresh copy into its build folder; do not edit it. */");
     line(&e, "#ifndef FPIPE_EXTERN_DECLS");
     line(&e, "#define FPIPE_EXTERN_DECLS");
     line(&e, "#include \"libfpipe.h\"");
@@ -1430,7 +1553,7 @@ void emit_support(Str *out, const Ir *ir)
     for (int i = 0; i < ir->nmonoids; i++)
         emit_tuple_type(&e, ir->monoids[i]->type, &done);
     blank(&e);
-    emit_user_monoids(&e);
+    emit_user_monoids(&e, NULL);
     arena_free(a);
 }
 
@@ -1458,6 +1581,7 @@ static void emit_stage2(Emitter *e, const Stage *st)
         else if (c->key == &ty_bool)
             k = "fp_unkey_bool(key)";
         line(e, "%s %s = {%s, %s_result(acc)};", ctype(e, c->out), c->cname, k, c->cname);
+        count(e, c, 0);
     } else {
         stage_header(e, st, "once, on the value combined over all partitions; fuses");
         line(e, "static void %s(fp_worker *w, const void *state)", st->fname);
@@ -1472,11 +1596,13 @@ static void emit_stage2(Emitter *e, const Stage *st)
             line(e, "if (!%s->has)", sv);
             line(e, "    %s_empty(&%s);   /* no elements: the identity */", c->cname, a);
             line(e, "%s %s = %s_result(&%s);", ctype(e, c->out), c->cname, c->cname, a);
+            count(e, c, 0);
         } else {
             line(e, "if (!%s->has)", sv);
             line(e, "    return;   /* no elements: no %s, no row */",
                  c->nmon == 1 ? monoid_names[c->mons[0]] : "result");
             line(e, "%s %s = %s_result(&%s->acc);", ctype(e, c->out), c->cname, c->cname, sv);
+            count(e, c, 0);
         }
     }
     const char *cur = c->cname;
@@ -1517,6 +1643,12 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         if (op->in)
             emit_tuple_type(&e, op->in, &done);
         collect_expr_types(&e, op->body, &done);
+        for (int k = 0; k < op->nby; k++)   /* a top's sort keys */
+            collect_expr_types(&e, op->by[k]->expr, &done);
+    }
+    for (int i = 0; i < ir->nmonoids; i++) {
+        collect_expr_types(&e, ir->monoids[i]->empty, &done);
+        collect_expr_types(&e, ir->monoids[i]->combine, &done);
     }
     if (out->n != mark)
         blank(&e);
@@ -1545,8 +1677,21 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, "};");
         blank(&e);
     }
+    /* Every operator, for --stats: kind, name, place, site (-1: cannot fail). */
+    line(&e, "static const fp_op fp_op_table[] = {");
+    for (int i = 0, site = 0; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        Str s = {0};
+        emit_c_string(&s, op->name, strlen(op->name));
+        line(&e, "    {\"%s\", %s, %d, %d, %d},", op_info[op->kind].keyword, s.p, op->line,
+             op->col, op->fallible ? site++ : -1);
+        str_free(&s);
+    }
+    line(&e, "};");
+    blank(&e);
 
-    emit_user_monoids(&e);
+    if (p->combine >= 0)   /* a declared monoid is only called by the combine */
+        emit_user_monoids(&e, &ir->ops[p->combine]);
     if (p->combine >= 0)
         emit_combine_helpers(&e, &ir->ops[p->combine]);
     if (p->top >= 0)
@@ -1617,6 +1762,8 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         emit_c_string(&s, sink->path, sink->path_len);
         line(&e, ".path = %s,", s.p);
     }
+    if (ir->default_threads)
+        line(&e, ".default_threads = %d,", ir->default_threads);
     line(&e, ".stage1 = %s,", p->stages[0].fname);
     if (c && c->kind == OP_COMBINE) {
         line(&e, ".acc_size = sizeof(%s_state),", c->cname);
@@ -1640,6 +1787,18 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     if (nsites) {
         line(&e, ".sites = sites,");
         line(&e, ".nsites = %d,", nsites);
+    }
+    line(&e, ".ops = fp_op_table,");
+    line(&e, ".nops = %d,", ir->nops);
+    if (p->scan_words)
+        line(&e, ".words_scan = true,");
+    if (ir->collect) {
+        line(&e, ".collect = true,");
+        if (ir->errors_path) {
+            s.n = 0;
+            emit_c_string(&s, ir->errors_path, strlen(ir->errors_path));
+            line(&e, ".errors_path = %s,", s.p);
+        }
     }
     e.indent--;
     line(&e, "};");

@@ -217,7 +217,8 @@ typedef struct TypeExpr {
     int n;
 } TypeExpr;
 
-typedef enum Policy { POLICY_FAIL_FAST, POLICY_DROP } Policy;
+typedef enum Policy { POLICY_FAIL_FAST, POLICY_DROP, POLICY_COLLECT } Policy;
+const char *policy_name(Policy p);
 
 /* One key of `top N by k1 desc, k2 asc`. */
 typedef struct SortKey {
@@ -235,10 +236,13 @@ typedef struct OpDecl {
     Expr *body;
     const char *policy;      /* after on_error, NULL if none */
     Span policy_span;
+    const char *errors_path; /* on_error collect "PATH": the path, else NULL */
+    Span errors_span;
     int64_t max_batch;       /* batch_map: after max_batch, 0 if none */
     Span max_batch_span;
     PtrVec by;               /* top: SortKey*, after by */
     Span by_span;
+    TypeExpr *in_type;       /* YAML in_type: must be what comes in */
 } OpDecl;
 
 /* extern NAME(params) -> TYPE ATTRS: a C function in a linked file. */
@@ -288,6 +292,7 @@ typedef struct Program {
     PtrVec externs;          /* ExternDecl* */
     PtrVec links;            /* LinkDecl* */
     PtrVec monoids;          /* MonoidDecl* */
+    int default_threads;     /* YAML resources.workers / backend seq; 0: all cores */
 } Program;
 
 /* The parse context: lemon's %extra_context, and the builder functions the
@@ -306,6 +311,8 @@ typedef struct ParseCtx {
     int nopen;
     const char *policy;      /* on_error of the operator being parsed */
     Span policy_span;
+    const char *errors_path; /* its on_error collect "PATH", NULL if none */
+    Span errors_span;
     int64_t max_batch;       /* its max_batch, 0 if none */
     Span max_batch_span;
     PtrVec *by;              /* its by keys, NULL if none */
@@ -346,7 +353,7 @@ TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp);
 TypeExpr *ast_type_list(ParseCtx *c, Token lb, TypeExpr *elem, Token rb);
 void ast_pipeline(ParseCtx *c, Token name);
 void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *body);
-void ast_policy(ParseCtx *c, Token name);
+void ast_policy(ParseCtx *c, Token name, const Token *path);
 void ast_max_batch(ParseCtx *c, Token kw, Token n);
 void ast_by(ParseCtx *c, Token kw, PtrVec *keys);
 SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir);
@@ -359,6 +366,8 @@ void ast_monoid_law(ParseCtx *c, Token law);
 const char *tok_text(ParseCtx *c, Token t);
 /* A .fpipe name as a C identifier: C keywords and reserved names get '_'. */
 const char *c_ident(Arena *a, const char *name);
+/* Does name look like a generated type (list_..., rec_..., tupN_...)? */
+bool c_type_like(const char *name);
 
 /* ------------------------------------------------------------------ */
 /* lexer (grammar/lexer.re) and parse.c                               */
@@ -378,6 +387,19 @@ const char *lex_token_desc(int kind);  /* "'map'", "name", ... */
 
 /* Parse a whole .fpipe source.  Returns NULL after syntax errors (reported). */
 Program *parse_program(Arena *a, const Source *src, Diags *d);
+/* An expression or a type written at `at` inside another file's text (a
+ * YAML scalar); spans point into src.  NULL after errors (reported). */
+Expr *parse_expr_in(Arena *a, const Source *src, Diags *d, Span at);
+TypeExpr *parse_type_in(Arena *a, const Source *src, Diags *d, Span at);
+
+/* ------------------------------------------------------------------ */
+/* yaml.c — the seed's YAML pipeline schema, read with libyaml         */
+/* ------------------------------------------------------------------ */
+
+/* Read a YAML pipeline into the same AST as a .fpipe file.  NULL after
+ * errors (reported with the YAML file's line:col). */
+Program *yaml_program(Arena *a, const Source *src, Diags *d);
+
 
 /* ------------------------------------------------------------------ */
 /* check.c — from AST to typed IR                                     */
@@ -434,6 +456,7 @@ typedef struct IrOp {
     size_t path_len;
     bool fallible;           /* an element can fail (division, ...) */
     Policy policy;           /* what a failing element does */
+    const char *errors_path; /* collect: the path the operator names, or NULL */
     const Extern *batch_fn;  /* batch_map: the extern called on a batch */
     int64_t max_batch;       /* batch_map */
     int64_t top_n;           /* top: how many */
@@ -458,11 +481,18 @@ typedef struct Ir {
     int nmonoids;
     LinkDecl **links;        /* C files to compile in */
     int nlinks;
+    int default_threads;     /* the program's --threads default; 0: all cores */
+    bool collect;            /* an operator has on_error collect */
+    const char *errors_path; /* the error file a collect names, or NULL */
 } Ir;
 
 /* NULL after errors (reported). */
 Ir *check_program(Arena *a, Program *p, Diags *d);
 void ir_dump(Str *s, const Ir *ir);
+/* A checked pipeline as .fpipe text, or as YAML in the schema yaml.c reads
+ * (fpipec convert). */
+void ir_to_fpipe(Str *s, const Ir *ir);
+void ir_to_yaml(Str *s, const Ir *ir);
 void monoids_str(Str *s, const IrOp *op);   /* "sum" or "(count, sum, max)" */
 bool combine_is_exact(const IrOp *op);      /* no f64 arithmetic in the fold */
 bool combine_is_commutative(const IrOp *op);   /* no monoid without 'commutative' */
@@ -510,6 +540,7 @@ void plan_dot(Str *s, const Plan *p);   /* Graphviz, stages as clusters */
 
 typedef struct EmitOpts {
     bool line_directives;    /* #line back to the .fpipe file */
+    bool header;             /* the header of a linked C file (no paths) */
 } EmitOpts;
 
 void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text);
@@ -525,9 +556,13 @@ void emit_support(Str *out, const Ir *ir);
 const char *emit_ctype(Arena *a, const Type *t);   /* "int64_t", "tup2_str_i64" */
 
 /* ------------------------------------------------------------------ */
-/* main.c — building with the C compiler (also used by audit, verify) */
+/* build.c — the C compiler (used by build, run, verify, the audit)  */
 /* ------------------------------------------------------------------ */
 
+/* build.c */
+extern bool backend_mpi;   /* --backend mpi: mpicc and libfpipe_mpi.a */
+bool write_file(const char *path, const Str *s);   /* "-" is standard output */
+bool file_exists(const char *p);
 bool find_runtime(Arena *a, const char **inc, const char **lib);
 void split_words(Arena *a, const char *s, PtrVec *out);
 const char *link_path(Arena *a, const char *fpipe, const char *path);

@@ -18,7 +18,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: fpipec COMMAND FILE.fpipe [options]\n"
+    fputs("usage: fpipec COMMAND FILE.fpipe|FILE.yaml [options]\n"
           "\n"
           "commands:\n"
           "  check FILE             report errors and warnings; exit 1 if there are errors\n"
@@ -29,6 +29,8 @@ static void usage(FILE *f)
           "  run FILE [-- ARGS...]  build into a temporary folder and run it with ARGS\n"
           "                         (its inputs and options); exits with its status\n"
           "  dot FILE [-o OUT.dot]  the pipeline as a Graphviz graph, stages as clusters\n"
+          "  convert FILE [--to yaml|fpipe] [-o OUT]\n"
+          "                         a YAML pipeline as .fpipe, or a .fpipe one as YAML\n"
           "  header FILE [-o OUT.h] the types and prototypes of the extern C functions,\n"
           "                         for the C file named by `link` (build writes its own)\n"
           "  verify FILE [--seed N] property tests: every declared monoid's laws, every\n"
@@ -40,10 +42,13 @@ static void usage(FILE *f)
           "  --diagnostics-format=text|json\n"
           "                         json: one JSON object per diagnostic and line (stderr)\n"
           "  --seed N               verify: the random seed (default 1)\n"
+          "  --backend openmp|mpi   build/run: one machine (default), or MPI ranks: compiled\n"
+          "                         with mpicc and libfpipe_mpi.a, run with mpirun\n"
           "  --help, --version\n"
           "\n"
-          "environment (build): CC (default cc), FPIPE_CFLAGS (extra C compiler flags),\n"
-          "FPIPE_RUNTIME (a folder holding libfpipe.h and libfpipe.a)\n"
+          "environment (build): CC (default cc), MPICC (--backend mpi, default mpicc),\n"
+          "FPIPE_CFLAGS (extra C compiler flags), FPIPE_RUNTIME (a folder holding\n"
+          "libfpipe.h and libfpipe.a, and libfpipe_mpi.a for --backend mpi)\n"
           "\n"
           "exit codes: 0 success, 1 errors in the program, 2 usage or I/O error,\n"
           "            3 the C compiler failed\n",
@@ -74,7 +79,10 @@ static bool read_source(const char *path, Source *src)
         if (n < cap - 1)
             break;
         cap *= 2;
-        p = realloc(p, cap);
+        char *q = realloc(p, cap);
+        if (!q)
+            free(p);   /* and exit above */
+        p = q;
     }
     if (ferror(f)) {
         fprintf(stderr, "fpipec: error: cannot read '%s': %s\n", path, strerror(errno));
@@ -95,231 +103,6 @@ static bool read_source(const char *path, Source *src)
     return true;
 }
 
-static bool write_file(const char *path, const Str *s)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "fpipec: error: cannot write '%s': %s\n", path, strerror(errno));
-        return false;
-    }
-    bool ok = fwrite(s->p, 1, s->n, f) == s->n;
-    if (f != stdout)
-        ok = (fclose(f) == 0) && ok;
-    else
-        ok = (fflush(f) == 0) && ok;
-    if (!ok)
-        fprintf(stderr, "fpipec: error: cannot write '%s': %s\n", path, strerror(errno));
-    return ok;
-}
-
-/* ---- finding libfpipe ---------------------------------------------- */
-
-static bool file_exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* The folders holding libfpipe.h and libfpipe.a: $FPIPE_RUNTIME, or next to
- * this executable in the build tree (build/ and runtime/), or an installed
- * layout (bin/ beside include/ and lib/). */
-bool find_runtime(Arena *a, const char **inc, const char **lib)
-{
-    const char *env = getenv("FPIPE_RUNTIME");
-    if (env && *env) {
-        *inc = env;
-        *lib = env;
-        return true;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return false;
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return false;
-    *slash = 0;
-    const char *dir = exe;
-    const char *cands[][2] = {
-        {arena_printf(a, "%s/../runtime", dir), arena_printf(a, "%s", dir)},
-        {arena_printf(a, "%s/../include", dir), arena_printf(a, "%s/../lib", dir)},
-    };
-    for (size_t i = 0; i < 2; i++) {
-        if (file_exists(arena_printf(a, "%s/libfpipe.h", cands[i][0])) &&
-            file_exists(arena_printf(a, "%s/libfpipe.a", cands[i][1]))) {
-            *inc = cands[i][0];
-            *lib = cands[i][1];
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Split a flags string on blanks (no shell: nothing is interpreted). */
-void split_words(Arena *a, const char *s, PtrVec *out)
-{
-    while (s && *s) {
-        while (*s == ' ' || *s == '\t')
-            s++;
-        const char *b = s;
-        while (*s && *s != ' ' && *s != '\t')
-            s++;
-        if (s > b)
-            vec_push(a, out, arena_strndup(a, b, (size_t)(s - b)));
-    }
-}
-
-/* The C files of `link` lines, as paths from here: relative to the folder
- * of the .fpipe file. */
-const char *link_path(Arena *a, const char *fpipe, const char *path)
-{
-    if (path[0] == '/')
-        return path;
-    const char *slash = strrchr(fpipe, '/');
-    if (!slash)
-        return path;
-    return arena_printf(a, "%.*s/%s", (int)(slash - fpipe), fpipe, path);
-}
-
-/* "rag.c" -> "rag.fpipe.h": the header a linked C file includes. */
-const char *header_name(Arena *a, const char *cpath)
-{
-    const char *base = strrchr(cpath, '/');
-    base = base ? base + 1 : cpath;
-    const char *dot = strrchr(base, '.');
-    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-    return arena_printf(a, "%.*s.fpipe.h", (int)n, base);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    Str s = {0};
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        str_addn(&s, buf, n);
-    fclose(f);
-    *len = s.n;
-    return s.p ? s.p : calloc(1, 1);
-}
-
-/* Write each linked file's header into dir; a copy beside the C file that
- * differs from it would be included instead, so it is an error. */
-int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
-{
-    for (int i = 0; i < ir->nlinks; i++) {
-        const char *c = link_path(a, ir->src->path, ir->links[i]->path);
-        if (!file_exists(c)) {
-            int line, col;
-            diag_line_col(ir->src, ir->links[i]->span.off, &line, &col);
-            fprintf(stderr, "%s:%d:%d: error: cannot find the linked file '%s'\n",
-                    ir->src->path, line, col, c);
-            return 1;
-        }
-        vec_push(a, cfiles, (void *)c);
-        const char *hn = header_name(a, c);
-        Str h = {0};
-        emit_header(&h, ir, hn);
-        bool ok = write_file(arena_printf(a, "%s/%s", dir, hn), &h);
-        const char *slash = strrchr(c, '/');
-        const char *beside = slash ? arena_printf(a, "%.*s/%s", (int)(slash - c), c, hn) : hn;
-        size_t n;
-        char *old = slurp(beside, &n);
-        if (old && (n != h.n || memcmp(old, h.p, n) != 0)) {
-            fprintf(stderr, "fpipec: error: '%s' is out of date: the C compiler would include "
-                            "it instead of the header of %s\n  = hint: remove it, or "
-                            "rewrite it with: fpipec header %s -o %s\n",
-                    beside, ir->src->path, ir->src->path, beside);
-            ok = false;
-        }
-        free(old);
-        str_free(&h);
-        if (!ok)
-            return 2;
-    }
-    return 0;
-}
-
-int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
-           const PtrVec *cfiles)
-{
-    const char *inc, *lib;
-    if (!find_runtime(a, &inc, &lib)) {
-        fputs("fpipec: error: cannot find libfpipe (libfpipe.h and libfpipe.a); "
-              "set FPIPE_RUNTIME to the folder that holds them\n",
-              stderr);
-        return 2;
-    }
-    PtrVec argv = {0};
-    const char *cc = getenv("CC");
-    split_words(a, cc && *cc ? cc : "cc", &argv);
-    const char *fixed[] = {"-std=c11", "-O2", "-fopenmp", "-Wall", "-Wextra"};
-    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-        vec_push(a, &argv, (void *)fixed[i]);
-    split_words(a, getenv("FPIPE_CFLAGS"), &argv);
-    vec_push(a, &argv, arena_printf(a, "-I%s", inc));
-    if (incdir)   /* the headers of the linked C files */
-        vec_push(a, &argv, arena_printf(a, "-I%s", incdir));
-    vec_push(a, &argv, (void *)cfile);
-    for (int i = 0; cfiles && i < cfiles->n; i++)
-        vec_push(a, &argv, cfiles->v[i]);
-    vec_push(a, &argv, arena_printf(a, "%s/libfpipe.a", lib));
-    /* The libraries the runtime uses (libcsv, jansson), and libm. */
-    vec_push(a, &argv, "-lcsv");
-    vec_push(a, &argv, "-ljansson");
-    vec_push(a, &argv, "-lm");   /* for the linked C files */
-    vec_push(a, &argv, "-o");
-    vec_push(a, &argv, (void *)exe);
-    vec_push(a, &argv, NULL);
-
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "fpipec: error: cannot start the C compiler: %s\n", strerror(errno));
-        return 2;
-    }
-    if (pid == 0) {
-        execvp(argv.v[0], (char **)argv.v);
-        fprintf(stderr, "fpipec: error: cannot run '%s': %s\n", (char *)argv.v[0],
-                strerror(errno));
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "fpipec: error: the C compiler failed on the generated code%s\n",
-                cfiles && cfiles->n ? " or a linked C file" : "");
-        return 3;
-    }
-    return 0;
-}
-
-/* fpipec run: build into a private temporary folder, run the program with
- * the given arguments (stdin, stdout and stderr are the caller's), remove
- * the folder, and exit with the program's status. */
-char *make_tmpdir(Arena *a, const char *what)
-{
-    const char *tmp = getenv("TMPDIR");
-    char *dir = arena_printf(a, "%s/fpipec-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "fpipec: error: cannot create a temporary folder: %s\n", strerror(errno));
-        return NULL;
-    }
-    return dir;
-}
-
-/* Remove the build folder: the generated C, the headers, the program. */
-void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name)
-{
-    unlink(arena_printf(a, "%s/%s.c", dir, name));
-    for (int i = 0; i < ir->nlinks; i++)
-        unlink(arena_printf(a, "%s/%s", dir, header_name(a, ir->links[i]->path)));
-    rmdir(dir);
-}
 
 /* Write the C and the headers into dir and compile them to exe. */
 static int build_in(Arena *a, const Ir *ir, const Str *c, const char *dir, const char *name,
@@ -397,7 +180,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    const char *file = NULL, *out = NULL;
+    const char *file = NULL, *out = NULL, *to = NULL;
     EmitOpts eopts = {0};
     char **run_args = NULL;   /* after "--": the program's arguments */
     bool json = false;
@@ -409,6 +192,12 @@ int main(int argc, char **argv)
             break;
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             out = argv[++i];
+        } else if (!strcmp(argv[i], "--to") && i + 1 < argc) {
+            to = argv[++i];
+            if (strcmp(to, "yaml") && strcmp(to, "fpipe")) {
+                fprintf(stderr, "fpipec: error: --to takes yaml or fpipe, not '%s'\n", to);
+                return 2;
+            }
         } else if (!strcmp(argv[i], "--line-directives")) {
             eopts.line_directives = true;
         } else if (!strcmp(argv[i], "--diagnostics-format=json") ||
@@ -423,6 +212,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             seed_given = true;
+        } else if (!strcmp(argv[i], "--backend") && i + 1 < argc) {
+            const char *b = argv[++i];
+            if (strcmp(b, "mpi") && strcmp(b, "openmp")) {
+                fprintf(stderr, "fpipec: error: unknown backend '%s' (openmp or mpi)\n", b);
+                return 2;
+            }
+            backend_mpi = !strcmp(b, "mpi");
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "fpipec: error: unknown option '%s' (see fpipec --help)\n", argv[i]);
             return 2;
@@ -437,9 +233,10 @@ int main(int argc, char **argv)
     bool is_check = !strcmp(cmd, "check"), is_explain = !strcmp(cmd, "explain");
     bool is_emit = !strcmp(cmd, "emit-c"), is_build = !strcmp(cmd, "build");
     bool is_run = !strcmp(cmd, "run"), is_dot = !strcmp(cmd, "dot");
-    bool is_header = !strcmp(cmd, "header"), is_verify = !strcmp(cmd, "verify");
+    bool is_header = !strcmp(cmd, "header"), is_convert = !strcmp(cmd, "convert");
+    bool is_verify = !strcmp(cmd, "verify");
     if (!(is_check || is_explain || is_emit || is_build || is_run || is_dot || is_header ||
-          is_verify)) {
+          is_convert || is_verify)) {
         fprintf(stderr, "fpipec: error: unknown command '%s' (see fpipec --help)\n", cmd);
         return 2;
     }
@@ -461,7 +258,11 @@ int main(int argc, char **argv)
     d.json = json;
     int rc = 1;
 
-    Program *prog = parse_program(a, &src, &d);
+    /* A .yaml or .yml file is a YAML pipeline (yaml.c); anything else .fpipe. */
+    size_t flen = strlen(file);
+    bool is_yaml = (flen > 5 && !strcmp(file + flen - 5, ".yaml")) ||
+                   (flen > 4 && !strcmp(file + flen - 4, ".yml"));
+    Program *prog = is_yaml ? yaml_program(a, &src, &d) : parse_program(a, &src, &d);
     Ir *ir = prog ? check_program(a, prog, &d) : NULL;
     if (!ir)
         goto done;
@@ -487,6 +288,17 @@ int main(int argc, char **argv)
     if (is_check)
         goto done;
 
+    if (is_convert) {
+        /* YAML to .fpipe by default, .fpipe to YAML with --to yaml. */
+        Str t = {0};
+        if (to ? !strcmp(to, "yaml") : !is_yaml)
+            ir_to_yaml(&t, ir);
+        else
+            ir_to_fpipe(&t, ir);
+        rc = write_file(out ? out : "-", &t) ? 0 : 2;
+        str_free(&t);
+        goto done;
+    }
     if (is_header) {
         /* The header a linked C file includes (rag.c: rag.fpipe.h). */
         Str h = {0};

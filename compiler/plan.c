@@ -170,6 +170,9 @@ void plan_dump(Str *s, const Plan *p)
         if (op->policy == POLICY_DROP)
             str_add(s, "  errors in %s: drop (skipped and counted; the counts are printed)\n",
                     op->name);
+        else if (op->policy == POLICY_COLLECT)
+            str_add(s, "  errors in %s: collect (written as JSON lines to the error file, in "
+                       "input order; the run goes on)\n", op->name);
         else
             str_add(s, "  errors in %s: fail_fast (the first failing element in input order "
                        "stops the run; no output file is written)\n", op->name);

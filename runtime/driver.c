@@ -12,9 +12,11 @@
  * So --threads 1, 2 or 64 produce the same bytes.
  */
 #include "libfpipe.h"
+#include "dist.h"   /* distributed-mode hooks: no-ops without FP_MPI */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +27,15 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#ifdef FP_MPI
+#define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
+#endif
 
 void fp_oom(void);
 fp_top *fp_top_new(const fp_pipeline *pl);
 void fp_top_free(fp_top *t);
 size_t fp_top_sorted(fp_top *t, char **items);
+void fp_sink_remove_live(void);
 
 #define DEFAULT_PART_SIZE ((size_t)4 << 20)
 /* Inputs up to this size are mapped with MAP_POPULATE: one pass of page
@@ -54,6 +60,7 @@ typedef struct fp_run {
     int nin;
     fp_part *parts;
     size_t nparts;
+    size_t part_lo, part_hi;   /* the partitions this process runs (all but under MPI) */
     int threads;
     /* fail_fast: the error of the earliest failing partition */
     size_t fail_part;       /* SIZE_MAX while nothing failed */
@@ -64,6 +71,9 @@ typedef struct fp_run {
     size_t next_flush;
     fp_sink *sink;
     int write_failed;
+    fp_errsink *errs;       /* on_error collect: the error file */
+    int stats;              /* --stats: 1 a table, 2 JSON */
+    fp_progress *progress;  /* the progress line, or NULL */
 } fp_run;
 
 static void *xcalloc(size_t n, size_t size)
@@ -99,10 +109,8 @@ size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
                 fp_oom();
             v = nv;
         }
-        v[n].begin = data + start;
-        v[n].end = data + end;
-        v[n].file = file;
-        v[n].index = first_index + n;
+        v[n] = (fp_part){.begin = data + start, .end = data + end, .file = file,
+                         .index = first_index + n};   /* .csv NULL: a text input */
         n++;
         start = end;
     }
@@ -149,6 +157,48 @@ static int read_all(int fd, fp_input *in)
     return 0;
 }
 
+/* gzip data (inputs.c): the decompressed bytes replace the input's. */
+static int maybe_gunzip(fp_run *run, fp_input *in)
+{
+    if (!fp_is_gzip(in->data, in->len))
+        return 0;
+    char *p, err[256];
+    size_t n;
+    if (fp_gunzip(in->data, in->len, &p, &n, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: error: cannot read input '%s': %s\n", run->prog, in->path, err);
+        return -1;
+    }
+    if (in->mapped)
+        munmap(in->data, in->maplen);
+    else
+        free(in->data);
+    in->data = p;
+    in->len = n;
+    in->mapped = false;
+    return 0;
+}
+
+/* Element-wise pipelines stream: nothing refers to an input partition
+ * once its rows are formatted, so its pages are given back as it is done
+ * (and inputs are not pre-faulted), and memory stays bounded by the
+ * partitions in flight.  Keyed combines keep long keys in the input, a top
+ * keeps elements: they keep the whole input mapped. */
+static bool streams(const fp_pipeline *pl)
+{
+    return pl->shape == FP_SHAPE_ELEMENTWISE && !pl->top_n;
+}
+
+static void release_pages(const fp_run *run, const fp_part *part)
+{
+    const fp_input *in = &run->in[part->file];
+    if (!in->mapped)
+        return;   /* a read buffer: its bytes are the only copy */
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t b = ((uintptr_t)part->begin + pg - 1) / pg * pg, e = (uintptr_t)part->end / pg * pg;
+    if (e > b)
+        madvise((void *)b, e - b, MADV_DONTNEED);   /* re-read from the file if touched */
+}
+
 static int open_input(fp_run *run, fp_input *in)
 {
     if (strcmp(in->path, "-") == 0) {
@@ -157,7 +207,7 @@ static int open_input(fp_run *run, fp_input *in)
                     strerror(errno));
             return -1;
         }
-        return 0;
+        return maybe_gunzip(run, in);
     }
     int fd = open(in->path, O_RDONLY);
     if (fd < 0) {
@@ -178,7 +228,9 @@ static int open_input(fp_run *run, fp_input *in)
         return -1;
     }
     int rc = 0;
-    if (S_ISREG(st.st_mode)) {
+    /* A regular file of size 0 may still have bytes (/proc, /sys files
+     * report 0): read those to the end instead of mapping nothing. */
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
         /* Reserve the file's pages plus one zero page, then map the file
          * over the start: the bytes after the end read as zeros (the
          * padding contract), however the size falls on a page. */
@@ -195,14 +247,14 @@ static int open_input(fp_run *run, fp_input *in)
             in->data = res;
             if (in->len > 0) {
                 int flags = MAP_PRIVATE | MAP_FIXED;
-                if (in->len <= POPULATE_MAX)
+                if (in->len <= POPULATE_MAX && !fp_dist_on() && !streams(run->pl))   /* MPI: own ranges only */
                     flags |= MAP_POPULATE;
                 void *m = mmap(res, in->len, PROT_READ, flags, fd, 0);
                 if (m == MAP_FAILED) {
                     fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog,
                             in->path, strerror(errno));
                     rc = -1;
-                } else if (in->len > POPULATE_MAX) {
+                } else if (in->len > POPULATE_MAX || streams(run->pl)) {
                     madvise(m, in->len, MADV_SEQUENTIAL);
                 }
             }
@@ -213,11 +265,56 @@ static int open_input(fp_run *run, fp_input *in)
         rc = -1;
     }
     close(fd);
-    return rc;
+    return rc == 0 ? maybe_gunzip(run, in) : rc;
+}
+
+/* An input file that shrinks after it was mapped (truncated by another
+ * process) leaves pages that raise SIGBUS when read.  That is an input
+ * error: say which input, remove the output's temporary file (the old
+ * output stays) and exit 3, from the signal handler, with only
+ * async-signal-safe calls.  A SIGBUS anywhere else is not ours: the
+ * default action runs. */
+static fp_run *volatile bus_run;
+
+static void say(const char *s)
+{
+    ssize_t r = write(2, s, strlen(s));
+    (void)r;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    fp_run *run = bus_run;
+    const char *addr = si ? (const char *)si->si_addr : NULL;
+    for (int i = 0; run && addr && i < run->nin; i++) {
+        const fp_input *in = &run->in[i];
+        if (in->mapped && in->data && addr >= in->data && addr < in->data + in->maplen) {
+            say(run->prog);
+            say(": error: input '");
+            say(in->path);
+            say("' changed while it was read (the file shrank); no output was written\n");
+            fp_sink_remove_live();
+            _exit(FP_EXIT_INPUT);
+        }
+    }
+    signal(sig, SIG_DFL);   /* return: the fault repeats, now fatal */
+}
+
+static void catch_sigbus(fp_run *run)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    bus_run = run;
+    sigaction(SIGBUS, &sa, NULL);
 }
 
 static void close_inputs(fp_run *run)
 {
+    bus_run = NULL;
     for (int i = 0; i < run->nin; i++) {
         fp_input *in = &run->in[i];
         if (in->mapped && in->data)
@@ -298,6 +395,15 @@ void fp_fail(fp_worker *w)
     free(text);
 }
 
+void fp_fail_message(fp_worker *w, const char *msg)
+{
+    fp_site *site = fp_arena_alloc(w->arena, sizeof *site);
+    *site = (fp_site){"(a C function)", w->run->pl->fpipe_file, 0, 0, -1};
+    w->err_site = site;
+    w->err_msg = msg;
+    fp_fail(w);
+}
+
 static size_t fail_part(fp_run *run)
 {
     size_t v;
@@ -323,6 +429,10 @@ typedef struct stage1_targets {
 
 static void write_out(fp_run *run, fp_buf *b)
 {
+    if (fp_dist_capture(b->p, b->n)) {   /* MPI, rank > 0: rows go to rank 0 */
+        b->n = 0;
+        return;
+    }
     if (b->n && !run->write_failed && fp_sink_write(run->sink, b->p, b->n) != 0)
         run->write_failed = errno ? errno : EIO;
     b->n = 0;
@@ -337,6 +447,12 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     w->pos = NULL;
     w->failed = 0;
     w->halted = 0;
+    if (run->errs) {
+        w->errs = fp_errsink_part(run->errs, k);
+        w->in_path = run->in[w->part->file].path;
+        w->in_base = run->in[w->part->file].data;
+        w->lc_pos = NULL;
+    }
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
         if (pl->merge == FP_MERGE_PARTITION_ORDER)
@@ -350,10 +466,22 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         w->out = &run->bufs[k];
         break;
     }
+    uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
     pl->stage1(w);
+    if ((run->stats || run->progress) && pl->source == FP_SOURCE_TEXT)
+        w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
+    if (run->progress)
+        fp_progress_add(run->progress, (uint64_t)(w->part->end - w->part->begin),
+                        pl->source == FP_SOURCE_TEXT
+                            ? fp_count_lines(w->part->begin, w->part->end)
+                            : w->stat[pl->nops] - read0);
+    if (run->errs)
+        fp_errsink_done(run->errs, k);
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
+    if (streams(pl))
+        release_pages(run, w->part);
     if (pl->shape == FP_SHAPE_KEYED && pl->merge == FP_MERGE_PARTITION_ORDER) {
 #ifdef _OPENMP
 #pragma omp critical(fp_fold)
@@ -396,13 +524,13 @@ static void run_stage1(fp_run *run, fp_worker *workers, stage1_targets *tg)
         {
             fp_worker *w = &workers[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 1)
-            for (size_t k = 0; k < run->nparts; k++)
+            for (size_t k = run->part_lo; k < run->part_hi; k++)
                 process_partition(run, w, tg, k);
         }
         return;
     }
 #endif
-    for (size_t k = 0; k < run->nparts; k++)
+    for (size_t k = run->part_lo; k < run->part_hi; k++)
         process_partition(run, &workers[0], tg, k);
 }
 
@@ -472,6 +600,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
     for (size_t r = 0; r < k; r++)
         starts[nr * k + r] = ns[r];
     fp_buf *bufs = xcalloc(nr, sizeof *bufs);
+    fp_buf *ebufs = xcalloc(nr, sizeof *ebufs);   /* on_error collect, per range */
 #ifdef _OPENMP
 #pragma omp parallel num_threads(run->threads)
 #endif
@@ -498,6 +627,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
             w->order = j;
             w->failed = 0;
             w->out = &bufs[j];
+            w->errs = &ebufs[j];
             stage2_ctx ctx = {run, w, &bufs[j], false};
             fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
         }
@@ -511,8 +641,13 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
         if (j <= fail_part(run))
             write_out(run, &bufs[j]);
         fp_buf_free(&bufs[j]);
+        if (run->errs && ebufs[j].n)
+            fp_buf_put(fp_errsink_tail(run->errs), ebufs[j].p, ebufs[j].n);
+        fp_buf_free(&ebufs[j]);
     }
     free(bufs);
+    free(ebufs);
+    workers[0].errs = run->errs ? fp_errsink_tail(run->errs) : NULL;
     free(starts);
 }
 
@@ -554,6 +689,16 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         (default: all cores)\n"
             "  --partition-size BYTES input partition size (default 4194304);\n"
             "                         results do not depend on the thread count\n"
+            "  --errors PATH          on_error collect: the error file (JSON lines;\n"
+            "                         default: the .fpipe's, else OUTPUT.errors.jsonl)\n"
+            "  --stats[=json]         print what every operator did on stderr: in, out,\n"
+            "                         filtered, dropped, collected (a table, or JSON)\n"
+            "  --progress, --no-progress\n"
+            "                         a progress line on stderr (default: when stderr\n"
+            "                         is a terminal)\n"
+            "  --config FILE          read options from a YAML file (threads, partition_size,\n"
+            "                         inputs, output, errors, progress, stats); options\n"
+            "                         given here override it\n"
             "  --explain              print the plan this program was built from\n"
             "  --version              print the fpipe version\n"
             "  -h, --help             this help\n"
@@ -586,7 +731,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
     fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
     const char *out_path = NULL;
-    size_t part_size = DEFAULT_PART_SIZE;
+    const char *errors_path = NULL;
+    const char *config_path = NULL;
+    int progress = -1;   /* --progress 1, --no-progress 0, -1: not given */
+    size_t part_size = 0;   /* 0: not given */
     size_t threads = 0;
     const char **paths = xcalloc((size_t)argc, sizeof *paths);
     int npaths = 0;
@@ -609,12 +757,19 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             printf("%s (fpipe %s)\n", run.prog, FP_VERSION);
             free(paths);
             return FP_EXIT_OK;
+        } else if (strcmp(a, "--stats") == 0 || strcmp(a, "--stats=table") == 0) {
+            run.stats = 1;
+        } else if (strcmp(a, "--stats=json") == 0) {
+            run.stats = 2;
+        } else if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
+            progress = a[2] == 'p';
         } else if (strcmp(a, "--explain") == 0) {
             fputs(pl->plan, stdout);
             free(paths);
             return FP_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-                   strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0) {
+                   strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
+                   strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "%s: error: option '%s' needs a value\n", run.prog, a);
                 free(paths);
@@ -623,6 +778,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             val = argv[++i];
             if (a[1] == 'o' || strcmp(a, "--output") == 0) {
                 out_path = val;
+            } else if (strcmp(a, "--errors") == 0) {
+                errors_path = val;
+            } else if (strcmp(a, "--config") == 0) {
+                config_path = val;
             } else if (strcmp(a, "--threads") == 0) {
                 if (parse_size(val, &threads) != 0 || threads > 4096) {
                     fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
@@ -642,19 +801,69 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             return FP_EXIT_USAGE;
         }
     }
+    /* --config FILE: what the command line leaves unsaid.  Static: its
+     * strings are the run's paths until fp_main returns. */
+    static fp_config cfg;
+    if (config_path) {
+        char cerr[1024];
+        if (fp_config_load(config_path, &cfg, cerr, sizeof cerr) != 0) {
+            fprintf(stderr, "%s: %s\n", run.prog, cerr);
+            free(paths);
+            return FP_EXIT_USAGE;
+        }
+        if (!out_path)
+            out_path = cfg.output;
+        if (!errors_path)
+            errors_path = cfg.errors;
+        if (!threads)
+            threads = cfg.threads;
+        if (!part_size)
+            part_size = cfg.partition_size;
+        if (!run.stats && cfg.stats > 0)
+            run.stats = cfg.stats;
+        if (progress < 0)
+            progress = cfg.progress;
+        if (npaths == 0 && cfg.ninputs) {
+            free(paths);
+            paths = xcalloc((size_t)cfg.ninputs, sizeof *paths);
+            for (int i = 0; i < cfg.ninputs; i++)
+                paths[npaths++] = cfg.inputs[i];
+        }
+    }
+    if (!part_size)
+        part_size = DEFAULT_PART_SIZE;
     if (npaths == 0) {
         fprintf(stderr, "%s: error: no input files (see --help)\n", run.prog);
         free(paths);
+        fp_config_free(&cfg);
         return FP_EXIT_USAGE;
     }
+    /* Folders stand for the files under them, in sorted order.  Static:
+     * the paths name the inputs until fp_main returns. */
+    static char **expanded;
+    static int nexpanded;
+    {
+        char xerr[1024];
+        int xrc = fp_expand_inputs(paths, npaths, &expanded, &nexpanded, xerr, sizeof xerr);
+        free(paths);
+        if (xrc != 0) {
+            fprintf(stderr, "%s: error: %s\n", run.prog, xerr);
+            return FP_EXIT_INPUT;
+        }
+        paths = xcalloc((size_t)nexpanded, sizeof *paths);
+        for (int i = 0; i < nexpanded; i++)
+            paths[i] = expanded[i];
+        npaths = nexpanded;
+    }
 #ifdef _OPENMP
-    run.threads = threads ? (int)threads : omp_get_num_procs();
+    run.threads = threads ? (int)threads : pl->default_threads ? pl->default_threads
+                                                               : omp_get_num_procs();
 #else
     run.threads = 1;
     (void)threads;
 #endif
 
-    double t0 = now();
+    double t0 = now(), t_start = t0, t_stage1 = 0;
     char err[1024];
     /* Inputs first: a missing input must not create or touch the output. */
     run.in = xcalloc((size_t)npaths, sizeof *run.in);
@@ -662,14 +871,22 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     int rc = FP_EXIT_OK;
     for (int i = 0; i < npaths; i++) {
         run.in[i].path = paths[i];
-        if (open_input(&run, &run.in[i]) != 0)
+        if (fp_dist_on() && strcmp(paths[i], "-") == 0) {
+            fprintf(stderr, "%s: error: standard input cannot be read under MPI: give files\n",
+                    run.prog);
+            rc = FP_EXIT_USAGE;
+        } else if (open_input(&run, &run.in[i]) != 0) {
             rc = FP_EXIT_INPUT;
+        }
     }
     free(paths);
-    if (rc != FP_EXIT_OK) {
+    if (fp_dist_any(rc != FP_EXIT_OK, "open an input")) {   /* MPI: on any rank */
+        if (rc == FP_EXIT_OK)
+            rc = FP_EXIT_INPUT;
         close_inputs(&run);
         return rc;
     }
+    catch_sigbus(&run);
     for (int i = 0; i < run.nin; i++) {
         fp_input *in = &run.in[i];
         fp_part *v;
@@ -700,18 +917,72 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         run.parts = all;
         run.nparts += n;
     }
+    /* MPI: this rank's block of partitions (a top over elements is not
+     * shipped between ranks: rank 0 runs those pipelines alone). */
+    fp_dist_parts(run.nparts, !(pl->top_n && pl->shape == FP_SHAPE_ELEMENTWISE), &run.part_lo,
+                  &run.part_hi);
+    fp_dist_prefault(run.parts, run.part_lo, run.part_hi);
 
     const char *dest = out_path;
     if (!dest && pl->target == FP_TARGET_PATH)
         dest = pl->path;
     if (pl->target == FP_TARGET_STDOUT)
         dest = NULL;
-    run.sink = fp_sink_open(dest, err, sizeof err);
-    if (!run.sink) {
-        fprintf(stderr, "%s: error: %s\n", run.prog, err);
+    /* on_error collect: --errors PATH, else the path the .fpipe names, else
+     * the output file's path + ".errors.jsonl". */
+    char *errors_own = NULL;
+    if (pl->collect) {
+        if (!errors_path)
+            errors_path = pl->errors_path;
+        if (!errors_path && dest) {
+            size_t n = strlen(dest);
+            errors_own = xcalloc(1, n + sizeof ".errors.jsonl");
+            memcpy(errors_own, dest, n);
+            memcpy(errors_own + n, ".errors.jsonl", sizeof ".errors.jsonl");
+            errors_path = errors_own;
+        }
+        if (!errors_path) {
+            fprintf(stderr, "%s: error: on_error collect needs an error file: give --errors PATH "
+                            "(or -o PATH, which collects into PATH.errors.jsonl)\n", run.prog);
+            close_inputs(&run);
+            free(run.parts);
+            return FP_EXIT_USAGE;
+        }
+        if (dest && strcmp(errors_path, dest) == 0) {
+            fprintf(stderr, "%s: error: the error file '%s' is the output file\n", run.prog,
+                    errors_path);
+            close_inputs(&run);
+            free(run.parts);
+            free(errors_own);
+            return FP_EXIT_USAGE;
+        }
+    }
+    run.sink = fp_sink_open(fp_dist_rank() == 0 ? dest : NULL, err, sizeof err);
+    if (fp_dist_any(!run.sink, "open the output")) {
+        if (run.sink)
+            fp_sink_abort(run.sink);
+        else
+            fprintf(stderr, "%s: error: %s\n", run.prog, err);
         close_inputs(&run);
         free(run.parts);
+        free(errors_own);
         return FP_EXIT_INPUT;
+    }
+    if (pl->collect) {
+        run.errs = fp_errsink_open(errors_path, run.nparts, err, sizeof err);
+        if (!run.errs) {
+            fprintf(stderr, "%s: error: %s\n", run.prog, err);
+            fp_sink_abort(run.sink);
+            close_inputs(&run);
+            free(run.parts);
+            free(errors_own);
+            return FP_EXIT_INPUT;
+        }
+        const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
+        for (int i = 0; i < run.nin; i++)
+            bases[i] = run.in[i].data;
+        fp_errors_lines(run.parts, run.nparts, bases, run.threads);
+        free(bases);
     }
 
     /* Workers and the targets of stage 1. */
@@ -722,6 +993,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].thread = t;
         workers[t].arena = fp_arena_new();
         workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
+        workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *workers[t].collected);
+        workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
         if (pl->top_n)
             workers[t].top = fp_top_new(pl);
     }
@@ -739,6 +1012,9 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         } else {
             tg.folded = fp_ktab_new_sized(pl->acc_size, 16);
             tg.fdone = xcalloc(run.nparts ? run.nparts : 1, sizeof *tg.fdone);
+            /* MPI: only the first block may be folded before the shuffle
+             * (a fold is a left fold over all partitions). */
+            tg.next_fold = run.part_lo == 0 ? 0 : run.nparts;
         }
     } else if (pl->shape == FP_SHAPE_GLOBAL) {
         if (run.nparts && pl->acc_size > SIZE_MAX / run.nparts)
@@ -749,11 +1025,41 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     } else {
         run.bufs = xcalloc(run.nparts, sizeof *run.bufs);
         run.done = xcalloc(run.nparts, sizeof *run.done);
+        run.next_flush = run.part_lo;
     }
 
     phase("open and partition", &t0);
+    /* The progress line: on a terminal, or when forced. */
+    bool tty = isatty(2);
+    if (progress < 0 ? tty : progress) {
+        uint64_t total = 0;
+        for (size_t k = 0; k < run.nparts; k++)
+            total += (uint64_t)(run.parts[k].end - run.parts[k].begin);
+        run.progress = fp_progress_new(total, tty);
+    }
+    double t1 = now();
     run_stage1(&run, workers, &tg);
+    t_stage1 = now() - t1;
+    /* --stats: the slots of the tables holding the keys after stage 1. */
+    uint64_t table_bytes = 0;
+    for (size_t i = 0; i < ntabs && tg.tabs; i++)
+        if (tg.tabs[i])
+            table_bytes += (uint64_t)(tg.tabs[i]->mask + 1) * tg.tabs[i]->stride;
+    if (tg.folded)
+        table_bytes += (uint64_t)(tg.folded->mask + 1) * tg.folded->stride;
+    fp_progress_end(run.progress);
+    run.progress = NULL;
     phase("stage 1", &t0);
+    if (fp_dist_on()) {
+        /* MPI: agree on the first failure; element-wise rows and global
+         * accumulators go to rank 0 (keyed tables are shuffled below). */
+        fp_dist_fail(&run.fail_part, &run.fail_msg);
+        if (pl->shape == FP_SHAPE_ELEMENTWISE)
+            fp_dist_rows(run.sink, run.fail_part, &run.write_failed);
+        else if (pl->shape == FP_SHAPE_GLOBAL && !run.fail_msg)
+            fp_dist_global(tg.accs, pl->acc_size, run.nparts);
+        phase("MPI gather", &t0);
+    }
 
     /* Stage 2 runs on worker 0, writing into one buffer flushed as it fills. */
     fp_worker *w0 = &workers[0];
@@ -761,6 +1067,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     w0->out = &out;
     w0->part = NULL;
     w0->pos = NULL;
+    w0->errs = run.errs ? fp_errsink_tail(run.errs) : NULL;
     if (run.fail_msg) {
         /* nothing more to compute */
     } else if (pl->shape == FP_SHAPE_KEYED) {
@@ -769,16 +1076,36 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         /* Partition order: everything is folded into one table by now. */
         fp_ktab **tabs = tg.folded ? &tg.folded : tg.tabs;
         size_t nt = tg.folded ? 1 : ntabs;
-        fp_kentry **runs = xcalloc(nt, sizeof *runs);
-        size_t *ns = xcalloc(nt, sizeof *ns);
-        sort_tables(&run, tabs, nt, runs, ns);
-        phase("sort partial tables", &t0);
-        merge_keyed(&run, workers, runs, ns, nt, &out);
+        fp_kentry **runs;
+        size_t *ns;
+        if (fp_dist_on()) {
+            /* MPI: the first block's folded table, then the unfolded ones
+             * in partition order (or the per-thread tables): shuffled by
+             * key, and the owners' sorted runs gathered to rank 0. */
+            fp_ktab **mine = xcalloc(ntabs + 1, sizeof *mine);
+            size_t nm = 0;
+            if (tg.folded)
+                mine[nm++] = tg.folded;
+            for (size_t i = 0; i < ntabs; i++)
+                if (tg.tabs[i])
+                    mine[nm++] = tg.tabs[i];
+            fp_dist_keyed(pl, mine, nm, &runs, &ns, &nt);
+            free(mine);
+            phase("MPI shuffle and gather", &t0);
+        } else {
+            runs = xcalloc(nt, sizeof *runs);
+            ns = xcalloc(nt, sizeof *ns);
+            sort_tables(&run, tabs, nt, runs, ns);
+            phase("sort partial tables", &t0);
+        }
+        if (nt)
+            merge_keyed(&run, workers, runs, ns, nt, &out);
         for (size_t i = 0; i < nt; i++)
             fp_big_free(runs[i], ns[i] * sizeof(fp_kentry));
         free(runs);
         free(ns);
-    } else if (pl->shape == FP_SHAPE_GLOBAL) {
+        fp_dist_keyed_done();
+    } else if (pl->shape == FP_SHAPE_GLOBAL && fp_dist_rank() == 0) {
         void *acc = xcalloc(1, pl->acc_size);
         pl->acc_init(acc);
         for (size_t k = 0; k < run.nparts; k++)
@@ -786,7 +1113,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         pl->stage2_global(w0, acc);
         free(acc);
     }
-    if (pl->top_n && !run.fail_msg) {
+    if (pl->top_n && !run.fail_msg && fp_dist_rank() == 0) {
         /* Every worker's top into worker 0's, then stage 3 in top order. */
         for (int t = 1; t < nw; t++) {
             char *items;
@@ -812,6 +1139,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     phase("merge, stage 2, write", &t0);
 
     /* Nothing is lost without a count: what on_error drop skipped. */
+    fp_dist_drops(workers, nw, pl->nsites);   /* MPI: summed over ranks */
     for (int i = 0; i < pl->nsites && !run.fail_msg; i++) {
         uint64_t n = 0;
         for (int t = 0; t < nw; t++)
@@ -820,21 +1148,41 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) dropped %llu element%s (on_error drop)\n",
                     run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
                     pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s");
+        n = 0;
+        for (int t = 0; t < nw; t++)
+            n += workers[t].collected[i];
+        if (n)
+            fprintf(stderr, "%s: operator '%s' (%s:%d:%d) collected %llu element%s into '%s' "
+                            "(on_error collect)\n",
+                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s", errors_path);
     }
     if (run.fail_msg) {
         fprintf(stderr, "%s: %s", run.prog, run.fail_msg);
         fp_sink_abort(run.sink);
+        fp_errsink_abort(run.errs);
         rc = FP_EXIT_ELEMENT;
     } else if (run.write_failed) {
         fprintf(stderr, "%s: error: cannot write output '%s': %s\n", run.prog,
                 dest ? dest : "<stdout>", strerror(run.write_failed));
+        fp_sink_abort(run.sink);
+        fp_errsink_abort(run.errs);
+        rc = FP_EXIT_INPUT;
+    } else if (run.errs && fp_errsink_commit(run.errs, err, sizeof err) != 0) {
+        /* The error file first: an output without its errors is not
+         * complete. */
+        fprintf(stderr, "%s: error: %s\n", run.prog, err);
         fp_sink_abort(run.sink);
         rc = FP_EXIT_INPUT;
     } else if (fp_sink_commit(run.sink, err, sizeof err) != 0) {
         fprintf(stderr, "%s: error: %s\n", run.prog, err);
         rc = FP_EXIT_INPUT;
     }
+    free(errors_own);
     phase("commit (fsync, rename)", &t0);
+    if (run.stats && rc == FP_EXIT_OK)
+        fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start,
+                        table_bytes);
 
     for (size_t i = 0; i < ntabs; i++)
         fp_ktab_free(tg.tabs[i]);   /* NULL once folded */
@@ -851,12 +1199,22 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     for (int t = 0; t < nw; t++) {
         fp_arena_free(workers[t].arena);
         free(workers[t].dropped);
+        free(workers[t].collected);
+        free(workers[t].stat);
         fp_top_free(workers[t].top);
         free(workers[t].batch_msg);
+        free(workers[t].wbuf[0]);
+        free(workers[t].wbuf[1]);
     }
     free(workers);
     free(run.fail_msg);
     free(run.parts);
     close_inputs(&run);
+    fp_config_free(&cfg);
+    for (int i = 0; i < nexpanded; i++)
+        free(expanded[i]);
+    free(expanded);
+    expanded = NULL;
+    nexpanded = 0;
     return rc;
 }

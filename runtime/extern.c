@@ -50,17 +50,23 @@ static const char *format(fp_ctx *cx, const char *fmt, va_list ap)
     return m;
 }
 
-static void not_fallible(const char *what)
+/* A C function that is not declared fallible failed: its operator does not
+ * check for errors, so the run fails (first in input order, exit 4, no
+ * output) with a message that says what to change. */
+static void not_fallible(fp_ctx *cx, const char *what)
 {
-    fprintf(stderr, "fpipe: internal error: %s was called by a C function that is not "
-                    "declared fallible (add 'fallible' to its extern)\n", what);
-    exit(FP_EXIT_INTERNAL);
+    char buf[200];
+    snprintf(buf, sizeof buf, "%s was called by a C function that is not declared fallible "
+             "(add 'fallible' to its extern)", what);
+    fp_fail_message(cx, fp_arena_copy(cx->arena, buf, strlen(buf) + 1));
 }
 
 void fp_error(fp_ctx *cx, const char *fmt, ...)
 {
-    if (!cx->ext_site)
-        not_fallible("fp_error");
+    if (!cx->ext_site) {
+        not_fallible(cx, "fp_error");
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     const char *m = format(cx, fmt, ap);
@@ -76,12 +82,17 @@ void fp_error(fp_ctx *cx, const char *fmt, ...)
 
 void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)
 {
-    if (!cx->ext_site || !cx->in_batch)
-        not_fallible("fp_error_item (outside a batch function)");
+    if (!cx->in_batch) {
+        not_fallible(cx, "fp_error_item, outside a batch function,");
+        return;
+    }
     if (i < 0 || i >= cx->batch_n) {
-        fprintf(stderr, "fpipe: internal error: fp_error_item(%lld) in a batch of %d\n",
-                (long long)i, cx->batch_n);
-        exit(FP_EXIT_INTERNAL);
+        char buf[120];
+        snprintf(buf, sizeof buf, "the batch function called fp_error_item(%lld) in a batch "
+                 "of %d", (long long)i, cx->batch_n);
+        if (!cx->batch_all)
+            cx->batch_all = fp_arena_copy(cx->arena, buf, strlen(buf) + 1);
+        return;
     }
     va_list ap;
     va_start(ap, fmt);
@@ -123,10 +134,38 @@ void fp_batch_end(fp_worker *w, const fp_site *site, int n, int64_t got)
             w->batch_msg[i] = all;
 }
 
-void fp_batch_failed(fp_worker *w, int i)
+void fp_batch_failed(fp_worker *w, const fp_site *site, int i)
 {
     if (w->batch_msg[i])
-        fp_elem_error(w, w->ext_site, w->batch_msg[i]);
+        fp_elem_error(w, site, w->batch_msg[i]);
+}
+
+void fp_error_save(fp_worker *w)
+{
+    w->saved_site = w->err_site;
+    w->saved_msg = w->err_msg;
+    w->saved_pos = w->pos;
+    w->failed = 0;
+}
+
+void fp_error_restore(fp_worker *w)
+{
+    w->err_site = w->saved_site;
+    w->err_msg = w->saved_msg;
+    w->pos = w->saved_pos;
+    w->failed = 1;
+}
+
+void *fp_worker_buf(fp_worker *w, int which, size_t bytes)
+{
+    if (bytes > w->wbuf_cap[which]) {
+        free(w->wbuf[which]);
+        w->wbuf[which] = malloc(bytes ? bytes : 1);
+        if (!w->wbuf[which])
+            fp_oom();
+        w->wbuf_cap[which] = bytes;
+    }
+    return w->wbuf[which];
 }
 
 /* ---- topk ---------------------------------------------------------------- */
@@ -173,7 +212,8 @@ void fp_str_keep(fp_str *s)
     char *p = malloc(s->n + FP_PAD);
     if (!p)
         fp_oom();
-    memcpy(p, s->p, s->n);
+    if (s->n)
+        memcpy(p, s->p, s->n);
     memset(p + s->n, 0, FP_PAD);
     s->p = p;
 }

@@ -114,6 +114,7 @@ typedef struct fp_part {
     int file;            /* index into the input list */
     size_t index;        /* global partition number, in input order */
     const fp_csv_cols *csv;   /* CSV sources: the file's header */
+    uint64_t line0;      /* on_error collect: the file's line number of begin */
 } fp_part;
 
 /* The next line of [*cur, end), without its '\n'.  A last line without a
@@ -673,6 +674,20 @@ typedef struct fp_worker {
     const char **batch_msg;
     int batch_cap, batch_n, in_batch;
     const char *batch_all;  /* fp_error during the call: every element fails */
+    const fp_site *saved_site;   /* fp_error_save */
+    const char *saved_msg, *saved_pos;
+    void *wbuf[2];          /* fp_worker_buf */
+    size_t wbuf_cap[2];
+    /* on_error collect (errors.c) */
+    uint64_t *collected;    /* per site: elements written to the error file */
+    fp_buf *errs;           /* where this partition's (or key range's) error lines go */
+    const char *in_path;    /* the partition's input file, as named */
+    const char *in_base;    /* its first byte (for byte offsets) */
+    const char *lc_pos;     /* line counting: up to here ... */
+    uint64_t lc_line;       /* ... lines are counted (NULL: from the partition start) */
+    /* --stats (stats.c): per operator i of n, [i] elements passed on,
+     * [n + i] filtered / expanded / read (see the generated code) */
+    uint64_t *stat;
 } fp_worker;
 
 /* An element error: remembered in the worker; right after the operator's
@@ -699,6 +714,11 @@ static inline void fp_drop(fp_worker *w)
     w->dropped[w->err_site->id]++;
     w->failed = 0;
 }
+
+/* on_error collect: write the pending error as one JSON line (operator,
+ * .fpipe location, message, input file, line, byte offset, the record) to
+ * the error file, count it, and go on with the next element (errors.c). */
+void fp_collect(fp_worker *w);
 
 /* ------------------------------------------------------------------ */
 /* CSV records: the fast path, inline in the stage loop.               */
@@ -929,6 +949,14 @@ typedef enum fp_source_kind {
     FP_SOURCE_JSONL    /* jsonl(input): one JSON object per line */
 } fp_source_kind;
 
+/* An operator, for --stats. */
+typedef struct fp_op {
+    const char *kind;   /* its keyword: "map", "filter", ... */
+    const char *name;
+    int line, col;      /* in the .fpipe file */
+    int site;           /* its fp_site id (drop/collect counters), -1: cannot fail */
+} fp_op;
+
 typedef struct fp_pipeline {
     const char *name;          /* pipeline name */
     fp_source_kind source;
@@ -940,6 +968,7 @@ typedef struct fp_pipeline {
     fp_merge merge;
     fp_target target;
     const char *path;          /* FP_TARGET_PATH */
+    int default_threads;       /* --threads when not given (0: all cores) */
     size_t acc_size;           /* bytes of one accumulator */
     /* stage 1: source and the fused element-wise operators, over one partition */
     void (*stage1)(fp_worker *w);
@@ -961,6 +990,15 @@ typedef struct fp_pipeline {
     void (*top_keep)(void *elem);
     void (*top_release)(void *elem);
     void (*stage3)(fp_worker *w, const void *elem);
+    /* on_error collect: an operator collects; the error file the .fpipe
+     * names (NULL: --errors PATH, or the output's path + ".errors.jsonl") */
+    bool collect;
+    const char *errors_path;
+    /* every operator, for --stats (fp_op), and whether stage 1 scans the
+     * words of a text source directly (its lines are counted apart) */
+    const struct fp_op *ops;
+    int nops;
+    bool words_scan;
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.
@@ -1016,6 +1054,55 @@ int fp_sink_write(fp_sink *s, const void *p, size_t n);
 int fp_sink_commit(fp_sink *s, char *err, size_t errlen);
 void fp_sink_abort(fp_sink *s);
 
+/* The error file of on_error collect (errors.c): one buffer per input
+ * partition, written in partition order as partitions finish, then the
+ * tail (errors after a combine, in key order); atomic like fp_sink. */
+typedef struct fp_errsink fp_errsink;
+fp_errsink *fp_errsink_open(const char *path, size_t nparts, char *err, size_t errlen);
+fp_buf *fp_errsink_part(fp_errsink *e, size_t k);
+void fp_errsink_done(fp_errsink *e, size_t k);   /* partition k is complete */
+fp_buf *fp_errsink_tail(fp_errsink *e);
+int fp_errsink_commit(fp_errsink *e, char *err, size_t errlen);
+void fp_errsink_abort(fp_errsink *e);
+/* --stats (stats.c): the lines of [p, end) as a text source reads them,
+ * and the report (a table, or one line of JSON) from the workers' counts. */
+uint64_t fp_count_lines(const char *p, const char *end);
+void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
+                     double stage1_s, double total_s, uint64_t table_bytes);   /* to stderr */
+/* --config FILE (config.c, libyaml): what the file sets; 0, NULL or -1
+ * where it says nothing.  On an error returns -1 with "FILE:L:C: error:
+ * ..." in err. */
+typedef struct fp_config {
+    size_t threads, partition_size;
+    char **inputs;
+    int ninputs;
+    char *output, *errors;
+    int progress;   /* 0, 1 */
+    int stats;      /* 0 none, 1 a table, 2 JSON */
+} fp_config;
+int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen);
+void fp_config_free(fp_config *cfg);
+
+/* The progress line on stderr (progress.c): bytes and records of finished
+ * partitions (thread-safe), then the last state and a newline. */
+typedef struct fp_progress fp_progress;
+fp_progress *fp_progress_new(uint64_t total_bytes, bool tty);
+void fp_progress_add(fp_progress *p, uint64_t bytes, uint64_t records);
+void fp_progress_end(fp_progress *p);   /* NULL is fine */
+
+/* Inputs (inputs.c): the arguments with every folder replaced by the
+ * files under it (sorted by name, recursively; names starting with '.'
+ * skipped), malloc'd strings; and gzip data (1f 8b) decompressed whole into
+ * a buffer with the FP_PAD zero tail. */
+int fp_expand_inputs(const char *const *paths, int n, char ***out, int *nout, char *err,
+                     size_t errlen);
+bool fp_is_gzip(const char *data, size_t len);
+int fp_gunzip(const char *data, size_t len, char **out, size_t *outlen, char *err, size_t errlen);
+
+/* The line number (from 1) of every partition's first byte in its file:
+ * bases[f] is file f's first byte. */
+void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads);
+
 /* ------------------------------------------------------------------ */
 /* Lists, tops, topk.                                                  */
 /* ------------------------------------------------------------------ */
@@ -1030,8 +1117,10 @@ static inline int fp_f64_cmp_total(double a, double b)
     int64_t x, y;
     memcpy(&x, &a, 8);
     memcpy(&y, &b, 8);
-    x ^= (int64_t)((uint64_t)(x >> 63) >> 1);
-    y ^= (int64_t)((uint64_t)(y >> 63) >> 1);
+    /* Negative: flip all but the sign bit (the mask from an unsigned
+     * shift: >> of a negative value is implementation-defined). */
+    x ^= (int64_t)((0 - ((uint64_t)x >> 63)) >> 1);
+    y ^= (int64_t)((0 - ((uint64_t)y >> 63)) >> 1);
     return (x > y) - (x < y);
 }
 
@@ -1072,6 +1161,13 @@ void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)
 /* The generated code around a batch function's call. */
 void fp_batch_begin(fp_worker *w, const fp_site *site, int n);
 void fp_batch_end(fp_worker *w, const fp_site *site, int n, int64_t got);
-void fp_batch_failed(fp_worker *w, int i);
+void fp_batch_failed(fp_worker *w, const fp_site *site, int i);
+/* Keep the pending element error while a batch runs first. */
+void fp_error_save(fp_worker *w);
+void fp_error_restore(fp_worker *w);
+/* A buffer kept by the worker across partitions (which: 0 or 1). */
+void *fp_worker_buf(fp_worker *w, int which, size_t bytes);
+/* Fail the run as fp_fail does, with a message and no operator. */
+void fp_fail_message(fp_worker *w, const char *msg);
 
 #endif /* LIBFPIPE_H */

@@ -6,6 +6,9 @@
  * On abort, or if the process dies, the destination keeps its old content;
  * a killed run can leave a stray ".NAME.fpipe-XXXXXX" temporary behind.
  * A NULL path means standard output, which is written through (streamed).
+ * So is a destination that exists and is not a regular file (/dev/null, a
+ * FIFO, a terminal): renaming over it would replace the device with a
+ * file — as root, /dev/null itself.
  */
 #include "libfpipe.h"
 
@@ -17,11 +20,24 @@
 #include <unistd.h>
 
 void fp_oom(void);
+void fp_sink_remove_live(void);
+
+/* The temporary file of the open file sink, for a fatal signal handler
+ * (driver.c: an input shrank under its mapping), which removes it with
+ * fp_sink_remove_live before exiting: unlink is async-signal-safe. */
+static const char *volatile live_tmp;
+
+void fp_sink_remove_live(void)
+{
+    const char *t = live_tmp;
+    if (t)
+        unlink(t);
+}
 
 struct fp_sink {
     int fd;
     char *path;   /* destination, NULL for stdout */
-    char *tmp;    /* temporary file */
+    char *tmp;    /* temporary file, NULL when written through */
 };
 
 fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
@@ -32,6 +48,19 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
     if (!path) {
         s->fd = 1;
         return s;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        s->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (s->fd < 0) {
+            snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+            free(s);
+            return NULL;
+        }
+        s->path = strdup(path);
+        if (!s->path)
+            fp_oom();
+        return s;   /* tmp NULL: written through */
     }
     size_t n = strlen(path);
     const char *slash = strrchr(path, '/');
@@ -53,6 +82,7 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
     mode_t um = umask(0);
     umask(um);
     fchmod(s->fd, 0666 & ~um);
+    live_tmp = s->tmp;
     return s;
 }
 
@@ -74,6 +104,8 @@ int fp_sink_write(fp_sink *s, const void *p, size_t n)
 
 static void sink_free(fp_sink *s)
 {
+    if (live_tmp == s->tmp)
+        live_tmp = NULL;
     free(s->path);
     free(s->tmp);
     free(s);
@@ -86,6 +118,14 @@ int fp_sink_commit(fp_sink *s, char *err, size_t errlen)
         return 0;
     }
     int rc = 0;
+    if (!s->tmp) {   /* a device or FIFO: nothing to rename */
+        if (close(s->fd) != 0) {
+            snprintf(err, errlen, "cannot write output '%s': %s", s->path, strerror(errno));
+            rc = -1;
+        }
+        sink_free(s);
+        return rc;
+    }
     if (fsync(s->fd) != 0 || close(s->fd) != 0) {
         snprintf(err, errlen, "cannot write output '%s': %s", s->path, strerror(errno));
         unlink(s->tmp);
@@ -115,7 +155,8 @@ void fp_sink_abort(fp_sink *s)
         return;
     if (s->path) {
         close(s->fd);
-        unlink(s->tmp);
+        if (s->tmp)
+            unlink(s->tmp);
     }
     sink_free(s);
 }

@@ -8,7 +8,8 @@
  * common case, and the fast one: fp_csv_row in libfpipe.h finds the commas
  * from bitmasks of 64 bytes at a time, inline in the generated loop); a
  * record with a quote is handed to libcsv in strict mode, which does the
- * RFC 4180 unquoting and rejects stray quotes.  docs/design-notes.md has the measurements behind the split.
+ * RFC 4180 unquoting and rejects stray quotes.  docs/design-notes.md
+ * (Speed) describes the fast path.
  *
  * JSON lines.  One object per line, parsed by jansson; members are looked
  * up by the record's field names and converted with their declared types.

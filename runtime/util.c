@@ -360,8 +360,10 @@ void fp_out_bool(fp_buf *b, bool v)
 
 /* ---- string builtins ----------------------------------------------- */
 
-#define LOW_BYTES(n) ((n) >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * (n))) - 1))
-#define KEY_MASK(n) {LOW_BYTES(n), (n) <= 8 ? 0 : LOW_BYTES((n) - 8)}
+/* The shift counts stay in 0..56 even in the branch not taken: clang warns
+ * about a negative or too wide count there (-Wshift-count-negative). */
+#define LOW_BYTES(n) ((n) >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (8 * ((n) & 7))) - 1))
+#define KEY_MASK(n) {LOW_BYTES(n), LOW_BYTES((n) <= 8 ? 0 : (n) - 8)}
 const uint64_t fp_key_mask[17][2] = {
     KEY_MASK(0),  KEY_MASK(1),  KEY_MASK(2),  KEY_MASK(3),  KEY_MASK(4),  KEY_MASK(5),
     KEY_MASK(6),  KEY_MASK(7),  KEY_MASK(8),  KEY_MASK(9),  KEY_MASK(10), KEY_MASK(11),

@@ -11,15 +11,17 @@ set -euo pipefail
 #   re2c, lemon               the lexer and parser generators (grammar/)
 #   libyaml-dev               YAML pipelines and run configuration
 #   libcsv-dev, libjansson-dev  CSV and JSON-lines sources (runtime/source.c)
+#   zlib1g-dev                gzip inputs (runtime/inputs.c)
 #   sqlite3                   an independent reference for the group-by example
 #   libomp-dev                OpenMP runtime headers for clang builds
 #   clang, libclang-rt-14-dev sanitizer builds (make test-asan) and fuzzing
 #   mawk, coreutils           independent references in tests, make bench
 #   graphviz                  checks the output of `fpipec dot`
 #   valgrind                  memory checks of the generated programs in make test
+#   libopenmpi-dev, openmpi-bin  distributed mode (fpipec build --backend mpi): mpicc, mpirun
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
-      libjansson-dev sqlite3)
+      libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

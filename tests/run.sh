@@ -15,6 +15,14 @@
 #            partition sizes
 #   cli      the executables' and fpipec's behaviour on bad command lines,
 #            missing inputs, element failures
+#   codegen  hostile strings, names and paths in the generated C
+#            (tests/codegen/run.sh)
+#   bad-data hostile inputs for the runtime (tests/bad-data/run.sh)
+#   fuzz     the fuzz targets (tests/fuzz/) replayed on their seeds and
+#            regression inputs, without libFuzzer (tests/fuzz/replay.sh)
+#   runtime  tests/runtime.sh: on_error collect, --stats, --config, ...
+#   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
+#            faults on one rank; skipped without mpirun
 #
 # FPIPE_CFLAGS (e.g. sanitizers) applies to every program built here.
 # Prints one line per test and ends with "N passed, N failed".
@@ -49,7 +57,7 @@ echo "# unit"
 # scanners, which this x86-64 machine would otherwise never run).
 for uflags in "" "-DFP_NO_SIMD"; do
 if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fopenmp ${FPIPE_CFLAGS:-} $uflags \
-    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -lcsv -ljansson -o "$TMP/unit" 2> "$TMP/unit.cc"; then
+    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -lcsv -ljansson -lyaml -lz -o "$TMP/unit" 2> "$TMP/unit.cc"; then
     "$TMP/unit" > "$TMP/unit.out" 2>&1
     urc=$?
     sfx=${uflags:+ ($uflags)}
@@ -772,6 +780,137 @@ sed 's/"b.c"/"missing.c"/' "$TMP/bx/b.fpipe" > "$TMP/bx/b4.fpipe"
 [ $rc -eq 1 ] && grep -q "b4.fpipe:2:6: error: cannot find the linked file" "$TMP/out" && ok "lang: a missing linked file is located" ||
     bad "lang: a missing linked file is located (rc $rc)" "$TMP/out"
 
+# ---------------------------------------------------------------------------
+echo "# yaml"
+# Every tests/yaml/*.yaml against its expected diagnostics (ok_* are valid:
+# exit 0, warnings only; the others exit 1).
+ny=0
+for f in tests/yaml/*.yaml; do
+    n=${f%.yaml}
+    "$FPIPEC" check "$f" > "$TMP/out" 2> "$TMP/err"; rc=$?
+    if [ "${UPDATE_GOLDEN:-}" = 1 ]; then cp "$TMP/err" "$n.err"; fi
+    ny=$((ny + 1))
+    want=1; case $(basename "$f") in ok_*) want=0 ;; esac
+    if [ $rc -ne $want ]; then bad "yaml: $f: exit $rc, want $want" "$TMP/err"; continue; fi
+    if cmp -s "$n.err" "$TMP/err"; then ok "yaml: $(basename "$f")"; else
+        diff -u "$n.err" "$TMP/err" > "$TMP/diff" 2>&1; bad "yaml: $(basename "$f")" "$TMP/diff"; fi
+done
+[ $ny -ge 20 ] || bad "yaml: only $ny YAML cases (want at least 20)"
+# The seed's RAG config: the same program as rag_ingest.fpipe, the same bytes.
+if "$FPIPEC" build examples/rag_ingest.yaml -o "$TMP/bin/rag_yaml" > "$TMP/out" 2>&1; then
+    run_modes "yaml: rag_ingest.yaml modes" "$TMP/bin/rag_yaml" examples/data/docs.jsonl &&
+        { python3 tests/ref/rag.py examples/data/docs.jsonl > "$TMP/ref"
+          same "yaml: rag_ingest.yaml writes the bytes of rag_ingest.fpipe (vs tests/ref/rag.py)" "$TMP/ref" "$TMP/out.1"; }
+else bad "yaml: build rag_ingest.yaml" "$TMP/out"; fi
+"$FPIPEC" emit-c examples/rag_ingest.yaml | grep -v 'examples/rag_ingest\.' > "$TMP/c.yaml"
+"$FPIPEC" emit-c examples/rag_ingest.fpipe | grep -v 'examples/rag_ingest\.' > "$TMP/c.fpipe"
+# The generated C differs only in the lines naming the source file (and
+# the .fpipe lines quoted in comments and sites).
+cnorm() { sed -E 's/[0-9]+, [0-9]+, [0-9]+\};/L};/; s/^( *\{"[a-z_]+", "[a-z_]+"), [0-9]+, [0-9]+,/\1, L, L,/; s/:[0-9]+\)/:L)/g; s/; line [0-9]+/; line L/g; s/:[0-9]+( |$)/:L\1/g; s/\.(yaml|fpipe)//g' "$1"; }
+if diff <(cnorm "$TMP/c.yaml") <(cnorm "$TMP/c.fpipe") > "$TMP/diff"; then
+    ok "yaml: rag_ingest.yaml and rag_ingest.fpipe generate the same C"
+else bad "yaml: rag_ingest.yaml and rag_ingest.fpipe generate the same C" "$TMP/diff"; fi
+# resources.workers is the program's default --threads.
+"$FPIPEC" emit-c tests/yaml/ok_backend_dask.yaml 2> /dev/null | grep -q '\.default_threads = 2,' &&
+    ok "yaml: resources.workers sets the default thread count" || bad "yaml: resources.workers"
+"$FPIPEC" build tests/yaml/ok_wordcount.yaml -o "$TMP/bin/wc_yaml" > "$TMP/out" 2>&1 &&
+    "$TMP/bin/wc_yaml" -o "$TMP/out" "$IN/zipf.txt" && { ref_wordcount "$IN/zipf.txt" > "$TMP/ref"; same "yaml: a word count in YAML vs coreutils" "$TMP/ref" "$TMP/out"; } ||
+    bad "yaml: build and run ok_wordcount.yaml" "$TMP/out"
+# Round trips: .fpipe -> YAML -> explain, and YAML -> .fpipe -> explain,
+# give the IR and the plan of the original (lines and paths aside).
+norm() { sed -E '1d; s/; line [0-9]+//; s/\((examples|tests|\/tmp)[^)]*:[0-9]+\)//g' "$1"; }
+mkdir -p "$TMP/rt"
+cp examples/rag.c "$TMP/rt/"
+for f in examples/*.fpipe examples/rag_ingest.yaml tests/yaml/ok_wordcount.yaml; do
+    n=$(basename "$f"); to=yaml; ext=yaml
+    case $f in *.yaml) to=fpipe; ext=fpipe ;; esac
+    if "$FPIPEC" convert "$f" --to $to -o "$TMP/rt/$n.$ext" 2> "$TMP/err" &&
+       "$FPIPEC" explain "$f" > "$TMP/e1" 2> /dev/null &&
+       "$FPIPEC" explain "$TMP/rt/$n.$ext" > "$TMP/e2" 2> "$TMP/err" &&
+       diff <(norm "$TMP/e1") <(norm "$TMP/e2") > "$TMP/diff"; then
+        ok "yaml: convert $n to $to and back gives the same IR and plan"
+    else cat "$TMP/err" >> "$TMP/diff"; bad "yaml: convert $n to $to" "$TMP/diff"; fi
+done
+
+# Regressions from a review of the language features (each once a bug).
+mkdir -p "$TMP/rv"
+cat > "$TMP/rv/bs.c" <<'EOF'
+#include "bs.fpipe.h"
+list_i64 lens(fp_ctx *cx, list_str xs)
+{
+    list_i64 r = {fp_alloc(cx, (size_t)xs.n * sizeof *r.items), xs.n};
+    for (int64_t k = 0; k < xs.n; k++) {
+        r.items[k] = (int64_t)xs.items[k].n;
+        if (xs.items[k].n == 7)
+            fp_error_item(cx, k, "seven");
+        if (xs.items[k].n == 9)
+            fp_error_item(cx, k + 1000, "out of range");
+    }
+    return r;
+}
+int64_t twice(fp_ctx *cx, int64_t x)
+{
+    (void)cx;
+    return 2 * x;
+}
+EOF
+cat > "$TMP/rv/bs.fpipe" <<'EOF'
+pipeline bs
+link "bs.c"
+extern lens(xs: [str]) -> [i64] pure fallible
+extern twice(x: i64) -> i64 pure
+source lines : str = text(input)
+map m = if len(lines) == 3 then fail("three") else lines
+batch_map b = lens(m) max_batch 10
+map t = twice(b)
+sink out = tsv(output)
+EOF
+printf 'xx\naaaaaaa\nbbb\ncc\n' > "$IN/ord.txt"
+printf 'xx\nyyyy\nnine-nine\n' > "$IN/nine.txt"
+if "$FPIPEC" build "$TMP/rv/bs.fpipe" -o "$TMP/bin/bs" > "$TMP/out" 2>&1; then
+    for p in 4194304 61; do
+        "$TMP/bin/bs" --partition-size $p -o "$TMP/none.out" "$IN/ord.txt" 2> "$TMP/err"; rc=$?
+        if [ $rc -eq 4 ] && grep -q "operator 'b' (.*bs.fpipe:7:1) failed: seven" "$TMP/err" &&
+           grep -q "input: $IN/ord.txt:2$" "$TMP/err"; then
+            ok "review: a pending batch's earlier error is reported first (partition size $p)"
+        else bad "review: a pending batch's earlier error is reported first (rc $rc, $p)" "$TMP/err"; fi
+    done
+    "$TMP/bin/bs" -o "$TMP/none.out" "$IN/nine.txt" 2> "$TMP/err"; rc=$?
+    if [ $rc -eq 4 ] && grep -q "fp_error_item(1002) in a batch of 3" "$TMP/err" && [ ! -e "$TMP/none.out" ] &&
+       [ -z "$(ls -A "$TMP" | grep fpipe- )" ]; then
+        ok "review: fp_error_item out of range fails the batch, no output, no temporary"
+    else bad "review: fp_error_item out of range (rc $rc)" "$TMP/err"; fi
+else bad "review: build bs" "$TMP/out"; fi
+# The header beside the C file, written once, serves both RAG pipelines
+# and the YAML, from any folder.
+cp examples/rag.c "$TMP/rv/"; cp examples/rag_ingest.fpipe examples/rag_chunks.fpipe examples/rag_ingest.yaml "$TMP/rv/"
+"$FPIPEC" header "$TMP/rv/rag_ingest.fpipe" -o "$TMP/rv/rag.fpipe.h" &&
+    (cd "$TMP/rv" && "$OLDPWD/$FPIPEC" build rag_ingest.fpipe -o r1 && "$OLDPWD/$FPIPEC" build rag_ingest.yaml -o r2 &&
+     "$OLDPWD/$FPIPEC" build rag_chunks.fpipe -o r3) > "$TMP/out" 2>&1 &&
+    ok "review: one header serves rag_ingest, rag_ingest.yaml and rag_chunks" || bad "review: shared header" "$TMP/out"
+# Generated C that once failed to compile: tuples only in sort keys and in
+# a monoid's empty, operators named like generated names, clang's
+# -Wunused-function on declared monoids.
+cat > "$TMP/rv/names.fpipe" <<'EOF'
+pipeline names
+monoid mm : (i64, i64) {
+    empty = ((0, 1.5).0, 0)
+    combine(tup2_i64_i64, b) = if b.0 > tup2_i64_i64.0 then b else tup2_i64_i64
+    associative commutative
+}
+monoid unused : i64 { empty = 0 combine(a, b) = a + b associative }
+source lines : str = text(input)
+map list_i64 = (lines, (len(lines), 1))
+combine_per_key elem = mm
+top t = 2 by (elem.1.0, elem.0).0 desc, elem.0 asc
+sink out = tsv(output)
+EOF
+if "$FPIPEC" emit-c "$TMP/rv/names.fpipe" > "$TMP/rv/names.c" 2> "$TMP/out" &&
+   clang -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/rv/names.c" -o "$TMP/rv/names.o" 2>> "$TMP/out" &&
+   gcc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/rv/names.c" -o "$TMP/rv/names.o" 2>> "$TMP/out"; then
+    ok "review: generated names, sort-key tuples and monoid functions compile warning-free"
+else bad "review: generated names compile" "$TMP/out"; fi
+
 # Valgrind's memcheck over every example on a slice of the corpus, with one
 # thread and two and small partitions (not in the sanitizer build: ASan and
 # valgrind exclude each other).
@@ -812,11 +951,13 @@ rm -f "$TMP/o.tsv"
 "$WC" -o "$TMP/o.tsv" "$IN/zipf.txt" "$TMP/nope.txt" > "$TMP/out" 2>&1; rc=$?
 [ $rc = 3 ] && grep -q "cannot open input '$TMP/nope.txt': No such file or directory" "$TMP/out" && [ ! -e "$TMP/o.tsv" ] &&
     ok "cli: missing input exits 3, names it, creates no output" || bad "cli: missing input (rc=$rc)" "$TMP/out"
-# A directory as input, an unreadable input: the old output stays untouched.
-echo previous > "$TMP/o.tsv"
+# A directory as input stands for the files under it (tests/runtime.sh
+# checks the order); an unreadable input: the old output stays untouched.
 "$WC" -o "$TMP/o.tsv" "$IN" > "$TMP/out" 2>&1; rc=$?
-[ $rc = 3 ] && grep -q "is a directory" "$TMP/out" && [ "$(cat "$TMP/o.tsv")" = previous ] &&
-    ok "cli: directory input exits 3, output untouched" || bad "cli: directory input (rc=$rc)" "$TMP/out"
+ref_wordcount $(find "$IN" -type f ! -name '.*' | sort) > "$TMP/ref"
+[ $rc = 0 ] && cmp -s "$TMP/ref" "$TMP/o.tsv" &&
+    ok "cli: a directory input is read recursively" || bad "cli: directory input (rc=$rc)" "$TMP/out"
+echo previous > "$TMP/o.tsv"
 if [ "$(id -u)" != 0 ]; then
     cp "$IN/backslash.txt" "$TMP/noperm.txt"; chmod 000 "$TMP/noperm.txt"
     "$WC" -o "$TMP/o.tsv" "$TMP/noperm.txt" > "$TMP/out" 2>&1; rc=$?
@@ -1022,8 +1163,31 @@ if make --no-print-directory -s install BUILD="$B" PREFIX="$TMP/prefix" > "$TMP/
     ok "cli: make install PREFIX=... gives a working fpipec"
 else bad "cli: make install" "$TMP/out"; fi
 
+# ---------------------------------------------------------------------------
+echo "# codegen"
+. tests/codegen/run.sh
+
+# ---------------------------------------------------------------------------
+echo "# bad-data"
+. tests/bad-data/run.sh
+
+# ---------------------------------------------------------------------------
+echo "# fuzz"
+. tests/fuzz/replay.sh
+
+# ---------------------------------------------------------------------------
+echo "# contracts"
 # fpipec verify, the purity audit, JSON diagnostics.
 . tests/contracts.sh
+
+# ---------------------------------------------------------------------------
+echo "# runtime"
+. tests/runtime.sh
+
+# ---------------------------------------------------------------------------
+echo "# mpi"
+# Distributed mode (MPI): its own file, skipped without mpirun.
+. tests/mpi.sh
 
 echo
 echo "$pass passed, $fail failed"

@@ -15,6 +15,13 @@ static const fp_site *const sites[] = {
     &site_sales,
 };
 
+static const fp_op fp_op_table[] = {
+    {"source", "sales", 22, 1, 0},
+    {"map", "by_city", 23, 1, -1},
+    {"combine_per_key", "per_city", 24, 1, -1},
+    {"sink", "out", 25, 1, -1},
+};
+
 /* combine_per_key per_city = (count, sum, mean, max)  (examples/groupby.fpipe:24): the accumulator. */
 typedef struct per_city_acc { int64_t m0_count; int64_t m1_sum; fp_sum128 m2_mean_sum; int64_t m2_mean_n; int64_t m3_max; } per_city_acc;
 
@@ -82,12 +89,16 @@ static void per_city_apply(fp_worker *w, per_city_pending *q, int n)
  */
 static void stage1_sales_to_per_city(fp_worker *w)
 {
+    uint64_t fp_n0 = 0;   /* --stats: sales out */
+    uint64_t fp_n4 = 0;   /* --stats: sales read */
+    uint64_t fp_n1 = 0;   /* --stats: by_city out */
     per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
     int per_city_n = 0;
     /* source sales : Sale = csv(input)  (examples/groupby.fpipe:22): bitmask scan in place; libcsv for quoted records */
     fp_csv_iter sales_it = fp_csv_begin(w);
     fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
     while (fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2)) {
+        fp_n4++;
         rec_Sale sales;
         sales.city = sales_cols[0];
         sales.qty = fp_col_i64(w, &site_sales, sales_cols[1], "qty");
@@ -95,8 +106,10 @@ static void stage1_sales_to_per_city(fp_worker *w)
             fp_fail(w);
             return;
         }
+        fp_n0++;
         /* map by_city : (str, i64) = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */
         tup2_str_i64 by_city = {sales.city, sales.qty};
+        fp_n1++;
         /* combine_per_key per_city : (str, (i64, i64, f64, i64)) = (count, sum, mean, max)  (examples/groupby.fpipe:24): queued for this worker's table */
         fp_ktab_probe(w->tab, by_city.f0, &per_city_q[per_city_n].probe);
         per_city_q[per_city_n].value = by_city.f1;
@@ -106,6 +119,9 @@ static void stage1_sales_to_per_city(fp_worker *w)
         }
     }
     per_city_apply(w, per_city_q, per_city_n);
+    w->stat[0] += fp_n0;
+    w->stat[4] += fp_n4;
+    w->stat[1] += fp_n1;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -116,6 +132,7 @@ static void stage2_per_city_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key per_city : (str, (i64, i64, f64, i64)) = (count, sum, mean, max)  (examples/groupby.fpipe:24): the merged value of one key */
     tup2_str_tup4_i64_i64_f64_i64 per_city = {key, per_city_result(acc)};
+    w->stat[2]++;
     /* sink out = tsv(output)  (examples/groupby.fpipe:25) */
     fp_out_tsv_str(w->out, per_city.f0);
     fp_out_char(w->out, '\t');
@@ -127,6 +144,7 @@ static void stage2_per_city_to_out(fp_worker *w, fp_str key, const void *acc)
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, per_city.f1.f3);
     fp_out_char(w->out, '\n');
+    w->stat[3]++;
 }
 
 /* The columns a CSV input's header must name: the fields of Sale. */
@@ -175,6 +193,8 @@ static const fp_pipeline pipeline = {
     .stage2_keyed = stage2_per_city_to_out,
     .sites = sites,
     .nsites = 1,
+    .ops = fp_op_table,
+    .nops = 4,
 };
 
 int main(int argc, char **argv)

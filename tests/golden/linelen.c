@@ -7,6 +7,13 @@
 
 typedef struct tup2_i64_str { int64_t f0; fp_str f1; } tup2_i64_str;   /* (i64, str) */
 
+static const fp_op fp_op_table[] = {
+    {"source", "lines", 7, 1, -1},
+    {"filter", "nonblank", 8, 1, -1},
+    {"map", "row", 9, 1, -1},
+    {"sink", "out", 10, 1, -1},
+};
+
 /* Stage 1: once per input partition, on any thread; fuses.
  *   source          lines        examples/linelen.fpipe:7
  *   filter          nonblank     examples/linelen.fpipe:8
@@ -15,21 +22,35 @@ typedef struct tup2_i64_str { int64_t f0; fp_str f1; } tup2_i64_str;   /* (i64, 
  */
 static void stage1_lines_to_out(fp_worker *w)
 {
+    uint64_t fp_n1 = 0;   /* --stats: nonblank out */
+    uint64_t fp_n5 = 0;   /* --stats: nonblank filtered */
+    uint64_t fp_n2 = 0;   /* --stats: row out */
+    uint64_t fp_n3 = 0;   /* --stats: out out */
     const char *cur = w->part->begin, *end = w->part->end;
     /* source lines : str = text(input)  (examples/linelen.fpipe:7) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         /* filter nonblank : str = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
-        if (!(fp_len(fp_trim(lines)) > 0)) continue;
+        if (!(fp_len(fp_trim(lines)) > 0)) {
+            fp_n5++;
+            continue;
+        }
+        fp_n1++;
         fp_str nonblank = lines;
         /* map row : (i64, str) = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
         tup2_i64_str row = {fp_len(nonblank), fp_upper(w->arena, fp_trim(nonblank))};
+        fp_n2++;
         /* sink out = tsv(output)  (examples/linelen.fpipe:10) */
         fp_out_i64(w->out, row.f0);
         fp_out_char(w->out, '\t');
         fp_out_tsv_str(w->out, row.f1);
         fp_out_char(w->out, '\n');
+        fp_n3++;
     }
+    w->stat[1] += fp_n1;
+    w->stat[5] += fp_n5;
+    w->stat[2] += fp_n2;
+    w->stat[3] += fp_n3;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -59,6 +80,8 @@ static const fp_pipeline pipeline = {
     .shape = FP_SHAPE_ELEMENTWISE,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_out,
+    .ops = fp_op_table,
+    .nops = 4,
 };
 
 int main(int argc, char **argv)

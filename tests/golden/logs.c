@@ -14,6 +14,14 @@ static const fp_site *const sites[] = {
     &site_entry,
 };
 
+static const fp_op fp_op_table[] = {
+    {"source", "lines", 30, 1, -1},
+    {"map", "entry", 36, 1, 0},
+    {"flatmap", "keys", 62, 1, -1},
+    {"combine_per_key", "counts", 63, 1, -1},
+    {"sink", "out", 64, 1, -1},
+};
+
 /* combine_per_key counts = sum  (examples/logs.fpipe:63): the accumulator. */
 typedef struct counts_acc { int64_t sum; } counts_acc;
 
@@ -68,6 +76,9 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
+    uint64_t fp_n1 = 0;   /* --stats: entry out */
+    uint64_t fp_n2 = 0;   /* --stats: keys out */
+    uint64_t fp_n7 = 0;   /* --stats: keys expanded */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
@@ -89,10 +100,13 @@ static void stage1_lines_to_counts(fp_worker *w)
             fp_drop(w);
             continue;
         }
+        fp_n1++;
         /* flatmap keys : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */
         tup2_str_i64 keys_items[2] = {(tup2_str_i64){entry.f0, 1}, (tup2_str_i64){entry.f1, 1}};
+        fp_n7++;
         for (int keys_i = 0; keys_i < 2; keys_i++) {
             tup2_str_i64 keys = keys_items[keys_i];
+            fp_n2++;
             /* combine_per_key counts : (str, i64) = sum  (examples/logs.fpipe:63): queued for this worker's table */
             fp_ktab_probe(w->tab, keys.f0, &counts_q[counts_n].probe);
             counts_q[counts_n].value = keys.f1;
@@ -103,6 +117,9 @@ static void stage1_lines_to_counts(fp_worker *w)
         }
     }
     counts_apply(w, counts_q, counts_n);
+    w->stat[1] += fp_n1;
+    w->stat[2] += fp_n2;
+    w->stat[7] += fp_n7;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -113,11 +130,13 @@ static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key counts : (str, i64) = sum  (examples/logs.fpipe:63): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
+    w->stat[3]++;
     /* sink out = tsv(output)  (examples/logs.fpipe:64) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, counts.f1);
     fp_out_char(w->out, '\n');
+    w->stat[4]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -158,6 +177,8 @@ static const fp_pipeline pipeline = {
     .stage2_keyed = stage2_counts_to_out,
     .sites = sites,
     .nsites = 1,
+    .ops = fp_op_table,
+    .nops = 5,
 };
 
 int main(int argc, char **argv)

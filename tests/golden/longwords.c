@@ -7,6 +7,17 @@
 
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
+static const fp_op fp_op_table[] = {
+    {"source", "lines", 8, 1, -1},
+    {"flatmap", "words", 9, 1, -1},
+    {"map", "folded", 10, 1, -1},
+    {"filter", "long", 11, 1, -1},
+    {"map", "pairs", 12, 1, -1},
+    {"combine_per_key", "counts", 13, 1, -1},
+    {"filter", "repeated", 14, 1, -1},
+    {"sink", "out", 15, 1, -1},
+};
+
 /* combine_per_key counts = count  (examples/longwords.fpipe:13): the accumulator. */
 typedef struct counts_acc { int64_t count; } counts_acc;
 
@@ -65,6 +76,11 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
+    uint64_t fp_n1 = 0;   /* --stats: words out */
+    uint64_t fp_n2 = 0;   /* --stats: folded out */
+    uint64_t fp_n3 = 0;   /* --stats: long out */
+    uint64_t fp_n11 = 0;   /* --stats: long filtered */
+    uint64_t fp_n4 = 0;   /* --stats: pairs out */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     /* source lines : str = text(input)  (examples/longwords.fpipe:8) */
@@ -72,13 +88,20 @@ static void stage1_lines_to_counts(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        fp_n1++;
         /* map folded : str = lower(words)  (examples/longwords.fpipe:10) */
         fp_str folded = fp_lower(w->arena, words);
+        fp_n2++;
         /* filter long : str = len(folded) >= 7  (examples/longwords.fpipe:11) */
-        if (!(fp_len(folded) >= 7)) continue;
+        if (!(fp_len(folded) >= 7)) {
+            fp_n11++;
+            continue;
+        }
+        fp_n3++;
         fp_str long_ = folded;
         /* map pairs : (str, i64) = (long, 1)  (examples/longwords.fpipe:12) */
         tup2_str_i64 pairs = {long_, 1};
+        fp_n4++;
         /* combine_per_key counts : (str, i64) = count  (examples/longwords.fpipe:13): queued for this worker's table */
         fp_ktab_probe(w->tab, pairs.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = pairs.f1;
@@ -88,6 +111,11 @@ static void stage1_lines_to_counts(fp_worker *w)
         }
     }
     counts_apply(w, counts_q, counts_n);
+    w->stat[1] += fp_n1;
+    w->stat[2] += fp_n2;
+    w->stat[3] += fp_n3;
+    w->stat[11] += fp_n11;
+    w->stat[4] += fp_n4;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -99,14 +127,20 @@ static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key counts : (str, i64) = count  (examples/longwords.fpipe:13): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
+    w->stat[5]++;
     /* filter repeated : (str, i64) = counts.1 >= 2  (examples/longwords.fpipe:14) */
-    if (!(counts.f1 >= 2)) return;
+    if (!(counts.f1 >= 2)) {
+        w->stat[14]++;
+        return;
+    }
+    w->stat[6]++;
     tup2_str_i64 repeated = counts;
     /* sink out = tsv(output)  (examples/longwords.fpipe:15) */
     fp_out_tsv_str(w->out, repeated.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, repeated.f1);
     fp_out_char(w->out, '\n');
+    w->stat[7]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -151,6 +185,9 @@ static const fp_pipeline pipeline = {
     .acc_size = sizeof(counts_acc),
     .acc_merge = counts_merge,
     .stage2_keyed = stage2_counts_to_out,
+    .ops = fp_op_table,
+    .nops = 8,
+    .words_scan = true,
 };
 
 int main(int argc, char **argv)

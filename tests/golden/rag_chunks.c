@@ -28,6 +28,15 @@ static const fp_site *const sites[] = {
     &site_clean,
 };
 
+static const fp_op fp_op_table[] = {
+    {"source", "docs", 23, 1, 0},
+    {"map", "clean", 24, 1, 1},
+    {"flatmap", "chunk", 25, 1, -1},
+    {"map", "one", 26, 1, -1},
+    {"combine_per_key", "per_doc", 27, 1, -1},
+    {"sink", "out", 28, 1, -1},
+};
+
 /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): the accumulator. */
 typedef struct per_doc_acc { int64_t sum; } per_doc_acc;
 
@@ -83,12 +92,19 @@ static void per_doc_apply(fp_worker *w, per_doc_pending *q, int n)
  */
 static void stage1_docs_to_per_doc(fp_worker *w)
 {
+    uint64_t fp_n0 = 0;   /* --stats: docs out */
+    uint64_t fp_n6 = 0;   /* --stats: docs read */
+    uint64_t fp_n1 = 0;   /* --stats: clean out */
+    uint64_t fp_n2 = 0;   /* --stats: chunk out */
+    uint64_t fp_n8 = 0;   /* --stats: chunk expanded */
+    uint64_t fp_n3 = 0;   /* --stats: one out */
     per_doc_pending per_doc_q[FP_BATCH];   /* updates of per_doc, FP_BATCH at a time */
     int per_doc_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
     /* source docs : RawDoc = jsonl(input)  (examples/rag_chunks.fpipe:23): one JSON object per line, parsed by jansson */
     fp_json *docs_obj;
     while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
+        fp_n6++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
@@ -98,18 +114,23 @@ static void stage1_docs_to_per_doc(fp_worker *w)
             fp_drop(w);
             continue;
         }
+        fp_n0++;
         /* map clean : CleanDoc = clean_doc(docs)  (examples/rag_chunks.fpipe:24) */
         rec_CleanDoc clean = (w->ext_site = &site_clean, clean_doc(w, docs));
         if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
             fp_drop(w);
             continue;
         }
+        fp_n1++;
         /* flatmap chunk : Chunk = chunk_doc(clean)  (examples/rag_chunks.fpipe:25) */
         list_rec_Chunk chunk_items = (w->ext_site = NULL, chunk_doc(w, clean));
+        fp_n8++;
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
+            fp_n2++;
             /* map one : (str, i64) = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
             tup2_str_i64 one = {chunk.doc_id, 1};
+            fp_n3++;
             /* combine_per_key per_doc : (str, i64) = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
             fp_ktab_probe(w->tab, one.f0, &per_doc_q[per_doc_n].probe);
             per_doc_q[per_doc_n].value = one.f1;
@@ -120,6 +141,12 @@ static void stage1_docs_to_per_doc(fp_worker *w)
         }
     }
     per_doc_apply(w, per_doc_q, per_doc_n);
+    w->stat[0] += fp_n0;
+    w->stat[6] += fp_n6;
+    w->stat[1] += fp_n1;
+    w->stat[2] += fp_n2;
+    w->stat[8] += fp_n8;
+    w->stat[3] += fp_n3;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -130,11 +157,13 @@ static void stage2_per_doc_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key per_doc : (str, i64) = sum  (examples/rag_chunks.fpipe:27): the merged value of one key */
     tup2_str_i64 per_doc = {key, per_doc_result(acc)};
+    w->stat[4]++;
     /* sink out = tsv(output)  (examples/rag_chunks.fpipe:28) */
     fp_out_tsv_str(w->out, per_doc.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, per_doc.f1);
     fp_out_char(w->out, '\n');
+    w->stat[5]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -187,6 +216,8 @@ static const fp_pipeline pipeline = {
     .stage2_keyed = stage2_per_doc_to_out,
     .sites = sites,
     .nsites = 2,
+    .ops = fp_op_table,
+    .nops = 6,
 };
 
 int main(int argc, char **argv)

@@ -29,23 +29,34 @@ static const fp_site *const sites[] = {
     &site_embed,
 };
 
+static const fp_op fp_op_table[] = {
+    {"source", "docs", 28, 1, 0},
+    {"map", "clean", 29, 1, 1},
+    {"flatmap", "chunk", 30, 1, -1},
+    {"batch_map", "embed", 31, 1, 2},
+    {"sink", "write", 32, 1, -1},
+};
+
 /* Stage 1 from batch_map embed on: once per batch of at most 128 elements, in input order; fuses
  *   batch_map       embed        examples/rag_ingest.fpipe:31
  *   sink            write        examples/rag_ingest.fpipe:32
  */
 static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **batch_pos, int batch_n)
 {
+    uint64_t fp_n3 = 0;   /* --stats: embed out */
+    uint64_t fp_n4 = 0;   /* --stats: write out */
     /* batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128  (examples/rag_ingest.fpipe:31): the C function on the whole batch */
-    fp_batch_begin(w, NULL, batch_n);
+    fp_batch_begin(w, &site_embed, batch_n);
     list_rec_EmbeddedChunk embed_out = embed_batch(w, (list_rec_Chunk){batch, batch_n});
     fp_batch_end(w, &site_embed, batch_n, embed_out.n);   /* a failed call fails every element */
     for (int i = 0; i < batch_n; i++) {
         w->pos = batch_pos[i];
-        fp_batch_failed(w, i);   /* this element's own error, if any */
+        fp_batch_failed(w, &site_embed, i);   /* this element's own error, if any */
         if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */
             fp_fail(w);
             return;
         }
+        fp_n3++;
         rec_EmbeddedChunk embed = embed_out.items[i];
         /* sink write = jsonl(output)  (examples/rag_ingest.fpipe:32) */
         fp_out_char(w->out, '{');
@@ -65,7 +76,10 @@ static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **b
         fp_out_char(w->out, ']');
         fp_out_char(w->out, '}');
         fp_out_char(w->out, '\n');
+        fp_n4++;
     }
+    w->stat[3] += fp_n3;
+    w->stat[4] += fp_n4;
 }
 
 /* Stage 1: once per input partition, on any thread; fuses.
@@ -77,15 +91,21 @@ static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **b
  */
 static void stage1_docs_to_write(fp_worker *w)
 {
+    uint64_t fp_n0 = 0;   /* --stats: docs out */
+    uint64_t fp_n5 = 0;   /* --stats: docs read */
+    uint64_t fp_n1 = 0;   /* --stats: clean out */
+    uint64_t fp_n2 = 0;   /* --stats: chunk out */
+    uint64_t fp_n7 = 0;   /* --stats: chunk expanded */
     /* The batch of embed: elements and where they start in the input. */
-    rec_Chunk *embed_in = fp_arena_alloc(w->arena, 128 * sizeof *embed_in);
-    const char **embed_pos = fp_arena_alloc(w->arena, 128 * sizeof *embed_pos);
+    rec_Chunk *embed_in = fp_worker_buf(w, 0, 128 * sizeof *embed_in);
+    const char **embed_pos = fp_worker_buf(w, 1, 128 * sizeof *embed_pos);
     int embed_n = 0;
     w->halted = 0;
     const char *cur = w->part->begin, *end = w->part->end;
     /* source docs : RawDoc = jsonl(input)  (examples/rag_ingest.fpipe:28): one JSON object per line, parsed by jansson */
     fp_json *docs_obj;
     while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
+        fp_n5++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
@@ -95,16 +115,20 @@ static void stage1_docs_to_write(fp_worker *w)
             fp_drop(w);
             continue;
         }
+        fp_n0++;
         /* map clean : CleanDoc = clean_doc(docs)  (examples/rag_ingest.fpipe:29) */
         rec_CleanDoc clean = (w->ext_site = &site_clean, clean_doc(w, docs));
         if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
             fp_drop(w);
             continue;
         }
+        fp_n1++;
         /* flatmap chunk : Chunk = chunk_doc(clean)  (examples/rag_ingest.fpipe:30) */
         list_rec_Chunk chunk_items = (w->ext_site = NULL, chunk_doc(w, clean));
+        fp_n7++;
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
+            fp_n2++;
             /* batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128  (examples/rag_ingest.fpipe:31): into the batch */
             embed_in[embed_n] = chunk;
             embed_pos[embed_n] = w->pos;
@@ -118,6 +142,11 @@ static void stage1_docs_to_write(fp_worker *w)
     }
     if (embed_n)   /* the last, partial batch */
         stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
+    w->stat[0] += fp_n0;
+    w->stat[5] += fp_n5;
+    w->stat[1] += fp_n1;
+    w->stat[2] += fp_n2;
+    w->stat[7] += fp_n7;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -164,6 +193,8 @@ static const fp_pipeline pipeline = {
     .stage1 = stage1_docs_to_write,
     .sites = sites,
     .nsites = 3,
+    .ops = fp_op_table,
+    .nops = 5,
 };
 
 int main(int argc, char **argv)

@@ -7,6 +7,15 @@
 
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
+static const fp_op fp_op_table[] = {
+    {"source", "lines", 13, 1, -1},
+    {"flatmap", "words", 14, 1, -1},
+    {"map", "ones", 15, 1, -1},
+    {"combine_per_key", "counts", 16, 1, -1},
+    {"top", "top20", 17, 1, -1},
+    {"sink", "out", 18, 1, -1},
+};
+
 /* combine_per_key counts = sum  (examples/topwords.fpipe:16): the accumulator. */
 typedef struct counts_acc { int64_t sum; } counts_acc;
 
@@ -94,6 +103,8 @@ static void top20_release(void *p)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
+    uint64_t fp_n1 = 0;   /* --stats: words out */
+    uint64_t fp_n2 = 0;   /* --stats: ones out */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     /* source lines : str = text(input)  (examples/topwords.fpipe:13) */
@@ -101,8 +112,10 @@ static void stage1_lines_to_counts(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        fp_n1++;
         /* map ones : (str, i64) = (words, 1)  (examples/topwords.fpipe:15) */
         tup2_str_i64 ones = {words, 1};
+        fp_n2++;
         /* combine_per_key counts : (str, i64) = sum  (examples/topwords.fpipe:16): queued for this worker's table */
         fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = ones.f1;
@@ -112,6 +125,8 @@ static void stage1_lines_to_counts(fp_worker *w)
         }
     }
     counts_apply(w, counts_q, counts_n);
+    w->stat[1] += fp_n1;
+    w->stat[2] += fp_n2;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -122,6 +137,7 @@ static void stage2_counts_to_top20(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key counts : (str, i64) = sum  (examples/topwords.fpipe:16): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
+    w->stat[3]++;
     /* top top20 : (str, i64) = 20 by counts.1 desc, counts.0 asc  (examples/topwords.fpipe:17): into this worker's top */
     fp_top_push(w->top, &counts);
 }
@@ -134,11 +150,13 @@ static void stage3_top20_to_out(fp_worker *w, const void *elem)
 {
     /* top top20 : (str, i64) = 20 by counts.1 desc, counts.0 asc  (examples/topwords.fpipe:17): one kept element */
     tup2_str_i64 top20 = *(const tup2_str_i64 *)elem;
+    w->stat[4]++;
     /* sink out = tsv(output)  (examples/topwords.fpipe:18) */
     fp_out_tsv_str(w->out, top20.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, top20.f1);
     fp_out_char(w->out, '\n');
+    w->stat[5]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -188,6 +206,9 @@ static const fp_pipeline pipeline = {
     .top_keep = top20_keep,
     .top_release = top20_release,
     .stage3 = stage3_top20_to_out,
+    .ops = fp_op_table,
+    .nops = 6,
+    .words_scan = true,
 };
 
 int main(int argc, char **argv)

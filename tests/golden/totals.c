@@ -5,6 +5,13 @@
  */
 #include "libfpipe.h"
 
+static const fp_op fp_op_table[] = {
+    {"source", "lines", 5, 1, -1},
+    {"flatmap", "words", 6, 1, -1},
+    {"combine", "total", 7, 1, -1},
+    {"sink", "out", 8, 1, -1},
+};
+
 /* combine total = count  (examples/totals.fpipe:7): the accumulator. */
 typedef struct total_acc { int64_t count; } total_acc;
 
@@ -70,11 +77,13 @@ static inline void total_empty(total_acc *a)
  */
 static void stage1_lines_to_total(fp_worker *w)
 {
+    uint64_t fp_n1 = 0;   /* --stats: words out */
     /* source lines : str = text(input)  (examples/totals.fpipe:5) */
     /* flatmap words : str = split_ws(lines)  (examples/totals.fpipe:6): one scan over the partition: split_ws never crosses a newline */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        fp_n1++;
         /* combine total : i64 = count  (examples/totals.fpipe:7): partial, into this partition's state */
         total_state *total_st = w->acc;
         if (total_st->has) {
@@ -84,6 +93,7 @@ static void stage1_lines_to_total(fp_worker *w)
             total_st->has = true;
         }
     }
+    w->stat[1] += fp_n1;
 }
 
 /* Stage 2: once, on the value combined over all partitions; fuses.
@@ -98,9 +108,11 @@ static void stage2_total_to_out(fp_worker *w, const void *state)
     if (!s->has)
         total_empty(&a);   /* no elements: the identity */
     int64_t total = total_result(&a);
+    w->stat[2]++;
     /* sink out = tsv(output)  (examples/totals.fpipe:8) */
     fp_out_i64(w->out, total);
     fp_out_char(w->out, '\n');
+    w->stat[3]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -138,6 +150,9 @@ static const fp_pipeline pipeline = {
     .acc_init = total_init,
     .acc_merge = total_state_merge,
     .stage2_global = stage2_total_to_out,
+    .ops = fp_op_table,
+    .nops = 4,
+    .words_scan = true,
 };
 
 int main(int argc, char **argv)

@@ -7,6 +7,14 @@
 
 typedef struct tup2_str_f64 { fp_str f0; double f1; } tup2_str_f64;   /* (str, f64) */
 
+static const fp_op fp_op_table[] = {
+    {"source", "lines", 9, 1, -1},
+    {"flatmap", "words", 10, 1, -1},
+    {"map", "weighted", 11, 1, -1},
+    {"combine_per_key", "total", 12, 1, -1},
+    {"sink", "out", 13, 1, -1},
+};
+
 /* combine_per_key total = sum  (examples/weights.fpipe:12): the accumulator. */
 typedef struct total_acc { double sum; } total_acc;
 
@@ -61,6 +69,8 @@ static void total_apply(fp_worker *w, total_pending *q, int n)
  */
 static void stage1_lines_to_total(fp_worker *w)
 {
+    uint64_t fp_n1 = 0;   /* --stats: words out */
+    uint64_t fp_n2 = 0;   /* --stats: weighted out */
     total_pending total_q[FP_BATCH];   /* updates of total, FP_BATCH at a time */
     int total_n = 0;
     /* source lines : str = text(input)  (examples/weights.fpipe:9) */
@@ -68,8 +78,10 @@ static void stage1_lines_to_total(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        fp_n1++;
         /* map weighted : (str, f64) = (words, 0.10000000000000001)  (examples/weights.fpipe:11) */
         tup2_str_f64 weighted = {words, 0.10000000000000001};
+        fp_n2++;
         /* combine_per_key total : (str, f64) = sum  (examples/weights.fpipe:12): queued for this worker's table */
         fp_ktab_probe(w->tab, weighted.f0, &total_q[total_n].probe);
         total_q[total_n].value = weighted.f1;
@@ -79,6 +91,8 @@ static void stage1_lines_to_total(fp_worker *w)
         }
     }
     total_apply(w, total_q, total_n);
+    w->stat[1] += fp_n1;
+    w->stat[2] += fp_n2;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -89,11 +103,13 @@ static void stage2_total_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key total : (str, f64) = sum  (examples/weights.fpipe:12): the merged value of one key */
     tup2_str_f64 total = {key, total_result(acc)};
+    w->stat[3]++;
     /* sink out = tsv(output)  (examples/weights.fpipe:13) */
     fp_out_tsv_str(w->out, total.f0);
     fp_out_char(w->out, '\t');
     fp_out_f64(w->out, total.f1);
     fp_out_char(w->out, '\n');
+    w->stat[4]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -132,6 +148,9 @@ static const fp_pipeline pipeline = {
     .acc_size = sizeof(total_acc),
     .acc_merge = total_merge,
     .stage2_keyed = stage2_total_to_out,
+    .ops = fp_op_table,
+    .nops = 5,
+    .words_scan = true,
 };
 
 int main(int argc, char **argv)

@@ -7,6 +7,14 @@
 
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
+static const fp_op fp_op_table[] = {
+    {"source", "lines", 11, 1, -1},
+    {"flatmap", "words", 12, 1, -1},
+    {"map", "ones", 13, 1, -1},
+    {"combine_per_key", "counts", 14, 1, -1},
+    {"sink", "out", 15, 1, -1},
+};
+
 /* combine_per_key counts = sum  (examples/wordcount.fpipe:14): the accumulator. */
 typedef struct counts_acc { int64_t sum; } counts_acc;
 
@@ -61,6 +69,8 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
+    uint64_t fp_n1 = 0;   /* --stats: words out */
+    uint64_t fp_n2 = 0;   /* --stats: ones out */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     /* source lines : str = text(input)  (examples/wordcount.fpipe:11) */
@@ -68,8 +78,10 @@ static void stage1_lines_to_counts(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        fp_n1++;
         /* map ones : (str, i64) = (words, 1)  (examples/wordcount.fpipe:13) */
         tup2_str_i64 ones = {words, 1};
+        fp_n2++;
         /* combine_per_key counts : (str, i64) = sum  (examples/wordcount.fpipe:14): queued for this worker's table */
         fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = ones.f1;
@@ -79,6 +91,8 @@ static void stage1_lines_to_counts(fp_worker *w)
         }
     }
     counts_apply(w, counts_q, counts_n);
+    w->stat[1] += fp_n1;
+    w->stat[2] += fp_n2;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -89,11 +103,13 @@ static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key counts : (str, i64) = sum  (examples/wordcount.fpipe:14): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
+    w->stat[3]++;
     /* sink out = tsv(output)  (examples/wordcount.fpipe:15) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, counts.f1);
     fp_out_char(w->out, '\n');
+    w->stat[4]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -132,6 +148,9 @@ static const fp_pipeline pipeline = {
     .acc_size = sizeof(counts_acc),
     .acc_merge = counts_merge,
     .stage2_keyed = stage2_counts_to_out,
+    .ops = fp_op_table,
+    .nops = 5,
+    .words_scan = true,
 };
 
 int main(int argc, char **argv)

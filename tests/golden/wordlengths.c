@@ -8,6 +8,15 @@
 typedef struct tup2_i64_i64 { int64_t f0; int64_t f1; } tup2_i64_i64;   /* (i64, i64) */
 typedef struct tup3_i64_i64_bool { int64_t f0; int64_t f1; bool f2; } tup3_i64_i64_bool;   /* (i64, i64, bool) */
 
+static const fp_op fp_op_table[] = {
+    {"source", "lines", 8, 1, -1},
+    {"flatmap", "words", 9, 1, -1},
+    {"map", "by_len", 10, 1, -1},
+    {"combine_per_key", "hist", 11, 1, -1},
+    {"map", "row", 12, 1, -1},
+    {"sink", "out", 13, 1, -1},
+};
+
 /* combine_per_key hist = sum  (examples/wordlengths.fpipe:11): the accumulator. */
 typedef struct hist_acc { int64_t sum; } hist_acc;
 
@@ -62,6 +71,8 @@ static void hist_apply(fp_worker *w, hist_pending *q, int n)
  */
 static void stage1_lines_to_hist(fp_worker *w)
 {
+    uint64_t fp_n1 = 0;   /* --stats: words out */
+    uint64_t fp_n2 = 0;   /* --stats: by_len out */
     hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
     int hist_n = 0;
     /* source lines : str = text(input)  (examples/wordlengths.fpipe:8) */
@@ -69,8 +80,10 @@ static void stage1_lines_to_hist(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        fp_n1++;
         /* map by_len : (i64, i64) = (len(words), 1)  (examples/wordlengths.fpipe:10) */
         tup2_i64_i64 by_len = {fp_len(words), 1};
+        fp_n2++;
         /* combine_per_key hist : (i64, i64) = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
         char hist_kbuf[FP_KEYBUF] = {0};
         fp_ktab_probe(w->tab, fp_key_i64(hist_kbuf, by_len.f0), &hist_q[hist_n].probe);
@@ -81,6 +94,8 @@ static void stage1_lines_to_hist(fp_worker *w)
         }
     }
     hist_apply(w, hist_q, hist_n);
+    w->stat[1] += fp_n1;
+    w->stat[2] += fp_n2;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -92,8 +107,10 @@ static void stage2_hist_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key hist : (i64, i64) = sum  (examples/wordlengths.fpipe:11): the merged value of one key */
     tup2_i64_i64 hist = {fp_unkey_i64(key), hist_result(acc)};
+    w->stat[3]++;
     /* map row : (i64, i64, bool) = (hist.0, hist.1, hist.0 > 10)  (examples/wordlengths.fpipe:12) */
     tup3_i64_i64_bool row = {hist.f0, hist.f1, (hist.f0 > 10)};
+    w->stat[4]++;
     /* sink out = tsv(output)  (examples/wordlengths.fpipe:13) */
     fp_out_i64(w->out, row.f0);
     fp_out_char(w->out, '\t');
@@ -101,6 +118,7 @@ static void stage2_hist_to_out(fp_worker *w, fp_str key, const void *acc)
     fp_out_char(w->out, '\t');
     fp_out_bool(w->out, row.f2);
     fp_out_char(w->out, '\n');
+    w->stat[5]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -141,6 +159,9 @@ static const fp_pipeline pipeline = {
     .acc_size = sizeof(hist_acc),
     .acc_merge = hist_merge,
     .stage2_keyed = stage2_hist_to_out,
+    .ops = fp_op_table,
+    .nops = 6,
+    .words_scan = true,
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,251 @@
+/* build.c — turning generated C into a program: finding libfpipe, the
+ * headers of linked C files, the C compiler, temporary build folders.
+ * Shared by main.c (build, run) and by verify.c and contracts.c, which
+ * compile test programs and audit objects the same way.
+ */
+#include "fpipec.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+bool write_file(const char *path, const Str *s)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "fpipec: error: cannot write '%s': %s\n", path, strerror(errno));
+        return false;
+    }
+    bool ok = fwrite(s->p, 1, s->n, f) == s->n;
+    if (f != stdout)
+        ok = (fclose(f) == 0) && ok;
+    else
+        ok = (fflush(f) == 0) && ok;
+    if (!ok)
+        fprintf(stderr, "fpipec: error: cannot write '%s': %s\n", path, strerror(errno));
+    return ok;
+}
+
+/* ---- finding libfpipe ---------------------------------------------- */
+
+/* --backend mpi: mpicc and libfpipe_mpi.a (the same runtime built with
+ * -DFP_MPI plus runtime/mpi.c); the generated C is the same. */
+bool backend_mpi;
+
+static const char *runtime_lib(void)
+{
+    return backend_mpi ? "libfpipe_mpi.a" : "libfpipe.a";
+}
+
+bool file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The folders holding libfpipe.h and libfpipe.a: $FPIPE_RUNTIME, or next to
+ * this executable in the build tree (build/ and runtime/), or an installed
+ * layout (bin/ beside include/ and lib/). */
+bool find_runtime(Arena *a, const char **inc, const char **lib)
+{
+    const char *env = getenv("FPIPE_RUNTIME");
+    if (env && *env) {
+        *inc = env;
+        *lib = env;
+        return true;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return false;
+    *slash = 0;
+    const char *dir = exe;
+    const char *cands[][2] = {
+        {arena_printf(a, "%s/../runtime", dir), arena_printf(a, "%s", dir)},
+        {arena_printf(a, "%s/../include", dir), arena_printf(a, "%s/../lib", dir)},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        if (file_exists(arena_printf(a, "%s/libfpipe.h", cands[i][0])) &&
+            file_exists(arena_printf(a, "%s/%s", cands[i][1], runtime_lib()))) {
+            *inc = cands[i][0];
+            *lib = cands[i][1];
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Split a flags string on blanks (no shell: nothing is interpreted). */
+void split_words(Arena *a, const char *s, PtrVec *out)
+{
+    while (s && *s) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        const char *b = s;
+        while (*s && *s != ' ' && *s != '\t')
+            s++;
+        if (s > b)
+            vec_push(a, out, arena_strndup(a, b, (size_t)(s - b)));
+    }
+}
+
+/* The C files of `link` lines, as paths from here: relative to the folder
+ * of the .fpipe file. */
+const char *link_path(Arena *a, const char *fpipe, const char *path)
+{
+    if (path[0] == '/')
+        return path;
+    const char *slash = strrchr(fpipe, '/');
+    if (!slash)
+        return path;
+    return arena_printf(a, "%.*s/%s", (int)(slash - fpipe), fpipe, path);
+}
+
+/* "rag.c" -> "rag.fpipe.h": the header a linked C file includes. */
+const char *header_name(Arena *a, const char *cpath)
+{
+    const char *base = strrchr(cpath, '/');
+    base = base ? base + 1 : cpath;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    return arena_printf(a, "%.*s.fpipe.h", (int)n, base);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    Str s = {0};
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        str_addn(&s, buf, n);
+    fclose(f);
+    *len = s.n;
+    return s.p ? s.p : calloc(1, 1);
+}
+
+/* Write each linked file's header into dir; a copy beside the C file that
+ * differs from it would be included instead, so it is an error. */
+int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
+{
+    for (int i = 0; i < ir->nlinks; i++) {
+        const char *c = link_path(a, ir->src->path, ir->links[i]->path);
+        if (!file_exists(c)) {
+            int line, col;
+            diag_line_col(ir->src, ir->links[i]->span.off, &line, &col);
+            fprintf(stderr, "%s:%d:%d: error: cannot find the linked file '%s'\n",
+                    ir->src->path, line, col, c);
+            return 1;
+        }
+        vec_push(a, cfiles, (void *)c);
+        const char *hn = header_name(a, c);
+        Str h = {0};
+        emit_header(&h, ir, hn);
+        bool ok = write_file(arena_printf(a, "%s/%s", dir, hn), &h);
+        const char *slash = strrchr(c, '/');
+        const char *beside = slash ? arena_printf(a, "%.*s/%s", (int)(slash - c), c, hn) : hn;
+        size_t n;
+        char *old = slurp(beside, &n);
+        if (old && (n != h.n || memcmp(old, h.p, n) != 0)) {
+            fprintf(stderr, "fpipec: error: '%s' is out of date: the C compiler would include "
+                            "it instead of the header of %s\n  = hint: remove it, or "
+                            "rewrite it with: fpipec header %s -o %s\n",
+                    beside, ir->src->path, ir->src->path, beside);
+            ok = false;
+        }
+        free(old);
+        str_free(&h);
+        if (!ok)
+            return 2;
+    }
+    return 0;
+}
+
+int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
+                  const PtrVec *cfiles)
+{
+    const char *inc, *lib;
+    if (!find_runtime(a, &inc, &lib)) {
+        fprintf(stderr, "fpipec: error: cannot find libfpipe (libfpipe.h and %s); "
+                "set FPIPE_RUNTIME to the folder that holds them%s\n",
+                runtime_lib(), backend_mpi ? " (libfpipe_mpi.a is built when mpicc is installed)" : "");
+        return 2;
+    }
+    PtrVec argv = {0};
+    const char *cc = getenv(backend_mpi ? "MPICC" : "CC");
+    split_words(a, cc && *cc ? cc : backend_mpi ? "mpicc" : "cc", &argv);
+    const char *fixed[] = {"-std=c11", "-O2", "-fopenmp", "-Wall", "-Wextra"};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        vec_push(a, &argv, (void *)fixed[i]);
+    split_words(a, getenv("FPIPE_CFLAGS"), &argv);
+    vec_push(a, &argv, arena_printf(a, "-I%s", inc));
+    if (incdir)   /* the headers of the linked C files */
+        vec_push(a, &argv, arena_printf(a, "-I%s", incdir));
+    vec_push(a, &argv, (void *)cfile);
+    for (int i = 0; cfiles && i < cfiles->n; i++)
+        vec_push(a, &argv, cfiles->v[i]);
+    vec_push(a, &argv, arena_printf(a, "%s/%s", lib, runtime_lib()));
+    /* The libraries the runtime uses (libcsv, jansson), and libm. */
+    vec_push(a, &argv, "-lcsv");
+    vec_push(a, &argv, "-ljansson");
+    vec_push(a, &argv, "-lyaml");   /* --config */
+    vec_push(a, &argv, "-lz");      /* gzip inputs */
+    vec_push(a, &argv, "-lm");   /* for the linked C files */
+    vec_push(a, &argv, "-o");
+    vec_push(a, &argv, (void *)exe);
+    vec_push(a, &argv, NULL);
+
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "fpipec: error: cannot start the C compiler: %s\n", strerror(errno));
+        return 2;
+    }
+    if (pid == 0) {
+        execvp(argv.v[0], (char **)argv.v);
+        fprintf(stderr, "fpipec: error: cannot run '%s': %s\n", (char *)argv.v[0],
+                strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "fpipec: error: the C compiler failed on the generated code%s\n",
+                cfiles && cfiles->n ? " or a linked C file" : "");
+        return 3;
+    }
+    return 0;
+}
+
+/* fpipec run: build into a private temporary folder, run the program with
+ * the given arguments (stdin, stdout and stderr are the caller's), remove
+ * the folder, and exit with the program's status. */
+char *make_tmpdir(Arena *a, const char *what)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *dir = arena_printf(a, "%s/fpipec-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", what);
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "fpipec: error: cannot create a temporary folder: %s\n", strerror(errno));
+        return NULL;
+    }
+    return dir;
+}
+
+/* Remove the build folder: the generated C, the headers, the program. */
+void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name)
+{
+    unlink(arena_printf(a, "%s/%s.c", dir, name));
+    for (int i = 0; i < ir->nlinks; i++)
+        unlink(arena_printf(a, "%s/%s", dir, header_name(a, ir->links[i]->path)));
+    rmdir(dir);
+}

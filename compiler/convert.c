@@ -1,0 +1,287 @@
+/* convert.c — a checked pipeline written back as .fpipe text or as YAML
+ * (fpipec convert).  Both are printed from the IR, so converting a file and
+ * reading the result gives the same IR: the tests check that round trip
+ * with `fpipec explain`.
+ */
+#include "fpipec.h"
+
+#include <string.h>
+
+/* Would the .fpipe form need `on_error`?  fail_fast is the default. */
+static bool shows_policy(const IrOp *op)
+{
+    return op->fallible && op->policy != POLICY_FAIL_FAST;
+}
+
+static void sink_target(Str *s, const IrOp *op)
+{
+    if (op->target == TGT_OUTPUT) {
+        str_add(s, "output");
+    } else if (op->target == TGT_STDOUT) {
+        str_add(s, "stdout");
+    } else {
+        Expr e = {.kind = EX_STR, .sval = op->path, .slen = op->path_len};
+        expr_str(s, &e);
+    }
+}
+
+static void extern_sig(Str *s, const Extern *x)
+{
+    str_add(s, "%s(", x->name);
+    for (int k = 0; k < x->nparams; k++) {
+        str_add(s, "%s%s: ", k ? ", " : "", x->pnames[k]);
+        type_str(s, x->params[k]);
+    }
+    str_add(s, ") -> ");
+    type_str(s, x->ret);
+}
+
+void ir_to_fpipe(Str *s, const Ir *ir)
+{
+    str_add(s, "# %s.fpipe — converted by fpipec convert from %s\n\n", ir->name, ir->src->path);
+    str_add(s, "pipeline %s\n", ir->name);
+    if (ir->default_threads)
+        str_add(s, "# the YAML's resources set --threads %d by default\n", ir->default_threads);
+    if (ir->nlinks || ir->nrecords || ir->nexterns || ir->nmonoids)
+        str_add(s, "\n");
+    for (int i = 0; i < ir->nlinks; i++) {
+        Expr e = {.kind = EX_STR, .sval = ir->links[i]->path,
+                  .slen = strlen(ir->links[i]->path)};
+        str_add(s, "link ");
+        expr_str(s, &e);
+        str_add(s, "\n");
+    }
+    for (int i = 0; i < ir->nrecords; i++) {
+        const Type *t = ir->records[i];
+        str_add(s, "type %s = {", t->name);
+        for (int k = 0; k < t->n; k++) {
+            str_add(s, "%s %s: ", k ? "," : "", t->fields[k]);
+            type_str(s, t->elems[k]);
+        }
+        str_add(s, " }\n");
+    }
+    for (int i = 0; i < ir->nexterns; i++) {
+        str_add(s, "extern ");
+        extern_sig(s, ir->externs[i]);
+        str_add(s, " pure%s\n", ir->externs[i]->fallible ? " fallible" : "");
+    }
+    for (int i = 0; i < ir->nmonoids; i++) {
+        const UserMonoid *m = ir->monoids[i];
+        str_add(s, "monoid %s : ", m->name);
+        type_str(s, m->type);
+        str_add(s, " {\n    empty = ");
+        expr_str(s, m->empty);
+        str_add(s, "\n    combine(%s, %s) = ", m->a->sval, m->b->sval);
+        expr_str(s, m->combine);
+        str_add(s, "\n   %s%s\n}\n", m->associative ? " associative" : "",
+                m->commutative ? " commutative" : "");
+    }
+    str_add(s, "\n");
+    for (int i = 0; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        str_add(s, "%s %s", op_info[op->kind].keyword, op->name);
+        if (op->kind == OP_SOURCE) {
+            if (op->out->kind == TY_RECORD)
+                str_add(s, " : %s", op->out->name);
+            str_add(s, " = %s(input)", op->format);
+        } else if (op->kind == OP_SINK) {
+            str_add(s, " = %s(", op->format);
+            sink_target(s, op);
+            str_add(s, ")");
+        } else {
+            str_add(s, " : ");
+            type_str(s, op->out);
+            str_add(s, " = ");
+            op_body_str(s, op);
+        }
+        if (shows_policy(op)) {
+            str_add(s, " on_error %s", policy_name(op->policy));
+            if (op->policy == POLICY_COLLECT && op->errors_path) {
+                Expr e = {.kind = EX_STR, .sval = op->errors_path,
+                          .slen = strlen(op->errors_path)};
+                str_add(s, " ");
+                expr_str(s, &e);
+            }
+        }
+        str_add(s, "\n");
+    }
+}
+
+/* A YAML single-quoted scalar ('' is a quote). */
+static void yq(Str *s, const char *text)
+{
+    str_add(s, "'");
+    for (const char *p = text; *p; p++)
+        str_add(s, *p == '\'' ? "''" : "%c", *p);
+    str_add(s, "'");
+}
+
+/* An expression or type, which fpipe parses in place: single-quoted and
+ * never escaped, so a quote (only possible inside a string literal) is
+ * written as the string escape \x27. */
+static void yq_src(Str *s, const char *text)
+{
+    str_add(s, "'");
+    for (const char *p = text; *p; p++)
+        str_add(s, *p == '\'' ? "\\x27" : "%c", *p);
+    str_add(s, "'");
+}
+
+static void yq_type(Str *s, const Type *t)
+{
+    Str x = {0};
+    type_str(&x, t);
+    yq_src(s, x.p);
+    str_free(&x);
+}
+
+static void yq_expr(Str *s, const Expr *e)
+{
+    Str x = {0};
+    expr_str(&x, e);
+    yq_src(s, x.p);
+    str_free(&x);
+}
+
+static const char *yaml_type_name(OpKind k)
+{
+    switch (k) {
+    case OP_MAP: return "Map";
+    case OP_FILTER: return "Filter";
+    case OP_FLATMAP: return "FlatMap";
+    case OP_BATCH_MAP: return "BatchMap";
+    case OP_COMBINE: return "Combine";
+    case OP_COMBINE_PER_KEY: return "CombinePerKey";
+    case OP_TOP: return "Top";
+    case OP_SINK: return "Sink";
+    default: return "?";
+    }
+}
+
+void ir_to_yaml(Str *s, const Ir *ir)
+{
+    str_add(s, "# %s.yaml — converted by fpipec convert from %s\n", ir->name, ir->src->path);
+    str_add(s, "pipeline: %s\n", ir->name);
+    if (ir->default_threads)
+        str_add(s, "resources: {workers: %d}\n", ir->default_threads);
+    if (ir->nlinks) {
+        str_add(s, "link: [");
+        for (int i = 0; i < ir->nlinks; i++) {
+            str_add(s, "%s", i ? ", " : "");
+            yq(s, ir->links[i]->path);
+        }
+        str_add(s, "]\n");
+    }
+    if (ir->nrecords) {
+        str_add(s, "types:\n");
+        for (int i = 0; i < ir->nrecords; i++) {
+            const Type *t = ir->records[i];
+            str_add(s, "  %s: {", t->name);
+            for (int k = 0; k < t->n; k++) {
+                str_add(s, "%s%s: ", k ? ", " : "", t->fields[k]);
+                yq_type(s, t->elems[k]);
+            }
+            str_add(s, "}\n");
+        }
+    }
+    if (ir->nexterns) {
+        str_add(s, "externs:\n");
+        for (int i = 0; i < ir->nexterns; i++) {
+            const Extern *x = ir->externs[i];
+            str_add(s, "  %s:\n    params: {", x->name);
+            for (int k = 0; k < x->nparams; k++) {
+                str_add(s, "%s%s: ", k ? ", " : "", x->pnames[k]);
+                yq_type(s, x->params[k]);
+            }
+            str_add(s, "}\n    returns: ");
+            yq_type(s, x->ret);
+            str_add(s, "\n    pure: true\n");
+            if (x->fallible)
+                str_add(s, "    fallible: true\n");
+        }
+    }
+    if (ir->nmonoids) {
+        str_add(s, "monoids:\n");
+        for (int i = 0; i < ir->nmonoids; i++) {
+            const UserMonoid *m = ir->monoids[i];
+            str_add(s, "  %s:\n    type: ", m->name);
+            yq_type(s, m->type);
+            str_add(s, "\n    empty: ");
+            yq_expr(s, m->empty);
+            str_add(s, "\n    params: [%s, %s]\n    combine: ", m->a->sval, m->b->sval);
+            yq_expr(s, m->combine);
+            str_add(s, "\n    laws: [%s%s%s]\n", m->associative ? "associative" : "",
+                    m->associative && m->commutative ? ", " : "",
+                    m->commutative ? "commutative" : "");
+        }
+    }
+    const IrOp *src = &ir->ops[0];
+    str_add(s, "source: {name: %s, format: %s", src->name, src->format);
+    if (src->out->kind == TY_RECORD)
+        str_add(s, ", type: %s", src->out->name);
+    if (shows_policy(src))
+        str_add(s, ", error_policy: %s", policy_name(src->policy));
+    str_add(s, "}\noperators:\n");
+    for (int i = 1; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        str_add(s, "  - type: %s\n    name: %s\n", yaml_type_name(op->kind), op->name);
+        switch (op->kind) {
+        case OP_SINK:
+            str_add(s, "    func: %s\n", op->format);
+            if (op->target == TGT_PATH) {
+                str_add(s, "    path: ");
+                Str p = {0};
+                str_addn(&p, op->path, op->path_len);
+                str_add(&p, "%s", "");
+                yq(s, p.p);
+                str_free(&p);
+                str_add(s, "\n");
+            }
+            str_add(s, "    contract: {idempotent: true}\n");
+            break;
+        case OP_COMBINE:
+        case OP_COMBINE_PER_KEY: {
+            Str m = {0};
+            monoids_str(&m, op);
+            str_add(s, "    monoid: ");
+            yq_src(s, m.p);
+            str_add(s, "\n");
+            str_free(&m);
+            break;
+        }
+        case OP_TOP:
+            str_add(s, "    n: %lld\n    by:\n", (long long)op->top_n);
+            for (int k = 0; k < op->nby; k++) {
+                str_add(s, "      - %s: ", op->by[k]->desc ? "desc" : "asc");
+                yq_expr(s, op->by[k]->expr);
+                str_add(s, "\n");
+            }
+            break;
+        default: {
+            /* func: NAME when the body calls one function on the element. */
+            const Expr *b = op->body;
+            if (b->kind == EX_CALL && b->nargs == 1 && b->args[0]->kind == EX_NAME &&
+                !b->args[0]->bound && !strcmp(b->args[0]->sval, ir->ops[i - 1].name)) {
+                str_add(s, "    func: %s\n", b->sval);
+            } else {
+                str_add(s, "    expr: ");
+                yq_expr(s, b);
+                str_add(s, "\n");
+            }
+            if (op->kind == OP_BATCH_MAP)
+                str_add(s, "    max_batch_size: %lld\n", (long long)op->max_batch);
+            break;
+        }
+        }
+        if (shows_policy(op))
+            str_add(s, "    error_policy: %s\n", policy_name(op->policy));
+        str_add(s, "    in_type: ");
+        yq_type(s, op->in);
+        str_add(s, "\n");
+        if (op->kind != OP_SINK) {
+            str_add(s, "    out_type: ");
+            yq_type(s, op->out);
+            str_add(s, "\n");
+        }
+    }
+}

@@ -1,0 +1,658 @@
+/* mpi.c — distributed mode on MPI (libfpipe_mpi.a only; docs/distributed.md).
+ *
+ * The generated stage functions and the single-process driver are the same
+ * as in libfpipe.a; this file supplies fp_main (MPI_Init_thread around the
+ * driver) and the hooks of dist.h:
+ *   - every rank maps the same inputs and cuts the same partitions; rank r
+ *     runs the contiguous block [lo_r, hi_r) (OpenMP threads inside);
+ *   - element-wise rows and global accumulators go to rank 0 in partition
+ *     order;
+ *   - keyed tables are shuffled by key hash in bounded MPI_Alltoallv rounds,
+ *     folded on the owning rank (in partition order when the monoid needs
+ *     it), sorted there, and the sorted runs are gathered to rank 0, whose
+ *     k-way merge runs stage 2 exactly as in one process.
+ * MPI is called from the main thread only (MPI_THREAD_FUNNELED).
+ */
+#include "dist.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+void fp_oom(void);
+
+static int rank, nranks = 1;
+static int err_fd = 2;            /* rank > 0: the real stderr (2 is /dev/null) */
+static size_t g_nparts;           /* the partition count fp_dist_parts saw */
+static bool g_distributable = true;
+static fp_buf captured;           /* rank > 0: element-wise rows for rank 0 */
+static size_t round_bytes = (size_t)4 << 20;   /* per destination and round */
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        fp_oom();
+    return p;
+}
+
+/* FPIPE_TIMES=1: every rank's shuffle phases, on its own stderr. */
+static double mark(const char *what, double t)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("FPIPE_TIMES");
+        on = e && *e && strcmp(e, "0") != 0;
+    }
+    double n = MPI_Wtime();
+    if (on && what) {
+        char msg[160];
+        int len = snprintf(msg, sizeof msg, "fpipe: rank %d: %-24s %8.1f ms\n", rank, what,
+                           (n - t) * 1e3);
+        if (len > 0 && write(err_fd, msg, (size_t)len) < 0) {
+            /* nothing to do */
+        }
+    }
+    return n;
+}
+
+static void die(const char *what, int code)
+{
+    char msg[MPI_MAX_ERROR_STRING + 128];
+    int n = snprintf(msg, sizeof msg, "fpipe: error: MPI rank %d: %s\n", rank, what);
+    if (n > 0 && write(err_fd, msg, (size_t)n) < 0) {
+        /* nothing more to do */
+    }
+    MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+int fp_main(const fp_pipeline *pl, int argc, char **argv)
+{
+    int provided;
+    /* Open MPI: a rank waiting in a collective yields its core instead of
+     * spinning (unless the user chose otherwise).  The waits here are
+     * short, and on a busy or oversubscribed node the spinning rank takes
+     * the core from the one it waits for (measured: shuffle 80-125 ms
+     * instead of 120-150 ms on this 2-core VM under load). */
+    setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fprintf(stderr, "fpipe: error: MPI_Init_thread failed\n");
+        return FP_EXIT_INTERNAL;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+    if (provided < MPI_THREAD_FUNNELED && rank == 0)
+        fprintf(stderr, "fpipe: warning: MPI gives no MPI_THREAD_FUNNELED; use --threads 1\n");
+    const char *rb = getenv("FPIPE_MPI_ROUND_BYTES");
+    if (rb && *rb) {
+        long long v = atoll(rb);
+        if (v >= 64 && v < ((long long)1 << 30))
+            round_bytes = (size_t)v;
+    }
+    /* Rank 0 speaks for the run: the others' standard output and error
+     * (help, messages, the same error again) go to /dev/null.  A rank's
+     * own fatal trouble is written to the saved stderr. */
+    if (rank > 0) {
+        fflush(stdout);
+        fflush(stderr);
+        err_fd = dup(2);
+        int nul = open("/dev/null", O_WRONLY);
+        if (nul >= 0) {
+            dup2(nul, 1);
+            dup2(nul, 2);
+            close(nul);
+        }
+        if (err_fd < 0)
+            err_fd = 2;
+    }
+    int rc = fp_main_local(pl, argc, argv);
+    /* Every rank leaves with the same status (rank 0's is the decision;
+     * the maximum also carries a rank's internal error). */
+    int all = rc;
+    MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    fp_buf_free(&captured);
+    fflush(stdout);
+    MPI_Finalize();
+    return all;
+}
+
+int fp_dist_rank(void)
+{
+    return rank;
+}
+
+bool fp_dist_on(void)
+{
+    return nranks > 1;
+}
+
+bool fp_dist_any(bool failed, const char *what)
+{
+    if (nranks == 1)
+        return failed;
+    int mine = failed, *all = rank == 0 ? xmalloc((size_t)nranks * sizeof *all) : NULL;
+    MPI_Gather(&mine, 1, MPI_INT, all, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    int any = 0;
+    if (rank == 0) {
+        for (int r = 0; r < nranks; r++)
+            any |= all[r];
+        if (any && !failed) {
+            /* Rank 0 could: the others see another file system. */
+            for (int r = 1; r < nranks; r++)
+                if (all[r])
+                    fprintf(stderr,
+                            "fpipe: error: MPI rank %d cannot %s that rank 0 could "
+                            "(every rank must see the inputs and the output folder at the same "
+                            "paths: a shared file system)\n",
+                            r, what);
+        }
+        free(all);
+    }
+    MPI_Bcast(&any, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return any != 0;
+}
+
+/* Rank r's block: [r * n / R, (r + 1) * n / R). */
+static size_t block_lo(int r)
+{
+    if (!g_distributable)
+        return r == 0 ? 0 : g_nparts;
+    return (size_t)((unsigned __int128)g_nparts * (unsigned)r / (unsigned)nranks);
+}
+static size_t block_hi(int r)
+{
+    if (!g_distributable)
+        return g_nparts;
+    return block_lo(r + 1);
+}
+static int owner_of_part(size_t k)
+{
+    for (int r = 0; r < nranks; r++)
+        if (k >= block_lo(r) && k < block_hi(r))
+            return r;
+    return 0;
+}
+
+void fp_dist_parts(size_t nparts, bool distributable, size_t *lo, size_t *hi)
+{
+    g_nparts = nparts;
+    g_distributable = distributable || nranks == 1;
+    if (!g_distributable && rank == 0)
+        fprintf(stderr, "fpipe: note: this pipeline (a top over elements) runs on rank 0 only\n");
+    *lo = block_lo(rank);
+    *hi = block_hi(rank);
+}
+
+void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi)
+{
+    if (nranks == 1)
+        return;
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (size_t k = lo; k < hi; k++) {
+        uintptr_t b = (uintptr_t)parts[k].begin & ~(pg - 1);
+        uintptr_t e = (uintptr_t)parts[k].end;
+        if (e <= b)
+            continue;
+#ifdef MADV_POPULATE_READ
+        if (madvise((void *)b, e - b, MADV_POPULATE_READ) == 0)
+            continue;
+#endif
+        madvise((void *)b, e - b, MADV_WILLNEED);
+    }
+}
+
+bool fp_dist_capture(const char *p, size_t n)
+{
+    if (rank == 0)
+        return false;
+    fp_buf_put(&captured, p, n);
+    return true;
+}
+
+void fp_dist_fail(size_t *fail_part, char **fail_msg)
+{
+    unsigned long long mine = *fail_part, first = mine;
+    MPI_Allreduce(&mine, &first, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
+    if (first == (unsigned long long)SIZE_MAX)
+        return;
+    /* The owner of the first failing partition has its message. */
+    int from = owner_of_part((size_t)first);
+    unsigned long long len = rank == from && *fail_msg ? strlen(*fail_msg) : 0;
+    MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, from, MPI_COMM_WORLD);
+    char *msg = xmalloc((size_t)len + 1);
+    if (rank == from && *fail_msg)
+        memcpy(msg, *fail_msg, (size_t)len);
+    MPI_Bcast(msg, (int)len, MPI_CHAR, from, MPI_COMM_WORLD);
+    msg[len] = 0;
+    free(*fail_msg);
+    *fail_msg = msg;
+    *fail_part = (size_t)first;
+}
+
+/* Send n bytes to rank `to` in messages of at most round_bytes (the length
+ * first), so that no message, and no receive buffer, is unbounded. */
+static void send_chunked(const char *p, size_t n, int to, int tag)
+{
+    unsigned long long len = n;
+    MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, to, tag, MPI_COMM_WORLD);
+    for (size_t off = 0; off < n; off += round_bytes) {
+        size_t m = n - off < round_bytes ? n - off : round_bytes;
+        MPI_Send(p + off, (int)m, MPI_BYTE, to, tag, MPI_COMM_WORLD);
+    }
+}
+
+void fp_dist_rows(fp_sink *sink, size_t fail_part, int *write_failed)
+{
+    /* Ranks whose block starts at or after the failure send nothing: their
+     * rows come after the failing element in input order. */
+    if (rank > 0) {
+        if (block_lo(rank) < fail_part)
+            send_chunked(captured.p, captured.n, 0, 1);
+        fp_buf_free(&captured);
+        return;
+    }
+    char *chunk = xmalloc(round_bytes);
+    for (int r = 1; r < nranks; r++) {
+        if (block_lo(r) >= fail_part)
+            break;
+        unsigned long long len;
+        MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        for (unsigned long long off = 0; off < len; off += round_bytes) {
+            size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
+            MPI_Recv(chunk, (int)m, MPI_BYTE, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            if (!*write_failed && fp_sink_write(sink, chunk, m) != 0)
+                *write_failed = errno ? errno : EIO;
+        }
+    }
+    free(chunk);
+}
+
+void fp_dist_global(char *accs, size_t acc_size, size_t nparts)
+{
+    (void)nparts;
+    int *counts = xmalloc((size_t)nranks * sizeof *counts);
+    int *displs = xmalloc((size_t)nranks * sizeof *displs);
+    for (int r = 0; r < nranks; r++) {
+        size_t lo = block_lo(r), hi = block_hi(r);
+        if ((hi - lo) * acc_size > INT32_MAX || hi * acc_size > INT32_MAX)
+            die("too many partitions for one gather", FP_EXIT_INTERNAL);
+        counts[r] = (int)((hi - lo) * acc_size);
+        displs[r] = (int)(lo * acc_size);
+    }
+    /* Partition k's accumulator lands at k * acc_size on rank 0: rank 0
+     * then folds them in partition order, as in one process. */
+    if (rank == 0)
+        MPI_Gatherv(MPI_IN_PLACE, 0, MPI_BYTE, accs, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    else
+        MPI_Gatherv(accs + displs[rank], counts[rank], MPI_BYTE, NULL, NULL, NULL, MPI_BYTE, 0,
+                    MPI_COMM_WORLD);
+    free(counts);
+    free(displs);
+}
+
+/* ---- the keyed shuffle ----------------------------------------------- */
+
+/* A serialized entry: an fp_kslot image (tag, k0, k1), the accumulator
+ * (acc_size rounded up to 8), and for a key over 16 bytes its bytes
+ * (rounded up to 8).  k1 of a long key is rewritten where it is read. */
+static size_t vstride;
+
+static size_t entry_size(uint64_t tag)
+{
+    size_t n = fp_ktag_len(tag);
+    return sizeof(fp_kslot) + vstride + (n > 16 ? (n + 7) / 8 * 8 : 0);
+}
+
+static size_t put_entry(char *dst, const fp_kslot *s, size_t vsize)
+{
+    size_t n = fp_ktag_len(s->tag);
+    fp_kslot h = *s;
+    if (n > 16)
+        h.k1 = 0;
+    memcpy(dst, &h, sizeof h);
+    memcpy(dst + sizeof h, s + 1, vsize);
+    if (vstride > vsize)
+        memset(dst + sizeof h + vsize, 0, vstride - vsize);
+    size_t sz = entry_size(s->tag);
+    if (n > 16) {
+        char *k = dst + sizeof h + vstride;
+        memcpy(k, (const char *)(uintptr_t)s->k1, n);
+        memset(k + n, 0, sz - (sizeof h + vstride + n));
+    }
+    return sz;
+}
+
+/* The slot of a received entry, its long key pointed at its bytes. */
+static fp_kslot *entry_slot(char *e)
+{
+    fp_kslot *s = (fp_kslot *)(void *)e;
+    if (fp_ktag_len(s->tag) > 16)
+        s->k1 = (uint64_t)(uintptr_t)(e + sizeof *s + vstride);
+    return s;
+}
+
+static int owner_of_tag(uint64_t tag)
+{
+    /* The hash's low bits of its high half: the tables index by its top
+     * bits, so an owner's keys still spread over its whole table. */
+    return (int)((uint32_t)(tag >> 32) % (uint32_t)nranks);
+}
+
+/* Fold the entries of [p, end) into t, in order: FP_BATCH at a time,
+ * each one's slot prefetched first (as stage 1 does), so the cache misses
+ * overlap; the folds happen in the entries' order. */
+static void fold_entries(fp_ktab *t, char *p, char *end, const fp_pipeline *pl)
+{
+    fp_kprobe pr[FP_BATCH];
+    fp_kslot *src[FP_BATCH];
+    while (p < end) {
+        int n = 0;
+        for (; n < FP_BATCH && p < end; n++) {
+            src[n] = entry_slot(p);
+            fp_ktab_probe(t, fp_kslot_key(src[n]), &pr[n]);
+            p += entry_size(src[n]->tag);
+        }
+        for (int i = 0; i < n; i++) {
+            bool fresh;
+            void *acc = fp_ktab_upsert_probe(t, &pr[i], true, &fresh);
+            if (fresh)
+                memcpy(acc, src[i] + 1, pl->acc_size);
+            else
+                pl->acc_merge(acc, src[i] + 1);
+        }
+    }
+}
+
+/* Fold n slots of this rank's own tables into t (their probes are made). */
+static void fold_slots(fp_ktab *t, const fp_kslot **s, const fp_kprobe *pr, int n,
+                       const fp_pipeline *pl)
+{
+    for (int i = 0; i < n; i++) {
+        bool fresh;
+        void *acc = fp_ktab_upsert_probe(t, &pr[i], true, &fresh);
+        if (fresh)
+            memcpy(acc, s[i] + 1, pl->acc_size);
+        else
+            pl->acc_merge(acc, s[i] + 1);
+    }
+}
+
+typedef struct chunk {
+    char *p;
+    size_t n;
+} chunk;
+
+static fp_ktab *owned;            /* this rank's keys, folded */
+static char **gathered;           /* rank 0: the owners' sorted runs, as entries */
+static int ngathered;
+
+static void *pad_alloc(size_t n)
+{
+    /* The padding contract: keys read 64 bytes past their end. */
+    char *p = xmalloc(n + 2 * FP_PAD);
+    memset(p + n, 0, 2 * FP_PAD);
+    return p;
+}
+
+void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentry ***runs_out,
+                   size_t **ns_out, size_t *nruns)
+{
+    const bool ordered = pl->merge == FP_MERGE_PARTITION_ORDER;
+    double tm = mark(NULL, 0), t0 = tm;
+    vstride = (pl->acc_size + 7) / 8 * 8;
+    const size_t R = (size_t)nranks;
+
+    /* Rounds: each rank fills at most round_bytes per destination from
+     * where its walk over its tables stopped, then one MPI_Alltoallv.
+     * Entries leave in table order, tables are in partition order, and a
+     * source's rounds arrive in order: so for each key, the partials of
+     * source 0 (in partition order), then source 1, ... is the global
+     * partition order.  Exact monoids fold at once; ordered ones keep the
+     * received chunks per source until the last round. */
+    /* A destination's room per round: round_bytes, or the largest entry
+     * (a key longer than a round goes alone). */
+    /* A destination's room per round: round_bytes, or the largest entry
+     * seen (a key longer than a round goes alone). */
+    size_t room = round_bytes;
+    /* The owner's table is sized for its share of all entries (keys hash
+     * evenly; 25% margin) before the first one arrives: entries come in
+     * the senders' slot order, which is hash order, and keys piled in hash
+     * order into a table that grows under them make long probe runs. */
+    unsigned long long local = 0, nall = 0;
+    for (size_t i = 0; i < ntabs; i++)
+        local += tabs[i]->count;
+    MPI_Allreduce(&local, &nall, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    unsigned long long incoming = nall / R + nall / (4 * R) + 1024;
+    unsigned bits = 4;
+    while (bits < 30 && ((unsigned long long)1 << bits) / 8 * 5 < incoming)
+        bits++;
+    owned = fp_ktab_new_sized(pl->acc_size, bits);
+    if (room > INT32_MAX / R)
+        die("a shuffle round does not fit an MPI count (fewer ranks or FPIPE_MPI_ROUND_BYTES)",
+            FP_EXIT_INTERNAL);
+    tm = mark("count and size", t0);
+    char *sbuf = xmalloc(R * room);
+    double t_pack = 0, t_comm = 0, t_fold = 0;
+    size_t *fill = xmalloc(R * sizeof *fill);
+    int *scount = xmalloc(R * sizeof *scount), *rcount = xmalloc(R * sizeof *rcount);
+    int *sdispl = xmalloc(R * sizeof *sdispl), *rdispl = xmalloc(R * sizeof *rdispl);
+    chunk **kept = ordered ? calloc(R, sizeof *kept) : NULL;
+    size_t *nkept = ordered ? calloc(R, sizeof *nkept) : NULL;
+    if (ordered && (!kept || !nkept))
+        fp_oom();
+    char *rbuf = NULL;
+    size_t rcap = 0;
+    size_t ti = 0, si = 0;   /* the walk: table, slot */
+    /* Exact monoids: this rank's own keys are folded straight from its
+     * tables (batched, prefetched), without a trip through the buffers.
+     * Ordered folds keep them in line, after the earlier ranks' partials. */
+    const fp_kslot *self[FP_BATCH];
+    fp_kprobe selfp[FP_BATCH];
+    int nself = 0;
+    for (;;) {
+        memset(fill, 0, R * sizeof *fill);
+        bool full = false, empty = true;
+        while (ti < ntabs && !full) {
+            const fp_ktab *t = tabs[ti];
+            size_t cap = t->mask + 1;
+            for (; si < cap; si++) {
+                const fp_kslot *s = (const fp_kslot *)(t->slots + si * t->stride);
+                if (!s->tag)
+                    continue;
+                int o = owner_of_tag(s->tag);
+                if (o == rank && !ordered) {
+                    self[nself] = s;
+                    fp_ktab_probe(owned, fp_kslot_key(s), &selfp[nself]);
+                    if (++nself == FP_BATCH) {
+                        fold_slots(owned, self, selfp, nself, pl);
+                        nself = 0;
+                    }
+                    continue;
+                }
+                size_t sz = entry_size(s->tag);
+                if (sz > room && empty) {   /* a key longer than a round */
+                    if (sz > INT32_MAX / R)
+                        die("a key does not fit an MPI count", FP_EXIT_INTERNAL);
+                    free(sbuf);
+                    room = sz;
+                    sbuf = xmalloc(R * room);
+                }
+                if (fill[o] + sz > (fill[o] ? round_bytes : room)) {
+                    full = true;   /* o's share of this round is full */
+                    break;
+                }
+                fill[o] += put_entry(sbuf + (size_t)o * room + fill[o], s, pl->acc_size);
+                empty = false;
+            }
+            if (!full) {
+                ti++;
+                si = 0;
+            }
+        }
+        fold_slots(owned, self, selfp, nself, pl);
+        nself = 0;
+        double t1 = MPI_Wtime();
+        t_pack += t1 - tm;
+        tm = t1;
+        for (size_t r = 0; r < R; r++) {
+            scount[r] = (int)fill[r];
+            sdispl[r] = (int)(r * room);
+        }
+        MPI_Alltoall(scount, 1, MPI_INT, rcount, 1, MPI_INT, MPI_COMM_WORLD);
+        size_t total = 0;
+        for (size_t r = 0; r < R; r++) {
+            rdispl[r] = (int)total;
+            total += (size_t)rcount[r];
+        }
+        if (total > rcap) {
+            free(rbuf);
+            rcap = total;
+            rbuf = xmalloc(rcap);
+        }
+        MPI_Alltoallv(sbuf, scount, sdispl, MPI_BYTE, rbuf, rcount, rdispl, MPI_BYTE,
+                      MPI_COMM_WORLD);
+        t1 = MPI_Wtime();
+        t_comm += t1 - tm;
+        tm = t1;
+        for (size_t r = 0; r < R; r++) {
+            char *p = rbuf + rdispl[r], *end = p + rcount[r];
+            if (!ordered) {
+                fold_entries(owned, p, end, pl);
+            } else if (rcount[r]) {
+                chunk *v = realloc(kept[r], (nkept[r] + 1) * sizeof *v);
+                if (!v)
+                    fp_oom();
+                kept[r] = v;
+                v[nkept[r]].p = xmalloc((size_t)rcount[r]);
+                memcpy(v[nkept[r]].p, p, (size_t)rcount[r]);
+                v[nkept[r]].n = (size_t)rcount[r];
+                nkept[r]++;
+            }
+        }
+        t1 = MPI_Wtime();
+        t_fold += t1 - tm;
+        tm = t1;
+        int more = ti < ntabs, any = 0;
+        MPI_Allreduce(&more, &any, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+        if (!any)
+            break;
+    }
+    free(sbuf);
+    free(rbuf);
+    free(fill);
+    free(scount);
+    free(rcount);
+    free(sdispl);
+    free(rdispl);
+    if (ordered) {
+        for (size_t r = 0; r < R; r++) {
+            for (size_t c = 0; c < nkept[r]; c++) {
+                fold_entries(owned, kept[r][c].p, kept[r][c].p + kept[r][c].n, pl);
+                free(kept[r][c].p);
+            }
+            free(kept[r]);
+        }
+        free(kept);
+        free(nkept);
+    }
+
+    double now = MPI_Wtime();
+    mark("shuffle: pack", now - t_pack);
+    mark("shuffle: alltoallv rounds", now - t_comm);
+    mark("shuffle: fold", now - t_fold);
+    tm = mark("shuffle: ordered fold", tm);
+
+    /* The owner's keys sorted; rank 0 gathers every owner's run. */
+    fp_kentry *mine;
+    size_t nmine;
+    fp_ktab_sort(owned, &mine, &nmine);
+    tm = mark("sort owned keys", tm);
+    if (rank != 0) {
+        size_t bytes = 0;
+        for (size_t i = 0; i < nmine; i++)
+            bytes += entry_size(mine[i].slot->tag);
+        char *buf = xmalloc(bytes ? bytes : 1), *p = buf;
+        for (size_t i = 0; i < nmine; i++)
+            p += put_entry(p, mine[i].slot, pl->acc_size);
+        fp_big_free(mine, nmine * sizeof *mine);
+        fp_ktab_free(owned);
+        owned = NULL;
+        tm = mark("serialize run", tm);
+        send_chunked(buf, bytes, 0, 2);
+        free(buf);
+        mark("send run to rank 0", tm);
+        *nruns = 0;
+        *runs_out = NULL;
+        *ns_out = NULL;
+        return;
+    }
+    fp_kentry **runs = xmalloc(R * sizeof *runs);
+    size_t *ns = xmalloc(R * sizeof *ns);
+    runs[0] = mine;
+    ns[0] = nmine;
+    gathered = calloc(R, sizeof *gathered);
+    if (!gathered)
+        fp_oom();
+    ngathered = nranks;
+    for (int r = 1; r < nranks; r++) {
+        unsigned long long len;
+        MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        char *buf = pad_alloc((size_t)len);
+        for (unsigned long long off = 0; off < len; off += round_bytes) {
+            size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
+            MPI_Recv(buf + off, (int)m, MPI_BYTE, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        }
+        gathered[r] = buf;
+        size_t n = 0;
+        for (char *p = buf; p < buf + len; p += entry_size(((fp_kslot *)(void *)p)->tag))
+            n++;
+        fp_kentry *v = fp_big_alloc(n * sizeof *v);
+        size_t i = 0;
+        for (char *p = buf; p < buf + len; p += entry_size(((fp_kslot *)(void *)p)->tag)) {
+            v[i].slot = entry_slot(p);
+            v[i].prefix = __builtin_bswap64(v[i].slot->k0);
+            i++;
+        }
+        runs[r] = v;
+        ns[r] = n;
+    }
+    mark("gather runs", tm);
+    *runs_out = runs;
+    *ns_out = ns;
+    *nruns = R;
+}
+
+void fp_dist_keyed_done(void)
+{
+    fp_ktab_free(owned);
+    owned = NULL;
+    for (int r = 0; r < ngathered; r++)
+        free(gathered[r]);
+    free(gathered);
+    gathered = NULL;
+    ngathered = 0;
+}
+
+void fp_dist_drops(fp_worker *workers, int nw, int nsites)
+{
+    if (nranks == 1 || nsites == 0)
+        return;
+    unsigned long long *loc = xmalloc((size_t)nsites * sizeof *loc);
+    unsigned long long *all = xmalloc((size_t)nsites * sizeof *all);
+    for (int i = 0; i < nsites; i++) {
+        loc[i] = 0;
+        for (int t = 0; t < nw; t++) {
+            loc[i] += workers[t].dropped[i];
+            workers[t].dropped[i] = 0;
+        }
+    }
+    MPI_Allreduce(loc, all, nsites, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    for (int i = 0; i < nsites; i++)
+        workers[0].dropped[i] = all[i];
+    free(loc);
+    free(all);
+}

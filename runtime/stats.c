@@ -1,0 +1,166 @@
+/* stats.c — --stats: what every operator did, on stderr, as a table or as
+ * one line of JSON.
+ *
+ * The counts come from per-worker counters (generated code keeps stage 1's
+ * in locals and adds them when a partition is done), summed here: nothing
+ * is shared while the loops run.  Per operator i:
+ *
+ *   in         what reached it: the previous operator's out (the source:
+ *              the lines or records read)
+ *   out        what it passed on (a combine_per_key: its keys; a top: the
+ *              elements kept; a sink: the rows written)
+ *   filtered   a filter's rejects
+ *   dropped    on_error drop, collected: on_error collect
+ *
+ * and for map, filter, batch_map and sources in = out + filtered + dropped
+ * + collected; for a flatmap in = expanded + dropped + collected, and out
+ * is the expanded elements' items (the fan-out, stated as such).
+ */
+#include "libfpipe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+void fp_oom(void);
+
+uint64_t fp_count_lines(const char *p, const char *end)
+{
+    if (p >= end)
+        return 0;
+    uint64_t n = end[-1] != '\n';   /* a last line without a newline */
+    while (p < end) {
+        const char *q = memchr(p, '\n', (size_t)(end - p));
+        if (!q)
+            break;
+        n++;
+        p = q + 1;
+    }
+    return n;
+}
+
+typedef struct op_counts {
+    uint64_t in, out, filtered, dropped, collected, expanded;
+} op_counts;
+
+static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_counts *c)
+{
+    int n = pl->nops;
+    for (int i = 0; i < n; i++) {
+        const fp_op *op = &pl->ops[i];
+        uint64_t out = 0, second = 0, dropped = 0, collected = 0;
+        for (int t = 0; t < nw; t++) {
+            out += ws[t].stat[i];
+            second += ws[t].stat[n + i];
+            if (op->site >= 0) {
+                dropped += ws[t].dropped[op->site];
+                collected += ws[t].collected[op->site];
+            }
+        }
+        c[i] = (op_counts){.out = out, .dropped = dropped, .collected = collected};
+        if (i == 0)
+            c[i].in = pl->source == FP_SOURCE_TEXT ? out : second;
+        else
+            c[i].in = c[i - 1].out;
+        if (!strcmp(op->kind, "filter"))
+            c[i].filtered = second;
+        if (!strcmp(op->kind, "flatmap"))
+            c[i].expanded = i == 1 && pl->words_scan ? c[0].out : second;
+    }
+}
+
+static void note(const fp_op *op, const op_counts *c, bool text, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!strcmp(op->kind, "flatmap"))
+        snprintf(buf, len, "fan-out: %llu items from %llu elements (%.2f each)",
+                 (unsigned long long)c->out, (unsigned long long)c->expanded,
+                 c->expanded ? (double)c->out / (double)c->expanded : 0.0);
+    else if (!strcmp(op->kind, "combine_per_key"))
+        snprintf(buf, len, "out: distinct keys");
+    else if (!strcmp(op->kind, "combine"))
+        snprintf(buf, len, "out: the combined value");
+    else if (!strcmp(op->kind, "top"))
+        snprintf(buf, len, "out: elements kept");
+    else if (!strcmp(op->kind, "sink"))
+        snprintf(buf, len, "out: rows written");
+    else if (!strcmp(op->kind, "source"))
+        snprintf(buf, len, "in: the %s read", text ? "lines" : "records");
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fp_buf b = {0};
+    fp_out_json_str(&b, fp_str_lit(s, strlen(s)));
+    fwrite(b.p, 1, b.n, f);
+    fp_buf_free(&b);
+}
+
+void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
+                     double stage1_s, double total_s, uint64_t table_bytes)
+{
+    FILE *f = stderr;
+    int n = pl->nops;
+    op_counts *c = calloc((size_t)(n ? n : 1), sizeof *c);
+    if (!c)
+        fp_oom();
+    sum_counts(pl, ws, nw, c);
+    char buf[160];
+    struct rusage ru;
+    long rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;   /* Linux: KiB */
+    if (json) {
+        fputs("{\"pipeline\":", f);
+        json_str(f, pl->name);
+        fprintf(f, ",\"threads\":%d,\"seconds\":{\"stage1\":%.6f,\"total\":%.6f},"
+                   "\"memory\":{\"peak_rss_bytes\":%lld,\"table_bytes\":%llu},\"operators\":[",
+                threads, stage1_s, total_s, (long long)rss_kib * 1024,
+                (unsigned long long)table_bytes);
+        for (int i = 0; i < n; i++) {
+            const fp_op *op = &pl->ops[i];
+            fputs(i ? ",{\"name\":" : "{\"name\":", f);
+            json_str(f, op->name);
+            fprintf(f, ",\"kind\":\"%s\",\"location\":", op->kind);
+            snprintf(buf, sizeof buf, ":%d:%d", op->line, op->col);
+            size_t fl = strlen(pl->fpipe_file), bl = strlen(buf);
+            char *loc = malloc(fl + bl + 1);
+            if (!loc)
+                fp_oom();
+            memcpy(loc, pl->fpipe_file, fl);
+            memcpy(loc + fl, buf, bl + 1);
+            json_str(f, loc);
+            free(loc);
+            fprintf(f, ",\"in\":%llu,\"out\":%llu,\"filtered\":%llu,\"dropped\":%llu,"
+                       "\"collected\":%llu",
+                    (unsigned long long)c[i].in, (unsigned long long)c[i].out,
+                    (unsigned long long)c[i].filtered, (unsigned long long)c[i].dropped,
+                    (unsigned long long)c[i].collected);
+            if (!strcmp(op->kind, "flatmap"))
+                fprintf(f, ",\"expanded\":%llu", (unsigned long long)c[i].expanded);
+            fputc('}', f);
+        }
+        fputs("]}\n", f);
+    } else {
+        int w = 8;
+        for (int i = 0; i < n; i++)
+            if ((int)strlen(pl->ops[i].name) > w)
+                w = (int)strlen(pl->ops[i].name);
+        fprintf(f, "stats: pipeline %s (%s), %d thread%s, stage 1 %.3f s, total %.3f s, "
+                   "peak RSS %.1f MB",
+                pl->name, pl->fpipe_file, threads, threads == 1 ? "" : "s", stage1_s, total_s,
+                (double)rss_kib * 1024 / 1e6);
+        if (table_bytes)
+            fprintf(f, ", keyed tables %.1f MB", (double)table_bytes / 1e6);
+        fputc('\n', f);
+        fprintf(f, "  %-*s %-15s %12s %12s %12s %12s %12s\n", w, "operator", "kind", "in", "out",
+                "filtered", "dropped", "collected");
+        for (int i = 0; i < n; i++) {
+            const fp_op *op = &pl->ops[i];
+            note(op, &c[i], pl->source == FP_SOURCE_TEXT, buf, sizeof buf);
+            fprintf(f, "  %-*s %-15s %12llu %12llu %12llu %12llu %12llu%s%s\n", w, op->name,
+                    op->kind, (unsigned long long)c[i].in, (unsigned long long)c[i].out,
+                    (unsigned long long)c[i].filtered, (unsigned long long)c[i].dropped,
+                    (unsigned long long)c[i].collected, buf[0] ? "  " : "", buf);
+        }
+    }
+    free(c);
+}

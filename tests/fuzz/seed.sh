@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# seed.sh OUT — the seed corpora of the fuzz targets, written to OUT/<target>/:
+#   parse, frontend  every examples/*.fpipe and tests/errors/*.fpipe
+#   lines            examples/data/*.txt and a slice of access.log
+#   csv              examples/data/sales.csv with its header renamed to the
+#                    harness's fields (a,b,c,d,e), cut short, plus the
+#                    hand-written cases in tests/fuzz/regress/csv
+#   jsonl            examples/data/docs.jsonl lines with members renamed
+# The runtime targets read two control bytes first (fuzz_csv.c says which);
+# each seed gets a few settings of them.  Seeds are made, not committed, so
+# that they follow the examples.
+set -eu
+cd "$(dirname "$0")/../.."
+OUT=$1
+mkdir -p "$OUT"/{parse,frontend,lines,csv,jsonl}
+for f in examples/*.fpipe tests/errors/*.fpipe; do
+    n=$(basename "$(dirname "$f")")_$(basename "$f" .fpipe)
+    cp "$f" "$OUT/parse/$n"
+    cp "$f" "$OUT/frontend/$n"
+done
+i=0
+for f in examples/data/*.txt; do
+    for c in '\000' '\007' '\077' '\377'; do
+        { printf "$c"; head -c 3000 "$f"; } > "$OUT/lines/seed$((i += 1))"
+    done
+done
+{ printf '\020'; head -c 2000 examples/data/access.log; } > "$OUT/lines/access"
+# CSV: sales.csv is id,city,product,qty,price: rename to a..e; 4 fields
+# named a..d with types str,i64,str,i64 (0x44) and others.
+csv_body() { sed '1s/.*/a,b,c,d,e/' examples/data/sales.csv | head -n "$1"; }
+k=0
+for ctl in '\003\104' '\013\104' '\377\000' '\043\144' '\002\000'; do
+    { printf "$ctl"; csv_body 12; } > "$OUT/csv/sales$((k += 1))"
+done
+{ printf '\003\104'; printf 'a,b,c,d\r\n"x,1",2,"y""z",4\r\n\r\n"multi\nline",5,,6\n'; } > "$OUT/csv/quoted"
+{ printf '\003\000'; printf '\xef\xbb\xbfa,b,c,d\nshort,1\n1,2,3,4,5\n"open,1,2,3\n'; } > "$OUT/csv/broken"
+# JSON lines: docs.jsonl has id, title, body: rename to a, b, c.
+json_body() { sed 's/"id":/"a":/; s/"title":/"b":/; s/"body":/"c":/' examples/data/docs.jsonl | head -n "$1" | cut -c1-300; }
+k=0
+for ctl in '\002\000' '\012\000' '\377\004'; do
+    { printf "$ctl"; json_body 6; } > "$OUT/jsonl/docs$((k += 1))"
+done
+{ printf '\003\344'; printf '{"a":"x\\u0000y","b":1,"c":2.5,"d":true}\n{"a":1}\n[1]\n{"a":\n\n{"a":"\\ud800","b":99999999999999999999}\r\n'; } > "$OUT/jsonl/kinds"

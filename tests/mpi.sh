@@ -1,0 +1,138 @@
+# mpi.sh — distributed mode (fpipec build --backend mpi), sourced by
+# tests/run.sh after the other sections: it uses their ok/bad/same, $TMP,
+# $IN (the generated inputs) and $FPIPEC.  Skipped, with a message, when
+# mpirun or build/libfpipe_mpi.a is missing.
+#
+#   - equivalence: every example below x {sequential, OpenMP 2 threads,
+#     the MPI binary without mpirun, mpirun -n 1, 2, 3, 2 ranks x 2
+#     threads, 3 ranks with 4 KiB shuffle rounds} byte-identical (f64 too:
+#     the partition size is fixed, so the f64 folds must match exactly);
+#   - fail_fast on records only ranks 1 and 2 read: exit 4, the earlier
+#     one reported once, no output; a missing input, a directory, stdin;
+#   - on_error drop counts summed over ranks.
+echo "# mpi"
+if ! command -v mpirun > /dev/null; then
+    echo "# mpi: skipped: mpirun not found (scripts/install-deps.sh installs openmpi-bin)"
+elif [ ! -f "$B/libfpipe_mpi.a" ]; then
+    echo "# mpi: skipped: $B/libfpipe_mpi.a was not built (no mpicc when make ran)"
+else
+    if [ "$(id -u)" = 0 ]; then
+        export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    fi
+    case "${FPIPE_CFLAGS:-}" in   # MPI's own allocations are never freed
+        *sanitize=address*) export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 ;;
+    esac
+    # One machine: shared memory and the ob1 layer start in 0.1 s (the
+    # default UCX layer probes network devices for 0.3 s, per process).
+    export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
+    MPIRUN="mpirun --oversubscribe --bind-to none"
+    mkdir -p "$TMP/mpi"
+    M=$TMP/mpi
+    # mpi_matrix NAME PSIZE INPUT...: NAME's OpenMP and MPI builds in every
+    # mode, all against the sequential output.
+    mpi_matrix() {
+        local n=$1 p=$2; shift 2
+        local omp=$TMP/bin/$n mpi=$M/$n.mpi
+        if ! "$FPIPEC" build --backend mpi "examples/$n.fpipe" -o "$mpi" > "$M/build.err" 2>&1; then
+            bad "mpi: build --backend mpi $n" "$M/build.err"; return
+        fi
+        "$omp" --threads 1 --partition-size $p -o "$M/$n.seq" "$@" 2> "$M/err" ||
+            { bad "mpi: $n sequential run" "$M/err"; return; }
+        local modes="omp2 single mpi1 mpi2 mpi3 mpi2x2 mpi3r" m failed=
+        for m in $modes; do
+            local out=$M/$n.$m
+            rm -f "$out"
+            case $m in
+                omp2) "$omp" --threads 2 --partition-size $p -o "$out" "$@" ;;
+                single) "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
+                mpi1) $MPIRUN -n 1 "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
+                mpi2) $MPIRUN -n 2 "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
+                mpi3) $MPIRUN -n 3 "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
+                mpi2x2) $MPIRUN -n 2 "$mpi" --threads 2 --partition-size $p -o "$out" "$@" ;;
+                mpi3r) FPIPE_MPI_ROUND_BYTES=4096 $MPIRUN -n 3 "$mpi" --threads 1 \
+                           --partition-size $p -o "$out" "$@" ;;
+            esac > "$M/err" 2>&1
+            if [ $? != 0 ]; then bad "mpi: $n $m failed" "$M/err"; failed=1; break; fi
+            if ! cmp -s "$M/$n.seq" "$out"; then bad "mpi: $n $m differs from sequential"; failed=1; break; fi
+        done
+        [ -z "$failed" ] && ok "mpi: $n identical: seq, OpenMP 2, MPI binary alone, mpirun -n 1/2/3, 2x2 threads, 3 ranks x 4 KiB rounds"
+    }
+    TEXT_IN="$IN/zipf.txt $IN/upper_long.txt $IN/high_bytes.txt $IN/empty.txt $IN/no_newline.txt"
+    for n in wordcount topwords weights totals linelen; do
+        # shellcheck disable=SC2086
+        mpi_matrix $n 65536 $TEXT_IN
+    done
+    mpi_matrix groupby 65536 "$IN/sales.csv"
+    mpi_matrix logs 65536 "$IN/access.log"
+    # The f64 check has teeth: weights' sums differ when partitions are
+    # folded in another order (per rank, then across ranks).
+    if [ -f "$M/weights.seq" ]; then
+        "$TMP/bin/weights" --threads 1 --partition-size 4194304 -o "$M/w4m" $TEXT_IN 2> /dev/null
+        cmp -s "$M/w4m" "$M/weights.seq" && bad "mpi: weights should depend on the partition size (the f64 test has no teeth)" ||
+            ok "mpi: weights' f64 sums depend on how partials are folded (so the matrix checks real f64 folds)"
+    fi
+
+    # on_error drop: the counts of all ranks, printed once by rank 0.
+    if [ -f "$M/logs.mpi" ]; then
+        "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.seq"
+        $MPIRUN -n 3 "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.mpi"
+        grep -c 'dropped' "$M/drop.mpi" | grep -qx 1 && [ -s "$M/drop.seq" ] &&
+            grep -F -f "$M/drop.seq" "$M/drop.mpi" > /dev/null &&
+            ok "mpi: on_error drop counts summed over 3 ranks, printed once" ||
+            bad "mpi: on_error drop counts" "$M/drop.mpi"
+    fi
+
+    # fail_fast: records that fail at line 120 (rank 1's block of 3) and
+    # line 180 (rank 2's): the first in input order is reported, once,
+    # with the same text as one process; exit 4; the old output stays.
+    if "$FPIPEC" build --backend mpi "$TMP/ratio.fpipe" -o "$M/ratio" > "$M/err" 2>&1; then
+        awk 'BEGIN { for (i = 1; i <= 200; i++) print (i == 120 ? "aaaa the bb" : i == 180 ? "xyz cccc" : "aaaa bbbbb cc") }' > "$M/r.txt"
+        "$M/ratio" --partition-size 64 -o "$M/o.tsv" "$M/r.txt" 2> "$M/err.seq"
+        grep -q 'input: .*r.txt:120$' "$M/err.seq" || bad "mpi: fail_fast reference run" "$M/err.seq"
+        for n in 2 3; do
+            echo previous > "$M/o.tsv"
+            $MPIRUN -n $n "$M/ratio" --threads 1 --partition-size 64 -o "$M/o.tsv" "$M/r.txt" > "$M/err" 2>&1; rc=$?
+            grep -v -e '^---' -e '^ *$' "$M/err" | grep -F -f "$M/err.seq" > "$M/err.ours"
+            [ $rc = 4 ] && [ "$(grep -c 'failed: division by zero' "$M/err")" = 1 ] &&
+                cmp -s "$M/err.seq" "$M/err.ours" && [ "$(cat "$M/o.tsv")" = previous ] &&
+                ! ls -a "$M" | grep -q 'fpipe-' &&
+                ok "mpi: fail_fast on rank 1's record ($n ranks): exit 4, reported once as in one process, no output" ||
+                bad "mpi: fail_fast on rank 1's record ($n ranks, rc=$rc)" "$M/err"
+        done
+        # Element-wise rows to stdout stop before the failing record, as
+        # in one process.
+        cat > "$M/inv.fpipe" <<'EOF'
+pipeline inv
+source lines = text(input)
+map q = 1000 / (len(lines) - 11)
+sink out = tsv(output)
+EOF
+        if "$FPIPEC" build --backend mpi "$M/inv.fpipe" -o "$M/inv" > "$M/err" 2>&1; then
+            "$M/inv" --partition-size 64 "$M/r.txt" > "$M/inv.seq" 2> /dev/null
+            $MPIRUN -n 3 "$M/inv" --threads 1 --partition-size 64 "$M/r.txt" > "$M/inv.mpi" 2> "$M/err"; rc=$?
+            [ $rc = 4 ] && [ -s "$M/inv.seq" ] && cmp -s "$M/inv.seq" "$M/inv.mpi" &&
+                ok "mpi: element-wise fail_fast streams the same rows before the failure as one process" ||
+                bad "mpi: element-wise fail_fast to stdout (rc=$rc)" "$M/err"
+        else bad "mpi: build inv.fpipe" "$M/err"; fi
+    else bad "mpi: build ratio.fpipe --backend mpi" "$M/err"; fi
+
+    # Inputs that cannot be read: named once, exit 3, no output created.
+    if [ -f "$M/wordcount.mpi" ]; then
+        rm -f "$M/o2.tsv"
+        $MPIRUN -n 2 "$M/wordcount.mpi" -o "$M/o2.tsv" "$IN/zipf.txt" "$M/missing.txt" > "$M/err" 2>&1; rc=$?
+        [ $rc = 3 ] && [ "$(grep -c "cannot open input '$M/missing.txt'" "$M/err")" = 1 ] && [ ! -e "$M/o2.tsv" ] &&
+            ok "mpi: a missing input: named once, exit 3, no output" || bad "mpi: missing input (rc=$rc)" "$M/err"
+        $MPIRUN -n 2 "$M/wordcount.mpi" -o "$M/o2.tsv" "$M" > "$M/err" 2>&1; rc=$?
+        [ $rc = 3 ] && [ "$(grep -c "is a directory" "$M/err")" = 1 ] && [ ! -e "$M/o2.tsv" ] &&
+            ok "mpi: a directory as input: exit 3, no output" || bad "mpi: directory input (rc=$rc)" "$M/err"
+        $MPIRUN -n 2 "$M/wordcount.mpi" - < "$IN/zipf.txt" > "$M/err" 2>&1; rc=$?
+        [ $rc = 2 ] && grep -q "standard input cannot be read under MPI" "$M/err" &&
+            ok "mpi: standard input is refused with several ranks (exit 2)" || bad "mpi: stdin (rc=$rc)" "$M/err"
+        $MPIRUN -n 2 "$M/wordcount.mpi" -o "$M/no/such/o.tsv" "$IN/zipf.txt" > "$M/err" 2>&1; rc=$?
+        [ $rc = 3 ] && [ "$(grep -c "cannot create output" "$M/err")" = 1 ] &&
+            ok "mpi: an unwritable output: exit 3 on every rank, named once" || bad "mpi: unwritable output (rc=$rc)" "$M/err"
+        $MPIRUN -n 2 "$M/wordcount.mpi" --help > "$M/out" 2>&1
+        [ "$(grep -c '^usage:' "$M/out")" = 1 ] && ok "mpi: --help printed once under mpirun -n 2" ||
+            bad "mpi: --help under mpirun" "$M/out"
+    fi
+fi

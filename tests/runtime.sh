@@ -1,0 +1,365 @@
+# runtime.sh — the runtime's semantics (issue 5): on_error collect, --stats.
+# Sourced by tests/run.sh (uses its FPIPEC, TMP, ok, bad, same).
+
+echo "# runtime"
+R=$TMP/rt
+mkdir -p "$R"
+for p in collect collect_keyed collect_mixed; do
+    "$FPIPEC" build tests/runtime/$p.fpipe -o "$R/$p" > "$R/build.err" 2>&1 ||
+        bad "runtime: build $p" "$R/build.err"
+done
+
+for p in collect collect_keyed; do
+    for cc in gcc clang; do
+        command -v $cc > /dev/null || continue
+        "$FPIPEC" emit-c tests/runtime/$p.fpipe > "$R/$p.c" &&
+            $cc -std=c11 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$R/$p.c" -o "$R/$p.o" 2> "$R/cc.err" &&
+            ok "runtime: generated C of $p compiles warning-free with $cc" || bad "runtime: generated C of $p with $cc" "$R/cc.err"
+    done
+done
+
+# Injected bad records: a value that is not an integer, one with quotes and
+# backslashes, a line without a tab, a negative value (fail()), empty lines.
+awk 'BEGIN {
+    for (i = 1; i <= 6000; i++) {
+        if (i % 7 == 0) printf "k%d\tx%d\n", i, i
+        else if (i % 11 == 0) printf "q\"%d\\z\tbad\n", i
+        else if (i % 13 == 0) printf "nodelim%d\n", i
+        else if (i % 17 == 0) printf "k%d\t-%d\n", i, i
+        else if (i % 500 == 0) printf "\n"
+        else printf "k%d\t%d\n", i, i % 50
+    }
+    printf "last\tno-newline" }' > "$R/in.txt"
+# The references, from the data: what a line is decides where it goes.
+awk -v loc="tests/runtime/collect.fpipe:4:1" -v inp="$R/in.txt" '
+    function js(s,   o, i, c) { o = ""; for (i = 1; i <= length(s); i++) { c = substr(s, i, 1)
+          o = o (c == "\\" ? "\\\\" : c == "\"" ? "\\\"" : c == "\t" ? "\\t" : c) }
+      return "\"" o "\"" }
+    function err(m) { printf "{\"operator\":\"kv\",\"location\":%s,\"message\":%s,\"input\":%s,\"line\":%d,\"offset\":%d,\"record\":%s}\n", js(loc), js(m), js(inp), NR, off, js($0) > "/dev/stderr" }
+    { n = split($0, f, "\t")
+      if (n < 2) err("field 1 of 1")
+      else if (f[2] !~ /^[+-]?[0-9]+$/) err("parse_i64: not an integer")
+      else if (f[2] + 0 < 0) err("a negative \"n\"")
+      else if (f[2] + 0 >= 10) printf "%s\t%d\n", f[1], f[2]
+      off += length($0) + 1 }' "$R/in.txt" > "$R/ref.out" 2> "$R/ref.err"
+[ "$(wc -l < "$R/ref.err")" -gt 1000 ] || bad "runtime: the collect reference has too few errors"
+good=1
+for p in 4194304 1024 61; do
+    for t in 1 2 4; do
+        rm -f "$R/o.tsv" "$R/o.tsv.errors.jsonl"
+        "$R/collect" --threads $t --partition-size $p -o "$R/o.tsv" "$R/in.txt" 2> "$R/run.err" ||
+            { bad "runtime: collect --threads $t --partition-size $p failed" "$R/run.err"; good=0; break 2; }
+        if ! cmp -s "$R/ref.out" "$R/o.tsv" || ! cmp -s "$R/ref.err" "$R/o.tsv.errors.jsonl"; then
+            diff "$R/ref.err" "$R/o.tsv.errors.jsonl" > "$R/diff" 2>&1
+            bad "runtime: collect output or errors differ at --threads $t --partition-size $p" "$R/diff"
+            good=0; break 2
+        fi
+    done
+done
+[ $good = 1 ] && ok "runtime: collect writes the output and the exact error lines (threads 1/2/4 x 4M/1K/61)"
+nerr=$(wc -l < "$R/ref.err")
+grep -qx "collect: operator 'kv' (tests/runtime/collect.fpipe:4:1) collected $nerr elements into '$R/o.tsv.errors.jsonl' (on_error collect)" "$R/run.err" &&
+    ok "runtime: collect prints how many it collected, and where" || bad "runtime: collect count message" "$R/run.err"
+# --errors PATH, also for standard output; without it and without -o: usage.
+"$R/collect" --errors "$R/e.jsonl" "$R/in.txt" > "$R/stdout.tsv" 2> /dev/null &&
+    cmp -s "$R/e.jsonl" "$R/ref.err" && cmp -s "$R/stdout.tsv" "$R/ref.out" &&
+    ok "runtime: --errors PATH names the error file" || bad "runtime: --errors PATH"
+"$R/collect" "$R/in.txt" > "$R/stdout.tsv" 2> "$R/run.err"; rc=$?
+[ $rc = 2 ] && [ ! -s "$R/stdout.tsv" ] && grep -q "on_error collect needs an error file: give --errors PATH" "$R/run.err" &&
+    ok "runtime: collect to standard output without --errors is a usage error" || bad "runtime: collect without an error file (rc=$rc)" "$R/run.err"
+"$R/collect" -o "$R/same" --errors "$R/same" "$R/in.txt" > /dev/null 2> "$R/run.err"; rc=$?
+[ $rc = 2 ] && [ ! -e "$R/same" ] && ok "runtime: the error file cannot be the output" || bad "runtime: errors = output (rc=$rc)" "$R/run.err"
+# No errors: the error file is written, empty (a stale one is replaced).
+printf 'a\t10\n' > "$R/clean.txt"; echo stale > "$R/c.tsv.errors.jsonl"
+"$R/collect" -o "$R/c.tsv" "$R/clean.txt" 2> "$R/run.err" && [ -e "$R/c.tsv.errors.jsonl" ] && [ ! -s "$R/c.tsv.errors.jsonl" ] && [ ! -s "$R/run.err" ] &&
+    ok "runtime: a run without errors writes an empty error file, silently" || bad "runtime: empty error file" "$R/run.err"
+
+# After a combine: in key order, without an input record; the path from the .fpipe.
+awk 'BEGIN { for (j = 0; j < 70000; j++) for (r = 0; r <= j % 5; r++) printf "key%06d\n", (j * 7919) % 70000 }' > "$R/keys.txt"
+sort "$R/keys.txt" | uniq -c | awk '{ if ($1 == 3) printf "{\"operator\":\"inv\",\"location\":\"tests/runtime/collect_keyed.fpipe:6:1\",\"message\":\"division by zero\",\"input\":null,\"line\":null,\"offset\":null,\"record\":null}\n" > "/dev/stderr"; else printf "%s\t%d\n", $2, int(100 / ($1 - 3)) }' > "$R/kref.out" 2> "$R/kref.err"
+good=1
+for t in 1 2 4; do
+    rm -f "$R/keyed.errors.jsonl"
+    (cd "$R" && ./collect_keyed --threads $t -o k.tsv keys.txt 2> run.err) || { bad "runtime: collect_keyed --threads $t failed" "$R/run.err"; good=0; break; }
+    cmp -s "$R/kref.out" "$R/k.tsv" && cmp -s "$R/kref.err" "$R/keyed.errors.jsonl" || { bad "runtime: collect after a combine, --threads $t"; good=0; break; }
+done
+[ $good = 1 ] && ok "runtime: collect after a combine, the .fpipe's error file (threads 1/2/4)"
+
+# fail_fast in the same run: no output, no error file; earlier ones untouched.
+printf '1\nx\n0\n' > "$R/mixed.txt"; echo previous > "$R/m.tsv"; echo previous > "$R/m.tsv.errors.jsonl"
+"$R/collect_mixed" -o "$R/m.tsv" "$R/mixed.txt" 2> "$R/run.err"; rc=$?
+[ $rc = 4 ] && [ "$(cat "$R/m.tsv")" = previous ] && [ "$(cat "$R/m.tsv.errors.jsonl")" = previous ] &&
+    [ -z "$(ls -A "$R" | grep fpipe-)" ] &&
+    ok "runtime: a fail_fast failure writes neither output nor error file" || bad "runtime: collect + fail_fast (rc=$rc)" "$R/run.err"
+
+# --stats: the counts against a reference computed from the input, the
+# reconciliation (in = out + filtered + dropped + collected; a flatmap's in =
+# expanded + dropped + collected; in = the previous out), identical for
+# threads 1/2/4 and partition sizes.
+"$FPIPEC" build tests/runtime/stats.fpipe -o "$R/stats" > "$R/build.err" 2>&1 || bad "runtime: build stats" "$R/build.err"
+awk 'BEGIN { srand(5); for (i = 0; i < 20000; i++) { n = int(rand() * 6); s = ""
+        for (j = 0; j < n; j++) { r = rand(); v = int(rand() * 3000) - 500
+            s = s (j ? "," : "") (r < 0.1 ? "x" v : r < 0.15 ? "" : r < 0.17 ? v " " : v) }
+        print s }
+    printf "7,8,no-newline" }' > "$R/st.txt"
+good=1
+for p in 4194304 1024 61; do
+    for t in 1 2 4; do
+        "$R/stats" --stats=json --errors "$R/st.err" --threads $t --partition-size $p -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr" ||
+            { bad "runtime: stats --threads $t --partition-size $p failed" "$R/st.stderr"; good=0; break 2; }
+        grep '^{"pipeline"' "$R/st.stderr" > "$R/st.json"
+        sed 's/"threads":[0-9]*,"seconds":{[^}]*},"memory":{[^}]*}//' "$R/st.json" > "$R/st.counts.$t.$p"
+        if ! cmp -s "$R/st.counts.1.4194304" "$R/st.counts.$t.$p"; then
+            bad "runtime: --stats counts differ at --threads $t --partition-size $p"; good=0; break 2
+        fi
+    done
+done
+[ $good = 1 ] && ok "runtime: --stats=json counts identical for threads 1/2/4 x 4M/1K/61"
+if python3 tests/runtime/stats_ref.py "$R/st.txt" "$R/st.json" > "$R/st.check" 2>&1 &&
+    [ "$(wc -l < "$R/st.out")" = "$(grep -o '"name":"out","kind":"sink","location":"[^"]*","in":[0-9]*,"out":[0-9]*' "$R/st.json" | sed 's/.*"out"://')" ] &&
+    [ "$(wc -l < "$R/st.err")" = "$(grep -o '"name":"kv",[^}]*' "$R/st.json" | sed 's/.*"collected"://')" ]; then
+    ok "runtime: --stats counts match a reference from the input, and reconcile"
+else bad "runtime: --stats counts vs reference" "$R/st.check"; fi
+# The table: exact text of the count columns.
+"$R/stats" --stats --errors "$R/st.err" -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr"
+python3 - "$R/st.json" > "$R/st.table.ref" <<'PYEOF'
+import json, sys
+st = json.load(open(sys.argv[1]))
+w = max(8, max(len(o['name']) for o in st['operators']))
+print('  %-*s %-15s %12s %12s %12s %12s %12s' % (w, 'operator', 'kind', 'in', 'out', 'filtered', 'dropped', 'collected'))
+notes = {'source': 'in: the lines read', 'combine_per_key': 'out: distinct keys', 'sink': 'out: rows written'}
+for o in st['operators']:
+    n = notes.get(o['kind'], '')
+    if o['kind'] == 'flatmap':
+        n = 'fan-out: %d items from %d elements (%.2f each)' % (o['out'], o['expanded'], o['out'] / o['expanded'])
+    print(('  %-*s %-15s %12d %12d %12d %12d %12d' % (w, o['name'], o['kind'], o['in'], o['out'], o['filtered'], o['dropped'], o['collected'])) + ('  ' + n if n else ''))
+PYEOF
+grep -A100 '^stats: pipeline stats (tests/runtime/stats.fpipe), ' "$R/st.stderr" | tail -n +2 > "$R/st.table"
+same "runtime: --stats prints the table on stderr" "$R/st.table.ref" "$R/st.table"
+"$R/stats" --errors "$R/st.err" -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr"
+grep -q '^stats: pipeline' "$R/st.stderr" && bad "runtime: stats printed without --stats" "$R/st.stderr" || ok "runtime: no stats without --stats"
+# The collect pipeline's counts reconcile with its error file.
+"$R/collect" --stats=json -o "$R/o.tsv" "$R/in.txt" 2> "$R/run.err"
+[ "$(grep '^{"pipeline"' "$R/run.err" | grep -o '"name":"kv",[^}]*' | sed 's/.*"collected"://')" = "$(wc -l < "$R/ref.err")" ] &&
+    [ "$(grep '^{"pipeline"' "$R/run.err" | grep -o '"name":"lines",[^}]*' | sed 's/.*"in":\([0-9]*\).*/\1/')" = "$(awk 'END { print NR }' "$R/in.txt")" ] &&
+    ok "runtime: --stats of collect: collected = the error file's lines, in = the input's lines" || bad "runtime: --stats of collect" "$R/run.err"
+
+# --config FILE (libyaml): every key, the command line overriding it, and
+# an error at FILE:LINE:COL for every kind of mistake.
+C=$R/cfg
+mkdir -p "$C"
+cat > "$C/run.yaml" <<'YEOF'
+# a full run configuration
+threads: 2
+partition_size: 61
+inputs:
+  - in.txt
+  - "in.txt"
+output: cfg.tsv
+errors: "cfg errors.jsonl"
+progress: false
+stats: json
+YEOF
+cp "$R/in.txt" "$C/in.txt"
+(cd "$C" && "$R/collect" --threads 1 -o ref.tsv --errors ref.err in.txt in.txt 2> /dev/null)
+(cd "$C" && "$R/collect" --config run.yaml 2> cfg.stderr) &&
+    cmp -s "$C/ref.tsv" "$C/cfg.tsv" && cmp -s "$C/ref.err" "$C/cfg errors.jsonl" &&
+    grep -q '^{"pipeline":"collect","threads":2,' "$C/cfg.stderr" &&
+    ok "runtime: --config sets threads, partition_size, inputs, output, errors, stats" || bad "runtime: --config" "$C/cfg.stderr"
+cp "$R/clean.txt" "$C/clean.txt"
+(cd "$C" && "$R/collect" --threads 1 -o other.tsv --errors other.err --stats --config run.yaml clean.txt 2> cfg.stderr) &&
+    [ "$(cat "$C/other.tsv")" = "$(printf 'a\t10')" ] && [ -e "$C/other.err" ] &&
+    grep -q '^stats: pipeline collect (tests/runtime/collect.fpipe), 1 thread,' "$C/cfg.stderr" &&
+    ok "runtime: the command line overrides --config (inputs, -o, --errors, --threads, --stats)" || bad "runtime: --config overrides" "$C/cfg.stderr"
+# cfg_error NAME YAML EXPECTED: --config with YAML exits 2 with EXPECTED
+# (after "collect: ") and touches no output.
+cfg_error() {
+    printf '%b' "$2" > "$C/bad.yaml"
+    rm -f "$C/never.tsv"
+    (cd "$C" && "$R/collect" --config bad.yaml -o never.tsv in.txt > /dev/null 2> bad.stderr); local rc=$?
+    if [ $rc = 2 ] && [ "$(cat "$C/bad.stderr")" = "collect: $3" ] && [ ! -e "$C/never.tsv" ]; then
+        ok "runtime: --config $1"
+    else
+        echo "want: collect: $3" >> "$C/bad.stderr"; bad "runtime: --config $1 (rc=$rc)" "$C/bad.stderr"
+    fi
+}
+cfg_error "unknown key" 'threads: 2\n# typo:\nthred: 1\n' "bad.yaml:3:1: error: unknown key 'thred' (the keys are threads, partition_size, inputs, output, errors, progress and stats)"
+cfg_error "quoted number" 'threads: "2"\n' "bad.yaml:1:10: error: 'threads' wants an integer from 1 to 4096, not the string '2'"
+cfg_error "threads out of range" 'threads: 5000\n' "bad.yaml:1:10: error: 'threads' wants an integer from 1 to 4096, not '5000'"
+cfg_error "partition_size zero" 'output: x\npartition_size:   0\n' "bad.yaml:2:19: error: 'partition_size' wants a positive integer, not '0'"
+cfg_error "partition_size a list" 'partition_size: [1]\n' "bad.yaml:1:17: error: 'partition_size' wants a positive integer, not a list"
+cfg_error "inputs a mapping" 'inputs: {a: 1}\n' "bad.yaml:1:9: error: 'inputs' wants a list of paths, not a mapping"
+cfg_error "an input a list" 'inputs:\n  - a.txt\n  - [b.txt]\n' "bad.yaml:3:5: error: 'inputs' wants a path, not a list"
+cfg_error "output null" 'output: ~\n' "bad.yaml:1:9: error: 'output' wants a path, not null"
+cfg_error "errors empty" 'errors: ""\n' "bad.yaml:1:9: error: 'errors' wants a path, not an empty string"
+cfg_error "progress not a bool" 'progress: yes\n' "bad.yaml:1:11: error: 'progress' wants true or false, not 'yes'"
+cfg_error "stats unknown" 'stats: xml\n' "bad.yaml:1:8: error: 'stats' wants true, false, table or json, not 'xml'"
+cfg_error "duplicate key" 'output: a\noutput: b\n' "bad.yaml:2:1: error: 'output' is given twice"
+cfg_error "not a mapping" '- threads\n' "bad.yaml:1:1: error: a run configuration is a mapping of keys (threads, ...), not a list"
+cfg_error "invalid YAML" 'threads: 2\n  thread: 3\n' "bad.yaml:2:9: error: not valid YAML: mapping values are not allowed in this context"
+(cd "$C" && "$R/collect" --config none.yaml in.txt > /dev/null 2> bad.stderr); rc=$?
+[ $rc = 2 ] && [ "$(cat "$C/bad.stderr")" = "collect: error: cannot open the configuration 'none.yaml': No such file or directory" ] &&
+    ok "runtime: --config of a missing file exits 2" || bad "runtime: --config missing file (rc=$rc)" "$C/bad.stderr"
+printf '# nothing\n' > "$C/empty.yaml"
+(cd "$C" && "$R/collect" --config empty.yaml -o e.tsv clean.txt 2> bad.stderr) && [ "$(cat "$C/e.tsv")" = "$(printf 'a\t10')" ] &&
+    ok "runtime: an empty --config sets nothing" || bad "runtime: empty --config" "$C/bad.stderr"
+
+# The progress line: forced with --progress (or progress: true), never on a
+# non-terminal otherwise; on a terminal (a pty from script(1)) by default,
+# and not with --no-progress.
+P=$R/prog
+mkdir -p "$P"
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "a%d\t%d\n", i % 100, i % 50 }' > "$P/in.txt"
+mb=$(wc -c < "$P/in.txt" | awk '{ printf "%.1f", $1 / 1e6 }')
+"$R/collect" --progress --partition-size 65536 -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
+# The last update, after the last carriage return: the whole input.
+tr '\r' '\n' < "$P/err" | grep -v '^$' | tail -1 > "$P/last"
+if grep -Eqx "fpipe: $mb/$mb MB \(100%\), [0-9.]+[kMG]? records/s, done in [0-9.]+s" "$P/last" &&
+    [ "$(head -c 1 "$P/err")" = $'\r' ] && [ "$(tail -c 1 "$P/err" | od -An -c | tr -d ' ')" = '\n' ] &&
+    ! grep -q $'\033' "$P/err"; then
+    ok "runtime: --progress on a non-terminal: carriage-return updates, the last at 100%, a newline"
+else bad "runtime: --progress forced" "$P/err"; fi
+"$R/collect" --partition-size 65536 -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
+[ ! -s "$P/err" ] && ok "runtime: no progress line on a non-terminal" || bad "runtime: progress on a non-terminal" "$P/err"
+printf 'progress: true\n' > "$P/p.yaml"
+"$R/collect" --config "$P/p.yaml" -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
+grep -q "^.fpipe: $mb/$mb MB (100%)" "$P/err" && ok "runtime: progress: true in --config forces it" || bad "runtime: progress in --config" "$P/err"
+"$R/collect" --config "$P/p.yaml" --no-progress -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
+[ ! -s "$P/err" ] && ok "runtime: --no-progress overrides progress: true" || bad "runtime: --no-progress vs --config" "$P/err"
+if command -v script > /dev/null; then
+    # (stdin from /dev/null: script copies its stdin to the terminal, which echoes it)
+    script -qec "'$R/collect' -o '$P/o.tsv' '$P/in.txt'" /dev/null < /dev/null > "$P/tty" 2>&1
+    script -qec "'$R/collect' --no-progress -o '$P/o.tsv' '$P/in.txt'" /dev/null < /dev/null > "$P/notty" 2>&1
+    grep -aq "fpipe: $mb/$mb MB (100%)" "$P/tty" && ! grep -aq "fpipe:" "$P/notty" &&
+        ok "runtime: a terminal gets the progress line by default, not with --no-progress" ||
+        bad "runtime: progress on a terminal" "$P/tty"
+fi
+
+# Inputs: folders read recursively in sorted order (names starting with '.'
+# skipped, symlinks to folders not followed), gzip decompressed.
+D=$R/dirs
+mkdir -p "$D"
+"$FPIPEC" build examples/linelen.fpipe -o "$R/linelen" > "$R/build.err" 2>&1 || bad "runtime: build linelen" "$R/build.err"
+T=$D/tree
+mkdir -p "$T/a" "$T/b/c" "$T/.hidden" "$T/empty"
+printf 'a-c\n' > "$T/a-c"; printf 'a/x\n' > "$T/a/x"; printf 'b/c/y\n' > "$T/b/c/y"
+printf 'b/z' > "$T/b/z"   # no trailing newline
+printf 'hidden\n' > "$T/.hidden/h"; printf 'dot\n' > "$T/.dot"
+ln -s .. "$T/b/loop"; ln -s a-c "$T/link"; ln -s nowhere "$T/dangling"
+printf 'gz one\ngz two\n' | gzip > "$T/g.gz"
+# By hand: each folder's entries by name (bytes), folders where they fall.
+printf '3\tA/X\n3\tA-C\n5\tB/C/Y\n3\tB/Z\n6\tGZ ONE\n6\tGZ TWO\n3\tA-C\n' > "$D/ref"
+"$R/linelen" -o "$D/out" "$T" 2> "$D/err" && same "runtime: a folder is read recursively in sorted order" "$D/ref" "$D/out"
+"$R/linelen" -o "$D/out" "$T/b" "$T/a-c" 2> "$D/err" && [ "$(cat "$D/out")" = "$(printf '5\tB/C/Y\n3\tB/Z\n3\tA-C')" ] &&
+    ok "runtime: folders and files mixed, in the order given" || bad "runtime: folders and files mixed" "$D/err"
+"$R/linelen" -o "$D/out" "$T/empty" 2> "$D/err" && [ -e "$D/out" ] && [ ! -s "$D/out" ] &&
+    ok "runtime: an empty folder is an empty input" || bad "runtime: empty folder" "$D/err"
+# gzip: the same output and errors as the plain file, in every mode.
+gzip -c "$R/in.txt" > "$D/in.txt.gz"
+good=1
+for p in 4194304 1024 61; do
+    for t in 1 2 4; do
+        "$R/collect" --threads $t --partition-size $p -o "$D/gz.tsv" "$D/in.txt.gz" 2> "$D/err" &&
+            cmp -s "$D/gz.tsv" "$R/ref.out" &&
+            cmp -s <(sed "s|\"input\":\"$D/in.txt.gz\"|\"input\":\"$R/in.txt\"|" "$D/gz.tsv.errors.jsonl") "$R/ref.err" ||
+            { bad "runtime: gzip input at --threads $t --partition-size $p" "$D/err"; good=0; break 2; }
+    done
+done
+[ $good = 1 ] && ok "runtime: a gzip input gives the plain file's output and error lines (threads 1/2/4 x 4M/1K/61)"
+"$R/collect" -o "$D/gz.tsv" - < "$D/in.txt.gz" 2> "$D/err" && cmp -s "$D/gz.tsv" "$R/ref.out" &&
+    ok "runtime: gzip on standard input" || bad "runtime: gzip on standard input" "$D/err"
+(printf 'p1\n' | gzip; printf 'p2\n' | gzip) > "$D/multi.gz"
+"$R/linelen" "$D/multi.gz" > "$D/out" 2> "$D/err" && [ "$(cat "$D/out")" = "$(printf '2\tP1\n2\tP2')" ] &&
+    ok "runtime: a multi-member gzip file is read whole" || bad "runtime: multi-member gzip" "$D/err"
+echo previous > "$D/keep.tsv"
+printf 'some text\n' | gzip | head -c 20 > "$D/cut.gz"
+"$R/linelen" -o "$D/keep.tsv" "$D/cut.gz" > /dev/null 2> "$D/err"; rc=$?
+[ $rc = 3 ] && [ "$(cat "$D/err")" = "linelen: error: cannot read input '$D/cut.gz': not valid gzip data (cut short)" ] &&
+    [ "$(cat "$D/keep.tsv")" = previous ] && ok "runtime: a truncated gzip input exits 3, output untouched" || bad "runtime: truncated gzip (rc=$rc)" "$D/err"
+printf '\037\213garbage' > "$D/bad.gz"
+"$R/linelen" -o "$D/keep.tsv" "$D/bad.gz" > /dev/null 2> "$D/err"; rc=$?
+[ $rc = 3 ] && grep -q "cannot read input '$D/bad.gz': not valid gzip data" "$D/err" && [ "$(cat "$D/keep.tsv")" = previous ] &&
+    ok "runtime: a corrupt gzip input exits 3, output untouched" || bad "runtime: corrupt gzip (rc=$rc)" "$D/err"
+
+# SIGKILL at random points of runs writing a 30 MB output: the destination
+# is always absent (before the first complete run) or the complete output,
+# never partial; a rerun writes the same bytes.  Random kill times, but the
+# assertions hold whenever the kill lands.
+K=$R/kill
+mkdir -p "$K"
+gen=$TMP/gen_corpus   # built by run.sh's e2e section
+if [ ! -x "$gen" ]; then gen=$R/gen_corpus; cc -std=c11 -O2 bench/gen_corpus.c -o "$gen"; fi
+"$gen" 30 3 > "$K/in.txt" 2> /dev/null
+"$R/linelen" --threads 1 -o "$K/ref.tsv" "$K/in.txt" 2> /dev/null
+good=1; seen_absent=0; seen_done=0
+for i in $(seq 1 12); do
+    "$R/linelen" --threads 2 --partition-size 65536 -o "$K/out.tsv" "$K/in.txt" 2> /dev/null &
+    pid=$!
+    sleep "0.$(printf '%02d' $((RANDOM % 25)))"
+    kill -9 $pid 2> /dev/null
+    wait $pid 2> /dev/null
+    if [ ! -e "$K/out.tsv" ]; then
+        seen_absent=1
+        [ $seen_done = 0 ] || { bad "runtime: SIGKILL: a complete output disappeared (kill $i)"; good=0; break; }
+    elif cmp -s "$K/out.tsv" "$K/ref.tsv"; then
+        seen_done=1
+    else
+        bad "runtime: SIGKILL: a partial output at kill $i ($(wc -c < "$K/out.tsv") bytes)"; good=0; break
+    fi
+done
+[ $good = 1 ] && ok "runtime: SIGKILL at 12 random points: the output is absent or complete, never partial"
+"$R/linelen" --threads 2 --partition-size 65536 -o "$K/out.tsv" "$K/in.txt" 2> /dev/null &&
+    cmp -s "$K/out.tsv" "$K/ref.tsv" && ok "runtime: after the kills, a rerun writes the same bytes" ||
+    bad "runtime: rerun after SIGKILL"
+# Killed runs may leave their temporaries (.out.tsv.fpipe-XXXXXX), nothing else.
+[ -z "$(ls -A "$K" | grep -v -E '^(in\.txt|ref\.tsv|out\.tsv|\.out\.tsv\.fpipe-[A-Za-z0-9]{6})$')" ] &&
+    ok "runtime: killed runs leave only their named temporaries" || bad "runtime: stray files after SIGKILL"
+
+# collect on CSV records: exact lines, by hand.
+V=$R/csv
+mkdir -p "$V"
+"$FPIPEC" build tests/runtime/collect_csv.fpipe -o "$R/collect_csv" > "$R/build.err" 2>&1 || bad "runtime: build collect_csv" "$R/build.err"
+printf 'city,amount\nParis,5\n"Lyon\nX",0\nNice,abc\n"bad"x,3\nRome,4\n' > "$V/s.csv"
+cat > "$V/ref.err" <<'JEOF'
+{"operator":"pair","location":"tests/runtime/collect_csv.fpipe:6:1","message":"division by zero","input":"s.csv","line":3,"offset":20,"record":"\"Lyon\nX\",0"}
+{"operator":"sales","location":"tests/runtime/collect_csv.fpipe:5:1","message":"column 'amount': not an integer","input":"s.csv","line":5,"offset":31,"record":"Nice,abc"}
+{"operator":"sales","location":"tests/runtime/collect_csv.fpipe:5:1","message":"malformed CSV: a quote inside a field that does not start with one, or text after a closing quote (RFC 4180 doubles quotes inside quoted fields)","input":"s.csv","line":6,"offset":40,"record":"\"bad\"x,3"}
+JEOF
+good=1
+for p in 4194304 16 1; do
+    for t in 1 2; do
+        (cd "$V" && "$R/collect_csv" --threads $t --partition-size $p -o s.tsv s.csv 2> err) &&
+            [ "$(cat "$V/s.tsv")" = "$(printf 'Paris\t20\nRome\t25')" ] && cmp -s "$V/ref.err" "$V/s.tsv.errors.jsonl" ||
+            { diff "$V/ref.err" "$V/s.tsv.errors.jsonl" > "$V/diff" 2>&1; bad "runtime: collect on CSV at --threads $t --partition-size $p" "$V/diff"; good=0; break 2; }
+    done
+done
+[ $good = 1 ] && ok "runtime: collect on a CSV source: whole records, exact lines (threads 1/2 x 4M/16/1)"
+
+# An output that is a FIFO or a device (-o /dev/null) is written through,
+# not replaced by a renamed file (as root that would replace /dev/null).
+mkfifo "$R/fifo"
+cat "$R/fifo" > "$R/fifo.out" &
+catpid=$!
+"$R/linelen" -o "$R/fifo" "$T/a-c" 2> "$R/fifo.err"; rc=$?
+wait $catpid
+[ $rc = 0 ] && [ -p "$R/fifo" ] && [ "$(cat "$R/fifo.out")" = "$(printf '3\tA-C')" ] &&
+    [ -z "$(ls -A "$R" | grep fifo.fpipe-)" ] &&
+    ok "runtime: an output FIFO is written through and stays a FIFO" || bad "runtime: FIFO output (rc=$rc)" "$R/fifo.err"
+
+# Memory: an element-wise pipeline streams.  Peak RSS (from --stats=json)
+# over a 120 MB input stays under 64 MB at 2 threads and 4 MiB partitions
+# (a mapped, pre-faulted input alone would be 120 MB).  Not under the
+# sanitizers, whose shadow memory is most of the RSS.
+case "${FPIPE_CFLAGS:-}" in
+*sanitize*) ;;
+*)
+    for i in 1 2 3 4; do cat "$K/in.txt"; done > "$K/big.txt"
+    "$R/linelen" --threads 2 --stats=json "$K/big.txt" 2> "$K/big.err" | cksum > "$K/big.sum"
+    rss=$(grep -o '"peak_rss_bytes":[0-9]*' "$K/big.err" | sed 's/.*://')
+    for i in 1 2 3 4; do cat "$K/ref.tsv"; done | cksum > "$K/big.ref"
+    [ -n "$rss" ] && [ "$rss" -lt 67108864 ] && cmp -s "$K/big.sum" "$K/big.ref" &&
+        ok "runtime: an element-wise run over 120 MB peaks under 64 MB RSS ($((rss / 1048576)) MiB)" ||
+        bad "runtime: element-wise peak RSS ${rss:-?} bytes" "$K/big.err"
+    rm -f "$K/big.txt"
+    ;;
+esac
