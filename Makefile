@@ -154,7 +154,12 @@ lint: $(GEN)/fpipe.h $(GEN)/lexer.c
 	$(CPPCHECK) compiler/*.c runtime/*.c
 	$(CPPCHECK) -DFP_NO_SIMD runtime/*.c
 	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -Icompiler -I$(GEN) compiler/*.c
-	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -Iruntime runtime/*.c
+	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -Iruntime \
+	    $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
+	@if command -v $(MPICC) > /dev/null; then \
+	    echo "clang -fsyntax-only ... -DFP_MPI \$$(mpicc --showme:compile) runtime/*.c"; \
+	    clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -DFP_MPI \
+	        $$($(MPICC) --showme:compile) -Iruntime runtime/*.c || exit 1; fi
 	@echo "lint: clean"
 
 bench: deps

@@ -868,6 +868,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     /* Inputs first: a missing input must not create or touch the output. */
     run.in = xcalloc((size_t)npaths, sizeof *run.in);
     run.nin = npaths;
+    catch_sigbus(&run);   /* opening reads the first bytes (gzip's magic) */
     int rc = FP_EXIT_OK;
     for (int i = 0; i < npaths; i++) {
         run.in[i].path = paths[i];
@@ -886,7 +887,6 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         close_inputs(&run);
         return rc;
     }
-    catch_sigbus(&run);
     for (int i = 0; i < run.nin; i++) {
         fp_input *in = &run.in[i];
         fp_part *v;

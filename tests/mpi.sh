@@ -122,9 +122,12 @@ EOF
         $MPIRUN -n 2 "$M/wordcount.mpi" -o "$M/o2.tsv" "$IN/zipf.txt" "$M/missing.txt" > "$M/err" 2>&1; rc=$?
         [ $rc = 3 ] && [ "$(grep -c "cannot open input '$M/missing.txt'" "$M/err")" = 1 ] && [ ! -e "$M/o2.tsv" ] &&
             ok "mpi: a missing input: named once, exit 3, no output" || bad "mpi: missing input (rc=$rc)" "$M/err"
-        $MPIRUN -n 2 "$M/wordcount.mpi" -o "$M/o2.tsv" "$M" > "$M/err" 2>&1; rc=$?
-        [ $rc = 3 ] && [ "$(grep -c "is a directory" "$M/err")" = 1 ] && [ ! -e "$M/o2.tsv" ] &&
-            ok "mpi: a directory as input: exit 3, no output" || bad "mpi: directory input (rc=$rc)" "$M/err"
+        # A folder is read recursively, in sorted order, as in every mode.
+        mkdir -p "$M/dir/sub"; cp "$IN/zipf.txt" "$M/dir/b.txt"; cp "$IN/mixed_ws.txt" "$M/dir/sub/a.txt"
+        $MPIRUN -n 2 "$M/wordcount.mpi" -o "$M/o2.tsv" "$M/dir" > "$M/err" 2>&1; rc=$?
+        "$M/wordcount.mpi" -o "$M/o1.tsv" "$M/dir/b.txt" "$M/dir/sub/a.txt" 2> /dev/null
+        [ $rc = 0 ] && cmp -s "$M/o1.tsv" "$M/o2.tsv" &&
+            ok "mpi: a directory as input is read like its files, in order" || bad "mpi: directory input (rc=$rc)" "$M/err"
         $MPIRUN -n 2 "$M/wordcount.mpi" - < "$IN/zipf.txt" > "$M/err" 2>&1; rc=$?
         [ $rc = 2 ] && grep -q "standard input cannot be read under MPI" "$M/err" &&
             ok "mpi: standard input is refused with several ranks (exit 2)" || bad "mpi: stdin (rc=$rc)" "$M/err"
