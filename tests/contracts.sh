@@ -192,3 +192,21 @@ printf '#include "vcnt.fpipe.h"\nlist_i64 half(fp_ctx *cx, list_i64 xs)\n{\n    
 [ $rc = 1 ] && grep -q "vcnt.fpipe:3:8: error: extern 'half' does not return one result per element" "$TMP/v.out" &&
     grep -q 'counterexample: a batch of [0-9]* gave [0-9]* results' "$TMP/v.out" &&
     ok "contracts: verify finds a batch function that returns too few results" || bad "contracts: verify result count (rc=$rc)" "$TMP/v.out"
+
+# The same contracts on a YAML pipeline: the audit and the warnings.
+mkdir -p "$TMP/yaml"
+cp tests/errors/audit_state.c "$TMP/yaml/"
+if "$FPIPEC" convert --to yaml tests/errors/audit_state.fpipe -o "$TMP/yaml/audit_state.yaml" 2> "$TMP/v.out"; then
+    "$FPIPEC" check "$TMP/yaml/audit_state.yaml" > /dev/null 2> "$TMP/y.err"; rc=$?
+    sed -n 's/^[^ ]*:[0-9]*:[0-9]*: error: //p' "$TMP/y.err" | sed "s|$TMP/yaml/|tests/errors/|" > "$TMP/y.msgs"
+    sed -n 's/^[^ ]*:[0-9]*:[0-9]*: error: //p' tests/errors/audit_state.err > "$TMP/f.msgs"
+    [ $rc = 1 ] && [ -s "$TMP/f.msgs" ] && cmp -s "$TMP/y.msgs" "$TMP/f.msgs" &&
+        ok "contracts: the purity audit reports the same on the YAML form of a pipeline" ||
+        { diff "$TMP/f.msgs" "$TMP/y.msgs" > "$TMP/diff"; bad "contracts: audit of a YAML pipeline (rc=$rc)" "$TMP/diff"; }
+else bad "contracts: convert audit_state.fpipe to YAML" "$TMP/v.out"; fi
+if "$FPIPEC" convert --to yaml tests/warnings/f64_sum.fpipe -o "$TMP/yaml/f64_sum.yaml" 2> "$TMP/v.out"; then
+    "$FPIPEC" check "$TMP/yaml/f64_sum.yaml" > /dev/null 2> "$TMP/y.err"; rc=$?
+    [ $rc = 0 ] && grep -q 'warning: sum of f64 is associative only up to rounding' "$TMP/y.err" &&
+        grep -q 'warning: mean of f64 is associative only up to rounding' "$TMP/y.err" &&
+        ok "contracts: the f64 warnings on the YAML form of a pipeline" || bad "contracts: f64 warnings in YAML (rc=$rc)" "$TMP/y.err"
+else bad "contracts: convert f64_sum.fpipe to YAML" "$TMP/v.out"; fi
