@@ -233,6 +233,7 @@ static Type *check_extern_call(Checker *c, Expr *e, Extern *x, Type **args)
 {
     e->ext = x;
     x->used = true;
+    x->called = true;
     if (c->in_monoid) {
         diag_at(c->d, DIAG_ERROR, e->name_span, "monoid '%s' calls the C function '%s'",
                 c->in_monoid->name, x->name);

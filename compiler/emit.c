@@ -362,14 +362,14 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
             /* A C function of a linked file: the worker is its fp_ctx; a
              * fallible one reports through the operator's site. */
             if (ex->ext->fallible)
-                str_add(s, "(w->ext_site = &site_%s, %s(w", x->op->cname, ex->ext->name);
+                str_add(s, "fp_call_%s(w, &site_%s", ex->ext->name, x->op->cname);
             else
-                str_add(s, "(w->ext_site = NULL, %s(w", ex->ext->name);
+                str_add(s, "fp_call_%s(w, NULL", ex->ext->name);
             for (int i = 0; i < ex->nargs; i++) {
                 str_add(s, ", ");
                 emit_expr(x, s, ex->args[i]);
             }
-            str_add(s, "))");
+            str_add(s, ")");
             break;
         }
         const BuiltinInfo *bi = &builtin_info[ex->builtin];
@@ -1461,6 +1461,20 @@ static void emit_extern_decls(Emitter *e, PtrVec *done)
         for (int k = 0; k < x->nparams; k++)
             str_add(&ps, ", %s %s", ctype(e, x->params[k]), x->pnames[k]);
         line(e, "%s %s(fp_ctx *cx%s);", ctype(e, x->ret), x->name, ps.n ? ps.p : "");
+        if (!e->opts->header && x->called) {
+            /* The call with the site its errors belong to: a function, so
+             * two calls in one expression are sequenced. */
+            Str as = {0};
+            for (int k = 0; k < x->nparams; k++)
+                str_add(&as, ", %s", x->pnames[k]);
+            line(e, "static inline %s fp_call_%s(fp_worker *fp_w, const fp_site *fp_at%s)",
+                 ctype(e, x->ret), x->name, ps.n ? ps.p : "");
+            line(e, "{");
+            line(e, "    fp_w->ext_site = fp_at;");
+            line(e, "    return %s(fp_w%s);", x->name, as.n ? as.p : "");
+            line(e, "}");
+            str_free(&as);
+        }
         str_free(&ps);
     }
 }

@@ -418,6 +418,7 @@ typedef struct Extern {
     Type *ret;
     bool pure, fallible;
     bool used;
+    bool called;             /* in an expression (not only as a batch function) */
 } Extern;
 
 /* A user-defined monoid, checked. */

@@ -15,8 +15,18 @@ typedef struct list_rec_EmbeddedChunk { rec_EmbeddedChunk *items; int64_t n; } l
 
 /* extern clean_doc(d: RawDoc) -> CleanDoc pure fallible  (examples/rag_chunks.fpipe:19): may call fp_error */
 rec_CleanDoc clean_doc(fp_ctx *cx, rec_RawDoc d);
+static inline rec_CleanDoc fp_call_clean_doc(fp_worker *fp_w, const fp_site *fp_at, rec_RawDoc d)
+{
+    fp_w->ext_site = fp_at;
+    return clean_doc(fp_w, d);
+}
 /* extern chunk_doc(d: CleanDoc) -> [Chunk] pure  (examples/rag_chunks.fpipe:20) */
 list_rec_Chunk chunk_doc(fp_ctx *cx, rec_CleanDoc d);
+static inline list_rec_Chunk fp_call_chunk_doc(fp_worker *fp_w, const fp_site *fp_at, rec_CleanDoc d)
+{
+    fp_w->ext_site = fp_at;
+    return chunk_doc(fp_w, d);
+}
 /* extern embed_batch(chunks: [Chunk]) -> [EmbeddedChunk] pure  (examples/rag_chunks.fpipe:21) */
 list_rec_EmbeddedChunk embed_batch(fp_ctx *cx, list_rec_Chunk chunks);
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
@@ -116,14 +126,14 @@ static void stage1_docs_to_per_doc(fp_worker *w)
         }
         fp_n0++;
         /* map clean : CleanDoc = clean_doc(docs)  (examples/rag_chunks.fpipe:24) */
-        rec_CleanDoc clean = (w->ext_site = &site_clean, clean_doc(w, docs));
+        rec_CleanDoc clean = fp_call_clean_doc(w, &site_clean, docs);
         if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
             fp_drop(w);
             continue;
         }
         fp_n1++;
         /* flatmap chunk : Chunk = chunk_doc(clean)  (examples/rag_chunks.fpipe:25) */
-        list_rec_Chunk chunk_items = (w->ext_site = NULL, chunk_doc(w, clean));
+        list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
         fp_n8++;
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
