@@ -72,6 +72,26 @@ else
             ok "mpi: weights' f64 sums depend on how partials are folded (so the matrix checks real f64 folds)"
     fi
 
+    # A non-commutative declared monoid (the first word of each length in
+    # input order) and a hot key (one word is 90% of the records), over
+    # many small partitions, 3 ranks, small rounds.
+    awk 'BEGIN { for (i = 0; i < 20000; i++) printf "%s%s", (i % 10 ? "hot" : "w" (i * 7919 % 5003)), (i % 13 ? " " : "\n") }' > "$M/hot.txt"
+    if "$FPIPEC" build --backend mpi "$TMP/first.fpipe" -o "$M/first" > "$M/err" 2>&1; then
+        "$M/first" --partition-size 4096 -o "$M/first.seq" "$IN/zipf.txt" "$M/hot.txt" 2> "$M/err"
+        FPIPE_MPI_ROUND_BYTES=256 $MPIRUN -n 3 "$M/first" --threads 2 --partition-size 4096 -o "$M/first.mpi" \
+            "$IN/zipf.txt" "$M/hot.txt" >> "$M/err" 2>&1 && [ -s "$M/first.seq" ] &&
+            cmp -s "$M/first.seq" "$M/first.mpi" &&
+            ok "mpi: a non-commutative monoid folds in partition order across 3 ranks" ||
+            bad "mpi: non-commutative monoid across ranks" "$M/err"
+    else bad "mpi: build first.fpipe --backend mpi" "$M/err"; fi
+    if [ -f "$M/wordcount.mpi" ]; then
+        "$M/wordcount.mpi" --partition-size 4096 -o "$M/hot.seq" "$M/hot.txt" 2> "$M/err"
+        FPIPE_MPI_ROUND_BYTES=256 $MPIRUN -n 3 "$M/wordcount.mpi" --threads 1 --partition-size 4096 \
+            -o "$M/hot.mpi" "$M/hot.txt" >> "$M/err" 2>&1 && grep -q "^hot	18000\$" "$M/hot.seq" &&
+            cmp -s "$M/hot.seq" "$M/hot.mpi" && ok "mpi: a hot key (90% of the records) across 3 ranks" ||
+            bad "mpi: hot key" "$M/err"
+    fi
+
     # on_error drop: the counts of all ranks, printed once by rank 0.
     if [ -f "$M/logs.mpi" ]; then
         "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.seq"
