@@ -419,14 +419,15 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
      * seen (a key longer than a round goes alone). */
     size_t room = round_bytes;
     /* The owner's table is sized for its share of all entries (keys hash
-     * evenly; 25% margin) before the first one arrives: entries come in
+     * evenly; 3% margin; duplicates across tables make it an upper bound
+     * of its keys) before the first one arrives: entries come in
      * the senders' slot order, which is hash order, and keys piled in hash
      * order into a table that grows under them make long probe runs. */
     unsigned long long local = 0, nall = 0;
     for (size_t i = 0; i < ntabs; i++)
         local += tabs[i]->count;
     MPI_Allreduce(&local, &nall, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
-    unsigned long long incoming = nall / R + nall / (4 * R) + 1024;
+    unsigned long long incoming = nall / R + nall / (32 * R) + 1024;
     unsigned bits = 4;
     while (bits < 30 && ((unsigned long long)1 << bits) / 8 * 5 < incoming)
         bits++;

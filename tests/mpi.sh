@@ -25,9 +25,29 @@ else
     # One machine: shared memory and the ob1 layer start in 0.1 s (the
     # default UCX layer probes network devices for 0.3 s, per process).
     export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
-    MPIRUN="mpirun --oversubscribe --bind-to none"
     mkdir -p "$TMP/mpi"
     M=$TMP/mpi
+    # Each launch gets its own session folder (TMPDIR): Open MPI's
+    # $TMPDIR/ompi.HOST.UID is shared by concurrent runs, and the helper a
+    # run without mpirun starts may still be removing it when the next
+    # mpirun creates it.
+    mpir() {
+        local d rc
+        d=$(mktemp -d "$M/ompi.XXXXXX")
+        TMPDIR=$d mpirun --oversubscribe --bind-to none "$@"
+        rc=$?
+        rm -rf "$d"
+        return $rc
+    }
+    alone() {
+        local d rc
+        d=$(mktemp -d "$M/ompi.XXXXXX")
+        TMPDIR=$d "$@"
+        rc=$?
+        rm -rf "$d"
+        return $rc
+    }
+    MPIRUN=mpir
     # mpi_matrix NAME PSIZE INPUT...: NAME's OpenMP and MPI builds in every
     # mode, all against the sequential output.
     mpi_matrix() {
@@ -44,7 +64,7 @@ else
             rm -f "$out"
             case $m in
                 omp2) "$omp" --threads 2 --partition-size $p -o "$out" "$@" ;;
-                single) "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
+                single) alone "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
                 mpi1) $MPIRUN -n 1 "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
                 mpi2) $MPIRUN -n 2 "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
                 mpi3) $MPIRUN -n 3 "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
@@ -77,7 +97,7 @@ else
     # many small partitions, 3 ranks, small rounds.
     awk 'BEGIN { for (i = 0; i < 20000; i++) printf "%s%s", (i % 10 ? "hot" : "w" (i * 7919 % 5003)), (i % 13 ? " " : "\n") }' > "$M/hot.txt"
     if "$FPIPEC" build --backend mpi "$TMP/first.fpipe" -o "$M/first" > "$M/err" 2>&1; then
-        "$M/first" --partition-size 4096 -o "$M/first.seq" "$IN/zipf.txt" "$M/hot.txt" 2> "$M/err"
+        alone "$M/first" --partition-size 4096 -o "$M/first.seq" "$IN/zipf.txt" "$M/hot.txt" 2> "$M/err"
         FPIPE_MPI_ROUND_BYTES=256 $MPIRUN -n 3 "$M/first" --threads 2 --partition-size 4096 -o "$M/first.mpi" \
             "$IN/zipf.txt" "$M/hot.txt" >> "$M/err" 2>&1 && [ -s "$M/first.seq" ] &&
             cmp -s "$M/first.seq" "$M/first.mpi" &&
@@ -85,7 +105,7 @@ else
             bad "mpi: non-commutative monoid across ranks" "$M/err"
     else bad "mpi: build first.fpipe --backend mpi" "$M/err"; fi
     if [ -f "$M/wordcount.mpi" ]; then
-        "$M/wordcount.mpi" --partition-size 4096 -o "$M/hot.seq" "$M/hot.txt" 2> "$M/err"
+        alone "$M/wordcount.mpi" --partition-size 4096 -o "$M/hot.seq" "$M/hot.txt" 2> "$M/err"
         FPIPE_MPI_ROUND_BYTES=256 $MPIRUN -n 3 "$M/wordcount.mpi" --threads 1 --partition-size 4096 \
             -o "$M/hot.mpi" "$M/hot.txt" >> "$M/err" 2>&1 && grep -q "^hot	18000\$" "$M/hot.seq" &&
             cmp -s "$M/hot.seq" "$M/hot.mpi" && ok "mpi: a hot key (90% of the records) across 3 ranks" ||
@@ -94,7 +114,7 @@ else
 
     # on_error drop: the counts of all ranks, printed once by rank 0.
     if [ -f "$M/logs.mpi" ]; then
-        "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.seq"
+        alone "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.seq"
         $MPIRUN -n 3 "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.mpi"
         grep -c 'dropped' "$M/drop.mpi" | grep -qx 1 && [ -s "$M/drop.seq" ] &&
             grep -F -f "$M/drop.seq" "$M/drop.mpi" > /dev/null &&
@@ -107,7 +127,7 @@ else
     # with the same text as one process; exit 4; the old output stays.
     if "$FPIPEC" build --backend mpi "$TMP/ratio.fpipe" -o "$M/ratio" > "$M/err" 2>&1; then
         awk 'BEGIN { for (i = 1; i <= 200; i++) print (i == 120 ? "aaaa the bb" : i == 180 ? "xyz cccc" : "aaaa bbbbb cc") }' > "$M/r.txt"
-        "$M/ratio" --partition-size 64 -o "$M/o.tsv" "$M/r.txt" 2> "$M/err.seq"
+        alone "$M/ratio" --partition-size 64 -o "$M/o.tsv" "$M/r.txt" 2> "$M/err.seq"
         grep -q 'input: .*r.txt:120$' "$M/err.seq" || bad "mpi: fail_fast reference run" "$M/err.seq"
         for n in 2 3; do
             echo previous > "$M/o.tsv"
@@ -128,13 +148,26 @@ map q = 1000 / (len(lines) - 11)
 sink out = tsv(output)
 EOF
         if "$FPIPEC" build --backend mpi "$M/inv.fpipe" -o "$M/inv" > "$M/err" 2>&1; then
-            "$M/inv" --partition-size 64 "$M/r.txt" > "$M/inv.seq" 2> /dev/null
+            alone "$M/inv" --partition-size 64 "$M/r.txt" > "$M/inv.seq" 2> /dev/null
             $MPIRUN -n 3 "$M/inv" --threads 1 --partition-size 64 "$M/r.txt" > "$M/inv.mpi" 2> "$M/err"; rc=$?
             [ $rc = 4 ] && [ -s "$M/inv.seq" ] && cmp -s "$M/inv.seq" "$M/inv.mpi" &&
                 ok "mpi: element-wise fail_fast streams the same rows before the failure as one process" ||
                 bad "mpi: element-wise fail_fast to stdout (rc=$rc)" "$M/err"
         else bad "mpi: build inv.fpipe" "$M/err"; fi
     else bad "mpi: build ratio.fpipe --backend mpi" "$M/err"; fi
+
+    # make install (run by the cli section into $TMP/prefix) installs the MPI
+    # runtime too, and the installed fpipec builds with it.
+    if [ -x "$TMP/prefix/bin/fpipec" ]; then
+        (cd "$M" && "$TMP/prefix/bin/fpipec" build --backend mpi "$OLDPWD/examples/totals.fpipe" -o "$M/t3" > "$M/err" 2>&1) &&
+            [ -f "$TMP/prefix/lib/libfpipe_mpi.a" ] && $MPIRUN -n 2 "$M/t3" "$IN/zipf.txt" > "$M/out" 2>> "$M/err" &&
+            [ "$(cat "$M/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ] &&
+            ok "mpi: make install gives libfpipe_mpi.a and a working fpipec build --backend mpi" ||
+            bad "mpi: installed --backend mpi" "$M/err"
+    fi
+    "$FPIPEC" build --backend cuda examples/totals.fpipe -o "$M/x" > "$M/err" 2>&1; rc=$?
+    [ $rc = 2 ] && grep -q "unknown backend 'cuda'" "$M/err" && ok "mpi: fpipec rejects an unknown --backend (exit 2)" ||
+        bad "mpi: unknown backend (rc=$rc)" "$M/err"
 
     # Inputs that cannot be read: named once, exit 3, no output created.
     if [ -f "$M/wordcount.mpi" ]; then
