@@ -96,6 +96,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     /* Rank 0 speaks for the run: the others' standard output and error
      * (help, messages, the same error again) go to /dev/null.  A rank's
      * own fatal trouble is written to the saved stderr. */
+    const char *keep = getenv("FPIPE_MPI_STDERR");   /* debugging: every rank's stderr */
     if (rank > 0) {
         fflush(stdout);
         fflush(stderr);
@@ -103,7 +104,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         int nul = open("/dev/null", O_WRONLY);
         if (nul >= 0) {
             dup2(nul, 1);
-            dup2(nul, 2);
+            if (!(keep && *keep && strcmp(keep, "0") != 0))
+                dup2(nul, 2);
             close(nul);
         }
         if (err_fd < 0)
@@ -209,7 +211,8 @@ bool fp_dist_capture(const char *p, size_t n)
 {
     if (rank == 0)
         return false;
-    fp_buf_put(&captured, p, n);
+    if (n)   /* an empty buffer has no pointer */
+        fp_buf_put(&captured, p, n);
     return true;
 }
 
