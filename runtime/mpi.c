@@ -189,8 +189,18 @@ void fp_dist_parts(size_t nparts, bool distributable, size_t *lo, size_t *hi)
     *hi = block_hi(rank);
 }
 
+/* This rank's load, for the FPIPE_TIMES report after stage 1. */
+static double load_t0, load_bytes;
+static size_t load_lo, load_hi;
+
 void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi)
 {
+    load_t0 = MPI_Wtime();
+    load_lo = lo;
+    load_hi = hi;
+    load_bytes = 0;
+    for (size_t k = lo; k < hi; k++)
+        load_bytes += (double)(parts[k].end - parts[k].begin);
     if (nranks == 1)
         return;
     uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
@@ -216,8 +226,35 @@ bool fp_dist_capture(const char *p, size_t n)
     return true;
 }
 
+/* Every rank's block, bytes and time from prefault to the end of stage 1,
+ * printed by rank 0 under FPIPE_TIMES=1: the skew between ranks. */
+static void report_load(void)
+{
+    double mine[4] = {(double)load_lo, (double)load_hi, load_bytes, MPI_Wtime() - load_t0};
+    double *all = rank == 0 ? xmalloc((size_t)nranks * sizeof mine) : NULL;
+    MPI_Gather(mine, 4, MPI_DOUBLE, all, 4, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (rank != 0)
+        return;
+    const char *e = getenv("FPIPE_TIMES");
+    if (e && *e && strcmp(e, "0") != 0) {
+        double sum = 0, max = 0;
+        for (int r = 0; r < nranks; r++) {
+            double *v = all + 4 * r;
+            fprintf(stderr,
+                    "fpipe: rank %d: partitions [%.0f, %.0f) (%.0f), %.1f MB, read and stage 1 %.1f ms\n",
+                    r, v[0], v[1], v[1] - v[0], v[2] / 1e6, v[3] * 1e3);
+            sum += v[3];
+            max = v[3] > max ? v[3] : max;
+        }
+        fprintf(stderr, "fpipe: stage 1 skew over %d ranks: slowest / mean %.2f\n", nranks,
+                sum > 0 ? max / (sum / nranks) : 1.0);
+    }
+    free(all);
+}
+
 void fp_dist_fail(size_t *fail_part, char **fail_msg)
 {
+    report_load();
     unsigned long long mine = *fail_part, first = mine;
     MPI_Allreduce(&mine, &first, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
     if (first == (unsigned long long)SIZE_MAX)
@@ -438,7 +475,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     if (room > INT32_MAX / R)
         die("a shuffle round does not fit an MPI count (fewer ranks or FPIPE_MPI_ROUND_BYTES)",
             FP_EXIT_INTERNAL);
-    tm = mark("count and size", t0);
+    tm = mark("size the owner table", t0);
     char *sbuf = xmalloc(R * room);
     double t_pack = 0, t_comm = 0, t_fold = 0;
     size_t *fill = xmalloc(R * sizeof *fill);
