@@ -112,14 +112,18 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             err_fd = 2;
     }
     int rc = fp_main_local(pl, argc, argv);
-    /* Every rank leaves with the same status (rank 0's is the decision;
-     * the maximum also carries a rank's internal error). */
+    /* Rank 0 leaves with the run's status: the maximum over the ranks
+     * (rank 0's decision, or another rank's internal error).  The other
+     * ranks leave with 0: mpirun aborts the job when the first process
+     * exits non-zero, and rank 0 — the one writing the output and the
+     * message — must not be killed before it is done. */
     int all = rc;
     MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     fp_buf_free(&captured);
     fflush(stdout);
+    fflush(stderr);
     MPI_Finalize();
-    return all;
+    return rank == 0 ? all : 0;
 }
 
 int fp_dist_rank(void)
@@ -252,8 +256,92 @@ static void report_load(void)
     free(all);
 }
 
+/* Early stop.  Rank s sends its failure to every later rank exactly once:
+ * as soon as its main thread sees one, or at the end of stage 1 (SIZE_MAX
+ * if none), so every posted receive is matched and nothing is left
+ * pending.  Only later ranks care: their partitions all come after. */
+static MPI_Request *hint_req;         /* [0, rank): receives; [rank, R): sends */
+static unsigned long long *hint_val;  /* received values, then the sent one */
+static bool hint_sent;
+static size_t hint_min = SIZE_MAX;
+
+static void hint_start(void)
+{
+    if (hint_req || nranks == 1)
+        return;
+    hint_req = xmalloc((size_t)nranks * sizeof *hint_req);
+    hint_val = xmalloc((size_t)(nranks + 1) * sizeof *hint_val);
+    for (int r = 0; r < nranks; r++)
+        hint_req[r] = MPI_REQUEST_NULL;
+    for (int s = 0; s < rank; s++)
+        MPI_Irecv(&hint_val[s], 1, MPI_UNSIGNED_LONG_LONG, s, 3, MPI_COMM_WORLD, &hint_req[s]);
+}
+
+static void hint_send(size_t fail_part)
+{
+    hint_sent = true;
+    hint_val[nranks] = fail_part;
+    for (int r = rank + 1; r < nranks; r++)
+        MPI_Isend(&hint_val[nranks], 1, MPI_UNSIGNED_LONG_LONG, r, 3, MPI_COMM_WORLD,
+                  &hint_req[r]);
+}
+
+static void hint_take(int s)
+{
+    if (hint_val[s] < hint_min) {
+        hint_min = (size_t)hint_val[s];
+        const char *e = getenv("FPIPE_TIMES");
+        if (e && *e && strcmp(e, "0") != 0) {
+            char msg[128];
+            int n = snprintf(msg, sizeof msg,
+                             "fpipe: rank %d: rank %d failed at partition %zu: the rest of "
+                             "this block is skipped\n",
+                             rank, s, hint_min);
+            if (n > 0 && write(err_fd, msg, (size_t)n) < 0) {
+                /* nothing to do */
+            }
+        }
+    }
+}
+
+size_t fp_dist_poll(size_t fail_part)
+{
+    hint_start();
+    if (!hint_sent && fail_part != SIZE_MAX)
+        hint_send(fail_part);
+    for (;;) {
+        int idx, flag;
+        if (rank == 0)
+            break;
+        MPI_Testany(rank, hint_req, &idx, &flag, MPI_STATUS_IGNORE);
+        if (!flag || idx == MPI_UNDEFINED)
+            break;
+        hint_take(idx);
+    }
+    return hint_min;
+}
+
+static void hint_finish(size_t fail_part)
+{
+    hint_start();
+    if (!hint_sent)
+        hint_send(fail_part);
+    for (int s = 0; s < rank; s++) {
+        if (hint_req[s] != MPI_REQUEST_NULL) {
+            MPI_Wait(&hint_req[s], MPI_STATUS_IGNORE);
+            hint_take(s);
+        }
+    }
+    MPI_Waitall(nranks - rank, hint_req + rank, MPI_STATUSES_IGNORE);
+    free(hint_req);
+    free(hint_val);
+    hint_req = NULL;
+    hint_val = NULL;
+}
+
 void fp_dist_fail(size_t *fail_part, char **fail_msg)
 {
+    hint_finish(*fail_part);
     report_load();
     unsigned long long mine = *fail_part, first = mine;
     MPI_Allreduce(&mine, &first, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
