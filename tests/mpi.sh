@@ -109,6 +109,34 @@ else
             bad "mpi: hot key" "$M/err"
     fi
 
+    # More ranks than partitions (one line, an empty file), and a top over
+    # elements (which runs on rank 0 alone, with a note).
+    printf 'one line\n' > "$M/one.txt"
+    : > "$M/empty.txt"
+    edge_ok=1
+    for n in wordcount totals linelen weights; do
+        for f in one empty; do
+            [ -f "$M/$n.mpi" ] || continue
+            "$TMP/bin/$n" --threads 1 "$M/$f.txt" > "$M/edge.seq" 2>&1
+            $MPIRUN -n 3 "$M/$n.mpi" "$M/$f.txt" > "$M/edge.mpi" 2> "$M/err" &&
+                cmp -s "$M/edge.seq" "$M/edge.mpi" || { edge_ok=; bad "mpi: $n on $f.txt with 3 ranks" "$M/err"; }
+        done
+    done
+    [ -n "$edge_ok" ] && ok "mpi: more ranks than partitions (one line, an empty file): same output"
+    printf '%s\n' 'pipeline etop' 'source lines = text(input)' 'map l = (len(lines), lines)' \
+        'top t3 = 3 by l.0 desc, l.1 asc' 'sink out = tsv(output)' > "$M/etop.fpipe"
+    if "$FPIPEC" build --backend mpi "$M/etop.fpipe" -o "$M/etop" > "$M/err" 2>&1; then
+        alone "$M/etop" --partition-size 65536 "$IN/zipf.txt" > "$M/etop.seq" 2> /dev/null
+        $MPIRUN -n 2 "$M/etop" --partition-size 65536 "$IN/zipf.txt" > "$M/etop.mpi" 2> "$M/err" &&
+            [ "$(wc -l < "$M/etop.seq")" = 3 ] && cmp -s "$M/etop.seq" "$M/etop.mpi" &&
+            grep -q "runs on rank 0 only" "$M/err" &&
+            ok "mpi: a top over elements runs on rank 0 alone, same output" || bad "mpi: top over elements" "$M/err"
+    else bad "mpi: build etop.fpipe" "$M/err"; fi
+    # fpipec run --backend mpi: one process, no mpirun.
+    TMPDIR=$(mktemp -d "$M/ompi.XXXXXX") "$FPIPEC" run --backend mpi examples/totals.fpipe -- "$IN/zipf.txt" > "$M/out" 2> "$M/err" &&
+        [ "$(cat "$M/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ] && ok "mpi: fpipec run --backend mpi runs as one process" ||
+        bad "mpi: fpipec run --backend mpi" "$M/err"
+
     # on_error drop: the counts of all ranks, printed once by rank 0.
     if [ -f "$M/logs.mpi" ]; then
         alone "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.seq"
