@@ -3,7 +3,7 @@
 # $IN (the generated inputs) and $FPIPEC.  Skipped, with a message, when
 # mpirun or build/libfpipe_mpi.a is missing.
 #
-#   - equivalence: every example below x {sequential, OpenMP 2 threads,
+#   - equivalence: every example x {sequential, OpenMP 2 threads,
 #     the MPI binary without mpirun, mpirun -n 1, 2, 3, 2 ranks x 2
 #     threads, 3 ranks with 4 KiB shuffle rounds} byte-identical (f64 too:
 #     the partition size is fixed, so the f64 folds must match exactly);
@@ -75,12 +75,15 @@ else
         [ -z "$failed" ] && ok "mpi: $n identical: seq, OpenMP 2, MPI binary alone, mpirun -n 1/2/3, 2x2 threads, 3 ranks x 4 KiB rounds"
     }
     TEXT_IN="$IN/zipf.txt $IN/upper_long.txt $IN/high_bytes.txt $IN/empty.txt $IN/no_newline.txt"
-    for n in wordcount topwords weights totals linelen; do
+    for n in wordcount topwords weights totals linelen longwords wordlengths; do
         # shellcheck disable=SC2086
         mpi_matrix $n 65536 $TEXT_IN
     done
     mpi_matrix groupby 65536 "$IN/sales.csv"
     mpi_matrix logs 65536 "$IN/access.log"
+    # JSON lines and linked C functions (batch_map).
+    mpi_matrix rag_ingest 4096 examples/data/docs.jsonl
+    mpi_matrix rag_chunks 4096 examples/data/docs.jsonl
     # The f64 check has teeth: weights' sums differ when partitions are
     # folded in another order (per rank, then across ranks).
     if [ -f "$M/weights.seq" ]; then
