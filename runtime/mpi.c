@@ -93,6 +93,11 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         if (v >= 64 && v < ((long long)1 << 30))
             round_bytes = (size_t)v;
     }
+    /* Rank 0's value for all: both ends of a chunked send must agree, and
+     * remote ranks may not see the same environment. */
+    unsigned long long rbv = round_bytes;
+    MPI_Bcast(&rbv, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    round_bytes = (size_t)rbv;
     /* Rank 0 speaks for the run: the others' standard output and error
      * (help, messages, the same error again) go to /dev/null.  A rank's
      * own fatal trouble is written to the saved stderr. */
