@@ -112,6 +112,25 @@ else
             bad "mpi: hot key" "$M/err"
     fi
 
+    # Random inputs (seeded: reproducible), random partition sizes, rank
+    # and thread counts and round sizes: one process and MPI must agree.
+    prop_ok=1
+    for seed in 1 2 3 4 5 6; do
+        awk -v seed=$seed 'BEGIN { srand(seed); n = 2000 + int(rand() * 4000)
+            for (i = 0; i < n; i++) { w = int(rand() ^ 3 * 500); l = 1 + int(rand() * 30)
+                s = "k" w; if (rand() < 0.05) s = s "-a-rather-long-key-over-sixteen-bytes"
+                printf "%s%s", s, (rand() < 0.15 ? "\n" : (rand() < 0.5 ? " " : "\t")) } }' > "$M/rand.txt"
+        p=$((61 + seed * 997 % 4000)); r=$((2 + seed % 2)); t=$((1 + seed % 2)); rb=$((256 << (seed % 4)))
+        for n in wordcount weights linelen totals; do
+            [ -f "$M/$n.mpi" ] || continue
+            "$TMP/bin/$n" --threads 1 --partition-size $p -o "$M/prop.seq" "$M/rand.txt" 2> /dev/null
+            FPIPE_MPI_ROUND_BYTES=$rb $MPIRUN -n $r "$M/$n.mpi" --threads $t --partition-size $p \
+                -o "$M/prop.mpi" "$M/rand.txt" 2> "$M/err" && cmp -s "$M/prop.seq" "$M/prop.mpi" ||
+                { prop_ok=; bad "mpi: random input $seed: $n, $r ranks x $t threads, partitions of $p, rounds of $rb" "$M/err"; }
+        done
+    done
+    [ -n "$prop_ok" ] && ok "mpi: 6 random inputs x 4 pipelines, random partition sizes, ranks, threads and rounds: same output"
+
     # More ranks than partitions (one line, an empty file), and a top over
     # elements (which runs on rank 0 alone, with a note).
     printf 'one line\n' > "$M/one.txt"
