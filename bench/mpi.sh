@@ -31,7 +31,9 @@ if [ "$(id -u)" = 0 ]; then
 fi
 # One machine: shared memory (vader) and the ob1 layer; Open MPI's default
 # UCX layer probes for network devices at start-up (about 0.25 s here).
-MPIRUN=(mpirun -n 2 --bind-to core --mca pml ob1 --mca btl self,vader)
+# Unbound, like OpenMP's threads: on this shared VM a rank bound to a busy
+# core cannot move (docs/distributed.md).
+MPIRUN=(mpirun -n 2 --bind-to none --mca pml ob1 --mca btl self,vader)
 
 CORPUS=$OUT/corpus-$WC_MB.txt
 DATA=$OUT/sales-$GB_MB.csv

@@ -35,6 +35,11 @@ void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi);
 /* Element-wise rows of a rank other than 0: kept for rank 0 (true), else
  * false (rank 0 writes its own rows). */
 bool fp_dist_capture(const char *p, size_t n);
+/* During stage 1, on the main thread between partitions: sends this
+ * rank's first failing partition (SIZE_MAX: none yet) to the later ranks
+ * once, and returns the earliest failure an earlier rank reported so far
+ * (SIZE_MAX: none) — a hint to skip the rest of the block. */
+size_t fp_dist_poll(size_t fail_part);
 /* After stage 1: the earliest failing partition over all ranks and its
  * message (from the rank that owns it). */
 void fp_dist_fail(size_t *fail_part, char **fail_msg);
@@ -70,6 +75,7 @@ static inline void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi)
     (void)parts, (void)lo, (void)hi;
 }
 static inline bool fp_dist_capture(const char *p, size_t n) { (void)p, (void)n; return false; }
+static inline size_t fp_dist_poll(size_t fail_part) { (void)fail_part; return SIZE_MAX; }
 static inline void fp_dist_fail(size_t *fail_part, char **fail_msg) { (void)fail_part, (void)fail_msg; }
 static inline void fp_dist_rows(fp_sink *sink, size_t fail_part, int *write_failed)
 {

@@ -441,6 +441,22 @@ static void write_out(fp_run *run, fp_buf *b)
 static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, size_t k)
 {
     const fp_pipeline *pl = run->pl;
+    if (fp_dist_on() && w->thread == 0) {
+        /* MPI (main thread only): tell later ranks about a failure here,
+         * and stop early when an earlier rank failed. */
+        size_t hint = fp_dist_poll(fail_part(run));
+        if (hint < fail_part(run)) {
+#ifdef _OPENMP
+#pragma omp critical(fp_fail)
+#endif
+            if (hint < run->fail_part) {
+#ifdef _OPENMP
+#pragma omp atomic write
+#endif
+                run->fail_part = hint;
+            }
+        }
+    }
     if (k > fail_part(run))
         return;   /* an earlier partition failed: this one can't matter */
     w->part = &run->parts[k];

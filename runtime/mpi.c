@@ -93,9 +93,15 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         if (v >= 64 && v < ((long long)1 << 30))
             round_bytes = (size_t)v;
     }
+    /* Rank 0's value for all: both ends of a chunked send must agree, and
+     * remote ranks may not see the same environment. */
+    unsigned long long rbv = round_bytes;
+    MPI_Bcast(&rbv, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    round_bytes = (size_t)rbv;
     /* Rank 0 speaks for the run: the others' standard output and error
      * (help, messages, the same error again) go to /dev/null.  A rank's
      * own fatal trouble is written to the saved stderr. */
+    const char *keep = getenv("FPIPE_MPI_STDERR");   /* debugging: every rank's stderr */
     if (rank > 0) {
         fflush(stdout);
         fflush(stderr);
@@ -103,21 +109,26 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         int nul = open("/dev/null", O_WRONLY);
         if (nul >= 0) {
             dup2(nul, 1);
-            dup2(nul, 2);
+            if (!(keep && *keep && strcmp(keep, "0") != 0))
+                dup2(nul, 2);
             close(nul);
         }
         if (err_fd < 0)
             err_fd = 2;
     }
     int rc = fp_main_local(pl, argc, argv);
-    /* Every rank leaves with the same status (rank 0's is the decision;
-     * the maximum also carries a rank's internal error). */
+    /* Rank 0 leaves with the run's status: the maximum over the ranks
+     * (rank 0's decision, or another rank's internal error).  The other
+     * ranks leave with 0: mpirun aborts the job when the first process
+     * exits non-zero, and rank 0 — the one writing the output and the
+     * message — must not be killed before it is done. */
     int all = rc;
     MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     fp_buf_free(&captured);
     fflush(stdout);
+    fflush(stderr);
     MPI_Finalize();
-    return all;
+    return rank == 0 ? all : 0;
 }
 
 int fp_dist_rank(void)
@@ -187,8 +198,18 @@ void fp_dist_parts(size_t nparts, bool distributable, size_t *lo, size_t *hi)
     *hi = block_hi(rank);
 }
 
+/* This rank's load, for the FPIPE_TIMES report after stage 1. */
+static double load_t0, load_bytes;
+static size_t load_lo, load_hi;
+
 void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi)
 {
+    load_t0 = MPI_Wtime();
+    load_lo = lo;
+    load_hi = hi;
+    load_bytes = 0;
+    for (size_t k = lo; k < hi; k++)
+        load_bytes += (double)(parts[k].end - parts[k].begin);
     if (nranks == 1)
         return;
     uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
@@ -209,12 +230,124 @@ bool fp_dist_capture(const char *p, size_t n)
 {
     if (rank == 0)
         return false;
-    fp_buf_put(&captured, p, n);
+    if (n)   /* an empty buffer has no pointer */
+        fp_buf_put(&captured, p, n);
     return true;
+}
+
+/* Every rank's block, bytes and time from prefault to the end of stage 1,
+ * printed by rank 0 under FPIPE_TIMES=1: the skew between ranks. */
+static void report_load(void)
+{
+    double mine[4] = {(double)load_lo, (double)load_hi, load_bytes, MPI_Wtime() - load_t0};
+    double *all = rank == 0 ? xmalloc((size_t)nranks * sizeof mine) : NULL;
+    MPI_Gather(mine, 4, MPI_DOUBLE, all, 4, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (rank != 0)
+        return;
+    const char *e = getenv("FPIPE_TIMES");
+    if (e && *e && strcmp(e, "0") != 0) {
+        double sum = 0, max = 0;
+        for (int r = 0; r < nranks; r++) {
+            double *v = all + 4 * r;
+            fprintf(stderr,
+                    "fpipe: rank %d: partitions [%.0f, %.0f) (%.0f), %.1f MB, read and stage 1 %.1f ms\n",
+                    r, v[0], v[1], v[1] - v[0], v[2] / 1e6, v[3] * 1e3);
+            sum += v[3];
+            max = v[3] > max ? v[3] : max;
+        }
+        fprintf(stderr, "fpipe: stage 1 skew over %d ranks: slowest / mean %.2f\n", nranks,
+                sum > 0 ? max / (sum / nranks) : 1.0);
+    }
+    free(all);
+}
+
+/* Early stop.  Rank s sends its failure to every later rank exactly once:
+ * as soon as its main thread sees one, or at the end of stage 1 (SIZE_MAX
+ * if none), so every posted receive is matched and nothing is left
+ * pending.  Only later ranks care: their partitions all come after. */
+static MPI_Request *hint_req;         /* [0, rank): receives; [rank, R): sends */
+static unsigned long long *hint_val;  /* received values, then the sent one */
+static bool hint_sent;
+static size_t hint_min = SIZE_MAX;
+
+static void hint_start(void)
+{
+    if (hint_req || nranks == 1)
+        return;
+    hint_req = xmalloc((size_t)nranks * sizeof *hint_req);
+    hint_val = xmalloc((size_t)(nranks + 1) * sizeof *hint_val);
+    for (int r = 0; r < nranks; r++)
+        hint_req[r] = MPI_REQUEST_NULL;
+    for (int s = 0; s < rank; s++)
+        MPI_Irecv(&hint_val[s], 1, MPI_UNSIGNED_LONG_LONG, s, 3, MPI_COMM_WORLD, &hint_req[s]);
+}
+
+static void hint_send(size_t fail_part)
+{
+    hint_sent = true;
+    hint_val[nranks] = fail_part;
+    for (int r = rank + 1; r < nranks; r++)
+        MPI_Isend(&hint_val[nranks], 1, MPI_UNSIGNED_LONG_LONG, r, 3, MPI_COMM_WORLD,
+                  &hint_req[r]);
+}
+
+static void hint_take(int s)
+{
+    if (hint_val[s] < hint_min) {
+        hint_min = (size_t)hint_val[s];
+        const char *e = getenv("FPIPE_TIMES");
+        if (e && *e && strcmp(e, "0") != 0) {
+            char msg[128];
+            int n = snprintf(msg, sizeof msg,
+                             "fpipe: rank %d: rank %d failed at partition %zu: the rest of "
+                             "this block is skipped\n",
+                             rank, s, hint_min);
+            if (n > 0 && write(err_fd, msg, (size_t)n) < 0) {
+                /* nothing to do */
+            }
+        }
+    }
+}
+
+size_t fp_dist_poll(size_t fail_part)
+{
+    hint_start();
+    if (!hint_sent && fail_part != SIZE_MAX)
+        hint_send(fail_part);
+    for (;;) {
+        int idx, flag;
+        if (rank == 0)
+            break;
+        MPI_Testany(rank, hint_req, &idx, &flag, MPI_STATUS_IGNORE);
+        if (!flag || idx == MPI_UNDEFINED)
+            break;
+        hint_take(idx);
+    }
+    return hint_min;
+}
+
+static void hint_finish(size_t fail_part)
+{
+    hint_start();
+    if (!hint_sent)
+        hint_send(fail_part);
+    for (int s = 0; s < rank; s++) {
+        if (hint_req[s] != MPI_REQUEST_NULL) {
+            MPI_Wait(&hint_req[s], MPI_STATUS_IGNORE);
+            hint_take(s);
+        }
+    }
+    MPI_Waitall(nranks - rank, hint_req + rank, MPI_STATUSES_IGNORE);
+    free(hint_req);
+    free(hint_val);
+    hint_req = NULL;
+    hint_val = NULL;
 }
 
 void fp_dist_fail(size_t *fail_part, char **fail_msg)
 {
+    hint_finish(*fail_part);
+    report_load();
     unsigned long long mine = *fail_part, first = mine;
     MPI_Allreduce(&mine, &first, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
     if (first == (unsigned long long)SIZE_MAX)
@@ -419,14 +552,15 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
      * seen (a key longer than a round goes alone). */
     size_t room = round_bytes;
     /* The owner's table is sized for its share of all entries (keys hash
-     * evenly; 25% margin) before the first one arrives: entries come in
+     * evenly; 3% margin; duplicates across tables make it an upper bound
+     * of its keys) before the first one arrives: entries come in
      * the senders' slot order, which is hash order, and keys piled in hash
      * order into a table that grows under them make long probe runs. */
     unsigned long long local = 0, nall = 0;
     for (size_t i = 0; i < ntabs; i++)
         local += tabs[i]->count;
     MPI_Allreduce(&local, &nall, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
-    unsigned long long incoming = nall / R + nall / (4 * R) + 1024;
+    unsigned long long incoming = nall / R + nall / (32 * R) + 1024;
     unsigned bits = 4;
     while (bits < 30 && ((unsigned long long)1 << bits) / 8 * 5 < incoming)
         bits++;
@@ -434,7 +568,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     if (room > INT32_MAX / R)
         die("a shuffle round does not fit an MPI count (fewer ranks or FPIPE_MPI_ROUND_BYTES)",
             FP_EXIT_INTERNAL);
-    tm = mark("count and size", t0);
+    tm = mark("size the owner table", t0);
     char *sbuf = xmalloc(R * room);
     double t_pack = 0, t_comm = 0, t_fold = 0;
     size_t *fill = xmalloc(R * sizeof *fill);

@@ -3,7 +3,7 @@
 # $IN (the generated inputs) and $FPIPEC.  Skipped, with a message, when
 # mpirun or build/libfpipe_mpi.a is missing.
 #
-#   - equivalence: every example below x {sequential, OpenMP 2 threads,
+#   - equivalence: every example x {sequential, OpenMP 2 threads,
 #     the MPI binary without mpirun, mpirun -n 1, 2, 3, 2 ranks x 2
 #     threads, 3 ranks with 4 KiB shuffle rounds} byte-identical (f64 too:
 #     the partition size is fixed, so the f64 folds must match exactly);
@@ -25,9 +25,26 @@ else
     # One machine: shared memory and the ob1 layer start in 0.1 s (the
     # default UCX layer probes network devices for 0.3 s, per process).
     export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
-    MPIRUN="mpirun --oversubscribe --bind-to none"
     mkdir -p "$TMP/mpi"
     M=$TMP/mpi
+    # Each launch gets its own session folder (TMPDIR): Open MPI's
+    # $TMPDIR/ompi.HOST.UID is shared by concurrent runs, and the helper a
+    # run without mpirun starts may still be removing it when the next
+    # mpirun creates it.
+    mpir() {
+        local d rc
+        d=$(mktemp -d "$M/ompi.XXXXXX")
+        TMPDIR=$d mpirun --oversubscribe --bind-to none "$@"
+        rc=$?
+        rm -rf "$d"
+        return $rc
+    }
+    # A run without mpirun starts a helper that outlives it: its folder
+    # stays (until $TMP goes).
+    alone() {
+        TMPDIR=$(mktemp -d "$M/ompi.XXXXXX") "$@"
+    }
+    MPIRUN=mpir
     # mpi_matrix NAME PSIZE INPUT...: NAME's OpenMP and MPI builds in every
     # mode, all against the sequential output.
     mpi_matrix() {
@@ -44,7 +61,7 @@ else
             rm -f "$out"
             case $m in
                 omp2) "$omp" --threads 2 --partition-size $p -o "$out" "$@" ;;
-                single) "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
+                single) alone "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
                 mpi1) $MPIRUN -n 1 "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
                 mpi2) $MPIRUN -n 2 "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
                 mpi3) $MPIRUN -n 3 "$mpi" --threads 1 --partition-size $p -o "$out" "$@" ;;
@@ -58,12 +75,15 @@ else
         [ -z "$failed" ] && ok "mpi: $n identical: seq, OpenMP 2, MPI binary alone, mpirun -n 1/2/3, 2x2 threads, 3 ranks x 4 KiB rounds"
     }
     TEXT_IN="$IN/zipf.txt $IN/upper_long.txt $IN/high_bytes.txt $IN/empty.txt $IN/no_newline.txt"
-    for n in wordcount topwords weights totals linelen; do
+    for n in wordcount topwords weights totals linelen longwords wordlengths; do
         # shellcheck disable=SC2086
         mpi_matrix $n 65536 $TEXT_IN
     done
     mpi_matrix groupby 65536 "$IN/sales.csv"
     mpi_matrix logs 65536 "$IN/access.log"
+    # JSON lines and linked C functions (batch_map).
+    mpi_matrix rag_ingest 4096 examples/data/docs.jsonl
+    mpi_matrix rag_chunks 4096 examples/data/docs.jsonl
     # The f64 check has teeth: weights' sums differ when partitions are
     # folded in another order (per rank, then across ranks).
     if [ -f "$M/weights.seq" ]; then
@@ -72,9 +92,76 @@ else
             ok "mpi: weights' f64 sums depend on how partials are folded (so the matrix checks real f64 folds)"
     fi
 
+    # A non-commutative declared monoid (the first word of each length in
+    # input order) and a hot key (one word is 90% of the records), over
+    # many small partitions, 3 ranks, small rounds.
+    awk 'BEGIN { for (i = 0; i < 20000; i++) printf "%s%s", (i % 10 ? "hot" : "w" (i * 7919 % 5003)), (i % 13 ? " " : "\n") }' > "$M/hot.txt"
+    if "$FPIPEC" build --backend mpi "$TMP/first.fpipe" -o "$M/first" > "$M/err" 2>&1; then
+        alone "$M/first" --partition-size 4096 -o "$M/first.seq" "$IN/zipf.txt" "$M/hot.txt" 2> "$M/err"
+        FPIPE_MPI_ROUND_BYTES=256 $MPIRUN -n 3 "$M/first" --threads 2 --partition-size 4096 -o "$M/first.mpi" \
+            "$IN/zipf.txt" "$M/hot.txt" >> "$M/err" 2>&1 && [ -s "$M/first.seq" ] &&
+            cmp -s "$M/first.seq" "$M/first.mpi" &&
+            ok "mpi: a non-commutative monoid folds in partition order across 3 ranks" ||
+            bad "mpi: non-commutative monoid across ranks" "$M/err"
+    else bad "mpi: build first.fpipe --backend mpi" "$M/err"; fi
+    if [ -f "$M/wordcount.mpi" ]; then
+        alone "$M/wordcount.mpi" --partition-size 4096 -o "$M/hot.seq" "$M/hot.txt" 2> "$M/err"
+        FPIPE_MPI_ROUND_BYTES=256 $MPIRUN -n 3 "$M/wordcount.mpi" --threads 1 --partition-size 4096 \
+            -o "$M/hot.mpi" "$M/hot.txt" >> "$M/err" 2>&1 && grep -q "^hot	18000\$" "$M/hot.seq" &&
+            cmp -s "$M/hot.seq" "$M/hot.mpi" && ok "mpi: a hot key (90% of the records) across 3 ranks" ||
+            bad "mpi: hot key" "$M/err"
+    fi
+
+    # Random inputs (seeded: reproducible), random partition sizes, rank
+    # and thread counts and round sizes: one process and MPI must agree.
+    prop_ok=1
+    for seed in 1 2 3 4 5 6; do
+        awk -v seed=$seed 'BEGIN { srand(seed); n = 2000 + int(rand() * 4000)
+            for (i = 0; i < n; i++) { w = int(rand() ^ 3 * 500); l = 1 + int(rand() * 30)
+                s = "k" w; if (rand() < 0.05) s = s "-a-rather-long-key-over-sixteen-bytes"
+                printf "%s%s", s, (rand() < 0.15 ? "\n" : (rand() < 0.5 ? " " : "\t")) } }' > "$M/rand.txt"
+        p=$((61 + seed * 997 % 4000)); r=$((2 + seed % 2)); t=$((1 + seed % 2)); rb=$((256 << (seed % 4)))
+        for n in wordcount weights linelen totals; do
+            [ -f "$M/$n.mpi" ] || continue
+            "$TMP/bin/$n" --threads 1 --partition-size $p -o "$M/prop.seq" "$M/rand.txt" 2> /dev/null
+            FPIPE_MPI_ROUND_BYTES=$rb $MPIRUN -n $r "$M/$n.mpi" --threads $t --partition-size $p \
+                -o "$M/prop.mpi" "$M/rand.txt" 2> "$M/err" && cmp -s "$M/prop.seq" "$M/prop.mpi" ||
+                { prop_ok=; bad "mpi: random input $seed: $n, $r ranks x $t threads, partitions of $p, rounds of $rb" "$M/err"; }
+        done
+    done
+    [ -n "$prop_ok" ] && ok "mpi: 6 random inputs x 4 pipelines, random partition sizes, ranks, threads and rounds: same output"
+
+    # More ranks than partitions (one line, an empty file), and a top over
+    # elements (which runs on rank 0 alone, with a note).
+    printf 'one line\n' > "$M/one.txt"
+    : > "$M/empty.txt"
+    edge_ok=1
+    for n in wordcount totals linelen weights; do
+        for f in one empty; do
+            [ -f "$M/$n.mpi" ] || continue
+            "$TMP/bin/$n" --threads 1 "$M/$f.txt" > "$M/edge.seq" 2>&1
+            $MPIRUN -n 3 "$M/$n.mpi" "$M/$f.txt" > "$M/edge.mpi" 2> "$M/err" &&
+                cmp -s "$M/edge.seq" "$M/edge.mpi" || { edge_ok=; bad "mpi: $n on $f.txt with 3 ranks" "$M/err"; }
+        done
+    done
+    [ -n "$edge_ok" ] && ok "mpi: more ranks than partitions (one line, an empty file): same output"
+    printf '%s\n' 'pipeline etop' 'source lines = text(input)' 'map l = (len(lines), lines)' \
+        'top t3 = 3 by l.0 desc, l.1 asc' 'sink out = tsv(output)' > "$M/etop.fpipe"
+    if "$FPIPEC" build --backend mpi "$M/etop.fpipe" -o "$M/etop" > "$M/err" 2>&1; then
+        alone "$M/etop" --partition-size 65536 "$IN/zipf.txt" > "$M/etop.seq" 2> /dev/null
+        $MPIRUN -n 2 "$M/etop" --partition-size 65536 "$IN/zipf.txt" > "$M/etop.mpi" 2> "$M/err" &&
+            [ "$(wc -l < "$M/etop.seq")" = 3 ] && cmp -s "$M/etop.seq" "$M/etop.mpi" &&
+            grep -q "runs on rank 0 only" "$M/err" &&
+            ok "mpi: a top over elements runs on rank 0 alone, same output" || bad "mpi: top over elements" "$M/err"
+    else bad "mpi: build etop.fpipe" "$M/err"; fi
+    # fpipec run --backend mpi: one process, no mpirun.
+    TMPDIR=$(mktemp -d "$M/ompi.XXXXXX") "$FPIPEC" run --backend mpi examples/totals.fpipe -- "$IN/zipf.txt" > "$M/out" 2> "$M/err" &&
+        [ "$(cat "$M/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ] && ok "mpi: fpipec run --backend mpi runs as one process" ||
+        bad "mpi: fpipec run --backend mpi" "$M/err"
+
     # on_error drop: the counts of all ranks, printed once by rank 0.
     if [ -f "$M/logs.mpi" ]; then
-        "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.seq"
+        alone "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.seq"
         $MPIRUN -n 3 "$M/logs.mpi" --partition-size 65536 -o /dev/null "$IN/access.log" 2> "$M/drop.mpi"
         grep -c 'dropped' "$M/drop.mpi" | grep -qx 1 && [ -s "$M/drop.seq" ] &&
             grep -F -f "$M/drop.seq" "$M/drop.mpi" > /dev/null &&
@@ -87,7 +174,10 @@ else
     # with the same text as one process; exit 4; the old output stays.
     if "$FPIPEC" build --backend mpi "$TMP/ratio.fpipe" -o "$M/ratio" > "$M/err" 2>&1; then
         awk 'BEGIN { for (i = 1; i <= 200; i++) print (i == 120 ? "aaaa the bb" : i == 180 ? "xyz cccc" : "aaaa bbbbb cc") }' > "$M/r.txt"
-        "$M/ratio" --partition-size 64 -o "$M/o.tsv" "$M/r.txt" 2> "$M/err.seq"
+        # The reference message: the OpenMP build, under the same name.
+        mkdir -p "$M/omp"
+        "$FPIPEC" build "$TMP/ratio.fpipe" -o "$M/omp/ratio" > /dev/null 2>&1
+        "$M/omp/ratio" --threads 1 --partition-size 64 -o "$M/o.tsv" "$M/r.txt" 2> "$M/err.seq"
         grep -q 'input: .*r.txt:120$' "$M/err.seq" || bad "mpi: fail_fast reference run" "$M/err.seq"
         for n in 2 3; do
             echo previous > "$M/o.tsv"
@@ -97,7 +187,9 @@ else
                 cmp -s "$M/err.seq" "$M/err.ours" && [ "$(cat "$M/o.tsv")" = previous ] &&
                 ! ls -a "$M" | grep -q 'fpipe-' &&
                 ok "mpi: fail_fast on rank 1's record ($n ranks): exit 4, reported once as in one process, no output" ||
-                bad "mpi: fail_fast on rank 1's record ($n ranks, rc=$rc)" "$M/err"
+                { { cat "$M/err"; echo "== one process:"; cat "$M/err.seq"; echo "== ours:"; cat "$M/err.ours";
+                    echo "== output: $(cat "$M/o.tsv")"; ls -a "$M"; } > "$M/diag"
+                  bad "mpi: fail_fast on rank 1's record ($n ranks, rc=$rc)" "$M/diag"; }
         done
         # Element-wise rows to stdout stop before the failing record, as
         # in one process.
@@ -108,13 +200,26 @@ map q = 1000 / (len(lines) - 11)
 sink out = tsv(output)
 EOF
         if "$FPIPEC" build --backend mpi "$M/inv.fpipe" -o "$M/inv" > "$M/err" 2>&1; then
-            "$M/inv" --partition-size 64 "$M/r.txt" > "$M/inv.seq" 2> /dev/null
+            alone "$M/inv" --partition-size 64 "$M/r.txt" > "$M/inv.seq" 2> /dev/null
             $MPIRUN -n 3 "$M/inv" --threads 1 --partition-size 64 "$M/r.txt" > "$M/inv.mpi" 2> "$M/err"; rc=$?
             [ $rc = 4 ] && [ -s "$M/inv.seq" ] && cmp -s "$M/inv.seq" "$M/inv.mpi" &&
                 ok "mpi: element-wise fail_fast streams the same rows before the failure as one process" ||
                 bad "mpi: element-wise fail_fast to stdout (rc=$rc)" "$M/err"
         else bad "mpi: build inv.fpipe" "$M/err"; fi
     else bad "mpi: build ratio.fpipe --backend mpi" "$M/err"; fi
+
+    # make install (run by the cli section into $TMP/prefix) installs the MPI
+    # runtime too, and the installed fpipec builds with it.
+    if [ -x "$TMP/prefix/bin/fpipec" ]; then
+        (cd "$M" && "$TMP/prefix/bin/fpipec" build --backend mpi "$OLDPWD/examples/totals.fpipe" -o "$M/t3" > "$M/err" 2>&1) &&
+            [ -f "$TMP/prefix/lib/libfpipe_mpi.a" ] && $MPIRUN -n 2 "$M/t3" "$IN/zipf.txt" > "$M/out" 2>> "$M/err" &&
+            [ "$(cat "$M/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ] &&
+            ok "mpi: make install gives libfpipe_mpi.a and a working fpipec build --backend mpi" ||
+            bad "mpi: installed --backend mpi" "$M/err"
+    fi
+    "$FPIPEC" build --backend cuda examples/totals.fpipe -o "$M/x" > "$M/err" 2>&1; rc=$?
+    [ $rc = 2 ] && grep -q "unknown backend 'cuda'" "$M/err" && ok "mpi: fpipec rejects an unknown --backend (exit 2)" ||
+        bad "mpi: unknown backend (rc=$rc)" "$M/err"
 
     # Inputs that cannot be read: named once, exit 3, no output created.
     if [ -f "$M/wordcount.mpi" ]; then
@@ -133,7 +238,7 @@ EOF
             ok "mpi: standard input is refused with several ranks (exit 2)" || bad "mpi: stdin (rc=$rc)" "$M/err"
         $MPIRUN -n 2 "$M/wordcount.mpi" -o "$M/no/such/o.tsv" "$IN/zipf.txt" > "$M/err" 2>&1; rc=$?
         [ $rc = 3 ] && [ "$(grep -c "cannot create output" "$M/err")" = 1 ] &&
-            ok "mpi: an unwritable output: exit 3 on every rank, named once" || bad "mpi: unwritable output (rc=$rc)" "$M/err"
+            ok "mpi: an unwritable output: exit 3, named once" || bad "mpi: unwritable output (rc=$rc)" "$M/err"
         $MPIRUN -n 2 "$M/wordcount.mpi" --help > "$M/out" 2>&1
         [ "$(grep -c '^usage:' "$M/out")" = 1 ] && ok "mpi: --help printed once under mpirun -n 2" ||
             bad "mpi: --help under mpirun" "$M/out"

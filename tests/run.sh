@@ -41,7 +41,7 @@ ok() { pass=$((pass + 1)); echo "ok - $1"; }
 bad() {
     fail=$((fail + 1))
     echo "FAIL - $1"
-    if [ -n "${2:-}" ] && [ -f "$2" ]; then sed -n '1,25p' "$2" | sed 's/^/    /'; fi
+    if [ -n "${2:-}" ] && [ -f "$2" ]; then sed -n '1,60p' "$2" | sed 's/^/    /'; fi
 }
 # same NAME FILE1 FILE2: pass when the files are byte-identical.
 same() {
