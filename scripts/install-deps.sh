@@ -12,6 +12,9 @@ set -euo pipefail
 #   libyaml-dev               YAML pipelines and run configuration
 #   libcsv-dev, libjansson-dev  CSV and JSON-lines sources (runtime/source.c)
 #   zlib1g-dev                gzip inputs (runtime/inputs.c)
+#   cppcheck                  make lint
+#   python3                   independent references in tests (tests/ref/*.py)
+#   binutils                  objdump, for the purity audit of linked C files
 #   sqlite3                   an independent reference for the group-by example
 #   libomp-dev                OpenMP runtime headers for clang builds
 #   clang, libclang-rt-14-dev sanitizer builds (make test-asan) and fuzzing
@@ -21,7 +24,8 @@ set -euo pipefail
 #   libopenmpi-dev, openmpi-bin  distributed mode (fpipec build --backend mpi): mpicc, mpirun
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
-      libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev)
+      libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev cppcheck
+      python3 binutils)
 
 missing=()
 for p in "${PKGS[@]}"; do
