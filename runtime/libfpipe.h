@@ -428,6 +428,7 @@ typedef struct fp_ktab {
     size_t stride;          /* sizeof(fp_kslot) + accumulator, 8-aligned */
     size_t vsize;           /* accumulator size */
     fp_arena *arena;        /* copies of long keys that are not views */
+    size_t charged;         /* bytes counted against FPIPE_MAX_TABLE_BYTES */
 } fp_ktab;
 
 fp_ktab *fp_ktab_new(size_t vsize);                        /* 4096 slots */
