@@ -599,9 +599,12 @@ typedef struct fp_buf {
 void fp_buf_grow(fp_buf *b, size_t extra);
 void fp_buf_free(fp_buf *b);
 
+/* Room for extra more bytes.  "<=": a buffer never written (p NULL, cap 0)
+ * gets its first block even for 0 bytes, so that writers may always form
+ * b->p + b->n (NULL + 0 is undefined behaviour). */
 static inline void fp_buf_reserve(fp_buf *b, size_t extra)
 {
-    if (FP_UNLIKELY(b->cap - b->n < extra))
+    if (FP_UNLIKELY(b->cap - b->n <= extra))
         fp_buf_grow(b, extra);
 }
 static inline void fp_buf_put(fp_buf *b, const char *p, size_t n)

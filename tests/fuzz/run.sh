@@ -13,7 +13,7 @@ set -u
 cd "$(dirname "$0")/../.."
 B=$1
 SECS=${2:-20}
-TARGETS=${FUZZ_TARGETS:-parse frontend lines csv jsonl}
+TARGETS=${FUZZ_TARGETS:-parse frontend lines csv jsonl builtins}
 mkdir -p "$B/corpus" "$B/crashes" "$B/seeds"
 bash tests/fuzz/seed.sh "$B/seeds" || exit 1
 report=$B/fuzz-report.txt
