@@ -94,7 +94,9 @@ test-asan: deps
 
 # libFuzzer targets (tests/fuzz/): the compiler and runtime objects built
 # by clang with coverage instrumentation in build-fuzz, each target linked
-# with libFuzzer's main.  tests/fuzz/run.sh runs them and the cc check.
+# with libFuzzer's main; lines and csv also with FP_NO_SIMD (the portable
+# code of the inline scanners).  tests/fuzz/run.sh runs them and the cc
+# check.
 FUZZ_BUILD   := build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -111,6 +113,10 @@ fuzz-build: deps
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+	@for t in lines csv; do \
+	    echo "clang -DFP_NO_SIMD ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$${t}_nosimd"; \
+	    clang $(FUZZ_CFLAGS) -DFP_NO_SIMD -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
+	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson -lm -o $(FUZZ_BUILD)/fuzz_$${t}_nosimd || exit 1; done
 
 fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

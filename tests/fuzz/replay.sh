@@ -7,16 +7,18 @@
 FZ=tests/fuzz
 if bash $FZ/seed.sh "$TMP/fuzz-seeds" 2> "$TMP/seed.err"; then
     front_obj=$(ls "$B"/obj/compiler/*.o "$B"/obj/gen/*.o | grep -v '/main\.o$')
-    for t in parse frontend lines csv jsonl builtins; do
+    for t in parse frontend lines csv jsonl builtins lines_nosimd csv_nosimd; do
+        b=${t%_nosimd}
         case $t in
             parse|frontend) src="-Icompiler -I$B/gen $FZ/fuzz_$t.c $FZ/replay.c $front_obj" ;;
+            *_nosimd) src="-DFP_NO_SIMD -fopenmp -Iruntime $FZ/fuzz_$b.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lm" ;;
             *) src="-fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lm" ;;
         esac
         if ! ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Werror ${FPIPE_CFLAGS:-} \
             $src -o "$TMP/replay_$t" 2> "$TMP/replay.cc"; then
             bad "fuzz: the $t target does not build without libFuzzer" "$TMP/replay.cc"; continue
         fi
-        files=$(ls "$TMP/fuzz-seeds/$t"/* $FZ/regress/$t/* 2> /dev/null)
+        files=$(ls "$TMP/fuzz-seeds/$b"/* $FZ/regress/$b/* 2> /dev/null)
         if "$TMP/replay_$t" $files > "$TMP/replay.out" 2>&1 &&
             grep -q "^replayed $(echo "$files" | wc -l) inputs" "$TMP/replay.out"; then
             ok "fuzz: $t target replays $(echo "$files" | wc -l) seeds and regression inputs"
