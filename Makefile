@@ -113,6 +113,11 @@ fuzz-build: deps
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+	@echo "clang ... tests/fuzz/fuzz_e2e.c (the examples' C) -o $(FUZZ_BUILD)/fuzz_e2e"; \
+	objs=$$(bash tests/fuzz/e2e-progs.sh $(FUZZ_BUILD)/fpipec $(FUZZ_BUILD)/e2e clang -O1 -g \
+	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link) && \
+	clang $(FUZZ_CFLAGS) -fopenmp tests/fuzz/fuzz_e2e.c $$objs $(FUZZ_BUILD)/libfpipe.a \
+	    -lcsv -ljansson -lm -o $(FUZZ_BUILD)/fuzz_e2e
 	@for t in lines csv; do \
 	    echo "clang -DFP_NO_SIMD ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$${t}_nosimd"; \
 	    clang $(FUZZ_CFLAGS) -DFP_NO_SIMD -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \

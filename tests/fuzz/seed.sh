@@ -6,6 +6,8 @@
 #                    harness's fields (a,b,c,d,e), cut short, plus the
 #                    hand-written cases in tests/fuzz/regress/csv
 #   jsonl            examples/data/docs.jsonl lines with members renamed
+#   e2e              for each program of fuzz_e2e.c (byte 0), a slice of its
+#                    example data (or a bad-data input), at two partition sizes
 #   builtins         lines of examples/data/fields.txt and access.log, with
 #                    patterns, and numbers in text and in binary
 # The runtime targets read two control bytes first (fuzz_csv.c says which);
@@ -14,7 +16,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=$1
-mkdir -p "$OUT"/{parse,frontend,lines,csv,jsonl,builtins}
+mkdir -p "$OUT"/{parse,frontend,lines,csv,jsonl,builtins,e2e}
 for f in examples/*.fpipe tests/errors/*.fpipe; do
     n=$(basename "$(dirname "$f")")_$(basename "$f" .fpipe)
     cp "$f" "$OUT/parse/$n"
@@ -55,3 +57,9 @@ for num in -9223372036854775808 9223372036854775807 +0012 1e308 -0.0 2.5e-324 .5
 done
 { printf '\000\000'; printf '\377\377\377\377\377\377\357\177\001\000\000\000\000\000\000\200'; } > "$OUT/builtins/bits"
 { printf '\002\010\t\\'; printf 'caf\303\251 \377 tab\there\r\n"q",x'; } > "$OUT/builtins/escapes"
+# e2e: program index (PROGRAMS in fuzz_e2e.c), partition size, the input.
+e2e() { for ps in 000 003; do { printf "\\$(printf '%03o' "$1")\\$ps"; head -c 1500 "$2"; } > "$OUT/e2e/$1-$(basename "$2")-$ps"; done; }
+e2e 0 examples/data/fields.txt; e2e 1 examples/data/pipelines.txt; e2e 2 examples/data/sales.csv
+e2e 3 examples/data/access.log; e2e 4 examples/data/fields.txt; e2e 5 examples/data/pipelines.txt
+e2e 6 examples/data/fields.txt; e2e 7 tests/bad-data/inputs/json_members.jsonl
+e2e 8 tests/bad-data/inputs/csv_unbalanced_quote_middle.csv; e2e 9 examples/data/pipelines.txt
