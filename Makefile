@@ -114,7 +114,9 @@ test-asan: deps
 
 # libFuzzer targets (tests/fuzz/): the compiler and runtime objects built
 # by clang with coverage instrumentation in build-fuzz, each target linked
-# with libFuzzer's main.  tests/fuzz/run.sh runs them and the cc check.
+# with libFuzzer's main; lines and csv also with FP_NO_SIMD (the portable
+# code of the inline scanners).  tests/fuzz/run.sh runs them and the cc
+# check.
 FUZZ_BUILD   := build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -127,10 +129,19 @@ fuzz-build: deps
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -Icompiler -I$(FUZZ_BUILD)/gen tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_FRONT) $(YAML_LIBS) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
-	@for t in lines csv jsonl; do \
+	@for t in lines csv jsonl builtins; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+	@echo "clang ... tests/fuzz/fuzz_e2e.c (the examples' C) -o $(FUZZ_BUILD)/fuzz_e2e"; \
+	objs=$$(bash tests/fuzz/e2e-progs.sh $(FUZZ_BUILD)/fpipec $(FUZZ_BUILD)/e2e clang -O1 -g \
+	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link) && \
+	clang $(FUZZ_CFLAGS) -fopenmp tests/fuzz/fuzz_e2e.c $$objs $(FUZZ_BUILD)/libfpipe.a \
+	    -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_e2e
+	@for t in lines csv; do \
+	    echo "clang -DFP_NO_SIMD ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$${t}_nosimd"; \
+	    clang $(FUZZ_CFLAGS) -DFP_NO_SIMD -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
+	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_$${t}_nosimd || exit 1; done
 
 fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

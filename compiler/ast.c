@@ -137,6 +137,28 @@ Expr *ast_bool(ParseCtx *c, Token t, bool v)
     return e;
 }
 
+/* Expressions at most this deep.  The parser's stack bounds nesting to the
+ * right ("(((1)))", "- - 1"), but left-associative chains ("1 + 1 + ..."
+ * and "x.0.0.0...") build trees of any depth without growing it, and the
+ * checker and the emitter recurse over the tree: 100,000 terms overflowed
+ * the C stack (found by tests/fuzz).  The error is reported once, by the
+ * node that first goes past the limit. */
+#define MAX_EXPR_DEPTH 100
+
+static void deepen(ParseCtx *c, Expr *e)
+{
+    int d = 0;
+    for (int i = 0; i < e->nargs; i++)
+        if (e->args[i] && e->args[i]->depth > d)
+            d = e->args[i]->depth;
+    e->depth = d + 1;
+    if (e->depth == MAX_EXPR_DEPTH + 1) {
+        diag_at(c->diags, DIAG_ERROR, e->span, "expression nested too deeply");
+        diag_hint(c->diags, "at most %d levels of operators, calls and fields; "
+                            "split it over several operators", MAX_EXPR_DEPTH);
+    }
+}
+
 static Expr **args_of(ParseCtx *c, int n, Expr *a, Expr *b)
 {
     Expr **v = arena_alloc(c->arena, (size_t)n * sizeof *v);
@@ -153,6 +175,7 @@ Expr *ast_unary(ParseCtx *c, Token op, UnOp u, Expr *x)
     e->name_span = op.span;
     e->args = args_of(c, 1, x, NULL);
     e->nargs = 1;
+    deepen(c, e);
     return e;
 }
 
@@ -165,6 +188,7 @@ Expr *ast_binary(ParseCtx *c, BinOp op, Expr *l, Expr *r)
     e->name_span.len = r->span.off > e->name_span.off ? r->span.off - e->name_span.off : 1;
     e->args = args_of(c, 2, l, r);
     e->nargs = 2;
+    deepen(c, e);
     return e;
 }
 
@@ -180,6 +204,7 @@ Expr *ast_call(ParseCtx *c, Token name, PtrVec *args, Token rparen)
     e->sval = tok_text(c, name);
     e->name_span = name.span;
     take_items(e, args);
+    deepen(c, e);
     return e;
 }
 
@@ -187,6 +212,7 @@ Expr *ast_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp)
 {
     Expr *e = ast_expr(c, EX_TUPLE, span_join(lp.span, rp.span));
     take_items(e, items);
+    deepen(c, e);
     return e;
 }
 
@@ -194,6 +220,7 @@ Expr *ast_list(ParseCtx *c, Token lb, PtrVec *items, Token rb)
 {
     Expr *e = ast_expr(c, EX_LIST, span_join(lb.span, rb.span));
     take_items(e, items);
+    deepen(c, e);
     return e;
 }
 
@@ -207,6 +234,7 @@ Expr *ast_field(ParseCtx *c, Expr *x, Token index)
     e->ival = strlen(s) > 6 ? 999999 : atoi(s);
     e->args = args_of(c, 1, x, NULL);
     e->nargs = 1;
+    deepen(c, e);
     return e;
 }
 
@@ -228,6 +256,7 @@ Expr *ast_if(ParseCtx *c, Token kw, Expr *cond, Expr *then, Expr *els)
     e->args[1] = then;
     e->args[2] = els;
     e->nargs = 3;
+    deepen(c, e);
     return e;
 }
 
@@ -238,6 +267,7 @@ Expr *ast_let(ParseCtx *c, Token kw, Token name, Expr *value, Expr *body)
     e->name_span = name.span;
     e->args = args_of(c, 2, value, body);
     e->nargs = 2;
+    deepen(c, e);
     return e;
 }
 
@@ -247,6 +277,7 @@ Expr *ast_record_lit(ParseCtx *c, Token name, PtrVec *inits, Token rbrace)
     e->sval = tok_text(c, name);
     e->name_span = name.span;
     take_items(e, inits);
+    deepen(c, e);
     return e;
 }
 
@@ -257,6 +288,7 @@ Expr *ast_field_init(ParseCtx *c, Token name, Expr *value)
     e->name_span = name.span;
     e->args = args_of(c, 1, value, NULL);
     e->nargs = 1;
+    deepen(c, e);
     return e;
 }
 

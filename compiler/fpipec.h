@@ -206,6 +206,7 @@ typedef struct Expr {
     int uses;                /* EX_LET: how often its name is used */
     const struct Extern *ext;  /* EX_CALL of an extern C function */
     const char *cname;       /* EX_LET: its C variable, set by the emitter */
+    int depth;               /* 1 + its deepest operand's: see ast.c */
 } Expr;
 
 typedef enum TypeExprKind { TX_NAME, TX_TUPLE, TX_LIST } TypeExprKind;

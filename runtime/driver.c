@@ -293,7 +293,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
             say(run->prog);
             say(": error: input '");
             say(in->path);
-            say("' changed while it was read (the file shrank); no output was written\n");
+            say("' changed while it was read (the file shrank)\n");
             fp_sink_remove_live();
             _exit(FP_EXIT_INPUT);
         }

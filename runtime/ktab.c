@@ -10,12 +10,77 @@
  */
 #include "libfpipe.h"
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
 void fp_oom(void);
+void fp_sink_remove_live(void);
 
 #define INITIAL_BITS 12
+
+/* ---- the memory cap ------------------------------------------------- */
+
+/* FPIPE_MAX_TABLE_BYTES caps the keyed state: the slots of every table
+ * and the long keys they copy, over all threads together (a number of
+ * bytes, with an optional K, M or G suffix for KiB, MiB, GiB; unset or 0:
+ * no cap).  A run that would go over stops with a message and exit code 5
+ * instead of being killed by the kernel's OOM killer.  Read once, by the
+ * first table (made on the main thread before stage 1). */
+static size_t cap_bytes;     /* 0: no cap */
+static int cap_read;
+static size_t used_bytes;    /* atomic: charged by every thread */
+
+static void read_cap(void)
+{
+    const char *v = getenv("FPIPE_MAX_TABLE_BYTES");
+    cap_read = 1;
+    if (!v || !*v)
+        return;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10, end++;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20, end++;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30, end++;
+    if (errno || end == v || *end || v[0] == '-' || n > (SIZE_MAX >> shift)) {
+        fprintf(stderr, "fpipe: error: FPIPE_MAX_TABLE_BYTES wants a number of bytes "
+                        "(e.g. 512M), not '%s'\n", v);
+        exit(FP_EXIT_USAGE);
+    }
+    cap_bytes = (size_t)n << shift;
+}
+
+static void charge(fp_ktab *t, size_t n)
+{
+    if (!cap_read)
+        read_cap();
+    if (!cap_bytes)
+        return;
+    t->charged += n;
+    size_t now = __atomic_add_fetch(&used_bytes, n, __ATOMIC_RELAXED);
+    if (now > cap_bytes) {
+        fprintf(stderr, "fpipe: error: the keyed combine's tables need more than %zu bytes, "
+                        "the cap FPIPE_MAX_TABLE_BYTES sets; no output was written\n"
+                        "  = hint: raise the cap, or unset FPIPE_MAX_TABLE_BYTES for none\n",
+                cap_bytes);
+        fp_sink_remove_live();
+        exit(FP_EXIT_INTERNAL);
+    }
+}
+
+static void uncharge(fp_ktab *t, size_t n)
+{
+    if (!cap_bytes)
+        return;
+    t->charged -= n;
+    __atomic_sub_fetch(&used_bytes, n, __ATOMIC_RELAXED);
+}
 
 /* Slots, plus FP_PAD bytes: a short key is read in place (fp_kslot_key) by
  * code that may load past its end, even from the last slot. */
@@ -43,6 +108,7 @@ fp_ktab *fp_ktab_new_sized(size_t vsize, unsigned bits)
     size_t cap = (size_t)1 << bits;
     t->vsize = vsize;
     t->stride = sizeof(fp_kslot) + ((vsize + 7) & ~(size_t)7);
+    charge(t, slots_bytes(cap, t->stride));
     t->slots = alloc_slots(cap, t->stride);
     t->mask = cap - 1;
     t->shift = 32 - bits;
@@ -62,6 +128,7 @@ void fp_ktab_free(fp_ktab *t)
         return;
     fp_big_free(t->slots, slots_bytes(t->mask + 1, t->stride));
     fp_arena_free(t->arena);
+    uncharge(t, t->charged);
     free(t);
 }
 
@@ -74,6 +141,7 @@ static void grow(fp_ktab *t)
     size_t cap = oldcap * 2, mask = cap - 1, stride = t->stride;
     unsigned shift = t->shift - 1;
     unsigned char *old = t->slots;
+    charge(t, slots_bytes(cap, stride));   /* both arrays live while moving */
     unsigned char *nw = alloc_slots(cap, stride);
     for (size_t i = 0; i < oldcap; i++) {
         const fp_kslot *s = (const fp_kslot *)(old + i * stride);
@@ -85,6 +153,7 @@ static void grow(fp_ktab *t)
         memcpy(nw + j * stride, s, stride);
     }
     fp_big_free(old, slots_bytes(oldcap, stride));
+    uncharge(t, slots_bytes(oldcap, stride));
     t->slots = nw;
     t->mask = mask;
     t->shift = shift;
@@ -122,6 +191,7 @@ void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str 
     if (key.n > 16) {
         const char *p = key.p;
         if (copy_key) {
+            charge(t, key.n);
             char *c = fp_arena_alloc(t->arena, key.n);
             memcpy(c, key.p, key.n);
             p = c;

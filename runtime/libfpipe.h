@@ -429,6 +429,7 @@ typedef struct fp_ktab {
     size_t stride;          /* sizeof(fp_kslot) + accumulator, 8-aligned */
     size_t vsize;           /* accumulator size */
     fp_arena *arena;        /* copies of long keys that are not views */
+    size_t charged;         /* bytes counted against FPIPE_MAX_TABLE_BYTES */
 } fp_ktab;
 
 fp_ktab *fp_ktab_new(size_t vsize);                        /* 4096 slots */
@@ -599,9 +600,12 @@ typedef struct fp_buf {
 void fp_buf_grow(fp_buf *b, size_t extra);
 void fp_buf_free(fp_buf *b);
 
+/* Room for extra more bytes.  "<=": a buffer never written (p NULL, cap 0)
+ * gets its first block even for 0 bytes, so that writers may always form
+ * b->p + b->n (NULL + 0 is undefined behaviour). */
 static inline void fp_buf_reserve(fp_buf *b, size_t extra)
 {
-    if (FP_UNLIKELY(b->cap - b->n < extra))
+    if (FP_UNLIKELY(b->cap - b->n <= extra))
         fp_buf_grow(b, extra);
 }
 static inline void fp_buf_put(fp_buf *b, const char *p, size_t n)

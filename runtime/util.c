@@ -11,11 +11,14 @@
 #include <sys/mman.h>
 
 /* Out of memory is not recoverable in a pipeline run: say so and leave with
- * the internal-error code.  Sinks are temp files, so nothing partial stays. */
+ * the internal-error code.  Sinks are temp files, so nothing partial stays;
+ * the temporary itself is removed. */
 void fp_oom(void);
+void fp_sink_remove_live(void);
 void fp_oom(void)
 {
     fputs("fpipe: out of memory\n", stderr);
+    fp_sink_remove_live();
     exit(FP_EXIT_INTERNAL);
 }
 
@@ -41,6 +44,8 @@ fp_arena *fp_arena_new(void)
 
 void *fp_arena_alloc(fp_arena *a, size_t n)
 {
+    if (n > SIZE_MAX - 15)   /* the rounding below must not wrap to 0 */
+        fp_oom();
     n = (n + 15) & ~(size_t)15;
     fp_chunk *c = a->head;
     if (!c || c->cap - c->used < n) {
@@ -137,7 +142,7 @@ static const unsigned char tsv_special[256] = {['\t'] = 1, ['\n'] = 1, ['\r'] = 
 void fp_buf_grow(fp_buf *b, size_t extra)
 {
     size_t cap = b->cap ? b->cap : 4096;
-    while (cap - b->n < extra) {
+    while (cap - b->n <= extra) {   /* as fp_buf_reserve: more than extra */
         if (cap > SIZE_MAX / 2)
             fp_oom();
         cap *= 2;

@@ -10,7 +10,8 @@
 #      2 MiB quoted CSV field, JSON nested 100,000 deep and a 4 MiB string,
 #      200,000 empty lines, a directory, a FIFO, /dev/null, a /proc file
 #      (size 0 in stat, bytes when read), a missing file, an unreadable
-#      file, and a file that shrinks while it is mapped (shrink.c).
+#      file, and a file that shrinks while it is mapped (shrink.c);
+#   3. the memory cap of keyed state (FPIPE_MAX_TABLE_BYTES).
 BD=tests/bad-data
 BT=$TMP/bad-data
 mkdir -p "$BT/bin" "$BT/in"
@@ -147,4 +148,39 @@ if [ $bd_ok = 1 ]; then
         [ $rc = 3 ] && grep -q "changed while it was read" "$BT/err" &&
             ok "bad-data: a CSV file that shrinks to 20 bytes: exit 3" || bad "bad-data: a CSV file that shrinks (rc $rc)" "$BT/err"
     else bad "bad-data: shrink.c does not build" "$BT/cc.err"; fi
+fi
+
+# 3. The memory cap: FPIPE_MAX_TABLE_BYTES bounds a keyed combine's tables
+# (slots and copied keys, all threads together).  400,000 distinct keys
+# need about 32 MiB of slots: under an 8 MiB cap the run stops with exit 5
+# and says why, the old output stays and no temporary is left; under a
+# 256 MiB cap, or none, it gives the full result; a bad value is a usage
+# error.  f64 sums (one table per partition, freed after each fold) under
+# a cap give the same bits as without.
+if [ $bd_ok = 1 ]; then
+    awk 'BEGIN { for (i = 0; i < 400000; i++) print "key-number-" i }' > "$BT/in/many.txt"
+    printf 'old\n' > "$BT/keep.tsv"
+    for t in 1 3; do
+        FPIPE_MAX_TABLE_BYTES=8M "$W" --threads $t -o "$BT/keep.tsv" "$BT/in/many.txt" > /dev/null 2> "$BT/err"; rc=$?
+        if [ $rc = 5 ] && grep -q "the keyed combine's tables need more than 8388608 bytes, the cap FPIPE_MAX_TABLE_BYTES sets" "$BT/err" &&
+            [ "$(cat "$BT/keep.tsv")" = old ] && ! ls -a "$BT" | grep -q '\.fpipe-'; then
+            ok "bad-data: keyed state over FPIPE_MAX_TABLE_BYTES=8M (--threads $t): exit 5, message, old output kept, no temporary"
+        else bad "bad-data: keyed state over the cap (--threads $t, rc $rc)" "$BT/err"; fi
+    done
+    FPIPE_MAX_TABLE_BYTES=256M "$W" --threads 2 -o "$BT/capped.tsv" "$BT/in/many.txt" 2> "$BT/err" &&
+        "$W" --threads 2 -o "$BT/free.tsv" "$BT/in/many.txt" 2>> "$BT/err" &&
+        [ "$(wc -l < "$BT/capped.tsv")" = 400000 ] && cmp -s "$BT/capped.tsv" "$BT/free.tsv" &&
+        ok "bad-data: under a cap it fits, the keyed result is the uncapped one" ||
+        bad "bad-data: keyed state under the cap" "$BT/err"
+    FPIPE_MAX_TABLE_BYTES=12x "$W" "$BT/in/many.txt" > /dev/null 2> "$BT/err"; rc=$?
+    [ $rc = 2 ] && grep -q "FPIPE_MAX_TABLE_BYTES wants a number of bytes (e.g. 512M), not '12x'" "$BT/err" &&
+        ok "bad-data: a bad FPIPE_MAX_TABLE_BYTES is a usage error" || bad "bad-data: bad FPIPE_MAX_TABLE_BYTES (rc $rc)" "$BT/err"
+    if "$FPIPEC" build examples/weights.fpipe -o "$BT/bin/weights" > "$BT/err" 2>&1; then
+        awk 'BEGIN { for (i = 0; i < 100000; i++) print "k" i % 3000, "w" i % 7 }' > "$BT/in/wt.txt"
+        "$BT/bin/weights" --partition-size 5000 -o "$BT/w1.tsv" "$BT/in/wt.txt" 2> "$BT/err" &&
+            FPIPE_MAX_TABLE_BYTES=4M "$BT/bin/weights" --partition-size 5000 --threads 2 -o "$BT/w2.tsv" "$BT/in/wt.txt" 2>> "$BT/err" &&
+            cmp -s "$BT/w1.tsv" "$BT/w2.tsv" &&
+            ok "bad-data: f64 per-partition tables under a cap: freed tables give their bytes back, same bits" ||
+            bad "bad-data: f64 tables under a cap" "$BT/err"
+    else bad "bad-data: build weights" "$BT/err"; fi
 fi

@@ -11,6 +11,7 @@
 #             fp_ktab, FP_PAD, memchr, size_t, uint64_t, __LINE__,
 #             _Static_assert, sizeof, typedef, EOF, exit, omp_*), a
 #             pipeline named fp_main;
+#   depth     chains of 100,000 operators or fields;
 #   paths     a .fpipe path holding '"', '\', a newline, "*/" and "??/",
 #             in comments and #line directives.
 # Each program's C must compile with gcc and clang at -Wall -Wextra
@@ -109,4 +110,24 @@ if cg_check path "$hp/w.fpipe" --line-directives; then
         "$CG/path" --explain | head -2 | tail -1 | grep -qF "te*/??//w.fpipe)"; then
         ok "codegen: a .fpipe path holding \", \\, a newline, */ and ??/ is escaped in #line and comments"
     else bad "codegen: hostile path in #line" "$CG/path.c"; fi
+fi
+
+# Left-associative chains build expression trees of any depth without
+# growing the parser's stack; the checker and the emitter recurse over
+# them.  100,000 terms of "+" and 50,000 field accesses overflowed the C
+# stack (SIGSEGV); now a chain deeper than 100 is an error (clang refuses
+# C nested more than 256 brackets deep, and each level can be a call), and
+# one of 100 levels still compiles (gcc and clang) and runs.
+awk 'BEGIN { printf "pipeline p\nsource s = text(input)\nmap m = 1"; for (i = 0; i < 100000; i++) printf " + 1"; printf "\nsink o = tsv(output)\n" }' > "$CG/deep_sum.fpipe"
+awk 'BEGIN { printf "pipeline p\nsource s = text(input)\nmap t = (s, 1)\nmap m = t"; for (i = 0; i < 50000; i++) printf ".0"; printf "\nsink o = tsv(output)\n" }' > "$CG/deep_field.fpipe"
+for f in deep_sum deep_field; do
+    "$FPIPEC" check "$CG/$f.fpipe" > /dev/null 2> "$CG/err"; rc=$?
+    [ $rc = 1 ] && grep -q "error: expression nested too deeply" "$CG/err" && [ "$(grep -c 'error:' "$CG/err")" = 1 ] &&
+        ok "codegen: $f: a left-associative chain tens of thousands deep is one error, not a stack overflow" ||
+        bad "codegen: $f (rc $rc)" "$CG/err"
+done
+awk 'BEGIN { printf "pipeline p\nsource s = text(input)\nmap m = len(s)"; for (i = 0; i < 98; i++) printf " + 1"; printf "\nsink o = tsv(output)\n" }' > "$CG/deep_ok.fpipe"
+if cg_check deep_ok "$CG/deep_ok.fpipe"; then
+    [ "$(printf 'ab\n' | "$CG/deep_ok" -)" = 100 ] &&
+        ok "codegen: a chain of 100 levels compiles warning-free and computes" || bad "codegen: deep_ok result"
 fi

@@ -13,7 +13,7 @@ set -u
 cd "$(dirname "$0")/../.."
 B=$1
 SECS=${2:-20}
-TARGETS=${FUZZ_TARGETS:-parse frontend lines csv jsonl}
+TARGETS=${FUZZ_TARGETS:-parse frontend lines csv jsonl builtins lines_nosimd csv_nosimd e2e}
 mkdir -p "$B/corpus" "$B/crashes" "$B/seeds"
 bash tests/fuzz/seed.sh "$B/seeds" || exit 1
 report=$B/fuzz-report.txt
@@ -25,10 +25,11 @@ for t in $TARGETS; do
     exe=$B/fuzz_$t
     [ -x "$exe" ] || { echo "fuzz: $exe is missing (make fuzz-build)"; exit 1; }
     mkdir -p "$B/corpus/$t"
+    base=${t%_nosimd}   # the FP_NO_SIMD builds share seeds and dictionaries
     dict=tests/fuzz/fpipe.dict
-    case $t in csv) dict=tests/fuzz/csv.dict ;; jsonl) dict=tests/fuzz/jsonl.dict ;; esac
-    dirs="$B/seeds/$t"
-    [ -d "tests/fuzz/regress/$t" ] && dirs="$dirs tests/fuzz/regress/$t"
+    case $base in csv) dict=tests/fuzz/csv.dict ;; jsonl) dict=tests/fuzz/jsonl.dict ;; e2e) dict=tests/fuzz/csv.dict ;; esac
+    dirs="$B/seeds/$base"
+    [ -d "tests/fuzz/regress/$base" ] && dirs="$dirs tests/fuzz/regress/$base"
     # The first folder is the one libFuzzer adds new inputs to.
     FPIPE_FUZZ_ACCEPTED=$B/accepted "$exe" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
         -dict="$dict" -print_final_stats=1 -artifact_prefix="$B/crashes/$t-" \

@@ -6,13 +6,17 @@
 #                    harness's fields (a,b,c,d,e), cut short, plus the
 #                    hand-written cases in tests/fuzz/regress/csv
 #   jsonl            examples/data/docs.jsonl lines with members renamed
+#   e2e              for each program of fuzz_e2e.c (byte 0), a slice of its
+#                    example data (or a bad-data input), at two partition sizes
+#   builtins         lines of examples/data/fields.txt and access.log, with
+#                    patterns, and numbers in text and in binary
 # The runtime targets read two control bytes first (fuzz_csv.c says which);
 # each seed gets a few settings of them.  Seeds are made, not committed, so
 # that they follow the examples.
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=$1
-mkdir -p "$OUT"/{parse,frontend,lines,csv,jsonl}
+mkdir -p "$OUT"/{parse,frontend,lines,csv,jsonl,builtins,e2e}
 for f in examples/*.fpipe tests/errors/*.fpipe; do
     n=$(basename "$(dirname "$f")")_$(basename "$f" .fpipe)
     cp "$f" "$OUT/parse/$n"
@@ -41,3 +45,21 @@ for ctl in '\002\000' '\012\000' '\377\004'; do
     { printf "$ctl"; json_body 6; } > "$OUT/jsonl/docs$((k += 1))"
 done
 { printf '\003\344'; printf '{"a":"x\\u0000y","b":1,"c":2.5,"d":true}\n{"a":1}\n[1]\n{"a":\n\n{"a":"\\ud800","b":99999999999999999999}\r\n'; } > "$OUT/jsonl/kinds"
+# Builtins: pattern length, replacement length and index, then the text.
+k=0
+while IFS= read -r l; do
+    k=$((k + 1)); [ $k -gt 8 ] && break
+    { printf '\001\011,X'; printf '%s' "$l"; } > "$OUT/builtins/fields$k"
+done < examples/data/fields.txt
+{ printf '\003\025 - ab'; head -c 300 examples/data/access.log; } > "$OUT/builtins/access"
+for num in -9223372036854775808 9223372036854775807 +0012 1e308 -0.0 2.5e-324 .5 1. 99999999999999999999; do
+    { printf '\000\000'; printf '%s' "$num"; } > "$OUT/builtins/num$num"
+done
+{ printf '\000\000'; printf '\377\377\377\377\377\377\357\177\001\000\000\000\000\000\000\200'; } > "$OUT/builtins/bits"
+{ printf '\002\010\t\\'; printf 'caf\303\251 \377 tab\there\r\n"q",x'; } > "$OUT/builtins/escapes"
+# e2e: program index (PROGRAMS in fuzz_e2e.c), partition size, the input.
+e2e() { for ps in 000 003; do { printf "\\$(printf '%03o' "$1")\\$ps"; head -c 1500 "$2"; } > "$OUT/e2e/$1-$(basename "$2")-$ps"; done; }
+e2e 0 examples/data/fields.txt; e2e 1 examples/data/pipelines.txt; e2e 2 examples/data/sales.csv
+e2e 3 examples/data/access.log; e2e 4 examples/data/fields.txt; e2e 5 examples/data/pipelines.txt
+e2e 6 examples/data/fields.txt; e2e 7 tests/bad-data/inputs/json_members.jsonl
+e2e 8 tests/bad-data/inputs/csv_unbalanced_quote_middle.csv; e2e 9 examples/data/pipelines.txt

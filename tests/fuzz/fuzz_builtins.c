@@ -1,0 +1,281 @@
+/* fuzz_builtins.c — libFuzzer target: the string builtins and the sinks'
+ * writers of the runtime (util.c), each against plain reference code.
+ *
+ * Input: byte 0 = the length of a pattern t (0..7), byte 1 = the length of
+ * a replacement r (0..3) and an index n; then t, r and the subject s.
+ * Checked, with no data lost on the way:
+ *   - the TSV writer's escapes read back to s, and no raw tab, newline or
+ *     carriage return is left; the CSV writer's field reads back (RFC 4180
+ *     unquoting) and is quoted exactly when it must be; the JSON writer's
+ *     text is one JSON string (jansson) equal to s when s is UTF-8;
+ *   - fp_out_i64 / fp_out_f64 read back to the same value (f64: the same
+ *     bits, or null/inf/nan text for the rest), for values from the data;
+ *   - parse_i64 and parse_f64 accept exactly the decimal forms and agree
+ *     with strtoll / strtod;
+ *   - find, contains, starts_with, ends_with, replace, field, split,
+ *     substr, lower, upper, trim against naive versions;
+ *   - i64 and bool keys: byte order of the keys is the order of the values.
+ */
+#include "fuzz_util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const fp_site site = {"b", "fuzz.fpipe", 1, 1, 0};
+
+static const char *ref_find(const char *s, size_t n, const char *t, size_t m)
+{
+    if (m == 0)
+        return s;
+    for (size_t i = 0; i + m <= n; i++)
+        if (memcmp(s + i, t, m) == 0)
+            return s + i;
+    return NULL;
+}
+
+static void check_writers(fp_str s)
+{
+    /* TSV */
+    fp_buf b = {0};
+    fp_out_tsv_str(&b, s);
+    blog un = {0};
+    for (size_t i = 0; i < b.n; i++) {
+        char c = b.p[i];
+        CHECK(c != '\t' && c != '\n' && c != '\r');
+        if (c == '\\') {
+            CHECK(i + 1 < b.n);
+            char e = b.p[++i];
+            c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+            CHECK(e == 't' || e == 'n' || e == 'r' || e == '\\');
+        }
+        blog_put(&un, &c, 1);
+    }
+    CHECK(un.n == s.n && (s.n == 0 || memcmp(un.p, s.p, s.n) == 0));
+    free(un.p);
+    fp_buf_free(&b);
+
+    /* CSV */
+    fp_out_csv_str(&b, s);
+    bool must = s.n == 0;
+    for (size_t i = 0; i < s.n; i++)
+        must |= s.p[i] == ',' || s.p[i] == '"' || s.p[i] == '\n' || s.p[i] == '\r';
+    if (!must) {
+        CHECK(b.n == s.n && (s.n == 0 || memcmp(b.p, s.p, s.n) == 0));
+    } else {
+        CHECK(b.n >= 2 && b.p[0] == '"' && b.p[b.n - 1] == '"');
+        blog q = {0};
+        for (size_t i = 1; i + 1 < b.n; i++) {
+            if (b.p[i] == '"') {
+                CHECK(b.p[i + 1] == '"' && i + 2 < b.n);
+                i++;
+            }
+            blog_put(&q, &b.p[i], 1);
+        }
+        CHECK(q.n == s.n && (s.n == 0 || memcmp(q.p, s.p, s.n) == 0));
+        free(q.p);
+    }
+    fp_buf_free(&b);
+
+    /* JSON */
+    fp_out_json_str(&b, s);
+    json_error_t je;
+    json_t *v = json_loadb(b.p, b.n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    CHECK(v && json_is_string(v));
+    json_t *ref = json_stringn(s.p, s.n);   /* NULL: s is not UTF-8 */
+    if (ref) {
+        CHECK(json_string_length(v) == s.n &&
+              memcmp(json_string_value(v), s.p, s.n) == 0);
+        json_decref(ref);
+    } else {
+        CHECK(json_string_length(v) > 0);
+    }
+    json_decref(v);
+    fp_buf_free(&b);
+}
+
+static void check_numbers(const uint8_t *d, size_t n)
+{
+    if (n < 8)
+        return;
+    int64_t i;
+    double f;
+    memcpy(&i, d, 8);
+    memcpy(&f, d, 8);
+    fp_buf b = {0};
+    fp_out_i64(&b, i);
+    fp_buf_put(&b, "", 1);
+    errno = 0;
+    CHECK(strtoll(b.p, NULL, 10) == i && errno == 0);
+    fp_buf_free(&b);
+    fp_out_f64(&b, f);
+    fp_buf_put(&b, "", 1);
+    if (isfinite(f)) {
+        double g = strtod(b.p, NULL);
+        CHECK(memcmp(&f, &g, 8) == 0);
+    }
+    fp_buf_free(&b);
+    /* i64 keys: byte order is numeric order. */
+    if (n >= 16) {
+        int64_t j;
+        memcpy(&j, d + 8, 8);
+        char ka[FP_KEYBUF], kb[FP_KEYBUF];
+        fp_str a = fp_key_i64(ka, i), c = fp_key_i64(kb, j);
+        int o = fp_str_cmp(a, c);
+        CHECK((o < 0) == (i < j) && (o == 0) == (i == j));
+        CHECK(fp_unkey_i64(a) == i && fp_unkey_i64(c) == j);
+    }
+}
+
+static void check_parse(fp_str s)
+{
+    fp_worker w = {0};
+    w.arena = fp_arena_new();
+    /* The decimal forms, by hand. */
+    size_t i = 0;
+    if (i < s.n && (s.p[i] == '-' || s.p[i] == '+'))
+        i++;
+    size_t d0 = i;
+    while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9')
+        i++;
+    bool is_int = i == s.n && i > d0;
+    char text[64];
+    int64_t v = fp_parse_i64(&w, &site, s);
+    if (!is_int || s.n >= sizeof text) {
+        CHECK(w.failed || (is_int && s.n >= sizeof text));
+    } else {
+        memcpy(text, s.p, s.n);
+        text[s.n] = 0;
+        errno = 0;
+        long long r = strtoll(text, NULL, 10);
+        CHECK(w.failed ? errno == ERANGE : (errno == 0 && r == v));
+    }
+    w.failed = 0;
+    double f = fp_parse_f64(&w, &site, s);
+    if (!w.failed) {
+        CHECK(s.n > 0 && !memchr(s.p, ' ', s.n) && !memchr(s.p, 'x', s.n) &&
+              !memchr(s.p, 'n', s.n) && !memchr(s.p, 'N', s.n));
+        char *t = malloc(s.n + 1);
+        memcpy(t, s.p, s.n);
+        t[s.n] = 0;
+        char *end;
+        double g = strtod(t, &end);
+        CHECK(end == t + s.n && memcmp(&f, &g, 8) == 0);
+        free(t);
+    } else if (is_int) {
+        CHECK(0);   /* an integer is a number */
+    }
+    fp_arena_free(w.arena);
+}
+
+static void check_strings(fp_str s, fp_str t, fp_str r, int64_t n)
+{
+    fp_worker w = {0};
+    w.arena = fp_arena_new();
+    const char *hit = ref_find(s.p, s.n, t.p, t.n);
+    CHECK(fp_find(s, t) == (hit ? hit - s.p : -1));
+    CHECK(fp_contains(s, t) == (hit != NULL));
+    CHECK(fp_starts_with(s, t) == (t.n <= s.n && memcmp(s.p, t.p, t.n) == 0));
+    CHECK(fp_ends_with(s, t) == (t.n <= s.n && memcmp(s.p + s.n - t.n, t.p, t.n) == 0));
+
+    /* replace, split and field against one naive walk over the pieces. */
+    blog ref_rep = {0}, ref_pieces = {0};
+    size_t npieces = 0;
+    if (t.n) {
+        const char *p = s.p, *e = s.p + s.n;
+        for (;;) {
+            const char *h = ref_find(p, (size_t)(e - p), t.p, t.n);
+            size_t k = h ? (size_t)(h - p) : (size_t)(e - p);
+            blog_put(&ref_rep, p, k);
+            blog_str(&ref_pieces, p, k);
+            npieces++;
+            if (!h)
+                break;
+            blog_put(&ref_rep, r.p, r.n);
+            p = h + t.n;
+        }
+    }
+    fp_str rep = fp_replace(w.arena, &w, &site, s, t, r);
+    CHECK(w.failed == (t.n == 0));
+    if (t.n)
+        CHECK(rep.n == ref_rep.n && (rep.n == 0 || memcmp(rep.p, ref_rep.p, rep.n) == 0));
+    w.failed = 0;
+    fp_split_iter it = fp_split_begin(&w, &site, s, t);
+    blog pieces = {0};
+    fp_str piece;
+    while (fp_split_next(&it, &piece))
+        blog_str(&pieces, piece.p, piece.n);
+    CHECK(w.failed == (t.n == 0) && blog_same(&pieces, &ref_pieces));
+    w.failed = 0;
+    fp_str fld = fp_field(&w, &site, s, t, n);
+    if (t.n && n >= 0 && (size_t)n < npieces) {
+        CHECK(!w.failed);
+        /* the n-th logged piece */
+        const char *q = ref_pieces.p;
+        for (int64_t k = 0; k < n; k++) {
+            size_t len;
+            memcpy(&len, q, sizeof len);
+            q += sizeof len + len;
+        }
+        size_t len;
+        memcpy(&len, q, sizeof len);
+        CHECK(fld.n == len && memcmp(fld.p, q + sizeof len, len) == 0);
+    } else {
+        CHECK(w.failed && w.err_msg);
+    }
+    w.failed = 0;
+
+    /* substr(s, n, t.n) */
+    fp_str sub = fp_substr(&w, &site, s, n, (int64_t)t.n);
+    bool in = n >= 0 && (uint64_t)n <= s.n && t.n <= s.n - (uint64_t)n;
+    CHECK(w.failed == !in);
+    if (in)
+        CHECK(sub.p == s.p + n && sub.n == t.n);
+    w.failed = 0;
+
+    fp_str lo = fp_lower(w.arena, s), up = fp_upper(w.arena, s);
+    CHECK(lo.n == s.n && up.n == s.n);
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i];
+        CHECK(lo.p[i] == (c >= 'A' && c <= 'Z' ? c + 32 : c));
+        CHECK(up.p[i] == (c >= 'a' && c <= 'z' ? c - 32 : c));
+    }
+    fp_str tr = fp_trim(s);
+    CHECK(tr.p >= s.p && tr.p + tr.n <= s.p + s.n);
+    CHECK(tr.n == 0 || (!fp_ws_class[(unsigned char)tr.p[0]] &&
+                        !fp_ws_class[(unsigned char)tr.p[tr.n - 1]]));
+    for (const char *p = s.p; p < tr.p; p++)
+        CHECK(fp_ws_class[(unsigned char)*p]);
+    for (const char *p = tr.p + tr.n; p < s.p + s.n; p++)
+        CHECK(fp_ws_class[(unsigned char)*p] || tr.n == 0);
+    CHECK(fp_len(s) == (int64_t)s.n);
+
+    free(ref_rep.p);
+    free(ref_pieces.p);
+    free(pieces.p);
+    fp_arena_free(w.arena);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    size_t tn = data[0] & 7, rn = data[1] & 3;
+    int64_t n = (int64_t)(data[1] >> 2) - 4;   /* -4 .. 59 */
+    size_t len = size - 2;
+    char *d = padded_copy(data + 2, len);
+    if (tn > len)
+        tn = len;
+    if (rn > len - tn)
+        rn = len - tn;
+    fp_str t = fp_str_lit(d, tn), r = fp_str_lit(d + tn, rn);
+    fp_str s = fp_str_lit(d + tn + rn, len - tn - rn);
+    check_writers(s);
+    check_numbers(data + 2, len);
+    check_parse(s);
+    check_strings(s, t, r, n);
+    free(d);
+    return 0;
+}
