@@ -125,11 +125,11 @@ FUZZ_FRONT   := $(filter-out %/main.o,$(COMPILER_OBJ:$(BUILD)/%=$(FUZZ_BUILD)/%)
 fuzz-build: deps
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
 	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" all
-	@for t in parse frontend; do \
+	@for t in parse frontend yaml; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -Icompiler -I$(FUZZ_BUILD)/gen tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_FRONT) $(YAML_LIBS) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
-	@for t in lines csv jsonl builtins; do \
+	@for t in lines csv jsonl builtins config; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done

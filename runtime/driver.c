@@ -859,6 +859,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     static char **expanded;
     static int nexpanded;
     {
+        /* fp_main may run again in one process (tests, fuzzing): the
+         * previous run's paths are no longer used. */
+        for (int i = 0; i < nexpanded; i++)
+            free(expanded[i]);
+        free(expanded);
+        expanded = NULL;
+        nexpanded = 0;
         char xerr[1024];
         int xrc = fp_expand_inputs(paths, npaths, &expanded, &nexpanded, xerr, sizeof xerr);
         free(paths);

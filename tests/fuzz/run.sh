@@ -13,7 +13,7 @@ set -u
 cd "$(dirname "$0")/../.."
 B=$1
 SECS=${2:-20}
-TARGETS=${FUZZ_TARGETS:-parse frontend lines csv jsonl builtins lines_nosimd csv_nosimd e2e}
+TARGETS=${FUZZ_TARGETS:-parse frontend yaml lines csv jsonl builtins config lines_nosimd csv_nosimd e2e}
 mkdir -p "$B/corpus" "$B/crashes" "$B/seeds"
 bash tests/fuzz/seed.sh "$B/seeds" || exit 1
 report=$B/fuzz-report.txt
@@ -27,7 +27,7 @@ for t in $TARGETS; do
     mkdir -p "$B/corpus/$t"
     base=${t%_nosimd}   # the FP_NO_SIMD builds share seeds and dictionaries
     dict=tests/fuzz/fpipe.dict
-    case $base in csv) dict=tests/fuzz/csv.dict ;; jsonl) dict=tests/fuzz/jsonl.dict ;; e2e) dict=tests/fuzz/csv.dict ;; esac
+    case $base in yaml|config) dict=tests/fuzz/yaml.dict ;; csv) dict=tests/fuzz/csv.dict ;; jsonl) dict=tests/fuzz/jsonl.dict ;; e2e) dict=tests/fuzz/csv.dict ;; esac
     dirs="$B/seeds/$base"
     [ -d "tests/fuzz/regress/$base" ] && dirs="$dirs tests/fuzz/regress/$base"
     # The first folder is the one libFuzzer adds new inputs to.

@@ -16,7 +16,16 @@
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=$1
-mkdir -p "$OUT"/{parse,frontend,lines,csv,jsonl,builtins,e2e}
+mkdir -p "$OUT"/{parse,frontend,yaml,lines,csv,jsonl,builtins,config,e2e}
+# YAML pipelines: every tests/yaml case and the RAG config.
+for f in tests/yaml/*.yaml examples/rag_ingest.yaml; do
+    cp "$f" "$OUT/yaml/$(basename "$f")"
+done
+# --config files: the keys of docs/running.md, good and bad.
+printf 'threads: 2\npartition_size: 4096\ninputs: [a.txt, b.txt]\noutput: out.tsv\nerrors: e.jsonl\nprogress: false\nstats: json\n' > "$OUT/config/full"
+printf 'threads: many\n' > "$OUT/config/bad_type"
+printf 'thread: 2\n' > "$OUT/config/unknown"
+printf 'inputs: x.txt\n  bad: [\n' > "$OUT/config/broken"
 for f in examples/*.fpipe tests/errors/*.fpipe; do
     n=$(basename "$(dirname "$f")")_$(basename "$f" .fpipe)
     cp "$f" "$OUT/parse/$n"
