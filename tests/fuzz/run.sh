@@ -31,7 +31,7 @@ for t in $TARGETS; do
     dirs="$B/seeds/$base"
     [ -d "tests/fuzz/regress/$base" ] && dirs="$dirs tests/fuzz/regress/$base"
     # The first folder is the one libFuzzer adds new inputs to.
-    FPIPE_FUZZ_ACCEPTED=$B/accepted "$exe" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+    FPIPE_FUZZ_ACCEPTED=$B/accepted "$exe" ${FUZZ_SEED:+-seed=$FUZZ_SEED} -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
         -dict="$dict" -print_final_stats=1 -artifact_prefix="$B/crashes/$t-" \
         "$B/corpus/$t" $dirs > "$B/fuzz-$t.log" 2>&1
     rc=$?
