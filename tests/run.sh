@@ -1176,16 +1176,13 @@ echo "# fuzz"
 . tests/fuzz/replay.sh
 
 # ---------------------------------------------------------------------------
-echo "# contracts"
 # fpipec verify, the purity audit, JSON diagnostics.
 . tests/contracts.sh
 
 # ---------------------------------------------------------------------------
-echo "# runtime"
 . tests/runtime.sh
 
 # ---------------------------------------------------------------------------
-echo "# mpi"
 # Distributed mode (MPI): its own file, skipped without mpirun.
 . tests/mpi.sh
 
