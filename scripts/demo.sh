@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# demo.sh — what `make demo` shows: compile examples/wordcount.fpipe, run it
-# on the bundled text, print the most frequent words.
+# demo.sh — what `make demo` shows: compile examples/wordcount.fpipe and run
+# it on the bundled text; then the 20 most frequent words with
+# examples/topwords.fpipe, and the seed's RAG ingestion from its YAML
+# config (examples/rag_ingest.yaml, with the C functions of rag.c).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BUILD:-build}
-mkdir -p "$B/demo"
-echo "\$ $B/fpipec build examples/wordcount.fpipe -o $B/demo/wordcount"
-"$B/fpipec" build examples/wordcount.fpipe -o "$B/demo/wordcount"
-echo "\$ $B/demo/wordcount -o $B/demo/counts.tsv examples/data/*.txt"
-"$B/demo/wordcount" -o "$B/demo/counts.tsv" examples/data/*.txt
+D=$B/demo
+mkdir -p "$D"
+run() { echo "\$ $*"; "$@"; }
+
+run "$B/fpipec" build examples/wordcount.fpipe -o "$D/wordcount"
+run "$D/wordcount" -o "$D/counts.tsv" examples/data/*.txt
+echo "  $(wc -l < "$D/counts.tsv") distinct words in $(cat examples/data/*.txt | wc -c) bytes, in $D/counts.tsv"
 echo
-echo "$(wc -l < "$B/demo/counts.tsv") distinct words in $(cat examples/data/*.txt | wc -c) bytes; the 15 most frequent:"
+
+run "$B/fpipec" build examples/topwords.fpipe -o "$D/topwords"
+echo "\$ $D/topwords --stats examples/data/*.txt"
+"$D/topwords" --stats examples/data/*.txt | head -10 | awk -F '\t' '{ printf "  %7d  %s\n", $2, $1 }'
+echo "  ..."
 echo
-LC_ALL=C sort -t "$(printf '\t')" -k2,2nr -k1,1 "$B/demo/counts.tsv" | head -15 |
-    awk -F '\t' '{ printf "  %7d  %s\n", $2, $1 }'
+
+run "$B/fpipec" build examples/rag_ingest.yaml -o "$D/rag_ingest"
+run "$D/rag_ingest" -o "$D/chunks.jsonl" examples/data/docs.jsonl
+echo "  $(wc -l < "$D/chunks.jsonl") embedded chunks in $D/chunks.jsonl; the first, cut short:"
+head -1 "$D/chunks.jsonl" | cut -c1-150 | sed 's/^/  /'
 echo
 echo "The generated C: $B/fpipec emit-c examples/wordcount.fpipe"
-echo "The plan:        $B/fpipec explain examples/wordcount.fpipe"
+echo "The plan:        $B/fpipec explain examples/topwords.fpipe"
+echo "The laws:        $B/fpipec verify examples/rag_ingest.fpipe"
