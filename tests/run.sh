@@ -758,6 +758,92 @@ if "$FPIPEC" build "$TMP/bx/b.fpipe" -o "$TMP/bin/b" > "$TMP/out" 2>&1; then
     else bad "lang: batch_map fail_fast (rc $rc)" "$TMP/err"; fi
 else bad "lang: build batch test" "$TMP/out"; fi
 
+# retry N: a C function's transient errors (fp_error_transient) call it
+# again; fp_attempt says which call it is, so the failures do not depend
+# on threads or partitions.  A permanent fp_error is never retried.
+cat > "$TMP/bx/r.c" <<'EOF'
+#include "r.fpipe.h"
+/* x fails transiently on its first x % 4 calls; x % 10 == 7 fails for good. */
+int64_t flaky(fp_ctx *cx, int64_t x)
+{
+    if (x % 10 == 7) {
+        fp_error(cx, "%lld fails for good", (long long)x);
+        return 0;
+    }
+    if (fp_attempt(cx) < x % 4) {
+        fp_error_transient(cx, "%lld timed out (attempt %d)", (long long)x, fp_attempt(cx));
+        return 0;
+    }
+    return x * 10;
+}
+/* Every batch call fails transiently twice. */
+list_i64 flakyb(fp_ctx *cx, list_i64 xs)
+{
+    list_i64 r = {fp_alloc(cx, (size_t)xs.n * sizeof *r.items), xs.n};
+    if (fp_attempt(cx) < 2) {
+        fp_error_transient(cx, "the service is busy (attempt %d)", fp_attempt(cx));
+        return r;
+    }
+    for (int64_t i = 0; i < xs.n; i++)
+        r.items[i] = xs.items[i] + 1;
+    return r;
+}
+EOF
+cat > "$TMP/bx/r.fpipe" <<'EOF'
+pipeline r
+link "r.c"
+extern flaky(x: i64) -> i64 pure fallible
+extern flakyb(xs: [i64]) -> [i64] pure fallible
+source lines : str = text(input)
+map n = parse_i64(lines)
+map m = flaky(n) retry 3 on_error drop
+batch_map b = flakyb(m) max_batch 4 retry 2 on_error drop
+sink out = tsv(output)
+EOF
+# rv NAME SEDEXPR: r.fpipe changed by SEDEXPR, built as $TMP/bin/NAME.
+rv() {
+    mkdir -p "$TMP/bx/$1"
+    sed "$2" "$TMP/bx/r.fpipe" > "$TMP/bx/$1/r.fpipe"
+    cp "$TMP/bx/r.c" "$TMP/bx/$1/r.c"
+    "$FPIPEC" build "$TMP/bx/$1/r.fpipe" -o "$TMP/bin/$1" > "$TMP/out" 2>&1 ||
+        { bad "lang: retry: build $1" "$TMP/out"; return 1; }
+}
+seq 1 20 > "$IN/r1.txt"
+if rv r3 ''; then
+    run_modes "lang: retry 3 (map) and retry 2 (batch_map)" "$TMP/bin/r3" "$IN/r1.txt" &&
+        { seq 1 20 | awk '$1 % 10 != 7 { print $1 * 10 + 1 }' > "$TMP/ref"
+          same "lang: retry 3 recovers every transient error" "$TMP/ref" "$TMP/out.1"; }
+    "$TMP/bin/r3" -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
+    # 26 = the sum of x % 4 without 7 and 17 (permanent: never retried);
+    # 10 = 5 batches of the 18 left, each called again twice.
+    grep -q "operator 'm' (.*r.fpipe:7:1) retried 26 times (retry)$" "$TMP/err" &&
+        grep -q "operator 'm' (.*r.fpipe:7:1) dropped 2 elements (on_error drop)$" "$TMP/err" &&
+        grep -q "operator 'b' (.*r.fpipe:8:1) retried 10 times (retry)$" "$TMP/err" &&
+        ! grep -q "operator 'b'.*dropped" "$TMP/err" &&
+        ok "lang: retries are counted on stderr; a permanent fp_error is not retried" ||
+        bad "lang: retry counts" "$TMP/err"
+    printf '7\n17\n' > "$IN/r2.txt"
+    "$TMP/bin/r3" -o "$TMP/out" "$IN/r2.txt" 2> "$TMP/err"
+    [ ! -s "$TMP/out" ] && ! grep -q retried "$TMP/err" && grep -q "dropped 2 elements" "$TMP/err" &&
+        ok "lang: retry: fp_error alone is dropped without a retry" || bad "lang: retry: fp_error alone" "$TMP/err"
+fi
+if rv r1 's/retry 3/retry 1/'; then
+    run_modes "lang: retry 1" "$TMP/bin/r1" "$IN/r1.txt" &&
+        { seq 1 20 | awk '$1 % 10 != 7 && $1 % 4 < 2 { print $1 * 10 + 1 }' > "$TMP/ref"
+          same "lang: retry 1: what still fails is dropped by on_error" "$TMP/ref" "$TMP/out.1"; }
+fi
+if rv rb1 's/retry 2 on_error/retry 1 on_error/'; then
+    run_modes "lang: retry 1 on a batch_map" "$TMP/bin/rb1" "$IN/r1.txt" &&
+        { [ ! -s "$TMP/out.1" ] && ok "lang: retry 1 on a batch_map: every batch is dropped" ||
+              bad "lang: retry 1 on a batch_map: every batch is dropped" "$TMP/out.1"; }
+fi
+if rv rf 's/retry 3 on_error drop/retry 1/'; then
+    "$TMP/bin/rf" -o "$TMP/none.out" "$IN/r1.txt" 2> "$TMP/err"; rc=$?
+    [ $rc -eq 4 ] && grep -q "failed: 2 timed out (attempt 1)" "$TMP/err" && [ ! -e "$TMP/none.out" ] &&
+        ok "lang: retry 1 then fail_fast: the last attempt's error, exit 4" ||
+        bad "lang: retry then fail_fast (rc $rc)" "$TMP/err"
+fi
+
 # The header: `fpipec header` writes what build uses; a stale copy beside
 # the C file is refused.
 "$FPIPEC" header "$TMP/bx/b.fpipe" -o "$TMP/bx/b.fpipe.h" &&
