@@ -822,6 +822,15 @@ if rv r3 ''; then
         ! grep -q "operator 'b'.*dropped" "$TMP/err" &&
         ok "lang: retries are counted on stderr; a permanent fp_error is not retried" ||
         bad "lang: retry counts" "$TMP/err"
+    "$TMP/bin/r3" --stats -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
+    grep -Eq "^  m +map +20 +18 +0 +2 +0  retried 26 times$" "$TMP/err" &&
+        grep -Eq "^  b +batch_map +18 +18 +0 +0 +0  retried 10 times$" "$TMP/err" &&
+        ok "lang: --stats notes the retries per operator" || bad "lang: --stats retries" "$TMP/err"
+    "$TMP/bin/r3" --stats=json -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
+    python3 -c 'import json, sys
+st = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+sys.exit([o["retried"] for o in st["operators"]] != [0, 0, 26, 10, 0])' "$TMP/err" &&
+        ok "lang: --stats=json counts the retries" || bad "lang: --stats=json retries" "$TMP/err"
     printf '7\n17\n' > "$IN/r2.txt"
     "$TMP/bin/r3" -o "$TMP/out" "$IN/r2.txt" 2> "$TMP/err"
     [ ! -s "$TMP/out" ] && ! grep -q retried "$TMP/err" && grep -q "dropped 2 elements" "$TMP/err" &&
