@@ -374,6 +374,9 @@ void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *bod
     d->max_batch = c->max_batch;
     d->max_batch_span = c->max_batch_span;
     c->max_batch = 0;
+    d->retry = c->retry;
+    d->retry_span = c->retry_span;
+    c->retry = 0;
     if (c->by)
         d->by = *c->by;
     d->by_span = c->by_span;
@@ -413,6 +416,18 @@ void ast_max_batch(ParseCtx *c, Token kw, Token n)
     }
     c->max_batch = e->ival > 0 ? e->ival : -1;
     c->max_batch_span = span_join(kw.span, n.span);
+}
+
+/* retry N: kept, like max_batch, until the operator is complete. */
+void ast_retry(ParseCtx *c, Token kw, Token n)
+{
+    Expr *e = ast_int(c, n);
+    if (c->retry) {
+        diag_at(c->diags, DIAG_ERROR, kw.span, "retry is given twice");
+        return;
+    }
+    c->retry = e->ival > 0 ? e->ival : -1;
+    c->retry_span = span_join(kw.span, n.span);
 }
 
 void ast_by(ParseCtx *c, Token kw, PtrVec *keys)

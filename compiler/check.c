@@ -17,6 +17,7 @@ typedef struct Checker {
     const OpDecl *prev;      /* its input, whose name is in scope */
     Type *prev_type;         /* the element type of prev */
     bool fallible;           /* the current body can fail */
+    bool calls_fallible;     /* ... because it calls a fallible C function */
     Type *fail_type;         /* set while checking a fail(...) branch of an if:
                                 the other branch's type, which it takes */
     Expr *lets[64];          /* let bindings in scope, innermost last */
@@ -259,6 +260,8 @@ static Type *check_extern_call(Checker *c, Expr *e, Extern *x, Type **args)
             bad = true;
         }
     }
+    if (x->fallible)
+        c->calls_fallible = true;   /* for retry, even when the arguments are wrong */
     if (bad)
         return &ty_error;
     if (x->fallible)
@@ -1057,7 +1060,7 @@ bool expr_uses_input(const Expr *e)
 
 static void check_body(Checker *c, const OpDecl *o, IrOp *op)
 {
-    c->fallible = false;
+    c->fallible = c->calls_fallible = false;
     Type *t = check_expr(c, o->body);
     op->body = o->body;
     op->fallible = c->fallible;
@@ -1605,6 +1608,7 @@ static void check_batch_map(Checker *c, const OpDecl *o, IrOp *op)
     b->type = x->ret;
     op->batch_fn = x;
     op->fallible = true;   /* the C function may also return the wrong number of results */
+    c->calls_fallible = true;   /* and any batch function may call fp_error */
     if (op->in == &ty_error)
         return;
     if (x->nparams != 1 || x->params[0]->kind != TY_LIST || x->params[0]->elem != op->in ||
@@ -1649,6 +1653,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     for (int i = 0; i < p->ops.n; i++) {
         OpDecl *o = p->ops.v[i];
         IrOp *op = &ir->ops[i];
+        int op_errors = d->nerrors;
         op->kind = o->kind;
         op->name = o->name;
         op->cname = c_ident(a, o->name);
@@ -1716,6 +1721,26 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
         if (o->max_batch && o->kind != OP_BATCH_MAP)
             diag_at(d, DIAG_ERROR, o->max_batch_span, "max_batch is for batch_map, not %s",
                     op_info[o->kind].keyword);
+        if (o->retry) {
+            bool can = o->kind == OP_MAP || o->kind == OP_FILTER || o->kind == OP_FLATMAP ||
+                       o->kind == OP_BATCH_MAP;
+            if (o->retry < 0 || o->retry > 100) {
+                diag_at(d, DIAG_ERROR, o->retry_span, "retry is from 1 to 100");
+            } else if (!can) {
+                diag_at(d, DIAG_ERROR, o->retry_span, "retry is for an operator that calls a "
+                        "fallible C function, not %s", op_info[o->kind].keyword);
+                diag_hint(d, "map, filter, flatmap and batch_map call C functions again after "
+                             "a transient error (fp_error_transient)");
+            } else if (!c.calls_fallible && d->nerrors == op_errors && op->in != &ty_error) {
+                diag_at(d, DIAG_ERROR, o->retry_span, "'%s' calls no fallible C function: "
+                        "there is nothing to retry", o->name);
+                diag_hint(d, "retry calls a C function declared 'fallible' again when it fails "
+                             "with fp_error_transient; declare the extern fallible, or remove "
+                             "retry");
+            } else {
+                op->retry = o->retry;
+            }
+        }
         if (o->by.n && o->kind != OP_TOP)
             diag_at(d, DIAG_ERROR, o->by_span, "by is for top, not %s",
                     op_info[o->kind].keyword);
@@ -1925,6 +1950,8 @@ void op_body_str(Str *s, const IrOp *op)
         break;
     default: expr_str(s, op->body); break;
     }
+    if (op->retry)
+        str_add(s, " retry %lld", (long long)op->retry);
 }
 
 const char *policy_name(Policy p)

@@ -275,6 +275,9 @@ void ir_to_yaml(Str *s, const Ir *ir)
         }
         if (shows_policy(op))
             str_add(s, "    error_policy: %s\n", policy_name(op->policy));
+        if (op->retry)
+            str_add(s, "    # retry %lld: not kept, the YAML form has no retry\n",
+                    (long long)op->retry);
         str_add(s, "    in_type: ");
         yq_type(s, op->in);
         str_add(s, "\n");

@@ -901,6 +901,34 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
     }
 }
 
+/* retry N around an operator's statement `TYPE VAR = ...;`: VAR is
+ * declared first, and the loop assigns it until fp_retry says the pending
+ * error is not transient or no retry is left.  Returns the statement's
+ * start: "TYPE " without retry (then nothing is emitted), "" with. */
+static const char *retry_open(Emitter *e, const IrOp *op, const char *type, const char *var,
+                              const char **attempt)
+{
+    *attempt = NULL;
+    if (!op->retry)
+        return arena_printf(e->arena, "%s ", type);
+    *attempt = helper(e, arena_printf(e->arena, "%s_attempt", op->cname));
+    line(e, "%s %s;", type, var);
+    line(e, "for (int %s = 0; ; %s++) {   /* retry %lld: again after a transient error */",
+         *attempt, *attempt, (long long)op->retry);
+    e->indent++;
+    return "";
+}
+
+static void retry_close(Emitter *e, const IrOp *op, const char *attempt)
+{
+    if (!attempt)
+        return;
+    line(e, "if (!fp_retry(w, %s, %lld))", attempt, (long long)op->retry);
+    line(e, "    break;");
+    e->indent--;
+    line(e, "}");
+}
+
 /* An element-wise operator, or the first half of a combine, inside a
  * stage's loop nest.  Returns the C name of its output element. */
 static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
@@ -908,18 +936,24 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
     ExprCtx x = {e, op, input};
     Str s = {0};
     const char *name = op->cname;
+    const char *att, *decl;
     if (op->body && !expr_uses_input(op->body))
         line(e, "(void)%s;", input);
     switch (op->kind) {
     case OP_MAP:
         op_comment(e, op, NULL);
+        decl = retry_open(e, op, ctype(e, op->out), name, &att);
         if (op->body->kind == EX_TUPLE) {
             emit_args(&x, &s, op->body, ", ");
-            line(e, "%s %s = {%s};", ctype(e, op->out), name, s.p);
+            if (att)
+                line(e, "%s = (%s){%s};", name, ctype(e, op->out), s.p);
+            else
+                line(e, "%s%s = {%s};", decl, name, s.p);
         } else {
             emit_expr(&x, &s, op->body);
-            line(e, "%s %s = %s;", ctype(e, op->out), name, s.p);
+            line(e, "%s%s = %s;", decl, name, s.p);
         }
+        retry_close(e, op, att);
         fail_check(e, op);
         count(e, op, 0);
         break;
@@ -928,7 +962,9 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         emit_expr(&x, &s, op->body);
         if (op->fallible) {
             const char *keep = helper(e, arena_printf(e->arena, "%s_keep", name));
-            line(e, "bool %s = %s;", keep, s.p);
+            decl = retry_open(e, op, "bool", keep, &att);
+            line(e, "%s%s = %s;", decl, keep, s.p);
+            retry_close(e, op, att);
             fail_check(e, op);
             line(e, "if (!%s) {", keep);
         } else {
@@ -947,7 +983,9 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         if (op->body->kind == EX_CALL && op->body->builtin == BI_SPLIT_WS) {
             emit_expr(&x, &s, op->body->args[0]);
             const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
-            line(e, "fp_ws_iter %s = fp_ws_begin(%s);", it, s.p);
+            decl = retry_open(e, op, "fp_ws_iter", it, &att);
+            line(e, "%s%s = fp_ws_begin(%s);", decl, it, s.p);
+            retry_close(e, op, att);
             fail_check(e, op);
             count(e, op, 1);
             line(e, "%s %s;", ctype(e, op->out), name);
@@ -955,7 +993,9 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         } else if (op->body->kind == EX_CALL && op->body->builtin == BI_SPLIT) {
             emit_args(&x, &s, op->body, ", ");
             const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
-            line(e, "fp_split_iter %s = fp_split_begin(w, &site_%s, %s);", it, op->cname, s.p);
+            decl = retry_open(e, op, "fp_split_iter", it, &att);
+            line(e, "%s%s = fp_split_begin(w, &site_%s, %s);", decl, it, op->cname, s.p);
+            retry_close(e, op, att);
             fail_check(e, op);
             count(e, op, 1);
             line(e, "%s %s;", ctype(e, op->out), name);
@@ -964,7 +1004,9 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             emit_expr(&x, &s, op->body);
             const char *items = helper(e, arena_printf(e->arena, "%s_items", name));
             const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
-            line(e, "%s %s = %s;", ctype(e, op->body->type), items, s.p);
+            decl = retry_open(e, op, ctype(e, op->body->type), items, &att);
+            line(e, "%s%s = %s;", decl, items, s.p);
+            retry_close(e, op, att);
             fail_check(e, op);
             count(e, op, 1);
             line(e, "for (int64_t %s = 0; %s < %s.n; %s++) {", i, i, items, i);
@@ -975,7 +1017,15 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             emit_args(&x, &s, op->body, ", ");
             const char *items = helper(e, arena_printf(e->arena, "%s_items", name));
             const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
-            line(e, "%s %s[%d] = {%s};", ctype(e, op->out), items, op->body->nargs, s.p);
+            if (op->retry) {
+                decl = retry_open(e, op, ctype(e, op->out),
+                                  arena_printf(e->arena, "%s[%d]", items, op->body->nargs), &att);
+                line(e, "memcpy(%s, (%s[%d]){%s}, sizeof %s);", items, ctype(e, op->out),
+                     op->body->nargs, s.p, items);
+                retry_close(e, op, att);
+            } else {
+                line(e, "%s %s[%d] = {%s};", ctype(e, op->out), items, op->body->nargs, s.p);
+            }
             fail_check(e, op);
             count(e, op, 1);
             line(e, "for (int %s = 0; %s < %d; %s++) {", i, i, op->body->nargs, i);
@@ -1173,9 +1223,23 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     counters(e, bm, st->last, true);
     op_comment(e, op, "the C function on the whole batch");
     const char *out = helper(e, arena_printf(e->arena, "%s_out", name));
-    line(e, "fp_batch_begin(w, &site_%s, %s);", name, n);
-    line(e, "%s %s = %s(w, (%s){%s, %s});", ctype(e, op->batch_fn->ret), out,
-         op->batch_fn->name, ctype(e, op->batch_fn->params[0]), in, n);
+    if (op->retry) {
+        const char *att = helper(e, arena_printf(e->arena, "%s_attempt", name));
+        line(e, "%s %s;", ctype(e, op->batch_fn->ret), out);
+        line(e, "for (int %s = 0; ; %s++) {   /* retry %lld: the whole call again after a "
+                "transient error */", att, att, (long long)op->retry);
+        line(e, "    fp_batch_begin(w, &site_%s, %s);", name, n);
+        line(e, "    %s = %s(w, (%s){%s, %s});", out, op->batch_fn->name,
+             ctype(e, op->batch_fn->params[0]), in, n);
+        line(e, "    if (!fp_batch_retry(w, &site_%s, %s, %lld))", name, att,
+             (long long)op->retry);
+        line(e, "        break;");
+        line(e, "}");
+    } else {
+        line(e, "fp_batch_begin(w, &site_%s, %s);", name, n);
+        line(e, "%s %s = %s(w, (%s){%s, %s});", ctype(e, op->batch_fn->ret), out,
+             op->batch_fn->name, ctype(e, op->batch_fn->params[0]), in, n);
+    }
     line(e, "fp_batch_end(w, &site_%s, %s, %s.n);   /* a failed call fails every element */",
          name, n, out);
     line(e, "for (int %s = 0; %s < %s; %s++) {", i, i, n, i);

@@ -143,6 +143,11 @@ static OpDecl *parse_fragment(Arena *a, const Source *src, Diags *d, Span at, bo
     OpDecl *o = c.prog->ops.v[0];
     /* The grammar takes an operator's options after its body; in YAML
      * they are keys of their own. */
+    if (o->retry) {
+        diag_at(d, DIAG_ERROR, o->retry_span, "retry is not part of an expression");
+        diag_hint(d, "the YAML form has no retry: write the pipeline as a .fpipe file");
+        return NULL;
+    }
     if (o->policy || o->max_batch || o->by.n) {
         Span at2 = o->policy ? o->policy_span : o->max_batch ? o->max_batch_span : o->by_span;
         diag_at(d, DIAG_ERROR, at2, "%s is not part of an expression",

@@ -245,7 +245,7 @@ static bool ident(Y *y, yaml_node_t *n, const char *what, const char **out, Span
     static const char *const keywords[] = {
         "pipeline", "source", "map", "filter", "flatmap", "batch_map", "combine",
         "combine_per_key", "top", "sink", "type", "extern", "link", "monoid", "on_error",
-        "max_batch", "by", "if", "then", "else", "let", "in", "true", "false"};
+        "max_batch", "by", "retry", "if", "then", "else", "let", "in", "true", "false"};
     for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++) {
         if (!strcmp(s, keywords[i])) {
             diag_at(y->d, DIAG_ERROR, *sp, "'%s' is a keyword of fpipe, not a name", s);

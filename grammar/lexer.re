@@ -102,6 +102,7 @@ int lex_next(Lexer *lx, Token *t)
             "monoid"            { kind = TK_MONOID; goto done; }
             "max_batch"         { kind = TK_MAX_BATCH; goto done; }
             "by"                { kind = TK_BY; goto done; }
+            "retry"             { kind = TK_RETRY; goto done; }
             "combine"           { kind = TK_COMBINE; goto done; }
             "combine_per_key"   { kind = TK_COMBINE_PER_KEY; goto done; }
             "sink"              { kind = TK_SINK; goto done; }
@@ -185,6 +186,7 @@ const char *lex_token_desc(int kind)
     case TK_MONOID: return "'monoid'";
     case TK_MAX_BATCH: return "'max_batch'";
     case TK_BY: return "'by'";
+    case TK_RETRY: return "'retry'";
     case TK_ARROW: return "'->'";
     case TK_COMBINE: return "'combine'";
     case TK_COMBINE_PER_KEY: return "'combine_per_key'";

@@ -56,7 +56,7 @@ void fp_dist_global(char *accs, size_t acc_size, size_t nparts);
 void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentry ***runs,
                    size_t **ns, size_t *nruns);
 void fp_dist_keyed_done(void);
-/* on_error drop counts summed over ranks into workers[0]. */
+/* on_error drop and retry counts summed over ranks into workers[0]. */
 void fp_dist_drops(fp_worker *workers, int nw, int nsites);
 
 #else /* one process: the hooks do nothing */

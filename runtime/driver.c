@@ -1016,6 +1016,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].thread = t;
         workers[t].arena = fp_arena_new();
         workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
+        workers[t].retried = xcalloc((size_t)pl->nsites, sizeof *workers[t].retried);
         workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *workers[t].collected);
         workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
         if (pl->top_n)
@@ -1166,6 +1167,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     for (int i = 0; i < pl->nsites && !run.fail_msg; i++) {
         uint64_t n = 0;
         for (int t = 0; t < nw; t++)
+            n += workers[t].retried[i];
+        if (n)
+            fprintf(stderr, "%s: operator '%s' (%s:%d:%d) retried %llu time%s (retry)\n",
+                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s");
+        n = 0;
+        for (int t = 0; t < nw; t++)
             n += workers[t].dropped[i];
         if (n)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) dropped %llu element%s (on_error drop)\n",
@@ -1222,6 +1230,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     for (int t = 0; t < nw; t++) {
         fp_arena_free(workers[t].arena);
         free(workers[t].dropped);
+        free(workers[t].retried);
         free(workers[t].collected);
         free(workers[t].stat);
         fp_top_free(workers[t].top);

@@ -61,23 +61,58 @@ static void not_fallible(fp_ctx *cx, const char *what)
     fp_fail_message(cx, fp_arena_copy(cx->arena, buf, strlen(buf) + 1));
 }
 
-void fp_error(fp_ctx *cx, const char *fmt, ...)
+/* fp_error and fp_error_transient: the first error of the element (or
+ * the batch call) is the one reported, and says whether it is transient. */
+static void elem_error(fp_ctx *cx, const char *what, int transient, const char *fmt, va_list ap)
 {
     if (!cx->ext_site) {
-        not_fallible(cx, "fp_error");
+        not_fallible(cx, what);
         return;
     }
+    const char *m = format(cx, fmt, ap);
+    if (cx->in_batch) {
+        if (!cx->batch_all) {
+            cx->batch_all = m;
+            cx->transient = transient;
+        }
+        return;
+    }
+    if (!cx->failed) {
+        fp_elem_error(cx, cx->ext_site, m);
+        cx->transient = transient;
+    }
+}
+
+void fp_error(fp_ctx *cx, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    const char *m = format(cx, fmt, ap);
+    elem_error(cx, "fp_error", 0, fmt, ap);
     va_end(ap);
-    if (cx->in_batch) {
-        if (!cx->batch_all)
-            cx->batch_all = m;
-        return;
+}
+
+void fp_error_transient(fp_ctx *cx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    elem_error(cx, "fp_error_transient", 1, fmt, ap);
+    va_end(ap);
+}
+
+int fp_attempt(const fp_ctx *cx)
+{
+    return cx->attempt;
+}
+
+int fp_batch_retry(fp_worker *w, const fp_site *site, int attempt, int n)
+{
+    if (!w->batch_all || !w->transient || attempt >= n) {
+        w->attempt = 0;
+        return 0;
     }
-    if (!cx->failed)   /* the first error of the element is the one reported */
-        fp_elem_error(cx, cx->ext_site, m);
+    w->retried[site->id]++;
+    w->attempt = attempt + 1;
+    return 1;
 }
 
 void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)
@@ -114,6 +149,7 @@ void fp_batch_begin(fp_worker *w, const fp_site *site, int n)
     memset(w->batch_msg, 0, (size_t)n * sizeof *w->batch_msg);
     w->batch_n = n;
     w->batch_all = NULL;
+    w->transient = 0;
     w->in_batch = 1;
     w->ext_site = site;
 }

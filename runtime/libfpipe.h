@@ -671,6 +671,9 @@ typedef struct fp_worker {
     const fp_site *err_site;
     const char *err_msg;
     uint64_t *dropped;      /* per site: elements dropped by on_error drop */
+    int transient;          /* the pending error (or batch_all) is transient */
+    int attempt;            /* retry N: which call this is, 0 the first (fp_attempt) */
+    uint64_t *retried;      /* per site: calls made again by retry N */
     int halted;             /* fp_fail ran: the stage function returns */
     const fp_site *ext_site;  /* the operator calling a fallible C function */
     struct fp_top *top;     /* a top: this worker's kept elements */
@@ -703,8 +706,25 @@ static inline void fp_elem_error(fp_worker *w, const fp_site *site, const char *
     if (w->failed)
         return;
     w->failed = 1;
+    w->transient = 0;   /* fp_error_transient sets it after this */
     w->err_site = site;
     w->err_msg = msg;
+}
+
+/* retry N, after the operator's statement (attempt 0 the first call):
+ * when the pending error is transient and retries are left, it clears the
+ * error, counts the retry and returns 1, and the statement runs again. */
+static inline int fp_retry(fp_worker *w, int attempt, int n)
+{
+    if (FP_LIKELY(!w->failed) || !w->transient || attempt >= n) {
+        w->attempt = 0;
+        return 0;
+    }
+    w->failed = 0;
+    w->transient = 0;
+    w->retried[w->err_site->id]++;
+    w->attempt = attempt + 1;
+    return 1;
 }
 
 /* on_error fail_fast: record the pending error as the run's failure (the
@@ -1158,6 +1178,14 @@ fp_str fp_str_copy(fp_ctx *cx, const char *p, size_t n);
  * message; the operator's on_error decides what happens.  Only a function
  * declared fallible may call it. */
 void fp_error(fp_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for an error that may go away (a timeout, a busy service): an
+ * operator with `retry N` calls the function again, up to N times, and
+ * only then handles the error by its on_error.  In a batch function it
+ * fails the whole call, which is retried as a whole. */
+void fp_error_transient(fp_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Which call this is for the element (or batch) under retry N: 0 the
+ * first, 1 the first retry, ... (always 0 without retry). */
+int fp_attempt(const fp_ctx *cx);
 /* A batch function: fail element i of the batch only. */
 void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -1166,6 +1194,9 @@ void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)
 void fp_batch_begin(fp_worker *w, const fp_site *site, int n);
 void fp_batch_end(fp_worker *w, const fp_site *site, int n, int64_t got);
 void fp_batch_failed(fp_worker *w, const fp_site *site, int i);
+/* retry N around a batch call: 1 when the call failed transiently and
+ * retries are left (the retry is counted). */
+int fp_batch_retry(fp_worker *w, const fp_site *site, int attempt, int n);
 /* Keep the pending element error while a batch runs first. */
 void fp_error_save(fp_worker *w);
 void fp_error_restore(fp_worker *w);

@@ -775,18 +775,23 @@ void fp_dist_drops(fp_worker *workers, int nw, int nsites)
 {
     if (nranks == 1 || nsites == 0)
         return;
-    unsigned long long *loc = xmalloc((size_t)nsites * sizeof *loc);
-    unsigned long long *all = xmalloc((size_t)nsites * sizeof *all);
+    /* [0, nsites) dropped, [nsites, 2 nsites) retried */
+    unsigned long long *loc = xmalloc(2 * (size_t)nsites * sizeof *loc);
+    unsigned long long *all = xmalloc(2 * (size_t)nsites * sizeof *all);
     for (int i = 0; i < nsites; i++) {
-        loc[i] = 0;
+        loc[i] = loc[nsites + i] = 0;
         for (int t = 0; t < nw; t++) {
             loc[i] += workers[t].dropped[i];
+            loc[nsites + i] += workers[t].retried[i];
             workers[t].dropped[i] = 0;
+            workers[t].retried[i] = 0;
         }
     }
-    MPI_Allreduce(loc, all, nsites, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
-    for (int i = 0; i < nsites; i++)
+    MPI_Allreduce(loc, all, 2 * nsites, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    for (int i = 0; i < nsites; i++) {
         workers[0].dropped[i] = all[i];
+        workers[0].retried[i] = all[nsites + i];
+    }
     free(loc);
     free(all);
 }

@@ -11,6 +11,8 @@
  *              elements kept; a sink: the rows written)
  *   filtered   a filter's rejects
  *   dropped    on_error drop, collected: on_error collect
+ *   retried    retry N: the calls made again (a note in the table, shown
+ *              when not 0; always in the JSON)
  *
  * and for map, filter, batch_map and sources in = out + filtered + dropped
  * + collected; for a flatmap in = expanded + dropped + collected, and out
@@ -40,7 +42,7 @@ uint64_t fp_count_lines(const char *p, const char *end)
 }
 
 typedef struct op_counts {
-    uint64_t in, out, filtered, dropped, collected, expanded;
+    uint64_t in, out, filtered, dropped, collected, expanded, retried;
 } op_counts;
 
 static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_counts *c)
@@ -48,16 +50,18 @@ static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_co
     int n = pl->nops;
     for (int i = 0; i < n; i++) {
         const fp_op *op = &pl->ops[i];
-        uint64_t out = 0, second = 0, dropped = 0, collected = 0;
+        uint64_t out = 0, second = 0, dropped = 0, collected = 0, retried = 0;
         for (int t = 0; t < nw; t++) {
             out += ws[t].stat[i];
             second += ws[t].stat[n + i];
             if (op->site >= 0) {
                 dropped += ws[t].dropped[op->site];
                 collected += ws[t].collected[op->site];
+                retried += ws[t].retried[op->site];
             }
         }
-        c[i] = (op_counts){.out = out, .dropped = dropped, .collected = collected};
+        c[i] = (op_counts){.out = out, .dropped = dropped, .collected = collected,
+                           .retried = retried};
         if (i == 0)
             c[i].in = pl->source == FP_SOURCE_TEXT ? out : second;
         else
@@ -86,6 +90,11 @@ static void note(const fp_op *op, const op_counts *c, bool text, char *buf, size
         snprintf(buf, len, "out: rows written");
     else if (!strcmp(op->kind, "source"))
         snprintf(buf, len, "in: the %s read", text ? "lines" : "records");
+    if (c->retried) {   /* retry N: the calls made again */
+        size_t at = strlen(buf);
+        snprintf(buf + at, len - at, "%sretried %llu time%s", at ? "; " : "",
+                 (unsigned long long)c->retried, c->retried == 1 ? "" : "s");
+    }
 }
 
 static void json_str(FILE *f, const char *s)
@@ -130,10 +139,10 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
             json_str(f, loc);
             free(loc);
             fprintf(f, ",\"in\":%llu,\"out\":%llu,\"filtered\":%llu,\"dropped\":%llu,"
-                       "\"collected\":%llu",
+                       "\"retried\":%llu,\"collected\":%llu",
                     (unsigned long long)c[i].in, (unsigned long long)c[i].out,
                     (unsigned long long)c[i].filtered, (unsigned long long)c[i].dropped,
-                    (unsigned long long)c[i].collected);
+                    (unsigned long long)c[i].retried, (unsigned long long)c[i].collected);
             if (!strcmp(op->kind, "flatmap"))
                 fprintf(f, ",\"expanded\":%llu", (unsigned long long)c[i].expanded);
             fputc('}', f);

@@ -9,7 +9,7 @@
 #     the partition size is fixed, so the f64 folds must match exactly);
 #   - fail_fast on records only ranks 1 and 2 read: exit 4, the earlier
 #     one reported once, no output; a missing input, a directory, stdin;
-#   - on_error drop counts summed over ranks.
+#   - on_error drop and retry counts summed over ranks.
 echo "# mpi"
 if ! command -v mpirun > /dev/null; then
     echo "# mpi: skipped: mpirun not found (scripts/install-deps.sh installs openmpi-bin)"
@@ -168,6 +168,18 @@ else
             ok "mpi: on_error drop counts summed over 3 ranks, printed once" ||
             bad "mpi: on_error drop counts" "$M/drop.mpi"
     fi
+    # retry N: the retries of all ranks, printed once (tests/run.sh wrote
+    # the pipeline and its C file; 26 retries of 'm' whatever the split).
+    if [ -f "$TMP/bx/r3/r.fpipe" ] &&
+       "$FPIPEC" build --backend mpi "$TMP/bx/r3/r.fpipe" -o "$M/retry" > "$M/err" 2>&1; then
+        $MPIRUN -n 3 "$M/retry" --partition-size 16 -o "$M/retry.out" "$IN/r1.txt" 2> "$M/retry.err"
+        "$TMP/bin/r3" --partition-size 16 -o "$M/retry.seq" "$IN/r1.txt" 2> "$M/retry.seqerr"
+        cmp -s "$M/retry.seq" "$M/retry.out" && cmp -s <(sed 's/^[^:]*://' "$M/retry.seqerr") \
+            <(sed 's/^[^:]*://' "$M/retry.err") &&
+            grep -c "operator 'm' .* retried 26 times" "$M/retry.err" | grep -qx 1 &&
+            ok "mpi: retry counts summed over 3 ranks, printed once, as in one process" ||
+            bad "mpi: retry counts" "$M/retry.err"
+    else bad "mpi: build the retry pipeline" "$M/err"; fi
 
     # fail_fast: records that fail at line 120 (rank 1's block of 3) and
     # line 180 (rank 2's): the first in input order is reported, once,

@@ -758,6 +758,170 @@ if "$FPIPEC" build "$TMP/bx/b.fpipe" -o "$TMP/bin/b" > "$TMP/out" 2>&1; then
     else bad "lang: batch_map fail_fast (rc $rc)" "$TMP/err"; fi
 else bad "lang: build batch test" "$TMP/out"; fi
 
+# retry N: a C function's transient errors (fp_error_transient) call it
+# again; fp_attempt says which call it is, so the failures do not depend
+# on threads or partitions.  A permanent fp_error is never retried.
+cat > "$TMP/bx/r.c" <<'EOF'
+#include "r.fpipe.h"
+/* x fails transiently on its first x % 4 calls; x % 10 == 7 fails for good. */
+int64_t flaky(fp_ctx *cx, int64_t x)
+{
+    if (x % 10 == 7) {
+        fp_error(cx, "%lld fails for good", (long long)x);
+        return 0;
+    }
+    if (fp_attempt(cx) < x % 4) {
+        fp_error_transient(cx, "%lld timed out (attempt %d)", (long long)x, fp_attempt(cx));
+        return 0;
+    }
+    return x * 10;
+}
+/* Every batch call fails transiently twice. */
+list_i64 flakyb(fp_ctx *cx, list_i64 xs)
+{
+    list_i64 r = {fp_alloc(cx, (size_t)xs.n * sizeof *r.items), xs.n};
+    if (fp_attempt(cx) < 2) {
+        fp_error_transient(cx, "the service is busy (attempt %d)", fp_attempt(cx));
+        return r;
+    }
+    for (int64_t i = 0; i < xs.n; i++)
+        r.items[i] = xs.items[i] + 1;
+    return r;
+}
+EOF
+cat > "$TMP/bx/r.fpipe" <<'EOF'
+pipeline r
+link "r.c"
+extern flaky(x: i64) -> i64 pure fallible
+extern flakyb(xs: [i64]) -> [i64] pure fallible
+source lines : str = text(input)
+map n = parse_i64(lines)
+map m = flaky(n) retry 3 on_error drop
+batch_map b = flakyb(m) max_batch 4 retry 2 on_error drop
+sink out = tsv(output)
+EOF
+# rv NAME SEDEXPR: r.fpipe changed by SEDEXPR, built as $TMP/bin/NAME.
+rv() {
+    mkdir -p "$TMP/bx/$1"
+    sed "$2" "$TMP/bx/r.fpipe" > "$TMP/bx/$1/r.fpipe"
+    cp "$TMP/bx/r.c" "$TMP/bx/$1/r.c"
+    "$FPIPEC" build "$TMP/bx/$1/r.fpipe" -o "$TMP/bin/$1" > "$TMP/out" 2>&1 ||
+        { bad "lang: retry: build $1" "$TMP/out"; return 1; }
+}
+seq 1 20 > "$IN/r1.txt"
+if rv r3 ''; then
+    run_modes "lang: retry 3 (map) and retry 2 (batch_map)" "$TMP/bin/r3" "$IN/r1.txt" &&
+        { seq 1 20 | awk '$1 % 10 != 7 { print $1 * 10 + 1 }' > "$TMP/ref"
+          same "lang: retry 3 recovers every transient error" "$TMP/ref" "$TMP/out.1"; }
+    "$TMP/bin/r3" -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
+    # 26 = the sum of x % 4 without 7 and 17 (permanent: never retried);
+    # 10 = 5 batches of the 18 left, each called again twice.
+    grep -q "operator 'm' (.*r.fpipe:7:1) retried 26 times (retry)$" "$TMP/err" &&
+        grep -q "operator 'm' (.*r.fpipe:7:1) dropped 2 elements (on_error drop)$" "$TMP/err" &&
+        grep -q "operator 'b' (.*r.fpipe:8:1) retried 10 times (retry)$" "$TMP/err" &&
+        ! grep -q "operator 'b'.*dropped" "$TMP/err" &&
+        ok "lang: retries are counted on stderr; a permanent fp_error is not retried" ||
+        bad "lang: retry counts" "$TMP/err"
+    "$TMP/bin/r3" --stats -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
+    grep -Eq "^  m +map +20 +18 +0 +2 +0  retried 26 times$" "$TMP/err" &&
+        grep -Eq "^  b +batch_map +18 +18 +0 +0 +0  retried 10 times$" "$TMP/err" &&
+        ok "lang: --stats notes the retries per operator" || bad "lang: --stats retries" "$TMP/err"
+    "$TMP/bin/r3" --stats=json -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
+    python3 -c 'import json, sys
+st = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+sys.exit([o["retried"] for o in st["operators"]] != [0, 0, 26, 10, 0])' "$TMP/err" &&
+        ok "lang: --stats=json counts the retries" || bad "lang: --stats=json retries" "$TMP/err"
+    printf '7\n17\n' > "$IN/r2.txt"
+    "$TMP/bin/r3" -o "$TMP/out" "$IN/r2.txt" 2> "$TMP/err"
+    [ ! -s "$TMP/out" ] && ! grep -q retried "$TMP/err" && grep -q "dropped 2 elements" "$TMP/err" &&
+        ok "lang: retry: fp_error alone is dropped without a retry" || bad "lang: retry: fp_error alone" "$TMP/err"
+fi
+if rv r1 's/retry 3/retry 1/'; then
+    run_modes "lang: retry 1" "$TMP/bin/r1" "$IN/r1.txt" &&
+        { seq 1 20 | awk '$1 % 10 != 7 && $1 % 4 < 2 { print $1 * 10 + 1 }' > "$TMP/ref"
+          same "lang: retry 1: what still fails is dropped by on_error" "$TMP/ref" "$TMP/out.1"; }
+fi
+if rv rb1 's/retry 2 on_error/retry 1 on_error/'; then
+    run_modes "lang: retry 1 on a batch_map" "$TMP/bin/rb1" "$IN/r1.txt" &&
+        { [ ! -s "$TMP/out.1" ] && ok "lang: retry 1 on a batch_map: every batch is dropped" ||
+              bad "lang: retry 1 on a batch_map: every batch is dropped" "$TMP/out.1"; }
+fi
+if rv rf 's/retry 3 on_error drop/retry 1/'; then
+    "$TMP/bin/rf" -o "$TMP/none.out" "$IN/r1.txt" 2> "$TMP/err"; rc=$?
+    [ $rc -eq 4 ] && grep -q "failed: 2 timed out (attempt 1)" "$TMP/err" && [ ! -e "$TMP/none.out" ] &&
+        ok "lang: retry 1 then fail_fast: the last attempt's error, exit 4" ||
+        bad "lang: retry then fail_fast (rc $rc)" "$TMP/err"
+fi
+
+# retry in every form of statement (filter, tuple map, list and split
+# flatmaps, a list-valued C function): the same elements come out, every
+# retry counted, and the generated C is warning-free with gcc and clang.
+mkdir -p "$TMP/bx/rall"
+cat > "$TMP/bx/rall/f.c" <<'EOF'
+#include "f.fpipe.h"
+int64_t flaky(fp_ctx *cx, int64_t x)
+{
+    if (fp_attempt(cx) < x % 3) {
+        fp_error_transient(cx, "%lld timed out", (long long)x);
+        return 0;
+    }
+    return x;
+}
+fp_str word(fp_ctx *cx, int64_t x)
+{
+    if (fp_attempt(cx) < x % 2) {
+        fp_error_transient(cx, "busy");
+        return fp_str_copy(cx, "", 0);
+    }
+    return fp_str_copy(cx, "a,b", 3);
+}
+list_i64 many(fp_ctx *cx, int64_t x)
+{
+    list_i64 r = {fp_alloc(cx, 2 * sizeof *r.items), 2};
+    if (fp_attempt(cx) < x % 2) {
+        fp_error_transient(cx, "busy");
+        return r;
+    }
+    r.items[0] = x;
+    r.items[1] = -x;
+    return r;
+}
+EOF
+cat > "$TMP/bx/rall/f.fpipe" <<'EOF'
+pipeline f
+link "f.c"
+extern flaky(x: i64) -> i64 pure fallible
+extern word(x: i64) -> str pure fallible
+extern many(x: i64) -> [i64] pure fallible
+source lines : str = text(input)
+map n = parse_i64(lines)
+filter keep = flaky(n) >= 0 retry 2
+map t = (keep, flaky(keep)) retry 2
+flatmap l = [t.0, flaky(t.1)] retry 2
+flatmap s = split(word(l), ",") retry 1
+map k = len(s)
+flatmap z = many(k) retry 1
+sink out = tsv(output)
+EOF
+if "$FPIPEC" build "$TMP/bx/rall/f.fpipe" -o "$TMP/bin/rall" > "$TMP/out" 2>&1; then
+    run_modes "lang: retry in every statement form" "$TMP/bin/rall" "$IN/r1.txt" &&
+        { for i in $(seq 1 80); do printf '1\n-1\n'; done > "$TMP/ref"
+          same "lang: retry in every statement form: every element recovers" "$TMP/ref" "$TMP/out.1"; }
+    "$TMP/bin/rall" -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
+    grep -q "operator 'keep' .* retried 21 times" "$TMP/err" && grep -q "operator 't' .* retried 21 times" "$TMP/err" &&
+        grep -q "operator 'l' .* retried 21 times" "$TMP/err" && grep -q "operator 's' .* retried 20 times" "$TMP/err" &&
+        grep -q "operator 'z' .* retried 80 times" "$TMP/err" && ! grep -q dropped "$TMP/err" &&
+        ok "lang: retry in every statement form: counted per operator" || bad "lang: retry counts per form" "$TMP/err"
+    "$FPIPEC" emit-c "$TMP/bx/rall/f.fpipe" > "$TMP/rall.c" 2> "$TMP/out"
+    for cc in gcc clang; do
+        command -v $cc > /dev/null || continue
+        $cc -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -pedantic -fopenmp -Iruntime -c "$TMP/rall.c" \
+            -o "$TMP/rall.$cc.o" 2> "$TMP/cc.err" &&
+            ok "lang: retry's generated C compiles warning-free with $cc" ||
+            bad "lang: retry's generated C has $cc warnings" "$TMP/cc.err"
+    done
+else bad "lang: build retry in every statement form" "$TMP/out"; fi
+
 # The header: `fpipec header` writes what build uses; a stale copy beside
 # the C file is refused.
 "$FPIPEC" header "$TMP/bx/b.fpipe" -o "$TMP/bx/b.fpipe.h" &&
