@@ -233,7 +233,6 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
 static Type *check_extern_call(Checker *c, Expr *e, Extern *x, Type **args)
 {
     e->ext = x;
-    x->used = true;
     x->called = true;
     if (c->in_monoid) {
         diag_at(c->d, DIAG_ERROR, e->name_span, "monoid '%s' calls the C function '%s'",
@@ -1603,7 +1602,6 @@ static void check_batch_map(Checker *c, const OpDecl *o, IrOp *op)
         return;
     }
     b->ext = x;
-    x->used = true;
     b->args[0]->type = op->in;
     b->type = x->ret;
     op->batch_fn = x;
@@ -1920,6 +1918,27 @@ void expr_str(Str *s, const Expr *e)
     expr_str_prec(s, e, 0);
 }
 
+void sortkeys_str(Str *s, const IrOp *op)
+{
+    for (int i = 0; i < op->nby; i++) {
+        str_add(s, "%s", i ? ", " : "");
+        expr_str(s, op->by[i]->expr);
+        str_add(s, " %s", op->by[i]->desc ? "desc" : "asc");
+    }
+}
+
+void extern_str(Str *s, const Extern *x)
+{
+    str_add(s, "%s(", x->name);
+    for (int k = 0; k < x->nparams; k++) {
+        str_add(s, "%s%s: ", k ? ", " : "", x->pnames[k]);
+        type_str(s, x->params[k]);
+    }
+    str_add(s, ") -> ");
+    type_str(s, x->ret);
+    str_add(s, " pure%s", x->fallible ? " fallible" : "");
+}
+
 void op_body_str(Str *s, const IrOp *op)
 {
     switch (op->kind) {
@@ -1938,11 +1957,7 @@ void op_body_str(Str *s, const IrOp *op)
     case OP_COMBINE_PER_KEY: monoids_str(s, op); break;
     case OP_TOP:
         str_add(s, "%lld by ", (long long)op->top_n);
-        for (int i = 0; i < op->nby; i++) {
-            str_add(s, "%s", i ? ", " : "");
-            expr_str(s, op->by[i]->expr);
-            str_add(s, " %s", op->by[i]->desc ? "desc" : "asc");
-        }
+        sortkeys_str(s, op);
         break;
     case OP_BATCH_MAP:
         expr_str(s, op->body);
@@ -1980,14 +1995,9 @@ void ir_dump(Str *s, const Ir *ir)
     }
     for (int i = 0; i < ir->nexterns; i++) {
         const Extern *x = ir->externs[i];
-        str_add(s, "  extern %s(", x->name);
-        for (int k = 0; k < x->nparams; k++) {
-            str_add(s, "%s%s: ", k ? ", " : "", x->pnames[k]);
-            type_str(s, x->params[k]);
-        }
-        str_add(s, ") -> ");
-        type_str(s, x->ret);
-        str_add(s, " pure%s   ; line %d\n", x->fallible ? " fallible" : "", x->line);
+        str_add(s, "  extern ");
+        extern_str(s, x);
+        str_add(s, "   ; line %d\n", x->line);
     }
     for (int i = 0; i < ir->nmonoids; i++) {
         const UserMonoid *m = ir->monoids[i];

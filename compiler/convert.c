@@ -13,29 +13,6 @@ static bool shows_policy(const IrOp *op)
     return op->fallible && op->policy != POLICY_FAIL_FAST;
 }
 
-static void sink_target(Str *s, const IrOp *op)
-{
-    if (op->target == TGT_OUTPUT) {
-        str_add(s, "output");
-    } else if (op->target == TGT_STDOUT) {
-        str_add(s, "stdout");
-    } else {
-        Expr e = {.kind = EX_STR, .sval = op->path, .slen = op->path_len};
-        expr_str(s, &e);
-    }
-}
-
-static void extern_sig(Str *s, const Extern *x)
-{
-    str_add(s, "%s(", x->name);
-    for (int k = 0; k < x->nparams; k++) {
-        str_add(s, "%s%s: ", k ? ", " : "", x->pnames[k]);
-        type_str(s, x->params[k]);
-    }
-    str_add(s, ") -> ");
-    type_str(s, x->ret);
-}
-
 void ir_to_fpipe(Str *s, const Ir *ir)
 {
     str_add(s, "# %s.fpipe — converted by fpipec convert from %s\n\n", ir->name, ir->src->path);
@@ -62,8 +39,8 @@ void ir_to_fpipe(Str *s, const Ir *ir)
     }
     for (int i = 0; i < ir->nexterns; i++) {
         str_add(s, "extern ");
-        extern_sig(s, ir->externs[i]);
-        str_add(s, " pure%s\n", ir->externs[i]->fallible ? " fallible" : "");
+        extern_str(s, ir->externs[i]);
+        str_add(s, "\n");
     }
     for (int i = 0; i < ir->nmonoids; i++) {
         const UserMonoid *m = ir->monoids[i];
@@ -80,20 +57,14 @@ void ir_to_fpipe(Str *s, const Ir *ir)
     for (int i = 0; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
         str_add(s, "%s %s", op_info[op->kind].keyword, op->name);
-        if (op->kind == OP_SOURCE) {
-            if (op->out->kind == TY_RECORD)
-                str_add(s, " : %s", op->out->name);
-            str_add(s, " = %s(input)", op->format);
-        } else if (op->kind == OP_SINK) {
-            str_add(s, " = %s(", op->format);
-            sink_target(s, op);
-            str_add(s, ")");
-        } else {
+        if (op->kind == OP_SOURCE && op->out->kind == TY_RECORD)
+            str_add(s, " : %s", op->out->name);
+        else if (op->kind != OP_SOURCE && op->kind != OP_SINK) {
             str_add(s, " : ");
             type_str(s, op->out);
-            str_add(s, " = ");
-            op_body_str(s, op);
         }
+        str_add(s, " = ");
+        op_body_str(s, op);
         if (shows_policy(op)) {
             str_add(s, " on_error %s", policy_name(op->policy));
             if (op->policy == POLICY_COLLECT && op->errors_path) {

@@ -1394,11 +1394,7 @@ static void emit_top_helpers(Emitter *e, const IrOp *op)
     names_reset(e);
     e->loops = 0;
     Str keys = {0};
-    for (int i = 0; i < op->nby; i++) {
-        str_add(&keys, "%s", i ? ", " : "");
-        expr_str(&keys, op->by[i]->expr);
-        str_add(&keys, " %s", op->by[i]->desc ? "desc" : "asc");
-    }
+    sortkeys_str(&keys, op);
     line(e, "/* top %s = %lld by %s  (%s:%d): negative when *pa comes before *pb; ties",
          comment_safe(e, op->name), (long long)op->top_n, comment_safe(e, keys.p), fpipe_path(e),
          op->line);
@@ -1463,6 +1459,18 @@ static void emit_top_helpers(Emitter *e, const IrOp *op)
     }
 }
 
+/* The operators after a stage's first, in its loop nest, and the end of
+ * its function (stages 2 and 3). */
+static void emit_rest_of_stage(Emitter *e, const Stage *st, const char *cur)
+{
+    for (int i = st->first + 1; i <= st->last; i++)
+        cur = emit_op(e, &e->ir->ops[i], cur);
+    close_loops(e);
+    e->indent--;
+    line(e, "}");
+    blank(e);
+}
+
 static void emit_stage3(Emitter *e, const Stage *st)
 {
     const Ir *ir = e->ir;
@@ -1477,12 +1485,7 @@ static void emit_stage3(Emitter *e, const Stage *st)
     line(e, "%s %s = *(const %s *)elem;", ctype(e, top->out), top->cname, ctype(e, top->out));
     count(e, top, 0);
     const char *cur = top->cname;
-    for (int i = st->first + 1; i <= st->last; i++)
-        cur = emit_op(e, &ir->ops[i], cur);
-    close_loops(e);
-    e->indent--;
-    line(e, "}");
-    blank(e);
+    emit_rest_of_stage(e, st, cur);
 }
 
 /* ---- extern C functions and declared monoids ---------------------------- */
@@ -1506,14 +1509,7 @@ static void emit_extern_decls(Emitter *e, PtrVec *done)
     for (int i = 0; i < ir->nexterns; i++) {
         const Extern *x = ir->externs[i];
         Str sig = {0};
-        str_add(&sig, "%s(", x->name);
-        for (int k = 0; k < x->nparams; k++) {
-            str_add(&sig, "%s%s: ", k ? ", " : "", x->pnames[k]);
-            type_str(&sig, x->params[k]);
-        }
-        str_add(&sig, ") -> ");
-        type_str(&sig, x->ret);
-        str_add(&sig, " pure%s", x->fallible ? " fallible" : "");
+        extern_str(&sig, x);
         if (e->opts->header)   /* the same declarations, the same bytes: no paths */
             line(e, "/* extern %s%s */", comment_safe(e, sig.p),
                  x->fallible ? ": may call fp_error" : "");
@@ -1684,12 +1680,7 @@ static void emit_stage2(Emitter *e, const Stage *st)
         }
     }
     const char *cur = c->cname;
-    for (int i = st->first + 1; i <= st->last; i++)
-        cur = emit_op(e, &ir->ops[i], cur);
-    close_loops(e);
-    e->indent--;
-    line(e, "}");
-    blank(e);
+    emit_rest_of_stage(e, st, cur);
 }
 
 void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text)

@@ -423,7 +423,6 @@ typedef struct Extern {
     const char **pnames;     /* parameter names, as C identifiers */
     Type *ret;
     bool pure, fallible;
-    bool used;
     bool called;             /* in an expression (not only as a batch function) */
 } Extern;
 
@@ -506,6 +505,8 @@ bool combine_is_exact(const IrOp *op);      /* no f64 arithmetic in the fold */
 bool combine_is_commutative(const IrOp *op);   /* no monoid without 'commutative' */
 void expr_str(Str *s, const Expr *e);   /* an expression back as .fpipe text */
 void op_body_str(Str *s, const IrOp *op);   /* an operator's body as .fpipe text */
+void sortkeys_str(Str *s, const IrOp *op);  /* a top's keys: "k1 desc, k2 asc" */
+void extern_str(Str *s, const Extern *x);   /* "f(x: str) -> i64 pure fallible" */
 /* Does e read the incoming element (a name that is not a let's)? */
 bool expr_uses_input(const Expr *e);
 

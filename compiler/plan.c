@@ -140,11 +140,7 @@ void plan_dump(Str *s, const Plan *p)
     if (p->top >= 0) {
         const IrOp *t = &ir->ops[p->top];
         str_add(s, "  boundary: top %s keeps %lld by ", t->name, (long long)t->top_n);
-        for (int i = 0; i < t->nby; i++) {
-            str_add(s, "%s", i ? ", " : "");
-            expr_str(s, t->by[i]->expr);
-            str_add(s, " %s", t->by[i]->desc ? "desc" : "asc");
-        }
+        sortkeys_str(s, t);
         str_add(s, "; a bounded heap per thread, merged; ties go by the whole element, so "
                    "the result is the same for any thread count\n");
         const Stage *s3 = &p->stages[p->nstages - 1];

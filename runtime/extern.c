@@ -36,29 +36,15 @@ fp_str fp_str_copy(fp_ctx *cx, const char *p, size_t n)
     return fp_str_lit(fp_arena_copy(cx->arena, p, n), n);
 }
 
-/* The message, formatted into the worker's arena. */
-static const char *format(fp_ctx *cx, const char *fmt, va_list ap)
-{
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0)
-        n = 0;
-    char *m = fp_arena_alloc(cx->arena, (size_t)n + 1);
-    vsnprintf(m, (size_t)n + 1, fmt, ap);
-    return m;
-}
 
 /* A C function that is not declared fallible failed: its operator does not
  * check for errors, so the run fails (first in input order, exit 4, no
  * output) with a message that says what to change. */
 static void not_fallible(fp_ctx *cx, const char *what)
 {
-    char buf[200];
-    snprintf(buf, sizeof buf, "%s was called by a C function that is not declared fallible "
-             "(add 'fallible' to its extern)", what);
-    fp_fail_message(cx, fp_arena_copy(cx->arena, buf, strlen(buf) + 1));
+    fp_fail_message(cx, fp_arena_printf(cx->arena, 0, "%s was called by a C function that is "
+                                        "not declared fallible (add 'fallible' to its extern)",
+                                        what));
 }
 
 /* fp_error and fp_error_transient: the first error of the element (or
@@ -69,7 +55,7 @@ static void elem_error(fp_ctx *cx, const char *what, int transient, const char *
         not_fallible(cx, what);
         return;
     }
-    const char *m = format(cx, fmt, ap);
+    const char *m = fp_arena_vprintf(cx->arena, 0, fmt, ap);
     if (cx->in_batch) {
         if (!cx->batch_all) {
             cx->batch_all = m;
@@ -122,16 +108,15 @@ void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)
         return;
     }
     if (i < 0 || i >= cx->batch_n) {
-        char buf[120];
-        snprintf(buf, sizeof buf, "the batch function called fp_error_item(%lld) in a batch "
-                 "of %d", (long long)i, cx->batch_n);
         if (!cx->batch_all)
-            cx->batch_all = fp_arena_copy(cx->arena, buf, strlen(buf) + 1);
+            cx->batch_all = fp_arena_printf(cx->arena, 0, "the batch function called "
+                                            "fp_error_item(%lld) in a batch of %d",
+                                            (long long)i, cx->batch_n);
         return;
     }
     va_list ap;
     va_start(ap, fmt);
-    const char *m = format(cx, fmt, ap);
+    const char *m = fp_arena_vprintf(cx->arena, 0, fmt, ap);
     va_end(ap);
     if (!cx->batch_msg[i])
         cx->batch_msg[i] = m;
@@ -160,10 +145,8 @@ void fp_batch_end(fp_worker *w, const fp_site *site, int n, int64_t got)
     w->ext_site = site;   /* fp_batch_failed reports through it */
     const char *all = w->batch_all;
     if (!all && got != n) {
-        char buf[160];
-        snprintf(buf, sizeof buf, "the batch function returned %lld results for a batch of %d",
-                 (long long)got, n);
-        all = fp_arena_copy(w->arena, buf, strlen(buf) + 1);
+        all = fp_arena_printf(w->arena, 0, "the batch function returned %lld results for a "
+                              "batch of %d", (long long)got, n);
     }
     if (all)
         for (int i = 0; i < n; i++)

@@ -13,6 +13,7 @@
 #ifndef LIBFPIPE_H
 #define LIBFPIPE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,6 +91,10 @@ fp_arena *fp_arena_new(void);
 void *fp_arena_alloc(fp_arena *a, size_t n);
 void fp_arena_reset(fp_arena *a);   /* free everything, keep one chunk */
 void fp_arena_free(fp_arena *a);
+/* printf into the arena: at most max - 1 bytes (0: no limit). */
+const char *fp_arena_printf(fp_arena *a, size_t max, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *fp_arena_vprintf(fp_arena *a, size_t max, const char *fmt, va_list ap);
 
 /* ------------------------------------------------------------------ */
 /* Input: files mapped into memory and cut into fixed partitions.      */

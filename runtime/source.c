@@ -24,24 +24,6 @@
 
 void fp_oom(void);
 
-/* A message made for one element: lives in the worker's arena, like the
- * element's strings, until the partition is done. */
-static const char *elem_msg(fp_worker *w, const char *fmt, ...)
-{
-    char buf[320];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof buf)
-        n = (int)sizeof buf - 1;
-    char *p = fp_arena_alloc(w->arena, (size_t)n + 1);
-    memcpy(p, buf, (size_t)n);
-    p[n] = '\0';
-    return p;
-}
 
 /* ---- CSV: where records end ------------------------------------------ */
 
@@ -297,7 +279,7 @@ bool fp_csv_next(fp_worker *w, const fp_site *site, const char **cur, const char
         ncols = r.base.col;
     }
     if (ncols != cols->ncols)
-        fp_elem_error(w, site, elem_msg(w, "the record has %d field%s; the header has %d",
+        fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "the record has %d field%s; the header has %d",
                                         ncols, ncols == 1 ? "" : "s", cols->ncols));
     return true;
 }
@@ -323,7 +305,7 @@ int64_t fp_col_i64_slow(fp_worker *w, const fp_site *site, fp_str s, const char 
         return 0;
     int64_t v = fp_parse_i64(w, site, s);
     if (w->failed)
-        w->err_msg = elem_msg(w, "column '%s': %s", name,
+        w->err_msg = fp_arena_printf(w->arena, 320, "column '%s': %s", name,
                               s.n ? after_colon(w->err_msg) : "empty, not an integer");
     return v;
 }
@@ -334,7 +316,7 @@ double fp_col_f64(fp_worker *w, const fp_site *site, fp_str s, const char *name)
         return 0;
     double v = fp_parse_f64(w, site, s);
     if (w->failed)
-        w->err_msg = elem_msg(w, "column '%s': %s", name,
+        w->err_msg = fp_arena_printf(w->arena, 320, "column '%s': %s", name,
                               s.n ? after_colon(w->err_msg) : "empty, not a number");
     return v;
 }
@@ -346,7 +328,7 @@ bool fp_col_bool(fp_worker *w, const fp_site *site, fp_str s, const char *name)
     if (s.n == 4 && memcmp(s.p, "true", 4) == 0)
         return true;
     if (!(s.n == 5 && memcmp(s.p, "false", 5) == 0))
-        fp_elem_error(w, site, elem_msg(w, "column '%s': not true or false", name));
+        fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "column '%s': not true or false", name));
     return false;
 }
 
@@ -462,7 +444,7 @@ bool fp_jsonl_next(fp_worker *w, const fp_site *site, const char **cur, const ch
     json_error_t je;
     json_t *v = json_loadb(line.p, line.n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &je);
     if (!v) {
-        fp_elem_error(w, site, elem_msg(w, "invalid JSON at column %d: %s", je.column, je.text));
+        fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "invalid JSON at column %d: %s", je.column, je.text));
         return true;
     }
     if (!json_is_object(v)) {
@@ -496,14 +478,14 @@ static json_t *member(fp_worker *w, const fp_site *site, fp_json *obj, const cha
         return NULL;
     json_t *v = json_object_get((json_t *)obj, name);
     if (!v)
-        fp_elem_error(w, site, elem_msg(w, "the record has no member \"%s\"", name));
+        fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "the record has no member \"%s\"", name));
     return v;
 }
 
 static void wrong_type(fp_worker *w, const fp_site *site, const char *name, const char *want,
                        const json_t *v)
 {
-    fp_elem_error(w, site, elem_msg(w, "member \"%s\" is %s, not %s", name, json_kind(v), want));
+    fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "member \"%s\" is %s, not %s", name, json_kind(v), want));
 }
 
 fp_str fp_json_str(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)

@@ -642,25 +642,38 @@ fp_str fp_str_of_bool(fp_arena *a, bool v)
     return v ? fp_str_lit("true" FP_LIT_PAD, 4) : fp_str_lit("false" FP_LIT_PAD, 5);
 }
 
-/* An element error's message made for this element: in the worker's arena,
- * like the element's strings, until the partition is done. */
-static const char *arena_msg(fp_arena *a, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static const char *arena_msg(fp_arena *a, const char *fmt, ...)
+/* A message made for one element, in the arena (it lives, like the
+ * element's strings, until the partition is done): at most max - 1 bytes
+ * (0: no limit). */
+const char *fp_arena_vprintf(fp_arena *a, size_t max, const char *fmt, va_list ap)
 {
-    char buf[160];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    size_t len = n < 0 ? 0 : (size_t)n;
+    if (max && len >= max)
+        len = max - 1;
+    char *o = fp_arena_alloc(a, len + 1);
+    char *tmp = n > 0 && len < (size_t)n ? malloc((size_t)n + 1) : NULL;
+    if (tmp) {   /* cut short: format whole, keep the start */
+        vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+        memcpy(o, tmp, len);
+        free(tmp);
+    } else {
+        vsnprintf(o, len + 1, fmt, ap);
+    }
+    o[len] = '\0';
+    return o;
+}
+
+const char *fp_arena_printf(fp_arena *a, size_t max, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    const char *r = fp_arena_vprintf(a, max, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof buf)
-        n = (int)sizeof buf - 1;
-    char *o = fp_arena_alloc(a, (size_t)n + 1);
-    memcpy(o, buf, (size_t)n);
-    o[n] = '\0';
-    return o;
+    return r;
 }
 
 fp_str fp_field(fp_worker *w, const fp_site *site, fp_str s, fp_str sep, int64_t n)
@@ -682,7 +695,7 @@ fp_str fp_field(fp_worker *w, const fp_site *site, fp_str s, fp_str sep, int64_t
         size_t skip = (size_t)(hit - rest.p) + sep.n;
         rest = fp_str_lit(rest.p + skip, rest.n - skip);
     }
-    fp_elem_error(w, site, arena_msg(w->arena, "field %lld of %lld", (long long)n,
+    fp_elem_error(w, site, fp_arena_printf(w->arena, 160, "field %lld of %lld", (long long)n,
                                      (long long)(i + 1)));
     return fp_str_lit(s.p, 0);
 }
