@@ -128,15 +128,8 @@ static int read_all(int fd, fp_input *in)
     if (!p)
         fp_oom();
     for (;;) {
-        if (n == cap) {
-            if (cap > (SIZE_MAX - FP_PAD) / 2)
-                fp_oom();
-            cap *= 2;
-            char *q = realloc(p, cap + FP_PAD);
-            if (!q)
-                fp_oom();
-            p = q;
-        }
+        if (n == cap)
+            p = fp_grow_padded(p, &cap);
         ssize_t r = read(fd, p + n, cap - n);
         if (r < 0) {
             if (errno == EINTR)

@@ -145,15 +145,8 @@ int fp_gunzip(const char *data, size_t len, char **out, size_t *outlen, char *er
             in += chunk;
             left -= chunk;
         }
-        if (n == cap) {
-            if (cap > (SIZE_MAX - FP_PAD) / 2)
-                fp_oom();
-            cap *= 2;
-            char *q = realloc(p, cap + FP_PAD);
-            if (!q)
-                fp_oom();
-            p = q;
-        }
+        if (n == cap)
+            p = fp_grow_padded(p, &cap);
         size_t room = cap - n > (1u << 30) ? 1u << 30 : cap - n;
         z.next_out = (unsigned char *)p + n;
         z.avail_out = (uInt)room;

@@ -91,6 +91,8 @@ fp_arena *fp_arena_new(void);
 void *fp_arena_alloc(fp_arena *a, size_t n);
 void fp_arena_reset(fp_arena *a);   /* free everything, keep one chunk */
 void fp_arena_free(fp_arena *a);
+/* A malloc'd buffer of *cap bytes (FP_PAD after them) grown to twice *cap. */
+char *fp_grow_padded(char *p, size_t *cap);
 /* printf into the arena: at most max - 1 bytes (0: no limit). */
 const char *fp_arena_printf(fp_arena *a, size_t max, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -642,6 +642,18 @@ fp_str fp_str_of_bool(fp_arena *a, bool v)
     return v ? fp_str_lit("true" FP_LIT_PAD, 4) : fp_str_lit("false" FP_LIT_PAD, 5);
 }
 
+/* A buffer of cap bytes (and FP_PAD after them) grown to twice cap. */
+char *fp_grow_padded(char *p, size_t *cap)
+{
+    if (*cap > (SIZE_MAX - FP_PAD) / 2)
+        fp_oom();
+    *cap *= 2;
+    char *q = realloc(p, *cap + FP_PAD);
+    if (!q)
+        fp_oom();
+    return q;
+}
+
 /* A message made for one element, in the arena (it lives, like the
  * element's strings, until the partition is done): at most max - 1 bytes
  * (0: no limit). */
