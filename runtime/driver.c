@@ -38,10 +38,6 @@ size_t fp_top_sorted(fp_top *t, char **items);
 void fp_sink_remove_live(void);
 
 #define DEFAULT_PART_SIZE ((size_t)4 << 20)
-/* Inputs up to this size are mapped with MAP_POPULATE: one pass of page
- * faults up front instead of one per page (costly in virtual machines).
- * Larger ones are faulted in as read, so memory is not forced full. */
-#define POPULATE_MAX ((size_t)1 << 30)
 #define FLUSH_AT ((size_t)1 << 20)
 
 typedef struct fp_input {
@@ -74,6 +70,9 @@ typedef struct fp_run {
     fp_errsink *errs;       /* on_error collect: the error file */
     int stats;              /* --stats: 1 a table, 2 JSON */
     fp_progress *progress;  /* the progress line, or NULL */
+    /* --stats, keyed: distinct keys handed to stage 2, and their key plus
+     * accumulator bytes (what they need, however they are held) */
+    uint64_t keys, key_bytes;
 } fp_run;
 
 static void *xcalloc(size_t n, size_t size)
@@ -171,16 +170,13 @@ static int maybe_gunzip(fp_run *run, fp_input *in)
     return 0;
 }
 
-/* Element-wise pipelines stream: nothing refers to an input partition
- * once its rows are formatted, so its pages are given back as it is done
- * (and inputs are not pre-faulted), and memory stays bounded by the
- * partitions in flight.  Keyed combines keep long keys in the input, a top
- * keeps elements: they keep the whole input mapped. */
-static bool streams(const fp_pipeline *pl)
-{
-    return pl->shape == FP_SHAPE_ELEMENTWISE && !pl->top_n;
-}
-
+/* Every pipeline streams: once a partition is done nothing refers to its
+ * bytes (rows are formatted, keyed tables copy keys over 16 bytes, a top
+ * copies the strings of the elements it keeps, error messages are
+ * formatted when they happen), so its pages are given back, and memory
+ * stays bounded by the partitions in flight, not by the input.  A page
+ * touched again (a line number counted for an error message) is read
+ * again from the file: MAP_PRIVATE, never written. */
 static void release_pages(const fp_run *run, const fp_part *part)
 {
     const fp_input *in = &run->in[part->file];
@@ -190,6 +186,34 @@ static void release_pages(const fp_run *run, const fp_part *part)
     uintptr_t b = ((uintptr_t)part->begin + pg - 1) / pg * pg, e = (uintptr_t)part->end / pg * pg;
     if (e > b)
         madvise((void *)b, e - b, MADV_DONTNEED);   /* re-read from the file if touched */
+}
+
+/* Fault a partition's pages in as it starts, in one call: page by page,
+ * first touches cost a fault each (a few microseconds in a virtual
+ * machine).  Instead of mapping the whole input with MAP_POPULATE, which
+ * would make it all resident at once. */
+static void populate_pages(const fp_run *run, const fp_part *part)
+{
+    const fp_input *in = &run->in[part->file];
+    if (!in->mapped || part->end <= part->begin)
+        return;
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t b = (uintptr_t)part->begin / pg * pg, e = (uintptr_t)part->end;
+#ifdef MADV_POPULATE_READ
+    if (madvise((void *)b, e - b, MADV_POPULATE_READ) == 0)
+        return;
+#endif
+    madvise((void *)b, e - b, MADV_WILLNEED);   /* older kernels: read ahead at least */
+}
+
+/* Give back the pages of every mapped input: after a pass that read them
+ * all before stage 1 (a CSV input's quote parity, on_error collect's line
+ * counts), so that they are not all resident at once. */
+static void release_inputs(const fp_run *run)
+{
+    for (int i = 0; i < run->nin; i++)
+        if (run->in[i].mapped && run->in[i].len)
+            madvise(run->in[i].data, run->in[i].len, MADV_DONTNEED);
 }
 
 static int open_input(fp_run *run, fp_input *in)
@@ -239,15 +263,14 @@ static int open_input(fp_run *run, fp_input *in)
         } else {
             in->data = res;
             if (in->len > 0) {
-                int flags = MAP_PRIVATE | MAP_FIXED;
-                if (in->len <= POPULATE_MAX && !fp_dist_on() && !streams(run->pl))   /* MPI: own ranges only */
-                    flags |= MAP_POPULATE;
-                void *m = mmap(res, in->len, PROT_READ, flags, fd, 0);
+                /* Not MAP_POPULATE: each partition is faulted in as it
+                 * starts (populate_pages) and given back when it is done. */
+                void *m = mmap(res, in->len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
                 if (m == MAP_FAILED) {
                     fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog,
                             in->path, strerror(errno));
                     rc = -1;
-                } else if (in->len > POPULATE_MAX || streams(run->pl)) {
+                } else {
                     madvise(m, in->len, MADV_SEQUENTIAL);
                 }
             }
@@ -476,6 +499,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         break;
     }
     uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
+    populate_pages(run, w->part);
     pl->stage1(w);
     if ((run->stats || run->progress) && pl->source == FP_SOURCE_TEXT)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
@@ -489,8 +513,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
-    if (streams(pl))
-        release_pages(run, w->part);
+    release_pages(run, w->part);
     if (pl->shape == FP_SHAPE_KEYED && pl->merge == FP_MERGE_PARTITION_ORDER) {
 #ifdef _OPENMP
 #pragma omp critical(fp_fold)
@@ -565,11 +588,14 @@ typedef struct stage2_ctx {
     fp_worker *w;
     fp_buf *out;
     bool flush;          /* write the buffer out as it fills (one range only) */
+    uint64_t keys, key_bytes;   /* --stats: the keys seen, their bytes + accumulators' */
 } stage2_ctx;
 
 static void emit_key(void *p, fp_str key, const void *acc)
 {
     stage2_ctx *c = p;
+    c->keys++;
+    c->key_bytes += key.n + c->run->pl->acc_size;
     if (c->w->failed)
         return;
     c->run->pl->stage2_keyed(c->w, key, acc);
@@ -595,8 +621,10 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
     }
     size_t nr = run->threads > 1 && total >= 65536 ? (size_t)run->threads * 8 : 1;
     if (nr == 1 || ns[big] < nr) {
-        stage2_ctx ctx = {run, &workers[0], out, true};
+        stage2_ctx ctx = {run, &workers[0], out, true, 0, 0};
         fp_kruns_merge(runs, ns, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+        run->keys += ctx.keys;
+        run->key_bytes += ctx.key_bytes;
         return;
     }
     /* starts[j * k + r]: where range j begins in run r. */
@@ -637,8 +665,16 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
             w->failed = 0;
             w->out = &bufs[j];
             w->errs = &ebufs[j];
-            stage2_ctx ctx = {run, w, &bufs[j], false};
+            stage2_ctx ctx = {run, w, &bufs[j], false, 0, 0};
             fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+#ifdef _OPENMP
+#pragma omp atomic
+#endif
+            run->keys += ctx.keys;
+#ifdef _OPENMP
+#pragma omp atomic
+#endif
+            run->key_bytes += ctx.key_bytes;
         }
         free(sub);
         free(subn);
@@ -918,8 +954,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                 free(run.parts);
                 return FP_EXIT_INPUT;
             }
-            n = fp_partition_csv(in->data, body, in->len, part_size, i, run.nparts, run.threads,
-                                 &v);
+            n = (in->mapped ? fp_partition_csv_mapped : fp_partition_csv)(
+                in->data, body, in->len, part_size, i, run.nparts, run.threads, &v);
             for (size_t k = 0; k < n; k++)
                 v[k].csv = &in->csv;
         } else {
@@ -1000,6 +1036,11 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_errors_lines(run.parts, run.nparts, bases, run.threads);
         free(bases);
     }
+    /* on_error collect's line counts read every page once: give them back
+     * before stage 1 faults each partition in again (the CSV quote pass
+     * gives its pages back as it goes). */
+    if (pl->collect)
+        release_inputs(&run);
 
     /* Workers and the targets of stage 1. */
     int nw = run.threads;
@@ -1206,7 +1247,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     phase("commit (fsync, rename)", &t0);
     if (run.stats && rc == FP_EXIT_OK)
         fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start,
-                        table_bytes);
+                        table_bytes, run.keys, run.key_bytes);
 
     for (size_t i = 0; i < ntabs; i++)
         fp_ktab_free(tg.tabs[i]);   /* NULL once folded */

@@ -188,15 +188,17 @@ void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str 
 {
     if (t->count >= t->grow_at)
         grow(t);
+    /* A long key is copied into the table's arena, whatever copy_key says:
+     * a view into the input would keep the input's pages alive after its
+     * partition is done (driver.c gives them back), and touching it later
+     * would fault them in again.  Only distinct keys pay, once. */
+    (void)copy_key;
     if (key.n > 16) {
-        const char *p = key.p;
-        if (copy_key) {
-            charge(t, key.n);
-            char *c = fp_arena_alloc(t->arena, key.n);
-            memcpy(c, key.p, key.n);
-            p = c;
-        }
-        k1 = (uint64_t)(uintptr_t)p;
+        charge(t, key.n);
+        char *c = fp_arena_alloc(t->arena, key.n);
+        memcpy(c, key.p, key.n);
+        t->long_bytes += key.n;
+        k1 = (uint64_t)(uintptr_t)c;
     }
     return place(t, tag, k0, k1);
 }

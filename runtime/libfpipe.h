@@ -182,6 +182,10 @@ int fp_csv_header(const char *data, size_t len, const char *const *fields, int n
  * are counted on `threads` threads; the cuts do not depend on it. */
 size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,
                         size_t first_index, int threads, fp_part **out);
+/* The same cuts, for a mapped input: the pages the quote count reads are
+ * given back as it goes (MADV_DONTNEED), so it never holds the input. */
+size_t fp_partition_csv_mapped(const char *data, size_t start, size_t len, size_t part_size,
+                               int file, size_t first_index, int threads, fp_part **out);
 
 /* JSON lines (jansson): one object per line; empty lines are skipped. */
 typedef struct fp_json fp_json;
@@ -410,9 +414,10 @@ int64_t fp_rem_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, i
  * their natural order (fp_key_i64).  A slot holds the key's first 16 bytes
  * inline, zero-padded, so that finding a key of up to 16 bytes — nearly
  * every word — compares three integers and never touches the input.  A
- * longer key keeps its first 8 bytes inline and a pointer to all of it: a
- * view into the input or a run arena (alive until the output is written),
- * or a copy in the table's arena when the caller asks for one.  The
+ * longer key keeps its first 8 bytes inline and a pointer to all of it, a
+ * copy in the table's arena made when the key is first inserted (so no
+ * table refers to the input once a partition is done, and the input's
+ * pages can be given back).  The
  * monoid's accumulator follows the slot; only the generated code knows its
  * layout.  Slots are 32 bytes for an 8-byte accumulator: half a cache line.
  */
@@ -435,7 +440,8 @@ typedef struct fp_ktab {
     size_t grow_at;         /* count that triggers doubling */
     size_t stride;          /* sizeof(fp_kslot) + accumulator, 8-aligned */
     size_t vsize;           /* accumulator size */
-    fp_arena *arena;        /* copies of long keys that are not views */
+    fp_arena *arena;        /* copies of the keys over 16 bytes */
+    size_t long_bytes;      /* their bytes (--stats) */
     size_t charged;         /* bytes counted against FPIPE_MAX_TABLE_BYTES */
 } fp_ktab;
 
@@ -558,8 +564,9 @@ static inline void *fp_ktab_upsert_probe(fp_ktab *t, const fp_kprobe *pr, bool c
 
 /* The accumulator of key in t, inserting the key if it is new (then *fresh
  * is set and the accumulator is uninitialised: the caller stores the first
- * value).  copy_key: the key bytes do not outlive the call; only keys over
- * 16 bytes are then copied.  Keys are limited to 2 GiB - 1 bytes. */
+ * value).  Keys over 16 bytes are copied into the table (copy_key, which
+ * said the key's bytes do not outlive the call, is kept for the generated
+ * code; every long key is copied now).  Keys are limited to 2 GiB - 1 bytes. */
 static inline void *fp_ktab_upsert(fp_ktab *t, fp_str key, bool copy_key, bool *fresh)
 {
     fp_kprobe pr;
@@ -1099,7 +1106,8 @@ void fp_errsink_abort(fp_errsink *e);
  * and the report (a table, or one line of JSON) from the workers' counts. */
 uint64_t fp_count_lines(const char *p, const char *end);
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
-                     double stage1_s, double total_s, uint64_t table_bytes);   /* to stderr */
+                     double stage1_s, double total_s, uint64_t table_bytes, uint64_t keys,
+                     uint64_t key_bytes);   /* to stderr */
 /* --config FILE (config.c, libyaml): what the file sets; 0, NULL or -1
  * where it says nothing.  On an error returns -1 with "FILE:L:C: error:
  * ..." in err. */

@@ -210,20 +210,9 @@ void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi)
     load_bytes = 0;
     for (size_t k = lo; k < hi; k++)
         load_bytes += (double)(parts[k].end - parts[k].begin);
-    if (nranks == 1)
-        return;
-    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-    for (size_t k = lo; k < hi; k++) {
-        uintptr_t b = (uintptr_t)parts[k].begin & ~(pg - 1);
-        uintptr_t e = (uintptr_t)parts[k].end;
-        if (e <= b)
-            continue;
-#ifdef MADV_POPULATE_READ
-        if (madvise((void *)b, e - b, MADV_POPULATE_READ) == 0)
-            continue;
-#endif
-        madvise((void *)b, e - b, MADV_WILLNEED);
-    }
+    /* The pages themselves are faulted in partition by partition as each
+     * starts (driver.c, populate_pages), and given back when it is done:
+     * a rank never holds its whole block. */
 }
 
 bool fp_dist_capture(const char *p, size_t n)

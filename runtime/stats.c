@@ -105,8 +105,13 @@ static void json_str(FILE *f, const char *s)
     fp_buf_free(&b);
 }
 
+/* key_bytes: what the distinct keys and their accumulators need, whatever
+ * holds them: the sum over distinct keys of the key's bytes plus the
+ * accumulator's (a keyed combine only; 0 otherwise).  Printed next to the
+ * tables' bytes and the peak RSS, with the ratio of the RSS to it. */
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
-                     double stage1_s, double total_s, uint64_t table_bytes)
+                     double stage1_s, double total_s, uint64_t table_bytes, uint64_t keys,
+                     uint64_t key_bytes)
 {
     FILE *f = stderr;
     int n = pl->nops;
@@ -121,9 +126,13 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
         fputs("{\"pipeline\":", f);
         json_str(f, pl->name);
         fprintf(f, ",\"threads\":%d,\"seconds\":{\"stage1\":%.6f,\"total\":%.6f},"
-                   "\"memory\":{\"peak_rss_bytes\":%lld,\"table_bytes\":%llu},\"operators\":[",
+                   "\"memory\":{\"peak_rss_bytes\":%lld,\"table_bytes\":%llu",
                 threads, stage1_s, total_s, (long long)rss_kib * 1024,
                 (unsigned long long)table_bytes);
+        if (pl->shape == FP_SHAPE_KEYED)
+            fprintf(f, ",\"distinct_keys\":%llu,\"key_bytes\":%llu",
+                    (unsigned long long)keys, (unsigned long long)key_bytes);
+        fputs("},\"operators\":[", f);
         for (int i = 0; i < n; i++) {
             const fp_op *op = &pl->ops[i];
             fputs(i ? ",{\"name\":" : "{\"name\":", f);
@@ -159,6 +168,9 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
                 (double)rss_kib * 1024 / 1e6);
         if (table_bytes)
             fprintf(f, ", keyed tables %.1f MB", (double)table_bytes / 1e6);
+        if (pl->shape == FP_SHAPE_KEYED && key_bytes)
+            fprintf(f, ", keys and accumulators %.1f MB (peak RSS %.1fx that)",
+                    (double)key_bytes / 1e6, (double)rss_kib * 1024 / (double)key_bytes);
         fputc('\n', f);
         fprintf(f, "  %-*s %-15s %12s %12s %12s %12s %12s\n", w, "operator", "kind", "in", "out",
                 "filtered", "dropped", "collected");

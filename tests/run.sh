@@ -21,6 +21,8 @@
 #   fuzz     the fuzz targets (tests/fuzz/) replayed on their seeds and
 #            regression inputs, without libFuzzer (tests/fuzz/replay.sh)
 #   runtime  tests/runtime.sh: on_error collect, --stats, --config, ...
+#   memory   tests/memory.sh: keys and top strings over 16 bytes in every
+#            mode, --stats' key bytes, a keyed combine's peak RSS
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1345,6 +1347,10 @@ echo "# fuzz"
 
 # ---------------------------------------------------------------------------
 . tests/runtime.sh
+
+# ---------------------------------------------------------------------------
+# Bounded memory for keyed combines and top: long keys, long strings, RSS.
+. tests/memory.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
