@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh — throughput of the compiled word count against a hand-written
 # C program, mawk and sort | uniq -c, then the CSV group-by of
-# bench/groupby.sh, then both under MPI (bench/mpi.sh).  Usage: bench/run.sh [BUILD_DIR]
+# bench/groupby.sh, then both under MPI (bench/mpi.sh), then peak memory
+# (bench/memory.sh).  Usage: bench/run.sh [BUILD_DIR]
 #
 # Generates a deterministic corpus (BENCH_MB megabytes, default 100; Zipf
 # word frequencies over ~300,000 distinct words) once, keeps it in the page
@@ -102,3 +103,7 @@ bash bench/groupby.sh "$B"
 
 # Distributed mode: the same two programs under mpirun -n 2 (bench/mpi.sh).
 bash bench/mpi.sh "$B"
+
+# Peak memory: element-wise over 1 GB, the word count against its keys'
+# bytes (bench/memory.sh).
+bash bench/memory.sh "$B"

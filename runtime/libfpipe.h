@@ -1051,6 +1051,9 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv);
  * starting at a line start.  Returns the count; *out is malloc'd. */
 size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
                     size_t first_index, fp_part **out);
+/* The same cuts in a mapped input, giving back the pages each cut read. */
+size_t fp_partition_mapped(const char *data, size_t len, size_t part_size, int file,
+                           size_t first_index, fp_part **out);
 
 /* Fold every key of src into dst: dst's accumulator = merge(dst's, src's),
  * or src's for a new key.  Long keys are copied: src may be freed after. */
@@ -1080,6 +1083,12 @@ void fp_kruns_merge(fp_kentry *const *runs, const size_t *ns, size_t k, size_t v
 
 /* Zeroed memory for big arrays: 2 MiB and up get their own mapping with
  * transparent huge pages requested (fewer page faults and TLB misses). */
+/* Mapped inputs (MAP_PRIVATE, read-only): the whole pages inside [lo, hi)
+ * given back (MADV_DONTNEED; a later read faults them in from the file
+ * again), and the pages a partition cut read in [from, to), with the
+ * large folio the kernel mapped around them. */
+void fp_release_range(const char *lo, const char *hi);
+void fp_release_cut(const char *data, size_t len, const char *from, const char *to);
 void *fp_big_alloc(size_t bytes);
 void fp_big_free(void *p, size_t bytes);
 

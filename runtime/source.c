@@ -21,8 +21,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 void fp_oom(void);
 
@@ -91,17 +89,6 @@ static unsigned quote_parity(const char *p, const char *e)
  * then costs at most one block's scan. */
 #define PARITY_BLOCK ((size_t)64 << 10)
 
-/* A scanned block's whole pages given back (a mapped input: read again
- * from the file when stage 1 gets there), so that the quote pass does not
- * make the whole input resident at once. */
-static void release_block(const char *from, const char *to)
-{
-    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t b = ((uintptr_t)from + pg - 1) / pg * pg, e = (uintptr_t)to / pg * pg;
-    if (e > b)
-        madvise((void *)b, e - b, MADV_DONTNEED);
-}
-
 static size_t partition_csv(const char *data, size_t start, size_t len, size_t part_size,
                             int file, size_t first_index, int threads, bool mapped,
                             fp_part **out)
@@ -126,8 +113,8 @@ static size_t partition_csv(const char *data, size_t start, size_t len, size_t p
             size_t from = start + (size_t)b * PARITY_BLOCK;
             size_t to = len - from > PARITY_BLOCK ? from + PARITY_BLOCK : len;
             before[b + 1] = (unsigned char)quote_parity(data + from, data + to);
-            if (mapped)
-                release_block(data + from, data + to);
+            if (mapped)   /* so that the pass does not hold the whole input */
+                fp_release_range(data + from, data + to);
         }
         before[0] = 0;
         for (size_t b = 1; b <= nb; b++)
@@ -153,6 +140,8 @@ static size_t partition_csv(const char *data, size_t start, size_t len, size_t p
                 }
                 p = nl + 1;
             }
+            if (mapped)
+                fp_release_cut(data, len, data + body_start + b * PARITY_BLOCK, data + end);
         }
         if (n == cap) {
             cap *= 2;

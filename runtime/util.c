@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* Out of memory is not recoverable in a pipeline run: say so and leave with
  * the internal-error code.  Sinks are temp files, so nothing partial stays;
@@ -90,6 +91,27 @@ void fp_arena_free(fp_arena *a)
     free(a);
 }
 
+
+/* ---- mapped inputs' pages ------------------------------------------------ */
+
+void fp_release_range(const char *lo, const char *hi)
+{
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t b = ((uintptr_t)lo + pg - 1) / pg * pg, e = (uintptr_t)hi / pg * pg;
+    if (e > b)
+        madvise((void *)b, e - b, MADV_DONTNEED);
+}
+
+/* The kernel maps a whole large folio of the page cache around a touched
+ * page (up to 2 MiB): give back 2 MiB either side of what a cut read. */
+#define CUT_SLACK ((size_t)2 << 20)
+
+void fp_release_cut(const char *data, size_t len, const char *from, const char *to)
+{
+    const char *lo = (size_t)(from - data) > CUT_SLACK ? from - CUT_SLACK : data;
+    const char *hi = (size_t)(data + len - to) > CUT_SLACK ? to + CUT_SLACK : data + len;
+    fp_release_range(lo, hi);
+}
 /* ---- big zeroed arrays --------------------------------------------- */
 
 #define HUGE_PAGE ((size_t)2 << 20)

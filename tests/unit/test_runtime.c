@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -597,6 +598,82 @@ static bool t_sum128_f64(void)
 }
 
 /* CSV partitions end at newlines outside quotes, whatever the size. */
+/* A mapped input's cuts give back the pages they read (MADV_DONTNEED on a
+ * private file mapping): the cuts are the ones of the unmapped variants,
+ * and the bytes read the same afterwards (faulted in from the file). */
+static bool t_partition_mapped(void)
+{
+    char path[] = "/tmp/fpipe-unit-map.XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "mkstemp");
+    size_t len = 9u << 20;
+    char *src = malloc(len);
+    CHECK(src != NULL, "malloc");
+    for (size_t i = 0; i < len; i++) {
+        uint64_t r = next_rand() % 100;
+        src[i] = r < 4 ? '\n' : r < 6 ? '"' : r < 10 ? ',' : (char)('a' + r % 26);
+    }
+    CHECK(write(fd, src, len) == (ssize_t)len, "write");
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), maplen = (len + pg - 1) / pg * pg + pg;
+    char *m = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED && mmap(m, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == m, "mmap");
+    for (int round = 0; round < 4; round++) {
+        size_t ps = round == 0 ? 1 : round == 1 ? 4096 : 100000 + next_rand() % 3000000;
+        fp_part *a, *b;
+        size_t na = fp_partition(m, len, ps, 0, 0, &a);
+        size_t nb = fp_partition_mapped(m, len, ps, 0, 0, &b);
+        CHECK(na == nb, "size %zu: %zu partitions, %zu mapped", ps, na, nb);
+        for (size_t k = 0; k < na; k++)
+            CHECK(a[k].begin == b[k].begin && a[k].end == b[k].end, "size %zu: cut %zu", ps, k);
+        free(a);
+        free(b);
+        na = fp_partition_csv(m, 3, len, ps, 0, 0, 2, &a);
+        nb = fp_partition_csv_mapped(m, 3, len, ps, 0, 0, 2, &b);
+        CHECK(na == nb, "csv size %zu: %zu partitions, %zu mapped", ps, na, nb);
+        for (size_t k = 0; k < na; k++)
+            CHECK(a[k].begin == b[k].begin && a[k].end == b[k].end, "csv size %zu: cut %zu", ps, k);
+        free(a);
+        free(b);
+        CHECK(memcmp(m, src, len) == 0, "size %zu: the bytes changed after release", ps);
+        fp_release_range(m + 12345, m + len - 999);
+        CHECK(memcmp(m, src, len) == 0, "the bytes changed after fp_release_range");
+    }
+    munmap(m, maplen);
+    close(fd);
+    unlink(path);
+    free(src);
+    return true;
+}
+
+/* A key over 16 bytes is copied into the table when first inserted, even
+ * when the caller says its bytes outlive the table (copy_key false): the
+ * input's pages are given back after each partition. */
+static bool t_long_key_copied(void)
+{
+    fp_ktab *t = fp_ktab_new(8);
+    char buf[64];
+    strcpy(buf, "a-key-longer-than-sixteen-bytes");
+    fp_str k = fp_str_lit(buf, strlen(buf));
+    bool fresh;
+    *(int64_t *)fp_ktab_upsert(t, k, false, &fresh) = 41;
+    CHECK(fresh, "fresh");
+    CHECK(t->long_bytes == k.n, "long_bytes %zu", t->long_bytes);
+    char copy[64];
+    memcpy(copy, buf, sizeof buf);
+    memset(buf, 'x', strlen(buf));   /* the caller's bytes change */
+    int64_t *v = fp_ktab_upsert(t, fp_str_lit(copy, k.n), false, &fresh);
+    CHECK(!fresh && *v == 41, "the key was not kept: fresh %d", fresh);
+    fp_kentry *e;
+    size_t n;
+    fp_ktab_sort(t, &e, &n);
+    fp_str got = fp_kslot_key(e[0].slot);
+    CHECK(n == 1 && got.p != buf && fp_str_eq(got, fp_str_lit(copy, k.n)),
+          "the slot points at the caller's bytes");
+    fp_big_free(e, n * sizeof *e);
+    fp_ktab_free(t);
+    return true;
+}
+
 static bool t_partition_csv(void)
 {
     const char *d = "a,b\n1,\"x\ny\"\n2,\"\"\"\"\n3,\"p\n\nq\"\n4,z\n";
@@ -843,6 +920,8 @@ int main(void)
     run("sink commits atomically and aborts cleanly", sink_commit_and_abort);
     run("sink in a missing folder fails with its name", sink_missing_directory);
     run("sum128 to f64: one rounding", t_sum128_f64);
+    run("a mapped input's cuts give back their pages, same cuts, same bytes", t_partition_mapped);
+    run("a key over 16 bytes is copied into the table", t_long_key_copied);
     run("CSV partitions at record starts", t_partition_csv);
     run("CSV partitions of a big input: quote parity by blocks", t_partition_csv_big);
     run("CSV header onto fields", t_csv_header);
