@@ -169,8 +169,10 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
         if (table_bytes)
             fprintf(f, ", keyed tables %.1f MB", (double)table_bytes / 1e6);
         if (pl->shape == FP_SHAPE_KEYED && key_bytes)
-            fprintf(f, ", keys and accumulators %.1f MB (peak RSS %.1fx that)",
-                    (double)key_bytes / 1e6, (double)rss_kib * 1024 / (double)key_bytes);
+            fprintf(f, ", keys and accumulators %.1f %s (peak RSS %.1fx that)",
+                    (double)key_bytes / (key_bytes < 1000000 ? 1e3 : 1e6),
+                    key_bytes < 1000000 ? "kB" : "MB",
+                    (double)rss_kib * 1024 / (double)key_bytes);
         fputc('\n', f);
         fprintf(f, "  %-*s %-15s %12s %12s %12s %12s %12s\n", w, "operator", "kind", "in", "out",
                 "filtered", "dropped", "collected");

@@ -44,7 +44,7 @@ grep -q "\"table_bytes\":[0-9]*,$want}" "$Y/stats" &&
     ok "memory: --stats=json reports distinct_keys and key_bytes (sum of key + accumulator bytes)" ||
     bad "memory: --stats=json distinct_keys/key_bytes (want $want)" "$Y/stats"
 "$WC" --threads 1 --stats -o "$Y/long.out" "$Y/long.txt" 2> "$Y/stats"
-head -1 "$Y/stats" | grep -Eq ', keyed tables [0-9.]+ MB, keys and accumulators [0-9.]+ MB \(peak RSS [0-9.]+x that\)$' &&
+head -1 "$Y/stats" | grep -Eq ', keyed tables [0-9.]+ MB, keys and accumulators [0-9.]+ [kM]B \(peak RSS [0-9.]+x that\)$' &&
     ok "memory: --stats prints the keys' bytes next to the tables and the peak RSS" ||
     bad "memory: --stats table header" "$Y/stats"
 
