@@ -963,13 +963,18 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                 free(run.parts);
                 return FP_EXIT_INPUT;
             }
-            n = (in->mapped ? fp_partition_csv_mapped : fp_partition_csv)(
-                in->data, body, in->len, part_size, i, run.nparts, run.threads, &v);
+            if (in->mapped)   /* gives back the pages it reads */
+                n = fp_partition_csv_mapped(in->data, body, in->len, part_size, i, run.nparts,
+                                            run.threads, &v);
+            else
+                n = fp_partition_csv(in->data, body, in->len, part_size, i, run.nparts,
+                                     run.threads, &v);
             for (size_t k = 0; k < n; k++)
                 v[k].csv = &in->csv;
+        } else if (in->mapped) {   /* gives back the pages the cuts read */
+            n = fp_partition_mapped(in->data, in->len, part_size, i, run.nparts, &v);
         } else {
-            n = (in->mapped ? fp_partition_mapped : fp_partition)(in->data, in->len, part_size, i,
-                                                                   run.nparts, &v);
+            n = fp_partition(in->data, in->len, part_size, i, run.nparts, &v);
         }
         fp_part *all = realloc(run.parts, (run.nparts + n + 1) * sizeof *all);
         if (!all)
