@@ -583,13 +583,13 @@ static void sort_tables(fp_run *run, fp_ktab **tabs, size_t n, fp_kentry **runs,
     if (run->threads > 1 && n > 1) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(run->threads)
         for (size_t i = 0; i < n; i++)
-            fp_ktab_sort(tabs[i], &runs[i], &ns[i]);
+            fp_ktab_sort_packed(tabs[i], &runs[i], &ns[i]);
         return;
     }
 #endif
     (void)run;
-    for (size_t i = 0; i < n; i++)
-        fp_ktab_sort(tabs[i], &runs[i], &ns[i]);
+    for (size_t i = 0; i < n; i++)   /* the tables are read through the runs from now on */
+        fp_ktab_sort_packed(tabs[i], &runs[i], &ns[i]);
 }
 
 typedef struct stage2_ctx {

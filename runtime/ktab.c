@@ -14,6 +14,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 void fp_oom(void);
 void fp_sink_remove_live(void);
@@ -132,7 +134,13 @@ void fp_ktab_free(fp_ktab *t)
     free(t);
 }
 
-/* Double the capacity: every slot moves to the index its tag names. */
+/* Double the capacity in place: the slot array grows (its pages move, they
+ * are not copied: fp_big_grow), then every old slot moves to the index its
+ * tag names in the doubled table.  A bitmap marks the old slots not moved
+ * yet; a moving slot's probe passes slots already moved and takes the
+ * place of the first one not moved yet (which then moves in turn), so no
+ * probe run ever gets a hole.  The old and the new array are never both
+ * resident: this is the peak of a big table's memory otherwise. */
 static void grow(fp_ktab *t)
 {
     size_t oldcap = t->mask + 1;
@@ -140,21 +148,46 @@ static void grow(fp_ktab *t)
         fp_oom();   /* 2^32 slots */
     size_t cap = oldcap * 2, mask = cap - 1, stride = t->stride;
     unsigned shift = t->shift - 1;
-    unsigned char *old = t->slots;
-    charge(t, slots_bytes(cap, stride));   /* both arrays live while moving */
-    unsigned char *nw = alloc_slots(cap, stride);
+    charge(t, slots_bytes(cap, stride));   /* both arrays may live while moving */
+    unsigned char *sl = fp_big_grow(t->slots, slots_bytes(oldcap, stride),
+                                    slots_bytes(cap, stride));
+    uint64_t *todo = calloc((oldcap + 63) / 64, sizeof *todo);
+    unsigned char *cur = malloc(stride), *tmp = malloc(stride);
+    if (!todo || !cur || !tmp)
+        fp_oom();
+    for (size_t i = 0; i < oldcap; i++)
+        if (((const fp_kslot *)(sl + i * stride))->tag)
+            todo[i / 64] |= (uint64_t)1 << (i % 64);
     for (size_t i = 0; i < oldcap; i++) {
-        const fp_kslot *s = (const fp_kslot *)(old + i * stride);
-        if (!s->tag)
+        if (!(todo[i / 64] >> (i % 64) & 1))
             continue;
-        size_t j = fp_ktag_index(s->tag, shift);
-        while (((fp_kslot *)(nw + j * stride))->tag)
+        memcpy(cur, sl + i * stride, stride);
+        ((fp_kslot *)(sl + i * stride))->tag = 0;
+        todo[i / 64] &= ~((uint64_t)1 << (i % 64));
+        size_t j = fp_ktag_index(((const fp_kslot *)cur)->tag, shift);
+        for (;;) {
+            fp_kslot *s = (fp_kslot *)(sl + j * stride);
+            if (!s->tag) {
+                memcpy(s, cur, stride);
+                break;
+            }
+            if (j < oldcap && (todo[j / 64] >> (j % 64) & 1)) {
+                /* Not moved yet: take its place, move it next. */
+                todo[j / 64] &= ~((uint64_t)1 << (j % 64));
+                memcpy(tmp, s, stride);
+                memcpy(s, cur, stride);
+                memcpy(cur, tmp, stride);
+                j = fp_ktag_index(((const fp_kslot *)cur)->tag, shift);
+                continue;
+            }
             j = (j + 1) & mask;
-        memcpy(nw + j * stride, s, stride);
+        }
     }
-    fp_big_free(old, slots_bytes(oldcap, stride));
+    free(todo);
+    free(cur);
+    free(tmp);
     uncharge(t, slots_bytes(oldcap, stride));
-    t->slots = nw;
+    t->slots = sl;
     t->mask = mask;
     t->shift = shift;
     t->grow_at = cap / 8 * 5;
@@ -252,13 +285,14 @@ static int cmp_entry(const void *a, const void *b)
 /* LSD radix sort on the 64-bit prefix, 16 bits a pass, then a comparison
  * sort inside each run of equal prefixes (keys sharing 8 bytes, or shorter
  * keys padded with zeros). */
-static void sort_entries(fp_kentry *v, size_t n)
+static void sort_entries(fp_kentry *v, size_t n, fp_kentry *spare)
 {
     if (n < 256) {
         qsort(v, n, sizeof *v, cmp_entry);
         return;
     }
-    fp_kentry *tmp = fp_big_alloc(n * sizeof *tmp);
+    /* The radix passes' second array: spare (n entries), or allocated. */
+    fp_kentry *tmp = spare ? spare : fp_big_alloc(n * sizeof *tmp);
     size_t *count = malloc(65536 * sizeof *count);
     if (!count)
         fp_oom();
@@ -288,7 +322,8 @@ static void sort_entries(fp_kentry *v, size_t n)
             qsort(v + i, j - i, sizeof *v, cmp_entry);
         i = j;
     }
-    fp_big_free(tmp, n * sizeof *tmp);
+    if (!spare)
+        fp_big_free(tmp, n * sizeof *tmp);
     free(count);
 }
 
@@ -304,7 +339,52 @@ void fp_ktab_sort(const fp_ktab *t, fp_kentry **out, size_t *nout)
             n++;
         }
     }
-    sort_entries(v, n);
+    sort_entries(v, n, NULL);
+    *out = v;
+    *nout = n;
+}
+
+/* Zero bytes [p, p + n) of t's slot array: a big table's whole pages are
+ * given back instead (anonymous memory: they read as zeros again). */
+static void empty_tail(const fp_ktab *t, unsigned char *p, size_t n)
+{
+    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t b = ((uintptr_t)p + pg - 1) / pg * pg, e = ((uintptr_t)p + n) / pg * pg;
+    if (slots_bytes(t->mask + 1, t->stride) < ((size_t)2 << 20) || e <= b) {
+        memset(p, 0, n);   /* from calloc: not ours to give back */
+        return;
+    }
+    memset(p, 0, b - (uintptr_t)p);
+    memset((void *)e, 0, (uintptr_t)p + n - e);
+    madvise((void *)b, e - b, MADV_DONTNEED);
+}
+
+void fp_ktab_sort_packed(fp_ktab *t, fp_kentry **out, size_t *nout)
+{
+    /* The occupied slots moved to the front, in index order. */
+    size_t n = 0, cap = t->mask + 1, stride = t->stride;
+    for (size_t i = 0; i < cap; i++) {
+        const fp_kslot *s = (const fp_kslot *)(t->slots + i * stride);
+        if (!s->tag)
+            continue;
+        if (i != n)
+            memcpy(t->slots + n * stride, s, stride);
+        n++;
+    }
+    fp_kentry *v = fp_big_alloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        fp_kslot *s = (fp_kslot *)(t->slots + i * stride);
+        v[i].prefix = __builtin_bswap64(s->k0);
+        v[i].slot = s;
+    }
+    /* The rest of the array is the radix sort's second array when it is
+     * big enough: it is, for slots of 32 bytes or more, since a table is
+     * at most 5/8 full.  Then it is emptied (given back, for a big one). */
+    unsigned char *tail = t->slots + n * stride;
+    size_t tail_bytes = (cap - n) * stride;
+    sort_entries(v, n, tail_bytes >= n * sizeof *v ? (fp_kentry *)(void *)tail : NULL);
+    empty_tail(t, tail, tail_bytes);
+    t->count = n;
     *out = v;
     *nout = n;
 }

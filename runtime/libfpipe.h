@@ -1070,6 +1070,11 @@ typedef struct fp_kentry {
  * first); *n is their number, and *out is freed with
  * fp_big_free(*out, *n * sizeof(fp_kentry)). */
 void fp_ktab_sort(const fp_ktab *t, fp_kentry **out, size_t *n);
+/* The same, for a table that is only read through the entries from now
+ * on (then freed): its occupied slots are packed at the front (it is no
+ * longer a hash table) and the empty rest serves as the sort's scratch
+ * array, then is given back, so sorting allocates only the entries. */
+void fp_ktab_sort_packed(fp_ktab *t, fp_kentry **out, size_t *n);
 
 /* The first entry of the sorted run v[0..n) whose key is not below key's. */
 size_t fp_kentry_lower_bound(const fp_kentry *v, size_t n, const fp_kentry *key);
@@ -1091,6 +1096,10 @@ void fp_release_range(const char *lo, const char *hi);
 void fp_release_cut(const char *data, size_t len, const char *from, const char *to);
 void *fp_big_alloc(size_t bytes);
 void fp_big_free(void *p, size_t bytes);
+/* A block of `bytes` from fp_big_alloc grown to `nbytes`: the same bytes
+ * first, zeros after.  Big blocks move their pages (mremap) instead of
+ * copying them, so the old and the new block are never both resident. */
+void *fp_big_grow(void *p, size_t bytes, size_t nbytes);
 
 /* Atomic file output: rows go to a temporary file in the destination's
  * directory, which is fsync'd and renamed over the destination on commit and

@@ -692,7 +692,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     /* The owner's keys sorted; rank 0 gathers every owner's run. */
     fp_kentry *mine;
     size_t nmine;
-    fp_ktab_sort(owned, &mine, &nmine);
+    fp_ktab_sort_packed(owned, &mine, &nmine);   /* read through mine from now on */
     tm = mark("sort owned keys", tm);
     if (rank != 0) {
         size_t bytes = 0;

@@ -3,6 +3,7 @@
  * Everything here is called from generated code or from the driver; all of
  * it is allocation-light and has no global mutable state.
  */
+#define _GNU_SOURCE   /* mremap (fp_big_grow) */
 #include "libfpipe.h"
 
 #include <stdarg.h>
@@ -91,7 +92,6 @@ void fp_arena_free(fp_arena *a)
     free(a);
 }
 
-
 /* ---- mapped inputs' pages ------------------------------------------------ */
 
 void fp_release_range(const char *lo, const char *hi)
@@ -112,6 +112,7 @@ void fp_release_cut(const char *data, size_t len, const char *from, const char *
     const char *hi = (size_t)(data + len - to) > CUT_SLACK ? to + CUT_SLACK : data + len;
     fp_release_range(lo, hi);
 }
+
 /* ---- big zeroed arrays --------------------------------------------- */
 
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -154,6 +155,26 @@ void fp_big_free(void *p, size_t bytes)
     }
 #endif
     free(p);
+}
+
+void *fp_big_grow(void *p, size_t bytes, size_t nbytes)
+{
+    if (nbytes < bytes)
+        fp_oom();
+    void *np = fp_big_alloc(nbytes);
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE) && defined(MREMAP_FIXED)
+    if (bytes >= HUGE_PAGE) {
+        /* Move the old pages over the start of the new block: the kernel
+         * moves page table entries (huge pages stay huge, np is 2 MiB
+         * aligned), nothing is copied and the old bytes are never there
+         * twice.  The rest of the block stays zero. */
+        if (mremap(p, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, np) == np)
+            return np;
+    }
+#endif
+    memcpy(np, p, bytes);
+    fp_big_free(p, bytes);
+    return np;
 }
 
 /* Bytes a TSV field escapes. */

@@ -84,6 +84,62 @@ static bool ktab_counts_and_grows(void)
     return true;
 }
 
+/* Growth in place (the slot array's pages move, old slots are rehashed
+ * where they lie) from 16 slots to 2^20, big tables (mremap) and small
+ * (calloc) alike: every key is found with its value after every doubling.
+ * Then the packed sort gives the order and values of the plain sort, and
+ * leaves the slots packed at the front with an empty rest. */
+static bool ktab_grows_in_place_and_sorts_packed(void)
+{
+    enum { N = 400000 };
+    char (*keys)[40 + FP_PAD] = calloc(N, sizeof *keys);
+    size_t *len = calloc(N, sizeof *len);
+    CHECK(keys && len, "calloc");
+    fp_ktab *t[2] = {fp_ktab_new_sized(sizeof(int64_t), 4), fp_ktab_new_sized(sizeof(int64_t), 4)};
+    size_t last_cap = 16;
+    for (int i = 0; i < N; i++) {
+        len[i] = (size_t)snprintf(keys[i], 40, i % 7 ? "w%x" : "a-long-key-past-sixteen-%d", i);
+        for (int k = 0; k < 2; k++) {
+            bool fresh;
+            *(int64_t *)fp_ktab_upsert(t[k], fp_str_lit(keys[i], len[i]), false, &fresh) = i;
+            CHECK(fresh, "key %d fresh", i);
+        }
+        if (t[0]->mask + 1 != last_cap) {   /* it just doubled: every key so far is there */
+            last_cap = t[0]->mask + 1;
+            for (int j = 0; j <= i; j++) {
+                bool fresh;
+                int64_t *v = fp_ktab_upsert(t[0], fp_str_lit(keys[j], len[j]), false, &fresh);
+                CHECK(!fresh && *v == j, "cap %zu: key %d lost (fresh %d, value %lld)", last_cap,
+                      j, fresh, (long long)*v);
+            }
+        }
+    }
+    CHECK(t[0]->mask + 1 == ((size_t)1 << 20), "capacity %zu", t[0]->mask + 1);
+    fp_kentry *a, *b;
+    size_t na, nb;
+    fp_ktab_sort(t[0], &a, &na);
+    fp_ktab_sort_packed(t[1], &b, &nb);
+    CHECK(na == N && nb == N, "sorted %zu and %zu", na, nb);
+    for (size_t i = 0; i < na; i++) {
+        CHECK(fp_str_eq(fp_kslot_key(a[i].slot), fp_kslot_key(b[i].slot)) &&
+                  *(int64_t *)(a[i].slot + 1) == *(int64_t *)(b[i].slot + 1),
+              "entry %zu differs", i);
+        CHECK(i == 0 || fp_str_cmp(fp_kslot_key(b[i - 1].slot), fp_kslot_key(b[i].slot)) < 0,
+              "not sorted at %zu", i);
+    }
+    size_t cap = t[1]->mask + 1;
+    for (size_t i = 0; i < cap; i++)
+        CHECK((((const fp_kslot *)(t[1]->slots + i * t[1]->stride))->tag != 0) == (i < nb),
+              "slot %zu: not packed", i);
+    fp_big_free(a, na * sizeof *a);
+    fp_big_free(b, nb * sizeof *b);
+    fp_ktab_free(t[0]);
+    fp_ktab_free(t[1]);
+    free(keys);
+    free(len);
+    return true;
+}
+
 static bool ktab_copied_keys_and_empty_key(void)
 {
     fp_ktab *t = fp_ktab_new(sizeof(int64_t));
@@ -922,6 +978,7 @@ int main(void)
     run("sum128 to f64: one rounding", t_sum128_f64);
     run("a mapped input's cuts give back their pages, same cuts, same bytes", t_partition_mapped);
     run("a key over 16 bytes is copied into the table", t_long_key_copied);
+    run("ktab grows in place and sorts packed", ktab_grows_in_place_and_sorts_packed);
     run("CSV partitions at record starts", t_partition_csv);
     run("CSV partitions of a big input: quote parity by blocks", t_partition_csv_big);
     run("CSV header onto fields", t_csv_header);
