@@ -134,13 +134,32 @@ void fp_ktab_free(fp_ktab *t)
     free(t);
 }
 
+/* A slot's bytes: a constant size for the common strides, so that the
+ * copy is a few moves instead of a call. */
+static inline void copy_slot(void *dst, const void *src, size_t stride)
+{
+    if (stride == 32)
+        memcpy(dst, src, 32);
+    else
+        memcpy(dst, src, stride);
+}
+
+#define BIT(v, i) ((v)[(i) / 64] >> ((i) % 64) & 1)
+#define SET(v, i) ((v)[(i) / 64] |= (uint64_t)1 << ((i) % 64))
+
 /* Double the capacity in place: the slot array grows (its pages move, they
  * are not copied: fp_big_grow), then every old slot moves to the index its
- * tag names in the doubled table.  A bitmap marks the old slots not moved
- * yet; a moving slot's probe passes slots already moved and takes the
- * place of the first one not moved yet (which then moves in turn), so no
- * probe run ever gets a hole.  The old and the new array are never both
- * resident: this is the peak of a big table's memory otherwise. */
+ * tag names in the doubled table.  Runs of occupied slots (clusters) go
+ * from the top of the old array down, each from its start up, as a copy
+ * into a new array would take them: the keys that came first (the most
+ * frequent, mostly) keep the places nearest their home, where lookups are
+ * cheapest.  A slot's new index is about twice its old one, so it mostly
+ * lands above the cluster, where every old slot has moved already.  At or
+ * below the cluster's top b, an occupied slot has not moved unless `moved`
+ * marks it.  A moving slot's probe passes slots that have moved and takes
+ * the place of the first one that has not (which then moves in turn), so
+ * no probe run ever gets a hole.  The old and the new array are never both
+ * resident: otherwise this is the peak of a big table's memory. */
 static void grow(fp_ktab *t)
 {
     size_t oldcap = t->mask + 1;
@@ -151,39 +170,50 @@ static void grow(fp_ktab *t)
     charge(t, slots_bytes(cap, stride));   /* both arrays may live while moving */
     unsigned char *sl = fp_big_grow(t->slots, slots_bytes(oldcap, stride),
                                     slots_bytes(cap, stride));
-    uint64_t *todo = calloc((oldcap + 63) / 64, sizeof *todo);
+    uint64_t *moved = calloc((oldcap + 63) / 64, sizeof *moved);
     unsigned char *cur = malloc(stride), *tmp = malloc(stride);
-    if (!todo || !cur || !tmp)
+    if (!moved || !cur || !tmp)
         fp_oom();
-    for (size_t i = 0; i < oldcap; i++)
-        if (((const fp_kslot *)(sl + i * stride))->tag)
-            todo[i / 64] |= (uint64_t)1 << (i % 64);
-    for (size_t i = 0; i < oldcap; i++) {
-        if (!(todo[i / 64] >> (i % 64) & 1))
+#define WAITING(j) (((const fp_kslot *)(sl + (j) * stride))->tag && !BIT(moved, j))
+    for (size_t hi = oldcap; hi > 0;) {
+        size_t b = hi - 1, a = b;
+        if (!WAITING(b)) {
+            hi = b;
             continue;
-        memcpy(cur, sl + i * stride, stride);
-        ((fp_kslot *)(sl + i * stride))->tag = 0;
-        todo[i / 64] &= ~((uint64_t)1 << (i % 64));
-        size_t j = fp_ktag_index(((const fp_kslot *)cur)->tag, shift);
-        for (;;) {
-            fp_kslot *s = (fp_kslot *)(sl + j * stride);
-            if (!s->tag) {
-                memcpy(s, cur, stride);
-                break;
-            }
-            if (j < oldcap && (todo[j / 64] >> (j % 64) & 1)) {
-                /* Not moved yet: take its place, move it next. */
-                todo[j / 64] &= ~((uint64_t)1 << (j % 64));
-                memcpy(tmp, s, stride);
-                memcpy(s, cur, stride);
-                memcpy(cur, tmp, stride);
-                j = fp_ktag_index(((const fp_kslot *)cur)->tag, shift);
-                continue;
-            }
-            j = (j + 1) & mask;
         }
+        while (a > 0 && WAITING(a - 1))
+            a--;
+        for (size_t i = a; i <= b; i++) {
+            if (!WAITING(i))
+                continue;   /* taken by a swap */
+            fp_kslot *si = (fp_kslot *)(sl + i * stride);
+            copy_slot(cur, si, stride);
+            si->tag = 0;
+            size_t j = fp_ktag_index(((const fp_kslot *)cur)->tag, shift);
+            for (;;) {
+                fp_kslot *s = (fp_kslot *)(sl + j * stride);
+                if (!s->tag) {
+                    copy_slot(s, cur, stride);
+                    if (j <= b)
+                        SET(moved, j);
+                    break;
+                }
+                if (j <= b && !BIT(moved, j)) {
+                    /* Not moved yet: take its place, move it next. */
+                    copy_slot(tmp, s, stride);
+                    copy_slot(s, cur, stride);
+                    copy_slot(cur, tmp, stride);
+                    SET(moved, j);
+                    j = fp_ktag_index(((const fp_kslot *)cur)->tag, shift);
+                    continue;
+                }
+                j = (j + 1) & mask;
+            }
+        }
+        hi = a;
     }
-    free(todo);
+#undef WAITING
+    free(moved);
     free(cur);
     free(tmp);
     uncharge(t, slots_bytes(oldcap, stride));
@@ -192,6 +222,9 @@ static void grow(fp_ktab *t)
     t->shift = shift;
     t->grow_at = cap / 8 * 5;
 }
+
+#undef BIT
+#undef SET
 
 /* Place a key known to be absent; returns its (uninitialised) accumulator. */
 static void *place(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1)
