@@ -133,7 +133,10 @@ void *fp_big_alloc(size_t bytes)
         size_t head = (size_t)(a - (uintptr_t)m);
         if (head)
             munmap(m, head);
-        munmap((char *)a + bytes, HUGE_PAGE - head);
+        /* The tail from the page after the block's end (munmap wants a
+         * page-aligned address: bytes need not be a number of pages). */
+        size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = (bytes + pg - 1) / pg * pg;
+        munmap((char *)a + len, HUGE_PAGE - head);
         madvise((void *)a, bytes, MADV_HUGEPAGE);
         return (void *)a;
     }
@@ -163,13 +166,21 @@ void *fp_big_grow(void *p, size_t bytes, size_t nbytes)
         fp_oom();
     void *np = fp_big_alloc(nbytes);
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE) && defined(MREMAP_FIXED)
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), keep = bytes / pg * pg;
     if (bytes >= HUGE_PAGE) {
-        /* Move the old pages over the start of the new block: the kernel
-         * moves page table entries (huge pages stay huge, np is 2 MiB
-         * aligned), nothing is copied and the old bytes are never there
-         * twice.  The rest of the block stays zero. */
-        if (mremap(p, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, np) == np)
+        /* Move the old whole pages over the start of the new block: the
+         * kernel moves page table entries (huge pages stay huge: both are
+         * 2 MiB aligned), nothing is copied and the old bytes are never
+         * there twice; the last partial page is copied, so that the moved
+         * range ends on a page and does not split a huge page of the new
+         * block.  The rest of the block stays zero. */
+        if (mremap(p, keep, keep, MREMAP_MAYMOVE | MREMAP_FIXED, np) == np) {
+            if (bytes > keep) {
+                memcpy((char *)np + keep, (char *)p + keep, bytes - keep);
+                munmap((char *)p + keep, bytes - keep);
+            }
             return np;
+        }
     }
 #endif
     memcpy(np, p, bytes);
