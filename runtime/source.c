@@ -88,6 +88,7 @@ static unsigned quote_parity(const char *p, const char *e)
 /* Quote parity is known at the start of every block of this size: a cut
  * then costs at most one block's scan. */
 #define PARITY_BLOCK ((size_t)64 << 10)
+#define PARITY_GROUP 64   /* blocks: 4 MiB */
 
 static size_t partition_csv(const char *data, size_t start, size_t len, size_t part_size,
                             int file, size_t first_index, int threads, bool mapped,
@@ -107,14 +108,22 @@ static size_t partition_csv(const char *data, size_t start, size_t len, size_t p
         before = malloc(nb + 1);
         if (!before)
             fp_oom();
-        long long nbl = (long long)nb;
+        /* In groups of PARITY_GROUP blocks, each given back when counted
+         * (a mapped input): the pass never holds the input, and there is
+         * one madvise (and TLB flush) per group, not per block. */
+        long long ngl = (long long)((nb + PARITY_GROUP - 1) / PARITY_GROUP);
 #pragma omp parallel for schedule(static) num_threads(threads > 0 ? threads : 1) if (threads > 1)
-        for (long long b = 0; b < nbl; b++) {
-            size_t from = start + (size_t)b * PARITY_BLOCK;
-            size_t to = len - from > PARITY_BLOCK ? from + PARITY_BLOCK : len;
-            before[b + 1] = (unsigned char)quote_parity(data + from, data + to);
-            if (mapped)   /* so that the pass does not hold the whole input */
-                fp_release_range(data + from, data + to);
+        for (long long g = 0; g < ngl; g++) {
+            size_t b0 = (size_t)g * PARITY_GROUP, b1 = b0 + PARITY_GROUP < nb ? b0 + PARITY_GROUP : nb;
+            for (size_t b = b0; b < b1; b++) {
+                size_t from = start + b * PARITY_BLOCK;
+                size_t to = len - from > PARITY_BLOCK ? from + PARITY_BLOCK : len;
+                before[b + 1] = (unsigned char)quote_parity(data + from, data + to);
+            }
+            if (mapped) {
+                size_t from = start + b0 * PARITY_BLOCK, to = start + b1 * PARITY_BLOCK;
+                fp_release_range(data + from, data + (to < len ? to : len));
+            }
         }
         before[0] = 0;
         for (size_t b = 1; b <= nb; b++)
