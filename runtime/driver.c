@@ -38,6 +38,8 @@ size_t fp_top_sorted(fp_top *t, char **items);
 void fp_sink_remove_live(void);
 
 #define DEFAULT_PART_SIZE ((size_t)4 << 20)
+/* materialize: where checkpoints go without --checkpoint-dir. */
+#define DEFAULT_CKPT_DIR ".fpipe-checkpoints"
 /* Inputs up to this size are mapped with MAP_POPULATE: one pass of page
  * faults up front instead of one per page (costly in virtual machines).
  * Larger ones are faulted in as read, so memory is not forced full. */
@@ -73,6 +75,7 @@ typedef struct fp_run {
     int write_failed;
     fp_errsink *errs;       /* on_error collect: the error file */
     int stats;              /* --stats: 1 a table, 2 JSON */
+    bool count_lines;       /* materialize: a text source's lines, for the checkpoint */
     fp_progress *progress;  /* the progress line, or NULL */
 } fp_run;
 
@@ -477,7 +480,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     }
     uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
     pl->stage1(w);
-    if ((run->stats || run->progress) && pl->source == FP_SOURCE_TEXT)
+    if ((run->stats || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
     if (run->progress)
         fp_progress_add(run->progress, (uint64_t)(w->part->end - w->part->begin),
@@ -660,6 +663,82 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
     free(starts);
 }
 
+/* ---- materialize: checkpoints ---------------------------------------- */
+
+/* A keyed checkpoint's payload, key by key in ascending order: the key's
+ * length (u64), the accumulator (acc_size bytes, padded to 8), the key's
+ * bytes (padded to 8) — so accumulators stay 8-aligned in the buffer. */
+typedef struct ckpt_fill {
+    fp_buf *payload;
+    size_t acc_size;
+    uint64_t records;
+} ckpt_fill;
+
+static const char ckpt_zeros[8];
+
+static void ckpt_add_key(void *p, fp_str key, const void *acc)
+{
+    ckpt_fill *f = p;
+    uint64_t n = key.n;
+    size_t a8 = (f->acc_size + 7) & ~(size_t)7;
+    fp_buf_put(f->payload, (const char *)&n, 8);
+    fp_buf_put(f->payload, acc, f->acc_size);
+    fp_buf_put(f->payload, ckpt_zeros, a8 - f->acc_size);
+    fp_buf_put(f->payload, key.p, key.n);
+    fp_buf_put(f->payload, ckpt_zeros, ((key.n + 7) & ~(size_t)7) - key.n);
+    f->records++;
+}
+
+/* Stage 2 over a keyed payload (made above, or read back by --resume): the
+ * keys in order, as one merge hands them to stage 2.  The payload has
+ * FP_PAD bytes after its end, so its keys keep the padding contract. */
+static void stage2_from_payload(fp_run *run, fp_worker *w, const char *p, size_t n, fp_buf *out)
+{
+    size_t a8 = (run->pl->acc_size + 7) & ~(size_t)7;
+    stage2_ctx ctx = {run, w, out, true};
+    const char *end = p + n;
+    while ((size_t)(end - p) >= 8 + a8) {
+        uint64_t kn;
+        memcpy(&kn, p, 8);
+        const char *key = p + 8 + a8;
+        if (kn > (uint64_t)(end - key))
+            break;
+        emit_key(&ctx, fp_str_lit(key, (size_t)kn), p + 8);
+        p = key + ((kn + 7) & ~(uint64_t)7);
+    }
+}
+
+/* The checkpoint of the merged result: the counts of the work before it
+ * (summed over the MPI ranks first: a collective, every rank calls this),
+ * then rank 0 writes the file.  A checkpoint that cannot be written is a
+ * warning: the run goes on without one. */
+static void ckpt_commit(fp_run *run, fp_worker *workers, int nw, const fp_ckpt *ck,
+                        const fp_buf *payload, uint64_t records)
+{
+    const fp_pipeline *pl = run->pl;
+    fp_dist_drops(workers, nw, pl->nsites);
+    if (fp_dist_rank() != 0)
+        return;
+    size_t ns = 2 * (size_t)pl->nops + 1;
+    uint64_t *stat = xcalloc(ns, sizeof *stat);
+    uint64_t *dropped = xcalloc((size_t)pl->nsites + 1, sizeof *dropped);
+    uint64_t *retried = xcalloc((size_t)pl->nsites + 1, sizeof *retried);
+    for (int t = 0; t < nw; t++) {
+        for (size_t i = 0; i < ns; i++)
+            stat[i] += workers[t].stat[i];
+        for (int i = 0; i < pl->nsites; i++) {
+            dropped[i] += workers[t].dropped[i];
+            retried[i] += workers[t].retried[i];
+        }
+    }
+    char err[1024];
+    if (fp_ckpt_save(ck, pl, payload, records, stat, dropped, retried, err, sizeof err) != 0)
+        fprintf(stderr, "%s: warning: no checkpoint written: %s\n", run->prog, err);
+    free(stat);
+    free(dropped);
+    free(retried);
+}
+
 /* ---- phase times (FPIPE_TIMES=1) ----------------------------------- */
 
 static double now(void)
@@ -706,8 +785,13 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         a progress line on stderr (default: when stderr\n"
             "                         is a terminal)\n"
             "  --config FILE          read options from a YAML file (threads, partition_size,\n"
-            "                         inputs, output, errors, progress, stats); options\n"
+            "                         inputs, output, errors, progress, stats,\n"
+            "                         checkpoint_dir); options\n"
             "                         given here override it\n"
+            "  --resume               start from the checkpoint of the pipeline's\n"
+            "                         materialize, if it is valid for these inputs\n"
+            "  --checkpoint-dir DIR   where materialize writes checkpoints (default:\n"
+            "                         $FPIPE_CHECKPOINT_DIR, else " DEFAULT_CKPT_DIR ")\n"
             "  --explain              print the plan this program was built from\n"
             "  --version              print the fpipe version\n"
             "  -h, --help             this help\n"
@@ -742,6 +826,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     const char *out_path = NULL;
     const char *errors_path = NULL;
     const char *config_path = NULL;
+    const char *ckpt_dir = NULL;   /* --checkpoint-dir */
+    bool resume = false;           /* --resume */
     int progress = -1;   /* --progress 1, --no-progress 0, -1: not given */
     size_t part_size = 0;   /* 0: not given */
     size_t threads = 0;
@@ -772,13 +858,16 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             run.stats = 2;
         } else if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
             progress = a[2] == 'p';
+        } else if (strcmp(a, "--resume") == 0) {
+            resume = true;
         } else if (strcmp(a, "--explain") == 0) {
             fputs(pl->plan, stdout);
             free(paths);
             return FP_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
                    strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
-                   strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0) {
+                   strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0 ||
+                   strcmp(a, "--checkpoint-dir") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "%s: error: option '%s' needs a value\n", run.prog, a);
                 free(paths);
@@ -791,6 +880,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                 errors_path = val;
             } else if (strcmp(a, "--config") == 0) {
                 config_path = val;
+            } else if (strcmp(a, "--checkpoint-dir") == 0) {
+                ckpt_dir = val;
             } else if (strcmp(a, "--threads") == 0) {
                 if (parse_size(val, &threads) != 0 || threads > 4096) {
                     fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
@@ -824,6 +915,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             out_path = cfg.output;
         if (!errors_path)
             errors_path = cfg.errors;
+        if (!ckpt_dir)
+            ckpt_dir = cfg.checkpoint_dir;
         if (!threads)
             threads = cfg.threads;
         if (!part_size)
@@ -881,12 +974,50 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
 
     double t0 = now(), t_start = t0, t_stage1 = 0;
     char err[1024];
+    /* materialize: this run's checkpoint (its inputs' fingerprint), and
+     * with --resume the one to start from.  Decided before the inputs are
+     * opened: a resumed run does not read them. */
+    fp_ckpt ck = {0};
+    bool ck_on = false, resumed = false;
+    if (pl->checkpoint) {
+        char why[1024];
+        const char *env = getenv("FPIPE_CHECKPOINT_DIR");
+        if (!ckpt_dir)
+            ckpt_dir = env && *env ? env : DEFAULT_CKPT_DIR;
+        ck_on = fp_ckpt_init(&ck, pl, ckpt_dir, paths, npaths, part_size, why, sizeof why) == 0;
+        if (!ck_on && fp_dist_rank() == 0)
+            fprintf(stderr, "%s: warning: materialize '%s' writes no checkpoint: %s\n", run.prog,
+                    pl->checkpoint->name, why);
+        ck_on = !fp_dist_any(!ck_on, "find its inputs for the checkpoint");   /* MPI: all */
+        if (ck_on && resume) {
+            int lr = fp_ckpt_load(&ck, pl, why, sizeof why);
+            resumed = !fp_dist_any(lr != 0, "read the checkpoint");
+            if (!resumed && fp_dist_rank() == 0) {
+                if (lr < 0)
+                    fprintf(stderr, "%s: warning: no checkpoint '%s' to resume from (%s): "
+                            "running from the start\n", run.prog, ck.path, why);
+                else if (lr > 0)
+                    fprintf(stderr, "%s: warning: checkpoint '%s' is %s: ignored, running "
+                            "from the start\n", run.prog, ck.path, why);
+            }
+        }
+    } else if (resume) {
+        fprintf(stderr, "%s: warning: --resume: the pipeline materializes nothing, so there "
+                "is no checkpoint: running from the start\n", run.prog);
+    }
+    run.count_lines = ck_on && !resumed;   /* the checkpoint keeps them for --stats */
+    if (resumed && fp_dist_rank() == 0)
+        fprintf(stderr, "%s: resuming from the checkpoint '%s' of '%s' (%s:%d:%d, %llu %s): "
+                "the inputs are not read\n", run.prog, ck.path, pl->checkpoint->name,
+                pl->fpipe_file, pl->checkpoint->line, pl->checkpoint->col,
+                (unsigned long long)ck.records,
+                pl->shape == FP_SHAPE_KEYED ? (ck.records == 1 ? "key" : "keys") : "value");
     /* Inputs first: a missing input must not create or touch the output. */
     run.in = xcalloc((size_t)npaths, sizeof *run.in);
-    run.nin = npaths;
+    run.nin = resumed ? 0 : npaths;
     catch_sigbus(&run);   /* opening reads the first bytes (gzip's magic) */
     int rc = FP_EXIT_OK;
-    for (int i = 0; i < npaths; i++) {
+    for (int i = 0; i < run.nin; i++) {
         run.in[i].path = paths[i];
         if (fp_dist_on() && strcmp(paths[i], "-") == 0) {
             fprintf(stderr, "%s: error: standard input cannot be read under MPI: give files\n",
@@ -901,6 +1032,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         if (rc == FP_EXIT_OK)
             rc = FP_EXIT_INPUT;
         close_inputs(&run);
+        fp_ckpt_free(&ck);
         return rc;
     }
     for (int i = 0; i < run.nin; i++) {
@@ -916,6 +1048,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                 fprintf(stderr, "%s: error: input '%s':%s\n", run.prog, in->path, err);
                 close_inputs(&run);
                 free(run.parts);
+                fp_ckpt_free(&ck);
                 return FP_EXIT_INPUT;
             }
             n = fp_partition_csv(in->data, body, in->len, part_size, i, run.nparts, run.threads,
@@ -962,6 +1095,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                             "(or -o PATH, which collects into PATH.errors.jsonl)\n", run.prog);
             close_inputs(&run);
             free(run.parts);
+            fp_ckpt_free(&ck);
             return FP_EXIT_USAGE;
         }
         if (dest && strcmp(errors_path, dest) == 0) {
@@ -970,6 +1104,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             close_inputs(&run);
             free(run.parts);
             free(errors_own);
+            fp_ckpt_free(&ck);
             return FP_EXIT_USAGE;
         }
     }
@@ -982,6 +1117,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         close_inputs(&run);
         free(run.parts);
         free(errors_own);
+        fp_ckpt_free(&ck);
         return FP_EXIT_INPUT;
     }
     if (pl->collect) {
@@ -992,6 +1128,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             close_inputs(&run);
             free(run.parts);
             free(errors_own);
+            fp_ckpt_free(&ck);
             return FP_EXIT_INPUT;
         }
         const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
@@ -1014,6 +1151,14 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
         if (pl->top_n)
             workers[t].top = fp_top_new(pl);
+    }
+    if (resumed && fp_dist_rank() == 0) {
+        /* The counts of the work the checkpoint stands for. */
+        memcpy(workers[0].stat, ck.stat, (2 * (size_t)pl->nops + 1) * sizeof *ck.stat);
+        for (int i = 0; i < pl->nsites; i++) {
+            workers[0].dropped[i] = ck.dropped[i];
+            workers[0].retried[i] = ck.retried[i];
+        }
     }
     stage1_targets tg = {0};
     size_t ntabs = 0;
@@ -1055,19 +1200,20 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         run.progress = fp_progress_new(total, tty);
     }
     double t1 = now();
-    run_stage1(&run, workers, &tg);
+    if (!resumed)
+        run_stage1(&run, workers, &tg);
     t_stage1 = now() - t1;
     /* --stats: the slots of the tables holding the keys after stage 1. */
     uint64_t table_bytes = 0;
-    for (size_t i = 0; i < ntabs && tg.tabs; i++)
+    for (size_t i = 0; i < ntabs && tg.tabs && !resumed; i++)
         if (tg.tabs[i])
             table_bytes += (uint64_t)(tg.tabs[i]->mask + 1) * tg.tabs[i]->stride;
-    if (tg.folded)
+    if (tg.folded && !resumed)
         table_bytes += (uint64_t)(tg.folded->mask + 1) * tg.folded->stride;
     fp_progress_end(run.progress);
     run.progress = NULL;
     phase("stage 1", &t0);
-    if (fp_dist_on()) {
+    if (fp_dist_on() && !resumed) {
         /* MPI: agree on the first failure; element-wise rows and global
          * accumulators go to rank 0 (keyed tables are shuffled below). */
         fp_dist_fail(&run.fail_part, &run.fail_msg);
@@ -1085,8 +1231,12 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     w0->part = NULL;
     w0->pos = NULL;
     w0->errs = run.errs ? fp_errsink_tail(run.errs) : NULL;
+    bool drops_summed = false;   /* MPI: by ckpt_commit */
     if (run.fail_msg) {
         /* nothing more to compute */
+    } else if (pl->shape == FP_SHAPE_KEYED && resumed) {
+        if (fp_dist_rank() == 0)
+            stage2_from_payload(&run, w0, ck.payload, ck.payload_n, &out);
     } else if (pl->shape == FP_SHAPE_KEYED) {
         /* Every partial table sorted (in parallel), then one k-way merge that
          * folds equal keys in table order and hands each key to stage 2. */
@@ -1115,19 +1265,42 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             sort_tables(&run, tabs, nt, runs, ns);
             phase("sort partial tables", &t0);
         }
-        if (nt)
+        if (ck_on) {
+            /* materialize: the merged keys into the checkpoint, then stage
+             * 2 over them, as a resumed run does. */
+            fp_buf payload = {0};
+            ckpt_fill fill = {&payload, pl->acc_size, 0};
+            if (nt)
+                fp_kruns_merge(runs, ns, nt, pl->acc_size, pl->acc_merge, ckpt_add_key, &fill);
+            ckpt_commit(&run, workers, nw, &ck, &payload, fill.records);
+            drops_summed = true;
+            phase("checkpoint", &t0);
+            stage2_from_payload(&run, w0, payload.p, payload.n, &out);
+            fp_buf_free(&payload);
+        } else if (nt) {
             merge_keyed(&run, workers, runs, ns, nt, &out);
+        }
         for (size_t i = 0; i < nt; i++)
             fp_big_free(runs[i], ns[i] * sizeof(fp_kentry));
         free(runs);
         free(ns);
         fp_dist_keyed_done();
-    } else if (pl->shape == FP_SHAPE_GLOBAL && fp_dist_rank() == 0) {
+    } else if (pl->shape == FP_SHAPE_GLOBAL) {
         void *acc = xcalloc(1, pl->acc_size);
-        pl->acc_init(acc);
-        for (size_t k = 0; k < run.nparts; k++)
-            pl->acc_merge(acc, tg.accs + k * pl->acc_size);
-        pl->stage2_global(w0, acc);
+        if (resumed) {
+            memcpy(acc, ck.payload, ck.payload_n < pl->acc_size ? ck.payload_n : pl->acc_size);
+        } else if (fp_dist_rank() == 0) {
+            pl->acc_init(acc);
+            for (size_t k = 0; k < run.nparts; k++)
+                pl->acc_merge(acc, tg.accs + k * pl->acc_size);
+        }
+        if (ck_on && !resumed) {   /* materialize: the combined value */
+            fp_buf payload = {acc, pl->acc_size, pl->acc_size};
+            ckpt_commit(&run, workers, nw, &ck, &payload, 1);
+            drops_summed = true;
+        }
+        if (fp_dist_rank() == 0)
+            pl->stage2_global(w0, acc);
         free(acc);
     }
     if (pl->top_n && !run.fail_msg && fp_dist_rank() == 0) {
@@ -1156,7 +1329,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     phase("merge, stage 2, write", &t0);
 
     /* Nothing is lost without a count: what on_error drop skipped. */
-    fp_dist_drops(workers, nw, pl->nsites);   /* MPI: summed over ranks */
+    if (!drops_summed)
+        fp_dist_drops(workers, nw, pl->nsites);   /* MPI: summed over ranks */
     for (int i = 0; i < pl->nsites && !run.fail_msg; i++) {
         uint64_t n = 0;
         for (int t = 0; t < nw; t++)
@@ -1204,9 +1378,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     }
     free(errors_own);
     phase("commit (fsync, rename)", &t0);
-    if (run.stats && rc == FP_EXIT_OK)
+    if (run.stats && rc == FP_EXIT_OK) {
+        fp_stats_resumed(resumed ? pl->checkpoint_op : 0, resumed ? ck.path : NULL);
         fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start,
                         table_bytes);
+        fp_stats_resumed(0, NULL);
+    }
+    fp_ckpt_free(&ck);
 
     for (size_t i = 0; i < ntabs; i++)
         fp_ktab_free(tg.tabs[i]);   /* NULL once folded */

@@ -988,6 +988,15 @@ typedef struct fp_op {
     int site;           /* its fp_site id (drop/collect counters), -1: cannot fail */
 } fp_op;
 
+/* materialize: the operator whose merged result is checkpointed (a
+ * combine or combine_per_key), for the checkpoint's header. */
+typedef struct fp_ckpt_info {
+    const char *name;     /* the operator */
+    int line, col;        /* in the .fpipe file */
+    uint64_t program;     /* FNV-1a 64 of the generated C and its linked C files */
+    const char *type;     /* what the payload holds (key, value, monoids) */
+} fp_ckpt_info;
+
 typedef struct fp_pipeline {
     const char *name;          /* pipeline name */
     fp_source_kind source;
@@ -1030,6 +1039,9 @@ typedef struct fp_pipeline {
     const struct fp_op *ops;
     int nops;
     bool words_scan;
+    /* materialize: the checkpointed combine (NULL: none); its index */
+    const fp_ckpt_info *checkpoint;
+    int checkpoint_op;
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.
@@ -1100,6 +1112,31 @@ void fp_errsink_abort(fp_errsink *e);
 uint64_t fp_count_lines(const char *p, const char *end);
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
                      double stage1_s, double total_s, uint64_t table_bytes);   /* to stderr */
+/* After a --resume: the operators before `upto` are counted from the
+ * checkpoint at path (the report says so). */
+void fp_stats_resumed(int upto, const char *path);
+/* materialize (checkpoint.c): a checkpoint's place, this run's input
+ * fingerprint, and what a valid checkpoint holds once loaded. */
+typedef struct fp_ckpt {
+    char *dir, *path;        /* DIR and DIR/PIPELINE.OPERATOR.ckpt */
+    fp_buf inputs;           /* the inputs' fingerprint, as recorded */
+    size_t part_size;        /* recorded when the result depends on it, else 0 */
+    bool usable;             /* every input is a regular file */
+    char *data;              /* a loaded file */
+    const char *payload;     /* into data, FP_PAD zero bytes after it */
+    size_t payload_n;
+    uint64_t records;        /* keys (1 for a global combine) */
+    uint64_t *stat, *dropped, *retried;   /* the counts of the work skipped */
+} fp_ckpt;
+/* -1 when no checkpoint can be made (an input is not a regular file: why). */
+int fp_ckpt_init(fp_ckpt *ck, const fp_pipeline *pl, const char *dir, const char *const *paths,
+                 int npaths, size_t part_size, char *why, size_t len);
+/* 0: loaded and valid; -1: none there; 1: stale or corrupt (why says). */
+int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len);
+int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload,
+                 uint64_t records, const uint64_t *stat, const uint64_t *dropped,
+                 const uint64_t *retried, char *err, size_t len);
+void fp_ckpt_free(fp_ckpt *ck);
 /* --config FILE (config.c, libyaml): what the file sets; 0, NULL or -1
  * where it says nothing.  On an error returns -1 with "FILE:L:C: error:
  * ..." in err. */
@@ -1110,6 +1147,7 @@ typedef struct fp_config {
     char *output, *errors;
     int progress;   /* 0, 1 */
     int stats;      /* 0 none, 1 a table, 2 JSON */
+    char *checkpoint_dir;   /* like --checkpoint-dir */
 } fp_config;
 int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen);
 void fp_config_free(fp_config *cfg);

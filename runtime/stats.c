@@ -41,6 +41,17 @@ uint64_t fp_count_lines(const char *p, const char *end)
     return n;
 }
 
+/* --resume: operators [0, resumed_upto) were counted by the run that wrote
+ * the checkpoint at resumed_path. */
+static int resumed_upto;
+static const char *resumed_path;
+
+void fp_stats_resumed(int upto, const char *path)
+{
+    resumed_upto = upto;
+    resumed_path = path;
+}
+
 typedef struct op_counts {
     uint64_t in, out, filtered, dropped, collected, expanded, retried;
 } op_counts;
@@ -121,9 +132,15 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
         fputs("{\"pipeline\":", f);
         json_str(f, pl->name);
         fprintf(f, ",\"threads\":%d,\"seconds\":{\"stage1\":%.6f,\"total\":%.6f},"
-                   "\"memory\":{\"peak_rss_bytes\":%lld,\"table_bytes\":%llu},\"operators\":[",
+                   "\"memory\":{\"peak_rss_bytes\":%lld,\"table_bytes\":%llu},",
                 threads, stage1_s, total_s, (long long)rss_kib * 1024,
                 (unsigned long long)table_bytes);
+        if (resumed_path) {
+            fputs("\"resumed_from\":", f);
+            json_str(f, resumed_path);
+            fputc(',', f);
+        }
+        fputs("\"operators\":[", f);
         for (int i = 0; i < n; i++) {
             const fp_op *op = &pl->ops[i];
             fputs(i ? ",{\"name\":" : "{\"name\":", f);
@@ -145,6 +162,8 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
                     (unsigned long long)c[i].retried, (unsigned long long)c[i].collected);
             if (!strcmp(op->kind, "flatmap"))
                 fprintf(f, ",\"expanded\":%llu", (unsigned long long)c[i].expanded);
+            if (resumed_path)
+                fprintf(f, ",\"from_checkpoint\":%s", i < resumed_upto ? "true" : "false");
             fputc('}', f);
         }
         fputs("]}\n", f);
@@ -160,11 +179,18 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
         if (table_bytes)
             fprintf(f, ", keyed tables %.1f MB", (double)table_bytes / 1e6);
         fputc('\n', f);
+        if (resumed_path)
+            fprintf(f, "  resumed from the checkpoint '%s': the counts marked * are the run's "
+                       "that wrote it\n", resumed_path);
         fprintf(f, "  %-*s %-15s %12s %12s %12s %12s %12s\n", w, "operator", "kind", "in", "out",
                 "filtered", "dropped", "collected");
         for (int i = 0; i < n; i++) {
             const fp_op *op = &pl->ops[i];
             note(op, &c[i], pl->source == FP_SOURCE_TEXT, buf, sizeof buf);
+            if (resumed_path && i < resumed_upto) {
+                size_t at = strlen(buf);
+                snprintf(buf + at, sizeof buf - at, "%s* from the checkpoint", at ? "; " : "");
+            }
             fprintf(f, "  %-*s %-15s %12llu %12llu %12llu %12llu %12llu%s%s\n", w, op->name,
                     op->kind, (unsigned long long)c[i].in, (unsigned long long)c[i].out,
                     (unsigned long long)c[i].filtered, (unsigned long long)c[i].dropped,

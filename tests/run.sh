@@ -21,6 +21,8 @@
 #   fuzz     the fuzz targets (tests/fuzz/) replayed on their seeds and
 #            regression inputs, without libFuzzer (tests/fuzz/replay.sh)
 #   runtime  tests/runtime.sh: on_error collect, --stats, --config, ...
+#   checkpoint tests/checkpoint.sh: materialize, --resume, stale and
+#            corrupt checkpoints, a run killed after its checkpoint
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -34,6 +36,9 @@ TMP=$(mktemp -d /tmp/fpipe-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 export LC_ALL=C
 export NO_COLOR=1
+# materialize: checkpoints of the examples go here, not into the worktree
+# (tests/checkpoint.sh tests the default folder in its own).
+export FPIPE_CHECKPOINT_DIR=$TMP/checkpoints
 
 pass=0
 fail=0
@@ -1345,6 +1350,10 @@ echo "# fuzz"
 
 # ---------------------------------------------------------------------------
 . tests/runtime.sh
+
+# ---------------------------------------------------------------------------
+# materialize and --resume.
+. tests/checkpoint.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
