@@ -694,6 +694,8 @@ static void ckpt_add_key(void *p, fp_str key, const void *acc)
  * FP_PAD bytes after its end, so its keys keep the padding contract. */
 static void stage2_from_payload(fp_run *run, fp_worker *w, const char *p, size_t n, fp_buf *out)
 {
+    if (!n)
+        return;   /* no keys (and p may be NULL) */
     size_t a8 = (run->pl->acc_size + 7) & ~(size_t)7;
     stage2_ctx ctx = {run, w, out, true};
     const char *end = p + n;
