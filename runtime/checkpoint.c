@@ -406,7 +406,8 @@ int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload
         fchmod(fd, 0666 & ~um);
     }
     if (fd < 0) {
-        snprintf(err, len, "cannot create '%s': %s", tmp, strerror(errno));
+        snprintf(err, len, "cannot create a file in the checkpoint folder '%s': %s", ck->dir,
+                 strerror(errno));
     } else if (write_all(fd, h.p, h.n) != 0 ||
                (payload->n && write_all(fd, payload->p, payload->n) != 0) || fsync(fd) != 0) {
         snprintf(err, len, "cannot write '%s': %s", tmp, strerror(errno));

@@ -12,7 +12,7 @@ KF=$ROOT/$FPIPEC
 case $FPIPEC in /*) KF=$FPIPEC ;; esac
 mkdir -p "$K/src"
 cp tests/checkpoint/*.fpipe tests/checkpoint/*.c "$K/src/"
-for p in wc slow global f64; do
+for p in wc slow global f64 fails; do
     "$FPIPEC" build "$K/src/$p.fpipe" -o "$K/$p" > "$K/build.err" 2>&1 ||
         bad "checkpoint: build $p" "$K/build.err"
 done
@@ -249,6 +249,28 @@ if command -v mpirun > /dev/null && [ -f "$ROOT/$B/libfpipe_mpi.a" ]; then
             ok "checkpoint: mpi: a corrupt checkpoint: one warning, the full run" || bad "checkpoint: mpi corrupt" err
     else bad "checkpoint: mpi builds" err; fi
 else echo "# checkpoint: mpi skipped"; fi
+# 11. A run that fails in stage 2 keeps its checkpoint; the resumed run
+# fails with the same message and exit code, and writes no output.
+rm -rf .fpipe-checkpoints out.x
+./fails -o out.x a.txt b.txt 2> err.x1; rc1=$?
+./fails --resume -o out.x a.txt b.txt 2> err.x2; rc2=$?
+if [ $rc1 = 4 ] && [ $rc2 = 4 ] && [ ! -e out.x ] && [ -f .fpipe-checkpoints/fails.counts.ckpt ] &&
+   grep -q "division by zero" err.x1 && diff err.x1 <(grep -v '^fails: resuming' err.x2) > /dev/null &&
+   grep -q '^fails: resuming' err.x2; then
+    ok "checkpoint: a stage 2 failure after a resume: the same message and exit code (4), no output"
+else diff err.x1 err.x2 > diff.x 2>&1; bad "checkpoint: stage 2 failure after a resume" diff.x; fi
+# A checkpoint that cannot be written is a warning; the run succeeds.
+: > notadir
+./wc --checkpoint-dir notadir -o out.c a.txt b.txt 2> err && cmp -s out.full out.c &&
+    grep -q "^wc: warning: no checkpoint written: cannot create a file in the checkpoint folder 'notadir': Not a directory$" err &&
+    ok "checkpoint: a checkpoint folder that cannot be made: a warning, the output" || bad "checkpoint: unwritable folder" err
+# fpipec convert keeps materialize both ways.
+if (cd "$ROOT" && "$FPIPEC" convert tests/yaml/ok_materialize.yaml -o "$K/rt.fpipe" &&
+    "$FPIPEC" convert --to yaml "$K/rt.fpipe" -o "$K/rt.yaml") 2> err &&
+   grep -q '^combine_per_key counts : (str, i64) = sum materialize$' rt.fpipe &&
+   grep -q '^materialization_points: \[counts\]$' rt.yaml; then
+    ok "checkpoint: fpipec convert: materialization_points <-> materialize"
+else bad "checkpoint: convert round trip" err; fi
 # FPIPE_CHECKPOINT_DIR is the default folder (--checkpoint-dir overrides it).
 FPIPE_CHECKPOINT_DIR=ck3 ./wc -o /dev/null a.txt b.txt 2> err && [ -f ck3/wc.counts.ckpt ] &&
     FPIPE_CHECKPOINT_DIR=ck3 ./wc --resume -o out.c a.txt b.txt 2> err && cmp -s out.full out.c &&
