@@ -199,6 +199,34 @@ static void inputs_differ(reader *r, const fp_buf *now, char *why, size_t len)
     snprintf(why, len, "stale (the inputs changed)");
 }
 
+/* zlib's crc32 over any length (its own takes 32-bit lengths). */
+static uint32_t crc_all(const char *p, size_t n)
+{
+    uLong c = crc32(0, Z_NULL, 0);
+    while (n) {
+        uInt m = n > ((size_t)1 << 30) ? (uInt)1 << 30 : (uInt)n;
+        c = crc32(c, (const Bytef *)p, m);
+        p += m;
+        n -= m;
+    }
+    return (uint32_t)c;
+}
+
+/* Read up to n bytes: how many there were. */
+static size_t read_full(int fd, char *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
+}
+
 int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len)
 {
     int fd = open(ck->path, O_RDONLY | O_CLOEXEC);
@@ -213,48 +241,47 @@ int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len)
         return 1;
     }
     size_t size = (size_t)st.st_size;
-    char *data = malloc(size + FP_PAD);
-    if (!data)
-        fp_oom();
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = read(fd, data + got, size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    memset(data + got, 0, FP_PAD);
-    reader r = {data, data + got, false};
-    const char *magic = take(&r, 8);
-    if (!magic || memcmp(magic, CKPT_MAGIC, 8) != 0) {
-        snprintf(why, len, "corrupt (not a checkpoint file: bad magic)");
+    /* The fixed start, then the header, then the payload in a buffer of
+     * its own (accumulators are read in place: malloc aligns them). */
+    char head[16];
+    size_t got = read_full(fd, head, sizeof head);
+    char *data = NULL;
+    if (memcmp(head, CKPT_MAGIC, got < 8 ? got : 8) != 0 || (got == 0 && size == 0)) {
+        snprintf(why, len, got ? "corrupt (not a checkpoint file: bad magic)"
+                               : "corrupt (an empty file)");
         goto bad;
     }
-    uint32_t version = get_u32(&r), hbytes = get_u32(&r);
-    if (r.bad) {
+    if (got < sizeof head) {
         snprintf(why, len, "corrupt (short file: %zu bytes)", got);
         goto bad;
     }
+    uint32_t version, hbytes;
+    memcpy(&version, head + 8, 4);
+    memcpy(&hbytes, head + 12, 4);
     if (version != CKPT_VERSION) {
         snprintf(why, len, "stale (format version %u; this program reads version %u)", version,
                  CKPT_VERSION);
         goto bad;
     }
-    if (hbytes < 20 || hbytes > got) {
-        snprintf(why, len, "corrupt (short file: %zu bytes, the header says %u)", got, hbytes);
+    if (hbytes < 20 || hbytes > size) {
+        snprintf(why, len, "corrupt (short file: %zu bytes, the header says %u)", size, hbytes);
+        goto bad;
+    }
+    data = malloc(hbytes);
+    if (!data)
+        fp_oom();
+    memcpy(data, head, sizeof head);
+    if (read_full(fd, data + sizeof head, hbytes - sizeof head) != hbytes - sizeof head) {
+        snprintf(why, len, "corrupt (the file shrank while it was read)");
         goto bad;
     }
     uint32_t hcrc;
     memcpy(&hcrc, data + hbytes - 4, 4);
-    if ((uint32_t)crc32(0, (const Bytef *)data, hbytes - 4) != hcrc) {
+    if (crc_all(data, hbytes - 4) != hcrc) {
         snprintf(why, len, "corrupt (header checksum mismatch)");
         goto bad;
     }
-    /* The header is what was written: now is it this run's? */
-    r.end = data + hbytes;
+    reader r = {data + sizeof head, data + hbytes, false};
     const fp_ckpt_info *ci = pl->checkpoint;
     bool same = get_str_is(&r, pl->name) && get_str_is(&r, ci->name) &&
                 get_str_is(&r, pl->fpipe_file);
@@ -310,29 +337,33 @@ int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len)
         snprintf(why, len, "corrupt (the header's fields do not add up)");
         goto bad;
     }
-    if (pbytes != got - hbytes) {
+    if (pbytes != size - hbytes) {
         snprintf(why, len, "corrupt (short file: the payload has %zu bytes of %llu)",
-                 got - hbytes, (unsigned long long)pbytes);
+                 size - hbytes, (unsigned long long)pbytes);
         goto bad;
     }
-    if ((uint32_t)crc32(0, (const Bytef *)data + hbytes, (uInt)pbytes) != pcrc) {
-        snprintf(why, len, "corrupt (payload checksum mismatch)");
-        goto bad;
-    }
-    /* The payload in its own buffer: accumulators are read in place, and
-     * malloc aligns it for them (the header's length is not a multiple of
-     * 8). */
     ck->data = malloc((size_t)pbytes + FP_PAD);
     if (!ck->data)
         fp_oom();
-    memcpy(ck->data, data + hbytes, (size_t)pbytes);
+    if (read_full(fd, ck->data, (size_t)pbytes) != pbytes) {
+        snprintf(why, len, "corrupt (the file shrank while it was read)");
+        goto bad;
+    }
     memset(ck->data + pbytes, 0, FP_PAD);
+    if (crc_all(ck->data, (size_t)pbytes) != pcrc) {
+        snprintf(why, len, "corrupt (payload checksum mismatch)");
+        goto bad;
+    }
     ck->payload = ck->data;
     ck->payload_n = (size_t)pbytes;
     free(data);
+    close(fd);
     return 0;
 bad:
     free(data);
+    free(ck->data);
+    ck->data = NULL;
+    close(fd);
     return 1;
 }
 
@@ -381,11 +412,10 @@ int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload
         put_u64(&h, retried[i]);
     put_u64(&h, records);
     put_u64(&h, payload->n);
-    put_u32(&h, (uint32_t)crc32(0, (const Bytef *)(payload->p ? payload->p : ""),
-                                (uInt)payload->n));
+    put_u32(&h, payload->n ? crc_all(payload->p, payload->n) : crc_all("", 0));
     uint32_t hbytes = (uint32_t)h.n + 4;
     memcpy(h.p + 12, &hbytes, 4);
-    put_u32(&h, (uint32_t)crc32(0, (const Bytef *)h.p, (uInt)h.n));
+    put_u32(&h, crc_all(h.p, h.n));
 
     int rc = -1;
     if (mkdir(ck->dir, 0777) != 0 && errno != EEXIST) {
