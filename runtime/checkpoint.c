@@ -338,7 +338,8 @@ int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len)
         goto bad;
     }
     if (pbytes != size - hbytes) {
-        snprintf(why, len, "corrupt (short file: the payload has %zu bytes of %llu)",
+        snprintf(why, len, "corrupt (%s: the payload has %zu bytes of %llu)",
+                 pbytes > size - hbytes ? "short file" : "bytes after the payload",
                  size - hbytes, (unsigned long long)pbytes);
         goto bad;
     }
