@@ -271,6 +271,16 @@ if (cd "$ROOT" && "$FPIPEC" convert tests/yaml/ok_materialize.yaml -o "$K/rt.fpi
    grep -q '^materialization_points: \[counts\]$' rt.yaml; then
     ok "checkpoint: fpipec convert: materialization_points <-> materialize"
 else bad "checkpoint: convert round trip" err; fi
+# A folder input is fingerprinted file by file; a gzip input as the
+# compressed file.
+mkdir -p dir && cp a.txt dir/1.txt && gzip -c b.txt > dir/2.txt.gz
+./wc -o out.d dir 2> err && cmp -s out.full out.d && ./wc --resume -o out.d2 dir 2> err &&
+    cmp -s out.full out.d2 && grep -q resuming err &&
+    ok "checkpoint: a folder with a gzip file: resumed, the same bytes" || bad "checkpoint: folder input" err
+printf 'w1\n' > dir/3.txt
+./wc --resume -o out.d3 dir 2> err && grep -q "is stale (it was made from 2 inputs, this run reads 3)" err &&
+    ./wc -o out.d4 dir 2> /dev/null && cmp -s out.d3 out.d4 &&
+    ok "checkpoint: a file added to an input folder makes the checkpoint stale" || bad "checkpoint: folder grew" err
 # FPIPE_CHECKPOINT_DIR is the default folder (--checkpoint-dir overrides it).
 FPIPE_CHECKPOINT_DIR=ck3 ./wc -o /dev/null a.txt b.txt 2> err && [ -f ck3/wc.counts.ckpt ] &&
     FPIPE_CHECKPOINT_DIR=ck3 ./wc --resume -o out.c a.txt b.txt 2> err && cmp -s out.full out.c &&
