@@ -12,7 +12,7 @@ KF=$ROOT/$FPIPEC
 case $FPIPEC in /*) KF=$FPIPEC ;; esac
 mkdir -p "$K/src"
 cp tests/checkpoint/*.fpipe tests/checkpoint/*.c "$K/src/"
-for p in wc slow global f64 fails; do
+for p in wc slow global f64 fails collects; do
     "$FPIPEC" build "$K/src/$p.fpipe" -o "$K/$p" > "$K/build.err" 2>&1 ||
         bad "checkpoint: build $p" "$K/build.err"
 done
@@ -259,6 +259,12 @@ if [ $rc1 = 4 ] && [ $rc2 = 4 ] && [ ! -e out.x ] && [ -f .fpipe-checkpoints/fai
    grep -q '^fails: resuming' err.x2; then
     ok "checkpoint: a stage 2 failure after a resume: the same message and exit code (4), no output"
 else diff err.x1 err.x2 > diff.x 2>&1; bad "checkpoint: stage 2 failure after a resume" diff.x; fi
+# on_error collect after the checkpoint: the same error file after a resume.
+./collects -o out.y a.txt b.txt 2> /dev/null && cp out.y.errors.jsonl errs.y &&
+    ./collects --resume -o out.y2 a.txt b.txt 2> err && cmp -s out.y out.y2 &&
+    cmp -s errs.y out.y2.errors.jsonl && [ "$(wc -l < errs.y)" -gt 100 ] && grep -q resuming err &&
+    ok "checkpoint: on_error collect after the checkpoint: the same output and error file after a resume" ||
+    bad "checkpoint: collect after the checkpoint" err
 # A checkpoint that cannot be written is a warning; the run succeeds.
 : > notadir
 ./wc --checkpoint-dir notadir -o out.c a.txt b.txt 2> err && cmp -s out.full out.c &&
