@@ -184,7 +184,7 @@ static const char plan_text[] =
     "  source lines: reads text(input) in input order; cannot fail\n"
     "  flatmap words: pure (an expression); cannot fail\n"
     "  map ones: pure (an expression); cannot fail\n"
-    "  combine_per_key counts: sum: associative, commutative, exact (i64 wraps); cannot fail\n"
+    "  combine_per_key counts: sum: associative, commutative, exact (i64 wraps); materialize: a checkpoint written atomically, read back by --resume only for this program and unchanged inputs; cannot fail\n"
     "  top top20: pure; ties go by the whole element: the same N for any order of arrival; cannot fail\n"
     "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
     "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
@@ -197,7 +197,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "counts",
     .line = 22,
     .col = 1,
-    .program = UINT64_C(0x340d9ce74cf493a5),
+    .program = UINT64_C(0xdbf4d51fd772e45b),
     .type = "combine_per_key counts: (str, i64) -> (str, i64) = sum",
 };
 
