@@ -18,7 +18,7 @@ for p in wc slow global f64 fails collects; do
 done
 "$FPIPEC" build examples/wordcount_resumable.fpipe -o "$K/top" > "$K/build.err" 2>&1 ||
     bad "checkpoint: build wordcount_resumable" "$K/build.err"
-for p in slow global f64; do
+for p in wc slow global f64 fails collects; do
     for cc in gcc clang; do
         command -v $cc > /dev/null || continue
         "$FPIPEC" emit-c "$K/src/$p.fpipe" > "$K/$p.c" 2> /dev/null &&
