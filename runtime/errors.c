@@ -149,6 +149,7 @@ struct fp_errsink {
     size_t nparts, next; /* partitions before next are written */
     fp_buf tail;
     int failed;          /* errno of a failed write */
+    fp_buf captured;     /* no sink (MPI, ranks > 0): the lines, for rank 0 */
 };
 
 fp_errsink *fp_errsink_open(const char *path, size_t nparts, char *err, size_t errlen)
@@ -180,6 +181,12 @@ fp_buf *fp_errsink_tail(fp_errsink *e)
 
 static void put(fp_errsink *e, fp_buf *b)
 {
+    if (!e->sink) {   /* capturing */
+        if (b->n)
+            fp_buf_put(&e->captured, b->p, b->n);
+        fp_buf_free(b);
+        return;
+    }
     if (b->n && !e->failed && fp_sink_write(e->sink, b->p, b->n) != 0)
         e->failed = errno ? errno : EIO;
     fp_buf_free(b);
@@ -204,6 +211,7 @@ static void errsink_free(fp_errsink *e)
     free(e->bufs);
     free(e->done);
     fp_buf_free(&e->tail);
+    fp_buf_free(&e->captured);
     free(e);
 }
 
@@ -213,7 +221,9 @@ int fp_errsink_commit(fp_errsink *e, char *err, size_t errlen)
         put(e, &e->bufs[e->next++]);
     put(e, &e->tail);
     int rc;
-    if (e->failed) {
+    if (!e->sink) {   /* capturing: rank 0 has the lines */
+        rc = 0;
+    } else if (e->failed) {
         snprintf(err, errlen, "cannot write the error file: %s", strerror(e->failed));
         fp_sink_abort(e->sink);
         rc = -1;
@@ -228,6 +238,42 @@ void fp_errsink_abort(fp_errsink *e)
 {
     if (!e)
         return;
-    fp_sink_abort(e->sink);
+    if (e->sink)
+        fp_sink_abort(e->sink);
     errsink_free(e);
+}
+
+/* ---- MPI: the other ranks' lines (mpi.c) ----------------------------- */
+
+fp_errsink *fp_errsink_open_capture(size_t nparts)
+{
+    fp_errsink *e = calloc(1, sizeof *e);
+    if (!e)
+        fp_oom();
+    e->nparts = nparts;
+    e->bufs = calloc(nparts ? nparts : 1, sizeof *e->bufs);
+    e->done = calloc(nparts ? nparts : 1, sizeof *e->done);
+    if (!e->bufs || !e->done)
+        fp_oom();
+    return e;
+}
+
+fp_buf *fp_errsink_captured(fp_errsink *e)
+{
+    /* A rank's block ends where its partitions end: what is not done was
+     * skipped (a failure) and has no lines. */
+    while (e->next < e->nparts)
+        put(e, &e->bufs[e->next++]);
+    return &e->captured;
+}
+
+int fp_errsink_append(fp_errsink *e, const char *p, size_t n)
+{
+    /* Rank 0's own partitions are written by now: the others' partitions,
+     * all after rank 0's, are not done here and have no lines. */
+    while (e->next < e->nparts)
+        put(e, &e->bufs[e->next++]);
+    if (n && !e->failed && e->sink && fp_sink_write(e->sink, p, n) != 0)
+        e->failed = errno ? errno : EIO;
+    return e->failed ? -1 : 0;
 }

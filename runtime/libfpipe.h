@@ -437,6 +437,7 @@ typedef struct fp_ktab {
     size_t vsize;           /* accumulator size */
     fp_arena *arena;        /* copies of long keys that are not views */
     size_t charged;         /* bytes counted against FPIPE_MAX_TABLE_BYTES */
+    struct fp_hot *hot;     /* --stats, stage 1: the hot-key sketch every upsert feeds */
 } fp_ktab;
 
 fp_ktab *fp_ktab_new(size_t vsize);                        /* 4096 slots */
@@ -535,9 +536,50 @@ static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
     __builtin_prefetch(t->slots + fp_ktag_index(pr->tag, t->shift) * t->stride, 1);
 }
 
+/* --stats: hot keys of a combine_per_key (stats.c).  Each worker's table
+ * feeds its sketch every record of stage 1: 256 buckets by the hash's top
+ * bits, each counting its records (n) and running a majority vote
+ * (Boyer-Moore: a candidate and its votes).  A key with more than half of
+ * its bucket's records is the candidate whatever the order; its record
+ * count is at least `votes` and at most (n + votes) / 2.  Sketches merge
+ * bucket by bucket (the votes of different candidates cancel), over
+ * threads and ranks.  Off (NULL) without --stats: one test per record. */
+#define FP_HOT_BUCKETS 256
+#define FP_HOT_KEY 64       /* bytes of a candidate key kept for the report */
+typedef struct fp_hot_bucket {
+    uint64_t tag, k0, k1;   /* the candidate (tag 0: none) */
+    uint64_t votes, n;      /* its votes; the bucket's records */
+} fp_hot_bucket;
+typedef struct fp_hot {
+    fp_hot_bucket b[FP_HOT_BUCKETS];
+    char key[FP_HOT_BUCKETS][FP_HOT_KEY];   /* the candidates' first bytes */
+} fp_hot;
+void fp_hot_take(fp_hot *h, fp_hot_bucket *b, const fp_kprobe *pr);   /* a new candidate */
+
+static inline void fp_hot_add(fp_hot *h, const fp_kprobe *pr)
+{
+    fp_hot_bucket *b = &h->b[(uint32_t)(pr->tag >> 32) >> 24];
+    b->n++;
+    if (b->tag == pr->tag && b->k0 == pr->k0 && b->k1 == pr->k1)
+        b->votes++;
+    else if (b->votes == 0)
+        fp_hot_take(h, b, pr);
+    else
+        b->votes--;
+}
+
+/* The rank that owns a key under MPI (mpi.c's shuffle): the low bits of the
+ * hash's high half. */
+static inline int fp_key_owner(uint64_t tag, int nranks)
+{
+    return (int)((uint32_t)(tag >> 32) % (uint32_t)nranks);
+}
+
 static inline void *fp_ktab_upsert_probe(fp_ktab *t, const fp_kprobe *pr, bool copy_key,
                                          bool *fresh)
 {
+    if (FP_UNLIKELY(t->hot != NULL))
+        fp_hot_add(t->hot, pr);
     size_t n = fp_ktag_len(pr->tag);
     size_t i = fp_ktag_index(pr->tag, t->shift);
     for (;;) {
@@ -702,6 +744,7 @@ typedef struct fp_worker {
     /* --stats (stats.c): per operator i of n, [i] elements passed on,
      * [n + i] filtered / expanded / read (see the generated code) */
     uint64_t *stat;
+    fp_hot *hot;            /* --stats, a keyed combine: this worker's hot-key sketch */
 } fp_worker;
 
 /* An element error: remembered in the worker; right after the operator's
@@ -1095,11 +1138,38 @@ void fp_errsink_done(fp_errsink *e, size_t k);   /* partition k is complete */
 fp_buf *fp_errsink_tail(fp_errsink *e);
 int fp_errsink_commit(fp_errsink *e, char *err, size_t errlen);
 void fp_errsink_abort(fp_errsink *e);
+/* MPI (mpi.c): ranks other than 0 keep their error lines in memory for
+ * rank 0 (no file; commit and abort only free), rank 0 appends them after
+ * its own partitions' and before the tail. */
+fp_errsink *fp_errsink_open_capture(size_t nparts);
+fp_buf *fp_errsink_captured(fp_errsink *e);   /* the lines written so far */
+int fp_errsink_append(fp_errsink *e, const char *p, size_t n);
 /* --stats (stats.c): the lines of [p, end) as a text source reads them,
  * and the report (a table, or one line of JSON) from the workers' counts. */
 uint64_t fp_count_lines(const char *p, const char *end);
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
                      double stage1_s, double total_s, uint64_t table_bytes);   /* to stderr */
+/* --stats under MPI: every rank's load, set on rank 0 before the report
+ * (which then has a "ranks" section), and the records in and out of this
+ * rank's stage 1 from its workers' counts. */
+typedef struct fp_rank_load {
+    uint64_t part_lo, part_hi, bytes;   /* its block of partitions, their bytes */
+    uint64_t records_in, records_out;   /* read by the source; out of stage 1 */
+    double stage1_s;
+    uint64_t shuffle_sent, shuffle_received;   /* keyed shuffle, to and from other ranks */
+    uint64_t gather_sent, gather_received;     /* rows, runs, accumulators, errors to rank 0 */
+    uint64_t peak_rss;                         /* bytes */
+    uint64_t threads;
+} fp_rank_load;
+void fp_stats_set_ranks(const fp_rank_load *ranks, int nranks);
+void fp_stats_stage1_records(const fp_pipeline *pl, const fp_worker *ws, int nw, uint64_t *in,
+                             uint64_t *out);
+uint64_t fp_stats_peak_rss(void);
+/* --stats, hot keys: a new sketch, b merged into a, and the merged sketch
+ * of the run for the report (owners named when nranks > 1). */
+fp_hot *fp_hot_new(void);
+void fp_hot_merge(fp_hot *a, const fp_hot *b);
+void fp_stats_set_hot(const fp_hot *h, int nranks);
 /* --config FILE (config.c, libyaml): what the file sets; 0, NULL or -1
  * where it says nothing.  On an error returns -1 with "FILE:L:C: error:
  * ..." in err. */
