@@ -1843,6 +1843,8 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, ".acc_size = sizeof(%s_acc),", c->cname);
         line(&e, ".acc_merge = %s_merge,", c->cname);
         line(&e, ".stage2_keyed = %s,", p->stages[1].fname);
+        if (c->key == &ty_i64 || c->key == &ty_bool)   /* --stats prints hot keys by type */
+            line(&e, ".key = %s,", c->key == &ty_i64 ? "FP_KEY_I64" : "FP_KEY_BOOL");
     }
     if (p->top >= 0) {
         const IrOp *t = &ir->ops[p->top];

@@ -1031,6 +1031,9 @@ typedef struct fp_op {
     int site;           /* its fp_site id (drop/collect counters), -1: cannot fail */
 } fp_op;
 
+/* How a keyed combine's keys are encoded (fp_key_i64, fp_key_bool). */
+typedef enum fp_key_kind { FP_KEY_STR, FP_KEY_I64, FP_KEY_BOOL } fp_key_kind;
+
 typedef struct fp_pipeline {
     const char *name;          /* pipeline name */
     fp_source_kind source;
@@ -1073,6 +1076,7 @@ typedef struct fp_pipeline {
     const struct fp_op *ops;
     int nops;
     bool words_scan;
+    fp_key_kind key;           /* a keyed combine's key type (hot keys in --stats) */
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.

@@ -321,8 +321,15 @@ void fp_hot_take(fp_hot *h, fp_hot_bucket *b, const fp_kprobe *pr)
     b->k0 = pr->k0;
     b->k1 = pr->k1;
     b->votes = 1;
+    /* A short key from its inline words: pr->p may be a key buffer the
+     * stage reuses (scalar keys) before the batch is applied.  A longer
+     * key's bytes are a view the table keeps too. */
+    char *dst = h->key[b - h->b];
     size_t n = fp_ktag_len(pr->tag);
-    memcpy(h->key[b - h->b], pr->p, n < FP_HOT_KEY ? n : FP_HOT_KEY);
+    memcpy(dst, &pr->k0, 8);
+    memcpy(dst + 8, &pr->k1, 8);
+    if (n > 16)
+        memcpy(dst + 16, pr->p + 16, (n < FP_HOT_KEY ? n : FP_HOT_KEY) - 16);
 }
 
 void fp_hot_merge(fp_hot *a, const fp_hot *b)
@@ -394,10 +401,16 @@ static int hot_keys(hot_key *out, uint64_t *total)
     return n < HOT_MAX ? n : HOT_MAX;
 }
 
-static void hot_key_json(FILE *f, const hot_key *k)
+/* The key as JSON: a string, or an i64 / bool key as a number / boolean. */
+static void hot_key_json(FILE *f, const fp_pipeline *pl, const hot_key *k)
 {
     size_t n = fp_ktag_len(k->b->tag);
-    json_str_n(f, k->key, n < FP_HOT_KEY ? n : FP_HOT_KEY);
+    if (pl->key == FP_KEY_I64 && n == 8)
+        fprintf(f, "%lld", (long long)fp_unkey_i64(fp_str_lit(k->key, 8)));
+    else if (pl->key == FP_KEY_BOOL && n == 1)
+        fputs(fp_unkey_bool(fp_str_lit(k->key, 1)) ? "true" : "false", f);
+    else
+        json_str_n(f, k->key, n < FP_HOT_KEY ? n : FP_HOT_KEY);
 }
 
 static int hot_op(const fp_pipeline *pl)
@@ -420,7 +433,7 @@ static void hot_text(FILE *f, const fp_pipeline *pl)
             HOT_SHARE * 100, (unsigned long long)total, n ? "" : " none");
     for (int i = 0; i < n; i++) {
         fputs("    ", f);
-        hot_key_json(f, &k[i]);
+        hot_key_json(f, pl, &k[i]);
         size_t len = fp_ktag_len(k[i].b->tag);
         if (len > FP_HOT_KEY)
             fprintf(f, " (first %d of %zu bytes)", FP_HOT_KEY, len);
@@ -447,7 +460,7 @@ static void hot_json(FILE *f, const fp_pipeline *pl)
             (unsigned long long)total);
     for (int i = 0; i < n; i++) {
         fputs(i ? ",{\"key\":" : "{\"key\":", f);
-        hot_key_json(f, &k[i]);
+        hot_key_json(f, pl, &k[i]);
         fprintf(f, ",\"key_bytes\":%zu,\"records_min\":%llu,\"records_max\":%llu,"
                    "\"share_min\":%.4f,\"share_max\":%.4f",
                 fp_ktag_len(k[i].b->tag), (unsigned long long)k[i].lo,

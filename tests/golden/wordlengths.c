@@ -159,6 +159,7 @@ static const fp_pipeline pipeline = {
     .acc_size = sizeof(hist_acc),
     .acc_merge = hist_merge,
     .stage2_keyed = stage2_hist_to_out,
+    .key = FP_KEY_I64,
     .ops = fp_op_table,
     .nops = 6,
     .words_scan = true,
