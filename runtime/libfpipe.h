@@ -552,20 +552,27 @@ typedef struct fp_hot_bucket {
 } fp_hot_bucket;
 typedef struct fp_hot {
     fp_hot_bucket b[FP_HOT_BUCKETS];
-    char key[FP_HOT_BUCKETS][FP_HOT_KEY];   /* the candidates' first bytes */
+    char key[FP_HOT_BUCKETS][FP_HOT_KEY];   /* keys over 16 bytes: the first bytes */
 } fp_hot;
-void fp_hot_take(fp_hot *h, fp_hot_bucket *b, const fp_kprobe *pr);   /* a new candidate */
+void fp_hot_take(fp_hot *h, fp_hot_bucket *b, const fp_kprobe *pr);   /* a new long candidate */
 
 static inline void fp_hot_add(fp_hot *h, const fp_kprobe *pr)
 {
     fp_hot_bucket *b = &h->b[(uint32_t)(pr->tag >> 32) >> 24];
+    /* No branch on the comparison: in a bucket that one key dominates, its
+     * records and the others' alternate unpredictably. */
+    uint64_t eq = (uint64_t)((b->tag == pr->tag) & (b->k0 == pr->k0) & (b->k1 == pr->k1));
     b->n++;
-    if (b->tag == pr->tag && b->k0 == pr->k0 && b->k1 == pr->k1)
-        b->votes++;
-    else if (b->votes == 0)
-        fp_hot_take(h, b, pr);
-    else
-        b->votes--;
+    if (FP_UNLIKELY(b->votes == 0 && !eq)) {   /* a new candidate */
+        b->tag = pr->tag;
+        b->k0 = pr->k0;
+        b->k1 = pr->k1;
+        b->votes = 1;
+        if (FP_UNLIKELY(fp_ktag_len(pr->tag) > 16))
+            fp_hot_take(h, b, pr);   /* a long key's bytes */
+    } else {
+        b->votes += 2 * eq - 1;
+    }
 }
 
 /* The rank that owns a key under MPI (mpi.c's shuffle): the low bits of the

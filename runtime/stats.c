@@ -317,19 +317,11 @@ fp_hot *fp_hot_new(void)
 
 void fp_hot_take(fp_hot *h, fp_hot_bucket *b, const fp_kprobe *pr)
 {
-    b->tag = pr->tag;
-    b->k0 = pr->k0;
-    b->k1 = pr->k1;
-    b->votes = 1;
-    /* A short key from its inline words: pr->p may be a key buffer the
-     * stage reuses (scalar keys) before the batch is applied.  A longer
-     * key's bytes are a view the table keeps too. */
-    char *dst = h->key[b - h->b];
+    /* A key over 16 bytes: its bytes are a view the table keeps too (a
+     * short key is its inline words, k0 and k1: pr->p may be a key buffer
+     * the stage reuses, for scalar keys, before the batch is applied). */
     size_t n = fp_ktag_len(pr->tag);
-    memcpy(dst, &pr->k0, 8);
-    memcpy(dst + 8, &pr->k1, 8);
-    if (n > 16)
-        memcpy(dst + 16, pr->p + 16, (n < FP_HOT_KEY ? n : FP_HOT_KEY) - 16);
+    memcpy(h->key[b - h->b], pr->p, n < FP_HOT_KEY ? n : FP_HOT_KEY);
 }
 
 void fp_hot_merge(fp_hot *a, const fp_hot *b)
@@ -395,6 +387,10 @@ static int hot_keys(hot_key *out, uint64_t *total)
         const fp_hot_bucket *b = &g_hot->b[i];
         if (!b->tag || (double)b->votes < HOT_SHARE * (double)*total)
             continue;
+        if (fp_ktag_len(b->tag) <= 16) {   /* the key is its inline words */
+            memcpy(g_hot->key[i], &b->k0, 8);
+            memcpy(g_hot->key[i] + 8, &b->k1, 8);
+        }
         out[n++] = (hot_key){b, g_hot->key[i], b->votes, (b->n + b->votes) / 2};
     }
     qsort(out, (size_t)n, sizeof *out, hot_cmp);
