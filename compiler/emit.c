@@ -838,6 +838,8 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         line(e, "static void %s_apply(fp_worker *w, %s_pending *q, int n)", n, n);
         line(e, "{");
         e->indent++;
+        line(e, "if (FP_UNLIKELY(w->tab->hot != NULL))   /* --stats: the hot-key sketch */");
+        line(e, "    fp_hot_add_batch(w->tab->hot, &q[0].probe, n, sizeof *q);");
         line(e, "for (int i = 0; i < n; i++) {");
         e->indent++;
         line(e, "bool fresh;");

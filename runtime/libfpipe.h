@@ -437,7 +437,7 @@ typedef struct fp_ktab {
     size_t vsize;           /* accumulator size */
     fp_arena *arena;        /* copies of long keys that are not views */
     size_t charged;         /* bytes counted against FPIPE_MAX_TABLE_BYTES */
-    struct fp_hot *hot;     /* --stats, stage 1: the hot-key sketch every upsert feeds */
+    struct fp_hot *hot;     /* --stats, stage 1: the hot-key sketch (fp_hot_add_batch) */
 } fp_ktab;
 
 fp_ktab *fp_ktab_new(size_t vsize);                        /* 4096 slots */
@@ -543,7 +543,9 @@ static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
  * its bucket's records is the candidate whatever the order; its record
  * count is at least `votes` and at most (n + votes) / 2.  Sketches merge
  * bucket by bucket (the votes of different candidates cancel), over
- * threads and ranks.  Off (NULL) without --stats: one test per record. */
+ * threads and ranks.  The generated code feeds a batch of queued updates
+ * at a time (before applying them, in the same order); off (NULL) without
+ * --stats: one test per batch of FP_BATCH records. */
 #define FP_HOT_BUCKETS 256
 #define FP_HOT_KEY 64       /* bytes of a candidate key kept for the report */
 typedef struct fp_hot_bucket {
@@ -575,6 +577,8 @@ static inline void fp_hot_add(fp_hot *h, const fp_kprobe *pr)
     }
 }
 
+void fp_hot_add_batch(fp_hot *h, const fp_kprobe *first, int n, size_t stride);
+
 /* The rank that owns a key under MPI (mpi.c's shuffle): the low bits of the
  * hash's high half. */
 static inline int fp_key_owner(uint64_t tag, int nranks)
@@ -585,8 +589,6 @@ static inline int fp_key_owner(uint64_t tag, int nranks)
 static inline void *fp_ktab_upsert_probe(fp_ktab *t, const fp_kprobe *pr, bool copy_key,
                                          bool *fresh)
 {
-    if (FP_UNLIKELY(t->hot != NULL))
-        fp_hot_add(t->hot, pr);
     size_t n = fp_ktag_len(pr->tag);
     size_t i = fp_ktag_index(pr->tag, t->shift);
     for (;;) {

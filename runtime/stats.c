@@ -315,6 +315,15 @@ fp_hot *fp_hot_new(void)
     return h;
 }
 
+/* n queued probes, stride bytes apart (the generated code's pending
+ * updates), in their order. */
+void fp_hot_add_batch(fp_hot *h, const fp_kprobe *first, int n, size_t stride)
+{
+    const char *p = (const char *)first;
+    for (int i = 0; i < n; i++, p += stride)
+        fp_hot_add(h, (const fp_kprobe *)(const void *)p);
+}
+
 void fp_hot_take(fp_hot *h, fp_hot_bucket *b, const fp_kprobe *pr)
 {
     /* A key over 16 bytes: its bytes are a view the table keeps too (a

@@ -53,6 +53,8 @@ typedef struct hist_pending { fp_kprobe probe; int64_t value; } hist_pending;
  * slots were prefetched when they were queued. */
 static void hist_apply(fp_worker *w, hist_pending *q, int n)
 {
+    if (FP_UNLIKELY(w->tab->hot != NULL))   /* --stats: the hot-key sketch */
+        fp_hot_add_batch(w->tab->hot, &q[0].probe, n, sizeof *q);
     for (int i = 0; i < n; i++) {
         bool fresh;
         hist_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, true, &fresh);
