@@ -63,6 +63,8 @@ void fp_dist_drops(fp_worker *workers, int nw, int nsites);
  * error lines (captured in partition order) appended to rank 0's error
  * file in rank order, in messages of at most FPIPE_MPI_ROUND_BYTES. */
 void fp_dist_errors(fp_errsink *e);
+/* v[i] summed over ranks, on every rank. */
+void fp_dist_sum_u64(uint64_t *v, size_t n);
 /* --stats, on every rank after the commit: the per-operator counts summed
  * into workers[0] over ranks, every rank's load to rank 0's report, the
  * ranks' hot-key sketches (workers[0].hot) merged there. */
@@ -106,6 +108,7 @@ static inline void fp_dist_drops(fp_worker *workers, int nw, int nsites)
     (void)workers, (void)nw, (void)nsites;
 }
 static inline void fp_dist_errors(fp_errsink *e) { (void)e; }
+static inline void fp_dist_sum_u64(uint64_t *v, size_t n) { (void)v, (void)n; }
 static inline void fp_dist_stats(const fp_pipeline *pl, fp_worker *workers, int nw,
                                  double stage1_s)
 {

@@ -1005,7 +1005,9 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
         for (int i = 0; i < run.nin; i++)
             bases[i] = run.in[i].data;
-        fp_errors_lines(run.parts, run.nparts, bases, run.threads);
+        /* MPI: each rank counts the lines of its own block only. */
+        fp_errors_lines_range(run.parts, run.nparts, bases, run.threads, run.part_lo,
+                              run.part_hi, fp_dist_on() ? fp_dist_sum_u64 : NULL);
         free(bases);
     }
 

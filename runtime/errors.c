@@ -45,19 +45,31 @@ static uint64_t count_nl(const char *p, const char *e)
 
 void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads)
 {
+    fp_errors_lines_range(parts, n, bases, threads, 0, n, NULL);
+}
+
+void fp_errors_lines_range(fp_part *parts, size_t n, const char *const *bases, int threads,
+                           size_t lo, size_t hi, void (*sum)(uint64_t *v, size_t n))
+{
     /* Newlines before each partition within the partition before it (or,
-     * for a file's first, from the file's start: a CSV header). */
+     * for a file's first, from the file's start: a CSV header).  Partition
+     * k of [lo, hi) gives its own newlines to k + 1 (and, if it starts a
+     * file, the header's to itself), so only [lo, hi)'s bytes are read;
+     * the other entries come from the ranks owning them (sum, under MPI). */
     uint64_t *cnt = calloc(n ? n : 1, sizeof *cnt);
     if (!cnt)
         fp_oom();
-    long long nl = (long long)n;
+    long long l0 = (long long)lo, l1 = (long long)hi, nl = (long long)n;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : 1) if (threads > 1)
-    for (long long k = 0; k < nl; k++) {
+    for (long long k = l0; k < l1; k++) {
         const fp_part *p = &parts[k];
-        const char *from = k > 0 && parts[k - 1].file == p->file ? parts[k - 1].begin
-                                                                 : bases[p->file];
-        cnt[k] = count_nl(from, p->begin);
+        if (k == 0 || parts[k - 1].file != p->file)
+            cnt[k] = count_nl(bases[p->file], p->begin);
+        if (k + 1 < nl && parts[k + 1].file == p->file)
+            cnt[k + 1] = count_nl(p->begin, parts[k + 1].begin);
     }
+    if (sum)
+        sum(cnt, n);
     uint64_t line = 1;
     for (size_t k = 0; k < n; k++) {
         if (k == 0 || parts[k - 1].file != parts[k].file)

@@ -1216,6 +1216,10 @@ int fp_gunzip(const char *data, size_t len, char **out, size_t *outlen, char *er
 /* The line number (from 1) of every partition's first byte in its file:
  * bases[f] is file f's first byte. */
 void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads);
+/* The same, reading only the partitions [lo, hi): sum (MPI) adds up the
+ * ranks' counts element by element. */
+void fp_errors_lines_range(fp_part *parts, size_t n, const char *const *bases, int threads,
+                           size_t lo, size_t hi, void (*sum)(uint64_t *v, size_t n));
 
 /* ------------------------------------------------------------------ */
 /* Lists, tops, topk.                                                  */

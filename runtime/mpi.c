@@ -820,6 +820,15 @@ void fp_dist_drops(fp_worker *workers, int nw, int nsites)
 
 /* ---- on_error collect: every rank's error lines to rank 0 ------------ */
 
+void fp_dist_sum_u64(uint64_t *v, size_t n)
+{
+    if (nranks == 1 || n == 0)
+        return;
+    if (n > INT32_MAX)
+        die("too many partitions for one reduction", FP_EXIT_INTERNAL);
+    MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+}
+
 void fp_dist_errors(fp_errsink *e)
 {
     if (nranks == 1)
