@@ -364,6 +364,13 @@ print(k[0]["owner_rank"])' 2> "$M/err")
     (cd "$M/cv" && $MPIRUN -n 3 "$M/collect_csv" --threads 1 --partition-size 8 -o s.tsv s.csv 2> err) &&
         cmp -s "$M/cv/ref.err" "$M/cv/s.tsv.errors.jsonl" || { co_ok=; bad "mpi: collect on CSV records across 3 ranks" "$M/cv/err"; }
     [ -n "$co_ok" ] && ok "mpi: on_error collect: one error file from every rank, byte-identical to one process's (1/2/3 ranks, 2x2, 256-byte rounds; text, after a combine, CSV), counts = its lines"
+    # An error file rank 0 cannot create: named once, exit 3 on every rank
+    # (no rank waits for the others in a collective), no output.
+    rm -f "$M/ce.tsv"
+    $MPIRUN -n 3 "$M/collect" --errors "$M/no/such/e.jsonl" -o "$M/ce.tsv" "$R/in.txt" > "$M/err" 2>&1; rc=$?
+    [ $rc = 3 ] && [ "$(grep -c "no/such/e.jsonl" "$M/err")" = 1 ] && [ ! -e "$M/ce.tsv" ] &&
+        ok "mpi: an error file that cannot be created: exit 3, named once, no output" ||
+        bad "mpi: unwritable error file (rc=$rc)" "$M/err"
     # fail_fast in the same run: a failure on rank 2's block writes neither
     # the output nor the error file (3 ranks), as in one process.
     awk 'BEGIN { for (i = 1; i <= 300; i++) print (i == 250 ? 0 : i % 7 ? i : "x") }' > "$M/mixed.txt"
