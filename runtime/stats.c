@@ -17,6 +17,11 @@
  * and for map, filter, batch_map and sources in = out + filtered + dropped
  * + collected; for a flatmap in = expanded + dropped + collected, and out
  * is the expanded elements' items (the fan-out, stated as such).
+ *
+ * After the operators: under MPI every rank's load (fp_stats_set_ranks,
+ * from mpi.c; the counts above are then summed over ranks), and for a
+ * combine_per_key its hot keys, from the majority-vote sketch of
+ * libfpipe.h (fp_hot) merged over threads and ranks.
  */
 #include "libfpipe.h"
 
