@@ -838,6 +838,8 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         line(e, "static void %s_apply(fp_worker *w, %s_pending *q, int n)", n, n);
         line(e, "{");
         e->indent++;
+        line(e, "if (FP_UNLIKELY(w->tab->hot != NULL))   /* --stats: the hot-key sketch */");
+        line(e, "    fp_hot_add_batch(w->tab->hot, &q[0].probe, n, sizeof *q);");
         line(e, "for (int i = 0; i < n; i++) {");
         e->indent++;
         line(e, "bool fresh;");
@@ -1907,6 +1909,8 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, ".acc_size = sizeof(%s_acc),", c->cname);
         line(&e, ".acc_merge = %s_merge,", c->cname);
         line(&e, ".stage2_keyed = %s,", p->stages[1].fname);
+        if (c->key == &ty_i64 || c->key == &ty_bool)   /* --stats prints hot keys by type */
+            line(&e, ".key = %s,", c->key == &ty_i64 ? "FP_KEY_I64" : "FP_KEY_BOOL");
     }
     if (p->top >= 0) {
         const IrOp *t = &ir->ops[p->top];

@@ -56,8 +56,19 @@ void fp_dist_global(char *accs, size_t acc_size, size_t nparts);
 void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentry ***runs,
                    size_t **ns, size_t *nruns);
 void fp_dist_keyed_done(void);
-/* on_error drop and retry counts summed over ranks into workers[0]. */
+/* on_error drop, retry and collect counts summed over ranks into
+ * workers[0]. */
 void fp_dist_drops(fp_worker *workers, int nw, int nsites);
+/* on_error collect, after stage 1 without a failure: the other ranks'
+ * error lines (captured in partition order) appended to rank 0's error
+ * file in rank order, in messages of at most FPIPE_MPI_ROUND_BYTES. */
+void fp_dist_errors(fp_errsink *e);
+/* v[i] summed over ranks, on every rank. */
+void fp_dist_sum_u64(uint64_t *v, size_t n);
+/* --stats, on every rank after the commit: the per-operator counts summed
+ * into workers[0] over ranks, every rank's load to rank 0's report, the
+ * ranks' hot-key sketches (workers[0].hot) merged there. */
+void fp_dist_stats(const fp_pipeline *pl, fp_worker *workers, int nw, double stage1_s);
 
 #else /* one process: the hooks do nothing */
 
@@ -95,6 +106,15 @@ static inline void fp_dist_keyed_done(void) {}
 static inline void fp_dist_drops(fp_worker *workers, int nw, int nsites)
 {
     (void)workers, (void)nw, (void)nsites;
+}
+static inline void fp_dist_errors(fp_errsink *e) { (void)e; }
+static inline void fp_dist_sum_u64(uint64_t *v, size_t n) { (void)v, (void)n; }
+static inline void fp_dist_stats(const fp_pipeline *pl, fp_worker *workers, int nw,
+                                 double stage1_s)
+{
+    (void)pl, (void)nw, (void)stage1_s;
+    if (workers[0].hot)   /* one process: no ranks section; the hot keys */
+        fp_stats_set_hot(workers[0].hot, 1);
 }
 
 #endif

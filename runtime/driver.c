@@ -467,8 +467,10 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     }
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
-        if (pl->merge == FP_MERGE_PARTITION_ORDER)
+        if (pl->merge == FP_MERGE_PARTITION_ORDER) {
             tg->tabs[k] = fp_ktab_new_sized(pl->acc_size, 10);
+            tg->tabs[k]->hot = w->hot;   /* --stats: hot keys */
+        }
         w->tab = pl->merge == FP_MERGE_PER_THREAD ? tg->tabs[w->thread] : tg->tabs[k];
         break;
     case FP_SHAPE_GLOBAL:
@@ -1123,9 +1125,15 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         return FP_EXIT_INPUT;
     }
     if (pl->collect) {
-        run.errs = fp_errsink_open(errors_path, run.nparts, err, sizeof err);
-        if (!run.errs) {
-            fprintf(stderr, "%s: error: %s\n", run.prog, err);
+        /* MPI: rank 0 writes the error file; the other ranks keep their
+         * lines for it (fp_dist_errors). */
+        run.errs = fp_dist_rank() == 0 ? fp_errsink_open(errors_path, run.nparts, err, sizeof err)
+                                       : fp_errsink_open_capture(run.nparts);
+        if (fp_dist_any(!run.errs, "open the error file")) {
+            if (run.errs)
+                fp_errsink_abort(run.errs);
+            else
+                fprintf(stderr, "%s: error: %s\n", run.prog, err);
             fp_sink_abort(run.sink);
             close_inputs(&run);
             free(run.parts);
@@ -1136,7 +1144,9 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
         for (int i = 0; i < run.nin; i++)
             bases[i] = run.in[i].data;
-        fp_errors_lines(run.parts, run.nparts, bases, run.threads);
+        /* MPI: each rank counts the lines of its own block only. */
+        fp_errors_lines_range(run.parts, run.nparts, bases, run.threads, run.part_lo,
+                              run.part_hi, fp_dist_on() ? fp_dist_sum_u64 : NULL);
         free(bases);
     }
 
@@ -1153,6 +1163,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
         if (pl->top_n)
             workers[t].top = fp_top_new(pl);
+        if (run.stats && pl->shape == FP_SHAPE_KEYED)
+            workers[t].hot = fp_hot_new();   /* --stats: hot keys of the combine_per_key */
     }
     if (resumed && fp_dist_rank() == 0) {
         /* The counts of the work the checkpoint stands for. */
@@ -1171,8 +1183,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
          * untouched pages cost nothing) instead of doubling up from small.
          * A partition's table sees a partition's keys: start small. */
         if (pl->merge == FP_MERGE_PER_THREAD) {
-            for (size_t i = 0; i < ntabs; i++)
+            for (size_t i = 0; i < ntabs; i++) {
                 tg.tabs[i] = fp_ktab_new_sized(pl->acc_size, 16);
+                tg.tabs[i]->hot = workers[i].hot;   /* --stats: hot keys */
+            }
         } else {
             tg.folded = fp_ktab_new_sized(pl->acc_size, 16);
             tg.fdone = xcalloc(run.nparts ? run.nparts : 1, sizeof *tg.fdone);
@@ -1214,6 +1228,15 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         table_bytes += (uint64_t)(tg.folded->mask + 1) * tg.folded->stride;
     fp_progress_end(run.progress);
     run.progress = NULL;
+    if (workers[0].hot) {
+        /* --stats: the sketches stop here (the merges below do not feed
+         * them) and become worker 0's. */
+        for (size_t i = 0; i < ntabs && tg.tabs; i++)
+            if (tg.tabs[i])
+                tg.tabs[i]->hot = NULL;
+        for (int t = 1; t < nw; t++)
+            fp_hot_merge(workers[0].hot, workers[t].hot);
+    }
     phase("stage 1", &t0);
     if (fp_dist_on() && !resumed) {
         /* MPI: agree on the first failure; element-wise rows and global
@@ -1223,6 +1246,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             fp_dist_rows(run.sink, run.fail_part, &run.write_failed);
         else if (pl->shape == FP_SHAPE_GLOBAL && !run.fail_msg)
             fp_dist_global(tg.accs, pl->acc_size, run.nparts);
+        if (run.errs && !run.fail_msg)
+            fp_dist_errors(run.errs);   /* on_error collect: the others' lines to rank 0 */
         phase("MPI gather", &t0);
     }
 
@@ -1380,7 +1405,9 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     }
     free(errors_own);
     phase("commit (fsync, rename)", &t0);
-    if (run.stats && rc == FP_EXIT_OK) {
+    if (run.stats)
+        fp_dist_stats(pl, workers, nw, t_stage1);   /* MPI: on every rank, whatever rc */
+    if (run.stats && rc == FP_EXIT_OK && fp_dist_rank() == 0) {
         fp_stats_resumed(resumed ? pl->checkpoint_op : 0, resumed ? ck.path : NULL);
         fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start,
                         table_bytes);
@@ -1407,6 +1434,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         free(workers[t].collected);
         free(workers[t].stat);
         fp_top_free(workers[t].top);
+        free(workers[t].hot);
         free(workers[t].batch_msg);
         free(workers[t].wbuf[0]);
         free(workers[t].wbuf[1]);

@@ -31,6 +31,10 @@ static size_t g_nparts;           /* the partition count fp_dist_parts saw */
 static bool g_distributable = true;
 static fp_buf captured;           /* rank > 0: element-wise rows for rank 0 */
 static size_t round_bytes = (size_t)4 << 20;   /* per destination and round */
+/* --stats: bytes this rank sent to and received from the others after
+ * stage 1 (the keyed shuffle's rounds; rows, runs, accumulators and error
+ * lines gathered to rank 0). */
+static uint64_t shuffle_sent, shuffle_received, gather_sent, gather_received;
 
 static void *xmalloc(size_t n)
 {
@@ -371,6 +375,7 @@ void fp_dist_fail(size_t *fail_part, char **fail_msg)
 static void send_chunked(const char *p, size_t n, int to, int tag)
 {
     unsigned long long len = n;
+    gather_sent += n;
     MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, to, tag, MPI_COMM_WORLD);
     for (size_t off = 0; off < n; off += round_bytes) {
         size_t m = n - off < round_bytes ? n - off : round_bytes;
@@ -394,6 +399,7 @@ void fp_dist_rows(fp_sink *sink, size_t fail_part, int *write_failed)
             break;
         unsigned long long len;
         MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        gather_received += len;
         for (unsigned long long off = 0; off < len; off += round_bytes) {
             size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
             MPI_Recv(chunk, (int)m, MPI_BYTE, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -418,6 +424,12 @@ void fp_dist_global(char *accs, size_t acc_size, size_t nparts)
     }
     /* Partition k's accumulator lands at k * acc_size on rank 0: rank 0
      * then folds them in partition order, as in one process. */
+    if (rank == 0) {
+        for (int r = 1; r < nranks; r++)
+            gather_received += (uint64_t)counts[r];
+    } else {
+        gather_sent += (uint64_t)counts[rank];
+    }
     if (rank == 0)
         MPI_Gatherv(MPI_IN_PLACE, 0, MPI_BYTE, accs, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
     else
@@ -472,7 +484,7 @@ static int owner_of_tag(uint64_t tag)
 {
     /* The hash's low bits of its high half: the tables index by its top
      * bits, so an owner's keys still spread over its whole table. */
-    return (int)((uint32_t)(tag >> 32) % (uint32_t)nranks);
+    return fp_key_owner(tag, nranks);
 }
 
 /* Fold the entries of [p, end) into t, in order: FP_BATCH at a time,
@@ -649,6 +661,12 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
         }
         MPI_Alltoallv(sbuf, scount, sdispl, MPI_BYTE, rbuf, rcount, rdispl, MPI_BYTE,
                       MPI_COMM_WORLD);
+        for (size_t r = 0; r < R; r++) {
+            if ((int)r == rank)
+                continue;
+            shuffle_sent += (uint64_t)scount[r];
+            shuffle_received += (uint64_t)rcount[r];
+        }
         t1 = MPI_Wtime();
         t_comm += t1 - tm;
         tm = t1;
@@ -735,6 +753,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     for (int r = 1; r < nranks; r++) {
         unsigned long long len;
         MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        gather_received += len;
         char *buf = pad_alloc((size_t)len);
         for (unsigned long long off = 0; off < len; off += round_bytes) {
             size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
@@ -775,23 +794,113 @@ void fp_dist_drops(fp_worker *workers, int nw, int nsites)
 {
     if (nranks == 1 || nsites == 0)
         return;
-    /* [0, nsites) dropped, [nsites, 2 nsites) retried */
-    unsigned long long *loc = xmalloc(2 * (size_t)nsites * sizeof *loc);
-    unsigned long long *all = xmalloc(2 * (size_t)nsites * sizeof *all);
+    /* [0, nsites) dropped, [nsites, 2 nsites) retried, then collected */
+    unsigned long long *loc = xmalloc(3 * (size_t)nsites * sizeof *loc);
+    unsigned long long *all = xmalloc(3 * (size_t)nsites * sizeof *all);
     for (int i = 0; i < nsites; i++) {
-        loc[i] = loc[nsites + i] = 0;
+        loc[i] = loc[nsites + i] = loc[2 * nsites + i] = 0;
         for (int t = 0; t < nw; t++) {
             loc[i] += workers[t].dropped[i];
             loc[nsites + i] += workers[t].retried[i];
+            loc[2 * nsites + i] += workers[t].collected[i];
             workers[t].dropped[i] = 0;
             workers[t].retried[i] = 0;
+            workers[t].collected[i] = 0;
         }
     }
-    MPI_Allreduce(loc, all, 2 * nsites, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(loc, all, 3 * nsites, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
     for (int i = 0; i < nsites; i++) {
         workers[0].dropped[i] = all[i];
         workers[0].retried[i] = all[nsites + i];
+        workers[0].collected[i] = all[2 * nsites + i];
     }
     free(loc);
     free(all);
+}
+
+/* ---- on_error collect: every rank's error lines to rank 0 ------------ */
+
+void fp_dist_sum_u64(uint64_t *v, size_t n)
+{
+    if (nranks == 1 || n == 0)
+        return;
+    if (n > INT32_MAX)
+        die("too many partitions for one reduction", FP_EXIT_INTERNAL);
+    MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+}
+
+void fp_dist_errors(fp_errsink *e)
+{
+    if (nranks == 1)
+        return;
+    if (rank > 0) {
+        /* Partition order within the block (the capture is in order). */
+        const fp_buf *b = fp_errsink_captured(e);
+        send_chunked(b->p, b->n, 0, 4);
+        return;
+    }
+    /* Rank 0's lines are written; rank 1's block follows, then rank 2's:
+     * input order, as one process writes them. */
+    char *piece = xmalloc(round_bytes);
+    for (int r = 1; r < nranks; r++) {
+        unsigned long long len;
+        MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 4, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        gather_received += len;
+        for (unsigned long long off = 0; off < len; off += round_bytes) {
+            size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
+            MPI_Recv(piece, (int)m, MPI_BYTE, r, 4, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            fp_errsink_append(e, piece, m);   /* a failed write is reported at commit */
+        }
+    }
+    free(piece);
+}
+
+/* ---- --stats: counts summed over ranks, every rank's load, hot keys -- */
+
+void fp_dist_stats(const fp_pipeline *pl, fp_worker *workers, int nw, double stage1_s)
+{
+    fp_rank_load mine = {.part_lo = load_lo, .part_hi = load_hi,
+                         .bytes = (uint64_t)load_bytes, .stage1_s = stage1_s,
+                         .shuffle_sent = shuffle_sent, .shuffle_received = shuffle_received,
+                         .gather_sent = gather_sent, .gather_received = gather_received,
+                         .peak_rss = fp_stats_peak_rss(), .threads = (uint64_t)nw};
+    fp_stats_stage1_records(pl, workers, nw, &mine.records_in, &mine.records_out);
+    fp_rank_load *all = rank == 0 ? xmalloc((size_t)nranks * sizeof *all) : NULL;
+    MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, all, (int)sizeof mine, MPI_BYTE, 0,
+               MPI_COMM_WORLD);
+    if (rank == 0)
+        fp_stats_set_ranks(all, nranks);
+    free(all);
+
+    /* Per-operator counts: [i] passed on, [n + i] filtered / expanded /
+     * read, summed over threads and ranks into worker 0 (exact integers:
+     * the same totals as one process). */
+    size_t ns = 2 * (size_t)pl->nops + 1;
+    unsigned long long *loc = xmalloc(ns * sizeof *loc), *sum = xmalloc(ns * sizeof *sum);
+    for (size_t i = 0; i < ns; i++) {
+        loc[i] = 0;
+        for (int t = 0; t < nw; t++) {
+            loc[i] += workers[t].stat[i];
+            workers[t].stat[i] = 0;
+        }
+    }
+    MPI_Allreduce(loc, sum, (int)ns, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    for (size_t i = 0; i < ns; i++)
+        workers[0].stat[i] = sum[i];
+    free(loc);
+    free(sum);
+
+    /* Hot keys: the rank's merged sketch (worker 0's), merged on rank 0
+     * in rank order. */
+    if (!workers[0].hot)
+        return;
+    fp_hot *hs = rank == 0 ? xmalloc((size_t)nranks * sizeof *hs) : NULL;
+    MPI_Gather(workers[0].hot, (int)sizeof(fp_hot), MPI_BYTE, hs, (int)sizeof(fp_hot), MPI_BYTE,
+               0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        for (int r = 1; r < nranks; r++)
+            fp_hot_merge(&hs[0], &hs[r]);
+        fp_stats_set_hot(&hs[0], nranks);
+    }
+    free(hs);
 }

@@ -9,7 +9,9 @@
 #     the partition size is fixed, so the f64 folds must match exactly);
 #   - fail_fast on records only ranks 1 and 2 read: exit 4, the earlier
 #     one reported once, no output; a missing input, a directory, stdin;
-#   - on_error drop and retry counts summed over ranks.
+#   - on_error drop and retry counts summed over ranks;
+#   - --stats: counts summed over ranks equal one process's, the ranks
+#     section, hot keys; on_error collect: one error file from all ranks.
 echo "# mpi"
 if ! command -v mpirun > /dev/null; then
     echo "# mpi: skipped: mpirun not found (scripts/install-deps.sh installs openmpi-bin)"
@@ -219,6 +221,165 @@ EOF
                 bad "mpi: element-wise fail_fast to stdout (rc=$rc)" "$M/err"
         else bad "mpi: build inv.fpipe" "$M/err"; fi
     else bad "mpi: build ratio.fpipe --backend mpi" "$M/err"; fi
+
+    # --stats under MPI: the per-operator counts, summed over ranks, equal
+    # one process's exactly (the JSON without times, memory, threads, the
+    # ranks section and the hot-key sketch's bounds, which depend on how the
+    # records met the sketches); the ranks section covers every partition
+    # once, in rank order, and its records add up to the operators'.
+    cat > "$M/stats_norm.py" <<'PYEOF'
+import json, sys
+st = json.loads(open(sys.argv[1]).readline())
+mode = sys.argv[2]   # seq or the rank count
+for k in ("threads", "seconds", "memory", "skew", "ranks"):
+    v = st.pop(k, None)
+    if k == "ranks":
+        ranks = v
+for k in st.get("hot_keys", {}).get("keys", []):
+    for f in ("records_min", "records_max", "share_min", "share_max", "owner_rank"):
+        k.pop(f, None)
+print(json.dumps(st, sort_keys=True))
+if mode != "seq":
+    ops = st["operators"]
+    end = next((i for i, o in enumerate(ops) if o["kind"] in ("combine_per_key", "combine", "top")), None)
+    s1out = ops[end]["in"] if end is not None else ops[-1]["out"]
+    lo = 0
+    assert len(ranks) == int(mode), "%d ranks reported" % len(ranks)
+    for r, l in enumerate(ranks):
+        assert l["rank"] == r and l["partitions"][0] == lo, l
+        lo = l["partitions"][1]
+        assert l["peak_rss_bytes"] > 0 and l["stage1_seconds"] >= 0, l
+    assert sum(l["records_in"] for l in ranks) == ops[0]["in"], "records in"
+    assert sum(l["records_out"] for l in ranks) == s1out, "records out of stage 1"
+PYEOF
+    if "$FPIPEC" build --backend mpi tests/runtime/stats.fpipe -o "$M/stats.mpi" > "$M/err" 2>&1; then :; else
+        bad "mpi: build tests/runtime/stats.fpipe" "$M/err"; fi
+    st_ok=1
+    # NAME OPENMP-BINARY MPI-BINARY ARGS...
+    stats_matrix() {
+        local n=$1 omp=$2 mpi=$3; shift 3
+        [ -x "$mpi" ] || { st_ok=; bad "mpi: --stats $n: no MPI build"; return; }
+        "$omp" --threads 1 --partition-size 4096 --stats=json "$@" 2> "$M/st.seq" > /dev/null ||
+            { st_ok=; bad "mpi: --stats $n sequential" "$M/st.seq"; return; }
+        grep '^{"pipeline"' "$M/st.seq" > "$M/st.seq.json"
+        python3 "$M/stats_norm.py" "$M/st.seq.json" seq > "$M/st.seq.norm" 2> "$M/err" ||
+            { st_ok=; bad "mpi: --stats $n: no JSON" "$M/st.seq"; return; }
+        local m r t
+        for m in 1x1 2x1 3x1 2x2; do
+            r=${m%x*}; t=${m#*x}
+            FPIPE_MPI_ROUND_BYTES=4096 $MPIRUN -n $r "$mpi" --threads $t --partition-size 4096 --stats=json "$@" \
+                2> "$M/st.mpi" > /dev/null || { st_ok=; bad "mpi: --stats $n $m failed" "$M/st.mpi"; return; }
+            grep '^{"pipeline"' "$M/st.mpi" > "$M/st.mpi.json"
+            [ "$(grep -c '^{"pipeline"' "$M/st.mpi")" = 1 ] ||
+                { st_ok=; bad "mpi: --stats $n $m: not printed once" "$M/st.mpi"; return; }
+            python3 "$M/stats_norm.py" "$M/st.mpi.json" $r > "$M/st.mpi.norm" 2> "$M/err" ||
+                { st_ok=; bad "mpi: --stats $n $m: the ranks section" "$M/err"; return; }
+            cmp -s "$M/st.seq.norm" "$M/st.mpi.norm" ||
+                { st_ok=; diff "$M/st.seq.norm" "$M/st.mpi.norm" > "$M/diff"; bad "mpi: --stats $n $m counts differ from one process" "$M/diff"; return; }
+        done
+    }
+    # shellcheck disable=SC2086
+    stats_matrix wordcount "$TMP/bin/wordcount" "$M/wordcount.mpi" -o /dev/null $TEXT_IN
+    # shellcheck disable=SC2086
+    stats_matrix weights "$TMP/bin/weights" "$M/weights.mpi" -o /dev/null $TEXT_IN
+    # shellcheck disable=SC2086
+    stats_matrix totals "$TMP/bin/totals" "$M/totals.mpi" -o /dev/null $TEXT_IN
+    # shellcheck disable=SC2086
+    stats_matrix linelen "$TMP/bin/linelen" "$M/linelen.mpi" -o /dev/null $TEXT_IN
+    stats_matrix logs "$TMP/bin/logs" "$M/logs.mpi" -o /dev/null "$IN/access.log"
+    stats_matrix groupby "$TMP/bin/groupby" "$M/groupby.mpi" -o /dev/null "$IN/sales.csv"
+    stats_matrix stats "$R/stats" "$M/stats.mpi" --errors "$M/st.errors" -o /dev/null "$R/st.txt"
+    [ -n "$st_ok" ] && ok "mpi: --stats=json counts summed over ranks equal one process's (7 pipelines x 1/2/3 ranks, 2x2 threads), the ranks section adds up"
+    [ -c /dev/null ] || bad "mpi: /dev/null is no longer a device"
+
+    # The text table under MPI: the ranks section (one row per rank, the
+    # skew) and the 90% hot key with its owner; a uniform input has none.
+    if [ -f "$M/wordcount.mpi" ]; then
+        awk 'BEGIN { for (i = 0; i < 20000; i++) printf "u%d%s", i % 1000, (i % 13 ? " " : "\n") }' > "$M/uniform.txt"
+        FPIPE_MPI_ROUND_BYTES=256 $MPIRUN -n 3 "$M/wordcount.mpi" --threads 1 --partition-size 4096 --stats \
+            -o "$M/hot.mpi" "$M/hot.txt" 2> "$M/hot.err"
+        FPIPE_MPI_ROUND_BYTES=256 $MPIRUN -n 3 "$M/wordcount.mpi" --threads 1 --partition-size 4096 --stats=json \
+            -o "$M/hot.mpi" "$M/hot.txt" 2> "$M/hot.jerr"
+        owner=$(grep '^{"pipeline"' "$M/hot.jerr" | python3 -c '
+import json, sys
+h = json.loads(sys.stdin.readline())["hot_keys"]
+k = h["keys"]
+assert h["operator"] == "counts" and h["records"] == 20000 and len(k) == 1 and k[0]["key"] == "hot", h
+assert k[0]["records_min"] <= 18000 <= k[0]["records_max"] and k[0]["records_min"] >= 2000, k
+print(k[0]["owner_rank"])' 2> "$M/err")
+        [ -n "$owner" ] && grep -q '^  ranks: 3, stage 1 skew (slowest / mean) [0-9.]*$' "$M/hot.err" &&
+            [ "$(grep -c -E '^ +[0-2] +1 \[[0-9]+, [0-9]+\) ' "$M/hot.err")" = 3 ] &&
+            grep -q '^  hot keys of counts (>= 10% of its 20000 records):$' "$M/hot.err" &&
+            grep -q "^    \"hot\"  [0-9]* to [0-9]* records (.*), owner rank $owner\$" "$M/hot.err" &&
+            ok "mpi: --stats shows every rank's load, the skew, and the 90% hot key with its owner rank (text and JSON)" ||
+            { cat "$M/err" >> "$M/hot.err"; bad "mpi: --stats ranks and hot key" "$M/hot.err"; }
+        alone "$M/wordcount.mpi" --stats --partition-size 4096 -o "$M/hot.seq" "$M/hot.txt" 2> "$M/hot.err"
+        "$TMP/bin/wordcount" --threads 2 --stats=json --partition-size 4096 -o "$M/hot.seq" "$M/hot.txt" 2> "$M/hot.jerr"
+        grep -q '^    "hot"  [0-9]* to [0-9]* records (.*%)$' "$M/hot.err" &&
+            grep -q '"hot_keys":{"operator":"counts","min_share":0.10,"records":20000,"keys":\[{"key":"hot","key_bytes":3,' "$M/hot.jerr" &&
+            ok "mpi: the hot key in one process too (text and JSON, no owner)" || bad "mpi: hot key in one process" "$M/hot.err"
+        $MPIRUN -n 3 "$M/wordcount.mpi" --threads 1 --partition-size 4096 --stats -o "$M/u.mpi" "$M/uniform.txt" 2> "$M/u.err"
+        "$TMP/bin/wordcount" --threads 2 --stats=json -o "$M/u.seq" "$M/uniform.txt" 2> "$M/u.jerr"
+        grep -q '^  hot keys of counts (>= 10% of its 20000 records): none$' "$M/u.err" &&
+            grep -q '"hot_keys":{"operator":"counts","min_share":0.10,"records":20000,"keys":\[\]}' "$M/u.jerr" &&
+            ok "mpi: a uniform input reports no hot key (3 ranks, and one process)" || bad "mpi: uniform input hot keys" "$M/u.err"
+    fi
+
+    # on_error collect under MPI: the error lines of every rank in the one
+    # error file rank 0 commits, in input order, byte-identical to one
+    # process's (bad records in every rank's block; many partitions; rounds
+    # of 256 bytes), the counts the same and equal to its lines.
+    co_ok=1
+    for p in collect collect_keyed collect_csv collect_mixed; do
+        "$FPIPEC" build --backend mpi tests/runtime/$p.fpipe -o "$M/$p" > "$M/err" 2>&1 ||
+            { co_ok=; bad "mpi: build $p --backend mpi" "$M/err"; }
+    done
+    for ps in 61 1024; do
+        "$R/collect" --threads 1 --partition-size $ps -o "$M/c.seq" "$R/in.txt" 2> "$M/c.seq.err"
+        for m in 1x1 2x1 3x1 2x2 3r; do
+            case $m in
+                3r) r=3 t=1 rb=256 ;;
+                *) r=${m%x*} t=${m#*x} rb=4096 ;;
+            esac
+            rm -f "$M/c.mpi" "$M/c.mpi.errors.jsonl"
+            FPIPE_MPI_ROUND_BYTES=$rb $MPIRUN -n $r "$M/collect" --threads $t --partition-size $ps --stats=json \
+                -o "$M/c.mpi" "$R/in.txt" 2> "$M/c.mpi.err" ||
+                { co_ok=; bad "mpi: collect $m, partitions of $ps, failed" "$M/c.mpi.err"; break 2; }
+            coll=$(grep '^{"pipeline"' "$M/c.mpi.err" | grep -o '"name":"kv",[^}]*' | sed 's/.*"collected"://')
+            if ! cmp -s "$M/c.seq" "$M/c.mpi" || ! cmp -s "$M/c.seq.errors.jsonl" "$M/c.mpi.errors.jsonl" ||
+               ! cmp -s "$R/ref.err" "$M/c.mpi.errors.jsonl" ||
+               [ "$coll" != "$(wc -l < "$M/c.mpi.errors.jsonl")" ] ||
+               ! grep -q "^collect: operator 'kv' (tests/runtime/collect.fpipe:4:1) collected $coll elements into '$M/c.mpi.errors.jsonl' (on_error collect)\$" "$M/c.mpi.err"; then
+                { diff "$M/c.seq.errors.jsonl" "$M/c.mpi.errors.jsonl" | head -20; cat "$M/c.mpi.err"; } > "$M/diff"
+                co_ok=; bad "mpi: collect $m, partitions of $ps: output, error file or count differ from one process" "$M/diff"; break 2
+            fi
+        done
+    done
+    # Errors after a combine (rank 0's stage 2) and CSV records.
+    mkdir -p "$M/ck"; cp "$R/keys.txt" "$M/ck/"
+    (cd "$M/ck" && FPIPE_MPI_ROUND_BYTES=256 $MPIRUN -n 3 "$M/collect_keyed" --threads 1 --partition-size 4096 -o k.tsv keys.txt 2> err) &&
+        cmp -s "$R/kref.out" "$M/ck/k.tsv" && cmp -s "$R/kref.err" "$M/ck/keyed.errors.jsonl" ||
+        { co_ok=; bad "mpi: collect after a combine across 3 ranks" "$M/ck/err"; }
+    mkdir -p "$M/cv"; cp "$R/csv/s.csv" "$R/csv/ref.err" "$M/cv/"
+    (cd "$M/cv" && $MPIRUN -n 3 "$M/collect_csv" --threads 1 --partition-size 8 -o s.tsv s.csv 2> err) &&
+        cmp -s "$M/cv/ref.err" "$M/cv/s.tsv.errors.jsonl" || { co_ok=; bad "mpi: collect on CSV records across 3 ranks" "$M/cv/err"; }
+    [ -n "$co_ok" ] && ok "mpi: on_error collect: one error file from every rank, byte-identical to one process's (1/2/3 ranks, 2x2, 256-byte rounds; text, after a combine, CSV), counts = its lines"
+    # An error file rank 0 cannot create: named once, exit 3 on every rank
+    # (no rank waits for the others in a collective), no output.
+    rm -f "$M/ce.tsv"
+    $MPIRUN -n 3 "$M/collect" --errors "$M/no/such/e.jsonl" -o "$M/ce.tsv" "$R/in.txt" > "$M/err" 2>&1; rc=$?
+    [ $rc = 3 ] && [ "$(grep -c "no/such/e.jsonl" "$M/err")" = 1 ] && [ ! -e "$M/ce.tsv" ] &&
+        ok "mpi: an error file that cannot be created: exit 3, named once, no output" ||
+        bad "mpi: unwritable error file (rc=$rc)" "$M/err"
+    # fail_fast in the same run: a failure on rank 2's block writes neither
+    # the output nor the error file (3 ranks), as in one process.
+    awk 'BEGIN { for (i = 1; i <= 300; i++) print (i == 250 ? 0 : i % 7 ? i : "x") }' > "$M/mixed.txt"
+    echo previous > "$M/m.tsv"; echo previous > "$M/m.tsv.errors.jsonl"
+    $MPIRUN -n 3 "$M/collect_mixed" --threads 1 --partition-size 64 -o "$M/m.tsv" "$M/mixed.txt" > "$M/err" 2>&1; rc=$?
+    [ $rc = 4 ] && [ "$(cat "$M/m.tsv")" = previous ] && [ "$(cat "$M/m.tsv.errors.jsonl")" = previous ] &&
+        [ "$(grep -c 'failed: division by zero' "$M/err")" = 1 ] && ! ls -a "$M" | grep -q 'fpipe-' &&
+        ok "mpi: collect with a fail_fast failure on rank 2: exit 4, neither output nor error file" ||
+        bad "mpi: collect + fail_fast across ranks (rc=$rc)" "$M/err"
 
     # make install (run by the cli section into $TMP/prefix) installs the MPI
     # runtime too, and the installed fpipec builds with it.
