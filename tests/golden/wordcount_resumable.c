@@ -52,6 +52,8 @@ typedef struct counts_pending { fp_kprobe probe; int64_t value; } counts_pending
  * slots were prefetched when they were queued. */
 static void counts_apply(fp_worker *w, counts_pending *q, int n)
 {
+    if (FP_UNLIKELY(w->tab->hot != NULL))   /* --stats: the hot-key sketch */
+        fp_hot_add_batch(w->tab->hot, &q[0].probe, n, sizeof *q);
     for (int i = 0; i < n; i++) {
         bool fresh;
         counts_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);
@@ -197,7 +199,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "counts",
     .line = 22,
     .col = 1,
-    .program = UINT64_C(0xdbf4d51fd772e45b),
+    .program = UINT64_C(0x314826c62652ed67),
     .type = "combine_per_key counts: (str, i64) -> (str, i64) = sum",
 };
 
