@@ -4,6 +4,7 @@
 # TMP, ok, bad, same).  No test depends on timing: a kill waits for the
 # checkpoint file to appear, and whatever the kill hit, the resumed output
 # must be the uninterrupted run's.
+: "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 
 echo "# checkpoint"
 K=$TMP/ckpt

@@ -12,6 +12,7 @@
 #   - on_error drop and retry counts summed over ranks;
 #   - --stats: counts summed over ranks equal one process's, the ranks
 #     section, hot keys; on_error collect: one error file from all ranks.
+: "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 echo "# mpi"
 if ! command -v mpirun > /dev/null; then
     echo "# mpi: skipped: mpirun not found (scripts/install-deps.sh installs openmpi-bin)"

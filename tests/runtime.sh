@@ -1,5 +1,6 @@
 # runtime.sh — the runtime's semantics (issue 5): on_error collect, --stats.
 # Sourced by tests/run.sh (uses its FPIPEC, TMP, ok, bad, same).
+: "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 
 echo "# runtime"
 R=$TMP/rt
