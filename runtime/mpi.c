@@ -198,6 +198,83 @@ void fp_dist_parts(size_t nparts, bool distributable, size_t *lo, size_t *hi)
     *hi = block_hi(rank);
 }
 
+static size_t slice_lo(size_t n, int r)
+{
+    return (size_t)((unsigned __int128)n * (unsigned)r / (unsigned)nranks);
+}
+
+void fp_dist_slice(size_t n, size_t *lo, size_t *hi)
+{
+    *lo = slice_lo(n, rank);
+    *hi = slice_lo(n, rank + 1);
+}
+
+void fp_dist_share_slices(unsigned char *v, size_t n)
+{
+    if (nranks == 1)
+        return;
+    if (n > INT32_MAX)
+        die("an input has too many quote-parity blocks for one MPI_Allgatherv", FP_EXIT_INTERNAL);
+    int *counts = xmalloc((size_t)nranks * sizeof *counts);
+    int *displs = xmalloc((size_t)nranks * sizeof *displs);
+    for (int r = 0; r < nranks; r++) {
+        displs[r] = (int)slice_lo(n, r);
+        counts[r] = (int)(slice_lo(n, r + 1) - slice_lo(n, r));
+    }
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_BYTE, v, counts, displs, MPI_BYTE, MPI_COMM_WORLD);
+    free(counts);
+    free(displs);
+}
+
+size_t fp_dist_chain_take(size_t start)
+{
+    if (rank == 0)
+        return start;
+    unsigned long long at;
+    MPI_Recv(&at, 1, MPI_UNSIGNED_LONG_LONG, rank - 1, 4, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    return (size_t)at;
+}
+
+void fp_dist_chain_give(size_t at)
+{
+    unsigned long long v = at;
+    if (rank + 1 < nranks)
+        MPI_Send(&v, 1, MPI_UNSIGNED_LONG_LONG, rank + 1, 4, MPI_COMM_WORLD);
+}
+
+void fp_dist_share_cuts(size_t **ends, size_t *n)
+{
+    if (nranks == 1)
+        return;
+    int mine = *n > INT32_MAX ? -1 : (int)*n;
+    int *counts = xmalloc((size_t)nranks * sizeof *counts);
+    int *displs = xmalloc((size_t)nranks * sizeof *displs);
+    MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+    size_t total = 0;
+    for (int r = 0; r < nranks; r++) {
+        if (counts[r] < 0 || total + (size_t)counts[r] > INT32_MAX)
+            die("an input has too many partitions for one MPI_Allgatherv", FP_EXIT_INTERNAL);
+        displs[r] = (int)total;
+        total += (size_t)counts[r];
+    }
+    unsigned long long *mv = xmalloc((*n ? *n : 1) * sizeof *mv);
+    unsigned long long *all = xmalloc((total ? total : 1) * sizeof *all);
+    for (size_t i = 0; i < *n; i++)
+        mv[i] = (*ends)[i];
+    MPI_Allgatherv(mv, mine, MPI_UNSIGNED_LONG_LONG, all, counts, displs,
+                   MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD);
+    size_t *v = xmalloc((total ? total : 1) * sizeof *v);
+    for (size_t i = 0; i < total; i++)
+        v[i] = (size_t)all[i];
+    free(*ends);
+    *ends = v;
+    *n = total;
+    free(mv);
+    free(all);
+    free(counts);
+    free(displs);
+}
+
 /* This rank's load, for the FPIPE_TIMES report after stage 1. */
 static double load_t0, load_bytes;
 static size_t load_lo, load_hi;
@@ -239,19 +316,23 @@ bool fp_dist_capture(const char *p, size_t n)
  * printed by rank 0 under FPIPE_TIMES=1: the skew between ranks. */
 static void report_load(void)
 {
-    double mine[4] = {(double)load_lo, (double)load_hi, load_bytes, MPI_Wtime() - load_t0};
+    double mine[5] = {(double)load_lo, (double)load_hi, load_bytes, MPI_Wtime() - load_t0,
+                      (double)fp_csv_scanned()};
     double *all = rank == 0 ? xmalloc((size_t)nranks * sizeof mine) : NULL;
-    MPI_Gather(mine, 4, MPI_DOUBLE, all, 4, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    MPI_Gather(mine, 5, MPI_DOUBLE, all, 5, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (rank != 0)
         return;
     const char *e = getenv("FPIPE_TIMES");
     if (e && *e && strcmp(e, "0") != 0) {
         double sum = 0, max = 0;
         for (int r = 0; r < nranks; r++) {
-            double *v = all + 4 * r;
+            double *v = all + 5 * r;
             fprintf(stderr,
                     "fpipe: rank %d: partitions [%.0f, %.0f) (%.0f), %.1f MB, read and stage 1 %.1f ms\n",
                     r, v[0], v[1], v[1] - v[0], v[2] / 1e6, v[3] * 1e3);
+            if (v[4] > 0)
+                fprintf(stderr, "fpipe: rank %d: %.0f bytes scanned to cut CSV partitions\n", r,
+                        v[4]);
             sum += v[3];
             max = v[3] > max ? v[3] : max;
         }
