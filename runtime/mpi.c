@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 void fp_oom(void);
@@ -30,6 +32,11 @@ static int err_fd = 2;            /* rank > 0: the real stderr (2 is /dev/null) 
 static size_t g_nparts;           /* the partition count fp_dist_parts saw */
 static bool g_distributable = true;
 static fp_buf captured;           /* rank > 0: element-wise rows for rank 0 */
+/* Rank > 0: rows held in memory beyond this many bytes go to a temporary
+ * file (FPIPE_MPI_HOLD_BYTES; docs/distributed.md, "Element-wise rows"). */
+static size_t hold_bytes = (size_t)64 << 20;
+static int spill_fd = -1;         /* the unlinked temporary file, or -1 */
+static unsigned long long spilled;   /* bytes in it: the rows before `captured` */
 static size_t round_bytes = (size_t)4 << 20;   /* per destination and round */
 
 static void *xmalloc(size_t n)
@@ -60,6 +67,28 @@ static double mark(const char *what, double t)
     return n;
 }
 
+/* Seconds on a monotonic clock (MPI_Wtime is not there before MPI_Init
+ * nor after MPI_Finalize). */
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* FPIPE_TIMES=1: one of MPI's own phases on this rank's stderr. */
+static void times_line(const char *what, double secs)
+{
+    const char *e = getenv("FPIPE_TIMES");
+    if (!(e && *e && strcmp(e, "0") != 0))
+        return;
+    char msg[160];
+    int len = snprintf(msg, sizeof msg, "fpipe: rank %d: %-24s %8.1f ms\n", rank, what, secs * 1e3);
+    if (len > 0 && write(err_fd, msg, (size_t)len) < 0) {
+        /* nothing to do */
+    }
+}
+
 static void die(const char *what, int code)
 {
     char msg[MPI_MAX_ERROR_STRING + 128];
@@ -79,6 +108,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
      * the core from the one it waits for (measured: shuffle 80-125 ms
      * instead of 120-150 ms on this 2-core VM under load). */
     setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
+    double t_init = wall_now();
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
         fprintf(stderr, "fpipe: error: MPI_Init_thread failed\n");
         return FP_EXIT_INTERNAL;
@@ -87,6 +117,12 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     if (provided < MPI_THREAD_FUNNELED && rank == 0)
         fprintf(stderr, "fpipe: warning: MPI gives no MPI_THREAD_FUNNELED; use --threads 1\n");
+    const char *hb = getenv("FPIPE_MPI_HOLD_BYTES");
+    if (hb && *hb) {
+        long long v = atoll(hb);
+        if (v >= 4096)
+            hold_bytes = (size_t)v;
+    }
     const char *rb = getenv("FPIPE_MPI_ROUND_BYTES");
     if (rb && *rb) {
         long long v = atoll(rb);
@@ -116,6 +152,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         if (err_fd < 0)
             err_fd = 2;
     }
+    t_init = wall_now() - t_init;
+    times_line("MPI_Init_thread", t_init);
     int rc = fp_main_local(pl, argc, argv);
     /* Rank 0 leaves with the run's status: the maximum over the ranks
      * (rank 0's decision, or another rank's internal error).  The other
@@ -125,9 +163,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     int all = rc;
     MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     fp_buf_free(&captured);
+    if (spill_fd >= 0)
+        close(spill_fd);
     fflush(stdout);
     fflush(stderr);
+    double t_fin = wall_now();
     MPI_Finalize();
+    times_line("MPI_Finalize", wall_now() - t_fin);
     return rank == 0 ? all : 0;
 }
 
@@ -303,10 +345,63 @@ void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi)
     }
 }
 
+/* A note on this rank's own stderr (the others' fd 2 is /dev/null). */
+static void note(const char *what, int err)
+{
+    char msg[512];
+    int n = snprintf(msg, sizeof msg, "fpipe: note: MPI rank %d: %s: %s\n", rank, what,
+                     strerror(err));
+    if (n > 0 && write(err_fd, msg, (size_t)n) < 0) {
+        /* nothing more to do */
+    }
+}
+
+/* Append [p, p + n) to the spill file (made on first use in $TMPDIR or
+ * /tmp, unlinked at once: it disappears with the process, however the run
+ * ends).  Where that fails the rows stay in memory, as before the bound
+ * existed (false): better slower to run out of memory than to fail. */
+static bool spill_write(const char *p, size_t n)
+{
+    if (spill_fd < 0) {
+        const char *dir = getenv("TMPDIR");
+        char path[4096];
+        snprintf(path, sizeof path, "%s/fpipe-rows-XXXXXX", dir && *dir ? dir : "/tmp");
+        spill_fd = mkstemp(path);
+        if (spill_fd < 0) {
+            note("cannot create a temporary file for its rows (they stay in memory)", errno);
+            hold_bytes = SIZE_MAX;
+            return false;
+        }
+        unlink(path);
+    }
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = pwrite(spill_fd, p + off, n - off, (off_t)(spilled + off));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            note("cannot write its rows to a temporary file (they stay in memory)",
+                 w < 0 ? errno : ENOSPC);
+            hold_bytes = SIZE_MAX;   /* what was written is ignored: spilled is unchanged */
+            return false;
+        }
+        off += (size_t)w;
+    }
+    spilled += n;
+    return true;
+}
+
 bool fp_dist_capture(const char *p, size_t n)
 {
     if (rank == 0)
         return false;
+    /* Past the bound the held rows go to the file, and so does a buffer
+     * as large as the bound itself, without a copy in memory first. */
+    if (captured.n + n > hold_bytes && spill_write(captured.p, captured.n)) {
+        captured.n = 0;
+        if (n >= hold_bytes && spill_write(p, n))
+            return true;
+    }
     if (n)   /* an empty buffer has no pointer */
         fp_buf_put(&captured, p, n);
     return true;
@@ -316,23 +411,29 @@ bool fp_dist_capture(const char *p, size_t n)
  * printed by rank 0 under FPIPE_TIMES=1: the skew between ranks. */
 static void report_load(void)
 {
-    double mine[5] = {(double)load_lo, (double)load_hi, load_bytes, MPI_Wtime() - load_t0,
-                      (double)fp_csv_scanned()};
+    struct rusage ru;
+    double rss = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss * 1024 : 0;
+    double mine[8] = {(double)load_lo, (double)load_hi, load_bytes, MPI_Wtime() - load_t0,
+                      (double)fp_csv_scanned(), rss, (double)spilled, (double)captured.n};
     double *all = rank == 0 ? xmalloc((size_t)nranks * sizeof mine) : NULL;
-    MPI_Gather(mine, 5, MPI_DOUBLE, all, 5, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    MPI_Gather(mine, 8, MPI_DOUBLE, all, 8, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (rank != 0)
         return;
     const char *e = getenv("FPIPE_TIMES");
     if (e && *e && strcmp(e, "0") != 0) {
         double sum = 0, max = 0;
         for (int r = 0; r < nranks; r++) {
-            double *v = all + 5 * r;
+            double *v = all + 8 * r;
             fprintf(stderr,
                     "fpipe: rank %d: partitions [%.0f, %.0f) (%.0f), %.1f MB, read and stage 1 %.1f ms\n",
                     r, v[0], v[1], v[1] - v[0], v[2] / 1e6, v[3] * 1e3);
             if (v[4] > 0)
                 fprintf(stderr, "fpipe: rank %d: %.0f bytes scanned to cut CSV partitions\n", r,
                         v[4]);
+            if (r > 0 && v[6] + v[7] > 0)
+                fprintf(stderr, "fpipe: rank %d: rows for rank 0: %.0f bytes held, %.0f spilled\n",
+                        r, v[7], v[6]);
+            fprintf(stderr, "fpipe: rank %d: peak RSS %.1f MB after stage 1\n", r, v[5] / 1e6);
             sum += v[3];
             max = v[3] > max ? v[3] : max;
         }
@@ -459,14 +560,47 @@ static void send_chunked(const char *p, size_t n, int to, int tag)
     }
 }
 
+/* Rank > 0: its rows — the spill file's, then the held ones — to rank 0,
+ * in the messages send_chunked would make of them in one buffer. */
+static void send_rows(void)
+{
+    unsigned long long len = spilled + captured.n;
+    MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, 1, MPI_COMM_WORLD);
+    char *chunk = spilled ? xmalloc(round_bytes) : NULL;
+    for (unsigned long long off = 0; off < len; off += round_bytes) {
+        size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
+        const char *p = captured.p + (off - spilled);
+        if (off < spilled) {
+            size_t from_file = spilled - off < m ? (size_t)(spilled - off) : m, got = 0;
+            while (got < from_file) {
+                ssize_t r = pread(spill_fd, chunk + got, from_file - got, (off_t)(off + got));
+                if (r < 0 && errno == EINTR)
+                    continue;
+                if (r <= 0)
+                    die("cannot read its rows back from its temporary file", FP_EXIT_INTERNAL);
+                got += (size_t)r;
+            }
+            if (m > from_file)
+                memcpy(chunk + from_file, captured.p, m - from_file);
+            p = chunk;
+        }
+        MPI_Send(p, (int)m, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
+    }
+    free(chunk);
+}
+
 void fp_dist_rows(fp_sink *sink, size_t fail_part, int *write_failed)
 {
     /* Ranks whose block starts at or after the failure send nothing: their
      * rows come after the failing element in input order. */
     if (rank > 0) {
         if (block_lo(rank) < fail_part)
-            send_chunked(captured.p, captured.n, 0, 1);
+            send_rows();
         fp_buf_free(&captured);
+        if (spill_fd >= 0)
+            close(spill_fd);
+        spill_fd = -1;
+        spilled = 0;
         return;
     }
     char *chunk = xmalloc(round_bytes);
