@@ -153,6 +153,26 @@ else
         fi
     fi
 
+    # All ranks on one machine and no pml/btl chosen: the program picks
+    # ob1 and shared memory itself before MPI_Init (FPIPE_TIMES says so);
+    # a user's choice, or FPIPE_MPI_SHM=0, is left alone.
+    if [ -f "$M/wordcount.mpi" ]; then
+        alone "$M/wordcount.mpi" -o "$M/shm.seq" "$IN/zipf.txt" 2> /dev/null
+        (unset OMPI_MCA_pml OMPI_MCA_btl
+         FPIPE_TIMES=1 $MPIRUN -n 2 "$M/wordcount.mpi" -o "$M/shm.auto" "$IN/zipf.txt" 2> "$M/shm.err1"
+         FPIPE_TIMES=1 $MPIRUN -n 2 --mca pml ob1 "$M/wordcount.mpi" -o "$M/shm.user" "$IN/zipf.txt" 2> "$M/shm.err2"
+         FPIPE_MPI_SHM=0 FPIPE_TIMES=1 $MPIRUN -n 2 -x FPIPE_MPI_SHM "$M/wordcount.mpi" -o "$M/shm.off" \
+             "$IN/zipf.txt" 2> "$M/shm.err3")
+        cat "$M/shm.err1" "$M/shm.err2" "$M/shm.err3" > "$M/err"
+        [ -s "$M/shm.seq" ] && cmp -s "$M/shm.seq" "$M/shm.auto" && cmp -s "$M/shm.seq" "$M/shm.user" &&
+            cmp -s "$M/shm.seq" "$M/shm.off" &&
+            grep -q "rank 0: MPI_Init_thread (ob1/vader)" "$M/shm.err1" &&
+            grep -q "rank 0: MPI_Init_thread " "$M/shm.err2" && ! grep -q "ob1/vader" "$M/shm.err2" &&
+            grep -q "rank 0: MPI_Init_thread " "$M/shm.err3" && ! grep -q "ob1/vader" "$M/shm.err3" &&
+            ok "mpi: ranks all on one machine use ob1 and shared memory unless the user chose (or FPIPE_MPI_SHM=0)" ||
+            bad "mpi: the automatic ob1/vader choice" "$M/err"
+    fi
+
     # Element-wise rows of ranks > 0 beyond FPIPE_MPI_HOLD_BYTES go to a
     # temporary file: rank 1's peak memory does not grow with its share of
     # the output (about 20 MB here).  The comparison is with the same run
