@@ -15,13 +15,17 @@
  */
 #include "dist.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mpi.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -119,6 +123,38 @@ static bool prefer_shared_memory(void)
     return true;
 }
 
+/* Open MPI 4.1's PMIx client talks to the local daemon over loopback
+ * TCP without TCP_NODELAY: in the fence of MPI_Finalize a rank writes a
+ * few small messages in a row, the second waits for the daemon's delayed
+ * ACK, and every run lost 40-45 ms there (strace: the daemon's epoll woke
+ * 42 ms after the rank's writev).  So after MPI_Init every TCP socket of
+ * this process gets TCP_NODELAY: it changes only when segments leave,
+ * never what arrives, and Open MPI's own TCP transport sets it anyway.
+ * FPIPE_MPI_NODELAY=0 leaves the sockets alone. */
+static void tcp_nodelay(void)
+{
+    const char *opt = getenv("FPIPE_MPI_NODELAY");
+    if (opt && strcmp(opt, "0") == 0)
+        return;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int fd = atoi(e->d_name), dom = 0, type = 0, one = 1;
+        socklen_t len = sizeof dom;
+        if (fd <= 2 || fd == dirfd(d))
+            continue;
+        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) != 0 || (dom != AF_INET && dom != AF_INET6))
+            continue;
+        len = sizeof type;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM)
+            continue;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    closedir(d);
+}
+
 int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
     int provided;
@@ -129,6 +165,11 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
      * instead of 120-150 ms on this 2-core VM under load). */
     setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
     bool shm = prefer_shared_memory();
+    /* hwloc (Open MPI's topology library) would load its GL and OpenCL
+     * plugins — libX11, libOpenCL — and probe X displays in MPI_Init;
+     * fpipe binds to cores and never looks at GPUs (a user's own
+     * HWLOC_COMPONENTS wins). */
+    setenv("HWLOC_COMPONENTS", "-gl,-opencl", 0);
     double t_init = wall_now();
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
         fprintf(stderr, "fpipe: error: MPI_Init_thread failed\n");
@@ -173,6 +214,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         if (err_fd < 0)
             err_fd = 2;
     }
+    tcp_nodelay();
     t_init = wall_now() - t_init;
     times_line(shm ? "MPI_Init_thread (ob1/vader)" : "MPI_Init_thread", t_init);
     int rc = fp_main_local(pl, argc, argv);
