@@ -632,8 +632,10 @@ static void send_rows(void)
     char *chunk = spilled ? xmalloc(round_bytes) : NULL;
     for (unsigned long long off = 0; off < len; off += round_bytes) {
         size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
-        const char *p = captured.p + (off - spilled);
-        if (off < spilled) {
+        const char *p = chunk;
+        if (off >= spilled) {
+            p = captured.p + (off - spilled);
+        } else {
             size_t from_file = spilled - off < m ? (size_t)(spilled - off) : m, got = 0;
             while (got < from_file) {
                 ssize_t r = pread(spill_fd, chunk + got, from_file - got, (off_t)(off + got));
@@ -645,7 +647,6 @@ static void send_rows(void)
             }
             if (m > from_file)
                 memcpy(chunk + from_file, captured.p, m - from_file);
-            p = chunk;
         }
         MPI_Send(p, (int)m, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
     }
