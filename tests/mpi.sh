@@ -9,7 +9,12 @@
 #     the partition size is fixed, so the f64 folds must match exactly);
 #   - fail_fast on records only ranks 1 and 2 read: exit 4, the earlier
 #     one reported once, no output; a missing input, a directory, stdin;
-#   - on_error drop and retry counts summed over ranks.
+#   - on_error drop and retry counts summed over ranks;
+#   - CSV inputs cut on every rank's share (quoted newlines, tiny
+#     partitions: same partitions as one process; bytes scanned per rank);
+#   - element-wise rows of ranks > 0 spilled past FPIPE_MPI_HOLD_BYTES
+#     (rank 1's peak RSS, stdout, fail_fast);
+#   - ob1/vader chosen by the program when all ranks are local.
 echo "# mpi"
 if ! command -v mpirun > /dev/null; then
     echo "# mpi: skipped: mpirun not found (scripts/install-deps.sh installs openmpi-bin)"
