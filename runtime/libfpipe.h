@@ -182,6 +182,8 @@ int fp_csv_header(const char *data, size_t len, const char *const *fields, int n
  * are counted on `threads` threads; the cuts do not depend on it. */
 size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,
                         size_t first_index, int threads, fp_part **out);
+/* The bytes fp_partition_csv read so far in this process (FPIPE_TIMES). */
+size_t fp_csv_scanned(void);
 
 /* JSON lines (jansson): one object per line; empty lines are skipped. */
 typedef struct fp_json fp_json;

@@ -12,6 +12,11 @@
 #   - on_error drop and retry counts summed over ranks;
 #   - --stats: counts summed over ranks equal one process's, the ranks
 #     section, hot keys; on_error collect: one error file from all ranks.
+#   - CSV inputs cut on every rank's share (quoted newlines, tiny
+#     partitions: same partitions as one process; bytes scanned per rank);
+#   - element-wise rows of ranks > 0 spilled past FPIPE_MPI_HOLD_BYTES
+#     (rank 1's peak RSS, stdout, fail_fast);
+#   - ob1/vader chosen by the program when all ranks are local.
 : "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 echo "# mpi"
 if ! command -v mpirun > /dev/null; then
@@ -94,6 +99,115 @@ else
         cmp -s "$M/w4m" "$M/weights.seq" && bad "mpi: weights should depend on the partition size (the f64 test has no teeth)" ||
             ok "mpi: weights' f64 sums depend on how partials are folded (so the matrix checks real f64 folds)"
     fi
+
+    # CSV partitions are cut on every rank's share: each rank counts the
+    # quotes of its slice, walks the cuts in its range, and the ranks share
+    # them.  Quoted fields with newlines, commas and doubled quotes, CRLF
+    # records, a field of 200 KB spanning many parity blocks, and tiny
+    # partition sizes (cuts land next to quotes): the keyed f64 sums show
+    # any partition that differs from one process's; the element-wise rows
+    # show any record read differently.
+    printf '%s\n' 'pipeline csvf' 'type Row = { city: str, qty: f64 }' 'source rows : Row = csv(input)' \
+        'map w : (str, f64) = (rows.city, 0.1 * rows.qty + 0.001)' 'combine_per_key total = sum' \
+        'sink out = tsv(output)' > "$M/csvf.fpipe"
+    printf '%s\n' 'pipeline csvrows' 'type Row = { id: i64, city: str, note: str }' \
+        'source rows : Row = csv(input)' 'map r = (rows.id, rows.city, len(rows.note))' \
+        'sink out = tsv(output)' > "$M/csvrows.fpipe"
+    awk 'BEGIN { srand(7); print "id,city,qty,note"; for (i = 0; i < 6000; i++) { c = "c" int(rand() * 50); r = rand()
+        if (r < 0.2) c = "\"" c "\nline\""; else if (r < 0.3) c = "\"" c " \"\"q\"\"\""; else if (r < 0.35) c = "\"" c ",x\""
+        n = rand() < 0.1 ? "\"a \"\"long\"\"\n\nnote\"" : "n"
+        if (i == 3000) { n = "\""; for (j = 0; j < 40000; j++) n = n (j % 7 ? "x\"\"" : "\n,"); n = n "\"" }
+        printf "%d,%s,%d,%s%s", i, c, int(rand() * 100), n, (rand() < 0.1 ? "\r\n" : "\n") } }' > "$M/q.csv"
+    csv_ok=1
+    for n in csvf csvrows; do
+        if ! "$FPIPEC" build --backend mpi "$M/$n.fpipe" -o "$M/$n.mpi" > "$M/err" 2>&1 ||
+           ! "$FPIPEC" build "$M/$n.fpipe" -o "$M/$n.omp" > "$M/err" 2>&1; then
+            bad "mpi: build $n.fpipe" "$M/err"; csv_ok=; continue
+        fi
+        for p in 1 333 4096 70000; do
+            "$M/$n.omp" --threads 1 --partition-size $p -o "$M/$n.$p.seq" "$M/q.csv" 2> "$M/err" ||
+                { bad "mpi: $n sequential, partitions of $p" "$M/err"; csv_ok=; continue; }
+            "$M/$n.omp" --threads 1 --partition-size $p -o "$M/$n.$p.seq2" "$M/q.csv" "$M/q.csv" 2> /dev/null
+            for m in omp2 mpi2 mpi3 mpi2x2; do
+                ref=$M/$n.$p.seq
+                case $m in
+                    omp2) "$M/$n.omp" --threads 2 --partition-size $p -o "$M/csv.out" "$M/q.csv" ;;
+                    mpi2) $MPIRUN -n 2 "$M/$n.mpi" --threads 1 --partition-size $p -o "$M/csv.out" "$M/q.csv" ;;
+                    mpi3) ref=$M/$n.$p.seq2
+                          $MPIRUN -n 3 "$M/$n.mpi" --threads 1 --partition-size $p -o "$M/csv.out" "$M/q.csv" "$M/q.csv" ;;
+                    mpi2x2) $MPIRUN -n 2 "$M/$n.mpi" --threads 2 --partition-size $p -o "$M/csv.out" "$M/q.csv" ;;
+                esac > "$M/err" 2>&1
+                cmp -s "$ref" "$M/csv.out" ||
+                    { bad "mpi: CSV with quoted newlines: $n $m, partitions of $p, differs from one process" "$M/err"; csv_ok=; }
+            done
+        done
+    done
+    [ -n "$csv_ok" ] && ok "mpi: CSV with quoted newlines and quotes at the cuts, partitions of 1 to 70000 bytes: same partitions and rows on 2 and 3 ranks as in one process"
+    if [ -f "$M/csvf.1.seq" ] && cmp -s "$M/csvf.4096.seq" "$M/csvf.70000.seq"; then
+        bad "mpi: the CSV f64 sums should depend on the partition size (the CSV test has no teeth)"
+    fi
+    # Each rank scans about its share of a CSV input to cut it (FPIPE_TIMES
+    # prints the bytes): at most 70% of the file on each of 2 ranks, and
+    # all of it between them.
+    awk 'BEGIN { print "id,city,qty,note"; for (i = 0; i < 60000; i++) printf "%d,\"c%d\nx\",%d,note %d\n", i, i % 77, i % 100, i }' > "$M/scan.csv"
+    if [ -f "$M/csvf.mpi" ]; then
+        FPIPE_TIMES=1 $MPIRUN -n 2 "$M/csvf.mpi" --threads 1 --partition-size 65536 -o "$M/scan.out" "$M/scan.csv" 2> "$M/err"
+        size=$(wc -c < "$M/scan.csv")
+        if awk -v size="$size" '/bytes scanned to cut CSV partitions/ { n++; s += $4; if ($4 > 0.7 * size) big = 1 }
+               END { exit !(n == 2 && !big && s >= 0.98 * size) }' "$M/err"; then
+            ok "mpi: each of 2 ranks scans about half of a CSV input to cut its partitions"
+        else
+            bad "mpi: bytes scanned per rank to cut a CSV input (file: $size bytes)" "$M/err"
+        fi
+    fi
+
+    # All ranks on one machine and no pml/btl chosen: the program picks
+    # ob1 and shared memory itself before MPI_Init (FPIPE_TIMES says so);
+    # a user's choice, or FPIPE_MPI_SHM=0, is left alone.
+    if [ -f "$M/wordcount.mpi" ]; then
+        alone "$M/wordcount.mpi" -o "$M/shm.seq" "$IN/zipf.txt" 2> /dev/null
+        (unset OMPI_MCA_pml OMPI_MCA_btl
+         FPIPE_TIMES=1 $MPIRUN -n 2 "$M/wordcount.mpi" -o "$M/shm.auto" "$IN/zipf.txt" 2> "$M/shm.err1"
+         FPIPE_TIMES=1 $MPIRUN -n 2 --mca pml ob1 "$M/wordcount.mpi" -o "$M/shm.user" "$IN/zipf.txt" 2> "$M/shm.err2"
+         FPIPE_MPI_SHM=0 FPIPE_TIMES=1 $MPIRUN -n 2 -x FPIPE_MPI_SHM "$M/wordcount.mpi" -o "$M/shm.off" \
+             "$IN/zipf.txt" 2> "$M/shm.err3")
+        cat "$M/shm.err1" "$M/shm.err2" "$M/shm.err3" > "$M/err"
+        [ -s "$M/shm.seq" ] && cmp -s "$M/shm.seq" "$M/shm.auto" && cmp -s "$M/shm.seq" "$M/shm.user" &&
+            cmp -s "$M/shm.seq" "$M/shm.off" &&
+            grep -q "rank 0: MPI_Init_thread (ob1/vader)" "$M/shm.err1" &&
+            grep -q "rank 0: MPI_Init_thread " "$M/shm.err2" && ! grep -q "ob1/vader" "$M/shm.err2" &&
+            grep -q "rank 0: MPI_Init_thread " "$M/shm.err3" && ! grep -q "ob1/vader" "$M/shm.err3" &&
+            ok "mpi: ranks all on one machine use ob1 and shared memory unless the user chose (or FPIPE_MPI_SHM=0)" ||
+            bad "mpi: the automatic ob1/vader choice" "$M/err"
+    fi
+
+    # Element-wise rows of ranks > 0 beyond FPIPE_MPI_HOLD_BYTES go to a
+    # temporary file: rank 1's peak memory does not grow with its share of
+    # the output (about 20 MB here).  The comparison is with the same run
+    # holding every row (no timing; wide margins for ASan).
+    printf '%s\n' 'pipeline wide' 'source lines = text(input)' \
+        'map w = (lines, lines, lines, lines, lines, lines, lines, lines)' 'sink out = tsv(output)' > "$M/wide.fpipe"
+    awk 'BEGIN { for (i = 0; i < 100000; i++) printf "line %d of the input, some words to widen it\n", i }' > "$M/wide.txt"
+    if "$FPIPEC" build --backend mpi "$M/wide.fpipe" -o "$M/wide" > "$M/err" 2>&1; then
+        alone "$M/wide" --partition-size 65536 -o "$M/wide.seq" "$M/wide.txt" 2> /dev/null
+        rss1() { sed -n 's/^fpipe: rank 1: peak RSS \([0-9.]*\) MB.*/\1/p' "$1"; }
+        FPIPE_MPI_HOLD_BYTES=1000000000 FPIPE_TIMES=1 $MPIRUN -n 2 "$M/wide" --threads 1 --partition-size 65536 \
+            -o "$M/wide.held" "$M/wide.txt" 2> "$M/err.held"
+        FPIPE_MPI_HOLD_BYTES=1048576 FPIPE_TIMES=1 $MPIRUN -n 2 "$M/wide" --threads 1 --partition-size 65536 \
+            -o "$M/wide.spilled" "$M/wide.txt" 2> "$M/err.spilled"
+        held=$(rss1 "$M/err.held"); spilled=$(rss1 "$M/err.spilled")
+        if [ -s "$M/wide.seq" ] && cmp -s "$M/wide.seq" "$M/wide.held" && cmp -s "$M/wide.seq" "$M/wide.spilled" &&
+           grep -q "rank 1: rows for rank 0: [0-9]* bytes held, [1-9][0-9]* spilled" "$M/err.spilled" &&
+           awk -v h="$held" -v s="$spilled" 'BEGIN { exit !(h != "" && s != "" && s + 10 < h) }'; then
+            ok "mpi: rank 1 spills its rows past FPIPE_MPI_HOLD_BYTES (peak RSS $spilled MB, holding them $held MB), same output"
+        else
+            cat "$M/err.held" "$M/err.spilled" > "$M/err"
+            bad "mpi: rank 1's rows spilled to a file (peak RSS $spilled MB vs $held MB held)" "$M/err"
+        fi
+        FPIPE_MPI_HOLD_BYTES=4096 $MPIRUN -n 3 "$M/wide" --threads 2 --partition-size 10000 "$M/wide.txt" > "$M/wide.out" 2> "$M/err" &&
+            cmp -s "$M/wide.seq" "$M/wide.out" && ok "mpi: rows spilled by ranks 1 and 2 (4 KiB bound) to standard output: same bytes" ||
+            bad "mpi: spilled rows to stdout" "$M/err"
+    else bad "mpi: build wide.fpipe" "$M/err"; fi
 
     # A non-commutative declared monoid (the first word of each length in
     # input order) and a hot key (one word is 90% of the records), over
@@ -189,6 +303,7 @@ else
     # with the same text as one process; exit 4; the old output stays.
     if "$FPIPEC" build --backend mpi "$TMP/ratio.fpipe" -o "$M/ratio" > "$M/err" 2>&1; then
         awk 'BEGIN { for (i = 1; i <= 200; i++) print (i == 120 ? "aaaa the bb" : i == 180 ? "xyz cccc" : "aaaa bbbbb cc") }' > "$M/r.txt"
+        awk 'BEGIN { for (i = 1; i <= 9000; i++) print (i == 7000 ? "aaaa the bb" : "aaaa bbbbb cc") }' > "$M/r2.txt"
         # The reference message: the OpenMP build, under the same name.
         mkdir -p "$M/omp"
         "$FPIPEC" build "$TMP/ratio.fpipe" -o "$M/omp/ratio" > /dev/null 2>&1
@@ -220,6 +335,12 @@ EOF
             [ $rc = 4 ] && [ -s "$M/inv.seq" ] && cmp -s "$M/inv.seq" "$M/inv.mpi" &&
                 ok "mpi: element-wise fail_fast streams the same rows before the failure as one process" ||
                 bad "mpi: element-wise fail_fast to stdout (rc=$rc)" "$M/err"
+            # The same with rows spilled to a file on ranks 1 and 2.
+            FPIPE_MPI_HOLD_BYTES=4096 $MPIRUN -n 3 "$M/inv" --threads 1 --partition-size 64 "$M/r2.txt" > "$M/inv.mpi" 2> "$M/err"; rc=$?
+            alone "$M/inv" --partition-size 64 "$M/r2.txt" > "$M/inv.seq" 2> /dev/null
+            [ $rc = 4 ] && [ "$(wc -c < "$M/inv.seq")" -gt 8192 ] && cmp -s "$M/inv.seq" "$M/inv.mpi" &&
+                ok "mpi: element-wise fail_fast with spilled rows: the same rows before the failure as one process" ||
+                bad "mpi: element-wise fail_fast with spilled rows (rc=$rc)" "$M/err"
         else bad "mpi: build inv.fpipe" "$M/err"; fi
     else bad "mpi: build ratio.fpipe --backend mpi" "$M/err"; fi
 
