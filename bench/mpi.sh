@@ -4,8 +4,10 @@
 # per rank) next to the OpenMP build with --threads 2, on the corpora of
 # bench/run.sh and bench/groupby.sh.  Usage: bench/mpi.sh [BUILD_DIR]
 #
-# Two figures per program, medians of BENCH_RUNS runs (default 5; OpenMP
-# and MPI alternate run by run):
+# First the fixed cost (an empty input), then two figures per program,
+# medians of BENCH_RUNS runs (default 5; OpenMP and MPI alternate run by
+# run), the last on a BENCH_BIG_MB (default 500) corpus where the fixed
+# cost amortises:
 #   wall      the whole command, mpirun's start of the ranks included
 #   in-run    the sum of rank 0's FPIPE_TIMES phases (from after the command
 #             line to the committed output; for MPI it includes waiting for
@@ -29,11 +31,14 @@ fi
 if [ "$(id -u)" = 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
-# One machine: shared memory (vader) and the ob1 layer; Open MPI's default
-# UCX layer probes for network devices at start-up (about 0.25 s here).
-# Unbound, like OpenMP's threads: on this shared VM a rank bound to a busy
-# core cannot move (docs/distributed.md).
-MPIRUN=(mpirun -n 2 --bind-to none --mca pml ob1 --mca btl self,vader)
+# Both ranks on this machine: the program itself picks shared memory
+# (vader) and the ob1 layer before MPI_Init (Open MPI's default UCX layer
+# probes for network devices at start-up, about 0.2 s here); see
+# docs/distributed.md.  Unbound, like OpenMP's threads: on this shared VM
+# a rank bound to a busy core cannot move.
+MPIRUN=(mpirun -n 2 --bind-to none)
+BIG_MB=${BENCH_BIG_MB:-500}   # the word count again on a corpus this large (0: skip)
+echo "load before: $(uptime)"
 
 CORPUS=$OUT/corpus-$WC_MB.txt
 DATA=$OUT/sales-$GB_MB.csv
@@ -82,7 +87,36 @@ bench() {
     grep 'rank [0-9]' "$OUT/times.mpi" | sort | sed 's/^/    /'
 }
 
+# The fixed cost: an empty input, so the whole run is starting the
+# ranks, MPI_Init and MPI_Finalize (and the same program without mpirun).
+fixed() {
+    local src=examples/wordcount.fpipe e=$OUT/empty.txt ws=() wm=() wd=() t
+    : > "$e"
+    "$B/fpipec" build "$src" -o "$OUT/fixed.omp"
+    "$B/fpipec" build --backend mpi "$src" -o "$OUT/fixed.mpi"
+    for _ in $(seq "$RUNS"); do
+        t=$( { TIMEFORMAT=%R; time "$OUT/fixed.omp" --threads 2 "$e" > /dev/null 2>&1; } 2>&1 ); ws+=("$t")
+        t=$( { TIMEFORMAT=%R; time "${MPIRUN[@]}" "$OUT/fixed.mpi" "$e" > /dev/null 2>&1; } 2>&1 ); wm+=("$t")
+        t=$( { TIMEFORMAT=%R; time FPIPE_MPI_SHM=0 "${MPIRUN[@]}" -x FPIPE_MPI_SHM "$OUT/fixed.mpi" "$e" \
+               > /dev/null 2>&1; } 2>&1 ); wd+=("$t")
+    done
+    printf 'fixed cost, empty input: OpenMP %.3f s; mpirun -n 2 %.3f s (ob1/vader, chosen by the program); %.3f s with FPIPE_MPI_SHM=0 (Open MPI default layers)\n' \
+        "$(med "${ws[@]}")" "$(med "${wm[@]}")" "$(med "${wd[@]}")"
+    FPIPE_TIMES=1 "${MPIRUN[@]}" "$OUT/fixed.mpi" "$e" 2>&1 > /dev/null | grep 'MPI_' | sort | sed 's/^/    /'
+}
+
 echo
 echo "distributed mode: mpirun -n 2 against OpenMP --threads 2, median of $RUNS runs"
+fixed
 bench wordcount examples/wordcount.fpipe "$CORPUS"
 bench groupby examples/groupby.fpipe "$DATA"
+if [ "$BIG_MB" -gt 0 ]; then
+    BIG=$OUT/corpus-$BIG_MB.txt
+    if [ ! -s "$BIG" ]; then
+        [ -x "$OUT/gen_corpus" ] || cc -std=c11 -O2 -o "$OUT/gen_corpus" bench/gen_corpus.c
+        echo "generating a $BIG_MB MB corpus ..."
+        "$OUT/gen_corpus" "$BIG_MB" 42 > "$BIG.tmp" && mv "$BIG.tmp" "$BIG"
+    fi
+    bench "wc-${BIG_MB}MB" examples/wordcount.fpipe "$BIG"
+fi
+echo "load after: $(uptime)"

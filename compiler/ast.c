@@ -377,6 +377,9 @@ void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *bod
     d->retry = c->retry;
     d->retry_span = c->retry_span;
     c->retry = 0;
+    d->materialize = c->materialize;
+    d->materialize_span = c->materialize_span;
+    c->materialize = false;
     if (c->by)
         d->by = *c->by;
     d->by_span = c->by_span;
@@ -428,6 +431,17 @@ void ast_retry(ParseCtx *c, Token kw, Token n)
     }
     c->retry = e->ival > 0 ? e->ival : -1;
     c->retry_span = span_join(kw.span, n.span);
+}
+
+/* materialize: kept, like retry, until the operator is complete. */
+void ast_materialize(ParseCtx *c, Token kw)
+{
+    if (c->materialize) {
+        diag_at(c->diags, DIAG_ERROR, kw.span, "materialize is given twice");
+        return;
+    }
+    c->materialize = true;
+    c->materialize_span = kw.span;
 }
 
 void ast_by(ParseCtx *c, Token kw, PtrVec *keys)

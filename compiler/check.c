@@ -1620,6 +1620,8 @@ static void check_batch_map(Checker *c, const OpDecl *o, IrOp *op)
     op->out = x->ret->elem;
 }
 
+static void check_materialize(Diags *d, const Program *p, const Ir *ir);
+
 Ir *check_program(Arena *a, Program *p, Diags *d)
 {
     Checker c = {.arena = a, .d = d, .prog = p};
@@ -1739,6 +1741,23 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
                 op->retry = o->retry;
             }
         }
+        if (o->materialize) {
+            if (o->kind == OP_COMBINE || o->kind == OP_COMBINE_PER_KEY) {
+                op->materialize = true;
+            } else {
+                diag_at(d, DIAG_ERROR, o->materialize_span, "materialize is for combine and "
+                        "combine_per_key, not %s", op_info[o->kind].keyword);
+                if (o->kind == OP_TOP)
+                    diag_hint(d, "a top keeps few elements and is cheap to recompute: "
+                                 "materialize the combine before it");
+                else if (o->kind == OP_SOURCE || o->kind == OP_SINK)
+                    diag_hint(d, "a source's output is its input and a sink's is the output "
+                                 "file: there is nothing to checkpoint");
+                else
+                    diag_hint(d, "checkpoints of element-wise operators are not supported yet; "
+                                 "materialize the combine (its merged result) instead");
+            }
+        }
         if (o->by.n && o->kind != OP_TOP)
             diag_at(d, DIAG_ERROR, o->by_span, "by is for top, not %s",
                     op_info[o->kind].keyword);
@@ -1810,10 +1829,37 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
         else
             op->arena_strs = in_arena && op_info[op->kind].role != ROLE_SOURCE;
     }
+    check_materialize(d, p, ir);
     if (!shape_ok || d->nerrors > errors_before)
         return NULL;
     avoid_generated_names(a, ir);
     return ir;
+}
+
+/* materialize: --resume skips everything before the checkpoint, so what
+ * that work leaves besides its output must be in the checkpoint too.  The
+ * counts are (drops, retries, --stats); the lines an on_error collect
+ * writes are not, so a collect before the checkpoint is refused. */
+static void check_materialize(Diags *d, const Program *p, const Ir *ir)
+{
+    for (int i = 0; i < ir->nops; i++) {
+        if (!ir->ops[i].materialize)
+            continue;
+        const OpDecl *o = p->ops.v[i];
+        for (int k = 0; k < i; k++) {
+            const IrOp *up = &ir->ops[k];
+            if (up->policy != POLICY_COLLECT || !up->fallible)
+                continue;
+            diag_at(d, DIAG_ERROR, o->materialize_span, "'%s' cannot be materialized after "
+                    "an operator with on_error collect", o->name);
+            diag_hint(d, "--resume would skip '%s' and lose the elements it collects; use "
+                         "on_error drop there (its counts are kept in the checkpoint)",
+                      up->name);
+            diag_at(d, DIAG_NOTE, ((const OpDecl *)p->ops.v[k])->policy_span,
+                    "'%s' collects here", up->name);
+            break;
+        }
+    }
 }
 
 /* ---- printing ------------------------------------------------------ */
@@ -1967,6 +2013,8 @@ void op_body_str(Str *s, const IrOp *op)
     }
     if (op->retry)
         str_add(s, " retry %lld", (long long)op->retry);
+    if (op->materialize)
+        str_add(s, " materialize");
 }
 
 const char *policy_name(Policy p)

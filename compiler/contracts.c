@@ -661,6 +661,9 @@ void contracts_dump(Str *s, const Plan *p)
             break;
         }
         }
+        if (op->materialize)
+            str_add(s, "; materialize: a checkpoint written atomically, read back by --resume "
+                       "only for this program and unchanged inputs");
         if (op->fallible)
             str_add(s, "; errors: %s", op->policy == POLICY_DROP
                                            ? "dropped and counted (on_error drop)"

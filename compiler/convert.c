@@ -258,4 +258,11 @@ void ir_to_yaml(Str *s, const Ir *ir)
             str_add(s, "\n");
         }
     }
+    /* materialize after an operator: its name in materialization_points. */
+    int nmat = 0;
+    for (int i = 0; i < ir->nops; i++)
+        if (ir->ops[i].materialize)
+            str_add(s, "%s%s", nmat++ ? ", " : "materialization_points: [", ir->ops[i].name);
+    if (nmat)
+        str_add(s, "]\n");
 }

@@ -838,6 +838,8 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         line(e, "static void %s_apply(fp_worker *w, %s_pending *q, int n)", n, n);
         line(e, "{");
         e->indent++;
+        line(e, "if (FP_UNLIKELY(w->tab->hot != NULL))   /* --stats: the hot-key sketch */");
+        line(e, "    fp_hot_add_batch(w->tab->hot, &q[0].probe, n, sizeof *q);");
         line(e, "for (int i = 0; i < n; i++) {");
         e->indent++;
         line(e, "bool fresh;");
@@ -1683,6 +1685,61 @@ static void emit_stage2(Emitter *e, const Stage *st)
     emit_rest_of_stage(e, st, cur);
 }
 
+/* FNV-1a, 64 bits: the program's fingerprint in a checkpoint. */
+static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
+/* materialize: what a checkpoint's header names.  The program's
+ * fingerprint hashes everything emitted so far (types, stages, the plan's
+ * text) and the linked C files, so a checkpoint of another version of the
+ * pipeline is stale. */
+static void emit_checkpoint_info(Emitter *e, const IrOp *op)
+{
+    const Ir *ir = e->ir;
+    uint64_t h = fnv1a(0xcbf29ce484222325u, e->out->p, e->out->n);
+    for (int i = 0; i < ir->nlinks; i++) {
+        const char *path = link_path(e->arena, ir->src->path, ir->links[i]->path);
+        FILE *f = fopen(path, "rb");
+        char buf[4096];
+        size_t n;
+        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            h = fnv1a(h, buf, n);
+        if (f)
+            fclose(f);
+    }
+    Str t = {0};
+    str_add(&t, "%s %s: ", op_info[op->kind].keyword, op->name);
+    type_str(&t, op->in);
+    str_add(&t, " -> ");
+    type_str(&t, op->out);
+    str_add(&t, " = ");
+    monoids_str(&t, op);
+    Str name = {0}, type = {0};
+    emit_c_string(&name, op->name, strlen(op->name));
+    emit_c_string(&type, t.p, t.n);
+    line(e, "/* materialize: %s %s (line %d) is checkpointed; the program's fingerprint",
+         op_info[op->kind].keyword, comment_safe(e, op->name), op->line);
+    line(e, " * hashes this file above and the linked C files, so that a checkpoint of");
+    line(e, " * another version of the pipeline is stale. */");
+    line(e, "static const fp_ckpt_info checkpoint = {");
+    line(e, "    .name = %s,", name.p);
+    line(e, "    .line = %d,", op->line);
+    line(e, "    .col = %d,", op->col);
+    line(e, "    .program = UINT64_C(0x%016llx),", (unsigned long long)h);
+    line(e, "    .type = %s,", type.p);
+    line(e, "};");
+    blank(e);
+    str_free(&t);
+    str_free(&name);
+    str_free(&type);
+}
+
 void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text)
 {
     Arena *a = arena_new();
@@ -1802,6 +1859,15 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     }
     line(&e, "    ;");
     blank(&e);
+    const IrOp *mat = NULL;   /* materialize: the checkpointed combine */
+    int mat_i = -1;
+    for (int i = 0; i < ir->nops; i++)
+        if (ir->ops[i].materialize) {
+            mat = &ir->ops[i];
+            mat_i = i;
+        }
+    if (mat)
+        emit_checkpoint_info(&e, mat);
     line(&e, "static const fp_pipeline pipeline = {");
     e.indent++;
     s.n = 0;
@@ -1843,6 +1909,8 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, ".acc_size = sizeof(%s_acc),", c->cname);
         line(&e, ".acc_merge = %s_merge,", c->cname);
         line(&e, ".stage2_keyed = %s,", p->stages[1].fname);
+        if (c->key == &ty_i64 || c->key == &ty_bool)   /* --stats prints hot keys by type */
+            line(&e, ".key = %s,", c->key == &ty_i64 ? "FP_KEY_I64" : "FP_KEY_BOOL");
     }
     if (p->top >= 0) {
         const IrOp *t = &ir->ops[p->top];
@@ -1868,6 +1936,10 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
             emit_c_string(&s, ir->errors_path, strlen(ir->errors_path));
             line(&e, ".errors_path = %s,", s.p);
         }
+    }
+    if (mat) {
+        line(&e, ".checkpoint = &checkpoint,");
+        line(&e, ".checkpoint_op = %d,", mat_i);
     }
     e.indent--;
     line(&e, "};");

@@ -243,6 +243,8 @@ typedef struct OpDecl {
     Span max_batch_span;
     int64_t retry;           /* after retry, 0 if none (-1: not a positive number) */
     Span retry_span;
+    bool materialize;        /* `materialize`: a checkpoint of its output */
+    Span materialize_span;
     PtrVec by;               /* top: SortKey*, after by */
     Span by_span;
     TypeExpr *in_type;       /* YAML in_type: must be what comes in */
@@ -320,6 +322,8 @@ typedef struct ParseCtx {
     Span max_batch_span;
     int64_t retry;           /* its retry, 0 if none */
     Span retry_span;
+    bool materialize;        /* its materialize */
+    Span materialize_span;
     PtrVec *by;              /* its by keys, NULL if none */
     Span by_span;
     MonoidDecl *monoid;      /* the monoid declaration being parsed */
@@ -361,6 +365,7 @@ void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *bod
 void ast_policy(ParseCtx *c, Token name, const Token *path);
 void ast_max_batch(ParseCtx *c, Token kw, Token n);
 void ast_retry(ParseCtx *c, Token kw, Token n);
+void ast_materialize(ParseCtx *c, Token kw);
 void ast_by(ParseCtx *c, Token kw, PtrVec *keys);
 SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir);
 void ast_extern(ParseCtx *c, Token name, PtrVec *params, TypeExpr *ret, PtrVec *attrs);
@@ -466,6 +471,7 @@ typedef struct IrOp {
     const Extern *batch_fn;  /* batch_map: the extern called on a batch */
     int64_t max_batch;       /* batch_map */
     int64_t retry;           /* retry N: calls again on a transient error, 0 if none */
+    bool materialize;        /* materialize: its output is checkpointed (combines only) */
     int64_t top_n;           /* top: how many */
     SortKey **by;            /* top: the sort keys */
     int nby;

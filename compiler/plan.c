@@ -123,6 +123,13 @@ void plan_dump(Str *s, const Plan *p)
         str_add(s, "  boundary: %s %s with %s; %s\n", op_info[c->kind].keyword, c->name, m.p,
                 p->merge_why);
         str_free(&m);
+        if (c->materialize)
+            str_add(s, "  materialize: %s %s: %s is written to a checkpoint file after the "
+                       "merge, before stage 2; --resume starts from a valid one and does not "
+                       "read the input\n", op_info[c->kind].keyword, c->name,
+                    c->kind == OP_COMBINE_PER_KEY
+                        ? "the merged result (every key and its accumulator, in key order)"
+                        : "the combined value");
         const Stage *s2 = &p->stages[1];
         str_add(s, "  stage 2  %s: %s\n", s2->fname,
                 c->kind == OP_COMBINE_PER_KEY ? "once per key, keys in ascending byte order"
@@ -210,9 +217,12 @@ void plan_dot(Str *s, const Plan *p)
                 type_str(&label, op->out);
             }
             str_add(&label, "  (line %d)", op->line);
+            if (op->materialize)
+                str_add(&label, "  materialize: checkpoint");
             str_add(s, "    op%d [label=", i);
             dot_str(s, label.p);
-            str_add(s, "%s];\n", op_info[op->kind].role == ROLE_COMBINE ? ", style=bold" : "");
+            str_add(s, "%s%s];\n", op_info[op->kind].role == ROLE_COMBINE ? ", style=bold" : "",
+                    op->materialize ? ", peripheries=2" : "");
             str_free(&label);
         }
         str_add(s, "  }\n");

@@ -914,8 +914,9 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
              i < ops->data.sequence.items.top; i++)
             read_op(&y, node(&y, *i));
     }
-    /* materialization_points: operators whose output would be kept as a
-     * checkpoint.  They must exist; checkpoints are not built yet. */
+    /* materialization_points: the operators whose output is checkpointed,
+     * the same as `materialize` after them in a .fpipe file (the checker
+     * says where it is allowed). */
     yaml_node_t *mp = get(f, nf, "materialization_points");
     if (mp && want(&y, mp, YAML_SEQUENCE_NODE, "materialization_points")) {
         for (yaml_node_item_t *i = mp->data.sequence.items.start;
@@ -924,14 +925,17 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
             Span ms;
             if (!ident(&y, node(&y, *i), "a materialization point", &mn, &ms))
                 continue;
-            bool found = false;
+            OpDecl *found = NULL;
             for (int k = 0; k < y.prog->ops.n; k++)
-                found |= !strcmp(((OpDecl *)y.prog->ops.v[k])->name, mn);
+                if (!strcmp(((OpDecl *)y.prog->ops.v[k])->name, mn))
+                    found = y.prog->ops.v[k];
             if (!found) {
                 diag_at(d, DIAG_ERROR, ms, "materialization point '%s' is not an operator", mn);
+            } else if (found->materialize) {
+                diag_at(d, DIAG_ERROR, ms, "materialization point '%s' is given twice", mn);
             } else {
-                diag_at(d, DIAG_WARNING, ms, "materialization point '%s' is ignored: "
-                        "checkpoints are not supported yet", mn);
+                found->materialize = true;
+                found->materialize_span = ms;
             }
         }
     }

@@ -164,16 +164,17 @@ fielddecls(A) ::= fielddecls(V) COMMA fielddecl(X). { A = ast_vec(c, V, X); }
 fielddecl(A) ::= IDENT(N) COLON type(T).      { A = ast_field_decl(c, N, T); }
 
 op ::= opkw(K) IDENT(N) opttype(T) EQ expr(E) opts. { ast_op(c, K.kind, K.tok, N, T, E); }
-op ::= error.                                 { c->policy = NULL; c->errors_path = NULL; c->max_batch = 0; c->retry = 0; c->by = NULL; /* not for the next one */ }
+op ::= error.                                 { c->policy = NULL; c->errors_path = NULL; c->max_batch = 0; c->retry = 0; c->materialize = false; c->by = NULL; /* not for the next one */ }
 
 /* Options after the body, e.g. `on_error drop`, `max_batch 128`,
- * `retry 3`, `by counts.1 desc, counts.0 asc`. */
+ * `retry 3`, `by counts.1 desc, counts.0 asc`, `materialize`. */
 opts ::= .
 opts ::= opts ON_ERROR IDENT(P).              { ast_policy(c, P, NULL); }
 opts ::= opts ON_ERROR IDENT(P) STRING(S).    { ast_policy(c, P, &S); }
 opts ::= opts MAX_BATCH(K) INT(N).            { ast_max_batch(c, K, N); }
 opts ::= opts BY(K) sortkeys(V).              { ast_by(c, K, V); }
 opts ::= opts RETRY(K) INT(N).                { ast_retry(c, K, N); }
+opts ::= opts MATERIALIZE(K).                 { ast_materialize(c, K); }
 
 %type sortkeys {PtrVec *}
 sortkeys(A) ::= sortkey(X).                   { A = ast_vec(c, NULL, X); }

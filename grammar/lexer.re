@@ -103,6 +103,7 @@ int lex_next(Lexer *lx, Token *t)
             "max_batch"         { kind = TK_MAX_BATCH; goto done; }
             "by"                { kind = TK_BY; goto done; }
             "retry"             { kind = TK_RETRY; goto done; }
+            "materialize"       { kind = TK_MATERIALIZE; goto done; }
             "combine"           { kind = TK_COMBINE; goto done; }
             "combine_per_key"   { kind = TK_COMBINE_PER_KEY; goto done; }
             "sink"              { kind = TK_SINK; goto done; }
@@ -187,6 +188,7 @@ const char *lex_token_desc(int kind)
     case TK_MAX_BATCH: return "'max_batch'";
     case TK_BY: return "'by'";
     case TK_RETRY: return "'retry'";
+    case TK_MATERIALIZE: return "'materialize'";
     case TK_ARROW: return "'->'";
     case TK_COMBINE: return "'combine'";
     case TK_COMBINE_PER_KEY: return "'combine_per_key'";

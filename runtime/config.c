@@ -7,6 +7,7 @@
  *   errors: counts.errors.jsonl # on_error collect's error file
  *   progress: false
  *   stats: json                 # true (a table), false, table or json
+ *   checkpoint_dir: ckpt/       # materialize: where checkpoints go
  *
  * The top level is a mapping of these keys, each at most once.  An unknown
  * key, a duplicate and a value of the wrong type are errors at FILE:LINE:COL
@@ -164,7 +165,7 @@ static int get_inputs(cfg_ctx *c, const yaml_node_t *v, fp_config *cfg)
 }
 
 static const char *const keys[] = {"threads", "partition_size", "inputs", "output",
-                                   "errors",  "progress",       "stats"};
+                                   "errors",  "progress",       "stats", "checkpoint_dir"};
 #define NKEYS ((int)(sizeof keys / sizeof *keys))
 
 static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
@@ -185,8 +186,8 @@ static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
             ki++;
         if (ki == NKEYS)
             return fail_at(c, k->start_mark, "unknown key '%s' (the keys are threads, "
-                                             "partition_size, inputs, output, errors, progress "
-                                             "and stats)", name);
+                                             "partition_size, inputs, output, errors, progress, "
+                                             "stats and checkpoint_dir)", name);
         if (seen[ki])
             return fail_at(c, k->start_mark, "'%s' is given twice", name);
         seen[ki] = true;
@@ -212,6 +213,7 @@ static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
                 rc = fail_at(c, v->start_mark, "'stats' wants true, false, table or json, not %s",
                              kind_name(v));
             break;
+        case 7: rc = get_path(c, name, v, &cfg->checkpoint_dir); break;
         }
         if (rc != 0)
             return rc;
@@ -262,5 +264,6 @@ void fp_config_free(fp_config *cfg)
     free(cfg->inputs);
     free(cfg->output);
     free(cfg->errors);
+    free(cfg->checkpoint_dir);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -30,6 +30,21 @@ bool fp_dist_any(bool failed, const char *what);
 /* The block of partitions this rank runs.  Not distributable: rank 0 runs
  * them all. */
 void fp_dist_parts(size_t nparts, bool distributable, size_t *lo, size_t *hi);
+/* CSV partitioning: the slice [lo, hi) of n equal pieces of work (quote
+ * parity blocks) this rank does: [r n / R, (r + 1) n / R). */
+void fp_dist_slice(size_t n, size_t *lo, size_t *hi);
+/* v[0..n) filled by each rank in its fp_dist_slice(n) slice: every rank's
+ * slice to every rank (MPI_Allgatherv).  Collective: every rank calls it
+ * for the same n (the inputs are the same bytes on every rank). */
+void fp_dist_share_slices(unsigned char *v, size_t n);
+/* CSV partitioning's chain of cuts: the record start where this rank's
+ * walk begins (rank 0: start; others: where the previous rank stopped),
+ * and where it stopped, for the next rank. */
+size_t fp_dist_chain_take(size_t start);
+void fp_dist_chain_give(size_t at);
+/* Every rank's cuts (*ends, *n: malloc'd) concatenated in rank order, on
+ * every rank (MPI_Allgatherv). */
+void fp_dist_share_cuts(size_t **ends, size_t *n);
 /* Fault in this rank's byte ranges (the inputs are mapped lazily). */
 void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi);
 /* Element-wise rows of a rank other than 0: kept for rank 0 (true), else
@@ -56,8 +71,19 @@ void fp_dist_global(char *accs, size_t acc_size, size_t nparts);
 void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentry ***runs,
                    size_t **ns, size_t *nruns);
 void fp_dist_keyed_done(void);
-/* on_error drop and retry counts summed over ranks into workers[0]. */
+/* on_error drop, retry and collect counts summed over ranks into
+ * workers[0]. */
 void fp_dist_drops(fp_worker *workers, int nw, int nsites);
+/* on_error collect, after stage 1 without a failure: the other ranks'
+ * error lines (captured in partition order) appended to rank 0's error
+ * file in rank order, in messages of at most FPIPE_MPI_ROUND_BYTES. */
+void fp_dist_errors(fp_errsink *e);
+/* v[i] summed over ranks, on every rank. */
+void fp_dist_sum_u64(uint64_t *v, size_t n);
+/* --stats, on every rank after the commit: the per-operator counts summed
+ * into workers[0] over ranks, every rank's load to rank 0's report, the
+ * ranks' hot-key sketches (workers[0].hot) merged there. */
+void fp_dist_stats(const fp_pipeline *pl, fp_worker *workers, int nw, double stage1_s);
 
 #else /* one process: the hooks do nothing */
 
@@ -70,6 +96,15 @@ static inline void fp_dist_parts(size_t nparts, bool distributable, size_t *lo, 
     *lo = 0;
     *hi = nparts;
 }
+static inline void fp_dist_slice(size_t n, size_t *lo, size_t *hi)
+{
+    *lo = 0;
+    *hi = n;
+}
+static inline void fp_dist_share_slices(unsigned char *v, size_t n) { (void)v, (void)n; }
+static inline size_t fp_dist_chain_take(size_t start) { return start; }
+static inline void fp_dist_chain_give(size_t at) { (void)at; }
+static inline void fp_dist_share_cuts(size_t **ends, size_t *n) { (void)ends, (void)n; }
 static inline void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi)
 {
     (void)parts, (void)lo, (void)hi;
@@ -95,6 +130,15 @@ static inline void fp_dist_keyed_done(void) {}
 static inline void fp_dist_drops(fp_worker *workers, int nw, int nsites)
 {
     (void)workers, (void)nw, (void)nsites;
+}
+static inline void fp_dist_errors(fp_errsink *e) { (void)e; }
+static inline void fp_dist_sum_u64(uint64_t *v, size_t n) { (void)v, (void)n; }
+static inline void fp_dist_stats(const fp_pipeline *pl, fp_worker *workers, int nw,
+                                 double stage1_s)
+{
+    (void)pl, (void)nw, (void)stage1_s;
+    if (workers[0].hot)   /* one process: no ranks section; the hot keys */
+        fp_stats_set_hot(workers[0].hot, 1);
 }
 
 #endif

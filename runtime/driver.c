@@ -38,6 +38,8 @@ size_t fp_top_sorted(fp_top *t, char **items);
 void fp_sink_remove_live(void);
 
 #define DEFAULT_PART_SIZE ((size_t)4 << 20)
+/* materialize: where checkpoints go without --checkpoint-dir. */
+#define DEFAULT_CKPT_DIR ".fpipe-checkpoints"
 #define FLUSH_AT ((size_t)1 << 20)
 /* A CSV input is read whole before stage 1 (the quote count that places
  * the cuts).  Up to this size it is mapped pre-faulted (MAP_POPULATE) and
@@ -77,6 +79,7 @@ typedef struct fp_run {
     int write_failed;
     fp_errsink *errs;       /* on_error collect: the error file */
     int stats;              /* --stats: 1 a table, 2 JSON */
+    bool count_lines;       /* materialize: a text source's lines, for the checkpoint */
     fp_progress *progress;  /* the progress line, or NULL */
     /* --stats, keyed: distinct keys handed to stage 2, and their key plus
      * accumulator bytes (what they need, however they are held) */
@@ -508,8 +511,10 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     }
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
-        if (pl->merge == FP_MERGE_PARTITION_ORDER)
+        if (pl->merge == FP_MERGE_PARTITION_ORDER) {
             tg->tabs[k] = fp_ktab_new_sized(pl->acc_size, 10);
+            tg->tabs[k]->hot = w->hot;   /* --stats: hot keys */
+        }
         w->tab = pl->merge == FP_MERGE_PER_THREAD ? tg->tabs[w->thread] : tg->tabs[k];
         break;
     case FP_SHAPE_GLOBAL:
@@ -522,7 +527,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
     populate_pages(run, w->part);
     pl->stage1(w);
-    if ((run->stats || run->progress) && pl->source == FP_SOURCE_TEXT)
+    if ((run->stats || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
     if (run->progress)
         fp_progress_add(run->progress, (uint64_t)(w->part->end - w->part->begin),
@@ -717,6 +722,86 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
     free(starts);
 }
 
+/* ---- materialize: checkpoints ---------------------------------------- */
+
+/* A keyed checkpoint's payload, key by key in ascending order: the key's
+ * length (u64), the accumulator (acc_size bytes, padded to 8), the key's
+ * bytes (padded to 8) — so accumulators stay 8-aligned in the buffer. */
+typedef struct ckpt_fill {
+    fp_buf *payload;
+    size_t acc_size;
+    uint64_t records;
+} ckpt_fill;
+
+static const char ckpt_zeros[8];
+
+static void ckpt_add_key(void *p, fp_str key, const void *acc)
+{
+    ckpt_fill *f = p;
+    uint64_t n = key.n;
+    size_t a8 = (f->acc_size + 7) & ~(size_t)7;
+    fp_buf_put(f->payload, (const char *)&n, 8);
+    fp_buf_put(f->payload, acc, f->acc_size);
+    fp_buf_put(f->payload, ckpt_zeros, a8 - f->acc_size);
+    fp_buf_put(f->payload, key.p, key.n);
+    fp_buf_put(f->payload, ckpt_zeros, ((key.n + 7) & ~(size_t)7) - key.n);
+    f->records++;
+}
+
+/* Stage 2 over a keyed payload (made above, or read back by --resume): the
+ * keys in order, as one merge hands them to stage 2.  The payload has
+ * FP_PAD bytes after its end, so its keys keep the padding contract. */
+static void stage2_from_payload(fp_run *run, fp_worker *w, const char *p, size_t n, fp_buf *out)
+{
+    if (!n)
+        return;   /* no keys (and p may be NULL) */
+    size_t a8 = (run->pl->acc_size + 7) & ~(size_t)7;
+    stage2_ctx ctx = {run, w, out, true, 0, 0};
+    const char *end = p + n;
+    while ((size_t)(end - p) >= 8 + a8) {
+        uint64_t kn;
+        memcpy(&kn, p, 8);
+        const char *key = p + 8 + a8;
+        if (kn > (uint64_t)(end - key))
+            break;
+        emit_key(&ctx, fp_str_lit(key, (size_t)kn), p + 8);
+        p = key + ((kn + 7) & ~(uint64_t)7);
+    }
+    run->keys += ctx.keys;
+    run->key_bytes += ctx.key_bytes;
+}
+
+/* The checkpoint of the merged result: the counts of the work before it
+ * (summed over the MPI ranks first: a collective, every rank calls this),
+ * then rank 0 writes the file.  A checkpoint that cannot be written is a
+ * warning: the run goes on without one. */
+static void ckpt_commit(fp_run *run, fp_worker *workers, int nw, const fp_ckpt *ck,
+                        const fp_buf *payload, uint64_t records)
+{
+    const fp_pipeline *pl = run->pl;
+    fp_dist_drops(workers, nw, pl->nsites);
+    if (fp_dist_rank() != 0)
+        return;
+    size_t ns = 2 * (size_t)pl->nops + 1;
+    uint64_t *stat = xcalloc(ns, sizeof *stat);
+    uint64_t *dropped = xcalloc((size_t)pl->nsites + 1, sizeof *dropped);
+    uint64_t *retried = xcalloc((size_t)pl->nsites + 1, sizeof *retried);
+    for (int t = 0; t < nw; t++) {
+        for (size_t i = 0; i < ns; i++)
+            stat[i] += workers[t].stat[i];
+        for (int i = 0; i < pl->nsites; i++) {
+            dropped[i] += workers[t].dropped[i];
+            retried[i] += workers[t].retried[i];
+        }
+    }
+    char err[1024];
+    if (fp_ckpt_save(ck, pl, payload, records, stat, dropped, retried, err, sizeof err) != 0)
+        fprintf(stderr, "%s: warning: no checkpoint written: %s\n", run->prog, err);
+    free(stat);
+    free(dropped);
+    free(retried);
+}
+
 /* ---- phase times (FPIPE_TIMES=1) ----------------------------------- */
 
 static double now(void)
@@ -763,8 +848,13 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         a progress line on stderr (default: when stderr\n"
             "                         is a terminal)\n"
             "  --config FILE          read options from a YAML file (threads, partition_size,\n"
-            "                         inputs, output, errors, progress, stats); options\n"
+            "                         inputs, output, errors, progress, stats,\n"
+            "                         checkpoint_dir); options\n"
             "                         given here override it\n"
+            "  --resume               start from the checkpoint of the pipeline's\n"
+            "                         materialize, if it is valid for these inputs\n"
+            "  --checkpoint-dir DIR   where materialize writes checkpoints (default:\n"
+            "                         $FPIPE_CHECKPOINT_DIR, else " DEFAULT_CKPT_DIR ")\n"
             "  --explain              print the plan this program was built from\n"
             "  --version              print the fpipe version\n"
             "  -h, --help             this help\n"
@@ -799,6 +889,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     const char *out_path = NULL;
     const char *errors_path = NULL;
     const char *config_path = NULL;
+    const char *ckpt_dir = NULL;   /* --checkpoint-dir */
+    bool resume = false;           /* --resume */
     int progress = -1;   /* --progress 1, --no-progress 0, -1: not given */
     size_t part_size = 0;   /* 0: not given */
     size_t threads = 0;
@@ -829,13 +921,16 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             run.stats = 2;
         } else if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
             progress = a[2] == 'p';
+        } else if (strcmp(a, "--resume") == 0) {
+            resume = true;
         } else if (strcmp(a, "--explain") == 0) {
             fputs(pl->plan, stdout);
             free(paths);
             return FP_EXIT_OK;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
                    strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
-                   strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0) {
+                   strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0 ||
+                   strcmp(a, "--checkpoint-dir") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "%s: error: option '%s' needs a value\n", run.prog, a);
                 free(paths);
@@ -848,6 +943,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                 errors_path = val;
             } else if (strcmp(a, "--config") == 0) {
                 config_path = val;
+            } else if (strcmp(a, "--checkpoint-dir") == 0) {
+                ckpt_dir = val;
             } else if (strcmp(a, "--threads") == 0) {
                 if (parse_size(val, &threads) != 0 || threads > 4096) {
                     fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
@@ -881,6 +978,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             out_path = cfg.output;
         if (!errors_path)
             errors_path = cfg.errors;
+        if (!ckpt_dir)
+            ckpt_dir = cfg.checkpoint_dir;
         if (!threads)
             threads = cfg.threads;
         if (!part_size)
@@ -938,12 +1037,50 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
 
     double t0 = now(), t_start = t0, t_stage1 = 0;
     char err[1024];
+    /* materialize: this run's checkpoint (its inputs' fingerprint), and
+     * with --resume the one to start from.  Decided before the inputs are
+     * opened: a resumed run does not read them. */
+    fp_ckpt ck = {0};
+    bool ck_on = false, resumed = false;
+    if (pl->checkpoint) {
+        char why[1024];
+        const char *env = getenv("FPIPE_CHECKPOINT_DIR");
+        if (!ckpt_dir)
+            ckpt_dir = env && *env ? env : DEFAULT_CKPT_DIR;
+        ck_on = fp_ckpt_init(&ck, pl, ckpt_dir, paths, npaths, part_size, why, sizeof why) == 0;
+        if (!ck_on && fp_dist_rank() == 0)
+            fprintf(stderr, "%s: warning: materialize '%s' writes no checkpoint: %s\n", run.prog,
+                    pl->checkpoint->name, why);
+        ck_on = !fp_dist_any(!ck_on, "find its inputs for the checkpoint");   /* MPI: all */
+        if (ck_on && resume) {
+            int lr = fp_ckpt_load(&ck, pl, why, sizeof why);
+            resumed = !fp_dist_any(lr != 0, "read the checkpoint");
+            if (!resumed && fp_dist_rank() == 0) {
+                if (lr < 0)
+                    fprintf(stderr, "%s: warning: no checkpoint '%s' to resume from (%s): "
+                            "running from the start\n", run.prog, ck.path, why);
+                else if (lr > 0)
+                    fprintf(stderr, "%s: warning: checkpoint '%s' is %s: ignored, running "
+                            "from the start\n", run.prog, ck.path, why);
+            }
+        }
+    } else if (resume) {
+        fprintf(stderr, "%s: warning: --resume: the pipeline materializes nothing, so there "
+                "is no checkpoint: running from the start\n", run.prog);
+    }
+    run.count_lines = ck_on && !resumed;   /* the checkpoint keeps them for --stats */
+    if (resumed && fp_dist_rank() == 0)
+        fprintf(stderr, "%s: resuming from the checkpoint '%s' of '%s' (%s:%d:%d, %llu %s): "
+                "the inputs are not read\n", run.prog, ck.path, pl->checkpoint->name,
+                pl->fpipe_file, pl->checkpoint->line, pl->checkpoint->col,
+                (unsigned long long)ck.records,
+                pl->shape == FP_SHAPE_KEYED ? (ck.records == 1 ? "key" : "keys") : "value");
     /* Inputs first: a missing input must not create or touch the output. */
     run.in = xcalloc((size_t)npaths, sizeof *run.in);
-    run.nin = npaths;
+    run.nin = resumed ? 0 : npaths;
     catch_sigbus(&run);   /* opening reads the first bytes (gzip's magic) */
     int rc = FP_EXIT_OK;
-    for (int i = 0; i < npaths; i++) {
+    for (int i = 0; i < run.nin; i++) {
         run.in[i].path = paths[i];
         if (fp_dist_on() && strcmp(paths[i], "-") == 0) {
             fprintf(stderr, "%s: error: standard input cannot be read under MPI: give files\n",
@@ -958,6 +1095,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         if (rc == FP_EXIT_OK)
             rc = FP_EXIT_INPUT;
         close_inputs(&run);
+        fp_ckpt_free(&ck);
         return rc;
     }
     for (int i = 0; i < run.nin; i++) {
@@ -973,6 +1111,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                 fprintf(stderr, "%s: error: input '%s':%s\n", run.prog, in->path, err);
                 close_inputs(&run);
                 free(run.parts);
+                fp_ckpt_free(&ck);
                 return FP_EXIT_INPUT;
             }
             if (in->mapped && !in->resident)   /* gives back the pages it reads */
@@ -1025,6 +1164,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                             "(or -o PATH, which collects into PATH.errors.jsonl)\n", run.prog);
             close_inputs(&run);
             free(run.parts);
+            fp_ckpt_free(&ck);
             return FP_EXIT_USAGE;
         }
         if (dest && strcmp(errors_path, dest) == 0) {
@@ -1033,6 +1173,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             close_inputs(&run);
             free(run.parts);
             free(errors_own);
+            fp_ckpt_free(&ck);
             return FP_EXIT_USAGE;
         }
     }
@@ -1045,22 +1186,32 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         close_inputs(&run);
         free(run.parts);
         free(errors_own);
+        fp_ckpt_free(&ck);
         return FP_EXIT_INPUT;
     }
     if (pl->collect) {
-        run.errs = fp_errsink_open(errors_path, run.nparts, err, sizeof err);
-        if (!run.errs) {
-            fprintf(stderr, "%s: error: %s\n", run.prog, err);
+        /* MPI: rank 0 writes the error file; the other ranks keep their
+         * lines for it (fp_dist_errors). */
+        run.errs = fp_dist_rank() == 0 ? fp_errsink_open(errors_path, run.nparts, err, sizeof err)
+                                       : fp_errsink_open_capture(run.nparts);
+        if (fp_dist_any(!run.errs, "open the error file")) {
+            if (run.errs)
+                fp_errsink_abort(run.errs);
+            else
+                fprintf(stderr, "%s: error: %s\n", run.prog, err);
             fp_sink_abort(run.sink);
             close_inputs(&run);
             free(run.parts);
             free(errors_own);
+            fp_ckpt_free(&ck);
             return FP_EXIT_INPUT;
         }
         const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
         for (int i = 0; i < run.nin; i++)
             bases[i] = run.in[i].data;
-        fp_errors_lines(run.parts, run.nparts, bases, run.threads);
+        /* MPI: each rank counts the lines of its own block only. */
+        fp_errors_lines_range(run.parts, run.nparts, bases, run.threads, run.part_lo,
+                              run.part_hi, fp_dist_on() ? fp_dist_sum_u64 : NULL);
         free(bases);
     }
     /* Finding the cuts touched a page at each (and the kernel maps a
@@ -1083,6 +1234,16 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
         if (pl->top_n)
             workers[t].top = fp_top_new(pl);
+        if (run.stats && pl->shape == FP_SHAPE_KEYED)
+            workers[t].hot = fp_hot_new();   /* --stats: hot keys of the combine_per_key */
+    }
+    if (resumed && fp_dist_rank() == 0) {
+        /* The counts of the work the checkpoint stands for. */
+        memcpy(workers[0].stat, ck.stat, (2 * (size_t)pl->nops + 1) * sizeof *ck.stat);
+        for (int i = 0; i < pl->nsites; i++) {
+            workers[0].dropped[i] = ck.dropped[i];
+            workers[0].retried[i] = ck.retried[i];
+        }
     }
     stage1_targets tg = {0};
     size_t ntabs = 0;
@@ -1093,8 +1254,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
          * untouched pages cost nothing) instead of doubling up from small.
          * A partition's table sees a partition's keys: start small. */
         if (pl->merge == FP_MERGE_PER_THREAD) {
-            for (size_t i = 0; i < ntabs; i++)
+            for (size_t i = 0; i < ntabs; i++) {
                 tg.tabs[i] = fp_ktab_new_sized(pl->acc_size, 16);
+                tg.tabs[i]->hot = workers[i].hot;   /* --stats: hot keys */
+            }
         } else {
             tg.folded = fp_ktab_new_sized(pl->acc_size, 16);
             tg.fdone = xcalloc(run.nparts ? run.nparts : 1, sizeof *tg.fdone);
@@ -1124,19 +1287,29 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         run.progress = fp_progress_new(total, tty);
     }
     double t1 = now();
-    run_stage1(&run, workers, &tg);
+    if (!resumed)
+        run_stage1(&run, workers, &tg);
     t_stage1 = now() - t1;
     /* --stats: the slots of the tables holding the keys after stage 1. */
     uint64_t table_bytes = 0;
-    for (size_t i = 0; i < ntabs && tg.tabs; i++)
+    for (size_t i = 0; i < ntabs && tg.tabs && !resumed; i++)
         if (tg.tabs[i])
             table_bytes += (uint64_t)(tg.tabs[i]->mask + 1) * tg.tabs[i]->stride;
-    if (tg.folded)
+    if (tg.folded && !resumed)
         table_bytes += (uint64_t)(tg.folded->mask + 1) * tg.folded->stride;
     fp_progress_end(run.progress);
     run.progress = NULL;
+    if (workers[0].hot) {
+        /* --stats: the sketches stop here (the merges below do not feed
+         * them) and become worker 0's. */
+        for (size_t i = 0; i < ntabs && tg.tabs; i++)
+            if (tg.tabs[i])
+                tg.tabs[i]->hot = NULL;
+        for (int t = 1; t < nw; t++)
+            fp_hot_merge(workers[0].hot, workers[t].hot);
+    }
     phase("stage 1", &t0);
-    if (fp_dist_on()) {
+    if (fp_dist_on() && !resumed) {
         /* MPI: agree on the first failure; element-wise rows and global
          * accumulators go to rank 0 (keyed tables are shuffled below). */
         fp_dist_fail(&run.fail_part, &run.fail_msg);
@@ -1144,6 +1317,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             fp_dist_rows(run.sink, run.fail_part, &run.write_failed);
         else if (pl->shape == FP_SHAPE_GLOBAL && !run.fail_msg)
             fp_dist_global(tg.accs, pl->acc_size, run.nparts);
+        if (run.errs && !run.fail_msg)
+            fp_dist_errors(run.errs);   /* on_error collect: the others' lines to rank 0 */
         phase("MPI gather", &t0);
     }
 
@@ -1154,8 +1329,12 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     w0->part = NULL;
     w0->pos = NULL;
     w0->errs = run.errs ? fp_errsink_tail(run.errs) : NULL;
+    bool drops_summed = false;   /* MPI: by ckpt_commit */
     if (run.fail_msg) {
         /* nothing more to compute */
+    } else if (pl->shape == FP_SHAPE_KEYED && resumed) {
+        if (fp_dist_rank() == 0)
+            stage2_from_payload(&run, w0, ck.payload, ck.payload_n, &out);
     } else if (pl->shape == FP_SHAPE_KEYED) {
         /* Every partial table sorted (in parallel), then one k-way merge that
          * folds equal keys in table order and hands each key to stage 2. */
@@ -1184,19 +1363,42 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             sort_tables(&run, tabs, nt, runs, ns);
             phase("sort partial tables", &t0);
         }
-        if (nt)
+        if (ck_on) {
+            /* materialize: the merged keys into the checkpoint, then stage
+             * 2 over them, as a resumed run does. */
+            fp_buf payload = {0};
+            ckpt_fill fill = {&payload, pl->acc_size, 0};
+            if (nt)
+                fp_kruns_merge(runs, ns, nt, pl->acc_size, pl->acc_merge, ckpt_add_key, &fill);
+            ckpt_commit(&run, workers, nw, &ck, &payload, fill.records);
+            drops_summed = true;
+            phase("checkpoint", &t0);
+            stage2_from_payload(&run, w0, payload.p, payload.n, &out);
+            fp_buf_free(&payload);
+        } else if (nt) {
             merge_keyed(&run, workers, runs, ns, nt, &out);
+        }
         for (size_t i = 0; i < nt; i++)
             fp_big_free(runs[i], ns[i] * sizeof(fp_kentry));
         free(runs);
         free(ns);
         fp_dist_keyed_done();
-    } else if (pl->shape == FP_SHAPE_GLOBAL && fp_dist_rank() == 0) {
+    } else if (pl->shape == FP_SHAPE_GLOBAL) {
         void *acc = xcalloc(1, pl->acc_size);
-        pl->acc_init(acc);
-        for (size_t k = 0; k < run.nparts; k++)
-            pl->acc_merge(acc, tg.accs + k * pl->acc_size);
-        pl->stage2_global(w0, acc);
+        if (resumed) {
+            memcpy(acc, ck.payload, ck.payload_n < pl->acc_size ? ck.payload_n : pl->acc_size);
+        } else if (fp_dist_rank() == 0) {
+            pl->acc_init(acc);
+            for (size_t k = 0; k < run.nparts; k++)
+                pl->acc_merge(acc, tg.accs + k * pl->acc_size);
+        }
+        if (ck_on && !resumed) {   /* materialize: the combined value */
+            fp_buf payload = {acc, pl->acc_size, pl->acc_size};
+            ckpt_commit(&run, workers, nw, &ck, &payload, 1);
+            drops_summed = true;
+        }
+        if (fp_dist_rank() == 0)
+            pl->stage2_global(w0, acc);
         free(acc);
     }
     if (pl->top_n && !run.fail_msg && fp_dist_rank() == 0) {
@@ -1225,7 +1427,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     phase("merge, stage 2, write", &t0);
 
     /* Nothing is lost without a count: what on_error drop skipped. */
-    fp_dist_drops(workers, nw, pl->nsites);   /* MPI: summed over ranks */
+    if (!drops_summed)
+        fp_dist_drops(workers, nw, pl->nsites);   /* MPI: summed over ranks */
     for (int i = 0; i < pl->nsites && !run.fail_msg; i++) {
         uint64_t n = 0;
         for (int t = 0; t < nw; t++)
@@ -1273,9 +1476,15 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     }
     free(errors_own);
     phase("commit (fsync, rename)", &t0);
-    if (run.stats && rc == FP_EXIT_OK)
+    if (run.stats)
+        fp_dist_stats(pl, workers, nw, t_stage1);   /* MPI: on every rank, whatever rc */
+    if (run.stats && rc == FP_EXIT_OK && fp_dist_rank() == 0) {
+        fp_stats_resumed(resumed ? pl->checkpoint_op : 0, resumed ? ck.path : NULL);
         fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start,
                         table_bytes, run.keys, run.key_bytes);
+        fp_stats_resumed(0, NULL);
+    }
+    fp_ckpt_free(&ck);
 
     for (size_t i = 0; i < ntabs; i++)
         fp_ktab_free(tg.tabs[i]);   /* NULL once folded */
@@ -1296,6 +1505,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         free(workers[t].collected);
         free(workers[t].stat);
         fp_top_free(workers[t].top);
+        free(workers[t].hot);
         free(workers[t].batch_msg);
         free(workers[t].wbuf[0]);
         free(workers[t].wbuf[1]);

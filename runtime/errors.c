@@ -45,19 +45,31 @@ static uint64_t count_nl(const char *p, const char *e)
 
 void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads)
 {
+    fp_errors_lines_range(parts, n, bases, threads, 0, n, NULL);
+}
+
+void fp_errors_lines_range(fp_part *parts, size_t n, const char *const *bases, int threads,
+                           size_t lo, size_t hi, void (*sum)(uint64_t *v, size_t n))
+{
     /* Newlines before each partition within the partition before it (or,
-     * for a file's first, from the file's start: a CSV header). */
+     * for a file's first, from the file's start: a CSV header).  Partition
+     * k of [lo, hi) gives its own newlines to k + 1 (and, if it starts a
+     * file, the header's to itself), so only [lo, hi)'s bytes are read;
+     * the other entries come from the ranks owning them (sum, under MPI). */
     uint64_t *cnt = calloc(n ? n : 1, sizeof *cnt);
     if (!cnt)
         fp_oom();
-    long long nl = (long long)n;
+    long long l0 = (long long)lo, l1 = (long long)hi, nl = (long long)n;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : 1) if (threads > 1)
-    for (long long k = 0; k < nl; k++) {
+    for (long long k = l0; k < l1; k++) {
         const fp_part *p = &parts[k];
-        const char *from = k > 0 && parts[k - 1].file == p->file ? parts[k - 1].begin
-                                                                 : bases[p->file];
-        cnt[k] = count_nl(from, p->begin);
+        if (k == 0 || parts[k - 1].file != p->file)
+            cnt[k] = count_nl(bases[p->file], p->begin);
+        if (k + 1 < nl && parts[k + 1].file == p->file)
+            cnt[k + 1] = count_nl(p->begin, parts[k + 1].begin);
     }
+    if (sum)
+        sum(cnt, n);
     uint64_t line = 1;
     for (size_t k = 0; k < n; k++) {
         if (k == 0 || parts[k - 1].file != parts[k].file)
@@ -149,6 +161,7 @@ struct fp_errsink {
     size_t nparts, next; /* partitions before next are written */
     fp_buf tail;
     int failed;          /* errno of a failed write */
+    fp_buf captured;     /* no sink (MPI, ranks > 0): the lines, for rank 0 */
 };
 
 fp_errsink *fp_errsink_open(const char *path, size_t nparts, char *err, size_t errlen)
@@ -180,6 +193,12 @@ fp_buf *fp_errsink_tail(fp_errsink *e)
 
 static void put(fp_errsink *e, fp_buf *b)
 {
+    if (!e->sink) {   /* capturing */
+        if (b->n)
+            fp_buf_put(&e->captured, b->p, b->n);
+        fp_buf_free(b);
+        return;
+    }
     if (b->n && !e->failed && fp_sink_write(e->sink, b->p, b->n) != 0)
         e->failed = errno ? errno : EIO;
     fp_buf_free(b);
@@ -204,6 +223,7 @@ static void errsink_free(fp_errsink *e)
     free(e->bufs);
     free(e->done);
     fp_buf_free(&e->tail);
+    fp_buf_free(&e->captured);
     free(e);
 }
 
@@ -213,7 +233,9 @@ int fp_errsink_commit(fp_errsink *e, char *err, size_t errlen)
         put(e, &e->bufs[e->next++]);
     put(e, &e->tail);
     int rc;
-    if (e->failed) {
+    if (!e->sink) {   /* capturing: rank 0 has the lines */
+        rc = 0;
+    } else if (e->failed) {
         snprintf(err, errlen, "cannot write the error file: %s", strerror(e->failed));
         fp_sink_abort(e->sink);
         rc = -1;
@@ -228,6 +250,42 @@ void fp_errsink_abort(fp_errsink *e)
 {
     if (!e)
         return;
-    fp_sink_abort(e->sink);
+    if (e->sink)
+        fp_sink_abort(e->sink);
     errsink_free(e);
+}
+
+/* ---- MPI: the other ranks' lines (mpi.c) ----------------------------- */
+
+fp_errsink *fp_errsink_open_capture(size_t nparts)
+{
+    fp_errsink *e = calloc(1, sizeof *e);
+    if (!e)
+        fp_oom();
+    e->nparts = nparts;
+    e->bufs = calloc(nparts ? nparts : 1, sizeof *e->bufs);
+    e->done = calloc(nparts ? nparts : 1, sizeof *e->done);
+    if (!e->bufs || !e->done)
+        fp_oom();
+    return e;
+}
+
+fp_buf *fp_errsink_captured(fp_errsink *e)
+{
+    /* A rank's block ends where its partitions end: what is not done was
+     * skipped (a failure) and has no lines. */
+    while (e->next < e->nparts)
+        put(e, &e->bufs[e->next++]);
+    return &e->captured;
+}
+
+int fp_errsink_append(fp_errsink *e, const char *p, size_t n)
+{
+    /* Rank 0's own partitions are written by now: the others' partitions,
+     * all after rank 0's, are not done here and have no lines. */
+    while (e->next < e->nparts)
+        put(e, &e->bufs[e->next++]);
+    if (n && !e->failed && e->sink && fp_sink_write(e->sink, p, n) != 0)
+        e->failed = errno ? errno : EIO;
+    return e->failed ? -1 : 0;
 }

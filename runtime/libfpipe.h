@@ -186,6 +186,8 @@ size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_
  * given back as it goes (MADV_DONTNEED), so it never holds the input. */
 size_t fp_partition_csv_mapped(const char *data, size_t start, size_t len, size_t part_size,
                                int file, size_t first_index, int threads, fp_part **out);
+/* The bytes fp_partition_csv read so far in this process (FPIPE_TIMES). */
+size_t fp_csv_scanned(void);
 
 /* JSON lines (jansson): one object per line; empty lines are skipped. */
 typedef struct fp_json fp_json;
@@ -443,6 +445,7 @@ typedef struct fp_ktab {
     fp_arena *arena;        /* copies of the keys over 16 bytes */
     size_t long_bytes;      /* their bytes (--stats) */
     size_t charged;         /* bytes counted against FPIPE_MAX_TABLE_BYTES */
+    struct fp_hot *hot;     /* --stats, stage 1: the hot-key sketch (fp_hot_add_batch) */
 } fp_ktab;
 
 fp_ktab *fp_ktab_new(size_t vsize);                        /* 4096 slots */
@@ -539,6 +542,56 @@ static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
 {
     fp_kprobe_of(key, pr);
     __builtin_prefetch(t->slots + fp_ktag_index(pr->tag, t->shift) * t->stride, 1);
+}
+
+/* --stats: hot keys of a combine_per_key (stats.c).  Each worker's table
+ * feeds its sketch every record of stage 1: 256 buckets by the hash's top
+ * bits, each counting its records (n) and running a majority vote
+ * (Boyer-Moore: a candidate and its votes).  A key with more than half of
+ * its bucket's records is the candidate whatever the order; its record
+ * count is at least `votes` and at most (n + votes) / 2.  Sketches merge
+ * bucket by bucket (the votes of different candidates cancel), over
+ * threads and ranks.  The generated code feeds a batch of queued updates
+ * at a time (before applying them, in the same order); off (NULL) without
+ * --stats: one test per batch of FP_BATCH records. */
+#define FP_HOT_BUCKETS 256
+#define FP_HOT_KEY 64       /* bytes of a candidate key kept for the report */
+typedef struct fp_hot_bucket {
+    uint64_t tag, k0, k1;   /* the candidate (tag 0: none) */
+    uint64_t votes, n;      /* its votes; the bucket's records */
+} fp_hot_bucket;
+typedef struct fp_hot {
+    fp_hot_bucket b[FP_HOT_BUCKETS];
+    char key[FP_HOT_BUCKETS][FP_HOT_KEY];   /* keys over 16 bytes: the first bytes */
+} fp_hot;
+void fp_hot_take(fp_hot *h, fp_hot_bucket *b, const fp_kprobe *pr);   /* a new long candidate */
+
+static inline void fp_hot_add(fp_hot *h, const fp_kprobe *pr)
+{
+    fp_hot_bucket *b = &h->b[(uint32_t)(pr->tag >> 32) >> 24];
+    /* No branch on the comparison: in a bucket that one key dominates, its
+     * records and the others' alternate unpredictably. */
+    uint64_t eq = (uint64_t)((b->tag == pr->tag) & (b->k0 == pr->k0) & (b->k1 == pr->k1));
+    b->n++;
+    if (FP_UNLIKELY(b->votes == 0 && !eq)) {   /* a new candidate */
+        b->tag = pr->tag;
+        b->k0 = pr->k0;
+        b->k1 = pr->k1;
+        b->votes = 1;
+        if (FP_UNLIKELY(fp_ktag_len(pr->tag) > 16))
+            fp_hot_take(h, b, pr);   /* a long key's bytes */
+    } else {
+        b->votes += 2 * eq - 1;
+    }
+}
+
+void fp_hot_add_batch(fp_hot *h, const fp_kprobe *first, int n, size_t stride);
+
+/* The rank that owns a key under MPI (mpi.c's shuffle): the low bits of the
+ * hash's high half. */
+static inline int fp_key_owner(uint64_t tag, int nranks)
+{
+    return (int)((uint32_t)(tag >> 32) % (uint32_t)nranks);
 }
 
 static inline void *fp_ktab_upsert_probe(fp_ktab *t, const fp_kprobe *pr, bool copy_key,
@@ -709,6 +762,7 @@ typedef struct fp_worker {
     /* --stats (stats.c): per operator i of n, [i] elements passed on,
      * [n + i] filtered / expanded / read (see the generated code) */
     uint64_t *stat;
+    fp_hot *hot;            /* --stats, a keyed combine: this worker's hot-key sketch */
 } fp_worker;
 
 /* An element error: remembered in the worker; right after the operator's
@@ -995,6 +1049,17 @@ typedef struct fp_op {
     int site;           /* its fp_site id (drop/collect counters), -1: cannot fail */
 } fp_op;
 
+/* materialize: the operator whose merged result is checkpointed (a
+ * combine or combine_per_key), for the checkpoint's header. */
+typedef struct fp_ckpt_info {
+    const char *name;     /* the operator */
+    int line, col;        /* in the .fpipe file */
+    uint64_t program;     /* FNV-1a 64 of the generated C and its linked C files */
+    const char *type;     /* what the payload holds (key, value, monoids) */
+} fp_ckpt_info;
+/* How a keyed combine's keys are encoded (fp_key_i64, fp_key_bool). */
+typedef enum fp_key_kind { FP_KEY_STR, FP_KEY_I64, FP_KEY_BOOL } fp_key_kind;
+
 typedef struct fp_pipeline {
     const char *name;          /* pipeline name */
     fp_source_kind source;
@@ -1037,6 +1102,10 @@ typedef struct fp_pipeline {
     const struct fp_op *ops;
     int nops;
     bool words_scan;
+    /* materialize: the checkpointed combine (NULL: none); its index */
+    const fp_ckpt_info *checkpoint;
+    int checkpoint_op;
+    fp_key_kind key;           /* a keyed combine's key type (hot keys in --stats) */
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.
@@ -1120,12 +1189,64 @@ void fp_errsink_done(fp_errsink *e, size_t k);   /* partition k is complete */
 fp_buf *fp_errsink_tail(fp_errsink *e);
 int fp_errsink_commit(fp_errsink *e, char *err, size_t errlen);
 void fp_errsink_abort(fp_errsink *e);
+/* MPI (mpi.c): ranks other than 0 keep their error lines in memory for
+ * rank 0 (no file; commit and abort only free), rank 0 appends them after
+ * its own partitions' and before the tail. */
+fp_errsink *fp_errsink_open_capture(size_t nparts);
+fp_buf *fp_errsink_captured(fp_errsink *e);   /* the lines written so far */
+int fp_errsink_append(fp_errsink *e, const char *p, size_t n);
 /* --stats (stats.c): the lines of [p, end) as a text source reads them,
  * and the report (a table, or one line of JSON) from the workers' counts. */
 uint64_t fp_count_lines(const char *p, const char *end);
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
                      double stage1_s, double total_s, uint64_t table_bytes, uint64_t keys,
                      uint64_t key_bytes);   /* to stderr */
+/* After a --resume: the operators before `upto` are counted from the
+ * checkpoint at path (the report says so). */
+void fp_stats_resumed(int upto, const char *path);
+/* materialize (checkpoint.c): a checkpoint's place, this run's input
+ * fingerprint, and what a valid checkpoint holds once loaded. */
+typedef struct fp_ckpt {
+    char *dir, *path;        /* DIR and DIR/PIPELINE.OPERATOR.ckpt */
+    fp_buf inputs;           /* the inputs' fingerprint, as recorded */
+    size_t part_size;        /* recorded when the result depends on it, else 0 */
+    bool usable;             /* every input is a regular file */
+    char *data;              /* a loaded file */
+    const char *payload;     /* into data, FP_PAD zero bytes after it */
+    size_t payload_n;
+    uint64_t records;        /* keys (1 for a global combine) */
+    uint64_t *stat, *dropped, *retried;   /* the counts of the work skipped */
+} fp_ckpt;
+/* -1 when no checkpoint can be made (an input is not a regular file: why). */
+int fp_ckpt_init(fp_ckpt *ck, const fp_pipeline *pl, const char *dir, const char *const *paths,
+                 int npaths, size_t part_size, char *why, size_t len);
+/* 0: loaded and valid; -1: none there; 1: stale or corrupt (why says). */
+int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len);
+int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload,
+                 uint64_t records, const uint64_t *stat, const uint64_t *dropped,
+                 const uint64_t *retried, char *err, size_t len);
+void fp_ckpt_free(fp_ckpt *ck);
+/* --stats under MPI: every rank's load, set on rank 0 before the report
+ * (which then has a "ranks" section), and the records in and out of this
+ * rank's stage 1 from its workers' counts. */
+typedef struct fp_rank_load {
+    uint64_t part_lo, part_hi, bytes;   /* its block of partitions, their bytes */
+    uint64_t records_in, records_out;   /* read by the source; out of stage 1 */
+    double stage1_s;
+    uint64_t shuffle_sent, shuffle_received;   /* keyed shuffle, to and from other ranks */
+    uint64_t gather_sent, gather_received;     /* rows, runs, accumulators, errors to rank 0 */
+    uint64_t peak_rss;                         /* bytes */
+    uint64_t threads;
+} fp_rank_load;
+void fp_stats_set_ranks(const fp_rank_load *ranks, int nranks);
+void fp_stats_stage1_records(const fp_pipeline *pl, const fp_worker *ws, int nw, uint64_t *in,
+                             uint64_t *out);
+uint64_t fp_stats_peak_rss(void);
+/* --stats, hot keys: a new sketch, b merged into a, and the merged sketch
+ * of the run for the report (owners named when nranks > 1). */
+fp_hot *fp_hot_new(void);
+void fp_hot_merge(fp_hot *a, const fp_hot *b);
+void fp_stats_set_hot(const fp_hot *h, int nranks);
 /* --config FILE (config.c, libyaml): what the file sets; 0, NULL or -1
  * where it says nothing.  On an error returns -1 with "FILE:L:C: error:
  * ..." in err. */
@@ -1136,6 +1257,7 @@ typedef struct fp_config {
     char *output, *errors;
     int progress;   /* 0, 1 */
     int stats;      /* 0 none, 1 a table, 2 JSON */
+    char *checkpoint_dir;   /* like --checkpoint-dir */
 } fp_config;
 int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen);
 void fp_config_free(fp_config *cfg);
@@ -1159,6 +1281,10 @@ int fp_gunzip(const char *data, size_t len, char **out, size_t *outlen, char *er
 /* The line number (from 1) of every partition's first byte in its file:
  * bases[f] is file f's first byte. */
 void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads);
+/* The same, reading only the partitions [lo, hi): sum (MPI) adds up the
+ * ranks' counts element by element. */
+void fp_errors_lines_range(fp_part *parts, size_t n, const char *const *bases, int threads,
+                           size_t lo, size_t hi, void (*sum)(uint64_t *v, size_t n));
 
 /* ------------------------------------------------------------------ */
 /* Lists, tops, topk.                                                  */

@@ -15,12 +15,18 @@
  */
 #include "dist.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mpi.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 void fp_oom(void);
@@ -30,7 +36,16 @@ static int err_fd = 2;            /* rank > 0: the real stderr (2 is /dev/null) 
 static size_t g_nparts;           /* the partition count fp_dist_parts saw */
 static bool g_distributable = true;
 static fp_buf captured;           /* rank > 0: element-wise rows for rank 0 */
+/* Rank > 0: rows held in memory beyond this many bytes go to a temporary
+ * file (FPIPE_MPI_HOLD_BYTES; docs/distributed.md, "Element-wise rows"). */
+static size_t hold_bytes = (size_t)64 << 20;
+static int spill_fd = -1;         /* the unlinked temporary file, or -1 */
+static unsigned long long spilled;   /* bytes in it: the rows before `captured` */
 static size_t round_bytes = (size_t)4 << 20;   /* per destination and round */
+/* --stats: bytes this rank sent to and received from the others after
+ * stage 1 (the keyed shuffle's rounds; rows, runs, accumulators and error
+ * lines gathered to rank 0). */
+static uint64_t shuffle_sent, shuffle_received, gather_sent, gather_received;
 
 static void *xmalloc(size_t n)
 {
@@ -60,6 +75,28 @@ static double mark(const char *what, double t)
     return n;
 }
 
+/* Seconds on a monotonic clock (MPI_Wtime is not there before MPI_Init
+ * nor after MPI_Finalize). */
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* FPIPE_TIMES=1: one of MPI's own phases on this rank's stderr. */
+static void times_line(const char *what, double secs)
+{
+    const char *e = getenv("FPIPE_TIMES");
+    if (!(e && *e && strcmp(e, "0") != 0))
+        return;
+    char msg[160];
+    int len = snprintf(msg, sizeof msg, "fpipe: rank %d: %-24s %8.1f ms\n", rank, what, secs * 1e3);
+    if (len > 0 && write(err_fd, msg, (size_t)len) < 0) {
+        /* nothing to do */
+    }
+}
+
 static void die(const char *what, int code)
 {
     char msg[MPI_MAX_ERROR_STRING + 128];
@@ -68,6 +105,58 @@ static void die(const char *what, int code)
         /* nothing more to do */
     }
     MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+/* All ranks on this machine (mpirun tells each rank before MPI_Init:
+ * OMPI_COMM_WORLD_LOCAL_SIZE = OMPI_COMM_WORLD_SIZE): use shared memory
+ * through the ob1 layer instead of Open MPI's default UCX layer, whose
+ * start probes for network devices (0.15-0.25 s of every run here).
+ * Nothing changes when the ranks span machines, when the user chose a
+ * pml or btl (mpirun --mca, or OMPI_MCA_*), or with FPIPE_MPI_SHM=0.
+ * Returns true when it chose. */
+static bool prefer_shared_memory(void)
+{
+    const char *opt = getenv("FPIPE_MPI_SHM");
+    if (opt && strcmp(opt, "0") == 0)
+        return false;
+    const char *n = getenv("OMPI_COMM_WORLD_SIZE"), *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    if (!n || !local || strcmp(n, local) != 0 || getenv("OMPI_MCA_pml") || getenv("OMPI_MCA_btl"))
+        return false;
+    setenv("OMPI_MCA_pml", "ob1", 1);
+    setenv("OMPI_MCA_btl", "self,vader", 1);
+    return true;
+}
+
+/* Open MPI 4.1's PMIx client talks to the local daemon over loopback
+ * TCP without TCP_NODELAY: in the fence of MPI_Finalize a rank writes a
+ * few small messages in a row, the second waits for the daemon's delayed
+ * ACK, and every run lost 40-45 ms there (strace: the daemon's epoll woke
+ * 42 ms after the rank's writev).  So after MPI_Init every TCP socket of
+ * this process gets TCP_NODELAY: it changes only when segments leave,
+ * never what arrives, and Open MPI's own TCP transport sets it anyway.
+ * FPIPE_MPI_NODELAY=0 leaves the sockets alone. */
+static void tcp_nodelay(void)
+{
+    const char *opt = getenv("FPIPE_MPI_NODELAY");
+    if (opt && strcmp(opt, "0") == 0)
+        return;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    const struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int fd = atoi(e->d_name), dom = 0, type = 0, one = 1;
+        socklen_t len = sizeof dom;
+        if (fd <= 2 || fd == dirfd(d))
+            continue;
+        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) != 0 || (dom != AF_INET && dom != AF_INET6))
+            continue;
+        len = sizeof type;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM)
+            continue;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    closedir(d);
 }
 
 int fp_main(const fp_pipeline *pl, int argc, char **argv)
@@ -79,6 +168,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
      * the core from the one it waits for (measured: shuffle 80-125 ms
      * instead of 120-150 ms on this 2-core VM under load). */
     setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
+    bool shm = prefer_shared_memory();
+    /* hwloc (Open MPI's topology library) would load its GL and OpenCL
+     * plugins — libX11, libOpenCL — and probe X displays in MPI_Init;
+     * fpipe binds to cores and never looks at GPUs (a user's own
+     * HWLOC_COMPONENTS wins). */
+    setenv("HWLOC_COMPONENTS", "-gl,-opencl", 0);
+    double t_init = wall_now();
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
         fprintf(stderr, "fpipe: error: MPI_Init_thread failed\n");
         return FP_EXIT_INTERNAL;
@@ -87,6 +183,12 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     if (provided < MPI_THREAD_FUNNELED && rank == 0)
         fprintf(stderr, "fpipe: warning: MPI gives no MPI_THREAD_FUNNELED; use --threads 1\n");
+    const char *hb = getenv("FPIPE_MPI_HOLD_BYTES");
+    if (hb && *hb) {
+        long long v = atoll(hb);
+        if (v >= 4096)
+            hold_bytes = (size_t)v;
+    }
     const char *rb = getenv("FPIPE_MPI_ROUND_BYTES");
     if (rb && *rb) {
         long long v = atoll(rb);
@@ -116,6 +218,9 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         if (err_fd < 0)
             err_fd = 2;
     }
+    tcp_nodelay();
+    t_init = wall_now() - t_init;
+    times_line(shm ? "MPI_Init_thread (ob1/vader)" : "MPI_Init_thread", t_init);
     int rc = fp_main_local(pl, argc, argv);
     /* Rank 0 leaves with the run's status: the maximum over the ranks
      * (rank 0's decision, or another rank's internal error).  The other
@@ -125,9 +230,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     int all = rc;
     MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     fp_buf_free(&captured);
+    if (spill_fd >= 0)
+        close(spill_fd);
     fflush(stdout);
     fflush(stderr);
+    double t_fin = wall_now();
     MPI_Finalize();
+    times_line("MPI_Finalize", wall_now() - t_fin);
     return rank == 0 ? all : 0;
 }
 
@@ -198,6 +307,83 @@ void fp_dist_parts(size_t nparts, bool distributable, size_t *lo, size_t *hi)
     *hi = block_hi(rank);
 }
 
+static size_t slice_lo(size_t n, int r)
+{
+    return (size_t)((unsigned __int128)n * (unsigned)r / (unsigned)nranks);
+}
+
+void fp_dist_slice(size_t n, size_t *lo, size_t *hi)
+{
+    *lo = slice_lo(n, rank);
+    *hi = slice_lo(n, rank + 1);
+}
+
+void fp_dist_share_slices(unsigned char *v, size_t n)
+{
+    if (nranks == 1)
+        return;
+    if (n > INT32_MAX)
+        die("an input has too many quote-parity blocks for one MPI_Allgatherv", FP_EXIT_INTERNAL);
+    int *counts = xmalloc((size_t)nranks * sizeof *counts);
+    int *displs = xmalloc((size_t)nranks * sizeof *displs);
+    for (int r = 0; r < nranks; r++) {
+        displs[r] = (int)slice_lo(n, r);
+        counts[r] = (int)(slice_lo(n, r + 1) - slice_lo(n, r));
+    }
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_BYTE, v, counts, displs, MPI_BYTE, MPI_COMM_WORLD);
+    free(counts);
+    free(displs);
+}
+
+size_t fp_dist_chain_take(size_t start)
+{
+    if (rank == 0)
+        return start;
+    unsigned long long at;
+    MPI_Recv(&at, 1, MPI_UNSIGNED_LONG_LONG, rank - 1, 4, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    return (size_t)at;
+}
+
+void fp_dist_chain_give(size_t at)
+{
+    unsigned long long v = at;
+    if (rank + 1 < nranks)
+        MPI_Send(&v, 1, MPI_UNSIGNED_LONG_LONG, rank + 1, 4, MPI_COMM_WORLD);
+}
+
+void fp_dist_share_cuts(size_t **ends, size_t *n)
+{
+    if (nranks == 1)
+        return;
+    int mine = *n > INT32_MAX ? -1 : (int)*n;
+    int *counts = xmalloc((size_t)nranks * sizeof *counts);
+    int *displs = xmalloc((size_t)nranks * sizeof *displs);
+    MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+    size_t total = 0;
+    for (int r = 0; r < nranks; r++) {
+        if (counts[r] < 0 || total + (size_t)counts[r] > INT32_MAX)
+            die("an input has too many partitions for one MPI_Allgatherv", FP_EXIT_INTERNAL);
+        displs[r] = (int)total;
+        total += (size_t)counts[r];
+    }
+    unsigned long long *mv = xmalloc((*n ? *n : 1) * sizeof *mv);
+    unsigned long long *all = xmalloc((total ? total : 1) * sizeof *all);
+    for (size_t i = 0; i < *n; i++)
+        mv[i] = (*ends)[i];
+    MPI_Allgatherv(mv, mine, MPI_UNSIGNED_LONG_LONG, all, counts, displs,
+                   MPI_UNSIGNED_LONG_LONG, MPI_COMM_WORLD);
+    size_t *v = xmalloc((total ? total : 1) * sizeof *v);
+    for (size_t i = 0; i < total; i++)
+        v[i] = (size_t)all[i];
+    free(*ends);
+    *ends = v;
+    *n = total;
+    free(mv);
+    free(all);
+    free(counts);
+    free(displs);
+}
+
 /* This rank's load, for the FPIPE_TIMES report after stage 1. */
 static double load_t0, load_bytes;
 static size_t load_lo, load_hi;
@@ -215,10 +401,63 @@ void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi)
      * a rank never holds its whole block. */
 }
 
+/* A note on this rank's own stderr (the others' fd 2 is /dev/null). */
+static void note(const char *what, int err)
+{
+    char msg[512];
+    int n = snprintf(msg, sizeof msg, "fpipe: note: MPI rank %d: %s: %s\n", rank, what,
+                     strerror(err));
+    if (n > 0 && write(err_fd, msg, (size_t)n) < 0) {
+        /* nothing more to do */
+    }
+}
+
+/* Append [p, p + n) to the spill file (made on first use in $TMPDIR or
+ * /tmp, unlinked at once: it disappears with the process, however the run
+ * ends).  Where that fails the rows stay in memory, as before the bound
+ * existed (false): better slower to run out of memory than to fail. */
+static bool spill_write(const char *p, size_t n)
+{
+    if (spill_fd < 0) {
+        const char *dir = getenv("TMPDIR");
+        char path[4096];
+        snprintf(path, sizeof path, "%s/fpipe-rows-XXXXXX", dir && *dir ? dir : "/tmp");
+        spill_fd = mkstemp(path);
+        if (spill_fd < 0) {
+            note("cannot create a temporary file for its rows (they stay in memory)", errno);
+            hold_bytes = SIZE_MAX;
+            return false;
+        }
+        unlink(path);
+    }
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = pwrite(spill_fd, p + off, n - off, (off_t)(spilled + off));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            note("cannot write its rows to a temporary file (they stay in memory)",
+                 w < 0 ? errno : ENOSPC);
+            hold_bytes = SIZE_MAX;   /* what was written is ignored: spilled is unchanged */
+            return false;
+        }
+        off += (size_t)w;
+    }
+    spilled += n;
+    return true;
+}
+
 bool fp_dist_capture(const char *p, size_t n)
 {
     if (rank == 0)
         return false;
+    /* Past the bound the held rows go to the file, and so does a buffer
+     * as large as the bound itself, without a copy in memory first. */
+    if (captured.n + n > hold_bytes && spill_write(captured.p, captured.n)) {
+        captured.n = 0;
+        if (n >= hold_bytes && spill_write(p, n))
+            return true;
+    }
     if (n)   /* an empty buffer has no pointer */
         fp_buf_put(&captured, p, n);
     return true;
@@ -228,19 +467,29 @@ bool fp_dist_capture(const char *p, size_t n)
  * printed by rank 0 under FPIPE_TIMES=1: the skew between ranks. */
 static void report_load(void)
 {
-    double mine[4] = {(double)load_lo, (double)load_hi, load_bytes, MPI_Wtime() - load_t0};
+    struct rusage ru;
+    double rss = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss * 1024 : 0;
+    double mine[8] = {(double)load_lo, (double)load_hi, load_bytes, MPI_Wtime() - load_t0,
+                      (double)fp_csv_scanned(), rss, (double)spilled, (double)captured.n};
     double *all = rank == 0 ? xmalloc((size_t)nranks * sizeof mine) : NULL;
-    MPI_Gather(mine, 4, MPI_DOUBLE, all, 4, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    MPI_Gather(mine, 8, MPI_DOUBLE, all, 8, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (rank != 0)
         return;
     const char *e = getenv("FPIPE_TIMES");
     if (e && *e && strcmp(e, "0") != 0) {
         double sum = 0, max = 0;
         for (int r = 0; r < nranks; r++) {
-            double *v = all + 4 * r;
+            double *v = all + 8 * r;
             fprintf(stderr,
                     "fpipe: rank %d: partitions [%.0f, %.0f) (%.0f), %.1f MB, read and stage 1 %.1f ms\n",
                     r, v[0], v[1], v[1] - v[0], v[2] / 1e6, v[3] * 1e3);
+            if (v[4] > 0)
+                fprintf(stderr, "fpipe: rank %d: %.0f bytes scanned to cut CSV partitions\n", r,
+                        v[4]);
+            if (r > 0 && v[6] + v[7] > 0)
+                fprintf(stderr, "fpipe: rank %d: rows for rank 0: %.0f bytes held, %.0f spilled\n",
+                        r, v[7], v[6]);
+            fprintf(stderr, "fpipe: rank %d: peak RSS %.1f MB after stage 1\n", r, v[5] / 1e6);
             sum += v[3];
             max = v[3] > max ? v[3] : max;
         }
@@ -360,11 +609,42 @@ void fp_dist_fail(size_t *fail_part, char **fail_msg)
 static void send_chunked(const char *p, size_t n, int to, int tag)
 {
     unsigned long long len = n;
+    gather_sent += n;
     MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, to, tag, MPI_COMM_WORLD);
     for (size_t off = 0; off < n; off += round_bytes) {
         size_t m = n - off < round_bytes ? n - off : round_bytes;
         MPI_Send(p + off, (int)m, MPI_BYTE, to, tag, MPI_COMM_WORLD);
     }
+}
+
+/* Rank > 0: its rows — the spill file's, then the held ones — to rank 0,
+ * in the messages send_chunked would make of them in one buffer. */
+static void send_rows(void)
+{
+    unsigned long long len = spilled + captured.n;
+    MPI_Send(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, 1, MPI_COMM_WORLD);
+    char *chunk = spilled ? xmalloc(round_bytes) : NULL;
+    for (unsigned long long off = 0; off < len; off += round_bytes) {
+        size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
+        const char *p = chunk;
+        if (off >= spilled) {
+            p = captured.p + (off - spilled);
+        } else {
+            size_t from_file = spilled - off < m ? (size_t)(spilled - off) : m, got = 0;
+            while (got < from_file) {
+                ssize_t r = pread(spill_fd, chunk + got, from_file - got, (off_t)(off + got));
+                if (r < 0 && errno == EINTR)
+                    continue;
+                if (r <= 0)
+                    die("cannot read its rows back from its temporary file", FP_EXIT_INTERNAL);
+                got += (size_t)r;
+            }
+            if (m > from_file)
+                memcpy(chunk + from_file, captured.p, m - from_file);
+        }
+        MPI_Send(p, (int)m, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
+    }
+    free(chunk);
 }
 
 void fp_dist_rows(fp_sink *sink, size_t fail_part, int *write_failed)
@@ -373,8 +653,12 @@ void fp_dist_rows(fp_sink *sink, size_t fail_part, int *write_failed)
      * rows come after the failing element in input order. */
     if (rank > 0) {
         if (block_lo(rank) < fail_part)
-            send_chunked(captured.p, captured.n, 0, 1);
+            send_rows();
         fp_buf_free(&captured);
+        if (spill_fd >= 0)
+            close(spill_fd);
+        spill_fd = -1;
+        spilled = 0;
         return;
     }
     char *chunk = xmalloc(round_bytes);
@@ -383,6 +667,7 @@ void fp_dist_rows(fp_sink *sink, size_t fail_part, int *write_failed)
             break;
         unsigned long long len;
         MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        gather_received += len;
         for (unsigned long long off = 0; off < len; off += round_bytes) {
             size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
             MPI_Recv(chunk, (int)m, MPI_BYTE, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -407,6 +692,12 @@ void fp_dist_global(char *accs, size_t acc_size, size_t nparts)
     }
     /* Partition k's accumulator lands at k * acc_size on rank 0: rank 0
      * then folds them in partition order, as in one process. */
+    if (rank == 0) {
+        for (int r = 1; r < nranks; r++)
+            gather_received += (uint64_t)counts[r];
+    } else {
+        gather_sent += (uint64_t)counts[rank];
+    }
     if (rank == 0)
         MPI_Gatherv(MPI_IN_PLACE, 0, MPI_BYTE, accs, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
     else
@@ -461,7 +752,7 @@ static int owner_of_tag(uint64_t tag)
 {
     /* The hash's low bits of its high half: the tables index by its top
      * bits, so an owner's keys still spread over its whole table. */
-    return (int)((uint32_t)(tag >> 32) % (uint32_t)nranks);
+    return fp_key_owner(tag, nranks);
 }
 
 /* Fold the entries of [p, end) into t, in order: FP_BATCH at a time,
@@ -638,6 +929,12 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
         }
         MPI_Alltoallv(sbuf, scount, sdispl, MPI_BYTE, rbuf, rcount, rdispl, MPI_BYTE,
                       MPI_COMM_WORLD);
+        for (size_t r = 0; r < R; r++) {
+            if ((int)r == rank)
+                continue;
+            shuffle_sent += (uint64_t)scount[r];
+            shuffle_received += (uint64_t)rcount[r];
+        }
         t1 = MPI_Wtime();
         t_comm += t1 - tm;
         tm = t1;
@@ -724,6 +1021,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     for (int r = 1; r < nranks; r++) {
         unsigned long long len;
         MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        gather_received += len;
         char *buf = pad_alloc((size_t)len);
         for (unsigned long long off = 0; off < len; off += round_bytes) {
             size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
@@ -764,23 +1062,113 @@ void fp_dist_drops(fp_worker *workers, int nw, int nsites)
 {
     if (nranks == 1 || nsites == 0)
         return;
-    /* [0, nsites) dropped, [nsites, 2 nsites) retried */
-    unsigned long long *loc = xmalloc(2 * (size_t)nsites * sizeof *loc);
-    unsigned long long *all = xmalloc(2 * (size_t)nsites * sizeof *all);
+    /* [0, nsites) dropped, [nsites, 2 nsites) retried, then collected */
+    unsigned long long *loc = xmalloc(3 * (size_t)nsites * sizeof *loc);
+    unsigned long long *all = xmalloc(3 * (size_t)nsites * sizeof *all);
     for (int i = 0; i < nsites; i++) {
-        loc[i] = loc[nsites + i] = 0;
+        loc[i] = loc[nsites + i] = loc[2 * nsites + i] = 0;
         for (int t = 0; t < nw; t++) {
             loc[i] += workers[t].dropped[i];
             loc[nsites + i] += workers[t].retried[i];
+            loc[2 * nsites + i] += workers[t].collected[i];
             workers[t].dropped[i] = 0;
             workers[t].retried[i] = 0;
+            workers[t].collected[i] = 0;
         }
     }
-    MPI_Allreduce(loc, all, 2 * nsites, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(loc, all, 3 * nsites, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
     for (int i = 0; i < nsites; i++) {
         workers[0].dropped[i] = all[i];
         workers[0].retried[i] = all[nsites + i];
+        workers[0].collected[i] = all[2 * nsites + i];
     }
     free(loc);
     free(all);
+}
+
+/* ---- on_error collect: every rank's error lines to rank 0 ------------ */
+
+void fp_dist_sum_u64(uint64_t *v, size_t n)
+{
+    if (nranks == 1 || n == 0)
+        return;
+    if (n > INT32_MAX)
+        die("too many partitions for one reduction", FP_EXIT_INTERNAL);
+    MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+}
+
+void fp_dist_errors(fp_errsink *e)
+{
+    if (nranks == 1)
+        return;
+    if (rank > 0) {
+        /* Partition order within the block (the capture is in order). */
+        const fp_buf *b = fp_errsink_captured(e);
+        send_chunked(b->p, b->n, 0, 4);
+        return;
+    }
+    /* Rank 0's lines are written; rank 1's block follows, then rank 2's:
+     * input order, as one process writes them. */
+    char *piece = xmalloc(round_bytes);
+    for (int r = 1; r < nranks; r++) {
+        unsigned long long len;
+        MPI_Recv(&len, 1, MPI_UNSIGNED_LONG_LONG, r, 4, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        gather_received += len;
+        for (unsigned long long off = 0; off < len; off += round_bytes) {
+            size_t m = len - off < round_bytes ? (size_t)(len - off) : round_bytes;
+            MPI_Recv(piece, (int)m, MPI_BYTE, r, 4, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            fp_errsink_append(e, piece, m);   /* a failed write is reported at commit */
+        }
+    }
+    free(piece);
+}
+
+/* ---- --stats: counts summed over ranks, every rank's load, hot keys -- */
+
+void fp_dist_stats(const fp_pipeline *pl, fp_worker *workers, int nw, double stage1_s)
+{
+    fp_rank_load mine = {.part_lo = load_lo, .part_hi = load_hi,
+                         .bytes = (uint64_t)load_bytes, .stage1_s = stage1_s,
+                         .shuffle_sent = shuffle_sent, .shuffle_received = shuffle_received,
+                         .gather_sent = gather_sent, .gather_received = gather_received,
+                         .peak_rss = fp_stats_peak_rss(), .threads = (uint64_t)nw};
+    fp_stats_stage1_records(pl, workers, nw, &mine.records_in, &mine.records_out);
+    fp_rank_load *all = rank == 0 ? xmalloc((size_t)nranks * sizeof *all) : NULL;
+    MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, all, (int)sizeof mine, MPI_BYTE, 0,
+               MPI_COMM_WORLD);
+    if (rank == 0)
+        fp_stats_set_ranks(all, nranks);
+    free(all);
+
+    /* Per-operator counts: [i] passed on, [n + i] filtered / expanded /
+     * read, summed over threads and ranks into worker 0 (exact integers:
+     * the same totals as one process). */
+    size_t ns = 2 * (size_t)pl->nops + 1;
+    unsigned long long *loc = xmalloc(ns * sizeof *loc), *sum = xmalloc(ns * sizeof *sum);
+    for (size_t i = 0; i < ns; i++) {
+        loc[i] = 0;
+        for (int t = 0; t < nw; t++) {
+            loc[i] += workers[t].stat[i];
+            workers[t].stat[i] = 0;
+        }
+    }
+    MPI_Allreduce(loc, sum, (int)ns, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    for (size_t i = 0; i < ns; i++)
+        workers[0].stat[i] = sum[i];
+    free(loc);
+    free(sum);
+
+    /* Hot keys: the rank's merged sketch (worker 0's), merged on rank 0
+     * in rank order. */
+    if (!workers[0].hot)
+        return;
+    fp_hot *hs = rank == 0 ? xmalloc((size_t)nranks * sizeof *hs) : NULL;
+    MPI_Gather(workers[0].hot, (int)sizeof(fp_hot), MPI_BYTE, hs, (int)sizeof(fp_hot), MPI_BYTE,
+               0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        for (int r = 1; r < nranks; r++)
+            fp_hot_merge(&hs[0], &hs[r]);
+        fp_stats_set_hot(&hs[0], nranks);
+    }
+    free(hs);
 }

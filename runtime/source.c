@@ -15,6 +15,7 @@
  * up by the record's field names and converted with their declared types.
  */
 #include "libfpipe.h"
+#include "dist.h"
 
 #include <csv.h>
 #include <jansson.h>
@@ -90,83 +91,138 @@ static unsigned quote_parity(const char *p, const char *e)
 #define PARITY_BLOCK ((size_t)64 << 10)
 #define PARITY_GROUP 64   /* blocks: 4 MiB */
 
+/* Bytes this process read to cut CSV partitions (the parity blocks it
+ * counted and the stretches the cuts looked at): under MPI, about its
+ * share of the inputs (FPIPE_TIMES=1 prints it per rank). */
+static size_t csv_scanned;
+
+size_t fp_csv_scanned(void)
+{
+    return csv_scanned;
+}
+
+/* The end of the partition that starts at the record start `at` (where
+ * the count of quotes since the body's start is even): the first newline
+ * at or after at + part_size - 1 with an even count before it, plus one,
+ * or len.  The parity at p is counted from `at` or from p's block start
+ * (before[] holds the parity there), whichever is nearer. */
+static size_t csv_cut(const char *data, size_t body_start, size_t len, size_t part_size,
+                      const unsigned char *before, size_t at)
+{
+    const char *p = data + at + part_size - 1;
+    size_t b = (size_t)(p - data - body_start) / PARITY_BLOCK;
+    const char *bs = data + body_start + b * PARITY_BLOCK;
+    unsigned in;
+    if (bs <= data + at) {
+        in = quote_parity(data + at, p);
+        csv_scanned += part_size - 1;
+    } else {
+        in = before[b] ^ quote_parity(bs, p);
+        csv_scanned += (size_t)(p - bs);
+    }
+    for (;;) {
+        const char *nl = memchr(p, '\n', (size_t)(data + len - p));
+        csv_scanned += (size_t)((nl ? nl + 1 : data + len) - p);
+        if (!nl)
+            return len;
+        in ^= quote_parity(p, nl);
+        if (!in)
+            return (size_t)(nl - data) + 1;
+        p = nl + 1;
+    }
+}
+
 static size_t partition_csv(const char *data, size_t start, size_t len, size_t part_size,
                             int file, size_t first_index, int threads, bool mapped,
                             fp_part **out)
 {
-    size_t cap = 16, n = 0;
-    fp_part *v = calloc(cap, sizeof *v);
-    if (!v)
-        fp_oom();
     if (part_size == 0)
         part_size = 1;
-    /* The parity of the quotes before each block, found block by block in
-     * parallel: the same bits for any thread count. */
+    /* The partitions' ends, in order. */
+    size_t *ends = NULL, nends = 0;
     size_t body = start < len ? len - start : 0, nb = (body + PARITY_BLOCK - 1) / PARITY_BLOCK;
-    unsigned char *before = NULL;
     if (body > part_size) {
-        before = malloc(nb + 1);
+        /* The parity of the quotes before each block, found block by block
+         * in parallel: the same bits for any thread count.  Under MPI each
+         * rank counts its slice of the blocks and the ranks exchange them,
+         * so a rank reads only its share of the file here. */
+        unsigned char *before = calloc(nb + 1, 1);
         if (!before)
             fp_oom();
+        size_t blo, bhi, scanned = 0;
+        fp_dist_slice(nb, &blo, &bhi);
+        long long lo = (long long)blo, hi = (long long)bhi;
         /* In groups of PARITY_GROUP blocks, each given back when counted
          * (a mapped input): the pass never holds the input, and there is
          * one madvise (and TLB flush) per group, not per block. */
-        long long ngl = (long long)((nb + PARITY_GROUP - 1) / PARITY_GROUP);
-#pragma omp parallel for schedule(static) num_threads(threads > 0 ? threads : 1) if (threads > 1)
+        long long ngl = (hi - lo + PARITY_GROUP - 1) / PARITY_GROUP;
+#pragma omp parallel for schedule(static) num_threads(threads > 0 ? threads : 1) if (threads > 1) \
+    reduction(+ : scanned)
         for (long long g = 0; g < ngl; g++) {
-            size_t b0 = (size_t)g * PARITY_GROUP, b1 = b0 + PARITY_GROUP < nb ? b0 + PARITY_GROUP : nb;
-            for (size_t b = b0; b < b1; b++) {
-                size_t from = start + b * PARITY_BLOCK;
+            long long b0 = lo + g * PARITY_GROUP, b1 = b0 + PARITY_GROUP < hi ? b0 + PARITY_GROUP : hi;
+            for (long long b = b0; b < b1; b++) {
+                size_t from = start + (size_t)b * PARITY_BLOCK;
                 size_t to = len - from > PARITY_BLOCK ? from + PARITY_BLOCK : len;
                 before[b + 1] = (unsigned char)quote_parity(data + from, data + to);
+                scanned += to - from;
             }
             if (mapped) {
-                size_t from = start + b0 * PARITY_BLOCK, to = start + b1 * PARITY_BLOCK;
+                size_t from = start + (size_t)b0 * PARITY_BLOCK, to = start + (size_t)b1 * PARITY_BLOCK;
                 fp_release_range(data + from, data + (to < len ? to : len));
             }
         }
+        csv_scanned += scanned;
+        fp_dist_share_slices(before + 1, nb);
         before[0] = 0;
         for (size_t b = 1; b <= nb; b++)
             before[b] ^= before[b - 1];
-    }
-    size_t body_start = start;
-    while (start < len) {
-        size_t end = len;
-        if (len - start > part_size) {
-            /* The first newline at or after p with an even count of quotes
-             * (since the body's start) before it. */
-            const char *p = data + start + part_size - 1;
-            size_t b = (size_t)(p - data - body_start) / PARITY_BLOCK;
-            unsigned in = before[b] ^ quote_parity(data + body_start + b * PARITY_BLOCK, p);
-            for (;;) {
-                const char *nl = memchr(p, '\n', (size_t)(data + len - p));
-                if (!nl)
-                    break;
-                in ^= quote_parity(p, nl);
-                if (!in) {
-                    end = (size_t)(nl - data) + 1;
-                    break;
-                }
-                p = nl + 1;
+        /* The cuts are a chain: each partition starts where the previous
+         * one ended.  This process (under MPI: this rank, for the cuts
+         * whose search starts in its slice of the blocks) walks the chain
+         * from `at`, taken from the previous rank, and gives where it
+         * stopped to the next; then the ranks share their cuts. */
+        size_t stop = bhi == nb ? len : start + bhi * PARITY_BLOCK, cap = 16;
+        ends = malloc(cap * sizeof *ends);
+        if (!ends)
+            fp_oom();
+        size_t at = fp_dist_chain_take(start);
+        while (at < len) {
+            bool last = len - at <= part_size;
+            if ((last ? at : at + part_size - 1) >= stop)
+                break;   /* the next rank's cut */
+            size_t end = last ? len : csv_cut(data, start, len, part_size, before, at);
+            if (mapped && !last)   /* the pages the cut read, and the folio around them */
+                fp_release_cut(data, len, data + at, data + end);
+            if (nends == cap) {
+                cap *= 2;
+                size_t *ne = realloc(ends, cap * sizeof *ends);
+                if (!ne)
+                    fp_oom();
+                ends = ne;
             }
-            if (mapped)
-                fp_release_cut(data, len, data + body_start + b * PARITY_BLOCK, data + end);
+            ends[nends++] = end;
+            at = end;
         }
-        if (n == cap) {
-            cap *= 2;
-            fp_part *nv = realloc(v, cap * sizeof *v);
-            if (!nv)
-                fp_oom();
-            v = nv;
-        }
-        v[n] = (fp_part){.begin = data + start, .end = data + end, .file = file,
-                         .index = first_index + n};
-        n++;
-        start = end;
+        fp_dist_chain_give(at);
+        fp_dist_share_cuts(&ends, &nends);
+        free(before);
+    } else if (body > 0) {
+        ends = malloc(sizeof *ends);
+        if (!ends)
+            fp_oom();
+        ends[nends++] = len;
     }
-    free(before);
+    fp_part *v = calloc(nends ? nends : 1, sizeof *v);
+    if (!v)
+        fp_oom();
+    for (size_t k = 0; k < nends; k++) {
+        size_t from = k ? ends[k - 1] : start;
+        v[k] = (fp_part){.begin = data + from, .end = data + ends[k], .file = file,
+                         .index = first_index + k};
+    }
+    free(ends);
     *out = v;
-    return n;
+    return nends;
 }
 
 size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,

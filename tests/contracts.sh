@@ -2,6 +2,7 @@
 # fpipec verify, the purity audit of linked C files, and
 # --diagnostics-format=json.  Every check here can fail: each runs a
 # command and compares its exit code and output with what it must be.
+: "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 
 echo "# contracts"
 V=tests/verify

@@ -8,6 +8,8 @@
 # keys and strings over 16 bytes, and that a keyed combine's peak RSS stays
 # far below its input.
 
+: "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
+
 echo "# memory"
 Y=$TMP/mem
 mkdir -p "$Y"

@@ -23,6 +23,8 @@
 #   runtime  tests/runtime.sh: on_error collect, --stats, --config, ...
 #   memory   tests/memory.sh: keys and top strings over 16 bytes in every
 #            mode, --stats' key bytes, a keyed combine's peak RSS
+#   checkpoint tests/checkpoint.sh: materialize, --resume, stale and
+#            corrupt checkpoints, a run killed after its checkpoint
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -36,6 +38,9 @@ TMP=$(mktemp -d /tmp/fpipe-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 export LC_ALL=C
 export NO_COLOR=1
+# materialize: checkpoints of the examples go here, not into the worktree
+# (tests/checkpoint.sh tests the default folder in its own).
+export FPIPE_CHECKPOINT_DIR=$TMP/checkpoints
 
 pass=0
 fail=0
@@ -1351,6 +1356,10 @@ echo "# fuzz"
 # ---------------------------------------------------------------------------
 # Bounded memory for keyed combines and top: long keys, long strings, RSS.
 . tests/memory.sh
+
+# ---------------------------------------------------------------------------
+# materialize and --resume.
+. tests/checkpoint.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

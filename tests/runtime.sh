@@ -1,5 +1,6 @@
 # runtime.sh — the runtime's semantics (issue 5): on_error collect, --stats.
 # Sourced by tests/run.sh (uses its FPIPEC, TMP, ok, bad, same).
+: "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 
 echo "# runtime"
 R=$TMP/rt
@@ -108,7 +109,10 @@ for p in 4194304 1024 61; do
         "$R/stats" --stats=json --errors "$R/st.err" --threads $t --partition-size $p -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr" ||
             { bad "runtime: stats --threads $t --partition-size $p failed" "$R/st.stderr"; good=0; break 2; }
         grep '^{"pipeline"' "$R/st.stderr" > "$R/st.json"
-        sed 's/"threads":[0-9]*,"seconds":{[^}]*},"memory":{[^}]*}//' "$R/st.json" > "$R/st.counts.$t.$p"
+        # Counts only: no times, memory, or the hot-key sketch's bounds
+        # (they depend on how the records met the sketches).
+        sed -e 's/"threads":[0-9]*,"seconds":{[^}]*},"memory":{[^}]*}//' \
+            -e 's/"records_min":[^}]*}/}/g' "$R/st.json" > "$R/st.counts.$t.$p"
         if ! cmp -s "$R/st.counts.1.4194304" "$R/st.counts.$t.$p"; then
             bad "runtime: --stats counts differ at --threads $t --partition-size $p"; good=0; break 2
         fi
@@ -120,8 +124,11 @@ if python3 tests/runtime/stats_ref.py "$R/st.txt" "$R/st.json" > "$R/st.check" 2
     [ "$(wc -l < "$R/st.err")" = "$(grep -o '"name":"kv",[^}]*' "$R/st.json" | sed 's/.*"collected"://')" ]; then
     ok "runtime: --stats counts match a reference from the input, and reconcile"
 else bad "runtime: --stats counts vs reference" "$R/st.check"; fi
-# The table: exact text of the count columns.
-"$R/stats" --stats --errors "$R/st.err" -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr"
+# The table: exact text of the count columns (one thread: the hot-key
+# sketch's bounds are then the same in both runs).
+"$R/stats" --stats=json --threads 1 --errors "$R/st.err" -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr"
+grep '^{"pipeline"' "$R/st.stderr" > "$R/st.json"
+"$R/stats" --stats --threads 1 --errors "$R/st.err" -o "$R/st.out" "$R/st.txt" 2> "$R/st.stderr"
 python3 - "$R/st.json" > "$R/st.table.ref" <<'PYEOF'
 import json, sys
 st = json.load(open(sys.argv[1]))
@@ -133,6 +140,12 @@ for o in st['operators']:
     if o['kind'] == 'flatmap':
         n = 'fan-out: %d items from %d elements (%.2f each)' % (o['out'], o['expanded'], o['out'] / o['expanded'])
     print(('  %-*s %-15s %12d %12d %12d %12d %12d' % (w, o['name'], o['kind'], o['in'], o['out'], o['filtered'], o['dropped'], o['collected'])) + ('  ' + n if n else ''))
+h = st['hot_keys']   # the combine_per_key's: its records, and the keys with >= 10%
+assert h['records'] == [o for o in st['operators'] if o['name'] == h['operator']][0]['in']
+print('  hot keys of %s (>= 10%% of its %d records):%s' % (h['operator'], h['records'], '' if h['keys'] else ' none'))
+for k in h['keys']:
+    print('    %s  %d to %d records (%.1f%% to %.1f%%)' % (json.dumps(k['key']), k['records_min'], k['records_max'],
+          100.0 * k['records_min'] / h['records'], 100.0 * k['records_max'] / h['records']))
 PYEOF
 grep -A100 '^stats: pipeline stats (tests/runtime/stats.fpipe), ' "$R/st.stderr" | tail -n +2 > "$R/st.table"
 same "runtime: --stats prints the table on stderr" "$R/st.table.ref" "$R/st.table"
@@ -183,7 +196,7 @@ cfg_error() {
         echo "want: collect: $3" >> "$C/bad.stderr"; bad "runtime: --config $1 (rc=$rc)" "$C/bad.stderr"
     fi
 }
-cfg_error "unknown key" 'threads: 2\n# typo:\nthred: 1\n' "bad.yaml:3:1: error: unknown key 'thred' (the keys are threads, partition_size, inputs, output, errors, progress and stats)"
+cfg_error "unknown key" 'threads: 2\n# typo:\nthred: 1\n' "bad.yaml:3:1: error: unknown key 'thred' (the keys are threads, partition_size, inputs, output, errors, progress, stats and checkpoint_dir)"
 cfg_error "quoted number" 'threads: "2"\n' "bad.yaml:1:10: error: 'threads' wants an integer from 1 to 4096, not the string '2'"
 cfg_error "threads out of range" 'threads: 5000\n' "bad.yaml:1:10: error: 'threads' wants an integer from 1 to 4096, not '5000'"
 cfg_error "partition_size zero" 'output: x\npartition_size:   0\n' "bad.yaml:2:19: error: 'partition_size' wants a positive integer, not '0'"

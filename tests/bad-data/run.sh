@@ -12,6 +12,7 @@
 #      (size 0 in stat, bytes when read), a missing file, an unreadable
 #      file, and a file that shrinks while it is mapped (shrink.c);
 #   3. the memory cap of keyed state (FPIPE_MAX_TABLE_BYTES).
+: "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 BD=tests/bad-data
 BT=$TMP/bad-data
 mkdir -p "$BT/bin" "$BT/in"

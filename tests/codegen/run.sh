@@ -18,6 +18,7 @@
 # -Werror -Wshadow -pedantic -Wtrigraphs, be printable ASCII after its first
 # line (every other byte escaped), and the program must write the strings
 # byte for byte.
+: "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 CG=$TMP/codegen
 mkdir -p "$CG"
 # cg_check NAME FILE.fpipe [--line-directives]: emit, compile with gcc and

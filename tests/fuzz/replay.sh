@@ -4,6 +4,7 @@
 # corpora (seed.sh) and on tests/fuzz/regress/<target>/, the inputs the
 # fuzzers found problems with.  Each must run to the end: a crash, a failed
 # check or a sanitizer report fails the test.
+: "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 FZ=tests/fuzz
 if bash $FZ/seed.sh "$TMP/fuzz-seeds" 2> "$TMP/seed.err"; then
     front_obj=$(ls "$B"/obj/compiler/*.o "$B"/obj/gen/*.o | grep -v '/main\.o$')

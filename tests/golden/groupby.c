@@ -72,6 +72,8 @@ typedef struct per_city_pending { fp_kprobe probe; int64_t value; } per_city_pen
  * slots were prefetched when they were queued. */
 static void per_city_apply(fp_worker *w, per_city_pending *q, int n)
 {
+    if (FP_UNLIKELY(w->tab->hot != NULL))   /* --stats: the hot-key sketch */
+        fp_hot_add_batch(w->tab->hot, &q[0].probe, n, sizeof *q);
     for (int i = 0; i < n; i++) {
         bool fresh;
         per_city_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);

@@ -56,6 +56,8 @@ typedef struct counts_pending { fp_kprobe probe; int64_t value; } counts_pending
  * slots were prefetched when they were queued. */
 static void counts_apply(fp_worker *w, counts_pending *q, int n)
 {
+    if (FP_UNLIKELY(w->tab->hot != NULL))   /* --stats: the hot-key sketch */
+        fp_hot_add_batch(w->tab->hot, &q[0].probe, n, sizeof *q);
     for (int i = 0; i < n; i++) {
         bool fresh;
         counts_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, true, &fresh);

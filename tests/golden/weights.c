@@ -51,6 +51,8 @@ typedef struct total_pending { fp_kprobe probe; double value; } total_pending;
  * slots were prefetched when they were queued. */
 static void total_apply(fp_worker *w, total_pending *q, int n)
 {
+    if (FP_UNLIKELY(w->tab->hot != NULL))   /* --stats: the hot-key sketch */
+        fp_hot_add_batch(w->tab->hot, &q[0].probe, n, sizeof *q);
     for (int i = 0; i < n; i++) {
         bool fresh;
         total_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, false, &fresh);

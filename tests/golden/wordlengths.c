@@ -53,6 +53,8 @@ typedef struct hist_pending { fp_kprobe probe; int64_t value; } hist_pending;
  * slots were prefetched when they were queued. */
 static void hist_apply(fp_worker *w, hist_pending *q, int n)
 {
+    if (FP_UNLIKELY(w->tab->hot != NULL))   /* --stats: the hot-key sketch */
+        fp_hot_add_batch(w->tab->hot, &q[0].probe, n, sizeof *q);
     for (int i = 0; i < n; i++) {
         bool fresh;
         hist_acc *acc = fp_ktab_upsert_probe(w->tab, &q[i].probe, true, &fresh);
@@ -159,6 +161,7 @@ static const fp_pipeline pipeline = {
     .acc_size = sizeof(hist_acc),
     .acc_merge = hist_merge,
     .stage2_keyed = stage2_hist_to_out,
+    .key = FP_KEY_I64,
     .ops = fp_op_table,
     .nops = 6,
     .words_scan = true,

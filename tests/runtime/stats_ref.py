@@ -50,4 +50,24 @@ if [o['name'] for o in st['operators']] != list(want):
     print('operators: %s' % [o['name'] for o in st['operators']]); bad = 1
 if not (st['pipeline'] == 'stats' and st['seconds']['total'] >= 0):
     print('header: %s' % st); bad = 1
+# Hot keys of 'per': its records per key, from the input.  A reported key's
+# count lies within its bounds and is at least 10%; a key with at least 11%
+# must be reported (the sketch's lower bound loses at most the records of
+# other keys in its bucket, ~1/256 of the rest).
+recs = {}
+for n in good:
+    k = int(n - 7 * int(n / 7))
+    recs[k] = recs.get(k, 0) + 1
+h = st.get('hot_keys', {})
+if h.get('operator') != 'per' or h.get('records') != len(good):
+    print('hot_keys: %s' % h); bad = 1
+seen = set()
+for k in h.get('keys', []):
+    c = recs.get(k['key'], 0)
+    seen.add(k['key'])
+    if not (k['records_min'] <= c <= k['records_max'] and c >= 0.10 * len(good)):
+        print('hot key %s: %d records, reported %s' % (k['key'], c, k)); bad = 1
+for key, c in recs.items():
+    if c >= 0.11 * len(good) and key not in seen:
+        print('hot key %s (%d of %d records) not reported' % (key, c, len(good))); bad = 1
 sys.exit(bad)

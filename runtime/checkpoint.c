@@ -1,0 +1,461 @@
+/* checkpoint.c — materialize: the checkpoint file of a combine's merged
+ * result, and reading it back for --resume.
+ *
+ * A checkpoint is written once the materialized operator's whole output is
+ * known (after the merge, before stage 2), atomically: a temporary in the
+ * checkpoint folder, fsync'd and renamed into place.  --resume reads it
+ * back, and only when everything it was made from is what this run would
+ * read: the same program (a hash of the generated C and its linked C
+ * files), the same inputs (path, size, mtime, inode and device of each),
+ * the same partition size where the result depends on it.  Otherwise it is
+ * stale; a file that is not what this code writes (bad magic, short, a
+ * checksum that does not match) is corrupt.  Either way the caller warns
+ * and runs from the start.
+ *
+ * The layout (little-endian, docs/running.md has the table):
+ *   "FPIPECKP" u32 version u32 header_bytes
+ *   str pipeline, str operator, str fpipe_file, u32 line, u32 col
+ *   u64 program, u32 shape, u32 acc_size, str type, u64 partition_size
+ *   u32 ninputs, then per input: str path, u64 size, i64 mtime_s,
+ *       i64 mtime_ns, u64 inode, u64 device
+ *   u32 nstat, u64 stat[nstat]; u32 nsites, u64 dropped[nsites],
+ *       u64 retried[nsites]
+ *   u64 records, u64 payload_bytes, u32 payload_crc32, u32 header_crc32
+ *   payload
+ * where a str is u32 length + bytes.  The header's crc32 covers every
+ * byte before it, the payload's the payload.
+ */
+#include "libfpipe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+void fp_oom(void);
+
+#define CKPT_MAGIC "FPIPECKP"
+#define CKPT_VERSION 1u
+
+/* ---- writing the header's fields ------------------------------------ */
+
+static void put_u32(fp_buf *b, uint32_t v)
+{
+    fp_buf_put(b, (const char *)&v, 4);
+}
+
+static void put_u64(fp_buf *b, uint64_t v)
+{
+    fp_buf_put(b, (const char *)&v, 8);
+}
+
+static void put_str(fp_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    put_u32(b, (uint32_t)n);
+    fp_buf_put(b, s, n);
+}
+
+/* ---- reading them back: every read checks the length ------------------ */
+
+typedef struct reader {
+    const char *p, *end;
+    bool bad;             /* read past the end */
+} reader;
+
+static const char *take(reader *r, size_t n)
+{
+    if (r->bad || (size_t)(r->end - r->p) < n) {
+        r->bad = true;
+        return NULL;
+    }
+    const char *p = r->p;
+    r->p += n;
+    return p;
+}
+
+static uint32_t get_u32(reader *r)
+{
+    uint32_t v = 0;
+    const char *p = take(r, 4);
+    if (p)
+        memcpy(&v, p, 4);
+    return v;
+}
+
+static uint64_t get_u64(reader *r)
+{
+    uint64_t v = 0;
+    const char *p = take(r, 8);
+    if (p)
+        memcpy(&v, p, 8);
+    return v;
+}
+
+/* A str field compared with want (false when it differs or is cut off). */
+static bool get_str_is(reader *r, const char *want)
+{
+    uint32_t n = get_u32(r);
+    const char *p = take(r, n);
+    return p && n == strlen(want) && memcmp(p, want, n) == 0;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *c = strdup(s);
+    if (!c)
+        fp_oom();
+    return c;
+}
+
+/* ---- the run's side ---------------------------------------------------- */
+
+int fp_ckpt_init(fp_ckpt *ck, const fp_pipeline *pl, const char *dir, const char *const *paths,
+                 int npaths, size_t part_size, char *why, size_t len)
+{
+    memset(ck, 0, sizeof *ck);
+    size_t n = strlen(dir) + strlen(pl->name) + strlen(pl->checkpoint->name) + 16;
+    ck->dir = xstrdup(dir);
+    ck->path = malloc(n);
+    if (!ck->path)
+        fp_oom();
+    snprintf(ck->path, n, "%s/%s.%s.ckpt", dir, pl->name, pl->checkpoint->name);
+    /* The result depends on the partition size only when partitions are
+     * folded in order (f64, non-commutative monoids, a global combine). */
+    ck->part_size = pl->merge == FP_MERGE_PARTITION_ORDER ? part_size : 0;
+    put_u32(&ck->inputs, (uint32_t)npaths);
+    for (int i = 0; i < npaths; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+            snprintf(why, len, "input '%s' is not a regular file (nothing tells whether it "
+                     "changed)", paths[i]);
+            return -1;
+        }
+        put_str(&ck->inputs, paths[i]);
+        put_u64(&ck->inputs, (uint64_t)st.st_size);
+        put_u64(&ck->inputs, (uint64_t)st.st_mtim.tv_sec);
+        put_u64(&ck->inputs, (uint64_t)st.st_mtim.tv_nsec);
+        put_u64(&ck->inputs, (uint64_t)st.st_ino);
+        put_u64(&ck->inputs, (uint64_t)st.st_dev);
+    }
+    ck->usable = true;
+    return 0;
+}
+
+void fp_ckpt_free(fp_ckpt *ck)
+{
+    free(ck->dir);
+    free(ck->path);
+    free(ck->data);
+    free(ck->stat);
+    free(ck->dropped);
+    free(ck->retried);
+    fp_buf_free(&ck->inputs);
+    memset(ck, 0, sizeof *ck);
+}
+
+/* Why the recorded inputs (r at their count) differ from this run's. */
+static void inputs_differ(reader *r, const fp_buf *now, char *why, size_t len)
+{
+    reader q = {now->p, now->p + now->n, false};
+    uint32_t had = get_u32(r), has = get_u32(&q);
+    if (had != has) {
+        snprintf(why, len, "stale (it was made from %u input%s, this run reads %u)", had,
+                 had == 1 ? "" : "s", has);
+        return;
+    }
+    for (uint32_t i = 0; i < has; i++) {
+        uint32_t n = get_u32(&q);
+        const char *path = take(&q, n);
+        const char *nums = take(&q, 40);
+        uint32_t rn = get_u32(r);
+        const char *rp = take(r, rn);
+        const char *rnums = take(r, 40);
+        if (!path || !nums || !rp || !rnums)
+            break;
+        if (rn != n || memcmp(rp, path, n) != 0) {
+            snprintf(why, len, "stale (input %u was '%.*s', this run reads '%.*s')", i + 1,
+                     (int)rn, rp, (int)n, path);
+            return;
+        }
+        uint64_t a[5], b[5];
+        memcpy(a, rnums, 40);
+        memcpy(b, nums, 40);
+        if (a[0] != b[0])
+            snprintf(why, len, "stale (input '%.*s' changed: %llu bytes then, %llu now)",
+                     (int)n, path, (unsigned long long)a[0], (unsigned long long)b[0]);
+        else if (a[1] != b[1] || a[2] != b[2])
+            snprintf(why, len, "stale (input '%.*s' changed: modified since)", (int)n, path);
+        else if (a[3] != b[3] || a[4] != b[4])
+            snprintf(why, len, "stale (input '%.*s' is another file: its inode changed)",
+                     (int)n, path);
+        else
+            continue;
+        return;
+    }
+    snprintf(why, len, "stale (the inputs changed)");
+}
+
+/* zlib's crc32 over any length (its own takes 32-bit lengths). */
+static uint32_t crc_all(const char *p, size_t n)
+{
+    uLong c = crc32(0, Z_NULL, 0);
+    while (n) {
+        uInt m = n > ((size_t)1 << 30) ? (uInt)1 << 30 : (uInt)n;
+        c = crc32(c, (const Bytef *)p, m);
+        p += m;
+        n -= m;
+    }
+    return (uint32_t)c;
+}
+
+/* Read up to n bytes: how many there were. */
+static size_t read_full(int fd, char *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
+}
+
+int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len)
+{
+    int fd = open(ck->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, len, "%s", errno == ENOENT ? "missing" : strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        snprintf(why, len, "corrupt (not a regular file)");
+        return 1;
+    }
+    size_t size = (size_t)st.st_size;
+    /* The fixed start, then the header, then the payload in a buffer of
+     * its own (accumulators are read in place: malloc aligns them). */
+    char head[16];
+    size_t got = read_full(fd, head, sizeof head);
+    char *data = NULL;
+    if (memcmp(head, CKPT_MAGIC, got < 8 ? got : 8) != 0 || (got == 0 && size == 0)) {
+        snprintf(why, len, got ? "corrupt (not a checkpoint file: bad magic)"
+                               : "corrupt (an empty file)");
+        goto bad;
+    }
+    if (got < sizeof head) {
+        snprintf(why, len, "corrupt (short file: %zu bytes)", got);
+        goto bad;
+    }
+    uint32_t version, hbytes;
+    memcpy(&version, head + 8, 4);
+    memcpy(&hbytes, head + 12, 4);
+    if (version != CKPT_VERSION) {
+        snprintf(why, len, "stale (format version %u; this program reads version %u)", version,
+                 CKPT_VERSION);
+        goto bad;
+    }
+    if (hbytes < 20 || hbytes > size) {
+        snprintf(why, len, "corrupt (short file: %zu bytes, the header says %u)", size, hbytes);
+        goto bad;
+    }
+    data = malloc(hbytes);
+    if (!data)
+        fp_oom();
+    memcpy(data, head, sizeof head);
+    if (read_full(fd, data + sizeof head, hbytes - sizeof head) != hbytes - sizeof head) {
+        snprintf(why, len, "corrupt (the file shrank while it was read)");
+        goto bad;
+    }
+    uint32_t hcrc;
+    memcpy(&hcrc, data + hbytes - 4, 4);
+    if (crc_all(data, hbytes - 4) != hcrc) {
+        snprintf(why, len, "corrupt (header checksum mismatch)");
+        goto bad;
+    }
+    reader r = {data + sizeof head, data + hbytes, false};
+    const fp_ckpt_info *ci = pl->checkpoint;
+    bool same = get_str_is(&r, pl->name) && get_str_is(&r, ci->name) &&
+                get_str_is(&r, pl->fpipe_file);
+    get_u32(&r), get_u32(&r);   /* line, col: for people */
+    same = same && get_u64(&r) == ci->program;
+    same = same && get_u32(&r) == (uint32_t)pl->shape && get_u32(&r) == (uint32_t)pl->acc_size &&
+           get_str_is(&r, ci->type);
+    if (!same || r.bad) {
+        snprintf(why, len, "stale (written by another build of the pipeline: the program "
+                 "changed)");
+        goto bad;
+    }
+    uint64_t ps = get_u64(&r);
+    if (ps != ck->part_size) {
+        snprintf(why, len, "stale (written with --partition-size %llu, this run uses %llu; the "
+                 "fold in partition order depends on it)", (unsigned long long)ps,
+                 (unsigned long long)ck->part_size);
+        goto bad;
+    }
+    const char *in0 = r.p;
+    if ((size_t)(r.end - r.p) < ck->inputs.n || memcmp(r.p, ck->inputs.p, ck->inputs.n) != 0) {
+        inputs_differ(&r, &ck->inputs, why, len);
+        goto bad;
+    }
+    r.p = in0 + ck->inputs.n;
+    uint32_t nstat = get_u32(&r);
+    if (nstat != 2 * (uint32_t)pl->nops + 1) {
+        snprintf(why, len, "corrupt (%u counters, the pipeline has %u)", nstat,
+                 2 * (unsigned)pl->nops + 1);
+        goto bad;
+    }
+    ck->stat = calloc(nstat, sizeof *ck->stat);
+    for (uint32_t i = 0; ck->stat && i < nstat; i++)
+        ck->stat[i] = get_u64(&r);
+    uint32_t nsites = get_u32(&r);
+    if (nsites != (uint32_t)pl->nsites) {
+        snprintf(why, len, "corrupt (%u error counters, the pipeline has %d)", nsites,
+                 pl->nsites);
+        goto bad;
+    }
+    ck->dropped = calloc(nsites + 1, sizeof *ck->dropped);
+    ck->retried = calloc(nsites + 1, sizeof *ck->retried);
+    if (!ck->stat || !ck->dropped || !ck->retried)
+        fp_oom();
+    for (uint32_t i = 0; i < nsites; i++)
+        ck->dropped[i] = get_u64(&r);
+    for (uint32_t i = 0; i < nsites; i++)
+        ck->retried[i] = get_u64(&r);
+    ck->records = get_u64(&r);
+    uint64_t pbytes = get_u64(&r);
+    uint32_t pcrc = get_u32(&r);
+    if (r.bad || r.p != data + hbytes - 4) {
+        snprintf(why, len, "corrupt (the header's fields do not add up)");
+        goto bad;
+    }
+    if (pbytes != size - hbytes) {
+        snprintf(why, len, "corrupt (%s: the payload has %zu bytes of %llu)",
+                 pbytes > size - hbytes ? "short file" : "bytes after the payload",
+                 size - hbytes, (unsigned long long)pbytes);
+        goto bad;
+    }
+    ck->data = malloc((size_t)pbytes + FP_PAD);
+    if (!ck->data)
+        fp_oom();
+    if (read_full(fd, ck->data, (size_t)pbytes) != pbytes) {
+        snprintf(why, len, "corrupt (the file shrank while it was read)");
+        goto bad;
+    }
+    memset(ck->data + pbytes, 0, FP_PAD);
+    if (crc_all(ck->data, (size_t)pbytes) != pcrc) {
+        snprintf(why, len, "corrupt (payload checksum mismatch)");
+        goto bad;
+    }
+    ck->payload = ck->data;
+    ck->payload_n = (size_t)pbytes;
+    free(data);
+    close(fd);
+    return 0;
+bad:
+    free(data);
+    free(ck->data);
+    ck->data = NULL;
+    close(fd);
+    return 1;
+}
+
+/* Write all of p to fd (0, or -1 with errno). */
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload,
+                 uint64_t records, const uint64_t *stat, const uint64_t *dropped,
+                 const uint64_t *retried, char *err, size_t len)
+{
+    const fp_ckpt_info *ci = pl->checkpoint;
+    fp_buf h = {0};
+    fp_buf_put(&h, CKPT_MAGIC, 8);
+    put_u32(&h, CKPT_VERSION);
+    put_u32(&h, 0);   /* header_bytes, set below */
+    put_str(&h, pl->name);
+    put_str(&h, ci->name);
+    put_str(&h, pl->fpipe_file);
+    put_u32(&h, (uint32_t)ci->line);
+    put_u32(&h, (uint32_t)ci->col);
+    put_u64(&h, ci->program);
+    put_u32(&h, (uint32_t)pl->shape);
+    put_u32(&h, (uint32_t)pl->acc_size);
+    put_str(&h, ci->type);
+    put_u64(&h, ck->part_size);
+    fp_buf_put(&h, ck->inputs.p, ck->inputs.n);
+    put_u32(&h, 2 * (uint32_t)pl->nops + 1);
+    for (int i = 0; i < 2 * pl->nops + 1; i++)
+        put_u64(&h, stat[i]);
+    put_u32(&h, (uint32_t)pl->nsites);
+    for (int i = 0; i < pl->nsites; i++)
+        put_u64(&h, dropped[i]);
+    for (int i = 0; i < pl->nsites; i++)
+        put_u64(&h, retried[i]);
+    put_u64(&h, records);
+    put_u64(&h, payload->n);
+    put_u32(&h, payload->n ? crc_all(payload->p, payload->n) : crc_all("", 0));
+    uint32_t hbytes = (uint32_t)h.n + 4;
+    memcpy(h.p + 12, &hbytes, 4);
+    put_u32(&h, crc_all(h.p, h.n));
+
+    int rc = -1;
+    if (mkdir(ck->dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, len, "cannot create the checkpoint folder '%s': %s", ck->dir,
+                 strerror(errno));
+        fp_buf_free(&h);
+        return -1;
+    }
+    size_t tn = strlen(ck->path) + 16;
+    char *tmp = malloc(tn);
+    if (!tmp)
+        fp_oom();
+    snprintf(tmp, tn, "%s.tmp-XXXXXX", ck->path);
+    int fd = mkstemp(tmp);
+    if (fd >= 0) {   /* mkstemp makes it 0600: a checkpoint is an ordinary file */
+        mode_t um = umask(0);
+        umask(um);
+        fchmod(fd, 0666 & ~um);
+    }
+    if (fd < 0) {
+        snprintf(err, len, "cannot create a file in the checkpoint folder '%s': %s", ck->dir,
+                 strerror(errno));
+    } else if (write_all(fd, h.p, h.n) != 0 ||
+               (payload->n && write_all(fd, payload->p, payload->n) != 0) || fsync(fd) != 0) {
+        snprintf(err, len, "cannot write '%s': %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+    } else if (close(fd) != 0 || rename(tmp, ck->path) != 0) {
+        snprintf(err, len, "cannot rename '%s' into place: %s", tmp, strerror(errno));
+        unlink(tmp);
+    } else {
+        int dfd = open(ck->dir, O_RDONLY | O_DIRECTORY);   /* the rename, durably */
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+        rc = 0;
+    }
+    free(tmp);
+    fp_buf_free(&h);
+    return rc;
+}
