@@ -533,21 +533,33 @@ static void counters(Emitter *e, int first, int last, bool declare)
         }
 }
 
+/* Whether an operator has run settings (an error policy, a batch size,
+ * retries) that the generated code reads from its opcfg_NAME. */
+static bool has_opcfg(const IrOp *op)
+{
+    return op->fallible || op->kind == OP_BATCH_MAP || op->retryable;
+}
+
 static const char *skip_stmt(Emitter *e)
 {
     return e->loops > 0 ? "continue;" : "return;";
 }
 
-/* After a fallible operator's statement: its error policy. */
+static const char *policy_word(Policy p)
+{
+    return p == POLICY_DROP ? "drop" : p == POLICY_COLLECT ? "collect" : "fail_fast";
+}
+
 /* Before an error that is reported in input order (fail_fast, collect) in
  * the first half of a stage with a batch_map: the batch still holds
- * earlier elements, so it runs first (their errors come first). */
-static void flush_batch_first(Emitter *e)
+ * earlier elements, so it runs first (their errors come first).  Under
+ * drop the batch is left as it is (its boundaries do not move). */
+static void flush_batch_first(Emitter *e, const IrOp *op)
 {
     if (!e->in_segment_a)
         return;
-    line(e, "    if (%s) {   /* earlier elements wait in the batch: they go first */",
-         e->batch_n);
+    line(e, "    if (opcfg_%s.on_error != FP_ON_ERROR_DROP && %s) {   /* earlier elements wait "
+            "in the batch: they go first */", op->cname, e->batch_n);
     line(e, "        fp_error_save(w);");
     line(e, "        %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
     line(e, "        %s = 0;", e->batch_n);
@@ -557,28 +569,24 @@ static void flush_batch_first(Emitter *e)
     line(e, "    }");
 }
 
+/* After a fallible operator's statement: its error policy, read from its
+ * run settings (the .fpipe's, which --config may change). */
 static void fail_check(Emitter *e, const IrOp *op)
 {
     if (!op->fallible)
         return;
-    if (op->policy == POLICY_DROP) {
-        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */");
-        line(e, "    fp_drop(w);");
-        line(e, "    %s", skip_stmt(e));
-        line(e, "}");
-    } else if (op->policy == POLICY_COLLECT) {
-        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error collect: to the error file, skip */");
-        flush_batch_first(e);
-        line(e, "    fp_collect(w);");
-        line(e, "    %s", skip_stmt(e));
-        line(e, "}");
+    line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_%s.on_error (%s in the .fpipe) */",
+         op->cname, policy_word(op->policy));
+    flush_batch_first(e, op);
+    if (e->loops > 0) {
+        line(e, "    if (fp_on_error(w, &opcfg_%s))   /* fail_fast: the run stops */", op->cname);
+        line(e, "        return;");
+        line(e, "    continue;   /* dropped or collected: the next element */");
     } else {
-        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */");
-        flush_batch_first(e);
-        line(e, "    fp_fail(w);");
+        line(e, "    fp_on_error(w, &opcfg_%s);", op->cname);
         line(e, "    return;");
-        line(e, "}");
     }
+    line(e, "}");
 }
 
 /* One element as a sink row: TSV and CSV flatten tuples into fields,
@@ -909,12 +917,12 @@ static const char *retry_open(Emitter *e, const IrOp *op, const char *type, cons
                               const char **attempt)
 {
     *attempt = NULL;
-    if (!op->retry)
+    if (!op->retryable)
         return arena_printf(e->arena, "%s ", type);
     *attempt = helper(e, arena_printf(e->arena, "%s_attempt", op->cname));
     line(e, "%s %s;", type, var);
-    line(e, "for (int %s = 0; ; %s++) {   /* retry %lld: again after a transient error */",
-         *attempt, *attempt, (long long)op->retry);
+    line(e, "for (int %s = 0; ; %s++) {   /* retry opcfg_%s.retry times (%lld in the .fpipe) "
+            "after a transient error */", *attempt, *attempt, op->cname, (long long)op->retry);
     e->indent++;
     return "";
 }
@@ -923,7 +931,7 @@ static void retry_close(Emitter *e, const IrOp *op, const char *attempt)
 {
     if (!attempt)
         return;
-    line(e, "if (!fp_retry(w, %s, %lld))", attempt, (long long)op->retry);
+    line(e, "if (!fp_retry(w, %s, &opcfg_%s))", attempt, op->cname);
     line(e, "    break;");
     e->indent--;
     line(e, "}");
@@ -1017,7 +1025,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             emit_args(&x, &s, op->body, ", ");
             const char *items = helper(e, arena_printf(e->arena, "%s_items", name));
             const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
-            if (op->retry) {
+            if (op->retryable) {
                 decl = retry_open(e, op, ctype(e, op->out),
                                   arena_printf(e->arena, "%s[%d]", items, op->body->nargs), &att);
                 line(e, "memcpy(%s, (%s[%d]){%s}, sizeof %s);", items, ctype(e, op->out),
@@ -1074,7 +1082,8 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         op_comment(e, op, "into the batch");
         line(e, "%s[%s] = %s;", e->batch_in, e->batch_n, input);
         line(e, "%s[%s] = w->pos;", e->batch_pos, e->batch_n);
-        line(e, "if (++%s == %lld) {   /* max_batch */", e->batch_n, (long long)op->max_batch);
+        line(e, "if (++%s == opcfg_%s.max_batch) {   /* max_batch (%lld in the .fpipe) */",
+             e->batch_n, op->cname, (long long)op->max_batch);
         line(e, "    %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
         line(e, "    %s = 0;", e->batch_n);
         line(e, "    if (FP_UNLIKELY(w->halted))");
@@ -1208,8 +1217,9 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     const char *pos = helper(e, "batch_pos");
     const char *n = helper(e, "batch_n");
     const char *i = helper(e, "i");
-    line(e, "/* Stage 1 from batch_map %s on: once per batch of at most %lld elements, in "
-            "input order; fuses", comment_safe(e, op->name), (long long)op->max_batch);
+    line(e, "/* Stage 1 from batch_map %s on: once per batch of at most opcfg_%s.max_batch "
+            "(%lld in the .fpipe) elements, in input order; fuses", comment_safe(e, op->name),
+         op->cname, (long long)op->max_batch);
     for (int k = bm; k <= st->last; k++)
         line(e, " *   %-15s %-12s %s:%d", op_info[ir->ops[k].kind].keyword,
              comment_safe(e, ir->ops[k].name), fpipe_path(e), ir->ops[k].line);
@@ -1223,16 +1233,16 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     counters(e, bm, st->last, true);
     op_comment(e, op, "the C function on the whole batch");
     const char *out = helper(e, arena_printf(e->arena, "%s_out", name));
-    if (op->retry) {
+    if (op->retryable) {
         const char *att = helper(e, arena_printf(e->arena, "%s_attempt", name));
         line(e, "%s %s;", ctype(e, op->batch_fn->ret), out);
-        line(e, "for (int %s = 0; ; %s++) {   /* retry %lld: the whole call again after a "
-                "transient error */", att, att, (long long)op->retry);
+        line(e, "for (int %s = 0; ; %s++) {   /* retry opcfg_%s.retry times (%lld in the "
+                ".fpipe): the whole call again after a transient error */", att, att, name,
+             (long long)op->retry);
         line(e, "    fp_batch_begin(w, &site_%s, %s);", name, n);
         line(e, "    %s = %s(w, (%s){%s, %s});", out, op->batch_fn->name,
              ctype(e, op->batch_fn->params[0]), in, n);
-        line(e, "    if (!fp_batch_retry(w, &site_%s, %s, %lld))", name, att,
-             (long long)op->retry);
+        line(e, "    if (!fp_batch_retry(w, &site_%s, %s, &opcfg_%s))", name, att, name);
         line(e, "        break;");
         line(e, "}");
     } else {
@@ -1295,10 +1305,10 @@ static void emit_stage1(Emitter *e, const Stage *st)
         e->batch_n = helper(e, arena_printf(e->arena, "%s_n", b->cname));
         line(e, "/* The batch of %s: elements and where they start in the input. */",
              comment_safe(e, b->name));
-        line(e, "%s *%s = fp_worker_buf(w, 0, %lld * sizeof *%s);", ctype(e, b->in),
-             e->batch_in, (long long)b->max_batch, e->batch_in);
-        line(e, "const char **%s = fp_worker_buf(w, 1, %lld * sizeof *%s);", e->batch_pos,
-             (long long)b->max_batch, e->batch_pos);
+        line(e, "%s *%s = fp_worker_buf(w, 0, (size_t)opcfg_%s.max_batch * sizeof *%s);",
+             ctype(e, b->in), e->batch_in, b->cname, e->batch_in);
+        line(e, "const char **%s = fp_worker_buf(w, 1, (size_t)opcfg_%s.max_batch * sizeof *%s);",
+             e->batch_pos, b->cname, e->batch_pos);
         line(e, "int %s = 0;", e->batch_n);
         line(e, "w->halted = 0;");
         e->in_segment_a = true;
@@ -1746,14 +1756,47 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, "};");
         blank(&e);
     }
-    /* Every operator, for --stats: kind, name, place, site (-1: cannot fail). */
+    /* The run settings of the operators that have any (an error policy, a
+     * batch size, retries): static, so that --config can change them. */
+    bool any_cfg = false;
+    for (int i = 0; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (!has_opcfg(op))
+            continue;
+        if (!any_cfg)
+            line(&e, "/* Operators' run settings, as the .fpipe has them; `operators:` in "
+                     "--config may change them (docs/running.md). */");
+        any_cfg = true;
+        Str s = {0};
+        str_add(&s, "static fp_opcfg opcfg_%s = {", op->cname);
+        const char *sep = "";
+        if (op->fallible) {
+            str_add(&s, ".on_error = FP_ON_ERROR_%s", op->policy == POLICY_DROP ? "DROP"
+                                                       : op->policy == POLICY_COLLECT ? "COLLECT"
+                                                                                      : "FAIL_FAST");
+            sep = ", ";
+        }
+        if (op->kind == OP_BATCH_MAP) {
+            str_add(&s, "%s.max_batch = %lld", sep, (long long)op->max_batch);
+            sep = ", ";
+        }
+        if (op->retryable)
+            str_add(&s, "%s.retry = %lld, .can_retry = true", sep, (long long)op->retry);
+        line(&e, "%s};", s.p);
+        str_free(&s);
+    }
+    if (any_cfg)
+        blank(&e);
+    /* Every operator, for --stats and --config: kind, name, place, site
+     * (-1: cannot fail), run settings. */
     line(&e, "static const fp_op fp_op_table[] = {");
     for (int i = 0, site = 0; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
         Str s = {0};
         emit_c_string(&s, op->name, strlen(op->name));
-        line(&e, "    {\"%s\", %s, %d, %d, %d},", op_info[op->kind].keyword, s.p, op->line,
-             op->col, op->fallible ? site++ : -1);
+        const char *cfg = has_opcfg(op) ? arena_printf(a, "&opcfg_%s", op->cname) : "NULL";
+        line(&e, "    {\"%s\", %s, %d, %d, %d, %s},", op_info[op->kind].keyword, s.p, op->line,
+             op->col, op->fallible ? site++ : -1, cfg);
         str_free(&s);
     }
     line(&e, "};");

@@ -736,9 +736,43 @@ static const char *prog_name(const char *argv0)
 
 /* ---- the whole run ------------------------------------------------- */
 
+/* The operators' run settings as the .fpipe has them: saved at the first
+ * run, put back at every later one (fp_main may run again in one process:
+ * tests, fuzzing), so that one run's --config does not leak into the next. */
+static void reset_opcfgs(const fp_pipeline *pl)
+{
+    static const fp_pipeline *saved_pl;
+    static fp_opcfg *saved;
+    if (saved_pl != pl) {
+        free(saved);
+        saved = xcalloc((size_t)pl->nops + 1, sizeof *saved);
+        for (int i = 0; i < pl->nops; i++)
+            if (pl->ops[i].cfg)
+                saved[i] = *pl->ops[i].cfg;
+        saved_pl = pl;
+        return;
+    }
+    for (int i = 0; i < pl->nops; i++)
+        if (pl->ops[i].cfg)
+            *pl->ops[i].cfg = saved[i];
+}
+
+/* on_error collect by some operator, as the run has it (--config may
+ * change an operator's policy). */
+static bool run_collects(const fp_pipeline *pl)
+{
+    for (int i = 0; i < pl->nops; i++)
+        if (pl->ops[i].site >= 0 && pl->ops[i].cfg &&
+            pl->ops[i].cfg->on_error == FP_ON_ERROR_COLLECT)
+            return true;
+    return false;
+}
+
 int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
     fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
+    bool explain = false;
+    reset_opcfgs(pl);
     const char *out_path = NULL;
     const char *errors_path = NULL;
     const char *config_path = NULL;
@@ -773,9 +807,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         } else if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
             progress = a[2] == 'p';
         } else if (strcmp(a, "--explain") == 0) {
-            fputs(pl->plan, stdout);
-            free(paths);
-            return FP_EXIT_OK;
+            explain = true;   /* after --config: with the run's settings */
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
                    strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
                    strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0) {
@@ -838,7 +870,27 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             for (int i = 0; i < cfg.ninputs; i++)
                 paths[npaths++] = cfg.inputs[i];
         }
+        /* operators: per-operator settings, into the program's tables */
+        if (fp_config_ops(&cfg, pl, errors_path || pl->errors_path, cerr, sizeof cerr) != 0) {
+            fprintf(stderr, "%s: %s\n", run.prog, cerr);
+            free(paths);
+            fp_config_free(&cfg);
+            return FP_EXIT_USAGE;
+        }
     }
+    if (explain) {
+        fputs(pl->plan, stdout);
+        if (config_path) {   /* the settings this run would have */
+            fp_buf b = {0};
+            fp_config_explain(pl, &cfg, &b);
+            fwrite(b.p, 1, b.n, stdout);
+            fp_buf_free(&b);
+        }
+        free(paths);
+        fp_config_free(&cfg);
+        return FP_EXIT_OK;
+    }
+    bool collect = run_collects(pl);
     if (!part_size)
         part_size = DEFAULT_PART_SIZE;
     if (npaths == 0) {
@@ -947,7 +999,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     /* on_error collect: --errors PATH, else the path the .fpipe names, else
      * the output file's path + ".errors.jsonl". */
     char *errors_own = NULL;
-    if (pl->collect) {
+    if (collect) {
         if (!errors_path)
             errors_path = pl->errors_path;
         if (!errors_path && dest) {
@@ -984,7 +1036,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         free(errors_own);
         return FP_EXIT_INPUT;
     }
-    if (pl->collect) {
+    if (collect) {
         run.errs = fp_errsink_open(errors_path, run.nparts, err, sizeof err);
         if (!run.errs) {
             fprintf(stderr, "%s: error: %s\n", run.prog, err);
@@ -1010,6 +1062,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].arena = fp_arena_new();
         workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
         workers[t].retried = xcalloc((size_t)pl->nsites, sizeof *workers[t].retried);
+        workers[t].backoff_ns = xcalloc((size_t)pl->nsites, sizeof *workers[t].backoff_ns);
         workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *workers[t].collected);
         workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
         if (pl->top_n)
@@ -1161,10 +1214,18 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         uint64_t n = 0;
         for (int t = 0; t < nw; t++)
             n += workers[t].retried[i];
-        if (n)
+        uint64_t waited = 0;   /* backoff_ms: the time waited, over the threads */
+        for (int t = 0; t < nw; t++)
+            waited += workers[t].backoff_ns[i];
+        if (n && !waited)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) retried %llu time%s (retry)\n",
                     run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
                     pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s");
+        else if (n)
+            fprintf(stderr, "%s: operator '%s' (%s:%d:%d) retried %llu time%s after %.3f s of "
+                            "backoff (retry)\n",
+                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s", waited / 1e9);
         n = 0;
         for (int t = 0; t < nw; t++)
             n += workers[t].dropped[i];
@@ -1224,6 +1285,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_arena_free(workers[t].arena);
         free(workers[t].dropped);
         free(workers[t].retried);
+        free(workers[t].backoff_ns);
         free(workers[t].collected);
         free(workers[t].stat);
         fp_top_free(workers[t].top);

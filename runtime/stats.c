@@ -43,6 +43,7 @@ uint64_t fp_count_lines(const char *p, const char *end)
 
 typedef struct op_counts {
     uint64_t in, out, filtered, dropped, collected, expanded, retried;
+    uint64_t backoff_ns;   /* retry with backoff_ms: the time waited */
 } op_counts;
 
 static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_counts *c)
@@ -62,6 +63,8 @@ static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_co
         }
         c[i] = (op_counts){.out = out, .dropped = dropped, .collected = collected,
                            .retried = retried};
+        for (int t = 0; t < nw && op->site >= 0 && ws[t].backoff_ns; t++)
+            c[i].backoff_ns += ws[t].backoff_ns[op->site];
         if (i == 0)
             c[i].in = pl->source == FP_SOURCE_TEXT ? out : second;
         else
@@ -94,6 +97,10 @@ static void note(const fp_op *op, const op_counts *c, bool text, char *buf, size
         size_t at = strlen(buf);
         snprintf(buf + at, len - at, "%sretried %llu time%s", at ? "; " : "",
                  (unsigned long long)c->retried, c->retried == 1 ? "" : "s");
+    }
+    if (c->backoff_ns) {   /* backoff_ms: the time waited before those retries */
+        size_t at = strlen(buf);
+        snprintf(buf + at, len - at, " after %.3f s of backoff", (double)c->backoff_ns / 1e9);
     }
 }
 
@@ -145,6 +152,8 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
                     (unsigned long long)c[i].retried, (unsigned long long)c[i].collected);
             if (!strcmp(op->kind, "flatmap"))
                 fprintf(f, ",\"expanded\":%llu", (unsigned long long)c[i].expanded);
+            if (op->cfg && op->cfg->can_retry)   /* retry: the time waited (backoff_ms) */
+                fprintf(f, ",\"backoff_seconds\":%.6f", (double)c[i].backoff_ns / 1e9);
             fputc('}', f);
         }
         fputs("]}\n", f);

@@ -15,11 +15,14 @@ static const fp_site *const sites[] = {
     &site_sales,
 };
 
+/* Operators' run settings, as the .fpipe has them; `operators:` in --config may change them (docs/running.md). */
+static fp_opcfg opcfg_sales = {.on_error = FP_ON_ERROR_FAIL_FAST};
+
 static const fp_op fp_op_table[] = {
-    {"source", "sales", 22, 1, 0},
-    {"map", "by_city", 23, 1, -1},
-    {"combine_per_key", "per_city", 24, 1, -1},
-    {"sink", "out", 25, 1, -1},
+    {"source", "sales", 22, 1, 0, &opcfg_sales},
+    {"map", "by_city", 23, 1, -1, NULL},
+    {"combine_per_key", "per_city", 24, 1, -1, NULL},
+    {"sink", "out", 25, 1, -1, NULL},
 };
 
 /* combine_per_key per_city = (count, sum, mean, max)  (examples/groupby.fpipe:24): the accumulator. */
@@ -102,9 +105,10 @@ static void stage1_sales_to_per_city(fp_worker *w)
         rec_Sale sales;
         sales.city = sales_cols[0];
         sales.qty = fp_col_i64(w, &site_sales, sales_cols[1], "qty");
-        if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */
-            fp_fail(w);
-            return;
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_sales.on_error (fail_fast in the .fpipe) */
+            if (fp_on_error(w, &opcfg_sales))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n0++;
         /* map by_city : (str, i64) = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */

@@ -8,10 +8,10 @@
 typedef struct tup2_i64_str { int64_t f0; fp_str f1; } tup2_i64_str;   /* (i64, str) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 7, 1, -1},
-    {"filter", "nonblank", 8, 1, -1},
-    {"map", "row", 9, 1, -1},
-    {"sink", "out", 10, 1, -1},
+    {"source", "lines", 7, 1, -1, NULL},
+    {"filter", "nonblank", 8, 1, -1, NULL},
+    {"map", "row", 9, 1, -1, NULL},
+    {"sink", "out", 10, 1, -1, NULL},
 };
 
 /* Stage 1: once per input partition, on any thread; fuses.

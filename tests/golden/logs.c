@@ -14,12 +14,15 @@ static const fp_site *const sites[] = {
     &site_entry,
 };
 
+/* Operators' run settings, as the .fpipe has them; `operators:` in --config may change them (docs/running.md). */
+static fp_opcfg opcfg_entry = {.on_error = FP_ON_ERROR_DROP};
+
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 30, 1, -1},
-    {"map", "entry", 36, 1, 0},
-    {"flatmap", "keys", 62, 1, -1},
-    {"combine_per_key", "counts", 63, 1, -1},
-    {"sink", "out", 64, 1, -1},
+    {"source", "lines", 30, 1, -1, NULL},
+    {"map", "entry", 36, 1, 0, &opcfg_entry},
+    {"flatmap", "keys", 62, 1, -1, NULL},
+    {"combine_per_key", "counts", 63, 1, -1, NULL},
+    {"sink", "out", 64, 1, -1, NULL},
 };
 
 /* combine_per_key counts = sum  (examples/logs.fpipe:63): the accumulator. */
@@ -96,9 +99,10 @@ static void stage1_lines_to_counts(fp_worker *w)
         fp_str let_request = (fp_str){0};
         fp_str let_head = (fp_str){0};
         tup2_str_str entry = (let_head = fp_field(w, &site_entry, lines, fp_str_lit("\"" FP_LIT_PAD, 1), 0), (let_request = fp_field(w, &site_entry, lines, fp_str_lit("\"" FP_LIT_PAD, 1), 1), (let_tail = fp_field(w, &site_entry, lines, fp_str_lit("\"" FP_LIT_PAD, 1), 2), (let_addr = fp_field(w, &site_entry, let_head, fp_str_lit(" " FP_LIT_PAD, 1), 0), (let_time = fp_substr(w, &site_entry, let_head, fp_add_i64(fp_len(let_addr), 6), 26), (let_hour = fp_substr(w, &site_entry, let_time, 12, 2), (let_status = fp_field(w, &site_entry, let_tail, fp_str_lit(" " FP_LIT_PAD, 1), 1), (let_size = fp_field(w, &site_entry, let_tail, fp_str_lit(" " FP_LIT_PAD, 1), 2), ((fp_len(lines) != fp_add_i64(fp_add_i64(fp_add_i64(fp_len(let_head), fp_len(let_request)), fp_len(let_tail)), 2)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("more than two quotes" FP_LIT_PAD, 20)), (tup2_str_str){0}) : (((fp_len(let_addr) < 7) || (fp_len(let_addr) > 15)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the address is not 7 to 15 bytes" FP_LIT_PAD, 32)), (tup2_str_str){0}) : ((((fp_find(let_head, fp_str_lit(" - - [" FP_LIT_PAD, 6)) != fp_len(let_addr)) || (fp_len(let_head) != fp_add_i64(fp_len(let_addr), 34))) || (!fp_ends_with(let_head, fp_str_lit("] " FP_LIT_PAD, 2)))) ? (fp_fail_msg(w, &site_entry, fp_str_lit("not 'address - - [timestamp] '" FP_LIT_PAD, 30)), (tup2_str_str){0}) : ((!fp_str_eq(fp_substr(w, &site_entry, let_time, 11, 1), fp_str_lit(":" FP_LIT_PAD, 1)) || !fp_str_eq(fp_substr(w, &site_entry, let_time, 14, 1), fp_str_lit(":" FP_LIT_PAD, 1))) ? (fp_fail_msg(w, &site_entry, fp_str_lit("not a timestamp" FP_LIT_PAD, 15)), (tup2_str_str){0}) : ((((fp_str_cmp(let_hour, fp_str_lit("00" FP_LIT_PAD, 2)) < 0) || (fp_str_cmp(let_hour, fp_str_lit("23" FP_LIT_PAD, 2)) > 0)) || (fp_parse_i64(w, &site_entry, let_hour) < 0)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the hour is not 00 to 23" FP_LIT_PAD, 24)), (tup2_str_str){0}) : ((fp_len(let_tail) != fp_add_i64(fp_add_i64(fp_len(let_status), fp_len(let_size)), 2)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("not ' status size' at the end" FP_LIT_PAD, 29)), (tup2_str_str){0}) : ((((fp_len(let_status) != 3) || (fp_parse_i64(w, &site_entry, let_status) < 100)) || (fp_parse_i64(w, &site_entry, let_status) > 599)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the status is not 100 to 599" FP_LIT_PAD, 28)), (tup2_str_str){0}) : ((!fp_str_eq(let_size, fp_str_lit("-" FP_LIT_PAD, 1)) && (((fp_len(let_size) > 9) || (fp_str_cmp(let_size, fp_str_lit("0" FP_LIT_PAD, 1)) < 0)) || (fp_parse_i64(w, &site_entry, let_size) < 0))) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the size is not - or 1 to 9 digits" FP_LIT_PAD, 34)), (tup2_str_str){0}) : (tup2_str_str){fp_replace(w->arena, w, &site_entry, fp_str_lit("status SSS" FP_LIT_PAD, 10), fp_str_lit("SSS" FP_LIT_PAD, 3), let_status), fp_replace(w->arena, w, &site_entry, fp_str_lit("hour HH" FP_LIT_PAD, 7), fp_str_lit("HH" FP_LIT_PAD, 2), let_hour)}))))))))))))))));
-        if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
-            fp_drop(w);
-            continue;
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_entry.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_entry))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n1++;
         /* flatmap keys : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */

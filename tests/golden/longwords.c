@@ -8,14 +8,14 @@
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 8, 1, -1},
-    {"flatmap", "words", 9, 1, -1},
-    {"map", "folded", 10, 1, -1},
-    {"filter", "long", 11, 1, -1},
-    {"map", "pairs", 12, 1, -1},
-    {"combine_per_key", "counts", 13, 1, -1},
-    {"filter", "repeated", 14, 1, -1},
-    {"sink", "out", 15, 1, -1},
+    {"source", "lines", 8, 1, -1, NULL},
+    {"flatmap", "words", 9, 1, -1, NULL},
+    {"map", "folded", 10, 1, -1, NULL},
+    {"filter", "long", 11, 1, -1, NULL},
+    {"map", "pairs", 12, 1, -1, NULL},
+    {"combine_per_key", "counts", 13, 1, -1, NULL},
+    {"filter", "repeated", 14, 1, -1, NULL},
+    {"sink", "out", 15, 1, -1, NULL},
 };
 
 /* combine_per_key counts = count  (examples/longwords.fpipe:13): the accumulator. */

@@ -38,13 +38,17 @@ static const fp_site *const sites[] = {
     &site_clean,
 };
 
+/* Operators' run settings, as the .fpipe has them; `operators:` in --config may change them (docs/running.md). */
+static fp_opcfg opcfg_docs = {.on_error = FP_ON_ERROR_DROP};
+static fp_opcfg opcfg_clean = {.on_error = FP_ON_ERROR_DROP, .retry = 0, .can_retry = true};
+
 static const fp_op fp_op_table[] = {
-    {"source", "docs", 23, 1, 0},
-    {"map", "clean", 24, 1, 1},
-    {"flatmap", "chunk", 25, 1, -1},
-    {"map", "one", 26, 1, -1},
-    {"combine_per_key", "per_doc", 27, 1, -1},
-    {"sink", "out", 28, 1, -1},
+    {"source", "docs", 23, 1, 0, &opcfg_docs},
+    {"map", "clean", 24, 1, 1, &opcfg_clean},
+    {"flatmap", "chunk", 25, 1, -1, NULL},
+    {"map", "one", 26, 1, -1, NULL},
+    {"combine_per_key", "per_doc", 27, 1, -1, NULL},
+    {"sink", "out", 28, 1, -1, NULL},
 };
 
 /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): the accumulator. */
@@ -120,16 +124,23 @@ static void stage1_docs_to_per_doc(fp_worker *w)
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
         docs.body = fp_json_str(w, &site_docs, docs_obj, "body");
         fp_json_done(docs_obj);
-        if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
-            fp_drop(w);
-            continue;
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_docs.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_docs))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n0++;
         /* map clean : CleanDoc = clean_doc(docs)  (examples/rag_chunks.fpipe:24) */
-        rec_CleanDoc clean = fp_call_clean_doc(w, &site_clean, docs);
-        if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
-            fp_drop(w);
-            continue;
+        rec_CleanDoc clean;
+        for (int clean_attempt = 0; ; clean_attempt++) {   /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
+            clean = fp_call_clean_doc(w, &site_clean, docs);
+            if (!fp_retry(w, clean_attempt, &opcfg_clean))
+                break;
+        }
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_clean.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_clean))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n1++;
         /* flatmap chunk : Chunk = chunk_doc(clean)  (examples/rag_chunks.fpipe:25) */

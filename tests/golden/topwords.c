@@ -8,12 +8,12 @@
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 13, 1, -1},
-    {"flatmap", "words", 14, 1, -1},
-    {"map", "ones", 15, 1, -1},
-    {"combine_per_key", "counts", 16, 1, -1},
-    {"top", "top20", 17, 1, -1},
-    {"sink", "out", 18, 1, -1},
+    {"source", "lines", 13, 1, -1, NULL},
+    {"flatmap", "words", 14, 1, -1, NULL},
+    {"map", "ones", 15, 1, -1, NULL},
+    {"combine_per_key", "counts", 16, 1, -1, NULL},
+    {"top", "top20", 17, 1, -1, NULL},
+    {"sink", "out", 18, 1, -1, NULL},
 };
 
 /* combine_per_key counts = sum  (examples/topwords.fpipe:16): the accumulator. */

@@ -6,10 +6,10 @@
 #include "libfpipe.h"
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 5, 1, -1},
-    {"flatmap", "words", 6, 1, -1},
-    {"combine", "total", 7, 1, -1},
-    {"sink", "out", 8, 1, -1},
+    {"source", "lines", 5, 1, -1, NULL},
+    {"flatmap", "words", 6, 1, -1, NULL},
+    {"combine", "total", 7, 1, -1, NULL},
+    {"sink", "out", 8, 1, -1, NULL},
 };
 
 /* combine total = count  (examples/totals.fpipe:7): the accumulator. */

@@ -8,11 +8,11 @@
 typedef struct tup2_str_f64 { fp_str f0; double f1; } tup2_str_f64;   /* (str, f64) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 9, 1, -1},
-    {"flatmap", "words", 10, 1, -1},
-    {"map", "weighted", 11, 1, -1},
-    {"combine_per_key", "total", 12, 1, -1},
-    {"sink", "out", 13, 1, -1},
+    {"source", "lines", 9, 1, -1, NULL},
+    {"flatmap", "words", 10, 1, -1, NULL},
+    {"map", "weighted", 11, 1, -1, NULL},
+    {"combine_per_key", "total", 12, 1, -1, NULL},
+    {"sink", "out", 13, 1, -1, NULL},
 };
 
 /* combine_per_key total = sum  (examples/weights.fpipe:12): the accumulator. */

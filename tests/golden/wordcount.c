@@ -8,11 +8,11 @@
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 11, 1, -1},
-    {"flatmap", "words", 12, 1, -1},
-    {"map", "ones", 13, 1, -1},
-    {"combine_per_key", "counts", 14, 1, -1},
-    {"sink", "out", 15, 1, -1},
+    {"source", "lines", 11, 1, -1, NULL},
+    {"flatmap", "words", 12, 1, -1, NULL},
+    {"map", "ones", 13, 1, -1, NULL},
+    {"combine_per_key", "counts", 14, 1, -1, NULL},
+    {"sink", "out", 15, 1, -1, NULL},
 };
 
 /* combine_per_key counts = sum  (examples/wordcount.fpipe:14): the accumulator. */

@@ -9,12 +9,12 @@ typedef struct tup2_i64_i64 { int64_t f0; int64_t f1; } tup2_i64_i64;   /* (i64,
 typedef struct tup3_i64_i64_bool { int64_t f0; int64_t f1; bool f2; } tup3_i64_i64_bool;   /* (i64, i64, bool) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 8, 1, -1},
-    {"flatmap", "words", 9, 1, -1},
-    {"map", "by_len", 10, 1, -1},
-    {"combine_per_key", "hist", 11, 1, -1},
-    {"map", "row", 12, 1, -1},
-    {"sink", "out", 13, 1, -1},
+    {"source", "lines", 8, 1, -1, NULL},
+    {"flatmap", "words", 9, 1, -1, NULL},
+    {"map", "by_len", 10, 1, -1, NULL},
+    {"combine_per_key", "hist", 11, 1, -1, NULL},
+    {"map", "row", 12, 1, -1, NULL},
+    {"sink", "out", 13, 1, -1, NULL},
 };
 
 /* combine_per_key hist = sum  (examples/wordlengths.fpipe:11): the accumulator. */
