@@ -21,6 +21,7 @@
 #   fuzz     the fuzz targets (tests/fuzz/) replayed on their seeds and
 #            regression inputs, without libFuzzer (tests/fuzz/replay.sh)
 #   runtime  tests/runtime.sh: on_error collect, --stats, --config, ...
+#   opcfg    tests/opcfg.sh: per-operator settings in --config, their errors
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1345,6 +1346,10 @@ echo "# fuzz"
 
 # ---------------------------------------------------------------------------
 . tests/runtime.sh
+
+# ---------------------------------------------------------------------------
+# Per-operator run settings (--config operators:).
+. tests/opcfg.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
