@@ -26,6 +26,9 @@ typedef struct Emitter {
     const char *batch_in, *batch_pos, *batch_n;   /* its buffer in stage 1 */
     bool in_segment_a;       /* emitting the operators before the batch_map */
     bool local_counts;       /* --stats counters are locals (stage 1) */
+    bool timed;              /* --stats: operator times in this loop (stage 1's) */
+    int timed_ops;           /* ... of the operators before this index */
+    int loop_op[64];         /* the operator of each open loop (its index) */
 } Emitter;
 
 /* ---- text helpers -------------------------------------------------- */
@@ -937,6 +940,35 @@ static void retry_close(Emitter *e, const IrOp *op, const char *attempt)
     line(e, "}");
 }
 
+/* --stats, while an element is timed: from here on, the time goes to
+ * operator k (see fp_tick). */
+static void time_tick(Emitter *e, int k, const char *what)
+{
+    if (!e->timed)
+        return;
+    const IrOp *op = &e->ir->ops[k];
+    line(e, "if (FP_UNLIKELY(fp_t))   /* --stats: time of %s %s%s */", op_info[op->kind].keyword,
+         comment_safe(e, op->name), what);
+    line(e, "    fp_t = fp_tick(w, fp_t, &fp_timed_op, %d);", k);
+}
+
+/* --stats, at the head of stage 1's outer loop: whether this element is
+ * timed (fp_sample); its time goes first to operator k. */
+static void time_sample(Emitter *e, int k)
+{
+    if (!e->timed)
+        return;
+    line(e, "if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */");
+    line(e, "    fp_t = fp_sample(w, fp_t, &fp_timed_op, %d);", k);
+}
+
+/* A loop of operator k was opened: remembered for its end. */
+static void loop_opened(Emitter *e, int k)
+{
+    if (e->loops <= (int)(sizeof e->loop_op / sizeof *e->loop_op))
+        e->loop_op[e->loops - 1] = k;
+}
+
 /* An element-wise operator, or the first half of a combine, inside a
  * stage's loop nest.  Returns the C name of its output element. */
 static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
@@ -947,6 +979,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
     const char *att, *decl;
     if (op->body && !expr_uses_input(op->body))
         line(e, "(void)%s;", input);
+    time_tick(e, (int)(op - e->ir->ops), "");
     switch (op->kind) {
     case OP_MAP:
         op_comment(e, op, NULL);
@@ -1043,6 +1076,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         }
         e->indent++;
         e->loops++;
+        loop_opened(e, (int)(op - e->ir->ops));
         count(e, op, 0);
         break;
     case OP_COMBINE_PER_KEY: {
@@ -1109,6 +1143,8 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
 static void close_loops(Emitter *e)
 {
     while (e->loops > 0) {
+        if (e->timed && e->loops <= (int)(sizeof e->loop_op / sizeof *e->loop_op))
+            time_tick(e, e->loop_op[e->loops - 1], ": its next element");
         e->indent--;
         e->loops--;
         line(e, "}");
@@ -1159,6 +1195,8 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     }
     e->indent++;
     e->loops++;
+    loop_opened(e, 0);
+    time_sample(e, 0);
     count(e, src, 1);
     line(e, "%s %s;", ctype(e, t), rec);
     for (int i = 0; i < t->n; i++) {
@@ -1296,6 +1334,12 @@ static void emit_stage1(Emitter *e, const Stage *st)
     int last_counted = bm >= 0 ? bm - 1 : st->last;
     e->local_counts = true;
     counters(e, st->first, last_counted, true);
+    line(e, "/* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */");
+    line(e, "const bool fp_timing = w->optime != NULL;");
+    line(e, "uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */");
+    line(e, "int fp_timed_op = 0;   /* the operator its time goes to */");
+    e->timed = true;
+    e->timed_ops = last_counted + 1;
     if (bm < 0) {
         keyed = open_queue(e, st);
     } else {
@@ -1324,6 +1368,8 @@ static void emit_stage1(Emitter *e, const Stage *st)
         line(e, "while (fp_ws_next(&%s, &%s)) {", it, fm->cname);
         e->indent++;
         e->loops++;
+        loop_opened(e, 1);
+        time_sample(e, 1);
         count(e, fm, 0);
         if (any_fallible(ir))
             line(e, "w->pos = %s.p;   /* for error messages */", fm->cname);
@@ -1336,6 +1382,8 @@ static void emit_stage1(Emitter *e, const Stage *st)
         line(e, "while (fp_next_line(&cur, end, &%s)) {", src->cname);
         e->indent++;
         e->loops++;
+        loop_opened(e, 0);
+        time_sample(e, 0);
         if (any_fallible(ir))
             line(e, "w->pos = %s.p;   /* for error messages */", src->cname);
     } else {
@@ -1345,6 +1393,9 @@ static void emit_stage1(Emitter *e, const Stage *st)
         cur = emit_op(e, &ir->ops[i], cur);
     e->in_segment_a = false;
     close_loops(e);
+    e->timed = false;
+    line(e, "if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */");
+    line(e, "    fp_tick(w, fp_t, &fp_timed_op, 0);");
     if (keyed)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
     if (bm >= 0) {
@@ -1904,6 +1955,7 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     line(&e, ".nops = %d,", ir->nops);
     if (p->scan_words)
         line(&e, ".words_scan = true,");
+    line(&e, ".timed_ops = %d,", e.timed_ops);
     if (ir->collect) {
         line(&e, ".collect = true,");
         if (ir->errors_path) {

@@ -420,6 +420,8 @@ typedef struct stage1_targets {
     size_t next_fold;
 } stage1_targets;
 
+static double now(void);   /* seconds on the monotonic clock */
+
 static void write_out(fp_run *run, fp_buf *b)
 {
     if (fp_dist_capture(b->p, b->n)) {   /* MPI, rank > 0: rows go to rank 0 */
@@ -476,7 +478,10 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         break;
     }
     uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
+    double t_part = w->optime ? now() : 0;   /* --stats: operator times */
     pl->stage1(w);
+    if (w->optime)
+        w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
     if ((run->stats || run->progress) && pl->source == FP_SOURCE_TEXT)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
     if (run->progress)
@@ -1065,6 +1070,11 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].backoff_ns = xcalloc((size_t)pl->nsites, sizeof *workers[t].backoff_ns);
         workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *workers[t].collected);
         workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
+        if (run.stats) {   /* operator times: which elements are timed, per thread */
+            workers[t].optime = xcalloc((size_t)pl->nops + 1, sizeof *workers[t].optime);
+            workers[t].rng = 0x9e3779b97f4a7c15u * (uint64_t)(t + 1);
+            workers[t].clock_cost = t ? workers[0].clock_cost : fp_clock_cost();
+        }
         if (pl->top_n)
             workers[t].top = fp_top_new(pl);
     }
@@ -1288,6 +1298,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         free(workers[t].backoff_ns);
         free(workers[t].collected);
         free(workers[t].stat);
+        free(workers[t].optime);
         fp_top_free(workers[t].top);
         free(workers[t].batch_msg);
         free(workers[t].wbuf[0]);

@@ -722,7 +722,23 @@ typedef struct fp_worker {
     /* --stats (stats.c): per operator i of n, [i] elements passed on,
      * [n + i] filtered / expanded / read (see the generated code) */
     uint64_t *stat;
+    /* --stats: operator times (stats.c), sampled: NULL without --stats */
+    uint64_t *optime;       /* per operator: ns of the timed elements */
+    uint64_t stage1_ns;     /* the time in stage 1's function, every partition */
+    uint64_t rng;           /* which elements are timed */
+    uint64_t clock_cost;    /* ns a clock read takes, taken off each time */
 } fp_worker;
+
+/* --stats: operator times in stage 1 (stats.c; docs/running.md).  At the
+ * head of stage 1's outer loop fp_sample ends the element being timed, if
+ * any, and picks 1 element in 64 at random to time (returns the clock,
+ * else 0); while one is timed, fp_tick before each operator's statement
+ * gives the time since the last tick to the operator that ran, *op, and
+ * makes next the one that runs.  The generated code calls them only when
+ * its fp_t is not 0, so a run without --stats pays one test of a local. */
+uint64_t fp_sample(fp_worker *w, uint64_t t, int *op, int first);
+uint64_t fp_tick(fp_worker *w, uint64_t t, int *op, int next);
+uint64_t fp_clock_cost(void);   /* for fp_worker.clock_cost */
 
 /* An element error: remembered in the worker; right after the operator's
  * statement the generated code applies the operator's policy.  The rest of
@@ -1073,6 +1089,7 @@ typedef struct fp_pipeline {
     const struct fp_op *ops;
     int nops;
     bool words_scan;
+    int timed_ops;   /* --stats: operators [0, timed_ops) have times (stage 1's loop) */
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <time.h>
 
 void fp_oom(void);
 
@@ -39,6 +40,73 @@ uint64_t fp_count_lines(const char *p, const char *end)
         p = q + 1;
     }
     return n;
+}
+
+/* ---- operator times: sampled in stage 1 ------------------------------ */
+
+static uint64_t clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The least of a few back-to-back clock reads: what one costs.  Each
+ * time measured includes one, which would otherwise go to every
+ * operator alike (and a cheap map costs less than a clock read). */
+uint64_t fp_clock_cost(void)
+{
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < 64; i++) {
+        uint64_t a = clock_ns(), b = clock_ns();
+        if (b - a < best)
+            best = b - a;
+    }
+    return best;
+}
+
+uint64_t fp_tick(fp_worker *w, uint64_t t, int *op, int next)
+{
+    uint64_t n = clock_ns();
+    w->optime[*op] += n - t > w->clock_cost ? n - t - w->clock_cost : 0;
+    *op = next;
+    return n | 1;   /* never 0: 0 means "not timing" */
+}
+
+uint64_t fp_sample(fp_worker *w, uint64_t t, int *op, int first)
+{
+    if (t)   /* the element timed before: its end (the next record's read) */
+        t = fp_tick(w, t, op, first);
+    /* xorshift64*: 1 element in 64, at random (a fixed stride could beat
+     * in step with a batch size or a fan-out) */
+    w->rng ^= w->rng >> 12;
+    w->rng ^= w->rng << 25;
+    w->rng ^= w->rng >> 27;
+    if ((w->rng * 2685821657736338717u) >> 58)
+        return 0;
+    *op = first;
+    return t ? t : clock_ns() | 1;
+}
+
+/* Operator i's time in seconds, summed over the workers: each worker's
+ * time in stage 1 shared out in proportion to its timed elements' times
+ * (so the operators' times add up to stage 1's, over the threads).
+ * Negative: the operator has no time (it runs after stage 1's loop). */
+static double op_seconds(const fp_pipeline *pl, const fp_worker *ws, int nw, int i)
+{
+    if (i >= pl->timed_ops)
+        return -1;
+    double s = 0;
+    for (int t = 0; t < nw; t++) {
+        if (!ws[t].optime)
+            continue;
+        uint64_t all = 0;
+        for (int j = 0; j < pl->timed_ops; j++)
+            all += ws[t].optime[j];
+        if (all)
+            s += (double)ws[t].stage1_ns * 1e-9 * ((double)ws[t].optime[i] / (double)all);
+    }
+    return s;
 }
 
 typedef struct op_counts {
@@ -146,14 +214,20 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
             json_str(f, loc);
             free(loc);
             fprintf(f, ",\"in\":%llu,\"out\":%llu,\"filtered\":%llu,\"dropped\":%llu,"
-                       "\"retried\":%llu,\"collected\":%llu",
+                       "\"retried\":%llu",
                     (unsigned long long)c[i].in, (unsigned long long)c[i].out,
                     (unsigned long long)c[i].filtered, (unsigned long long)c[i].dropped,
-                    (unsigned long long)c[i].retried, (unsigned long long)c[i].collected);
-            if (!strcmp(op->kind, "flatmap"))
-                fprintf(f, ",\"expanded\":%llu", (unsigned long long)c[i].expanded);
+                    (unsigned long long)c[i].retried);
+            double secs = op_seconds(pl, ws, nw, i);   /* sampled (see above) */
+            if (secs >= 0)
+                fprintf(f, ",\"seconds\":%.6f", secs);
+            else
+                fputs(",\"seconds\":null", f);
             if (op->cfg && op->cfg->can_retry)   /* retry: the time waited (backoff_ms) */
                 fprintf(f, ",\"backoff_seconds\":%.6f", (double)c[i].backoff_ns / 1e9);
+            fprintf(f, ",\"collected\":%llu", (unsigned long long)c[i].collected);
+            if (!strcmp(op->kind, "flatmap"))
+                fprintf(f, ",\"expanded\":%llu", (unsigned long long)c[i].expanded);
             fputc('}', f);
         }
         fputs("]}\n", f);
@@ -169,15 +243,19 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
         if (table_bytes)
             fprintf(f, ", keyed tables %.1f MB", (double)table_bytes / 1e6);
         fputc('\n', f);
-        fprintf(f, "  %-*s %-15s %12s %12s %12s %12s %12s\n", w, "operator", "kind", "in", "out",
-                "filtered", "dropped", "collected");
+        fprintf(f, "  %-*s %-15s %12s %12s %12s %12s %12s %9s\n", w, "operator", "kind", "in",
+                "out", "filtered", "dropped", "collected", "time");
         for (int i = 0; i < n; i++) {
             const fp_op *op = &pl->ops[i];
             note(op, &c[i], pl->source == FP_SOURCE_TEXT, buf, sizeof buf);
-            fprintf(f, "  %-*s %-15s %12llu %12llu %12llu %12llu %12llu%s%s\n", w, op->name,
+            char tm[32] = "-";   /* sampled, stage 1 only */
+            double secs = op_seconds(pl, ws, nw, i);
+            if (secs >= 0)
+                snprintf(tm, sizeof tm, "%.3f s", secs);
+            fprintf(f, "  %-*s %-15s %12llu %12llu %12llu %12llu %12llu %9s%s%s\n", w, op->name,
                     op->kind, (unsigned long long)c[i].in, (unsigned long long)c[i].out,
                     (unsigned long long)c[i].filtered, (unsigned long long)c[i].dropped,
-                    (unsigned long long)c[i].collected, buf[0] ? "  " : "", buf);
+                    (unsigned long long)c[i].collected, tm, buf[0] ? "  " : "", buf);
         }
     }
     free(c);

@@ -24,7 +24,8 @@ oc() { printf '%b' "$2" > "$O/$1.yaml"; }
 
 # fail_fast -> drop: the run succeeds, the dropped line counted.
 oc drop 'operators:\n  n: {on_error: drop}\n'
-run_modes "opcfg: n on_error drop from --config" "$O/opcfg" --config "$O/drop.yaml" "$O/in.txt" &&
+# (b's batches are cut per partition: its sizes are compared per partition size.)
+PER_PARTITION_SIZE=1 run_modes "opcfg: n on_error drop from --config" "$O/opcfg" --config "$O/drop.yaml" "$O/in.txt" &&
     { cut -f1 "$TMP/out.1" > "$O/got"; same "opcfg: on_error drop: the numbers that need no retry" "$O/ref.noretry" "$O/got"; }
 "$O/opcfg" --config "$O/drop.yaml" --stats=json -o "$O/o.tsv" "$O/in.txt" 2> "$O/err"
 grep -q "operator 'n' (tests/opcfg/opcfg.fpipe:11:1) dropped 1 element (on_error drop)$" "$O/err" &&
@@ -37,7 +38,7 @@ sys.exit(not (ops["n"]["in"] == 61 and ops["n"]["dropped"] == 1 and ops["m"]["dr
 # retry from the configuration: every transient failure recovered; the
 # retries are the sum of x % 4 over 1..60 = 90.
 oc retry 'operators:\n  n: {on_error: drop}\n  m: {retry: 3}\n'
-run_modes "opcfg: m retry 3 from --config" "$O/opcfg" --config "$O/retry.yaml" "$O/in.txt" &&
+PER_PARTITION_SIZE=1 run_modes "opcfg: m retry 3 from --config" "$O/opcfg" --config "$O/retry.yaml" "$O/in.txt" &&
     { cut -f1 "$TMP/out.1" > "$O/got"; same "opcfg: retry 3: every number recovered" "$O/ref.retry" "$O/got"; }
 "$O/opcfg" --config "$O/retry.yaml" -o "$O/o.tsv" "$O/in.txt" 2> "$O/err"
 grep -q "operator 'm' (tests/opcfg/opcfg.fpipe:12:1) retried 90 times (retry)$" "$O/err" &&
@@ -115,4 +116,36 @@ for y in tests/opcfg/errors/*.yaml; do
         diff -u "$g" "$O/$n.got" > "$O/diff" 2>&1; bad "opcfg: config error $n (rc=$rc)" "$O/diff"
     fi
 done
+
+# --stats: a time per operator of stage 1 (sampled, then scaled to the
+# time stage 1 took on each thread): non-negative, null after stage 1,
+# and together at most stage 1's time over the threads.  Both shapes:
+# keyed (wordcount: the word scan, a map, the combine's partial half) and
+# element-wise with a batch_map (the operators before it are timed).
+T=$TMP/optime
+mkdir -p "$T"
+awk 'BEGIN { srand(3); for (i = 0; i < 40000; i++) { s = ""; for (j = 0; j < 8; j++) s = s " w" int(rand() * 500); print s } }' > "$T/in.txt"
+"$FPIPEC" build examples/wordcount.fpipe -o "$T/wc" > "$T/build.err" 2>&1 || bad "opcfg: build wordcount" "$T/build.err"
+times_ok() {   # times_ok STATS_STDERR TIMED...: the operators named have a time, the rest null
+    python3 -c 'import json, sys
+st = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+timed = sys.argv[2:]
+ops = st["operators"]
+bad = [o["name"] for o in ops if (o["seconds"] is None) != (o["name"] not in timed) or (o["seconds"] or 0) < 0]
+total = sum(o["seconds"] or 0 for o in ops)
+limit = st["seconds"]["stage1"] * st["threads"] + 1e-6 * len(ops)
+sys.exit(1 if bad or total > limit else 0)' "$@"
+}
+good=1
+for t in 1 2; do
+    "$T/wc" --threads $t --stats=json -o "$T/o.tsv" "$T/in.txt" 2> "$T/err" && times_ok "$T/err" lines words ones counts ||
+        { good=0; bad "opcfg: --stats=json operator times of wordcount at --threads $t" "$T/err"; }
+    "$O/opcfg" --threads $t --config "$O/retry.yaml" --stats=json -o "$T/o.tsv" "$O/in.txt" 2> "$T/err" && times_ok "$T/err" lines n m ||
+        { good=0; bad "opcfg: --stats=json operator times before a batch_map at --threads $t" "$T/err"; }
+done
+[ $good = 1 ] && ok "opcfg: --stats=json: a time per stage-1 operator, >= 0, summing to at most stage 1's (threads 1, 2)"
+"$T/wc" --threads 1 --stats -o "$T/o.tsv" "$T/in.txt" 2> "$T/err"
+grep -Eq '^  operator kind .* collected +time$' "$T/err" && grep -Eq '^  counts +combine_per_key( +[0-9]+){5} +[0-9]+\.[0-9]{3} s  out: distinct keys$' "$T/err" &&
+    grep -Eq '^  out +sink( +[0-9]+){5} +-  out: rows written$' "$T/err" &&
+    ok "opcfg: --stats table: a time column (- after stage 1)" || bad "opcfg: --stats time column" "$T/err"
 else bad "opcfg: build tests/opcfg/opcfg.fpipe" "$O/build.err"; fi

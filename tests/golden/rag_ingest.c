@@ -117,6 +117,10 @@ static void stage1_docs_to_write(fp_worker *w)
     uint64_t fp_n1 = 0;   /* --stats: clean out */
     uint64_t fp_n2 = 0;   /* --stats: chunk out */
     uint64_t fp_n7 = 0;   /* --stats: chunk expanded */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    const bool fp_timing = w->optime != NULL;
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     /* The batch of embed: elements and where they start in the input. */
     rec_Chunk *embed_in = fp_worker_buf(w, 0, (size_t)opcfg_embed.max_batch * sizeof *embed_in);
     const char **embed_pos = fp_worker_buf(w, 1, (size_t)opcfg_embed.max_batch * sizeof *embed_pos);
@@ -126,6 +130,8 @@ static void stage1_docs_to_write(fp_worker *w)
     /* source docs : RawDoc = jsonl(input)  (examples/rag_ingest.fpipe:28): one JSON object per line, parsed by jansson */
     fp_json *docs_obj;
     while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
+        if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0);
         fp_n5++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
@@ -146,6 +152,8 @@ static void stage1_docs_to_write(fp_worker *w)
             continue;   /* dropped or collected: the next element */
         }
         fp_n0++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map clean */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
         /* map clean : CleanDoc = clean_doc(docs)  (examples/rag_ingest.fpipe:29) */
         rec_CleanDoc clean;
         for (int clean_attempt = 0; ; clean_attempt++) {   /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
@@ -167,12 +175,16 @@ static void stage1_docs_to_write(fp_worker *w)
             continue;   /* dropped or collected: the next element */
         }
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* flatmap chunk : Chunk = chunk_doc(clean)  (examples/rag_ingest.fpipe:30) */
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
         fp_n7++;
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
             fp_n2++;
+            if (FP_UNLIKELY(fp_t))   /* --stats: time of batch_map embed */
+                fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
             /* batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128  (examples/rag_ingest.fpipe:31): into the batch */
             embed_in[embed_n] = chunk;
             embed_pos[embed_n] = w->pos;
@@ -182,8 +194,14 @@ static void stage1_docs_to_write(fp_worker *w)
                 if (FP_UNLIKELY(w->halted))
                     return;
             }
+            if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk: its next element */
+                fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of source docs: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     if (embed_n)   /* the last, partial batch */
         stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
     w->stat[0] += fp_n0;
@@ -239,6 +257,7 @@ static const fp_pipeline pipeline = {
     .nsites = 3,
     .ops = fp_op_table,
     .nops = 5,
+    .timed_ops = 3,
 };
 
 int main(int argc, char **argv)

@@ -73,6 +73,10 @@ static void stage1_lines_to_hist(fp_worker *w)
 {
     uint64_t fp_n1 = 0;   /* --stats: words out */
     uint64_t fp_n2 = 0;   /* --stats: by_len out */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    const bool fp_timing = w->optime != NULL;
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
     int hist_n = 0;
     /* source lines : str = text(input)  (examples/wordlengths.fpipe:8) */
@@ -80,10 +84,16 @@ static void stage1_lines_to_hist(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1);
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map by_len */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* map by_len : (i64, i64) = (len(words), 1)  (examples/wordlengths.fpipe:10) */
         tup2_i64_i64 by_len = {fp_len(words), 1};
         fp_n2++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key hist */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
         /* combine_per_key hist : (i64, i64) = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
         char hist_kbuf[FP_KEYBUF] = {0};
         fp_ktab_probe(w->tab, fp_key_i64(hist_kbuf, by_len.f0), &hist_q[hist_n].probe);
@@ -92,7 +102,11 @@ static void stage1_lines_to_hist(fp_worker *w)
             hist_apply(w, hist_q, hist_n);
             hist_n = 0;
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     hist_apply(w, hist_q, hist_n);
     w->stat[1] += fp_n1;
     w->stat[2] += fp_n2;
@@ -162,6 +176,7 @@ static const fp_pipeline pipeline = {
     .ops = fp_op_table,
     .nops = 6,
     .words_scan = true,
+    .timed_ops = 4,
 };
 
 int main(int argc, char **argv)
