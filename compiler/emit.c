@@ -1339,7 +1339,7 @@ static void emit_stage1(Emitter *e, const Stage *st)
     line(e, "uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */");
     line(e, "int fp_timed_op = 0;   /* the operator its time goes to */");
     e->timed = true;
-    e->timed_ops = last_counted + 1;
+    e->timed_ops = (bm >= 0 ? bm : st->last) + 1;   /* a batch_map: with its batch calls */
     if (bm < 0) {
         keyed = open_queue(e, st);
     } else {

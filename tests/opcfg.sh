@@ -121,7 +121,8 @@ done
 # time stage 1 took on each thread): non-negative, null after stage 1,
 # and together at most stage 1's time over the threads.  Both shapes:
 # keyed (wordcount: the word scan, a map, the combine's partial half) and
-# element-wise with a batch_map (the operators before it are timed).
+# element-wise with a batch_map (timed with its calls; the sink after it
+# runs in the batch's loop: null).
 T=$TMP/optime
 mkdir -p "$T"
 awk 'BEGIN { srand(3); for (i = 0; i < 40000; i++) { s = ""; for (j = 0; j < 8; j++) s = s " w" int(rand() * 500); print s } }' > "$T/in.txt"
@@ -140,7 +141,7 @@ good=1
 for t in 1 2; do
     "$T/wc" --threads $t --stats=json -o "$T/o.tsv" "$T/in.txt" 2> "$T/err" && times_ok "$T/err" lines words ones counts ||
         { good=0; bad "opcfg: --stats=json operator times of wordcount at --threads $t" "$T/err"; }
-    "$O/opcfg" --threads $t --config "$O/retry.yaml" --stats=json -o "$T/o.tsv" "$O/in.txt" 2> "$T/err" && times_ok "$T/err" lines n m ||
+    "$O/opcfg" --threads $t --config "$O/retry.yaml" --stats=json -o "$T/o.tsv" "$O/in.txt" 2> "$T/err" && times_ok "$T/err" lines n m b ||
         { good=0; bad "opcfg: --stats=json operator times before a batch_map at --threads $t" "$T/err"; }
 done
 [ $good = 1 ] && ok "opcfg: --stats=json: a time per stage-1 operator, >= 0, summing to at most stage 1's (threads 1, 2)"

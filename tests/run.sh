@@ -825,7 +825,7 @@ if rv r3 ''; then
         bad "lang: retry counts" "$TMP/err"
     "$TMP/bin/r3" --stats -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
     grep -Eq "^  m +map +20 +18 +0 +2 +0 +[0-9.]+ s  retried 26 times$" "$TMP/err" &&
-        grep -Eq "^  b +batch_map +18 +18 +0 +0 +0 +-  retried 10 times$" "$TMP/err" &&
+        grep -Eq "^  b +batch_map +18 +18 +0 +0 +0 +[0-9.]+ s  retried 10 times$" "$TMP/err" &&
         ok "lang: --stats notes the retries per operator" || bad "lang: --stats retries" "$TMP/err"
     "$TMP/bin/r3" --stats=json -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
     python3 -c 'import json, sys
