@@ -958,8 +958,9 @@ static void time_sample(Emitter *e, int k)
 {
     if (!e->timed)
         return;
-    line(e, "if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */");
-    line(e, "    fp_t = fp_sample(w, fp_t, &fp_timed_op, %d);", k);
+    line(e, "if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this "
+            "element? */");
+    line(e, "    fp_t = fp_sample(w, fp_t, &fp_timed_op, %d, &fp_skip);", k);
 }
 
 /* A loop of operator k was opened: remembered for its end. */
@@ -1335,7 +1336,8 @@ static void emit_stage1(Emitter *e, const Stage *st)
     e->local_counts = true;
     counters(e, st->first, last_counted, true);
     line(e, "/* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */");
-    line(e, "const bool fp_timing = w->optime != NULL;");
+    line(e, "uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next "
+            "timed one */");
     line(e, "uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */");
     line(e, "int fp_timed_op = 0;   /* the operator its time goes to */");
     e->timed = true;

@@ -730,13 +730,15 @@ typedef struct fp_worker {
 } fp_worker;
 
 /* --stats: operator times in stage 1 (stats.c; docs/running.md).  At the
- * head of stage 1's outer loop fp_sample ends the element being timed, if
- * any, and picks 1 element in 64 at random to time (returns the clock,
- * else 0); while one is timed, fp_tick before each operator's statement
- * gives the time since the last tick to the operator that ran, *op, and
- * makes next the one that runs.  The generated code calls them only when
- * its fp_t is not 0, so a run without --stats pays one test of a local. */
-uint64_t fp_sample(fp_worker *w, uint64_t t, int *op, int first);
+ * head of stage 1's outer loop, when an element was being timed (t) or
+ * the countdown *skip reaches 0, fp_sample ends the element timed, and
+ * when *skip is 0 times this one (returns the clock, else 0) and sets the
+ * countdown to the next, 1 in 64 elements on average, at random; while
+ * one is timed, fp_tick before each operator's statement gives the time
+ * since the last tick to the operator that ran, *op, and makes next the
+ * one that runs.  Without --stats the countdown starts at UINT64_MAX: a
+ * run pays a decrement per element and a test of a local per operator. */
+uint64_t fp_sample(fp_worker *w, uint64_t t, int *op, int first, uint64_t *skip);
 uint64_t fp_tick(fp_worker *w, uint64_t t, int *op, int next);
 uint64_t fp_clock_cost(void);   /* for fp_worker.clock_cost */
 

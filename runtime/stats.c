@@ -51,20 +51,6 @@ static uint64_t clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The least of a few back-to-back clock reads: what one costs.  Each
- * time measured includes one, which would otherwise go to every
- * operator alike (and a cheap map costs less than a clock read). */
-uint64_t fp_clock_cost(void)
-{
-    uint64_t best = UINT64_MAX;
-    for (int i = 0; i < 64; i++) {
-        uint64_t a = clock_ns(), b = clock_ns();
-        if (b - a < best)
-            best = b - a;
-    }
-    return best;
-}
-
 uint64_t fp_tick(fp_worker *w, uint64_t t, int *op, int next)
 {
     uint64_t n = clock_ns();
@@ -73,17 +59,38 @@ uint64_t fp_tick(fp_worker *w, uint64_t t, int *op, int next)
     return n | 1;   /* never 0: 0 means "not timing" */
 }
 
-uint64_t fp_sample(fp_worker *w, uint64_t t, int *op, int first)
+/* What an empty interval measures: the least of a few ticks right after
+ * a tick (the clock read, the call, the bookkeeping).  Each time measured
+ * includes that much, which would otherwise go to every operator alike
+ * (and a cheap map costs less than a clock read). */
+uint64_t fp_clock_cost(void)
+{
+    uint64_t slot = 0, best = UINT64_MAX;
+    fp_worker w = {.optime = &slot};
+    int op = 0;
+    for (int i = 0; i < 256; i++) {
+        uint64_t t = fp_tick(&w, clock_ns() | 1, &op, 0);
+        slot = 0;
+        fp_tick(&w, t, &op, 0);
+        if (slot < best)
+            best = slot;
+    }
+    return best;
+}
+
+uint64_t fp_sample(fp_worker *w, uint64_t t, int *op, int first, uint64_t *skip)
 {
     if (t)   /* the element timed before: its end (the next record's read) */
         t = fp_tick(w, t, op, first);
-    /* xorshift64*: 1 element in 64, at random (a fixed stride could beat
-     * in step with a batch size or a fan-out) */
+    if (*skip)
+        return 0;
+    /* this element is timed; the next one after 1 to 127 elements, at
+     * random (xorshift64*; a fixed stride could beat in step with a batch
+     * size or a fan-out): 1 in 64 on average */
     w->rng ^= w->rng >> 12;
     w->rng ^= w->rng << 25;
     w->rng ^= w->rng >> 27;
-    if ((w->rng * 2685821657736338717u) >> 58)
-        return 0;
+    *skip = 1 + (w->rng * 2685821657736338717u >> 33) % 127;
     *op = first;
     return t ? t : clock_ns() | 1;
 }

@@ -96,7 +96,7 @@ static void stage1_sales_to_per_city(fp_worker *w)
     uint64_t fp_n4 = 0;   /* --stats: sales read */
     uint64_t fp_n1 = 0;   /* --stats: by_city out */
     /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    const bool fp_timing = w->optime != NULL;
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
     uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
     int fp_timed_op = 0;   /* the operator its time goes to */
     per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
@@ -105,8 +105,8 @@ static void stage1_sales_to_per_city(fp_worker *w)
     fp_csv_iter sales_it = fp_csv_begin(w);
     fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
     while (fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2)) {
-        if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0);
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         fp_n4++;
         rec_Sale sales;
         sales.city = sales_cols[0];

@@ -27,15 +27,15 @@ static void stage1_lines_to_out(fp_worker *w)
     uint64_t fp_n2 = 0;   /* --stats: row out */
     uint64_t fp_n3 = 0;   /* --stats: out out */
     /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    const bool fp_timing = w->optime != NULL;
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
     uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
     int fp_timed_op = 0;   /* the operator its time goes to */
     const char *cur = w->part->begin, *end = w->part->end;
     /* source lines : str = text(input)  (examples/linelen.fpipe:7) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
-        if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0);
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         if (FP_UNLIKELY(fp_t))   /* --stats: time of filter nonblank */
             fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
         /* filter nonblank : str = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */

@@ -83,7 +83,7 @@ static void stage1_lines_to_counts(fp_worker *w)
     uint64_t fp_n2 = 0;   /* --stats: keys out */
     uint64_t fp_n7 = 0;   /* --stats: keys expanded */
     /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    const bool fp_timing = w->optime != NULL;
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
     uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
     int fp_timed_op = 0;   /* the operator its time goes to */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
@@ -92,8 +92,8 @@ static void stage1_lines_to_counts(fp_worker *w)
     /* source lines : str = text(input)  (examples/logs.fpipe:30) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
-        if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0);
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         w->pos = lines.p;   /* for error messages */
         if (FP_UNLIKELY(fp_t))   /* --stats: time of map entry */
             fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);

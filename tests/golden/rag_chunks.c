@@ -113,7 +113,7 @@ static void stage1_docs_to_per_doc(fp_worker *w)
     uint64_t fp_n8 = 0;   /* --stats: chunk expanded */
     uint64_t fp_n3 = 0;   /* --stats: one out */
     /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    const bool fp_timing = w->optime != NULL;
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
     uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
     int fp_timed_op = 0;   /* the operator its time goes to */
     per_doc_pending per_doc_q[FP_BATCH];   /* updates of per_doc, FP_BATCH at a time */
@@ -122,8 +122,8 @@ static void stage1_docs_to_per_doc(fp_worker *w)
     /* source docs : RawDoc = jsonl(input)  (examples/rag_chunks.fpipe:23): one JSON object per line, parsed by jansson */
     fp_json *docs_obj;
     while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
-        if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0);
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         fp_n6++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");

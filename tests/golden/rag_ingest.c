@@ -118,7 +118,7 @@ static void stage1_docs_to_write(fp_worker *w)
     uint64_t fp_n2 = 0;   /* --stats: chunk out */
     uint64_t fp_n7 = 0;   /* --stats: chunk expanded */
     /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    const bool fp_timing = w->optime != NULL;
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
     uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
     int fp_timed_op = 0;   /* the operator its time goes to */
     /* The batch of embed: elements and where they start in the input. */
@@ -130,8 +130,8 @@ static void stage1_docs_to_write(fp_worker *w)
     /* source docs : RawDoc = jsonl(input)  (examples/rag_ingest.fpipe:28): one JSON object per line, parsed by jansson */
     fp_json *docs_obj;
     while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
-        if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0);
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         fp_n5++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");

@@ -79,7 +79,7 @@ static void stage1_lines_to_total(fp_worker *w)
 {
     uint64_t fp_n1 = 0;   /* --stats: words out */
     /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    const bool fp_timing = w->optime != NULL;
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
     uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
     int fp_timed_op = 0;   /* the operator its time goes to */
     /* source lines : str = text(input)  (examples/totals.fpipe:5) */
@@ -87,8 +87,8 @@ static void stage1_lines_to_total(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
-        if (FP_UNLIKELY(fp_timing))   /* --stats: time this element? (1 in 64) */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1);
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
         fp_n1++;
         if (FP_UNLIKELY(fp_t))   /* --stats: time of combine total */
             fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
