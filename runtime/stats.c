@@ -17,6 +17,11 @@
  * and for map, filter, batch_map and sources in = out + filtered + dropped
  * + collected; for a flatmap in = expanded + dropped + collected, and out
  * is the expanded elements' items (the fan-out, stated as such).
+ *
+ *   time       stage 1's operators: each thread's stage-1 time shared out
+ *              in proportion to what 1 element in 64 (at random) measured
+ *              operator by operator (fp_sample, fp_tick; docs/running.md)
+ *   backoff    retry with backoff_ms: the time waited before retries
  */
 #include "libfpipe.h"
 
