@@ -1237,8 +1237,8 @@ static bool clashes_with_generated(const Ir *ir, const char *n)
             upper = false;
     if (upper)
         return true;   /* a macro of the included headers, or one day ours */
-    if (!strncmp(n, "site_", 5) || !strncmp(n, "stage1_", 7) || !strncmp(n, "stage2_", 7) ||
-        !strncmp(n, "stage3_", 7) || c_type_like(n) ||
+    if (!strncmp(n, "site_", 5) || !strncmp(n, "opcfg_", 6) || !strncmp(n, "stage1_", 7) ||
+        !strncmp(n, "stage2_", 7) || !strncmp(n, "stage3_", 7) || c_type_like(n) ||
         !strncmp(n, "rec_", 4) || (!strncmp(n, "tup", 3) && n[3] >= '0' && n[3] <= '9') ||
         !strcmp(n, "sites") || !strcmp(n, "plan_text") || !strcmp(n, "pipeline"))
         return true;
@@ -1303,7 +1303,8 @@ static bool extern_name_reserved(const char *n)
     for (size_t i = 0; i < sizeof libc / sizeof *libc; i++)
         if (!strcmp(n, libc[i]))
             return true;
-    return c_type_like(n) || !strncmp(n, "site_", 5) || !strncmp(n, "stage1_", 7) ||
+    return c_type_like(n) || !strncmp(n, "site_", 5) || !strncmp(n, "opcfg_", 6) ||
+           !strncmp(n, "stage1_", 7) ||
            !strncmp(n, "stage2_", 7) || !strncmp(n, "stage3_", 7);
 }
 
@@ -1721,9 +1722,10 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
         if (o->max_batch && o->kind != OP_BATCH_MAP)
             diag_at(d, DIAG_ERROR, o->max_batch_span, "max_batch is for batch_map, not %s",
                     op_info[o->kind].keyword);
+        bool can = o->kind == OP_MAP || o->kind == OP_FILTER || o->kind == OP_FLATMAP ||
+                   o->kind == OP_BATCH_MAP;
+        op->retryable = can && c.calls_fallible;
         if (o->retry) {
-            bool can = o->kind == OP_MAP || o->kind == OP_FILTER || o->kind == OP_FLATMAP ||
-                       o->kind == OP_BATCH_MAP;
             if (o->retry < 0 || o->retry > 100) {
                 diag_at(d, DIAG_ERROR, o->retry_span, "retry is from 1 to 100");
             } else if (!can) {

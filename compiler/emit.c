@@ -26,6 +26,9 @@ typedef struct Emitter {
     const char *batch_in, *batch_pos, *batch_n;   /* its buffer in stage 1 */
     bool in_segment_a;       /* emitting the operators before the batch_map */
     bool local_counts;       /* --stats counters are locals (stage 1) */
+    bool timed;              /* --stats: operator times in this loop (stage 1's) */
+    int timed_ops;           /* ... of the operators before this index */
+    int loop_op[64];         /* the operator of each open loop (its index) */
 } Emitter;
 
 /* ---- text helpers -------------------------------------------------- */
@@ -533,21 +536,33 @@ static void counters(Emitter *e, int first, int last, bool declare)
         }
 }
 
+/* Whether an operator has run settings (an error policy, a batch size,
+ * retries) that the generated code reads from its opcfg_NAME. */
+static bool has_opcfg(const IrOp *op)
+{
+    return op->fallible || op->kind == OP_BATCH_MAP || op->retryable;
+}
+
 static const char *skip_stmt(Emitter *e)
 {
     return e->loops > 0 ? "continue;" : "return;";
 }
 
-/* After a fallible operator's statement: its error policy. */
+static const char *policy_word(Policy p)
+{
+    return p == POLICY_DROP ? "drop" : p == POLICY_COLLECT ? "collect" : "fail_fast";
+}
+
 /* Before an error that is reported in input order (fail_fast, collect) in
  * the first half of a stage with a batch_map: the batch still holds
- * earlier elements, so it runs first (their errors come first). */
-static void flush_batch_first(Emitter *e)
+ * earlier elements, so it runs first (their errors come first).  Under
+ * drop the batch is left as it is (its boundaries do not move). */
+static void flush_batch_first(Emitter *e, const IrOp *op)
 {
     if (!e->in_segment_a)
         return;
-    line(e, "    if (%s) {   /* earlier elements wait in the batch: they go first */",
-         e->batch_n);
+    line(e, "    if (opcfg_%s.on_error != FP_ON_ERROR_DROP && %s) {   /* earlier elements wait "
+            "in the batch: they go first */", op->cname, e->batch_n);
     line(e, "        fp_error_save(w);");
     line(e, "        %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
     line(e, "        %s = 0;", e->batch_n);
@@ -557,28 +572,24 @@ static void flush_batch_first(Emitter *e)
     line(e, "    }");
 }
 
+/* After a fallible operator's statement: its error policy, read from its
+ * run settings (the .fpipe's, which --config may change). */
 static void fail_check(Emitter *e, const IrOp *op)
 {
     if (!op->fallible)
         return;
-    if (op->policy == POLICY_DROP) {
-        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */");
-        line(e, "    fp_drop(w);");
-        line(e, "    %s", skip_stmt(e));
-        line(e, "}");
-    } else if (op->policy == POLICY_COLLECT) {
-        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error collect: to the error file, skip */");
-        flush_batch_first(e);
-        line(e, "    fp_collect(w);");
-        line(e, "    %s", skip_stmt(e));
-        line(e, "}");
+    line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_%s.on_error (%s in the .fpipe) */",
+         op->cname, policy_word(op->policy));
+    flush_batch_first(e, op);
+    if (e->loops > 0) {
+        line(e, "    if (fp_on_error(w, &opcfg_%s))   /* fail_fast: the run stops */", op->cname);
+        line(e, "        return;");
+        line(e, "    continue;   /* dropped or collected: the next element */");
     } else {
-        line(e, "if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */");
-        flush_batch_first(e);
-        line(e, "    fp_fail(w);");
+        line(e, "    fp_on_error(w, &opcfg_%s);", op->cname);
         line(e, "    return;");
-        line(e, "}");
     }
+    line(e, "}");
 }
 
 /* One element as a sink row: TSV and CSV flatten tuples into fields,
@@ -911,12 +922,12 @@ static const char *retry_open(Emitter *e, const IrOp *op, const char *type, cons
                               const char **attempt)
 {
     *attempt = NULL;
-    if (!op->retry)
+    if (!op->retryable)
         return arena_printf(e->arena, "%s ", type);
     *attempt = helper(e, arena_printf(e->arena, "%s_attempt", op->cname));
     line(e, "%s %s;", type, var);
-    line(e, "for (int %s = 0; ; %s++) {   /* retry %lld: again after a transient error */",
-         *attempt, *attempt, (long long)op->retry);
+    line(e, "for (int %s = 0; ; %s++) {   /* retry opcfg_%s.retry times (%lld in the .fpipe) "
+            "after a transient error */", *attempt, *attempt, op->cname, (long long)op->retry);
     e->indent++;
     return "";
 }
@@ -925,10 +936,40 @@ static void retry_close(Emitter *e, const IrOp *op, const char *attempt)
 {
     if (!attempt)
         return;
-    line(e, "if (!fp_retry(w, %s, %lld))", attempt, (long long)op->retry);
+    line(e, "if (!fp_retry(w, %s, &opcfg_%s))", attempt, op->cname);
     line(e, "    break;");
     e->indent--;
     line(e, "}");
+}
+
+/* --stats, while an element is timed: from here on, the time goes to
+ * operator k (see fp_tick). */
+static void time_tick(Emitter *e, int k, const char *what)
+{
+    if (!e->timed)
+        return;
+    const IrOp *op = &e->ir->ops[k];
+    line(e, "if (FP_UNLIKELY(fp_t))   /* --stats: time of %s %s%s */", op_info[op->kind].keyword,
+         comment_safe(e, op->name), what);
+    line(e, "    fp_t = fp_tick(w, fp_t, &fp_timed_op, %d);", k);
+}
+
+/* --stats, at the head of stage 1's outer loop: whether this element is
+ * timed (fp_sample); its time goes first to operator k. */
+static void time_sample(Emitter *e, int k)
+{
+    if (!e->timed)
+        return;
+    line(e, "if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this "
+            "element? */");
+    line(e, "    fp_t = fp_sample(w, fp_t, &fp_timed_op, %d, &fp_skip);", k);
+}
+
+/* A loop of operator k was opened: remembered for its end. */
+static void loop_opened(Emitter *e, int k)
+{
+    if (e->loops <= (int)(sizeof e->loop_op / sizeof *e->loop_op))
+        e->loop_op[e->loops - 1] = k;
 }
 
 /* An element-wise operator, or the first half of a combine, inside a
@@ -941,6 +982,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
     const char *att, *decl;
     if (op->body && !expr_uses_input(op->body))
         line(e, "(void)%s;", input);
+    time_tick(e, (int)(op - e->ir->ops), "");
     switch (op->kind) {
     case OP_MAP:
         op_comment(e, op, NULL);
@@ -1019,7 +1061,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             emit_args(&x, &s, op->body, ", ");
             const char *items = helper(e, arena_printf(e->arena, "%s_items", name));
             const char *i = helper(e, arena_printf(e->arena, "%s_i", name));
-            if (op->retry) {
+            if (op->retryable) {
                 decl = retry_open(e, op, ctype(e, op->out),
                                   arena_printf(e->arena, "%s[%d]", items, op->body->nargs), &att);
                 line(e, "memcpy(%s, (%s[%d]){%s}, sizeof %s);", items, ctype(e, op->out),
@@ -1037,6 +1079,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         }
         e->indent++;
         e->loops++;
+        loop_opened(e, (int)(op - e->ir->ops));
         count(e, op, 0);
         break;
     case OP_COMBINE_PER_KEY: {
@@ -1076,7 +1119,8 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
         op_comment(e, op, "into the batch");
         line(e, "%s[%s] = %s;", e->batch_in, e->batch_n, input);
         line(e, "%s[%s] = w->pos;", e->batch_pos, e->batch_n);
-        line(e, "if (++%s == %lld) {   /* max_batch */", e->batch_n, (long long)op->max_batch);
+        line(e, "if (++%s == opcfg_%s.max_batch) {   /* max_batch (%lld in the .fpipe) */",
+             e->batch_n, op->cname, (long long)op->max_batch);
         line(e, "    %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
         line(e, "    %s = 0;", e->batch_n);
         line(e, "    if (FP_UNLIKELY(w->halted))");
@@ -1102,6 +1146,8 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
 static void close_loops(Emitter *e)
 {
     while (e->loops > 0) {
+        if (e->timed && e->loops <= (int)(sizeof e->loop_op / sizeof *e->loop_op))
+            time_tick(e, e->loop_op[e->loops - 1], ": its next element");
         e->indent--;
         e->loops--;
         line(e, "}");
@@ -1152,6 +1198,8 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     }
     e->indent++;
     e->loops++;
+    loop_opened(e, 0);
+    time_sample(e, 0);
     count(e, src, 1);
     line(e, "%s %s;", ctype(e, t), rec);
     for (int i = 0; i < t->n; i++) {
@@ -1210,8 +1258,9 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     const char *pos = helper(e, "batch_pos");
     const char *n = helper(e, "batch_n");
     const char *i = helper(e, "i");
-    line(e, "/* Stage 1 from batch_map %s on: once per batch of at most %lld elements, in "
-            "input order; fuses", comment_safe(e, op->name), (long long)op->max_batch);
+    line(e, "/* Stage 1 from batch_map %s on: once per batch of at most opcfg_%s.max_batch "
+            "(%lld in the .fpipe) elements, in input order; fuses", comment_safe(e, op->name),
+         op->cname, (long long)op->max_batch);
     for (int k = bm; k <= st->last; k++)
         line(e, " *   %-15s %-12s %s:%d", op_info[ir->ops[k].kind].keyword,
              comment_safe(e, ir->ops[k].name), fpipe_path(e), ir->ops[k].line);
@@ -1225,16 +1274,16 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     counters(e, bm, st->last, true);
     op_comment(e, op, "the C function on the whole batch");
     const char *out = helper(e, arena_printf(e->arena, "%s_out", name));
-    if (op->retry) {
+    if (op->retryable) {
         const char *att = helper(e, arena_printf(e->arena, "%s_attempt", name));
         line(e, "%s %s;", ctype(e, op->batch_fn->ret), out);
-        line(e, "for (int %s = 0; ; %s++) {   /* retry %lld: the whole call again after a "
-                "transient error */", att, att, (long long)op->retry);
+        line(e, "for (int %s = 0; ; %s++) {   /* retry opcfg_%s.retry times (%lld in the "
+                ".fpipe): the whole call again after a transient error */", att, att, name,
+             (long long)op->retry);
         line(e, "    fp_batch_begin(w, &site_%s, %s);", name, n);
         line(e, "    %s = %s(w, (%s){%s, %s});", out, op->batch_fn->name,
              ctype(e, op->batch_fn->params[0]), in, n);
-        line(e, "    if (!fp_batch_retry(w, &site_%s, %s, %lld))", name, att,
-             (long long)op->retry);
+        line(e, "    if (!fp_batch_retry(w, &site_%s, %s, &opcfg_%s))", name, att, name);
         line(e, "        break;");
         line(e, "}");
     } else {
@@ -1288,6 +1337,13 @@ static void emit_stage1(Emitter *e, const Stage *st)
     int last_counted = bm >= 0 ? bm - 1 : st->last;
     e->local_counts = true;
     counters(e, st->first, last_counted, true);
+    line(e, "/* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */");
+    line(e, "uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next "
+            "timed one */");
+    line(e, "uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */");
+    line(e, "int fp_timed_op = 0;   /* the operator its time goes to */");
+    e->timed = true;
+    e->timed_ops = (bm >= 0 ? bm : st->last) + 1;   /* a batch_map: with its batch calls */
     if (bm < 0) {
         keyed = open_queue(e, st);
     } else {
@@ -1297,10 +1353,10 @@ static void emit_stage1(Emitter *e, const Stage *st)
         e->batch_n = helper(e, arena_printf(e->arena, "%s_n", b->cname));
         line(e, "/* The batch of %s: elements and where they start in the input. */",
              comment_safe(e, b->name));
-        line(e, "%s *%s = fp_worker_buf(w, 0, %lld * sizeof *%s);", ctype(e, b->in),
-             e->batch_in, (long long)b->max_batch, e->batch_in);
-        line(e, "const char **%s = fp_worker_buf(w, 1, %lld * sizeof *%s);", e->batch_pos,
-             (long long)b->max_batch, e->batch_pos);
+        line(e, "%s *%s = fp_worker_buf(w, 0, (size_t)opcfg_%s.max_batch * sizeof *%s);",
+             ctype(e, b->in), e->batch_in, b->cname, e->batch_in);
+        line(e, "const char **%s = fp_worker_buf(w, 1, (size_t)opcfg_%s.max_batch * sizeof *%s);",
+             e->batch_pos, b->cname, e->batch_pos);
         line(e, "int %s = 0;", e->batch_n);
         line(e, "w->halted = 0;");
         e->in_segment_a = true;
@@ -1316,6 +1372,8 @@ static void emit_stage1(Emitter *e, const Stage *st)
         line(e, "while (fp_ws_next(&%s, &%s)) {", it, fm->cname);
         e->indent++;
         e->loops++;
+        loop_opened(e, 1);
+        time_sample(e, 1);
         count(e, fm, 0);
         if (any_fallible(ir))
             line(e, "w->pos = %s.p;   /* for error messages */", fm->cname);
@@ -1328,6 +1386,8 @@ static void emit_stage1(Emitter *e, const Stage *st)
         line(e, "while (fp_next_line(&cur, end, &%s)) {", src->cname);
         e->indent++;
         e->loops++;
+        loop_opened(e, 0);
+        time_sample(e, 0);
         if (any_fallible(ir))
             line(e, "w->pos = %s.p;   /* for error messages */", src->cname);
     } else {
@@ -1337,6 +1397,9 @@ static void emit_stage1(Emitter *e, const Stage *st)
         cur = emit_op(e, &ir->ops[i], cur);
     e->in_segment_a = false;
     close_loops(e);
+    e->timed = false;
+    line(e, "if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */");
+    line(e, "    fp_tick(w, fp_t, &fp_timed_op, 0);");
     if (keyed)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
     if (bm >= 0) {
@@ -1803,14 +1866,47 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, "};");
         blank(&e);
     }
-    /* Every operator, for --stats: kind, name, place, site (-1: cannot fail). */
+    /* The run settings of the operators that have any (an error policy, a
+     * batch size, retries): static, so that --config can change them. */
+    bool any_cfg = false;
+    for (int i = 0; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (!has_opcfg(op))
+            continue;
+        if (!any_cfg)
+            line(&e, "/* Operators' run settings, as the .fpipe has them; `operators:` in "
+                     "--config may change them (docs/running.md). */");
+        any_cfg = true;
+        Str s = {0};
+        str_add(&s, "static fp_opcfg opcfg_%s = {", op->cname);
+        const char *sep = "";
+        if (op->fallible) {
+            str_add(&s, ".on_error = FP_ON_ERROR_%s", op->policy == POLICY_DROP ? "DROP"
+                                                       : op->policy == POLICY_COLLECT ? "COLLECT"
+                                                                                      : "FAIL_FAST");
+            sep = ", ";
+        }
+        if (op->kind == OP_BATCH_MAP) {
+            str_add(&s, "%s.max_batch = %lld", sep, (long long)op->max_batch);
+            sep = ", ";
+        }
+        if (op->retryable)
+            str_add(&s, "%s.retry = %lld, .can_retry = true", sep, (long long)op->retry);
+        line(&e, "%s};", s.p);
+        str_free(&s);
+    }
+    if (any_cfg)
+        blank(&e);
+    /* Every operator, for --stats and --config: kind, name, place, site
+     * (-1: cannot fail), run settings. */
     line(&e, "static const fp_op fp_op_table[] = {");
     for (int i = 0, site = 0; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
         Str s = {0};
         emit_c_string(&s, op->name, strlen(op->name));
-        line(&e, "    {\"%s\", %s, %d, %d, %d},", op_info[op->kind].keyword, s.p, op->line,
-             op->col, op->fallible ? site++ : -1);
+        const char *cfg = has_opcfg(op) ? arena_printf(a, "&opcfg_%s", op->cname) : "NULL";
+        line(&e, "    {\"%s\", %s, %d, %d, %d, %s},", op_info[op->kind].keyword, s.p, op->line,
+             op->col, op->fallible ? site++ : -1, cfg);
         str_free(&s);
     }
     line(&e, "};");
@@ -1929,6 +2025,7 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     line(&e, ".nops = %d,", ir->nops);
     if (p->scan_words)
         line(&e, ".words_scan = true,");
+    line(&e, ".timed_ops = %d,", e.timed_ops);
     if (ir->collect) {
         line(&e, ".collect = true,");
         if (ir->errors_path) {

@@ -472,6 +472,8 @@ typedef struct IrOp {
     int64_t max_batch;       /* batch_map */
     int64_t retry;           /* retry N: calls again on a transient error, 0 if none */
     bool materialize;        /* materialize: its output is checkpointed (combines only) */
+    bool retryable;          /* it calls a fallible C function: retry may be set
+                                (in the .fpipe, or by a run's --config) */
     int64_t top_n;           /* top: how many */
     SortKey **by;            /* top: the sort keys */
     int nby;

@@ -8,12 +8,17 @@
  *   progress: false
  *   stats: json                 # true (a table), false, table or json
  *   checkpoint_dir: ckpt/       # materialize: where checkpoints go
+ *   operators:                  # per-operator settings (fp_opcfg)
+ *     entry: {on_error: drop}
+ *     embed: {max_batch: 32, retry: 3, backoff_ms: 10, backoff_max_ms: 200}
  *
  * The top level is a mapping of these keys, each at most once.  An unknown
  * key, a duplicate and a value of the wrong type are errors at FILE:LINE:COL
  * (1-based; libyaml's marks are 0-based).  Numbers and booleans must be
  * plain scalars ("4" in quotes is a string); paths may be plain or quoted.
- * The driver lets the command line override every key.
+ * The driver lets the command line override every key.  `operators:` is
+ * type-checked here and checked against the pipeline (names, what each
+ * operator allows) by fp_config_ops, which the driver calls.
  */
 #include "libfpipe.h"
 
@@ -164,8 +169,93 @@ static int get_inputs(cfg_ctx *c, const yaml_node_t *v, fp_config *cfg)
     return 0;
 }
 
+/* ---- operators: per-operator settings ------------------------------ */
+
+static const char *const settings[FP_NSETTINGS] = {"on_error", "max_batch", "retry",
+                                                   "backoff_ms", "backoff_max_ms"};
+
+/* One operator's mapping of settings, type-checked into o. */
+static int get_opover(cfg_ctx *c, const yaml_node_t *v, fp_opover *o)
+{
+    if (v->type != YAML_MAPPING_NODE)
+        return fail_at(c, v->start_mark, "operator '%s' wants a mapping of settings (on_error, "
+                                         "max_batch, retry, backoff_ms, backoff_max_ms), not %s",
+                       o->name, is_null(v) ? "nothing" : kind_name(v));
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        const yaml_node_t *x = yaml_document_get_node(c->doc, p->value);
+        if (k->type != YAML_SCALAR_NODE)
+            return fail_at(c, k->start_mark, "a setting must be a name, not %s", kind_name(k));
+        int si = 0;
+        while (si < FP_NSETTINGS && strcmp(settings[si], scalar(k)) != 0)
+            si++;
+        if (si == FP_NSETTINGS)
+            return fail_at(c, k->start_mark, "unknown setting '%s' for operator '%s' (the "
+                                             "settings are on_error, max_batch, retry, "
+                                             "backoff_ms and backoff_max_ms)", scalar(k), o->name);
+        if (o->val[si] >= 0)
+            return fail_at(c, k->start_mark, "'%s' is given twice for operator '%s'", scalar(k),
+                           o->name);
+        o->at[si][0] = (int)x->start_mark.line + 1;
+        o->at[si][1] = (int)x->start_mark.column + 1;
+        if (si == FP_SET_ON_ERROR) {
+            const char *w = plain(x) ? scalar(x) : "";
+            o->val[si] = !strcmp(w, "drop") ? FP_ON_ERROR_DROP
+                       : !strcmp(w, "collect") ? FP_ON_ERROR_COLLECT
+                       : !strcmp(w, "fail_fast") ? FP_ON_ERROR_FAIL_FAST : -1;
+            if (o->val[si] < 0 && x->type == YAML_SCALAR_NODE)
+                return fail_at(c, x->start_mark, "'on_error' wants drop, collect or fail_fast, "
+                                                 "not '%s'", scalar(x));
+            if (o->val[si] < 0)
+                return fail_at(c, x->start_mark, "'on_error' wants drop, collect or fail_fast, "
+                                                 "not %s", kind_name(x));
+            continue;
+        }
+        /* the bounds: max_batch as the language has it, retry as well (0
+         * turns retries off), waits up to a minute and ten minutes */
+        static const size_t lo[FP_NSETTINGS] = {0, 1, 0, 0, 1};
+        static const size_t hi[FP_NSETTINGS] = {0, 1000000, 100, 60000, 600000};
+        size_t n;
+        if (get_int(c, settings[si], x, lo[si], hi[si], &n) != 0)
+            return -1;
+        o->val[si] = (int)n;
+    }
+    return 0;
+}
+
+static int get_operators(cfg_ctx *c, const yaml_node_t *v, fp_config *cfg)
+{
+    if (v->type != YAML_MAPPING_NODE)
+        return fail_at(c, v->start_mark, "'operators' wants a mapping of operator names to "
+                                         "their settings, not %s",
+                       is_null(v) ? "nothing" : kind_name(v));
+    size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+    cfg->ops = calloc(n ? n : 1, sizeof *cfg->ops);
+    if (!cfg->ops)
+        fp_oom();
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        if (k->type != YAML_SCALAR_NODE || is_null(k))
+            return fail_at(c, k->start_mark, "an operator must be a name, not %s",
+                           is_null(k) ? "nothing" : kind_name(k));
+        for (int i = 0; i < cfg->nops; i++)
+            if (!strcmp(cfg->ops[i].name, scalar(k)))
+                return fail_at(c, k->start_mark, "operator '%s' is given twice", scalar(k));
+        fp_opover *o = &cfg->ops[cfg->nops++];
+        o->name = xstrdup(scalar(k));
+        o->line = (int)k->start_mark.line + 1;
+        o->col = (int)k->start_mark.column + 1;
+        for (int si = 0; si < FP_NSETTINGS; si++)
+            o->val[si] = -1;
+        if (get_opover(c, yaml_document_get_node(c->doc, p->value), o) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static const char *const keys[] = {"threads", "partition_size", "inputs", "output",
-                                   "errors",  "progress",       "stats", "checkpoint_dir"};
+                                   "errors",  "progress",       "stats", "checkpoint_dir",
+                                   "operators"};
 #define NKEYS ((int)(sizeof keys / sizeof *keys))
 
 static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
@@ -187,7 +277,7 @@ static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
         if (ki == NKEYS)
             return fail_at(c, k->start_mark, "unknown key '%s' (the keys are threads, "
                                              "partition_size, inputs, output, errors, progress, "
-                                             "stats and checkpoint_dir)", name);
+                                             "stats, checkpoint_dir and operators)", name);
         if (seen[ki])
             return fail_at(c, k->start_mark, "'%s' is given twice", name);
         seen[ki] = true;
@@ -214,6 +304,7 @@ static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
                              kind_name(v));
             break;
         case 7: rc = get_path(c, name, v, &cfg->checkpoint_dir); break;
+        case 8: rc = get_operators(c, v, cfg); break;
         }
         if (rc != 0)
             return rc;
@@ -237,6 +328,7 @@ int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen)
     if (!yaml_parser_initialize(&parser))
         fp_oom();
     yaml_parser_set_input_file(&parser, f);
+    cfg->path = xstrdup(path);
     cfg_ctx c = {path, err, errlen, &doc};
     int rc = 0;
     if (!yaml_parser_load(&parser, &doc)) {
@@ -265,5 +357,196 @@ void fp_config_free(fp_config *cfg)
     free(cfg->output);
     free(cfg->errors);
     free(cfg->checkpoint_dir);
+    for (int i = 0; i < cfg->nops; i++)
+        free(cfg->ops[i].name);
+    free(cfg->ops);
+    free(cfg->path);
     memset(cfg, 0, sizeof *cfg);
+}
+
+/* ---- operators: checked against the pipeline, applied ---------------- */
+
+__attribute__((format(printf, 5, 6)))
+static int op_fail(const fp_config *cfg, int line, int col, fp_buf *msg, const char *fmt, ...)
+{
+    char head[512];
+    snprintf(head, sizeof head, "%s:%d:%d: error: ", cfg->path, line, col);
+    fp_buf_put(msg, head, strlen(head));
+    va_list ap;
+    va_start(ap, fmt);
+    char body[1024];
+    vsnprintf(body, sizeof body, fmt, ap);
+    va_end(ap);
+    fp_buf_put(msg, body, strlen(body));
+    return -1;
+}
+
+/* The names of pl's operators that pass test, as "a, b and c" (or "none
+ * in this pipeline"). */
+static const char *op_names(const fp_pipeline *pl, bool (*test)(const fp_op *), fp_buf *b)
+{
+    int n = 0, k = 0;
+    for (int i = 0; i < pl->nops; i++)
+        n += test(&pl->ops[i]);
+    if (!n)
+        return "none in this pipeline";
+    for (int i = 0; i < pl->nops; i++) {
+        if (!test(&pl->ops[i]))
+            continue;
+        if (k)
+            fp_buf_put(b, k == n - 1 ? " and " : ", ", k == n - 1 ? 5 : 2);
+        fp_buf_put(b, pl->ops[i].name, strlen(pl->ops[i].name));
+        k++;
+    }
+    fp_buf_put(b, "", 1);
+    return b->p;
+}
+
+static bool any_op(const fp_op *op) { (void)op; return true; }
+static bool can_fail(const fp_op *op) { return op->site >= 0; }
+static bool is_batch(const fp_op *op) { return !strcmp(op->kind, "batch_map"); }
+static bool can_retry(const fp_op *op) { return op->cfg && op->cfg->can_retry; }
+
+/* One operator's settings: each allowed where the operator has it. */
+static int check_over(const fp_config *cfg, const fp_pipeline *pl, const fp_op *op,
+                      const fp_opover *o, bool have_errors, fp_buf *msg)
+{
+    fp_buf names = {0};
+    int rc = 0;
+    for (int si = 0; si < FP_NSETTINGS && rc == 0; si++) {
+        if (o->val[si] < 0)
+            continue;
+        int l = o->at[si][0], c = o->at[si][1];
+        if (si == FP_SET_ON_ERROR && !can_fail(op))
+            rc = op_fail(cfg, l, c, msg, "%s '%s' cannot fail: on_error is for the operators "
+                         "whose elements can fail (%s)", op->kind, op->name,
+                         op_names(pl, can_fail, &names));
+        else if (si == FP_SET_ON_ERROR && o->val[si] == FP_ON_ERROR_COLLECT && !have_errors)
+            rc = op_fail(cfg, l, c, msg, "on_error collect for '%s' needs an error file: give "
+                         "'errors:' in this file, or --errors PATH", op->name);
+        else if (si == FP_SET_MAX_BATCH && !is_batch(op))
+            rc = op_fail(cfg, l, c, msg, "max_batch is for batch_map, not %s '%s' (batch_map "
+                         "here: %s)", op->kind, op->name, op_names(pl, is_batch, &names));
+        else if (si >= FP_SET_RETRY && !can_retry(op))
+            rc = op_fail(cfg, l, c, msg, "%s '%s' calls no fallible C function: %s is for the "
+                         "operators that do (%s)", op->kind, op->name, settings[si],
+                         op_names(pl, can_retry, &names));
+    }
+    if (rc == 0 && (o->val[FP_SET_BACKOFF_MS] > 0 || o->val[FP_SET_BACKOFF_MAX_MS] >= 0)) {
+        int retry = o->val[FP_SET_RETRY] >= 0 ? o->val[FP_SET_RETRY] : op->cfg->retry;
+        int si = o->val[FP_SET_BACKOFF_MS] >= 0 ? FP_SET_BACKOFF_MS : FP_SET_BACKOFF_MAX_MS;
+        if (!retry)
+            rc = op_fail(cfg, o->at[si][0], o->at[si][1], msg, "%s for '%s' waits before "
+                         "retries, and its retry is 0: give 'retry: N' too", settings[si],
+                         op->name);
+        else if (si == FP_SET_BACKOFF_MAX_MS && o->val[FP_SET_BACKOFF_MS] < 0 &&
+                 !op->cfg->backoff_ms)
+            rc = op_fail(cfg, o->at[si][0], o->at[si][1], msg, "backoff_max_ms for '%s' caps "
+                         "a backoff: give 'backoff_ms: N' too", op->name);
+    }
+    fp_buf_free(&names);
+    return rc;
+}
+
+int fp_config_ops(const fp_config *cfg, const fp_pipeline *pl, bool have_errors, char *err,
+                  size_t errlen)
+{
+    fp_buf msg = {0};
+    int rc = 0;
+    for (int k = 0; k < cfg->nops && rc == 0; k++) {
+        const fp_opover *o = &cfg->ops[k];
+        const fp_op *op = NULL;
+        for (int i = 0; i < pl->nops && !op; i++)
+            if (!strcmp(pl->ops[i].name, o->name))
+                op = &pl->ops[i];
+        if (!op) {
+            fp_buf names = {0};
+            rc = op_fail(cfg, o->line, o->col, &msg, "unknown operator '%s' (the operators of "
+                         "pipeline %s are %s)", o->name, pl->name, op_names(pl, any_op, &names));
+            fp_buf_free(&names);
+        } else {
+            rc = check_over(cfg, pl, op, o, have_errors, &msg);
+        }
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "%.*s", (int)msg.n, msg.p);
+        fp_buf_free(&msg);
+        return -1;
+    }
+    /* all checked: now change the settings (none changes on an error) */
+    for (int k = 0; k < cfg->nops; k++) {
+        const fp_opover *o = &cfg->ops[k];
+        for (int i = 0; i < pl->nops; i++) {
+            fp_opcfg *c = pl->ops[i].cfg;
+            if (!c || strcmp(pl->ops[i].name, o->name) != 0)
+                continue;
+            if (o->val[FP_SET_ON_ERROR] >= 0)
+                c->on_error = o->val[FP_SET_ON_ERROR];
+            if (o->val[FP_SET_MAX_BATCH] >= 0)
+                c->max_batch = o->val[FP_SET_MAX_BATCH];
+            if (o->val[FP_SET_RETRY] >= 0)
+                c->retry = o->val[FP_SET_RETRY];
+            if (o->val[FP_SET_BACKOFF_MS] >= 0)
+                c->backoff_ms = o->val[FP_SET_BACKOFF_MS];
+            if (o->val[FP_SET_BACKOFF_MAX_MS] >= 0)
+                c->backoff_max_ms = o->val[FP_SET_BACKOFF_MAX_MS];
+            if (!c->retry)
+                c->backoff_ms = c->backoff_max_ms = 0;
+        }
+    }
+    fp_buf_free(&msg);
+    return 0;
+}
+
+static void put_s(fp_buf *b, const char *s)
+{
+    fp_buf_put(b, s, strlen(s));
+}
+
+/* Whether the file set setting si of operator name. */
+static bool set_by(const fp_config *cfg, const char *name, int si)
+{
+    for (int k = 0; cfg && k < cfg->nops; k++)
+        if (!strcmp(cfg->ops[k].name, name) && cfg->ops[k].val[si] >= 0)
+            return true;
+    return false;
+}
+
+void fp_config_explain(const fp_pipeline *pl, const fp_config *cfg, fp_buf *b)
+{
+    static const char *const policy[] = {"fail_fast", "drop", "collect"};
+    put_s(b, "run settings (the .fpipe's");
+    if (cfg && cfg->path) {
+        put_s(b, ", with --config ");
+        put_s(b, cfg->path);
+    }
+    put_s(b, "; * marks what the file changed):\n");
+    for (int i = 0; i < pl->nops; i++) {
+        const fp_op *op = &pl->ops[i];
+        const fp_opcfg *c = op->cfg;
+        if (!c)
+            continue;
+        char line[512];
+        int n = snprintf(line, sizeof line, "  %s %s:", op->kind, op->name);
+        if (op->site >= 0)
+            n += snprintf(line + n, sizeof line - (size_t)n, " on_error %s%s",
+                          policy[c->on_error], set_by(cfg, op->name, FP_SET_ON_ERROR) ? "*" : "");
+        if (c->max_batch)
+            n += snprintf(line + n, sizeof line - (size_t)n, " max_batch %d%s", c->max_batch,
+                          set_by(cfg, op->name, FP_SET_MAX_BATCH) ? "*" : "");
+        if (c->can_retry)
+            n += snprintf(line + n, sizeof line - (size_t)n, " retry %d%s", c->retry,
+                          set_by(cfg, op->name, FP_SET_RETRY) ? "*" : "");
+        if (c->backoff_ms) {
+            int cap = c->backoff_max_ms > c->backoff_ms ? c->backoff_max_ms : c->backoff_ms;
+            n += snprintf(line + n, sizeof line - (size_t)n, " backoff %d ms doubling up to %d ms%s",
+                          c->backoff_ms, cap,
+                          set_by(cfg, op->name, FP_SET_BACKOFF_MS) ||
+                                  set_by(cfg, op->name, FP_SET_BACKOFF_MAX_MS) ? "*" : "");
+        }
+        if (n > (int)sizeof line - 2)
+            n = (int)sizeof line - 2;
+        line[n++] = '\n';
+        fp_buf_put(b, line, (size_t)n);
+    }
 }

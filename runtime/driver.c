@@ -467,6 +467,8 @@ typedef struct stage1_targets {
     size_t next_fold;
 } stage1_targets;
 
+static double now(void);   /* seconds on the monotonic clock */
+
 static void write_out(fp_run *run, fp_buf *b)
 {
     if (fp_dist_capture(b->p, b->n)) {   /* MPI, rank > 0: rows go to rank 0 */
@@ -526,7 +528,10 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     }
     uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
     populate_pages(run, w->part);
+    double t_part = w->optime ? now() : 0;   /* --stats: operator times */
     pl->stage1(w);
+    if (w->optime)
+        w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
     if ((run->stats || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
     if (run->progress)
@@ -883,9 +888,43 @@ static const char *prog_name(const char *argv0)
 
 /* ---- the whole run ------------------------------------------------- */
 
+/* The operators' run settings as the .fpipe has them: saved at the first
+ * run, put back at every later one (fp_main may run again in one process:
+ * tests, fuzzing), so that one run's --config does not leak into the next. */
+static void reset_opcfgs(const fp_pipeline *pl)
+{
+    static const fp_pipeline *saved_pl;
+    static fp_opcfg *saved;
+    if (saved_pl != pl) {
+        free(saved);
+        saved = xcalloc((size_t)pl->nops + 1, sizeof *saved);
+        for (int i = 0; i < pl->nops; i++)
+            if (pl->ops[i].cfg)
+                saved[i] = *pl->ops[i].cfg;
+        saved_pl = pl;
+        return;
+    }
+    for (int i = 0; i < pl->nops; i++)
+        if (pl->ops[i].cfg)
+            *pl->ops[i].cfg = saved[i];
+}
+
+/* on_error collect by some operator, as the run has it (--config may
+ * change an operator's policy). */
+static bool run_collects(const fp_pipeline *pl)
+{
+    for (int i = 0; i < pl->nops; i++)
+        if (pl->ops[i].site >= 0 && pl->ops[i].cfg &&
+            pl->ops[i].cfg->on_error == FP_ON_ERROR_COLLECT)
+            return true;
+    return false;
+}
+
 int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
     fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
+    bool explain = false;
+    reset_opcfgs(pl);
     const char *out_path = NULL;
     const char *errors_path = NULL;
     const char *config_path = NULL;
@@ -924,9 +963,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         } else if (strcmp(a, "--resume") == 0) {
             resume = true;
         } else if (strcmp(a, "--explain") == 0) {
-            fputs(pl->plan, stdout);
-            free(paths);
-            return FP_EXIT_OK;
+            explain = true;   /* after --config: with the run's settings */
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
                    strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
                    strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0 ||
@@ -994,7 +1031,27 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             for (int i = 0; i < cfg.ninputs; i++)
                 paths[npaths++] = cfg.inputs[i];
         }
+        /* operators: per-operator settings, into the program's tables */
+        if (fp_config_ops(&cfg, pl, errors_path || pl->errors_path, cerr, sizeof cerr) != 0) {
+            fprintf(stderr, "%s: %s\n", run.prog, cerr);
+            free(paths);
+            fp_config_free(&cfg);
+            return FP_EXIT_USAGE;
+        }
     }
+    if (explain) {
+        fputs(pl->plan, stdout);
+        if (config_path) {   /* the settings this run would have */
+            fp_buf b = {0};
+            fp_config_explain(pl, &cfg, &b);
+            fwrite(b.p, 1, b.n, stdout);
+            fp_buf_free(&b);
+        }
+        free(paths);
+        fp_config_free(&cfg);
+        return FP_EXIT_OK;
+    }
+    bool collect = run_collects(pl);
     if (!part_size)
         part_size = DEFAULT_PART_SIZE;
     if (npaths == 0) {
@@ -1149,7 +1206,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     /* on_error collect: --errors PATH, else the path the .fpipe names, else
      * the output file's path + ".errors.jsonl". */
     char *errors_own = NULL;
-    if (pl->collect) {
+    if (collect) {
         if (!errors_path)
             errors_path = pl->errors_path;
         if (!errors_path && dest) {
@@ -1189,7 +1246,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_ckpt_free(&ck);
         return FP_EXIT_INPUT;
     }
-    if (pl->collect) {
+    if (collect) {
         /* MPI: rank 0 writes the error file; the other ranks keep their
          * lines for it (fp_dist_errors). */
         run.errs = fp_dist_rank() == 0 ? fp_errsink_open(errors_path, run.nparts, err, sizeof err)
@@ -1230,8 +1287,14 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         workers[t].arena = fp_arena_new();
         workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
         workers[t].retried = xcalloc((size_t)pl->nsites, sizeof *workers[t].retried);
+        workers[t].backoff_ns = xcalloc((size_t)pl->nsites, sizeof *workers[t].backoff_ns);
         workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *workers[t].collected);
         workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
+        if (run.stats) {   /* operator times: which elements are timed, per thread */
+            workers[t].optime = xcalloc((size_t)pl->nops + 1, sizeof *workers[t].optime);
+            workers[t].rng = 0x9e3779b97f4a7c15u * (uint64_t)(t + 1);
+            workers[t].clock_cost = t ? workers[0].clock_cost : fp_clock_cost();
+        }
         if (pl->top_n)
             workers[t].top = fp_top_new(pl);
         if (run.stats && pl->shape == FP_SHAPE_KEYED)
@@ -1433,10 +1496,18 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         uint64_t n = 0;
         for (int t = 0; t < nw; t++)
             n += workers[t].retried[i];
-        if (n)
+        uint64_t waited = 0;   /* backoff_ms: the time waited, over the threads */
+        for (int t = 0; t < nw; t++)
+            waited += workers[t].backoff_ns[i];
+        if (n && !waited)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) retried %llu time%s (retry)\n",
                     run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
                     pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s");
+        else if (n)
+            fprintf(stderr, "%s: operator '%s' (%s:%d:%d) retried %llu time%s after %.3f s of "
+                            "backoff (retry)\n",
+                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s", waited / 1e9);
         n = 0;
         for (int t = 0; t < nw; t++)
             n += workers[t].dropped[i];
@@ -1502,8 +1573,10 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_arena_free(workers[t].arena);
         free(workers[t].dropped);
         free(workers[t].retried);
+        free(workers[t].backoff_ns);
         free(workers[t].collected);
         free(workers[t].stat);
+        free(workers[t].optime);
         fp_top_free(workers[t].top);
         free(workers[t].hot);
         free(workers[t].batch_msg);

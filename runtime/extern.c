@@ -8,9 +8,11 @@
  */
 #include "libfpipe.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 void fp_oom(void);
 
@@ -90,15 +92,37 @@ int fp_attempt(const fp_ctx *cx)
     return cx->attempt;
 }
 
-int fp_batch_retry(fp_worker *w, const fp_site *site, int attempt, int n)
+int fp_batch_retry(fp_worker *w, const fp_site *site, int attempt, const fp_opcfg *cfg)
 {
-    if (!w->batch_all || !w->transient || attempt >= n) {
+    if (!w->batch_all || !w->transient || attempt >= cfg->retry) {
         w->attempt = 0;
         return 0;
     }
     w->retried[site->id]++;
+    if (cfg->backoff_ms)
+        fp_backoff(w, cfg, attempt, site->id);
     w->attempt = attempt + 1;
     return 1;
+}
+
+/* backoff_ms before retry number attempt + 1: backoff_ms << attempt, at
+ * most backoff_max_ms; the time waited is counted for --stats.  Only the
+ * calling thread waits (the others go on with their partitions). */
+void fp_backoff(fp_worker *w, const fp_opcfg *cfg, int attempt, int site)
+{
+    long long cap = cfg->backoff_max_ms > cfg->backoff_ms ? cfg->backoff_max_ms : cfg->backoff_ms;
+    long long ms = cfg->backoff_ms;
+    for (int k = 0; k < attempt && ms < cap; k++)
+        ms *= 2;
+    if (ms > cap)
+        ms = cap;
+    struct timespec t0, t1, d = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (nanosleep(&d, &d) != 0 && errno == EINTR)
+        ;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t ns = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
+    w->backoff_ns[site] += ns > 0 ? (uint64_t)ns : 0;
 }
 
 void fp_error_item(fp_ctx *cx, int64_t i, const char *fmt, ...)

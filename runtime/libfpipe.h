@@ -715,6 +715,25 @@ typedef struct fp_site {
     int id;             /* index into the pipeline's sites and drop counters */
 } fp_site;
 
+/* An operator's run settings (docs/running.md, "Per-operator settings"):
+ * the .fpipe's values, compiled into the program as one static per
+ * operator that has any; `operators:` in --config may change them before
+ * the run starts (config.c checks what each operator allows).  The
+ * generated code reads them where it applies them. */
+enum {
+    FP_ON_ERROR_FAIL_FAST,   /* stop the run (exit 4) */
+    FP_ON_ERROR_DROP,        /* count and skip */
+    FP_ON_ERROR_COLLECT      /* to the error file, count and skip */
+};
+typedef struct fp_opcfg {
+    int on_error;         /* FP_ON_ERROR_*: a fallible operator's policy */
+    int max_batch;        /* a batch_map's largest batch (else 0) */
+    int retry;            /* calls again after a transient error (0: none) */
+    bool can_retry;       /* it calls a fallible C function: retry allowed */
+    int backoff_ms;       /* wait before the first retry, doubled each time (0: none) */
+    int backoff_max_ms;   /* ... up to this (0: backoff_ms) */
+} fp_opcfg;
+
 /* ------------------------------------------------------------------ */
 /* Workers and the pipeline descriptor the generated code fills in.    */
 /* ------------------------------------------------------------------ */
@@ -741,6 +760,7 @@ typedef struct fp_worker {
     int transient;          /* the pending error (or batch_all) is transient */
     int attempt;            /* retry N: which call this is, 0 the first (fp_attempt) */
     uint64_t *retried;      /* per site: calls made again by retry N */
+    uint64_t *backoff_ns;   /* per site: time waited before retries (backoff_ms) */
     int halted;             /* fp_fail ran: the stage function returns */
     const fp_site *ext_site;  /* the operator calling a fallible C function */
     struct fp_top *top;     /* a top: this worker's kept elements */
@@ -763,7 +783,25 @@ typedef struct fp_worker {
      * [n + i] filtered / expanded / read (see the generated code) */
     uint64_t *stat;
     fp_hot *hot;            /* --stats, a keyed combine: this worker's hot-key sketch */
+    /* --stats: operator times (stats.c), sampled: NULL without --stats */
+    uint64_t *optime;       /* per operator: ns of the timed elements */
+    uint64_t stage1_ns;     /* the time in stage 1's function, every partition */
+    uint64_t rng;           /* which elements are timed */
+    uint64_t clock_cost;    /* ns a clock read takes, taken off each time */
 } fp_worker;
+
+/* --stats: operator times in stage 1 (stats.c; docs/running.md).  At the
+ * head of stage 1's outer loop, when an element was being timed (t) or
+ * the countdown *skip reaches 0, fp_sample ends the element timed, and
+ * when *skip is 0 times this one (returns the clock, else 0) and sets the
+ * countdown to the next, 1 in 64 elements on average, at random; while
+ * one is timed, fp_tick before each operator's statement gives the time
+ * since the last tick to the operator that ran, *op, and makes next the
+ * one that runs.  Without --stats the countdown starts at UINT64_MAX: a
+ * run pays a decrement per element and a test of a local per operator. */
+uint64_t fp_sample(fp_worker *w, uint64_t t, int *op, int first, uint64_t *skip);
+uint64_t fp_tick(fp_worker *w, uint64_t t, int *op, int next);
+uint64_t fp_clock_cost(void);   /* for fp_worker.clock_cost */
 
 /* An element error: remembered in the worker; right after the operator's
  * statement the generated code applies the operator's policy.  The rest of
@@ -780,17 +818,21 @@ static inline void fp_elem_error(fp_worker *w, const fp_site *site, const char *
 }
 
 /* retry N, after the operator's statement (attempt 0 the first call):
- * when the pending error is transient and retries are left, it clears the
- * error, counts the retry and returns 1, and the statement runs again. */
-static inline int fp_retry(fp_worker *w, int attempt, int n)
+ * when the pending error is transient and retries are left (cfg->retry),
+ * it clears the error, counts the retry, waits the backoff if any, and
+ * returns 1, and the statement runs again. */
+void fp_backoff(fp_worker *w, const fp_opcfg *cfg, int attempt, int site);
+static inline int fp_retry(fp_worker *w, int attempt, const fp_opcfg *cfg)
 {
-    if (FP_LIKELY(!w->failed) || !w->transient || attempt >= n) {
+    if (FP_LIKELY(!w->failed) || !w->transient || attempt >= cfg->retry) {
         w->attempt = 0;
         return 0;
     }
     w->failed = 0;
     w->transient = 0;
     w->retried[w->err_site->id]++;
+    if (cfg->backoff_ms)
+        fp_backoff(w, cfg, attempt, w->err_site->id);
     w->attempt = attempt + 1;
     return 1;
 }
@@ -811,6 +853,24 @@ static inline void fp_drop(fp_worker *w)
  * .fpipe location, message, input file, line, byte offset, the record) to
  * the error file, count it, and go on with the next element (errors.c). */
 void fp_collect(fp_worker *w);
+
+/* After a fallible operator's statement, when an element failed: the
+ * operator's policy as the run has it (cfg->on_error).  Returns 1 for
+ * fail_fast (the stage function returns), 0 when the element was dropped
+ * or collected (the loop goes on with the next one). */
+static inline int fp_on_error(fp_worker *w, const fp_opcfg *cfg)
+{
+    if (cfg->on_error == FP_ON_ERROR_DROP) {
+        fp_drop(w);
+        return 0;
+    }
+    if (cfg->on_error == FP_ON_ERROR_COLLECT) {
+        fp_collect(w);
+        return 0;
+    }
+    fp_fail(w);
+    return 1;
+}
 
 /* ------------------------------------------------------------------ */
 /* CSV records: the fast path, inline in the stage loop.               */
@@ -1047,6 +1107,7 @@ typedef struct fp_op {
     const char *name;
     int line, col;      /* in the .fpipe file */
     int site;           /* its fp_site id (drop/collect counters), -1: cannot fail */
+    fp_opcfg *cfg;      /* its run settings (NULL: it has none) */
 } fp_op;
 
 /* materialize: the operator whose merged result is checkpointed (a
@@ -1106,6 +1167,7 @@ typedef struct fp_pipeline {
     const fp_ckpt_info *checkpoint;
     int checkpoint_op;
     fp_key_kind key;           /* a keyed combine's key type (hot keys in --stats) */
+    int timed_ops;   /* --stats: operators [0, timed_ops) have times (stage 1's loop) */
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.
@@ -1250,6 +1312,14 @@ void fp_stats_set_hot(const fp_hot *h, int nranks);
 /* --config FILE (config.c, libyaml): what the file sets; 0, NULL or -1
  * where it says nothing.  On an error returns -1 with "FILE:L:C: error:
  * ..." in err. */
+enum { FP_SET_ON_ERROR, FP_SET_MAX_BATCH, FP_SET_RETRY, FP_SET_BACKOFF_MS,
+       FP_SET_BACKOFF_MAX_MS, FP_NSETTINGS };
+typedef struct fp_opover {   /* operators: NAME: {...}, type-checked, not yet applied */
+    char *name;
+    int line, col;              /* of the name in the file */
+    int val[FP_NSETTINGS];      /* -1: not given (on_error: FP_ON_ERROR_*) */
+    int at[FP_NSETTINGS][2];    /* line, col of each value */
+} fp_opover;
 typedef struct fp_config {
     size_t threads, partition_size;
     char **inputs;
@@ -1258,8 +1328,19 @@ typedef struct fp_config {
     int progress;   /* 0, 1 */
     int stats;      /* 0 none, 1 a table, 2 JSON */
     char *checkpoint_dir;   /* like --checkpoint-dir */
+    char *path;     /* the file, for messages */
+    fp_opover *ops; /* operators: per-operator settings */
+    int nops;
 } fp_config;
 int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen);
+/* Apply the file's `operators:` to pl's run settings (fp_op.cfg), after
+ * checking names, what each operator allows, and that collect has an
+ * error file (have_errors: --errors, the file's errors or the .fpipe's).
+ * On an error returns -1 with "FILE:L:C: error: ..." in err. */
+int fp_config_ops(const fp_config *cfg, const fp_pipeline *pl, bool have_errors, char *err,
+                  size_t errlen);
+/* The run settings of pl's operators, as lines for --explain. */
+void fp_config_explain(const fp_pipeline *pl, const fp_config *cfg, fp_buf *b);
 void fp_config_free(fp_config *cfg);
 
 /* The progress line on stderr (progress.c): bytes and records of finished
@@ -1355,7 +1436,7 @@ void fp_batch_end(fp_worker *w, const fp_site *site, int n, int64_t got);
 void fp_batch_failed(fp_worker *w, const fp_site *site, int i);
 /* retry N around a batch call: 1 when the call failed transiently and
  * retries are left (the retry is counted). */
-int fp_batch_retry(fp_worker *w, const fp_site *site, int attempt, int n);
+int fp_batch_retry(fp_worker *w, const fp_site *site, int attempt, const fp_opcfg *cfg);
 /* Keep the pending element error while a batch runs first. */
 void fp_error_save(fp_worker *w);
 void fp_error_restore(fp_worker *w);

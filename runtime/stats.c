@@ -22,12 +22,18 @@
  * from mpi.c; the counts above are then summed over ranks), and for a
  * combine_per_key its hot keys, from the majority-vote sketch of
  * libfpipe.h (fp_hot) merged over threads and ranks.
+ *
+ *   time       stage 1's operators: each thread's stage-1 time shared out
+ *              in proportion to what 1 element in 64 (at random) measured
+ *              operator by operator (fp_sample, fp_tick; docs/running.md)
+ *   backoff    retry with backoff_ms: the time waited before retries
  */
 #include "libfpipe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <time.h>
 
 void fp_oom(void);
 
@@ -57,8 +63,83 @@ void fp_stats_resumed(int upto, const char *path)
     resumed_path = path;
 }
 
+/* ---- operator times: sampled in stage 1 ------------------------------ */
+
+static uint64_t clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t fp_tick(fp_worker *w, uint64_t t, int *op, int next)
+{
+    uint64_t n = clock_ns();
+    w->optime[*op] += n - t > w->clock_cost ? n - t - w->clock_cost : 0;
+    *op = next;
+    return n | 1;   /* never 0: 0 means "not timing" */
+}
+
+/* What an empty interval measures: the least of a few ticks right after
+ * a tick (the clock read, the call, the bookkeeping).  Each time measured
+ * includes that much, which would otherwise go to every operator alike
+ * (and a cheap map costs less than a clock read). */
+uint64_t fp_clock_cost(void)
+{
+    uint64_t slot = 0, best = UINT64_MAX;
+    fp_worker w = {.optime = &slot};
+    int op = 0;
+    for (int i = 0; i < 256; i++) {
+        uint64_t t = fp_tick(&w, clock_ns() | 1, &op, 0);
+        slot = 0;
+        fp_tick(&w, t, &op, 0);
+        if (slot < best)
+            best = slot;
+    }
+    return best;
+}
+
+uint64_t fp_sample(fp_worker *w, uint64_t t, int *op, int first, uint64_t *skip)
+{
+    if (t)   /* the element timed before: its end (the next record's read) */
+        t = fp_tick(w, t, op, first);
+    if (*skip)
+        return 0;
+    /* this element is timed; the next one after 1 to 127 elements, at
+     * random (xorshift64*; a fixed stride could beat in step with a batch
+     * size or a fan-out): 1 in 64 on average */
+    w->rng ^= w->rng >> 12;
+    w->rng ^= w->rng << 25;
+    w->rng ^= w->rng >> 27;
+    *skip = 1 + (w->rng * 2685821657736338717u >> 33) % 127;
+    *op = first;
+    return t ? t : clock_ns() | 1;
+}
+
+/* Operator i's time in seconds, summed over the workers: each worker's
+ * time in stage 1 shared out in proportion to its timed elements' times
+ * (so the operators' times add up to stage 1's, over the threads).
+ * Negative: the operator has no time (it runs after stage 1's loop). */
+static double op_seconds(const fp_pipeline *pl, const fp_worker *ws, int nw, int i)
+{
+    if (i >= pl->timed_ops)
+        return -1;
+    double s = 0;
+    for (int t = 0; t < nw; t++) {
+        if (!ws[t].optime)
+            continue;
+        uint64_t all = 0;
+        for (int j = 0; j < pl->timed_ops; j++)
+            all += ws[t].optime[j];
+        if (all)
+            s += (double)ws[t].stage1_ns * 1e-9 * ((double)ws[t].optime[i] / (double)all);
+    }
+    return s;
+}
+
 typedef struct op_counts {
     uint64_t in, out, filtered, dropped, collected, expanded, retried;
+    uint64_t backoff_ns;   /* retry with backoff_ms: the time waited */
 } op_counts;
 
 static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_counts *c)
@@ -78,6 +159,8 @@ static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_co
         }
         c[i] = (op_counts){.out = out, .dropped = dropped, .collected = collected,
                            .retried = retried};
+        for (int t = 0; t < nw && op->site >= 0 && ws[t].backoff_ns; t++)
+            c[i].backoff_ns += ws[t].backoff_ns[op->site];
         if (i == 0)
             c[i].in = pl->source == FP_SOURCE_TEXT ? out : second;
         else
@@ -110,6 +193,10 @@ static void note(const fp_op *op, const op_counts *c, bool text, char *buf, size
         size_t at = strlen(buf);
         snprintf(buf + at, len - at, "%sretried %llu time%s", at ? "; " : "",
                  (unsigned long long)c->retried, c->retried == 1 ? "" : "s");
+    }
+    if (c->backoff_ns) {   /* backoff_ms: the time waited before those retries */
+        size_t at = strlen(buf);
+        snprintf(buf + at, len - at, " after %.3f s of backoff", (double)c->backoff_ns / 1e9);
     }
 }
 
@@ -178,10 +265,18 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
             json_str(f, loc);
             free(loc);
             fprintf(f, ",\"in\":%llu,\"out\":%llu,\"filtered\":%llu,\"dropped\":%llu,"
-                       "\"retried\":%llu,\"collected\":%llu",
+                       "\"retried\":%llu",
                     (unsigned long long)c[i].in, (unsigned long long)c[i].out,
                     (unsigned long long)c[i].filtered, (unsigned long long)c[i].dropped,
-                    (unsigned long long)c[i].retried, (unsigned long long)c[i].collected);
+                    (unsigned long long)c[i].retried);
+            double secs = op_seconds(pl, ws, nw, i);   /* sampled (see above) */
+            if (secs >= 0)
+                fprintf(f, ",\"seconds\":%.6f", secs);
+            else
+                fputs(",\"seconds\":null", f);
+            if (op->cfg && op->cfg->can_retry)   /* retry: the time waited (backoff_ms) */
+                fprintf(f, ",\"backoff_seconds\":%.6f", (double)c[i].backoff_ns / 1e9);
+            fprintf(f, ",\"collected\":%llu", (unsigned long long)c[i].collected);
             if (!strcmp(op->kind, "flatmap"))
                 fprintf(f, ",\"expanded\":%llu", (unsigned long long)c[i].expanded);
             if (resumed_path)
@@ -211,8 +306,8 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
         if (resumed_path)
             fprintf(f, "  resumed from the checkpoint '%s': the counts marked * are the run's "
                        "that wrote it\n", resumed_path);
-        fprintf(f, "  %-*s %-15s %12s %12s %12s %12s %12s\n", w, "operator", "kind", "in", "out",
-                "filtered", "dropped", "collected");
+        fprintf(f, "  %-*s %-15s %12s %12s %12s %12s %12s %9s\n", w, "operator", "kind", "in",
+                "out", "filtered", "dropped", "collected", "time");
         for (int i = 0; i < n; i++) {
             const fp_op *op = &pl->ops[i];
             note(op, &c[i], pl->source == FP_SOURCE_TEXT, buf, sizeof buf);
@@ -220,10 +315,14 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
                 size_t at = strlen(buf);
                 snprintf(buf + at, sizeof buf - at, "%s* from the checkpoint", at ? "; " : "");
             }
-            fprintf(f, "  %-*s %-15s %12llu %12llu %12llu %12llu %12llu%s%s\n", w, op->name,
+            char tm[32] = "-";   /* sampled, stage 1 only */
+            double secs = op_seconds(pl, ws, nw, i);
+            if (secs >= 0)
+                snprintf(tm, sizeof tm, "%.3f s", secs);
+            fprintf(f, "  %-*s %-15s %12llu %12llu %12llu %12llu %12llu %9s%s%s\n", w, op->name,
                     op->kind, (unsigned long long)c[i].in, (unsigned long long)c[i].out,
                     (unsigned long long)c[i].filtered, (unsigned long long)c[i].dropped,
-                    (unsigned long long)c[i].collected, buf[0] ? "  " : "", buf);
+                    (unsigned long long)c[i].collected, tm, buf[0] ? "  " : "", buf);
         }
         extra_text(f, pl);   /* MPI ranks, hot keys */
     }

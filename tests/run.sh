@@ -25,6 +25,7 @@
 #            mode, --stats' key bytes, a keyed combine's peak RSS
 #   checkpoint tests/checkpoint.sh: materialize, --resume, stale and
 #            corrupt checkpoints, a run killed after its checkpoint
+#   opcfg    tests/opcfg.sh: per-operator settings in --config, their errors
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -830,8 +831,8 @@ if rv r3 ''; then
         ok "lang: retries are counted on stderr; a permanent fp_error is not retried" ||
         bad "lang: retry counts" "$TMP/err"
     "$TMP/bin/r3" --stats -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
-    grep -Eq "^  m +map +20 +18 +0 +2 +0  retried 26 times$" "$TMP/err" &&
-        grep -Eq "^  b +batch_map +18 +18 +0 +0 +0  retried 10 times$" "$TMP/err" &&
+    grep -Eq "^  m +map +20 +18 +0 +2 +0 +[0-9.]+ s  retried 26 times$" "$TMP/err" &&
+        grep -Eq "^  b +batch_map +18 +18 +0 +0 +0 +[0-9.]+ s  retried 10 times$" "$TMP/err" &&
         ok "lang: --stats notes the retries per operator" || bad "lang: --stats retries" "$TMP/err"
     "$TMP/bin/r3" --stats=json -o /dev/null "$IN/r1.txt" 2> "$TMP/err"
     python3 -c 'import json, sys
@@ -1360,6 +1361,8 @@ echo "# fuzz"
 # ---------------------------------------------------------------------------
 # materialize and --resume.
 . tests/checkpoint.sh
+# Per-operator run settings (--config operators:).
+. tests/opcfg.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

@@ -15,11 +15,14 @@ static const fp_site *const sites[] = {
     &site_sales,
 };
 
+/* Operators' run settings, as the .fpipe has them; `operators:` in --config may change them (docs/running.md). */
+static fp_opcfg opcfg_sales = {.on_error = FP_ON_ERROR_FAIL_FAST};
+
 static const fp_op fp_op_table[] = {
-    {"source", "sales", 22, 1, 0},
-    {"map", "by_city", 23, 1, -1},
-    {"combine_per_key", "per_city", 24, 1, -1},
-    {"sink", "out", 25, 1, -1},
+    {"source", "sales", 22, 1, 0, &opcfg_sales},
+    {"map", "by_city", 23, 1, -1, NULL},
+    {"combine_per_key", "per_city", 24, 1, -1, NULL},
+    {"sink", "out", 25, 1, -1, NULL},
 };
 
 /* combine_per_key per_city = (count, sum, mean, max)  (examples/groupby.fpipe:24): the accumulator. */
@@ -94,24 +97,35 @@ static void stage1_sales_to_per_city(fp_worker *w)
     uint64_t fp_n0 = 0;   /* --stats: sales out */
     uint64_t fp_n4 = 0;   /* --stats: sales read */
     uint64_t fp_n1 = 0;   /* --stats: by_city out */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
     int per_city_n = 0;
     /* source sales : Sale = csv(input)  (examples/groupby.fpipe:22): bitmask scan in place; libcsv for quoted records */
     fp_csv_iter sales_it = fp_csv_begin(w);
     fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
     while (fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         fp_n4++;
         rec_Sale sales;
         sales.city = sales_cols[0];
         sales.qty = fp_col_i64(w, &site_sales, sales_cols[1], "qty");
-        if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */
-            fp_fail(w);
-            return;
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_sales.on_error (fail_fast in the .fpipe) */
+            if (fp_on_error(w, &opcfg_sales))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n0++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map by_city */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
         /* map by_city : (str, i64) = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */
         tup2_str_i64 by_city = {sales.city, sales.qty};
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key per_city */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* combine_per_key per_city : (str, (i64, i64, f64, i64)) = (count, sum, mean, max)  (examples/groupby.fpipe:24): queued for this worker's table */
         fp_ktab_probe(w->tab, by_city.f0, &per_city_q[per_city_n].probe);
         per_city_q[per_city_n].value = by_city.f1;
@@ -119,7 +133,11 @@ static void stage1_sales_to_per_city(fp_worker *w)
             per_city_apply(w, per_city_q, per_city_n);
             per_city_n = 0;
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of source sales: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     per_city_apply(w, per_city_q, per_city_n);
     w->stat[0] += fp_n0;
     w->stat[4] += fp_n4;
@@ -197,6 +215,7 @@ static const fp_pipeline pipeline = {
     .nsites = 1,
     .ops = fp_op_table,
     .nops = 4,
+    .timed_ops = 3,
 };
 
 int main(int argc, char **argv)

@@ -8,10 +8,10 @@
 typedef struct tup2_i64_str { int64_t f0; fp_str f1; } tup2_i64_str;   /* (i64, str) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 7, 1, -1},
-    {"filter", "nonblank", 8, 1, -1},
-    {"map", "row", 9, 1, -1},
-    {"sink", "out", 10, 1, -1},
+    {"source", "lines", 7, 1, -1, NULL},
+    {"filter", "nonblank", 8, 1, -1, NULL},
+    {"map", "row", 9, 1, -1, NULL},
+    {"sink", "out", 10, 1, -1, NULL},
 };
 
 /* Stage 1: once per input partition, on any thread; fuses.
@@ -26,10 +26,18 @@ static void stage1_lines_to_out(fp_worker *w)
     uint64_t fp_n5 = 0;   /* --stats: nonblank filtered */
     uint64_t fp_n2 = 0;   /* --stats: row out */
     uint64_t fp_n3 = 0;   /* --stats: out out */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     const char *cur = w->part->begin, *end = w->part->end;
     /* source lines : str = text(input)  (examples/linelen.fpipe:7) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of filter nonblank */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
         /* filter nonblank : str = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
         if (!(fp_len(fp_trim(lines)) > 0)) {
             fp_n5++;
@@ -37,16 +45,24 @@ static void stage1_lines_to_out(fp_worker *w)
         }
         fp_n1++;
         fp_str nonblank = lines;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map row */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* map row : (i64, str) = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
         tup2_i64_str row = {fp_len(nonblank), fp_upper(w->arena, fp_trim(nonblank))};
         fp_n2++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of sink out */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
         /* sink out = tsv(output)  (examples/linelen.fpipe:10) */
         fp_out_i64(w->out, row.f0);
         fp_out_char(w->out, '\t');
         fp_out_tsv_str(w->out, row.f1);
         fp_out_char(w->out, '\n');
         fp_n3++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of source lines: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     w->stat[1] += fp_n1;
     w->stat[5] += fp_n5;
     w->stat[2] += fp_n2;
@@ -82,6 +98,7 @@ static const fp_pipeline pipeline = {
     .stage1 = stage1_lines_to_out,
     .ops = fp_op_table,
     .nops = 4,
+    .timed_ops = 4,
 };
 
 int main(int argc, char **argv)

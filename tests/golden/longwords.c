@@ -8,14 +8,14 @@
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 8, 1, -1},
-    {"flatmap", "words", 9, 1, -1},
-    {"map", "folded", 10, 1, -1},
-    {"filter", "long", 11, 1, -1},
-    {"map", "pairs", 12, 1, -1},
-    {"combine_per_key", "counts", 13, 1, -1},
-    {"filter", "repeated", 14, 1, -1},
-    {"sink", "out", 15, 1, -1},
+    {"source", "lines", 8, 1, -1, NULL},
+    {"flatmap", "words", 9, 1, -1, NULL},
+    {"map", "folded", 10, 1, -1, NULL},
+    {"filter", "long", 11, 1, -1, NULL},
+    {"map", "pairs", 12, 1, -1, NULL},
+    {"combine_per_key", "counts", 13, 1, -1, NULL},
+    {"filter", "repeated", 14, 1, -1, NULL},
+    {"sink", "out", 15, 1, -1, NULL},
 };
 
 /* combine_per_key counts = count  (examples/longwords.fpipe:13): the accumulator. */
@@ -83,6 +83,10 @@ static void stage1_lines_to_counts(fp_worker *w)
     uint64_t fp_n3 = 0;   /* --stats: long out */
     uint64_t fp_n11 = 0;   /* --stats: long filtered */
     uint64_t fp_n4 = 0;   /* --stats: pairs out */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     /* source lines : str = text(input)  (examples/longwords.fpipe:8) */
@@ -90,10 +94,16 @@ static void stage1_lines_to_counts(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map folded */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* map folded : str = lower(words)  (examples/longwords.fpipe:10) */
         fp_str folded = fp_lower(w->arena, words);
         fp_n2++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of filter long */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
         /* filter long : str = len(folded) >= 7  (examples/longwords.fpipe:11) */
         if (!(fp_len(folded) >= 7)) {
             fp_n11++;
@@ -101,9 +111,13 @@ static void stage1_lines_to_counts(fp_worker *w)
         }
         fp_n3++;
         fp_str long_ = folded;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map pairs */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 4);
         /* map pairs : (str, i64) = (long, 1)  (examples/longwords.fpipe:12) */
         tup2_str_i64 pairs = {long_, 1};
         fp_n4++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key counts */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 5);
         /* combine_per_key counts : (str, i64) = count  (examples/longwords.fpipe:13): queued for this worker's table */
         fp_ktab_probe(w->tab, pairs.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = pairs.f1;
@@ -111,7 +125,11 @@ static void stage1_lines_to_counts(fp_worker *w)
             counts_apply(w, counts_q, counts_n);
             counts_n = 0;
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     counts_apply(w, counts_q, counts_n);
     w->stat[1] += fp_n1;
     w->stat[2] += fp_n2;
@@ -190,6 +208,7 @@ static const fp_pipeline pipeline = {
     .ops = fp_op_table,
     .nops = 8,
     .words_scan = true,
+    .timed_ops = 6,
 };
 
 int main(int argc, char **argv)

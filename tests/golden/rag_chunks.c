@@ -38,13 +38,17 @@ static const fp_site *const sites[] = {
     &site_clean,
 };
 
+/* Operators' run settings, as the .fpipe has them; `operators:` in --config may change them (docs/running.md). */
+static fp_opcfg opcfg_docs = {.on_error = FP_ON_ERROR_DROP};
+static fp_opcfg opcfg_clean = {.on_error = FP_ON_ERROR_DROP, .retry = 0, .can_retry = true};
+
 static const fp_op fp_op_table[] = {
-    {"source", "docs", 23, 1, 0},
-    {"map", "clean", 24, 1, 1},
-    {"flatmap", "chunk", 25, 1, -1},
-    {"map", "one", 26, 1, -1},
-    {"combine_per_key", "per_doc", 27, 1, -1},
-    {"sink", "out", 28, 1, -1},
+    {"source", "docs", 23, 1, 0, &opcfg_docs},
+    {"map", "clean", 24, 1, 1, &opcfg_clean},
+    {"flatmap", "chunk", 25, 1, -1, NULL},
+    {"map", "one", 26, 1, -1, NULL},
+    {"combine_per_key", "per_doc", 27, 1, -1, NULL},
+    {"sink", "out", 28, 1, -1, NULL},
 };
 
 /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): the accumulator. */
@@ -110,39 +114,60 @@ static void stage1_docs_to_per_doc(fp_worker *w)
     uint64_t fp_n2 = 0;   /* --stats: chunk out */
     uint64_t fp_n8 = 0;   /* --stats: chunk expanded */
     uint64_t fp_n3 = 0;   /* --stats: one out */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     per_doc_pending per_doc_q[FP_BATCH];   /* updates of per_doc, FP_BATCH at a time */
     int per_doc_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
     /* source docs : RawDoc = jsonl(input)  (examples/rag_chunks.fpipe:23): one JSON object per line, parsed by jansson */
     fp_json *docs_obj;
     while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         fp_n6++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
         docs.body = fp_json_str(w, &site_docs, docs_obj, "body");
         fp_json_done(docs_obj);
-        if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
-            fp_drop(w);
-            continue;
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_docs.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_docs))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n0++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map clean */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
         /* map clean : CleanDoc = clean_doc(docs)  (examples/rag_chunks.fpipe:24) */
-        rec_CleanDoc clean = fp_call_clean_doc(w, &site_clean, docs);
-        if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
-            fp_drop(w);
-            continue;
+        rec_CleanDoc clean;
+        for (int clean_attempt = 0; ; clean_attempt++) {   /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
+            clean = fp_call_clean_doc(w, &site_clean, docs);
+            if (!fp_retry(w, clean_attempt, &opcfg_clean))
+                break;
+        }
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_clean.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_clean))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* flatmap chunk : Chunk = chunk_doc(clean)  (examples/rag_chunks.fpipe:25) */
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
         fp_n8++;
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
             fp_n2++;
+            if (FP_UNLIKELY(fp_t))   /* --stats: time of map one */
+                fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
             /* map one : (str, i64) = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
             tup2_str_i64 one = {chunk.doc_id, 1};
             fp_n3++;
+            if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key per_doc */
+                fp_t = fp_tick(w, fp_t, &fp_timed_op, 4);
             /* combine_per_key per_doc : (str, i64) = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
             fp_ktab_probe(w->tab, one.f0, &per_doc_q[per_doc_n].probe);
             per_doc_q[per_doc_n].value = one.f1;
@@ -150,8 +175,14 @@ static void stage1_docs_to_per_doc(fp_worker *w)
                 per_doc_apply(w, per_doc_q, per_doc_n);
                 per_doc_n = 0;
             }
+            if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk: its next element */
+                fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of source docs: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     per_doc_apply(w, per_doc_q, per_doc_n);
     w->stat[0] += fp_n0;
     w->stat[6] += fp_n6;
@@ -230,6 +261,7 @@ static const fp_pipeline pipeline = {
     .nsites = 2,
     .ops = fp_op_table,
     .nops = 6,
+    .timed_ops = 5,
 };
 
 int main(int argc, char **argv)

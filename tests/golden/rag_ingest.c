@@ -39,15 +39,20 @@ static const fp_site *const sites[] = {
     &site_embed,
 };
 
+/* Operators' run settings, as the .fpipe has them; `operators:` in --config may change them (docs/running.md). */
+static fp_opcfg opcfg_docs = {.on_error = FP_ON_ERROR_DROP};
+static fp_opcfg opcfg_clean = {.on_error = FP_ON_ERROR_DROP, .retry = 0, .can_retry = true};
+static fp_opcfg opcfg_embed = {.on_error = FP_ON_ERROR_FAIL_FAST, .max_batch = 128, .retry = 0, .can_retry = true};
+
 static const fp_op fp_op_table[] = {
-    {"source", "docs", 28, 1, 0},
-    {"map", "clean", 29, 1, 1},
-    {"flatmap", "chunk", 30, 1, -1},
-    {"batch_map", "embed", 31, 1, 2},
-    {"sink", "write", 32, 1, -1},
+    {"source", "docs", 28, 1, 0, &opcfg_docs},
+    {"map", "clean", 29, 1, 1, &opcfg_clean},
+    {"flatmap", "chunk", 30, 1, -1, NULL},
+    {"batch_map", "embed", 31, 1, 2, &opcfg_embed},
+    {"sink", "write", 32, 1, -1, NULL},
 };
 
-/* Stage 1 from batch_map embed on: once per batch of at most 128 elements, in input order; fuses
+/* Stage 1 from batch_map embed on: once per batch of at most opcfg_embed.max_batch (128 in the .fpipe) elements, in input order; fuses
  *   batch_map       embed        examples/rag_ingest.fpipe:31
  *   sink            write        examples/rag_ingest.fpipe:32
  */
@@ -56,15 +61,21 @@ static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **b
     uint64_t fp_n3 = 0;   /* --stats: embed out */
     uint64_t fp_n4 = 0;   /* --stats: write out */
     /* batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128  (examples/rag_ingest.fpipe:31): the C function on the whole batch */
-    fp_batch_begin(w, &site_embed, batch_n);
-    list_rec_EmbeddedChunk embed_out = embed_batch(w, (list_rec_Chunk){batch, batch_n});
+    list_rec_EmbeddedChunk embed_out;
+    for (int embed_attempt = 0; ; embed_attempt++) {   /* retry opcfg_embed.retry times (0 in the .fpipe): the whole call again after a transient error */
+        fp_batch_begin(w, &site_embed, batch_n);
+        embed_out = embed_batch(w, (list_rec_Chunk){batch, batch_n});
+        if (!fp_batch_retry(w, &site_embed, embed_attempt, &opcfg_embed))
+            break;
+    }
     fp_batch_end(w, &site_embed, batch_n, embed_out.n);   /* a failed call fails every element */
     for (int i = 0; i < batch_n; i++) {
         w->pos = batch_pos[i];
         fp_batch_failed(w, &site_embed, i);   /* this element's own error, if any */
-        if (FP_UNLIKELY(w->failed)) {   /* on_error fail_fast */
-            fp_fail(w);
-            return;
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_embed.on_error (fail_fast in the .fpipe) */
+            if (fp_on_error(w, &opcfg_embed))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n3++;
         rec_EmbeddedChunk embed = embed_out.items[i];
@@ -106,50 +117,91 @@ static void stage1_docs_to_write(fp_worker *w)
     uint64_t fp_n1 = 0;   /* --stats: clean out */
     uint64_t fp_n2 = 0;   /* --stats: chunk out */
     uint64_t fp_n7 = 0;   /* --stats: chunk expanded */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     /* The batch of embed: elements and where they start in the input. */
-    rec_Chunk *embed_in = fp_worker_buf(w, 0, 128 * sizeof *embed_in);
-    const char **embed_pos = fp_worker_buf(w, 1, 128 * sizeof *embed_pos);
+    rec_Chunk *embed_in = fp_worker_buf(w, 0, (size_t)opcfg_embed.max_batch * sizeof *embed_in);
+    const char **embed_pos = fp_worker_buf(w, 1, (size_t)opcfg_embed.max_batch * sizeof *embed_pos);
     int embed_n = 0;
     w->halted = 0;
     const char *cur = w->part->begin, *end = w->part->end;
     /* source docs : RawDoc = jsonl(input)  (examples/rag_ingest.fpipe:28): one JSON object per line, parsed by jansson */
     fp_json *docs_obj;
     while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         fp_n5++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
         docs.body = fp_json_str(w, &site_docs, docs_obj, "body");
         fp_json_done(docs_obj);
-        if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
-            fp_drop(w);
-            continue;
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_docs.on_error (drop in the .fpipe) */
+            if (opcfg_docs.on_error != FP_ON_ERROR_DROP && embed_n) {   /* earlier elements wait in the batch: they go first */
+                fp_error_save(w);
+                stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
+                embed_n = 0;
+                if (w->halted)
+                    return;
+                fp_error_restore(w);
+            }
+            if (fp_on_error(w, &opcfg_docs))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n0++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map clean */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
         /* map clean : CleanDoc = clean_doc(docs)  (examples/rag_ingest.fpipe:29) */
-        rec_CleanDoc clean = fp_call_clean_doc(w, &site_clean, docs);
-        if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
-            fp_drop(w);
-            continue;
+        rec_CleanDoc clean;
+        for (int clean_attempt = 0; ; clean_attempt++) {   /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
+            clean = fp_call_clean_doc(w, &site_clean, docs);
+            if (!fp_retry(w, clean_attempt, &opcfg_clean))
+                break;
+        }
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_clean.on_error (drop in the .fpipe) */
+            if (opcfg_clean.on_error != FP_ON_ERROR_DROP && embed_n) {   /* earlier elements wait in the batch: they go first */
+                fp_error_save(w);
+                stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
+                embed_n = 0;
+                if (w->halted)
+                    return;
+                fp_error_restore(w);
+            }
+            if (fp_on_error(w, &opcfg_clean))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* flatmap chunk : Chunk = chunk_doc(clean)  (examples/rag_ingest.fpipe:30) */
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
         fp_n7++;
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
             fp_n2++;
+            if (FP_UNLIKELY(fp_t))   /* --stats: time of batch_map embed */
+                fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
             /* batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128  (examples/rag_ingest.fpipe:31): into the batch */
             embed_in[embed_n] = chunk;
             embed_pos[embed_n] = w->pos;
-            if (++embed_n == 128) {   /* max_batch */
+            if (++embed_n == opcfg_embed.max_batch) {   /* max_batch (128 in the .fpipe) */
                 stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
                 embed_n = 0;
                 if (FP_UNLIKELY(w->halted))
                     return;
             }
+            if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk: its next element */
+                fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of source docs: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     if (embed_n)   /* the last, partial batch */
         stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
     w->stat[0] += fp_n0;
@@ -205,6 +257,7 @@ static const fp_pipeline pipeline = {
     .nsites = 3,
     .ops = fp_op_table,
     .nops = 5,
+    .timed_ops = 4,
 };
 
 int main(int argc, char **argv)

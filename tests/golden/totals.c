@@ -6,10 +6,10 @@
 #include "libfpipe.h"
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 5, 1, -1},
-    {"flatmap", "words", 6, 1, -1},
-    {"combine", "total", 7, 1, -1},
-    {"sink", "out", 8, 1, -1},
+    {"source", "lines", 5, 1, -1, NULL},
+    {"flatmap", "words", 6, 1, -1, NULL},
+    {"combine", "total", 7, 1, -1, NULL},
+    {"sink", "out", 8, 1, -1, NULL},
 };
 
 /* combine total = count  (examples/totals.fpipe:7): the accumulator. */
@@ -78,12 +78,20 @@ static inline void total_empty(total_acc *a)
 static void stage1_lines_to_total(fp_worker *w)
 {
     uint64_t fp_n1 = 0;   /* --stats: words out */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     /* source lines : str = text(input)  (examples/totals.fpipe:5) */
     /* flatmap words : str = split_ws(lines)  (examples/totals.fpipe:6): one scan over the partition: split_ws never crosses a newline */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine total */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* combine total : i64 = count  (examples/totals.fpipe:7): partial, into this partition's state */
         total_state *total_st = w->acc;
         if (total_st->has) {
@@ -92,7 +100,11 @@ static void stage1_lines_to_total(fp_worker *w)
             total_first(&total_st->acc, words);
             total_st->has = true;
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     w->stat[1] += fp_n1;
 }
 
@@ -153,6 +165,7 @@ static const fp_pipeline pipeline = {
     .ops = fp_op_table,
     .nops = 4,
     .words_scan = true,
+    .timed_ops = 3,
 };
 
 int main(int argc, char **argv)

@@ -8,11 +8,11 @@
 typedef struct tup2_str_f64 { fp_str f0; double f1; } tup2_str_f64;   /* (str, f64) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 9, 1, -1},
-    {"flatmap", "words", 10, 1, -1},
-    {"map", "weighted", 11, 1, -1},
-    {"combine_per_key", "total", 12, 1, -1},
-    {"sink", "out", 13, 1, -1},
+    {"source", "lines", 9, 1, -1, NULL},
+    {"flatmap", "words", 10, 1, -1, NULL},
+    {"map", "weighted", 11, 1, -1, NULL},
+    {"combine_per_key", "total", 12, 1, -1, NULL},
+    {"sink", "out", 13, 1, -1, NULL},
 };
 
 /* combine_per_key total = sum  (examples/weights.fpipe:12): the accumulator. */
@@ -73,6 +73,10 @@ static void stage1_lines_to_total(fp_worker *w)
 {
     uint64_t fp_n1 = 0;   /* --stats: words out */
     uint64_t fp_n2 = 0;   /* --stats: weighted out */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     total_pending total_q[FP_BATCH];   /* updates of total, FP_BATCH at a time */
     int total_n = 0;
     /* source lines : str = text(input)  (examples/weights.fpipe:9) */
@@ -80,10 +84,16 @@ static void stage1_lines_to_total(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map weighted */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* map weighted : (str, f64) = (words, 0.10000000000000001)  (examples/weights.fpipe:11) */
         tup2_str_f64 weighted = {words, 0.10000000000000001};
         fp_n2++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key total */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
         /* combine_per_key total : (str, f64) = sum  (examples/weights.fpipe:12): queued for this worker's table */
         fp_ktab_probe(w->tab, weighted.f0, &total_q[total_n].probe);
         total_q[total_n].value = weighted.f1;
@@ -91,7 +101,11 @@ static void stage1_lines_to_total(fp_worker *w)
             total_apply(w, total_q, total_n);
             total_n = 0;
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     total_apply(w, total_q, total_n);
     w->stat[1] += fp_n1;
     w->stat[2] += fp_n2;
@@ -153,6 +167,7 @@ static const fp_pipeline pipeline = {
     .ops = fp_op_table,
     .nops = 5,
     .words_scan = true,
+    .timed_ops = 4,
 };
 
 int main(int argc, char **argv)

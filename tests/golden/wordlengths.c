@@ -9,12 +9,12 @@ typedef struct tup2_i64_i64 { int64_t f0; int64_t f1; } tup2_i64_i64;   /* (i64,
 typedef struct tup3_i64_i64_bool { int64_t f0; int64_t f1; bool f2; } tup3_i64_i64_bool;   /* (i64, i64, bool) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 8, 1, -1},
-    {"flatmap", "words", 9, 1, -1},
-    {"map", "by_len", 10, 1, -1},
-    {"combine_per_key", "hist", 11, 1, -1},
-    {"map", "row", 12, 1, -1},
-    {"sink", "out", 13, 1, -1},
+    {"source", "lines", 8, 1, -1, NULL},
+    {"flatmap", "words", 9, 1, -1, NULL},
+    {"map", "by_len", 10, 1, -1, NULL},
+    {"combine_per_key", "hist", 11, 1, -1, NULL},
+    {"map", "row", 12, 1, -1, NULL},
+    {"sink", "out", 13, 1, -1, NULL},
 };
 
 /* combine_per_key hist = sum  (examples/wordlengths.fpipe:11): the accumulator. */
@@ -75,6 +75,10 @@ static void stage1_lines_to_hist(fp_worker *w)
 {
     uint64_t fp_n1 = 0;   /* --stats: words out */
     uint64_t fp_n2 = 0;   /* --stats: by_len out */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
     int hist_n = 0;
     /* source lines : str = text(input)  (examples/wordlengths.fpipe:8) */
@@ -82,10 +86,16 @@ static void stage1_lines_to_hist(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map by_len */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* map by_len : (i64, i64) = (len(words), 1)  (examples/wordlengths.fpipe:10) */
         tup2_i64_i64 by_len = {fp_len(words), 1};
         fp_n2++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key hist */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
         /* combine_per_key hist : (i64, i64) = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
         char hist_kbuf[FP_KEYBUF] = {0};
         fp_ktab_probe(w->tab, fp_key_i64(hist_kbuf, by_len.f0), &hist_q[hist_n].probe);
@@ -94,7 +104,11 @@ static void stage1_lines_to_hist(fp_worker *w)
             hist_apply(w, hist_q, hist_n);
             hist_n = 0;
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     hist_apply(w, hist_q, hist_n);
     w->stat[1] += fp_n1;
     w->stat[2] += fp_n2;
@@ -165,6 +179,7 @@ static const fp_pipeline pipeline = {
     .ops = fp_op_table,
     .nops = 6,
     .words_scan = true,
+    .timed_ops = 4,
 };
 
 int main(int argc, char **argv)
