@@ -8,12 +8,12 @@
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 19, 1, -1},
-    {"flatmap", "words", 20, 1, -1},
-    {"map", "ones", 21, 1, -1},
-    {"combine_per_key", "counts", 22, 1, -1},
-    {"top", "top20", 23, 1, -1},
-    {"sink", "out", 24, 1, -1},
+    {"source", "lines", 19, 1, -1, NULL},
+    {"flatmap", "words", 20, 1, -1, NULL},
+    {"map", "ones", 21, 1, -1, NULL},
+    {"combine_per_key", "counts", 22, 1, -1, NULL},
+    {"top", "top20", 23, 1, -1, NULL},
+    {"sink", "out", 24, 1, -1, NULL},
 };
 
 /* combine_per_key counts = sum  (examples/wordcount_resumable.fpipe:22): the accumulator. */
@@ -107,6 +107,10 @@ static void stage1_lines_to_counts(fp_worker *w)
 {
     uint64_t fp_n1 = 0;   /* --stats: words out */
     uint64_t fp_n2 = 0;   /* --stats: ones out */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     /* source lines : str = text(input)  (examples/wordcount_resumable.fpipe:19) */
@@ -114,10 +118,16 @@ static void stage1_lines_to_counts(fp_worker *w)
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
         fp_n1++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map ones */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* map ones : (str, i64) = (words, 1)  (examples/wordcount_resumable.fpipe:21) */
         tup2_str_i64 ones = {words, 1};
         fp_n2++;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key counts */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
         /* combine_per_key counts : (str, i64) = sum materialize  (examples/wordcount_resumable.fpipe:22): queued for this worker's table */
         fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = ones.f1;
@@ -125,7 +135,11 @@ static void stage1_lines_to_counts(fp_worker *w)
             counts_apply(w, counts_q, counts_n);
             counts_n = 0;
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     counts_apply(w, counts_q, counts_n);
     w->stat[1] += fp_n1;
     w->stat[2] += fp_n2;
@@ -199,7 +213,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "counts",
     .line = 22,
     .col = 1,
-    .program = UINT64_C(0x314826c62652ed67),
+    .program = UINT64_C(0xf1c741f41c7e56e6),
     .type = "combine_per_key counts: (str, i64) -> (str, i64) = sum",
 };
 
@@ -223,6 +237,7 @@ static const fp_pipeline pipeline = {
     .ops = fp_op_table,
     .nops = 6,
     .words_scan = true,
+    .timed_ops = 4,
     .checkpoint = &checkpoint,
     .checkpoint_op = 3,
 };
