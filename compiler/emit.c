@@ -2031,13 +2031,14 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     for (int i = 0; i < p->nstages; i++) {
         const Stage *st = &p->stages[i];
         if (st->kind == STAGE_SOURCE && e.ckpt_op >= 0) {
+            /* materialize on an element-wise operator: its element's
+             * serialisers, stage 1, and stage 1 from the checkpoint */
             PtrVec sers = {0};
             emit_ckpt_serialisers(&e, ir->ops[e.ckpt_op].out, &sers, true);
-        }
-        if (st->kind == STAGE_SOURCE)
             emit_stage1(&e, st);
-        if (st->kind == STAGE_SOURCE && e.ckpt_op >= 0)
             emit_resume_fn(&e, st, e.ckpt_op);
+        } else if (st->kind == STAGE_SOURCE)
+            emit_stage1(&e, st);
         else if (st->kind == STAGE_COMBINED)
             emit_stage2(&e, st);
         else
