@@ -1882,8 +1882,8 @@ static void check_materialize(Diags *d, const Program *p, const Ir *ir)
         if (first >= 0) {
             diag_at(d, DIAG_ERROR, o->materialize_span, "a pipeline has one checkpoint: "
                     "'%s' is materialized already", ir->ops[first].name);
-            diag_hint(d, "--resume starts from the checkpoint nearest the sink; keep the "
-                         "materialize of the later operator");
+            diag_hint(d, "keep one materialize: the later the operator, the more work "
+                         "--resume skips");
             continue;
         }
         first = i;

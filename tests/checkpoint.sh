@@ -13,14 +13,14 @@ ROOT=$PWD
 KF=$ROOT/$FPIPEC
 case $FPIPEC in /*) KF=$FPIPEC ;; esac
 mkdir -p "$K/src"
-cp tests/checkpoint/*.fpipe tests/checkpoint/*.c "$K/src/"
-for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow; do
+cp tests/checkpoint/*.fpipe tests/checkpoint/*.c examples/rag.c "$K/src/"
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch; do
     "$FPIPEC" build "$K/src/$p.fpipe" -o "$K/$p" > "$K/build.err" 2>&1 ||
         bad "checkpoint: build $p" "$K/build.err"
 done
 "$FPIPEC" build examples/wordcount_resumable.fpipe -o "$K/top" > "$K/build.err" 2>&1 ||
     bad "checkpoint: build wordcount_resumable" "$K/build.err"
-for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow; do
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch; do
     for cc in gcc clang; do
         command -v $cc > /dev/null || continue
         "$FPIPEC" emit-c "$K/src/$p.fpipe" > "$K/$p.c" 2> /dev/null &&
@@ -330,6 +330,13 @@ eresume em_filter "4194304" r.csv
     ./em_filter --partition-size 1024 -o out.r2 r.csv 2> /dev/null && cmp -s out.r out.r2 &&
     ok "checkpoint: element-wise em_filter: another partition size makes the checkpoint stale (an f64 fold after it)" ||
     bad "checkpoint: em_filter partition size" err
+# A batch_map (examples/rag_ingest's): records with a list of f64, drops
+# before the checkpoint.
+cp "$ROOT/examples/data/docs.jsonl" docs.jsonl
+eresume em_batch "4194304 500" docs.jsonl
+grep -q "operator 'docs' (.*) dropped 2 elements" err && grep -q "operator 'clean' (.*) dropped 2 elements" err &&
+    ok "checkpoint: element-wise em_batch: the drops before the checkpoint are reported after a resume" ||
+    bad "checkpoint: em_batch drops after a resume" err
 # --stats after a resume: the counts up to the checkpoint come from it.
 ./em_flat -o /dev/null a.txt b.txt 2> /dev/null
 ./em_flat --resume --stats=json -o out.r a.txt b.txt 2> err
