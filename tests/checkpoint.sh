@@ -14,13 +14,13 @@ KF=$ROOT/$FPIPEC
 case $FPIPEC in /*) KF=$FPIPEC ;; esac
 mkdir -p "$K/src"
 cp tests/checkpoint/*.fpipe tests/checkpoint/*.c examples/rag.c "$K/src/"
-for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch; do
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch em_csv; do
     "$FPIPEC" build "$K/src/$p.fpipe" -o "$K/$p" > "$K/build.err" 2>&1 ||
         bad "checkpoint: build $p" "$K/build.err"
 done
 "$FPIPEC" build examples/wordcount_resumable.fpipe -o "$K/top" > "$K/build.err" 2>&1 ||
     bad "checkpoint: build wordcount_resumable" "$K/build.err"
-for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch; do
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch em_csv; do
     for cc in gcc clang; do
         command -v $cc > /dev/null || continue
         "$FPIPEC" emit-c "$K/src/$p.fpipe" > "$K/$p.c" 2> /dev/null &&
@@ -405,6 +405,15 @@ nerr=$(words_of a.txt b.txt | grep -c '77$')
 [ $good = 1 ] && [ "$(wc -l < errs.y)" = "$nerr" ] && grep -q '"input":"b.txt","line":[0-9]*,"offset":[0-9]*,"record":"w' errs.y &&
     ok "checkpoint: element-wise: on_error collect after the checkpoint: the same error file ($nerr lines) after a resume, threads 1/2/4 x 4M/1K/61" ||
     bad "checkpoint: element-wise collect after the checkpoint (threads $t, partition size $p)" err
+# The same for CSV records with quoted newlines (the record is the CSV
+# record, its line the line it starts on).
+printf 'name,n,score\n' > q.csv
+awk 'BEGIN { for (i = 1; i <= 3000; i++) printf "%s,%d,%.5f\n", (i % 5 == 0 ? "\"q" i % 31 "\nx\"" : (i % 7 ? i : "n" i)), i, i * 0.113 }' >> q.csv
+./em_csv -o out.q q.csv 2> /dev/null && ./em_csv --resume --threads 2 --partition-size 300 -o out.q2 q.csv 2> err &&
+    cmp -s out.q out.q2 && cmp -s out.q.errors.jsonl out.q2.errors.jsonl && grep -q resuming err &&
+    grep -q '"line":12,"offset":127,"record":"\\"q10\\nx\\",10,1.13000"}' out.q2.errors.jsonl &&
+    ok "checkpoint: element-wise: collect after the checkpoint of CSV records: the same error file after a resume (quoted newlines)" ||
+    bad "checkpoint: element-wise CSV collect" err
 # fail_fast after the checkpoint in stage 1: stage 1 does not end, no
 # checkpoint is written; --resume says so and fails the same way.
 rm -rf .fpipe-checkpoints out.x
