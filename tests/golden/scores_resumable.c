@@ -121,8 +121,8 @@ static void stage1_lines_to_stats(fp_worker *w)
         if (w->ckpt) {
             ckpt_put_tup2_str_f64(w->ckpt, &pair);
         }
-        /* filter scored : (str, f64) = pair.1 >= 0  (examples/scores_resumable.fpipe:22) */
-        if (!(pair.f1 >= 0.0)) {
+        /* filter scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
+        if (!(pair.f1 >= 0.5)) {
             fp_n7++;
             continue;
         }
@@ -158,8 +158,8 @@ static void resume1_from_pair(fp_worker *w)
         /* map pair : (str, f64) = (field(lines, " ", 0), parse_f64(field(lines, " ", 1)))  (examples/scores_resumable.fpipe:21): one element, from the checkpoint */
         tup2_str_f64 pair;
         ck = ckpt_get_tup2_str_f64(w, ck, &pair);
-        /* filter scored : (str, f64) = pair.1 >= 0  (examples/scores_resumable.fpipe:22) */
-        if (!(pair.f1 >= 0.0)) {
+        /* filter scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
+        if (!(pair.f1 >= 0.5)) {
             fp_n7++;
             continue;
         }
@@ -202,7 +202,7 @@ static const char plan_text[] =
     "pipeline scores_resumable  (examples/scores_resumable.fpipe)\n"
     "  %0 source          lines    : () -> str = text(input)   ; line 20\n"
     "  %1 map             pair     : str -> (str, f64) = (field(lines, \" \", 0), parse_f64(field(lines, \" \", 1))) materialize   ; line 21, fallible (on_error drop)\n"
-    "  %2 filter          scored   : (str, f64) -> (str, f64) = pair.1 >= 0   ; line 22\n"
+    "  %2 filter          scored   : (str, f64) -> (str, f64) = pair.1 >= 0.5   ; line 22\n"
     "  %3 combine_per_key stats    : (str, f64) -> (str, (f64, f64)) = (sum, mean)   ; line 23\n"
     "  %4 sink            out      : (str, (f64, f64)) -> () = tsv(output)   ; line 24\n"
     "plan: 2 stages\n"
@@ -230,7 +230,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "pair",
     .line = 21,
     .col = 1,
-    .program = UINT64_C(0x91e5617471853213),
+    .program = UINT64_C(0x73200d589e9d4c7e),
     .type = "map pair: str -> (str, f64): elements",
 };
 
