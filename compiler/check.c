@@ -1744,20 +1744,19 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             }
         }
         if (o->materialize) {
-            if (o->kind == OP_COMBINE || o->kind == OP_COMBINE_PER_KEY) {
-                op->materialize = true;
+            if (o->kind == OP_COMBINE || o->kind == OP_COMBINE_PER_KEY ||
+                op_info[o->kind].role == ROLE_ELEMENT) {
+                op->materialize = true;   /* where it stands: check_materialize */
             } else {
-                diag_at(d, DIAG_ERROR, o->materialize_span, "materialize is for combine and "
-                        "combine_per_key, not %s", op_info[o->kind].keyword);
+                diag_at(d, DIAG_ERROR, o->materialize_span, "materialize is for combine, "
+                        "combine_per_key and the element-wise operators (map, filter, "
+                        "flatmap, batch_map), not %s", op_info[o->kind].keyword);
                 if (o->kind == OP_TOP)
                     diag_hint(d, "a top keeps few elements and is cheap to recompute: "
                                  "materialize the combine before it");
                 else if (o->kind == OP_SOURCE || o->kind == OP_SINK)
                     diag_hint(d, "a source's output is its input and a sink's is the output "
                                  "file: there is nothing to checkpoint");
-                else
-                    diag_hint(d, "checkpoints of element-wise operators are not supported yet; "
-                                 "materialize the combine (its merged result) instead");
             }
         }
         if (o->by.n && o->kind != OP_TOP)
@@ -1838,16 +1837,60 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     return ir;
 }
 
+/* materialize on an element-wise operator: its output is checkpointed
+ * element by element in stage 1 (the loop over a partition), and --resume
+ * runs the operators after it from the checkpoint.  So it must be in stage
+ * 1 (before any combine or top), and no batch_map may follow it there (the
+ * resumed loop calls the operators after it one element at a time). */
+static bool check_elementwise_ckpt(Diags *d, const OpDecl *o, const Ir *ir, int i)
+{
+    for (int k = 0; k < i; k++) {
+        const IrOp *up = &ir->ops[k];
+        OpRole r = op_info[up->kind].role;
+        if (r != ROLE_COMBINE && r != ROLE_TOP)
+            continue;
+        diag_at(d, DIAG_ERROR, o->materialize_span, "'%s' runs after %s '%s': only the "
+                "element-wise operators before the first combine or top can be materialized",
+                o->name, op_info[up->kind].keyword, up->name);
+        diag_hint(d, "materialize '%s' instead (its merged result)", up->name);
+        return false;
+    }
+    for (int k = i + 1; k < ir->nops; k++) {
+        const IrOp *dn = &ir->ops[k];
+        OpRole r = op_info[dn->kind].role;
+        if (r == ROLE_COMBINE || r == ROLE_TOP || r == ROLE_SINK)
+            break;
+        if (dn->kind != OP_BATCH_MAP)
+            continue;
+        diag_at(d, DIAG_ERROR, o->materialize_span, "'%s' cannot be materialized before the "
+                "batch_map '%s'", o->name, dn->name);
+        diag_hint(d, "materialize '%s' or an operator after it", dn->name);
+        return false;
+    }
+    return true;
+}
+
 /* materialize: --resume skips everything before the checkpoint, so what
  * that work leaves besides its output must be in the checkpoint too.  The
  * counts are (drops, retries, --stats); the lines an on_error collect
  * writes are not, so a collect before the checkpoint is refused. */
 static void check_materialize(Diags *d, const Program *p, const Ir *ir)
 {
+    int first = -1;
     for (int i = 0; i < ir->nops; i++) {
         if (!ir->ops[i].materialize)
             continue;
         const OpDecl *o = p->ops.v[i];
+        if (first >= 0) {
+            diag_at(d, DIAG_ERROR, o->materialize_span, "a pipeline has one checkpoint: "
+                    "'%s' is materialized already", ir->ops[first].name);
+            diag_hint(d, "keep one materialize: the later the operator, the more work "
+                         "--resume skips");
+            continue;
+        }
+        first = i;
+        if (op_info[ir->ops[i].kind].role == ROLE_ELEMENT && !check_elementwise_ckpt(d, o, ir, i))
+            continue;
         for (int k = 0; k < i; k++) {
             const IrOp *up = &ir->ops[k];
             if (up->policy != POLICY_COLLECT || !up->fallible)

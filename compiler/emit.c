@@ -25,6 +25,7 @@ typedef struct Emitter {
     const char *batch_fn;    /* stage 1's batch function, if a batch_map */
     const char *batch_in, *batch_pos, *batch_n;   /* its buffer in stage 1 */
     bool in_segment_a;       /* emitting the operators before the batch_map */
+    int ckpt_op;             /* materialize on an element-wise operator: its index, else -1 */
     bool local_counts;       /* --stats counters are locals (stage 1) */
     bool timed;              /* --stats: operator times in this loop (stage 1's) */
     int timed_ops;           /* ... of the operators before this index */
@@ -1245,6 +1246,195 @@ static int find_batch_map(const Ir *ir, const Stage *st)
     return -1;
 }
 
+/* ---- materialize on an element-wise operator ----------------------------- */
+
+static bool type_has_list(const Type *t)
+{
+    if (t->kind == TY_LIST)
+        return true;
+    if (t->kind == TY_TUPLE || t->kind == TY_RECORD)
+        for (int i = 0; i < t->n; i++)
+            if (type_has_list(t->elems[i]))
+                return true;
+    return false;
+}
+
+static const char *ckpt_tag(Emitter *e, const Type *t)
+{
+    Str s = {0};
+    ctype_tag(&s, t);
+    const char *r = arena_strndup(e->arena, s.p, s.n);
+    str_free(&s);
+    return r;
+}
+
+/* The statements writing the value v (an lvalue) of type t to fp_buf *b,
+ * or reading it from p. */
+static void ckpt_put_value(Emitter *e, const Type *t, const char *v)
+{
+    switch (t->kind) {
+    case TY_I64: line(e, "fp_ckpt_put_u64(b, (uint64_t)%s);", v); break;
+    case TY_F64: line(e, "fp_ckpt_put_f64(b, %s);", v); break;
+    case TY_BOOL: line(e, "fp_ckpt_put_bool(b, %s);", v); break;
+    case TY_STR: line(e, "fp_ckpt_put_str(b, %s);", v); break;
+    default: line(e, "ckpt_put_%s(b, &%s);", ckpt_tag(e, t), v); break;
+    }
+}
+
+static void ckpt_get_value(Emitter *e, const Type *t, const char *v)
+{
+    switch (t->kind) {
+    case TY_I64: line(e, "p = fp_ckpt_get_i64(p, &%s);", v); break;
+    case TY_F64: line(e, "p = fp_ckpt_get_f64(p, &%s);", v); break;
+    case TY_BOOL: line(e, "p = fp_ckpt_get_bool(p, &%s);", v); break;
+    case TY_STR: line(e, "p = fp_ckpt_get_str(p, &%s);", v); break;
+    default: line(e, "p = ckpt_get_%s(w, p, &%s);", ckpt_tag(e, t), v); break;
+    }
+}
+
+/* One writer and one reader per type of the checkpointed element, inner
+ * types first: fields in order, an f64 as its 8 bytes (bit-exact), a str
+ * as its length and bytes (read back as a view into the checkpoint), a
+ * list as its length and items (read back into the worker's arena). */
+static void emit_ckpt_serialisers(Emitter *e, const Type *t, PtrVec *done, bool top)
+{
+    if (t->kind != TY_TUPLE && t->kind != TY_RECORD && t->kind != TY_LIST && !top)
+        return;   /* a scalar inside a compound: written in place */
+    for (int i = 0; i < done->n; i++)
+        if (done->v[i] == t)
+            return;
+    if (t->kind == TY_LIST)
+        emit_ckpt_serialisers(e, t->elem, done, false);
+    if (t->kind == TY_TUPLE || t->kind == TY_RECORD)
+        for (int i = 0; i < t->n; i++)
+            emit_ckpt_serialisers(e, t->elems[i], done, false);
+    vec_push(e->arena, done, (void *)t);
+    const char *tag = ckpt_tag(e, t), *ct = ctype(e, t);
+    Str tn = {0};
+    type_str(&tn, t);
+    line(e, "/* materialize: a %s into the checkpoint. */", comment_safe(e, tn.p));
+    line(e, "static void ckpt_put_%s(fp_buf *b, const %s *v)", tag, ct);
+    line(e, "{");
+    e->indent++;
+    if (t->kind == TY_LIST) {
+        line(e, "fp_ckpt_put_u64(b, (uint64_t)v->n);");
+        line(e, "for (int64_t i = 0; i < v->n; i++) {");
+        e->indent++;
+        ckpt_put_value(e, t->elem, "v->items[i]");
+        e->indent--;
+        line(e, "}");
+    } else if (t->kind == TY_TUPLE || t->kind == TY_RECORD) {
+        for (int i = 0; i < t->n; i++)
+            ckpt_put_value(e, t->elems[i], t->kind == TY_RECORD
+                                               ? arena_printf(e->arena, "v->%s", t->cfields[i])
+                                               : arena_printf(e->arena, "v->f%d", i));
+    } else {
+        ckpt_put_value(e, t, "*v");
+    }
+    e->indent--;
+    line(e, "}");
+    blank(e);
+    line(e, "/* ... and back, for --resume. */");
+    line(e, "static const char *ckpt_get_%s(fp_worker *w, const char *p, %s *v)", tag, ct);
+    line(e, "{");
+    e->indent++;
+    if (!type_has_list(t))
+        line(e, "(void)w;   /* (lists are read into its arena) */");
+    if (t->kind == TY_LIST) {
+        line(e, "p = fp_ckpt_get_i64(p, &v->n);");
+        line(e, "v->items = v->n ? fp_arena_alloc(w->arena, (size_t)v->n * sizeof *v->items) "
+                ": NULL;");
+        line(e, "for (int64_t i = 0; i < v->n; i++) {");
+        e->indent++;
+        ckpt_get_value(e, t->elem, "v->items[i]");
+        e->indent--;
+        line(e, "}");
+    } else if (t->kind == TY_TUPLE || t->kind == TY_RECORD) {
+        for (int i = 0; i < t->n; i++)
+            ckpt_get_value(e, t->elems[i], t->kind == TY_RECORD
+                                               ? arena_printf(e->arena, "v->%s", t->cfields[i])
+                                               : arena_printf(e->arena, "v->f%d", i));
+    } else {
+        ckpt_get_value(e, t, "*v");
+    }
+    line(e, "return p;");
+    e->indent--;
+    line(e, "}");
+    blank(e);
+    str_free(&tn);
+}
+
+/* Whether an operator after the checkpoint, in stage 1, reports an
+ * element with its input record (fail_fast, collect): then each element
+ * carries its record in the checkpoint. */
+static bool ckpt_needs_records(const Ir *ir, const Stage *st, int m)
+{
+    for (int i = m + 1; i <= st->last; i++)
+        if (ir->ops[i].fallible && ir->ops[i].policy != POLICY_DROP)
+            return true;
+    return false;
+}
+
+/* In stage 1, right after the materialized operator's statement: its
+ * element into this partition's checkpoint payload. */
+static void emit_ckpt_hook(Emitter *e, const Stage *st, int i, const char *cur)
+{
+    if (i != e->ckpt_op)
+        return;
+    const IrOp *op = &e->ir->ops[i];
+    line(e, "/* materialize: %s %s's element into this partition's checkpoint */",
+         op_info[op->kind].keyword, comment_safe(e, op->name));
+    line(e, "if (w->ckpt) {");
+    if (ckpt_needs_records(e->ir, st, i))
+        line(e, "    fp_ckpt_record(w);   /* its input record, for later error messages */");
+    line(e, "    ckpt_put_%s(w->ckpt, &%s);", ckpt_tag(e, op->out), cur);
+    line(e, "}");
+}
+
+/* --resume: the operators of stage 1 after the materialized one, over a
+ * checkpointed partition's elements (the shape of the batch_map split). */
+static void emit_resume_fn(Emitter *e, const Stage *st, int m)
+{
+    const Ir *ir = e->ir;
+    const IrOp *op = &ir->ops[m];
+    names_reset(e);
+    e->loops = 0;
+    line(e, "/* Stage 1 from the checkpoint of %s %s (--resume): once per checkpointed "
+            "partition, on any thread; fuses", op_info[op->kind].keyword,
+         comment_safe(e, op->name));
+    for (int k = m; k <= st->last; k++)
+        line(e, " *   %-15s %-12s %s:%d", op_info[ir->ops[k].kind].keyword,
+             comment_safe(e, ir->ops[k].name), fpipe_path(e), ir->ops[k].line);
+    line(e, " */");
+    line(e, "static void %s(fp_worker *w)", arena_printf(e->arena, "resume1_from_%s", op->name));
+    line(e, "{");
+    e->indent++;
+    const IrOp *keyed = open_queue(e, st);
+    e->local_counts = true;
+    counters(e, m + 1, st->last, true);
+    const char *p = helper(e, "ck"), *end = helper(e, "ck_end");
+    line(e, "const char *%s = w->part->begin, *%s = w->part->end;   /* its elements */", p, end);
+    line(e, "while (%s < %s) {", p, end);
+    e->indent++;
+    e->loops++;
+    if (ckpt_needs_records(ir, st, m))
+        line(e, "%s = fp_ckpt_next(w, %s);   /* its input record: w->part, w->pos */", p, p);
+    op_comment(e, op, "one element, from the checkpoint");
+    line(e, "%s %s;", ctype(e, op->out), op->cname);
+    line(e, "%s = ckpt_get_%s(w, %s, &%s);", p, ckpt_tag(e, op->out), p, op->cname);
+    const char *cur = op->cname;
+    for (int k = m + 1; k <= st->last; k++)
+        cur = emit_op(e, &ir->ops[k], cur);
+    close_loops(e);
+    if (keyed)
+        line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
+    counters(e, m + 1, st->last, false);
+    e->local_counts = false;
+    e->indent--;
+    line(e, "}");
+    blank(e);
+}
+
 /* The second half of stage 1 when it holds a batch_map: the C function on
  * a whole batch, then the operators after it on each result. */
 static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
@@ -1303,8 +1493,11 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     count(e, op, 0);
     line(e, "%s %s = %s.items[%s];", ctype(e, op->out), name, out, i);
     const char *cur = name;
-    for (int k = bm + 1; k <= st->last; k++)
+    emit_ckpt_hook(e, st, bm, cur);
+    for (int k = bm + 1; k <= st->last; k++) {
         cur = emit_op(e, &ir->ops[k], cur);
+        emit_ckpt_hook(e, st, k, cur);
+    }
     close_loops(e);
     if (keyed)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
@@ -1379,6 +1572,7 @@ static void emit_stage1(Emitter *e, const Stage *st)
             line(e, "w->pos = %s.p;   /* for error messages */", fm->cname);
         cur = fm->cname;
         next = st->first + 2;
+        emit_ckpt_hook(e, st, 1, cur);
     } else if (src->format[0] == 't') {
         line(e, "const char *cur = w->part->begin, *end = w->part->end;");
         op_comment(e, src, NULL);
@@ -1393,8 +1587,11 @@ static void emit_stage1(Emitter *e, const Stage *st)
     } else {
         emit_record_source(e, src);
     }
-    for (int i = next; i <= (bm >= 0 ? bm : st->last); i++)
+    for (int i = next; i <= (bm >= 0 ? bm : st->last); i++) {
         cur = emit_op(e, &ir->ops[i], cur);
+        if (i != bm)
+            emit_ckpt_hook(e, st, i, cur);
+    }
     e->in_segment_a = false;
     close_loops(e);
     e->timed = false;
@@ -1781,8 +1978,14 @@ static void emit_checkpoint_info(Emitter *e, const IrOp *op)
     type_str(&t, op->in);
     str_add(&t, " -> ");
     type_str(&t, op->out);
-    str_add(&t, " = ");
-    monoids_str(&t, op);
+    if (op_info[op->kind].role == ROLE_ELEMENT) {
+        str_add(&t, ": elements%s", ckpt_needs_records(ir, &e->plan->stages[0],
+                                                       (int)(op - ir->ops))
+                                        ? " with their input records" : "");
+    } else {
+        str_add(&t, " = ");
+        monoids_str(&t, op);
+    }
     Str name = {0}, type = {0};
     emit_c_string(&name, op->name, strlen(op->name));
     emit_c_string(&type, t.p, t.n);
@@ -1806,8 +2009,11 @@ static void emit_checkpoint_info(Emitter *e, const IrOp *op)
 void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text)
 {
     Arena *a = arena_new();
-    Emitter e = {.out = out, .plan = p, .ir = p->ir, .opts = o, .arena = a};
+    Emitter e = {.out = out, .plan = p, .ir = p->ir, .opts = o, .arena = a, .ckpt_op = -1};
     const Ir *ir = p->ir;
+    for (int i = 0; i < ir->nops; i++)
+        if (ir->ops[i].materialize && op_info[ir->ops[i].kind].role == ROLE_ELEMENT)
+            e.ckpt_op = i;
 
     line(&e, "/* %s.c — generated by fpipec %s from %s.", comment_safe(&e, ir->name),
          FPIPEC_VERSION, fpipe_path(&e));
@@ -1920,7 +2126,14 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         emit_top_helpers(&e, &ir->ops[p->top]);
     for (int i = 0; i < p->nstages; i++) {
         const Stage *st = &p->stages[i];
-        if (st->kind == STAGE_SOURCE)
+        if (st->kind == STAGE_SOURCE && e.ckpt_op >= 0) {
+            /* materialize on an element-wise operator: its element's
+             * serialisers, stage 1, and stage 1 from the checkpoint */
+            PtrVec sers = {0};
+            emit_ckpt_serialisers(&e, ir->ops[e.ckpt_op].out, &sers, true);
+            emit_stage1(&e, st);
+            emit_resume_fn(&e, st, e.ckpt_op);
+        } else if (st->kind == STAGE_SOURCE)
             emit_stage1(&e, st);
         else if (st->kind == STAGE_COMBINED)
             emit_stage2(&e, st);
@@ -2037,6 +2250,11 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     if (mat) {
         line(&e, ".checkpoint = &checkpoint,");
         line(&e, ".checkpoint_op = %d,", mat_i);
+    }
+    if (e.ckpt_op >= 0) {
+        line(&e, ".resume1 = resume1_from_%s,", ir->ops[e.ckpt_op].name);
+        line(&e, ".ckpt_records = %s,",
+             ckpt_needs_records(ir, &p->stages[0], e.ckpt_op) ? "true" : "false");
     }
     e.indent--;
     line(&e, "};");

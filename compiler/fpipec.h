@@ -471,7 +471,7 @@ typedef struct IrOp {
     const Extern *batch_fn;  /* batch_map: the extern called on a batch */
     int64_t max_batch;       /* batch_map */
     int64_t retry;           /* retry N: calls again on a transient error, 0 if none */
-    bool materialize;        /* materialize: its output is checkpointed (combines only) */
+    bool materialize;        /* materialize: its output is checkpointed */
     bool retryable;          /* it calls a fallible C function: retry may be set
                                 (in the .fpipe, or by a run's --config) */
     int64_t top_n;           /* top: how many */

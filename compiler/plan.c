@@ -113,6 +113,16 @@ void plan_dump(Str *s, const Plan *p)
     if (p->scan_words)
         str_add(s, "    source %s + flatmap %s: one scan for words over the partition's bytes "
                    "(split_ws never crosses a newline)\n", ir->ops[0].name, ir->ops[1].name);
+    for (int i = s1->first; i <= s1->last; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (!op->materialize || op_info[op->kind].role != ROLE_ELEMENT)
+            continue;
+        str_add(s, "  materialize: %s %s: each element of its output is written to a "
+                   "checkpoint, partition by partition, in stage 1 (committed when stage 1 "
+                   "ends with no failure); --resume runs stage 1 from the operator after it, "
+                   "over the checkpoint, and does not read the input\n",
+                op_info[op->kind].keyword, op->name);
+    }
     if (p->combine < 0 && p->top < 0) {
         str_add(s, "    rows are written in input order (partition by partition)\n");
     } else if (p->combine < 0) {

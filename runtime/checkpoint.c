@@ -199,10 +199,9 @@ static void inputs_differ(reader *r, const fp_buf *now, char *why, size_t len)
     snprintf(why, len, "stale (the inputs changed)");
 }
 
-/* zlib's crc32 over any length (its own takes 32-bit lengths). */
-static uint32_t crc_all(const char *p, size_t n)
+/* zlib's crc32 over any length (its own takes 32-bit lengths), on from c. */
+static uint32_t crc_more(uLong c, const char *p, size_t n)
 {
-    uLong c = crc32(0, Z_NULL, 0);
     while (n) {
         uInt m = n > ((size_t)1 << 30) ? (uInt)1 << 30 : (uInt)n;
         c = crc32(c, (const Bytef *)p, m);
@@ -210,6 +209,11 @@ static uint32_t crc_all(const char *p, size_t n)
         n -= m;
     }
     return (uint32_t)c;
+}
+
+static uint32_t crc_all(const char *p, size_t n)
+{
+    return crc_more(crc32(0, Z_NULL, 0), p, n);
 }
 
 /* Read up to n bytes: how many there were. */
@@ -383,9 +387,25 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+static int write_pieces(int fd, const fp_buf *pieces, size_t npieces)
+{
+    for (size_t i = 0; i < npieces; i++)
+        if (pieces[i].n && write_all(fd, pieces[i].p, pieces[i].n) != 0)
+            return -1;
+    return 0;
+}
+
 int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload,
                  uint64_t records, const uint64_t *stat, const uint64_t *dropped,
                  const uint64_t *retried, char *err, size_t len)
+{
+    return fp_ckpt_save_pieces(ck, pl, payload, 1, records, stat, dropped, retried, err, len);
+}
+
+int fp_ckpt_save_pieces(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *pieces,
+                        size_t npieces, uint64_t records, const uint64_t *stat,
+                        const uint64_t *dropped, const uint64_t *retried, char *err,
+                        size_t len)
 {
     const fp_ckpt_info *ci = pl->checkpoint;
     fp_buf h = {0};
@@ -412,8 +432,15 @@ int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload
     for (int i = 0; i < pl->nsites; i++)
         put_u64(&h, retried[i]);
     put_u64(&h, records);
-    put_u64(&h, payload->n);
-    put_u32(&h, payload->n ? crc_all(payload->p, payload->n) : crc_all("", 0));
+    uint64_t pbytes = 0;
+    uint32_t pcrc = crc_all("", 0);
+    for (size_t i = 0; i < npieces; i++) {
+        pbytes += pieces[i].n;
+        if (pieces[i].n)
+            pcrc = crc_more(pcrc, pieces[i].p, pieces[i].n);
+    }
+    put_u64(&h, pbytes);
+    put_u32(&h, pcrc);
     uint32_t hbytes = (uint32_t)h.n + 4;
     memcpy(h.p + 12, &hbytes, 4);
     put_u32(&h, crc_all(h.p, h.n));
@@ -439,8 +466,8 @@ int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload
     if (fd < 0) {
         snprintf(err, len, "cannot create a file in the checkpoint folder '%s': %s", ck->dir,
                  strerror(errno));
-    } else if (write_all(fd, h.p, h.n) != 0 ||
-               (payload->n && write_all(fd, payload->p, payload->n) != 0) || fsync(fd) != 0) {
+    } else if (write_all(fd, h.p, h.n) != 0 || write_pieces(fd, pieces, npieces) != 0 ||
+               fsync(fd) != 0) {
         snprintf(err, len, "cannot write '%s': %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
@@ -458,4 +485,90 @@ int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload
     free(tmp);
     fp_buf_free(&h);
     return rc;
+}
+
+/* ---- element-wise checkpoints: each element's input record ------------ */
+
+static uint64_t count_nl(const char *p, const char *e)
+{
+    uint64_t n = 0;
+    while (p < e) {
+        const char *q = memchr(p, '\n', (size_t)(e - p));
+        if (!q)
+            break;
+        n++;
+        p = q + 1;
+    }
+    return n;
+}
+
+/* The record holding pos (as on_error collect finds it): a line, or a CSV
+ * record up to its first newline outside quotes.  Then its line number,
+ * counted on from the previous record's.  Written once per record: the
+ * elements of one line (a flatmap's) say "the same" with a zero byte. */
+void fp_ckpt_record(fp_worker *w)
+{
+    const fp_part *part = w->part;
+    fp_buf *b = w->ckpt;
+    const char *pos = w->pos ? w->pos : part->begin;
+    if (pos > part->end)
+        pos = part->end;
+    const char *rec = pos;
+    if (!(w->ck_rec && pos >= w->ck_rec && pos < w->ck_rec_end))
+        while (rec > part->begin && rec[-1] != '\n')
+            rec--;
+    else
+        rec = w->ck_rec;
+    if (rec != w->ck_rec) {
+        const char *eol = memchr(rec, '\n', (size_t)(part->end - rec));
+        if (part->csv) {
+            bool in = false;
+            eol = NULL;
+            for (const char *s = rec; s < part->end; s++) {
+                if (*s == '"')
+                    in = !in;
+                else if (*s == '\n' && !in) {
+                    eol = s;
+                    break;
+                }
+            }
+        }
+        const char *end = eol ? eol : part->end;
+        if (!w->ck_lc_pos || rec < w->ck_lc_pos) {
+            w->ck_lc_pos = part->begin;
+            w->ck_line = part->line0;
+        }
+        w->ck_line += count_nl(w->ck_lc_pos, rec);
+        w->ck_lc_pos = rec;
+        w->ck_rec = rec;
+        w->ck_rec_end = end;
+        fp_buf_put(b, "\1", 1);
+        fp_ckpt_put_u64(b, w->ck_line);
+        fp_ckpt_put_u64(b, (uint64_t)(rec - (w->in_base ? w->in_base : part->begin)) + part->off0);
+        fp_ckpt_put_str(b, fp_str_lit(rec, (size_t)(end - rec)));
+    } else {
+        fp_buf_put(b, "", 1);
+    }
+    fp_ckpt_put_u64(b, (uint64_t)(pos - rec));
+}
+
+const char *fp_ckpt_next(fp_worker *w, const char *p)
+{
+    if (*p++) {
+        uint64_t line, off;
+        fp_str text;
+        memcpy(&line, p, 8);
+        memcpy(&off, p + 8, 8);
+        p = fp_ckpt_get_str(p + 16, &text);
+        w->ck_part.begin = text.p;
+        w->ck_part.end = text.p + text.n;
+        w->ck_part.line0 = line;
+        w->ck_part.off0 = off;
+        w->lc_pos = NULL;   /* on_error collect counts lines from line0 */
+    }
+    uint64_t delta;
+    memcpy(&delta, p, 8);
+    w->pos = w->ck_part.begin + delta;
+    w->part = &w->ck_part;
+    return p + 8;
 }

@@ -80,6 +80,10 @@ typedef struct fp_run {
     fp_errsink *errs;       /* on_error collect: the error file */
     int stats;              /* --stats: 1 a table, 2 JSON */
     bool count_lines;       /* materialize: a text source's lines, for the checkpoint */
+    /* materialize on an element-wise operator: each partition's payload
+     * (NULL: no checkpoint written); --resume: stage 1 runs from it */
+    fp_buf *ckbufs;
+    bool resume_elems;
     fp_progress *progress;  /* the progress line, or NULL */
     /* --stats, keyed: distinct keys handed to stage 2, and their key plus
      * accumulator bytes (what they need, however they are held) */
@@ -407,7 +411,10 @@ void fp_fail(fp_worker *w)
                  "error: operator '%s' (%s:%d:%d) failed: %s\n"
                  "  input: %s:%zu\n  record: %.*s%s\n",
                  site->op, site->file, site->line, site->col, msg,
-                 run->in[part->file].path, line_of(run, part->file, pos), (int)b.n,
+                 run->in[part->file].path,
+                 run->in[part->file].data ? line_of(run, part->file, pos)
+                                          : (size_t)part->line0,   /* --resume: the record */
+                 (int)b.n,
                  b.p, n > 200 ? "..." : "");
         fp_buf_free(&b);
     } else {
@@ -511,6 +518,15 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         w->in_base = run->in[w->part->file].data;
         w->lc_pos = NULL;
     }
+    if (run->ckbufs || run->resume_elems) {
+        /* materialize on an element-wise operator: this partition's
+         * payload, its elements' records counted from the start */
+        w->ckpt = run->ckbufs ? &run->ckbufs[k] : NULL;
+        w->in_path = run->in[w->part->file].path;
+        w->in_base = run->in[w->part->file].data;
+        w->ck_rec = w->ck_rec_end = w->ck_lc_pos = NULL;
+        w->ck_part = *w->part;
+    }
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
         if (pl->merge == FP_MERGE_PARTITION_ORDER) {
@@ -527,14 +543,23 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         break;
     }
     uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
-    populate_pages(run, w->part);
-    double t_part = w->optime ? now() : 0;   /* --stats: operator times */
-    pl->stage1(w);
-    if (w->optime)
-        w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
-    if ((run->stats || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT)
+    if (run->resume_elems) {
+        double t_part = w->optime ? now() : 0;   /* --stats: operator times */
+        pl->resume1(w);   /* the operators after the checkpoint, over its elements */
+        if (w->optime)
+            w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
+        w->part = &run->parts[k];
+    } else {
+        populate_pages(run, w->part);
+        double t_part = w->optime ? now() : 0;   /* --stats: operator times */
+        pl->stage1(w);
+        if (w->optime)
+            w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
+    }
+    if ((run->stats || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT &&
+        !run->resume_elems)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
-    if (run->progress)
+    if (run->progress && !run->resume_elems)
         fp_progress_add(run->progress, (uint64_t)(w->part->end - w->part->begin),
                         pl->source == FP_SOURCE_TEXT
                             ? fp_count_lines(w->part->begin, w->part->end)
@@ -544,7 +569,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
-    release_pages(run, w->part);
+    if (!run->resume_elems)   /* a checkpoint's partitions are not input pages */
+        release_pages(run, w->part);
     if (pl->shape == FP_SHAPE_KEYED && pl->merge == FP_MERGE_PARTITION_ORDER) {
 #ifdef _OPENMP
 #pragma omp critical(fp_fold)
@@ -781,7 +807,7 @@ static void stage2_from_payload(fp_run *run, fp_worker *w, const char *p, size_t
  * then rank 0 writes the file.  A checkpoint that cannot be written is a
  * warning: the run goes on without one. */
 static void ckpt_commit(fp_run *run, fp_worker *workers, int nw, const fp_ckpt *ck,
-                        const fp_buf *payload, uint64_t records)
+                        const fp_buf *pieces, size_t npieces, uint64_t records)
 {
     const fp_pipeline *pl = run->pl;
     fp_dist_drops(workers, nw, pl->nsites);
@@ -799,12 +825,76 @@ static void ckpt_commit(fp_run *run, fp_worker *workers, int nw, const fp_ckpt *
             retried[i] += workers[t].retried[i];
         }
     }
+    if (pl->resume1) {
+        /* An element-wise checkpoint is written after stage 1: the
+         * operators after it were counted too, and a resumed run counts
+         * them again. */
+        for (int i = pl->checkpoint_op + 1; i < pl->nops; i++) {
+            stat[i] = stat[pl->nops + i] = 0;
+            if (pl->ops[i].site >= 0)
+                dropped[pl->ops[i].site] = retried[pl->ops[i].site] = 0;
+        }
+    }
     char err[1024];
-    if (fp_ckpt_save(ck, pl, payload, records, stat, dropped, retried, err, sizeof err) != 0)
+    if (fp_ckpt_save_pieces(ck, pl, pieces, npieces, records, stat, dropped, retried, err,
+                            sizeof err) != 0)
         fprintf(stderr, "%s: warning: no checkpoint written: %s\n", run->prog, err);
     free(stat);
     free(dropped);
     free(retried);
+}
+
+/* An element-wise checkpoint's payload: a table of the partitions (u64
+ * count, then per partition u64 file, u64 index, u64 bytes), then each
+ * partition's elements as stage 1 serialised them, in partition order. */
+static void ckpt_commit_elems(fp_run *run, fp_worker *workers, int nw, const fp_ckpt *ck)
+{
+    fp_buf *pieces = xcalloc(run->nparts + 1, sizeof *pieces);
+    fp_buf *table = &pieces[0];
+    uint64_t n = run->nparts;
+    fp_ckpt_put_u64(table, n);
+    for (size_t k = 0; k < run->nparts; k++) {
+        fp_ckpt_put_u64(table, (uint64_t)run->parts[k].file);
+        fp_ckpt_put_u64(table, (uint64_t)run->parts[k].index);
+        fp_ckpt_put_u64(table, (uint64_t)run->ckbufs[k].n);
+        pieces[k + 1] = run->ckbufs[k];
+    }
+    uint64_t records = 0;   /* the materialized operator's elements */
+    for (int t = 0; t < nw; t++)
+        records += workers[t].stat[run->pl->checkpoint_op];
+    ckpt_commit(run, workers, nw, ck, pieces, run->nparts + 1, records);
+    fp_buf_free(table);
+    free(pieces);
+}
+
+/* --resume from an element-wise checkpoint: its partitions (each one's
+ * begin and end: its elements in the payload).  -1 when the table does not
+ * add up. */
+static int ckpt_parts(fp_run *run, const fp_ckpt *ck, int npaths)
+{
+    static fp_csv_cols no_cols;   /* a CSV source's record ends as a CSV record does */
+    const char *p = ck->payload, *end = ck->payload + ck->payload_n;
+    uint64_t n;
+    if (ck->payload_n < 8)
+        return -1;
+    memcpy(&n, p, 8);
+    p += 8;
+    if (n > (uint64_t)(end - p) / 24)
+        return -1;
+    const char *data = p + n * 24;
+    run->parts = xcalloc((size_t)n + 1, sizeof *run->parts);
+    run->nparts = (size_t)n;
+    for (size_t k = 0; k < run->nparts; k++, p += 24) {
+        uint64_t v[3];
+        memcpy(v, p, 24);
+        if (v[0] >= (uint64_t)npaths || v[2] > (uint64_t)(end - data))
+            return -1;
+        run->parts[k] = (fp_part){.begin = data, .end = data + v[2], .file = (int)v[0],
+                                  .index = (size_t)v[1],
+                                  .csv = run->pl->source == FP_SOURCE_CSV ? &no_cols : NULL};
+        data += v[2];
+    }
+    return data == end ? 0 : -1;
 }
 
 /* ---- phase times (FPIPE_TIMES=1) ----------------------------------- */
@@ -1094,6 +1184,18 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
 
     double t0 = now(), t_start = t0, t_stage1 = 0;
     char err[1024];
+    if (pl->resume1 && fp_dist_on()) {
+        /* An element-wise checkpoint would need every rank's partitions
+         * gathered in order: not built (docs/running.md). */
+        if (fp_dist_rank() == 0)
+            fprintf(stderr, "%s: error: materialize '%s' is on an element-wise operator, and "
+                    "its checkpoint is not supported under MPI with more than one rank: run "
+                    "it with one process, or materialize a combine\n", run.prog,
+                    pl->checkpoint->name);
+        free(paths);
+        fp_config_free(&cfg);
+        return FP_EXIT_USAGE;
+    }
     /* materialize: this run's checkpoint (its inputs' fingerprint), and
      * with --resume the one to start from.  Decided before the inputs are
      * opened: a resumed run does not read them. */
@@ -1111,6 +1213,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         ck_on = !fp_dist_any(!ck_on, "find its inputs for the checkpoint");   /* MPI: all */
         if (ck_on && resume) {
             int lr = fp_ckpt_load(&ck, pl, why, sizeof why);
+            if (lr == 0 && pl->resume1 && ckpt_parts(&run, &ck, npaths) != 0) {
+                free(run.parts);
+                run.parts = NULL;
+                run.nparts = 0;
+                snprintf(why, sizeof why, "corrupt (its partition table does not add up)");
+                lr = 1;
+            }
             resumed = !fp_dist_any(lr != 0, "read the checkpoint");
             if (!resumed && fp_dist_rank() == 0) {
                 if (lr < 0)
@@ -1126,19 +1235,25 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
                 "is no checkpoint: running from the start\n", run.prog);
     }
     run.count_lines = ck_on && !resumed;   /* the checkpoint keeps them for --stats */
+    /* A combine's checkpoint skips stage 1; an element-wise one runs the
+     * rest of stage 1 from it. */
+    bool resumed_combine = resumed && !pl->resume1;
+    run.resume_elems = resumed && pl->resume1;
     if (resumed && fp_dist_rank() == 0)
         fprintf(stderr, "%s: resuming from the checkpoint '%s' of '%s' (%s:%d:%d, %llu %s): "
                 "the inputs are not read\n", run.prog, ck.path, pl->checkpoint->name,
                 pl->fpipe_file, pl->checkpoint->line, pl->checkpoint->col,
                 (unsigned long long)ck.records,
-                pl->shape == FP_SHAPE_KEYED ? (ck.records == 1 ? "key" : "keys") : "value");
+                pl->resume1 ? (ck.records == 1 ? "element" : "elements")
+                : pl->shape == FP_SHAPE_KEYED ? (ck.records == 1 ? "key" : "keys") : "value");
     /* Inputs first: a missing input must not create or touch the output. */
     run.in = xcalloc((size_t)npaths, sizeof *run.in);
     run.nin = resumed ? 0 : npaths;
     catch_sigbus(&run);   /* opening reads the first bytes (gzip's magic) */
     int rc = FP_EXIT_OK;
+    for (int i = 0; i < npaths; i++)
+        run.in[i].path = paths[i];   /* (a resumed run's error messages name them) */
     for (int i = 0; i < run.nin; i++) {
-        run.in[i].path = paths[i];
         if (fp_dist_on() && strcmp(paths[i], "-") == 0) {
             fprintf(stderr, "%s: error: standard input cannot be read under MPI: give files\n",
                     run.prog);
@@ -1267,10 +1382,24 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         for (int i = 0; i < run.nin; i++)
             bases[i] = run.in[i].data;
         /* MPI: each rank counts the lines of its own block only. */
-        fp_errors_lines_range(run.parts, run.nparts, bases, run.threads, run.part_lo,
-                              run.part_hi, fp_dist_on() ? fp_dist_sum_u64 : NULL);
+        if (!run.resume_elems)   /* a resumed element's record has its line */
+            fp_errors_lines_range(run.parts, run.nparts, bases, run.threads, run.part_lo,
+                                  run.part_hi, fp_dist_on() ? fp_dist_sum_u64 : NULL);
         free(bases);
     }
+    if (ck_on && !resumed && pl->resume1) {
+        /* materialize on an element-wise operator: a payload per partition;
+         * its elements' records need the partitions' first lines. */
+        run.ckbufs = xcalloc(run.nparts, sizeof *run.ckbufs);
+        if (pl->ckpt_records && !pl->collect) {
+            const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
+            for (int i = 0; i < run.nin; i++)
+                bases[i] = run.in[i].data;
+            fp_errors_lines(run.parts, run.nparts, bases, run.threads);
+            free(bases);
+        }
+    }
+
     /* Finding the cuts touched a page at each (and the kernel maps a
      * large folio around each touch: about 0.5 MB a cut, 120 MB for a 1 GB
      * input); on_error collect's line counts read every page: give them
@@ -1301,7 +1430,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             workers[t].hot = fp_hot_new();   /* --stats: hot keys of the combine_per_key */
     }
     if (resumed && fp_dist_rank() == 0) {
-        /* The counts of the work the checkpoint stands for. */
+        /* The counts of the work the checkpoint stands for (an element-wise
+         * one: up to its operator; the resumed stage 1 adds the rest). */
         memcpy(workers[0].stat, ck.stat, (2 * (size_t)pl->nops + 1) * sizeof *ck.stat);
         for (int i = 0; i < pl->nsites; i++) {
             workers[0].dropped[i] = ck.dropped[i];
@@ -1350,15 +1480,21 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         run.progress = fp_progress_new(total, tty);
     }
     double t1 = now();
-    if (!resumed)
+    if (!resumed_combine)
         run_stage1(&run, workers, &tg);
     t_stage1 = now() - t1;
+    if (run.ckbufs && !run.fail_msg) {
+        /* materialize on an element-wise operator: committed once stage 1
+         * is done with no failure (fail_fast anywhere leaves none). */
+        ckpt_commit_elems(&run, workers, nw, &ck);
+        phase("checkpoint", &t0);
+    }
     /* --stats: the slots of the tables holding the keys after stage 1. */
     uint64_t table_bytes = 0;
-    for (size_t i = 0; i < ntabs && tg.tabs && !resumed; i++)
+    for (size_t i = 0; i < ntabs && tg.tabs && !resumed_combine; i++)
         if (tg.tabs[i])
             table_bytes += (uint64_t)(tg.tabs[i]->mask + 1) * tg.tabs[i]->stride;
-    if (tg.folded && !resumed)
+    if (tg.folded && !resumed_combine)
         table_bytes += (uint64_t)(tg.folded->mask + 1) * tg.folded->stride;
     fp_progress_end(run.progress);
     run.progress = NULL;
@@ -1372,7 +1508,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             fp_hot_merge(workers[0].hot, workers[t].hot);
     }
     phase("stage 1", &t0);
-    if (fp_dist_on() && !resumed) {
+    if (fp_dist_on() && !resumed_combine) {
         /* MPI: agree on the first failure; element-wise rows and global
          * accumulators go to rank 0 (keyed tables are shuffled below). */
         fp_dist_fail(&run.fail_part, &run.fail_msg);
@@ -1395,7 +1531,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     bool drops_summed = false;   /* MPI: by ckpt_commit */
     if (run.fail_msg) {
         /* nothing more to compute */
-    } else if (pl->shape == FP_SHAPE_KEYED && resumed) {
+    } else if (pl->shape == FP_SHAPE_KEYED && resumed_combine) {
         if (fp_dist_rank() == 0)
             stage2_from_payload(&run, w0, ck.payload, ck.payload_n, &out);
     } else if (pl->shape == FP_SHAPE_KEYED) {
@@ -1426,14 +1562,14 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             sort_tables(&run, tabs, nt, runs, ns);
             phase("sort partial tables", &t0);
         }
-        if (ck_on) {
+        if (ck_on && !pl->resume1) {
             /* materialize: the merged keys into the checkpoint, then stage
              * 2 over them, as a resumed run does. */
             fp_buf payload = {0};
             ckpt_fill fill = {&payload, pl->acc_size, 0};
             if (nt)
                 fp_kruns_merge(runs, ns, nt, pl->acc_size, pl->acc_merge, ckpt_add_key, &fill);
-            ckpt_commit(&run, workers, nw, &ck, &payload, fill.records);
+            ckpt_commit(&run, workers, nw, &ck, &payload, 1, fill.records);
             drops_summed = true;
             phase("checkpoint", &t0);
             stage2_from_payload(&run, w0, payload.p, payload.n, &out);
@@ -1448,16 +1584,16 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_dist_keyed_done();
     } else if (pl->shape == FP_SHAPE_GLOBAL) {
         void *acc = xcalloc(1, pl->acc_size);
-        if (resumed) {
+        if (resumed_combine) {
             memcpy(acc, ck.payload, ck.payload_n < pl->acc_size ? ck.payload_n : pl->acc_size);
         } else if (fp_dist_rank() == 0) {
             pl->acc_init(acc);
             for (size_t k = 0; k < run.nparts; k++)
                 pl->acc_merge(acc, tg.accs + k * pl->acc_size);
         }
-        if (ck_on && !resumed) {   /* materialize: the combined value */
+        if (ck_on && !resumed && !pl->resume1) {   /* materialize: the combined value */
             fp_buf payload = {acc, pl->acc_size, pl->acc_size};
-            ckpt_commit(&run, workers, nw, &ck, &payload, 1);
+            ckpt_commit(&run, workers, nw, &ck, &payload, 1, 1);
             drops_summed = true;
         }
         if (fp_dist_rank() == 0)
@@ -1550,7 +1686,8 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     if (run.stats)
         fp_dist_stats(pl, workers, nw, t_stage1);   /* MPI: on every rank, whatever rc */
     if (run.stats && rc == FP_EXIT_OK && fp_dist_rank() == 0) {
-        fp_stats_resumed(resumed ? pl->checkpoint_op : 0, resumed ? ck.path : NULL);
+        fp_stats_resumed(resumed ? pl->checkpoint_op + (pl->resume1 != NULL) : 0,
+                         resumed ? ck.path : NULL);
         fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start,
                         table_bytes, run.keys, run.key_bytes);
         fp_stats_resumed(0, NULL);
@@ -1563,6 +1700,11 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     fp_ktab_free(tg.folded);
     free(tg.fdone);
     free(tg.accs);
+    if (run.ckbufs) {
+        for (size_t k = 0; k < run.nparts; k++)
+            fp_buf_free(&run.ckbufs[k]);
+        free(run.ckbufs);
+    }
     if (run.bufs) {
         for (size_t k = 0; k < run.nparts; k++)
             fp_buf_free(&run.bufs[k]);

@@ -146,7 +146,7 @@ void fp_collect(fp_worker *w)
     put_lit(b, ",\"line\":");
     fp_out_i64(b, (int64_t)w->lc_line);
     put_lit(b, ",\"offset\":");
-    fp_out_i64(b, (int64_t)(pos - (w->in_base ? w->in_base : part->begin)));
+    fp_out_i64(b, (int64_t)(pos - (w->in_base ? w->in_base : part->begin) + part->off0));
     put_lit(b, ",\"record\":");
     fp_out_json_str(b, fp_str_lit(pos, n));
     put_lit(b, "}\n");

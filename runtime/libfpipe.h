@@ -122,6 +122,8 @@ typedef struct fp_part {
     size_t index;        /* global partition number, in input order */
     const fp_csv_cols *csv;   /* CSV sources: the file's header */
     uint64_t line0;      /* on_error collect: the file's line number of begin */
+    uint64_t off0;       /* --resume from an element-wise checkpoint: begin's offset in
+                            its file (there is no file: in_base is NULL), else 0 */
 } fp_part;
 
 /* The next line of [*cur, end), without its '\n'.  A last line without a
@@ -788,6 +790,12 @@ typedef struct fp_worker {
     uint64_t stage1_ns;     /* the time in stage 1's function, every partition */
     uint64_t rng;           /* which elements are timed */
     uint64_t clock_cost;    /* ns a clock read takes, taken off each time */
+    /* materialize on an element-wise operator (checkpoint.c) */
+    fp_buf *ckpt;           /* this partition's checkpoint payload (NULL: none written) */
+    const char *ck_rec, *ck_rec_end;   /* the last element's input record ... */
+    const char *ck_lc_pos;  /* ... lines counted up to here ... */
+    uint64_t ck_line;       /* ... its line */
+    fp_part ck_part;        /* --resume: the current element's record, as a partition */
 } fp_worker;
 
 /* --stats: operator times in stage 1 (stats.c; docs/running.md).  At the
@@ -802,6 +810,67 @@ typedef struct fp_worker {
 uint64_t fp_sample(fp_worker *w, uint64_t t, int *op, int first, uint64_t *skip);
 uint64_t fp_tick(fp_worker *w, uint64_t t, int *op, int next);
 uint64_t fp_clock_cost(void);   /* for fp_worker.clock_cost */
+
+/* materialize on an element-wise operator: the generated serialisers'
+ * pieces.  Little-endian fixed widths; an f64 is its 8 bytes (bit-exact);
+ * a str is a u64 length and its bytes, read back as a view into the
+ * checkpoint (which has FP_PAD zero bytes after its end). */
+static inline void fp_ckpt_put_u64(fp_buf *b, uint64_t v)
+{
+    fp_buf_put(b, (const char *)&v, 8);
+}
+
+static inline void fp_ckpt_put_f64(fp_buf *b, double v)
+{
+    fp_buf_put(b, (const char *)&v, 8);
+}
+
+static inline void fp_ckpt_put_bool(fp_buf *b, bool v)
+{
+    fp_buf_put(b, v ? "\1" : "", 1);
+}
+
+static inline void fp_ckpt_put_str(fp_buf *b, fp_str s)
+{
+    fp_ckpt_put_u64(b, s.n);
+    fp_buf_put(b, s.p, s.n);
+}
+
+static inline const char *fp_ckpt_get_i64(const char *p, int64_t *v)
+{
+    memcpy(v, p, 8);
+    return p + 8;
+}
+
+static inline const char *fp_ckpt_get_f64(const char *p, double *v)
+{
+    memcpy(v, p, 8);
+    return p + 8;
+}
+
+static inline const char *fp_ckpt_get_bool(const char *p, bool *v)
+{
+    *v = *p != 0;
+    return p + 1;
+}
+
+static inline const char *fp_ckpt_get_str(const char *p, fp_str *v)
+{
+    uint64_t n;
+    memcpy(&n, p, 8);
+    v->p = p + 8;
+    v->n = (size_t)n;
+    return p + 8 + n;
+}
+
+/* Before an element's value, when an operator after the checkpoint can
+ * report it (fail_fast, collect): the input record it came from (its file's
+ * line and byte offset, its text, once per record), so that a resumed run's
+ * messages are the uninterrupted run's. */
+void fp_ckpt_record(fp_worker *w);
+/* --resume: the record before an element, read back: w->part becomes the
+ * record (as a partition of one record) and w->pos the element's place. */
+const char *fp_ckpt_next(fp_worker *w, const char *p);
 
 /* An element error: remembered in the worker; right after the operator's
  * statement the generated code applies the operator's policy.  The rest of
@@ -1168,6 +1237,11 @@ typedef struct fp_pipeline {
     int checkpoint_op;
     fp_key_kind key;           /* a keyed combine's key type (hot keys in --stats) */
     int timed_ops;   /* --stats: operators [0, timed_ops) have times (stage 1's loop) */
+    /* materialize on an element-wise operator: stage 1 from the checkpoint
+     * (once per checkpointed partition: the operators after it), and
+     * whether each element carries its input record */
+    void (*resume1)(fp_worker *w);
+    bool ckpt_records;
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.
@@ -1287,6 +1361,11 @@ int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len);
 int fp_ckpt_save(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *payload,
                  uint64_t records, const uint64_t *stat, const uint64_t *dropped,
                  const uint64_t *retried, char *err, size_t len);
+/* The same with the payload in pieces, written one after another. */
+int fp_ckpt_save_pieces(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *pieces,
+                        size_t npieces, uint64_t records, const uint64_t *stat,
+                        const uint64_t *dropped, const uint64_t *retried, char *err,
+                        size_t len);
 void fp_ckpt_free(fp_ckpt *ck);
 /* --stats under MPI: every rank's load, set on rank 0 before the report
  * (which then has a "ranks" section), and the records in and out of this

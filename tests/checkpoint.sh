@@ -1,6 +1,7 @@
 # checkpoint.sh — materialize and --resume (issue 5): checkpoints of a
-# keyed and of a global combine, a run killed after its checkpoint, stale
-# and corrupt checkpoints, MPI.  Sourced by tests/run.sh (uses its FPIPEC,
+# keyed and of a global combine, and of element-wise operators (section
+# 12), a run killed after its checkpoint, stale and corrupt checkpoints,
+# MPI.  Sourced by tests/run.sh (uses its FPIPEC,
 # TMP, ok, bad, same).  No test depends on timing: a kill waits for the
 # checkpoint file to appear, and whatever the kill hit, the resumed output
 # must be the uninterrupted run's.
@@ -12,14 +13,14 @@ ROOT=$PWD
 KF=$ROOT/$FPIPEC
 case $FPIPEC in /*) KF=$FPIPEC ;; esac
 mkdir -p "$K/src"
-cp tests/checkpoint/*.fpipe tests/checkpoint/*.c "$K/src/"
-for p in wc slow global f64 fails collects; do
+cp tests/checkpoint/*.fpipe tests/checkpoint/*.c examples/rag.c "$K/src/"
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch em_csv; do
     "$FPIPEC" build "$K/src/$p.fpipe" -o "$K/$p" > "$K/build.err" 2>&1 ||
         bad "checkpoint: build $p" "$K/build.err"
 done
 "$FPIPEC" build examples/wordcount_resumable.fpipe -o "$K/top" > "$K/build.err" 2>&1 ||
     bad "checkpoint: build wordcount_resumable" "$K/build.err"
-for p in wc slow global f64 fails collects; do
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch em_csv; do
     for cc in gcc clang; do
         command -v $cc > /dev/null || continue
         "$FPIPEC" emit-c "$K/src/$p.fpipe" > "$K/$p.c" 2> /dev/null &&
@@ -293,6 +294,151 @@ FPIPE_CHECKPOINT_DIR=ck3 ./wc -o /dev/null a.txt b.txt 2> err && [ -f ck3/wc.cou
     FPIPE_CHECKPOINT_DIR=ck3 ./wc --resume -o out.c a.txt b.txt 2> err && cmp -s out.full out.c &&
     grep -q "checkpoint 'ck3/wc.counts.ckpt'" err &&
     ok "checkpoint: FPIPE_CHECKPOINT_DIR sets the default folder" || bad "checkpoint: FPIPE_CHECKPOINT_DIR" err
+# 12. materialize on element-wise operators: the elements are written in
+# stage 1, and --resume runs the operators after the checkpoint from them.
+awk 'BEGIN { for (i = 1; i <= 30000; i++) printf "k%d %.6f%s\n", i % 97, (i * 0.37) / (1 + i % 13) - 2, (i % 11 ? "" : " tail") }' > m.txt
+printf 'name,n,score\n' > r.csv
+awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "%s,%d,%.5f\n", (i % 5 == 0 ? "\"q" i % 31 ",x\"" : "n" i % 41), i, i * 0.113 }' >> r.csv
+rm -rf .fpipe-checkpoints
+eresume() {   # eresume NAME PARTSIZES INPUT...: full run, then --resume for threads 1/2/4
+    local name=$1 sizes=$2 t p good=1; shift 2
+    ./$name -o $name.full "$@" 2> err && [ -f .fpipe-checkpoints/$name.*.ckpt ] ||
+        { bad "checkpoint: element-wise $name: the first run" err; return; }
+    for t in 1 2 4; do
+        for p in $sizes; do
+            ./$name --resume --threads $t --partition-size $p -o $name.r "$@" 2> err &&
+                cmp -s $name.full $name.r && grep -q "^$name: resuming from the checkpoint '.fpipe-checkpoints/$name\.[a-z]*\.ckpt' of '[a-z]*' ($K/src/$name.fpipe:[0-9]*:1, [0-9]* elements): the inputs are not read$" err &&
+                ! grep -q warning err || { good=0; break 2; }
+        done
+    done
+    [ $good = 1 ] && ok "checkpoint: element-wise $name: --resume gives the same bytes for threads 1/2/4 x partition sizes $sizes" ||
+        bad "checkpoint: element-wise $name --resume --threads $t --partition-size $p" err
+}
+# A map to (str, f64, bool), a filter and a map after it, rows in stage 1.
+eresume em_map "4194304 1024 61" m.txt
+awk '{ v = $2 + 0; if (v > 1.0) printf "%s\t%s\t%s\t%d\n", $1, v * 3.0, (length($0) > 12 ? "true" : "false"), length($1) }' m.txt > ref.em_map
+cut -f1,3,4 em_map.full > em_map.cut && cut -f1,3,4 ref.em_map > ref.em_map.cut &&
+    [ "$(wc -l < em_map.full)" = "$(wc -l < ref.em_map)" ] && cmp -s em_map.cut ref.em_map.cut &&
+    ok "checkpoint: element-wise em_map: the rows (vs awk, f64 column aside)" || bad "checkpoint: em_map vs awk"
+# A flatmap (the fused word scan), a keyed combine after it.
+eresume em_flat "4194304 1024 61" a.txt b.txt
+same "checkpoint: element-wise em_flat: the word counts (vs coreutils)" ref.slow em_flat.full
+# A filter of CSV records (quoted fields), an f64 sum after it: the
+# partition size is part of the checkpoint.
+eresume em_filter "4194304" r.csv
+./em_filter --resume --partition-size 1024 -o out.r r.csv 2> err && grep -q "is stale (written with --partition-size 4194304, this run uses 1024;" err &&
+    ./em_filter --partition-size 1024 -o out.r2 r.csv 2> /dev/null && cmp -s out.r out.r2 &&
+    ok "checkpoint: element-wise em_filter: another partition size makes the checkpoint stale (an f64 fold after it)" ||
+    bad "checkpoint: em_filter partition size" err
+# A batch_map (examples/rag_ingest's): records with a list of f64, drops
+# before the checkpoint.
+cp "$ROOT/examples/data/docs.jsonl" docs.jsonl
+eresume em_batch "4194304 500" docs.jsonl
+grep -q "operator 'docs' (.*) dropped 2 elements" err && grep -q "operator 'clean' (.*) dropped 2 elements" err &&
+    ok "checkpoint: element-wise em_batch: the drops before the checkpoint are reported after a resume" ||
+    bad "checkpoint: em_batch drops after a resume" err
+# --stats after a resume: the counts up to the checkpoint come from it.
+./em_flat -o /dev/null a.txt b.txt 2> /dev/null
+./em_flat --resume --stats=json -o out.r a.txt b.txt 2> err
+if grep -q "\"name\":\"lines\",\"kind\":\"source\",[^}]*\"in\":$nlines,\"out\":$nlines,[^}]*\"from_checkpoint\":true" err &&
+   grep -q "\"name\":\"words\",\"kind\":\"flatmap\",[^}]*\"out\":$nwords,[^}]*\"from_checkpoint\":true" err &&
+   grep -q "\"name\":\"ones\",\"kind\":\"map\",[^}]*\"in\":$nwords,\"out\":$nwords,[^}]*\"from_checkpoint\":false" err &&
+   grep -q '"name":"counts","kind":"combine_per_key",[^}]*"out":60101,[^}]*"from_checkpoint":false' err; then
+    ok "checkpoint: element-wise --stats=json after --resume: source and flatmap from the checkpoint, the rest counted again, reconciled"
+else bad "checkpoint: element-wise --stats after --resume" err; fi
+# The resumed run does not read the input (an edit keeping size and mtime).
+cp -p a.txt a.orig
+printf 'ZZ' | dd of=a.txt bs=1 seek=0 conv=notrunc 2> /dev/null
+touch -r a.orig a.txt
+./em_flat --resume -o out.r a.txt b.txt 2> err && cmp -s em_flat.full out.r && grep -q resuming err &&
+    ok "checkpoint: element-wise --resume does not read the input" || bad "checkpoint: element-wise resume read the input" err
+cp -p a.orig a.txt
+# Stale and corrupt element-wise checkpoints: a warning, the full run.
+ECK=.fpipe-checkpoints/em_flat.words.ckpt
+./em_flat -o /dev/null a.txt b.txt 2> /dev/null
+touch -d '2001-01-01' b.txt
+./em_flat --resume -o out.r a.txt b.txt 2> err && cmp -s em_flat.full out.r &&
+    grep -q "warning: checkpoint '$ECK' is stale (input 'b.txt' changed: modified since): ignored, running from the start" err &&
+    ok "checkpoint: element-wise: a touched input makes it stale" || bad "checkpoint: element-wise stale" err
+cp -p b.keep b.txt
+ecorrupt() {   # ecorrupt NAME PATTERN: ECK was damaged
+    if ./em_flat --resume -o out.c a.txt b.txt 2> err && cmp -s em_flat.full out.c &&
+       grep -q "warning: checkpoint '$ECK' is corrupt ($2): ignored, running from the start" err &&
+       [ "$(grep -c warning err)" = 1 ]; then
+        ok "checkpoint: element-wise: $1: warned as corrupt, the full run's bytes"
+    else bad "checkpoint: element-wise $1" err; fi
+}
+./em_flat -o /dev/null a.txt b.txt 2> /dev/null
+esize=$(wc -c < $ECK)
+CK=$ECK flip $((esize - 7))
+ecorrupt "a byte flipped in the payload" "payload checksum mismatch"
+./em_flat -o /dev/null a.txt b.txt 2> /dev/null
+truncate -s $((esize - 1000)) $ECK
+ecorrupt "a truncated checkpoint" "short file: the payload has [0-9]* bytes of [0-9]*"
+# Killed after the checkpoint appears (stage 2 spins per key).
+rm -rf .fpipe-checkpoints out.k
+./em_slow --threads 2 -o out.k a.txt b.txt 2> err.k &
+pid=$!
+for i in $(seq 1 6000); do [ -f .fpipe-checkpoints/em_slow.words.ckpt ] && break; kill -0 $pid 2> /dev/null || break; sleep 0.05; done
+kill -9 $pid 2> /dev/null && killed="killed in stage 2" || killed="finished before the kill"
+wait $pid 2> /dev/null
+if [ -f .fpipe-checkpoints/em_slow.words.ckpt ]; then
+    [ "$killed" = "killed in stage 2" ] && [ -e out.k ] && bad "checkpoint: element-wise: a killed run left an output file"
+    ./em_slow --resume --threads 2 -o out.k a.txt b.txt 2> err && cmp -s ref.slow out.k && grep -q "resuming from the checkpoint" err &&
+        ok "checkpoint: element-wise: a run kill -9'd after its checkpoint ($killed): --resume writes the word counts (vs coreutils)" ||
+        bad "checkpoint: element-wise resume after kill -9" err
+else bad "checkpoint: element-wise: the killed run wrote no checkpoint" err.k; fi
+# on_error collect after the checkpoint: each element keeps its input
+# record, so the error file after a resume (line, offset, record) is the
+# uninterrupted run's, for any thread count and partition size.
+rm -rf .fpipe-checkpoints
+./em_collect -o out.y a.txt b.txt 2> /dev/null && cp out.y.errors.jsonl errs.y
+good=1
+for t in 1 2 4; do
+    for p in 4194304 1024 61; do
+        [ $p = 4194304 ] || ./em_collect --partition-size $p -o junk.y a.txt b.txt 2> /dev/null
+        ./em_collect --resume --threads $t --partition-size $p -o out.y2 a.txt b.txt 2> err &&
+            cmp -s out.y out.y2 && cmp -s errs.y out.y2.errors.jsonl && grep -q resuming err || { good=0; break 2; }
+    done
+done
+nerr=$(words_of a.txt b.txt | grep -c '77$')
+[ $good = 1 ] && [ "$(wc -l < errs.y)" = "$nerr" ] && grep -q '"input":"b.txt","line":[0-9]*,"offset":[0-9]*,"record":"w' errs.y &&
+    ok "checkpoint: element-wise: on_error collect after the checkpoint: the same error file ($nerr lines) after a resume, threads 1/2/4 x 4M/1K/61" ||
+    bad "checkpoint: element-wise collect after the checkpoint (threads $t, partition size $p)" err
+# The same for CSV records with quoted newlines (the record is the CSV
+# record, its line the line it starts on).
+printf 'name,n,score\n' > q.csv
+awk 'BEGIN { for (i = 1; i <= 3000; i++) printf "%s,%d,%.5f\n", (i % 5 == 0 ? "\"q" i % 31 "\nx\"" : (i % 7 ? i : "n" i)), i, i * 0.113 }' >> q.csv
+./em_csv -o out.q q.csv 2> /dev/null && ./em_csv --resume --threads 2 --partition-size 300 -o out.q2 q.csv 2> err &&
+    cmp -s out.q out.q2 && cmp -s out.q.errors.jsonl out.q2.errors.jsonl && grep -q resuming err &&
+    grep -q '"line":12,"offset":127,"record":"\\"q10\\nx\\",10,1.13000"}' out.q2.errors.jsonl &&
+    ok "checkpoint: element-wise: collect after the checkpoint of CSV records: the same error file after a resume (quoted newlines)" ||
+    bad "checkpoint: element-wise CSV collect" err
+# fail_fast after the checkpoint in stage 1: stage 1 does not end, no
+# checkpoint is written; --resume says so and fails the same way.
+rm -rf .fpipe-checkpoints out.x
+./em_fail -o out.x a.txt b.txt 2> err.x1; rc1=$?
+./em_fail --resume -o out.x a.txt b.txt 2> err.x2; rc2=$?
+if [ $rc1 = 4 ] && [ $rc2 = 4 ] && [ ! -e out.x ] && [ ! -e .fpipe-checkpoints/em_fail.words.ckpt ] &&
+   grep -q "^  record: w71 w71 w71" err.x1 && diff err.x1 <(grep -v '^em_fail: warning: no checkpoint' err.x2) > /dev/null &&
+   grep -q "^em_fail: warning: no checkpoint '.fpipe-checkpoints/em_fail.words.ckpt' to resume from (missing)" err.x2; then
+    ok "checkpoint: element-wise: fail_fast after the checkpoint: none written, --resume fails with the same message (exit 4)"
+else diff err.x1 err.x2 > diff.x 2>&1; bad "checkpoint: element-wise fail_fast" diff.x; fi
+# MPI: refused at run time with more than one rank (documented); one rank
+# runs as one process does.
+if command -v mpirun > /dev/null && [ -f "$ROOT/$B/libfpipe_mpi.a" ]; then
+    if (cd "$ROOT" && "$FPIPEC" build --backend mpi "$K/src/em_flat.fpipe" -o "$K/em_flat.mpi") > err 2>&1; then
+        rm -rf .fpipe-checkpoints
+        rm -f out.me
+        mpick -n 2 ./em_flat.mpi -o out.me a.txt b.txt > /dev/null 2> err; rc=$?
+        [ $rc = 2 ] && [ ! -e out.me ] && [ ! -e .fpipe-checkpoints ] &&
+            [ "$(grep -c "em_flat.mpi: error: materialize 'words' is on an element-wise operator, and its checkpoint is not supported under MPI with more than one rank" err)" = 1 ] &&
+            ok "checkpoint: element-wise under mpirun -n 2: refused (exit 2, one message, no output)" || bad "checkpoint: element-wise mpi refusal (rc $rc)" err
+        mpick -n 1 ./em_flat.mpi -o out.m a.txt b.txt 2> err && cmp -s ref.slow out.m &&
+            mpick -n 1 ./em_flat.mpi --resume -o out.m2 a.txt b.txt 2> err && cmp -s ref.slow out.m2 && grep -q resuming err &&
+            ok "checkpoint: element-wise under mpirun -n 1: writes and resumes" || bad "checkpoint: element-wise mpi one rank" err
+    else bad "checkpoint: element-wise mpi build" err; fi
+fi
 # Valgrind over writing and resuming (the sanitizer build checks the rest).
 case "${FPIPE_CFLAGS:-}" in
     *sanitize*) ;;
@@ -302,6 +448,11 @@ case "${FPIPE_CFLAGS:-}" in
                 valgrind -q --error-exitcode=9 ./wc --resume --stats -o out.v2 a.txt b.txt > vg.err 2>&1 &&
                 cmp -s out.full out.v2 && ok "checkpoint: valgrind clean: write and resume" ||
                 bad "checkpoint: valgrind" vg.err
+            valgrind -q --error-exitcode=9 ./em_collect --threads 2 -o out.v a.txt b.txt > vg.err 2>&1 &&
+                valgrind -q --error-exitcode=9 ./em_collect --resume --stats -o out.v2 a.txt b.txt > vg.err 2>&1 &&
+                cmp -s out.v out.v2 && cmp -s out.v.errors.jsonl out.v2.errors.jsonl &&
+                ok "checkpoint: valgrind clean: an element-wise checkpoint, written and resumed" ||
+                bad "checkpoint: valgrind element-wise" vg.err
         fi ;;
 esac
 export FPIPE_CHECKPOINT_DIR=$TMP/checkpoints
