@@ -38,6 +38,25 @@
 void fp_oom(void);
 
 #define CKPT_MAGIC "FPIPECKP"
+
+/* The program's fingerprint as a checkpoint records it: the generated C's
+ * hash with this run's operator settings folded in (--config operators:
+ * can change a policy or a retry count, and with it what the operators
+ * before the checkpoint let through). */
+static uint64_t program_of(const fp_pipeline *pl)
+{
+    uint64_t h = pl->checkpoint->program;
+    for (int i = 0; i < pl->nops; i++) {
+        const fp_opcfg *c = pl->ops[i].cfg;
+        int v[3] = {c ? c->on_error : -1, c ? c->max_batch : -1, c ? c->retry : -1};
+        for (int j = 0; j < 3; j++) {
+            h ^= (uint64_t)(uint32_t)v[j];
+            h *= UINT64_C(0x100000001b3);   /* FNV-1a 64's prime */
+        }
+    }
+    return h;
+}
+
 #define CKPT_VERSION 1u
 
 /* ---- writing the header's fields ------------------------------------ */
@@ -290,12 +309,12 @@ int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len)
     bool same = get_str_is(&r, pl->name) && get_str_is(&r, ci->name) &&
                 get_str_is(&r, pl->fpipe_file);
     get_u32(&r), get_u32(&r);   /* line, col: for people */
-    same = same && get_u64(&r) == ci->program;
+    same = same && get_u64(&r) == program_of(pl);
     same = same && get_u32(&r) == (uint32_t)pl->shape && get_u32(&r) == (uint32_t)pl->acc_size &&
            get_str_is(&r, ci->type);
     if (!same || r.bad) {
-        snprintf(why, len, "stale (written by another build of the pipeline: the program "
-                 "changed)");
+        snprintf(why, len, "stale (written by another build of the pipeline, or with other "
+                 "operator settings: the program changed)");
         goto bad;
     }
     uint64_t ps = get_u64(&r);
@@ -417,7 +436,7 @@ int fp_ckpt_save_pieces(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *
     put_str(&h, pl->fpipe_file);
     put_u32(&h, (uint32_t)ci->line);
     put_u32(&h, (uint32_t)ci->col);
-    put_u64(&h, ci->program);
+    put_u64(&h, program_of(pl));
     put_u32(&h, (uint32_t)pl->shape);
     put_u32(&h, (uint32_t)pl->acc_size);
     put_str(&h, ci->type);

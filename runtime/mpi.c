@@ -1158,6 +1158,38 @@ void fp_dist_stats(const fp_pipeline *pl, fp_worker *workers, int nw, double sta
     free(loc);
     free(sum);
 
+    /* Operator times (sampled, stats.c): each worker's stage-1 time shared
+     * out by its samples, summed over threads and ranks into worker 0 as
+     * "ns per operator" (its stage1_ns then their sum, so stats.c's share
+     * of each is the sum itself); the backoff waited, per site, likewise. */
+    if (workers[0].optime) {
+        size_t no = (size_t)pl->nops + 1, nb = (size_t)pl->nsites;
+        double *tl = xmalloc((no + nb) * sizeof *tl), *ts = xmalloc((no + nb) * sizeof *ts);
+        for (size_t i = 0; i < no + nb; i++)
+            tl[i] = 0;
+        for (int t = 0; t < nw; t++) {
+            uint64_t every = 0;
+            for (int j = 0; j < pl->timed_ops; j++)
+                every += workers[t].optime[j];
+            for (int j = 0; j < pl->timed_ops && every; j++)
+                tl[j] += (double)workers[t].stage1_ns * ((double)workers[t].optime[j] / (double)every);
+            for (size_t b = 0; b < nb; b++)
+                tl[no + b] += (double)workers[t].backoff_ns[b];
+            memset(workers[t].optime, 0, no * sizeof *workers[t].optime);
+            memset(workers[t].backoff_ns, 0, nb * sizeof *workers[t].backoff_ns);
+            workers[t].stage1_ns = 0;
+        }
+        MPI_Allreduce(tl, ts, (int)(no + nb), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+        for (int j = 0; j < pl->timed_ops; j++) {
+            workers[0].optime[j] = (uint64_t)ts[j];
+            workers[0].stage1_ns += (uint64_t)ts[j];
+        }
+        for (size_t b = 0; b < nb; b++)
+            workers[0].backoff_ns[b] = (uint64_t)ts[no + b];
+        free(tl);
+        free(ts);
+    }
+
     /* Hot keys: the rank's merged sketch (worker 0's), merged on rank 0
      * in rank order. */
     if (!workers[0].hot)

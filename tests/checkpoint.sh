@@ -112,7 +112,7 @@ stale "an input replaced by a copy" out.full "input 'b.txt' is another file: its
 # A changed program: the same pipeline with another stage 2.
 sed 's/(words, 1)/(words, 1 + 0)/' "$K/src/wc.fpipe" > "$K/src/wc2.fpipe"
 if "$KF" build "$K/src/wc2.fpipe" -o wc2 > err 2>&1; then
-    stale "a changed program" out.full "written by another build of the pipeline: the program changed)" ./wc2 --resume a.txt b.txt
+    stale "a changed program" out.full "written by another build of the pipeline, or with other operator settings: the program changed)" ./wc2 --resume a.txt b.txt
 else bad "checkpoint: build wc2" err; fi
 
 # 5. Corrupt checkpoints: truncated, a byte flipped in the payload, in the
@@ -201,6 +201,13 @@ if cmp -s ref.global out.g && cmp -s out.g out.g2 && grep -q "resuming from the 
    grep -q "operator 'n' ($K/src/global.fpipe:6:1) dropped $ndrop elements" err.g2; then
     ok "checkpoint: a global combine: --resume gives the value (vs awk) and the drop count"
 else bad "checkpoint: global combine" err.g2; fi
+# The operators' run settings are part of what a checkpoint was made from:
+# the same build with `n` collecting (--config operators:) is stale.
+printf 'errors: e.jsonl\noperators:\n  n: {on_error: collect}\n' > other.yaml
+stale "other operator settings (--config)" ref.global "written by another build of the pipeline, or with other operator settings" \
+    ./global --resume --config other.yaml n.txt
+[ "$(wc -l < e.jsonl)" = "$ndrop" ] && ok "checkpoint: the stale run collected what the checkpointed one dropped" ||
+    bad "checkpoint: collect after a stale checkpoint" e.jsonl
 
 # 8. f64 sums fold in partition order: the checkpoint holds the partition
 # size, and another one makes it stale.

@@ -360,6 +360,9 @@ for k in ("threads", "seconds", "memory", "skew", "ranks"):
 for k in st.get("hot_keys", {}).get("keys", []):
     for f in ("records_min", "records_max", "share_min", "share_max", "owner_rank"):
         k.pop(f, None)
+for o in st["operators"]:   # sampled times: every run's differ
+    o.pop("seconds", None)
+    o.pop("backoff_seconds", None)
 print(json.dumps(st, sort_keys=True))
 if mode != "seq":
     ops = st["operators"]

@@ -14,12 +14,15 @@ static const fp_site *const sites[] = {
     &site_pair,
 };
 
+/* Operators' run settings, as the .fpipe has them; `operators:` in --config may change them (docs/running.md). */
+static fp_opcfg opcfg_pair = {.on_error = FP_ON_ERROR_DROP};
+
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 20, 1, -1},
-    {"map", "pair", 21, 1, 0},
-    {"filter", "scored", 22, 1, -1},
-    {"combine_per_key", "stats", 23, 1, -1},
-    {"sink", "out", 24, 1, -1},
+    {"source", "lines", 20, 1, -1, NULL},
+    {"map", "pair", 21, 1, 0, &opcfg_pair},
+    {"filter", "scored", 22, 1, -1, NULL},
+    {"combine_per_key", "stats", 23, 1, -1, NULL},
+    {"sink", "out", 24, 1, -1, NULL},
 };
 
 /* combine_per_key stats = (sum, mean)  (examples/scores_resumable.fpipe:23): the accumulator. */
@@ -103,24 +106,35 @@ static void stage1_lines_to_stats(fp_worker *w)
     uint64_t fp_n1 = 0;   /* --stats: pair out */
     uint64_t fp_n2 = 0;   /* --stats: scored out */
     uint64_t fp_n7 = 0;   /* --stats: scored filtered */
+    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
+    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
+    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
+    int fp_timed_op = 0;   /* the operator its time goes to */
     stats_pending stats_q[FP_BATCH];   /* updates of stats, FP_BATCH at a time */
     int stats_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
     /* source lines : str = text(input)  (examples/scores_resumable.fpipe:20) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
+        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
+            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         w->pos = lines.p;   /* for error messages */
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of map pair */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
         /* map pair : (str, f64) = (field(lines, " ", 0), parse_f64(field(lines, " ", 1)))  (examples/scores_resumable.fpipe:21) */
         tup2_str_f64 pair = {fp_field(w, &site_pair, lines, fp_str_lit(" " FP_LIT_PAD, 1), 0), fp_parse_f64(w, &site_pair, fp_field(w, &site_pair, lines, fp_str_lit(" " FP_LIT_PAD, 1), 1))};
-        if (FP_UNLIKELY(w->failed)) {   /* on_error drop: count, skip */
-            fp_drop(w);
-            continue;
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_pair.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_pair))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
         }
         fp_n1++;
         /* materialize: map pair's element into this partition's checkpoint */
         if (w->ckpt) {
             ckpt_put_tup2_str_f64(w->ckpt, &pair);
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of filter scored */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         /* filter scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
         if (!(pair.f1 >= 0.5)) {
             fp_n7++;
@@ -128,6 +142,8 @@ static void stage1_lines_to_stats(fp_worker *w)
         }
         fp_n2++;
         tup2_str_f64 scored = pair;
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key stats */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
         /* combine_per_key stats : (str, (f64, f64)) = (sum, mean)  (examples/scores_resumable.fpipe:23): queued for this worker's table */
         fp_ktab_probe(w->tab, scored.f0, &stats_q[stats_n].probe);
         stats_q[stats_n].value = scored.f1;
@@ -135,7 +151,11 @@ static void stage1_lines_to_stats(fp_worker *w)
             stats_apply(w, stats_q, stats_n);
             stats_n = 0;
         }
+        if (FP_UNLIKELY(fp_t))   /* --stats: time of source lines: its next element */
+            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
+    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
+        fp_tick(w, fp_t, &fp_timed_op, 0);
     stats_apply(w, stats_q, stats_n);
     w->stat[1] += fp_n1;
     w->stat[2] += fp_n2;
@@ -230,7 +250,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "pair",
     .line = 21,
     .col = 1,
-    .program = UINT64_C(0x73200d589e9d4c7e),
+    .program = UINT64_C(0xe3585c343880ff15),
     .type = "map pair: str -> (str, f64): elements",
 };
 
@@ -249,6 +269,7 @@ static const fp_pipeline pipeline = {
     .nsites = 1,
     .ops = fp_op_table,
     .nops = 5,
+    .timed_ops = 4,
     .checkpoint = &checkpoint,
     .checkpoint_op = 1,
     .resume1 = resume1_from_pair,
