@@ -1934,7 +1934,12 @@ static void expr_str_prec(Str *s, const Expr *e, int min)
         str_add(s, "(");
     switch (e->kind) {
     case EX_INT: str_add(s, "%lld", (long long)e->ival); break;
-    case EX_FLOAT: str_add(s, "%.17g", e->fval); break;
+    case EX_FLOAT: {   /* always with a '.' or an exponent: 0.0 stays an f64 */
+        char buf[40];
+        snprintf(buf, sizeof buf, "%.17g", e->fval);
+        str_add(s, "%s%s", buf, strpbrk(buf, ".en") ? "" : ".0");
+        break;
+    }
     case EX_BOOL: str_add(s, e->ival ? "true" : "false"); break;
     case EX_NAME: str_add(s, "%s", e->sval); break;
     case EX_STR:

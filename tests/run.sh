@@ -995,7 +995,7 @@ else bad "yaml: rag_ingest.yaml and rag_ingest.fpipe generate the same C" "$TMP/
 norm() { sed -E '1d; s/; line [0-9]+//; s/\((examples|tests|\/tmp)[^)]*:[0-9]+\)//g' "$1"; }
 mkdir -p "$TMP/rt"
 cp examples/rag.c "$TMP/rt/"
-for f in examples/*.fpipe examples/rag_ingest.yaml tests/yaml/ok_wordcount.yaml; do
+for f in examples/*.fpipe examples/rag_ingest.yaml tests/yaml/ok_wordcount.yaml tests/convert/*.fpipe; do
     n=$(basename "$f"); to=yaml; ext=yaml
     case $f in *.yaml) to=fpipe; ext=fpipe ;; esac
     if "$FPIPEC" convert "$f" --to $to -o "$TMP/rt/$n.$ext" 2> "$TMP/err" &&
