@@ -35,7 +35,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-void fp_oom(void);
 
 #define CKPT_MAGIC "FPIPECKP"
 

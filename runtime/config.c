@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <yaml.h>
 
-void fp_oom(void);
 
 static char *xstrdup(const char *s)
 {

@@ -31,7 +31,6 @@
 #define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
 #endif
 
-void fp_oom(void);
 fp_top *fp_top_new(const fp_pipeline *pl);
 void fp_top_free(fp_top *t);
 size_t fp_top_sorted(fp_top *t, char **items);

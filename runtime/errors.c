@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void fp_oom(void);
 
 static uint64_t count_nl(const char *p, const char *e)
 {

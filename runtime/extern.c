@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-void fp_oom(void);
 
 void *fp_arena_copy(fp_arena *a, const void *p, size_t n)
 {

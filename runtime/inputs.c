@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-void fp_oom(void);
 
 typedef struct strvec {
     char **v;

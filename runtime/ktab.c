@@ -17,7 +17,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-void fp_oom(void);
 void fp_sink_remove_live(void);
 
 #define INITIAL_BITS 12

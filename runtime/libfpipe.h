@@ -906,6 +906,10 @@ static inline int fp_retry(fp_worker *w, int attempt, const fp_opcfg *cfg)
     return 1;
 }
 
+/* Out of memory: says so, removes a temporary output, exits with
+ * FP_EXIT_INTERNAL (util.c). */
+_Noreturn void fp_oom(void);
+
 /* on_error fail_fast: record the pending error as the run's failure (the
  * first in input order is reported, whatever the thread count); the stage
  * then returns. */

@@ -29,7 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-void fp_oom(void);
 
 static int rank, nranks = 1;
 static int err_fd = 2;            /* rank > 0: the real stderr (2 is /dev/null) */
@@ -1065,8 +1064,8 @@ void fp_dist_drops(fp_worker *workers, int nw, int nsites)
     /* [0, nsites) dropped, [nsites, 2 nsites) retried, then collected */
     unsigned long long *loc = xmalloc(3 * (size_t)nsites * sizeof *loc);
     unsigned long long *all = xmalloc(3 * (size_t)nsites * sizeof *all);
+    memset(loc, 0, 3 * (size_t)nsites * sizeof *loc);
     for (int i = 0; i < nsites; i++) {
-        loc[i] = loc[nsites + i] = loc[2 * nsites + i] = 0;
         for (int t = 0; t < nw; t++) {
             loc[i] += workers[t].dropped[i];
             loc[nsites + i] += workers[t].retried[i];

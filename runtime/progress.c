@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-void fp_oom(void);
 
 struct fp_progress {
     uint64_t total, done, records;

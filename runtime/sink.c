@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void fp_oom(void);
 void fp_sink_remove_live(void);
 
 /* The temporary file of the open file sink, for a fatal signal handler

@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void fp_oom(void);
 
 
 /* ---- CSV: where records end ------------------------------------------ */

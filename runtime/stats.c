@@ -35,7 +35,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-void fp_oom(void);
 
 uint64_t fp_count_lines(const char *p, const char *end)
 {

@@ -15,9 +15,8 @@
 /* Out of memory is not recoverable in a pipeline run: say so and leave with
  * the internal-error code.  Sinks are temp files, so nothing partial stays;
  * the temporary itself is removed. */
-void fp_oom(void);
 void fp_sink_remove_live(void);
-void fp_oom(void)
+_Noreturn void fp_oom(void)
 {
     fputs("fpipe: out of memory\n", stderr);
     fp_sink_remove_live();
