@@ -507,19 +507,6 @@ int fp_ckpt_save_pieces(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *
 
 /* ---- element-wise checkpoints: each element's input record ------------ */
 
-static uint64_t count_nl(const char *p, const char *e)
-{
-    uint64_t n = 0;
-    while (p < e) {
-        const char *q = memchr(p, '\n', (size_t)(e - p));
-        if (!q)
-            break;
-        n++;
-        p = q + 1;
-    }
-    return n;
-}
-
 /* The record holding pos (as on_error collect finds it): a line, or a CSV
  * record up to its first newline outside quotes.  Then its line number,
  * counted on from the previous record's.  Written once per record: the
@@ -556,7 +543,7 @@ void fp_ckpt_record(fp_worker *w)
             w->ck_lc_pos = part->begin;
             w->ck_line = part->line0;
         }
-        w->ck_line += count_nl(w->ck_lc_pos, rec);
+        w->ck_line += fp_count_newlines(w->ck_lc_pos, rec);
         w->ck_lc_pos = rec;
         w->ck_rec = rec;
         w->ck_rec_end = end;

@@ -28,20 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-
-static uint64_t count_nl(const char *p, const char *e)
-{
-    uint64_t n = 0;
-    while (p < e) {
-        const char *q = memchr(p, '\n', (size_t)(e - p));
-        if (!q)
-            break;
-        n++;
-        p = q + 1;
-    }
-    return n;
-}
-
 void fp_errors_lines(fp_part *parts, size_t n, const char *const *bases, int threads)
 {
     fp_errors_lines_range(parts, n, bases, threads, 0, n, NULL);
@@ -63,9 +49,9 @@ void fp_errors_lines_range(fp_part *parts, size_t n, const char *const *bases, i
     for (long long k = l0; k < l1; k++) {
         const fp_part *p = &parts[k];
         if (k == 0 || parts[k - 1].file != p->file)
-            cnt[k] = count_nl(bases[p->file], p->begin);
+            cnt[k] = fp_count_newlines(bases[p->file], p->begin);
         if (k + 1 < nl && parts[k + 1].file == p->file)
-            cnt[k + 1] = count_nl(p->begin, parts[k + 1].begin);
+            cnt[k + 1] = fp_count_newlines(p->begin, parts[k + 1].begin);
     }
     if (sum)
         sum(cnt, n);
@@ -138,7 +124,7 @@ void fp_collect(fp_worker *w)
         w->lc_pos = part->begin;
         w->lc_line = part->line0;
     }
-    w->lc_line += count_nl(w->lc_pos, pos);
+    w->lc_line += fp_count_newlines(w->lc_pos, pos);
     w->lc_pos = pos;
     put_lit(b, ",\"input\":");
     put_json_cstr(b, w->in_path ? w->in_path : "");
@@ -163,11 +149,10 @@ struct fp_errsink {
     fp_buf captured;     /* no sink (MPI, ranks > 0): the lines, for rank 0 */
 };
 
-fp_errsink *fp_errsink_open(const char *path, size_t nparts, char *err, size_t errlen)
+/* An error sink with a buffer per partition, writing to s (NULL: the
+ * lines are captured). */
+static fp_errsink *errsink_new(fp_sink *s, size_t nparts)
 {
-    fp_sink *s = fp_sink_open(path, err, errlen);
-    if (!s)
-        return NULL;
     fp_errsink *e = calloc(1, sizeof *e);
     if (!e)
         fp_oom();
@@ -178,6 +163,12 @@ fp_errsink *fp_errsink_open(const char *path, size_t nparts, char *err, size_t e
     if (!e->bufs || !e->done)
         fp_oom();
     return e;
+}
+
+fp_errsink *fp_errsink_open(const char *path, size_t nparts, char *err, size_t errlen)
+{
+    fp_sink *s = fp_sink_open(path, err, errlen);
+    return s ? errsink_new(s, nparts) : NULL;
 }
 
 fp_buf *fp_errsink_part(fp_errsink *e, size_t k)
@@ -258,15 +249,7 @@ void fp_errsink_abort(fp_errsink *e)
 
 fp_errsink *fp_errsink_open_capture(size_t nparts)
 {
-    fp_errsink *e = calloc(1, sizeof *e);
-    if (!e)
-        fp_oom();
-    e->nparts = nparts;
-    e->bufs = calloc(nparts ? nparts : 1, sizeof *e->bufs);
-    e->done = calloc(nparts ? nparts : 1, sizeof *e->done);
-    if (!e->bufs || !e->done)
-        fp_oom();
-    return e;
+    return errsink_new(NULL, nparts);
 }
 
 fp_buf *fp_errsink_captured(fp_errsink *e)

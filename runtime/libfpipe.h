@@ -1338,6 +1338,7 @@ int fp_errsink_append(fp_errsink *e, const char *p, size_t n);
 /* --stats (stats.c): the lines of [p, end) as a text source reads them,
  * and the report (a table, or one line of JSON) from the workers' counts. */
 uint64_t fp_count_lines(const char *p, const char *end);
+uint64_t fp_count_newlines(const char *p, const char *end);   /* the '\n' bytes */
 void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
                      double stage1_s, double total_s, uint64_t table_bytes, uint64_t keys,
                      uint64_t key_bytes);   /* to stderr */

@@ -40,7 +40,12 @@ uint64_t fp_count_lines(const char *p, const char *end)
 {
     if (p >= end)
         return 0;
-    uint64_t n = end[-1] != '\n';   /* a last line without a newline */
+    return fp_count_newlines(p, end) + (end[-1] != '\n');   /* a last line without one */
+}
+
+uint64_t fp_count_newlines(const char *p, const char *end)
+{
+    uint64_t n = 0;
     while (p < end) {
         const char *q = memchr(p, '\n', (size_t)(end - p));
         if (!q)
