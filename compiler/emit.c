@@ -1364,13 +1364,14 @@ static void emit_ckpt_serialisers(Emitter *e, const Type *t, PtrVec *done, bool 
     str_free(&tn);
 }
 
-/* Whether an operator after the checkpoint, in stage 1, reports an
- * element with its input record (fail_fast, collect): then each element
- * carries its record in the checkpoint. */
+/* Whether an operator after the checkpoint, in stage 1, may report an
+ * element with its input record: then each element carries its record in
+ * the checkpoint.  Any fallible one may — its .fpipe policy drop included,
+ * since --config can make it collect or fail_fast for a run. */
 static bool ckpt_needs_records(const Ir *ir, const Stage *st, int m)
 {
     for (int i = m + 1; i <= st->last; i++)
-        if (ir->ops[i].fallible && ir->ops[i].policy != POLICY_DROP)
+        if (ir->ops[i].fallible)
             return true;
     return false;
 }

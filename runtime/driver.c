@@ -207,6 +207,8 @@ static int maybe_gunzip(fp_run *run, fp_input *in)
  * again from the file: MAP_PRIVATE, never written. */
 static void release_pages(const fp_run *run, const fp_part *part)
 {
+    if (run->resume_elems)
+        return;   /* a checkpoint's partition: no input pages */
     const fp_input *in = &run->in[part->file];
     if (!in->mapped || in->resident)
         return;   /* a read buffer: its bytes are the only copy */
@@ -219,6 +221,8 @@ static void release_pages(const fp_run *run, const fp_part *part)
  * would make it all resident at once. */
 static void populate_pages(const fp_run *run, const fp_part *part)
 {
+    if (run->resume_elems)
+        return;   /* a checkpoint's partition: no input pages */
     const fp_input *in = &run->in[part->file];
     if (!in->mapped || in->resident || part->end <= part->begin)
         return;
@@ -542,19 +546,16 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         break;
     }
     uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
+    populate_pages(run, w->part);
+    double t_part = w->optime ? now() : 0;   /* --stats: operator times */
     if (run->resume_elems) {
-        double t_part = w->optime ? now() : 0;   /* --stats: operator times */
         pl->resume1(w);   /* the operators after the checkpoint, over its elements */
-        if (w->optime)
-            w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
         w->part = &run->parts[k];
     } else {
-        populate_pages(run, w->part);
-        double t_part = w->optime ? now() : 0;   /* --stats: operator times */
         pl->stage1(w);
-        if (w->optime)
-            w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
     }
+    if (w->optime)
+        w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
     if ((run->stats || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT &&
         !run->resume_elems)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
@@ -568,8 +569,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
-    if (!run->resume_elems)   /* a checkpoint's partitions are not input pages */
-        release_pages(run, w->part);
+    release_pages(run, w->part);
     if (pl->shape == FP_SHAPE_KEYED && pl->merge == FP_MERGE_PARTITION_ORDER) {
 #ifdef _OPENMP
 #pragma omp critical(fp_fold)
@@ -1390,7 +1390,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         /* materialize on an element-wise operator: a payload per partition;
          * its elements' records need the partitions' first lines. */
         run.ckbufs = xcalloc(run.nparts, sizeof *run.ckbufs);
-        if (pl->ckpt_records && !pl->collect) {
+        if (pl->ckpt_records && !collect) {   /* else counted above */
             const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
             for (int i = 0; i < run.nin; i++)
                 bases[i] = run.in[i].data;

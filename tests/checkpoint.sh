@@ -14,13 +14,13 @@ KF=$ROOT/$FPIPEC
 case $FPIPEC in /*) KF=$FPIPEC ;; esac
 mkdir -p "$K/src"
 cp tests/checkpoint/*.fpipe tests/checkpoint/*.c examples/rag.c "$K/src/"
-for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch em_csv; do
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_drop em_slow em_batch em_csv; do
     "$FPIPEC" build "$K/src/$p.fpipe" -o "$K/$p" > "$K/build.err" 2>&1 ||
         bad "checkpoint: build $p" "$K/build.err"
 done
 "$FPIPEC" build examples/wordcount_resumable.fpipe -o "$K/top" > "$K/build.err" 2>&1 ||
     bad "checkpoint: build wordcount_resumable" "$K/build.err"
-for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_slow em_batch em_csv; do
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_drop em_slow em_batch em_csv; do
     for cc in gcc clang; do
         command -v $cc > /dev/null || continue
         "$FPIPEC" emit-c "$K/src/$p.fpipe" > "$K/$p.c" 2> /dev/null &&
@@ -412,6 +412,16 @@ nerr=$(words_of a.txt b.txt | grep -c '77$')
 [ $good = 1 ] && [ "$(wc -l < errs.y)" = "$nerr" ] && grep -q '"input":"b.txt","line":[0-9]*,"offset":[0-9]*,"record":"w' errs.y &&
     ok "checkpoint: element-wise: on_error collect after the checkpoint: the same error file ($nerr lines) after a resume, threads 1/2/4 x 4M/1K/61" ||
     bad "checkpoint: element-wise collect after the checkpoint (threads $t, partition size $p)" err
+# The same when the .fpipe drops and the run's --config collects: the
+# checkpoint keeps the records all the same (a compile-time "drop, no
+# records" once gave a resumed run's error file other lines).
+printf 'errors: e.jsonl\noperators:\n  checked: {on_error: collect}\n' > drop2collect.yaml
+rm -f .fpipe-checkpoints/em_drop.*
+./em_drop --config drop2collect.yaml -o out.d a.txt b.txt 2> /dev/null && cp e.jsonl errs.d &&
+    ./em_drop --config drop2collect.yaml --resume --threads 2 --partition-size 1024 -o out.d2 a.txt b.txt 2> err &&
+    grep -q resuming err && cmp -s out.y out.d2 && cmp -s errs.d e.jsonl && [ "$(wc -l < errs.d)" = "$nerr" ] &&
+    ok "checkpoint: element-wise: drop in the .fpipe, collect from --config: the same error file after a resume" ||
+    bad "checkpoint: element-wise drop made collect by --config" err
 # The same for CSV records with quoted newlines (the record is the CSV
 # record, its line the line it starts on).
 printf 'name,n,score\n' > q.csv

@@ -102,8 +102,10 @@ if [ $bd_ok = 1 ]; then
         ok "bad-data: a 4 MiB JSON string reaches the output whole" || bad "bad-data: a 4 MiB JSON string" "$BT/err"
     mkdir -p "$BT/in/adir"
     # A folder is read recursively (docs/running.md): an empty one is no input.
-    bd_run "an empty directory as input" "$W" 0 - "$BT/in/adir" &&
-        [ ! -s "$BT/out" ] && ok "bad-data: an empty directory as input: exit 0, no rows"
+    if bd_run "an empty directory as input" "$W" 0 - "$BT/in/adir"; then
+        [ ! -s "$BT/out" ] && ok "bad-data: an empty directory as input: exit 0, no rows" ||
+            bad "bad-data: an empty directory as input gave rows" "$BT/out"
+    fi
     if mkfifo "$BT/in/fifo" 2> /dev/null; then
         (printf 'from a fifo\nfifo\n' > "$BT/in/fifo" &)
         bd_run "a FIFO as input" "$W" 0 - "$BT/in/fifo" &&
