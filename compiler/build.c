@@ -109,6 +109,15 @@ const char *link_path(Arena *a, const char *fpipe, const char *path)
     return arena_printf(a, "%.*s/%s", (int)(slash - fpipe), fpipe, path);
 }
 
+/* A file's path as an argument of the C compiler: one starting with '-'
+ * would be an option and one starting with '@' a response file (gcc reads
+ * its options from it), so those get "./" in front.  Assumes path is a
+ * file's path, never meant as an option. */
+const char *cc_file_arg(Arena *a, const char *path)
+{
+    return path[0] == '-' || path[0] == '@' ? arena_printf(a, "./%s", path) : path;
+}
+
 /* "rag.c" -> "rag.fpipe.h": the header a linked C file includes. */
 const char *header_name(Arena *a, const char *cpath)
 {
@@ -191,9 +200,9 @@ int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
     vec_push(a, &argv, arena_printf(a, "-I%s", inc));
     if (incdir)   /* the headers of the linked C files */
         vec_push(a, &argv, arena_printf(a, "-I%s", incdir));
-    vec_push(a, &argv, (void *)cfile);
+    vec_push(a, &argv, (void *)cc_file_arg(a, cfile));
     for (int i = 0; cfiles && i < cfiles->n; i++)
-        vec_push(a, &argv, cfiles->v[i]);
+        vec_push(a, &argv, (void *)cc_file_arg(a, cfiles->v[i]));
     vec_push(a, &argv, arena_printf(a, "%s/%s", lib, runtime_lib()));
     /* The libraries the runtime uses (libcsv, jansson), and libm. */
     vec_push(a, &argv, "-lcsv");

@@ -487,7 +487,7 @@ bool audit_links(Arena *a, const Ir *ir, Diags *d, bool report_cc, int *trouble)
             vec_push(a, &argv, (void *)fixed[k]);
         vec_push(a, &argv, arena_printf(a, "-I%s", inc));
         vec_push(a, &argv, arena_printf(a, "-I%s", dir));
-        vec_push(a, &argv, (void *)cfile);
+        vec_push(a, &argv, (void *)cc_file_arg(a, cfile));
         vec_push(a, &argv, "-o");
         vec_push(a, &argv, (void *)obj);
         vec_push(a, &argv, NULL);

@@ -584,6 +584,7 @@ bool find_runtime(Arena *a, const char **inc, const char **lib);
 void split_words(Arena *a, const char *s, PtrVec *out);
 const char *link_path(Arena *a, const char *fpipe, const char *path);
 const char *header_name(Arena *a, const char *cpath);
+const char *cc_file_arg(Arena *a, const char *path);
 int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles);
 int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
            const PtrVec *cfiles);

@@ -1352,6 +1352,7 @@ echo "# fuzz"
 # ---------------------------------------------------------------------------
 # fpipec verify, the purity audit, JSON diagnostics.
 . tests/contracts.sh
+. tests/symbols.sh
 
 # ---------------------------------------------------------------------------
 . tests/runtime.sh
