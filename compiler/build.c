@@ -180,8 +180,99 @@ int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
     return 0;
 }
 
-int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
-                  const PtrVec *cfiles)
+/* Run argv (NULL-terminated) and wait: 0 when it exits 0, else 3 (2 when
+ * it cannot start).  Its output goes to our stderr and stdout. */
+static int run_argv(const PtrVec *argv)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "fpipec: error: cannot start the C compiler: %s\n", strerror(errno));
+        return 2;
+    }
+    if (pid == 0) {
+        execvp(argv->v[0], (char **)argv->v);
+        fprintf(stderr, "fpipec: error: cannot run '%s': %s\n", (char *)argv->v[0],
+                strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 3;
+}
+
+/* The start of every C compiler command: $CC (or $MPICC) split on blanks,
+ * our fixed flags, then $FPIPE_CFLAGS. */
+static void cc_command(Arena *a, PtrVec *argv)
+{
+    const char *cc = getenv(backend_mpi ? "MPICC" : "CC");
+    split_words(a, cc && *cc ? cc : backend_mpi ? "mpicc" : "cc", argv);
+    const char *fixed[] = {"-std=c11", "-O2", "-fopenmp", "-Wall", "-Wextra"};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        vec_push(a, argv, (void *)fixed[i]);
+    split_words(a, getenv("FPIPE_CFLAGS"), argv);
+}
+
+/* Compile one C file to an object (no link-time optimisation: objcopy
+ * must see the real symbols). */
+static int cc_object(Arena *a, const char *cfile, const char *obj, const char *inc,
+                     const char *incdir)
+{
+    PtrVec argv = {0};
+    cc_command(a, &argv);
+    vec_push(a, &argv, "-fno-lto");
+    vec_push(a, &argv, arena_printf(a, "-I%s", inc));
+    vec_push(a, &argv, arena_printf(a, "-I%s", incdir));
+    vec_push(a, &argv, "-c");
+    vec_push(a, &argv, (void *)cc_file_arg(a, cfile));
+    vec_push(a, &argv, "-o");
+    vec_push(a, &argv, (void *)obj);
+    vec_push(a, &argv, NULL);
+    return run_argv(&argv);
+}
+
+/* The linker name of extern NAME: its C name with BUILD_EXTERN_PREFIX in
+ * front (see build_namespace). */
+const char *build_extern_symbol(Arena *a, const char *name)
+{
+    return arena_printf(a, "%s%s", BUILD_EXTERN_PREFIX, name);
+}
+
+/* Put the externs' symbols of an object into their own namespace with
+ * objcopy: every extern NAME becomes BUILD_EXTERN_PREFIX NAME (defined or
+ * called); with `localize`, every other global the object defines becomes
+ * local to it.  So a linked C file's functions, declared or not, can never
+ * stand in for a function the runtime or its libraries call (write, open,
+ * crc32, ...): the final link resolves those names elsewhere. */
+static int build_namespace(Arena *a, const Ir *ir, const char *obj, bool localize)
+{
+    PtrVec argv = {0};
+    vec_push(a, &argv, "objcopy");
+    for (int i = 0; i < ir->nexterns; i++) {
+        const char *sym = build_extern_symbol(a, ir->externs[i]->name);
+        vec_push(a, &argv, arena_printf(a, "--redefine-sym=%s=%s", ir->externs[i]->name, sym));
+        if (localize)   /* -G: applied after the renaming */
+            vec_push(a, &argv, arena_printf(a, "--keep-global-symbol=%s", sym));
+    }
+    if (localize && ir->nexterns == 0)
+        vec_push(a, &argv, "--localize-symbol=*");
+    if (localize)
+        vec_push(a, &argv, "--wildcard");
+    vec_push(a, &argv, (void *)cc_file_arg(a, obj));
+    vec_push(a, &argv, NULL);
+    int rc = run_argv(&argv);
+    if (rc != 0)
+        fprintf(stderr, "fpipec: error: objcopy (binutils) failed on '%s'\n", obj);
+    return rc;
+}
+
+/* Compile the generated C (cfile) with the linked C files into exe.
+ * Without linked files: one command.  With them, each is compiled to an
+ * object in incdir (the folder of their headers), the generated code too;
+ * build_namespace renames the externs in all of them and hides the linked
+ * files' other globals; then one link.  The objects are removed. */
+int run_cc(Arena *a, const Ir *ir, const char *cfile, const char *exe, const char *incdir,
+           const PtrVec *cfiles)
 {
     const char *inc, *lib;
     if (!find_runtime(a, &inc, &lib)) {
@@ -190,50 +281,53 @@ int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
                 runtime_lib(), backend_mpi ? " (libfpipe_mpi.a is built when mpicc is installed)" : "");
         return 2;
     }
-    PtrVec argv = {0};
-    const char *cc = getenv(backend_mpi ? "MPICC" : "CC");
-    split_words(a, cc && *cc ? cc : backend_mpi ? "mpicc" : "cc", &argv);
-    const char *fixed[] = {"-std=c11", "-O2", "-fopenmp", "-Wall", "-Wextra"};
-    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
-        vec_push(a, &argv, (void *)fixed[i]);
-    split_words(a, getenv("FPIPE_CFLAGS"), &argv);
-    vec_push(a, &argv, arena_printf(a, "-I%s", inc));
-    if (incdir)   /* the headers of the linked C files */
-        vec_push(a, &argv, arena_printf(a, "-I%s", incdir));
-    vec_push(a, &argv, (void *)cc_file_arg(a, cfile));
-    for (int i = 0; cfiles && i < cfiles->n; i++)
-        vec_push(a, &argv, (void *)cc_file_arg(a, cfiles->v[i]));
-    vec_push(a, &argv, arena_printf(a, "%s/%s", lib, runtime_lib()));
-    /* The libraries the runtime uses (libcsv, jansson), and libm. */
-    vec_push(a, &argv, "-lcsv");
-    vec_push(a, &argv, "-ljansson");
-    vec_push(a, &argv, "-lyaml");   /* --config */
-    vec_push(a, &argv, "-lz");      /* gzip inputs */
-    vec_push(a, &argv, "-lm");   /* for the linked C files */
-    vec_push(a, &argv, "-o");
-    vec_push(a, &argv, (void *)exe);
-    vec_push(a, &argv, NULL);
-
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "fpipec: error: cannot start the C compiler: %s\n", strerror(errno));
-        return 2;
+    bool linked = cfiles && cfiles->n > 0 && incdir;
+    PtrVec objs = {0};
+    int rc = 0;
+    if (linked) {
+        const char *gen = arena_printf(a, "%s/fp-generated.o", incdir);
+        rc = cc_object(a, cfile, gen, inc, incdir);
+        if (rc == 0) {
+            vec_push(a, &objs, (void *)gen);
+            rc = build_namespace(a, ir, gen, false);
+        }
+        for (int i = 0; rc == 0 && i < cfiles->n; i++) {
+            const char *o = arena_printf(a, "%s/fp-linked%d.o", incdir, i);
+            rc = cc_object(a, cfiles->v[i], o, inc, incdir);
+            if (rc == 0) {
+                vec_push(a, &objs, (void *)o);
+                rc = build_namespace(a, ir, o, true);
+            }
+        }
     }
-    if (pid == 0) {
-        execvp(argv.v[0], (char **)argv.v);
-        fprintf(stderr, "fpipec: error: cannot run '%s': %s\n", (char *)argv.v[0],
-                strerror(errno));
-        _exit(127);
+    if (rc == 0) {
+        PtrVec argv = {0};
+        cc_command(a, &argv);
+        if (linked) {
+            for (int i = 0; i < objs.n; i++)
+                vec_push(a, &argv, (void *)cc_file_arg(a, objs.v[i]));
+        } else {
+            vec_push(a, &argv, arena_printf(a, "-I%s", inc));
+            vec_push(a, &argv, (void *)cc_file_arg(a, cfile));
+        }
+        vec_push(a, &argv, arena_printf(a, "%s/%s", lib, runtime_lib()));
+        /* The libraries the runtime uses (libcsv, jansson), and libm. */
+        vec_push(a, &argv, "-lcsv");
+        vec_push(a, &argv, "-ljansson");
+        vec_push(a, &argv, "-lyaml");   /* --config */
+        vec_push(a, &argv, "-lz");      /* gzip inputs */
+        vec_push(a, &argv, "-lm");   /* for the linked C files */
+        vec_push(a, &argv, "-o");
+        vec_push(a, &argv, (void *)exe);
+        vec_push(a, &argv, NULL);
+        rc = run_argv(&argv);
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    for (int i = 0; i < objs.n; i++)
+        unlink(objs.v[i]);
+    if (rc == 3)
         fprintf(stderr, "fpipec: error: the C compiler failed on the generated code%s\n",
                 cfiles && cfiles->n ? " or a linked C file" : "");
-        return 3;
-    }
-    return 0;
+    return rc;
 }
 
 /* fpipec run: build into a private temporary folder, run the program with

@@ -480,7 +480,7 @@ static void check_records(Checker *c)
         for (int k = 0; k < r->fields.n; k++) {
             FieldDecl *f = r->fields.v[k];
             t->fields[k] = f->name;
-            t->cfields[k] = c_ident(c->arena, f->name);
+            t->cfields[k] = names_c_ident(c->arena, f->name);
             t->elems[k] = resolve_type(c, f->type);
             for (int j = 0; j < k; j++) {
                 FieldDecl *g = r->fields.v[j];
@@ -1196,118 +1196,6 @@ static bool check_shape(Checker *c)
     return ok;
 }
 
-static bool is_c_reserved(const char *s);
-
-const char *c_ident(Arena *a, const char *name)
-{
-    return is_c_reserved(name) ? arena_printf(a, "%s_", name) : name;
-}
-
-static bool is_c_reserved(const char *s)
-{
-    static const char *const words[] = {
-        "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
-        "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
-        "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
-        "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
-        "_Complex", "_Imaginary", "_Alignas", "_Alignof", "_Atomic", "_Generic",
-        "_Noreturn", "_Static_assert", "_Thread_local", "bool", "true", "false", "main",
-        "errno", "assert", "offsetof", "NULL", "stdin", "stdout", "stderr", "asm",
-        "int64_t", "uint64_t", "size_t", "memcmp", "memcpy", "memchr", "strlen",
-        /* the generated stage functions' own parameters and locals */
-        "w", "cur", "end", "key", "acc", "state", "fresh", "elem"};
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strcmp(s, words[i]) == 0)
-            return true;
-    return strncmp(s, "fp_", 3) == 0 || strncmp(s, "FP_", 3) == 0 || s[0] == '_';
-}
-
-/* Would the C name n clash with a file-level name of the generated code?
- * Operators' C names are locals of the stage functions, which call the
- * combine's helpers, use the tuple and record types and the sites; a local
- * of the same name would hide them.  Macros are all upper case. */
-static bool clashes_with_generated(const Ir *ir, const char *n)
-{
-    static const char *const suffixes[] = {"_acc", "_first", "_step", "_merge", "_result",
-                                           "_pending", "_apply", "_state", "_init",
-                                           "_state_merge", "_empty"};
-    bool upper = true;
-    for (const char *p = n; *p; p++)
-        if ((*p >= 'a' && *p <= 'z'))
-            upper = false;
-    if (upper)
-        return true;   /* a macro of the included headers, or one day ours */
-    if (!strncmp(n, "site_", 5) || !strncmp(n, "opcfg_", 6) || !strncmp(n, "stage1_", 7) ||
-        !strncmp(n, "stage2_", 7) || !strncmp(n, "stage3_", 7) || c_type_like(n) ||
-        !strncmp(n, "rec_", 4) || (!strncmp(n, "tup", 3) && n[3] >= '0' && n[3] <= '9') ||
-        !strcmp(n, "sites") || !strcmp(n, "plan_text") || !strcmp(n, "pipeline"))
-        return true;
-    for (int i = 0; i < ir->nops; i++) {
-        const IrOp *c = &ir->ops[i];
-        if (op_info[c->kind].role != ROLE_COMBINE)
-            continue;
-        size_t cl = strlen(c->cname);
-        for (size_t k = 0; k < sizeof suffixes / sizeof *suffixes; k++)
-            if (!strncmp(n, c->cname, cl) && !strcmp(n + cl, suffixes[k]))
-                return true;
-    }
-    return false;
-}
-
-static bool cname_taken(const Ir *ir, int self, const char *n)
-{
-    if (clashes_with_generated(ir, n))
-        return true;
-    for (int j = 0; j < ir->nops; j++)
-        if (j != self && !strcmp(ir->ops[j].cname, n))
-            return true;
-    return false;
-}
-
-/* Rename operators' C names that clash: NAME_, then v_NAME, v_NAME_2, ...
- * (the v_ forms are never generated names, so this ends). */
-static void avoid_generated_names(Arena *a, Ir *ir)
-{
-    for (int i = 0; i < ir->nops; i++) {
-        IrOp *op = &ir->ops[i];
-        if (!cname_taken(ir, i, op->cname))
-            continue;
-        const char *base = op->cname;
-        const char *n = arena_printf(a, "%s_", base);
-        for (int k = 1; cname_taken(ir, i, n); k++)
-            n = k == 1 ? arena_printf(a, "v_%s", base) : arena_printf(a, "v_%s_%d", base, k);
-        op->cname = n;
-    }
-}
-
-/* Names of the generated C's own types, which a parameter must not take. */
-bool c_type_like(const char *n)
-{
-    return !strncmp(n, "list_", 5) || !strncmp(n, "rec_", 4) || !strncmp(n, "monoid_", 7) ||
-           (!strncmp(n, "tup", 3) && n[3] >= '0' && n[3] <= '9');
-}
-
-/* Names an extern C function cannot have: the generated program's own
- * file-level names and the C library's functions it could meet. */
-static bool extern_name_reserved(const char *n)
-{
-    static const char *const libc[] = {
-        "abort", "abs", "atoi", "atol", "calloc", "exit", "free", "malloc", "realloc",
-        "memcmp", "memcpy", "memmove", "memset", "memchr", "printf", "fprintf", "snprintf",
-        "sprintf", "vsnprintf", "puts", "putchar", "fputs", "fputc", "qsort", "bsearch",
-        "strcat", "strchr", "strcmp", "strcpy", "strlen", "strncmp", "strncpy", "strrchr",
-        "strstr", "strdup", "strndup", "strtod", "strtol", "strtoll", "strtoull", "strtoul",
-        "sqrt", "pow", "exp", "log", "floor", "ceil", "fabs", "round", "isalpha", "isdigit",
-        "isspace", "tolower", "toupper", "time", "clock", "rand", "srand", "fopen", "fclose",
-        "fread", "fwrite", "getenv", "system", "plan_text", "pipeline", "sites", "elem"};
-    for (size_t i = 0; i < sizeof libc / sizeof *libc; i++)
-        if (!strcmp(n, libc[i]))
-            return true;
-    return c_type_like(n) || !strncmp(n, "site_", 5) || !strncmp(n, "opcfg_", 6) ||
-           !strncmp(n, "stage1_", 7) ||
-           !strncmp(n, "stage2_", 7) || !strncmp(n, "stage3_", 7);
-}
-
 /* extern NAME(params) -> TYPE ATTRS */
 static void check_externs(Checker *c)
 {
@@ -1326,10 +1214,7 @@ static void check_externs(Checker *c)
         } else if (find_extern(c, d->name)) {
             diag_at(c->d, DIAG_ERROR, d->name_span, "extern '%s' is declared twice", d->name);
             bad = true;
-        } else if (strcmp(c_ident(c->arena, d->name), d->name) != 0 ||
-                   extern_name_reserved(d->name) ||
-                   !strcmp(d->name, "text") || !strcmp(d->name, "csv") ||
-                   !strcmp(d->name, "jsonl") || !strcmp(d->name, "tsv")) {
+        } else if (names_extern_reserved(c->arena, d->name)) {
             diag_at(c->d, DIAG_ERROR, d->name_span, "'%s' cannot name a C function here",
                     d->name);
             diag_hint(c->d, "it is a C keyword, a name of the C library, of libfpipe or of the "
@@ -1384,8 +1269,8 @@ static void check_externs(Checker *c)
         for (int k = 0; k < d->params.n; k++) {
             FieldDecl *f = d->params.v[k];
             x->params[k] = resolve_type(c, f->type);
-            x->pnames[k] = c_ident(c->arena, f->name);
-            if (!strcmp(x->pnames[k], "cx") || c_type_like(x->pnames[k]))
+            x->pnames[k] = names_c_ident(c->arena, f->name);
+            if (!strcmp(x->pnames[k], "cx") || names_type_like(x->pnames[k]))
                 x->pnames[k] = arena_printf(c->arena, "%s_", x->pnames[k]);
             for (int j = 0; j < k; j++)
                 if (!strcmp(f->name, ((FieldDecl *)d->params.v[j])->name)) {
@@ -1657,7 +1542,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
         int op_errors = d->nerrors;
         op->kind = o->kind;
         op->name = o->name;
-        op->cname = c_ident(a, o->name);
+        op->cname = names_c_ident(a, o->name);
         op->name_span = o->name_span;
         op->kw_span = o->kw_span;
         diag_line_col(d->src, o->kw_span.off, &op->line, &op->col);
@@ -1833,7 +1718,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     check_materialize(d, p, ir);
     if (!shape_ok || d->nerrors > errors_before)
         return NULL;
-    avoid_generated_names(a, ir);
+    names_assign(a, ir);
     return ir;
 }
 

@@ -1835,9 +1835,9 @@ static void emit_user_monoids(Emitter *e, const IrOp *used)
             blank(e);
         }
         names_reset(e);
-        const char *an = c_ident(e->arena, m->a->sval), *bn = c_ident(e->arena, m->b->sval);
-        m->a->cname = helper(e, c_type_like(an) ? arena_printf(e->arena, "%s_", an) : an);
-        m->b->cname = helper(e, c_type_like(bn) ? arena_printf(e->arena, "%s_", bn) : bn);
+        const char *an = names_c_ident(e->arena, m->a->sval), *bn = names_c_ident(e->arena, m->b->sval);
+        m->a->cname = helper(e, names_type_like(an) ? arena_printf(e->arena, "%s_", an) : an);
+        m->b->cname = helper(e, names_type_like(bn) ? arena_printf(e->arena, "%s_", bn) : bn);
         line(e, "static inline %s %s_combine(%s %s, %s %s)", t, m->cname, t, m->a->cname, t,
              m->b->cname);
         line(e, "{");

@@ -375,10 +375,17 @@ void ast_monoid_empty(ParseCtx *c, Token key, Expr *e);
 void ast_monoid_combine(ParseCtx *c, Token key, Token a, Token b, Expr *e);
 void ast_monoid_law(ParseCtx *c, Token law);
 const char *tok_text(ParseCtx *c, Token t);
+
+/* ------------------------------------------------------------------ */
+/* names.c — C identifiers: user names apart from generated ones      */
+/* ------------------------------------------------------------------ */
+
 /* A .fpipe name as a C identifier: C keywords and reserved names get '_'. */
-const char *c_ident(Arena *a, const char *name);
+const char *names_c_ident(Arena *a, const char *name);
 /* Does name look like a generated type (list_..., rec_..., tupN_...)? */
-bool c_type_like(const char *name);
+bool names_type_like(const char *name);
+/* Can an extern not have this name (keyword, libc, generated, format)? */
+bool names_extern_reserved(Arena *a, const char *name);
 
 /* ------------------------------------------------------------------ */
 /* lexer (grammar/lexer.re) and parse.c                               */
@@ -503,6 +510,8 @@ typedef struct Ir {
 
 /* NULL after errors (reported). */
 Ir *check_program(Arena *a, Program *p, Diags *d);
+/* names.c: rename operators' C names that meet a generated name or an extern. */
+void names_assign(Arena *a, Ir *ir);
 void ir_dump(Str *s, const Ir *ir);
 /* A checked pipeline as .fpipe text, or as YAML in the schema yaml.c reads
  * (fpipec convert). */
@@ -586,8 +595,11 @@ const char *link_path(Arena *a, const char *fpipe, const char *path);
 const char *header_name(Arena *a, const char *cpath);
 const char *cc_file_arg(Arena *a, const char *path);
 int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles);
-int run_cc(Arena *a, const char *cfile, const char *exe, const char *incdir,
+int run_cc(Arena *a, const Ir *ir, const char *cfile, const char *exe, const char *incdir,
            const PtrVec *cfiles);
+/* The linker names of the externs: "fp_extern_" + NAME (docs/design-notes.md). */
+#define BUILD_EXTERN_PREFIX "fp_extern_"
+const char *build_extern_symbol(Arena *a, const char *name);
 char *make_tmpdir(Arena *a, const char *what);
 void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name);
 

@@ -112,7 +112,7 @@ static int build_in(Arena *a, const Ir *ir, const Str *c, const char *dir, const
     PtrVec cfiles = {0};
     int rc = write_headers(a, ir, dir, &cfiles);
     if (rc == 0)
-        rc = write_file(cfile, c) ? run_cc(a, cfile, exe, dir, &cfiles) : 2;
+        rc = write_file(cfile, c) ? run_cc(a, ir, cfile, exe, dir, &cfiles) : 2;
     return rc;
 }
 

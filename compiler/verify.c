@@ -810,7 +810,7 @@ int verify_program(Arena *a, const Ir *ir, uint64_t seed, bool seed_given)
     if (rc == 0 && getenv("FPIPEC_VERIFY_KEEP"))
         fprintf(stderr, "fpipec: the property tests are in %s\n", cfile);
     if (rc == 0)
-        rc = run_cc(a, cfile, exe, dir, &cfiles);
+        rc = run_cc(a, ir, cfile, exe, dir, &cfiles);
     if (rc == 0) {
         fflush(NULL);
         pid_t pid = fork();
