@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The source text of each binary operator, by BinOp (the checker's
+ * messages and the IR printer). */
+const char *const ast_binop_text[] = {"+", "-", "*", "/", "%", "==", "!=", "<", "<=",
+                                      ">", ">=", "&&", "||"};
+
 const OpInfo op_info[OP__COUNT] = {
 #define X(E, kw, role, what) {kw, role, what},
     FP_OPS(X)

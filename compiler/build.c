@@ -1,7 +1,8 @@
 /* build.c — turning generated C into a program: finding libfpipe, the
  * headers of linked C files, the C compiler, temporary build folders.
- * Shared by main.c (build, run) and by verify.c and contracts.c, which
- * compile test programs and audit objects the same way.
+ * Shared by main.c (build, run) and by verify.c and audit.c, which
+ * compile test programs and audit objects the same way.  run_cc keeps
+ * the linked files' symbols apart from the runtime's (build_namespace).
  */
 #include "fpipec.h"
 

@@ -2,10 +2,13 @@
  *
  * The passes, in the order main.c runs them:
  *   lex (grammar/lexer.re) + parse (grammar/fpipe.y, parse.c) -> AST
- *   check.c   AST -> typed IR (names, types, operator rules)
+ *   check.c   AST -> typed IR (names, types, operator rules); names.c
+ *             gives its names C identifiers apart from generated ones
+ *   contracts.c, audit.c   contract lints; the purity audit of C files
  *   plan.c    IR -> physical plan (fused stages, combine boundary, merge)
  *   emit.c    plan -> C source for libfpipe
  *   main.c    the driver: the command line, and cc for `build`
+ * explain.c prints the IR and the contracts (fpipec explain).
  * Everything of one compilation lives in one arena, freed once.
  */
 #ifndef FPIPEC_H
@@ -187,6 +190,7 @@ typedef enum BinOp {
     B_ADD, B_SUB, B_MUL, B_DIV, B_REM,
     B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND, B_OR
 } BinOp;
+extern const char *const ast_binop_text[];   /* "+", ..., "||" by BinOp */
 typedef enum UnOp { U_NEG, U_NOT } UnOp;
 
 typedef struct Expr {
@@ -512,20 +516,25 @@ typedef struct Ir {
 Ir *check_program(Arena *a, Program *p, Diags *d);
 /* names.c: rename operators' C names that meet a generated name or an extern. */
 void names_assign(Arena *a, Ir *ir);
-void ir_dump(Str *s, const Ir *ir);
 /* A checked pipeline as .fpipe text, or as YAML in the schema yaml.c reads
  * (fpipec convert). */
 void ir_to_fpipe(Str *s, const Ir *ir);
 void ir_to_yaml(Str *s, const Ir *ir);
-void monoids_str(Str *s, const IrOp *op);   /* "sum" or "(count, sum, max)" */
 bool combine_is_exact(const IrOp *op);      /* no f64 arithmetic in the fold */
 bool combine_is_commutative(const IrOp *op);   /* no monoid without 'commutative' */
+/* Does e read the incoming element (a name that is not a let's)? */
+bool expr_uses_input(const Expr *e);
+
+/* ------------------------------------------------------------------ */
+/* explain.c — the IR as .fpipe text; the contracts part of explain   */
+/* ------------------------------------------------------------------ */
+
+void ir_dump(Str *s, const Ir *ir);   /* the first part of fpipec explain */
+void monoids_str(Str *s, const IrOp *op);   /* "sum" or "(count, sum, max)" */
 void expr_str(Str *s, const Expr *e);   /* an expression back as .fpipe text */
 void op_body_str(Str *s, const IrOp *op);   /* an operator's body as .fpipe text */
 void sortkeys_str(Str *s, const IrOp *op);  /* a top's keys: "k1 desc, k2 asc" */
 void extern_str(Str *s, const Extern *x);   /* "f(x: str) -> i64 pure fallible" */
-/* Does e read the incoming element (a name that is not a let's)? */
-bool expr_uses_input(const Expr *e);
 
 /* ------------------------------------------------------------------ */
 /* plan.c — fused stages                                              */
@@ -604,8 +613,7 @@ char *make_tmpdir(Arena *a, const char *what);
 void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name);
 
 /* ------------------------------------------------------------------ */
-/* contracts.c — the purity audit of linked C files, contracts in     */
-/* explain                                                            */
+/* audit.c — the purity audit of linked C files                       */
 /* ------------------------------------------------------------------ */
 
 /* Compile each linked C file to an object and inspect its symbols: calls
@@ -615,14 +623,15 @@ void remove_tmpdir(Arena *a, const Ir *ir, const char *dir, const char *name);
  * the build that follows.  Returns false on errors; 2 in *trouble when the
  * audit itself could not run. */
 bool audit_links(Arena *a, const Ir *ir, Diags *d, bool report_cc, int *trouble);
+/* contracts.c — the contract lints. */
 /* The contract checks that need the whole typed program: each file linked
  * once, externs and C files that come together, declarations never used,
  * operators that ignore their input, divisions by a literal zero, constant
  * if conditions, f64 sums and means (associative only up to rounding).
  * For check, build and run.  Returns false on errors. */
 bool contracts_check(Arena *a, const Ir *ir, const Program *p, Diags *d);
-/* The contract of every operator, and whether the output is the same
- * bytes in every mode: the last part of explain. */
+/* explain.c: the contract of every operator, and whether the output is
+ * the same bytes in every mode: the last part of explain. */
 void contracts_dump(Str *s, const Plan *p);
 
 /* ------------------------------------------------------------------ */

@@ -272,8 +272,8 @@ int main(int argc, char **argv)
         rc = verify_program(a, ir, seed, seed_given);
         goto done;
     }
-    /* The contracts, then the purity audit of the linked C files
-     * (contracts.c). */
+    /* The contracts (contracts.c), then the purity audit of the linked C
+     * files (audit.c). */
     if ((is_check || is_build || is_run) && !contracts_check(a, ir, prog, &d)) {
         rc = 1;
         goto done;
