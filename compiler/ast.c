@@ -16,6 +16,37 @@
 const char *const ast_binop_text[] = {"+", "-", "*", "/", "%", "==", "!=", "<", "<=",
                                       ">", ">=", "&&", "||"};
 
+/* The error policies' keywords, by Policy. */
+static const char *const policy_names[] = {"fail_fast", "drop", "collect"};
+
+const char *policy_name(Policy p)
+{
+    return policy_names[p];
+}
+
+/* The Policy named name in *p; false (and *p unchanged) when none is. */
+bool policy_parse(const char *name, Policy *p)
+{
+    for (int i = POLICY_FAIL_FAST; i <= POLICY_COLLECT; i++)
+        if (!strcmp(name, policy_names[i])) {
+            *p = (Policy)i;
+            return true;
+        }
+    return false;
+}
+
+/* The formats' keywords, by Format. */
+const char *const format_names[] = {"", "text", "csv", "jsonl", "tsv"};
+
+/* The Format named name, or FMT_NONE. */
+Format format_of(const char *name)
+{
+    for (int f = FMT_TEXT; f <= FMT_TSV; f++)
+        if (!strcmp(name, format_names[f]))
+            return (Format)f;
+    return FMT_NONE;
+}
+
 const OpInfo op_info[OP__COUNT] = {
 #define X(E, kw, role, what) {kw, role, what},
     FP_OPS(X)
@@ -370,38 +401,27 @@ void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *bod
     d->name = tok_text(c, name);
     d->decl_type = ty;
     d->body = body;
-    d->policy = c->policy;
-    d->policy_span = c->policy_span;
-    d->errors_path = c->errors_path;
-    d->errors_span = c->errors_span;
-    c->policy = NULL;
-    c->errors_path = NULL;
-    d->max_batch = c->max_batch;
-    d->max_batch_span = c->max_batch_span;
-    c->max_batch = 0;
-    d->retry = c->retry;
-    d->retry_span = c->retry_span;
-    c->retry = 0;
-    d->materialize = c->materialize;
-    d->materialize_span = c->materialize_span;
-    c->materialize = false;
-    if (c->by)
-        d->by = *c->by;
-    d->by_span = c->by_span;
-    c->by = NULL;
+    d->opt = c->opt;   /* lemon reduces the options before the operator */
+    c->opt = (OpOptions){0};
     vec_push(c->arena, &c->prog->ops, d);
+}
+
+/* An operator with a syntax error: its options are not the next one's. */
+void ast_op_error(ParseCtx *c)
+{
+    c->opt = (OpOptions){0};
 }
 
 /* on_error NAME: kept until the operator is complete (lemon reduces the
  * options before the operator rule). */
 void ast_policy(ParseCtx *c, Token name, const Token *path)
 {
-    if (c->policy) {
+    if (c->opt.policy) {
         diag_at(c->diags, DIAG_ERROR, name.span, "on_error is given twice");
         return;
     }
-    c->policy = tok_text(c, name);
-    c->policy_span = name.span;
+    c->opt.policy = tok_text(c, name);
+    c->opt.policy_span = name.span;
     if (path) {
         Expr *s = ast_string(c, *path);
         if (s->slen == 0 || memchr(s->sval, 0, s->slen)) {
@@ -409,8 +429,8 @@ void ast_policy(ParseCtx *c, Token name, const Token *path)
                                                       "and hold no NUL byte");
             return;
         }
-        c->errors_path = s->sval;
-        c->errors_span = path->span;
+        c->opt.errors_path = s->sval;
+        c->opt.errors_span = path->span;
     }
 }
 
@@ -418,45 +438,47 @@ void ast_policy(ParseCtx *c, Token name, const Token *path)
 void ast_max_batch(ParseCtx *c, Token kw, Token n)
 {
     Expr *e = ast_int(c, n);
-    if (c->max_batch) {
+    if (c->opt.max_batch) {
         diag_at(c->diags, DIAG_ERROR, kw.span, "max_batch is given twice");
         return;
     }
-    c->max_batch = e->ival > 0 ? e->ival : -1;
-    c->max_batch_span = span_join(kw.span, n.span);
+    c->opt.max_batch = e->ival > 0 ? e->ival : -1;
+    c->opt.max_batch_span = span_join(kw.span, n.span);
 }
 
 /* retry N: kept, like max_batch, until the operator is complete. */
 void ast_retry(ParseCtx *c, Token kw, Token n)
 {
     Expr *e = ast_int(c, n);
-    if (c->retry) {
+    if (c->opt.retry) {
         diag_at(c->diags, DIAG_ERROR, kw.span, "retry is given twice");
         return;
     }
-    c->retry = e->ival > 0 ? e->ival : -1;
-    c->retry_span = span_join(kw.span, n.span);
+    c->opt.retry = e->ival > 0 ? e->ival : -1;
+    c->opt.retry_span = span_join(kw.span, n.span);
 }
 
 /* materialize: kept, like retry, until the operator is complete. */
 void ast_materialize(ParseCtx *c, Token kw)
 {
-    if (c->materialize) {
+    if (c->opt.materialize) {
         diag_at(c->diags, DIAG_ERROR, kw.span, "materialize is given twice");
         return;
     }
-    c->materialize = true;
-    c->materialize_span = kw.span;
+    c->opt.materialize = true;
+    c->opt.materialize_span = kw.span;
 }
 
+/* by KEYS (top): kept, like retry, until the operator is complete. */
 void ast_by(ParseCtx *c, Token kw, PtrVec *keys)
 {
-    if (c->by) {
+    if (c->opt.has_by) {
         diag_at(c->diags, DIAG_ERROR, kw.span, "by is given twice");
         return;
     }
-    c->by = keys;
-    c->by_span = kw.span;
+    c->opt.has_by = true;
+    c->opt.by = *keys;
+    c->opt.by_span = kw.span;
 }
 
 SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir)

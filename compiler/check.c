@@ -290,10 +290,9 @@ static Type *check_call(Checker *c, Expr *e)
         const char *s = diag_suggest(e->sval, cands, BI__COUNT);
         if (s)
             diag_hint(c->d, "did you mean '%s'?", s);
-        else if (!strcmp(e->sval, "text") || !strcmp(e->sval, "tsv") ||
-                 !strcmp(e->sval, "csv") || !strcmp(e->sval, "jsonl"))
+        else if (format_of(e->sval) != FMT_NONE)
             diag_hint(c->d, "%s(...) is a %s format, not a function", e->sval,
-                      e->sval[0] == 't' && e->sval[1] == 'e' ? "source" : "sink");
+                      format_of(e->sval) == FMT_TEXT ? "source" : "sink");
         else
             diag_hint(c->d, "docs/language.md lists the builtins");
         return &ty_error;
@@ -687,8 +686,8 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
 {
     Expr *b = o->body;
     op->out = &ty_error;
-    bool known = b->kind == EX_CALL && (!strcmp(b->sval, "text") || !strcmp(b->sval, "csv") ||
-                                        !strcmp(b->sval, "jsonl"));
+    Format fmt = b->kind == EX_CALL ? format_of(b->sval) : FMT_NONE;
+    bool known = fmt == FMT_TEXT || fmt == FMT_CSV || fmt == FMT_JSONL;
     if (!known || b->nargs != 1 || b->args[0]->kind != EX_NAME ||
         strcmp(b->args[0]->sval, "input") != 0) {
         diag_at(c->d, DIAG_ERROR, b->span, "a source reads text(input), csv(input) or "
@@ -697,9 +696,10 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
                         "the command line; csv and jsonl give records of a declared type");
         return;
     }
-    op->format = b->sval;
+    op->fmt = fmt;
+    op->format = format_names[fmt];
     op->target = TGT_INPUT;
-    if (b->sval[0] == 't') {
+    if (fmt == FMT_TEXT) {
         op->out = &ty_str;
         return;
     }
@@ -717,7 +717,7 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
         diag_at(c->d, DIAG_ERROR, o->decl_type->span, "a %s source reads records, not %s",
                 b->sval, tname(c, decl));
         diag_hint(c->d, "declare a record type whose fields name the %s",
-                  b->sval[0] == 'c' ? "header's columns" : "objects' members");
+                  fmt == FMT_CSV ? "header's columns" : "objects' members");
         return;
     }
     for (int i = 0; i < decl->n; i++) {
@@ -752,11 +752,8 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
 {
     Expr *b = o->body;
     static const char *const formats[] = {"tsv", "csv", "jsonl"};
-    const char *fmt = NULL;
-    for (int i = 0; b->kind == EX_CALL && i < 3; i++)
-        if (!strcmp(b->sval, formats[i]))
-            fmt = formats[i];
-    if (!fmt || b->nargs != 1) {
+    Format fmt = b->kind == EX_CALL ? format_of(b->sval) : FMT_NONE;
+    if ((fmt != FMT_TSV && fmt != FMT_CSV && fmt != FMT_JSONL) || b->nargs != 1) {
         diag_at(c->d, DIAG_ERROR, b->span, "a sink writes FORMAT(output), FORMAT(stdout) or "
                                            "FORMAT(\"PATH\"), FORMAT being tsv, csv or jsonl");
         const char *sug = b->kind == EX_CALL ? diag_suggest(b->sval, formats, 3) : NULL;
@@ -767,7 +764,8 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
                             "standard output without -o");
         return;
     }
-    op->format = fmt;
+    op->fmt = fmt;
+    op->format = format_names[fmt];
     Expr *a = b->args[0];
     if (a->kind == EX_NAME && strcmp(a->sval, "output") == 0) {
         op->target = TGT_OUTPUT;
@@ -786,11 +784,12 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
         diag_at(c->d, DIAG_ERROR, a->span, "a sink writes to output, stdout or a \"path\"");
         return;
     }
-    if (op->in != &ty_error && !sink_type_ok(op->in, fmt[0] == 'j')) {
-        diag_at(c->d, DIAG_ERROR, o->name_span, "%s cannot write %s", fmt, tname(c, op->in));
+    if (op->in != &ty_error && !sink_type_ok(op->in, fmt == FMT_JSONL)) {
+        diag_at(c->d, DIAG_ERROR, o->name_span, "%s cannot write %s", op->format,
+                tname(c, op->in));
         diag_hint(c->d, "a %s row holds scalars (i64, f64, bool, str), tuples and records of "
-                  "them%s; use a flatmap to write a list's items as rows", fmt,
-                  fmt[0] == 'j' ? " and lists" : " (jsonl also writes lists)");
+                  "them%s; use a flatmap to write a list's items as rows", op->format,
+                  fmt == FMT_JSONL ? " and lists" : " (jsonl also writes lists)");
     }
 }
 
@@ -1413,17 +1412,17 @@ static void check_top(Checker *c, const OpDecl *o, IrOp *op)
         return;
     }
     op->top_n = b->ival;
-    if (o->by.n == 0) {
+    if (o->opt.by.n == 0) {
         diag_at(c->d, DIAG_ERROR, o->name_span, "top '%s' needs a sort order", o->name);
         diag_hint(c->d, "add 'by KEY desc' (the largest first) or 'by KEY asc'; several keys "
                         "are compared in turn");
         return;
     }
-    op->by = (SortKey **)o->by.v;
-    op->nby = o->by.n;
+    op->by = (SortKey **)o->opt.by.v;
+    op->nby = o->opt.by.n;
     c->fallible = false;
-    for (int i = 0; i < o->by.n; i++) {
-        SortKey *k = o->by.v[i];
+    for (int i = 0; i < o->opt.by.n; i++) {
+        SortKey *k = o->opt.by.v[i];
         Type *t = check_expr(c, k->expr);
         if (t != &ty_error && !type_is_scalar(t)) {
             diag_at(c->d, DIAG_ERROR, k->expr->span, "a sort key is i64, f64, bool or str, "
@@ -1436,7 +1435,7 @@ static void check_top(Checker *c, const OpDecl *o, IrOp *op)
         }
     }
     if (c->fallible) {
-        diag_at(c->d, DIAG_ERROR, o->by_span, "the sort keys of top '%s' can fail", o->name);
+        diag_at(c->d, DIAG_ERROR, o->opt.by_span, "the sort keys of top '%s' can fail", o->name);
         diag_hint(c->d, "compute fallible values in a map before the top");
     }
     if (op->in != &ty_error && type_has_list(op->in)) {
@@ -1452,13 +1451,13 @@ static void check_batch_map(Checker *c, const OpDecl *o, IrOp *op)
     op->out = &ty_error;
     op->body = o->body;
     Expr *b = o->body;
-    if (o->max_batch == 0) {
+    if (o->opt.max_batch == 0) {
         diag_at(c->d, DIAG_ERROR, o->name_span, "batch_map '%s' needs 'max_batch N'", o->name);
         diag_hint(c->d, "the largest batch the function takes, e.g. max_batch 128");
-    } else if (o->max_batch < 0 || o->max_batch > 1000000) {
-        diag_at(c->d, DIAG_ERROR, o->max_batch_span, "max_batch is from 1 to 1000000");
+    } else if (o->opt.max_batch < 0 || o->opt.max_batch > 1000000) {
+        diag_at(c->d, DIAG_ERROR, o->opt.max_batch_span, "max_batch is from 1 to 1000000");
     }
-    op->max_batch = o->max_batch;
+    op->max_batch = o->opt.max_batch;
     Extern *x = b->kind == EX_CALL ? find_extern(c, b->sval) : NULL;
     if (!x || b->nargs != 1 || b->args[0]->kind != EX_NAME || !c->prev ||
         strcmp(b->args[0]->sval, c->prev->name) != 0) {
@@ -1585,36 +1584,36 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             break;
         }
 
-        if (o->max_batch && o->kind != OP_BATCH_MAP)
-            diag_at(d, DIAG_ERROR, o->max_batch_span, "max_batch is for batch_map, not %s",
+        if (o->opt.max_batch && o->kind != OP_BATCH_MAP)
+            diag_at(d, DIAG_ERROR, o->opt.max_batch_span, "max_batch is for batch_map, not %s",
                     op_info[o->kind].keyword);
         bool can = o->kind == OP_MAP || o->kind == OP_FILTER || o->kind == OP_FLATMAP ||
                    o->kind == OP_BATCH_MAP;
         op->retryable = can && c.calls_fallible;
-        if (o->retry) {
-            if (o->retry < 0 || o->retry > 100) {
-                diag_at(d, DIAG_ERROR, o->retry_span, "retry is from 1 to 100");
+        if (o->opt.retry) {
+            if (o->opt.retry < 0 || o->opt.retry > 100) {
+                diag_at(d, DIAG_ERROR, o->opt.retry_span, "retry is from 1 to 100");
             } else if (!can) {
-                diag_at(d, DIAG_ERROR, o->retry_span, "retry is for an operator that calls a "
+                diag_at(d, DIAG_ERROR, o->opt.retry_span, "retry is for an operator that calls a "
                         "fallible C function, not %s", op_info[o->kind].keyword);
                 diag_hint(d, "map, filter, flatmap and batch_map call C functions again after "
                              "a transient error (fp_error_transient)");
             } else if (!c.calls_fallible && d->nerrors == op_errors && op->in != &ty_error) {
-                diag_at(d, DIAG_ERROR, o->retry_span, "'%s' calls no fallible C function: "
+                diag_at(d, DIAG_ERROR, o->opt.retry_span, "'%s' calls no fallible C function: "
                         "there is nothing to retry", o->name);
                 diag_hint(d, "retry calls a C function declared 'fallible' again when it fails "
                              "with fp_error_transient; declare the extern fallible, or remove "
                              "retry");
             } else {
-                op->retry = o->retry;
+                op->retry = o->opt.retry;
             }
         }
-        if (o->materialize) {
+        if (o->opt.materialize) {
             if (o->kind == OP_COMBINE || o->kind == OP_COMBINE_PER_KEY ||
                 op_info[o->kind].role == ROLE_ELEMENT) {
                 op->materialize = true;   /* where it stands: check_materialize */
             } else {
-                diag_at(d, DIAG_ERROR, o->materialize_span, "materialize is for combine, "
+                diag_at(d, DIAG_ERROR, o->opt.materialize_span, "materialize is for combine, "
                         "combine_per_key and the element-wise operators (map, filter, "
                         "flatmap, batch_map), not %s", op_info[o->kind].keyword);
                 if (o->kind == OP_TOP)
@@ -1625,46 +1624,49 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
                                  "file: there is nothing to checkpoint");
             }
         }
-        if (o->by.n && o->kind != OP_TOP)
-            diag_at(d, DIAG_ERROR, o->by_span, "by is for top, not %s",
+        if (o->opt.by.n && o->kind != OP_TOP)
+            diag_at(d, DIAG_ERROR, o->opt.by_span, "by is for top, not %s",
                     op_info[o->kind].keyword);
 
         /* The error policy: fail_fast unless on_error says otherwise. */
         op->policy = POLICY_FAIL_FAST;
-        if (o->policy) {
-            if (!strcmp(o->policy, "drop")) {
-                op->policy = POLICY_DROP;
-            } else if (!strcmp(o->policy, "fail_fast")) {
-                op->policy = POLICY_FAIL_FAST;
-            } else if (!strcmp(o->policy, "collect")) {
-                op->policy = POLICY_COLLECT;
-                op->errors_path = o->errors_path;
+        Policy pol = POLICY_FAIL_FAST;
+        bool known = o->opt.policy && policy_parse(o->opt.policy, &pol);
+        if (o->opt.policy) {
+            if (known)
+                op->policy = pol;
+            if (known && pol == POLICY_COLLECT) {
+                op->errors_path = o->opt.errors_path;
                 ir->collect = ir->collect || op->fallible;
                 /* One error file per run: every collect names the same one
                  * (or none, and the first that names one decides). */
-                if (o->errors_path && !errors_decl) {
+                if (o->opt.errors_path && !errors_decl) {
                     errors_decl = o;
-                    ir->errors_path = o->errors_path;
-                } else if (o->errors_path && strcmp(o->errors_path, errors_decl->errors_path)) {
-                    diag_at(d, DIAG_ERROR, o->errors_span,
+                    ir->errors_path = o->opt.errors_path;
+                } else if (o->opt.errors_path &&
+                           strcmp(o->opt.errors_path, errors_decl->opt.errors_path)) {
+                    diag_at(d, DIAG_ERROR, o->opt.errors_span,
                             "a second error file: a pipeline collects into one file");
                     diag_hint(d, "name the same file, or leave the path out here");
-                    diag_at(d, DIAG_NOTE, errors_decl->errors_span, "the error file is named here");
+                    diag_at(d, DIAG_NOTE, errors_decl->opt.errors_span,
+                            "the error file is named here");
                 }
-            } else {
-                diag_at(d, DIAG_ERROR, o->policy_span, "unknown error policy '%s'", o->policy);
+            } else if (!known) {
+                diag_at(d, DIAG_ERROR, o->opt.policy_span, "unknown error policy '%s'",
+                        o->opt.policy);
                 static const char *const pols[] = {"drop", "fail_fast", "collect"};
-                const char *sug = diag_suggest(o->policy, pols, 3);
+                const char *sug = diag_suggest(o->opt.policy, pols, 3);
                 if (sug)
                     diag_hint(d, "did you mean '%s'?", sug);
                 else
                     diag_hint(d, "the policies are drop, fail_fast and collect");
             }
-            if (o->errors_path && (!strcmp(o->policy, "drop") || !strcmp(o->policy, "fail_fast")))
-                diag_at(d, DIAG_ERROR, o->errors_span, "only on_error collect takes an error file");
+            if (o->opt.errors_path && known && pol != POLICY_COLLECT)
+                diag_at(d, DIAG_ERROR, o->opt.errors_span,
+                        "only on_error collect takes an error file");
             if (!op->fallible && d->nerrors == errors_before) {
-                diag_at(d, DIAG_WARNING, o->policy_span,
-                        "'%s' cannot fail: on_error %s has no effect", o->name, o->policy);
+                diag_at(d, DIAG_WARNING, o->opt.policy_span,
+                        "'%s' cannot fail: on_error %s has no effect", o->name, o->opt.policy);
                 diag_hint(d, "elements fail in i64 division and remainder (by zero) and in the "
                          "builtins parse_i64, parse_f64, substr, field, replace, split and fail");
             }
@@ -1715,7 +1717,7 @@ static bool check_elementwise_ckpt(Diags *d, const OpDecl *o, const Ir *ir, int 
         OpRole r = op_info[up->kind].role;
         if (r != ROLE_COMBINE && r != ROLE_TOP)
             continue;
-        diag_at(d, DIAG_ERROR, o->materialize_span, "'%s' runs after %s '%s': only the "
+        diag_at(d, DIAG_ERROR, o->opt.materialize_span, "'%s' runs after %s '%s': only the "
                 "element-wise operators before the first combine or top can be materialized",
                 o->name, op_info[up->kind].keyword, up->name);
         diag_hint(d, "materialize '%s' instead (its merged result)", up->name);
@@ -1728,7 +1730,7 @@ static bool check_elementwise_ckpt(Diags *d, const OpDecl *o, const Ir *ir, int 
             break;
         if (dn->kind != OP_BATCH_MAP)
             continue;
-        diag_at(d, DIAG_ERROR, o->materialize_span, "'%s' cannot be materialized before the "
+        diag_at(d, DIAG_ERROR, o->opt.materialize_span, "'%s' cannot be materialized before the "
                 "batch_map '%s'", o->name, dn->name);
         diag_hint(d, "materialize '%s' or an operator after it", dn->name);
         return false;
@@ -1748,7 +1750,7 @@ static void check_materialize(Diags *d, const Program *p, const Ir *ir)
             continue;
         const OpDecl *o = p->ops.v[i];
         if (first >= 0) {
-            diag_at(d, DIAG_ERROR, o->materialize_span, "a pipeline has one checkpoint: "
+            diag_at(d, DIAG_ERROR, o->opt.materialize_span, "a pipeline has one checkpoint: "
                     "'%s' is materialized already", ir->ops[first].name);
             diag_hint(d, "keep one materialize: the later the operator, the more work "
                          "--resume skips");
@@ -1761,12 +1763,12 @@ static void check_materialize(Diags *d, const Program *p, const Ir *ir)
             const IrOp *up = &ir->ops[k];
             if (up->policy != POLICY_COLLECT || !up->fallible)
                 continue;
-            diag_at(d, DIAG_ERROR, o->materialize_span, "'%s' cannot be materialized after "
+            diag_at(d, DIAG_ERROR, o->opt.materialize_span, "'%s' cannot be materialized after "
                     "an operator with on_error collect", o->name);
             diag_hint(d, "--resume would skip '%s' and lose the elements it collects; use "
                          "on_error drop there (its counts are kept in the checkpoint)",
                       up->name);
-            diag_at(d, DIAG_NOTE, ((const OpDecl *)p->ops.v[k])->policy_span,
+            diag_at(d, DIAG_NOTE, ((const OpDecl *)p->ops.v[k])->opt.policy_span,
                     "'%s' collects here", up->name);
             break;
         }

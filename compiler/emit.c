@@ -500,7 +500,7 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
 static bool counted(const IrOp *op, int slot)
 {
     switch (op->kind) {
-    case OP_SOURCE: return op->format[0] != 't';
+    case OP_SOURCE: return op->fmt != FMT_TEXT;
     case OP_MAP: case OP_BATCH_MAP: case OP_SINK: return slot == 0;
     case OP_FILTER: case OP_FLATMAP: return true;
     default: return false;
@@ -595,9 +595,9 @@ static void fail_check(Emitter *e, const IrOp *op)
 
 /* One element as a sink row: TSV and CSV flatten tuples into fields,
  * JSON lines writes a tuple as an array (nested tuples nest). */
-static void emit_row(Emitter *e, const char *fmt, const Type *t, const char *val, bool *first)
+static void emit_row(Emitter *e, Format fmt, const Type *t, const char *val, bool *first)
 {
-    bool json = fmt[0] == 'j';
+    bool json = fmt == FMT_JSONL;
     if (t->kind == TY_TUPLE || t->kind == TY_RECORD) {
         bool rec = t->kind == TY_RECORD;
         if (json) {
@@ -642,10 +642,10 @@ static void emit_row(Emitter *e, const char *fmt, const Type *t, const char *val
         return;
     }
     if (!*first)
-        line(e, "fp_out_char(w->out, '%s');", fmt[0] == 't' ? "\\t" : ",");
+        line(e, "fp_out_char(w->out, '%s');", fmt == FMT_TSV ? "\\t" : ",");
     *first = false;
     switch (t->kind) {
-    case TY_STR: line(e, "fp_out_%s_str(w->out, %s);", fmt[0] == 'c' ? "csv" : json ? "json" : "tsv", val); break;
+    case TY_STR: line(e, "fp_out_%s_str(w->out, %s);", fmt == FMT_CSV ? "csv" : json ? "json" : "tsv", val); break;
     case TY_I64: line(e, "fp_out_i64(w->out, %s);", val); break;
     case TY_F64: line(e, "fp_out_%s(w->out, %s);", json ? "json_f64" : "f64", val); break;
     case TY_BOOL: line(e, "fp_out_bool(w->out, %s);", val); break;
@@ -1132,7 +1132,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
     case OP_SINK: {
         op_comment(e, op, NULL);
         bool first = true;
-        emit_row(e, op->format, op->in, input, &first);
+        emit_row(e, op->fmt, op->in, input, &first);
         line(e, "fp_out_char(w->out, '\\n');");
         count(e, op, 0);
         break;
@@ -1181,7 +1181,7 @@ static void emit_record_source(Emitter *e, const IrOp *src)
 {
     const Type *t = src->out;
     const char *rec = src->cname;
-    bool csv = src->format[0] == 'c';
+    bool csv = src->fmt == FMT_CSV;
     if (!csv)
         line(e, "const char *cur = w->part->begin, *end = w->part->end;");
     op_comment(e, src, csv ? "bitmask scan in place; libcsv for quoted records"
@@ -1574,7 +1574,7 @@ static void emit_stage1(Emitter *e, const Stage *st)
         cur = fm->cname;
         next = st->first + 2;
         emit_ckpt_hook(e, st, 1, cur);
-    } else if (src->format[0] == 't') {
+    } else if (src->fmt == FMT_TEXT) {
         line(e, "const char *cur = w->part->begin, *end = w->part->end;");
         op_comment(e, src, NULL);
         line(e, "fp_str %s;", src->cname);
@@ -2147,7 +2147,7 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     const IrOp *c = p->combine >= 0 ? &ir->ops[p->combine] : NULL;
     Str s = {0};
     const IrOp *src = &ir->ops[0];
-    if (src->format[0] == 'c') {
+    if (src->fmt == FMT_CSV) {
         line(&e, "/* The columns a CSV input's header must name: the fields of %s. */",
              src->out->name);
         line(&e, "static const char *const %s_columns[] = {", src->cname);
@@ -2187,11 +2187,11 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     emit_c_string(&s, ir->src->path, strlen(ir->src->path));
     line(&e, ".fpipe_file = %s,", s.p);
     line(&e, ".plan = plan_text,");
-    if (src->format[0] == 'c') {
+    if (src->fmt == FMT_CSV) {
         line(&e, ".source = FP_SOURCE_CSV,");
         line(&e, ".fields = %s_columns,", src->cname);
         line(&e, ".nfields = %d,", src->out->n);
-    } else if (src->format[0] == 'j') {
+    } else if (src->fmt == FMT_JSONL) {
         line(&e, ".source = FP_SOURCE_JSONL,");
     }
     line(&e, ".shape = %s,", !c ? "FP_SHAPE_ELEMENTWISE"

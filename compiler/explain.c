@@ -197,12 +197,6 @@ void op_body_str(Str *s, const IrOp *op)
         str_add(s, " materialize");
 }
 
-/* An error policy's keyword. */
-const char *policy_name(Policy p)
-{
-    return p == POLICY_DROP ? "drop" : p == POLICY_COLLECT ? "collect" : "fail_fast";
-}
-
 /* The typed IR as text (the first part of `fpipec explain`): types,
  * links, externs, monoids, then each operator with its type and policy.
  * Assumes a checked IR (no ty_error). */

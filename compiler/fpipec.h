@@ -223,7 +223,13 @@ typedef struct TypeExpr {
 } TypeExpr;
 
 typedef enum Policy { POLICY_FAIL_FAST, POLICY_DROP, POLICY_COLLECT } Policy;
-const char *policy_name(Policy p);
+/* The formats a source reads (text, csv, jsonl) and a sink writes (tsv,
+ * csv, jsonl).  FMT_NONE: not a format. */
+typedef enum Format { FMT_NONE, FMT_TEXT, FMT_CSV, FMT_JSONL, FMT_TSV } Format;
+extern const char *const format_names[];   /* by Format: "text", ... */
+Format format_of(const char *name);         /* FMT_NONE when name is no format */
+const char *policy_name(Policy p);   /* "fail_fast", "drop", "collect" */
+bool policy_parse(const char *name, Policy *p);   /* false when name is no policy */
 
 /* One key of `top N by k1 desc, k2 asc`. */
 typedef struct SortKey {
@@ -232,6 +238,27 @@ typedef struct SortKey {
     Span dir_span;           /* asc/desc as written (len 0 if not) */
 } SortKey;
 
+/* The options written after an operator's body (on_error, max_batch, by,
+ * retry, materialize; YAML's error_policy, max_batch_size, by,
+ * materialization_points), with where each was written.  The parser
+ * collects them in ParseCtx.opt until the operator is complete, then
+ * moves them into its OpDecl: one struct, stored once. */
+typedef struct OpOptions {
+    const char *policy;      /* after on_error, NULL if none (checked into a Policy) */
+    Span policy_span;
+    const char *errors_path; /* on_error collect "PATH": the path, else NULL */
+    Span errors_span;
+    int64_t max_batch;       /* batch_map: after max_batch, 0 if none (-1: not positive) */
+    Span max_batch_span;
+    int64_t retry;           /* after retry, 0 if none (-1: not a positive number) */
+    Span retry_span;
+    bool materialize;        /* `materialize`: a checkpoint of its output */
+    Span materialize_span;
+    bool has_by;             /* top: `by` was written */
+    PtrVec by;               /* top: SortKey*, after by */
+    Span by_span;
+} OpOptions;
+
 typedef struct OpDecl {
     OpKind kind;
     Span kw_span;            /* the keyword */
@@ -239,18 +266,7 @@ typedef struct OpDecl {
     const char *name;
     TypeExpr *decl_type;     /* NULL when not declared */
     Expr *body;
-    const char *policy;      /* after on_error, NULL if none */
-    Span policy_span;
-    const char *errors_path; /* on_error collect "PATH": the path, else NULL */
-    Span errors_span;
-    int64_t max_batch;       /* batch_map: after max_batch, 0 if none */
-    Span max_batch_span;
-    int64_t retry;           /* after retry, 0 if none (-1: not a positive number) */
-    Span retry_span;
-    bool materialize;        /* `materialize`: a checkpoint of its output */
-    Span materialize_span;
-    PtrVec by;               /* top: SortKey*, after by */
-    Span by_span;
+    OpOptions opt;           /* what follows the body */
     TypeExpr *in_type;       /* YAML in_type: must be what comes in */
 } OpDecl;
 
@@ -318,18 +334,7 @@ typedef struct ParseCtx {
     const char *prev_name;   /* text of the operator name just seen */
     Span open[64];           /* '(' and '[' not yet closed, innermost last */
     int nopen;
-    const char *policy;      /* on_error of the operator being parsed */
-    Span policy_span;
-    const char *errors_path; /* its on_error collect "PATH", NULL if none */
-    Span errors_span;
-    int64_t max_batch;       /* its max_batch, 0 if none */
-    Span max_batch_span;
-    int64_t retry;           /* its retry, 0 if none */
-    Span retry_span;
-    bool materialize;        /* its materialize */
-    Span materialize_span;
-    PtrVec *by;              /* its by keys, NULL if none */
-    Span by_span;
+    OpOptions opt;           /* the options of the operator being parsed */
     MonoidDecl *monoid;      /* the monoid declaration being parsed */
     Span cur_span;           /* the token being parsed */
 } ParseCtx;
@@ -374,6 +379,7 @@ void ast_by(ParseCtx *c, Token kw, PtrVec *keys);
 SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir);
 void ast_extern(ParseCtx *c, Token name, PtrVec *params, TypeExpr *ret, PtrVec *attrs);
 void ast_link(ParseCtx *c, Token path);
+void ast_op_error(ParseCtx *c);
 void ast_monoid(ParseCtx *c, Token name, TypeExpr *type, Token rbrace);
 void ast_monoid_empty(ParseCtx *c, Token key, Expr *e);
 void ast_monoid_combine(ParseCtx *c, Token key, Token a, Token b, Expr *e);
@@ -472,7 +478,8 @@ typedef struct IrOp {
     Type *key;               /* combine_per_key: the key */
     Type *val;               /* combine: the value folded */
     Type *res;               /* combine: the monoids' result (per key) */
-    const char *format;      /* source "text"; sink "tsv" */
+    Format fmt;              /* source FMT_TEXT, CSV, JSONL; sink FMT_TSV, CSV, JSONL */
+    const char *format;      /* its keyword, format_names[fmt], for the texts */
     Target target;
     const char *path;        /* TGT_PATH */
     size_t path_len;

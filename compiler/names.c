@@ -175,8 +175,8 @@ bool names_extern_reserved(Arena *a, const char *n)
         "strstr", "strdup", "strndup", "strtod", "strtol", "strtoll", "strtoull", "strtoul",
         "sqrt", "pow", "exp", "log", "floor", "ceil", "fabs", "round", "isalpha", "isdigit",
         "isspace", "tolower", "toupper", "time", "clock", "rand", "srand", "fopen", "fclose",
-        "fread", "fwrite", "getenv", "system", "elem", "text", "csv", "jsonl", "tsv"};
-    if (strcmp(names_c_ident(a, n), n) != 0)
+        "fread", "fwrite", "getenv", "system", "elem"};
+    if (strcmp(names_c_ident(a, n), n) != 0 || format_of(n) != FMT_NONE)
         return true;
     for (size_t i = 0; i < sizeof libc / sizeof *libc; i++)
         if (!strcmp(n, libc[i]))

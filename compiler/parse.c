@@ -143,17 +143,19 @@ static OpDecl *parse_fragment(Arena *a, const Source *src, Diags *d, Span at, bo
     OpDecl *o = c.prog->ops.v[0];
     /* The grammar takes an operator's options after its body; in YAML
      * they are keys of their own. */
-    if (o->retry) {
-        diag_at(d, DIAG_ERROR, o->retry_span, "retry is not part of an expression");
+    if (o->opt.retry) {
+        diag_at(d, DIAG_ERROR, o->opt.retry_span, "retry is not part of an expression");
         diag_hint(d, "the YAML form has no retry: write the pipeline as a .fpipe file");
         return NULL;
     }
-    if (o->policy || o->max_batch || o->by.n) {
-        Span at2 = o->policy ? o->policy_span : o->max_batch ? o->max_batch_span : o->by_span;
+    if (o->opt.policy || o->opt.max_batch || o->opt.by.n) {
+        Span at2 = o->opt.policy      ? o->opt.policy_span
+                   : o->opt.max_batch ? o->opt.max_batch_span
+                                      : o->opt.by_span;
         diag_at(d, DIAG_ERROR, at2, "%s is not part of an expression",
-                o->policy ? "on_error" : o->max_batch ? "max_batch" : "by");
+                o->opt.policy ? "on_error" : o->opt.max_batch ? "max_batch" : "by");
         diag_hint(d, "in YAML it is a key of the operator: %s",
-                  o->policy ? "error_policy" : o->max_batch ? "max_batch_size" : "by");
+                  o->opt.policy ? "error_policy" : o->opt.max_batch ? "max_batch_size" : "by");
         return NULL;
     }
     return o;

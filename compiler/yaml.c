@@ -488,8 +488,8 @@ static void policy_of(Y *y, yaml_node_t *n, OpDecl *o)
 {
     if (!n || !want(y, n, YAML_SCALAR_NODE, "error_policy"))
         return;
-    o->policy = scalar(y, n);
-    o->policy_span = node_span(y, n);
+    o->opt.policy = scalar(y, n);
+    o->opt.policy_span = node_span(y, n);
 }
 
 /* source: { name: docs, format: text|csv|jsonl, type: T, error_policy: P } */
@@ -753,9 +753,9 @@ static void read_op(Y *y, yaml_node_t *n)
                 }
                 sk->expr = expr_of(y, kn, "a sort key");
                 if (sk->expr)
-                    vec_push(y->a, &o->by, sk);
+                    vec_push(y->a, &o->opt.by, sk);
             }
-            o->by_span = node_span(y, by);
+            o->opt.by_span = node_span(y, by);
         }
     } else {
         if (func && ex) {
@@ -781,8 +781,8 @@ static void read_op(Y *y, yaml_node_t *n)
         if (kind == OP_BATCH_MAP) {
             yaml_node_t *mb = get(f, nf, "max_batch_size");
             if (mb) {
-                integer(y, mb, "max_batch_size", 1, 1000000, &o->max_batch);
-                o->max_batch_span = node_span(y, mb);
+                integer(y, mb, "max_batch_size", 1, 1000000, &o->opt.max_batch);
+                o->opt.max_batch_span = node_span(y, mb);
             }
         }
     }
@@ -931,11 +931,11 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
                     found = y.prog->ops.v[k];
             if (!found) {
                 diag_at(d, DIAG_ERROR, ms, "materialization point '%s' is not an operator", mn);
-            } else if (found->materialize) {
+            } else if (found->opt.materialize) {
                 diag_at(d, DIAG_ERROR, ms, "materialization point '%s' is given twice", mn);
             } else {
-                found->materialize = true;
-                found->materialize_span = ms;
+                found->opt.materialize = true;
+                found->opt.materialize_span = ms;
             }
         }
     }

@@ -164,7 +164,7 @@ fielddecls(A) ::= fielddecls(V) COMMA fielddecl(X). { A = ast_vec(c, V, X); }
 fielddecl(A) ::= IDENT(N) COLON type(T).      { A = ast_field_decl(c, N, T); }
 
 op ::= opkw(K) IDENT(N) opttype(T) EQ expr(E) opts. { ast_op(c, K.kind, K.tok, N, T, E); }
-op ::= error.                                 { c->policy = NULL; c->errors_path = NULL; c->max_batch = 0; c->retry = 0; c->materialize = false; c->by = NULL; /* not for the next one */ }
+op ::= error.                                 { ast_op_error(c); }
 
 /* Options after the body, e.g. `on_error drop`, `max_batch 128`,
  * `retry 3`, `by counts.1 desc, counts.0 asc`, `materialize`. */
