@@ -392,6 +392,8 @@ void ast_pipeline(ParseCtx *c, Token name)
     c->prog->name_span = name.span;
 }
 
+/* An operator: KEYWORD NAME [: TYPE] = BODY OPTIONS.  The options were
+ * reduced first into c->opt; they move into the OpDecl. */
 void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *body)
 {
     OpDecl *d = arena_alloc(c->arena, sizeof *d);
@@ -481,6 +483,7 @@ void ast_by(ParseCtx *c, Token kw, PtrVec *keys)
     c->opt.by_span = kw.span;
 }
 
+/* A top's sort key: an expression and desc (the default) or asc. */
 SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir)
 {
     SortKey *k = arena_alloc(c->arena, sizeof *k);
@@ -510,6 +513,7 @@ void ast_extern(ParseCtx *c, Token name, PtrVec *params, TypeExpr *ret, PtrVec *
     vec_push(c->arena, &c->prog->externs, x);
 }
 
+/* link "FILE.c": the path, which must be non-empty and hold no NUL. */
 void ast_link(ParseCtx *c, Token path)
 {
     Expr *s = ast_string(c, path);
@@ -532,6 +536,8 @@ static MonoidDecl *cur_monoid(ParseCtx *c)
     return c->monoid;
 }
 
+/* monoid NAME : TYPE { ... }: completes the declaration being parsed
+ * (its empty, combine and laws were reduced first). */
 void ast_monoid(ParseCtx *c, Token name, TypeExpr *type, Token rbrace)
 {
     MonoidDecl *m = cur_monoid(c);
@@ -543,6 +549,7 @@ void ast_monoid(ParseCtx *c, Token name, TypeExpr *type, Token rbrace)
     vec_push(c->arena, &c->prog->monoids, m);
 }
 
+/* empty = E inside a monoid's braces (once). */
 void ast_monoid_empty(ParseCtx *c, Token key, Expr *e)
 {
     MonoidDecl *m = cur_monoid(c);
@@ -572,6 +579,7 @@ static Expr *binder(ParseCtx *c, Token t)
     return b;
 }
 
+/* combine(a, b) = E inside a monoid's braces (once). */
 void ast_monoid_combine(ParseCtx *c, Token key, Token a, Token b, Expr *e)
 {
     MonoidDecl *m = cur_monoid(c);

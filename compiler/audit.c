@@ -116,6 +116,7 @@ static const Denied denied[] = {
     {"epoll_wait", D_NET}, {"curl_easy_perform", D_NET},
 };
 
+/* The effect (D_IO, D_CLOCK, ...) of calling sym, or -1 if allowed. */
 static int denied_of(const char *sym)
 {
     for (size_t i = 0; i < sizeof denied / sizeof *denied; i++)
@@ -183,6 +184,7 @@ typedef struct Obj {
     PtrVec syms;
 } Obj;
 
+/* The symbol named name in the object, or NULL. */
 static Sym *sym_find(Obj *o, const char *name)
 {
     for (int i = 0; i < o->syms.n; i++) {
@@ -204,6 +206,8 @@ static Sym *sym_of_section(Obj *o, const char *sec)
     return NULL;
 }
 
+/* Is s a variable in writable memory (.data but not .data.rel.ro, .bss,
+ * thread-local, common)? */
 static bool writable(const Sym *s)
 {
     if (!s->object || !s->section)
@@ -307,6 +311,7 @@ static void parse_relocs(Obj *o, const char *text)
     }
 }
 
+/* Mark f and every function of the object it refers to, transitively. */
 static void reach(Sym *f)
 {
     if (f->reached)
@@ -339,6 +344,8 @@ static bool bad_ref(const Sym *t, int *what)
     return false;
 }
 
+/* Report one forbidden reference: a call of a denied function or a
+ * writable variable, at the extern (or link line) that reaches it. */
 static void report_ref(Arena *a, Diags *d, Span at, const char *who, const char *cfile,
                        const Sym *f, const Sym *t, int what, const char *ext)
 {
@@ -360,6 +367,9 @@ static void report_ref(Arena *a, Diags *d, Span at, const char *who, const char 
     }
 }
 
+/* One linked file's object: which externs it defines (in defined[]),
+ * and every denied call or writable variable reachable from each extern,
+ * or from the file's other global functions (reported at the link line). */
 static void audit_object(Arena *a, const Ir *ir, Diags *d, Obj *o, const char *cfile,
                          Span link_span, bool *defined)
 {
@@ -439,6 +449,9 @@ static void audit_object(Arena *a, const Ir *ir, Diags *d, Obj *o, const char *c
     }
 }
 
+/* The audit of every linked file (see fpipec.h): compile each to an
+ * object in a temporary folder, read its symbols and relocations with
+ * objdump, audit it, then report externs no file defines. */
 bool audit_links(Arena *a, const Ir *ir, Diags *d, bool report_cc, int *trouble)
 {
     int errors = d->nerrors;

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Write s to path ("-": standard output); false (reported) on error. */
 bool write_file(const char *path, const Str *s)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
@@ -129,6 +130,7 @@ const char *header_name(Arena *a, const char *cpath)
     return arena_printf(a, "%.*s.fpipe.h", (int)n, base);
 }
 
+/* The bytes of a file (malloc'd, NUL-terminated), or NULL if unreadable. */
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

@@ -29,6 +29,7 @@ typedef struct Checker {
     const UserMonoid *in_monoid;   /* checking this monoid's body */
 } Checker;
 
+/* The extern declared as name so far, or NULL. */
 static Extern *find_extern(Checker *c, const char *name)
 {
     for (int i = 0; i < c->externs.n; i++) {
@@ -39,6 +40,7 @@ static Extern *find_extern(Checker *c, const char *name)
     return NULL;
 }
 
+/* The monoid declared as name so far, or NULL. */
 static UserMonoid *find_monoid(Checker *c, const char *name)
 {
     for (int i = 0; i < c->monoids.n; i++) {
@@ -49,6 +51,7 @@ static UserMonoid *find_monoid(Checker *c, const char *name)
     return NULL;
 }
 
+/* The record type declared as name so far, or NULL. */
 static Type *find_record(Checker *c, const char *name)
 {
     for (int i = 0; i < c->records.n; i++) {
@@ -120,6 +123,8 @@ static Type *resolve_type(Checker *c, const TypeExpr *x)
 
 static Type *check_expr(Checker *c, Expr *e);
 
+/* The operator named name anywhere in the pipeline, or NULL (for messages
+ * about a name used before its operator). */
 static const OpDecl *find_op(Checker *c, const char *name)
 {
     for (int i = 0; i < c->prog->ops.n; i++) {
@@ -130,6 +135,7 @@ static const OpDecl *find_op(Checker *c, const char *name)
     return NULL;
 }
 
+/* The builtin named name (its BuiltinKind), or -1. */
 static int find_builtin(const char *name)
 {
     for (int i = 0; i < BI__COUNT; i++)
@@ -144,6 +150,10 @@ static bool is_fail(const Expr *e)
     return e->kind == EX_CALL && find_builtin(e->sval) == BI_FAIL;
 }
 
+/* A name in an expression: the innermost let of that name, else the
+ * operator before (the element), else an error that says what the name
+ * is (a later operator, a monoid parameter, ...).  Binds e->bound to the
+ * let it names. */
 static Type *check_name(Checker *c, Expr *e)
 {
     for (int i = c->nlets - 1; i >= 0; i--) {
@@ -193,6 +203,7 @@ static Type *check_name(Checker *c, Expr *e)
     return &ty_error;
 }
 
+/* A type letter of ops.h's builtin table ('s', 'i', 'f', 'b') as a type. */
 static Type *code_type(char code)
 {
     switch (code) {
@@ -268,6 +279,9 @@ static Type *check_extern_call(Checker *c, Expr *e, Extern *x, Type **args)
     return x->ret;
 }
 
+/* A call: a builtin (its argument types from ops.h) or an extern (its
+ * declared parameters).  Checks every argument first, so each mistake is
+ * reported once; marks the body fallible when the callee can fail. */
 static Type *check_call(Checker *c, Expr *e)
 {
     int b = find_builtin(e->sval);
@@ -339,6 +353,9 @@ static Type *check_call(Checker *c, Expr *e)
     return code_type(bi->result[0]);
 }
 
+/* A binary operator: and/or on bool, arithmetic on two i64 or two f64
+ * (never mixed), comparisons on two values of one scalar type.  Integer
+ * division and remainder make the body fallible (by zero). */
 static Type *check_binary(Checker *c, Expr *e)
 {
     Type *l = check_expr(c, e->args[0]);
@@ -748,6 +765,8 @@ static bool sink_type_ok(const Type *t, bool json)
     return true;
 }
 
+/* sink NAME = FORMAT(TARGET): the format, the target (output, stdout or
+ * a path) and whether the format can write the incoming type. */
 static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
 {
     Expr *b = o->body;
@@ -940,6 +959,7 @@ static Type *monoids_result(Checker *c, const OpDecl *o, IrOp *op, Type *v)
     return op->mon_tuple ? type_tuple(r, op->nmon) : r[0];
 }
 
+/* Does t hold an f64 (itself, or in a tuple or record)? */
 static bool type_has_f64(const Type *t)
 {
     if (t == &ty_f64)
@@ -950,6 +970,9 @@ static bool type_has_f64(const Type *t)
     return false;
 }
 
+/* Is the fold exact whatever the grouping: no f64 arithmetic (f64 sum,
+ * mean, min/max of signed zeros, a declared monoid over f64)?  The plan
+ * fixes the fold order when it is not. */
 bool combine_is_exact(const IrOp *op)
 {
     for (int i = 0; i < op->nmon; i++) {
@@ -966,6 +989,8 @@ bool combine_is_exact(const IrOp *op)
     return true;
 }
 
+/* Can partials merge in any order: no declared monoid without
+ * 'commutative'? */
 bool combine_is_commutative(const IrOp *op)
 {
     for (int i = 0; i < op->nmon; i++)
@@ -974,6 +999,9 @@ bool combine_is_commutative(const IrOp *op)
     return true;
 }
 
+/* combine / combine_per_key: the monoids, and what they fold: the whole
+ * element (combine) or the value of a (key, value) pair, whose key must be
+ * a scalar or a tuple of scalars (combine_per_key). */
 static void check_combine(Checker *c, const OpDecl *o, IrOp *op)
 {
     op->out = &ty_error;
@@ -1027,6 +1055,8 @@ static bool makes_strings(const Expr *e)
     return false;
 }
 
+/* Does e read the incoming element (a name that is not a let's)?
+ * Assumes e was checked (names bound). */
 bool expr_uses_input(const Expr *e)
 {
     if (e->kind == EX_NAME && !e->bound)
@@ -1037,6 +1067,8 @@ bool expr_uses_input(const Expr *e)
     return false;
 }
 
+/* map, filter, flatmap: the body's type against what the operator needs
+ * (one element, a bool, a list) and the element type it gives. */
 static void check_body(Checker *c, const OpDecl *o, IrOp *op)
 {
     c->fallible = c->calls_fallible = false;
@@ -1267,6 +1299,7 @@ static void check_externs(Checker *c)
     }
 }
 
+/* Can a declared monoid fold this type: i64, f64, bool, or tuples of them? */
 static bool monoid_type_ok(const Type *t)
 {
     if (t == &ty_i64 || t == &ty_f64 || t == &ty_bool)
@@ -1390,6 +1423,7 @@ static void check_monoid_decls(Checker *c)
     }
 }
 
+/* Does t hold a list (itself, or in a tuple or record)? */
 static bool type_has_list(const Type *t)
 {
     if (t->kind == TY_LIST)
@@ -1488,6 +1522,11 @@ static void check_batch_map(Checker *c, const OpDecl *o, IrOp *op)
 
 static void check_materialize(Diags *d, const Program *p, const Ir *ir);
 
+/* The checker's entry: declarations first (records, externs, monoids),
+ * the pipeline's shape, then each operator in order with the element
+ * type of the one before; the options (policy, max_batch, retry,
+ * materialize); finally names.c's C names.  Returns NULL after errors,
+ * all of them reported. */
 Ir *check_program(Arena *a, Program *p, Diags *d)
 {
     Checker c = {.arena = a, .d = d, .prog = p};

@@ -35,6 +35,7 @@ static void lint_expr(Diags *d, const Expr *e)
         lint_expr(d, e->args[i]);
 }
 
+/* Does t mention the record type rec (itself or inside)? */
 static bool type_uses(const Type *t, const Type *rec)
 {
     if (!t)
@@ -50,6 +51,7 @@ static bool type_uses(const Type *t, const Type *rec)
     return false;
 }
 
+/* The lints listed in fpipec.h, over the whole checked program. */
 bool contracts_check(Arena *a, const Ir *ir, const Program *p, Diags *d)
 {
     (void)a;

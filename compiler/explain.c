@@ -265,6 +265,9 @@ static bool has_f64(const Type *t)
     return false;
 }
 
+/* The contract of monoid i of a combine: its laws, and whether they hold
+ * exactly; *f64_fold is set when f64 arithmetic rounds, so the plan folds
+ * in partition order. */
 static void monoid_contract(Str *s, const IrOp *op, int i, bool *f64_fold)
 {
     const Type *v = op->val;

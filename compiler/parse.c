@@ -14,6 +14,9 @@ void *fpipeParseAlloc(void *(*alloc)(size_t), ParseCtx *c);
 void fpipeParse(void *p, int major, Token minor);
 void fpipeParseFree(void *p, void (*release)(void *));
 
+/* Lex and parse a .fpipe source into a Program: the driver loop feeds
+ * lemon's parser one token at a time; errors accumulate in d.  NULL after
+ * a syntax error. */
 Program *parse_program(Arena *a, const Source *src, Diags *d)
 {
     ParseCtx c = {.arena = a, .diags = d, .src = src};
