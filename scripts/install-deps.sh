@@ -14,7 +14,8 @@ set -euo pipefail
 #   zlib1g-dev                gzip inputs (runtime/inputs.c)
 #   cppcheck                  make lint
 #   python3                   independent references in tests (tests/ref/*.py)
-#   binutils                  objdump, for the purity audit of linked C files
+#   binutils                  objdump, for the purity audit of linked C files;
+#                             objcopy, for the linked files' own symbol namespace
 #   sqlite3                   an independent reference for the group-by example
 #   libomp-dev                OpenMP runtime headers for clang builds
 #   clang, libclang-rt-14-dev sanitizer builds (make test-asan) and fuzzing
