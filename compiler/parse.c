@@ -16,7 +16,7 @@ void fpipeParseFree(void *p, void (*release)(void *));
 
 /* Lex and parse a .fpipe source into a Program: the driver loop feeds
  * lemon's parser one token at a time; errors accumulate in d.  NULL after
- * a syntax error. */
+ * any error (lexer, syntax or builder), all of them reported. */
 Program *parse_program(Arena *a, const Source *src, Diags *d)
 {
     ParseCtx c = {.arena = a, .diags = d, .src = src};
