@@ -76,7 +76,7 @@ $(BUILD)/fpipec: $(COMPILER_OBJ)
 
 # ---- runtime ------------------------------------------------------------
 
-$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/libfpipe.h runtime/dist.h
+$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/libfpipe.h runtime/internal.h runtime/dist.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fopenmp -Iruntime -c $< -o $@
 
@@ -84,7 +84,7 @@ $(BUILD)/libfpipe.a: $(RUNTIME_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/libfpipe.h runtime/dist.h
+$(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/libfpipe.h runtime/internal.h runtime/dist.h
 	@mkdir -p $(dir $@)
 	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -DFP_MPI -fopenmp -Iruntime -c $< -o $@
 

@@ -11,7 +11,7 @@
  *      formats the sink's rows; the sink commits atomically.
  * So --threads 1, 2 or 64 produce the same bytes.
  */
-#include "libfpipe.h"
+#include "internal.h"
 #include "dist.h"   /* distributed-mode hooks: no-ops without FP_MPI */
 
 #include <errno.h>
@@ -31,10 +31,6 @@
 #define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
 #endif
 
-fp_top *fp_top_new(const fp_pipeline *pl);
-void fp_top_free(fp_top *t);
-size_t fp_top_sorted(fp_top *t, char **items);
-void fp_sink_remove_live(void);
 
 #define DEFAULT_PART_SIZE ((size_t)4 << 20)
 /* materialize: where checkpoints go without --checkpoint-dir. */
@@ -341,7 +337,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
             say(": error: input '");
             say(in->path);
             say("' changed while it was read (the file shrank)\n");
-            fp_sink_remove_live();
+            fp_temp_remove_all();
             _exit(FP_EXIT_INPUT);
         }
     }
@@ -1009,7 +1005,19 @@ static bool run_collects(const fp_pipeline *pl)
     return false;
 }
 
+static int run_main(const fp_pipeline *pl, int argc, char **argv);
+
+/* The generated program's main: the run inside the guard that removes its
+ * temporaries on SIGTERM, SIGINT, SIGHUP and a library's exit. */
 int fp_main(const fp_pipeline *pl, int argc, char **argv)
+{
+    fp_run_guard_begin(prog_name(argv[0]));
+    int rc = run_main(pl, argc, argv);
+    fp_run_guard_end();
+    return rc;
+}
+
+static int run_main(const fp_pipeline *pl, int argc, char **argv)
 {
     fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
     bool explain = false;
@@ -1139,6 +1147,15 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         free(paths);
         fp_config_free(&cfg);
         return FP_EXIT_OK;
+    }
+    {   /* settings from the environment: read before any temporary exists */
+        char cerr[256];
+        if (fp_ktab_cap_init(cerr, sizeof cerr) != 0) {
+            fprintf(stderr, "%s: error: %s\n", run.prog, cerr);
+            free(paths);
+            fp_config_free(&cfg);
+            return FP_EXIT_USAGE;
+        }
     }
     bool collect = run_collects(pl);
     if (!part_size)
@@ -1338,7 +1355,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             fp_ckpt_free(&ck);
             return FP_EXIT_USAGE;
         }
-        if (dest && strcmp(errors_path, dest) == 0) {
+        if (dest && fp_same_file(errors_path, dest)) {
             fprintf(stderr, "%s: error: the error file '%s' is the output file\n", run.prog,
                     errors_path);
             close_inputs(&run);

@@ -56,6 +56,10 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Appends the files under `dir` to `out` in the order the header
+ * describes.  An entry that cannot be examined (lstat or stat fails for
+ * another reason than a dangling or looping link) is an error, never
+ * skipped: returns -1 with the message in err. */
 static int walk(const char *dir, strvec *out, char *err, size_t errlen)
 {
     DIR *d = opendir(dir);
@@ -83,13 +87,32 @@ static int walk(const char *dir, strvec *out, char *err, size_t errlen)
     for (int i = 0; i < names.n; i++) {
         char *path = join(dir, names.v[i]);
         struct stat ls, st;
-        if (rc == 0 && lstat(path, &ls) == 0 && S_ISDIR(ls.st_mode)) {
+        if (rc != 0) {
+            free(path);
+        } else if (lstat(path, &ls) != 0) {
+            /* a folder readable but not searchable, a path past PATH_MAX:
+             * the entry is there and cannot be read, an input error */
+            snprintf(err, errlen, "cannot read input '%s': %s", path, strerror(errno));
+            rc = -1;
+            free(path);
+        } else if (S_ISDIR(ls.st_mode)) {
             rc = walk(path, out, err, errlen);
             free(path);
-        } else if (rc == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-            push(out, path);
         } else {
-            free(path);   /* a symlink to a folder, a FIFO, a dangling link: not data */
+            int sr = 0;
+            if (S_ISLNK(ls.st_mode))
+                sr = stat(path, &st);
+            else
+                st = ls;
+            if (sr != 0 && errno != ENOENT && errno != ELOOP) {
+                snprintf(err, errlen, "cannot read input '%s': %s", path, strerror(errno));
+                rc = -1;
+                free(path);
+            } else if (sr == 0 && S_ISREG(st.st_mode)) {
+                push(out, path);
+            } else {
+                free(path);   /* a symlink to a folder, a FIFO, a dangling link: not data */
+            }
         }
         free(names.v[i]);
     }
