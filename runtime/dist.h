@@ -14,7 +14,7 @@
 #ifndef FP_DIST_H
 #define FP_DIST_H
 
-#include "libfpipe.h"
+#include "internal.h"
 
 #ifdef FP_MPI
 

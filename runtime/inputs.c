@@ -10,7 +10,7 @@
  * An input whose first two bytes are gzip's magic (1f 8b) is decompressed
  * into memory whole, every member of a multi-member file in turn.
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>

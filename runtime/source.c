@@ -14,7 +14,7 @@
  * JSON lines.  One object per line, parsed by jansson; members are looked
  * up by the record's field names and converted with their declared types.
  */
-#include "libfpipe.h"
+#include "internal.h"
 #include "dist.h"
 
 #include <csv.h>
