@@ -1,5 +1,6 @@
-/* driver.c — the generated executable's main loop: command line, inputs,
- * partitions, sequential and OpenMP execution, merging, and the sink.
+/* driver.c — the generated executable's main loop: fp_main, a list of
+ * phases over one fp_run (command line, inputs opened and cut by inputs.c,
+ * sequential and OpenMP execution, merging, the sink's commit).
  *
  * The order of work is fixed by the partitions, not by the threads:
  *   1. every input file is mapped and cut into partitions at line starts;
@@ -36,35 +37,6 @@
 /* materialize: where checkpoints go without --checkpoint-dir. */
 #define DEFAULT_CKPT_DIR ".fpipe-checkpoints"
 #define FLUSH_AT ((size_t)1 << 20)
-/* A CSV input is read whole before stage 1 (the quote count that places
- * the cuts).  Up to this size it is mapped pre-faulted (MAP_POPULATE) and
- * kept whole, as before inputs streamed: one fault pass, not two (the
- * second costs 5 to 10% of a group-by on this VM).  Larger ones are
- * counted 4 MiB at a time and given back, then stream, so memory stays
- * bounded. */
-#define CSV_RESIDENT_MAX ((size_t)256 << 20)
-
-typedef struct fp_input {
-    const char *path;   /* as given; "-" is standard input */
-    char *data;         /* mapped or read bytes, then FP_PAD zero bytes */
-    size_t len;
-    size_t maplen;      /* bytes mapped (file and zero tail), if mapped */
-    bool mapped;
-    bool resident;      /* mapped pre-faulted and kept whole (CSV_RESIDENT_MAX) */
-    fp_csv_cols csv;    /* CSV sources: the header's columns */
-} fp_input;
-
-typedef struct stage1_targets {
-    fp_ktab **tabs;   /* per thread, or per partition (made when it starts) */
-    char *accs;       /* per partition, for a global combine */
-    /* Partition order: each partition's table is folded into `folded` as
-     * soon as all earlier ones are, and freed, so memory stays bounded by
-     * the partitions in flight, not by the input. */
-    fp_ktab *folded;
-    bool *fdone;
-    size_t next_fold;
-} stage1_targets;
-
 typedef struct fp_run {
     const fp_pipeline *pl;
     const char *prog;
@@ -136,282 +108,6 @@ static void *xcalloc(size_t n, size_t size)
     if (!p)
         fp_oom();
     return p;
-}
-
-/* ---- partitions ---------------------------------------------------- */
-
-static size_t partition_text(const char *data, size_t len, size_t part_size, int file,
-                             size_t first_index, bool mapped, fp_part **out)
-{
-    size_t cap = 16, n = 0;
-    fp_part *v = xcalloc(cap, sizeof *v);
-    if (part_size == 0)
-        part_size = 1;
-    size_t start = 0;
-    while (start < len) {
-        size_t end = len;
-        if (len - start > part_size) {
-            /* End after the first newline at or past start+part_size-1. */
-            const char *nl = memchr(data + start + part_size - 1, '\n',
-                                    len - (start + part_size - 1));
-            end = nl ? (size_t)(nl - data) + 1 : len;
-            if (mapped)
-                fp_release_cut(data, len, data + start + part_size - 1, data + end);
-        }
-        if (n == cap) {
-            cap *= 2;
-            fp_part *nv = realloc(v, cap * sizeof *v);
-            if (!nv)
-                fp_oom();
-            v = nv;
-        }
-        v[n] = (fp_part){.begin = data + start, .end = data + end, .file = file,
-                         .index = first_index + n};   /* .csv NULL: a text input */
-        n++;
-        start = end;
-    }
-    *out = v;
-    return n;
-}
-
-size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
-                    size_t first_index, fp_part **out)
-{
-    return partition_text(data, len, part_size, file, first_index, false, out);
-}
-
-size_t fp_partition_mapped(const char *data, size_t len, size_t part_size, int file,
-                           size_t first_index, fp_part **out)
-{
-    return partition_text(data, len, part_size, file, first_index, true, out);
-}
-
-/* ---- inputs -------------------------------------------------------- */
-
-/* Read a whole stream (stdin, a FIFO) into memory. */
-static int read_all(int fd, fp_input *in)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *p = malloc(cap + FP_PAD);
-    if (!p)
-        fp_oom();
-    for (;;) {
-        if (n == cap)
-            p = fp_grow_padded(p, &cap);
-        ssize_t r = read(fd, p + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            free(p);
-            errno = e;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    memset(p + n, 0, FP_PAD);   /* the padding contract */
-    in->data = p;
-    in->len = n;
-    in->mapped = false;
-    return 0;
-}
-
-/* gzip data (inputs.c): the decompressed bytes replace the input's. */
-static int maybe_gunzip(fp_run *run, fp_input *in)
-{
-    if (!fp_is_gzip(in->data, in->len))
-        return 0;
-    char *p, err[256];
-    size_t n;
-    if (fp_gunzip(in->data, in->len, &p, &n, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: error: cannot read input '%s': %s\n", run->prog, in->path, err);
-        return -1;
-    }
-    if (in->mapped)
-        munmap(in->data, in->maplen);
-    else
-        free(in->data);
-    in->data = p;
-    in->len = n;
-    in->mapped = false;
-    return 0;
-}
-
-/* Every pipeline streams: once a partition is done nothing refers to its
- * bytes (rows are formatted, keyed tables copy keys over 16 bytes, a top
- * copies the strings of the elements it keeps, error messages are
- * formatted when they happen), so its pages are given back, and memory
- * stays bounded by the partitions in flight, not by the input.  A page
- * touched again (a line number counted for an error message) is read
- * again from the file: MAP_PRIVATE, never written. */
-static void release_pages(const fp_run *run, const fp_part *part)
-{
-    if (run->resume_elems)
-        return;   /* a checkpoint's partition: no input pages */
-    const fp_input *in = &run->in[part->file];
-    if (!in->mapped || in->resident)
-        return;   /* a read buffer: its bytes are the only copy */
-    fp_release_range(part->begin, part->end);   /* re-read from the file if touched */
-}
-
-/* Fault a partition's pages in as it starts, in one call: page by page,
- * first touches cost a fault each (a few microseconds in a virtual
- * machine).  Instead of mapping the whole input with MAP_POPULATE, which
- * would make it all resident at once. */
-static void populate_pages(const fp_run *run, const fp_part *part)
-{
-    if (run->resume_elems)
-        return;   /* a checkpoint's partition: no input pages */
-    const fp_input *in = &run->in[part->file];
-    if (!in->mapped || in->resident || part->end <= part->begin)
-        return;
-    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t b = (uintptr_t)part->begin / pg * pg, e = (uintptr_t)part->end;
-#ifdef MADV_POPULATE_READ
-    if (madvise((void *)b, e - b, MADV_POPULATE_READ) == 0)
-        return;
-#endif
-    madvise((void *)b, e - b, MADV_WILLNEED);   /* older kernels: read ahead at least */
-}
-
-/* Give back the pages of every mapped input, before stage 1. */
-static void release_inputs(const fp_run *run)
-{
-    for (int i = 0; i < run->nin; i++)
-        if (run->in[i].mapped && !run->in[i].resident && run->in[i].len)
-            madvise(run->in[i].data, run->in[i].len, MADV_DONTNEED);
-}
-
-static int open_input(fp_run *run, fp_input *in)
-{
-    if (strcmp(in->path, "-") == 0) {
-        if (read_all(0, in) != 0) {
-            fprintf(stderr, "%s: error: cannot read standard input: %s\n", run->prog,
-                    strerror(errno));
-            return -1;
-        }
-        return maybe_gunzip(run, in);
-    }
-    int fd = open(in->path, O_RDONLY);
-    if (fd < 0) {
-        fprintf(stderr, "%s: error: cannot open input '%s': %s\n", run->prog, in->path,
-                strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        fprintf(stderr, "%s: error: cannot stat input '%s': %s\n", run->prog, in->path,
-                strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "%s: error: input '%s' is a directory\n", run->prog, in->path);
-        close(fd);
-        return -1;
-    }
-    int rc = 0;
-    /* A regular file of size 0 may still have bytes (/proc, /sys files
-     * report 0): read those to the end instead of mapping nothing. */
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        /* Reserve the file's pages plus one zero page, then map the file
-         * over the start: the bytes after the end read as zeros (the
-         * padding contract), however the size falls on a page. */
-        size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-        in->len = (size_t)st.st_size;
-        in->mapped = true;
-        in->maplen = (in->len + pg - 1) / pg * pg + pg;
-        void *res = mmap(NULL, in->maplen, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (res == MAP_FAILED) {
-            fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog, in->path,
-                    strerror(errno));
-            rc = -1;
-        } else {
-            in->data = res;
-            if (in->len > 0) {
-                /* Not MAP_POPULATE: each partition is faulted in as it
-                 * starts (populate_pages) and given back when it is done;
-                 * but a CSV input up to CSV_RESIDENT_MAX (one process). */
-                in->resident = run->pl->source == FP_SOURCE_CSV && in->len <= CSV_RESIDENT_MAX &&
-                               !fp_dist_on();
-                void *m = mmap(res, in->len, PROT_READ,
-                               MAP_PRIVATE | MAP_FIXED | (in->resident ? MAP_POPULATE : 0), fd, 0);
-                if (m == MAP_FAILED) {
-                    fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog,
-                            in->path, strerror(errno));
-                    rc = -1;
-                } else {
-                    madvise(m, in->len, MADV_SEQUENTIAL);
-                }
-            }
-        }
-    } else if (read_all(fd, in) != 0) {
-        fprintf(stderr, "%s: error: cannot read input '%s': %s\n", run->prog, in->path,
-                strerror(errno));
-        rc = -1;
-    }
-    close(fd);
-    return rc == 0 ? maybe_gunzip(run, in) : rc;
-}
-
-/* An input file that shrinks after it was mapped (truncated by another
- * process) leaves pages that raise SIGBUS when read.  That is an input
- * error: say which input, remove the output's temporary file (the old
- * output stays) and exit 3, from the signal handler, with only
- * async-signal-safe calls.  A SIGBUS anywhere else is not ours: the
- * default action runs. */
-static fp_run *volatile bus_run;
-
-static void say(const char *s)
-{
-    ssize_t r = write(2, s, strlen(s));
-    (void)r;
-}
-
-static void on_sigbus(int sig, siginfo_t *si, void *uc)
-{
-    (void)uc;
-    fp_run *run = bus_run;
-    const char *addr = si ? (const char *)si->si_addr : NULL;
-    for (int i = 0; run && addr && i < run->nin; i++) {
-        const fp_input *in = &run->in[i];
-        if (in->mapped && in->data && addr >= in->data && addr < in->data + in->maplen) {
-            say(run->prog);
-            say(": error: input '");
-            say(in->path);
-            say("' changed while it was read (the file shrank)\n");
-            fp_temp_remove_all();
-            _exit(FP_EXIT_INPUT);
-        }
-    }
-    signal(sig, SIG_DFL);   /* return: the fault repeats, now fatal */
-}
-
-static void catch_sigbus(fp_run *run)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigbus;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    bus_run = run;
-    sigaction(SIGBUS, &sa, NULL);
-}
-
-static void close_inputs(fp_run *run)
-{
-    bus_run = NULL;
-    for (int i = 0; i < run->nin; i++) {
-        fp_input *in = &run->in[i];
-        if (in->mapped && in->data)
-            munmap(in->data, in->maplen);
-        else if (!in->mapped)
-            free(in->data);
-        free(in->csv.map);
-    }
-    free(run->in);
 }
 
 /* ---- element errors ------------------------------------------------ */
@@ -576,7 +272,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         break;
     }
     uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
-    populate_pages(run, w->part);
+    if (!run->resume_elems)   /* a checkpoint's partition: no input pages */
+        fp_input_populate_part(&run->in[w->part->file], w->part);
     double t_part = w->optime ? now() : 0;   /* --stats: operator times */
     if (run->resume_elems) {
         pl->resume1(w);   /* the operators after the checkpoint, over its elements */
@@ -599,7 +296,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
-    release_pages(run, w->part);
+    if (!run->resume_elems)
+        fp_input_release_part(&run->in[w->part->file], w->part);
     if (pl->shape == FP_SHAPE_KEYED && pl->merge == FP_MERGE_PARTITION_ORDER) {
 #ifdef _OPENMP
 #pragma omp critical(fp_fold)
@@ -1287,7 +985,7 @@ static int open_and_partition(fp_run *run)
     /* Inputs first: a missing input must not create or touch the output. */
     run->in = xcalloc((size_t)run->npaths, sizeof *run->in);
     run->nin = run->resumed ? 0 : run->npaths;
-    catch_sigbus(run);   /* opening reads the first bytes (gzip's magic) */
+    fp_inputs_watch(run->in, run->nin, run->prog);   /* SIGBUS: an input shrank */
     int rc = FP_EXIT_OK;
     char err[1024];
     for (int i = 0; i < run->npaths; i++)
@@ -1297,7 +995,7 @@ static int open_and_partition(fp_run *run)
             fprintf(stderr, "%s: error: standard input cannot be read under MPI: give files\n",
                     run->prog);
             rc = FP_EXIT_USAGE;
-        } else if (open_input(run, &run->in[i]) != 0) {
+        } else if (fp_input_open(&run->in[i], run->prog, pl->source == FP_SOURCE_CSV) != 0) {
             rc = FP_EXIT_INPUT;
         }
     }
@@ -1435,7 +1133,7 @@ static void make_workers(fp_run *run)
      * input); on_error collect's line counts read every page: give them
      * all back before stage 1 faults each partition in again (the CSV
      * quote pass gives its pages back as it goes). */
-    release_inputs(run);
+    fp_inputs_release(run->in, run->nin);
 
     /* Workers and the targets of stage 1. */
     run->nw = run->threads;
@@ -1802,7 +1500,7 @@ static void run_free(fp_run *run)
     free(run->workers);
     free(run->fail_msg);
     free(run->parts);
-    close_inputs(run);
+    fp_inputs_close(run->in, run->nin);
     fp_ckpt_free(&run->ck);
     fp_config_free(&run->cfg);
     free(run->paths);

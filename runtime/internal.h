@@ -269,4 +269,44 @@ void fp_errors_lines_range(fp_part *parts, size_t n, const char *const *bases, i
                            size_t lo, size_t hi, void (*sum)(uint64_t *v, size_t n));
 
 
+/* ---- inputs.c: opening and cutting inputs --------------------------- */
+
+typedef struct fp_input {
+    const char *path;   /* as given; "-" is standard input */
+    char *data;         /* mapped or read bytes, then FP_PAD zero bytes */
+    size_t len;
+    size_t maplen;      /* bytes mapped (file and zero tail), if mapped */
+    bool mapped;
+    bool resident;      /* mapped pre-faulted and kept whole (CSV_RESIDENT_MAX) */
+    fp_csv_cols csv;    /* CSV sources: the header's columns */
+} fp_input;
+
+typedef struct stage1_targets {
+    fp_ktab **tabs;   /* per thread, or per partition (made when it starts) */
+    char *accs;       /* per partition, for a global combine */
+    /* Partition order: each partition's table is folded into `folded` as
+     * soon as all earlier ones are, and freed, so memory stays bounded by
+     * the partitions in flight, not by the input. */
+    fp_ktab *folded;
+    bool *fdone;
+    size_t next_fold;
+} stage1_targets;
+
+/* Opens in->path ("-": standard input): a regular file mapped (a CSV
+ * input up to CSV_RESIDENT_MAX pre-faulted and kept whole when `csv`), a
+ * stream read whole, gzip data decompressed.  -1 after a message on
+ * stderr naming prog. */
+int fp_input_open(fp_input *in, const char *prog, bool csv);
+/* Unmaps or frees inputs in[0..n) and the array itself. */
+void fp_inputs_close(fp_input *in, int n);
+/* Gives back every page of the mapped inputs (before stage 1). */
+void fp_inputs_release(const fp_input *in, int n);
+/* A partition of a mapped input starts: its pages faulted in in one call. */
+void fp_input_populate_part(const fp_input *in, const fp_part *part);
+/* A partition is done: its pages given back (a later read re-reads them). */
+void fp_input_release_part(const fp_input *in, const fp_part *part);
+/* SIGBUS in a mapped input of in[0..n) (the file shrank): a message, the
+ * temporaries removed, exit 3.  Until fp_inputs_close. */
+void fp_inputs_watch(const fp_input *in, int n, const char *prog);
+
 #endif
