@@ -102,6 +102,8 @@ typedef struct fp_run {
     fp_csv_cols no_cols;
 } fp_run;
 
+/* calloc that never returns NULL (out of memory ends the run, exit 5),
+ * and never asks for 0 bytes. */
 static void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
@@ -127,6 +129,10 @@ static size_t line_of(const fp_run *run, int file, const char *pos)
     return line;
 }
 
+/* on_error fail_fast: the worker's pending error (w->err_site, err_msg)
+ * becomes the run's failure when its partition comes before every
+ * failure so far (the first in input order wins, whatever the threads);
+ * the message is formatted here, with the input file and line. */
 void fp_fail(fp_worker *w)
 {
     fp_run *run = w->run;
@@ -182,6 +188,7 @@ void fp_fail(fp_worker *w)
     free(text);
 }
 
+/* fp_fail for a failure that no operator site names (a C function's). */
 void fp_fail_message(fp_worker *w, const char *msg)
 {
     fp_site *site = fp_arena_alloc(w->arena, sizeof *site);
@@ -191,6 +198,7 @@ void fp_fail_message(fp_worker *w, const char *msg)
     fp_fail(w);
 }
 
+/* The earliest failing partition so far (SIZE_MAX: none); any thread. */
 static size_t fail_part(fp_run *run)
 {
     size_t v;
@@ -205,6 +213,9 @@ static size_t fail_part(fp_run *run)
 
 static double now(void);   /* seconds on the monotonic clock */
 
+/* Rows to the sink (under MPI on a rank > 0: kept for rank 0); the first
+ * write error is kept in run->write_failed and later rows are dropped
+ * (the run then fails with exit 3, nothing committed).  Empties b. */
 static void write_out(fp_run *run, fp_buf *b)
 {
     if (fp_dist_capture(b->p, b->n)) {   /* MPI, rank > 0: rows go to rank 0 */
@@ -216,6 +227,10 @@ static void write_out(fp_run *run, fp_buf *b)
     b->n = 0;
 }
 
+/* Stage 1 over partition k on worker w (any thread): its pages faulted
+ * in, the generated stage run into the partition's targets, its rows or
+ * error lines handed on in partition order, its pages given back.  A
+ * partition after the earliest failure is skipped. */
 static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, size_t k)
 {
     const fp_pipeline *pl = run->pl;
@@ -332,6 +347,9 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     }
 }
 
+/* Every partition of this process through process_partition: on
+ * run->threads OpenMP threads taking partitions in order, or on the main
+ * thread alone. */
 static void run_stage1(fp_run *run, fp_worker *workers, stage1_targets *tg)
 {
 #ifdef _OPENMP
@@ -375,6 +393,8 @@ typedef struct stage2_ctx {
     uint64_t keys, key_bytes;   /* --stats: the keys seen, their bytes + accumulators' */
 } stage2_ctx;
 
+/* One merged key (in key order) into stage 2; the rows flushed as the
+ * buffer fills when this is the only range. */
 static void emit_key(void *p, fp_str key, const void *acc)
 {
     stage2_ctx *c = p;
@@ -493,6 +513,8 @@ typedef struct ckpt_fill {
 
 static const char ckpt_zeros[8];
 
+/* One merged key and its accumulator appended to the checkpoint's payload
+ * (length, key, padded to 8 bytes, accumulator). */
 static void ckpt_add_key(void *p, fp_str key, const void *acc)
 {
     ckpt_fill *f = p;
@@ -677,10 +699,12 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "  -h, --help             this help\n"
             "\n"
             "exit codes: 0 success, 2 usage, 3 input or output error,\n"
-            "            4 an element failed (on_error fail_fast), 5 internal error\n",
+            "            4 an element failed (on_error fail_fast), 5 internal error;\n"
+            "            SIGTERM, SIGINT, SIGHUP: 128 + the signal\n",
             prog, pl->name, pl->fpipe_file);
 }
 
+/* A positive decimal number into *out; -1 when s is not one. */
 static int parse_size(const char *s, size_t *out)
 {
     char *end;
@@ -692,6 +716,7 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* The program's name for messages: argv[0] without its folder. */
 static const char *prog_name(const char *argv0)
 {
     const char *s = strrchr(argv0, '/');

@@ -131,6 +131,9 @@ static int walk(const char *dir, strvec *out, char *err, size_t errlen)
     return rc;
 }
 
+/* The input arguments with every folder replaced by the files under it
+ * (walk); *out and its strings are malloc'd.  -1 with a message in err
+ * when a folder or an entry in it cannot be read. */
 int fp_expand_inputs(const char *const *paths, int n, char ***out, int *nout, char *err,
                      size_t errlen)
 {
@@ -157,6 +160,9 @@ bool fp_is_gzip(const char *data, size_t len)
     return len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b;
 }
 
+/* Decompresses gzip data (every member of a multi-member file) into a
+ * malloc'd buffer with FP_PAD zero bytes after it; -1 with a message in
+ * err for data that is not valid gzip or is cut short. */
 int fp_gunzip(const char *data, size_t len, char **out, size_t *outlen, char *err, size_t errlen)
 {
     size_t cap = len < ((size_t)1 << 20) ? (size_t)1 << 20 : len * 4, n = 0;
@@ -261,12 +267,14 @@ static size_t partition_text(const char *data, size_t len, size_t part_size, int
     return n;
 }
 
+/* Text cut into partitions at line starts (also JSON lines). */
 size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
                     size_t first_index, fp_part **out)
 {
     return partition_text(data, len, part_size, file, first_index, false, out);
 }
 
+/* The same for a mapped input: the pages the cuts read are given back. */
 size_t fp_partition_mapped(const char *data, size_t len, size_t part_size, int file,
                            size_t first_index, fp_part **out)
 {
@@ -364,6 +372,9 @@ void fp_inputs_release(const fp_input *in, int n)
             madvise(in[i].data, in[i].len, MADV_DONTNEED);
 }
 
+/* Opens one input (see internal.h): a regular file of nonzero size is
+ * mapped with a zero page after it (the padding contract); anything else
+ * is read to its end; then gzip data is decompressed. */
 int fp_input_open(fp_input *in, const char *prog, bool csv)
 {
     if (strcmp(in->path, "-") == 0) {
@@ -451,6 +462,8 @@ static void say(const char *s)
     (void)r;
 }
 
+/* SIGBUS: in a watched input, report it, remove the temporaries and exit
+ * 3, async-signal-safe; anywhere else the default action (fatal). */
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
@@ -483,6 +496,7 @@ void fp_inputs_watch(const fp_input *in, int n, const char *prog)
     sigaction(SIGBUS, &sa, NULL);
 }
 
+/* Stops the SIGBUS watch, unmaps or frees every input, frees the array. */
 void fp_inputs_close(fp_input *ins, int n)
 {
     bus_in = NULL;
@@ -581,6 +595,11 @@ static size_t csv_cut(const char *data, size_t body_start, size_t len, size_t pa
     }
 }
 
+/* CSV records [data+start, data+len) cut into partitions of about
+ * part_size bytes at record starts: the quote parity of every 64 KiB
+ * block counted on `threads` threads (under MPI, each rank a slice of the
+ * blocks, shared), then the cuts chained in order.  The cuts depend only
+ * on the bytes and part_size.  mapped: pages given back as they are read. */
 static size_t partition_csv(const char *data, size_t start, size_t len, size_t part_size,
                             int file, size_t first_index, int threads, bool mapped,
                             fp_part **out)

@@ -233,6 +233,7 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
     return s;
 }
 
+/* Writes all n bytes (retrying short writes and EINTR); -1 with errno. */
 int fp_sink_write(fp_sink *s, const void *p, size_t n)
 {
     const char *c = p;
@@ -257,6 +258,9 @@ static void sink_free(fp_sink *s)
     free(s);
 }
 
+/* Makes the output final: a temporary fsync'd, renamed over the
+ * destination and the folder fsync'd; a device closed.  On failure the
+ * temporary is removed and -1 returned with a message.  Frees s. */
 int fp_sink_commit(fp_sink *s, char *err, size_t errlen)
 {
     if (!s->path) {
@@ -295,6 +299,8 @@ int fp_sink_commit(fp_sink *s, char *err, size_t errlen)
     return rc;
 }
 
+/* Abandons the output: the temporary removed, the destination untouched.
+ * Frees s; NULL is fine. */
 void fp_sink_abort(fp_sink *s)
 {
     if (!s)
