@@ -160,7 +160,9 @@ fuzz: fuzz-build
 CPPCHECK := cppcheck -q --std=c11 --enable=warning,portability,performance \
             --library=tests/lint/fpipe.cfg --suppressions-list=tests/lint/cppcheck.supp \
             --inline-suppr --error-exitcode=1 --suppress=missingIncludeSystem \
-            -D_DEFAULT_SOURCE -Icompiler -Iruntime -I$(GEN)
+            -D_DEFAULT_SOURCE -Icompiler -I$(GEN) -Iruntime
+# (the parser's $(GEN)/fpipe.h before runtime/: runtime/fpipe.h, the API of
+# linked C files, has the same name; libfpipe.h finds its own beside it)
 lint: $(GEN)/fpipe.h $(GEN)/lexer.c
 	$(CPPCHECK) compiler/*.c runtime/*.c
 	$(CPPCHECK) -DFP_NO_SIMD runtime/*.c
