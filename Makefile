@@ -76,7 +76,7 @@ $(BUILD)/fpipec: $(COMPILER_OBJ)
 
 # ---- runtime ------------------------------------------------------------
 
-$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/libfpipe.h runtime/dist.h
+$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fopenmp -Iruntime -c $< -o $@
 
@@ -84,7 +84,7 @@ $(BUILD)/libfpipe.a: $(RUNTIME_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/libfpipe.h runtime/dist.h
+$(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h
 	@mkdir -p $(dir $@)
 	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -DFP_MPI -fopenmp -Iruntime -c $< -o $@
 
@@ -160,7 +160,9 @@ fuzz: fuzz-build
 CPPCHECK := cppcheck -q --std=c11 --enable=warning,portability,performance \
             --library=tests/lint/fpipe.cfg --suppressions-list=tests/lint/cppcheck.supp \
             --inline-suppr --error-exitcode=1 --suppress=missingIncludeSystem \
-            -D_DEFAULT_SOURCE -Icompiler -Iruntime -I$(GEN)
+            -D_DEFAULT_SOURCE -Icompiler -I$(GEN) -Iruntime
+# (the parser's $(GEN)/fpipe.h before runtime/: runtime/fpipe.h, the API of
+# linked C files, has the same name; libfpipe.h finds its own beside it)
 lint: $(GEN)/fpipe.h $(GEN)/lexer.c
 	$(CPPCHECK) compiler/*.c runtime/*.c
 	$(CPPCHECK) -DFP_NO_SIMD runtime/*.c
@@ -183,6 +185,7 @@ golden: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
 	install -m 755 $(BUILD)/fpipec $(DESTDIR)$(PREFIX)/bin/fpipec
+	install -m 644 runtime/fpipe.h $(DESTDIR)$(PREFIX)/include/fpipe.h
 	install -m 644 runtime/libfpipe.h $(DESTDIR)$(PREFIX)/include/libfpipe.h
 	install -m 644 $(BUILD)/libfpipe.a $(DESTDIR)$(PREFIX)/lib/libfpipe.a
 	if [ -f $(BUILD)/libfpipe_mpi.a ]; then \

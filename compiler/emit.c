@@ -1869,7 +1869,7 @@ void emit_header(Str *out, const Ir *ir, const char *name)
     line(&e, " * fresh copy into its build folder; do not edit it. */");
     line(&e, "#ifndef FPIPE_EXTERN_DECLS");
     line(&e, "#define FPIPE_EXTERN_DECLS");
-    line(&e, "#include \"libfpipe.h\"");
+    line(&e, "#include \"fpipe.h\"   /* what a C function may call */");
     blank(&e);
     PtrVec done = {0};
     emit_extern_decls(&e, &done);

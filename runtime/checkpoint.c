@@ -25,7 +25,7 @@
  * where a str is u32 length + bytes.  The header's crc32 covers every
  * byte before it, the payload's the payload.
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -476,6 +476,7 @@ int fp_ckpt_save_pieces(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *
         fp_oom();
     snprintf(tmp, tn, "%s.tmp-XXXXXX", ck->path);
     int fd = mkstemp(tmp);
+    int slot = fd >= 0 ? fp_temp_add(tmp) : -1;   /* removed on every way out */
     if (fd >= 0) {   /* mkstemp makes it 0600: a checkpoint is an ordinary file */
         mode_t um = umask(0);
         umask(um);
@@ -500,6 +501,7 @@ int fp_ckpt_save_pieces(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *
         }
         rc = 0;
     }
+    fp_temp_drop(slot);
     free(tmp);
     fp_buf_free(&h);
     return rc;

@@ -20,7 +20,7 @@
  * type-checked here and checked against the pipeline (names, what each
  * operator allows) by fp_config_ops, which the driver calls.
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <stdarg.h>

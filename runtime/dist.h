@@ -1,4 +1,6 @@
 /* dist.h — the hooks driver.c calls for distributed mode (runtime/mpi.c).
+ * Internal like internal.h (not installed), kept apart because every hook
+ * has a no-op twin below.
  *
  * libfpipe_mpi.a is built from the same sources as libfpipe.a with
  * -DFP_MPI plus mpi.c.  Without FP_MPI every hook below is an inline no-op
@@ -14,7 +16,7 @@
 #ifndef FP_DIST_H
 #define FP_DIST_H
 
-#include "libfpipe.h"
+#include "internal.h"
 
 #ifdef FP_MPI
 

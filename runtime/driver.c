@@ -1,5 +1,6 @@
-/* driver.c — the generated executable's main loop: command line, inputs,
- * partitions, sequential and OpenMP execution, merging, and the sink.
+/* driver.c — the generated executable's main loop: fp_main, a list of
+ * phases over one fp_run (command line, inputs opened and cut by inputs.c,
+ * sequential and OpenMP execution, merging, the sink's commit).
  *
  * The order of work is fixed by the partitions, not by the threads:
  *   1. every input file is mapped and cut into partitions at line starts;
@@ -11,7 +12,7 @@
  *      formats the sink's rows; the sink commits atomically.
  * So --threads 1, 2 or 64 produce the same bytes.
  */
-#include "libfpipe.h"
+#include "internal.h"
 #include "dist.h"   /* distributed-mode hooks: no-ops without FP_MPI */
 
 #include <errno.h>
@@ -31,33 +32,11 @@
 #define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
 #endif
 
-fp_top *fp_top_new(const fp_pipeline *pl);
-void fp_top_free(fp_top *t);
-size_t fp_top_sorted(fp_top *t, char **items);
-void fp_sink_remove_live(void);
 
 #define DEFAULT_PART_SIZE ((size_t)4 << 20)
 /* materialize: where checkpoints go without --checkpoint-dir. */
 #define DEFAULT_CKPT_DIR ".fpipe-checkpoints"
 #define FLUSH_AT ((size_t)1 << 20)
-/* A CSV input is read whole before stage 1 (the quote count that places
- * the cuts).  Up to this size it is mapped pre-faulted (MAP_POPULATE) and
- * kept whole, as before inputs streamed: one fault pass, not two (the
- * second costs 5 to 10% of a group-by on this VM).  Larger ones are
- * counted 4 MiB at a time and given back, then stream, so memory stays
- * bounded. */
-#define CSV_RESIDENT_MAX ((size_t)256 << 20)
-
-typedef struct fp_input {
-    const char *path;   /* as given; "-" is standard input */
-    char *data;         /* mapped or read bytes, then FP_PAD zero bytes */
-    size_t len;
-    size_t maplen;      /* bytes mapped (file and zero tail), if mapped */
-    bool mapped;
-    bool resident;      /* mapped pre-faulted and kept whole (CSV_RESIDENT_MAX) */
-    fp_csv_cols csv;    /* CSV sources: the header's columns */
-} fp_input;
-
 typedef struct fp_run {
     const fp_pipeline *pl;
     const char *prog;
@@ -87,290 +66,50 @@ typedef struct fp_run {
     /* --stats, keyed: distinct keys handed to stage 2, and their key plus
      * accumulator bytes (what they need, however they are held) */
     uint64_t keys, key_bytes;
+
+    /* The options: the command line's, then --config's for what it left
+     * unsaid. */
+    const char *out_path, *errors_path, *config_path;
+    const char *ckpt_dir;      /* --checkpoint-dir */
+    bool explain, resume;      /* --explain, --resume */
+    int progress_opt;          /* --progress 1, --no-progress 0, -1: not given */
+    size_t part_size;          /* --partition-size; 0: not given */
+    size_t threads_opt;        /* --threads; 0: not given */
+    fp_config cfg;             /* --config FILE (its strings are options') */
+    const char **paths;        /* the inputs: the arguments, then the files */
+    int npaths;
+    char **expanded;           /* the files folders stand for (owned) */
+    int nexpanded;
+    fp_opcfg *saved_cfgs;      /* the operators' settings as the .fpipe has them */
+    bool times;                /* FPIPE_TIMES: phase times on stderr */
+    double t0, t_start, t_stage1;
+    /* outputs */
+    bool collect;              /* some operator has on_error collect */
+    const char *dest;          /* the output file, NULL: standard output */
+    char *errors_own;          /* the error file's path when made here */
+    /* materialize */
+    fp_ckpt ck;
+    bool ck_on, resumed, resumed_combine;
+    /* stage 1 and later */
+    fp_worker *workers;
+    int nw;
+    stage1_targets tg;
+    size_t ntabs;              /* keyed: tg.tabs' count */
+    uint64_t table_bytes;      /* --stats: the tables' slots after stage 1 */
+    bool drops_summed;         /* MPI: the drops were summed by ckpt_commit */
+    /* --resume from an element-wise checkpoint of a CSV source: no header
+     * columns (a record ends as a CSV record does) */
+    fp_csv_cols no_cols;
 } fp_run;
 
+/* calloc that never returns NULL (out of memory ends the run, exit 5),
+ * and never asks for 0 bytes. */
 static void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
     if (!p)
         fp_oom();
     return p;
-}
-
-/* ---- partitions ---------------------------------------------------- */
-
-static size_t partition_text(const char *data, size_t len, size_t part_size, int file,
-                             size_t first_index, bool mapped, fp_part **out)
-{
-    size_t cap = 16, n = 0;
-    fp_part *v = xcalloc(cap, sizeof *v);
-    if (part_size == 0)
-        part_size = 1;
-    size_t start = 0;
-    while (start < len) {
-        size_t end = len;
-        if (len - start > part_size) {
-            /* End after the first newline at or past start+part_size-1. */
-            const char *nl = memchr(data + start + part_size - 1, '\n',
-                                    len - (start + part_size - 1));
-            end = nl ? (size_t)(nl - data) + 1 : len;
-            if (mapped)
-                fp_release_cut(data, len, data + start + part_size - 1, data + end);
-        }
-        if (n == cap) {
-            cap *= 2;
-            fp_part *nv = realloc(v, cap * sizeof *v);
-            if (!nv)
-                fp_oom();
-            v = nv;
-        }
-        v[n] = (fp_part){.begin = data + start, .end = data + end, .file = file,
-                         .index = first_index + n};   /* .csv NULL: a text input */
-        n++;
-        start = end;
-    }
-    *out = v;
-    return n;
-}
-
-size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
-                    size_t first_index, fp_part **out)
-{
-    return partition_text(data, len, part_size, file, first_index, false, out);
-}
-
-size_t fp_partition_mapped(const char *data, size_t len, size_t part_size, int file,
-                           size_t first_index, fp_part **out)
-{
-    return partition_text(data, len, part_size, file, first_index, true, out);
-}
-
-/* ---- inputs -------------------------------------------------------- */
-
-/* Read a whole stream (stdin, a FIFO) into memory. */
-static int read_all(int fd, fp_input *in)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *p = malloc(cap + FP_PAD);
-    if (!p)
-        fp_oom();
-    for (;;) {
-        if (n == cap)
-            p = fp_grow_padded(p, &cap);
-        ssize_t r = read(fd, p + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            free(p);
-            errno = e;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    memset(p + n, 0, FP_PAD);   /* the padding contract */
-    in->data = p;
-    in->len = n;
-    in->mapped = false;
-    return 0;
-}
-
-/* gzip data (inputs.c): the decompressed bytes replace the input's. */
-static int maybe_gunzip(fp_run *run, fp_input *in)
-{
-    if (!fp_is_gzip(in->data, in->len))
-        return 0;
-    char *p, err[256];
-    size_t n;
-    if (fp_gunzip(in->data, in->len, &p, &n, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: error: cannot read input '%s': %s\n", run->prog, in->path, err);
-        return -1;
-    }
-    if (in->mapped)
-        munmap(in->data, in->maplen);
-    else
-        free(in->data);
-    in->data = p;
-    in->len = n;
-    in->mapped = false;
-    return 0;
-}
-
-/* Every pipeline streams: once a partition is done nothing refers to its
- * bytes (rows are formatted, keyed tables copy keys over 16 bytes, a top
- * copies the strings of the elements it keeps, error messages are
- * formatted when they happen), so its pages are given back, and memory
- * stays bounded by the partitions in flight, not by the input.  A page
- * touched again (a line number counted for an error message) is read
- * again from the file: MAP_PRIVATE, never written. */
-static void release_pages(const fp_run *run, const fp_part *part)
-{
-    if (run->resume_elems)
-        return;   /* a checkpoint's partition: no input pages */
-    const fp_input *in = &run->in[part->file];
-    if (!in->mapped || in->resident)
-        return;   /* a read buffer: its bytes are the only copy */
-    fp_release_range(part->begin, part->end);   /* re-read from the file if touched */
-}
-
-/* Fault a partition's pages in as it starts, in one call: page by page,
- * first touches cost a fault each (a few microseconds in a virtual
- * machine).  Instead of mapping the whole input with MAP_POPULATE, which
- * would make it all resident at once. */
-static void populate_pages(const fp_run *run, const fp_part *part)
-{
-    if (run->resume_elems)
-        return;   /* a checkpoint's partition: no input pages */
-    const fp_input *in = &run->in[part->file];
-    if (!in->mapped || in->resident || part->end <= part->begin)
-        return;
-    uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t b = (uintptr_t)part->begin / pg * pg, e = (uintptr_t)part->end;
-#ifdef MADV_POPULATE_READ
-    if (madvise((void *)b, e - b, MADV_POPULATE_READ) == 0)
-        return;
-#endif
-    madvise((void *)b, e - b, MADV_WILLNEED);   /* older kernels: read ahead at least */
-}
-
-/* Give back the pages of every mapped input, before stage 1. */
-static void release_inputs(const fp_run *run)
-{
-    for (int i = 0; i < run->nin; i++)
-        if (run->in[i].mapped && !run->in[i].resident && run->in[i].len)
-            madvise(run->in[i].data, run->in[i].len, MADV_DONTNEED);
-}
-
-static int open_input(fp_run *run, fp_input *in)
-{
-    if (strcmp(in->path, "-") == 0) {
-        if (read_all(0, in) != 0) {
-            fprintf(stderr, "%s: error: cannot read standard input: %s\n", run->prog,
-                    strerror(errno));
-            return -1;
-        }
-        return maybe_gunzip(run, in);
-    }
-    int fd = open(in->path, O_RDONLY);
-    if (fd < 0) {
-        fprintf(stderr, "%s: error: cannot open input '%s': %s\n", run->prog, in->path,
-                strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        fprintf(stderr, "%s: error: cannot stat input '%s': %s\n", run->prog, in->path,
-                strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "%s: error: input '%s' is a directory\n", run->prog, in->path);
-        close(fd);
-        return -1;
-    }
-    int rc = 0;
-    /* A regular file of size 0 may still have bytes (/proc, /sys files
-     * report 0): read those to the end instead of mapping nothing. */
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        /* Reserve the file's pages plus one zero page, then map the file
-         * over the start: the bytes after the end read as zeros (the
-         * padding contract), however the size falls on a page. */
-        size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-        in->len = (size_t)st.st_size;
-        in->mapped = true;
-        in->maplen = (in->len + pg - 1) / pg * pg + pg;
-        void *res = mmap(NULL, in->maplen, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (res == MAP_FAILED) {
-            fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog, in->path,
-                    strerror(errno));
-            rc = -1;
-        } else {
-            in->data = res;
-            if (in->len > 0) {
-                /* Not MAP_POPULATE: each partition is faulted in as it
-                 * starts (populate_pages) and given back when it is done;
-                 * but a CSV input up to CSV_RESIDENT_MAX (one process). */
-                in->resident = run->pl->source == FP_SOURCE_CSV && in->len <= CSV_RESIDENT_MAX &&
-                               !fp_dist_on();
-                void *m = mmap(res, in->len, PROT_READ,
-                               MAP_PRIVATE | MAP_FIXED | (in->resident ? MAP_POPULATE : 0), fd, 0);
-                if (m == MAP_FAILED) {
-                    fprintf(stderr, "%s: error: cannot map input '%s': %s\n", run->prog,
-                            in->path, strerror(errno));
-                    rc = -1;
-                } else {
-                    madvise(m, in->len, MADV_SEQUENTIAL);
-                }
-            }
-        }
-    } else if (read_all(fd, in) != 0) {
-        fprintf(stderr, "%s: error: cannot read input '%s': %s\n", run->prog, in->path,
-                strerror(errno));
-        rc = -1;
-    }
-    close(fd);
-    return rc == 0 ? maybe_gunzip(run, in) : rc;
-}
-
-/* An input file that shrinks after it was mapped (truncated by another
- * process) leaves pages that raise SIGBUS when read.  That is an input
- * error: say which input, remove the output's temporary file (the old
- * output stays) and exit 3, from the signal handler, with only
- * async-signal-safe calls.  A SIGBUS anywhere else is not ours: the
- * default action runs. */
-static fp_run *volatile bus_run;
-
-static void say(const char *s)
-{
-    ssize_t r = write(2, s, strlen(s));
-    (void)r;
-}
-
-static void on_sigbus(int sig, siginfo_t *si, void *uc)
-{
-    (void)uc;
-    fp_run *run = bus_run;
-    const char *addr = si ? (const char *)si->si_addr : NULL;
-    for (int i = 0; run && addr && i < run->nin; i++) {
-        const fp_input *in = &run->in[i];
-        if (in->mapped && in->data && addr >= in->data && addr < in->data + in->maplen) {
-            say(run->prog);
-            say(": error: input '");
-            say(in->path);
-            say("' changed while it was read (the file shrank)\n");
-            fp_sink_remove_live();
-            _exit(FP_EXIT_INPUT);
-        }
-    }
-    signal(sig, SIG_DFL);   /* return: the fault repeats, now fatal */
-}
-
-static void catch_sigbus(fp_run *run)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigbus;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    bus_run = run;
-    sigaction(SIGBUS, &sa, NULL);
-}
-
-static void close_inputs(fp_run *run)
-{
-    bus_run = NULL;
-    for (int i = 0; i < run->nin; i++) {
-        fp_input *in = &run->in[i];
-        if (in->mapped && in->data)
-            munmap(in->data, in->maplen);
-        else if (!in->mapped)
-            free(in->data);
-        free(in->csv.map);
-    }
-    free(run->in);
 }
 
 /* ---- element errors ------------------------------------------------ */
@@ -390,6 +129,10 @@ static size_t line_of(const fp_run *run, int file, const char *pos)
     return line;
 }
 
+/* on_error fail_fast: the worker's pending error (w->err_site, err_msg)
+ * becomes the run's failure when its partition comes before every
+ * failure so far (the first in input order wins, whatever the threads);
+ * the message is formatted here, with the input file and line. */
 void fp_fail(fp_worker *w)
 {
     fp_run *run = w->run;
@@ -445,6 +188,7 @@ void fp_fail(fp_worker *w)
     free(text);
 }
 
+/* fp_fail for a failure that no operator site names (a C function's). */
 void fp_fail_message(fp_worker *w, const char *msg)
 {
     fp_site *site = fp_arena_alloc(w->arena, sizeof *site);
@@ -454,6 +198,7 @@ void fp_fail_message(fp_worker *w, const char *msg)
     fp_fail(w);
 }
 
+/* The earliest failing partition so far (SIZE_MAX: none); any thread. */
 static size_t fail_part(fp_run *run)
 {
     size_t v;
@@ -466,19 +211,11 @@ static size_t fail_part(fp_run *run)
 
 /* ---- stage 1 over the partitions ----------------------------------- */
 
-typedef struct stage1_targets {
-    fp_ktab **tabs;   /* per thread, or per partition (made when it starts) */
-    char *accs;       /* per partition, for a global combine */
-    /* Partition order: each partition's table is folded into `folded` as
-     * soon as all earlier ones are, and freed, so memory stays bounded by
-     * the partitions in flight, not by the input. */
-    fp_ktab *folded;
-    bool *fdone;
-    size_t next_fold;
-} stage1_targets;
-
 static double now(void);   /* seconds on the monotonic clock */
 
+/* Rows to the sink (under MPI on a rank > 0: kept for rank 0); the first
+ * write error is kept in run->write_failed and later rows are dropped
+ * (the run then fails with exit 3, nothing committed).  Empties b. */
 static void write_out(fp_run *run, fp_buf *b)
 {
     if (fp_dist_capture(b->p, b->n)) {   /* MPI, rank > 0: rows go to rank 0 */
@@ -490,6 +227,10 @@ static void write_out(fp_run *run, fp_buf *b)
     b->n = 0;
 }
 
+/* Stage 1 over partition k on worker w (any thread): its pages faulted
+ * in, the generated stage run into the partition's targets, its rows or
+ * error lines handed on in partition order, its pages given back.  A
+ * partition after the earliest failure is skipped. */
 static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, size_t k)
 {
     const fp_pipeline *pl = run->pl;
@@ -546,7 +287,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         break;
     }
     uint64_t read0 = w->stat[pl->nops];   /* csv/jsonl records read so far */
-    populate_pages(run, w->part);
+    if (!run->resume_elems)   /* a checkpoint's partition: no input pages */
+        fp_input_populate_part(&run->in[w->part->file], w->part);
     double t_part = w->optime ? now() : 0;   /* --stats: operator times */
     if (run->resume_elems) {
         pl->resume1(w);   /* the operators after the checkpoint, over its elements */
@@ -569,7 +311,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     /* The partition's rows are formatted and its keys are in the table
      * (copied if they were made in the arena): its strings are dead. */
     fp_arena_reset(w->arena);
-    release_pages(run, w->part);
+    if (!run->resume_elems)
+        fp_input_release_part(&run->in[w->part->file], w->part);
     if (pl->shape == FP_SHAPE_KEYED && pl->merge == FP_MERGE_PARTITION_ORDER) {
 #ifdef _OPENMP
 #pragma omp critical(fp_fold)
@@ -604,6 +347,9 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     }
 }
 
+/* Every partition of this process through process_partition: on
+ * run->threads OpenMP threads taking partitions in order, or on the main
+ * thread alone. */
 static void run_stage1(fp_run *run, fp_worker *workers, stage1_targets *tg)
 {
 #ifdef _OPENMP
@@ -647,6 +393,8 @@ typedef struct stage2_ctx {
     uint64_t keys, key_bytes;   /* --stats: the keys seen, their bytes + accumulators' */
 } stage2_ctx;
 
+/* One merged key (in key order) into stage 2; the rows flushed as the
+ * buffer fills when this is the only range. */
 static void emit_key(void *p, fp_str key, const void *acc)
 {
     stage2_ctx *c = p;
@@ -765,6 +513,8 @@ typedef struct ckpt_fill {
 
 static const char ckpt_zeros[8];
 
+/* One merged key and its accumulator appended to the checkpoint's payload
+ * (length, key, padded to 8 bytes, accumulator). */
 static void ckpt_add_key(void *p, fp_str key, const void *acc)
 {
     ckpt_fill *f = p;
@@ -871,7 +621,6 @@ static void ckpt_commit_elems(fp_run *run, fp_worker *workers, int nw, const fp_
  * add up. */
 static int ckpt_parts(fp_run *run, const fp_ckpt *ck, int npaths)
 {
-    static fp_csv_cols no_cols;   /* a CSV source's record ends as a CSV record does */
     const char *p = ck->payload, *end = ck->payload + ck->payload_n;
     uint64_t n;
     if (ck->payload_n < 8)
@@ -890,7 +639,7 @@ static int ckpt_parts(fp_run *run, const fp_ckpt *ck, int npaths)
             return -1;
         run->parts[k] = (fp_part){.begin = data, .end = data + v[2], .file = (int)v[0],
                                   .index = (size_t)v[1],
-                                  .csv = run->pl->source == FP_SOURCE_CSV ? &no_cols : NULL};
+                                  .csv = run->pl->source == FP_SOURCE_CSV ? &run->no_cols : NULL};
         data += v[2];
     }
     return data == end ? 0 : -1;
@@ -905,17 +654,13 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void phase(const char *name, double *t)
+/* FPIPE_TIMES: the time since the previous phase ended, on stderr. */
+static void phase(fp_run *run, const char *name)
 {
-    static int on = -1;
-    if (on < 0) {
-        const char *e = getenv("FPIPE_TIMES");
-        on = e && *e && strcmp(e, "0") != 0;
-    }
     double n = now();
-    if (on)
-        fprintf(stderr, "fpipe: %-22s %8.1f ms\n", name, (n - *t) * 1e3);
-    *t = n;
+    if (run->times)
+        fprintf(stderr, "fpipe: %-22s %8.1f ms\n", name, (n - run->t0) * 1e3);
+    run->t0 = n;
 }
 
 /* ---- command line -------------------------------------------------- */
@@ -954,10 +699,12 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "  -h, --help             this help\n"
             "\n"
             "exit codes: 0 success, 2 usage, 3 input or output error,\n"
-            "            4 an element failed (on_error fail_fast), 5 internal error\n",
+            "            4 an element failed (on_error fail_fast), 5 internal error;\n"
+            "            SIGTERM, SIGINT, SIGHUP: 128 + the signal\n",
             prog, pl->name, pl->fpipe_file);
 }
 
+/* A positive decimal number into *out; -1 when s is not one. */
 static int parse_size(const char *s, size_t *out)
 {
     char *end;
@@ -969,6 +716,7 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
+/* The program's name for messages: argv[0] without its folder. */
 static const char *prog_name(const char *argv0)
 {
     const char *s = strrchr(argv0, '/');
@@ -977,25 +725,34 @@ static const char *prog_name(const char *argv0)
 
 /* ---- the whole run ------------------------------------------------- */
 
-/* The operators' run settings as the .fpipe has them: saved at the first
- * run, put back at every later one (fp_main may run again in one process:
- * tests, fuzzing), so that one run's --config does not leak into the next. */
-static void reset_opcfgs(const fp_pipeline *pl)
+/* A run of pl named by argv0, before its options: the operators' run
+ * settings saved as the .fpipe has them (run_free puts them back: fp_main
+ * may run again in one process — tests, fuzzing — and one run's --config
+ * must not leak into the next). */
+static void run_init(fp_run *run, const fp_pipeline *pl, const char *argv0)
 {
-    static const fp_pipeline *saved_pl;
-    static fp_opcfg *saved;
-    if (saved_pl != pl) {
-        free(saved);
-        saved = xcalloc((size_t)pl->nops + 1, sizeof *saved);
-        for (int i = 0; i < pl->nops; i++)
-            if (pl->ops[i].cfg)
-                saved[i] = *pl->ops[i].cfg;
-        saved_pl = pl;
-        return;
-    }
+    memset(run, 0, sizeof *run);
+    run->pl = pl;
+    run->prog = prog_name(argv0);
+    run->fail_part = SIZE_MAX;
+    run->progress_opt = -1;
+    const char *e = getenv("FPIPE_TIMES");
+    run->times = e && *e && strcmp(e, "0") != 0;
+    run->t0 = run->t_start = now();
+    run->saved_cfgs = xcalloc((size_t)pl->nops + 1, sizeof *run->saved_cfgs);
     for (int i = 0; i < pl->nops; i++)
         if (pl->ops[i].cfg)
-            *pl->ops[i].cfg = saved[i];
+            run->saved_cfgs[i] = *pl->ops[i].cfg;
+}
+
+/* The operators' run settings back as run_init found them. */
+static void restore_opcfgs(fp_run *run)
+{
+    for (int i = 0; i < run->pl->nops; i++)
+        if (run->pl->ops[i].cfg)
+            *run->pl->ops[i].cfg = run->saved_cfgs[i];
+    free(run->saved_cfgs);
+    run->saved_cfgs = NULL;
 }
 
 /* on_error collect by some operator, as the run has it (--config may
@@ -1009,268 +766,271 @@ static bool run_collects(const fp_pipeline *pl)
     return false;
 }
 
-int fp_main(const fp_pipeline *pl, int argc, char **argv)
-{
-    fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
-    bool explain = false;
-    reset_opcfgs(pl);
-    const char *out_path = NULL;
-    const char *errors_path = NULL;
-    const char *config_path = NULL;
-    const char *ckpt_dir = NULL;   /* --checkpoint-dir */
-    bool resume = false;           /* --resume */
-    int progress = -1;   /* --progress 1, --no-progress 0, -1: not given */
-    size_t part_size = 0;   /* 0: not given */
-    size_t threads = 0;
-    const char **paths = xcalloc((size_t)argc, sizeof *paths);
-    int npaths = 0;
-    bool opts_done = false;
+/* ---- the run, phase by phase ---------------------------------------
+ *
+ * fp_main is the list of phases below, each a function over the one
+ * fp_run that owns every resource of the run; run_free releases them all,
+ * whichever phase stopped the run.  A phase returns RUN_ON to go on, or
+ * the exit code to stop with. */
+enum { RUN_ON = -1 };
 
+/* The command line into run's options; the input arguments into
+ * run->paths (argv's strings).  --help and --version stop the run with 0. */
+static int parse_options(fp_run *run, int argc, char **argv)
+{
+    const fp_pipeline *pl = run->pl;
+    bool opts_done = false;
+    run->paths = xcalloc((size_t)argc, sizeof *run->paths);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
         if (opts_done || a[0] != '-' || strcmp(a, "-") == 0) {
-            paths[npaths++] = a;
+            run->paths[run->npaths++] = a;
             continue;
         }
         if (strcmp(a, "--") == 0) {
             opts_done = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(pl, run.prog, stdout);
-            free(paths);
+            usage(pl, run->prog, stdout);
             return FP_EXIT_OK;
         } else if (strcmp(a, "--version") == 0) {
-            printf("%s (fpipe %s)\n", run.prog, FP_VERSION);
-            free(paths);
+            printf("%s (fpipe %s)\n", run->prog, FP_VERSION);
             return FP_EXIT_OK;
         } else if (strcmp(a, "--stats") == 0 || strcmp(a, "--stats=table") == 0) {
-            run.stats = 1;
+            run->stats = 1;
         } else if (strcmp(a, "--stats=json") == 0) {
-            run.stats = 2;
+            run->stats = 2;
         } else if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
-            progress = a[2] == 'p';
+            run->progress_opt = a[2] == 'p';
         } else if (strcmp(a, "--resume") == 0) {
-            resume = true;
+            run->resume = true;
         } else if (strcmp(a, "--explain") == 0) {
-            explain = true;   /* after --config: with the run's settings */
+            run->explain = true;   /* after --config: with the run's settings */
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
                    strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
                    strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0 ||
                    strcmp(a, "--checkpoint-dir") == 0) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "%s: error: option '%s' needs a value\n", run.prog, a);
-                free(paths);
+                fprintf(stderr, "%s: error: option '%s' needs a value\n", run->prog, a);
                 return FP_EXIT_USAGE;
             }
             val = argv[++i];
             if (a[1] == 'o' || strcmp(a, "--output") == 0) {
-                out_path = val;
+                run->out_path = val;
             } else if (strcmp(a, "--errors") == 0) {
-                errors_path = val;
+                run->errors_path = val;
             } else if (strcmp(a, "--config") == 0) {
-                config_path = val;
+                run->config_path = val;
             } else if (strcmp(a, "--checkpoint-dir") == 0) {
-                ckpt_dir = val;
+                run->ckpt_dir = val;
             } else if (strcmp(a, "--threads") == 0) {
-                if (parse_size(val, &threads) != 0 || threads > 4096) {
+                if (parse_size(val, &run->threads_opt) != 0 || run->threads_opt > 4096) {
                     fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
-                            run.prog, val);
-                    free(paths);
+                            run->prog, val);
                     return FP_EXIT_USAGE;
                 }
-            } else if (parse_size(val, &part_size) != 0) {
+            } else if (parse_size(val, &run->part_size) != 0) {
                 fprintf(stderr, "%s: error: --partition-size wants a positive number of bytes, not '%s'\n",
-                        run.prog, val);
-                free(paths);
+                        run->prog, val);
                 return FP_EXIT_USAGE;
             }
         } else {
-            fprintf(stderr, "%s: error: unknown option '%s' (see --help)\n", run.prog, a);
-            free(paths);
+            fprintf(stderr, "%s: error: unknown option '%s' (see --help)\n", run->prog, a);
             return FP_EXIT_USAGE;
         }
     }
-    /* --config FILE: what the command line leaves unsaid.  Static: its
-     * strings are the run's paths until fp_main returns. */
-    static fp_config cfg;
-    if (config_path) {
+    return RUN_ON;
+}
+
+/* --config (what the command line leaves unsaid, and the operators'
+ * settings), --explain, the environment's settings (before any temporary
+ * exists), the folders expanded into their files, the thread count. */
+static int settle_options(fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
+    /* --config FILE: what the command line leaves unsaid (its strings
+     * live in run->cfg until run_free). */
+    if (run->config_path) {
         char cerr[1024];
-        if (fp_config_load(config_path, &cfg, cerr, sizeof cerr) != 0) {
-            fprintf(stderr, "%s: %s\n", run.prog, cerr);
-            free(paths);
+        if (fp_config_load(run->config_path, &run->cfg, cerr, sizeof cerr) != 0) {
+            fprintf(stderr, "%s: %s\n", run->prog, cerr);
             return FP_EXIT_USAGE;
         }
-        if (!out_path)
-            out_path = cfg.output;
-        if (!errors_path)
-            errors_path = cfg.errors;
-        if (!ckpt_dir)
-            ckpt_dir = cfg.checkpoint_dir;
-        if (!threads)
-            threads = cfg.threads;
-        if (!part_size)
-            part_size = cfg.partition_size;
-        if (!run.stats && cfg.stats > 0)
-            run.stats = cfg.stats;
-        if (progress < 0)
-            progress = cfg.progress;
-        if (npaths == 0 && cfg.ninputs) {
-            free(paths);
-            paths = xcalloc((size_t)cfg.ninputs, sizeof *paths);
-            for (int i = 0; i < cfg.ninputs; i++)
-                paths[npaths++] = cfg.inputs[i];
+        if (!run->out_path)
+            run->out_path = run->cfg.output;
+        if (!run->errors_path)
+            run->errors_path = run->cfg.errors;
+        if (!run->ckpt_dir)
+            run->ckpt_dir = run->cfg.checkpoint_dir;
+        if (!run->threads_opt)
+            run->threads_opt = run->cfg.threads;
+        if (!run->part_size)
+            run->part_size = run->cfg.partition_size;
+        if (!run->stats && run->cfg.stats > 0)
+            run->stats = run->cfg.stats;
+        if (run->progress_opt < 0)
+            run->progress_opt = run->cfg.progress;
+        if (run->npaths == 0 && run->cfg.ninputs) {
+            free(run->paths);
+            run->paths = xcalloc((size_t)run->cfg.ninputs, sizeof *run->paths);
+            for (int i = 0; i < run->cfg.ninputs; i++)
+                run->paths[run->npaths++] = run->cfg.inputs[i];
         }
         /* operators: per-operator settings, into the program's tables */
-        if (fp_config_ops(&cfg, pl, errors_path || pl->errors_path, cerr, sizeof cerr) != 0) {
-            fprintf(stderr, "%s: %s\n", run.prog, cerr);
-            free(paths);
-            fp_config_free(&cfg);
+        if (fp_config_ops(&run->cfg, pl, run->errors_path || pl->errors_path, cerr, sizeof cerr) != 0) {
+            fprintf(stderr, "%s: %s\n", run->prog, cerr);
             return FP_EXIT_USAGE;
         }
     }
-    if (explain) {
+    if (run->explain) {
         fputs(pl->plan, stdout);
-        if (config_path) {   /* the settings this run would have */
+        if (run->config_path) {   /* the settings this run would have */
             fp_buf b = {0};
-            fp_config_explain(pl, &cfg, &b);
+            fp_config_explain(pl, &run->cfg, &b);
             fwrite(b.p, 1, b.n, stdout);
             fp_buf_free(&b);
         }
-        free(paths);
-        fp_config_free(&cfg);
         return FP_EXIT_OK;
     }
-    bool collect = run_collects(pl);
-    if (!part_size)
-        part_size = DEFAULT_PART_SIZE;
-    if (npaths == 0) {
-        fprintf(stderr, "%s: error: no input files (see --help)\n", run.prog);
-        free(paths);
-        fp_config_free(&cfg);
+    {   /* settings from the environment: read before any temporary exists */
+        char cerr[256];
+        if (fp_ktab_cap_init(cerr, sizeof cerr) != 0) {
+            fprintf(stderr, "%s: error: %s\n", run->prog, cerr);
+            return FP_EXIT_USAGE;
+        }
+    }
+    run->collect = run_collects(pl);
+    if (!run->part_size)
+        run->part_size = DEFAULT_PART_SIZE;
+    if (run->npaths == 0) {
+        fprintf(stderr, "%s: error: no input files (see --help)\n", run->prog);
         return FP_EXIT_USAGE;
     }
-    /* Folders stand for the files under them, in sorted order.  Static:
-     * the paths name the inputs until fp_main returns. */
-    static char **expanded;
-    static int nexpanded;
+    /* Folders stand for the files under them, in sorted order (the
+     * strings live in run->expanded until run_free). */
     {
-        /* fp_main may run again in one process (tests, fuzzing): the
-         * previous run's paths are no longer used. */
-        for (int i = 0; i < nexpanded; i++)
-            free(expanded[i]);
-        free(expanded);
-        expanded = NULL;
-        nexpanded = 0;
         char xerr[1024];
-        int xrc = fp_expand_inputs(paths, npaths, &expanded, &nexpanded, xerr, sizeof xerr);
-        free(paths);
+        int xrc = fp_expand_inputs(run->paths, run->npaths, &run->expanded, &run->nexpanded, xerr, sizeof xerr);
+        free(run->paths);   /* the command line's; now the files' */
+        run->paths = NULL;
         if (xrc != 0) {
-            fprintf(stderr, "%s: error: %s\n", run.prog, xerr);
+            fprintf(stderr, "%s: error: %s\n", run->prog, xerr);
             return FP_EXIT_INPUT;
         }
-        paths = xcalloc((size_t)nexpanded, sizeof *paths);
-        for (int i = 0; i < nexpanded; i++)
-            paths[i] = expanded[i];
-        npaths = nexpanded;
+        run->paths = xcalloc((size_t)run->nexpanded, sizeof *run->paths);
+        for (int i = 0; i < run->nexpanded; i++)
+            run->paths[i] = run->expanded[i];
+        run->npaths = run->nexpanded;
     }
 #ifdef _OPENMP
-    run.threads = threads ? (int)threads : pl->default_threads ? pl->default_threads
+    run->threads = run->threads_opt ? (int)run->threads_opt : pl->default_threads ? pl->default_threads
                                                                : omp_get_num_procs();
 #else
-    run.threads = 1;
-    (void)threads;
+    run->threads = 1;
+    (void)run->threads_opt;
 #endif
 
-    double t0 = now(), t_start = t0, t_stage1 = 0;
-    char err[1024];
+    return RUN_ON;
+}
+
+/* materialize: this run's checkpoint, and with --resume the one it starts
+ * from (decided before the inputs are opened: a resumed run does not
+ * read them). */
+static int plan_checkpoint(fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
+    run->t0 = run->t_start = now();   /* the run's time starts here */
     if (pl->resume1 && fp_dist_on()) {
         /* An element-wise checkpoint would need every rank's partitions
          * gathered in order: not built (docs/running.md). */
         if (fp_dist_rank() == 0)
             fprintf(stderr, "%s: error: materialize '%s' is on an element-wise operator, and "
                     "its checkpoint is not supported under MPI with more than one rank: run "
-                    "it with one process, or materialize a combine\n", run.prog,
+                    "it with one process, or materialize a combine\n", run->prog,
                     pl->checkpoint->name);
-        free(paths);
-        fp_config_free(&cfg);
         return FP_EXIT_USAGE;
     }
     /* materialize: this run's checkpoint (its inputs' fingerprint), and
      * with --resume the one to start from.  Decided before the inputs are
      * opened: a resumed run does not read them. */
-    fp_ckpt ck = {0};
-    bool ck_on = false, resumed = false;
     if (pl->checkpoint) {
         char why[1024];
         const char *env = getenv("FPIPE_CHECKPOINT_DIR");
-        if (!ckpt_dir)
-            ckpt_dir = env && *env ? env : DEFAULT_CKPT_DIR;
-        ck_on = fp_ckpt_init(&ck, pl, ckpt_dir, paths, npaths, part_size, why, sizeof why) == 0;
-        if (!ck_on && fp_dist_rank() == 0)
-            fprintf(stderr, "%s: warning: materialize '%s' writes no checkpoint: %s\n", run.prog,
+        if (!run->ckpt_dir)
+            run->ckpt_dir = env && *env ? env : DEFAULT_CKPT_DIR;
+        run->ck_on = fp_ckpt_init(&run->ck, pl, run->ckpt_dir, run->paths, run->npaths, run->part_size, why, sizeof why) == 0;
+        if (!run->ck_on && fp_dist_rank() == 0)
+            fprintf(stderr, "%s: warning: materialize '%s' writes no checkpoint: %s\n", run->prog,
                     pl->checkpoint->name, why);
-        ck_on = !fp_dist_any(!ck_on, "find its inputs for the checkpoint");   /* MPI: all */
-        if (ck_on && resume) {
-            int lr = fp_ckpt_load(&ck, pl, why, sizeof why);
-            if (lr == 0 && pl->resume1 && ckpt_parts(&run, &ck, npaths) != 0) {
-                free(run.parts);
-                run.parts = NULL;
-                run.nparts = 0;
+        run->ck_on = !fp_dist_any(!run->ck_on, "find its inputs for the checkpoint");   /* MPI: all */
+        if (run->ck_on && run->resume) {
+            int lr = fp_ckpt_load(&run->ck, pl, why, sizeof why);
+            if (lr == 0 && pl->resume1 && ckpt_parts(run, &run->ck, run->npaths) != 0) {
+                free(run->parts);
+                run->parts = NULL;
+                run->nparts = 0;
                 snprintf(why, sizeof why, "corrupt (its partition table does not add up)");
                 lr = 1;
             }
-            resumed = !fp_dist_any(lr != 0, "read the checkpoint");
-            if (!resumed && fp_dist_rank() == 0) {
+            run->resumed = !fp_dist_any(lr != 0, "read the checkpoint");
+            if (!run->resumed && fp_dist_rank() == 0) {
                 if (lr < 0)
                     fprintf(stderr, "%s: warning: no checkpoint '%s' to resume from (%s): "
-                            "running from the start\n", run.prog, ck.path, why);
+                            "running from the start\n", run->prog, run->ck.path, why);
                 else if (lr > 0)
                     fprintf(stderr, "%s: warning: checkpoint '%s' is %s: ignored, running "
-                            "from the start\n", run.prog, ck.path, why);
+                            "from the start\n", run->prog, run->ck.path, why);
             }
         }
-    } else if (resume) {
+    } else if (run->resume) {
         fprintf(stderr, "%s: warning: --resume: the pipeline materializes nothing, so there "
-                "is no checkpoint: running from the start\n", run.prog);
+                "is no checkpoint: running from the start\n", run->prog);
     }
-    run.count_lines = ck_on && !resumed;   /* the checkpoint keeps them for --stats */
+    run->count_lines = run->ck_on && !run->resumed;   /* the checkpoint keeps them for --stats */
     /* A combine's checkpoint skips stage 1; an element-wise one runs the
      * rest of stage 1 from it. */
-    bool resumed_combine = resumed && !pl->resume1;
-    run.resume_elems = resumed && pl->resume1;
-    if (resumed && fp_dist_rank() == 0)
+    run->resumed_combine = run->resumed && !pl->resume1;
+    run->resume_elems = run->resumed && pl->resume1;
+    if (run->resumed && fp_dist_rank() == 0)
         fprintf(stderr, "%s: resuming from the checkpoint '%s' of '%s' (%s:%d:%d, %llu %s): "
-                "the inputs are not read\n", run.prog, ck.path, pl->checkpoint->name,
+                "the inputs are not read\n", run->prog, run->ck.path, pl->checkpoint->name,
                 pl->fpipe_file, pl->checkpoint->line, pl->checkpoint->col,
-                (unsigned long long)ck.records,
-                pl->resume1 ? (ck.records == 1 ? "element" : "elements")
-                : pl->shape == FP_SHAPE_KEYED ? (ck.records == 1 ? "key" : "keys") : "value");
+                (unsigned long long)run->ck.records,
+                pl->resume1 ? (run->ck.records == 1 ? "element" : "elements")
+                : pl->shape == FP_SHAPE_KEYED ? (run->ck.records == 1 ? "key" : "keys") : "value");
+    return RUN_ON;
+}
+
+/* Opens every input (mapped, read, or decompressed) and cuts them into
+ * partitions; under MPI, this rank's block of them.  Nothing is written
+ * before every input opened: a missing input leaves the output alone. */
+static int open_and_partition(fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
     /* Inputs first: a missing input must not create or touch the output. */
-    run.in = xcalloc((size_t)npaths, sizeof *run.in);
-    run.nin = resumed ? 0 : npaths;
-    catch_sigbus(&run);   /* opening reads the first bytes (gzip's magic) */
+    run->in = xcalloc((size_t)run->npaths, sizeof *run->in);
+    run->nin = run->resumed ? 0 : run->npaths;
+    fp_inputs_watch(run->in, run->nin, run->prog);   /* SIGBUS: an input shrank */
     int rc = FP_EXIT_OK;
-    for (int i = 0; i < npaths; i++)
-        run.in[i].path = paths[i];   /* (a resumed run's error messages name them) */
-    for (int i = 0; i < run.nin; i++) {
-        if (fp_dist_on() && strcmp(paths[i], "-") == 0) {
+    char err[1024];
+    for (int i = 0; i < run->npaths; i++)
+        run->in[i].path = run->paths[i];   /* (a resumed run's error messages name them) */
+    for (int i = 0; i < run->nin; i++) {
+        if (fp_dist_on() && strcmp(run->paths[i], "-") == 0) {
             fprintf(stderr, "%s: error: standard input cannot be read under MPI: give files\n",
-                    run.prog);
+                    run->prog);
             rc = FP_EXIT_USAGE;
-        } else if (open_input(&run, &run.in[i]) != 0) {
+        } else if (fp_input_open(&run->in[i], run->prog, pl->source == FP_SOURCE_CSV) != 0) {
             rc = FP_EXIT_INPUT;
         }
     }
-    free(paths);
     if (fp_dist_any(rc != FP_EXIT_OK, "open an input")) {   /* MPI: on any rank */
         if (rc == FP_EXIT_OK)
             rc = FP_EXIT_INPUT;
-        close_inputs(&run);
-        fp_ckpt_free(&ck);
         return rc;
     }
-    for (int i = 0; i < run.nin; i++) {
-        fp_input *in = &run.in[i];
+    for (int i = 0; i < run->nin; i++) {
+        fp_input *in = &run->in[i];
         fp_part *v;
         size_t n;
         if (pl->source == FP_SOURCE_CSV) {
@@ -1279,302 +1039,308 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
             size_t body;
             if (fp_csv_header(in->data, in->len, pl->fields, pl->nfields, &in->csv, &body, err,
                               sizeof err) != 0) {
-                fprintf(stderr, "%s: error: input '%s':%s\n", run.prog, in->path, err);
-                close_inputs(&run);
-                free(run.parts);
-                fp_ckpt_free(&ck);
+                fprintf(stderr, "%s: error: input '%s':%s\n", run->prog, in->path, err);
                 return FP_EXIT_INPUT;
             }
             if (in->mapped && !in->resident)   /* gives back the pages it reads */
-                n = fp_partition_csv_mapped(in->data, body, in->len, part_size, i, run.nparts,
-                                            run.threads, &v);
+                n = fp_partition_csv_mapped(in->data, body, in->len, run->part_size, i, run->nparts,
+                                            run->threads, &v);
             else
-                n = fp_partition_csv(in->data, body, in->len, part_size, i, run.nparts,
-                                     run.threads, &v);
+                n = fp_partition_csv(in->data, body, in->len, run->part_size, i, run->nparts,
+                                     run->threads, &v);
             for (size_t k = 0; k < n; k++)
                 v[k].csv = &in->csv;
         } else if (in->mapped) {   /* gives back the pages the cuts read */
-            n = fp_partition_mapped(in->data, in->len, part_size, i, run.nparts, &v);
+            n = fp_partition_mapped(in->data, in->len, run->part_size, i, run->nparts, &v);
         } else {
-            n = fp_partition(in->data, in->len, part_size, i, run.nparts, &v);
+            n = fp_partition(in->data, in->len, run->part_size, i, run->nparts, &v);
         }
-        fp_part *all = realloc(run.parts, (run.nparts + n + 1) * sizeof *all);
+        fp_part *all = realloc(run->parts, (run->nparts + n + 1) * sizeof *all);
         if (!all)
             fp_oom();
-        memcpy(all + run.nparts, v, n * sizeof *v);
+        memcpy(all + run->nparts, v, n * sizeof *v);
         free(v);
-        run.parts = all;
-        run.nparts += n;
+        run->parts = all;
+        run->nparts += n;
     }
     /* MPI: this rank's block of partitions (a top over elements is not
      * shipped between ranks: rank 0 runs those pipelines alone). */
-    fp_dist_parts(run.nparts, !(pl->top_n && pl->shape == FP_SHAPE_ELEMENTWISE), &run.part_lo,
-                  &run.part_hi);
-    fp_dist_prefault(run.parts, run.part_lo, run.part_hi);
+    fp_dist_parts(run->nparts, !(pl->top_n && pl->shape == FP_SHAPE_ELEMENTWISE), &run->part_lo,
+                  &run->part_hi);
+    fp_dist_prefault(run->parts, run->part_lo, run->part_hi);
 
-    const char *dest = out_path;
-    if (!dest && pl->target == FP_TARGET_PATH)
-        dest = pl->path;
+    return RUN_ON;
+}
+
+/* The output's sink and on_error collect's error file (temporaries next
+ * to their destinations), and the line counts error records need. */
+static int open_outputs(fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
+    char err[1024];
+    run->dest = run->out_path;
+    if (!run->dest && pl->target == FP_TARGET_PATH)
+        run->dest = pl->path;
     if (pl->target == FP_TARGET_STDOUT)
-        dest = NULL;
+        run->dest = NULL;
     /* on_error collect: --errors PATH, else the path the .fpipe names, else
      * the output file's path + ".errors.jsonl". */
-    char *errors_own = NULL;
-    if (collect) {
-        if (!errors_path)
-            errors_path = pl->errors_path;
-        if (!errors_path && dest) {
-            size_t n = strlen(dest);
-            errors_own = xcalloc(1, n + sizeof ".errors.jsonl");
-            memcpy(errors_own, dest, n);
-            memcpy(errors_own + n, ".errors.jsonl", sizeof ".errors.jsonl");
-            errors_path = errors_own;
+    if (run->collect) {
+        if (!run->errors_path)
+            run->errors_path = pl->errors_path;
+        if (!run->errors_path && run->dest) {
+            size_t n = strlen(run->dest);
+            run->errors_own = xcalloc(1, n + sizeof ".errors.jsonl");
+            memcpy(run->errors_own, run->dest, n);
+            memcpy(run->errors_own + n, ".errors.jsonl", sizeof ".errors.jsonl");
+            run->errors_path = run->errors_own;
         }
-        if (!errors_path) {
+        if (!run->errors_path) {
             fprintf(stderr, "%s: error: on_error collect needs an error file: give --errors PATH "
-                            "(or -o PATH, which collects into PATH.errors.jsonl)\n", run.prog);
-            close_inputs(&run);
-            free(run.parts);
-            fp_ckpt_free(&ck);
+                            "(or -o PATH, which collects into PATH.errors.jsonl)\n", run->prog);
             return FP_EXIT_USAGE;
         }
-        if (dest && strcmp(errors_path, dest) == 0) {
-            fprintf(stderr, "%s: error: the error file '%s' is the output file\n", run.prog,
-                    errors_path);
-            close_inputs(&run);
-            free(run.parts);
-            free(errors_own);
-            fp_ckpt_free(&ck);
+        if (run->dest && fp_same_file(run->errors_path, run->dest)) {
+            fprintf(stderr, "%s: error: the error file '%s' is the output file\n", run->prog,
+                    run->errors_path);
             return FP_EXIT_USAGE;
         }
     }
-    run.sink = fp_sink_open(fp_dist_rank() == 0 ? dest : NULL, err, sizeof err);
-    if (fp_dist_any(!run.sink, "open the output")) {
-        if (run.sink)
-            fp_sink_abort(run.sink);
-        else
-            fprintf(stderr, "%s: error: %s\n", run.prog, err);
-        close_inputs(&run);
-        free(run.parts);
-        free(errors_own);
-        fp_ckpt_free(&ck);
+    run->sink = fp_sink_open(fp_dist_rank() == 0 ? run->dest : NULL, err, sizeof err);
+    if (fp_dist_any(!run->sink, "open the output")) {   /* run_free aborts it */
+        if (!run->sink)
+            fprintf(stderr, "%s: error: %s\n", run->prog, err);
         return FP_EXIT_INPUT;
     }
-    if (collect) {
+    if (run->collect) {
         /* MPI: rank 0 writes the error file; the other ranks keep their
          * lines for it (fp_dist_errors). */
-        run.errs = fp_dist_rank() == 0 ? fp_errsink_open(errors_path, run.nparts, err, sizeof err)
-                                       : fp_errsink_open_capture(run.nparts);
-        if (fp_dist_any(!run.errs, "open the error file")) {
-            if (run.errs)
-                fp_errsink_abort(run.errs);
-            else
-                fprintf(stderr, "%s: error: %s\n", run.prog, err);
-            fp_sink_abort(run.sink);
-            close_inputs(&run);
-            free(run.parts);
-            free(errors_own);
-            fp_ckpt_free(&ck);
+        run->errs = fp_dist_rank() == 0 ? fp_errsink_open(run->errors_path, run->nparts, err, sizeof err)
+                                       : fp_errsink_open_capture(run->nparts);
+        if (fp_dist_any(!run->errs, "open the error file")) {   /* run_free aborts both */
+            if (!run->errs)
+                fprintf(stderr, "%s: error: %s\n", run->prog, err);
             return FP_EXIT_INPUT;
         }
-        const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
-        for (int i = 0; i < run.nin; i++)
-            bases[i] = run.in[i].data;
+        const char **bases = xcalloc((size_t)run->nin, sizeof *bases);
+        for (int i = 0; i < run->nin; i++)
+            bases[i] = run->in[i].data;
         /* MPI: each rank counts the lines of its own block only. */
-        if (!run.resume_elems)   /* a resumed element's record has its line */
-            fp_errors_lines_range(run.parts, run.nparts, bases, run.threads, run.part_lo,
-                                  run.part_hi, fp_dist_on() ? fp_dist_sum_u64 : NULL);
+        if (!run->resume_elems)   /* a resumed element's record has its line */
+            fp_errors_lines_range(run->parts, run->nparts, bases, run->threads, run->part_lo,
+                                  run->part_hi, fp_dist_on() ? fp_dist_sum_u64 : NULL);
         free(bases);
     }
-    if (ck_on && !resumed && pl->resume1) {
+    if (run->ck_on && !run->resumed && pl->resume1) {
         /* materialize on an element-wise operator: a payload per partition;
          * its elements' records need the partitions' first lines. */
-        run.ckbufs = xcalloc(run.nparts, sizeof *run.ckbufs);
-        if (pl->ckpt_records && !collect) {   /* else counted above */
-            const char **bases = xcalloc((size_t)run.nin, sizeof *bases);
-            for (int i = 0; i < run.nin; i++)
-                bases[i] = run.in[i].data;
-            fp_errors_lines(run.parts, run.nparts, bases, run.threads);
+        run->ckbufs = xcalloc(run->nparts, sizeof *run->ckbufs);
+        if (pl->ckpt_records && !run->collect) {   /* else counted above */
+            const char **bases = xcalloc((size_t)run->nin, sizeof *bases);
+            for (int i = 0; i < run->nin; i++)
+                bases[i] = run->in[i].data;
+            fp_errors_lines(run->parts, run->nparts, bases, run->threads);
             free(bases);
         }
     }
 
+    return RUN_ON;
+}
+
+/* The workers (one per thread, each with its arena and counters) and the
+ * targets stage 1 fills: keyed tables, global accumulators, or the
+ * element-wise rows' per-partition buffers. */
+static void make_workers(fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
     /* Finding the cuts touched a page at each (and the kernel maps a
      * large folio around each touch: about 0.5 MB a cut, 120 MB for a 1 GB
      * input); on_error collect's line counts read every page: give them
      * all back before stage 1 faults each partition in again (the CSV
      * quote pass gives its pages back as it goes). */
-    release_inputs(&run);
+    fp_inputs_release(run->in, run->nin);
 
     /* Workers and the targets of stage 1. */
-    int nw = run.threads;
-    fp_worker *workers = xcalloc((size_t)nw, sizeof *workers);
-    for (int t = 0; t < nw; t++) {
-        workers[t].run = &run;
-        workers[t].thread = t;
-        workers[t].arena = fp_arena_new();
-        workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *workers[t].dropped);
-        workers[t].retried = xcalloc((size_t)pl->nsites, sizeof *workers[t].retried);
-        workers[t].backoff_ns = xcalloc((size_t)pl->nsites, sizeof *workers[t].backoff_ns);
-        workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *workers[t].collected);
-        workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *workers[t].stat);
-        if (run.stats) {   /* operator times: which elements are timed, per thread */
-            workers[t].optime = xcalloc((size_t)pl->nops + 1, sizeof *workers[t].optime);
-            workers[t].rng = 0x9e3779b97f4a7c15u * (uint64_t)(t + 1);
-            workers[t].clock_cost = t ? workers[0].clock_cost : fp_clock_cost();
+    run->nw = run->threads;
+    run->workers = xcalloc((size_t)run->nw, sizeof *run->workers);
+    for (int t = 0; t < run->nw; t++) {
+        run->workers[t].run = run;
+        run->workers[t].thread = t;
+        run->workers[t].arena = fp_arena_new();
+        run->workers[t].dropped = xcalloc((size_t)pl->nsites, sizeof *run->workers[t].dropped);
+        run->workers[t].retried = xcalloc((size_t)pl->nsites, sizeof *run->workers[t].retried);
+        run->workers[t].backoff_ns = xcalloc((size_t)pl->nsites, sizeof *run->workers[t].backoff_ns);
+        run->workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *run->workers[t].collected);
+        run->workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *run->workers[t].stat);
+        if (run->stats) {   /* operator times: which elements are timed, per thread */
+            run->workers[t].optime = xcalloc((size_t)pl->nops + 1, sizeof *run->workers[t].optime);
+            run->workers[t].rng = 0x9e3779b97f4a7c15u * (uint64_t)(t + 1);
+            run->workers[t].clock_cost = t ? run->workers[0].clock_cost : fp_clock_cost();
         }
         if (pl->top_n)
-            workers[t].top = fp_top_new(pl);
-        if (run.stats && pl->shape == FP_SHAPE_KEYED)
-            workers[t].hot = fp_hot_new();   /* --stats: hot keys of the combine_per_key */
+            run->workers[t].top = fp_top_new(pl);
+        if (run->stats && pl->shape == FP_SHAPE_KEYED)
+            run->workers[t].hot = fp_hot_new();   /* --stats: hot keys of the combine_per_key */
     }
-    if (resumed && fp_dist_rank() == 0) {
+    if (run->resumed && fp_dist_rank() == 0) {
         /* The counts of the work the checkpoint stands for (an element-wise
          * one: up to its operator; the resumed stage 1 adds the rest). */
-        memcpy(workers[0].stat, ck.stat, (2 * (size_t)pl->nops + 1) * sizeof *ck.stat);
+        memcpy(run->workers[0].stat, run->ck.stat, (2 * (size_t)pl->nops + 1) * sizeof *run->ck.stat);
         for (int i = 0; i < pl->nsites; i++) {
-            workers[0].dropped[i] = ck.dropped[i];
-            workers[0].retried[i] = ck.retried[i];
+            run->workers[0].dropped[i] = run->ck.dropped[i];
+            run->workers[0].retried[i] = run->ck.retried[i];
         }
     }
-    stage1_targets tg = {0};
-    size_t ntabs = 0;
     if (pl->shape == FP_SHAPE_KEYED) {
-        ntabs = pl->merge == FP_MERGE_PER_THREAD ? (size_t)nw : run.nparts;
-        tg.tabs = xcalloc(ntabs ? ntabs : 1, sizeof *tg.tabs);
+        run->ntabs = pl->merge == FP_MERGE_PER_THREAD ? (size_t)run->nw : run->nparts;
+        run->tg.tabs = xcalloc(run->ntabs ? run->ntabs : 1, sizeof *run->tg.tabs);
         /* A thread's table sees most keys: start it at 64Ki slots (2 MiB,
          * untouched pages cost nothing) instead of doubling up from small.
          * A partition's table sees a partition's keys: start small. */
         if (pl->merge == FP_MERGE_PER_THREAD) {
-            for (size_t i = 0; i < ntabs; i++) {
-                tg.tabs[i] = fp_ktab_new_sized(pl->acc_size, 16);
-                tg.tabs[i]->hot = workers[i].hot;   /* --stats: hot keys */
+            for (size_t i = 0; i < run->ntabs; i++) {
+                run->tg.tabs[i] = fp_ktab_new_sized(pl->acc_size, 16);
+                run->tg.tabs[i]->hot = run->workers[i].hot;   /* --stats: hot keys */
             }
         } else {
-            tg.folded = fp_ktab_new_sized(pl->acc_size, 16);
-            tg.fdone = xcalloc(run.nparts ? run.nparts : 1, sizeof *tg.fdone);
+            run->tg.folded = fp_ktab_new_sized(pl->acc_size, 16);
+            run->tg.fdone = xcalloc(run->nparts ? run->nparts : 1, sizeof *run->tg.fdone);
             /* MPI: only the first block may be folded before the shuffle
              * (a fold is a left fold over all partitions). */
-            tg.next_fold = run.part_lo == 0 ? 0 : run.nparts;
+            run->tg.next_fold = run->part_lo == 0 ? 0 : run->nparts;
         }
     } else if (pl->shape == FP_SHAPE_GLOBAL) {
-        if (run.nparts && pl->acc_size > SIZE_MAX / run.nparts)
+        if (run->nparts && pl->acc_size > SIZE_MAX / run->nparts)
             fp_oom();
-        tg.accs = xcalloc(run.nparts ? run.nparts : 1, pl->acc_size);
-        for (size_t k = 0; k < run.nparts; k++)
-            pl->acc_init(tg.accs + k * pl->acc_size);
+        run->tg.accs = xcalloc(run->nparts ? run->nparts : 1, pl->acc_size);
+        for (size_t k = 0; k < run->nparts; k++)
+            pl->acc_init(run->tg.accs + k * pl->acc_size);
     } else {
-        run.bufs = xcalloc(run.nparts, sizeof *run.bufs);
-        run.done = xcalloc(run.nparts, sizeof *run.done);
-        run.next_flush = run.part_lo;
+        run->bufs = xcalloc(run->nparts, sizeof *run->bufs);
+        run->done = xcalloc(run->nparts, sizeof *run->done);
+        run->next_flush = run->part_lo;
     }
 
-    phase("open and partition", &t0);
+}
+
+/* Stage 1 over every partition of this process, then what follows it:
+ * the element-wise checkpoint, the --stats table bytes and hot keys, and
+ * under MPI the gathers to rank 0. */
+static void stage1(fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
+    phase(run, "open and partition");
     /* The progress line: on a terminal, or when forced. */
     bool tty = isatty(2);
-    if (progress < 0 ? tty : progress) {
+    if (run->progress_opt < 0 ? tty : run->progress_opt) {
         uint64_t total = 0;
-        for (size_t k = 0; k < run.nparts; k++)
-            total += (uint64_t)(run.parts[k].end - run.parts[k].begin);
-        run.progress = fp_progress_new(total, tty);
+        for (size_t k = 0; k < run->nparts; k++)
+            total += (uint64_t)(run->parts[k].end - run->parts[k].begin);
+        run->progress = fp_progress_new(total, tty);
     }
     double t1 = now();
-    if (!resumed_combine)
-        run_stage1(&run, workers, &tg);
-    t_stage1 = now() - t1;
-    if (run.ckbufs && !run.fail_msg) {
+    if (!run->resumed_combine)
+        run_stage1(run, run->workers, &run->tg);
+    run->t_stage1 = now() - t1;
+    if (run->ckbufs && !run->fail_msg) {
         /* materialize on an element-wise operator: committed once stage 1
          * is done with no failure (fail_fast anywhere leaves none). */
-        ckpt_commit_elems(&run, workers, nw, &ck);
-        phase("checkpoint", &t0);
+        ckpt_commit_elems(run, run->workers, run->nw, &run->ck);
+        phase(run, "checkpoint");
     }
     /* --stats: the slots of the tables holding the keys after stage 1. */
-    uint64_t table_bytes = 0;
-    for (size_t i = 0; i < ntabs && tg.tabs && !resumed_combine; i++)
-        if (tg.tabs[i])
-            table_bytes += (uint64_t)(tg.tabs[i]->mask + 1) * tg.tabs[i]->stride;
-    if (tg.folded && !resumed_combine)
-        table_bytes += (uint64_t)(tg.folded->mask + 1) * tg.folded->stride;
-    fp_progress_end(run.progress);
-    run.progress = NULL;
-    if (workers[0].hot) {
+    for (size_t i = 0; i < run->ntabs && run->tg.tabs && !run->resumed_combine; i++)
+        if (run->tg.tabs[i])
+            run->table_bytes += (uint64_t)(run->tg.tabs[i]->mask + 1) * run->tg.tabs[i]->stride;
+    if (run->tg.folded && !run->resumed_combine)
+        run->table_bytes += (uint64_t)(run->tg.folded->mask + 1) * run->tg.folded->stride;
+    fp_progress_end(run->progress);
+    run->progress = NULL;
+    if (run->workers[0].hot) {
         /* --stats: the sketches stop here (the merges below do not feed
          * them) and become worker 0's. */
-        for (size_t i = 0; i < ntabs && tg.tabs; i++)
-            if (tg.tabs[i])
-                tg.tabs[i]->hot = NULL;
-        for (int t = 1; t < nw; t++)
-            fp_hot_merge(workers[0].hot, workers[t].hot);
+        for (size_t i = 0; i < run->ntabs && run->tg.tabs; i++)
+            if (run->tg.tabs[i])
+                run->tg.tabs[i]->hot = NULL;
+        for (int t = 1; t < run->nw; t++)
+            fp_hot_merge(run->workers[0].hot, run->workers[t].hot);
     }
-    phase("stage 1", &t0);
-    if (fp_dist_on() && !resumed_combine) {
+    phase(run, "stage 1");
+    if (fp_dist_on() && !run->resumed_combine) {
         /* MPI: agree on the first failure; element-wise rows and global
          * accumulators go to rank 0 (keyed tables are shuffled below). */
-        fp_dist_fail(&run.fail_part, &run.fail_msg);
+        fp_dist_fail(&run->fail_part, &run->fail_msg);
         if (pl->shape == FP_SHAPE_ELEMENTWISE)
-            fp_dist_rows(run.sink, run.fail_part, &run.write_failed);
-        else if (pl->shape == FP_SHAPE_GLOBAL && !run.fail_msg)
-            fp_dist_global(tg.accs, pl->acc_size, run.nparts);
-        if (run.errs && !run.fail_msg)
-            fp_dist_errors(run.errs);   /* on_error collect: the others' lines to rank 0 */
-        phase("MPI gather", &t0);
+            fp_dist_rows(run->sink, run->fail_part, &run->write_failed);
+        else if (pl->shape == FP_SHAPE_GLOBAL && !run->fail_msg)
+            fp_dist_global(run->tg.accs, pl->acc_size, run->nparts);
+        if (run->errs && !run->fail_msg)
+            fp_dist_errors(run->errs);   /* on_error collect: the others' lines to rank 0 */
+        phase(run, "MPI gather");
     }
 
+}
+
+/* The merge and the later stages on worker 0: keyed tables sorted and
+ * merged in key order (or shuffled under MPI) into stage 2, a global
+ * accumulator into stage 2, tops into stage 3; the rows written. */
+static void later_stages(fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
     /* Stage 2 runs on worker 0, writing into one buffer flushed as it fills. */
-    fp_worker *w0 = &workers[0];
+    fp_worker *w0 = &run->workers[0];
     fp_buf out = {0};
     w0->out = &out;
     w0->part = NULL;
     w0->pos = NULL;
-    w0->errs = run.errs ? fp_errsink_tail(run.errs) : NULL;
-    bool drops_summed = false;   /* MPI: by ckpt_commit */
-    if (run.fail_msg) {
+    w0->errs = run->errs ? fp_errsink_tail(run->errs) : NULL;
+    if (run->fail_msg) {
         /* nothing more to compute */
-    } else if (pl->shape == FP_SHAPE_KEYED && resumed_combine) {
+    } else if (pl->shape == FP_SHAPE_KEYED && run->resumed_combine) {
         if (fp_dist_rank() == 0)
-            stage2_from_payload(&run, w0, ck.payload, ck.payload_n, &out);
+            stage2_from_payload(run, w0, run->ck.payload, run->ck.payload_n, &out);
     } else if (pl->shape == FP_SHAPE_KEYED) {
         /* Every partial table sorted (in parallel), then one k-way merge that
          * folds equal keys in table order and hands each key to stage 2. */
         /* Partition order: everything is folded into one table by now. */
-        fp_ktab **tabs = tg.folded ? &tg.folded : tg.tabs;
-        size_t nt = tg.folded ? 1 : ntabs;
+        fp_ktab **tabs = run->tg.folded ? &run->tg.folded : run->tg.tabs;
+        size_t nt = run->tg.folded ? 1 : run->ntabs;
         fp_kentry **runs;
         size_t *ns;
         if (fp_dist_on()) {
             /* MPI: the first block's folded table, then the unfolded ones
              * in partition order (or the per-thread tables): shuffled by
              * key, and the owners' sorted runs gathered to rank 0. */
-            fp_ktab **mine = xcalloc(ntabs + 1, sizeof *mine);
+            fp_ktab **mine = xcalloc(run->ntabs + 1, sizeof *mine);
             size_t nm = 0;
-            if (tg.folded)
-                mine[nm++] = tg.folded;
-            for (size_t i = 0; i < ntabs; i++)
-                if (tg.tabs[i])
-                    mine[nm++] = tg.tabs[i];
+            if (run->tg.folded)
+                mine[nm++] = run->tg.folded;
+            for (size_t i = 0; i < run->ntabs; i++)
+                if (run->tg.tabs[i])
+                    mine[nm++] = run->tg.tabs[i];
             fp_dist_keyed(pl, mine, nm, &runs, &ns, &nt);
             free(mine);
-            phase("MPI shuffle and gather", &t0);
+            phase(run, "MPI shuffle and gather");
         } else {
             runs = xcalloc(nt, sizeof *runs);
             ns = xcalloc(nt, sizeof *ns);
-            sort_tables(&run, tabs, nt, runs, ns);
-            phase("sort partial tables", &t0);
+            sort_tables(run, tabs, nt, runs, ns);
+            phase(run, "sort partial tables");
         }
-        if (ck_on && !pl->resume1) {
+        if (run->ck_on && !pl->resume1) {
             /* materialize: the merged keys into the checkpoint, then stage
              * 2 over them, as a resumed run does. */
             fp_buf payload = {0};
             ckpt_fill fill = {&payload, pl->acc_size, 0};
             if (nt)
                 fp_kruns_merge(runs, ns, nt, pl->acc_size, pl->acc_merge, ckpt_add_key, &fill);
-            ckpt_commit(&run, workers, nw, &ck, &payload, 1, fill.records);
-            drops_summed = true;
-            phase("checkpoint", &t0);
-            stage2_from_payload(&run, w0, payload.p, payload.n, &out);
+            ckpt_commit(run, run->workers, run->nw, &run->ck, &payload, 1, fill.records);
+            run->drops_summed = true;
+            phase(run, "checkpoint");
+            stage2_from_payload(run, w0, payload.p, payload.n, &out);
             fp_buf_free(&payload);
         } else if (nt) {
-            merge_keyed(&run, workers, runs, ns, nt, &out);
+            merge_keyed(run, run->workers, runs, ns, nt, &out);
         }
         for (size_t i = 0; i < nt; i++)
             fp_big_free(runs[i], ns[i] * sizeof(fp_kentry));
@@ -1583,27 +1349,27 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         fp_dist_keyed_done();
     } else if (pl->shape == FP_SHAPE_GLOBAL) {
         void *acc = xcalloc(1, pl->acc_size);
-        if (resumed_combine) {
-            memcpy(acc, ck.payload, ck.payload_n < pl->acc_size ? ck.payload_n : pl->acc_size);
+        if (run->resumed_combine) {
+            memcpy(acc, run->ck.payload, run->ck.payload_n < pl->acc_size ? run->ck.payload_n : pl->acc_size);
         } else if (fp_dist_rank() == 0) {
             pl->acc_init(acc);
-            for (size_t k = 0; k < run.nparts; k++)
-                pl->acc_merge(acc, tg.accs + k * pl->acc_size);
+            for (size_t k = 0; k < run->nparts; k++)
+                pl->acc_merge(acc, run->tg.accs + k * pl->acc_size);
         }
-        if (ck_on && !resumed && !pl->resume1) {   /* materialize: the combined value */
+        if (run->ck_on && !run->resumed && !pl->resume1) {   /* materialize: the combined value */
             fp_buf payload = {acc, pl->acc_size, pl->acc_size};
-            ckpt_commit(&run, workers, nw, &ck, &payload, 1, 1);
-            drops_summed = true;
+            ckpt_commit(run, run->workers, run->nw, &run->ck, &payload, 1, 1);
+            run->drops_summed = true;
         }
         if (fp_dist_rank() == 0)
             pl->stage2_global(w0, acc);
         free(acc);
     }
-    if (pl->top_n && !run.fail_msg && fp_dist_rank() == 0) {
+    if (pl->top_n && !run->fail_msg && fp_dist_rank() == 0) {
         /* Every worker's top into worker 0's, then stage 3 in top order. */
-        for (int t = 1; t < nw; t++) {
+        for (int t = 1; t < run->nw; t++) {
             char *items;
-            size_t n = fp_top_sorted(workers[t].top, &items);
+            size_t n = fp_top_sorted(run->workers[t].top, &items);
             for (size_t i = 0; i < n; i++)
                 fp_top_push(w0->top, items + i * pl->top_size);
         }
@@ -1617,122 +1383,186 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         for (size_t i = 0; i < n && !w0->failed; i++) {
             pl->stage3(w0, items + i * pl->top_size);
             if (out.n >= FLUSH_AT)
-                write_out(&run, &out);
+                write_out(run, &out);
         }
     }
-    write_out(&run, &out);
+    write_out(run, &out);
     fp_buf_free(&out);
-    phase("merge, stage 2, write", &t0);
+    phase(run, "merge, stage 2, write");
 
+}
+
+/* Nothing is lost without a count: what retry, on_error drop and collect
+ * did, per operator, on stderr. */
+static void report_counts(const fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
     /* Nothing is lost without a count: what on_error drop skipped. */
-    if (!drops_summed)
-        fp_dist_drops(workers, nw, pl->nsites);   /* MPI: summed over ranks */
-    for (int i = 0; i < pl->nsites && !run.fail_msg; i++) {
+    if (!run->drops_summed)
+        fp_dist_drops(run->workers, run->nw, pl->nsites);   /* MPI: summed over ranks */
+    for (int i = 0; i < pl->nsites && !run->fail_msg; i++) {
         uint64_t n = 0;
-        for (int t = 0; t < nw; t++)
-            n += workers[t].retried[i];
+        for (int t = 0; t < run->nw; t++)
+            n += run->workers[t].retried[i];
         uint64_t waited = 0;   /* backoff_ms: the time waited, over the threads */
-        for (int t = 0; t < nw; t++)
-            waited += workers[t].backoff_ns[i];
+        for (int t = 0; t < run->nw; t++)
+            waited += run->workers[t].backoff_ns[i];
         if (n && !waited)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) retried %llu time%s (retry)\n",
-                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    run->prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
                     pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s");
         else if (n)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) retried %llu time%s after %.3f s of "
                             "backoff (retry)\n",
-                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    run->prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
                     pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s", waited / 1e9);
         n = 0;
-        for (int t = 0; t < nw; t++)
-            n += workers[t].dropped[i];
+        for (int t = 0; t < run->nw; t++)
+            n += run->workers[t].dropped[i];
         if (n)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) dropped %llu element%s (on_error drop)\n",
-                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    run->prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
                     pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s");
         n = 0;
-        for (int t = 0; t < nw; t++)
-            n += workers[t].collected[i];
+        for (int t = 0; t < run->nw; t++)
+            n += run->workers[t].collected[i];
         if (n)
             fprintf(stderr, "%s: operator '%s' (%s:%d:%d) collected %llu element%s into '%s' "
                             "(on_error collect)\n",
-                    run.prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
-                    pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s", errors_path);
+                    run->prog, pl->sites[i]->op, pl->sites[i]->file, pl->sites[i]->line,
+                    pl->sites[i]->col, (unsigned long long)n, n == 1 ? "" : "s", run->errors_path);
     }
-    if (run.fail_msg) {
-        fprintf(stderr, "%s: %s", run.prog, run.fail_msg);
-        fp_sink_abort(run.sink);
-        fp_errsink_abort(run.errs);
+}
+
+/* The error file, then the output, renamed into place; or both removed
+ * when the run failed.  Returns the exit code. */
+static int commit(fp_run *run)
+{
+    int rc = FP_EXIT_OK;
+    char err[1024];
+    if (run->fail_msg) {
+        fprintf(stderr, "%s: %s", run->prog, run->fail_msg);
+        fp_sink_abort(run->sink);
+        fp_errsink_abort(run->errs);
         rc = FP_EXIT_ELEMENT;
-    } else if (run.write_failed) {
-        fprintf(stderr, "%s: error: cannot write output '%s': %s\n", run.prog,
-                dest ? dest : "<stdout>", strerror(run.write_failed));
-        fp_sink_abort(run.sink);
-        fp_errsink_abort(run.errs);
+    } else if (run->write_failed) {
+        fprintf(stderr, "%s: error: cannot write output '%s': %s\n", run->prog,
+                run->dest ? run->dest : "<stdout>", strerror(run->write_failed));
+        fp_sink_abort(run->sink);
+        fp_errsink_abort(run->errs);
         rc = FP_EXIT_INPUT;
-    } else if (run.errs && fp_errsink_commit(run.errs, err, sizeof err) != 0) {
+    } else if (run->errs && fp_errsink_commit(run->errs, err, sizeof err) != 0) {
         /* The error file first: an output without its errors is not
          * complete. */
-        fprintf(stderr, "%s: error: %s\n", run.prog, err);
-        fp_sink_abort(run.sink);
+        fprintf(stderr, "%s: error: %s\n", run->prog, err);
+        fp_sink_abort(run->sink);
         rc = FP_EXIT_INPUT;
-    } else if (fp_sink_commit(run.sink, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: error: %s\n", run.prog, err);
+    } else if (fp_sink_commit(run->sink, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: error: %s\n", run->prog, err);
         rc = FP_EXIT_INPUT;
     }
-    free(errors_own);
-    phase("commit (fsync, rename)", &t0);
-    if (run.stats)
-        fp_dist_stats(pl, workers, nw, t_stage1);   /* MPI: on every rank, whatever rc */
-    if (run.stats && rc == FP_EXIT_OK && fp_dist_rank() == 0) {
-        fp_stats_resumed(resumed ? pl->checkpoint_op + (pl->resume1 != NULL) : 0,
-                         resumed ? ck.path : NULL);
-        fp_stats_report(pl, workers, nw, run.threads, run.stats == 2, t_stage1, now() - t_start,
-                        table_bytes, run.keys, run.key_bytes);
+    run->sink = NULL;   /* committed or aborted, either way freed */
+    run->errs = NULL;
+    phase(run, "commit (fsync, rename)");
+    return rc;
+}
+
+/* --stats: the report (on rank 0, when the run succeeded). */
+static void report_stats(const fp_run *run, int rc)
+{
+    const fp_pipeline *pl = run->pl;
+    if (run->stats)
+        fp_dist_stats(pl, run->workers, run->nw, run->t_stage1);   /* MPI: on every rank, whatever rc */
+    if (run->stats && rc == FP_EXIT_OK && fp_dist_rank() == 0) {
+        fp_stats_resumed(run->resumed ? pl->checkpoint_op + (pl->resume1 != NULL) : 0,
+                         run->resumed ? run->ck.path : NULL);
+        fp_stats_report(pl, run->workers, run->nw, run->threads, run->stats == 2, run->t_stage1, now() - run->t_start,
+                        run->table_bytes, run->keys, run->key_bytes);
         fp_stats_resumed(0, NULL);
     }
-    fp_ckpt_free(&ck);
+}
 
-    for (size_t i = 0; i < ntabs; i++)
-        fp_ktab_free(tg.tabs[i]);   /* NULL once folded */
-    free(tg.tabs);
-    fp_ktab_free(tg.folded);
-    free(tg.fdone);
-    free(tg.accs);
-    if (run.ckbufs) {
-        for (size_t k = 0; k < run.nparts; k++)
-            fp_buf_free(&run.ckbufs[k]);
-        free(run.ckbufs);
+/* Releases everything the run owns, in whichever phase it stopped: an
+ * output or error file not committed is aborted (its temporary removed),
+ * and the operators' settings are put back as the .fpipe has them. */
+static void run_free(fp_run *run)
+{
+    fp_errsink_abort(run->errs);
+    if (run->sink)
+        fp_sink_abort(run->sink);
+
+    for (size_t i = 0; i < run->ntabs; i++)
+        fp_ktab_free(run->tg.tabs[i]);   /* NULL once folded */
+    free(run->tg.tabs);
+    fp_ktab_free(run->tg.folded);
+    free(run->tg.fdone);
+    free(run->tg.accs);
+    if (run->ckbufs) {
+        for (size_t k = 0; k < run->nparts; k++)
+            fp_buf_free(&run->ckbufs[k]);
+        free(run->ckbufs);
     }
-    if (run.bufs) {
-        for (size_t k = 0; k < run.nparts; k++)
-            fp_buf_free(&run.bufs[k]);
-        free(run.bufs);
-        free(run.done);
+    if (run->bufs) {
+        for (size_t k = 0; k < run->nparts; k++)
+            fp_buf_free(&run->bufs[k]);
+        free(run->bufs);
+        free(run->done);
     }
-    for (int t = 0; t < nw; t++) {
-        fp_arena_free(workers[t].arena);
-        free(workers[t].dropped);
-        free(workers[t].retried);
-        free(workers[t].backoff_ns);
-        free(workers[t].collected);
-        free(workers[t].stat);
-        free(workers[t].optime);
-        fp_top_free(workers[t].top);
-        free(workers[t].hot);
-        free(workers[t].batch_msg);
-        free(workers[t].wbuf[0]);
-        free(workers[t].wbuf[1]);
+    for (int t = 0; t < run->nw; t++) {
+        fp_arena_free(run->workers[t].arena);
+        free(run->workers[t].dropped);
+        free(run->workers[t].retried);
+        free(run->workers[t].backoff_ns);
+        free(run->workers[t].collected);
+        free(run->workers[t].stat);
+        free(run->workers[t].optime);
+        fp_top_free(run->workers[t].top);
+        free(run->workers[t].hot);
+        free(run->workers[t].batch_msg);
+        free(run->workers[t].wbuf[0]);
+        free(run->workers[t].wbuf[1]);
     }
-    free(workers);
-    free(run.fail_msg);
-    free(run.parts);
-    close_inputs(&run);
-    fp_config_free(&cfg);
-    for (int i = 0; i < nexpanded; i++)
-        free(expanded[i]);
-    free(expanded);
-    expanded = NULL;
-    nexpanded = 0;
+    free(run->workers);
+    free(run->fail_msg);
+    free(run->parts);
+    fp_inputs_close(run->in, run->nin);
+    fp_ckpt_free(&run->ck);
+    fp_config_free(&run->cfg);
+    free(run->paths);
+    for (int i = 0; i < run->nexpanded; i++)
+        free(run->expanded[i]);
+    free(run->expanded);
+    free(run->errors_own);
+    restore_opcfgs(run);
+
+}
+
+/* The generated program's main: the phases in order, inside the guard that
+ * removes the temporaries on SIGTERM, SIGINT, SIGHUP and a library's
+ * exit. */
+int fp_main(const fp_pipeline *pl, int argc, char **argv)
+{
+    fp_run run;
+    run_init(&run, pl, argv[0]);
+    fp_run_guard_begin(run.prog);
+    int rc = parse_options(&run, argc, argv);
+    if (rc == RUN_ON)
+        rc = settle_options(&run);
+    if (rc == RUN_ON)
+        rc = plan_checkpoint(&run);
+    if (rc == RUN_ON)
+        rc = open_and_partition(&run);
+    if (rc == RUN_ON)
+        rc = open_outputs(&run);
+    if (rc == RUN_ON) {
+        make_workers(&run);
+        stage1(&run);
+        later_stages(&run);
+        report_counts(&run);
+        rc = commit(&run);
+        report_stats(&run, rc);
+    }
+    run_free(&run);
+    fp_run_guard_end();
     return rc;
 }

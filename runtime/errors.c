@@ -22,7 +22,7 @@
  * The file is an fp_sink: a temporary renamed into place when the run
  * succeeds, removed when it fails.
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <stdio.h>

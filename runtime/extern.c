@@ -6,7 +6,7 @@
  * function may instead fail single elements of its batch (fp_error_item),
  * as the seed's BatchMap returns one result per element.
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -276,9 +276,6 @@ struct fp_top {
     char *tmp;
 };
 
-fp_top *fp_top_new(const fp_pipeline *pl);
-void fp_top_free(fp_top *t);
-size_t fp_top_sorted(fp_top *t, char **items);
 
 fp_top *fp_top_new(const fp_pipeline *pl)
 {

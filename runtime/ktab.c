@@ -8,7 +8,7 @@
  * A slot's index is the top bits of its hash, which its tag keeps, so
  * doubling moves slots without reading a key again.
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <errno.h>
 
@@ -17,7 +17,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-void fp_sink_remove_live(void);
 
 #define INITIAL_BITS 12
 
@@ -33,12 +32,14 @@ static size_t cap_bytes;     /* 0: no cap */
 static int cap_read;
 static size_t used_bytes;    /* atomic: charged by every thread */
 
-static void read_cap(void)
+int fp_ktab_cap_init(char *err, size_t errlen)
 {
     const char *v = getenv("FPIPE_MAX_TABLE_BYTES");
     cap_read = 1;
+    used_bytes = 0;
+    cap_bytes = 0;
     if (!v || !*v)
-        return;
+        return 0;
     char *end;
     errno = 0;
     unsigned long long n = strtoull(v, &end, 10);
@@ -50,11 +51,22 @@ static void read_cap(void)
     else if (*end == 'G' || *end == 'g')
         shift = 30, end++;
     if (errno || end == v || *end || v[0] == '-' || n > (SIZE_MAX >> shift)) {
-        fprintf(stderr, "fpipe: error: FPIPE_MAX_TABLE_BYTES wants a number of bytes "
-                        "(e.g. 512M), not '%s'\n", v);
-        exit(FP_EXIT_USAGE);
+        snprintf(err, errlen, "FPIPE_MAX_TABLE_BYTES wants a number of bytes (e.g. 512M), "
+                              "not '%s'", v);
+        return -1;
     }
     cap_bytes = (size_t)n << shift;
+    return 0;
+}
+
+/* A table made without fp_main (the unit tests): the cap read now. */
+static void read_cap(void)
+{
+    char err[256];
+    if (fp_ktab_cap_init(err, sizeof err) != 0) {
+        fprintf(stderr, "fpipe: error: %s\n", err);
+        fp_exit(FP_EXIT_USAGE);
+    }
 }
 
 static void charge(fp_ktab *t, size_t n)
@@ -70,8 +82,7 @@ static void charge(fp_ktab *t, size_t n)
                         "the cap FPIPE_MAX_TABLE_BYTES sets; no output was written\n"
                         "  = hint: raise the cap, or unset FPIPE_MAX_TABLE_BYTES for none\n",
                 cap_bytes);
-        fp_sink_remove_live();
-        exit(FP_EXIT_INTERNAL);
+        fp_exit(FP_EXIT_INTERNAL);
     }
 }
 
@@ -245,7 +256,7 @@ static void *place(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1)
 void fp_key_too_long(void)
 {
     fputs("fpipe: error: a key longer than 2 GiB - 1 bytes\n", stderr);
-    exit(FP_EXIT_INTERNAL);
+    fp_exit(FP_EXIT_INTERNAL);
 }
 
 void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str key,

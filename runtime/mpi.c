@@ -13,6 +13,7 @@
  *     k-way merge runs stage 2 exactly as in one process.
  * MPI is called from the main thread only (MPI_THREAD_FUNNELED).
  */
+#include "internal.h"
 #include "dist.h"
 
 #include <dirent.h>
@@ -103,6 +104,7 @@ static void die(const char *what, int code)
     if (n > 0 && write(err_fd, msg, (size_t)n) < 0) {
         /* nothing more to do */
     }
+    fp_run_guard_end();   /* the temporaries go; MPI_Abort's exit is not a library's */
     MPI_Abort(MPI_COMM_WORLD, code);
 }
 

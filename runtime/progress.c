@@ -8,7 +8,7 @@
  * when stderr is a terminal, or when --progress (or `progress: true` in
  * --config) forces it; --no-progress turns it off.
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

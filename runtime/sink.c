@@ -10,56 +10,204 @@
  * FIFO, a terminal): renaming over it would replace the device with a
  * file — as root, /dev/null itself.
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-void fp_sink_remove_live(void);
+/* ---- temporaries, signals and unplanned exits ----------------------
+ *
+ * Every temporary file the run creates (the output's, the error file's, a
+ * checkpoint's) is registered here until it is renamed or removed, so that
+ * every way out removes it: fp_exit (out of memory, the table cap), the
+ * SIGBUS handler (an input shrank), SIGTERM, SIGINT and SIGHUP, and an exit
+ * a library makes behind the run's back (libgomp cannot start its threads).
+ * The table is process-wide because a signal handler must reach it; the
+ * handler reads it with async-signal-safe calls only (unlink, write,
+ * _exit).  Temporaries are registered and dropped on the main thread. */
+#define MAX_TEMPS 16
+static const char *volatile temps[MAX_TEMPS];
+static volatile sig_atomic_t run_active;   /* inside fp_run_guard_begin/end */
+static const char *volatile run_prog = "fpipe";
+static bool guard_installed;
+static const int stop_signals[3] = {SIGTERM, SIGINT, SIGHUP};
+static struct sigaction stop_saved[3];   /* their actions before the run */
 
-/* The temporary file of the open file sink, for a fatal signal handler
- * (driver.c: an input shrank under its mapping), which removes it with
- * fp_sink_remove_live before exiting: unlink is async-signal-safe. */
-static const char *volatile live_tmp;
-
-void fp_sink_remove_live(void)
+int fp_temp_add(const char *path)
 {
-    const char *t = live_tmp;
-    if (t)
-        unlink(t);
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (!temps[i]) {
+            temps[i] = path;
+            return i;
+        }
+    /* More temporaries than a run ever opens (at most three): a bug. */
+    fputs("fpipe: internal error: too many temporary files\n", stderr);
+    fp_exit(FP_EXIT_INTERNAL);
+}
+
+void fp_temp_drop(int slot)
+{
+    if (slot >= 0 && slot < MAX_TEMPS)
+        temps[slot] = NULL;
+}
+
+void fp_temp_remove_all(void)
+{
+    for (int i = 0; i < MAX_TEMPS; i++) {
+        const char *t = temps[i];
+        if (t) {
+            unlink(t);
+            temps[i] = NULL;
+        }
+    }
+}
+
+static void say(const char *s)
+{
+    ssize_t r = write(2, s, strlen(s));
+    (void)r;
+}
+
+/* SIGTERM, SIGINT, SIGHUP: remove the temporaries, exit 128 + signal (as
+ * a shell reports a process the signal killed). */
+static void on_stop_signal(int sig)
+{
+    fp_temp_remove_all();
+    run_active = 0;
+    _exit(128 + sig);
+}
+
+/* An exit() during a run that the run did not ask for: a library gave up
+ * (libgomp prints "Thread creation failed" or "Out of memory" and exits
+ * 1, an undocumented code).  Report it as an internal error (5) and
+ * remove the temporaries. */
+static void on_unplanned_exit(void)
+{
+    if (!run_active)
+        return;
+    run_active = 0;
+    fp_temp_remove_all();
+    say(run_prog);
+    say(": error: a library ended the run (above: e.g. OpenMP could not start its threads "
+        "under the memory or thread limits); no output was written\n");
+    _exit(FP_EXIT_INTERNAL);
+}
+
+void fp_run_guard_begin(const char *prog)
+{
+    run_prog = prog;
+    if (!guard_installed) {
+        guard_installed = true;
+        atexit(on_unplanned_exit);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigfillset(&sa.sa_mask);   /* one handler at a time */
+    for (int i = 0; i < 3; i++) {
+        sigaction(stop_signals[i], NULL, &stop_saved[i]);
+        /* An ignored signal stays ignored (nohup, a background job's
+         * SIGINT). */
+        if (stop_saved[i].sa_handler != SIG_IGN)
+            sigaction(stop_signals[i], &sa, NULL);
+    }
+    run_active = 1;
+}
+
+void fp_run_guard_end(void)
+{
+    run_active = 0;
+    fp_temp_remove_all();
+    for (int i = 0; i < 3; i++)
+        sigaction(stop_signals[i], &stop_saved[i], NULL);
+}
+
+_Noreturn void fp_exit(int code)
+{
+    run_active = 0;
+    fp_temp_remove_all();
+    exit(code);
 }
 
 struct fp_sink {
     int fd;
     char *path;   /* destination, NULL for stdout */
     char *tmp;    /* temporary file, NULL when written through */
+    int slot;     /* tmp's place in the table of temporaries */
 };
 
+/* The resolved folder of `path` (its part up to the last '/', "." when it
+ * has none), or NULL when that folder cannot be resolved. */
+static char *resolved_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+    if (!dir)
+        fp_oom();
+    char *r = realpath(dir, NULL);
+    free(dir);
+    return r;
+}
+
+bool fp_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    int ra = stat(a, &sa), rb = stat(b, &sb);
+    if (ra == 0 && rb == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ra == 0 || rb == 0)
+        return false;   /* one exists, the other does not */
+    /* Neither exists yet: the same name in the same resolved folder. */
+    const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
+    na = na ? na + 1 : a;
+    nb = nb ? nb + 1 : b;
+    if (strcmp(na, nb) != 0)
+        return false;
+    char *da = resolved_dir(a), *db = resolved_dir(b);
+    bool same = da && db ? strcmp(da, db) == 0 : strcmp(a, b) == 0;
+    free(da);
+    free(db);
+    return same;
+}
+
+/* Opens the sink for `path` (NULL: standard output).  A destination that
+ * exists and is neither a regular file nor a folder (a device, a FIFO, a
+ * terminal) is written through; anything else gets a fresh temporary
+ * (mkstemp: O_EXCL, so never an existing file or a symlink) next to it.
+ * The write-through open is checked with fstat against what stat saw: a
+ * regular file swapped in between (a symlink planted in the race) is not
+ * written into, the run writes a temporary and renames it instead. */
 fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
 {
     fp_sink *s = calloc(1, sizeof *s);
     if (!s)
         fp_oom();
+    s->slot = -1;
     if (!path) {
         s->fd = 1;
         return s;
     }
-    struct stat st;
+    struct stat st, fst;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        s->fd = open(path, O_WRONLY | O_CLOEXEC);
+        s->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
         if (s->fd < 0) {
             snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
             free(s);
             return NULL;
         }
-        s->path = strdup(path);
-        if (!s->path)
-            fp_oom();
-        return s;   /* tmp NULL: written through */
+        if (fstat(s->fd, &fst) == 0 && fst.st_dev == st.st_dev && fst.st_ino == st.st_ino &&
+            !S_ISREG(fst.st_mode)) {
+            s->path = strdup(path);
+            if (!s->path)
+                fp_oom();
+            return s;   /* tmp NULL: written through */
+        }
+        close(s->fd);   /* not what stat saw: write a temporary and rename it */
     }
     size_t n = strlen(path);
     const char *slash = strrchr(path, '/');
@@ -77,14 +225,15 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
         free(s);
         return NULL;
     }
+    s->slot = fp_temp_add(s->tmp);
     /* mkstemp makes the file 0600; an output file is an ordinary file. */
     mode_t um = umask(0);
     umask(um);
     fchmod(s->fd, 0666 & ~um);
-    live_tmp = s->tmp;
     return s;
 }
 
+/* Writes all n bytes (retrying short writes and EINTR); -1 with errno. */
 int fp_sink_write(fp_sink *s, const void *p, size_t n)
 {
     const char *c = p;
@@ -103,13 +252,15 @@ int fp_sink_write(fp_sink *s, const void *p, size_t n)
 
 static void sink_free(fp_sink *s)
 {
-    if (live_tmp == s->tmp)
-        live_tmp = NULL;
+    fp_temp_drop(s->slot);
     free(s->path);
     free(s->tmp);
     free(s);
 }
 
+/* Makes the output final: a temporary fsync'd, renamed over the
+ * destination and the folder fsync'd; a device closed.  On failure the
+ * temporary is removed and -1 returned with a message.  Frees s. */
 int fp_sink_commit(fp_sink *s, char *err, size_t errlen)
 {
     if (!s->path) {
@@ -148,6 +299,8 @@ int fp_sink_commit(fp_sink *s, char *err, size_t errlen)
     return rc;
 }
 
+/* Abandons the output: the temporary removed, the destination untouched.
+ * Frees s; NULL is fine. */
 void fp_sink_abort(fp_sink *s)
 {
     if (!s)

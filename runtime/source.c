@@ -2,7 +2,8 @@
  *
  * CSV.  Where a record ends is decided here, by one rule the partitioner
  * and the reader share: a record ends at the first newline outside double
- * quotes.  The rule depends only on the bytes, so partitions cut by it are
+ * quotes.  The rule depends only on the bytes, so partitions cut by it
+ * (inputs.c) are
  * the same for every thread count and every record is read the same way.
  * A record without a quote is split at its commas in place (no copy: the
  * common case, and the fast one: fp_csv_row in libfpipe.h finds the commas
@@ -14,8 +15,7 @@
  * JSON lines.  One object per line, parsed by jansson; members are looked
  * up by the record's field names and converted with their declared types.
  */
-#include "libfpipe.h"
-#include "dist.h"
+#include "internal.h"
 
 #include <csv.h>
 #include <jansson.h>
@@ -50,192 +50,6 @@ static const char *csv_record_end(const char *p, const char *end, bool *quoted)
 /* The parity of the count of '"' bytes in [p, e).  memchr while quotes
  * are few (libc's is the fastest scan there is: a block without quotes is
  * one call), then the compare masks XORed together. */
-static unsigned quote_parity(const char *p, const char *e)
-{
-    unsigned par = 0;
-    for (int hits = 0; hits < 16 && p < e; hits++) {
-        const char *q = memchr(p, '"', (size_t)(e - p));
-        if (!q)
-            return par;
-        par ^= 1;
-        p = q + 1;
-    }
-#if defined(__SSE2__) && !defined(FP_NO_SIMD)
-    const __m128i q = _mm_set1_epi8('"');
-    __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
-    for (; e - p >= 64; p += 64) {
-        a0 = _mm_xor_si128(a0, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), q));
-        a1 = _mm_xor_si128(a1, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)), q));
-        a2 = _mm_xor_si128(a2, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 32)), q));
-        a3 = _mm_xor_si128(a3, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 48)), q));
-    }
-    __m128i a = _mm_xor_si128(_mm_xor_si128(a0, a1), _mm_xor_si128(a2, a3));
-    par ^= (unsigned)__builtin_parity((unsigned)_mm_movemask_epi8(a));
-#else
-    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fu, ones = 0x0101010101010101u;
-    uint64_t acc = 0;
-    for (; e - p >= 8; p += 8) {
-        uint64_t y = fp_load64(p) ^ (ones * '"');
-        acc ^= ~(((y & lo7) + lo7) | y | lo7);   /* 0x80 in each quote byte */
-    }
-    par ^= (unsigned)__builtin_parityll(acc);
-#endif
-    for (; p < e; p++)
-        par ^= *p == '"';
-    return par;
-}
-
-/* Quote parity is known at the start of every block of this size: a cut
- * then costs at most one block's scan. */
-#define PARITY_BLOCK ((size_t)64 << 10)
-#define PARITY_GROUP 64   /* blocks: 4 MiB */
-
-/* Bytes this process read to cut CSV partitions (the parity blocks it
- * counted and the stretches the cuts looked at): under MPI, about its
- * share of the inputs (FPIPE_TIMES=1 prints it per rank). */
-static size_t csv_scanned;
-
-size_t fp_csv_scanned(void)
-{
-    return csv_scanned;
-}
-
-/* The end of the partition that starts at the record start `at` (where
- * the count of quotes since the body's start is even): the first newline
- * at or after at + part_size - 1 with an even count before it, plus one,
- * or len.  The parity at p is counted from `at` or from p's block start
- * (before[] holds the parity there), whichever is nearer. */
-static size_t csv_cut(const char *data, size_t body_start, size_t len, size_t part_size,
-                      const unsigned char *before, size_t at)
-{
-    const char *p = data + at + part_size - 1;
-    size_t b = (size_t)(p - data - body_start) / PARITY_BLOCK;
-    const char *bs = data + body_start + b * PARITY_BLOCK;
-    unsigned in;
-    if (bs <= data + at) {
-        in = quote_parity(data + at, p);
-        csv_scanned += part_size - 1;
-    } else {
-        in = before[b] ^ quote_parity(bs, p);
-        csv_scanned += (size_t)(p - bs);
-    }
-    for (;;) {
-        const char *nl = memchr(p, '\n', (size_t)(data + len - p));
-        csv_scanned += (size_t)((nl ? nl + 1 : data + len) - p);
-        if (!nl)
-            return len;
-        in ^= quote_parity(p, nl);
-        if (!in)
-            return (size_t)(nl - data) + 1;
-        p = nl + 1;
-    }
-}
-
-static size_t partition_csv(const char *data, size_t start, size_t len, size_t part_size,
-                            int file, size_t first_index, int threads, bool mapped,
-                            fp_part **out)
-{
-    if (part_size == 0)
-        part_size = 1;
-    /* The partitions' ends, in order. */
-    size_t *ends = NULL, nends = 0;
-    size_t body = start < len ? len - start : 0, nb = (body + PARITY_BLOCK - 1) / PARITY_BLOCK;
-    if (body > part_size) {
-        /* The parity of the quotes before each block, found block by block
-         * in parallel: the same bits for any thread count.  Under MPI each
-         * rank counts its slice of the blocks and the ranks exchange them,
-         * so a rank reads only its share of the file here. */
-        unsigned char *before = calloc(nb + 1, 1);
-        if (!before)
-            fp_oom();
-        size_t blo, bhi, scanned = 0;
-        fp_dist_slice(nb, &blo, &bhi);
-        long long lo = (long long)blo, hi = (long long)bhi;
-        /* In groups of PARITY_GROUP blocks, each given back when counted
-         * (a mapped input): the pass never holds the input, and there is
-         * one madvise (and TLB flush) per group, not per block. */
-        long long ngl = (hi - lo + PARITY_GROUP - 1) / PARITY_GROUP;
-#pragma omp parallel for schedule(static) num_threads(threads > 0 ? threads : 1) if (threads > 1) \
-    reduction(+ : scanned)
-        for (long long g = 0; g < ngl; g++) {
-            long long b0 = lo + g * PARITY_GROUP, b1 = b0 + PARITY_GROUP < hi ? b0 + PARITY_GROUP : hi;
-            for (long long b = b0; b < b1; b++) {
-                size_t from = start + (size_t)b * PARITY_BLOCK;
-                size_t to = len - from > PARITY_BLOCK ? from + PARITY_BLOCK : len;
-                before[b + 1] = (unsigned char)quote_parity(data + from, data + to);
-                scanned += to - from;
-            }
-            if (mapped) {
-                size_t from = start + (size_t)b0 * PARITY_BLOCK, to = start + (size_t)b1 * PARITY_BLOCK;
-                fp_release_range(data + from, data + (to < len ? to : len));
-            }
-        }
-        csv_scanned += scanned;
-        fp_dist_share_slices(before + 1, nb);
-        before[0] = 0;
-        for (size_t b = 1; b <= nb; b++)
-            before[b] ^= before[b - 1];
-        /* The cuts are a chain: each partition starts where the previous
-         * one ended.  This process (under MPI: this rank, for the cuts
-         * whose search starts in its slice of the blocks) walks the chain
-         * from `at`, taken from the previous rank, and gives where it
-         * stopped to the next; then the ranks share their cuts. */
-        size_t stop = bhi == nb ? len : start + bhi * PARITY_BLOCK, cap = 16;
-        ends = malloc(cap * sizeof *ends);
-        if (!ends)
-            fp_oom();
-        size_t at = fp_dist_chain_take(start);
-        while (at < len) {
-            bool last = len - at <= part_size;
-            if ((last ? at : at + part_size - 1) >= stop)
-                break;   /* the next rank's cut */
-            size_t end = last ? len : csv_cut(data, start, len, part_size, before, at);
-            if (mapped && !last)   /* the pages the cut read, and the folio around them */
-                fp_release_cut(data, len, data + at, data + end);
-            if (nends == cap) {
-                cap *= 2;
-                size_t *ne = realloc(ends, cap * sizeof *ends);
-                if (!ne)
-                    fp_oom();
-                ends = ne;
-            }
-            ends[nends++] = end;
-            at = end;
-        }
-        fp_dist_chain_give(at);
-        fp_dist_share_cuts(&ends, &nends);
-        free(before);
-    } else if (body > 0) {
-        ends = malloc(sizeof *ends);
-        if (!ends)
-            fp_oom();
-        ends[nends++] = len;
-    }
-    fp_part *v = calloc(nends ? nends : 1, sizeof *v);
-    if (!v)
-        fp_oom();
-    for (size_t k = 0; k < nends; k++) {
-        size_t from = k ? ends[k - 1] : start;
-        v[k] = (fp_part){.begin = data + from, .end = data + ends[k], .file = file,
-                         .index = first_index + k};
-    }
-    free(ends);
-    *out = v;
-    return nends;
-}
-
-size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,
-                        size_t first_index, int threads, fp_part **out)
-{
-    return partition_csv(data, start, len, part_size, file, first_index, threads, false, out);
-}
-
-size_t fp_partition_csv_mapped(const char *data, size_t start, size_t len, size_t part_size,
-                               int file, size_t first_index, int threads, fp_part **out)
-{
-    return partition_csv(data, start, len, part_size, file, first_index, threads, true, out);
-}
-
 /* ---- CSV: quoted records through libcsv ------------------------------ */
 
 static int no_space(unsigned char c)

@@ -28,7 +28,7 @@
  *              operator by operator (fp_sample, fp_tick; docs/running.md)
  *   backoff    retry with backoff_ms: the time waited before retries
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

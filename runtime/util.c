@@ -4,7 +4,7 @@
  * it is allocation-light and has no global mutable state.
  */
 #define _GNU_SOURCE   /* mremap (fp_big_grow) */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,12 +15,10 @@
 /* Out of memory is not recoverable in a pipeline run: say so and leave with
  * the internal-error code.  Sinks are temp files, so nothing partial stays;
  * the temporary itself is removed. */
-void fp_sink_remove_live(void);
 _Noreturn void fp_oom(void)
 {
     fputs("fpipe: out of memory\n", stderr);
-    fp_sink_remove_live();
-    exit(FP_EXIT_INTERNAL);
+    fp_exit(FP_EXIT_INTERNAL);
 }
 
 /* ---- arenas -------------------------------------------------------- */

@@ -391,3 +391,147 @@ case "${FPIPE_CFLAGS:-}" in
     rm -f "$K/big.txt"
     ;;
 esac
+
+# ---- every exit path removes its temporaries (issue 19) ------------------
+X=$R/exits
+mkdir -p "$X"
+printf 'a\nb\na\nc\nb\na\n' > "$X/in.txt"
+# no_temps DIR: no ".NAME.fpipe-XXXXXX" (or checkpoint ".tmp-") file is left in DIR.
+no_temps() { [ -z "$(ls -A "$1" | grep -E 'fpipe-|\.tmp-')" ]; }
+
+# An invalid FPIPE_MAX_TABLE_BYTES is a usage error found before any
+# temporary exists.
+(cd "$X" && FPIPE_MAX_TABLE_BYTES=12Q "$R/collect_keyed" -o k.tsv in.txt 2> err); rc=$?
+[ $rc = 2 ] && grep -q "FPIPE_MAX_TABLE_BYTES wants a number of bytes (e.g. 512M), not '12Q'" "$X/err" &&
+    no_temps "$X" && [ ! -e "$X/k.tsv" ] &&
+    ok "runtime: an invalid FPIPE_MAX_TABLE_BYTES exits 2 and leaves no temporary" ||
+    { bad "runtime: invalid FPIPE_MAX_TABLE_BYTES (rc=$rc)" "$X/err"; ls -A "$X"; }
+rm -f "$X"/.*fpipe-* "$X"/*.tmp-*
+
+# on_error collect opens two temporaries (the output's and the error
+# file's): the table cap's exit removes both.
+seq 1 20000 > "$X/many.txt"
+(cd "$X" && FPIPE_MAX_TABLE_BYTES=64K "$R/collect_keyed" -o k.tsv many.txt 2> err); rc=$?
+[ $rc = 5 ] && grep -q 'the cap FPIPE_MAX_TABLE_BYTES sets' "$X/err" && no_temps "$X" &&
+    [ ! -e "$X/k.tsv" ] && [ ! -e "$X/keyed.errors.jsonl" ] &&
+    ok "runtime: the table cap with on_error collect exits 5 and removes both temporaries" ||
+    { bad "runtime: table cap with collect (rc=$rc)" "$X/err"; ls -A "$X"; }
+rm -f "$X"/.*fpipe-*
+
+# SIGTERM, SIGINT, SIGHUP during a run: the temporaries removed, exit
+# 128 + signal, the previous output kept.  The signal is sent once the
+# output's temporary exists (a keyed run opens it before stage 1); a run
+# that finished first is retried on a larger input.
+gen=$TMP/gen_corpus
+if [ ! -x "$gen" ]; then gen=$R/gen_corpus; cc -std=c11 -O2 bench/gen_corpus.c -o "$gen"; fi
+"$gen" 40 5 > "$X/big.txt" 2> /dev/null
+"$FPIPEC" build examples/wordcount.fpipe -o "$R/wordcount" > "$R/build.err" 2>&1 || bad "runtime: build wordcount" "$R/build.err"
+for sig in TERM INT HUP; do
+    num=$(kill -l $sig)
+    echo previous > "$X/w.tsv"
+    got=
+    for try in 1 2 3 4 5; do
+        # env --default-signal: a background job's SIGINT is ignored otherwise
+        env --default-signal=INT "$R/wordcount" --threads 1 --partition-size 65536 -o "$X/w.tsv" \
+            "$X/big.txt" "$X/big.txt" > /dev/null 2> "$X/err" &
+        pid=$!
+        for _ in $(seq 1 400); do
+            ls -A "$X" | grep -q '^\.w\.tsv\.fpipe-' && break
+            kill -0 $pid 2> /dev/null || break
+            sleep 0.01
+        done
+        kill -$sig $pid 2> /dev/null
+        wait $pid; rc=$?
+        [ $rc = 0 ] && continue   # done before the signal: again
+        got=$rc; break
+    done
+    [ "$got" = $((128 + num)) ] && no_temps "$X" && [ "$(cat "$X/w.tsv")" = previous ] &&
+        ok "runtime: SIG$sig during a run removes the temporary and exits $((128 + num))" ||
+        { bad "runtime: SIG$sig (rc=${got:-none})" "$X/err"; ls -A "$X"; }
+    rm -f "$X"/.*fpipe-*
+done
+rm -f "$X/big.txt"
+
+# libgomp that cannot start its threads (here: a thread stack larger than
+# the address space) exits 1 on its own: the run reports it, removes its
+# temporary and exits 5 (internal).
+echo previous > "$X/w.tsv"
+OMP_STACKSIZE=1000G "$R/wordcount" --threads 2 -o "$X/w.tsv" "$X/in.txt" > /dev/null 2> "$X/err"; rc=$?
+[ $rc = 5 ] && grep -q 'wordcount: error: a library ended the run' "$X/err" && no_temps "$X" &&
+    [ "$(cat "$X/w.tsv")" = previous ] &&
+    ok "runtime: OpenMP failing to start its threads exits 5 and leaves no temporary" ||
+    { bad "runtime: OpenMP thread start failure (rc=$rc)" "$X/err"; ls -A "$X"; }
+rm -f "$X"/.*fpipe-*
+
+# The error file and the output are one file under two names (-o ./x
+# --errors x): a usage error, nothing written (compared as files, not as
+# strings).
+(cd "$X" && printf '1\nx\n' > c.txt && "$R/collect" -o ./same --errors same c.txt 2> err); rc=$?
+[ $rc = 2 ] && grep -q "the error file 'same' is the output file" "$X/err" && [ ! -e "$X/same" ] &&
+    ok "runtime: -o ./x --errors x is refused (one file, two names)" ||
+    bad "runtime: -o ./x --errors x (rc=$rc)" "$X/err"
+echo previous > "$X/exists"
+ln -sf exists "$X/alias"
+(cd "$X" && "$R/collect" -o exists --errors alias c.txt 2> err); rc=$?
+[ $rc = 2 ] && grep -q "the error file 'alias' is the output file" "$X/err" && [ "$(cat "$X/exists")" = previous ] &&
+    ok "runtime: an error file that is a symlink to the output is refused" ||
+    bad "runtime: --errors symlink to -o (rc=$rc)" "$X/err"
+
+# A folder entry that cannot be examined is an input error (exit 3), not
+# skipped: here a file past PATH_MAX under the folder (lstat fails with
+# ENAMETOOLONG; as root, an unsearchable folder would still be read).
+F=$X/deep
+mkdir -p "$F"
+echo top > "$F/a.txt"
+long=$(printf 'd%.0s' $(seq 1 200))
+( cd "$F" && for _ in $(seq 1 22); do mkdir "$long" && cd "$long" || exit 1; done; echo deep > z.txt ) ||
+    bad "runtime: cannot make the deep folder"
+echo previous > "$X/d.tsv"
+"$R/linelen" -o "$X/d.tsv" "$F" > /dev/null 2> "$X/err"; rc=$?
+[ $rc = 3 ] && grep -q "^linelen: error: cannot read input '$F/$long/$long/" "$X/err" &&
+    [ "$(cat "$X/d.tsv")" = previous ] && no_temps "$X" &&
+    ok "runtime: a folder entry past PATH_MAX is an input error (exit 3), not skipped" ||
+    bad "runtime: folder entry past PATH_MAX (rc=$rc)" "$X/err"
+rm -rf "$F"
+
+# A write-through output (a FIFO, a device) swapped for a symlink to a
+# regular file between the check and the open: the run does not write into
+# that file.  An LD_PRELOAD shim swaps the path right after the program's
+# stat() of it, deterministically.
+cat > "$X/swap.c" <<'CEOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int stat(const char *restrict p, struct stat *restrict st)
+{
+    static int done;
+    int (*real)(const char *restrict, struct stat *restrict) =
+        (int (*)(const char *restrict, struct stat *restrict))dlsym(RTLD_NEXT, "stat");
+    int r = real(p, st);
+    const char *path = getenv("SWAP_PATH"), *to = getenv("SWAP_TO");
+    if (!done && path && to && strcmp(p, path) == 0) {
+        done = 1;
+        unlink(p);
+        if (symlink(to, p) != 0)
+            abort();
+    }
+    return r;
+}
+CEOF
+if cc -shared -fPIC -O1 -o "$X/swap.so" "$X/swap.c" -ldl 2> "$X/cc.err"; then
+    rm -f "$X/out.fifo"; mkfifo "$X/out.fifo"
+    printf 'VICTIM-CONTENT-THAT-MUST-STAY\n' > "$X/victim"
+    cp "$X/victim" "$X/victim.ref"
+    # (verify_asan_link_order=0: under make test-asan the shim comes before ASan's runtime)
+    (cd "$X" && SWAP_PATH=out.fifo SWAP_TO=victim LD_PRELOAD=./swap.so \
+        ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$R/linelen" -o out.fifo in.txt 2> err); rc=$?
+    cmp -s "$X/victim" "$X/victim.ref" && no_temps "$X" && [ $rc = 0 ] && [ -f "$X/out.fifo" ] &&
+        [ "$(cat "$X/out.fifo")" = "$("$R/linelen" "$X/in.txt")" ] &&
+        ok "runtime: an output swapped for a symlink after its check is not written through" ||
+        { bad "runtime: output swapped for a symlink (rc=$rc)" "$X/err"; od -c "$X/victim" | head -3; }
+else
+    bad "runtime: cannot build the LD_PRELOAD shim" "$X/cc.err"
+fi

@@ -6,7 +6,7 @@
  * success leaves sane values (threads and partition size in range, every
  * input a string).
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #ifndef FUZZ_UTIL_H
 #define FUZZ_UTIL_H
 
-#include "libfpipe.h"
+#include "internal.h"   /* the runtime's partitioners and readers */
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * Prints one "ok - NAME" or "FAIL - NAME: why" line per test; tests/run.sh
  * counts them.  Exit status 1 if anything failed.
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <dirent.h>
 #include <errno.h>
