@@ -857,7 +857,7 @@ static void counters(Emitter *e, int first, int last, bool declare)
             }
         }
     if (decl.n)
-        line(e, "uint64_t %s;   /* elements counted, for --stats */", decl.p);
+        line(e, "uint64_t %s;   /* elements counted: --stats, checkpoints, --progress */", decl.p);
     str_free(&decl);
 }
 

@@ -98,7 +98,7 @@ static void per_city_apply(fp_worker *w, per_city_pending *q, int n)
  */
 static void stage1_sales_to_per_city(fp_worker *w)
 {
-    uint64_t n_sales = 0, n_sales_read = 0;   /* elements counted, for --stats */
+    uint64_t n_sales = 0, n_sales_read = 0;   /* elements counted: --stats, checkpoints, --progress */
     per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
     int per_city_n = 0;
     /* examples/groupby.fpipe:22: bitmask scan in place; libcsv for quoted records
@@ -139,7 +139,7 @@ static void stage1_sales_to_per_city(fp_worker *w)
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_sales_to_per_city_timed(fp_worker *w)
 {
-    uint64_t n_sales = 0, n_sales_read = 0;   /* elements counted, for --stats */
+    uint64_t n_sales = 0, n_sales_read = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
     int per_city_n = 0;

@@ -22,7 +22,7 @@ static const fp_op fp_op_table[] = {
  */
 static void stage1_lines_to_out(fp_worker *w)
 {
-    uint64_t n_nonblank = 0, n_nonblank_rejected = 0;   /* elements counted, for --stats */
+    uint64_t n_nonblank = 0, n_nonblank_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
     const char *cur = w->part->begin, *end = w->part->end;
     /* source  lines                  = text(input)  (examples/linelen.fpipe:7) */
     fp_str lines;
@@ -52,7 +52,7 @@ static void stage1_lines_to_out(fp_worker *w)
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_out_timed(fp_worker *w)
 {
-    uint64_t n_nonblank = 0, n_nonblank_rejected = 0;   /* elements counted, for --stats */
+    uint64_t n_nonblank = 0, n_nonblank_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     const char *cur = w->part->begin, *end = w->part->end;
     /* source  lines                  = text(input)  (examples/linelen.fpipe:7) */

@@ -110,7 +110,7 @@ static void per_doc_apply(fp_worker *w, per_doc_pending *q, int n)
  */
 static void stage1_docs_to_per_doc(fp_worker *w)
 {
-    /* elements counted, for --stats */
+    /* elements counted: --stats, checkpoints, --progress */
     uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
     per_doc_pending per_doc_q[FP_BATCH];   /* updates of per_doc, FP_BATCH at a time */
     int per_doc_n = 0;
@@ -176,7 +176,7 @@ static void stage1_docs_to_per_doc(fp_worker *w)
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_docs_to_per_doc_timed(fp_worker *w)
 {
-    /* elements counted, for --stats */
+    /* elements counted: --stats, checkpoints, --progress */
     uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
     FP_TIMER(w);
     per_doc_pending per_doc_q[FP_BATCH];   /* updates of per_doc, FP_BATCH at a time */

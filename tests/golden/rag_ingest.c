@@ -61,7 +61,7 @@ static const fp_op fp_op_table[] = {
  */
 static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **batch_pos, int batch_n)
 {
-    uint64_t n_embed = 0;   /* elements counted, for --stats */
+    uint64_t n_embed = 0;   /* elements counted: --stats, checkpoints, --progress */
     /* examples/rag_ingest.fpipe:31: the C function on the whole batch
      * batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128
      */
@@ -132,7 +132,7 @@ static bool stage1_embed_to_write_first(fp_worker *w, const fp_opcfg *cfg, rec_C
  */
 static void stage1_docs_to_write(fp_worker *w)
 {
-    /* elements counted, for --stats */
+    /* elements counted: --stats, checkpoints, --progress */
     uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
     /* The batch of embed: elements and where they start in the input. */
     rec_Chunk *embed_in = fp_worker_buf(w, 0, (size_t)opcfg_embed.max_batch * sizeof *embed_in);
@@ -209,7 +209,7 @@ static void stage1_docs_to_write(fp_worker *w)
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_docs_to_write_timed(fp_worker *w)
 {
-    /* elements counted, for --stats */
+    /* elements counted: --stats, checkpoints, --progress */
     uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
     FP_TIMER(w);
     /* The batch of embed: elements and where they start in the input. */

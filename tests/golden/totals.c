@@ -77,7 +77,7 @@ static inline void total_empty(total_acc *a)
  */
 static void stage1_lines_to_total(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     /* source  lines         = text(input)  (examples/totals.fpipe:5) */
     /* examples/totals.fpipe:6: one scan over the partition: split_ws never crosses a newline
      * flatmap words         = split_ws(lines)
@@ -102,7 +102,7 @@ static void stage1_lines_to_total(fp_worker *w)
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_total_timed(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     /* source  lines         = text(input)  (examples/totals.fpipe:5) */
     /* examples/totals.fpipe:6: one scan over the partition: split_ws never crosses a newline

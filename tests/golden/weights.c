@@ -71,7 +71,7 @@ static void total_apply(fp_worker *w, total_pending *q, int n)
  */
 static void stage1_lines_to_total(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     total_pending total_q[FP_BATCH];   /* updates of total, FP_BATCH at a time */
     int total_n = 0;
     /* source  lines                   = text(input)  (examples/weights.fpipe:9) */
@@ -101,7 +101,7 @@ static void stage1_lines_to_total(fp_worker *w)
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_total_timed(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     total_pending total_q[FP_BATCH];   /* updates of total, FP_BATCH at a time */
     int total_n = 0;

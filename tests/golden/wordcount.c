@@ -71,7 +71,7 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     /* source  lines  : str        = text(input)       # one element per line  (examples/wordcount.fpipe:11) */
@@ -103,7 +103,7 @@ static void stage1_lines_to_counts(fp_worker *w)
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_counts_timed(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;

@@ -106,7 +106,7 @@ static void top20_release(void *p)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     /* source  lines  : str        = text(input)  (examples/wordcount_resumable.fpipe:19) */
@@ -138,7 +138,7 @@ static void stage1_lines_to_counts(fp_worker *w)
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_counts_timed(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
@@ -246,7 +246,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "counts",
     .line = 22,
     .col = 1,
-    .program = UINT64_C(0x29a6222d1ea628f8),
+    .program = UINT64_C(0xf9c3d39759749ae0),
     .type = "combine_per_key counts: (str, i64) -> (str, i64) = sum",
 };
 

@@ -73,7 +73,7 @@ static void hist_apply(fp_worker *w, hist_pending *q, int n)
  */
 static void stage1_lines_to_hist(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
     int hist_n = 0;
     /* source  lines                      = text(input)  (examples/wordlengths.fpipe:8) */
@@ -104,7 +104,7 @@ static void stage1_lines_to_hist(fp_worker *w)
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_hist_timed(fp_worker *w)
 {
-    uint64_t n_words = 0;   /* elements counted, for --stats */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
     int hist_n = 0;
