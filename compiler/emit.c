@@ -25,20 +25,61 @@ typedef struct Emitter {
     const char *batch_fn;    /* stage 1's batch function, if a batch_map */
     const char *batch_in, *batch_pos, *batch_n;   /* its buffer in stage 1 */
     bool in_segment_a;       /* emitting the operators before the batch_map */
-    int ckpt_op;             /* materialize on an element-wise operator: its index, else -1 */
     bool local_counts;       /* --stats counters are locals (stage 1) */
-    bool timed;              /* --stats: operator times in this loop (stage 1's) */
-    int timed_ops;           /* ... of the operators before this index */
+    const char **cnt;        /* the local counter of each stat slot, or NULL */
+    bool *cnt_alias;         /* ... the previous operator's: no increment of its own */
+    bool timed;              /* --stats: operator times in this loop (stage 1's timed variant) */
     int loop_op[64];         /* the operator of each open loop (its index) */
 } Emitter;
 
 /* ---- text helpers -------------------------------------------------- */
 
+enum { MAX_COLS = 120 };   /* generated lines stay within this, comments aside */
+
+/* Where a statement too long for one line may break: after ", " "; " or before
+ * " || ", " && ", " ? ", " : ", outside string and character literals.
+ * Returns the last such place before column `room` with the shallowest
+ * parenthesis depth, or 0 for none. */
+static size_t wrap_point(const char *p, size_t n, size_t room)
+{
+    size_t best = 0;
+    int best_depth = 1 << 30, depth = 0;
+    char quote = 0;
+    for (size_t i = 0; i < n && i < room; i++) {
+        char c = p[i];
+        if (quote) {
+            if (c == '\\')
+                i++;
+            else if (c == quote)
+                quote = 0;
+            continue;
+        }
+        if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '(' || c == '{' || c == '[') {
+            depth++;
+        } else if (c == ')' || c == '}' || c == ']') {
+            depth--;
+        } else if (i > 0 && (((c == ',' || c == ';') && p[i + 1] == ' ') ||
+                             (c == ' ' && (!strncmp(p + i, " || ", 4) || !strncmp(p + i, " && ", 4) ||
+                                           !strncmp(p + i, " ? ", 3) || !strncmp(p + i, " : ", 3))))) {
+            size_t at = c == ',' || c == ';' ? i + 1 : i;
+            if (depth <= best_depth) {
+                best = at;
+                best_depth = depth;
+            }
+        }
+    }
+    return best;
+}
+
+/* One line of generated C at the current indentation.  A statement longer
+ * than MAX_COLS is broken at wrap_point, its continuation lines indented
+ * two levels deeper, and a trailing comment that does not fit goes on its
+ * own line above; comments are never broken. */
 static void line(Emitter *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void line(Emitter *e, const char *fmt, ...)
 {
-    for (int i = 0; i < e->indent; i++)
-        str_add(e->out, "    ");
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
@@ -47,7 +88,42 @@ static void line(Emitter *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    str_addn(e->out, p, (size_t)n);
+    size_t len = (size_t)n;
+    bool comment = len > 1 && ((p[0] == '/' && p[1] == '*') || (p[0] == ' ' && p[1] == '*'));
+    const char *code_end = comment ? NULL : strstr(p, "   /* ");   /* a trailing comment */
+    size_t code = code_end ? (size_t)(code_end - p) : len;
+    int ind = e->indent;
+    if (code_end && (size_t)ind * 4 + len > MAX_COLS) {
+        /* A trailing comment that does not fit goes on its own line above. */
+        for (int i = 0; i < ind; i++)
+            str_add(e->out, "    ");
+        str_addn(e->out, p, strspn(p, " "));
+        str_add(e->out, "%s\n", code_end + 3);
+        len = code;
+        code_end = NULL;
+    }
+    while (!comment && (size_t)ind * 4 + len > MAX_COLS) {
+        size_t room = MAX_COLS - (size_t)ind * 4;
+        size_t at = wrap_point(p, code, room < code ? room : code);
+        if (at == 0 || at >= code)
+            break;
+        for (int i = 0; i < ind; i++)
+            str_add(e->out, "    ");
+        while (at > 0 && p[at - 1] == ' ')
+            at--;
+        str_addn(e->out, p, at);
+        str_add(e->out, "\n");
+        while (p[at] == ' ')
+            at++;
+        p += at;
+        len -= at;
+        code -= at;
+        if (ind == e->indent)
+            ind += 2;
+    }
+    for (int i = 0; i < ind; i++)
+        str_add(e->out, "    ");
+    str_addn(e->out, p, len);
     str_add(e->out, "\n");
 }
 
@@ -56,6 +132,7 @@ static void blank(Emitter *e)
     str_add(e->out, "\n");
 }
 
+/* A C string literal for any bytes (see fpipec.h). */
 void emit_c_string(Str *s, const char *p, size_t n)
 {
     str_add(s, "\"");
@@ -129,6 +206,8 @@ static const char *helper(Emitter *e, const char *base)
     return n;
 }
 
+/* A new function: only the fixed locals, the operators' C names and the
+ * extern functions are taken. */
 static void names_reset(Emitter *e)
 {
     e->names.n = 0;
@@ -145,6 +224,7 @@ static void names_reset(Emitter *e)
 
 /* ---- types --------------------------------------------------------- */
 
+/* The part of a C type name that spells a type: "tup2_str_i64". */
 static void ctype_tag(Str *s, const Type *t)
 {
     switch (t->kind) {
@@ -170,6 +250,7 @@ static void ctype_tag(Str *s, const Type *t)
     }
 }
 
+/* The C type of an fpipe type (int64_t, fp_str, rec_Doc, list_..., tup2_...). */
 static const char *ctype(Emitter *e, const Type *t)
 {
     switch (t->kind) {
@@ -236,6 +317,7 @@ static void emit_tuple_type(Emitter *e, const Type *t, PtrVec *done)
     str_free(&tn);
 }
 
+/* The typedefs of the tuple, record and list types inside an expression. */
 static void collect_expr_types(Emitter *e, const Expr *x, PtrVec *done)
 {
     if (!x)
@@ -259,6 +341,7 @@ typedef struct ExprCtx {
 
 static void emit_expr(ExprCtx *x, Str *s, const Expr *ex);
 
+/* An expression's arguments, separated by sep. */
 static void emit_args(ExprCtx *x, Str *s, const Expr *ex, const char *sep)
 {
     for (int i = 0; i < ex->nargs; i++) {
@@ -268,6 +351,9 @@ static void emit_args(ExprCtx *x, Str *s, const Expr *ex, const char *sep)
     }
 }
 
+/* A binary operator: i64 arithmetic through the wrapping (and, for / and
+ * %, failing) fp_*_i64 functions, str comparisons through fp_str_*, the
+ * rest as C operators, parenthesised. */
 static void emit_binary(ExprCtx *x, Str *s, const Expr *ex)
 {
     const Type *t = ex->args[0]->type;
@@ -309,6 +395,9 @@ static void emit_binary(ExprCtx *x, Str *s, const Expr *ex)
     str_add(s, ")");
 }
 
+/* An expression as one C expression (lets through the comma operator, ifs
+ * as ?:).  Operator bodies that start with let or if are lowered to
+ * statements first (emit_value); this handles everything inside. */
 static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
 {
     switch (ex->kind) {
@@ -326,9 +415,9 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
     }
     case EX_BOOL: str_add(s, ex->ival ? "true" : "false"); break;
     case EX_STR:
-        str_add(s, "fp_str_lit(");
+        str_add(s, "FP_LIT(");
         emit_c_string(s, ex->sval, ex->slen);
-        str_add(s, " FP_LIT_PAD, %zu)", ex->slen);
+        str_add(s, ")");
         break;
     case EX_NAME: str_add(s, "%s", ex->bound ? ex->bound->cname : x->input); break;
     case EX_IF:
@@ -450,6 +539,111 @@ static void declare_lets(Emitter *e, Expr *ex)
         line(e, "(void)%s;", ex->cname);
 }
 
+/* ---- expressions as statements --------------------------------------- */
+
+/* Whether a body is lowered to statements (emit_value): it starts with a
+ * let or an if, so its lets become named declarations and its ifs if
+ * blocks.  Lets and ifs deeper inside an expression stay expressions. */
+static bool lowered(const Expr *ex)
+{
+    return ex->kind == EX_LET || ex->kind == EX_IF;
+}
+
+/* The lets of a lowered body that stay inside expressions: declared up
+ * front (declare_lets); those on its spine are declared where they are. */
+static void declare_inner_lets(Emitter *e, Expr *ex)
+{
+    if (ex->kind == EX_LET) {
+        if (lowered(ex->args[0]))
+            declare_inner_lets(e, ex->args[0]);
+        else
+            declare_lets(e, ex->args[0]);
+        declare_inner_lets(e, ex->args[1]);
+    } else if (ex->kind == EX_IF) {
+        declare_lets(e, ex->args[0]);
+        declare_inner_lets(e, ex->args[1]);
+        declare_inner_lets(e, ex->args[2]);
+    } else {
+        declare_lets(e, ex);
+    }
+}
+
+/* The zero of a C type, for a declaration. */
+static const char *ctype_zero(Emitter *e, const Type *t)
+{
+    return type_is_scalar(t) && t->kind != TY_STR ? "0"
+                                                  : arena_printf(e->arena, "(%s){0}", ctype(e, t));
+}
+
+/* Statements giving `target` (declared, zero) the value of ex, in the
+ * order the expression evaluates: `let x = v in b` declares let_x = v and
+ * goes on with b; `if c then a else b` is an if block (else if chains
+ * stay flat); `fail(msg)` reports and leaves target zero, as the
+ * expression's (fail, zero) does; anything else is one assignment. */
+static void emit_value(ExprCtx *x, Expr *ex, const char *target)
+{
+    Emitter *e = x->e;
+    Str s = {0};
+    if (ex->kind == EX_LET) {
+        const Type *t = ex->args[0]->type;
+        ex->cname = helper(e, arena_printf(e->arena, "let_%s", ex->sval));
+        if (lowered(ex->args[0])) {
+            line(e, "%s %s = %s;", ctype(e, t), ex->cname, ctype_zero(e, t));
+            emit_value(x, ex->args[0], ex->cname);
+        } else {
+            emit_expr(x, &s, ex->args[0]);
+            line(e, "%s %s = %s;", ctype(e, t), ex->cname, s.p);
+        }
+        if (!ex->uses)
+            line(e, "(void)%s;", ex->cname);
+        emit_value(x, ex->args[1], target);
+    } else if (ex->kind == EX_IF) {
+        const char *kw = "if";
+        for (;;) {
+            s.n = 0;
+            emit_expr(x, &s, ex->args[0]);
+            /* The condition without the parentheses emit_expr puts around it. */
+            const char *c = s.p;
+            size_t n = s.n;
+            if (n > 1 && c[0] == '(' && c[n - 1] == ')') {
+                int depth = 0;
+                size_t i = 0;
+                for (; i < n; i++) {
+                    depth += c[i] == '(' ? 1 : c[i] == ')' ? -1 : 0;
+                    if (depth == 0)
+                        break;
+                }
+                if (i == n - 1)
+                    c = arena_strndup(e->arena, c + 1, n - 2);
+            }
+            line(e, "%s (%s) {", kw, c);
+            e->indent++;
+            emit_value(x, ex->args[1], target);
+            e->indent--;
+            if (ex->args[2]->kind != EX_IF)
+                break;
+            ex = ex->args[2];
+            kw = "} else if";
+        }
+        line(e, "} else {");
+        e->indent++;
+        emit_value(x, ex->args[2], target);
+        e->indent--;
+        line(e, "}");
+    } else if (ex->kind == EX_CALL && !ex->ext && ex->builtin == BI_FAIL) {
+        emit_args(x, &s, ex, ", ");
+        line(e, "%s(w, &site_%s, %s);   /* %s stays zero */", builtin_info[ex->builtin].cfn,
+             x->op->cname, s.p, target);
+    } else if (ex->kind == EX_TUPLE || ex->kind == EX_RECORD) {
+        emit_expr(x, &s, ex);
+        line(e, "%s = %s;", target, s.p);
+    } else {
+        emit_expr(x, &s, ex);
+        line(e, "%s = %s;", target, s.p);
+    }
+    str_free(&s);
+}
+
 /* ---- operators ----------------------------------------------------- */
 
 static const char *fpipe_path(Emitter *e)
@@ -457,6 +651,80 @@ static const char *fpipe_path(Emitter *e)
     return comment_safe(e, e->ir->src->path);
 }
 
+/* One line of .fpipe text as it can stand in a C block comment: exact,
+ * except that the few sequences C would read inside a comment are broken
+ * with a backslash ("*\/" for a comment's end, "/\*" for a nested start,
+ * "?\?" for a trigraph), control bytes other than a tab become '?' and
+ * bytes over 0x7f \xHH (the generated C is ASCII). */
+static void quote_line(Str *o, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i], d = i + 1 < n ? p[i + 1] : 0;
+        if ((c == '*' && d == '/') || (c == '/' && d == '*') || (c == '?' && d == '?'))
+            str_add(o, "%c\\", c);
+        else if ((unsigned char)c < 0x20 && c != '\t')
+            str_add(o, "?");
+        else if ((unsigned char)c == 0x7f)
+            str_add(o, "?");
+        else if ((unsigned char)c >= 0x80)   /* the C stays ASCII: such bytes as \xHH */
+            str_add(o, "\\x%02x", (unsigned char)c);
+        else
+            str_addn(o, &p[i], 1);
+    }
+}
+
+/* Whether a source line is blank or only a # comment. */
+static bool line_is_comment(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+        p++;
+    return p == end || *p == '#';
+}
+
+/* The operator's lines in the .fpipe, exactly as written: from its keyword
+ * to the end of its line, then the lines after it that are indented (a
+ * multi-line body), up to the next operator; trailing blank and comment
+ * lines are left out.  Returns how many lines were appended to `lines`
+ * (0 when the text at the operator's place is not its keyword: a YAML
+ * pipeline). */
+static int op_source_lines(Emitter *e, const IrOp *op, PtrVec *lines)
+{
+    const Source *src = e->ir->src;
+    const char *kw = op_info[op->kind].keyword;
+    size_t off = op->kw_span.off;
+    if (!src->text || off + strlen(kw) > src->len || strncmp(src->text + off, kw, strlen(kw)))
+        return 0;
+    const char *text = src->text, *end = text + src->len;
+    const IrOp *next = op + 1 < e->ir->ops + e->ir->nops ? op + 1 : NULL;
+    const char *stop = next && next->kw_span.off > off ? text + next->kw_span.off : end;
+    const char *p = text + off;
+    int n = 0, keep = 0;
+    while (p < stop) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        if (n > 0 && !line_is_comment(p, le) && *p != ' ' && *p != '\t')
+            break;   /* not indented: not the operator's */
+        size_t len = (size_t)(le - p);
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+            len--;
+        Str q = {0};
+        quote_line(&q, p, len);
+        vec_push(e->arena, lines, (void *)arena_strndup(e->arena, q.p ? q.p : "", q.n));
+        str_free(&q);
+        n++;
+        if (!line_is_comment(p, le) || n == 1)
+            keep = n;
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    lines->n -= n - keep;
+    return keep;
+}
+
+/* The comment that opens an operator's block: its .fpipe text quoted
+ * exactly (op_source_lines) with file:line and an optional note; then
+ * the declarations of the lets its body keeps inside expressions. */
 static void op_comment(Emitter *e, const IrOp *op, const char *extra)
 {
     Str body = {0};
@@ -482,13 +750,28 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
         str_add(e->out, "#line %d %s\n", op->line, path.p);
         str_free(&path);
     }
-    line(e, "/* %s %s%s%s = %s  (%s:%d)%s%s */", op_info[op->kind].keyword,
-         comment_safe(e, op->name), ty.n ? " : " : "", ty.n ? ty.p : "",
-         comment_safe(e, body.p), fpipe_path(e), op->line, extra ? ": " : "",
-         extra ? extra : "");
+    PtrVec src = {0};
+    int n = op_source_lines(e, op, &src);
+    const char *where = arena_printf(e->arena, "%s:%d", fpipe_path(e), op->line);
+    if (n == 0) {   /* no .fpipe text: the operator as fpipec reads it */
+        line(e, "/* %s %s%s%s = %s  (%s)%s%s */", op_info[op->kind].keyword,
+             comment_safe(e, op->name), ty.n ? " : " : "", ty.n ? ty.p : "",
+             comment_safe(e, body.p), where, extra ? ": " : "", extra ? extra : "");
+    } else if (n == 1 && 4 * e->indent + strlen(src.v[0]) + strlen(where) + 10 +
+                             (extra ? strlen(extra) + 2 : 0) <= 120) {
+        line(e, "/* %s  (%s)%s%s */", (const char *)src.v[0], where, extra ? ": " : "",
+             extra ? extra : "");
+    } else {
+        line(e, "/* %s%s%s", where, extra ? ": " : "", extra ? extra : "");
+        for (int i = 0; i < n; i++)
+            line(e, " * %s", (const char *)src.v[i]);
+        line(e, " */");
+    }
     str_free(&body);
     str_free(&ty);
-    if (op->body && op->kind != OP_SOURCE && op->kind != OP_SINK && op->kind != OP_BATCH_MAP)
+    if (op->body && op->kind == OP_MAP && lowered(op->body))
+        declare_inner_lets(e, op->body);
+    else if (op->body && op->kind != OP_SOURCE && op->kind != OP_SINK && op->kind != OP_BATCH_MAP)
         declare_lets(e, op->body);
 }
 
@@ -507,34 +790,75 @@ static bool counted(const IrOp *op, int slot)
     }
 }
 
+/* One element more in stat slot `slot` of op: its local counter (none
+ * when it shares the previous operator's), or the worker's w->stat. */
 static void count(Emitter *e, const IrOp *op, int slot)
 {
     int k = (int)(op - e->ir->ops) + (slot ? e->ir->nops : 0);
-    if (e->local_counts)
-        line(e, "fp_n%d++;", k);
+    if (e->local_counts && e->cnt[k] && e->cnt_alias[k])
+        return;   /* as many as the operator before it passed on */
+    if (e->local_counts && e->cnt[k])
+        line(e, "%s++;", e->cnt[k]);
     else
         line(e, "w->stat[%d]++;", k);
 }
 
-/* The local counters of ops [first, last], declared or added to the
- * worker's. */
+/* What stat slot k of operator op counts, for a counter's name: slot 0
+ * the elements it passes on, slot 1 a filter's rejects, the elements a
+ * flatmap expanded, a csv/jsonl source's records. */
+static const char *slot_word(const IrOp *op, int slot)
+{
+    if (slot == 0)
+        return op->kind == OP_SINK ? "rows" : "out";
+    return op->kind == OP_FILTER ? "rejected" : op->kind == OP_FLATMAP ? "expanded" : "read";
+}
+
+/* The local counters of ops [first, last]: declared (named n_OP_WHAT, in
+ * one declaration) or added to the worker's w->stat at the end. */
 static void counters(Emitter *e, int first, int last, bool declare)
 {
+    int nops = e->ir->nops;
+    if (declare) {
+        e->cnt = arena_alloc(e->arena, 2 * (size_t)nops * sizeof *e->cnt);
+        memset(e->cnt, 0, 2 * (size_t)nops * sizeof *e->cnt);
+        e->cnt_alias = arena_alloc(e->arena, 2 * (size_t)nops * sizeof *e->cnt_alias);
+        memset(e->cnt_alias, 0, 2 * (size_t)nops * sizeof *e->cnt_alias);
+    }
+    Str decl = {0};
     for (int i = first; i <= last; i++)
         for (int slot = 0; slot < 2; slot++) {
             if (!counted(&e->ir->ops[i], slot))
                 continue;
             if (e->plan->scan_words && i == 1 && slot == 1)
                 continue;   /* the fused scan's lines: counted by the driver */
-            int k = i + (slot ? e->ir->nops : 0);
-            if (declare)
-                line(e, "uint64_t fp_n%d = 0;   /* --stats: %s %s */", k,
-                     comment_safe(e, e->ir->ops[i].name),
-                     slot == 0 ? "out" : e->ir->ops[i].kind == OP_FILTER ? "filtered"
-                                   : e->ir->ops[i].kind == OP_FLATMAP ? "expanded" : "read");
-            else
-                line(e, "w->stat[%d] += fp_n%d;", k, k);
+            int k = i + (slot ? nops : 0);
+            const IrOp *op = &e->ir->ops[i];
+            /* An infallible map or a sink passes on every element it gets:
+             * its count is the one of the operator before it here. */
+            if (declare && slot == 0 && i > first && e->cnt[i - 1] && !op->fallible &&
+                (op->kind == OP_MAP || op->kind == OP_SINK)) {
+                e->cnt[k] = e->cnt[i - 1];
+                e->cnt_alias[k] = true;
+                continue;
+            }
+            if (declare) {
+                /* n_ makes a C keyword's name (long_) usable as it is. */
+                const char *base = op->cname;
+                size_t bn = strlen(base);
+                if (bn > 1 && base[bn - 1] == '_' && !strncmp(base, op->name, bn - 1) &&
+                    op->name[bn - 1] == 0)
+                    base = op->name;
+                e->cnt[k] = helper(e, slot ? arena_printf(e->arena, "n_%s_%s", base,
+                                                          slot_word(op, slot))
+                                           : arena_printf(e->arena, "n_%s", base));
+                str_add(&decl, "%s%s = 0", decl.n ? ", " : "", e->cnt[k]);
+            } else {
+                line(e, "w->stat[%d] += %s;", k, e->cnt[k]);
+            }
         }
+    if (decl.n)
+        line(e, "uint64_t %s;   /* elements counted: --stats, checkpoints, --progress */", decl.p);
+    str_free(&decl);
 }
 
 /* Whether an operator has run settings (an error policy, a batch size,
@@ -562,15 +886,35 @@ static void flush_batch_first(Emitter *e, const IrOp *op)
 {
     if (!e->in_segment_a)
         return;
-    line(e, "    if (opcfg_%s.on_error != FP_ON_ERROR_DROP && %s) {   /* earlier elements wait "
-            "in the batch: they go first */", op->cname, e->batch_n);
-    line(e, "        fp_error_save(w);");
-    line(e, "        %s(w, %s, %s, %s);", e->batch_fn, e->batch_in, e->batch_pos, e->batch_n);
-    line(e, "        %s = 0;", e->batch_n);
-    line(e, "        if (w->halted)");
-    line(e, "            return;");
-    line(e, "        fp_error_restore(w);");
-    line(e, "    }");
+    line(e, "    if (!%s_first(w, &opcfg_%s, %s, %s, &%s))   /* the batch's elements go first */",
+         e->batch_fn, op->cname, e->batch_in, e->batch_pos, e->batch_n);
+    line(e, "        return;");
+}
+
+/* The helper flush_batch_first calls: the batch function on the elements
+ * waiting in the batch, unless the failing operator drops.  Emitted after
+ * the batch function (bm: the batch_map's index). */
+static void emit_batch_first_fn(Emitter *e, int bm)
+{
+    const IrOp *op = &e->ir->ops[bm];
+    line(e, "/* An element before batch_map %s failed, to be collected or to stop the run:",
+         comment_safe(e, op->name));
+    line(e, " * the elements waiting in the batch run first, so that their errors come");
+    line(e, " * first (under drop the batch stays as it is).  False when the run stopped. */");
+    line(e, "static bool %s_first(fp_worker *w, const fp_opcfg *cfg, %s *batch, const char **pos, "
+            "int *n)", e->batch_fn, ctype(e, op->in));
+    line(e, "{");
+    line(e, "    if (cfg->on_error == FP_ON_ERROR_DROP || *n == 0)");
+    line(e, "        return true;");
+    line(e, "    fp_error_save(w);");
+    line(e, "    %s(w, batch, pos, *n);", e->batch_fn);
+    line(e, "    *n = 0;");
+    line(e, "    if (w->halted)");
+    line(e, "        return false;");
+    line(e, "    fp_error_restore(w);");
+    line(e, "    return true;");
+    line(e, "}");
+    blank(e);
 }
 
 /* After a fallible operator's statement: its error policy, read from its
@@ -933,6 +1277,7 @@ static const char *retry_open(Emitter *e, const IrOp *op, const char *type, cons
     return "";
 }
 
+/* The end of retry_open's loop: again while fp_retry allows it. */
 static void retry_close(Emitter *e, const IrOp *op, const char *attempt)
 {
     if (!attempt)
@@ -945,14 +1290,11 @@ static void retry_close(Emitter *e, const IrOp *op, const char *attempt)
 
 /* --stats, while an element is timed: from here on, the time goes to
  * operator k (see fp_tick). */
-static void time_tick(Emitter *e, int k, const char *what)
+static void time_tick(Emitter *e, int k)
 {
     if (!e->timed)
         return;
-    const IrOp *op = &e->ir->ops[k];
-    line(e, "if (FP_UNLIKELY(fp_t))   /* --stats: time of %s %s%s */", op_info[op->kind].keyword,
-         comment_safe(e, op->name), what);
-    line(e, "    fp_t = fp_tick(w, fp_t, &fp_timed_op, %d);", k);
+    line(e, "FP_TIME(%d);", k);
 }
 
 /* --stats, at the head of stage 1's outer loop: whether this element is
@@ -961,9 +1303,7 @@ static void time_sample(Emitter *e, int k)
 {
     if (!e->timed)
         return;
-    line(e, "if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this "
-            "element? */");
-    line(e, "    fp_t = fp_sample(w, fp_t, &fp_timed_op, %d, &fp_skip);", k);
+    line(e, "FP_TIME_SAMPLE(%d);", k);
 }
 
 /* A loop of operator k was opened: remembered for its end. */
@@ -983,12 +1323,22 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
     const char *att, *decl;
     if (op->body && !expr_uses_input(op->body))
         line(e, "(void)%s;", input);
-    time_tick(e, (int)(op - e->ir->ops), "");
+    time_tick(e, (int)(op - e->ir->ops));
     switch (op->kind) {
     case OP_MAP:
         op_comment(e, op, NULL);
+        if (lowered(op->body) && !op->retryable) {
+            line(e, "%s %s = %s;", ctype(e, op->out), name, ctype_zero(e, op->out));
+            emit_value(&x, op->body, name);
+            fail_check(e, op);
+            count(e, op, 0);
+            break;
+        }
         decl = retry_open(e, op, ctype(e, op->out), name, &att);
-        if (op->body->kind == EX_TUPLE) {
+        if (lowered(op->body)) {
+            line(e, "%s = %s;", name, ctype_zero(e, op->out));
+            emit_value(&x, op->body, name);
+        } else if (op->body->kind == EX_TUPLE) {
             emit_args(&x, &s, op->body, ", ");
             if (att)
                 line(e, "%s = (%s){%s};", name, ctype(e, op->out), s.p);
@@ -1144,17 +1494,20 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
     return name;
 }
 
+/* Close the loops the stage opened (flatmaps, the source's); in the timed
+ * variant, time before each loop's next element goes to its operator. */
 static void close_loops(Emitter *e)
 {
     while (e->loops > 0) {
         if (e->timed && e->loops <= (int)(sizeof e->loop_op / sizeof *e->loop_op))
-            time_tick(e, e->loop_op[e->loops - 1], ": its next element");
+            time_tick(e, e->loop_op[e->loops - 1]);
         e->indent--;
         e->loops--;
         line(e, "}");
     }
 }
 
+/* Whether any operator can fail (then w->pos tracks the element). */
 static bool any_fallible(const Ir *ir)
 {
     for (int i = 0; i < ir->nops; i++)
@@ -1163,10 +1516,12 @@ static bool any_fallible(const Ir *ir)
     return false;
 }
 
+/* The comment over a stage's function: its number in the plan (as
+ * explain prints it), when it runs, and the operators it fuses. */
 static void stage_header(Emitter *e, const Stage *st, const char *when)
 {
     const Ir *ir = e->ir;
-    line(e, "/* Stage %d: %s.", st->kind == STAGE_SOURCE ? 1 : 2, when);
+    line(e, "/* Stage %d: %s.", (int)(st - e->plan->stages) + 1, when);
     for (int i = st->first; i <= st->last; i++) {
         const IrOp *op = &ir->ops[i];
         line(e, " *   %-15s %-12s %s:%d", op_info[op->kind].keyword, comment_safe(e, op->name),
@@ -1238,14 +1593,6 @@ static const IrOp *open_queue(Emitter *e, const Stage *st)
     return keyed;
 }
 
-static int find_batch_map(const Ir *ir, const Stage *st)
-{
-    for (int i = st->first + 1; i <= st->last; i++)
-        if (ir->ops[i].kind == OP_BATCH_MAP)
-            return i;
-    return -1;
-}
-
 /* ---- materialize on an element-wise operator ----------------------------- */
 
 static bool type_has_list(const Type *t)
@@ -1259,6 +1606,7 @@ static bool type_has_list(const Type *t)
     return false;
 }
 
+/* The name part of a type's checkpoint serialisers. */
 static const char *ckpt_tag(Emitter *e, const Type *t)
 {
     Str s = {0};
@@ -1281,6 +1629,7 @@ static void ckpt_put_value(Emitter *e, const Type *t, const char *v)
     }
 }
 
+/* The statement reading the value v of type t back from p (--resume). */
 static void ckpt_get_value(Emitter *e, const Type *t, const char *v)
 {
     switch (t->kind) {
@@ -1364,29 +1713,18 @@ static void emit_ckpt_serialisers(Emitter *e, const Type *t, PtrVec *done, bool 
     str_free(&tn);
 }
 
-/* Whether an operator after the checkpoint, in stage 1, may report an
- * element with its input record: then each element carries its record in
- * the checkpoint.  Any fallible one may — its .fpipe policy drop included,
- * since --config can make it collect or fail_fast for a run. */
-static bool ckpt_needs_records(const Ir *ir, const Stage *st, int m)
-{
-    for (int i = m + 1; i <= st->last; i++)
-        if (ir->ops[i].fallible)
-            return true;
-    return false;
-}
-
 /* In stage 1, right after the materialized operator's statement: its
  * element into this partition's checkpoint payload. */
 static void emit_ckpt_hook(Emitter *e, const Stage *st, int i, const char *cur)
 {
-    if (i != e->ckpt_op)
+    if (i != e->plan->ckpt_elem_op)
         return;
     const IrOp *op = &e->ir->ops[i];
     line(e, "/* materialize: %s %s's element into this partition's checkpoint */",
          op_info[op->kind].keyword, comment_safe(e, op->name));
     line(e, "if (w->ckpt) {");
-    if (ckpt_needs_records(e->ir, st, i))
+    (void)st;
+    if (e->plan->ckpt_records)
         line(e, "    fp_ckpt_record(w);   /* its input record, for later error messages */");
     line(e, "    ckpt_put_%s(w->ckpt, &%s);", ckpt_tag(e, op->out), cur);
     line(e, "}");
@@ -1407,7 +1745,7 @@ static void emit_resume_fn(Emitter *e, const Stage *st, int m)
         line(e, " *   %-15s %-12s %s:%d", op_info[ir->ops[k].kind].keyword,
              comment_safe(e, ir->ops[k].name), fpipe_path(e), ir->ops[k].line);
     line(e, " */");
-    line(e, "static void %s(fp_worker *w)", arena_printf(e->arena, "resume1_from_%s", op->name));
+    line(e, "static void %s(fp_worker *w)", e->plan->resume_fname);
     line(e, "{");
     e->indent++;
     const IrOp *keyed = open_queue(e, st);
@@ -1418,7 +1756,7 @@ static void emit_resume_fn(Emitter *e, const Stage *st, int m)
     line(e, "while (%s < %s) {", p, end);
     e->indent++;
     e->loops++;
-    if (ckpt_needs_records(ir, st, m))
+    if (e->plan->ckpt_records)
         line(e, "%s = fp_ckpt_next(w, %s);   /* its input record: w->part, w->pos */", p, p);
     op_comment(e, op, "one element, from the checkpoint");
     line(e, "%s %s;", ctype(e, op->out), op->cname);
@@ -1449,9 +1787,10 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     const char *pos = helper(e, "batch_pos");
     const char *n = helper(e, "batch_n");
     const char *i = helper(e, "i");
-    line(e, "/* Stage 1 from batch_map %s on: once per batch of at most opcfg_%s.max_batch "
-            "(%lld in the .fpipe) elements, in input order; fuses", comment_safe(e, op->name),
-         op->cname, (long long)op->max_batch);
+    line(e, "/* Stage 1 from batch_map %s on: once per batch, in input order, of at most",
+         comment_safe(e, op->name));
+    line(e, " * opcfg_%s.max_batch elements (%lld in the .fpipe); fuses", op->cname,
+         (long long)op->max_batch);
     for (int k = bm; k <= st->last; k++)
         line(e, " *   %-15s %-12s %s:%d", op_info[ir->ops[k].kind].keyword,
              comment_safe(e, ir->ops[k].name), fpipe_path(e), ir->ops[k].line);
@@ -1509,18 +1848,23 @@ static void emit_batch_fn(Emitter *e, const Stage *st, int bm)
     blank(e);
 }
 
-static void emit_stage1(Emitter *e, const Stage *st)
+/* Stage 1, over one input partition; with `timed`, its variant for --stats
+ * that also times each operator (FP_TIME), named FNAME_timed.  Assumes
+ * the batch function, if any, was emitted before (emit_batch_fn). */
+static void emit_stage1(Emitter *e, const Stage *st, bool timed)
 {
     const Ir *ir = e->ir;
-    int bm = find_batch_map(ir, st);
-    if (bm >= 0) {
-        e->batch_fn = arena_printf(e->arena, "stage1_%s_to_%s", ir->ops[bm].name,
-                                   ir->ops[st->last].name);
-        emit_batch_fn(e, st, bm);
-    }
+    int bm = e->plan->batch_map;
     names_reset(e);
-    stage_header(e, st, "once per input partition, on any thread; fuses");
-    line(e, "static void %s(fp_worker *w)", st->fname);
+    if (timed) {
+        line(e, "/* Stage 1 with --stats: %s with each operator's time measured on 1 element",
+             st->fname);
+        line(e, " * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */");
+        line(e, "static void %s(fp_worker *w)", st->timed_fname);
+    } else {
+        stage_header(e, st, "once per input partition, on any thread; fuses");
+        line(e, "static void %s(fp_worker *w)", st->fname);
+    }
     line(e, "{");
     e->indent++;
     e->loops = 0;
@@ -1531,13 +1875,9 @@ static void emit_stage1(Emitter *e, const Stage *st)
     int last_counted = bm >= 0 ? bm - 1 : st->last;
     e->local_counts = true;
     counters(e, st->first, last_counted, true);
-    line(e, "/* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */");
-    line(e, "uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next "
-            "timed one */");
-    line(e, "uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */");
-    line(e, "int fp_timed_op = 0;   /* the operator its time goes to */");
-    e->timed = true;
-    e->timed_ops = (bm >= 0 ? bm : st->last) + 1;   /* a batch_map: with its batch calls */
+    if (timed)
+        line(e, "FP_TIMER(w);");
+    e->timed = timed;
     if (bm < 0) {
         keyed = open_queue(e, st);
     } else {
@@ -1595,9 +1935,9 @@ static void emit_stage1(Emitter *e, const Stage *st)
     }
     e->in_segment_a = false;
     close_loops(e);
+    if (timed)
+        line(e, "FP_TIME_END();");
     e->timed = false;
-    line(e, "if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */");
-    line(e, "    fp_tick(w, fp_t, &fp_timed_op, 0);");
     if (keyed)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
     if (bm >= 0) {
@@ -1650,6 +1990,8 @@ static bool emit_str_walk(Emitter *e, const Type *t, const char *v, const char *
     return any;
 }
 
+/* A top's order function (sort keys, then the whole element), and keep /
+ * release for the strings of the elements it holds. */
 static void emit_top_helpers(Emitter *e, const IrOp *op)
 {
     const char *n = op->cname;
@@ -1658,10 +2000,10 @@ static void emit_top_helpers(Emitter *e, const IrOp *op)
     e->loops = 0;
     Str keys = {0};
     sortkeys_str(&keys, op);
-    line(e, "/* top %s = %lld by %s  (%s:%d): negative when *pa comes before *pb; ties",
-         comment_safe(e, op->name), (long long)op->top_n, comment_safe(e, keys.p), fpipe_path(e),
-         op->line);
-    line(e, " * go by the whole element, ascending, so the order is total. */");
+    line(e, "/* top %s = %lld by %s  (%s:%d):", comment_safe(e, op->name), (long long)op->top_n,
+         comment_safe(e, keys.p), fpipe_path(e), op->line);
+    line(e, " * negative when *pa comes before *pb; ties go by the whole element,");
+    line(e, " * ascending, so the order is total. */");
     str_free(&keys);
     line(e, "static int %s_order(const void *pa, const void *pb)", n);
     line(e, "{");
@@ -1734,6 +2076,7 @@ static void emit_rest_of_stage(Emitter *e, const Stage *st, const char *cur)
     blank(e);
 }
 
+/* The stage after a top: once per kept element, in top order. */
 static void emit_stage3(Emitter *e, const Stage *st)
 {
     const Ir *ir = e->ir;
@@ -1853,6 +2196,7 @@ static void emit_user_monoids(Emitter *e, const IrOp *used)
     }
 }
 
+/* The header of a linked C file (see fpipec.h): no paths, no lines. */
 void emit_header(Str *out, const Ir *ir, const char *name)
 {
     Arena *a = arena_new();
@@ -1894,12 +2238,16 @@ void emit_support(Str *out, const Ir *ir)
     arena_free(a);
 }
 
+/* ctype for other passes (verify). */
 const char *emit_ctype(Arena *a, const Type *t)
 {
     Emitter e = {.arena = a};
     return ctype(&e, t);
 }
 
+/* The stage after a combine: once per key of the merged table (keyed) or
+ * once on the combined value (global: the identity, or no row, when no
+ * element came). */
 static void emit_stage2(Emitter *e, const Stage *st)
 {
     const Ir *ir = e->ir;
@@ -1946,16 +2294,6 @@ static void emit_stage2(Emitter *e, const Stage *st)
     emit_rest_of_stage(e, st, cur);
 }
 
-/* FNV-1a, 64 bits: the program's fingerprint in a checkpoint. */
-static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 0x100000001b3u;
-    }
-    return h;
-}
-
 /* materialize: what a checkpoint's header names.  The program's
  * fingerprint hashes everything emitted so far (types, stages, the plan's
  * text) and the linked C files, so a checkpoint of another version of the
@@ -1963,16 +2301,12 @@ static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
 static void emit_checkpoint_info(Emitter *e, const IrOp *op)
 {
     const Ir *ir = e->ir;
-    uint64_t h = fnv1a(0xcbf29ce484222325u, e->out->p, e->out->n);
-    for (int i = 0; i < ir->nlinks; i++) {
-        const char *path = link_path(e->arena, ir->src->path, ir->links[i]->path);
-        FILE *f = fopen(path, "rb");
-        char buf[4096];
-        size_t n;
-        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
-            h = fnv1a(h, buf, n);
-        if (f)
-            fclose(f);
+    uint64_t h = plan_fnv1a(0xcbf29ce484222325u, e->out->p, e->out->n);
+    if (ir->nlinks) {   /* the linked C files, hashed by the driver (plan_hash_links) */
+        unsigned char lh[8];
+        for (int i = 0; i < 8; i++)
+            lh[i] = (unsigned char)(e->plan->links_hash >> (8 * i));
+        h = plan_fnv1a(h, lh, sizeof lh);
     }
     Str t = {0};
     str_add(&t, "%s %s: ", op_info[op->kind].keyword, op->name);
@@ -1980,9 +2314,7 @@ static void emit_checkpoint_info(Emitter *e, const IrOp *op)
     str_add(&t, " -> ");
     type_str(&t, op->out);
     if (op_info[op->kind].role == ROLE_ELEMENT) {
-        str_add(&t, ": elements%s", ckpt_needs_records(ir, &e->plan->stages[0],
-                                                       (int)(op - ir->ops))
-                                        ? " with their input records" : "");
+        str_add(&t, ": elements%s", e->plan->ckpt_records ? " with their input records" : "");
     } else {
         str_add(&t, " = ");
         monoids_str(&t, op);
@@ -2007,14 +2339,16 @@ static void emit_checkpoint_info(Emitter *e, const IrOp *op)
     str_free(&type);
 }
 
+/* The whole program for a plan: types, sites, run settings, the operator
+ * table, the combine's and top's helpers, the stage functions (and their
+ * timed, batch and resume variants, as the plan says), the plan text and
+ * the descriptor fp_main runs.  Prints only: the plan decided everything
+ * and the linked files were hashed before (plan_hash_links). */
 void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text)
 {
     Arena *a = arena_new();
-    Emitter e = {.out = out, .plan = p, .ir = p->ir, .opts = o, .arena = a, .ckpt_op = -1};
+    Emitter e = {.out = out, .plan = p, .ir = p->ir, .opts = o, .arena = a};
     const Ir *ir = p->ir;
-    for (int i = 0; i < ir->nops; i++)
-        if (ir->ops[i].materialize && op_info[ir->ops[i].kind].role == ROLE_ELEMENT)
-            e.ckpt_op = i;
 
     line(&e, "/* %s.c — generated by fpipec %s from %s.", comment_safe(&e, ir->name),
          FPIPEC_VERSION, fpipe_path(&e));
@@ -2127,19 +2461,28 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         emit_top_helpers(&e, &ir->ops[p->top]);
     for (int i = 0; i < p->nstages; i++) {
         const Stage *st = &p->stages[i];
-        if (st->kind == STAGE_SOURCE && e.ckpt_op >= 0) {
+        if (st->kind == STAGE_SOURCE && p->ckpt_elem_op >= 0) {
             /* materialize on an element-wise operator: its element's
              * serialisers, stage 1, and stage 1 from the checkpoint */
             PtrVec sers = {0};
-            emit_ckpt_serialisers(&e, ir->ops[e.ckpt_op].out, &sers, true);
-            emit_stage1(&e, st);
-            emit_resume_fn(&e, st, e.ckpt_op);
-        } else if (st->kind == STAGE_SOURCE)
-            emit_stage1(&e, st);
-        else if (st->kind == STAGE_COMBINED)
+            emit_ckpt_serialisers(&e, ir->ops[p->ckpt_elem_op].out, &sers, true);
+        }
+        if (st->kind == STAGE_SOURCE) {
+            if (p->batch_map >= 0) {
+                e.batch_fn = p->batch_fname;
+                emit_batch_fn(&e, st, p->batch_map);
+                if (p->batch_first)   /* flush_batch_first's helper */
+                    emit_batch_first_fn(&e, p->batch_map);
+            }
+            emit_stage1(&e, st, false);
+            emit_stage1(&e, st, true);
+            if (p->ckpt_elem_op >= 0)
+                emit_resume_fn(&e, st, p->ckpt_elem_op);
+        } else if (st->kind == STAGE_COMBINED) {
             emit_stage2(&e, st);
-        else
+        } else {
             emit_stage3(&e, st);
+        }
     }
 
     /* The descriptor the runtime's driver runs. */
@@ -2169,13 +2512,7 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     }
     line(&e, "    ;");
     blank(&e);
-    const IrOp *mat = NULL;   /* materialize: the checkpointed combine */
-    int mat_i = -1;
-    for (int i = 0; i < ir->nops; i++)
-        if (ir->ops[i].materialize) {
-            mat = &ir->ops[i];
-            mat_i = i;
-        }
+    const IrOp *mat = p->checkpoint_op >= 0 ? &ir->ops[p->checkpoint_op] : NULL;
     if (mat)
         emit_checkpoint_info(&e, mat);
     line(&e, "static const fp_pipeline pipeline = {");
@@ -2210,6 +2547,7 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     if (ir->default_threads)
         line(&e, ".default_threads = %d,", ir->default_threads);
     line(&e, ".stage1 = %s,", p->stages[0].fname);
+    line(&e, ".stage1_timed = %s,", p->stages[0].timed_fname);
     if (c && c->kind == OP_COMBINE) {
         line(&e, ".acc_size = sizeof(%s_state),", c->cname);
         line(&e, ".acc_init = %s_init,", c->cname);
@@ -2239,7 +2577,7 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     line(&e, ".nops = %d,", ir->nops);
     if (p->scan_words)
         line(&e, ".words_scan = true,");
-    line(&e, ".timed_ops = %d,", e.timed_ops);
+    line(&e, ".timed_ops = %d,", p->timed_ops);
     if (ir->collect) {
         line(&e, ".collect = true,");
         if (ir->errors_path) {
@@ -2250,12 +2588,11 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     }
     if (mat) {
         line(&e, ".checkpoint = &checkpoint,");
-        line(&e, ".checkpoint_op = %d,", mat_i);
+        line(&e, ".checkpoint_op = %d,", p->checkpoint_op);
     }
-    if (e.ckpt_op >= 0) {
-        line(&e, ".resume1 = resume1_from_%s,", ir->ops[e.ckpt_op].name);
-        line(&e, ".ckpt_records = %s,",
-             ckpt_needs_records(ir, &p->stages[0], e.ckpt_op) ? "true" : "false");
+    if (p->ckpt_elem_op >= 0) {
+        line(&e, ".resume1 = %s,", p->resume_fname);
+        line(&e, ".ckpt_records = %s,", p->ckpt_records ? "true" : "false");
     }
     e.indent--;
     line(&e, "};");

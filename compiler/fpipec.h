@@ -557,6 +557,7 @@ typedef struct Stage {
     StageKind kind;
     int first, last;         /* IR op range fused into this stage, inclusive */
     const char *fname;       /* the generated function's name */
+    const char *timed_fname; /* stage 1: its --stats variant, timing each operator */
 } Stage;
 
 typedef enum MergeKind { MERGE_PER_THREAD, MERGE_PARTITION_ORDER } MergeKind;
@@ -570,9 +571,24 @@ typedef struct Plan {
     MergeKind merge;
     const char *merge_why;
     bool scan_words;         /* source + split_ws(source): one word scan */
+    /* Stage 1's shape, decided here so that emit.c only prints it: */
+    int batch_map;           /* IR index of its batch_map, or -1 */
+    const char *batch_fname; /* ... the function from the batch_map on */
+    bool batch_first;        /* ... an operator before it can fail: the batch's
+                                waiting elements are flushed before its error */
+    int timed_ops;           /* --stats times operators [0, timed_ops) */
+    int checkpoint_op;       /* IR index of the materialized operator, or -1 */
+    int ckpt_elem_op;        /* ... when element-wise (stage 1 writes it), or -1 */
+    bool ckpt_records;       /* ... its elements carry their input records */
+    const char *resume_fname;   /* ... the function resuming stage 1 after it */
+    uint64_t links_hash;     /* fingerprint of the linked C files' bytes
+                                (plan_hash_links), for a checkpoint's staleness */
 } Plan;
 
 Plan *plan_build(Arena *a, const Ir *ir);
+/* Hash the linked C files into p->links_hash (reads them; before emit_c). */
+void plan_hash_links(Plan *p, Arena *a);
+uint64_t plan_fnv1a(uint64_t h, const void *p, size_t n);   /* FNV-1a, 64 bits */
 void plan_dump(Str *s, const Plan *p);
 void plan_dot(Str *s, const Plan *p);   /* Graphviz, stages as clusters */
 

@@ -327,6 +327,7 @@ int main(int argc, char **argv)
         goto done;
     }
     Str c = {0};
+    plan_hash_links(plan, a);   /* emit_c reads no files */
     emit_c(&c, plan, &eopts, explain.p);
     str_free(&explain);
     if (is_emit) {

@@ -16,8 +16,87 @@
  */
 #include "fpipec.h"
 
+#include <stdio.h>
 #include <string.h>
 
+/* Whether an operator after m in stage 1 may report an element with its
+ * input record: then each checkpointed element carries its record.  Any
+ * fallible one may — its .fpipe policy drop included, since --config can
+ * make it collect or fail_fast for a run. */
+static bool ckpt_needs_records(const Ir *ir, const Stage *st, int m)
+{
+    for (int i = m + 1; i <= st->last; i++)
+        if (ir->ops[i].fallible)
+            return true;
+    return false;
+}
+
+/* Stage 1's shape: its batch_map (the function from it on, and whether an
+ * earlier operator can fail), the operators --stats times, the
+ * materialized operator and what its checkpoint holds.  Assumes stage 1
+ * (p->stages[0]) is set. */
+static void plan_stage1(Arena *a, Plan *p)
+{
+    const Ir *ir = p->ir;
+    const Stage *s1 = &p->stages[0];
+    p->batch_map = -1;
+    for (int i = s1->first + 1; i <= s1->last && p->batch_map < 0; i++)
+        if (ir->ops[i].kind == OP_BATCH_MAP)
+            p->batch_map = i;
+    if (p->batch_map >= 0) {
+        p->batch_fname = arena_printf(a, "stage1_%s_to_%s", ir->ops[p->batch_map].name,
+                                      ir->ops[s1->last].name);
+        for (int i = s1->first; i < p->batch_map; i++)
+            p->batch_first |= ir->ops[i].fallible;
+    }
+    /* a batch_map: its time includes its batch calls */
+    p->timed_ops = (p->batch_map >= 0 ? p->batch_map : s1->last) + 1;
+    p->checkpoint_op = p->ckpt_elem_op = -1;
+    for (int i = 0; i < ir->nops; i++)
+        if (ir->ops[i].materialize) {
+            p->checkpoint_op = i;
+            if (op_info[ir->ops[i].kind].role == ROLE_ELEMENT)
+                p->ckpt_elem_op = i;
+        }
+    if (p->ckpt_elem_op >= 0) {
+        p->ckpt_records = ckpt_needs_records(ir, s1, p->ckpt_elem_op);
+        p->resume_fname = arena_printf(a, "resume1_from_%s", ir->ops[p->ckpt_elem_op].name);
+    }
+}
+
+/* FNV-1a, 64 bits, continuing from h: fingerprints (not for security). */
+uint64_t plan_fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
+/* The linked C files' bytes, in declaration order, hashed: a checkpoint
+ * of a program whose C files changed is stale.  An unreadable file adds
+ * nothing (the build that follows reports it). */
+void plan_hash_links(Plan *p, Arena *a)
+{
+    const Ir *ir = p->ir;
+    uint64_t h = 0xcbf29ce484222325u;
+    for (int i = 0; i < ir->nlinks; i++) {
+        const char *path = link_path(a, ir->src->path, ir->links[i]->path);
+        FILE *f = fopen(path, "rb");
+        char buf[4096];
+        size_t n;
+        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            h = plan_fnv1a(h, buf, n);
+        if (f)
+            fclose(f);
+    }
+    p->links_hash = ir->nlinks ? h : 0;
+}
+
+/* The physical plan of a checked IR: the fused stages and their function
+ * names, the combine's merge, the word scan, stage 1's shape. */
 Plan *plan_build(Arena *a, const Ir *ir)
 {
     Plan *p = arena_alloc(a, sizeof *p);
@@ -44,6 +123,7 @@ Plan *plan_build(Arena *a, const Ir *ir)
     s1->first = 0;
     s1->last = p->combine >= 0 ? p->combine : p->top >= 0 ? p->top : last;
     s1->fname = arena_printf(a, "stage1_%s_to_%s", ir->ops[0].name, ir->ops[s1->last].name);
+    s1->timed_fname = arena_printf(a, "%s_timed", s1->fname);
     p->nstages = 1;
     if (p->combine >= 0) {
         Stage *s2 = &p->stages[1];
@@ -79,9 +159,11 @@ Plan *plan_build(Arena *a, const Ir *ir)
         s3->last = last;
         s3->fname = arena_printf(a, "stage3_%s_to_%s", ir->ops[p->top].name, ir->ops[last].name);
     }
+    plan_stage1(a, p);
     return p;
 }
 
+/* "kw a -> kw b (note) -> ...": the operators first..last, for dump. */
 static void op_chain(Str *s, const Ir *ir, int first, int last, const char *first_note,
                      const char *last_note)
 {
@@ -95,6 +177,7 @@ static void op_chain(Str *s, const Ir *ir, int first, int last, const char *firs
     }
 }
 
+/* The plan as explain prints it (and --explain, from the generated C). */
 void plan_dump(Str *s, const Plan *p)
 {
     const Ir *ir = p->ir;
@@ -205,6 +288,8 @@ static void dot_str(Str *s, const char *p)
     str_add(s, "\"");
 }
 
+/* The plan as a Graphviz digraph: a cluster per stage, an edge per
+ * operator boundary (the merge dashed). */
 void plan_dot(Str *s, const Plan *p)
 {
     const Ir *ir = p->ir;

@@ -293,6 +293,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     if (run->resume_elems) {
         pl->resume1(w);   /* the operators after the checkpoint, over its elements */
         w->part = &run->parts[k];
+    } else if (w->optime && pl->stage1_timed) {
+        pl->stage1_timed(w);   /* --stats: the variant that times its operators */
     } else {
         pl->stage1(w);
     }

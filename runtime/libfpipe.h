@@ -1164,6 +1164,7 @@ typedef struct fp_pipeline {
     size_t acc_size;           /* bytes of one accumulator */
     /* stage 1: source and the fused element-wise operators, over one partition */
     void (*stage1)(fp_worker *w);
+    void (*stage1_timed)(fp_worker *w);   /* the same with --stats operator times */
     /* combine: the monoid's identity and its combine, on accumulators */
     void (*acc_init)(void *acc);
     void (*acc_merge)(void *dst, const void *src);
@@ -1261,5 +1262,25 @@ void fp_error_restore(fp_worker *w);
 void *fp_worker_buf(fp_worker *w, int which, size_t bytes);
 /* Fail the run as fp_fail does, with a message and no operator. */
 void fp_fail_message(fp_worker *w, const char *msg);
+
+/* ---- macros used by generated stage functions ---- */
+/* Short tokens for what the generated code does at many sites, so that a
+ * stage function reads like its .fpipe.  (Moved with the header's split.) */
+
+/* A string literal as an fp_str, padded as the padding contract asks. */
+#define FP_LIT(s) fp_str_lit(s FP_LIT_PAD, sizeof(s) - 1)
+/* --stats operator times, in the timed variant of stage 1 (fp_sample,
+ * fp_tick): the clock's locals; at the head of the outer loop, whether
+ * this element is timed (its time goes first to operator k); before an
+ * operator's statement, the time from here on goes to operator k; after
+ * the loop, the end of the last element timed. */
+#define FP_TIMER(w) \
+    uint64_t fp_skip = (w)->optime ? 1 : UINT64_MAX; uint64_t fp_t = 0; int fp_timed_op = 0
+#define FP_TIME_SAMPLE(k) \
+    do { if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0)) \
+             fp_t = fp_sample(w, fp_t, &fp_timed_op, (k), &fp_skip); } while (0)
+#define FP_TIME(k) do { if (FP_UNLIKELY(fp_t)) fp_t = fp_tick(w, fp_t, &fp_timed_op, (k)); } while (0)
+#define FP_TIME_END() do { if (FP_UNLIKELY(fp_t)) fp_tick(w, fp_t, &fp_timed_op, 0); } while (0)
+/* ---- end of the macros used by generated stage functions ---- */
 
 #endif /* LIBFPIPE_H */

@@ -7,6 +7,8 @@
 #            tests/golden/ (UPDATE_GOLDEN=1 rewrites them), the generated C
 #            compiled by gcc and clang with -Wall -Wextra -Werror, the dot
 #            rendered by graphviz
+#   codestyle the generated C of every example (tests/golden/*.c and a
+#            fresh emit-c) reads like its .fpipe (tests/codestyle.py)
 #   errors   every tests/errors/*.fpipe must fail `fpipec check` with exit 1
 #            and exactly the diagnostics in its .err file
 #   e2e      the examples, built and run on generated inputs, against
@@ -112,6 +114,45 @@ for f in examples/*.fpipe; do
         else bad "golden: generated C of $n has $cc warnings" "$TMP/cc.err"; fi
     done
 done
+
+# ---------------------------------------------------------------------------
+echo "# codestyle"
+# Instrumentation, line lengths and exact operator quotes in the generated C:
+# the goldens and the fresh emit-c of the golden section.
+cs_args=()
+for f in examples/*.fpipe; do
+    n=$(basename "$f" .fpipe)
+    cs_args+=("$f" "tests/golden/$n.c" "$f" "$TMP/$n.c")
+done
+python3 tests/codestyle.py "${cs_args[@]}" > "$TMP/codestyle.out" 2>&1
+while IFS= read -r l; do
+    case "$l" in
+        "ok - "*) ok "${l#ok - }" ;;
+        "FAIL - "*) bad "${l#FAIL - }" ;;
+        *) echo "$l" ;;
+    esac
+done < "$TMP/codestyle.out"
+grep -q '^ok - ' "$TMP/codestyle.out" || bad "codestyle: tests/codestyle.py checked nothing" "$TMP/codestyle.out"
+# It must be able to fail: a stage function with the old inline timing.
+printf '%s\n' 'pipeline p' 'source lines = text(input)' 'sink out = tsv(output)' > "$TMP/cs.fpipe"
+{ echo 'static void stage1_lines_to_out(fp_worker *w)'; echo '{'
+  echo '    /* source lines = text(input)  (cs.fpipe:2) */'; echo '    fp_str lines;'
+  echo '    if (FP_UNLIKELY(fp_t))'; echo '        fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);'
+  echo '    /* sink out = tsv(output)  (cs.fpipe:3) */'; echo '    fp_out_tsv_str(w->out, lines);'
+  echo '}'; } > "$TMP/cs.c"
+if python3 tests/codestyle.py "$TMP/cs.fpipe" "$TMP/cs.c" > "$TMP/cs.out" 2>&1; then
+    bad "codestyle: inline --stats timing in a stage function passes the check" "$TMP/cs.out"
+else ok "codestyle: inline --stats timing in a stage function fails the check"; fi
+# ... and an operator quoted as fpipec used to, an escape misquoted.
+printf '%s\n' 'pipeline p' 'source lines = text(input)' 'map q : str = "\""' 'sink out = tsv(output)' > "$TMP/cs.fpipe"
+sed -e '/fp_tick/d' -e '/FP_UNLIKELY(fp_t)/d' \
+    -e 's|^    /\* sink|    /* map q : str = "\\ ""  (cs.fpipe:3) */\n    fp_str q = FP_LIT("\\"");\n    /* sink|' \
+    "$TMP/cs.c" > "$TMP/cs2.c"
+if python3 tests/codestyle.py "$TMP/cs.fpipe" "$TMP/cs2.c" > "$TMP/cs.out" 2>&1; then
+    bad "codestyle: a misquoted operator passes the check" "$TMP/cs.out"
+elif grep -q 'not quoted exactly.*map q' "$TMP/cs.out"; then
+    ok "codestyle: a misquoted operator fails the check"
+else bad "codestyle: a misquoted operator fails the check for another reason" "$TMP/cs.out"; fi
 
 # ---------------------------------------------------------------------------
 echo "# errors"
@@ -979,8 +1020,9 @@ else bad "yaml: build rag_ingest.yaml" "$TMP/out"; fi
 "$FPIPEC" emit-c examples/rag_ingest.yaml | grep -v 'examples/rag_ingest\.' > "$TMP/c.yaml"
 "$FPIPEC" emit-c examples/rag_ingest.fpipe | grep -v 'examples/rag_ingest\.' > "$TMP/c.fpipe"
 # The generated C differs only in the lines naming the source file (and
-# the .fpipe lines quoted in comments and sites).
-cnorm() { sed -E 's/[0-9]+, [0-9]+, [0-9]+\};/L};/; s/^( *\{"[a-z_]+", "[a-z_]+"), [0-9]+, [0-9]+,/\1, L, L,/; s/:[0-9]+\)/:L)/g; s/; line [0-9]+/; line L/g; s/:[0-9]+( |$)/:L\1/g; s/\.(yaml|fpipe)//g' "$1"; }
+# the .fpipe lines quoted in comments and sites): comment lines are left
+# out (a .fpipe operator is quoted as written, a YAML one as fpipec reads it).
+cnorm() { grep -Ev '^ *(/\*.*\*/|\*.*)$' "$1" | sed -E 's/[0-9]+, [0-9]+, [0-9]+\};/L};/; s/^( *\{"[a-z_]+", "[a-z_]+"), [0-9]+, [0-9]+,/\1, L, L,/; s/:[0-9]+\)/:L)/g; s/; line [0-9]+/; line L/g; s/:[0-9]+( |$)/:L\1/g; s/\.(yaml|fpipe)//g'; }
 if diff <(cnorm "$TMP/c.yaml") <(cnorm "$TMP/c.fpipe") > "$TMP/diff"; then
     ok "yaml: rag_ingest.yaml and rag_ingest.fpipe generate the same C"
 else bad "yaml: rag_ingest.yaml and rag_ingest.fpipe generate the same C" "$TMP/diff"; fi

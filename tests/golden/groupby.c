@@ -7,8 +7,10 @@
 
 typedef struct rec_Sale { fp_str city; int64_t qty; } rec_Sale;   /* Sale */
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
-typedef struct tup4_i64_i64_f64_i64 { int64_t f0; int64_t f1; double f2; int64_t f3; } tup4_i64_i64_f64_i64;   /* (i64, i64, f64, i64) */
-typedef struct tup2_str_tup4_i64_i64_f64_i64 { fp_str f0; tup4_i64_i64_f64_i64 f1; } tup2_str_tup4_i64_i64_f64_i64;   /* (str, (i64, i64, f64, i64)) */
+/* (i64, i64, f64, i64) */
+typedef struct tup4_i64_i64_f64_i64 { int64_t f0; int64_t f1; double f2; int64_t f3; } tup4_i64_i64_f64_i64;
+/* (str, (i64, i64, f64, i64)) */
+typedef struct tup2_str_tup4_i64_i64_f64_i64 { fp_str f0; tup4_i64_i64_f64_i64 f1; } tup2_str_tup4_i64_i64_f64_i64;
 
 static const fp_site site_sales = {"sales", "examples/groupby.fpipe", 22, 1, 0};
 static const fp_site *const sites[] = {
@@ -26,7 +28,8 @@ static const fp_op fp_op_table[] = {
 };
 
 /* combine_per_key per_city = (count, sum, mean, max)  (examples/groupby.fpipe:24): the accumulator. */
-typedef struct per_city_acc { int64_t m0_count; int64_t m1_sum; fp_sum128 m2_mean_sum; int64_t m2_mean_n; int64_t m3_max; } per_city_acc;
+typedef struct per_city_acc { int64_t m0_count; int64_t m1_sum; fp_sum128 m2_mean_sum; int64_t m2_mean_n;
+        int64_t m3_max; } per_city_acc;
 
 /* The accumulator of a first value. */
 static inline void per_city_first(per_city_acc *a, int64_t v)
@@ -65,7 +68,8 @@ static void per_city_merge(void *dst, const void *src)
 /* The result of the fold. */
 static inline tup4_i64_i64_f64_i64 per_city_result(const per_city_acc *a)
 {
-    return (tup4_i64_i64_f64_i64){a->m0_count, a->m1_sum, fp_sum128_f64(a->m2_mean_sum) / (double)a->m2_mean_n, a->m3_max};
+    return (tup4_i64_i64_f64_i64){a->m0_count, a->m1_sum, fp_sum128_f64(a->m2_mean_sum) / (double)a->m2_mean_n,
+        a->m3_max};
 }
 
 /* An update of per_city waiting in stage 1's queue. */
@@ -94,22 +98,16 @@ static void per_city_apply(fp_worker *w, per_city_pending *q, int n)
  */
 static void stage1_sales_to_per_city(fp_worker *w)
 {
-    uint64_t fp_n0 = 0;   /* --stats: sales out */
-    uint64_t fp_n4 = 0;   /* --stats: sales read */
-    uint64_t fp_n1 = 0;   /* --stats: by_city out */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    uint64_t n_sales = 0, n_sales_read = 0;   /* elements counted: --stats, checkpoints, --progress */
     per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
     int per_city_n = 0;
-    /* source sales : Sale = csv(input)  (examples/groupby.fpipe:22): bitmask scan in place; libcsv for quoted records */
+    /* examples/groupby.fpipe:22: bitmask scan in place; libcsv for quoted records
+     * source  sales : Sale       = csv(input)
+     */
     fp_csv_iter sales_it = fp_csv_begin(w);
     fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
     while (fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
-        fp_n4++;
+        n_sales_read++;
         rec_Sale sales;
         sales.city = sales_cols[0];
         sales.qty = fp_col_i64(w, &site_sales, sales_cols[1], "qty");
@@ -118,30 +116,70 @@ static void stage1_sales_to_per_city(fp_worker *w)
                 return;
             continue;   /* dropped or collected: the next element */
         }
-        fp_n0++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map by_city */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
-        /* map by_city : (str, i64) = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */
+        n_sales++;
+        /* map     by_city            = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */
         tup2_str_i64 by_city = {sales.city, sales.qty};
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key per_city */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* combine_per_key per_city : (str, (i64, i64, f64, i64)) = (count, sum, mean, max)  (examples/groupby.fpipe:24): queued for this worker's table */
+        /* examples/groupby.fpipe:24: queued for this worker's table
+         * combine_per_key per_city   = (count, sum, mean, max)
+         */
         fp_ktab_probe(w->tab, by_city.f0, &per_city_q[per_city_n].probe);
         per_city_q[per_city_n].value = by_city.f1;
         if (++per_city_n == FP_BATCH) {
             per_city_apply(w, per_city_q, per_city_n);
             per_city_n = 0;
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of source sales: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     per_city_apply(w, per_city_q, per_city_n);
-    w->stat[0] += fp_n0;
-    w->stat[4] += fp_n4;
-    w->stat[1] += fp_n1;
+    w->stat[0] += n_sales;
+    w->stat[4] += n_sales_read;
+    w->stat[1] += n_sales;
+}
+
+/* Stage 1 with --stats: stage1_sales_to_per_city with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_sales_to_per_city_timed(fp_worker *w)
+{
+    uint64_t n_sales = 0, n_sales_read = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
+    int per_city_n = 0;
+    /* examples/groupby.fpipe:22: bitmask scan in place; libcsv for quoted records
+     * source  sales : Sale       = csv(input)
+     */
+    fp_csv_iter sales_it = fp_csv_begin(w);
+    fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
+    while (fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2)) {
+        FP_TIME_SAMPLE(0);
+        n_sales_read++;
+        rec_Sale sales;
+        sales.city = sales_cols[0];
+        sales.qty = fp_col_i64(w, &site_sales, sales_cols[1], "qty");
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_sales.on_error (fail_fast in the .fpipe) */
+            if (fp_on_error(w, &opcfg_sales))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
+        }
+        n_sales++;
+        FP_TIME(1);
+        /* map     by_city            = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */
+        tup2_str_i64 by_city = {sales.city, sales.qty};
+        FP_TIME(2);
+        /* examples/groupby.fpipe:24: queued for this worker's table
+         * combine_per_key per_city   = (count, sum, mean, max)
+         */
+        fp_ktab_probe(w->tab, by_city.f0, &per_city_q[per_city_n].probe);
+        per_city_q[per_city_n].value = by_city.f1;
+        if (++per_city_n == FP_BATCH) {
+            per_city_apply(w, per_city_q, per_city_n);
+            per_city_n = 0;
+        }
+        FP_TIME(0);
+    }
+    FP_TIME_END();
+    per_city_apply(w, per_city_q, per_city_n);
+    w->stat[0] += n_sales;
+    w->stat[4] += n_sales_read;
+    w->stat[1] += n_sales;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -150,10 +188,10 @@ static void stage1_sales_to_per_city(fp_worker *w)
  */
 static void stage2_per_city_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key per_city : (str, (i64, i64, f64, i64)) = (count, sum, mean, max)  (examples/groupby.fpipe:24): the merged value of one key */
+    /* combine_per_key per_city   = (count, sum, mean, max)  (examples/groupby.fpipe:24): the merged value of one key */
     tup2_str_tup4_i64_i64_f64_i64 per_city = {key, per_city_result(acc)};
     w->stat[2]++;
-    /* sink out = tsv(output)  (examples/groupby.fpipe:25) */
+    /* sink    out                = tsv(output)  (examples/groupby.fpipe:25) */
     fp_out_tsv_str(w->out, per_city.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, per_city.f1.f0);
@@ -208,6 +246,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_sales_to_per_city,
+    .stage1_timed = stage1_sales_to_per_city_timed,
     .acc_size = sizeof(per_city_acc),
     .acc_merge = per_city_merge,
     .stage2_keyed = stage2_per_city_to_out,

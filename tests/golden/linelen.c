@@ -22,51 +22,67 @@ static const fp_op fp_op_table[] = {
  */
 static void stage1_lines_to_out(fp_worker *w)
 {
-    uint64_t fp_n1 = 0;   /* --stats: nonblank out */
-    uint64_t fp_n5 = 0;   /* --stats: nonblank filtered */
-    uint64_t fp_n2 = 0;   /* --stats: row out */
-    uint64_t fp_n3 = 0;   /* --stats: out out */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    uint64_t n_nonblank = 0, n_nonblank_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source lines : str = text(input)  (examples/linelen.fpipe:7) */
+    /* source  lines                  = text(input)  (examples/linelen.fpipe:7) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of filter nonblank */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
-        /* filter nonblank : str = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
+        /* filter  nonblank               = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
         if (!(fp_len(fp_trim(lines)) > 0)) {
-            fp_n5++;
+            n_nonblank_rejected++;
             continue;
         }
-        fp_n1++;
+        n_nonblank++;
         fp_str nonblank = lines;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map row */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* map row : (i64, str) = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
+        /* map     row : (i64, str)       = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
         tup2_i64_str row = {fp_len(nonblank), fp_upper(w->arena, fp_trim(nonblank))};
-        fp_n2++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of sink out */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-        /* sink out = tsv(output)  (examples/linelen.fpipe:10) */
+        /* sink    out                    = tsv(output)  (examples/linelen.fpipe:10) */
         fp_out_i64(w->out, row.f0);
         fp_out_char(w->out, '\t');
         fp_out_tsv_str(w->out, row.f1);
         fp_out_char(w->out, '\n');
-        fp_n3++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of source lines: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
-    w->stat[1] += fp_n1;
-    w->stat[5] += fp_n5;
-    w->stat[2] += fp_n2;
-    w->stat[3] += fp_n3;
+    w->stat[1] += n_nonblank;
+    w->stat[5] += n_nonblank_rejected;
+    w->stat[2] += n_nonblank;
+    w->stat[3] += n_nonblank;
+}
+
+/* Stage 1 with --stats: stage1_lines_to_out with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_lines_to_out_timed(fp_worker *w)
+{
+    uint64_t n_nonblank = 0, n_nonblank_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    const char *cur = w->part->begin, *end = w->part->end;
+    /* source  lines                  = text(input)  (examples/linelen.fpipe:7) */
+    fp_str lines;
+    while (fp_next_line(&cur, end, &lines)) {
+        FP_TIME_SAMPLE(0);
+        FP_TIME(1);
+        /* filter  nonblank               = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
+        if (!(fp_len(fp_trim(lines)) > 0)) {
+            n_nonblank_rejected++;
+            continue;
+        }
+        n_nonblank++;
+        fp_str nonblank = lines;
+        FP_TIME(2);
+        /* map     row : (i64, str)       = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
+        tup2_i64_str row = {fp_len(nonblank), fp_upper(w->arena, fp_trim(nonblank))};
+        FP_TIME(3);
+        /* sink    out                    = tsv(output)  (examples/linelen.fpipe:10) */
+        fp_out_i64(w->out, row.f0);
+        fp_out_char(w->out, '\t');
+        fp_out_tsv_str(w->out, row.f1);
+        fp_out_char(w->out, '\n');
+        FP_TIME(0);
+    }
+    FP_TIME_END();
+    w->stat[1] += n_nonblank;
+    w->stat[5] += n_nonblank_rejected;
+    w->stat[2] += n_nonblank;
+    w->stat[3] += n_nonblank;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -96,6 +112,7 @@ static const fp_pipeline pipeline = {
     .shape = FP_SHAPE_ELEMENTWISE,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_out,
+    .stage1_timed = stage1_lines_to_out_timed,
     .ops = fp_op_table,
     .nops = 4,
     .timed_ops = 4,

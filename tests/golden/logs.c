@@ -81,69 +81,212 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
-    uint64_t fp_n1 = 0;   /* --stats: entry out */
-    uint64_t fp_n2 = 0;   /* --stats: keys out */
-    uint64_t fp_n7 = 0;   /* --stats: keys expanded */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    uint64_t n_entry = 0, n_keys = 0, n_keys_expanded = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source lines : str = text(input)  (examples/logs.fpipe:30) */
+    /* source  lines : str = text(input)  (examples/logs.fpipe:30) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         w->pos = lines.p;   /* for error messages */
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map entry */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
-        /* map entry : (str, str) = let head = field(lines, "\ "", 0) in let request = field(lines, "\ "", 1) in let tail = field(lines, "\ "", 2) in let addr = field(head, " ", 0) in let time = substr(head, len(addr) + 6, 26) in let hour = substr(time, 12, 2) in let status = field(tail, " ", 1) in let size = field(tail, " ", 2) in if len(lines) != len(head) + len(request) + len(tail) + 2 then fail("more than two quotes") else if len(addr) < 7 || len(addr) > 15 then fail("the address is not 7 to 15 bytes") else if find(head, " - - [") != len(addr) || len(head) != len(addr) + 34 || !ends_with(head, "] ") then fail("not 'address - - [timestamp] '") else if substr(time, 11, 1) != ":" || substr(time, 14, 1) != ":" then fail("not a timestamp") else if hour < "00" || hour > "23" || parse_i64(hour) < 0 then fail("the hour is not 00 to 23") else if len(tail) != len(status) + len(size) + 2 then fail("not ' status size' at the end") else if len(status) != 3 || parse_i64(status) < 100 || parse_i64(status) > 599 then fail("the status is not 100 to 599") else if size != "-" && (len(size) > 9 || size < "0" || parse_i64(size) < 0) then fail("the size is not - or 1 to 9 digits") else (replace("status SSS", "SSS", status), replace("hour HH", "HH", hour))  (examples/logs.fpipe:36) */
-        fp_str let_size = (fp_str){0};
-        fp_str let_status = (fp_str){0};
-        fp_str let_hour = (fp_str){0};
-        fp_str let_time = (fp_str){0};
-        fp_str let_addr = (fp_str){0};
-        fp_str let_tail = (fp_str){0};
-        fp_str let_request = (fp_str){0};
-        fp_str let_head = (fp_str){0};
-        tup2_str_str entry = (let_head = fp_field(w, &site_entry, lines, fp_str_lit("\"" FP_LIT_PAD, 1), 0), (let_request = fp_field(w, &site_entry, lines, fp_str_lit("\"" FP_LIT_PAD, 1), 1), (let_tail = fp_field(w, &site_entry, lines, fp_str_lit("\"" FP_LIT_PAD, 1), 2), (let_addr = fp_field(w, &site_entry, let_head, fp_str_lit(" " FP_LIT_PAD, 1), 0), (let_time = fp_substr(w, &site_entry, let_head, fp_add_i64(fp_len(let_addr), 6), 26), (let_hour = fp_substr(w, &site_entry, let_time, 12, 2), (let_status = fp_field(w, &site_entry, let_tail, fp_str_lit(" " FP_LIT_PAD, 1), 1), (let_size = fp_field(w, &site_entry, let_tail, fp_str_lit(" " FP_LIT_PAD, 1), 2), ((fp_len(lines) != fp_add_i64(fp_add_i64(fp_add_i64(fp_len(let_head), fp_len(let_request)), fp_len(let_tail)), 2)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("more than two quotes" FP_LIT_PAD, 20)), (tup2_str_str){0}) : (((fp_len(let_addr) < 7) || (fp_len(let_addr) > 15)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the address is not 7 to 15 bytes" FP_LIT_PAD, 32)), (tup2_str_str){0}) : ((((fp_find(let_head, fp_str_lit(" - - [" FP_LIT_PAD, 6)) != fp_len(let_addr)) || (fp_len(let_head) != fp_add_i64(fp_len(let_addr), 34))) || (!fp_ends_with(let_head, fp_str_lit("] " FP_LIT_PAD, 2)))) ? (fp_fail_msg(w, &site_entry, fp_str_lit("not 'address - - [timestamp] '" FP_LIT_PAD, 30)), (tup2_str_str){0}) : ((!fp_str_eq(fp_substr(w, &site_entry, let_time, 11, 1), fp_str_lit(":" FP_LIT_PAD, 1)) || !fp_str_eq(fp_substr(w, &site_entry, let_time, 14, 1), fp_str_lit(":" FP_LIT_PAD, 1))) ? (fp_fail_msg(w, &site_entry, fp_str_lit("not a timestamp" FP_LIT_PAD, 15)), (tup2_str_str){0}) : ((((fp_str_cmp(let_hour, fp_str_lit("00" FP_LIT_PAD, 2)) < 0) || (fp_str_cmp(let_hour, fp_str_lit("23" FP_LIT_PAD, 2)) > 0)) || (fp_parse_i64(w, &site_entry, let_hour) < 0)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the hour is not 00 to 23" FP_LIT_PAD, 24)), (tup2_str_str){0}) : ((fp_len(let_tail) != fp_add_i64(fp_add_i64(fp_len(let_status), fp_len(let_size)), 2)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("not ' status size' at the end" FP_LIT_PAD, 29)), (tup2_str_str){0}) : ((((fp_len(let_status) != 3) || (fp_parse_i64(w, &site_entry, let_status) < 100)) || (fp_parse_i64(w, &site_entry, let_status) > 599)) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the status is not 100 to 599" FP_LIT_PAD, 28)), (tup2_str_str){0}) : ((!fp_str_eq(let_size, fp_str_lit("-" FP_LIT_PAD, 1)) && (((fp_len(let_size) > 9) || (fp_str_cmp(let_size, fp_str_lit("0" FP_LIT_PAD, 1)) < 0)) || (fp_parse_i64(w, &site_entry, let_size) < 0))) ? (fp_fail_msg(w, &site_entry, fp_str_lit("the size is not - or 1 to 9 digits" FP_LIT_PAD, 34)), (tup2_str_str){0}) : (tup2_str_str){fp_replace(w->arena, w, &site_entry, fp_str_lit("status SSS" FP_LIT_PAD, 10), fp_str_lit("SSS" FP_LIT_PAD, 3), let_status), fp_replace(w->arena, w, &site_entry, fp_str_lit("hour HH" FP_LIT_PAD, 7), fp_str_lit("HH" FP_LIT_PAD, 2), let_hour)}))))))))))))))));
+        /* examples/logs.fpipe:36
+         * map     entry : (str, str) =
+         *     # The line is head "request" tail; the head is "address - - [time] ".
+         *     let head    = field(lines, "\"", 0) in           # 203.0.113.7 - - [21/Nov/2026:13:05:42 +0000]
+         *     let request = field(lines, "\"", 1) in           # GET /index.html HTTP/1.1
+         *     let tail    = field(lines, "\"", 2) in           #  200 5123
+         *     let addr    = field(head, " ", 0) in             # 203.0.113.7
+         *     let time    = substr(head, len(addr) + 6, 26) in # 21/Nov/2026:13:05:42 +0000
+         *     let hour    = substr(time, 12, 2) in             # 13
+         *     let status  = field(tail, " ", 1) in             # 200
+         *     let size    = field(tail, " ", 2) in             # 5123
+         *     # In the comparisons below, parse_i64 fails on anything but [+-]digits
+         *     # and a sign sorts before "0".
+         *     if len(lines) != len(head) + len(request) + len(tail) + 2 then fail("more than two quotes")
+         *     else if len(addr) < 7 || len(addr) > 15 then fail("the address is not 7 to 15 bytes")
+         *     else if find(head, " - - [") != len(addr) || len(head) != len(addr) + 34
+         *         || !ends_with(head, "] ") then fail("not 'address - - [timestamp] '")
+         *     else if substr(time, 11, 1) != ":" || substr(time, 14, 1) != ":" then fail("not a timestamp")
+         *     else if hour < "00" || hour > "23" || parse_i64(hour) < 0 then fail("the hour is not 00 to 23")
+         *     else if len(tail) != len(status) + len(size) + 2 then fail("not ' status size' at the end")
+         *     else if len(status) != 3 || parse_i64(status) < 100 || parse_i64(status) > 599
+         *         then fail("the status is not 100 to 599")
+         *     else if size != "-" && (len(size) > 9 || size < "0" || parse_i64(size) < 0)
+         *         then fail("the size is not - or 1 to 9 digits")
+         *     else (replace("status SSS", "SSS", status), replace("hour HH", "HH", hour))
+         *     on_error drop
+         */
+        tup2_str_str entry = (tup2_str_str){0};
+        fp_str let_head = fp_field(w, &site_entry, lines, FP_LIT("\""), 0);
+        fp_str let_request = fp_field(w, &site_entry, lines, FP_LIT("\""), 1);
+        fp_str let_tail = fp_field(w, &site_entry, lines, FP_LIT("\""), 2);
+        fp_str let_addr = fp_field(w, &site_entry, let_head, FP_LIT(" "), 0);
+        fp_str let_time = fp_substr(w, &site_entry, let_head, fp_add_i64(fp_len(let_addr), 6), 26);
+        fp_str let_hour = fp_substr(w, &site_entry, let_time, 12, 2);
+        fp_str let_status = fp_field(w, &site_entry, let_tail, FP_LIT(" "), 1);
+        fp_str let_size = fp_field(w, &site_entry, let_tail, FP_LIT(" "), 2);
+        if (fp_len(lines) != fp_add_i64(fp_add_i64(fp_add_i64(fp_len(let_head), fp_len(let_request)), fp_len(let_tail)),
+                2)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("more than two quotes"));   /* entry stays zero */
+        } else if ((fp_len(let_addr) < 7) || (fp_len(let_addr) > 15)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("the address is not 7 to 15 bytes"));   /* entry stays zero */
+        } else if (((fp_find(let_head, FP_LIT(" - - [")) != fp_len(let_addr))
+                || (fp_len(let_head) != fp_add_i64(fp_len(let_addr), 34))) || (!fp_ends_with(let_head, FP_LIT("] ")))) {
+            fp_fail_msg(w, &site_entry, FP_LIT("not 'address - - [timestamp] '"));   /* entry stays zero */
+        } else if (!fp_str_eq(fp_substr(w, &site_entry, let_time, 11, 1), FP_LIT(":"))
+                || !fp_str_eq(fp_substr(w, &site_entry, let_time, 14, 1), FP_LIT(":"))) {
+            fp_fail_msg(w, &site_entry, FP_LIT("not a timestamp"));   /* entry stays zero */
+        } else if (((fp_str_cmp(let_hour, FP_LIT("00")) < 0) || (fp_str_cmp(let_hour, FP_LIT("23")) > 0))
+                || (fp_parse_i64(w, &site_entry, let_hour) < 0)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("the hour is not 00 to 23"));   /* entry stays zero */
+        } else if (fp_len(let_tail) != fp_add_i64(fp_add_i64(fp_len(let_status), fp_len(let_size)), 2)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("not ' status size' at the end"));   /* entry stays zero */
+        } else if (((fp_len(let_status) != 3) || (fp_parse_i64(w, &site_entry, let_status) < 100))
+                || (fp_parse_i64(w, &site_entry, let_status) > 599)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("the status is not 100 to 599"));   /* entry stays zero */
+        } else if (!fp_str_eq(let_size, FP_LIT("-"))
+                && (((fp_len(let_size) > 9) || (fp_str_cmp(let_size, FP_LIT("0")) < 0))
+                || (fp_parse_i64(w, &site_entry, let_size) < 0))) {
+            fp_fail_msg(w, &site_entry, FP_LIT("the size is not - or 1 to 9 digits"));   /* entry stays zero */
+        } else {
+            entry = (tup2_str_str){fp_replace(w->arena, w, &site_entry, FP_LIT("status SSS"), FP_LIT("SSS"),
+                    let_status), fp_replace(w->arena, w, &site_entry, FP_LIT("hour HH"), FP_LIT("HH"), let_hour)};
+        }
         if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_entry.on_error (drop in the .fpipe) */
             if (fp_on_error(w, &opcfg_entry))   /* fail_fast: the run stops */
                 return;
             continue;   /* dropped or collected: the next element */
         }
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap keys */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* flatmap keys : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */
+        n_entry++;
+        /* flatmap keys  : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */
         tup2_str_i64 keys_items[2] = {(tup2_str_i64){entry.f0, 1}, (tup2_str_i64){entry.f1, 1}};
-        fp_n7++;
+        n_keys_expanded++;
         for (int keys_i = 0; keys_i < 2; keys_i++) {
             tup2_str_i64 keys = keys_items[keys_i];
-            fp_n2++;
-            if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key counts */
-                fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-            /* combine_per_key counts : (str, i64) = sum  (examples/logs.fpipe:63): queued for this worker's table */
+            n_keys++;
+            /* combine_per_key counts     = sum  (examples/logs.fpipe:63): queued for this worker's table */
             fp_ktab_probe(w->tab, keys.f0, &counts_q[counts_n].probe);
             counts_q[counts_n].value = keys.f1;
             if (++counts_n == FP_BATCH) {
                 counts_apply(w, counts_q, counts_n);
                 counts_n = 0;
             }
-            if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap keys: its next element */
-                fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of source lines: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += fp_n1;
-    w->stat[2] += fp_n2;
-    w->stat[7] += fp_n7;
+    w->stat[1] += n_entry;
+    w->stat[2] += n_keys;
+    w->stat[7] += n_keys_expanded;
+}
+
+/* Stage 1 with --stats: stage1_lines_to_counts with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_lines_to_counts_timed(fp_worker *w)
+{
+    uint64_t n_entry = 0, n_keys = 0, n_keys_expanded = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
+    int counts_n = 0;
+    const char *cur = w->part->begin, *end = w->part->end;
+    /* source  lines : str = text(input)  (examples/logs.fpipe:30) */
+    fp_str lines;
+    while (fp_next_line(&cur, end, &lines)) {
+        FP_TIME_SAMPLE(0);
+        w->pos = lines.p;   /* for error messages */
+        FP_TIME(1);
+        /* examples/logs.fpipe:36
+         * map     entry : (str, str) =
+         *     # The line is head "request" tail; the head is "address - - [time] ".
+         *     let head    = field(lines, "\"", 0) in           # 203.0.113.7 - - [21/Nov/2026:13:05:42 +0000]
+         *     let request = field(lines, "\"", 1) in           # GET /index.html HTTP/1.1
+         *     let tail    = field(lines, "\"", 2) in           #  200 5123
+         *     let addr    = field(head, " ", 0) in             # 203.0.113.7
+         *     let time    = substr(head, len(addr) + 6, 26) in # 21/Nov/2026:13:05:42 +0000
+         *     let hour    = substr(time, 12, 2) in             # 13
+         *     let status  = field(tail, " ", 1) in             # 200
+         *     let size    = field(tail, " ", 2) in             # 5123
+         *     # In the comparisons below, parse_i64 fails on anything but [+-]digits
+         *     # and a sign sorts before "0".
+         *     if len(lines) != len(head) + len(request) + len(tail) + 2 then fail("more than two quotes")
+         *     else if len(addr) < 7 || len(addr) > 15 then fail("the address is not 7 to 15 bytes")
+         *     else if find(head, " - - [") != len(addr) || len(head) != len(addr) + 34
+         *         || !ends_with(head, "] ") then fail("not 'address - - [timestamp] '")
+         *     else if substr(time, 11, 1) != ":" || substr(time, 14, 1) != ":" then fail("not a timestamp")
+         *     else if hour < "00" || hour > "23" || parse_i64(hour) < 0 then fail("the hour is not 00 to 23")
+         *     else if len(tail) != len(status) + len(size) + 2 then fail("not ' status size' at the end")
+         *     else if len(status) != 3 || parse_i64(status) < 100 || parse_i64(status) > 599
+         *         then fail("the status is not 100 to 599")
+         *     else if size != "-" && (len(size) > 9 || size < "0" || parse_i64(size) < 0)
+         *         then fail("the size is not - or 1 to 9 digits")
+         *     else (replace("status SSS", "SSS", status), replace("hour HH", "HH", hour))
+         *     on_error drop
+         */
+        tup2_str_str entry = (tup2_str_str){0};
+        fp_str let_head = fp_field(w, &site_entry, lines, FP_LIT("\""), 0);
+        fp_str let_request = fp_field(w, &site_entry, lines, FP_LIT("\""), 1);
+        fp_str let_tail = fp_field(w, &site_entry, lines, FP_LIT("\""), 2);
+        fp_str let_addr = fp_field(w, &site_entry, let_head, FP_LIT(" "), 0);
+        fp_str let_time = fp_substr(w, &site_entry, let_head, fp_add_i64(fp_len(let_addr), 6), 26);
+        fp_str let_hour = fp_substr(w, &site_entry, let_time, 12, 2);
+        fp_str let_status = fp_field(w, &site_entry, let_tail, FP_LIT(" "), 1);
+        fp_str let_size = fp_field(w, &site_entry, let_tail, FP_LIT(" "), 2);
+        if (fp_len(lines) != fp_add_i64(fp_add_i64(fp_add_i64(fp_len(let_head), fp_len(let_request)), fp_len(let_tail)),
+                2)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("more than two quotes"));   /* entry stays zero */
+        } else if ((fp_len(let_addr) < 7) || (fp_len(let_addr) > 15)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("the address is not 7 to 15 bytes"));   /* entry stays zero */
+        } else if (((fp_find(let_head, FP_LIT(" - - [")) != fp_len(let_addr))
+                || (fp_len(let_head) != fp_add_i64(fp_len(let_addr), 34))) || (!fp_ends_with(let_head, FP_LIT("] ")))) {
+            fp_fail_msg(w, &site_entry, FP_LIT("not 'address - - [timestamp] '"));   /* entry stays zero */
+        } else if (!fp_str_eq(fp_substr(w, &site_entry, let_time, 11, 1), FP_LIT(":"))
+                || !fp_str_eq(fp_substr(w, &site_entry, let_time, 14, 1), FP_LIT(":"))) {
+            fp_fail_msg(w, &site_entry, FP_LIT("not a timestamp"));   /* entry stays zero */
+        } else if (((fp_str_cmp(let_hour, FP_LIT("00")) < 0) || (fp_str_cmp(let_hour, FP_LIT("23")) > 0))
+                || (fp_parse_i64(w, &site_entry, let_hour) < 0)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("the hour is not 00 to 23"));   /* entry stays zero */
+        } else if (fp_len(let_tail) != fp_add_i64(fp_add_i64(fp_len(let_status), fp_len(let_size)), 2)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("not ' status size' at the end"));   /* entry stays zero */
+        } else if (((fp_len(let_status) != 3) || (fp_parse_i64(w, &site_entry, let_status) < 100))
+                || (fp_parse_i64(w, &site_entry, let_status) > 599)) {
+            fp_fail_msg(w, &site_entry, FP_LIT("the status is not 100 to 599"));   /* entry stays zero */
+        } else if (!fp_str_eq(let_size, FP_LIT("-"))
+                && (((fp_len(let_size) > 9) || (fp_str_cmp(let_size, FP_LIT("0")) < 0))
+                || (fp_parse_i64(w, &site_entry, let_size) < 0))) {
+            fp_fail_msg(w, &site_entry, FP_LIT("the size is not - or 1 to 9 digits"));   /* entry stays zero */
+        } else {
+            entry = (tup2_str_str){fp_replace(w->arena, w, &site_entry, FP_LIT("status SSS"), FP_LIT("SSS"),
+                    let_status), fp_replace(w->arena, w, &site_entry, FP_LIT("hour HH"), FP_LIT("HH"), let_hour)};
+        }
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_entry.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_entry))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
+        }
+        n_entry++;
+        FP_TIME(2);
+        /* flatmap keys  : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */
+        tup2_str_i64 keys_items[2] = {(tup2_str_i64){entry.f0, 1}, (tup2_str_i64){entry.f1, 1}};
+        n_keys_expanded++;
+        for (int keys_i = 0; keys_i < 2; keys_i++) {
+            tup2_str_i64 keys = keys_items[keys_i];
+            n_keys++;
+            FP_TIME(3);
+            /* combine_per_key counts     = sum  (examples/logs.fpipe:63): queued for this worker's table */
+            fp_ktab_probe(w->tab, keys.f0, &counts_q[counts_n].probe);
+            counts_q[counts_n].value = keys.f1;
+            if (++counts_n == FP_BATCH) {
+                counts_apply(w, counts_q, counts_n);
+                counts_n = 0;
+            }
+            FP_TIME(2);
+        }
+        FP_TIME(0);
+    }
+    FP_TIME_END();
+    counts_apply(w, counts_q, counts_n);
+    w->stat[1] += n_entry;
+    w->stat[2] += n_keys;
+    w->stat[7] += n_keys_expanded;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -152,10 +295,10 @@ static void stage1_lines_to_counts(fp_worker *w)
  */
 static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key counts : (str, i64) = sum  (examples/logs.fpipe:63): the merged value of one key */
+    /* combine_per_key counts     = sum  (examples/logs.fpipe:63): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
     w->stat[3]++;
-    /* sink out = tsv(output)  (examples/logs.fpipe:64) */
+    /* sink    out                = tsv(output)  (examples/logs.fpipe:64) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, counts.f1);
@@ -196,6 +339,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_counts,
+    .stage1_timed = stage1_lines_to_counts_timed,
     .acc_size = sizeof(counts_acc),
     .acc_merge = counts_merge,
     .stage2_keyed = stage2_counts_to_out,

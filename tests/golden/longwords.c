@@ -78,64 +78,92 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
-    uint64_t fp_n1 = 0;   /* --stats: words out */
-    uint64_t fp_n2 = 0;   /* --stats: folded out */
-    uint64_t fp_n3 = 0;   /* --stats: long out */
-    uint64_t fp_n11 = 0;   /* --stats: long filtered */
-    uint64_t fp_n4 = 0;   /* --stats: pairs out */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    uint64_t n_words = 0, n_long = 0, n_long_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
-    /* source lines : str = text(input)  (examples/longwords.fpipe:8) */
-    /* flatmap words : str = split_ws(lines)  (examples/longwords.fpipe:9): one scan over the partition: split_ws never crosses a newline */
+    /* source  lines                    = text(input)  (examples/longwords.fpipe:8) */
+    /* examples/longwords.fpipe:9: one scan over the partition: split_ws never crosses a newline
+     * flatmap words                    = split_ws(lines)
+     */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map folded */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* map folded : str = lower(words)  (examples/longwords.fpipe:10) */
+        n_words++;
+        /* map     folded  : str            = lower(words)  (examples/longwords.fpipe:10) */
         fp_str folded = fp_lower(w->arena, words);
-        fp_n2++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of filter long */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-        /* filter long : str = len(folded) >= 7  (examples/longwords.fpipe:11) */
+        /* filter  long                     = len(folded) >= 7  (examples/longwords.fpipe:11) */
         if (!(fp_len(folded) >= 7)) {
-            fp_n11++;
+            n_long_rejected++;
             continue;
         }
-        fp_n3++;
+        n_long++;
         fp_str long_ = folded;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map pairs */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 4);
-        /* map pairs : (str, i64) = (long, 1)  (examples/longwords.fpipe:12) */
+        /* map     pairs   : (str, i64)     = (long, 1)  (examples/longwords.fpipe:12) */
         tup2_str_i64 pairs = {long_, 1};
-        fp_n4++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key counts */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 5);
-        /* combine_per_key counts : (str, i64) = count  (examples/longwords.fpipe:13): queued for this worker's table */
+        /* combine_per_key counts           = count  (examples/longwords.fpipe:13): queued for this worker's table */
         fp_ktab_probe(w->tab, pairs.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = pairs.f1;
         if (++counts_n == FP_BATCH) {
             counts_apply(w, counts_q, counts_n);
             counts_n = 0;
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += fp_n1;
-    w->stat[2] += fp_n2;
-    w->stat[3] += fp_n3;
-    w->stat[11] += fp_n11;
-    w->stat[4] += fp_n4;
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
+    w->stat[3] += n_long;
+    w->stat[11] += n_long_rejected;
+    w->stat[4] += n_long;
+}
+
+/* Stage 1 with --stats: stage1_lines_to_counts with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_lines_to_counts_timed(fp_worker *w)
+{
+    uint64_t n_words = 0, n_long = 0, n_long_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
+    int counts_n = 0;
+    /* source  lines                    = text(input)  (examples/longwords.fpipe:8) */
+    /* examples/longwords.fpipe:9: one scan over the partition: split_ws never crosses a newline
+     * flatmap words                    = split_ws(lines)
+     */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        FP_TIME_SAMPLE(1);
+        n_words++;
+        FP_TIME(2);
+        /* map     folded  : str            = lower(words)  (examples/longwords.fpipe:10) */
+        fp_str folded = fp_lower(w->arena, words);
+        FP_TIME(3);
+        /* filter  long                     = len(folded) >= 7  (examples/longwords.fpipe:11) */
+        if (!(fp_len(folded) >= 7)) {
+            n_long_rejected++;
+            continue;
+        }
+        n_long++;
+        fp_str long_ = folded;
+        FP_TIME(4);
+        /* map     pairs   : (str, i64)     = (long, 1)  (examples/longwords.fpipe:12) */
+        tup2_str_i64 pairs = {long_, 1};
+        FP_TIME(5);
+        /* combine_per_key counts           = count  (examples/longwords.fpipe:13): queued for this worker's table */
+        fp_ktab_probe(w->tab, pairs.f0, &counts_q[counts_n].probe);
+        counts_q[counts_n].value = pairs.f1;
+        if (++counts_n == FP_BATCH) {
+            counts_apply(w, counts_q, counts_n);
+            counts_n = 0;
+        }
+        FP_TIME(1);
+    }
+    FP_TIME_END();
+    counts_apply(w, counts_q, counts_n);
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
+    w->stat[3] += n_long;
+    w->stat[11] += n_long_rejected;
+    w->stat[4] += n_long;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -145,17 +173,17 @@ static void stage1_lines_to_counts(fp_worker *w)
  */
 static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key counts : (str, i64) = count  (examples/longwords.fpipe:13): the merged value of one key */
+    /* combine_per_key counts           = count  (examples/longwords.fpipe:13): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
     w->stat[5]++;
-    /* filter repeated : (str, i64) = counts.1 >= 2  (examples/longwords.fpipe:14) */
+    /* filter  repeated                 = counts.1 >= 2  (examples/longwords.fpipe:14) */
     if (!(counts.f1 >= 2)) {
         w->stat[14]++;
         return;
     }
     w->stat[6]++;
     tup2_str_i64 repeated = counts;
-    /* sink out = tsv(output)  (examples/longwords.fpipe:15) */
+    /* sink    out                      = tsv(output)  (examples/longwords.fpipe:15) */
     fp_out_tsv_str(w->out, repeated.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, repeated.f1);
@@ -202,6 +230,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_counts,
+    .stage1_timed = stage1_lines_to_counts_timed,
     .acc_size = sizeof(counts_acc),
     .acc_merge = counts_merge,
     .stage2_keyed = stage2_counts_to_out,

@@ -9,9 +9,11 @@ typedef struct rec_RawDoc { fp_str id; fp_str title; fp_str body; } rec_RawDoc; 
 typedef struct rec_CleanDoc { fp_str id; fp_str text; } rec_CleanDoc;   /* CleanDoc */
 typedef struct rec_Chunk { fp_str doc_id; int64_t index; fp_str text; } rec_Chunk;   /* Chunk */
 typedef struct list_f64 { double *items; int64_t n; } list_f64;   /* [f64] */
-typedef struct rec_EmbeddedChunk { fp_str doc_id; int64_t index; fp_str text; list_f64 embedding; } rec_EmbeddedChunk;   /* EmbeddedChunk */
+/* EmbeddedChunk */
+typedef struct rec_EmbeddedChunk { fp_str doc_id; int64_t index; fp_str text; list_f64 embedding; } rec_EmbeddedChunk;
 typedef struct list_rec_Chunk { rec_Chunk *items; int64_t n; } list_rec_Chunk;   /* [Chunk] */
-typedef struct list_rec_EmbeddedChunk { rec_EmbeddedChunk *items; int64_t n; } list_rec_EmbeddedChunk;   /* [EmbeddedChunk] */
+/* [EmbeddedChunk] */
+typedef struct list_rec_EmbeddedChunk { rec_EmbeddedChunk *items; int64_t n; } list_rec_EmbeddedChunk;
 
 /* extern clean_doc(d: RawDoc) -> CleanDoc pure fallible  (examples/rag_chunks.fpipe:19): may call fp_error */
 rec_CleanDoc clean_doc(fp_ctx *cx, rec_RawDoc d);
@@ -108,25 +110,17 @@ static void per_doc_apply(fp_worker *w, per_doc_pending *q, int n)
  */
 static void stage1_docs_to_per_doc(fp_worker *w)
 {
-    uint64_t fp_n0 = 0;   /* --stats: docs out */
-    uint64_t fp_n6 = 0;   /* --stats: docs read */
-    uint64_t fp_n1 = 0;   /* --stats: clean out */
-    uint64_t fp_n2 = 0;   /* --stats: chunk out */
-    uint64_t fp_n8 = 0;   /* --stats: chunk expanded */
-    uint64_t fp_n3 = 0;   /* --stats: one out */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
     per_doc_pending per_doc_q[FP_BATCH];   /* updates of per_doc, FP_BATCH at a time */
     int per_doc_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source docs : RawDoc = jsonl(input)  (examples/rag_chunks.fpipe:23): one JSON object per line, parsed by jansson */
+    /* examples/rag_chunks.fpipe:23: one JSON object per line, parsed by jansson
+     * source  docs  : RawDoc   = jsonl(input) on_error drop
+     */
     fp_json *docs_obj;
     while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
-        fp_n6++;
+        n_docs_read++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
@@ -137,12 +131,11 @@ static void stage1_docs_to_per_doc(fp_worker *w)
                 return;
             continue;   /* dropped or collected: the next element */
         }
-        fp_n0++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map clean */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
-        /* map clean : CleanDoc = clean_doc(docs)  (examples/rag_chunks.fpipe:24) */
+        n_docs++;
+        /* map     clean : CleanDoc = clean_doc(docs) on_error drop  (examples/rag_chunks.fpipe:24) */
         rec_CleanDoc clean;
-        for (int clean_attempt = 0; ; clean_attempt++) {   /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
+        /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
+        for (int clean_attempt = 0; ; clean_attempt++) {
             clean = fp_call_clean_doc(w, &site_clean, docs);
             if (!fp_retry(w, clean_attempt, &opcfg_clean))
                 break;
@@ -152,44 +145,106 @@ static void stage1_docs_to_per_doc(fp_worker *w)
                 return;
             continue;   /* dropped or collected: the next element */
         }
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* flatmap chunk : Chunk = chunk_doc(clean)  (examples/rag_chunks.fpipe:25) */
+        n_clean++;
+        /* flatmap chunk : Chunk    = chunk_doc(clean)  (examples/rag_chunks.fpipe:25) */
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
-        fp_n8++;
+        n_chunk_expanded++;
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
-            fp_n2++;
-            if (FP_UNLIKELY(fp_t))   /* --stats: time of map one */
-                fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-            /* map one : (str, i64) = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
+            n_chunk++;
+            /* map     one   = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
             tup2_str_i64 one = {chunk.doc_id, 1};
-            fp_n3++;
-            if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key per_doc */
-                fp_t = fp_tick(w, fp_t, &fp_timed_op, 4);
-            /* combine_per_key per_doc : (str, i64) = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
+            /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
             fp_ktab_probe(w->tab, one.f0, &per_doc_q[per_doc_n].probe);
             per_doc_q[per_doc_n].value = one.f1;
             if (++per_doc_n == FP_BATCH) {
                 per_doc_apply(w, per_doc_q, per_doc_n);
                 per_doc_n = 0;
             }
-            if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk: its next element */
-                fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of source docs: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     per_doc_apply(w, per_doc_q, per_doc_n);
-    w->stat[0] += fp_n0;
-    w->stat[6] += fp_n6;
-    w->stat[1] += fp_n1;
-    w->stat[2] += fp_n2;
-    w->stat[8] += fp_n8;
-    w->stat[3] += fp_n3;
+    w->stat[0] += n_docs;
+    w->stat[6] += n_docs_read;
+    w->stat[1] += n_clean;
+    w->stat[2] += n_chunk;
+    w->stat[8] += n_chunk_expanded;
+    w->stat[3] += n_chunk;
+}
+
+/* Stage 1 with --stats: stage1_docs_to_per_doc with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_docs_to_per_doc_timed(fp_worker *w)
+{
+    /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
+    FP_TIMER(w);
+    per_doc_pending per_doc_q[FP_BATCH];   /* updates of per_doc, FP_BATCH at a time */
+    int per_doc_n = 0;
+    const char *cur = w->part->begin, *end = w->part->end;
+    /* examples/rag_chunks.fpipe:23: one JSON object per line, parsed by jansson
+     * source  docs  : RawDoc   = jsonl(input) on_error drop
+     */
+    fp_json *docs_obj;
+    while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
+        FP_TIME_SAMPLE(0);
+        n_docs_read++;
+        rec_RawDoc docs;
+        docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
+        docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
+        docs.body = fp_json_str(w, &site_docs, docs_obj, "body");
+        fp_json_done(docs_obj);
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_docs.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_docs))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
+        }
+        n_docs++;
+        FP_TIME(1);
+        /* map     clean : CleanDoc = clean_doc(docs) on_error drop  (examples/rag_chunks.fpipe:24) */
+        rec_CleanDoc clean;
+        /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
+        for (int clean_attempt = 0; ; clean_attempt++) {
+            clean = fp_call_clean_doc(w, &site_clean, docs);
+            if (!fp_retry(w, clean_attempt, &opcfg_clean))
+                break;
+        }
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_clean.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_clean))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
+        }
+        n_clean++;
+        FP_TIME(2);
+        /* flatmap chunk : Chunk    = chunk_doc(clean)  (examples/rag_chunks.fpipe:25) */
+        list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
+        n_chunk_expanded++;
+        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
+            rec_Chunk chunk = chunk_items.items[chunk_i];
+            n_chunk++;
+            FP_TIME(3);
+            /* map     one   = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
+            tup2_str_i64 one = {chunk.doc_id, 1};
+            FP_TIME(4);
+            /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
+            fp_ktab_probe(w->tab, one.f0, &per_doc_q[per_doc_n].probe);
+            per_doc_q[per_doc_n].value = one.f1;
+            if (++per_doc_n == FP_BATCH) {
+                per_doc_apply(w, per_doc_q, per_doc_n);
+                per_doc_n = 0;
+            }
+            FP_TIME(2);
+        }
+        FP_TIME(0);
+    }
+    FP_TIME_END();
+    per_doc_apply(w, per_doc_q, per_doc_n);
+    w->stat[0] += n_docs;
+    w->stat[6] += n_docs_read;
+    w->stat[1] += n_clean;
+    w->stat[2] += n_chunk;
+    w->stat[8] += n_chunk_expanded;
+    w->stat[3] += n_chunk;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -198,10 +253,10 @@ static void stage1_docs_to_per_doc(fp_worker *w)
  */
 static void stage2_per_doc_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key per_doc : (str, i64) = sum  (examples/rag_chunks.fpipe:27): the merged value of one key */
+    /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): the merged value of one key */
     tup2_str_i64 per_doc = {key, per_doc_result(acc)};
     w->stat[4]++;
-    /* sink out = tsv(output)  (examples/rag_chunks.fpipe:28) */
+    /* sink    out             = tsv(output)  (examples/rag_chunks.fpipe:28) */
     fp_out_tsv_str(w->out, per_doc.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, per_doc.f1);
@@ -254,6 +309,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_docs_to_per_doc,
+    .stage1_timed = stage1_docs_to_per_doc_timed,
     .acc_size = sizeof(per_doc_acc),
     .acc_merge = per_doc_merge,
     .stage2_keyed = stage2_per_doc_to_out,

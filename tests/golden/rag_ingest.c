@@ -9,9 +9,11 @@ typedef struct rec_RawDoc { fp_str id; fp_str title; fp_str body; } rec_RawDoc; 
 typedef struct rec_CleanDoc { fp_str id; fp_str text; } rec_CleanDoc;   /* CleanDoc */
 typedef struct rec_Chunk { fp_str doc_id; int64_t index; fp_str text; } rec_Chunk;   /* Chunk */
 typedef struct list_f64 { double *items; int64_t n; } list_f64;   /* [f64] */
-typedef struct rec_EmbeddedChunk { fp_str doc_id; int64_t index; fp_str text; list_f64 embedding; } rec_EmbeddedChunk;   /* EmbeddedChunk */
+/* EmbeddedChunk */
+typedef struct rec_EmbeddedChunk { fp_str doc_id; int64_t index; fp_str text; list_f64 embedding; } rec_EmbeddedChunk;
 typedef struct list_rec_Chunk { rec_Chunk *items; int64_t n; } list_rec_Chunk;   /* [Chunk] */
-typedef struct list_rec_EmbeddedChunk { rec_EmbeddedChunk *items; int64_t n; } list_rec_EmbeddedChunk;   /* [EmbeddedChunk] */
+/* [EmbeddedChunk] */
+typedef struct list_rec_EmbeddedChunk { rec_EmbeddedChunk *items; int64_t n; } list_rec_EmbeddedChunk;
 
 /* extern clean_doc(d: RawDoc) -> CleanDoc pure fallible  (examples/rag_ingest.fpipe:24): may call fp_error */
 rec_CleanDoc clean_doc(fp_ctx *cx, rec_RawDoc d);
@@ -52,17 +54,20 @@ static const fp_op fp_op_table[] = {
     {"sink", "write", 32, 1, -1, NULL},
 };
 
-/* Stage 1 from batch_map embed on: once per batch of at most opcfg_embed.max_batch (128 in the .fpipe) elements, in input order; fuses
+/* Stage 1 from batch_map embed on: once per batch, in input order, of at most
+ * opcfg_embed.max_batch elements (128 in the .fpipe); fuses
  *   batch_map       embed        examples/rag_ingest.fpipe:31
  *   sink            write        examples/rag_ingest.fpipe:32
  */
 static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **batch_pos, int batch_n)
 {
-    uint64_t fp_n3 = 0;   /* --stats: embed out */
-    uint64_t fp_n4 = 0;   /* --stats: write out */
-    /* batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128  (examples/rag_ingest.fpipe:31): the C function on the whole batch */
+    uint64_t n_embed = 0;   /* elements counted: --stats, checkpoints, --progress */
+    /* examples/rag_ingest.fpipe:31: the C function on the whole batch
+     * batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128
+     */
     list_rec_EmbeddedChunk embed_out;
-    for (int embed_attempt = 0; ; embed_attempt++) {   /* retry opcfg_embed.retry times (0 in the .fpipe): the whole call again after a transient error */
+    /* retry opcfg_embed.retry times (0 in the .fpipe): the whole call again after a transient error */
+    for (int embed_attempt = 0; ; embed_attempt++) {
         fp_batch_begin(w, &site_embed, batch_n);
         embed_out = embed_batch(w, (list_rec_Chunk){batch, batch_n});
         if (!fp_batch_retry(w, &site_embed, embed_attempt, &opcfg_embed))
@@ -77,9 +82,9 @@ static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **b
                 return;
             continue;   /* dropped or collected: the next element */
         }
-        fp_n3++;
+        n_embed++;
         rec_EmbeddedChunk embed = embed_out.items[i];
-        /* sink write = jsonl(output)  (examples/rag_ingest.fpipe:32) */
+        /* sink      write                 = jsonl(output)  (examples/rag_ingest.fpipe:32) */
         fp_out_char(w->out, '{');
         fp_buf_put(w->out, "\"doc_id\":", 9);
         fp_out_json_str(w->out, embed.doc_id);
@@ -97,10 +102,25 @@ static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **b
         fp_out_char(w->out, ']');
         fp_out_char(w->out, '}');
         fp_out_char(w->out, '\n');
-        fp_n4++;
     }
-    w->stat[3] += fp_n3;
-    w->stat[4] += fp_n4;
+    w->stat[3] += n_embed;
+    w->stat[4] += n_embed;
+}
+
+/* An element before batch_map embed failed, to be collected or to stop the run:
+ * the elements waiting in the batch run first, so that their errors come
+ * first (under drop the batch stays as it is).  False when the run stopped. */
+static bool stage1_embed_to_write_first(fp_worker *w, const fp_opcfg *cfg, rec_Chunk *batch, const char **pos, int *n)
+{
+    if (cfg->on_error == FP_ON_ERROR_DROP || *n == 0)
+        return true;
+    fp_error_save(w);
+    stage1_embed_to_write(w, batch, pos, *n);
+    *n = 0;
+    if (w->halted)
+        return false;
+    fp_error_restore(w);
+    return true;
 }
 
 /* Stage 1: once per input partition, on any thread; fuses.
@@ -112,80 +132,60 @@ static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **b
  */
 static void stage1_docs_to_write(fp_worker *w)
 {
-    uint64_t fp_n0 = 0;   /* --stats: docs out */
-    uint64_t fp_n5 = 0;   /* --stats: docs read */
-    uint64_t fp_n1 = 0;   /* --stats: clean out */
-    uint64_t fp_n2 = 0;   /* --stats: chunk out */
-    uint64_t fp_n7 = 0;   /* --stats: chunk expanded */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
     /* The batch of embed: elements and where they start in the input. */
     rec_Chunk *embed_in = fp_worker_buf(w, 0, (size_t)opcfg_embed.max_batch * sizeof *embed_in);
     const char **embed_pos = fp_worker_buf(w, 1, (size_t)opcfg_embed.max_batch * sizeof *embed_pos);
     int embed_n = 0;
     w->halted = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source docs : RawDoc = jsonl(input)  (examples/rag_ingest.fpipe:28): one JSON object per line, parsed by jansson */
+    /* examples/rag_ingest.fpipe:28: one JSON object per line, parsed by jansson
+     * source    docs  : RawDoc        = jsonl(input) on_error drop
+     */
     fp_json *docs_obj;
     while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
-        fp_n5++;
+        n_docs_read++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
         docs.body = fp_json_str(w, &site_docs, docs_obj, "body");
         fp_json_done(docs_obj);
         if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_docs.on_error (drop in the .fpipe) */
-            if (opcfg_docs.on_error != FP_ON_ERROR_DROP && embed_n) {   /* earlier elements wait in the batch: they go first */
-                fp_error_save(w);
-                stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
-                embed_n = 0;
-                if (w->halted)
-                    return;
-                fp_error_restore(w);
-            }
+            /* the batch's elements go first */
+            if (!stage1_embed_to_write_first(w, &opcfg_docs, embed_in, embed_pos, &embed_n))
+                return;
             if (fp_on_error(w, &opcfg_docs))   /* fail_fast: the run stops */
                 return;
             continue;   /* dropped or collected: the next element */
         }
-        fp_n0++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map clean */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
-        /* map clean : CleanDoc = clean_doc(docs)  (examples/rag_ingest.fpipe:29) */
+        n_docs++;
+        /* map       clean : CleanDoc      = clean_doc(docs) on_error drop  (examples/rag_ingest.fpipe:29) */
         rec_CleanDoc clean;
-        for (int clean_attempt = 0; ; clean_attempt++) {   /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
+        /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
+        for (int clean_attempt = 0; ; clean_attempt++) {
             clean = fp_call_clean_doc(w, &site_clean, docs);
             if (!fp_retry(w, clean_attempt, &opcfg_clean))
                 break;
         }
         if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_clean.on_error (drop in the .fpipe) */
-            if (opcfg_clean.on_error != FP_ON_ERROR_DROP && embed_n) {   /* earlier elements wait in the batch: they go first */
-                fp_error_save(w);
-                stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
-                embed_n = 0;
-                if (w->halted)
-                    return;
-                fp_error_restore(w);
-            }
+            /* the batch's elements go first */
+            if (!stage1_embed_to_write_first(w, &opcfg_clean, embed_in, embed_pos, &embed_n))
+                return;
             if (fp_on_error(w, &opcfg_clean))   /* fail_fast: the run stops */
                 return;
             continue;   /* dropped or collected: the next element */
         }
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* flatmap chunk : Chunk = chunk_doc(clean)  (examples/rag_ingest.fpipe:30) */
+        n_clean++;
+        /* flatmap   chunk : Chunk         = chunk_doc(clean)  (examples/rag_ingest.fpipe:30) */
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
-        fp_n7++;
+        n_chunk_expanded++;
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
-            fp_n2++;
-            if (FP_UNLIKELY(fp_t))   /* --stats: time of batch_map embed */
-                fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-            /* batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128  (examples/rag_ingest.fpipe:31): into the batch */
+            n_chunk++;
+            /* examples/rag_ingest.fpipe:31: into the batch
+             * batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128
+             */
             embed_in[embed_n] = chunk;
             embed_pos[embed_n] = w->pos;
             if (++embed_n == opcfg_embed.max_batch) {   /* max_batch (128 in the .fpipe) */
@@ -194,21 +194,100 @@ static void stage1_docs_to_write(fp_worker *w)
                 if (FP_UNLIKELY(w->halted))
                     return;
             }
-            if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap chunk: its next element */
-                fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of source docs: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     if (embed_n)   /* the last, partial batch */
         stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
-    w->stat[0] += fp_n0;
-    w->stat[5] += fp_n5;
-    w->stat[1] += fp_n1;
-    w->stat[2] += fp_n2;
-    w->stat[7] += fp_n7;
+    w->stat[0] += n_docs;
+    w->stat[5] += n_docs_read;
+    w->stat[1] += n_clean;
+    w->stat[2] += n_chunk;
+    w->stat[7] += n_chunk_expanded;
+}
+
+/* Stage 1 with --stats: stage1_docs_to_write with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_docs_to_write_timed(fp_worker *w)
+{
+    /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
+    FP_TIMER(w);
+    /* The batch of embed: elements and where they start in the input. */
+    rec_Chunk *embed_in = fp_worker_buf(w, 0, (size_t)opcfg_embed.max_batch * sizeof *embed_in);
+    const char **embed_pos = fp_worker_buf(w, 1, (size_t)opcfg_embed.max_batch * sizeof *embed_pos);
+    int embed_n = 0;
+    w->halted = 0;
+    const char *cur = w->part->begin, *end = w->part->end;
+    /* examples/rag_ingest.fpipe:28: one JSON object per line, parsed by jansson
+     * source    docs  : RawDoc        = jsonl(input) on_error drop
+     */
+    fp_json *docs_obj;
+    while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
+        FP_TIME_SAMPLE(0);
+        n_docs_read++;
+        rec_RawDoc docs;
+        docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
+        docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
+        docs.body = fp_json_str(w, &site_docs, docs_obj, "body");
+        fp_json_done(docs_obj);
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_docs.on_error (drop in the .fpipe) */
+            /* the batch's elements go first */
+            if (!stage1_embed_to_write_first(w, &opcfg_docs, embed_in, embed_pos, &embed_n))
+                return;
+            if (fp_on_error(w, &opcfg_docs))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
+        }
+        n_docs++;
+        FP_TIME(1);
+        /* map       clean : CleanDoc      = clean_doc(docs) on_error drop  (examples/rag_ingest.fpipe:29) */
+        rec_CleanDoc clean;
+        /* retry opcfg_clean.retry times (0 in the .fpipe) after a transient error */
+        for (int clean_attempt = 0; ; clean_attempt++) {
+            clean = fp_call_clean_doc(w, &site_clean, docs);
+            if (!fp_retry(w, clean_attempt, &opcfg_clean))
+                break;
+        }
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_clean.on_error (drop in the .fpipe) */
+            /* the batch's elements go first */
+            if (!stage1_embed_to_write_first(w, &opcfg_clean, embed_in, embed_pos, &embed_n))
+                return;
+            if (fp_on_error(w, &opcfg_clean))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
+        }
+        n_clean++;
+        FP_TIME(2);
+        /* flatmap   chunk : Chunk         = chunk_doc(clean)  (examples/rag_ingest.fpipe:30) */
+        list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
+        n_chunk_expanded++;
+        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
+            rec_Chunk chunk = chunk_items.items[chunk_i];
+            n_chunk++;
+            FP_TIME(3);
+            /* examples/rag_ingest.fpipe:31: into the batch
+             * batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128
+             */
+            embed_in[embed_n] = chunk;
+            embed_pos[embed_n] = w->pos;
+            if (++embed_n == opcfg_embed.max_batch) {   /* max_batch (128 in the .fpipe) */
+                stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
+                embed_n = 0;
+                if (FP_UNLIKELY(w->halted))
+                    return;
+            }
+            FP_TIME(2);
+        }
+        FP_TIME(0);
+    }
+    FP_TIME_END();
+    if (embed_n)   /* the last, partial batch */
+        stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
+    w->stat[0] += n_docs;
+    w->stat[5] += n_docs_read;
+    w->stat[1] += n_clean;
+    w->stat[2] += n_chunk;
+    w->stat[7] += n_chunk_expanded;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -253,6 +332,7 @@ static const fp_pipeline pipeline = {
     .shape = FP_SHAPE_ELEMENTWISE,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_docs_to_write,
+    .stage1_timed = stage1_docs_to_write_timed,
     .sites = sites,
     .nsites = 3,
     .ops = fp_op_table,

@@ -77,22 +77,16 @@ static inline void total_empty(total_acc *a)
  */
 static void stage1_lines_to_total(fp_worker *w)
 {
-    uint64_t fp_n1 = 0;   /* --stats: words out */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
-    /* source lines : str = text(input)  (examples/totals.fpipe:5) */
-    /* flatmap words : str = split_ws(lines)  (examples/totals.fpipe:6): one scan over the partition: split_ws never crosses a newline */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
+    /* source  lines         = text(input)  (examples/totals.fpipe:5) */
+    /* examples/totals.fpipe:6: one scan over the partition: split_ws never crosses a newline
+     * flatmap words         = split_ws(lines)
+     */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine total */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* combine total : i64 = count  (examples/totals.fpipe:7): partial, into this partition's state */
+        n_words++;
+        /* combine total : i64   = count  (examples/totals.fpipe:7): partial, into this partition's state */
         total_state *total_st = w->acc;
         if (total_st->has) {
             total_step(&total_st->acc, words);
@@ -100,12 +94,38 @@ static void stage1_lines_to_total(fp_worker *w)
             total_first(&total_st->acc, words);
             total_st->has = true;
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
-    w->stat[1] += fp_n1;
+    w->stat[1] += n_words;
+}
+
+/* Stage 1 with --stats: stage1_lines_to_total with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_lines_to_total_timed(fp_worker *w)
+{
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    /* source  lines         = text(input)  (examples/totals.fpipe:5) */
+    /* examples/totals.fpipe:6: one scan over the partition: split_ws never crosses a newline
+     * flatmap words         = split_ws(lines)
+     */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        FP_TIME_SAMPLE(1);
+        n_words++;
+        FP_TIME(2);
+        /* combine total : i64   = count  (examples/totals.fpipe:7): partial, into this partition's state */
+        total_state *total_st = w->acc;
+        if (total_st->has) {
+            total_step(&total_st->acc, words);
+        } else {
+            total_first(&total_st->acc, words);
+            total_st->has = true;
+        }
+        FP_TIME(1);
+    }
+    FP_TIME_END();
+    w->stat[1] += n_words;
 }
 
 /* Stage 2: once, on the value combined over all partitions; fuses.
@@ -114,14 +134,14 @@ static void stage1_lines_to_total(fp_worker *w)
  */
 static void stage2_total_to_out(fp_worker *w, const void *state)
 {
-    /* combine total : i64 = count  (examples/totals.fpipe:7): the combined value */
+    /* combine total : i64   = count  (examples/totals.fpipe:7): the combined value */
     const total_state *s = state;
     total_acc a = s->acc;
     if (!s->has)
         total_empty(&a);   /* no elements: the identity */
     int64_t total = total_result(&a);
     w->stat[2]++;
-    /* sink out = tsv(output)  (examples/totals.fpipe:8) */
+    /* sink    out           = tsv(output)  (examples/totals.fpipe:8) */
     fp_out_i64(w->out, total);
     fp_out_char(w->out, '\n');
     w->stat[3]++;
@@ -158,6 +178,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PARTITION_ORDER,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_total,
+    .stage1_timed = stage1_lines_to_total_timed,
     .acc_size = sizeof(total_state),
     .acc_init = total_init,
     .acc_merge = total_state_merge,

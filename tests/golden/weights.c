@@ -71,44 +71,66 @@ static void total_apply(fp_worker *w, total_pending *q, int n)
  */
 static void stage1_lines_to_total(fp_worker *w)
 {
-    uint64_t fp_n1 = 0;   /* --stats: words out */
-    uint64_t fp_n2 = 0;   /* --stats: weighted out */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     total_pending total_q[FP_BATCH];   /* updates of total, FP_BATCH at a time */
     int total_n = 0;
-    /* source lines : str = text(input)  (examples/weights.fpipe:9) */
-    /* flatmap words : str = split_ws(lines)  (examples/weights.fpipe:10): one scan over the partition: split_ws never crosses a newline */
+    /* source  lines                   = text(input)  (examples/weights.fpipe:9) */
+    /* examples/weights.fpipe:10: one scan over the partition: split_ws never crosses a newline
+     * flatmap words                   = split_ws(lines)
+     */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map weighted */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* map weighted : (str, f64) = (words, 0.10000000000000001)  (examples/weights.fpipe:11) */
+        n_words++;
+        /* map     weighted : (str, f64)   = (words, 0.1)  (examples/weights.fpipe:11) */
         tup2_str_f64 weighted = {words, 0.10000000000000001};
-        fp_n2++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key total */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-        /* combine_per_key total : (str, f64) = sum  (examples/weights.fpipe:12): queued for this worker's table */
+        /* combine_per_key total           = sum  (examples/weights.fpipe:12): queued for this worker's table */
         fp_ktab_probe(w->tab, weighted.f0, &total_q[total_n].probe);
         total_q[total_n].value = weighted.f1;
         if (++total_n == FP_BATCH) {
             total_apply(w, total_q, total_n);
             total_n = 0;
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     total_apply(w, total_q, total_n);
-    w->stat[1] += fp_n1;
-    w->stat[2] += fp_n2;
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
+}
+
+/* Stage 1 with --stats: stage1_lines_to_total with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_lines_to_total_timed(fp_worker *w)
+{
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    total_pending total_q[FP_BATCH];   /* updates of total, FP_BATCH at a time */
+    int total_n = 0;
+    /* source  lines                   = text(input)  (examples/weights.fpipe:9) */
+    /* examples/weights.fpipe:10: one scan over the partition: split_ws never crosses a newline
+     * flatmap words                   = split_ws(lines)
+     */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        FP_TIME_SAMPLE(1);
+        n_words++;
+        FP_TIME(2);
+        /* map     weighted : (str, f64)   = (words, 0.1)  (examples/weights.fpipe:11) */
+        tup2_str_f64 weighted = {words, 0.10000000000000001};
+        FP_TIME(3);
+        /* combine_per_key total           = sum  (examples/weights.fpipe:12): queued for this worker's table */
+        fp_ktab_probe(w->tab, weighted.f0, &total_q[total_n].probe);
+        total_q[total_n].value = weighted.f1;
+        if (++total_n == FP_BATCH) {
+            total_apply(w, total_q, total_n);
+            total_n = 0;
+        }
+        FP_TIME(1);
+    }
+    FP_TIME_END();
+    total_apply(w, total_q, total_n);
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -117,10 +139,10 @@ static void stage1_lines_to_total(fp_worker *w)
  */
 static void stage2_total_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key total : (str, f64) = sum  (examples/weights.fpipe:12): the merged value of one key */
+    /* combine_per_key total           = sum  (examples/weights.fpipe:12): the merged value of one key */
     tup2_str_f64 total = {key, total_result(acc)};
     w->stat[3]++;
-    /* sink out = tsv(output)  (examples/weights.fpipe:13) */
+    /* sink    out                     = tsv(output)  (examples/weights.fpipe:13) */
     fp_out_tsv_str(w->out, total.f0);
     fp_out_char(w->out, '\t');
     fp_out_f64(w->out, total.f1);
@@ -161,6 +183,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PARTITION_ORDER,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_total,
+    .stage1_timed = stage1_lines_to_total_timed,
     .acc_size = sizeof(total_acc),
     .acc_merge = total_merge,
     .stage2_keyed = stage2_total_to_out,

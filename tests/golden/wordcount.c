@@ -71,44 +71,70 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
-    uint64_t fp_n1 = 0;   /* --stats: words out */
-    uint64_t fp_n2 = 0;   /* --stats: ones out */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
-    /* source lines : str = text(input)  (examples/wordcount.fpipe:11) */
-    /* flatmap words : str = split_ws(lines)  (examples/wordcount.fpipe:12): one scan over the partition: split_ws never crosses a newline */
+    /* source  lines  : str        = text(input)       # one element per line  (examples/wordcount.fpipe:11) */
+    /* examples/wordcount.fpipe:12: one scan over the partition: split_ws never crosses a newline
+     * flatmap words  : str        = split_ws(lines)   # one per word
+     */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map ones */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* map ones : (str, i64) = (words, 1)  (examples/wordcount.fpipe:13) */
+        n_words++;
+        /* map     ones   : (str, i64) = (words, 1)        # a (key, value) pair  (examples/wordcount.fpipe:13) */
         tup2_str_i64 ones = {words, 1};
-        fp_n2++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key counts */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-        /* combine_per_key counts : (str, i64) = sum  (examples/wordcount.fpipe:14): queued for this worker's table */
+        /* examples/wordcount.fpipe:14: queued for this worker's table
+         * combine_per_key counts      = sum               # add up each word's ones
+         */
         fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = ones.f1;
         if (++counts_n == FP_BATCH) {
             counts_apply(w, counts_q, counts_n);
             counts_n = 0;
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += fp_n1;
-    w->stat[2] += fp_n2;
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
+}
+
+/* Stage 1 with --stats: stage1_lines_to_counts with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_lines_to_counts_timed(fp_worker *w)
+{
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
+    int counts_n = 0;
+    /* source  lines  : str        = text(input)       # one element per line  (examples/wordcount.fpipe:11) */
+    /* examples/wordcount.fpipe:12: one scan over the partition: split_ws never crosses a newline
+     * flatmap words  : str        = split_ws(lines)   # one per word
+     */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        FP_TIME_SAMPLE(1);
+        n_words++;
+        FP_TIME(2);
+        /* map     ones   : (str, i64) = (words, 1)        # a (key, value) pair  (examples/wordcount.fpipe:13) */
+        tup2_str_i64 ones = {words, 1};
+        FP_TIME(3);
+        /* examples/wordcount.fpipe:14: queued for this worker's table
+         * combine_per_key counts      = sum               # add up each word's ones
+         */
+        fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
+        counts_q[counts_n].value = ones.f1;
+        if (++counts_n == FP_BATCH) {
+            counts_apply(w, counts_q, counts_n);
+            counts_n = 0;
+        }
+        FP_TIME(1);
+    }
+    FP_TIME_END();
+    counts_apply(w, counts_q, counts_n);
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -117,10 +143,12 @@ static void stage1_lines_to_counts(fp_worker *w)
  */
 static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key counts : (str, i64) = sum  (examples/wordcount.fpipe:14): the merged value of one key */
+    /* examples/wordcount.fpipe:14: the merged value of one key
+     * combine_per_key counts      = sum               # add up each word's ones
+     */
     tup2_str_i64 counts = {key, counts_result(acc)};
     w->stat[3]++;
-    /* sink out = tsv(output)  (examples/wordcount.fpipe:15) */
+    /* sink    out                 = tsv(output)       # -o PATH, or standard output  (examples/wordcount.fpipe:15) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, counts.f1);
@@ -161,6 +189,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_counts,
+    .stage1_timed = stage1_lines_to_counts_timed,
     .acc_size = sizeof(counts_acc),
     .acc_merge = counts_merge,
     .stage2_keyed = stage2_counts_to_out,

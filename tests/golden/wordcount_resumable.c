@@ -64,8 +64,9 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
     }
 }
 
-/* top top20 = 20 by counts.1 desc, counts.0 asc  (examples/wordcount_resumable.fpipe:23): negative when *pa comes before *pb; ties
- * go by the whole element, ascending, so the order is total. */
+/* top top20 = 20 by counts.1 desc, counts.0 asc  (examples/wordcount_resumable.fpipe:23):
+ * negative when *pa comes before *pb; ties go by the whole element,
+ * ascending, so the order is total. */
 static int top20_order(const void *pa, const void *pb)
 {
     const tup2_str_i64 *a = pa, *b = pb;
@@ -105,44 +106,70 @@ static void top20_release(void *p)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
-    uint64_t fp_n1 = 0;   /* --stats: words out */
-    uint64_t fp_n2 = 0;   /* --stats: ones out */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
-    /* source lines : str = text(input)  (examples/wordcount_resumable.fpipe:19) */
-    /* flatmap words : str = split_ws(lines)  (examples/wordcount_resumable.fpipe:20): one scan over the partition: split_ws never crosses a newline */
+    /* source  lines  : str        = text(input)  (examples/wordcount_resumable.fpipe:19) */
+    /* examples/wordcount_resumable.fpipe:20: one scan over the partition: split_ws never crosses a newline
+     * flatmap words  : str        = split_ws(lines)
+     */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map ones */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* map ones : (str, i64) = (words, 1)  (examples/wordcount_resumable.fpipe:21) */
+        n_words++;
+        /* map     ones   : (str, i64) = (words, 1)  (examples/wordcount_resumable.fpipe:21) */
         tup2_str_i64 ones = {words, 1};
-        fp_n2++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key counts */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-        /* combine_per_key counts : (str, i64) = sum materialize  (examples/wordcount_resumable.fpipe:22): queued for this worker's table */
+        /* examples/wordcount_resumable.fpipe:22: queued for this worker's table
+         * combine_per_key counts      = sum materialize
+         */
         fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = ones.f1;
         if (++counts_n == FP_BATCH) {
             counts_apply(w, counts_q, counts_n);
             counts_n = 0;
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += fp_n1;
-    w->stat[2] += fp_n2;
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
+}
+
+/* Stage 1 with --stats: stage1_lines_to_counts with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_lines_to_counts_timed(fp_worker *w)
+{
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
+    int counts_n = 0;
+    /* source  lines  : str        = text(input)  (examples/wordcount_resumable.fpipe:19) */
+    /* examples/wordcount_resumable.fpipe:20: one scan over the partition: split_ws never crosses a newline
+     * flatmap words  : str        = split_ws(lines)
+     */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        FP_TIME_SAMPLE(1);
+        n_words++;
+        FP_TIME(2);
+        /* map     ones   : (str, i64) = (words, 1)  (examples/wordcount_resumable.fpipe:21) */
+        tup2_str_i64 ones = {words, 1};
+        FP_TIME(3);
+        /* examples/wordcount_resumable.fpipe:22: queued for this worker's table
+         * combine_per_key counts      = sum materialize
+         */
+        fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
+        counts_q[counts_n].value = ones.f1;
+        if (++counts_n == FP_BATCH) {
+            counts_apply(w, counts_q, counts_n);
+            counts_n = 0;
+        }
+        FP_TIME(1);
+    }
+    FP_TIME_END();
+    counts_apply(w, counts_q, counts_n);
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -151,23 +178,29 @@ static void stage1_lines_to_counts(fp_worker *w)
  */
 static void stage2_counts_to_top20(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key counts : (str, i64) = sum materialize  (examples/wordcount_resumable.fpipe:22): the merged value of one key */
+    /* examples/wordcount_resumable.fpipe:22: the merged value of one key
+     * combine_per_key counts      = sum materialize
+     */
     tup2_str_i64 counts = {key, counts_result(acc)};
     w->stat[3]++;
-    /* top top20 : (str, i64) = 20 by counts.1 desc, counts.0 asc  (examples/wordcount_resumable.fpipe:23): into this worker's top */
+    /* examples/wordcount_resumable.fpipe:23: into this worker's top
+     * top     top20               = 20 by counts.1 desc, counts.0 asc
+     */
     fp_top_push(w->top, &counts);
 }
 
-/* Stage 2: once per kept element of the top, in its order; fuses.
+/* Stage 3: once per kept element of the top, in its order; fuses.
  *   top             top20        examples/wordcount_resumable.fpipe:23
  *   sink            out          examples/wordcount_resumable.fpipe:24
  */
 static void stage3_top20_to_out(fp_worker *w, const void *elem)
 {
-    /* top top20 : (str, i64) = 20 by counts.1 desc, counts.0 asc  (examples/wordcount_resumable.fpipe:23): one kept element */
+    /* examples/wordcount_resumable.fpipe:23: one kept element
+     * top     top20               = 20 by counts.1 desc, counts.0 asc
+     */
     tup2_str_i64 top20 = *(const tup2_str_i64 *)elem;
     w->stat[4]++;
-    /* sink out = tsv(output)  (examples/wordcount_resumable.fpipe:24) */
+    /* sink    out                 = tsv(output)  (examples/wordcount_resumable.fpipe:24) */
     fp_out_tsv_str(w->out, top20.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, top20.f1);
@@ -213,7 +246,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "counts",
     .line = 22,
     .col = 1,
-    .program = UINT64_C(0xf1c741f41c7e56e6),
+    .program = UINT64_C(0xf9c3d39759749ae0),
     .type = "combine_per_key counts: (str, i64) -> (str, i64) = sum",
 };
 
@@ -225,6 +258,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_counts,
+    .stage1_timed = stage1_lines_to_counts_timed,
     .acc_size = sizeof(counts_acc),
     .acc_merge = counts_merge,
     .stage2_keyed = stage2_counts_to_top20,

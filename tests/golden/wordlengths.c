@@ -73,30 +73,20 @@ static void hist_apply(fp_worker *w, hist_pending *q, int n)
  */
 static void stage1_lines_to_hist(fp_worker *w)
 {
-    uint64_t fp_n1 = 0;   /* --stats: words out */
-    uint64_t fp_n2 = 0;   /* --stats: by_len out */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
     int hist_n = 0;
-    /* source lines : str = text(input)  (examples/wordlengths.fpipe:8) */
-    /* flatmap words : str = split_ws(lines)  (examples/wordlengths.fpipe:9): one scan over the partition: split_ws never crosses a newline */
+    /* source  lines                      = text(input)  (examples/wordlengths.fpipe:8) */
+    /* examples/wordlengths.fpipe:9: one scan over the partition: split_ws never crosses a newline
+     * flatmap words                      = split_ws(lines)
+     */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     while (fp_ws_next(&words_it, &words)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 1, &fp_skip);
-        fp_n1++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map by_len */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* map by_len : (i64, i64) = (len(words), 1)  (examples/wordlengths.fpipe:10) */
+        n_words++;
+        /* map     by_len : (i64, i64)        = (len(words), 1)  (examples/wordlengths.fpipe:10) */
         tup2_i64_i64 by_len = {fp_len(words), 1};
-        fp_n2++;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key hist */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-        /* combine_per_key hist : (i64, i64) = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
+        /* combine_per_key hist               = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
         char hist_kbuf[FP_KEYBUF] = {0};
         fp_ktab_probe(w->tab, fp_key_i64(hist_kbuf, by_len.f0), &hist_q[hist_n].probe);
         hist_q[hist_n].value = by_len.f1;
@@ -104,14 +94,47 @@ static void stage1_lines_to_hist(fp_worker *w)
             hist_apply(w, hist_q, hist_n);
             hist_n = 0;
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of flatmap words: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     hist_apply(w, hist_q, hist_n);
-    w->stat[1] += fp_n1;
-    w->stat[2] += fp_n2;
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
+}
+
+/* Stage 1 with --stats: stage1_lines_to_hist with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_lines_to_hist_timed(fp_worker *w)
+{
+    uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
+    int hist_n = 0;
+    /* source  lines                      = text(input)  (examples/wordlengths.fpipe:8) */
+    /* examples/wordlengths.fpipe:9: one scan over the partition: split_ws never crosses a newline
+     * flatmap words                      = split_ws(lines)
+     */
+    fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
+    fp_str words;
+    while (fp_ws_next(&words_it, &words)) {
+        FP_TIME_SAMPLE(1);
+        n_words++;
+        FP_TIME(2);
+        /* map     by_len : (i64, i64)        = (len(words), 1)  (examples/wordlengths.fpipe:10) */
+        tup2_i64_i64 by_len = {fp_len(words), 1};
+        FP_TIME(3);
+        /* combine_per_key hist               = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
+        char hist_kbuf[FP_KEYBUF] = {0};
+        fp_ktab_probe(w->tab, fp_key_i64(hist_kbuf, by_len.f0), &hist_q[hist_n].probe);
+        hist_q[hist_n].value = by_len.f1;
+        if (++hist_n == FP_BATCH) {
+            hist_apply(w, hist_q, hist_n);
+            hist_n = 0;
+        }
+        FP_TIME(1);
+    }
+    FP_TIME_END();
+    hist_apply(w, hist_q, hist_n);
+    w->stat[1] += n_words;
+    w->stat[2] += n_words;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -121,13 +144,13 @@ static void stage1_lines_to_hist(fp_worker *w)
  */
 static void stage2_hist_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key hist : (i64, i64) = sum  (examples/wordlengths.fpipe:11): the merged value of one key */
+    /* combine_per_key hist               = sum  (examples/wordlengths.fpipe:11): the merged value of one key */
     tup2_i64_i64 hist = {fp_unkey_i64(key), hist_result(acc)};
     w->stat[3]++;
-    /* map row : (i64, i64, bool) = (hist.0, hist.1, hist.0 > 10)  (examples/wordlengths.fpipe:12) */
+    /* map     row    : (i64, i64, bool)  = (hist.0, hist.1, hist.0 > 10)  (examples/wordlengths.fpipe:12) */
     tup3_i64_i64_bool row = {hist.f0, hist.f1, (hist.f0 > 10)};
     w->stat[4]++;
-    /* sink out = tsv(output)  (examples/wordlengths.fpipe:13) */
+    /* sink    out                        = tsv(output)  (examples/wordlengths.fpipe:13) */
     fp_out_i64(w->out, row.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, row.f1);
@@ -172,6 +195,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_hist,
+    .stage1_timed = stage1_lines_to_hist_timed,
     .acc_size = sizeof(hist_acc),
     .acc_merge = hist_merge,
     .stage2_keyed = stage2_hist_to_out,
