@@ -1248,17 +1248,6 @@ static int find_batch_map(const Ir *ir, const Stage *st)
 
 /* ---- materialize on an element-wise operator ----------------------------- */
 
-static bool type_has_list(const Type *t)
-{
-    if (t->kind == TY_LIST)
-        return true;
-    if (t->kind == TY_TUPLE || t->kind == TY_RECORD)
-        for (int i = 0; i < t->n; i++)
-            if (type_has_list(t->elems[i]))
-                return true;
-    return false;
-}
-
 static const char *ckpt_tag(Emitter *e, const Type *t)
 {
     Str s = {0};
@@ -1284,10 +1273,10 @@ static void ckpt_put_value(Emitter *e, const Type *t, const char *v)
 static void ckpt_get_value(Emitter *e, const Type *t, const char *v)
 {
     switch (t->kind) {
-    case TY_I64: line(e, "p = fp_ckpt_get_i64(p, &%s);", v); break;
-    case TY_F64: line(e, "p = fp_ckpt_get_f64(p, &%s);", v); break;
-    case TY_BOOL: line(e, "p = fp_ckpt_get_bool(p, &%s);", v); break;
-    case TY_STR: line(e, "p = fp_ckpt_get_str(p, &%s);", v); break;
+    case TY_I64: line(e, "p = fp_ckpt_get_i64(w, p, &%s);", v); break;
+    case TY_F64: line(e, "p = fp_ckpt_get_f64(w, p, &%s);", v); break;
+    case TY_BOOL: line(e, "p = fp_ckpt_get_bool(w, p, &%s);", v); break;
+    case TY_STR: line(e, "p = fp_ckpt_get_str(w, p, &%s);", v); break;
     default: line(e, "p = ckpt_get_%s(w, p, &%s);", ckpt_tag(e, t), v); break;
     }
 }
@@ -1338,10 +1327,8 @@ static void emit_ckpt_serialisers(Emitter *e, const Type *t, PtrVec *done, bool 
     line(e, "static const char *ckpt_get_%s(fp_worker *w, const char *p, %s *v)", tag, ct);
     line(e, "{");
     e->indent++;
-    if (!type_has_list(t))
-        line(e, "(void)w;   /* (lists are read into its arena) */");
     if (t->kind == TY_LIST) {
-        line(e, "p = fp_ckpt_get_i64(p, &v->n);");
+        line(e, "p = fp_ckpt_get_len(w, p, &v->n);");
         line(e, "v->items = v->n ? fp_arena_alloc(w->arena, (size_t)v->n * sizeof *v->items) "
                 ": NULL;");
         line(e, "for (int64_t i = 0; i < v->n; i++) {");
@@ -1431,6 +1418,33 @@ static void emit_resume_fn(Emitter *e, const Stage *st, int m)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
     counters(e, m + 1, st->last, false);
     e->local_counts = false;
+    e->indent--;
+    line(e, "}");
+    blank(e);
+}
+
+/* --resume: every element of a checkpointed partition read back once,
+ * before anything runs from the checkpoint (each read checks its length). */
+static void emit_ckpt_elems_valid(Emitter *e, const Stage *st, int m)
+{
+    const IrOp *op = &e->ir->ops[m];
+    line(e, "/* --resume: whether a partition of the checkpoint of %s reads back. */",
+         comment_safe(e, op->name));
+    line(e, "static bool ckpt_elems_valid(fp_worker *w, const char *p, const char *end)");
+    line(e, "{");
+    e->indent++;
+    line(e, "w->ck_end = end;");
+    line(e, "w->ck_bad = false;");
+    line(e, "while (p < end && !w->ck_bad) {");
+    e->indent++;
+    if (ckpt_needs_records(e->ir, st, m))
+        line(e, "p = fp_ckpt_next(w, p);");
+    line(e, "%s v;", ctype(e, op->out));
+    line(e, "p = ckpt_get_%s(w, p, &v);", ckpt_tag(e, op->out));
+    line(e, "fp_arena_reset(w->arena);");
+    e->indent--;
+    line(e, "}");
+    line(e, "return !w->ck_bad;");
     e->indent--;
     line(e, "}");
     blank(e);
@@ -1946,6 +1960,53 @@ static void emit_stage2(Emitter *e, const Stage *st)
     emit_rest_of_stage(e, st, cur);
 }
 
+/* materialize on a combine: a checkpointed accumulator's counts and bools
+ * in range (--resume reads it back as it is; a topk count over k would
+ * read past its array).  False when there is nothing to check. */
+static bool emit_ckpt_acc_valid(Emitter *e, const IrOp *c)
+{
+    bool global = c->kind == OP_COMBINE, any = global;
+    for (int i = 0; i < c->nmon; i++)
+        any |= c->mons[i] == MONOID_TOPK || c->mons[i] == MONOID_AND || c->mons[i] == MONOID_OR;
+    if (op_info[c->kind].role == ROLE_ELEMENT || !any)
+        return false;
+    line(e, "/* --resume: the checkpointed accumulator's counts and bools in range. */");
+    line(e, "static bool ckpt_acc_valid(const void *p)");
+    line(e, "{");
+    e->indent++;
+    line(e, "unsigned char b;");
+    if (global) {
+        line(e, "const %s_state *s = p;", c->cname);
+        line(e, "memcpy(&b, &s->has, 1);");
+        line(e, "if (b > 1)");
+        line(e, "    return false;");
+        line(e, "const %s_acc *a = &s->acc;", c->cname);
+    } else {
+        line(e, "const %s_acc *a = p;", c->cname);
+    }
+    bool used = false;
+    for (int i = 0; i < c->nmon; i++) {
+        const char *f = mon_field(e, c, i);
+        if (c->mons[i] == MONOID_TOPK) {
+            line(e, "if (a->%s_n < 0 || a->%s_n > %d)", f, f, c->topk[i]);
+            line(e, "    return false;");
+            used = true;
+        } else if (c->mons[i] == MONOID_AND || c->mons[i] == MONOID_OR) {
+            line(e, "memcpy(&b, &a->%s, 1);", f);
+            line(e, "if (b > 1)");
+            line(e, "    return false;");
+            used = true;
+        }
+    }
+    if (!used)
+        line(e, "(void)a;");
+    line(e, "return true;");
+    e->indent--;
+    line(e, "}");
+    blank(e);
+    return true;
+}
+
 /* FNV-1a, 64 bits: the program's fingerprint in a checkpoint. */
 static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
 {
@@ -2134,6 +2195,7 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
             emit_ckpt_serialisers(&e, ir->ops[e.ckpt_op].out, &sers, true);
             emit_stage1(&e, st);
             emit_resume_fn(&e, st, e.ckpt_op);
+            emit_ckpt_elems_valid(&e, st, e.ckpt_op);
         } else if (st->kind == STAGE_SOURCE)
             emit_stage1(&e, st);
         else if (st->kind == STAGE_COMBINED)
@@ -2176,8 +2238,11 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
             mat = &ir->ops[i];
             mat_i = i;
         }
-    if (mat)
+    bool acc_valid = false;
+    if (mat) {
         emit_checkpoint_info(&e, mat);
+        acc_valid = emit_ckpt_acc_valid(&e, mat);
+    }
     line(&e, "static const fp_pipeline pipeline = {");
     e.indent++;
     s.n = 0;
@@ -2252,10 +2317,13 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, ".checkpoint = &checkpoint,");
         line(&e, ".checkpoint_op = %d,", mat_i);
     }
+    if (acc_valid)
+        line(&e, ".ckpt_acc_valid = ckpt_acc_valid,");
     if (e.ckpt_op >= 0) {
         line(&e, ".resume1 = resume1_from_%s,", ir->ops[e.ckpt_op].name);
         line(&e, ".ckpt_records = %s,",
              ckpt_needs_records(ir, &p->stages[0], e.ckpt_op) ? "true" : "false");
+        line(&e, ".ckpt_elems_valid = ckpt_elems_valid,");
     }
     e.indent--;
     line(&e, "};");

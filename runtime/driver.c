@@ -584,6 +584,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         w->in_base = run->in[w->part->file].data;
         w->ck_rec = w->ck_rec_end = w->ck_lc_pos = NULL;
         w->ck_part = *w->part;
+        w->ck_end = w->part->end;   /* (read back whole before: fp_ckpt_load) */
+        w->ck_bad = false;
     }
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
