@@ -296,7 +296,7 @@ static bool payload_ok(const fp_pipeline *pl, const char *p, size_t n, uint64_t 
         fp_worker w;
         memset(&w, 0, sizeof w);
         w.arena = fp_arena_new();
-        const char *tab = end - (end - data) - np * 24;   /* = the table, after the count */
+        const char *tab = data - np * 24;   /* the table, after the count */
         bool ok = true;
         uint64_t k;
         for (k = 0; ok && k < np; k++) {
