@@ -129,7 +129,7 @@ fuzz-build: deps
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -Icompiler -I$(FUZZ_BUILD)/gen tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_FRONT) $(YAML_LIBS) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
-	@for t in lines csv jsonl builtins config; do \
+	@for t in lines csv jsonl builtins config checkpoint; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done

@@ -1595,17 +1595,6 @@ static const IrOp *open_queue(Emitter *e, const Stage *st)
 
 /* ---- materialize on an element-wise operator ----------------------------- */
 
-static bool type_has_list(const Type *t)
-{
-    if (t->kind == TY_LIST)
-        return true;
-    if (t->kind == TY_TUPLE || t->kind == TY_RECORD)
-        for (int i = 0; i < t->n; i++)
-            if (type_has_list(t->elems[i]))
-                return true;
-    return false;
-}
-
 /* The name part of a type's checkpoint serialisers. */
 static const char *ckpt_tag(Emitter *e, const Type *t)
 {
@@ -1633,10 +1622,10 @@ static void ckpt_put_value(Emitter *e, const Type *t, const char *v)
 static void ckpt_get_value(Emitter *e, const Type *t, const char *v)
 {
     switch (t->kind) {
-    case TY_I64: line(e, "p = fp_ckpt_get_i64(p, &%s);", v); break;
-    case TY_F64: line(e, "p = fp_ckpt_get_f64(p, &%s);", v); break;
-    case TY_BOOL: line(e, "p = fp_ckpt_get_bool(p, &%s);", v); break;
-    case TY_STR: line(e, "p = fp_ckpt_get_str(p, &%s);", v); break;
+    case TY_I64: line(e, "p = fp_ckpt_get_i64(w, p, &%s);", v); break;
+    case TY_F64: line(e, "p = fp_ckpt_get_f64(w, p, &%s);", v); break;
+    case TY_BOOL: line(e, "p = fp_ckpt_get_bool(w, p, &%s);", v); break;
+    case TY_STR: line(e, "p = fp_ckpt_get_str(w, p, &%s);", v); break;
     default: line(e, "p = ckpt_get_%s(w, p, &%s);", ckpt_tag(e, t), v); break;
     }
 }
@@ -1687,10 +1676,8 @@ static void emit_ckpt_serialisers(Emitter *e, const Type *t, PtrVec *done, bool 
     line(e, "static const char *ckpt_get_%s(fp_worker *w, const char *p, %s *v)", tag, ct);
     line(e, "{");
     e->indent++;
-    if (!type_has_list(t))
-        line(e, "(void)w;   /* (lists are read into its arena) */");
     if (t->kind == TY_LIST) {
-        line(e, "p = fp_ckpt_get_i64(p, &v->n);");
+        line(e, "p = fp_ckpt_get_len(w, p, &v->n);");
         line(e, "v->items = v->n ? fp_arena_alloc(w->arena, (size_t)v->n * sizeof *v->items) "
                 ": NULL;");
         line(e, "for (int64_t i = 0; i < v->n; i++) {");
@@ -1769,6 +1756,33 @@ static void emit_resume_fn(Emitter *e, const Stage *st, int m)
         line(e, "%s_apply(w, %s, %s);", keyed->cname, e->queue, e->queued);
     counters(e, m + 1, st->last, false);
     e->local_counts = false;
+    e->indent--;
+    line(e, "}");
+    blank(e);
+}
+
+/* --resume: every element of a checkpointed partition read back once,
+ * before anything runs from the checkpoint (each read checks its length). */
+static void emit_ckpt_elems_valid(Emitter *e, int m)
+{
+    const IrOp *op = &e->ir->ops[m];
+    line(e, "/* --resume: whether a partition of the checkpoint of %s reads back. */",
+         comment_safe(e, op->name));
+    line(e, "static bool ckpt_elems_valid(fp_worker *w, const char *p, const char *end)");
+    line(e, "{");
+    e->indent++;
+    line(e, "w->ck_end = end;");
+    line(e, "w->ck_bad = false;");
+    line(e, "while (p < end && !w->ck_bad) {");
+    e->indent++;
+    if (e->plan->ckpt_records)
+        line(e, "p = fp_ckpt_next(w, p);");
+    line(e, "%s v;", ctype(e, op->out));
+    line(e, "p = ckpt_get_%s(w, p, &v);", ckpt_tag(e, op->out));
+    line(e, "fp_arena_reset(w->arena);");
+    e->indent--;
+    line(e, "}");
+    line(e, "return !w->ck_bad;");
     e->indent--;
     line(e, "}");
     blank(e);
@@ -2294,6 +2308,53 @@ static void emit_stage2(Emitter *e, const Stage *st)
     emit_rest_of_stage(e, st, cur);
 }
 
+/* materialize on a combine: a checkpointed accumulator's counts and bools
+ * in range (--resume reads it back as it is; a topk count over k would
+ * read past its array).  False when there is nothing to check. */
+static bool emit_ckpt_acc_valid(Emitter *e, const IrOp *c)
+{
+    bool global = c->kind == OP_COMBINE, any = global;
+    for (int i = 0; i < c->nmon; i++)
+        any |= c->mons[i] == MONOID_TOPK || c->mons[i] == MONOID_AND || c->mons[i] == MONOID_OR;
+    if (op_info[c->kind].role == ROLE_ELEMENT || !any)
+        return false;
+    line(e, "/* --resume: the checkpointed accumulator's counts and bools in range. */");
+    line(e, "static bool ckpt_acc_valid(const void *p)");
+    line(e, "{");
+    e->indent++;
+    line(e, "unsigned char b;");
+    if (global) {
+        line(e, "const %s_state *s = p;", c->cname);
+        line(e, "memcpy(&b, &s->has, 1);");
+        line(e, "if (b > 1)");
+        line(e, "    return false;");
+        line(e, "const %s_acc *a = &s->acc;", c->cname);
+    } else {
+        line(e, "const %s_acc *a = p;", c->cname);
+    }
+    bool used = false;
+    for (int i = 0; i < c->nmon; i++) {
+        const char *f = mon_field(e, c, i);
+        if (c->mons[i] == MONOID_TOPK) {
+            line(e, "if (a->%s_n < 0 || a->%s_n > %d)", f, f, c->topk[i]);
+            line(e, "    return false;");
+            used = true;
+        } else if (c->mons[i] == MONOID_AND || c->mons[i] == MONOID_OR) {
+            line(e, "memcpy(&b, &a->%s, 1);", f);
+            line(e, "if (b > 1)");
+            line(e, "    return false;");
+            used = true;
+        }
+    }
+    if (!used)
+        line(e, "(void)a;");
+    line(e, "return true;");
+    e->indent--;
+    line(e, "}");
+    blank(e);
+    return true;
+}
+
 /* materialize: what a checkpoint's header names.  The program's
  * fingerprint hashes everything emitted so far (types, stages, the plan's
  * text) and the linked C files, so a checkpoint of another version of the
@@ -2476,8 +2537,10 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
             }
             emit_stage1(&e, st, false);
             emit_stage1(&e, st, true);
-            if (p->ckpt_elem_op >= 0)
+            if (p->ckpt_elem_op >= 0) {
                 emit_resume_fn(&e, st, p->ckpt_elem_op);
+                emit_ckpt_elems_valid(&e, p->ckpt_elem_op);
+            }
         } else if (st->kind == STAGE_COMBINED) {
             emit_stage2(&e, st);
         } else {
@@ -2513,8 +2576,11 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     line(&e, "    ;");
     blank(&e);
     const IrOp *mat = p->checkpoint_op >= 0 ? &ir->ops[p->checkpoint_op] : NULL;
-    if (mat)
+    bool acc_valid = false;
+    if (mat) {
         emit_checkpoint_info(&e, mat);
+        acc_valid = emit_ckpt_acc_valid(&e, mat);
+    }
     line(&e, "static const fp_pipeline pipeline = {");
     e.indent++;
     s.n = 0;
@@ -2590,9 +2656,12 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, ".checkpoint = &checkpoint,");
         line(&e, ".checkpoint_op = %d,", p->checkpoint_op);
     }
+    if (acc_valid)
+        line(&e, ".ckpt_acc_valid = ckpt_acc_valid,");
     if (p->ckpt_elem_op >= 0) {
         line(&e, ".resume1 = %s,", p->resume_fname);
         line(&e, ".ckpt_records = %s,", p->ckpt_records ? "true" : "false");
+        line(&e, ".ckpt_elems_valid = ckpt_elems_valid,");
     }
     e.indent--;
     line(&e, "};");

@@ -65,7 +65,8 @@ static bool generated_fixed(const char *n)
     static const char *const prefixes[] = {"site_", "opcfg_", "stage1_", "stage2_",
                                            "stage3_", "ckpt_put_", "ckpt_get_",
                                            "resume1_from_"};
-    static const char *const whole[] = {"sites", "plan_text", "pipeline", "checkpoint"};
+    static const char *const whole[] = {"sites", "plan_text", "pipeline", "checkpoint",
+                                        "ckpt_acc_valid", "ckpt_elems_valid"};
     for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
         if (!strncmp(n, prefixes[i], strlen(prefixes[i])))
             return true;

@@ -31,10 +31,66 @@
 #include <string.h>
 #include <yaml.h>
 
+/* ---- places ------------------------------------------------------------- */
+
+/* libyaml's marks count characters (mark.index, from 0, after a byte
+ * order mark); spans are byte offsets.  Every MARK_STEP-th character's
+ * byte offset is kept, so a mark becomes an offset in at most MARK_STEP
+ * steps: linear in the file however many nodes it has (rescanning the
+ * text for each node took 90 s for 20,000 operators). */
+#define MARK_STEP 64
+
+typedef struct Marks {
+    const Source *src;
+    uint32_t start;      /* 3 after a UTF-8 byte order mark */
+    uint32_t *at;        /* at[i]: the byte offset of character i * MARK_STEP */
+    size_t n;
+} Marks;
+
+static bool utf8_cont(unsigned char c)
+{
+    return (c & 0xc0) == 0x80;
+}
+
+static void marks_init(Marks *m, Arena *a, const Source *src)
+{
+    const unsigned char *t = (const unsigned char *)src->text;
+    m->src = src;
+    m->start = src->len >= 3 && t[0] == 0xef && t[1] == 0xbb && t[2] == 0xbf ? 3 : 0;
+    m->at = arena_alloc(a, (src->len / MARK_STEP + 2) * sizeof *m->at);
+    m->n = 0;
+    size_t chars = 0;
+    for (size_t i = m->start; i < src->len; i++) {
+        if (utf8_cont(t[i]))
+            continue;
+        if (chars % MARK_STEP == 0)
+            m->at[m->n++] = (uint32_t)i;
+        chars++;
+    }
+    if (chars % MARK_STEP == 0)
+        m->at[m->n++] = (uint32_t)src->len;   /* the end, when it starts a step */
+}
+
+static uint32_t mark_off(const Marks *m, yaml_mark_t mk)
+{
+    size_t step = mk.index / MARK_STEP;
+    if (step >= m->n)
+        return (uint32_t)m->src->len;
+    const unsigned char *t = (const unsigned char *)m->src->text;
+    size_t p = m->at[step], end = m->src->len;
+    for (size_t k = mk.index % MARK_STEP; k > 0 && p < end; k--) {
+        p++;
+        while (p < end && utf8_cont(t[p]))
+            p++;
+    }
+    return (uint32_t)p;
+}
+
 typedef struct Y {
     Arena *a;
     Diags *d;
     const Source *src;
+    Marks marks;
     yaml_document_t doc;
     Program *prog;
     bool parallel;           /* backend runs partitions in parallel */
@@ -43,27 +99,9 @@ typedef struct Y {
     int unknown;             /* unknown keys reported so far (no follow-on errors) */
 } Y;
 
-/* ---- places ------------------------------------------------------------- */
-
-/* libyaml counts characters: turn a mark's line and column into a byte
- * offset of the source. */
-static uint32_t mark_off(const Source *src, yaml_mark_t m)
-{
-    const char *p = src->text, *end = src->text + src->len;
-    for (size_t line = 0; line < m.line && p < end; p++)
-        if (*p == '\n')
-            line++;
-    for (size_t col = 0; col < m.column && p < end && *p != '\n'; col++) {
-        p++;
-        while (p < end && ((unsigned char)*p & 0xc0) == 0x80)
-            p++;   /* UTF-8 continuation bytes */
-    }
-    return (uint32_t)(p - src->text);
-}
-
 static Span node_span(Y *y, yaml_node_t *n)
 {
-    uint32_t b = mark_off(y->src, n->start_mark), e = mark_off(y->src, n->end_mark);
+    uint32_t b = mark_off(&y->marks, n->start_mark), e = mark_off(&y->marks, n->end_mark);
     if (n->type == YAML_SCALAR_NODE && e > b) {
         /* The bytes of a plain scalar; inside the quotes of a quoted one.
          * Counted back from the end: an anchor or a tag may stand before. */
@@ -89,9 +127,17 @@ static yaml_node_t *node(Y *y, int i)
     return yaml_document_get_node(&y->doc, i);
 }
 
+/* A scalar as a C string: names, keys, paths and words.  An escaped NUL
+ * ("p\0junk") would cut it short without a word: an error. */
 static const char *scalar(Y *y, yaml_node_t *n)
 {
-    return arena_strndup(y->a, (const char *)n->data.scalar.value, n->data.scalar.length);
+    const char *v = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+    if (memchr(v, 0, len)) {
+        diag_at(y->d, DIAG_ERROR, node_span(y, n), "this scalar holds a NUL byte (\\0)");
+        diag_hint(y->d, "names, keys and paths in a YAML pipeline hold no NUL byte");
+    }
+    return arena_strndup(y->a, v, len);
 }
 
 static const char *kind_name(yaml_node_t *n)
@@ -363,24 +409,24 @@ static void read_externs(Y *y, yaml_node_t *n)
     }
 }
 
+static void read_link(Y *y, yaml_node_t *n)
+{
+    if (!want(y, n, YAML_SCALAR_NODE, "a linked file"))
+        return;
+    LinkDecl *l = arena_alloc(y->a, sizeof *l);
+    l->path = scalar(y, n);
+    l->span = node_span(y, n);
+    vec_push(y->a, &y->prog->links, l);
+}
+
 static void read_links(Y *y, yaml_node_t *n)
 {
-    yaml_node_t *items[64];
-    int k = 0;
     if (n->type == YAML_SCALAR_NODE) {
-        items[k++] = n;
+        read_link(y, n);
     } else if (want(y, n, YAML_SEQUENCE_NODE, "link")) {
         for (yaml_node_item_t *i = n->data.sequence.items.start;
-             i < n->data.sequence.items.top && k < 64; i++)
-            items[k++] = node(y, *i);
-    }
-    for (int i = 0; i < k; i++) {
-        if (!want(y, items[i], YAML_SCALAR_NODE, "a linked file"))
-            continue;
-        LinkDecl *l = arena_alloc(y->a, sizeof *l);
-        l->path = scalar(y, items[i]);
-        l->span = node_span(y, items[i]);
-        vec_push(y->a, &y->prog->links, l);
+             i < n->data.sequence.items.top; i++)
+            read_link(y, node(y, *i));
     }
 }
 
@@ -713,7 +759,9 @@ static void read_op(Y *y, yaml_node_t *n)
         if (path && want(y, path, YAML_SCALAR_NODE, "path")) {
             Expr *s = arena_alloc(y->a, sizeof *s);
             s->kind = EX_STR;
-            s->sval = scalar(y, path);
+            /* all its bytes: the checker refuses a NUL in an output path */
+            s->sval = arena_strndup(y->a, (const char *)path->data.scalar.value,
+                                    path->data.scalar.length);
             s->slen = path->data.scalar.length;
             s->span = node_span(y, path);
             s->builtin = -1;
@@ -796,10 +844,94 @@ static void read_op(Y *y, yaml_node_t *n)
 
 /* ---- the document ----------------------------------------------------------- */
 
+/* Bounds checked before libyaml builds the document, whose flow collections
+ * cost time quadratic in their depth (100,000 '[' took 25 s): the file's
+ * size, then its nesting, by libyaml's event parser, which stops at the
+ * first collection too deep.  A pipeline nests about 5 deep. */
+#define YAML_MAX_BYTES ((size_t)64 << 20)
+#define YAML_MAX_DEPTH 64
+
+static void parse_error(Y *y, yaml_parser_t *p)
+{
+    Span at = {mark_off(&y->marks, p->problem_mark), 1};
+    if (at.off >= y->src->len)
+        at.len = 0;
+    diag_at(y->d, DIAG_ERROR, at, "YAML: %s%s%s", p->problem ? p->problem : "error",
+            p->context ? " " : "", p->context ? p->context : "");
+    diag_hint(y->d, "YAML nests by indentation: keys of one mapping start in the same "
+                    "column, and tabs are not allowed there");
+}
+
+/* The whole stream, event by event: false (with an error) for a syntax
+ * error, a collection nested deeper than YAML_MAX_DEPTH or a second
+ * document. */
+static bool prescan(Y *y)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        fputs("fpipec: out of memory\n", stderr);
+        exit(2);
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)y->src->text, y->src->len);
+    int depth = 0, docs = 0;
+    bool ok = true, done = false;
+    while (ok && !done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) {
+            parse_error(y, &p);
+            ok = false;
+            break;
+        }
+        Span at = {mark_off(&y->marks, ev.start_mark), 1};
+        switch (ev.type) {
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > YAML_MAX_DEPTH) {
+                diag_at(y->d, DIAG_ERROR, at, "YAML nested deeper than %d lists and mappings",
+                        YAML_MAX_DEPTH);
+                diag_hint(y->d, "a pipeline nests about 5 deep; fpipec stops here");
+                ok = false;
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1) {
+                if (at.off >= y->src->len)
+                    at.len = 0;
+                diag_at(y->d, DIAG_ERROR, at, "a second YAML document: a pipeline file "
+                        "holds one");
+                diag_hint(y->d, "write each pipeline in its own file");
+                ok = false;
+            }
+            break;
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return ok;
+}
+
 Program *yaml_program(Arena *a, const Source *src, Diags *d)
 {
     Y y = {.a = a, .d = d, .src = src};
     int errors_before = d->nerrors;
+    if (src->len > YAML_MAX_BYTES) {
+        Span top = {0, 0};
+        diag_at(d, DIAG_ERROR, top, "the YAML file has %zu bytes; fpipec reads YAML "
+                "pipelines of up to %zu MiB", src->len, YAML_MAX_BYTES >> 20);
+        return NULL;
+    }
+    marks_init(&y.marks, a, src);
+    if (!prescan(&y))
+        return NULL;
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
         fputs("fpipec: out of memory\n", stderr);
@@ -807,13 +939,7 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)src->text, src->len);
     if (!yaml_parser_load(&parser, &y.doc)) {
-        Span at = {mark_off(src, parser.problem_mark), 1};
-        if (at.off >= src->len)
-            at.len = 0;
-        diag_at(d, DIAG_ERROR, at, "YAML: %s%s%s", parser.problem ? parser.problem : "error",
-                parser.context ? " " : "", parser.context ? parser.context : "");
-        diag_hint(d, "YAML nests by indentation: keys of one mapping start in the same "
-                     "column, and tabs are not allowed there");
+        parse_error(&y, &parser);
         yaml_parser_delete(&parser);
         return NULL;
     }

@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -249,6 +250,134 @@ static size_t read_full(int fd, char *p, size_t n)
     return got;
 }
 
+/* The payload, checked before anything is resumed from it: the checksums
+ * only say that the bytes are those written, not that a writer of this
+ * code wrote them.  Every length and count in it must stay inside it:
+ *   keyed:   per key u64 length, the accumulator (padded to 8), the key's
+ *            bytes (padded to 8); as many keys as the header's records;
+ *   global:  one accumulator;
+ *   element-wise: u64 count, per partition u64 file, index, bytes, then
+ *            the partitions' bytes, adding up to the end (their elements
+ *            are read by the generated code, which checks each read);
+ * and an accumulator's counts and bools in range (ckpt_acc_valid).
+ * False (with why) for a payload that is not one. */
+static bool payload_ok(const fp_pipeline *pl, const char *p, size_t n, uint64_t records,
+                       size_t ninputs, char *why, size_t len)
+{
+    const char *end = p + n;
+    if (pl->resume1) {
+        uint64_t np;
+        if (n < 8)
+            goto short_table;
+        memcpy(&np, p, 8);
+        p += 8;
+        if (np > (uint64_t)(end - p) / 24)
+            goto short_table;
+        const char *data = p + np * 24;
+        uint64_t left = (uint64_t)(end - data);
+        for (uint64_t k = 0; k < np; k++, p += 24) {
+            uint64_t v[3];
+            memcpy(v, p, 24);
+            if (v[0] >= ninputs || v[2] > left) {
+                snprintf(why, len, "corrupt (partition %llu of the payload: input %llu, %llu "
+                         "bytes of %llu left)", (unsigned long long)k,
+                         (unsigned long long)v[0], (unsigned long long)v[2],
+                         (unsigned long long)left);
+                return false;
+            }
+            left -= v[2];
+        }
+        if (left) {
+            snprintf(why, len, "corrupt (%llu bytes after the payload's partitions)",
+                     (unsigned long long)left);
+            return false;
+        }
+        /* every element read back once, on a worker of its own */
+        fp_worker w;
+        memset(&w, 0, sizeof w);
+        w.arena = fp_arena_new();
+        const char *tab = data - np * 24;   /* the table, after the count */
+        bool ok = true;
+        uint64_t k;
+        for (k = 0; ok && k < np; k++) {
+            uint64_t v[3];
+            memcpy(v, tab + k * 24, 24);
+            w.ck_part = (fp_part){.begin = data, .end = data + v[2]};
+            ok = pl->ckpt_elems_valid(&w, data, data + v[2]);
+            data += v[2];
+        }
+        fp_arena_free(w.arena);
+        if (!ok) {
+            snprintf(why, len, "corrupt (partition %llu of the payload does not read back as "
+                     "its elements)", (unsigned long long)k - 1);
+            return false;
+        }
+        return true;
+    short_table:
+        snprintf(why, len, "corrupt (the payload's partition table is cut short)");
+        return false;
+    }
+    if (pl->shape == FP_SHAPE_GLOBAL) {
+        if (n != pl->acc_size) {
+            snprintf(why, len, "corrupt (the payload has %zu bytes, the accumulator %zu)", n,
+                     pl->acc_size);
+            return false;
+        }
+        if (pl->ckpt_acc_valid && !pl->ckpt_acc_valid(p)) {
+            snprintf(why, len, "corrupt (the accumulator's counts are out of range)");
+            return false;
+        }
+        return true;
+    }
+    if (pl->shape != FP_SHAPE_KEYED)
+        return true;
+    size_t a8 = (pl->acc_size + 7) & ~(size_t)7;
+    uint64_t keys = 0;
+    /* an accumulator read in place must be aligned as malloc aligns */
+    _Alignas(max_align_t) char acc[256];
+    while (p < end) {
+        uint64_t kn;
+        if ((size_t)(end - p) < 8 + a8)
+            goto bad_key;
+        memcpy(&kn, p, 8);
+        const char *key = p + 8 + a8;
+        uint64_t padded = (kn + 7) & ~(uint64_t)7;
+        if (kn > (uint64_t)(end - key) || padded > (uint64_t)(end - key))
+            goto bad_key;
+        if (pl->ckpt_acc_valid) {
+            bool ok;
+            if (pl->acc_size <= sizeof acc) {
+                memcpy(acc, p + 8, pl->acc_size);
+                ok = pl->ckpt_acc_valid(acc);
+            } else {
+                char *big = malloc(pl->acc_size);
+                if (!big)
+                    fp_oom();
+                memcpy(big, p + 8, pl->acc_size);
+                ok = pl->ckpt_acc_valid(big);
+                free(big);
+            }
+            if (!ok) {
+                snprintf(why, len, "corrupt (key %llu's accumulator: counts out of range)",
+                         (unsigned long long)keys + 1);
+                return false;
+            }
+        }
+        p = key + padded;
+        keys++;
+    }
+    if (keys != records) {
+        snprintf(why, len, "corrupt (the payload has %llu keys, the header says %llu)",
+                 (unsigned long long)keys, (unsigned long long)records);
+        return false;
+    }
+    return true;
+bad_key:
+    snprintf(why, len, "corrupt (key %llu of the payload is cut short)",
+             (unsigned long long)keys + 1);
+    return false;
+}
+
 int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len)
 {
     int fd = open(ck->path, O_RDONLY | O_CLOEXEC);
@@ -376,6 +505,11 @@ int fp_ckpt_load(fp_ckpt *ck, const fp_pipeline *pl, char *why, size_t len)
     if (crc_all(ck->data, (size_t)pbytes) != pcrc) {
         snprintf(why, len, "corrupt (payload checksum mismatch)");
         goto bad;
+    }
+    {
+        reader q = {ck->inputs.p, ck->inputs.p + ck->inputs.n, false};
+        if (!payload_ok(pl, ck->data, (size_t)pbytes, ck->records, get_u32(&q), why, len))
+            goto bad;
     }
     ck->payload = ck->data;
     ck->payload_n = (size_t)pbytes;
@@ -561,21 +695,27 @@ void fp_ckpt_record(fp_worker *w)
 
 const char *fp_ckpt_next(fp_worker *w, const char *p)
 {
+    if (fp_ckpt_short(w, p, 1))
+        return w->ck_end;
     if (*p++) {
-        uint64_t line, off;
+        int64_t line, off;
         fp_str text;
-        memcpy(&line, p, 8);
-        memcpy(&off, p + 8, 8);
-        p = fp_ckpt_get_str(p + 16, &text);
+        p = fp_ckpt_get_i64(w, p, &line);
+        p = fp_ckpt_get_i64(w, p, &off);
+        p = fp_ckpt_get_str(w, p, &text);
         w->ck_part.begin = text.p;
         w->ck_part.end = text.p + text.n;
-        w->ck_part.line0 = line;
-        w->ck_part.off0 = off;
+        w->ck_part.line0 = (uint64_t)line;
+        w->ck_part.off0 = (uint64_t)off;
         w->lc_pos = NULL;   /* on_error collect counts lines from line0 */
     }
-    uint64_t delta;
-    memcpy(&delta, p, 8);
+    int64_t delta;
+    p = fp_ckpt_get_i64(w, p, &delta);
+    if ((uint64_t)delta > (uint64_t)(w->ck_part.end - w->ck_part.begin)) {
+        w->ck_bad = true;   /* the element's place is inside its record */
+        delta = 0;
+    }
     w->pos = w->ck_part.begin + delta;
     w->part = &w->ck_part;
-    return p + 8;
+    return p;
 }

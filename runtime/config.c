@@ -311,6 +311,72 @@ static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
     return 0;
 }
 
+/* Bounds checked before libyaml builds the document, whose flow
+ * collections cost time quadratic in their depth (100,000 '[' took 25 s):
+ * the file's size, then, event by event, its nesting and its documents
+ * (one: a second would be ignored without a word).  A configuration
+ * nests 3 deep. */
+#define CONFIG_MAX_BYTES ((size_t)1 << 20)
+#define CONFIG_MAX_DEPTH 64
+
+static int yaml_error(cfg_ctx *c, const yaml_parser_t *p)
+{
+    return fail_at(c, p->problem_mark, "not valid YAML: %s%s%s", p->problem ? p->problem : "?",
+                   p->context ? " " : "", p->context ? p->context : "");
+}
+
+static int prescan(cfg_ctx *c, const unsigned char *text, size_t len)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        fp_oom();
+    yaml_parser_set_input_string(&p, text, len);
+    int rc = 0, depth = 0, docs = 0;
+    bool done = false;
+    while (rc == 0 && !done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) {
+            rc = yaml_error(c, &p);
+            break;
+        }
+        switch (ev.type) {
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > CONFIG_MAX_DEPTH)
+                rc = fail_at(c, ev.start_mark, "nested deeper than %d lists and mappings (a "
+                             "configuration nests 3 deep)", CONFIG_MAX_DEPTH);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1)
+                rc = fail_at(c, ev.start_mark, "a second YAML document: a configuration is one");
+            break;
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
+/* A scalar with an escaped NUL ("a\0b") would be cut short where it is
+ * used as a C string: keys, names, paths.  None of them holds one. */
+static int no_nul(cfg_ctx *c)
+{
+    for (yaml_node_t *n = c->doc->nodes.start; n < c->doc->nodes.top; n++)
+        if (n->type == YAML_SCALAR_NODE && memchr(n->data.scalar.value, 0, n->data.scalar.length))
+            return fail_at(c, n->start_mark, "a NUL byte (\\0) in a value: keys, names and "
+                           "paths hold none");
+    return 0;
+}
+
 int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -322,27 +388,46 @@ int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen)
                  strerror(errno));
         return -1;
     }
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    if (!yaml_parser_initialize(&parser))
+    /* Read whole, at most CONFIG_MAX_BYTES (one byte more tells it is over). */
+    unsigned char *text = malloc(CONFIG_MAX_BYTES + 1);
+    if (!text)
         fp_oom();
-    yaml_parser_set_input_file(&parser, f);
+    size_t len = fread(text, 1, CONFIG_MAX_BYTES + 1, f);
+    int read_err = ferror(f) ? errno : 0;
+    fclose(f);
+    if (read_err) {
+        snprintf(err, errlen, "error: cannot read the configuration '%s': %s", path,
+                 strerror(read_err));
+        free(text);
+        return -1;
+    }
+    if (len > CONFIG_MAX_BYTES) {
+        snprintf(err, errlen, "error: the configuration '%s' is over %zu KiB: not a "
+                 "configuration", path, CONFIG_MAX_BYTES >> 10);
+        free(text);
+        return -1;
+    }
+    yaml_document_t doc;
     cfg->path = xstrdup(path);
     cfg_ctx c = {path, err, errlen, &doc};
-    int rc = 0;
-    if (!yaml_parser_load(&parser, &doc)) {
-        yaml_mark_t m = parser.problem_mark;
-        fail_at(&c, m, "not valid YAML: %s%s%s", parser.problem ? parser.problem : "?",
-                parser.context ? " " : "", parser.context ? parser.context : "");
-        rc = -1;
-    } else {
-        const yaml_node_t *root = yaml_document_get_root_node(&doc);
-        if (root && !is_null(root))   /* an empty file sets nothing */
-            rc = apply(&c, root, cfg);
-        yaml_document_delete(&doc);
+    int rc = prescan(&c, text, len);
+    if (rc == 0) {
+        yaml_parser_t parser;
+        if (!yaml_parser_initialize(&parser))
+            fp_oom();
+        yaml_parser_set_input_string(&parser, text, len);
+        if (!yaml_parser_load(&parser, &doc)) {
+            rc = yaml_error(&c, &parser);
+        } else {
+            const yaml_node_t *root = yaml_document_get_root_node(&doc);
+            rc = no_nul(&c);
+            if (rc == 0 && root && !is_null(root))   /* an empty file sets nothing */
+                rc = apply(&c, root, cfg);
+            yaml_document_delete(&doc);
+        }
+        yaml_parser_delete(&parser);
     }
-    yaml_parser_delete(&parser);
-    fclose(f);
+    free(text);
     if (rc != 0)
         fp_config_free(cfg);
     return rc;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
+#include <pthread.h>
 #endif
 #ifdef FP_MPI
 #define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
@@ -211,6 +212,10 @@ static size_t fail_part(fp_run *run)
 
 /* ---- stage 1 over the partitions ----------------------------------- */
 
+/* Partition-order folds with threads: a thread does not start a partition
+ * more than FOLD_WINDOW per thread ahead of the next fold (stage1_targets). */
+#define FOLD_WINDOW 4
+
 static double now(void);   /* seconds on the monotonic clock */
 
 /* Rows to the sink (under MPI on a rank > 0: kept for rank 0); the first
@@ -225,6 +230,43 @@ static void write_out(fp_run *run, fp_buf *b)
     if (b->n && !run->write_failed && fp_sink_write(run->sink, b->p, b->n) != 0)
         run->write_failed = errno ? errno : EIO;
     b->n = 0;
+}
+
+/* Partition order with threads: wait until partition k is within the
+ * window of the next fold (or can no longer matter). */
+static void fold_wait(fp_run *run, stage1_targets *tg, size_t k)
+{
+#ifdef _OPENMP
+    if (run->threads < 2 || run->pl->shape != FP_SHAPE_KEYED ||
+        run->pl->merge != FP_MERGE_PARTITION_ORDER)
+        return;
+    size_t window = FOLD_WINDOW * (size_t)run->threads, next;
+    pthread_mutex_lock(&tg->fold_mu);
+    for (;;) {
+#pragma omp atomic read
+        next = tg->next_fold;
+        if (next > k || k - next < window || k > fail_part(run))
+            break;
+        pthread_cond_wait(&tg->fold_cv, &tg->fold_mu);
+    }
+    pthread_mutex_unlock(&tg->fold_mu);
+#else
+    (void)run, (void)tg, (void)k;
+#endif
+}
+
+static void fold_wake(fp_run *run, stage1_targets *tg)
+{
+#ifdef _OPENMP
+    if (run->threads < 2 || run->pl->shape != FP_SHAPE_KEYED ||
+        run->pl->merge != FP_MERGE_PARTITION_ORDER)
+        return;
+    pthread_mutex_lock(&tg->fold_mu);
+    pthread_cond_broadcast(&tg->fold_cv);
+    pthread_mutex_unlock(&tg->fold_mu);
+#else
+    (void)run, (void)tg;
+#endif
 }
 
 /* Stage 1 over partition k on worker w (any thread): its pages faulted
@@ -250,8 +292,15 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
             }
         }
     }
-    if (k > fail_part(run))
+    if (k > fail_part(run)) {
+        fold_wake(run, tg);
         return;   /* an earlier partition failed: this one can't matter */
+    }
+    fold_wait(run, tg, k);
+    if (k > fail_part(run)) {
+        fold_wake(run, tg);
+        return;
+    }
     w->part = &run->parts[k];
     w->pos = NULL;
     w->failed = 0;
@@ -270,6 +319,8 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         w->in_base = run->in[w->part->file].data;
         w->ck_rec = w->ck_rec_end = w->ck_lc_pos = NULL;
         w->ck_part = *w->part;
+        w->ck_end = w->part->end;   /* (read back whole before: fp_ckpt_load) */
+        w->ck_bad = false;
     }
     switch (pl->shape) {
     case FP_SHAPE_KEYED:
@@ -326,9 +377,13 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
                 fp_ktab_fold(tg->folded, tg->tabs[tg->next_fold], pl->acc_merge);
                 fp_ktab_free(tg->tabs[tg->next_fold]);
                 tg->tabs[tg->next_fold] = NULL;
+#ifdef _OPENMP
+#pragma omp atomic update
+#endif
                 tg->next_fold++;
             }
         }
+        fold_wake(run, tg);
     }
     if (pl->shape == FP_SHAPE_ELEMENTWISE) {
         /* Write finished partitions in input order as soon as all earlier
@@ -1210,6 +1265,10 @@ static void make_workers(fp_run *run)
             /* MPI: only the first block may be folded before the shuffle
              * (a fold is a left fold over all partitions). */
             run->tg.next_fold = run->part_lo == 0 ? 0 : run->nparts;
+#ifdef _OPENMP
+            pthread_mutex_init(&run->tg.fold_mu, NULL);
+            pthread_cond_init(&run->tg.fold_cv, NULL);
+#endif
         }
     } else if (pl->shape == FP_SHAPE_GLOBAL) {
         if (run->nparts && pl->acc_size > SIZE_MAX / run->nparts)
@@ -1496,6 +1555,12 @@ static void run_free(fp_run *run)
     for (size_t i = 0; i < run->ntabs; i++)
         fp_ktab_free(run->tg.tabs[i]);   /* NULL once folded */
     free(run->tg.tabs);
+#ifdef _OPENMP
+    if (run->tg.folded) {
+        pthread_mutex_destroy(&run->tg.fold_mu);
+        pthread_cond_destroy(&run->tg.fold_cv);
+    }
+#endif
     fp_ktab_free(run->tg.folded);
     free(run->tg.fdone);
     free(run->tg.accs);

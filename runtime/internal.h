@@ -11,6 +11,10 @@
 
 #include "libfpipe.h"
 
+#ifdef _OPENMP
+#include <pthread.h>
+#endif
+
 /* ---- sink.c: temporaries, stop signals, unplanned exits -------------- */
 
 /* Registers the temporary file `path` (the string must live until
@@ -290,6 +294,14 @@ typedef struct stage1_targets {
     fp_ktab *folded;
     bool *fdone;
     size_t next_fold;
+#ifdef _OPENMP
+    /* ...and a thread does not start a partition more than FOLD_WINDOW
+     * per thread ahead of the next fold: a thread that lags (descheduled
+     * on a busy machine) would otherwise let the others pile up tables
+     * without bound.  Woken after every partition. */
+    pthread_mutex_t fold_mu;
+    pthread_cond_t fold_cv;
+#endif
 } stage1_targets;
 
 /* Opens in->path ("-": standard input): a regular file mapped (a CSV

@@ -751,6 +751,9 @@ typedef struct fp_worker {
     const char *ck_lc_pos;  /* ... lines counted up to here ... */
     uint64_t ck_line;       /* ... its line */
     fp_part ck_part;        /* --resume: the current element's record, as a partition */
+    const char *ck_end;     /* --resume: the end of the partition's elements; a read
+                               past it sets ck_bad (fp_ckpt_get_*) */
+    bool ck_bad;
 } fp_worker;
 
 /* --stats: operator times in stage 1 (stats.c; docs/running.md).  At the
@@ -791,31 +794,72 @@ static inline void fp_ckpt_put_str(fp_buf *b, fp_str s)
     fp_buf_put(b, s.p, s.n);
 }
 
-static inline const char *fp_ckpt_get_i64(const char *p, int64_t *v)
+/* Reading back: each read checks that its bytes are before w->ck_end
+ * (a checkpoint's lengths are only as good as its writer); past it, the
+ * value is zero and w->ck_bad is set.  --resume reads every partition once
+ * this way before it trusts the checkpoint (pipeline.ckpt_elems_valid). */
+static inline bool fp_ckpt_short(fp_worker *w, const char *p, size_t n)
 {
+    if ((size_t)(w->ck_end - p) >= n && !w->ck_bad)
+        return false;
+    w->ck_bad = true;
+    return true;
+}
+
+static inline const char *fp_ckpt_get_i64(fp_worker *w, const char *p, int64_t *v)
+{
+    if (fp_ckpt_short(w, p, 8)) {
+        *v = 0;
+        return w->ck_end;
+    }
     memcpy(v, p, 8);
     return p + 8;
 }
 
-static inline const char *fp_ckpt_get_f64(const char *p, double *v)
+static inline const char *fp_ckpt_get_f64(fp_worker *w, const char *p, double *v)
 {
+    if (fp_ckpt_short(w, p, 8)) {
+        *v = 0;
+        return w->ck_end;
+    }
     memcpy(v, p, 8);
     return p + 8;
 }
 
-static inline const char *fp_ckpt_get_bool(const char *p, bool *v)
+static inline const char *fp_ckpt_get_bool(fp_worker *w, const char *p, bool *v)
 {
+    if (fp_ckpt_short(w, p, 1) || (unsigned char)*p > 1) {
+        w->ck_bad = true;
+        *v = false;
+        return w->ck_end;
+    }
     *v = *p != 0;
     return p + 1;
 }
 
-static inline const char *fp_ckpt_get_str(const char *p, fp_str *v)
+static inline const char *fp_ckpt_get_str(fp_worker *w, const char *p, fp_str *v)
 {
     uint64_t n;
-    memcpy(&n, p, 8);
+    if (fp_ckpt_short(w, p, 8) || (memcpy(&n, p, 8), n > (uint64_t)(w->ck_end - p - 8))) {
+        w->ck_bad = true;
+        *v = fp_str_lit(w->ck_end, 0);
+        return w->ck_end;
+    }
     v->p = p + 8;
     v->n = (size_t)n;
     return p + 8 + n;
+}
+
+/* A list's length: at most one item per byte left (every item has one). */
+static inline const char *fp_ckpt_get_len(fp_worker *w, const char *p, int64_t *n)
+{
+    p = fp_ckpt_get_i64(w, p, n);
+    if (*n < 0 || (uint64_t)*n > (uint64_t)(w->ck_end - p)) {
+        w->ck_bad = true;
+        *n = 0;
+        return w->ck_end;
+    }
+    return p;
 }
 
 /* Before an element's value, when an operator after the checkpoint can
@@ -1202,6 +1246,13 @@ typedef struct fp_pipeline {
      * whether each element carries its input record */
     void (*resume1)(fp_worker *w);
     bool ckpt_records;
+    /* --resume: whether [p, end) reads back as elements (and records), every
+     * length inside it; w gives the arena and ck_end, ck_bad */
+    bool (*ckpt_elems_valid)(fp_worker *w, const char *p, const char *end);
+    /* materialize on a combine whose accumulator has counts or bools
+     * (topk, all, any, a global combine's state): whether a checkpointed
+     * accumulator's are in range (--resume; NULL: any bytes are one) */
+    bool (*ckpt_acc_valid)(const void *acc);
 } fp_pipeline;
 
 /* The executable's main: parses the command line, runs, writes the sink.

@@ -16,17 +16,13 @@
 #include "internal.h"
 #include "dist.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mpi.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -128,37 +124,13 @@ static bool prefer_shared_memory(void)
     return true;
 }
 
-/* Open MPI 4.1's PMIx client talks to the local daemon over loopback
- * TCP without TCP_NODELAY: in the fence of MPI_Finalize a rank writes a
- * few small messages in a row, the second waits for the daemon's delayed
- * ACK, and every run lost 40-45 ms there (strace: the daemon's epoll woke
- * 42 ms after the rank's writev).  So after MPI_Init every TCP socket of
- * this process gets TCP_NODELAY: it changes only when segments leave,
- * never what arrives, and Open MPI's own TCP transport sets it anyway.
- * FPIPE_MPI_NODELAY=0 leaves the sockets alone. */
-static void tcp_nodelay(void)
-{
-    const char *opt = getenv("FPIPE_MPI_NODELAY");
-    if (opt && strcmp(opt, "0") == 0)
-        return;
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return;
-    const struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        int fd = atoi(e->d_name), dom = 0, type = 0, one = 1;
-        socklen_t len = sizeof dom;
-        if (fd <= 2 || fd == dirfd(d))
-            continue;
-        if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) != 0 || (dom != AF_INET && dom != AF_INET6))
-            continue;
-        len = sizeof type;
-        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM)
-            continue;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
-    closedir(d);
-}
+/* No TCP_NODELAY on the PMIx client's socket, though Nagle's algorithm
+ * costs 40-45 ms in MPI_Finalize's fence (docs/distributed.md): Open MPI
+ * 4.1's MPI_Finalize unloads its PMIx component before it stops the
+ * progress thread that runs the component's event callbacks, and the
+ * faster finalize let a late callback run there — from unmapped code (a
+ * segfault at exit, 1 run in 60 under load), or, with the library kept
+ * mapped, on freed memory (heap corruption).  Without it: 0 in 1000. */
 
 int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
@@ -219,7 +191,6 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         if (err_fd < 0)
             err_fd = 2;
     }
-    tcp_nodelay();
     t_init = wall_now() - t_init;
     times_line(shm ? "MPI_Init_thread (ob1/vader)" : "MPI_Init_thread", t_init);
     int rc = fp_main_local(pl, argc, argv);

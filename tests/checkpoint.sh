@@ -14,13 +14,13 @@ KF=$ROOT/$FPIPEC
 case $FPIPEC in /*) KF=$FPIPEC ;; esac
 mkdir -p "$K/src"
 cp tests/checkpoint/*.fpipe tests/checkpoint/*.c examples/rag.c "$K/src/"
-for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_drop em_slow em_batch em_csv; do
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_drop em_slow em_batch em_csv topk; do
     "$FPIPEC" build "$K/src/$p.fpipe" -o "$K/$p" > "$K/build.err" 2>&1 ||
         bad "checkpoint: build $p" "$K/build.err"
 done
 "$FPIPEC" build examples/wordcount_resumable.fpipe -o "$K/top" > "$K/build.err" 2>&1 ||
     bad "checkpoint: build wordcount_resumable" "$K/build.err"
-for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_drop em_slow em_batch em_csv; do
+for p in wc slow global f64 fails collects em_map em_flat em_filter em_fail em_collect em_drop em_slow em_batch em_csv topk; do
     for cc in gcc clang; do
         command -v $cc > /dev/null || continue
         "$FPIPEC" emit-c "$K/src/$p.fpipe" > "$K/$p.c" 2> /dev/null &&
@@ -146,6 +146,20 @@ corrupt "a byte flipped in the header" "header checksum mismatch"
 ./wc -o /dev/null a.txt b.txt 2> /dev/null
 flip 0
 corrupt "a bad magic number" "not a checkpoint file: bad magic"
+# Lies with valid checksums (tests/checkpoint/forge.py recomputes both):
+# every length and count in the payload is checked against its end
+# (before, these read past it: a crash, or heap bytes in the output).
+./wc -o /dev/null a.txt b.txt 2> /dev/null
+python3 "$ROOT/tests/checkpoint/forge.py" $CK keylen
+corrupt "a key length past the payload, checksums recomputed" "key 1 of the payload is cut short"
+rm -rf .fpipe-checkpoints
+./topk -o out.t n.txt 2> /dev/null
+python3 "$ROOT/tests/checkpoint/forge.py" .fpipe-checkpoints/topk.best.ckpt topk
+./topk --resume -o out.tr n.txt 2> err && cmp -s out.t out.tr &&
+    [ "$(cat out.t)" = "$(grep -E '^-?[0-9]+$' n.txt | sort -n | tail -3 | sort -rn | paste -sd, | sed 's/.*/[&]/')" ] &&
+    grep -q "warning: checkpoint '.fpipe-checkpoints/topk.best.ckpt' is corrupt (the accumulator's counts are out of range): ignored, running from the start" err &&
+    ok "checkpoint: a topk(3) count of 1000000, checksums recomputed: warned as corrupt, the full run (vs sort)" ||
+    bad "checkpoint: a topk count past its array" err
 # Without --resume a checkpoint is never read (no warning), and rewritten.
 ./wc -o out.c a.txt b.txt 2> err && cmp -s out.full out.c && ! grep -q warning err &&
     ./wc --resume -o out.c a.txt b.txt 2> err && grep -q resuming err &&
@@ -382,6 +396,9 @@ ecorrupt "a byte flipped in the payload" "payload checksum mismatch"
 ./em_flat -o /dev/null a.txt b.txt 2> /dev/null
 truncate -s $((esize - 1000)) $ECK
 ecorrupt "a truncated checkpoint" "short file: the payload has [0-9]* bytes of [0-9]*"
+./em_flat -o /dev/null a.txt b.txt 2> /dev/null
+python3 "$ROOT/tests/checkpoint/forge.py" $ECK elemlen
+ecorrupt "a string length past the payload, checksums recomputed" "partition 0 of the payload does not read back as its elements"
 # Killed after the checkpoint appears (stage 2 spins per key).
 rm -rf .fpipe-checkpoints out.k
 ./em_slow --threads 2 -o out.k a.txt b.txt 2> err.k &

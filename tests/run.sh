@@ -1011,6 +1011,22 @@ for f in tests/yaml/*.yaml; do
         diff -u "$n.err" "$TMP/err" > "$TMP/diff" 2>&1; bad "yaml: $(basename "$f")" "$TMP/diff"; fi
 done
 [ $ny -ge 20 ] || bad "yaml: only $ny YAML cases (want at least 20)"
+# Large and deep files (issue 19): YAML handling is linear.  20,000
+# operators (1.2 MB; 1.5 s here, over 200 s when every node's place
+# rescanned the file) end with one error, at its line; 100,000 '[' deep
+# are refused at the 65th (0.1 s; libyaml alone took 115 s).  The timeout
+# only catches a quadratic regression, it measures nothing.
+awk 'BEGIN { print "pipeline: big\nsource: {name: lines, format: text}\noperators:"
+             for (i = 0; i < 20000; i++) printf "  - type: Filter\n    name: f%d\n    expr: len(lines) > %d\n", i, i % 7
+             print "  - type: Sink\n    name: out\n    func: tsv\n    contract: {idempotent: true}\n    typo: 1" }' > "$TMP/big.yaml"
+timeout 60 "$FPIPEC" check "$TMP/big.yaml" > /dev/null 2> "$TMP/err"; rc=$?
+[ $rc = 1 ] && [ "$(grep -c ': error: ' "$TMP/err")" = 1 ] &&
+    grep -q "^$TMP/big.yaml:60008:5: error: unknown key 'typo' in an operator\$" "$TMP/err" &&
+    ok "yaml: 20,000 operators: checked, the one error at its line" || bad "yaml: 20,000 operators (rc $rc)" "$TMP/err"
+awk 'BEGIN { printf "pipeline: deep\nlink: "; for (i = 0; i < 100000; i++) printf "["; print "" }' > "$TMP/deep.yaml"
+timeout 60 "$FPIPEC" check "$TMP/deep.yaml" > /dev/null 2> "$TMP/err"; rc=$?
+[ $rc = 1 ] && grep -q "^$TMP/deep.yaml:2:70: error: YAML nested deeper than 64 lists and mappings\$" "$TMP/err" &&
+    ok "yaml: 100,000 '[' deep: refused at depth 65, located" || bad "yaml: 100,000 '[' deep (rc $rc)" "$TMP/err"
 # The seed's RAG config: the same program as rag_ingest.fpipe, the same bytes.
 if "$FPIPEC" build examples/rag_ingest.yaml -o "$TMP/bin/rag_yaml" > "$TMP/out" 2>&1; then
     run_modes "yaml: rag_ingest.yaml modes" "$TMP/bin/rag_yaml" examples/data/docs.jsonl &&

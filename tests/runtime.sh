@@ -225,6 +225,20 @@ cfg_error "stats unknown" 'stats: xml\n' "bad.yaml:1:8: error: 'stats' wants tru
 cfg_error "duplicate key" 'output: a\noutput: b\n' "bad.yaml:2:1: error: 'output' is given twice"
 cfg_error "not a mapping" '- threads\n' "bad.yaml:1:1: error: a run configuration is a mapping of keys (threads, ...), not a list"
 cfg_error "invalid YAML" 'threads: 2\n  thread: 3\n' "bad.yaml:2:9: error: not valid YAML: mapping values are not allowed in this context"
+# issue 19: an escaped NUL would cut a path or a name; a second document
+# was ignored; 100,000 '[' took libyaml minutes (a 2 MiB file is no
+# configuration either; the timeout only catches a regression).
+cfg_error "a NUL in a path" 'output: "a\\0b"\n' "bad.yaml:1:9: error: a NUL byte (\\0) in a value: keys, names and paths hold none"
+cfg_error "a NUL in an operator name" 'operators:\n  "en\\0try": {retry: 2}\n' "bad.yaml:2:3: error: a NUL byte (\\0) in a value: keys, names and paths hold none"
+cfg_error "a second document" 'threads: 2\n---\nthreads: 3\n' "bad.yaml:2:1: error: a second YAML document: a configuration is one"
+awk 'BEGIN { printf "threads: "; for (i = 0; i < 100000; i++) printf "["; print "" }' > "$C/deep.yaml"
+(cd "$C" && timeout 60 "$R/collect" --config deep.yaml -o never.tsv in.txt > /dev/null 2> bad.stderr); rc=$?
+[ $rc = 2 ] && [ "$(cat "$C/bad.stderr")" = "collect: deep.yaml:1:73: error: nested deeper than 64 lists and mappings (a configuration nests 3 deep)" ] &&
+    ok "runtime: --config 100,000 '[' deep: refused at depth 65, located" || bad "runtime: --config deep (rc=$rc)" "$C/bad.stderr"
+head -c 1048577 /dev/zero | tr '\0' '#' > "$C/huge.yaml"
+(cd "$C" && "$R/collect" --config huge.yaml -o never.tsv in.txt > /dev/null 2> bad.stderr); rc=$?
+[ $rc = 2 ] && [ "$(cat "$C/bad.stderr")" = "collect: error: the configuration 'huge.yaml' is over 1024 KiB: not a configuration" ] &&
+    ok "runtime: a --config over 1 MiB is refused" || bad "runtime: --config over 1 MiB (rc=$rc)" "$C/bad.stderr"
 (cd "$C" && "$R/collect" --config none.yaml in.txt > /dev/null 2> bad.stderr); rc=$?
 [ $rc = 2 ] && [ "$(cat "$C/bad.stderr")" = "collect: error: cannot open the configuration 'none.yaml': No such file or directory" ] &&
     ok "runtime: --config of a missing file exits 2" || bad "runtime: --config missing file (rc=$rc)" "$C/bad.stderr"

@@ -16,7 +16,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=$1
-mkdir -p "$OUT"/{parse,frontend,yaml,lines,csv,jsonl,builtins,config,e2e}
+mkdir -p "$OUT"/{parse,frontend,yaml,lines,csv,jsonl,builtins,config,checkpoint,e2e}
 # YAML pipelines: every tests/yaml case and the RAG config.
 for f in tests/yaml/*.yaml examples/rag_ingest.yaml; do
     cp "$f" "$OUT/yaml/$(basename "$f")"
@@ -26,6 +26,27 @@ printf 'threads: 2\npartition_size: 4096\ninputs: [a.txt, b.txt]\noutput: out.ts
 printf 'threads: many\n' > "$OUT/config/bad_type"
 printf 'thread: 2\n' > "$OUT/config/unknown"
 printf 'inputs: x.txt\n  bad: [\n' > "$OUT/config/broken"
+# Issue 19: deep and wide nesting, a second document, escaped NULs — for
+# --config and YAML pipelines alike — and link paths a C compiler could
+# take for options or that leave the folder (the yaml target only parses
+# and checks them: it never runs cc).
+awk 'BEGIN { printf "threads: "; for (i = 0; i < 3000; i++) printf "["; print "" }' > "$OUT/config/deep_flow"
+awk 'BEGIN { for (i = 0; i < 80; i++) { for (j = 0; j < i; j++) printf " "; print "k" i ":" } }' > "$OUT/config/deep_block"
+printf 'threads: 2\n---\nthreads: 3\n' > "$OUT/config/two_docs"
+printf 'output: "a\\0b"\noperators:\n  "x\\0y": {retry: 1}\n' > "$OUT/config/nul"
+awk 'BEGIN { printf "pipeline: deep\nlink: "; for (i = 0; i < 3000; i++) printf "["; print "" }' > "$OUT/yaml/deep_flow"
+awk 'BEGIN { printf "pipeline: deep\nlink: "; for (i = 0; i < 100; i++) printf "- "; print "x.c" }' > "$OUT/yaml/deep_block"
+for l in '-o/tmp/x.c' '-fplugin=evil.so' '@opts' '"a\0.c"' '../../etc/passwd' '/dev/null' "$(head -c 5000 /dev/zero | tr '\0' a).c" '" spaced .c"'; do
+    printf 'pipeline: p\nlink: [%s]\nsource: {name: lines, format: text}\noperators:\n  - {type: Sink, name: out, func: tsv, contract: {idempotent: true}}\n' "$l"
+done | awk -v out="$OUT/yaml/link_" '/^pipeline/ { n++ } { print > (out n) }'
+# Checkpoint payloads (fuzz_checkpoint.c): byte 0 the pipeline, byte 1
+# the keys claimed, then a payload as the writer makes it.
+printf '\000\001\003\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000\005\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000abc\000\000\000\000\000' > "$OUT/checkpoint/keyed"
+printf '\001\001\002\000\000\000\000\000\000\000\007\000\000\000\000\000\000\000\006\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000' > "$OUT/checkpoint/global"
+# element-wise: 1 partition (input 0, index 0, 40 bytes): a record "ab"
+# (line 1, offset 0), the element at 0: ("x", [9]).
+printf '\002\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\074\000\000\000\000\000\000\000\001\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\002\000\000\000\000\000\000\000ab\000\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000x\001\000\000\000\000\000\000\000\011\000\000\000\000\000\000\000' > "$OUT/checkpoint/elems_records"
+printf '\003\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\031\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000x\001\000\000\000\000\000\000\000\011\000\000\000\000\000\000\000' > "$OUT/checkpoint/elems"
 for f in examples/*.fpipe tests/errors/*.fpipe; do
     n=$(basename "$(dirname "$f")")_$(basename "$f" .fpipe)
     cp "$f" "$OUT/parse/$n"

@@ -89,9 +89,8 @@ static void ckpt_put_tup2_str_f64(fp_buf *b, const tup2_str_f64 *v)
 /* ... and back, for --resume. */
 static const char *ckpt_get_tup2_str_f64(fp_worker *w, const char *p, tup2_str_f64 *v)
 {
-    (void)w;   /* (lists are read into its arena) */
-    p = fp_ckpt_get_str(p, &v->f0);
-    p = fp_ckpt_get_f64(p, &v->f1);
+    p = fp_ckpt_get_str(w, p, &v->f0);
+    p = fp_ckpt_get_f64(w, p, &v->f1);
     return p;
 }
 
@@ -245,6 +244,19 @@ static void resume1_from_pair(fp_worker *w)
     w->stat[7] += n_scored_rejected;
 }
 
+/* --resume: whether a partition of the checkpoint of pair reads back. */
+static bool ckpt_elems_valid(fp_worker *w, const char *p, const char *end)
+{
+    w->ck_end = end;
+    w->ck_bad = false;
+    while (p < end && !w->ck_bad) {
+        tup2_str_f64 v;
+        p = ckpt_get_tup2_str_f64(w, p, &v);
+        fp_arena_reset(w->arena);
+    }
+    return !w->ck_bad;
+}
+
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
  *   combine_per_key stats        examples/scores_resumable.fpipe:23
  *   sink            out          examples/scores_resumable.fpipe:24
@@ -297,7 +309,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "pair",
     .line = 21,
     .col = 1,
-    .program = UINT64_C(0xda98a9526354a2da),
+    .program = UINT64_C(0x8b782fdcd1222378),
     .type = "map pair: str -> (str, f64): elements",
 };
 
@@ -322,6 +334,7 @@ static const fp_pipeline pipeline = {
     .checkpoint_op = 1,
     .resume1 = resume1_from_pair,
     .ckpt_records = false,
+    .ckpt_elems_valid = ckpt_elems_valid,
 };
 
 int main(int argc, char **argv)
