@@ -26,38 +26,38 @@ static const fp_op fp_op_table[] = {
 };
 
 /* combine_per_key stats = (sum, mean)  (examples/scores_resumable.fpipe:23): the accumulator. */
-typedef struct stats_acc { double m0_sum; double m1_mean_sum; int64_t m1_mean_n; } stats_acc;
+typedef struct stats_acc { fp_fsum m0_sum; fp_fsum m1_mean_sum; int64_t m1_mean_n; } stats_acc;
 
 /* The accumulator of a first value. */
 static inline void stats_first(stats_acc *a, double v)
 {
-    a->m0_sum = v;
-    a->m1_mean_sum = v;
+    fp_fsum_first(&a->m0_sum, v);
+    fp_fsum_first(&a->m1_mean_sum, v);
     a->m1_mean_n = 1;
 }
 
 /* Fold one more value in. */
 static inline void stats_step(stats_acc *a, double v)
 {
-    a->m0_sum += v;
-    a->m1_mean_sum += v;
+    fp_fsum_add(&a->m0_sum, v);
+    fp_fsum_add(&a->m1_mean_sum, v);
     a->m1_mean_n = fp_add_i64(a->m1_mean_n, 1);
 }
 
-/* Merge two partial accumulators: *dst = *dst + *src (in partition order). */
+/* Merge two partial accumulators: *dst = *dst + *src (in any order: the fold is exact). */
 static void stats_merge(void *dst, const void *src)
 {
     stats_acc *d = dst;
     const stats_acc *s = src;
-    d->m0_sum += s->m0_sum;
-    d->m1_mean_sum += s->m1_mean_sum;
+    fp_fsum_merge(&d->m0_sum, &s->m0_sum);
+    fp_fsum_merge(&d->m1_mean_sum, &s->m1_mean_sum);
     d->m1_mean_n = fp_add_i64(d->m1_mean_n, s->m1_mean_n);
 }
 
 /* The result of the fold. */
 static inline tup2_f64_f64 stats_result(const stats_acc *a)
 {
-    return (tup2_f64_f64){a->m0_sum, (double)a->m1_mean_sum / (double)a->m1_mean_n};
+    return (tup2_f64_f64){fp_fsum_value(&a->m0_sum), fp_fsum_value(&a->m1_mean_sum) / (double)a->m1_mean_n};
 }
 
 /* An update of stats waiting in stage 1's queue. */
@@ -227,9 +227,9 @@ static const char plan_text[] =
     "  %4 sink            out      : (str, (f64, f64)) -> () = tsv(output)   ; line 24\n"
     "plan: 2 stages\n"
     "  stage 1  stage1_lines_to_stats: once per input partition, in parallel\n"
-    "    fused: source lines -> map pair -> filter scored -> combine_per_key stats (partial: into the partition's hash table)\n"
+    "    fused: source lines -> map pair -> filter scored -> combine_per_key stats (partial: into the thread's hash table)\n"
     "  materialize: map pair: each element of its output is written to a checkpoint, partition by partition, in stage 1 (committed when stage 1 ends with no failure); --resume runs stage 1 from the operator after it, over the checkpoint, and does not read the input\n"
-    "  boundary: combine_per_key stats with (sum, mean); f64 arithmetic is not associative bit for bit: one table per partition, folded in partition order\n"
+    "  boundary: combine_per_key stats with (sum, mean); exact and commutative (f64 sum and mean keep the exact sum, rounded once): one table per thread, merged after stage 1\n"
     "  stage 2  stage2_stats_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key stats (merged result) -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
@@ -238,9 +238,9 @@ static const char plan_text[] =
     "  source lines: reads text(input) in input order; cannot fail\n"
     "  map pair: pure (an expression); materialize: a checkpoint written atomically, read back by --resume only for this program and unchanged inputs; errors: dropped and counted (on_error drop)\n"
     "  filter scored: pure (an expression); cannot fail\n"
-    "  combine_per_key stats: sum of f64: commutative, associative only up to rounding: folded in partition order; mean of f64: commutative, associative only up to rounding: folded in partition order; cannot fail\n"
+    "  combine_per_key stats: sum of f64: associative, commutative, exact (the exact sum, rounded once); mean of f64: associative, commutative, exact (the exact sum, rounded once, divided by the count); cannot fail\n"
     "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
-    "  determinism: the same bytes for every --threads; with another --partition-size the f64 fold of 'stats' may round differently (partials are folded in partition order, a fixed order for a given --partition-size)\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
     ;
 
 /* materialize: map pair (line 21) is checkpointed; the program's fingerprint
@@ -250,7 +250,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "pair",
     .line = 21,
     .col = 1,
-    .program = UINT64_C(0xe3585c343880ff15),
+    .program = UINT64_C(0x70778222d7eeb768),
     .type = "map pair: str -> (str, f64): elements",
 };
 
@@ -259,7 +259,7 @@ static const fp_pipeline pipeline = {
     .fpipe_file = "examples/scores_resumable.fpipe",
     .plan = plan_text,
     .shape = FP_SHAPE_KEYED,
-    .merge = FP_MERGE_PARTITION_ORDER,
+    .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_stats,
     .acc_size = sizeof(stats_acc),
