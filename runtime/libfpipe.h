@@ -419,9 +419,11 @@ double fp_sum128_f64(fp_sum128 s);
 enum { FP_FSUM_ANY = 1, FP_FSUM_NONNEG = 2, FP_FSUM_POS_INF = 4, FP_FSUM_NEG_INF = 8,
        FP_FSUM_NAN = 16 };
 typedef struct fp_fsum {
-    int64_t chunk[FP_FSUM_CHUNKS];   /* all zero: the sum 0 */
+    /* First, next to a table slot's key, which the probe brought into
+     * cache: an addition then touches one more cache line, its chunks'. */
     int32_t adds;                    /* additions since carries were propagated */
     uint32_t flags;                  /* FP_FSUM_*: a value came, not all -0.0, specials */
+    int64_t chunk[FP_FSUM_CHUNKS];   /* all zero: the sum 0 */
 } fp_fsum;
 
 void fp_fsum_normalize(fp_fsum *a);
