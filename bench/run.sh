@@ -107,3 +107,7 @@ bash bench/mpi.sh "$B"
 # Peak memory: element-wise over 1 GB, the word count against its keys'
 # bytes (bench/memory.sh).
 bash bench/memory.sh "$B"
+
+# Exact f64 sums against the plain double sum of 0f0fa1a: weights at 1 and
+# 2 threads, bytes per key, peak RSS (bench/fsum.sh).
+bash bench/fsum.sh "$B"

@@ -960,7 +960,7 @@ static Type *monoids_result(Checker *c, const OpDecl *o, IrOp *op, Type *v)
 }
 
 /* Does t hold an f64 (itself, or in a tuple or record)? */
-static bool type_has_f64(const Type *t)
+bool type_has_f64(const Type *t)
 {
     if (t == &ty_f64)
         return true;
@@ -982,8 +982,10 @@ bool combine_is_exact(const IrOp *op)
             continue;
         }
         /* f64 min and max keep whichever of -0.0 and 0.0 (or a NaN) came
-         * first; topk orders f64 totally, by bits. */
-        if (op->val == &ty_f64 && op->mons[i] != MONOID_COUNT && op->mons[i] != MONOID_TOPK)
+         * first; topk orders f64 totally, by bits; sum and mean keep the
+         * exact sum (fp_fsum) and round it once. */
+        if (op->val == &ty_f64 && op->mons[i] != MONOID_COUNT && op->mons[i] != MONOID_TOPK &&
+            op->mons[i] != MONOID_SUM && op->mons[i] != MONOID_MEAN)
             return false;
     }
     return true;

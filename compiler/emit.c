@@ -1039,8 +1039,10 @@ static void monoid_fold(Emitter *e, const IrOp *c, int i, const char *a, const c
     case MONOID_SUM:
         if (add)
             line(e, "%s->%s = %s(%s->%s, %s);", a, f, add, a, f, v);
+        else if (merge)   /* f64: an exact sum, rounded once in the result */
+            line(e, "fp_fsum_merge(&%s->%s, &%s);", a, f, v);
         else
-            line(e, "%s->%s += %s;", a, f, v);
+            line(e, "fp_fsum_add(&%s->%s, %s);", a, f, v);
         break;
     case MONOID_COUNT:
         line(e, "%s->%s = fp_add_i64(%s->%s, %s);", a, f, a, f, merge ? v : "1");
@@ -1052,8 +1054,10 @@ static void monoid_fold(Emitter *e, const IrOp *c, int i, const char *a, const c
             line(e, "fp_sum128_merge(&%s->%s_sum, %s_sum);", a, f, v);
         else if (add)
             line(e, "fp_sum128_add(&%s->%s_sum, %s);", a, f, v);
+        else if (merge)   /* f64: an exact sum */
+            line(e, "fp_fsum_merge(&%s->%s_sum, &%s_sum);", a, f, v);
         else
-            line(e, "%s->%s_sum += %s;", a, f, merge ? arena_printf(e->arena, "%s_sum", v) : v);
+            line(e, "fp_fsum_add(&%s->%s_sum, %s);", a, f, v);
         line(e, "%s->%s_n = fp_add_i64(%s->%s_n, %s);", a, f, a, f,
              merge ? arena_printf(e->arena, "%s_n", v) : "1");
         break;
@@ -1095,7 +1099,10 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         case MONOID_COUNT: str_add(&fields, " int64_t %s;", f); break;
         case MONOID_MEAN:
             str_add(&fields, " %s %s_sum; int64_t %s_n;",
-                    c->val == &ty_i64 ? "fp_sum128" : vt, f, f);
+                    c->val == &ty_i64 ? "fp_sum128" : "fp_fsum", f, f);
+            break;
+        case MONOID_SUM:
+            str_add(&fields, " %s %s;", c->val == &ty_i64 ? vt : "fp_fsum", f);
             break;
         case MONOID_AND:
         case MONOID_OR: str_add(&fields, " bool %s;", f); break;
@@ -1124,8 +1131,11 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         else if (c->mons[i] == MONOID_TOPK)
             line(e, "a->%s_n = 1;", f), line(e, "a->%s_v[0] = v;", f);
         else if (c->mons[i] == MONOID_MEAN)
-            line(e, c->val == &ty_i64 ? "a->%s_sum = fp_sum128_of(v);" : "a->%s_sum = v;", f),
+            line(e, c->val == &ty_i64 ? "a->%s_sum = fp_sum128_of(v);"
+                                      : "fp_fsum_first(&a->%s_sum, v);", f),
                 line(e, "a->%s_n = 1;", f);
+        else if (c->mons[i] == MONOID_SUM && c->val != &ty_i64)
+            line(e, "fp_fsum_first(&a->%s, v);", f);
         else
             line(e, "a->%s = v;", f);
     }
@@ -1171,7 +1181,9 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         if (c->mons[i] == MONOID_MEAN && c->val == &ty_i64)
             str_add(&r, "fp_sum128_f64(a->%s_sum) / (double)a->%s_n", f, f);
         else if (c->mons[i] == MONOID_MEAN)
-            str_add(&r, "(double)a->%s_sum / (double)a->%s_n", f, f);
+            str_add(&r, "fp_fsum_value(&a->%s_sum) / (double)a->%s_n", f, f);
+        else if (c->mons[i] == MONOID_SUM && c->val != &ty_i64)
+            str_add(&r, "fp_fsum_value(&a->%s)", f);
         else if (c->mons[i] == MONOID_TOPK)   /* the list points into the accumulator */
             str_add(&r, "(%s){(%s *)a->%s_v, a->%s_n}", ctype(e, type_list(c->val)), vt, f, f);
         else
@@ -1250,6 +1262,8 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
                 line(e, "    a->%s_n = 0;", f);
             else if (c->mons[i] == MONOID_USER)
                 line(e, "    a->%s = %s_empty();", f, c->umon[i]->cname);
+            else if (c->mons[i] == MONOID_SUM && c->val != &ty_i64)
+                line(e, "    a->%s = (fp_fsum){0};   /* the exact sum 0 */", f);
             else
                 line(e, "    a->%s = %s;", f,
                      c->mons[i] == MONOID_AND ? "true" : c->mons[i] == MONOID_OR ? "false" : "0");

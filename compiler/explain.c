@@ -255,16 +255,6 @@ void ir_dump(Str *s, const Ir *ir)
 
 /* ---- contracts in explain (moved from contracts.c) ---------------------- */
 
-static bool has_f64(const Type *t)
-{
-    if (t->kind == TY_F64)
-        return true;
-    for (int i = 0; i < t->n && (t->kind == TY_TUPLE || t->kind == TY_RECORD); i++)
-        if (has_f64(t->elems[i]))
-            return true;
-    return false;
-}
-
 /* The contract of monoid i of a combine: its laws, and whether they hold
  * exactly; *f64_fold is set when f64 arithmetic rounds, so the plan folds
  * in partition order. */
@@ -280,7 +270,7 @@ static void monoid_contract(Str *s, const IrOp *op, int i, bool *f64_fold)
                                  "input order (if it is commutative, declaring it lets "
                                  "threads share tables)");
         str_add(s, ", identity: its empty; fpipec verify tests the laws");
-        if (has_f64(m->type)) {
+        if (type_has_f64(m->type)) {
             str_add(s, "; f64 arithmetic rounds, folded in partition order");
             *f64_fold = true;
         }
@@ -300,9 +290,9 @@ static void monoid_contract(Str *s, const IrOp *op, int i, bool *f64_fold)
             str_add(s, "%s: associative, commutative, exact (%s)", monoid_names[op->mons[i]],
                     op->mons[i] == MONOID_SUM ? "i64 wraps" : "a 128-bit sum and a count");
         } else {
-            str_add(s, "%s of f64: commutative, associative only up to rounding: folded in "
-                       "partition order", monoid_names[op->mons[i]]);
-            *f64_fold = true;
+            str_add(s, "%s of f64: associative, commutative, exact (the exact sum, rounded "
+                       "once%s)", monoid_names[op->mons[i]],
+                    op->mons[i] == MONOID_MEAN ? ", divided by the count" : "");
         }
         break;
     case MONOID_MIN:

@@ -527,7 +527,8 @@ void names_assign(Arena *a, Ir *ir);
  * (fpipec convert). */
 void ir_to_fpipe(Str *s, const Ir *ir);
 void ir_to_yaml(Str *s, const Ir *ir);
-bool combine_is_exact(const IrOp *op);      /* no f64 arithmetic in the fold */
+bool combine_is_exact(const IrOp *op);
+bool type_has_f64(const Type *t);           /* an f64 anywhere in t (a tuple or record field) */
 bool combine_is_commutative(const IrOp *op);   /* no monoid without 'commutative' */
 /* Does e read the incoming element (a name that is not a let's)? */
 bool expr_uses_input(const Expr *e);

@@ -10,9 +10,10 @@
  *
  * The planner also chooses how partial keyed results are merged: per-thread
  * tables when the monoid is exact and commutative (i64 arithmetic wraps, so
- * sum/count/min/max on i64 give the same bits in any order), and
- * per-partition tables folded in partition order otherwise (f64), so that
- * results never depend on the number of threads.
+ * sum/count/min/max on i64 give the same bits in any order; f64 sum and
+ * mean keep the exact sum, runtime/fsum.c), and per-partition tables
+ * folded in partition order otherwise (f64 min/max, declared monoids doing
+ * f64 arithmetic), so that results never depend on the number of threads.
  */
 #include "fpipec.h"
 
@@ -147,9 +148,15 @@ Plan *plan_build(Arena *a, const Ir *ir)
             p->merge_why = "a monoid is not declared commutative: one table per partition, "
                            "folded in partition order";
         } else {
+            bool fsum = false;   /* an f64 sum or mean: exact too (fp_fsum) */
+            for (int i = 0; i < c->nmon; i++)
+                fsum |= c->val == &ty_f64 &&
+                        (c->mons[i] == MONOID_SUM || c->mons[i] == MONOID_MEAN);
             p->merge = MERGE_PER_THREAD;
-            p->merge_why = "exact and commutative (no f64 arithmetic): one table per thread, "
-                           "merged after stage 1";
+            p->merge_why = fsum ? "exact and commutative (f64 sum and mean keep the exact sum, "
+                                  "rounded once): one table per thread, merged after stage 1"
+                                : "exact and commutative (no f64 arithmetic): one table per "
+                                  "thread, merged after stage 1";
         }
     }
     if (p->top >= 0) {

@@ -362,6 +362,65 @@ static inline void fp_sum128_add(fp_sum128 *a, int64_t v)
 /* The sum as the nearest double (one rounding, not two). */
 double fp_sum128_f64(fp_sum128 s);
 
+/* An exactly rounded sum of doubles (fsum.c): the f64 sum and mean.  The
+ * exact sum as an integer count of 2^-1074 in 41 chunks of 52-bit digits
+ * (chunk i weighs 2^(52 i - 1074)) whose carries wait; it is merged
+ * exactly, in any order, and rounded once by fp_fsum_value.  Plain bytes:
+ * checkpoints and MPI carry it as is (host byte order, 336 bytes). */
+#define FP_FSUM_CHUNKS 41
+#define FP_FSUM_DIGIT 52
+#define FP_FSUM_MASK ((INT64_C(1) << FP_FSUM_DIGIT) - 1)
+#define FP_FSUM_MAX_ADDS 2000   /* (2000 + 1) * 2^52 < 2^63: no chunk overflows */
+enum { FP_FSUM_ANY = 1, FP_FSUM_NONNEG = 2, FP_FSUM_POS_INF = 4, FP_FSUM_NEG_INF = 8,
+       FP_FSUM_NAN = 16 };
+typedef struct fp_fsum {
+    /* First, next to a table slot's key, which the probe brought into
+     * cache: an addition then touches one more cache line, its chunks'. */
+    int32_t adds;                    /* additions since carries were propagated */
+    uint32_t flags;                  /* FP_FSUM_*: a value came, not all -0.0, specials */
+    int64_t chunk[FP_FSUM_CHUNKS];   /* all zero: the sum 0 */
+} fp_fsum;
+
+void fp_fsum_normalize(fp_fsum *a);
+void fp_fsum_merge(fp_fsum *dst, const fp_fsum *src);
+double fp_fsum_value(const fp_fsum *a);   /* the exact sum rounded once */
+
+/* Add v exactly: its significand goes into two neighbouring chunks. */
+static inline void fp_fsum_add(fp_fsum *a, double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    unsigned e = (unsigned)(b >> 52) & 0x7ff;
+    uint64_t m = b & ((UINT64_C(1) << 52) - 1);
+    a->flags |= FP_FSUM_ANY | (b != UINT64_C(1) << 63 ? FP_FSUM_NONNEG : 0);
+    if (FP_UNLIKELY(e == 0x7ff)) {
+        a->flags |= m ? FP_FSUM_NAN : b >> 63 ? FP_FSUM_NEG_INF : FP_FSUM_POS_INF;
+        return;
+    }
+    if (e)
+        m |= UINT64_C(1) << 52;
+    unsigned q = e ? e - 1 : 0;   /* the significand's lowest bit weighs 2^(q - 1074) */
+    unsigned i = q / FP_FSUM_DIGIT, sh = q % FP_FSUM_DIGIT;
+    int64_t lo = (int64_t)((m << sh) & (uint64_t)FP_FSUM_MASK);
+    int64_t hi = (int64_t)(m >> (FP_FSUM_DIGIT - sh));
+    if (b >> 63) {
+        a->chunk[i] -= lo;
+        a->chunk[i + 1] -= hi;
+    } else {
+        a->chunk[i] += lo;
+        a->chunk[i + 1] += hi;
+    }
+    if (FP_UNLIKELY(++a->adds >= FP_FSUM_MAX_ADDS))
+        fp_fsum_normalize(a);
+}
+
+/* The accumulator of one value. */
+static inline void fp_fsum_first(fp_fsum *a, double v)
+{
+    memset(a, 0, sizeof *a);
+    fp_fsum_add(a, v);
+}
+
 int64_t fp_div_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, int64_t b);
 int64_t fp_rem_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, int64_t b);
 

@@ -92,23 +92,25 @@ else
     # JSON lines and linked C functions (batch_map).
     mpi_matrix rag_ingest 4096 examples/data/docs.jsonl
     mpi_matrix rag_chunks 4096 examples/data/docs.jsonl
-    # The f64 check has teeth: weights' sums differ when partitions are
-    # folded in another order (per rank, then across ranks).
+    # weights' f64 sums are exact (runtime/fsum.c): another partition size
+    # gives the same bytes too (tests/fsum.sh has the adversarial data).
     if [ -f "$M/weights.seq" ]; then
         "$TMP/bin/weights" --threads 1 --partition-size 4194304 -o "$M/w4m" $TEXT_IN 2> /dev/null
-        cmp -s "$M/w4m" "$M/weights.seq" && bad "mpi: weights should depend on the partition size (the f64 test has no teeth)" ||
-            ok "mpi: weights' f64 sums depend on how partials are folded (so the matrix checks real f64 folds)"
+        same "mpi: weights' exact f64 sums: the same bytes at 4 MiB partitions" "$M/weights.seq" "$M/w4m"
     fi
 
     # CSV partitions are cut on every rank's share: each rank counts the
     # quotes of its slice, walks the cuts in its range, and the ranks share
     # them.  Quoted fields with newlines, commas and doubled quotes, CRLF
     # records, a field of 200 KB spanning many parity blocks, and tiny
-    # partition sizes (cuts land next to quotes): the keyed f64 sums show
-    # any partition that differs from one process's; the element-wise rows
-    # show any record read differently.
-    printf '%s\n' 'pipeline csvf' 'type Row = { city: str, qty: f64 }' 'source rows : Row = csv(input)' \
-        'map w : (str, f64) = (rows.city, 0.1 * rows.qty + 0.001)' 'combine_per_key total = sum' \
+    # partition sizes (cuts land next to quotes): the keyed f64 sums (a
+    # declared monoid, rounded in partition order: the built-in sum is
+    # exact) show any partition that differs from one process's; the
+    # element-wise rows show any record read differently.
+    printf '%s\n' 'pipeline csvf' 'type Row = { city: str, qty: f64 }' \
+        'monoid fadd : f64 { empty = 0.0 combine(a, b) = a + b associative commutative }' \
+        'source rows : Row = csv(input)' \
+        'map w : (str, f64) = (rows.city, 0.1 * rows.qty + 0.001)' 'combine_per_key total = fadd' \
         'sink out = tsv(output)' > "$M/csvf.fpipe"
     printf '%s\n' 'pipeline csvrows' 'type Row = { id: i64, city: str, note: str }' \
         'source rows : Row = csv(input)' 'map r = (rows.id, rows.city, len(rows.note))' \

@@ -28,6 +28,8 @@
 #   checkpoint tests/checkpoint.sh: materialize, --resume, stale and
 #            corrupt checkpoints, a run killed after its checkpoint
 #   opcfg    tests/opcfg.sh: per-operator settings in --config, their errors
+#   fsum     tests/fsum.sh: exact f64 sums and means against math.fsum, one
+#            md5 for every partition size, thread count, file split, MPI
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -210,8 +212,8 @@ ref_wordcount() { words_of "$@" | sort | uniq -c | sed -E 's/\\/\\\\/g; s/^ *([0
 # run_modes NAME EXE ARGS...: runs with --threads 1, 2, 4 and partition
 # sizes 4 MiB, 1 KiB and 61 bytes; every output must be identical to the
 # first (--threads 1, 4 MiB), which is left in $TMP/out.1.  With
-# PER_PARTITION_SIZE=1 (f64 sums, whose rounding depends on where the
-# partitions are cut) outputs are compared per partition size instead:
+# PER_PARTITION_SIZE=1 (a declared monoid doing f64 arithmetic, whose
+# rounding depends on where the partitions are cut) outputs are compared per partition size instead:
 # the thread count must never matter.
 run_modes() {
     local name=$1 exe=$2; shift 2
@@ -476,14 +478,16 @@ for fmt in tsv jsonl; do
     else bad "e2e: build records ($fmt)" "$TMP/out"; fi
 done
 
-# weights: f64 sums, same bits in every mode; one partition = awk's order.
-PER_PARTITION_SIZE=1 run_modes "e2e: weights zipf modes (f64 bits)" "$TMP/bin/weights" "$IN/zipf.txt"
+# weights: exact f64 sums, the same bits in every mode and at every
+# partition size; n copies of 0.1 sum exactly to n * 0.1, which one IEEE
+# multiplication in awk rounds once, as fp_fsum does.
+run_modes "e2e: weights zipf modes (f64 bits)" "$TMP/bin/weights" "$IN/zipf.txt"
 "$TMP/bin/weights" --threads 1 -o "$TMP/out" "$IN/high_bytes.txt" "$IN/backslash.txt"
 words_of "$IN/high_bytes.txt" "$IN/backslash.txt" | sort | awk "$awk_esc"'
     function shortest(v,  p, s) { for (p = 15; p <= 17; p++) { s = sprintf("%." p "g", v); if (s + 0 == v) return s } return s }
-    { if ($0 != prev && NR > 1) { print esc(prev) "\t" shortest(sum); sum = 0 } sum += 0.1; prev = $0 }
-    END { if (NR) print esc(prev) "\t" shortest(sum) }' > "$TMP/ref"
-same "e2e: weights vs awk (sequential f64 sums)" "$TMP/ref" "$TMP/out"
+    { if ($0 != prev && NR > 1) { print esc(prev) "\t" shortest(n * 0.1); n = 0 } n++; prev = $0 }
+    END { if (NR) print esc(prev) "\t" shortest(n * 0.1) }' > "$TMP/ref"
+same "e2e: weights vs awk (exact f64 sums: n * 0.1)" "$TMP/ref" "$TMP/out"
 
 # ---------------------------------------------------------------------------
 # Access logs: examples/logs.fpipe (field, find, fail, on_error drop) against
@@ -1424,6 +1428,8 @@ echo "# fuzz"
 . tests/checkpoint.sh
 # Per-operator run settings (--config operators:).
 . tests/opcfg.sh
+# Exact f64 sums and means (runtime/fsum.c).
+. tests/fsum.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

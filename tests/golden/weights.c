@@ -16,32 +16,32 @@ static const fp_op fp_op_table[] = {
 };
 
 /* combine_per_key total = sum  (examples/weights.fpipe:12): the accumulator. */
-typedef struct total_acc { double sum; } total_acc;
+typedef struct total_acc { fp_fsum sum; } total_acc;
 
 /* The accumulator of a first value. */
 static inline void total_first(total_acc *a, double v)
 {
-    a->sum = v;
+    fp_fsum_first(&a->sum, v);
 }
 
 /* Fold one more value in. */
 static inline void total_step(total_acc *a, double v)
 {
-    a->sum += v;
+    fp_fsum_add(&a->sum, v);
 }
 
-/* Merge two partial accumulators: *dst = *dst + *src (in partition order). */
+/* Merge two partial accumulators: *dst = *dst + *src (in any order: the fold is exact). */
 static void total_merge(void *dst, const void *src)
 {
     total_acc *d = dst;
     const total_acc *s = src;
-    d->sum += s->sum;
+    fp_fsum_merge(&d->sum, &s->sum);
 }
 
 /* The result of the fold. */
 static inline double total_result(const total_acc *a)
 {
-    return a->sum;
+    return fp_fsum_value(&a->sum);
 }
 
 /* An update of total waiting in stage 1's queue. */
@@ -160,9 +160,9 @@ static const char plan_text[] =
     "  %4 sink            out      : (str, f64) -> () = tsv(output)   ; line 13\n"
     "plan: 2 stages\n"
     "  stage 1  stage1_lines_to_total: once per input partition, in parallel\n"
-    "    fused: source lines -> flatmap words -> map weighted -> combine_per_key total (partial: into the partition's hash table)\n"
+    "    fused: source lines -> flatmap words -> map weighted -> combine_per_key total (partial: into the thread's hash table)\n"
     "    source lines + flatmap words: one scan for words over the partition's bytes (split_ws never crosses a newline)\n"
-    "  boundary: combine_per_key total with sum; f64 arithmetic is not associative bit for bit: one table per partition, folded in partition order\n"
+    "  boundary: combine_per_key total with sum; exact and commutative (f64 sum and mean keep the exact sum, rounded once): one table per thread, merged after stage 1\n"
     "  stage 2  stage2_total_to_out: once per key, keys in ascending byte order\n"
     "    fused: combine_per_key total (merged result) -> sink out\n"
     "  sink out: tsv to the -o PATH (standard output without -o); files are written to a temporary and renamed into place\n"
@@ -170,9 +170,9 @@ static const char plan_text[] =
     "  source lines: reads text(input) in input order; cannot fail\n"
     "  flatmap words: pure (an expression); cannot fail\n"
     "  map weighted: pure (an expression); cannot fail\n"
-    "  combine_per_key total: sum of f64: commutative, associative only up to rounding: folded in partition order; cannot fail\n"
+    "  combine_per_key total: sum of f64: associative, commutative, exact (the exact sum, rounded once); cannot fail\n"
     "  sink out: terminal; idempotent: a file (-o) is written to a temporary and renamed into place; standard output is streamed\n"
-    "  determinism: the same bytes for every --threads; with another --partition-size the f64 fold of 'total' may round differently (partials are folded in partition order, a fixed order for a given --partition-size)\n"
+    "  determinism: the same bytes in every mode (any --threads, any --partition-size)\n"
     ;
 
 static const fp_pipeline pipeline = {
@@ -180,7 +180,7 @@ static const fp_pipeline pipeline = {
     .fpipe_file = "examples/weights.fpipe",
     .plan = plan_text,
     .shape = FP_SHAPE_KEYED,
-    .merge = FP_MERGE_PARTITION_ORDER,
+    .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_total,
     .stage1_timed = stage1_lines_to_total_timed,

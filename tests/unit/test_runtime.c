@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -653,6 +654,154 @@ static bool t_sum128_f64(void)
     return true;
 }
 
+/* ---- fp_fsum: exactly rounded f64 sums -------------------------------- */
+
+static uint64_t fsum_rng = 0x9e3779b97f4a7c15u;
+
+/* xorshift64*: a fixed sequence, so a failure can be replayed. */
+static uint64_t fsum_rand(void)
+{
+    fsum_rng ^= fsum_rng >> 12;
+    fsum_rng ^= fsum_rng << 25;
+    fsum_rng ^= fsum_rng >> 27;
+    return fsum_rng * 0x2545f4914f6cdd1du;
+}
+
+/* Any finite double, subnormals included: random bits, exponent not 0x7ff;
+ * one in four has a small exponent (near 1) so that sums cancel. */
+static double fsum_any(void)
+{
+    uint64_t b = fsum_rand();
+    if ((b & 0x7ff0000000000000u) == 0x7ff0000000000000u)
+        b &= ~UINT64_C(0x0010000000000000);
+    if (fsum_rand() % 4 == 0)
+        b = (b & 0x800fffffffffffffu) | (uint64_t)(1023 + fsum_rand() % 8 - 4) << 52;
+    double v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+
+static bool same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0 || (a != a && b != b);
+}
+
+/* The sum of two values rounded once is what IEEE a + b gives: an oracle
+ * for every exponent pair, subnormals and overflow to inf included. */
+static bool t_fsum_two_values(void)
+{
+    for (int i = 0; i < 200000; i++) {
+        double a = fsum_any(), b = fsum_any();
+        fp_fsum s;
+        fp_fsum_first(&s, a);
+        fp_fsum_add(&s, b);
+        CHECK(same_bits(fp_fsum_value(&s), a + b), "%a + %a: %a, want %a", a, b,
+              fp_fsum_value(&s), a + b);
+    }
+    return true;
+}
+
+/* Laws of the merge: however values are cut into partials and however
+ * the partials are merged, the normalized state is the same (exact, so
+ * associative and commutative), and x, -x pairs cancel to nothing. */
+static bool t_fsum_merge_laws(void)
+{
+    enum { N = 6000, P = 7 };
+    static double v[2 * N + 1];
+    for (int round = 0; round < 20; round++) {
+        double y = fsum_any();
+        for (int i = 0; i < N; i++)
+            v[2 * i] = fsum_any(), v[2 * i + 1] = -v[2 * i];
+        v[2 * N] = y;
+        for (int i = 2 * N; i > 0; i--) {   /* shuffle */
+            int j = (int)(fsum_rand() % (uint64_t)(i + 1));
+            double t = v[i];
+            v[i] = v[j], v[j] = t;
+        }
+        /* One accumulator in input order. */
+        fp_fsum one = {0};
+        for (int i = 0; i <= 2 * N; i++)
+            fp_fsum_add(&one, v[i]);
+        /* P partials over random cuts, merged in a random order. */
+        fp_fsum part[P];
+        memset(part, 0, sizeof part);
+        for (int i = 0; i <= 2 * N; i++)
+            fp_fsum_add(&part[fsum_rand() % P], v[i]);
+        int order[P];
+        for (int i = 0; i < P; i++)
+            order[i] = i;
+        for (int i = P - 1; i > 0; i--) {
+            int j = (int)(fsum_rand() % (uint64_t)(i + 1)), t = order[i];
+            order[i] = order[j], order[j] = t;
+        }
+        fp_fsum tree = part[order[0]];   /* ((a + b) + (c + d)) + ... */
+        for (int i = 1; i + 1 < P; i += 2) {
+            fp_fsum pair = part[order[i]];
+            fp_fsum_merge(&pair, &part[order[i + 1]]);
+            fp_fsum_merge(&tree, &pair);
+        }
+        if (P % 2 == 0)
+            fp_fsum_merge(&tree, &part[order[P - 1]]);
+        fp_fsum_normalize(&one);
+        fp_fsum_normalize(&tree);
+        CHECK(!memcmp(one.chunk, tree.chunk, sizeof one.chunk) && one.flags == tree.flags,
+              "round %d: the merged state differs from the one accumulator's", round);
+        CHECK(same_bits(fp_fsum_value(&one), y), "round %d: x and -x did not cancel: %a, want %a",
+              round, fp_fsum_value(&one), y);
+    }
+    return true;
+}
+
+/* Carries over many additions (past FP_FSUM_MAX_ADDS), sums past the
+ * largest double on the way, specials, -0.0, ties to even. */
+static bool t_fsum_edges(void)
+{
+    fp_fsum s = {0};
+    CHECK(same_bits(fp_fsum_value(&s), 0.0), "empty: +0");
+    for (int i = 0; i < 5000; i++)
+        fp_fsum_add(&s, 0x1p-1074);
+    CHECK(fp_fsum_value(&s) == 5000 * 0x1p-1074, "5000 x 2^-1074: %a", fp_fsum_value(&s));
+    s = (fp_fsum){0};
+    for (int i = 0; i < 5000; i++)
+        fp_fsum_add(&s, 1e308);
+    for (int i = 0; i < 4999; i++)
+        fp_fsum_add(&s, -1e308);
+    CHECK(fp_fsum_value(&s) == 1e308, "1e308 x 5000 - 1e308 x 4999: %a", fp_fsum_value(&s));
+    fp_fsum_add(&s, 1e308);
+    CHECK(fp_fsum_value(&s) == INFINITY, "2e308: inf, not %a", fp_fsum_value(&s));
+    for (int i = 0; i < 3; i++)   /* 2e308 - 4.5e308 */
+        fp_fsum_add(&s, -1.5e308);
+    CHECK(fp_fsum_value(&s) == -INFINITY, "-2e308: -inf, not %a", fp_fsum_value(&s));
+    s = (fp_fsum){0};
+    for (int i = 0; i < 10; i++)
+        fp_fsum_add(&s, 0.1);
+    CHECK(fp_fsum_value(&s) == 1.0, "ten times 0.1: %a", fp_fsum_value(&s));
+    fp_fsum_first(&s, 1.0);   /* 1 + 2^-53: a tie, to even (1); one more 2^-106 rounds up */
+    fp_fsum_add(&s, 0x1p-53);
+    CHECK(fp_fsum_value(&s) == 1.0, "1 + 2^-53: %a", fp_fsum_value(&s));
+    fp_fsum_add(&s, 0x1p-1000);
+    CHECK(fp_fsum_value(&s) == 1.0 + 0x1p-52, "1 + 2^-53 + 2^-1000: %a", fp_fsum_value(&s));
+    fp_fsum_first(&s, -0.0);
+    fp_fsum_add(&s, -0.0);
+    CHECK(same_bits(fp_fsum_value(&s), -0.0), "-0.0 + -0.0: -0.0");
+    fp_fsum_add(&s, 0.0);
+    CHECK(same_bits(fp_fsum_value(&s), 0.0), "-0.0 + 0.0: +0.0");
+    fp_fsum_first(&s, 1.0);
+    fp_fsum_add(&s, -1.0);
+    CHECK(same_bits(fp_fsum_value(&s), 0.0), "1 - 1: +0.0");
+    fp_fsum t;
+    fp_fsum_first(&s, INFINITY);
+    fp_fsum_add(&s, 1.0);
+    CHECK(fp_fsum_value(&s) == INFINITY, "inf + 1");
+    fp_fsum_first(&t, -INFINITY);
+    fp_fsum_merge(&s, &t);
+    CHECK(isnan(fp_fsum_value(&s)), "inf merged with -inf: NaN");
+    fp_fsum_first(&s, NAN);
+    fp_fsum_add(&s, 1.0);
+    CHECK(isnan(fp_fsum_value(&s)), "NaN + 1: NaN");
+    return true;
+}
+
 /* CSV partitions end at newlines outside quotes, whatever the size. */
 /* A mapped input's cuts give back the pages they read (MADV_DONTNEED on a
  * private file mapping): the cuts are the ones of the unmapped variants,
@@ -976,6 +1125,10 @@ int main(void)
     run("sink commits atomically and aborts cleanly", sink_commit_and_abort);
     run("sink in a missing folder fails with its name", sink_missing_directory);
     run("sum128 to f64: one rounding", t_sum128_f64);
+    run("fsum: two values give IEEE a + b", t_fsum_two_values);
+    run("fsum: any cut and merge order gives one state (exact, associative, commutative)",
+        t_fsum_merge_laws);
+    run("fsum: carries, overflow, specials, -0.0, ties to even", t_fsum_edges);
     run("a mapped input's cuts give back their pages, same cuts, same bytes", t_partition_mapped);
     run("a key over 16 bytes is copied into the table", t_long_key_copied);
     run("ktab grows in place and sorts packed", ktab_grows_in_place_and_sorts_packed);
