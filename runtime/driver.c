@@ -1013,6 +1013,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
     fp_run run = {.pl = pl, .prog = prog_name(argv[0]), .fail_part = SIZE_MAX};
     bool explain = false;
+    fp_key_seed_init();   /* the keyed tables' hash seed (ktab.c) */
     reset_opcfgs(pl);
     const char *out_path = NULL;
     const char *errors_path = NULL;

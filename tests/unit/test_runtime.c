@@ -250,6 +250,43 @@ static bool hash_spreads_similar_keys(void)
     return true;
 }
 
+/* Keys crafted to collide under the old fixed hash (now only hash()'s):
+ * h = (k0 ^ C0) * M1 + (k1 ^ n) * M2 is invertible in k0, so 80,000 8-byte
+ * keys with one top half of h took the table quadratic time (issue 19).
+ * The table's seeded hash must keep them near their home slots: the total
+ * displacement stays linear (random keys: about 0.5 per key at the
+ * table's load; the old hash gave n(n-1)/2, 3.2e9). */
+static bool ktab_crafted_keys_stay_linear(void)
+{
+    enum { N = 80000 };
+    const uint64_t c0 = 0x243f6a8885a308d3u, m1 = 0x9e3779b97f4a7c15u, m2 = 0xc2b2ae3d27d4eb4fu;
+    uint64_t inv = m1;   /* m1's inverse mod 2^64, by Newton's iteration */
+    for (int i = 0; i < 6; i++)
+        inv *= 2 - m1 * inv;
+    char *keys = calloc(N * 8 + FP_PAD, 1);
+    CHECK(keys, "out of memory");
+    for (uint64_t i = 0; i < N; i++) {
+        uint64_t h = 0x5eed000000000000u + i * 7919;   /* one top half */
+        uint64_t k0 = ((h - 8 * m2) * inv) ^ c0;
+        memcpy(keys + i * 8, &k0, 8);
+    }
+    for (size_t i = 0; i < N; i++)
+        CHECK(fp_hash(keys + i * 8, 8) >> 32 == 0x5eed0000u, "key %zu: not crafted", i);
+    fp_ktab *t = fp_ktab_new(sizeof(int64_t));
+    for (size_t i = 0; i < N; i++) {
+        bool fresh;
+        *(int64_t *)fp_ktab_upsert(t, fp_str_lit(keys + i * 8, 8), false, &fresh) = 1;
+        CHECK(fresh, "key %zu: not new", i);
+    }
+    size_t d = fp_ktab_displacement(t);
+    CHECK(t->count == N, "%zu keys", t->count);
+    CHECK(d < 4 * (size_t)N, "displacement %zu for %d keys (seed %#llx)", d, N,
+          (unsigned long long)fp_key_seed);
+    fp_ktab_free(t);
+    free(keys);
+    return true;
+}
+
 /* A short key is read in place, from its slot, with loads past its end
  * (the padding contract): even in the table's last slot that must stay
  * inside the allocation (ASan checks it). */
@@ -961,6 +998,7 @@ int main(void)
     run("ktab copied keys and the empty key", ktab_copied_keys_and_empty_key);
     run("sorted runs merge, folding in run order", kruns_merge_in_run_order);
     run("hash reads every key byte", hash_spreads_similar_keys);
+    run("keys crafted against the fixed hash stay linear in the table", ktab_crafted_keys_stay_linear);
     run("a key in the last slot can be read with loads past its end", last_slot_key_is_padded);
     run("partitions cut at line starts, lose nothing", partition_edges);
     run("lines without a trailing newline", lines_without_trailing_newline);
