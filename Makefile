@@ -27,18 +27,33 @@ WARN    += -Werror
 endif
 SAN     ?=
 CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE $(OPT) $(WARN) $(SAN) $(CFLAGS)
+# The runtime's C++ shims (runtime/*.cc, over C++ libraries): the same
+# warnings less the C-only ones, the same sanitizers.
+CXX     ?= g++
+CXXWARN := -Wall -Wextra -Wshadow -Wmissing-declarations $(if $(filter 1,$(WERROR)),-Werror)
+# No UBSan vptr check: programs are linked by the C driver, whose UBSan
+# runtime lacks the C++ part (the shims declare no classes of their own).
+CXXFLAGS_ALL = -std=c++17 $(OPT) $(CXXWARN) $(SAN) \
+               $(if $(findstring undefined,$(SAN)),-fno-sanitize=vptr) $(CXXFLAGS)
 GEN     := $(BUILD)/gen
 
 COMPILER_SRC := $(wildcard compiler/*.c)
 RUNTIME_SRC  := $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
 COMPILER_OBJ := $(COMPILER_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) \
                 $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/fpipe.o
-RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o)
+RUNTIME_CXX  := $(wildcard runtime/*.cc)
+RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o) \
+                $(RUNTIME_CXX:runtime/%.cc=$(BUILD)/obj/runtime/%.o)
+# What a program linked with libfpipe.a needs besides (compiler/build.c
+# has the same list): libcsv, jansson and simdjson (JSON lines), libyaml (--config), zlib (gzip
+# inputs), libfmt (f64 output, runtime/f64.cc) and the C++ runtime.
+RUNTIME_LIBS = -lcsv -ljansson -lsimdjson $(YAML_LIBS) -lz -lfmt -lstdc++ -lm
 # The MPI variant: the same sources with -DFP_MPI, plus mpi.c, built with
 # mpicc (Open MPI); skipped when mpicc is missing.
 MPICC   ?= mpicc
 HAVE_MPI := $(shell command -v $(MPICC) 2> /dev/null)
 RUNTIME_MPI_OBJ := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime-mpi/%.o) \
+                   $(RUNTIME_CXX:runtime/%.cc=$(BUILD)/obj/runtime-mpi/%.o) \
                    $(BUILD)/obj/runtime-mpi/mpi.o
 LIBS_ALL := $(BUILD)/libfpipe.a $(if $(HAVE_MPI),$(BUILD)/libfpipe_mpi.a)
 
@@ -76,17 +91,25 @@ $(BUILD)/fpipec: $(COMPILER_OBJ)
 
 # ---- runtime ------------------------------------------------------------
 
-$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h
+$(BUILD)/obj/runtime/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h runtime/jsonl.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fopenmp -Iruntime -c $< -o $@
+
+$(BUILD)/obj/runtime/%.o: runtime/%.cc runtime/jsonl.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -Iruntime -c $< -o $@
 
 $(BUILD)/libfpipe.a: $(RUNTIME_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h
+$(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h runtime/jsonl.h
 	@mkdir -p $(dir $@)
 	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -DFP_MPI -fopenmp -Iruntime -c $< -o $@
+
+$(BUILD)/obj/runtime-mpi/%.o: runtime/%.cc runtime/jsonl.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -Iruntime -c $< -o $@
 
 $(BUILD)/libfpipe_mpi.a: $(RUNTIME_MPI_OBJ)
 	@rm -f $@
@@ -123,7 +146,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-saniti
 FUZZ_CFLAGS  := -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra $(FUZZ_SAN) -fsanitize=fuzzer
 FUZZ_FRONT   := $(filter-out %/main.o,$(COMPILER_OBJ:$(BUILD)/%=$(FUZZ_BUILD)/%))
 fuzz-build: deps
-	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ OPT="-O1 -g" \
 	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" all
 	@for t in parse frontend yaml; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
@@ -132,16 +155,16 @@ fuzz-build: deps
 	@for t in lines csv jsonl builtins config checkpoint; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
-	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+	        $(FUZZ_BUILD)/libfpipe.a $(RUNTIME_LIBS) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
 	@echo "clang ... tests/fuzz/fuzz_e2e.c (the examples' C) -o $(FUZZ_BUILD)/fuzz_e2e"; \
 	objs=$$(bash tests/fuzz/e2e-progs.sh $(FUZZ_BUILD)/fpipec $(FUZZ_BUILD)/e2e clang -O1 -g \
 	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link) && \
 	clang $(FUZZ_CFLAGS) -fopenmp tests/fuzz/fuzz_e2e.c $$objs $(FUZZ_BUILD)/libfpipe.a \
-	    -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_e2e
+	    $(RUNTIME_LIBS) -o $(FUZZ_BUILD)/fuzz_e2e
 	@for t in lines csv; do \
 	    echo "clang -DFP_NO_SIMD ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$${t}_nosimd"; \
 	    clang $(FUZZ_CFLAGS) -DFP_NO_SIMD -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
-	        $(FUZZ_BUILD)/libfpipe.a -lcsv -ljansson $(YAML_LIBS) -lz -lm -o $(FUZZ_BUILD)/fuzz_$${t}_nosimd || exit 1; done
+	        $(FUZZ_BUILD)/libfpipe.a $(RUNTIME_LIBS) -o $(FUZZ_BUILD)/fuzz_$${t}_nosimd || exit 1; done
 
 fuzz: fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
@@ -169,6 +192,7 @@ lint: $(GEN)/fpipe.h $(GEN)/lexer.c
 	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -Icompiler -I$(GEN) compiler/*.c
 	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -Iruntime \
 	    $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
+	clang++ -fsyntax-only -std=c++17 $(filter-out -Werror,$(CXXWARN)) -Werror -Iruntime $(RUNTIME_CXX)
 	@if command -v $(MPICC) > /dev/null; then \
 	    echo "clang -fsyntax-only ... -DFP_MPI \$$(mpicc --showme:compile) runtime/*.c"; \
 	    clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -DFP_MPI \

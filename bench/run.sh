@@ -101,6 +101,11 @@ awk -v c1="$t_c1" -v cn="$t_cn" -v h1="$t_h1" -v hn="$t_hn" -v m="$t_mawk" -v n=
 echo
 bash bench/groupby.sh "$B"
 
+# JSON lines: a group-by against DuckDB and the same rows as CSV
+# (bench/jsonl.sh); writing f64 against writing i64 (bench/f64.sh).
+bash bench/jsonl.sh "$B"
+bash bench/f64.sh "$B"
+
 # Distributed mode: the same two programs under mpirun -n 2 (bench/mpi.sh).
 bash bench/mpi.sh "$B"
 

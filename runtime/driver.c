@@ -1612,6 +1612,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     fp_run run;
     run_init(&run, pl, argv[0]);
     fp_run_guard_begin(run.prog);
+    fp_key_seed_init();   /* the keyed tables' hash seed (ktab.c) */
     int rc = parse_options(&run, argc, argv);
     if (rc == RUN_ON)
         rc = settle_options(&run);

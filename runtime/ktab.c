@@ -14,11 +14,42 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 
 #define INITIAL_BITS 12
+
+/* ---- the seed of the keys' hash ------------------------------------- */
+
+uint64_t fp_key_seed;    /* the run's; 0 until fp_key_seed_init */
+static bool seeded;
+
+/* The seed, once per process (fp_main may run again, and under MPI rank
+ * 0's seed is broadcast first and kept): FPIPE_HASH_SEED if set (a number,
+ * to replay a run's table layout, e.g. its hot-key report), else 8 bytes
+ * from the kernel's random source. */
+void fp_key_seed_init(void)
+{
+    if (seeded)
+        return;
+    seeded = true;
+    const char *v = getenv("FPIPE_HASH_SEED");
+    if (v && *v) {
+        fp_key_seed = strtoull(v, NULL, 0);
+        return;
+    }
+    uint64_t s = 0;
+    if (getrandom(&s, sizeof s, 0) != (ssize_t)sizeof s) {
+        /* No kernel randomness (before Linux 3.17): the clock and the
+         * process id, still unknown to whoever prepared the input. */
+        s = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15u ^ (uint64_t)getpid() << 32 ^
+            (uint64_t)(uintptr_t)&s;
+    }
+    fp_key_seed = s;
+}
 
 /* ---- the memory cap ------------------------------------------------- */
 
@@ -132,6 +163,17 @@ fp_ktab *fp_ktab_new_sized(size_t vsize, unsigned bits)
 fp_ktab *fp_ktab_new(size_t vsize)
 {
     return fp_ktab_new_sized(vsize, INITIAL_BITS);
+}
+
+size_t fp_ktab_displacement(const fp_ktab *t)
+{
+    size_t d = 0;
+    for (size_t i = 0; i <= t->mask; i++) {
+        const fp_kslot *s = (const fp_kslot *)(t->slots + i * t->stride);
+        if (s->tag)
+            d += (i - fp_ktag_index(s->tag, t->shift)) & t->mask;
+    }
+    return d;
 }
 
 void fp_ktab_free(fp_ktab *t)

@@ -173,6 +173,12 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     unsigned long long rbv = round_bytes;
     MPI_Bcast(&rbv, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
     round_bytes = (size_t)rbv;
+    /* One hash seed for all ranks: a key's owner and its tag must be the
+     * same wherever it is hashed (fp_key_owner, the shuffled slots). */
+    fp_key_seed_init();
+    unsigned long long seed = fp_key_seed;
+    MPI_Bcast(&seed, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    fp_key_seed = seed;
     /* Rank 0 speaks for the run: the others' standard output and error
      * (help, messages, the same error again) go to /dev/null.  A rank's
      * own fatal trouble is written to the saved stderr. */

@@ -16,6 +16,7 @@
  * up by the record's field names and converted with their declared types.
  */
 #include "internal.h"
+#include "jsonl.h"
 
 #include <csv.h>
 #include <jansson.h>
@@ -324,6 +325,13 @@ int fp_csv_header(const char *data, size_t len, const char *const *fields, int n
 
 /* ---- JSON lines ----------------------------------------------------------- */
 
+/* A line is read by simdjson (jsonl.cc) when jansson would read it the
+ * same; otherwise by jansson, which also words every error.  The record
+ * handle is then jansson's tree, or `fast`: the thread's simdjson record
+ * (never written, so one for all threads). */
+static fp_json *const fast = (fp_json *)&fp_jsonl_use_jansson;
+int fp_jsonl_use_jansson;
+
 bool fp_jsonl_next(fp_worker *w, const fp_site *site, const char **cur, const char *end,
                    fp_json **obj)
 {
@@ -336,6 +344,10 @@ bool fp_jsonl_next(fp_worker *w, const fp_site *site, const char **cur, const ch
             line.n--;
     } while (line.n == 0);
     w->pos = line.p;
+    if (!fp_jsonl_use_jansson && fp_sj_parse(line.p, line.n)) {
+        *obj = fast;
+        return true;
+    }
     json_error_t je;
     json_t *v = json_loadb(line.p, line.n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &je);
     if (!v) {
@@ -351,91 +363,127 @@ bool fp_jsonl_next(fp_worker *w, const fp_site *site, const char **cur, const ch
     return true;
 }
 
-static const char *json_kind(const json_t *v)
+static const char *json_kind(int kind)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a non-integer number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
+    switch (kind) {
+    case FP_JV_OBJECT: return "an object";
+    case FP_JV_ARRAY: return "an array";
+    case FP_JV_STRING: return "a string";
+    case FP_JV_INTEGER: return "an integer";
+    case FP_JV_REAL: return "a non-integer number";
+    case FP_JV_TRUE:
+    case FP_JV_FALSE: return "a boolean";
+    case FP_JV_NULL: return "null";
     }
     return "?";
 }
 
-/* The member `name`, or NULL after an error (reported). */
-static json_t *member(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
+/* Member `name` of jansson's tree, as a fp_jv. */
+static void tree_member(json_t *obj, const char *name, fp_jv *v)
+{
+    json_t *j = json_object_get(obj, name);
+    if (!j) {
+        v->kind = FP_JV_MISSING;
+        return;
+    }
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: v->kind = FP_JV_OBJECT; break;
+    case JSON_ARRAY: v->kind = FP_JV_ARRAY; break;
+    case JSON_STRING:
+        v->kind = FP_JV_STRING;
+        v->s = json_string_value(j);
+        v->n = json_string_length(j);
+        break;
+    case JSON_INTEGER:
+        v->kind = FP_JV_INTEGER;
+        v->i = (int64_t)json_integer_value(j);
+        break;
+    case JSON_REAL:
+        v->kind = FP_JV_REAL;
+        v->d = json_real_value(j);
+        break;
+    case JSON_TRUE: v->kind = FP_JV_TRUE; break;
+    case JSON_FALSE: v->kind = FP_JV_FALSE; break;
+    case JSON_NULL: v->kind = FP_JV_NULL; break;
+    }
+}
+
+/* The member `name` into *v; false after an error (reported). */
+static bool member(fp_worker *w, const fp_site *site, fp_json *obj, const char *name, fp_jv *v)
 {
     if (w->failed || !obj)
-        return NULL;
-    json_t *v = json_object_get((json_t *)obj, name);
-    if (!v)
+        return false;
+    if (obj == fast)
+        fp_sj_member(name, v);
+    else
+        tree_member((json_t *)obj, name, v);
+    if (v->kind == FP_JV_MISSING) {
         fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "the record has no member \"%s\"", name));
-    return v;
+        return false;
+    }
+    return true;
 }
 
 static void wrong_type(fp_worker *w, const fp_site *site, const char *name, const char *want,
-                       const json_t *v)
+                       const fp_jv *v)
 {
-    fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "member \"%s\" is %s, not %s", name, json_kind(v), want));
+    fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "member \"%s\" is %s, not %s", name, json_kind(v->kind), want));
 }
 
 fp_str fp_json_str(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
 {
-    json_t *v = member(w, site, obj, name);
-    if (!v)
+    fp_jv v;
+    if (!member(w, site, obj, name, &v))
         return fp_str_lit("", 0);
-    if (!json_is_string(v)) {
-        wrong_type(w, site, name, "a string", v);
+    if (v.kind != FP_JV_STRING) {
+        wrong_type(w, site, name, "a string", &v);
         return fp_str_lit("", 0);
     }
-    size_t n = json_string_length(v);
-    char *p = fp_arena_alloc(w->arena, n ? n : 1);
-    memcpy(p, json_string_value(v), n);
-    return fp_str_lit(p, n);
+    char *p = fp_arena_alloc(w->arena, v.n ? v.n : 1);
+    memcpy(p, v.s, v.n);
+    return fp_str_lit(p, v.n);
 }
 
 int64_t fp_json_i64(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
 {
-    json_t *v = member(w, site, obj, name);
-    if (!v)
+    fp_jv v;
+    if (!member(w, site, obj, name, &v))
         return 0;
-    if (!json_is_integer(v)) {
-        wrong_type(w, site, name, "an integer", v);
+    if (v.kind != FP_JV_INTEGER) {
+        wrong_type(w, site, name, "an integer", &v);
         return 0;
     }
-    return (int64_t)json_integer_value(v);
+    return v.i;
 }
 
 double fp_json_f64(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
 {
-    json_t *v = member(w, site, obj, name);
-    if (!v)
+    fp_jv v;
+    if (!member(w, site, obj, name, &v))
         return 0;
-    if (!json_is_number(v)) {
-        wrong_type(w, site, name, "a number", v);
+    if (v.kind == FP_JV_INTEGER)
+        return (double)v.i;
+    if (v.kind != FP_JV_REAL) {
+        wrong_type(w, site, name, "a number", &v);
         return 0;
     }
-    return json_number_value(v);
+    return v.d;
 }
 
 bool fp_json_bool(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
 {
-    json_t *v = member(w, site, obj, name);
-    if (!v)
+    fp_jv v;
+    if (!member(w, site, obj, name, &v))
         return false;
-    if (!json_is_boolean(v)) {
-        wrong_type(w, site, name, "true or false", v);
+    if (v.kind != FP_JV_TRUE && v.kind != FP_JV_FALSE) {
+        wrong_type(w, site, name, "true or false", &v);
         return false;
     }
-    return json_is_true(v);
+    return v.kind == FP_JV_TRUE;
 }
 
 void fp_json_done(fp_json *obj)
 {
-    if (obj)
+    if (obj && obj != fast)
         json_decref((json_t *)obj);
 }

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE   /* mremap (fp_big_grow) */
 #include "internal.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,40 +370,84 @@ void fp_out_i64(fp_buf *b, int64_t v)
     b->n += n;
 }
 
+uint64_t fp_f64_digits(double v, int *exp10);   /* f64.cc: Dragonbox */
+
+/* The shortest digits that read back as v (Dragonbox, f64.cc), laid out
+ * as C's %.Pg would with P = max(15, their count): plain decimal for
+ * exponents -5 to P-1, else d.ddde+XX (two exponent digits at least).
+ * The 15 keeps the layout of the %.15g/16g/17g search this replaced
+ * (1e+15, 100000000000000, 1e-05), so every value it printed shortest
+ * prints the same bytes (tests/unit: fp_out_f64 against that search). */
 void fp_out_f64(fp_buf *b, double v)
 {
-    char tmp[320];   /* %g of a double, with room the compiler can see */
-    int n = 0;
+    fp_buf_reserve(b, 32);
+    char *o = b->p + b->n;
     if (v != v) {
-        n = snprintf(tmp, sizeof tmp, "nan");
-    } else if (v == 1.0 / 0.0 || v == -1.0 / 0.0) {
-        n = snprintf(tmp, sizeof tmp, v > 0 ? "inf" : "-inf");
-    } else {
-        /* The shortest %.Ng that reads back as the same double.  For a
-         * normal double the first of 15, 16, 17 that does is the shortest
-         * (its ulp is below the 15th digit).  A subnormal has fewer bits:
-         * bisect over 1..17 (reading back works from some precision on). */
-        int lo, hi;
-        if (v != 0 && v > -2.2250738585072014e-308 && v < 2.2250738585072014e-308) {
-            lo = 1;
-            hi = 17;
-        } else {
-            lo = 15;
-            hi = 17;
-        }
-        while (lo < hi) {
-            int mid = lo == 15 ? 15 : (lo + hi) / 2;
-            snprintf(tmp, sizeof tmp, "%.*g", mid, v);
-            if (strtod(tmp, NULL) == v)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
-        n = snprintf(tmp, sizeof tmp, "%.*g", lo, v);
+        memcpy(o, "nan", 3);
+        b->n += 3;
+        return;
     }
-    fp_buf_reserve(b, (size_t)n);
-    memcpy(b->p + b->n, tmp, (size_t)n);
-    b->n += (size_t)n;
+    if (signbit(v)) {
+        *o++ = '-';
+        v = -v;
+    }
+    if (v == 0) {
+        *o++ = '0';
+        b->n = (size_t)(o - b->p);
+        return;
+    }
+    if (v == 1.0 / 0.0) {
+        memcpy(o, "inf", 3);
+        b->n = (size_t)(o + 3 - b->p);
+        return;
+    }
+    int e;
+    uint64_t sig = fp_f64_digits(v, &e);
+    while (sig % 10 == 0) {   /* Dragonbox gives none; cheap to be sure */
+        sig /= 10;
+        e++;
+    }
+    char dig[20];   /* the significand's digits, most significant first */
+    int nd = 0;
+    for (char *q = dig + sizeof dig; sig; sig /= 10)
+        *--q = (char)('0' + sig % 10), nd++;
+    const char *d = dig + sizeof dig - nd;
+    int x = e + nd - 1;   /* the exponent of the first digit */
+    int prec = nd > 15 ? nd : 15;
+    if (x < -4 || x >= prec) {
+        *o++ = d[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, d + 1, (size_t)nd - 1);
+            o += nd - 1;
+        }
+        *o++ = 'e';
+        *o++ = x < 0 ? '-' : '+';
+        int ax = x < 0 ? -x : x;
+        if (ax >= 100)
+            *o++ = (char)('0' + ax / 100);
+        *o++ = (char)('0' + ax / 10 % 10);
+        *o++ = (char)('0' + ax % 10);
+    } else if (x < 0) {   /* 0.000ddd */
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = -1; i > x; i--)
+            *o++ = '0';
+        memcpy(o, d, (size_t)nd);
+        o += nd;
+    } else if (nd <= x + 1) {   /* an integer: ddd000 */
+        memcpy(o, d, (size_t)nd);
+        o += nd;
+        for (int i = nd; i <= x; i++)
+            *o++ = '0';
+    } else {   /* ddd.ddd */
+        memcpy(o, d, (size_t)x + 1);
+        o += x + 1;
+        *o++ = '.';
+        memcpy(o, d + x + 1, (size_t)(nd - x - 1));
+        o += nd - x - 1;
+    }
+    b->n = (size_t)(o - b->p);
 }
 
 void fp_out_bool(fp_buf *b, bool v)

@@ -12,6 +12,9 @@ set -euo pipefail
 #   libyaml-dev               YAML pipelines and run configuration
 #   libcsv-dev, libjansson-dev  CSV and JSON-lines sources (runtime/source.c)
 #   zlib1g-dev                gzip inputs (runtime/inputs.c)
+#   libsimdjson-dev           JSON lines' fast path (runtime/jsonl.cc, a C++ shim)
+#   libfmt-dev, g++          Dragonbox, the shortest f64 digits (runtime/f64.cc, a C++ shim)
+#   libxxhash-dev             XXH3, the keyed tables' seeded hash (runtime/libfpipe.h)
 #   cppcheck                  make lint
 #   python3                   independent references in tests (tests/ref/*.py)
 #   binutils                  objdump, for the purity audit of linked C files;
@@ -27,7 +30,8 @@ set -euo pipefail
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
       libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev cppcheck
-      python3 binutils time)
+      python3 binutils time libxxhash-dev libfmt-dev g++
+      libsimdjson-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

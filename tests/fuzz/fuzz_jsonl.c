@@ -9,9 +9,12 @@
  * Checked: no crash or leak (every object released), each record starts
  * inside its partition, a bad line is one element error with a message, a
  * string member keeps its bytes (NUL included), and reading partition by
- * partition gives what one partition gives.
+ * partition gives what one partition gives.  And the two readers agree:
+ * simdjson's fast path (jsonl.cc) gives the same records, values and
+ * messages as jansson alone (fp_jsonl_use_jansson), line for line.
  */
 #include "fuzz_util.h"
+#include "jsonl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -71,6 +74,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fp_part whole = {.begin = d, .end = d + len};
     blog one = {0}, parted = {0};
     read_part(&one, d, &whole, nf, types);
+    blog ref = {0};
+    fp_jsonl_use_jansson = 1;
+    read_part(&ref, d, &whole, nf, types);
+    fp_jsonl_use_jansson = 0;
+    CHECK(blog_same(&one, &ref));
+    free(ref.p);
     fp_part *parts;
     size_t np = fp_partition(d, len, part_size, 0, 0, &parts);
     for (size_t k = 0; k < np; k++)

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -251,6 +252,43 @@ static bool hash_spreads_similar_keys(void)
     return true;
 }
 
+/* Keys crafted to collide under the old fixed hash (now only hash()'s):
+ * h = (k0 ^ C0) * M1 + (k1 ^ n) * M2 is invertible in k0, so 80,000 8-byte
+ * keys with one top half of h took the table quadratic time (issue 19).
+ * The table's seeded hash must keep them near their home slots: the total
+ * displacement stays linear (random keys: about 0.5 per key at the
+ * table's load; the old hash gave n(n-1)/2, 3.2e9). */
+static bool ktab_crafted_keys_stay_linear(void)
+{
+    enum { N = 80000 };
+    const uint64_t c0 = 0x243f6a8885a308d3u, m1 = 0x9e3779b97f4a7c15u, m2 = 0xc2b2ae3d27d4eb4fu;
+    uint64_t inv = m1;   /* m1's inverse mod 2^64, by Newton's iteration */
+    for (int i = 0; i < 6; i++)
+        inv *= 2 - m1 * inv;
+    char *keys = calloc(N * 8 + FP_PAD, 1);
+    CHECK(keys, "out of memory");
+    for (uint64_t i = 0; i < N; i++) {
+        uint64_t h = 0x5eed000000000000u + i * 7919;   /* one top half */
+        uint64_t k0 = ((h - 8 * m2) * inv) ^ c0;
+        memcpy(keys + i * 8, &k0, 8);
+    }
+    for (size_t i = 0; i < N; i++)
+        CHECK(fp_hash(keys + i * 8, 8) >> 32 == 0x5eed0000u, "key %zu: not crafted", i);
+    fp_ktab *t = fp_ktab_new(sizeof(int64_t));
+    for (size_t i = 0; i < N; i++) {
+        bool fresh;
+        *(int64_t *)fp_ktab_upsert(t, fp_str_lit(keys + i * 8, 8), false, &fresh) = 1;
+        CHECK(fresh, "key %zu: not new", i);
+    }
+    size_t d = fp_ktab_displacement(t);
+    CHECK(t->count == N, "%zu keys", t->count);
+    CHECK(d < 4 * (size_t)N, "displacement %zu for %d keys (seed %#llx)", d, N,
+          (unsigned long long)fp_key_seed);
+    fp_ktab_free(t);
+    free(keys);
+    return true;
+}
+
 /* A short key is read in place, from its slot, with loads past its end
  * (the padding contract): even in the table's last slot that must stay
  * inside the allocation (ASan checks it). */
@@ -398,6 +436,102 @@ static bool tsv_escapes(void)
     fp_buf b = {0};
     fp_out_tsv_str(&b, fp_str_lit("a\tb\nc\rd\\e", 9));
     CHECK(b.n == 13 && memcmp(b.p, "a\\tb\\nc\\rd\\\\e", 13) == 0, "got '%.*s'", (int)b.n, b.p);
+    fp_buf_free(&b);
+    return true;
+}
+
+/* The %.Ng search fp_out_f64 used before Dragonbox (issue 19): the
+ * smallest N of 15..17 (1..17 for subnormals) whose %.Ng reads back. */
+static int f64_by_search(char *out, size_t cap, double v)
+{
+    int lo = 15, hi = 17;
+    if (v != 0 && fabs(v) < 2.2250738585072014e-308)
+        lo = 1;
+    while (lo < hi) {
+        int mid = lo == 15 ? 15 : (lo + hi) / 2;
+        snprintf(out, cap, "%.*g", mid, v);
+        if (strtod(out, NULL) == v)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return snprintf(out, cap, "%.*g", lo, v);
+}
+
+/* Significant digits of a printed number (zeros at both ends dropped). */
+static int sig_digits(const char *s)
+{
+    const char *first = NULL, *last = NULL;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '1' && *s <= '9') {
+            if (!first)
+                first = s;
+            last = s;
+        }
+    if (!first)
+        return 1;
+    int n = 0;
+    for (const char *q = first; q <= last; q++)
+        n += *q >= '0' && *q <= '9';
+    return n;
+}
+
+/* fp_out_f64 against the search and strtod, on edge cases and
+ * FPIPE_F64_CHECKS random doubles (default 1,000,000; bench/f64.sh's
+ * note has the 100,000,000 run): every value reads back; where the search
+ * found the shortest digits the bytes are the same; elsewhere the new text
+ * has fewer digits (the search's closest N digits need not read back when
+ * a farther N-digit number does, next to powers of two). */
+static bool f64_shortest_matches_search(void)
+{
+    static const double edge[] = {
+        0.0, -0.0, 1.0, -1.0, 0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 0.1 + 0.2, 1e-5, 1e-4,
+        1.5e-5, 123456.0, 1e14, 1e15, 1e16, 1e17, 1e21, 1e22, 1e23, 1e300, 1e-300,
+        9007199254740992.0, 9007199254740993.0, 1234567890123456.0, 123456789012345.0,
+        12345678901234567.0, 4.9406564584124654e-324, 9.8813129168249309e-324,
+        2.2250738585072009e-308, 2.2250738585072014e-308, 1.7976931348623157e308,
+        5e-324, 1e-320, 2.5e-310, 0.000123, 100.0, 1e-7, 5e-5, 299792458.0,
+        0.30000000000000004, 1.7976931348623157e308 / 3, 4503599627370496.5,
+    };
+    char want[320];   /* %g of any double */
+    fp_buf b = {0};
+    const char *env = getenv("FPIPE_F64_CHECKS");
+    long long n = env && *env ? atoll(env) : 1000000;
+    long long shorter = 0;
+    int ne = (int)(sizeof edge / sizeof *edge);
+    for (long long i = -ne; i < n; i++) {
+        double v;
+        if (i < 0) {
+            v = edge[i + ne];
+        } else if (i % 4 == 3) {   /* short decimals: k / 10^j, k up to 10^9 */
+            uint64_t r = next_rand();
+            v = (double)(r % 1000000000) / pow(10, (double)(r >> 40 & 31) - 8);
+        } else if (i % 4 == 2) {   /* powers of two and their neighbours */
+            uint64_t r = next_rand();
+            v = ldexp(1.0, (int)(r % 2098) - 1074);
+            v = (r >> 20 & 1) ? nextafter(v, 0) : (r >> 21 & 1) ? nextafter(v, 1e308) : v;
+        } else {   /* any bit pattern */
+            uint64_t bits = next_rand();
+            memcpy(&v, &bits, sizeof v);
+            if (v != v || v - v != 0)
+                continue;
+        }
+        for (int sign = 0; sign < 2; sign++, v = -v) {
+            b.n = 0;
+            fp_out_f64(&b, v);
+            fp_out_char(&b, 0);
+            CHECK(strtod(b.p, NULL) == v && signbit(strtod(b.p, NULL)) == signbit(v),
+                  "%s does not read back as %a", b.p, v);
+            f64_by_search(want, sizeof want, v);
+            if (strcmp(b.p, want) != 0) {
+                CHECK(sig_digits(b.p) < sig_digits(want), "%a: '%s', the search '%s'", v, b.p,
+                      want);
+                shorter++;
+            }
+        }
+    }
+    printf("    %lld doubles and their negatives: %lld shorter than the search gave\n",
+           n + ne, shorter);
     fp_buf_free(&b);
     return true;
 }
@@ -1110,6 +1244,7 @@ int main(void)
     run("ktab copied keys and the empty key", ktab_copied_keys_and_empty_key);
     run("sorted runs merge, folding in run order", kruns_merge_in_run_order);
     run("hash reads every key byte", hash_spreads_similar_keys);
+    run("keys crafted against the fixed hash stay linear in the table", ktab_crafted_keys_stay_linear);
     run("a key in the last slot can be read with loads past its end", last_slot_key_is_padded);
     run("partitions cut at line starts, lose nothing", partition_edges);
     run("lines without a trailing newline", lines_without_trailing_newline);
@@ -1117,6 +1252,7 @@ int main(void)
     run("split_ws (8 bytes at a time) matches a naive splitter", split_ws_matches_naive);
     run("tsv escapes tab, newline, CR, backslash", tsv_escapes);
     run("numbers print exactly", numbers_print_exactly);
+    run("f64: shortest digits, the search's bytes where it was shortest", f64_shortest_matches_search);
     run("i64 arithmetic wraps", wrapping_arithmetic);
     run("lower, upper, trim", lower_upper_trim);
     run("find: the first occurrence, or -1", find_first);

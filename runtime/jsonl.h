@@ -1,0 +1,31 @@
+/* jsonl.h — the C interface of jsonl.cc, the simdjson fast path of the
+ * JSON-lines reader (source.c).  Internal to the runtime. */
+#ifndef FP_JSONL_H
+#define FP_JSONL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A member's value, as source.c's accessors see it from either reader. */
+enum {
+    FP_JV_MISSING, FP_JV_OBJECT, FP_JV_ARRAY, FP_JV_STRING, FP_JV_INTEGER, FP_JV_REAL,
+    FP_JV_TRUE, FP_JV_FALSE, FP_JV_NULL
+};
+typedef struct fp_jv {
+    int kind;        /* FP_JV_* */
+    const char *s;   /* FP_JV_STRING: its bytes (NUL allowed), valid until the next parse */
+    size_t n;
+    int64_t i;       /* FP_JV_INTEGER */
+    double d;        /* FP_JV_REAL */
+} fp_jv;
+
+/* Parse the line p[0..n) (followed by at least 64 readable bytes) as this
+ * thread's current record.  1: an object, read as jansson would read it;
+ * 0: jansson must decide (an error, or a line jansson reads otherwise). */
+int fp_sj_parse(const char *p, size_t n);
+/* Tests: nonzero sends every line to jansson (the reference reader). */
+extern int fp_jsonl_use_jansson;
+/* Member `name` of this thread's current record. */
+void fp_sj_member(const char *name, fp_jv *out);
+
+#endif
