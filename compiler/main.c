@@ -320,7 +320,7 @@ int main(int argc, char **argv)
     Str explain = {0};
     ir_dump(&explain, ir);
     plan_dump(&explain, plan);
-    contracts_dump(&explain, plan);
+    explain_contracts_dump(&explain, plan);
     if (is_explain) {
         fputs(explain.p, stdout);
         str_free(&explain);

@@ -744,7 +744,8 @@ static void read_op(Y *y, yaml_node_t *n)
             fmt = scalar(y, func);
             fs = node_span(y, func);
             static const char *const fmts[] = {"tsv", "csv", "jsonl"};
-            if (strcmp(fmt, "tsv") && strcmp(fmt, "csv") && strcmp(fmt, "jsonl")) {
+            Format sf = format_of(fmt);
+            if (sf != FMT_TSV && sf != FMT_CSV && sf != FMT_JSONL) {
                 diag_at(y->d, DIAG_ERROR, fs, "a sink's func is a format: tsv, csv or jsonl, "
                                               "not '%s'", fmt);
                 const char *s = diag_suggest(fmt, fmts, 3);
