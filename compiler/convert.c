@@ -114,6 +114,7 @@ static void yq_expr(Str *s, const Expr *e)
     str_free(&x);
 }
 
+/* The seed schema's type: of an operator (Map, FlatMap, ...). */
 static const char *yaml_type_name(OpKind k)
 {
     switch (k) {
@@ -129,6 +130,8 @@ static const char *yaml_type_name(OpKind k)
     }
 }
 
+/* A checked pipeline as a YAML file in the schema yaml.c reads:
+ * reading it back gives the same IR (tests/convert). */
 void ir_to_yaml(Str *s, const Ir *ir)
 {
     str_add(s, "# %s.yaml — converted by fpipec convert from %s\n", ir->name, ir->src->path);
