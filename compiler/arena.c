@@ -21,6 +21,7 @@ struct Arena {
     Block *head;
 };
 
+/* malloc that never returns NULL: out of memory ends fpipec (exit 2). */
 static void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
@@ -64,6 +65,7 @@ char *arena_strndup(Arena *a, const char *s, size_t n)
     return p;
 }
 
+/* A formatted string in the arena, alive until arena_free. */
 char *arena_printf(Arena *a, const char *fmt, ...)
 {
     va_list ap;
@@ -77,6 +79,7 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     return p;
 }
 
+/* Free every block of the arena, and the arena; NULL is allowed. */
 void arena_free(Arena *a)
 {
     if (!a)
@@ -88,6 +91,8 @@ void arena_free(Arena *a)
     free(a);
 }
 
+/* Append p, doubling the vector's storage in the arena (the old one is
+ * left to the arena, as everything is). */
 void vec_push(Arena *a, PtrVec *vec, void *p)
 {
     if (vec->n == vec->cap) {
@@ -101,6 +106,8 @@ void vec_push(Arena *a, PtrVec *vec, void *p)
     vec->v[vec->n++] = p;
 }
 
+/* Room for extra more bytes and a NUL in s (malloc'd: a Str outlives
+ * its arena). */
 static void str_reserve(Str *s, size_t extra)
 {
     if (s->cap - s->n > extra)
@@ -125,6 +132,7 @@ void str_addn(Str *s, const char *p, size_t n)
     s->p[s->n] = 0;
 }
 
+/* Append printf-formatted text to s; s->p stays NUL-terminated. */
 void str_add(Str *s, const char *fmt, ...)
 {
     va_list ap;

@@ -79,6 +79,8 @@ Expr *ast_expr(ParseCtx *c, ExprKind k, Span sp)
     return e;
 }
 
+/* An integer literal (digits only: a minus is a unary operator); one
+ * over INT64_MAX is reported at its span. */
 Expr *ast_int(ParseCtx *c, Token t)
 {
     Expr *e = ast_expr(c, EX_INT, t.span);
@@ -94,6 +96,7 @@ Expr *ast_int(ParseCtx *c, Token t)
     return e;
 }
 
+/* A float literal; one too large for f64 is reported at its span. */
 Expr *ast_float(ParseCtx *c, Token t)
 {
     Expr *e = ast_expr(c, EX_FLOAT, t.span);
@@ -107,6 +110,7 @@ Expr *ast_float(ParseCtx *c, Token t)
     return e;
 }
 
+/* The value of a hex digit, or -1. */
 static int hexval(char ch)
 {
     if (ch >= '0' && ch <= '9')
@@ -181,6 +185,8 @@ Expr *ast_bool(ParseCtx *c, Token t, bool v)
  * node that first goes past the limit. */
 #define MAX_EXPR_DEPTH 100
 
+/* Set e's depth from its arguments' and report, once, an expression
+ * nested deeper than MAX_EXPR_DEPTH (the checker and emitter recurse). */
 static void deepen(ParseCtx *c, Expr *e)
 {
     int d = 0;
@@ -204,6 +210,7 @@ static Expr **args_of(ParseCtx *c, int n, Expr *a, Expr *b)
     return v;
 }
 
+/* op x; the caret of a type error points at op. */
 Expr *ast_unary(ParseCtx *c, Token op, UnOp u, Expr *x)
 {
     Expr *e = ast_expr(c, EX_UNARY, span_join(op.span, x->span));
@@ -215,6 +222,7 @@ Expr *ast_unary(ParseCtx *c, Token op, UnOp u, Expr *x)
     return e;
 }
 
+/* l op r; name_span covers the text between the operands. */
 Expr *ast_binary(ParseCtx *c, BinOp op, Expr *l, Expr *r)
 {
     Expr *e = ast_expr(c, EX_BINARY, span_join(l->span, r->span));
@@ -234,6 +242,7 @@ static void take_items(Expr *e, PtrVec *v)
     e->nargs = v->n;
 }
 
+/* name(args...): a builtin, an extern or a format, told apart by check.c. */
 Expr *ast_call(ParseCtx *c, Token name, PtrVec *args, Token rparen)
 {
     Expr *e = ast_expr(c, EX_CALL, span_join(name.span, rparen.span));
@@ -260,6 +269,8 @@ Expr *ast_list(ParseCtx *c, Token lb, PtrVec *items, Token rb)
     return e;
 }
 
+/* x.N (a tuple's element) or x.name (a record's field); an index too
+ * long for atoi becomes one no tuple has, reported by the checker. */
 Expr *ast_field(ParseCtx *c, Expr *x, Token index)
 {
     Expr *e = ast_expr(c, EX_FIELD, span_join(x->span, index.span));
@@ -283,6 +294,7 @@ Expr *ast_paren(ParseCtx *c, Token lp, Expr *x, Token rp)
     return x;
 }
 
+/* if cond then a else b. */
 Expr *ast_if(ParseCtx *c, Token kw, Expr *cond, Expr *then, Expr *els)
 {
     Expr *e = ast_expr(c, EX_IF, span_join(kw.span, els->span));
@@ -296,6 +308,7 @@ Expr *ast_if(ParseCtx *c, Token kw, Expr *cond, Expr *then, Expr *els)
     return e;
 }
 
+/* let name = value in body. */
 Expr *ast_let(ParseCtx *c, Token kw, Token name, Expr *value, Expr *body)
 {
     Expr *e = ast_expr(c, EX_LET, span_join(kw.span, body->span));
@@ -307,6 +320,7 @@ Expr *ast_let(ParseCtx *c, Token kw, Token name, Expr *value, Expr *body)
     return e;
 }
 
+/* Name { field = value, ... }; the fields are checked against the type. */
 Expr *ast_record_lit(ParseCtx *c, Token name, PtrVec *inits, Token rbrace)
 {
     Expr *e = ast_expr(c, EX_RECORD, span_join(name.span, rbrace.span));
@@ -317,6 +331,7 @@ Expr *ast_record_lit(ParseCtx *c, Token name, PtrVec *inits, Token rbrace)
     return e;
 }
 
+/* One field = value of a record literal. */
 Expr *ast_field_init(ParseCtx *c, Token name, Expr *value)
 {
     Expr *e = ast_expr(c, EX_FIELD_INIT, span_join(name.span, value->span));
@@ -337,6 +352,7 @@ FieldDecl *ast_field_decl(ParseCtx *c, Token name, TypeExpr *type)
     return f;
 }
 
+/* type Name = { field: T, ... }: a record declaration of the program. */
 void ast_record(ParseCtx *c, Token name, PtrVec *fields, Token rbrace)
 {
     (void)rbrace;
@@ -365,6 +381,7 @@ TypeExpr *ast_type_name(ParseCtx *c, Token t)
     return x;
 }
 
+/* A tuple type as written, (T1, T2, ...); resolved by check.c. */
 TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp)
 {
     TypeExpr *x = arena_alloc(c->arena, sizeof *x);
@@ -375,6 +392,7 @@ TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp)
     return x;
 }
 
+/* A list type as written, [T]; resolved by check.c. */
 TypeExpr *ast_type_list(ParseCtx *c, Token lb, TypeExpr *elem, Token rb)
 {
     TypeExpr *x = arena_alloc(c->arena, sizeof *x);
@@ -502,6 +520,8 @@ SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir)
     return k;
 }
 
+/* extern name(params) -> T attrs: a C function declaration; its
+ * attributes (pure, fallible, ...) are checked by check.c. */
 void ast_extern(ParseCtx *c, Token name, PtrVec *params, TypeExpr *ret, PtrVec *attrs)
 {
     ExternDecl *x = arena_alloc(c->arena, sizeof *x);

@@ -508,6 +508,9 @@ static void check_records(Checker *c)
     }
 }
 
+/* The type of e; e is annotated in place (its builtin, extern, field
+ * index).  Each error is reported once: ty_error never causes a second
+ * message. */
 static Type *check_expr(Checker *c, Expr *e)
 {
     Type *t = &ty_error;

@@ -25,7 +25,7 @@ void ir_to_fpipe(Str *s, const Ir *ir)
         Expr e = {.kind = EX_STR, .sval = ir->links[i]->path,
                   .slen = strlen(ir->links[i]->path)};
         str_add(s, "link ");
-        expr_str(s, &e);
+        explain_expr_str(s, &e);
         str_add(s, "\n");
     }
     for (int i = 0; i < ir->nrecords; i++) {
@@ -39,7 +39,7 @@ void ir_to_fpipe(Str *s, const Ir *ir)
     }
     for (int i = 0; i < ir->nexterns; i++) {
         str_add(s, "extern ");
-        extern_str(s, ir->externs[i]);
+        explain_extern_str(s, ir->externs[i]);
         str_add(s, "\n");
     }
     for (int i = 0; i < ir->nmonoids; i++) {
@@ -47,9 +47,9 @@ void ir_to_fpipe(Str *s, const Ir *ir)
         str_add(s, "monoid %s : ", m->name);
         type_str(s, m->type);
         str_add(s, " {\n    empty = ");
-        expr_str(s, m->empty);
+        explain_expr_str(s, m->empty);
         str_add(s, "\n    combine(%s, %s) = ", m->a->sval, m->b->sval);
-        expr_str(s, m->combine);
+        explain_expr_str(s, m->combine);
         str_add(s, "\n   %s%s\n}\n", m->associative ? " associative" : "",
                 m->commutative ? " commutative" : "");
     }
@@ -64,14 +64,14 @@ void ir_to_fpipe(Str *s, const Ir *ir)
             type_str(s, op->out);
         }
         str_add(s, " = ");
-        op_body_str(s, op);
+        explain_op_body_str(s, op);
         if (shows_policy(op)) {
             str_add(s, " on_error %s", policy_name(op->policy));
             if (op->policy == POLICY_COLLECT && op->errors_path) {
                 Expr e = {.kind = EX_STR, .sval = op->errors_path,
                           .slen = strlen(op->errors_path)};
                 str_add(s, " ");
-                expr_str(s, &e);
+                explain_expr_str(s, &e);
             }
         }
         str_add(s, "\n");
@@ -109,11 +109,12 @@ static void yq_type(Str *s, const Type *t)
 static void yq_expr(Str *s, const Expr *e)
 {
     Str x = {0};
-    expr_str(&x, e);
+    explain_expr_str(&x, e);
     yq_src(s, x.p);
     str_free(&x);
 }
 
+/* The seed schema's type: of an operator (Map, FlatMap, ...). */
 static const char *yaml_type_name(OpKind k)
 {
     switch (k) {
@@ -129,6 +130,8 @@ static const char *yaml_type_name(OpKind k)
     }
 }
 
+/* A checked pipeline as a YAML file in the schema yaml.c reads:
+ * reading it back gives the same IR (tests/convert). */
 void ir_to_yaml(Str *s, const Ir *ir)
 {
     str_add(s, "# %s.yaml — converted by fpipec convert from %s\n", ir->name, ir->src->path);
@@ -213,7 +216,7 @@ void ir_to_yaml(Str *s, const Ir *ir)
         case OP_COMBINE:
         case OP_COMBINE_PER_KEY: {
             Str m = {0};
-            monoids_str(&m, op);
+            explain_monoids_str(&m, op);
             str_add(s, "    monoid: ");
             yq_src(s, m.p);
             str_add(s, "\n");

@@ -25,6 +25,8 @@ void diag_init(Diags *d, const Source *src, FILE *out)
     d->max_errors = 50;
 }
 
+/* The 1-based line and byte column of offset off in src; computed
+ * only when a diagnostic is printed. */
 void diag_line_col(const Source *src, uint32_t off, int *line, int *col)
 {
     int l = 1;
@@ -136,6 +138,8 @@ void diag_finish(Diags *d)
     str_free(&d->jnotes);
 }
 
+/* One diagnostic as a JSON line; notes and hints are held and attached
+ * to the error or warning before them (diag_flush writes it). */
 static void json_diag(Diags *d, DiagLevel lvl, Span sp, const char *msg)
 {
     if (lvl == DIAG_NOTE && d->jpending) {
@@ -153,6 +157,8 @@ static void json_diag(Diags *d, DiagLevel lvl, Span sp, const char *msg)
     d->jpending = true;
 }
 
+/* Report a diagnostic at sp (text with the source line and a caret, or
+ * JSON); counts errors and warnings, and past max_errors stays silent. */
 void diag_at(Diags *d, DiagLevel lvl, Span sp, const char *fmt, ...)
 {
     if (d->json) {

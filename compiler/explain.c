@@ -2,9 +2,10 @@
  *
  * The IR printer writes types, expressions and operators back in .fpipe
  * syntax (emit.c quotes the same text in the generated C's comments,
- * convert.c writes .fpipe files with it); contracts_dump writes the last
- * part of explain, what fpipec promises about each operator.  Nothing
- * here checks or changes the IR.
+ * convert.c writes .fpipe files with it); explain_contracts_dump writes
+ * the last part of explain, what fpipec promises about each operator.
+ * Nothing here checks or changes the IR.  Exported names carry the
+ * prefix explain_ (ir_dump keeps main.c's name for the IR dump).
  */
 #include "fpipec.h"
 
@@ -13,7 +14,7 @@
 /* ---- the IR as text ---------------------------------------------------- */
 
 /* A combine's monoids as written: "sum", "(count, sum, topk(3))". */
-void monoids_str(Str *s, const IrOp *op)
+void explain_monoids_str(Str *s, const IrOp *op)
 {
     if (op->mon_tuple)
         str_add(s, "(");
@@ -135,23 +136,23 @@ static void expr_str_prec(Str *s, const Expr *e, int min)
 
 /* An expression as .fpipe source text (explain, comments in the C,
  * convert). */
-void expr_str(Str *s, const Expr *e)
+void explain_expr_str(Str *s, const Expr *e)
 {
     expr_str_prec(s, e, 0);
 }
 
 /* A top's sort keys as written: "counts.1 desc, counts.0 asc". */
-void sortkeys_str(Str *s, const IrOp *op)
+void explain_sortkeys_str(Str *s, const IrOp *op)
 {
     for (int i = 0; i < op->nby; i++) {
         str_add(s, "%s", i ? ", " : "");
-        expr_str(s, op->by[i]->expr);
+        explain_expr_str(s, op->by[i]->expr);
         str_add(s, " %s", op->by[i]->desc ? "desc" : "asc");
     }
 }
 
 /* An extern's signature as declared: "f(x: i64) -> i64 pure". */
-void extern_str(Str *s, const Extern *x)
+void explain_extern_str(Str *s, const Extern *x)
 {
     str_add(s, "%s(", x->name);
     for (int k = 0; k < x->nparams; k++) {
@@ -165,7 +166,7 @@ void extern_str(Str *s, const Extern *x)
 
 /* What follows an operator's "=" in .fpipe syntax, with its options
  * (max_batch, retry, materialize). */
-void op_body_str(Str *s, const IrOp *op)
+void explain_op_body_str(Str *s, const IrOp *op)
 {
     switch (op->kind) {
     case OP_SOURCE: str_add(s, "%s(input)", op->format); break;
@@ -175,21 +176,21 @@ void op_body_str(Str *s, const IrOp *op)
         else if (op->target == TGT_STDOUT) str_add(s, "stdout");
         else {
             Expr e = {.kind = EX_STR, .sval = op->path, .slen = op->path_len};
-            expr_str(s, &e);
+            explain_expr_str(s, &e);
         }
         str_add(s, ")");
         break;
     case OP_COMBINE:
-    case OP_COMBINE_PER_KEY: monoids_str(s, op); break;
+    case OP_COMBINE_PER_KEY: explain_monoids_str(s, op); break;
     case OP_TOP:
         str_add(s, "%lld by ", (long long)op->top_n);
-        sortkeys_str(s, op);
+        explain_sortkeys_str(s, op);
         break;
     case OP_BATCH_MAP:
-        expr_str(s, op->body);
+        explain_expr_str(s, op->body);
         str_add(s, " max_batch %lld", (long long)op->max_batch);
         break;
-    default: expr_str(s, op->body); break;
+    default: explain_expr_str(s, op->body); break;
     }
     if (op->retry)
         str_add(s, " retry %lld", (long long)op->retry);
@@ -216,13 +217,13 @@ void ir_dump(Str *s, const Ir *ir)
         Expr e = {.kind = EX_STR, .sval = ir->links[i]->path,
                   .slen = strlen(ir->links[i]->path)};
         str_add(s, "  link ");
-        expr_str(s, &e);
+        explain_expr_str(s, &e);
         str_add(s, "\n");
     }
     for (int i = 0; i < ir->nexterns; i++) {
         const Extern *x = ir->externs[i];
         str_add(s, "  extern ");
-        extern_str(s, x);
+        explain_extern_str(s, x);
         str_add(s, "   ; line %d\n", x->line);
     }
     for (int i = 0; i < ir->nmonoids; i++) {
@@ -230,9 +231,9 @@ void ir_dump(Str *s, const Ir *ir)
         str_add(s, "  monoid %s : ", m->name);
         type_str(s, m->type);
         str_add(s, " = { empty = ");
-        expr_str(s, m->empty);
+        explain_expr_str(s, m->empty);
         str_add(s, ", combine(%s, %s) = ", m->a->sval, m->b->sval);
-        expr_str(s, m->combine);
+        explain_expr_str(s, m->combine);
         str_add(s, " }%s%s   ; line %d\n", m->associative ? " associative" : "",
                 m->commutative ? " commutative" : "", m->line);
     }
@@ -245,7 +246,7 @@ void ir_dump(Str *s, const Ir *ir)
         if (op->kind == OP_SINK) str_add(s, "()");
         else type_str(s, op->out);
         str_add(s, " = ");
-        op_body_str(s, op);
+        explain_op_body_str(s, op);
         str_add(s, "   ; line %d", op->line);
         if (op->fallible)
             str_add(s, ", fallible (on_error %s)", policy_name(op->policy));
@@ -323,7 +324,7 @@ static void externs_called(Str *s, const Expr *e, int *n)
 /* The last part of explain: each operator's contract (purity of the C
  * functions it calls, the laws of its monoids, its error policy and
  * batching) and whether the output is the same bytes in every mode. */
-void contracts_dump(Str *s, const Plan *p)
+void explain_contracts_dump(Str *s, const Plan *p)
 {
     const Ir *ir = p->ir;
     bool f64_fold = false, batches = false, laws = false;
@@ -401,3 +402,11 @@ void contracts_dump(Str *s, const Plan *p)
                         : "");
     }
 }
+
+/* ---- the old names (fpipec.h): emit.c's, until the merge renames them */
+
+void monoids_str(Str *s, const IrOp *op) { explain_monoids_str(s, op); }
+void expr_str(Str *s, const Expr *e) { explain_expr_str(s, e); }
+void op_body_str(Str *s, const IrOp *op) { explain_op_body_str(s, op); }
+void sortkeys_str(Str *s, const IrOp *op) { explain_sortkeys_str(s, op); }
+void extern_str(Str *s, const Extern *x) { explain_extern_str(s, x); }

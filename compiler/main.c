@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* fpipec's --help. */
 static void usage(FILE *f)
 {
     fputs("usage: fpipec COMMAND FILE.fpipe|FILE.yaml [options]\n"
@@ -55,6 +56,9 @@ static void usage(FILE *f)
           f);
 }
 
+/* Read the whole file at path into src, NUL-terminated (the lexer's
+ * sentinel).  A folder, an unreadable file or one over 2 GiB is an
+ * error message and false. */
 static bool read_source(const char *path, Source *src)
 {
     FILE *f = fopen(path, "rb");
@@ -116,6 +120,8 @@ static int build_in(Arena *a, const Ir *ir, const Str *c, const char *dir, const
     return rc;
 }
 
+/* fpipec run: build into a temporary folder, run the program there with
+ * args, remove the folder; the program's exit status (128 + a signal). */
 static int build_and_run(Arena *a, const Ir *ir, const Str *c, const char *name, char **args)
 {
     char *dir = make_tmpdir(a, "run");
@@ -164,6 +170,7 @@ static const char *default_exe(Arena *a, const char *path)
     return arena_printf(a, "./%.*s", (int)n, base);
 }
 
+/* The command line, then the passes in order (see the top of the file). */
 int main(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
@@ -320,7 +327,7 @@ int main(int argc, char **argv)
     Str explain = {0};
     ir_dump(&explain, ir);
     plan_dump(&explain, plan);
-    contracts_dump(&explain, plan);
+    explain_contracts_dump(&explain, plan);
     if (is_explain) {
         fputs(explain.p, stdout);
         str_free(&explain);

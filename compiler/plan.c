@@ -113,7 +113,7 @@ Plan *plan_build(Arena *a, const Ir *ir)
     /* split_ws(line) never crosses a newline, and a newline is whitespace:
      * the words of every line are the words of the whole partition, found
      * in one scan instead of a line scan and a word scan. */
-    if (ir->nops > 1 && ir->ops[1].kind == OP_FLATMAP && !strcmp(ir->ops[0].format, "text")) {
+    if (ir->nops > 1 && ir->ops[1].kind == OP_FLATMAP && ir->ops[0].fmt == FMT_TEXT) {
         const Expr *b = ir->ops[1].body;
         p->scan_words = b->kind == EX_CALL && b->builtin == BI_SPLIT_WS &&
                         b->args[0]->kind == EX_NAME;
@@ -219,7 +219,7 @@ void plan_dump(Str *s, const Plan *p)
     } else {
         const IrOp *c = &ir->ops[p->combine];
         Str m = {0};
-        monoids_str(&m, c);
+        explain_monoids_str(&m, c);
         str_add(s, "  boundary: %s %s with %s; %s\n", op_info[c->kind].keyword, c->name, m.p,
                 p->merge_why);
         str_free(&m);
@@ -247,7 +247,7 @@ void plan_dump(Str *s, const Plan *p)
     if (p->top >= 0) {
         const IrOp *t = &ir->ops[p->top];
         str_add(s, "  boundary: top %s keeps %lld by ", t->name, (long long)t->top_n);
-        sortkeys_str(s, t);
+        explain_sortkeys_str(s, t);
         str_add(s, "; a bounded heap per thread, merged; ties go by the whole element, so "
                    "the result is the same for any thread count\n");
         const Stage *s3 = &p->stages[p->nstages - 1];

@@ -17,6 +17,7 @@ Type ty_str = {.kind = TY_STR, .id = 4};
 static Type **made;   /* every tuple and list type made so far */
 static int nmade, capmade;
 
+/* Keep t in the table of made types (for interning and types_reset). */
 static Type *remember(Type *t)
 {
     if (nmade == capmade) {
@@ -33,6 +34,7 @@ static Type *remember(Type *t)
     return t;
 }
 
+/* calloc that never returns NULL: out of memory ends fpipec. */
 static void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size);
@@ -43,6 +45,7 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+/* The one tuple type of these element types (elems is copied). */
 Type *type_tuple(Type **elems, int n)
 {
     for (int i = 0; i < nmade; i++) {
@@ -59,6 +62,7 @@ Type *type_tuple(Type **elems, int n)
     return remember(t);
 }
 
+/* The one list type [elem]. */
 Type *type_list(Type *elem)
 {
     for (int i = 0; i < nmade; i++)
@@ -90,6 +94,7 @@ int type_field(const Type *rec, const char *name)
     return -1;
 }
 
+/* Free every made type: the end of a compilation. */
 void types_reset(void)
 {
     for (int i = 0; i < nmade; i++) {

@@ -52,6 +52,8 @@ static bool utf8_cont(unsigned char c)
     return (c & 0xc0) == 0x80;
 }
 
+/* Index the byte offset of every MARK_STEP-th character of src (after
+ * a byte order mark). */
 static void marks_init(Marks *m, Arena *a, const Source *src)
 {
     const unsigned char *t = (const unsigned char *)src->text;
@@ -71,6 +73,8 @@ static void marks_init(Marks *m, Arena *a, const Source *src)
         m->at[m->n++] = (uint32_t)src->len;   /* the end, when it starts a step */
 }
 
+/* The byte offset of libyaml's mark mk: from the nearest indexed
+ * character, stepping over UTF-8 continuation bytes. */
 static uint32_t mark_off(const Marks *m, yaml_mark_t mk)
 {
     size_t step = mk.index / MARK_STEP;
@@ -99,6 +103,8 @@ typedef struct Y {
     int unknown;             /* unknown keys reported so far (no follow-on errors) */
 } Y;
 
+/* The span of node n in the file: a scalar's own bytes (inside its
+ * quotes), a collection from its start to its end mark. */
 static Span node_span(Y *y, yaml_node_t *n)
 {
     uint32_t b = mark_off(&y->marks, n->start_mark), e = mark_off(&y->marks, n->end_mark);
@@ -146,6 +152,7 @@ static const char *kind_name(yaml_node_t *n)
            : n->type == YAML_SEQUENCE_NODE ? "a list" : "a mapping";
 }
 
+/* Is n of kind t?  Otherwise a located error naming what it is. */
 static bool want(Y *y, yaml_node_t *n, yaml_node_type_t t, const char *what)
 {
     if (n->type == t)
@@ -239,6 +246,7 @@ static Span key_span(Field *f, int n, const char *key)
     return s;
 }
 
+/* A boolean scalar (true/yes, false/no) into *v; else a located error. */
 static bool is_true(Y *y, yaml_node_t *n, const char *what, bool *v)
 {
     if (!want(y, n, YAML_SCALAR_NODE, what))
@@ -256,6 +264,7 @@ static bool is_true(Y *y, yaml_node_t *n, const char *what, bool *v)
     return false;
 }
 
+/* A decimal integer scalar in [lo, hi] into *v; else a located error. */
 static bool integer(Y *y, yaml_node_t *n, const char *what, int64_t lo, int64_t hi, int64_t *v)
 {
     if (!want(y, n, YAML_SCALAR_NODE, what))
@@ -356,6 +365,7 @@ static void read_types(Y *y, yaml_node_t *n)
     }
 }
 
+/* A name expression (an attribute such as pure, or a parameter). */
 static Expr *attr(Y *y, const char *name, Span sp)
 {
     Expr *e = arena_alloc(y->a, sizeof *e);
@@ -366,6 +376,7 @@ static Expr *attr(Y *y, const char *name, Span sp)
     return e;
 }
 
+/* externs: { NAME: { params: {p: T}, returns: T, pure, fallible } }. */
 static void read_externs(Y *y, yaml_node_t *n)
 {
     if (!want(y, n, YAML_MAPPING_NODE, "externs"))
@@ -409,6 +420,7 @@ static void read_externs(Y *y, yaml_node_t *n)
     }
 }
 
+/* One linked C file. */
 static void read_link(Y *y, yaml_node_t *n)
 {
     if (!want(y, n, YAML_SCALAR_NODE, "a linked file"))
@@ -419,6 +431,7 @@ static void read_link(Y *y, yaml_node_t *n)
     vec_push(y->a, &y->prog->links, l);
 }
 
+/* link: a path, or a list of paths. */
 static void read_links(Y *y, yaml_node_t *n)
 {
     if (n->type == YAML_SCALAR_NODE) {
@@ -430,6 +443,8 @@ static void read_links(Y *y, yaml_node_t *n)
     }
 }
 
+/* A let binder (args[0] its name) for a parameter of a declared
+ * monoid's combine, as the grammar builds one. */
 static Expr *binder(Y *y, const char *name, Span sp)
 {
     Expr *b = arena_alloc(y->a, sizeof *b);
@@ -515,6 +530,7 @@ static Expr *call1(Y *y, const char *fn, Span at, const char *arg)
     return c;
 }
 
+/* A new operator declaration, as the grammar would build it. */
 static OpDecl *new_op(Y *y, OpKind k, const char *name, Span kw, Span name_span)
 {
     OpDecl *o = arena_alloc(y->a, sizeof *o);
@@ -579,6 +595,9 @@ static const struct {
     {"Top", OP_TOP}, {"Sink", OP_SINK},
 };
 
+/* One entry of operators: (Map, Filter, FlatMap, BatchMap, Combine,
+ * CombinePerKey, Top, Sink) into an OpDecl, as the grammar would build
+ * it; an unknown key is a located error. */
 static void read_op(Y *y, yaml_node_t *n)
 {
     static const char *const keys[] = {
@@ -744,7 +763,8 @@ static void read_op(Y *y, yaml_node_t *n)
             fmt = scalar(y, func);
             fs = node_span(y, func);
             static const char *const fmts[] = {"tsv", "csv", "jsonl"};
-            if (strcmp(fmt, "tsv") && strcmp(fmt, "csv") && strcmp(fmt, "jsonl")) {
+            Format sf = format_of(fmt);
+            if (sf != FMT_TSV && sf != FMT_CSV && sf != FMT_JSONL) {
                 diag_at(y->d, DIAG_ERROR, fs, "a sink's func is a format: tsv, csv or jsonl, "
                                               "not '%s'", fmt);
                 const char *s = diag_suggest(fmt, fmts, 3);
@@ -851,6 +871,8 @@ static void read_op(Y *y, yaml_node_t *n)
 #define YAML_MAX_BYTES ((size_t)64 << 20)
 #define YAML_MAX_DEPTH 64
 
+/* libyaml's parse error, located at its problem mark, with a hint on
+ * indentation. */
 static void parse_error(Y *y, yaml_parser_t *p)
 {
     Span at = {mark_off(&y->marks, p->problem_mark), 1};

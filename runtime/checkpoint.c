@@ -85,6 +85,8 @@ typedef struct reader {
     bool bad;             /* read past the end */
 } reader;
 
+/* The next n bytes of the checkpoint, or NULL (and r->bad) past its
+ * end: a short file reads as corrupt, never out of bounds. */
 static const char *take(reader *r, size_t n)
 {
     if (r->bad || (size_t)(r->end - r->p) < n) {
@@ -164,6 +166,7 @@ int fp_ckpt_init(fp_ckpt *ck, const fp_pipeline *pl, const char *dir, const char
     return 0;
 }
 
+/* Free what fp_ckpt_load or the driver put in ck, and clear it. */
 void fp_ckpt_free(fp_ckpt *ck)
 {
     free(ck->dir);

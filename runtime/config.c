@@ -45,6 +45,8 @@ typedef struct cfg_ctx {
 } cfg_ctx;
 
 __attribute__((format(printf, 3, 4)))
+/* "PATH:LINE:COL: error: ..." into c->err at libyaml's mark m (0-based,
+ * printed 1-based); returns -1 for the caller to return. */
 static int fail_at(cfg_ctx *c, yaml_mark_t m, const char *fmt, ...)
 {
     int n = snprintf(c->err, c->errlen, "%s:%zu:%zu: error: ", c->path, m.line + 1, m.column + 1);
@@ -57,6 +59,7 @@ static int fail_at(cfg_ctx *c, yaml_mark_t m, const char *fmt, ...)
     return -1;
 }
 
+/* What a node is, for messages: "a scalar", "a list", "a mapping". */
 static const char *kind_name(const yaml_node_t *n)
 {
     switch (n->type) {
@@ -117,6 +120,7 @@ static int get_int(cfg_ctx *c, const char *key, const yaml_node_t *v, size_t lo,
     return 0;
 }
 
+/* A plain true or false into *out; else -1 with a located error. */
 static int get_bool(cfg_ctx *c, const char *key, const yaml_node_t *v, int *out)
 {
     if (plain(v) && !strcmp(scalar(v), "true")) {
@@ -132,6 +136,8 @@ static int get_bool(cfg_ctx *c, const char *key, const yaml_node_t *v, int *out)
     return fail_at(c, v->start_mark, "'%s' wants true or false, not %s", key, kind_name(v));
 }
 
+/* A non-empty path scalar, copied into *out; else -1 with a located
+ * error. */
 static int get_path(cfg_ctx *c, const char *key, const yaml_node_t *v, char **out)
 {
     if (v->type != YAML_SCALAR_NODE || is_null(v))
@@ -143,6 +149,7 @@ static int get_path(cfg_ctx *c, const char *key, const yaml_node_t *v, char **ou
     return 0;
 }
 
+/* inputs: one path, or a list of paths. */
 static int get_inputs(cfg_ctx *c, const yaml_node_t *v, fp_config *cfg)
 {
     if (v->type == YAML_SCALAR_NODE) {
@@ -222,6 +229,9 @@ static int get_opover(cfg_ctx *c, const yaml_node_t *v, fp_opover *o)
     return 0;
 }
 
+/* operators: { NAME: {on_error: .., max_batch: .., retry: ..}, ... },
+ * read into cfg->ops; whether each NAME and setting fits the pipeline
+ * is checked later, by fp_config_ops. */
 static int get_operators(cfg_ctx *c, const yaml_node_t *v, fp_config *cfg)
 {
     if (v->type != YAML_MAPPING_NODE)
@@ -257,6 +267,8 @@ static const char *const keys[] = {"threads", "partition_size", "inputs", "outpu
                                    "operators"};
 #define NKEYS ((int)(sizeof keys / sizeof *keys))
 
+/* The document's top-level mapping into cfg: each key known, given
+ * once, with a value of its kind; else -1 with a located error. */
 static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
 {
     if (root->type != YAML_MAPPING_NODE)
@@ -377,6 +389,8 @@ static int no_nul(cfg_ctx *c)
     return 0;
 }
 
+/* Read the run configuration at path into cfg (zeroed first; -1 leaves
+ * progress and stats unset).  0, or -1 with the located message in err. */
 int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -433,6 +447,7 @@ int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen)
     return rc;
 }
 
+/* Free what fp_config_load allocated in cfg. */
 void fp_config_free(fp_config *cfg)
 {
     for (int i = 0; i < cfg->ninputs; i++)
@@ -451,6 +466,8 @@ void fp_config_free(fp_config *cfg)
 /* ---- operators: checked against the pipeline, applied ---------------- */
 
 __attribute__((format(printf, 5, 6)))
+/* Append "PATH:LINE:COL: error: ..." about an operator's setting to
+ * msg; returns -1. */
 static int op_fail(const fp_config *cfg, int line, int col, fp_buf *msg, const char *fmt, ...)
 {
     char head[512];

@@ -255,6 +255,7 @@ static void fold_wait(fp_run *run, stage1_targets *tg, size_t k)
 #endif
 }
 
+/* Wake the workers fold_wait keeps waiting: a fold has moved on. */
 static void fold_wake(fp_run *run, stage1_targets *tg)
 {
 #ifdef _OPENMP

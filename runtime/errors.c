@@ -181,6 +181,8 @@ fp_buf *fp_errsink_tail(fp_errsink *e)
     return &e->tail;
 }
 
+/* Write b to the error file (or keep it, when capturing for rank 0) and
+ * free it; the first write error is kept in e->failed. */
 static void put(fp_errsink *e, fp_buf *b)
 {
     if (!e->sink) {   /* capturing */
@@ -206,6 +208,7 @@ void fp_errsink_done(fp_errsink *e, size_t k)
     }
 }
 
+/* Free the error sink and its buffers (not its file). */
 static void errsink_free(fp_errsink *e)
 {
     for (size_t k = 0; k < e->nparts; k++)
@@ -217,6 +220,9 @@ static void errsink_free(fp_errsink *e)
     free(e);
 }
 
+/* Write the partitions' error lines not yet written, in partition
+ * order, and commit the error file atomically.  0, or -1 with a
+ * message in err. */
 int fp_errsink_commit(fp_errsink *e, char *err, size_t errlen)
 {
     while (e->next < e->nparts)   /* skipped partitions: nothing to lose */

@@ -162,6 +162,10 @@ void fp_batch_begin(fp_worker *w, const fp_site *site, int n)
     w->ext_site = site;
 }
 
+/* After a batch function returned got results for n elements: a wrong
+ * count, or a failure of the whole batch, marks every element of it
+ * failed with that message; otherwise the elements fp_error_item failed
+ * stay marked.  fp_batch_failed then reports each through site. */
 void fp_batch_end(fp_worker *w, const fp_site *site, int n, int64_t got)
 {
     w->in_batch = 0;
@@ -303,6 +307,8 @@ static void swap(fp_top *t, size_t i, size_t j)
     memcpy(at(t, j), t->tmp, sz);
 }
 
+/* Restore the heap below i: the root is the worst element kept (the
+ * one a better element replaces). */
 static void sift_down(fp_top *t, size_t i)
 {
     for (;;) {
@@ -318,6 +324,9 @@ static void sift_down(fp_top *t, size_t i)
     }
 }
 
+/* Offer elem to the top: kept while fewer than top_n are, else it
+ * replaces the worst kept element if it sorts before it (top_keep
+ * copies what it must keep; top_release frees the one dropped). */
 void fp_top_push(fp_top *t, const void *elem)
 {
     const fp_pipeline *pl = t->pl;
@@ -370,6 +379,7 @@ size_t fp_top_sorted(fp_top *t, char **items)
     return t->n;
 }
 
+/* Free the kept elements and the top; NULL is allowed. */
 void fp_top_free(fp_top *t)
 {
     if (!t)

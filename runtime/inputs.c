@@ -36,6 +36,7 @@ typedef struct strvec {
     int n, cap;
 } strvec;
 
+/* Append p to s (grown by doubling; out of memory ends the run). */
 static void push(strvec *s, char *p)
 {
     if (s->n == s->cap) {
@@ -48,6 +49,7 @@ static void push(strvec *s, char *p)
     s->v[s->n++] = p;
 }
 
+/* dir/name, malloc'd, with one slash between them. */
 static char *join(const char *dir, const char *name)
 {
     size_t a = strlen(dir), b = strlen(name);

@@ -93,6 +93,8 @@ static void times_line(const char *what, double secs)
     }
 }
 
+/* An MPI failure on this rank: the message on stderr (write: no stdio
+ * locks), this rank's temporaries removed, every rank aborted with code. */
 static void die(const char *what, int code)
 {
     char msg[MPI_MAX_ERROR_STRING + 128];
@@ -486,6 +488,8 @@ static unsigned long long *hint_val;  /* received values, then the sent one */
 static bool hint_sent;
 static size_t hint_min = SIZE_MAX;
 
+/* Post the receives of the earlier ranks' failure hints, once (a no-op
+ * for one rank). */
 static void hint_start(void)
 {
     if (hint_req || nranks == 1)
@@ -507,6 +511,8 @@ static void hint_send(size_t fail_part)
                   &hint_req[r]);
 }
 
+/* Rank s's first failing partition arrived: the earliest so far bounds
+ * what this rank still needs to run (FPIPE_TIMES says so). */
 static void hint_take(int s)
 {
     if (hint_val[s] < hint_min) {
@@ -542,6 +548,8 @@ size_t fp_dist_poll(size_t fail_part)
     return hint_min;
 }
 
+/* End of stage 1: send this rank's hint if not yet sent (fail_part,
+ * SIZE_MAX for none) and wait for every posted receive. */
 static void hint_finish(size_t fail_part)
 {
     hint_start();
@@ -698,6 +706,8 @@ static size_t entry_size(uint64_t tag)
     return sizeof(fp_kslot) + vstride + (n > 16 ? (n + 7) / 8 * 8 : 0);
 }
 
+/* Serialize table slot s with its vsize-byte accumulator into dst (see
+ * entry_size); returns the bytes written. */
 static size_t put_entry(char *dst, const fp_kslot *s, size_t vsize)
 {
     size_t n = fp_ktag_len(s->tag);
@@ -1025,6 +1035,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     *nruns = R;
 }
 
+/* Free the owned table and the gathered runs of fp_dist_keyed. */
 void fp_dist_keyed_done(void)
 {
     fp_ktab_free(owned);

@@ -28,6 +28,7 @@ static double mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* A progress line for total_bytes of input; tty: redraw in place. */
 fp_progress *fp_progress_new(uint64_t total_bytes, bool tty)
 {
     fp_progress *p = calloc(1, sizeof *p);
@@ -39,6 +40,7 @@ fp_progress *fp_progress_new(uint64_t total_bytes, bool tty)
     return p;
 }
 
+/* v with a k/M/G suffix and unit, into buf. */
 static void scaled(char *buf, size_t n, double v, const char *unit)
 {
     if (v >= 1e9)
@@ -51,6 +53,7 @@ static void scaled(char *buf, size_t n, double v, const char *unit)
         snprintf(buf, n, "%.0f%s", v, unit);
 }
 
+/* Print the line at time t: bytes done, percent, records/s, ETA. */
 static void show(fp_progress *p, double t)
 {
     double el = t - p->start;
@@ -71,6 +74,8 @@ static void show(fp_progress *p, double t)
     fflush(stderr);
 }
 
+/* A partition is done: add its bytes and records, redraw at most five
+ * times a second.  Called from any thread. */
 void fp_progress_add(fp_progress *p, uint64_t bytes, uint64_t records)
 {
 #ifdef _OPENMP

@@ -146,6 +146,8 @@ typedef struct op_counts {
     uint64_t backoff_ns;   /* retry with backoff_ms: the time waited */
 } op_counts;
 
+/* Sum the nw workers' counters into c, one op_counts per operator
+ * (in, out, filtered, dropped, collected, retried). */
 static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_counts *c)
 {
     int n = pl->nops;
@@ -176,6 +178,8 @@ static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_co
     }
 }
 
+/* The table's note on an operator's counts (a flatmap's fan-out, what
+ * out means for a combine or top), into buf. */
 static void note(const fp_op *op, const op_counts *c, bool text, char *buf, size_t len)
 {
     buf[0] = '\0';
@@ -338,6 +342,7 @@ void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int thr
 static fp_rank_load *g_ranks;
 static int g_nranks;
 
+/* Keep a copy of every rank's load for --stats (rank 0, under MPI). */
 void fp_stats_set_ranks(const fp_rank_load *ranks, int nranks)
 {
     free(g_ranks);
@@ -373,6 +378,9 @@ static int stage1_end(const fp_pipeline *pl, bool *before)
     return pl->nops - 1;
 }
 
+/* The records read by the source (*in) and the elements that leave
+ * stage 1 (*out: what its boundary operator takes in, or passes on),
+ * summed over the workers. */
 void fp_stats_stage1_records(const fp_pipeline *pl, const fp_worker *ws, int nw, uint64_t *in,
                              uint64_t *out)
 {
@@ -402,6 +410,7 @@ static double rank_skew(void)
     return sum > 0 ? max / (sum / g_nranks) : 1.0;
 }
 
+/* --stats' table of the ranks' loads and their skew (MPI only). */
 static void ranks_text(FILE *f)
 {
     if (!g_nranks)
@@ -424,6 +433,7 @@ static void ranks_text(FILE *f)
     }
 }
 
+/* The same as ranks_text, as members of --stats=json's object. */
 static void ranks_json(FILE *f)
 {
     if (!g_nranks)
@@ -481,6 +491,9 @@ void fp_hot_take(fp_hot *h, fp_hot_bucket *b, const fp_kprobe *pr)
     memcpy(h->key[b - h->b], pr->p, n < FP_HOT_KEY ? n : FP_HOT_KEY);
 }
 
+/* Merge hot-key sketch b into a, bucket by bucket: counts add, and the
+ * candidates' votes add when they are the same key, else cancel (a
+ * majority vote). */
 void fp_hot_merge(fp_hot *a, const fp_hot *b)
 {
     for (int i = 0; i < FP_HOT_BUCKETS; i++) {
@@ -518,6 +531,7 @@ typedef struct hot_key {
     uint64_t lo, hi;   /* bounds of its record count */
 } hot_key;
 
+/* Hot keys by their lower bound, largest first, then by key bytes. */
 static int hot_cmp(const void *pa, const void *pb)
 {
     const hot_key *a = pa, *b = pb;
@@ -574,6 +588,8 @@ static int hot_op(const fp_pipeline *pl)
     return -1;
 }
 
+/* --stats' hot keys of the keyed combine (those with at least
+ * HOT_SHARE of its records). */
 static void hot_text(FILE *f, const fp_pipeline *pl)
 {
     int op = hot_op(pl);
@@ -599,6 +615,7 @@ static void hot_text(FILE *f, const fp_pipeline *pl)
     }
 }
 
+/* The same as hot_text, as a member of --stats=json's object. */
 static void hot_json(FILE *f, const fp_pipeline *pl)
 {
     int op = hot_op(pl);

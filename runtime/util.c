@@ -42,6 +42,8 @@ fp_arena *fp_arena_new(void)
     return a;
 }
 
+/* n bytes, 16-aligned, from the arena: the current chunk, or a new one
+ * of at least 1 MiB.  Freed all at once by fp_arena_reset/free. */
 void *fp_arena_alloc(fp_arena *a, size_t n)
 {
     if (n > SIZE_MAX - 15)   /* the rounding below must not wrap to 0 */
@@ -115,6 +117,8 @@ void fp_release_cut(const char *data, size_t len, const char *from, const char *
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/* A large zeroed block for tables: 2 MiB-aligned anonymous memory with
+ * huge pages advised when it is that large, else calloc. */
 void *fp_big_alloc(size_t bytes)
 {
 #if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
@@ -145,6 +149,7 @@ void *fp_big_alloc(size_t bytes)
     return p;
 }
 
+/* Free a block of fp_big_alloc; bytes must be its size. */
 void fp_big_free(void *p, size_t bytes)
 {
     if (!p)
@@ -477,6 +482,8 @@ const unsigned char fp_ws_class[256] = {
     [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
 };
 
+/* s with the bytes from..to shifted by delta (ASCII case mapping), in
+ * the arena. */
 static fp_str map_ascii(fp_arena *a, fp_str s, char from, char to, int delta)
 {
     char *o = fp_arena_alloc(a, s.n ? s.n : 1);
@@ -532,6 +539,8 @@ int64_t fp_div_i64(fp_worker *w, const fp_site *site, int64_t a, int64_t b)
     return a / b;
 }
 
+/* a % b, the i64 remainder: by zero an element error, by -1 zero (no
+ * trap on INT64_MIN % -1). */
 int64_t fp_rem_i64(fp_worker *w, const fp_site *site, int64_t a, int64_t b)
 {
     if (b == 0) {
@@ -599,6 +608,8 @@ fp_str fp_substr(fp_worker *w, const fp_site *site, fp_str s, int64_t start, int
     return fp_str_lit(s.p + start, (size_t)n);
 }
 
+/* s with every from replaced by to, in the arena; s itself (no copy)
+ * when from does not occur.  An empty from is an element error. */
 fp_str fp_replace(fp_arena *a, fp_worker *w, const fp_site *site, fp_str s, fp_str from,
                   fp_str to)
 {
@@ -635,6 +646,8 @@ fp_str fp_replace(fp_arena *a, fp_worker *w, const fp_site *site, fp_str s, fp_s
     return fp_str_lit(o, n);
 }
 
+/* The whole of s as a decimal i64 (an optional sign, digits only);
+ * anything else or out of range is an element error, and 0. */
 int64_t fp_parse_i64(fp_worker *w, const fp_site *site, fp_str s)
 {
     size_t i = 0;
@@ -661,6 +674,8 @@ int64_t fp_parse_i64(fp_worker *w, const fp_site *site, fp_str s)
     return neg ? (int64_t)(0u - v) : (int64_t)v;
 }
 
+/* The whole of s as a decimal f64 (sign, digits, point, exponent);
+ * anything else is an element error, and 0. */
 double fp_parse_f64(fp_worker *w, const fp_site *site, fp_str s)
 {
     /* Decimal text only: digits, one point, an exponent; no spaces, no hex,
@@ -821,6 +836,7 @@ void fp_fail_msg(fp_worker *w, const fp_site *site, fp_str msg)
     fp_elem_error(w, site, arena_text(w->arena, &b).p);
 }
 
+/* Start cutting s at every sep (split); an empty sep is an element error. */
 fp_split_iter fp_split_begin(fp_worker *w, const fp_site *site, fp_str s, fp_str sep)
 {
     fp_split_iter it = {s.p, s.p + s.n, sep, false};
@@ -831,6 +847,7 @@ fp_split_iter fp_split_begin(fp_worker *w, const fp_site *site, fp_str s, fp_str
     return it;
 }
 
+/* The next piece of the split into *piece; false after the last. */
 bool fp_split_next(fp_split_iter *it, fp_str *piece)
 {
     if (it->done)

@@ -30,6 +30,8 @@
 #   opcfg    tests/opcfg.sh: per-operator settings in --config, their errors
 #   fsum     tests/fsum.sh: exact f64 sums and means against math.fsum, one
 #            md5 for every partition size, thread count, file split, MPI
+#   docs     tests/docs.sh: docs/architecture.md and README's layout
+#            table name every source file, and only real ones
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1434,6 +1436,8 @@ echo "# fuzz"
 . tests/opcfg.sh
 # Exact f64 sums and means (runtime/fsum.c).
 . tests/fsum.sh
+# docs/architecture.md and README's layout table against the source files.
+. tests/docs.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
