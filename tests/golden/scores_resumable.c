@@ -89,9 +89,8 @@ static void ckpt_put_tup2_str_f64(fp_buf *b, const tup2_str_f64 *v)
 /* ... and back, for --resume. */
 static const char *ckpt_get_tup2_str_f64(fp_worker *w, const char *p, tup2_str_f64 *v)
 {
-    (void)w;   /* (lists are read into its arena) */
-    p = fp_ckpt_get_str(p, &v->f0);
-    p = fp_ckpt_get_f64(p, &v->f1);
+    p = fp_ckpt_get_str(w, p, &v->f0);
+    p = fp_ckpt_get_f64(w, p, &v->f1);
     return p;
 }
 
@@ -103,63 +102,101 @@ static const char *ckpt_get_tup2_str_f64(fp_worker *w, const char *p, tup2_str_f
  */
 static void stage1_lines_to_stats(fp_worker *w)
 {
-    uint64_t fp_n1 = 0;   /* --stats: pair out */
-    uint64_t fp_n2 = 0;   /* --stats: scored out */
-    uint64_t fp_n7 = 0;   /* --stats: scored filtered */
-    /* --stats: operator times, 1 element in 64 timed (fp_sample, fp_tick) */
-    uint64_t fp_skip = w->optime ? 1 : UINT64_MAX;   /* elements until the next timed one */
-    uint64_t fp_t = 0;   /* the clock while an element is timed, else 0 */
-    int fp_timed_op = 0;   /* the operator its time goes to */
+    uint64_t n_pair = 0, n_scored = 0;   /* elements counted: --stats, checkpoints, --progress */
     stats_pending stats_q[FP_BATCH];   /* updates of stats, FP_BATCH at a time */
     int stats_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source lines : str = text(input)  (examples/scores_resumable.fpipe:20) */
+    /* source  lines  : str        = text(input)  (examples/scores_resumable.fpipe:20) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
-        if (FP_UNLIKELY(fp_t) || FP_UNLIKELY(--fp_skip == 0))   /* --stats: time this element? */
-            fp_t = fp_sample(w, fp_t, &fp_timed_op, 0, &fp_skip);
         w->pos = lines.p;   /* for error messages */
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of map pair */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 1);
-        /* map pair : (str, f64) = (field(lines, " ", 0), parse_f64(field(lines, " ", 1)))  (examples/scores_resumable.fpipe:21) */
-        tup2_str_f64 pair = {fp_field(w, &site_pair, lines, fp_str_lit(" " FP_LIT_PAD, 1), 0), fp_parse_f64(w, &site_pair, fp_field(w, &site_pair, lines, fp_str_lit(" " FP_LIT_PAD, 1), 1))};
+        /* examples/scores_resumable.fpipe:21
+         * map     pair   : (str, f64) = (field(lines, " ", 0), parse_f64(field(lines, " ", 1))) on_error drop materialize
+         */
+        tup2_str_f64 pair = {fp_field(w, &site_pair, lines, FP_LIT(" "), 0),
+                fp_parse_f64(w, &site_pair, fp_field(w, &site_pair, lines, FP_LIT(" "), 1))};
         if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_pair.on_error (drop in the .fpipe) */
             if (fp_on_error(w, &opcfg_pair))   /* fail_fast: the run stops */
                 return;
             continue;   /* dropped or collected: the next element */
         }
-        fp_n1++;
+        n_pair++;
         /* materialize: map pair's element into this partition's checkpoint */
         if (w->ckpt) {
             ckpt_put_tup2_str_f64(w->ckpt, &pair);
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of filter scored */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 2);
-        /* filter scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
+        /* filter  scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
         if (!(pair.f1 >= 0.5)) {
-            fp_n7++;
             continue;
         }
-        fp_n2++;
+        n_scored++;
         tup2_str_f64 scored = pair;
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of combine_per_key stats */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 3);
-        /* combine_per_key stats : (str, (f64, f64)) = (sum, mean)  (examples/scores_resumable.fpipe:23): queued for this worker's table */
+        /* examples/scores_resumable.fpipe:23: queued for this worker's table
+         * combine_per_key stats       = (sum, mean)
+         */
         fp_ktab_probe(w->tab, scored.f0, &stats_q[stats_n].probe);
         stats_q[stats_n].value = scored.f1;
         if (++stats_n == FP_BATCH) {
             stats_apply(w, stats_q, stats_n);
             stats_n = 0;
         }
-        if (FP_UNLIKELY(fp_t))   /* --stats: time of source lines: its next element */
-            fp_t = fp_tick(w, fp_t, &fp_timed_op, 0);
     }
-    if (FP_UNLIKELY(fp_t))   /* --stats: the end of the last element timed */
-        fp_tick(w, fp_t, &fp_timed_op, 0);
     stats_apply(w, stats_q, stats_n);
-    w->stat[1] += fp_n1;
-    w->stat[2] += fp_n2;
-    w->stat[7] += fp_n7;
+    FP_FLUSH_COUNTS(w, {1, n_pair}, {2, n_scored});
+}
+
+/* Stage 1 with --stats: stage1_lines_to_stats with each operator's time measured on 1 element
+ * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
+static void stage1_lines_to_stats_timed(fp_worker *w)
+{
+    uint64_t n_pair = 0, n_scored = 0;   /* elements counted: --stats, checkpoints, --progress */
+    FP_TIMER(w);
+    stats_pending stats_q[FP_BATCH];   /* updates of stats, FP_BATCH at a time */
+    int stats_n = 0;
+    const char *cur = w->part->begin, *end = w->part->end;
+    /* source  lines  : str        = text(input)  (examples/scores_resumable.fpipe:20) */
+    fp_str lines;
+    while (fp_next_line(&cur, end, &lines)) {
+        FP_TIME_SAMPLE(0);
+        w->pos = lines.p;   /* for error messages */
+        FP_TIME(1);
+        /* examples/scores_resumable.fpipe:21
+         * map     pair   : (str, f64) = (field(lines, " ", 0), parse_f64(field(lines, " ", 1))) on_error drop materialize
+         */
+        tup2_str_f64 pair = {fp_field(w, &site_pair, lines, FP_LIT(" "), 0),
+                fp_parse_f64(w, &site_pair, fp_field(w, &site_pair, lines, FP_LIT(" "), 1))};
+        if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_pair.on_error (drop in the .fpipe) */
+            if (fp_on_error(w, &opcfg_pair))   /* fail_fast: the run stops */
+                return;
+            continue;   /* dropped or collected: the next element */
+        }
+        n_pair++;
+        /* materialize: map pair's element into this partition's checkpoint */
+        if (w->ckpt) {
+            ckpt_put_tup2_str_f64(w->ckpt, &pair);
+        }
+        FP_TIME(2);
+        /* filter  scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
+        if (!(pair.f1 >= 0.5)) {
+            continue;
+        }
+        n_scored++;
+        tup2_str_f64 scored = pair;
+        FP_TIME(3);
+        /* examples/scores_resumable.fpipe:23: queued for this worker's table
+         * combine_per_key stats       = (sum, mean)
+         */
+        fp_ktab_probe(w->tab, scored.f0, &stats_q[stats_n].probe);
+        stats_q[stats_n].value = scored.f1;
+        if (++stats_n == FP_BATCH) {
+            stats_apply(w, stats_q, stats_n);
+            stats_n = 0;
+        }
+        FP_TIME(0);
+    }
+    FP_TIME_END();
+    stats_apply(w, stats_q, stats_n);
+    FP_FLUSH_COUNTS(w, {1, n_pair}, {2, n_scored});
 }
 
 /* Stage 1 from the checkpoint of map pair (--resume): once per checkpointed partition, on any thread; fuses
@@ -171,21 +208,23 @@ static void resume1_from_pair(fp_worker *w)
 {
     stats_pending stats_q[FP_BATCH];   /* updates of stats, FP_BATCH at a time */
     int stats_n = 0;
-    uint64_t fp_n2 = 0;   /* --stats: scored out */
-    uint64_t fp_n7 = 0;   /* --stats: scored filtered */
+    uint64_t n_scored = 0;   /* elements counted: --stats, checkpoints, --progress */
     const char *ck = w->part->begin, *ck_end = w->part->end;   /* its elements */
     while (ck < ck_end) {
-        /* map pair : (str, f64) = (field(lines, " ", 0), parse_f64(field(lines, " ", 1)))  (examples/scores_resumable.fpipe:21): one element, from the checkpoint */
+        /* examples/scores_resumable.fpipe:21: one element, from the checkpoint
+         * map     pair   : (str, f64) = (field(lines, " ", 0), parse_f64(field(lines, " ", 1))) on_error drop materialize
+         */
         tup2_str_f64 pair;
         ck = ckpt_get_tup2_str_f64(w, ck, &pair);
-        /* filter scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
+        /* filter  scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
         if (!(pair.f1 >= 0.5)) {
-            fp_n7++;
             continue;
         }
-        fp_n2++;
+        n_scored++;
         tup2_str_f64 scored = pair;
-        /* combine_per_key stats : (str, (f64, f64)) = (sum, mean)  (examples/scores_resumable.fpipe:23): queued for this worker's table */
+        /* examples/scores_resumable.fpipe:23: queued for this worker's table
+         * combine_per_key stats       = (sum, mean)
+         */
         fp_ktab_probe(w->tab, scored.f0, &stats_q[stats_n].probe);
         stats_q[stats_n].value = scored.f1;
         if (++stats_n == FP_BATCH) {
@@ -194,8 +233,20 @@ static void resume1_from_pair(fp_worker *w)
         }
     }
     stats_apply(w, stats_q, stats_n);
-    w->stat[2] += fp_n2;
-    w->stat[7] += fp_n7;
+    FP_FLUSH_COUNTS(w, {2, n_scored});
+}
+
+/* --resume: whether a partition of the checkpoint of pair reads back. */
+static bool ckpt_elems_valid(fp_worker *w, const char *p, const char *end)
+{
+    w->ck_end = end;
+    w->ck_bad = false;
+    while (p < end && !w->ck_bad) {
+        tup2_str_f64 v;
+        p = ckpt_get_tup2_str_f64(w, p, &v);
+        fp_arena_reset(w->arena);
+    }
+    return !w->ck_bad;
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -204,17 +255,16 @@ static void resume1_from_pair(fp_worker *w)
  */
 static void stage2_stats_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key stats : (str, (f64, f64)) = (sum, mean)  (examples/scores_resumable.fpipe:23): the merged value of one key */
+    /* combine_per_key stats       = (sum, mean)  (examples/scores_resumable.fpipe:23): the merged value of one key */
     tup2_str_tup2_f64_f64 stats = {key, stats_result(acc)};
-    w->stat[3]++;
-    /* sink out = tsv(output)  (examples/scores_resumable.fpipe:24) */
+    FP_COUNT(w, 4);
+    /* sink    out                 = tsv(output)  (examples/scores_resumable.fpipe:24) */
     fp_out_tsv_str(w->out, stats.f0);
     fp_out_char(w->out, '\t');
     fp_out_f64(w->out, stats.f1.f0);
     fp_out_char(w->out, '\t');
     fp_out_f64(w->out, stats.f1.f1);
     fp_out_char(w->out, '\n');
-    w->stat[4]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -250,7 +300,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "pair",
     .line = 21,
     .col = 1,
-    .program = UINT64_C(0x70778222d7eeb768),
+    .program = UINT64_C(0xa86beb5190484823),
     .type = "map pair: str -> (str, f64): elements",
 };
 
@@ -262,6 +312,7 @@ static const fp_pipeline pipeline = {
     .merge = FP_MERGE_PER_THREAD,
     .target = FP_TARGET_OUTPUT,
     .stage1 = stage1_lines_to_stats,
+    .stage1_timed = stage1_lines_to_stats_timed,
     .acc_size = sizeof(stats_acc),
     .acc_merge = stats_merge,
     .stage2_keyed = stage2_stats_to_out,
@@ -274,6 +325,7 @@ static const fp_pipeline pipeline = {
     .checkpoint_op = 1,
     .resume1 = resume1_from_pair,
     .ckpt_records = false,
+    .ckpt_elems_valid = ckpt_elems_valid,
 };
 
 int main(int argc, char **argv)
