@@ -738,8 +738,8 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
     case OP_COMBINE:
     case OP_COMBINE_PER_KEY:
     case OP_TOP:
-    case OP_BATCH_MAP: op_body_str(&body, op); break;
-    default: expr_str(&body, op->body); break;
+    case OP_BATCH_MAP: explain_op_body_str(&body, op); break;
+    default: explain_expr_str(&body, op->body); break;
     }
     Str ty = {0};
     if (op->kind != OP_SINK && op->out)
@@ -776,18 +776,28 @@ static void op_comment(Emitter *e, const IrOp *op, const char *extra)
 }
 
 /* --stats counters, per operator i of n: w->stat[i] counts the elements it
- * passes on (a sink: rows written), w->stat[n + i] a filter's rejects, the
- * elements a flatmap expanded, or the records a csv/jsonl source read.  A
- * text source's lines are counted by the driver.  In stage 1, the hot
+ * passes on (a sink: rows written), w->stat[n + i] the records a csv/jsonl
+ * source read.  The driver counts a text source's lines and a keyed
+ * combine's keys; --stats derives a filter's rejects and the elements a
+ * flatmap expanded from the operator before's count.  In stage 1, the hot
  * loops, they are locals (registers), added to the worker's at the end. */
 static bool counted(const IrOp *op, int slot)
 {
     switch (op->kind) {
     case OP_SOURCE: return op->fmt != FMT_TEXT;
-    case OP_MAP: case OP_BATCH_MAP: case OP_SINK: return slot == 0;
-    case OP_FILTER: case OP_FLATMAP: return true;
+    case OP_MAP: case OP_BATCH_MAP: case OP_SINK: case OP_FILTER: case OP_FLATMAP:
+        return slot == 0;
     default: return false;
     }
+}
+
+static void count_from(Emitter *e, const IrOp *op, int k);
+
+/* Whether op passes on every element it gets (an infallible map, a sink):
+ * its count is the one of the operator before it. */
+static bool passes_on(const IrOp *op)
+{
+    return !op->fallible && (op->kind == OP_MAP || op->kind == OP_SINK);
 }
 
 /* One element more in stat slot `slot` of op: its local counter (none
@@ -796,11 +806,44 @@ static void count(Emitter *e, const IrOp *op, int slot)
 {
     int k = (int)(op - e->ir->ops) + (slot ? e->ir->nops : 0);
     if (e->local_counts && e->cnt[k] && e->cnt_alias[k])
-        return;   /* as many as the operator before it passed on */
-    if (e->local_counts && e->cnt[k])
+        return;   /* derived from other counters when they are added up */
+    if (e->local_counts && e->cnt[k]) {
         line(e, "%s++;", e->cnt[k]);
-    else
-        line(e, "w->stat[%d]++;", k);
+        return;
+    }
+    bool chain = !e->local_counts && slot == 0;
+    if (chain && passes_on(op) && op > e->ir->ops &&
+        !(op - 1 == e->ir->ops && op[-1].fmt == FMT_TEXT))
+        return;   /* counted on the line of the operator before */
+    count_from(e, op, k);
+}
+
+/* Stages 2 and 3 run once per element: one line counts it in stat slot k
+ * (-1: none) and in the infallible maps and sink right after op, which
+ * pass it on too. */
+static void count_from(Emitter *e, const IrOp *op, int k)
+{
+    Str s = {0};
+    if (k >= 0)
+        str_add(&s, "%d", k);
+    for (const IrOp *n = op + 1; (k < 0 || !e->local_counts) && n < e->ir->ops + e->ir->nops &&
+                                 passes_on(n); n++)
+        str_add(&s, "%s%d", s.n ? ", " : "", (int)(n - e->ir->ops));
+    if (s.n)
+        line(e, "FP_COUNT(w, %s);", s.p);
+    str_free(&s);
+}
+
+/* A local counter's name when op's loop (a flatmap's items, a csv/jsonl
+ * source's records: stat slot `slot`) counts them in its own header (the
+ * loop's increment), or NULL. */
+static const char *loop_counter(Emitter *e, const IrOp *op, int slot)
+{
+    int k = (int)(op - e->ir->ops) + (slot ? e->ir->nops : 0);
+    if (!e->local_counts || !e->cnt[k] || e->cnt_alias[k])
+        return NULL;
+    e->cnt_alias[k] = true;   /* no increment in the loop's body */
+    return e->cnt[k];
 }
 
 /* What stat slot k of operator op counts, for a counter's name: slot 0
@@ -825,6 +868,9 @@ static void counters(Emitter *e, int first, int last, bool declare)
         memset(e->cnt_alias, 0, 2 * (size_t)nops * sizeof *e->cnt_alias);
     }
     Str decl = {0};
+    int n_own = 0, own = 0;   /* the counters declared; op of the last */
+    if (!declare && !e->local_counts)
+        return;   /* none declared: w->stat counted where they count */
     for (int i = first; i <= last; i++)
         for (int slot = 0; slot < 2; slot++) {
             if (!counted(&e->ir->ops[i], slot))
@@ -835,8 +881,7 @@ static void counters(Emitter *e, int first, int last, bool declare)
             const IrOp *op = &e->ir->ops[i];
             /* An infallible map or a sink passes on every element it gets:
              * its count is the one of the operator before it here. */
-            if (declare && slot == 0 && i > first && e->cnt[i - 1] && !op->fallible &&
-                (op->kind == OP_MAP || op->kind == OP_SINK)) {
+            if (declare && slot == 0 && i > first && e->cnt[i - 1] && passes_on(op)) {
                 e->cnt[k] = e->cnt[i - 1];
                 e->cnt_alias[k] = true;
                 continue;
@@ -852,13 +897,38 @@ static void counters(Emitter *e, int first, int last, bool declare)
                                                           slot_word(op, slot))
                                            : arena_printf(e->arena, "n_%s", base));
                 str_add(&decl, "%s%s = 0", decl.n ? ", " : "", e->cnt[k]);
+                n_own++;
+                own = i;
             } else {
-                line(e, "w->stat[%d] += %s;", k, e->cnt[k]);
+                str_add(&decl, "%s{%d, %s}", decl.n ? ", " : "", k, e->cnt[k]);
             }
         }
-    if (decl.n)
+    /* Stage 1 over a text source's lines with one counter: counted in
+     * w->stat where it counts (FP_COUNT, one line), not in a local that
+     * takes a declaration and a flush besides (3 lines); beside a line's
+     * read and its operators, the increment in memory costs nothing
+     * measurable (docs/design-notes.md). */
+    if (declare && first == 0 && e->ir->ops[0].kind == OP_SOURCE &&
+        e->ir->ops[0].fmt == FMT_TEXT && !e->plan->scan_words && n_own == 1 &&
+        e->ir->ops[own].kind != OP_FLATMAP) {
+        memset(e->cnt, 0, 2 * (size_t)nops * sizeof *e->cnt);
+        e->local_counts = false;
+    } else if (decl.n && declare)
         line(e, "uint64_t %s;   /* elements counted: --stats, checkpoints, --progress */", decl.p);
+    else if (decl.n)   /* {stat slot, count}: added to the worker's w->stat */
+        line(e, "FP_FLUSH_COUNTS(w, %s);", decl.p);
     str_free(&decl);
+}
+
+/* A flatmap's loop over its items (next: the call that gets the next):
+ * its items are counted in the loop's header, when a local counts them. */
+static void next_loop(Emitter *e, const IrOp *op, int slot, const char *next)
+{
+    const char *n = loop_counter(e, op, slot);
+    if (n)
+        line(e, "for (; %s; %s++) {", next, n);
+    else
+        line(e, "while (%s) {", next);
 }
 
 /* Whether an operator has run settings (an error policy, a batch size,
@@ -1086,7 +1156,7 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
     const char *n = c->cname;
     const char *vt = ctype(e, c->val);
     Str ms = {0};
-    monoids_str(&ms, c);
+    explain_monoids_str(&ms, c);
     const char *where = arena_printf(e->arena, "%s %s = %s  (%s:%d)", op_info[c->kind].keyword,
                                      comment_safe(e, c->name), ms.p, fpipe_path(e), c->line);
     str_free(&ms);
@@ -1380,7 +1450,6 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             line(e, "if (!%s) {", s.p);
         }
         e->indent++;
-        count(e, op, 1);
         line(e, "%s", skip_stmt(e));
         e->indent--;
         line(e, "}");
@@ -1396,9 +1465,8 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             line(e, "%s%s = fp_ws_begin(%s);", decl, it, s.p);
             retry_close(e, op, att);
             fail_check(e, op);
-            count(e, op, 1);
             line(e, "%s %s;", ctype(e, op->out), name);
-            line(e, "while (fp_ws_next(&%s, &%s)) {", it, name);
+            next_loop(e, op, 0, arena_printf(e->arena, "fp_ws_next(&%s, &%s)", it, name));
         } else if (op->body->kind == EX_CALL && op->body->builtin == BI_SPLIT) {
             emit_args(&x, &s, op->body, ", ");
             const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
@@ -1406,9 +1474,8 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             line(e, "%s%s = fp_split_begin(w, &site_%s, %s);", decl, it, op->cname, s.p);
             retry_close(e, op, att);
             fail_check(e, op);
-            count(e, op, 1);
             line(e, "%s %s;", ctype(e, op->out), name);
-            line(e, "while (fp_split_next(&%s, &%s)) {", it, name);
+            next_loop(e, op, 0, arena_printf(e->arena, "fp_split_next(&%s, &%s)", it, name));
         } else if (op->body->kind != EX_LIST) {   /* any list value */
             emit_expr(&x, &s, op->body);
             const char *items = helper(e, arena_printf(e->arena, "%s_items", name));
@@ -1417,8 +1484,9 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             line(e, "%s%s = %s;", decl, items, s.p);
             retry_close(e, op, att);
             fail_check(e, op);
-            count(e, op, 1);
-            line(e, "for (int64_t %s = 0; %s < %s.n; %s++) {", i, i, items, i);
+            const char *n = loop_counter(e, op, 0);
+            line(e, "for (int64_t %s = 0; %s < %s.n; %s++%s%s%s) {", i, i, items, i,
+                 n ? ", " : "", n ? n : "", n ? "++" : "");
             e->indent++;
             line(e, "%s %s = %s.items[%s];", ctype(e, op->out), name, items, i);
             e->indent--;
@@ -1436,8 +1504,9 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
                 line(e, "%s %s[%d] = {%s};", ctype(e, op->out), items, op->body->nargs, s.p);
             }
             fail_check(e, op);
-            count(e, op, 1);
-            line(e, "for (int %s = 0; %s < %d; %s++) {", i, i, op->body->nargs, i);
+            const char *n = loop_counter(e, op, 0);
+            line(e, "for (int %s = 0; %s < %d; %s++%s%s%s) {", i, i, op->body->nargs, i,
+                 n ? ", " : "", n ? n : "", n ? "++" : "");
             e->indent++;
             line(e, "%s %s = %s[%s];", ctype(e, op->out), name, items, i);
             e->indent--;
@@ -1561,10 +1630,12 @@ static void emit_record_source(Emitter *e, const IrOp *src)
         line(e, "fp_csv_iter %s = fp_csv_begin(w);", it);
         line(e, "fp_str %s[%d];   /* the record's fields as text, in declaration order */", raw,
              t->n);
-        line(e, "while (fp_csv_row(&%s, w, &site_%s, %s, %d)) {", it, src->cname, raw, t->n);
+        next_loop(e, src, 1, arena_printf(e->arena, "fp_csv_row(&%s, w, &site_%s, %s, %d)", it,
+                                          src->cname, raw, t->n));
     } else {
         line(e, "fp_json *%s;", raw);
-        line(e, "while (fp_jsonl_next(w, &site_%s, &cur, end, &%s)) {", src->cname, raw);
+        next_loop(e, src, 1, arena_printf(e->arena, "fp_jsonl_next(w, &site_%s, &cur, end, &%s)",
+                                          src->cname, raw));
     }
     e->indent++;
     e->loops++;
@@ -1931,7 +2002,7 @@ static void emit_stage1(Emitter *e, const Stage *st, bool timed)
         line(e, "fp_ws_iter %s = fp_ws_begin(fp_str_lit(w->part->begin, "
                 "(size_t)(w->part->end - w->part->begin)));", it);
         line(e, "fp_str %s;", fm->cname);
-        line(e, "while (fp_ws_next(&%s, &%s)) {", it, fm->cname);
+        next_loop(e, fm, 0, arena_printf(e->arena, "fp_ws_next(&%s, &%s)", it, fm->cname));
         e->indent++;
         e->loops++;
         loop_opened(e, 1);
@@ -2027,7 +2098,7 @@ static void emit_top_helpers(Emitter *e, const IrOp *op)
     names_reset(e);
     e->loops = 0;
     Str keys = {0};
-    sortkeys_str(&keys, op);
+    explain_sortkeys_str(&keys, op);
     line(e, "/* top %s = %lld by %s  (%s:%d):", comment_safe(e, op->name), (long long)op->top_n,
          comment_safe(e, keys.p), fpipe_path(e), op->line);
     line(e, " * negative when *pa comes before *pb; ties go by the whole element,");
@@ -2143,7 +2214,7 @@ static void emit_extern_decls(Emitter *e, PtrVec *done)
     for (int i = 0; i < ir->nexterns; i++) {
         const Extern *x = ir->externs[i];
         Str sig = {0};
-        extern_str(&sig, x);
+        explain_extern_str(&sig, x);
         if (e->opts->header)   /* the same declarations, the same bytes: no paths */
             line(e, "/* extern %s%s */", comment_safe(e, sig.p),
                  x->fallible ? ": may call fp_error" : "");
@@ -2294,7 +2365,7 @@ static void emit_stage2(Emitter *e, const Stage *st)
         else if (c->key == &ty_bool)
             k = "fp_unkey_bool(key)";
         line(e, "%s %s = {%s, %s_result(acc)};", ctype(e, c->out), c->cname, k, c->cname);
-        count(e, c, 0);
+        count_from(e, c, -1);   /* the keys themselves: counted by the driver */
     } else {
         stage_header(e, st, "once, on the value combined over all partitions; fuses");
         line(e, "static void %s(fp_worker *w, const void *state)", st->fname);
@@ -2392,7 +2463,7 @@ static void emit_checkpoint_info(Emitter *e, const IrOp *op)
         str_add(&t, ": elements%s", e->plan->ckpt_records ? " with their input records" : "");
     } else {
         str_add(&t, " = ");
-        monoids_str(&t, op);
+        explain_monoids_str(&t, op);
     }
     Str name = {0}, type = {0};
     emit_c_string(&name, op->name, strlen(op->name));

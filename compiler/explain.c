@@ -402,11 +402,3 @@ void explain_contracts_dump(Str *s, const Plan *p)
                         : "");
     }
 }
-
-/* ---- the old names (fpipec.h): emit.c's, until the merge renames them */
-
-void monoids_str(Str *s, const IrOp *op) { explain_monoids_str(s, op); }
-void expr_str(Str *s, const Expr *e) { explain_expr_str(s, e); }
-void op_body_str(Str *s, const IrOp *op) { explain_op_body_str(s, op); }
-void sortkeys_str(Str *s, const IrOp *op) { explain_sortkeys_str(s, op); }
-void extern_str(Str *s, const Extern *x) { explain_extern_str(s, x); }

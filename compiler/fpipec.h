@@ -543,13 +543,6 @@ void explain_expr_str(Str *s, const Expr *e);   /* an expression back as .fpipe 
 void explain_op_body_str(Str *s, const IrOp *op);   /* an operator's body as .fpipe text */
 void explain_sortkeys_str(Str *s, const IrOp *op);  /* a top's keys: "k1 desc, k2 asc" */
 void explain_extern_str(Str *s, const Extern *x);   /* "f(x: str) -> i64 pure fallible" */
-/* The names emit.c still calls, each one call of the explain_ function
- * above; to go once emit.c is renamed at the merge. */
-void monoids_str(Str *s, const IrOp *op);
-void expr_str(Str *s, const Expr *e);
-void op_body_str(Str *s, const IrOp *op);
-void sortkeys_str(Str *s, const IrOp *op);
-void extern_str(Str *s, const Extern *x);
 
 /* ------------------------------------------------------------------ */
 /* plan.c — fused stages                                              */

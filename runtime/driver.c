@@ -449,7 +449,18 @@ typedef struct stage2_ctx {
     fp_buf *out;
     bool flush;          /* write the buffer out as it fills (one range only) */
     uint64_t keys, key_bytes;   /* --stats: the keys seen, their bytes + accumulators' */
+    int op;              /* the combine_per_key: its keys counted in w->stat[op] */
 } stage2_ctx;
+
+/* The index of the keyed combine, whose stat the driver counts (the
+ * generated stage 2 counts what comes after it). */
+static int keyed_op(const fp_pipeline *pl)
+{
+    for (int i = 0; i < pl->nops; i++)
+        if (!strcmp(pl->ops[i].kind, "combine_per_key"))
+            return i;
+    return 0;
+}
 
 /* One merged key (in key order) into stage 2; the rows flushed as the
  * buffer fills when this is the only range. */
@@ -460,6 +471,7 @@ static void emit_key(void *p, fp_str key, const void *acc)
     c->key_bytes += key.n + c->run->pl->acc_size;
     if (c->w->failed)
         return;
+    c->w->stat[c->op]++;
     c->run->pl->stage2_keyed(c->w, key, acc);
     if (c->flush && c->out->n >= FLUSH_AT)
         write_out(c->run, c->out);
@@ -483,7 +495,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
     }
     size_t nr = run->threads > 1 && total >= 65536 ? (size_t)run->threads * 8 : 1;
     if (nr == 1 || ns[big] < nr) {
-        stage2_ctx ctx = {run, &workers[0], out, true, 0, 0};
+        stage2_ctx ctx = {run, &workers[0], out, true, 0, 0, keyed_op(pl)};
         fp_kruns_merge(runs, ns, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
         run->keys += ctx.keys;
         run->key_bytes += ctx.key_bytes;
@@ -527,7 +539,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
             w->failed = 0;
             w->out = &bufs[j];
             w->errs = &ebufs[j];
-            stage2_ctx ctx = {run, w, &bufs[j], false, 0, 0};
+            stage2_ctx ctx = {run, w, &bufs[j], false, 0, 0, keyed_op(pl)};
             fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
 #ifdef _OPENMP
 #pragma omp atomic
@@ -594,7 +606,7 @@ static void stage2_from_payload(fp_run *run, fp_worker *w, const char *p, size_t
     if (!n)
         return;   /* no keys (and p may be NULL) */
     size_t a8 = (run->pl->acc_size + 7) & ~(size_t)7;
-    stage2_ctx ctx = {run, w, out, true, 0, 0};
+    stage2_ctx ctx = {run, w, out, true, 0, 0, keyed_op(run->pl)};
     const char *end = p + n;
     while ((size_t)(end - p) >= 8 + a8) {
         uint64_t kn;

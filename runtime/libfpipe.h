@@ -818,7 +818,7 @@ typedef struct fp_worker {
     const char *lc_pos;     /* line counting: up to here ... */
     uint64_t lc_line;       /* ... lines are counted (NULL: from the partition start) */
     /* --stats (stats.c): per operator i of n, [i] elements passed on,
-     * [n + i] filtered / expanded / read (see the generated code) */
+     * [n + i] a csv/jsonl source's records read (see the generated code) */
     uint64_t *stat;
     fp_hot *hot;            /* --stats, a keyed combine: this worker's hot-key sketch */
     /* --stats: operator times (stats.c), sampled: NULL without --stats */
@@ -1413,6 +1413,26 @@ void fp_fail_message(fp_worker *w, const char *msg);
              fp_t = fp_sample(w, fp_t, &fp_timed_op, (k), &fp_skip); } while (0)
 #define FP_TIME(k) do { if (FP_UNLIKELY(fp_t)) fp_t = fp_tick(w, fp_t, &fp_timed_op, (k)); } while (0)
 #define FP_TIME_END() do { if (FP_UNLIKELY(fp_t)) fp_tick(w, fp_t, &fp_timed_op, 0); } while (0)
+/* Element counters (--stats, checkpoints, --progress).  Stage 1 keeps its
+ * counters in locals and adds them to the worker's at the end, all in one
+ * line: FP_FLUSH_COUNTS(w, {stat slot, count}, ...).  Stages 2 and 3 run
+ * once per element: FP_COUNT(w, slot, ...) counts it in each slot. */
+typedef struct fp_count_at {
+    int slot;
+    uint64_t n;
+} fp_count_at;
+#define FP_FLUSH_COUNTS(w, ...) \
+    fp_flush_counts((w), (const fp_count_at[]){__VA_ARGS__}, \
+                    sizeof((const fp_count_at[]){__VA_ARGS__}) / sizeof(fp_count_at))
+static inline void fp_flush_counts(fp_worker *w, const fp_count_at *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        w->stat[c[i].slot] += c[i].n;
+}
+#define FP_COUNT(w, ...) \
+    do { static const int fp_slots[] = {__VA_ARGS__}; \
+         for (size_t fp_i = 0; fp_i < sizeof fp_slots / sizeof *fp_slots; fp_i++) \
+             (w)->stat[fp_slots[fp_i]]++; } while (0)
 /* ---- end of the macros used by generated stage functions ---- */
 
 #endif /* LIBFPIPE_H */

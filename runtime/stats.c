@@ -171,10 +171,15 @@ static void sum_counts(const fp_pipeline *pl, const fp_worker *ws, int nw, op_co
             c[i].in = pl->source == FP_SOURCE_TEXT ? out : second;
         else
             c[i].in = c[i - 1].out;
+        /* Not counted apart (no code in the loops): a filter's rejects
+         * and a flatmap's elements expanded, from in = out + filtered +
+         * dropped + collected, in = expanded + dropped + collected. */
+        uint64_t gone = dropped + collected + (!strcmp(op->kind, "filter") ? out : 0);
+        uint64_t rest = c[i].in > gone ? c[i].in - gone : 0;
         if (!strcmp(op->kind, "filter"))
-            c[i].filtered = second;
+            c[i].filtered = rest;
         if (!strcmp(op->kind, "flatmap"))
-            c[i].expanded = i == 1 && pl->words_scan ? c[0].out : second;
+            c[i].expanded = rest;
     }
 }
 

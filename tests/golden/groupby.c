@@ -106,8 +106,7 @@ static void stage1_sales_to_per_city(fp_worker *w)
      */
     fp_csv_iter sales_it = fp_csv_begin(w);
     fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
-    while (fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2)) {
-        n_sales_read++;
+    for (; fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2); n_sales_read++) {
         rec_Sale sales;
         sales.city = sales_cols[0];
         sales.qty = fp_col_i64(w, &site_sales, sales_cols[1], "qty");
@@ -130,9 +129,7 @@ static void stage1_sales_to_per_city(fp_worker *w)
         }
     }
     per_city_apply(w, per_city_q, per_city_n);
-    w->stat[0] += n_sales;
-    w->stat[4] += n_sales_read;
-    w->stat[1] += n_sales;
+    FP_FLUSH_COUNTS(w, {0, n_sales}, {4, n_sales_read}, {1, n_sales});
 }
 
 /* Stage 1 with --stats: stage1_sales_to_per_city with each operator's time measured on 1 element
@@ -148,9 +145,8 @@ static void stage1_sales_to_per_city_timed(fp_worker *w)
      */
     fp_csv_iter sales_it = fp_csv_begin(w);
     fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
-    while (fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2)) {
+    for (; fp_csv_row(&sales_it, w, &site_sales, sales_cols, 2); n_sales_read++) {
         FP_TIME_SAMPLE(0);
-        n_sales_read++;
         rec_Sale sales;
         sales.city = sales_cols[0];
         sales.qty = fp_col_i64(w, &site_sales, sales_cols[1], "qty");
@@ -177,9 +173,7 @@ static void stage1_sales_to_per_city_timed(fp_worker *w)
     }
     FP_TIME_END();
     per_city_apply(w, per_city_q, per_city_n);
-    w->stat[0] += n_sales;
-    w->stat[4] += n_sales_read;
-    w->stat[1] += n_sales;
+    FP_FLUSH_COUNTS(w, {0, n_sales}, {4, n_sales_read}, {1, n_sales});
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -190,7 +184,7 @@ static void stage2_per_city_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key per_city   = (count, sum, mean, max)  (examples/groupby.fpipe:24): the merged value of one key */
     tup2_str_tup4_i64_i64_f64_i64 per_city = {key, per_city_result(acc)};
-    w->stat[2]++;
+    FP_COUNT(w, 3);
     /* sink    out                = tsv(output)  (examples/groupby.fpipe:25) */
     fp_out_tsv_str(w->out, per_city.f0);
     fp_out_char(w->out, '\t');
@@ -202,7 +196,6 @@ static void stage2_per_city_to_out(fp_worker *w, fp_str key, const void *acc)
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, per_city.f1.f3);
     fp_out_char(w->out, '\n');
-    w->stat[3]++;
 }
 
 /* The columns a CSV input's header must name: the fields of Sale. */

@@ -22,17 +22,15 @@ static const fp_op fp_op_table[] = {
  */
 static void stage1_lines_to_out(fp_worker *w)
 {
-    uint64_t n_nonblank = 0, n_nonblank_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
     const char *cur = w->part->begin, *end = w->part->end;
     /* source  lines                  = text(input)  (examples/linelen.fpipe:7) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         /* filter  nonblank               = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
         if (!(fp_len(fp_trim(lines)) > 0)) {
-            n_nonblank_rejected++;
             continue;
         }
-        n_nonblank++;
+        FP_COUNT(w, 1, 2, 3);
         fp_str nonblank = lines;
         /* map     row : (i64, str)       = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
         tup2_i64_str row = {fp_len(nonblank), fp_upper(w->arena, fp_trim(nonblank))};
@@ -42,17 +40,12 @@ static void stage1_lines_to_out(fp_worker *w)
         fp_out_tsv_str(w->out, row.f1);
         fp_out_char(w->out, '\n');
     }
-    w->stat[1] += n_nonblank;
-    w->stat[5] += n_nonblank_rejected;
-    w->stat[2] += n_nonblank;
-    w->stat[3] += n_nonblank;
 }
 
 /* Stage 1 with --stats: stage1_lines_to_out with each operator's time measured on 1 element
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_out_timed(fp_worker *w)
 {
-    uint64_t n_nonblank = 0, n_nonblank_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     const char *cur = w->part->begin, *end = w->part->end;
     /* source  lines                  = text(input)  (examples/linelen.fpipe:7) */
@@ -62,10 +55,9 @@ static void stage1_lines_to_out_timed(fp_worker *w)
         FP_TIME(1);
         /* filter  nonblank               = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
         if (!(fp_len(fp_trim(lines)) > 0)) {
-            n_nonblank_rejected++;
             continue;
         }
-        n_nonblank++;
+        FP_COUNT(w, 1, 2, 3);
         fp_str nonblank = lines;
         FP_TIME(2);
         /* map     row : (i64, str)       = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
@@ -79,10 +71,6 @@ static void stage1_lines_to_out_timed(fp_worker *w)
         FP_TIME(0);
     }
     FP_TIME_END();
-    w->stat[1] += n_nonblank;
-    w->stat[5] += n_nonblank_rejected;
-    w->stat[2] += n_nonblank;
-    w->stat[3] += n_nonblank;
 }
 
 /* The plan (fpipec explain), printed by --explain. */

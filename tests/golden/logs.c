@@ -81,7 +81,7 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
-    uint64_t n_entry = 0, n_keys = 0, n_keys_expanded = 0;   /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_entry = 0, n_keys = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
@@ -160,10 +160,8 @@ static void stage1_lines_to_counts(fp_worker *w)
         n_entry++;
         /* flatmap keys  : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */
         tup2_str_i64 keys_items[2] = {(tup2_str_i64){entry.f0, 1}, (tup2_str_i64){entry.f1, 1}};
-        n_keys_expanded++;
-        for (int keys_i = 0; keys_i < 2; keys_i++) {
+        for (int keys_i = 0; keys_i < 2; keys_i++, n_keys++) {
             tup2_str_i64 keys = keys_items[keys_i];
-            n_keys++;
             /* combine_per_key counts     = sum  (examples/logs.fpipe:63): queued for this worker's table */
             fp_ktab_probe(w->tab, keys.f0, &counts_q[counts_n].probe);
             counts_q[counts_n].value = keys.f1;
@@ -174,16 +172,14 @@ static void stage1_lines_to_counts(fp_worker *w)
         }
     }
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += n_entry;
-    w->stat[2] += n_keys;
-    w->stat[7] += n_keys_expanded;
+    FP_FLUSH_COUNTS(w, {1, n_entry}, {2, n_keys});
 }
 
 /* Stage 1 with --stats: stage1_lines_to_counts with each operator's time measured on 1 element
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_counts_timed(fp_worker *w)
 {
-    uint64_t n_entry = 0, n_keys = 0, n_keys_expanded = 0;   /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_entry = 0, n_keys = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
@@ -266,10 +262,8 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
         FP_TIME(2);
         /* flatmap keys  : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */
         tup2_str_i64 keys_items[2] = {(tup2_str_i64){entry.f0, 1}, (tup2_str_i64){entry.f1, 1}};
-        n_keys_expanded++;
-        for (int keys_i = 0; keys_i < 2; keys_i++) {
+        for (int keys_i = 0; keys_i < 2; keys_i++, n_keys++) {
             tup2_str_i64 keys = keys_items[keys_i];
-            n_keys++;
             FP_TIME(3);
             /* combine_per_key counts     = sum  (examples/logs.fpipe:63): queued for this worker's table */
             fp_ktab_probe(w->tab, keys.f0, &counts_q[counts_n].probe);
@@ -284,9 +278,7 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     }
     FP_TIME_END();
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += n_entry;
-    w->stat[2] += n_keys;
-    w->stat[7] += n_keys_expanded;
+    FP_FLUSH_COUNTS(w, {1, n_entry}, {2, n_keys});
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -297,13 +289,12 @@ static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key counts     = sum  (examples/logs.fpipe:63): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
-    w->stat[3]++;
+    FP_COUNT(w, 4);
     /* sink    out                = tsv(output)  (examples/logs.fpipe:64) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, counts.f1);
     fp_out_char(w->out, '\n');
-    w->stat[4]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */

@@ -78,7 +78,7 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
-    uint64_t n_words = 0, n_long = 0, n_long_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_words = 0, n_long = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     /* source  lines                    = text(input)  (examples/longwords.fpipe:8) */
@@ -87,13 +87,11 @@ static void stage1_lines_to_counts(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
-        n_words++;
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         /* map     folded  : str            = lower(words)  (examples/longwords.fpipe:10) */
         fp_str folded = fp_lower(w->arena, words);
         /* filter  long                     = len(folded) >= 7  (examples/longwords.fpipe:11) */
         if (!(fp_len(folded) >= 7)) {
-            n_long_rejected++;
             continue;
         }
         n_long++;
@@ -109,18 +107,14 @@ static void stage1_lines_to_counts(fp_worker *w)
         }
     }
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
-    w->stat[3] += n_long;
-    w->stat[11] += n_long_rejected;
-    w->stat[4] += n_long;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words}, {3, n_long}, {4, n_long});
 }
 
 /* Stage 1 with --stats: stage1_lines_to_counts with each operator's time measured on 1 element
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_counts_timed(fp_worker *w)
 {
-    uint64_t n_words = 0, n_long = 0, n_long_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_words = 0, n_long = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
@@ -130,16 +124,14 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
-        n_words++;
         FP_TIME(2);
         /* map     folded  : str            = lower(words)  (examples/longwords.fpipe:10) */
         fp_str folded = fp_lower(w->arena, words);
         FP_TIME(3);
         /* filter  long                     = len(folded) >= 7  (examples/longwords.fpipe:11) */
         if (!(fp_len(folded) >= 7)) {
-            n_long_rejected++;
             continue;
         }
         n_long++;
@@ -159,11 +151,7 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     }
     FP_TIME_END();
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
-    w->stat[3] += n_long;
-    w->stat[11] += n_long_rejected;
-    w->stat[4] += n_long;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words}, {3, n_long}, {4, n_long});
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -175,20 +163,17 @@ static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key counts           = count  (examples/longwords.fpipe:13): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
-    w->stat[5]++;
     /* filter  repeated                 = counts.1 >= 2  (examples/longwords.fpipe:14) */
     if (!(counts.f1 >= 2)) {
-        w->stat[14]++;
         return;
     }
-    w->stat[6]++;
+    FP_COUNT(w, 6, 7);
     tup2_str_i64 repeated = counts;
     /* sink    out                      = tsv(output)  (examples/longwords.fpipe:15) */
     fp_out_tsv_str(w->out, repeated.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, repeated.f1);
     fp_out_char(w->out, '\n');
-    w->stat[7]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */

@@ -111,7 +111,7 @@ static void per_doc_apply(fp_worker *w, per_doc_pending *q, int n)
 static void stage1_docs_to_per_doc(fp_worker *w)
 {
     /* elements counted: --stats, checkpoints, --progress */
-    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
+    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0;
     per_doc_pending per_doc_q[FP_BATCH];   /* updates of per_doc, FP_BATCH at a time */
     int per_doc_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
@@ -119,8 +119,7 @@ static void stage1_docs_to_per_doc(fp_worker *w)
      * source  docs  : RawDoc   = jsonl(input) on_error drop
      */
     fp_json *docs_obj;
-    while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
-        n_docs_read++;
+    for (; fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj); n_docs_read++) {
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
@@ -148,10 +147,8 @@ static void stage1_docs_to_per_doc(fp_worker *w)
         n_clean++;
         /* flatmap chunk : Chunk    = chunk_doc(clean)  (examples/rag_chunks.fpipe:25) */
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
-        n_chunk_expanded++;
-        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
+        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++, n_chunk++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
-            n_chunk++;
             /* map     one   = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
             tup2_str_i64 one = {chunk.doc_id, 1};
             /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
@@ -164,12 +161,7 @@ static void stage1_docs_to_per_doc(fp_worker *w)
         }
     }
     per_doc_apply(w, per_doc_q, per_doc_n);
-    w->stat[0] += n_docs;
-    w->stat[6] += n_docs_read;
-    w->stat[1] += n_clean;
-    w->stat[2] += n_chunk;
-    w->stat[8] += n_chunk_expanded;
-    w->stat[3] += n_chunk;
+    FP_FLUSH_COUNTS(w, {0, n_docs}, {6, n_docs_read}, {1, n_clean}, {2, n_chunk}, {3, n_chunk});
 }
 
 /* Stage 1 with --stats: stage1_docs_to_per_doc with each operator's time measured on 1 element
@@ -177,7 +169,7 @@ static void stage1_docs_to_per_doc(fp_worker *w)
 static void stage1_docs_to_per_doc_timed(fp_worker *w)
 {
     /* elements counted: --stats, checkpoints, --progress */
-    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
+    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0;
     FP_TIMER(w);
     per_doc_pending per_doc_q[FP_BATCH];   /* updates of per_doc, FP_BATCH at a time */
     int per_doc_n = 0;
@@ -186,9 +178,8 @@ static void stage1_docs_to_per_doc_timed(fp_worker *w)
      * source  docs  : RawDoc   = jsonl(input) on_error drop
      */
     fp_json *docs_obj;
-    while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
+    for (; fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj); n_docs_read++) {
         FP_TIME_SAMPLE(0);
-        n_docs_read++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
@@ -218,10 +209,8 @@ static void stage1_docs_to_per_doc_timed(fp_worker *w)
         FP_TIME(2);
         /* flatmap chunk : Chunk    = chunk_doc(clean)  (examples/rag_chunks.fpipe:25) */
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
-        n_chunk_expanded++;
-        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
+        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++, n_chunk++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
-            n_chunk++;
             FP_TIME(3);
             /* map     one   = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
             tup2_str_i64 one = {chunk.doc_id, 1};
@@ -239,12 +228,7 @@ static void stage1_docs_to_per_doc_timed(fp_worker *w)
     }
     FP_TIME_END();
     per_doc_apply(w, per_doc_q, per_doc_n);
-    w->stat[0] += n_docs;
-    w->stat[6] += n_docs_read;
-    w->stat[1] += n_clean;
-    w->stat[2] += n_chunk;
-    w->stat[8] += n_chunk_expanded;
-    w->stat[3] += n_chunk;
+    FP_FLUSH_COUNTS(w, {0, n_docs}, {6, n_docs_read}, {1, n_clean}, {2, n_chunk}, {3, n_chunk});
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -255,13 +239,12 @@ static void stage2_per_doc_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): the merged value of one key */
     tup2_str_i64 per_doc = {key, per_doc_result(acc)};
-    w->stat[4]++;
+    FP_COUNT(w, 5);
     /* sink    out             = tsv(output)  (examples/rag_chunks.fpipe:28) */
     fp_out_tsv_str(w->out, per_doc.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, per_doc.f1);
     fp_out_char(w->out, '\n');
-    w->stat[5]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */

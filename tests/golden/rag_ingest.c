@@ -103,8 +103,7 @@ static void stage1_embed_to_write(fp_worker *w, rec_Chunk *batch, const char **b
         fp_out_char(w->out, '}');
         fp_out_char(w->out, '\n');
     }
-    w->stat[3] += n_embed;
-    w->stat[4] += n_embed;
+    FP_FLUSH_COUNTS(w, {3, n_embed}, {4, n_embed});
 }
 
 /* An element before batch_map embed failed, to be collected or to stop the run:
@@ -133,7 +132,7 @@ static bool stage1_embed_to_write_first(fp_worker *w, const fp_opcfg *cfg, rec_C
 static void stage1_docs_to_write(fp_worker *w)
 {
     /* elements counted: --stats, checkpoints, --progress */
-    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
+    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0;
     /* The batch of embed: elements and where they start in the input. */
     rec_Chunk *embed_in = fp_worker_buf(w, 0, (size_t)opcfg_embed.max_batch * sizeof *embed_in);
     const char **embed_pos = fp_worker_buf(w, 1, (size_t)opcfg_embed.max_batch * sizeof *embed_pos);
@@ -144,8 +143,7 @@ static void stage1_docs_to_write(fp_worker *w)
      * source    docs  : RawDoc        = jsonl(input) on_error drop
      */
     fp_json *docs_obj;
-    while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
-        n_docs_read++;
+    for (; fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj); n_docs_read++) {
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
@@ -179,10 +177,8 @@ static void stage1_docs_to_write(fp_worker *w)
         n_clean++;
         /* flatmap   chunk : Chunk         = chunk_doc(clean)  (examples/rag_ingest.fpipe:30) */
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
-        n_chunk_expanded++;
-        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
+        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++, n_chunk++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
-            n_chunk++;
             /* examples/rag_ingest.fpipe:31: into the batch
              * batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128
              */
@@ -198,11 +194,7 @@ static void stage1_docs_to_write(fp_worker *w)
     }
     if (embed_n)   /* the last, partial batch */
         stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
-    w->stat[0] += n_docs;
-    w->stat[5] += n_docs_read;
-    w->stat[1] += n_clean;
-    w->stat[2] += n_chunk;
-    w->stat[7] += n_chunk_expanded;
+    FP_FLUSH_COUNTS(w, {0, n_docs}, {5, n_docs_read}, {1, n_clean}, {2, n_chunk});
 }
 
 /* Stage 1 with --stats: stage1_docs_to_write with each operator's time measured on 1 element
@@ -210,7 +202,7 @@ static void stage1_docs_to_write(fp_worker *w)
 static void stage1_docs_to_write_timed(fp_worker *w)
 {
     /* elements counted: --stats, checkpoints, --progress */
-    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0, n_chunk_expanded = 0;
+    uint64_t n_docs = 0, n_docs_read = 0, n_clean = 0, n_chunk = 0;
     FP_TIMER(w);
     /* The batch of embed: elements and where they start in the input. */
     rec_Chunk *embed_in = fp_worker_buf(w, 0, (size_t)opcfg_embed.max_batch * sizeof *embed_in);
@@ -222,9 +214,8 @@ static void stage1_docs_to_write_timed(fp_worker *w)
      * source    docs  : RawDoc        = jsonl(input) on_error drop
      */
     fp_json *docs_obj;
-    while (fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj)) {
+    for (; fp_jsonl_next(w, &site_docs, &cur, end, &docs_obj); n_docs_read++) {
         FP_TIME_SAMPLE(0);
-        n_docs_read++;
         rec_RawDoc docs;
         docs.id = fp_json_str(w, &site_docs, docs_obj, "id");
         docs.title = fp_json_str(w, &site_docs, docs_obj, "title");
@@ -260,10 +251,8 @@ static void stage1_docs_to_write_timed(fp_worker *w)
         FP_TIME(2);
         /* flatmap   chunk : Chunk         = chunk_doc(clean)  (examples/rag_ingest.fpipe:30) */
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
-        n_chunk_expanded++;
-        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++) {
+        for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++, n_chunk++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
-            n_chunk++;
             FP_TIME(3);
             /* examples/rag_ingest.fpipe:31: into the batch
              * batch_map embed : EmbeddedChunk = embed_batch(chunk) max_batch 128
@@ -283,11 +272,7 @@ static void stage1_docs_to_write_timed(fp_worker *w)
     FP_TIME_END();
     if (embed_n)   /* the last, partial batch */
         stage1_embed_to_write(w, embed_in, embed_pos, embed_n);
-    w->stat[0] += n_docs;
-    w->stat[5] += n_docs_read;
-    w->stat[1] += n_clean;
-    w->stat[2] += n_chunk;
-    w->stat[7] += n_chunk_expanded;
+    FP_FLUSH_COUNTS(w, {0, n_docs}, {5, n_docs_read}, {1, n_clean}, {2, n_chunk});
 }
 
 /* The plan (fpipec explain), printed by --explain. */

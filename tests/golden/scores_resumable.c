@@ -102,7 +102,7 @@ static const char *ckpt_get_tup2_str_f64(fp_worker *w, const char *p, tup2_str_f
  */
 static void stage1_lines_to_stats(fp_worker *w)
 {
-    uint64_t n_pair = 0, n_scored = 0, n_scored_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_pair = 0, n_scored = 0;   /* elements counted: --stats, checkpoints, --progress */
     stats_pending stats_q[FP_BATCH];   /* updates of stats, FP_BATCH at a time */
     int stats_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
@@ -127,7 +127,6 @@ static void stage1_lines_to_stats(fp_worker *w)
         }
         /* filter  scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
         if (!(pair.f1 >= 0.5)) {
-            n_scored_rejected++;
             continue;
         }
         n_scored++;
@@ -143,16 +142,14 @@ static void stage1_lines_to_stats(fp_worker *w)
         }
     }
     stats_apply(w, stats_q, stats_n);
-    w->stat[1] += n_pair;
-    w->stat[2] += n_scored;
-    w->stat[7] += n_scored_rejected;
+    FP_FLUSH_COUNTS(w, {1, n_pair}, {2, n_scored});
 }
 
 /* Stage 1 with --stats: stage1_lines_to_stats with each operator's time measured on 1 element
  * in 64 (FP_TIME_SAMPLE, FP_TIME); the runtime runs this one under --stats. */
 static void stage1_lines_to_stats_timed(fp_worker *w)
 {
-    uint64_t n_pair = 0, n_scored = 0, n_scored_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_pair = 0, n_scored = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
     stats_pending stats_q[FP_BATCH];   /* updates of stats, FP_BATCH at a time */
     int stats_n = 0;
@@ -181,7 +178,6 @@ static void stage1_lines_to_stats_timed(fp_worker *w)
         FP_TIME(2);
         /* filter  scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
         if (!(pair.f1 >= 0.5)) {
-            n_scored_rejected++;
             continue;
         }
         n_scored++;
@@ -200,9 +196,7 @@ static void stage1_lines_to_stats_timed(fp_worker *w)
     }
     FP_TIME_END();
     stats_apply(w, stats_q, stats_n);
-    w->stat[1] += n_pair;
-    w->stat[2] += n_scored;
-    w->stat[7] += n_scored_rejected;
+    FP_FLUSH_COUNTS(w, {1, n_pair}, {2, n_scored});
 }
 
 /* Stage 1 from the checkpoint of map pair (--resume): once per checkpointed partition, on any thread; fuses
@@ -214,7 +208,7 @@ static void resume1_from_pair(fp_worker *w)
 {
     stats_pending stats_q[FP_BATCH];   /* updates of stats, FP_BATCH at a time */
     int stats_n = 0;
-    uint64_t n_scored = 0, n_scored_rejected = 0;   /* elements counted: --stats, checkpoints, --progress */
+    uint64_t n_scored = 0;   /* elements counted: --stats, checkpoints, --progress */
     const char *ck = w->part->begin, *ck_end = w->part->end;   /* its elements */
     while (ck < ck_end) {
         /* examples/scores_resumable.fpipe:21: one element, from the checkpoint
@@ -224,7 +218,6 @@ static void resume1_from_pair(fp_worker *w)
         ck = ckpt_get_tup2_str_f64(w, ck, &pair);
         /* filter  scored : (str, f64) = pair.1 >= 0.5  (examples/scores_resumable.fpipe:22) */
         if (!(pair.f1 >= 0.5)) {
-            n_scored_rejected++;
             continue;
         }
         n_scored++;
@@ -240,8 +233,7 @@ static void resume1_from_pair(fp_worker *w)
         }
     }
     stats_apply(w, stats_q, stats_n);
-    w->stat[2] += n_scored;
-    w->stat[7] += n_scored_rejected;
+    FP_FLUSH_COUNTS(w, {2, n_scored});
 }
 
 /* --resume: whether a partition of the checkpoint of pair reads back. */
@@ -265,7 +257,7 @@ static void stage2_stats_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key stats       = (sum, mean)  (examples/scores_resumable.fpipe:23): the merged value of one key */
     tup2_str_tup2_f64_f64 stats = {key, stats_result(acc)};
-    w->stat[3]++;
+    FP_COUNT(w, 4);
     /* sink    out                 = tsv(output)  (examples/scores_resumable.fpipe:24) */
     fp_out_tsv_str(w->out, stats.f0);
     fp_out_char(w->out, '\t');
@@ -273,7 +265,6 @@ static void stage2_stats_to_out(fp_worker *w, fp_str key, const void *acc)
     fp_out_char(w->out, '\t');
     fp_out_f64(w->out, stats.f1.f1);
     fp_out_char(w->out, '\n');
-    w->stat[4]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
@@ -309,7 +300,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "pair",
     .line = 21,
     .col = 1,
-    .program = UINT64_C(0xc980d03916ecfd7b),
+    .program = UINT64_C(0xa86beb5190484823),
     .type = "map pair: str -> (str, f64): elements",
 };
 

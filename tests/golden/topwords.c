@@ -115,8 +115,7 @@ static void stage1_lines_to_counts(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
-        n_words++;
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         /* map     ones   : (str, i64) = (words, 1)  (examples/topwords.fpipe:15) */
         tup2_str_i64 ones = {words, 1};
         /* combine_per_key counts      = sum  (examples/topwords.fpipe:16): queued for this worker's table */
@@ -128,8 +127,7 @@ static void stage1_lines_to_counts(fp_worker *w)
         }
     }
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words});
 }
 
 /* Stage 1 with --stats: stage1_lines_to_counts with each operator's time measured on 1 element
@@ -146,9 +144,8 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
-        n_words++;
         FP_TIME(2);
         /* map     ones   : (str, i64) = (words, 1)  (examples/topwords.fpipe:15) */
         tup2_str_i64 ones = {words, 1};
@@ -164,8 +161,7 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     }
     FP_TIME_END();
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words});
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -176,7 +172,6 @@ static void stage2_counts_to_top20(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key counts      = sum  (examples/topwords.fpipe:16): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
-    w->stat[3]++;
     /* examples/topwords.fpipe:17: into this worker's top
      * top     top20               = 20 by counts.1 desc, counts.0 asc
      */
@@ -193,13 +188,12 @@ static void stage3_top20_to_out(fp_worker *w, const void *elem)
      * top     top20               = 20 by counts.1 desc, counts.0 asc
      */
     tup2_str_i64 top20 = *(const tup2_str_i64 *)elem;
-    w->stat[4]++;
+    FP_COUNT(w, 4, 5);
     /* sink    out                 = tsv(output)  (examples/topwords.fpipe:18) */
     fp_out_tsv_str(w->out, top20.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, top20.f1);
     fp_out_char(w->out, '\n');
-    w->stat[5]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */

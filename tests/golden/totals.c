@@ -84,8 +84,7 @@ static void stage1_lines_to_total(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
-        n_words++;
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         /* combine total : i64   = count  (examples/totals.fpipe:7): partial, into this partition's state */
         total_state *total_st = w->acc;
         if (total_st->has) {
@@ -95,7 +94,7 @@ static void stage1_lines_to_total(fp_worker *w)
             total_st->has = true;
         }
     }
-    w->stat[1] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words});
 }
 
 /* Stage 1 with --stats: stage1_lines_to_total with each operator's time measured on 1 element
@@ -110,9 +109,8 @@ static void stage1_lines_to_total_timed(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
-        n_words++;
         FP_TIME(2);
         /* combine total : i64   = count  (examples/totals.fpipe:7): partial, into this partition's state */
         total_state *total_st = w->acc;
@@ -125,7 +123,7 @@ static void stage1_lines_to_total_timed(fp_worker *w)
         FP_TIME(1);
     }
     FP_TIME_END();
-    w->stat[1] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words});
 }
 
 /* Stage 2: once, on the value combined over all partitions; fuses.
@@ -140,11 +138,10 @@ static void stage2_total_to_out(fp_worker *w, const void *state)
     if (!s->has)
         total_empty(&a);   /* no elements: the identity */
     int64_t total = total_result(&a);
-    w->stat[2]++;
+    FP_COUNT(w, 2, 3);
     /* sink    out           = tsv(output)  (examples/totals.fpipe:8) */
     fp_out_i64(w->out, total);
     fp_out_char(w->out, '\n');
-    w->stat[3]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */

@@ -80,8 +80,7 @@ static void stage1_lines_to_total(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
-        n_words++;
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         /* map     weighted : (str, f64)   = (words, 0.1)  (examples/weights.fpipe:11) */
         tup2_str_f64 weighted = {words, 0.10000000000000001};
         /* combine_per_key total           = sum  (examples/weights.fpipe:12): queued for this worker's table */
@@ -93,8 +92,7 @@ static void stage1_lines_to_total(fp_worker *w)
         }
     }
     total_apply(w, total_q, total_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words});
 }
 
 /* Stage 1 with --stats: stage1_lines_to_total with each operator's time measured on 1 element
@@ -111,9 +109,8 @@ static void stage1_lines_to_total_timed(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
-        n_words++;
         FP_TIME(2);
         /* map     weighted : (str, f64)   = (words, 0.1)  (examples/weights.fpipe:11) */
         tup2_str_f64 weighted = {words, 0.10000000000000001};
@@ -129,8 +126,7 @@ static void stage1_lines_to_total_timed(fp_worker *w)
     }
     FP_TIME_END();
     total_apply(w, total_q, total_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words});
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -141,13 +137,12 @@ static void stage2_total_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key total           = sum  (examples/weights.fpipe:12): the merged value of one key */
     tup2_str_f64 total = {key, total_result(acc)};
-    w->stat[3]++;
+    FP_COUNT(w, 4);
     /* sink    out                     = tsv(output)  (examples/weights.fpipe:13) */
     fp_out_tsv_str(w->out, total.f0);
     fp_out_char(w->out, '\t');
     fp_out_f64(w->out, total.f1);
     fp_out_char(w->out, '\n');
-    w->stat[4]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */

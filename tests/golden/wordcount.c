@@ -80,8 +80,7 @@ static void stage1_lines_to_counts(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
-        n_words++;
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         /* map     ones   : (str, i64) = (words, 1)        # a (key, value) pair  (examples/wordcount.fpipe:13) */
         tup2_str_i64 ones = {words, 1};
         /* examples/wordcount.fpipe:14: queued for this worker's table
@@ -95,8 +94,7 @@ static void stage1_lines_to_counts(fp_worker *w)
         }
     }
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words});
 }
 
 /* Stage 1 with --stats: stage1_lines_to_counts with each operator's time measured on 1 element
@@ -113,9 +111,8 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
-        n_words++;
         FP_TIME(2);
         /* map     ones   : (str, i64) = (words, 1)        # a (key, value) pair  (examples/wordcount.fpipe:13) */
         tup2_str_i64 ones = {words, 1};
@@ -133,8 +130,7 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     }
     FP_TIME_END();
     counts_apply(w, counts_q, counts_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words});
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -147,13 +143,12 @@ static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
      * combine_per_key counts      = sum               # add up each word's ones
      */
     tup2_str_i64 counts = {key, counts_result(acc)};
-    w->stat[3]++;
+    FP_COUNT(w, 4);
     /* sink    out                 = tsv(output)       # -o PATH, or standard output  (examples/wordcount.fpipe:15) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, counts.f1);
     fp_out_char(w->out, '\n');
-    w->stat[4]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */

@@ -82,8 +82,7 @@ static void stage1_lines_to_hist(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
-        n_words++;
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         /* map     by_len : (i64, i64)        = (len(words), 1)  (examples/wordlengths.fpipe:10) */
         tup2_i64_i64 by_len = {fp_len(words), 1};
         /* combine_per_key hist               = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
@@ -96,8 +95,7 @@ static void stage1_lines_to_hist(fp_worker *w)
         }
     }
     hist_apply(w, hist_q, hist_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words});
 }
 
 /* Stage 1 with --stats: stage1_lines_to_hist with each operator's time measured on 1 element
@@ -114,9 +112,8 @@ static void stage1_lines_to_hist_timed(fp_worker *w)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
-    while (fp_ws_next(&words_it, &words)) {
+    for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
-        n_words++;
         FP_TIME(2);
         /* map     by_len : (i64, i64)        = (len(words), 1)  (examples/wordlengths.fpipe:10) */
         tup2_i64_i64 by_len = {fp_len(words), 1};
@@ -133,8 +130,7 @@ static void stage1_lines_to_hist_timed(fp_worker *w)
     }
     FP_TIME_END();
     hist_apply(w, hist_q, hist_n);
-    w->stat[1] += n_words;
-    w->stat[2] += n_words;
+    FP_FLUSH_COUNTS(w, {1, n_words}, {2, n_words});
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
@@ -146,10 +142,9 @@ static void stage2_hist_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* combine_per_key hist               = sum  (examples/wordlengths.fpipe:11): the merged value of one key */
     tup2_i64_i64 hist = {fp_unkey_i64(key), hist_result(acc)};
-    w->stat[3]++;
+    FP_COUNT(w, 4, 5);
     /* map     row    : (i64, i64, bool)  = (hist.0, hist.1, hist.0 > 10)  (examples/wordlengths.fpipe:12) */
     tup3_i64_i64_bool row = {hist.f0, hist.f1, (hist.f0 > 10)};
-    w->stat[4]++;
     /* sink    out                        = tsv(output)  (examples/wordlengths.fpipe:13) */
     fp_out_i64(w->out, row.f0);
     fp_out_char(w->out, '\t');
@@ -157,7 +152,6 @@ static void stage2_hist_to_out(fp_worker *w, fp_str key, const void *acc)
     fp_out_char(w->out, '\t');
     fp_out_bool(w->out, row.f2);
     fp_out_char(w->out, '\n');
-    w->stat[5]++;
 }
 
 /* The plan (fpipec explain), printed by --explain. */
