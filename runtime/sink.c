@@ -8,7 +8,8 @@
  * A NULL path means standard output, which is written through (streamed).
  * So is a destination that exists and is not a regular file (/dev/null, a
  * FIFO, a terminal): renaming over it would replace the device with a
- * file — as root, /dev/null itself.
+ * file — as root, /dev/null itself.  So is a path through a link of /proc
+ * (/dev/stdout when standard output is a regular file).
  */
 #include "internal.h"
 
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /* ---- temporaries, signals and unplanned exits ----------------------
@@ -175,6 +177,39 @@ bool fp_same_file(const char *a, const char *b)
     return same;
 }
 
+/* Does the symlink chain from path pass a link of /proc (/dev/stdout ->
+ * /proc/self/fd/1, /dev/fd/N)?  Such a link names an open file, not a
+ * place: a temporary renamed over it would replace the link itself (as
+ * root, /dev/stdout), never the file it stands for. */
+static bool through_proc(const char *path)
+{
+    char cur[4096], next[4096];
+    snprintf(cur, sizeof cur, "%s", path);
+    for (int hop = 0; hop < 40; hop++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            return false;
+        const char *slash = strrchr(cur, '/');
+        char *dir = slash ? strndup(cur, (size_t)(slash - cur) + 1) : strdup(".");
+        if (!dir)
+            fp_oom();
+        struct statfs fs;
+        bool proc = statfs(dir, &fs) == 0 && fs.f_type == 0x9fa0;   /* PROC_SUPER_MAGIC */
+        ssize_t n = proc ? -1 : readlink(cur, next, sizeof next - 1);
+        if (proc || n <= 0) {
+            free(dir);
+            return proc;
+        }
+        next[n] = 0;
+        if (next[0] == '/')
+            snprintf(cur, sizeof cur, "%s", next);
+        else
+            snprintf(cur, sizeof cur, "%s%s", slash ? dir : "", next);
+        free(dir);
+    }
+    return false;
+}
+
 /* Opens the sink for `path` (NULL: standard output).  A destination that
  * exists and is neither a regular file nor a folder (a device, a FIFO, a
  * terminal) is written through; anything else gets a fresh temporary
@@ -208,6 +243,19 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
             return s;   /* tmp NULL: written through */
         }
         close(s->fd);   /* not what stat saw: write a temporary and rename it */
+    } else if (lstat(path, &fst) == 0 && S_ISLNK(fst.st_mode) && through_proc(path)) {
+        /* -o /dev/stdout with standard output a file: written in place,
+         * at its end (what `> f` or `>> f` left there stays), streamed. */
+        s->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+        if (s->fd < 0) {
+            snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+            free(s);
+            return NULL;
+        }
+        s->path = strdup(path);
+        if (!s->path)
+            fp_oom();
+        return s;   /* tmp NULL: written through */
     }
     size_t n = strlen(path);
     const char *slash = strrchr(path, '/');

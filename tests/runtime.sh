@@ -558,3 +558,18 @@ if cc -shared -fPIC -O1 -o "$X/swap.so" "$X/swap.c" -ldl 2> "$X/cc.err"; then
 else
     bad "runtime: cannot build the LD_PRELOAD shim" "$X/cc.err"
 fi
+
+# -o through a link of /proc (/dev/stdout, /dev/fd/1, a link to
+# /proc/self/fd/1) with standard output a regular file: written in place,
+# the link never replaced (a temporary renamed over /dev/stdout would, as
+# root, replace /dev/stdout itself: so the real ones are tried only after
+# a link of our own passed).  Written at the end: `>>` keeps what was there.
+ln -sfn /proc/self/fd/1 "$X/so"
+{ echo before; "$R/linelen" "$X/in.txt"; } > "$X/so.want"
+for o in "$X/so" /dev/stdout /dev/fd/1; do
+    echo before > "$X/so.out"
+    "$R/linelen" -o "$o" "$X/in.txt" >> "$X/so.out" 2> "$X/err"; rc=$?
+    if [ $rc = 0 ] && [ -L "$X/so" ] && [ -L /dev/stdout ] && cmp -s "$X/so.want" "$X/so.out" && no_temps "$X"; then
+        ok "runtime: -o $(basename "$o") (a /proc link) with standard output a file is written in place"
+    else bad "runtime: -o $o with standard output a file (rc=$rc)" "$X/err"; break; fi
+done
