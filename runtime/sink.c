@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@
  * a library makes behind the run's back (libgomp cannot start its threads).
  * The table is process-wide because a signal handler must reach it; the
  * handler reads it with async-signal-safe calls only (unlink, write,
- * _exit).  Temporaries are registered and dropped on the main thread. */
+ * sigaction, raise, _exit).  Temporaries are registered and dropped on the main thread. */
 #define MAX_TEMPS 16
 static const char *volatile temps[MAX_TEMPS];
 static volatile sig_atomic_t run_active;   /* inside fp_run_guard_begin/end */
@@ -75,13 +76,25 @@ static void say(const char *s)
     (void)r;
 }
 
-/* SIGTERM, SIGINT, SIGHUP: remove the temporaries, exit 128 + signal (as
- * a shell reports a process the signal killed). */
+/* SIGTERM, SIGINT, SIGHUP: remove the temporaries, then die of the signal
+ * (the shell reports 128 + signal).  Dying of it, not exiting with that
+ * code, matters: a shell loop stops on Ctrl-C only when its child was
+ * killed by SIGINT. */
 static void on_stop_signal(int sig)
 {
     fp_temp_remove_all();
     run_active = 0;
-    _exit(128 + sig);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    _exit(128 + sig);   /* not reached */
 }
 
 /* An exit() during a run that the run did not ask for: a library gave up

@@ -473,6 +473,31 @@ for sig in TERM INT HUP; do
         { bad "runtime: SIG$sig (rc=${got:-none})" "$X/err"; ls -A "$X"; }
     rm -f "$X"/.*fpipe-*
 done
+# ... and it dies of the signal rather than exiting 130 (a shell loop
+# stops on Ctrl-C only when its child was killed by SIGINT): python's
+# returncode is then -2.  Sent once the output's temporary exists.
+python3 - "$R/wordcount" "$X" > "$X/sigdie" 2>&1 <<'PYEOF'
+import os, signal, subprocess, sys, time
+prog, x = sys.argv[1], sys.argv[2]
+for attempt in range(5):
+    p = subprocess.Popen([prog, "--threads", "1", "--partition-size", "65536", "-o", x + "/w.tsv",
+                          x + "/big.txt", x + "/big.txt"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    for _ in range(400):
+        if any(n.startswith(".w.tsv.fpipe-") for n in os.listdir(x)) or p.poll() is not None:
+            break
+        time.sleep(0.01)
+    p.send_signal(signal.SIGINT)
+    rc = p.wait()
+    if rc != 0:
+        print(rc)
+        sys.exit(0 if rc == -signal.SIGINT else 1)
+print("finished before the signal, 5 times")
+sys.exit(1)
+PYEOF
+[ $? = 0 ] && no_temps "$X" && ok "runtime: SIGINT during a run: the program dies of SIGINT (a shell loop stops)" ||
+    { bad "runtime: SIGINT: not killed by the signal" "$X/sigdie"; ls -A "$X"; }
+rm -f "$X"/.*fpipe-*
 rm -f "$X/big.txt"
 
 # libgomp that cannot start its threads (here: a thread stack larger than
