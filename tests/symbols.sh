@@ -74,8 +74,9 @@ else bad "symbols: fpipec verify of an extern named write" "$TMP/sym.out"; fi
 # and the generated C compiles warning-free with gcc and clang.  (Externs
 # with the fixed prefixes are refused: tests/errors/extern_generated_names.)
 # names_locals: helper locals (counters n_OP, n_q, let_NAME) named like the
-# combine's n_pending and n_apply, an extern.
-for n in names_ops names_csv names_externs names_locals; do
+# combine's n_pending and n_apply, an extern.  names_params: an extern's
+# parameters named like it and like each other once renamed.
+for n in names_ops names_csv names_externs names_locals names_params; do
     f=tests/symbols/$n.fpipe
     if ! "$FPIPEC" emit-c "$f" > "$TMP/$n.c" 2> "$TMP/sym.err"; then
         bad "symbols: $n: emit-c fails" "$TMP/sym.err"; continue
@@ -110,3 +111,9 @@ if (cd tests/symbols && "$FP_ABS" build names_locals.fpipe -o "$TMP/names_locals
     "$TMP/names_locals" --threads 2 -o "$TMP/names_locals.out" "$TMP/sym-locals.in" >> "$TMP/sym.err" 2>&1; then
     same "symbols: names_locals runs and matches awk" "$TMP/names_locals.want" "$TMP/names_locals.out"
 else bad "symbols: names_locals: build or run failed" "$TMP/sym.err"; fi
+# names_params built and run against awk: 111 times each line's length.
+awk '{ print length($0) * 111 }' "$TMP/sym-locals.in" > "$TMP/names_params.want"
+if (cd tests/symbols && "$FP_ABS" build names_params.fpipe -o "$TMP/names_params") > "$TMP/sym.err" 2>&1 &&
+    "$TMP/names_params" -o "$TMP/names_params.out" "$TMP/sym-locals.in" >> "$TMP/sym.err" 2>&1; then
+    same "symbols: names_params runs and matches awk" "$TMP/names_params.want" "$TMP/names_params.out"
+else bad "symbols: names_params: build or run failed" "$TMP/sym.err"; fi
