@@ -430,6 +430,18 @@ no_temps() { [ -z "$(ls -A "$1" | grep -E 'fpipe-|\.tmp-')" ]; }
     ok "runtime: an invalid FPIPE_MAX_TABLE_BYTES exits 2 and leaves no temporary" ||
     { bad "runtime: invalid FPIPE_MAX_TABLE_BYTES (rc=$rc)" "$X/err"; ls -A "$X"; }
 rm -f "$X"/.*fpipe-* "$X"/*.tmp-*
+# ... and so is an FPIPE_HASH_SEED that is not a number (strtoull read '12Q'
+# as 12 and 'abc' as 0, silently).
+for v in 12Q abc -1; do
+    (cd "$X" && FPIPE_HASH_SEED=$v "$R/collect_keyed" -o k.tsv in.txt 2> err); rc=$?
+    [ $rc = 2 ] && grep -q "FPIPE_HASH_SEED wants a number (e.g. 1 or 0x5eed), not '$v'" "$X/err" &&
+        no_temps "$X" && [ ! -e "$X/k.tsv" ] &&
+        ok "runtime: FPIPE_HASH_SEED=$v is a usage error (exit 2)" ||
+        bad "runtime: FPIPE_HASH_SEED=$v (rc=$rc)" "$X/err"
+done
+(cd "$X" && FPIPE_HASH_SEED=0x5eed "$R/collect_keyed" -o k.tsv --errors k.err in.txt 2> err); rc=$?
+[ $rc = 0 ] && ok "runtime: FPIPE_HASH_SEED=0x5eed is accepted" || bad "runtime: FPIPE_HASH_SEED=0x5eed (rc=$rc)" "$X/err"
+rm -f "$X/k.tsv" "$X/k.err"
 
 # on_error collect opens two temporaries (the output's and the error
 # file's): the table cap's exit removes both.
