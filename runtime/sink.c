@@ -223,9 +223,10 @@ static bool through_proc(const char *path)
     return false;
 }
 
-/* Opens the sink for `path` (NULL: standard output).  A destination that
- * exists and is neither a regular file nor a folder (a device, a FIFO, a
- * terminal) is written through; anything else gets a fresh temporary
+/* Opens the sink for `path` (NULL: standard output).  A folder (or a
+ * symlink to one, which a rename would replace) is refused.  A destination
+ * that exists and is not a regular file (a device, a FIFO, a terminal) is
+ * written through; anything else gets a fresh temporary
  * (mkstemp: O_EXCL, so never an existing file or a symlink) next to it.
  * The write-through open is checked with fstat against what stat saw: a
  * regular file swapped in between (a symlink planted in the race) is not
@@ -241,7 +242,13 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
         return s;
     }
     struct stat st, fst;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    int sr = stat(path, &st);
+    if (sr == 0 && S_ISDIR(st.st_mode)) {   /* or a symlink to one: never replaced */
+        snprintf(err, errlen, "output '%s' is a folder, not a file", path);
+        free(s);
+        return NULL;
+    }
+    if (sr == 0 && !S_ISREG(st.st_mode)) {
         s->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
         if (s->fd < 0) {
             snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));

@@ -610,3 +610,14 @@ for o in "$X/so" /dev/stdout /dev/fd/1; do
         ok "runtime: -o $(basename "$o") (a /proc link) with standard output a file is written in place"
     else bad "runtime: -o $o with standard output a file (rc=$rc)" "$X/err"; break; fi
 done
+# -o a folder, or a symlink to one: refused before the run (exit 3); the
+# rename at the end replaced the symlink with the output file, exit 0.
+rm -rf "$X/dir" "$X/dirlink"; mkdir "$X/dir"; ln -s dir "$X/dirlink"
+for o in dir dirlink; do
+    (cd "$X" && "$R/linelen" -o $o in.txt 2> err); rc=$?
+    [ $rc = 3 ] && grep -q "^linelen: error: output '$o' is a folder, not a file$" "$X/err" &&
+        [ -d "$X/dir" ] && [ -L "$X/dirlink" ] && [ -z "$(ls -A "$X/dir")" ] && no_temps "$X" &&
+        ok "runtime: -o $o (a folder or a symlink to one) is refused, exit 3" ||
+        bad "runtime: -o $o (rc=$rc)" "$X/err"
+done
+rm -rf "$X/dir" "$X/dirlink"
