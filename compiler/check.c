@@ -1287,8 +1287,16 @@ static void check_externs(Checker *c)
             FieldDecl *f = d->params.v[k];
             x->params[k] = resolve_type(c, f->type);
             x->pnames[k] = names_c_ident(c->arena, f->name);
-            if (!strcmp(x->pnames[k], "cx") || names_type_like(x->pnames[k]))
-                x->pnames[k] = arena_printf(c->arena, "%s_", x->pnames[k]);
+            /* Not cx, a type, the function itself (its call wrapper would
+             * call the parameter) or a parameter before it. */
+            for (bool taken = true; taken;) {
+                taken = !strcmp(x->pnames[k], "cx") || names_type_like(x->pnames[k]) ||
+                        !strcmp(x->pnames[k], d->name);
+                for (int j = 0; j < k && !taken; j++)
+                    taken = !strcmp(x->pnames[k], x->pnames[j]);
+                if (taken)
+                    x->pnames[k] = arena_printf(c->arena, "%s_", x->pnames[k]);
+            }
             for (int j = 0; j < k; j++)
                 if (!strcmp(f->name, ((FieldDecl *)d->params.v[j])->name)) {
                     diag_at(c->d, DIAG_ERROR, f->span, "parameter '%s' is declared twice",

@@ -196,12 +196,22 @@ static bool name_used(Emitter *e, const char *n)
     return false;
 }
 
-/* A fresh local name for a helper variable, never one of the operators'. */
+/* A fresh local name for a helper variable, never one of the operators',
+ * an extern's or a generated file-level name (a combine's n_pending).  A
+ * generated name takes v_ (no family starts so; a number would not leave
+ * a family by prefix: list_i64_it2, tup2), a taken one a number. */
 static const char *helper(Emitter *e, const char *base)
 {
     const char *n = base;
-    for (int k = 2; name_used(e, n); k++)
+    for (int k = 2; name_used(e, n) || names_generated(e->ir, n); k++) {
+        if (names_generated(e->ir, n) && strncmp(base, "v_", 2) != 0) {
+            base = arena_printf(e->arena, "v_%s", base);
+            n = base;
+            k = 1;
+            continue;
+        }
         n = arena_printf(e->arena, "%s%d", base, k);
+    }
     vec_push(e->arena, &e->names, (void *)n);
     return n;
 }

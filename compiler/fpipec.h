@@ -523,6 +523,8 @@ typedef struct Ir {
 Ir *check_program(Arena *a, Program *p, Diags *d);
 /* names.c: rename operators' C names that meet a generated name or an extern. */
 void names_assign(Arena *a, Ir *ir);
+/* Would a helper local named n hide a generated file-level name? */
+bool names_generated(const Ir *ir, const char *n);
 /* A checked pipeline as .fpipe text, or as YAML in the schema yaml.c reads
  * (fpipec convert). */
 void ir_to_fpipe(Str *s, const Ir *ir);

@@ -127,6 +127,14 @@ static bool clashes_with_generated(const Ir *ir, const char *n)
     return false;
 }
 
+/* Would a local named n (one emit.c's helper() makes: n_WORDS counters,
+ * let_NAME, NAME_q, NAME_it, ...) hide a file-level name of the generated
+ * code?  The same families an operator's C name must avoid. */
+bool names_generated(const Ir *ir, const char *n)
+{
+    return clashes_with_generated(ir, n);
+}
+
 /* May operator self take the C name n?  Not a generated name, not another
  * operator's, not an extern's, and none of the helpers it would get named
  * n + suffix may be an extern's (the extern is a file-level function). */

@@ -964,7 +964,7 @@ static int settle_options(fp_run *run)
     }
     {   /* settings from the environment: read before any temporary exists */
         char cerr[256];
-        if (fp_ktab_cap_init(cerr, sizeof cerr) != 0) {
+        if (fp_ktab_cap_init(cerr, sizeof cerr) != 0 || fp_key_seed_check(cerr, sizeof cerr) != 0) {
             fprintf(stderr, "%s: error: %s\n", run->prog, cerr);
             return FP_EXIT_USAGE;
         }

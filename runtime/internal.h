@@ -52,6 +52,9 @@ size_t fp_top_sorted(fp_top *t, char **items);
 /* Reads FPIPE_MAX_TABLE_BYTES (before any temporary exists): 0, or -1
  * with a message in err when it is not a number of bytes. */
 int fp_ktab_cap_init(char *err, size_t errlen);
+/* FPIPE_HASH_SEED, when set, is a number (decimal, 0x hex or 0 octal); else
+ * -1 with a message. */
+int fp_key_seed_check(char *err, size_t errlen);
 
 /* ---- source.c: CSV inputs -------------------------------------------- */
 

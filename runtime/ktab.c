@@ -51,6 +51,21 @@ void fp_key_seed_init(void)
     fp_key_seed = s;
 }
 
+int fp_key_seed_check(char *err, size_t errlen)
+{
+    const char *v = getenv("FPIPE_HASH_SEED");
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    (void)strtoull(v, &end, 0);
+    if (errno || end == v || *end || v[0] == '-') {
+        snprintf(err, errlen, "FPIPE_HASH_SEED wants a number (e.g. 1 or 0x5eed), not '%s'", v);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- the memory cap ------------------------------------------------- */
 
 /* FPIPE_MAX_TABLE_BYTES caps the keyed state: the slots of every table

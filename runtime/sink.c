@@ -8,16 +8,19 @@
  * A NULL path means standard output, which is written through (streamed).
  * So is a destination that exists and is not a regular file (/dev/null, a
  * FIFO, a terminal): renaming over it would replace the device with a
- * file — as root, /dev/null itself.
+ * file — as root, /dev/null itself.  So is a path through a link of /proc
+ * (/dev/stdout when standard output is a regular file).
  */
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /* ---- temporaries, signals and unplanned exits ----------------------
@@ -29,7 +32,7 @@
  * a library makes behind the run's back (libgomp cannot start its threads).
  * The table is process-wide because a signal handler must reach it; the
  * handler reads it with async-signal-safe calls only (unlink, write,
- * _exit).  Temporaries are registered and dropped on the main thread. */
+ * sigaction, raise, _exit).  Temporaries are registered and dropped on the main thread. */
 #define MAX_TEMPS 16
 static const char *volatile temps[MAX_TEMPS];
 static volatile sig_atomic_t run_active;   /* inside fp_run_guard_begin/end */
@@ -73,13 +76,25 @@ static void say(const char *s)
     (void)r;
 }
 
-/* SIGTERM, SIGINT, SIGHUP: remove the temporaries, exit 128 + signal (as
- * a shell reports a process the signal killed). */
+/* SIGTERM, SIGINT, SIGHUP: remove the temporaries, then die of the signal
+ * (the shell reports 128 + signal).  Dying of it, not exiting with that
+ * code, matters: a shell loop stops on Ctrl-C only when its child was
+ * killed by SIGINT. */
 static void on_stop_signal(int sig)
 {
     fp_temp_remove_all();
     run_active = 0;
-    _exit(128 + sig);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    _exit(128 + sig);   /* not reached */
 }
 
 /* An exit() during a run that the run did not ask for: a library gave up
@@ -175,9 +190,43 @@ bool fp_same_file(const char *a, const char *b)
     return same;
 }
 
-/* Opens the sink for `path` (NULL: standard output).  A destination that
- * exists and is neither a regular file nor a folder (a device, a FIFO, a
- * terminal) is written through; anything else gets a fresh temporary
+/* Does the symlink chain from path pass a link of /proc (/dev/stdout ->
+ * /proc/self/fd/1, /dev/fd/N)?  Such a link names an open file, not a
+ * place: a temporary renamed over it would replace the link itself (as
+ * root, /dev/stdout), never the file it stands for. */
+static bool through_proc(const char *path)
+{
+    char cur[4096], next[4096];
+    snprintf(cur, sizeof cur, "%s", path);
+    for (int hop = 0; hop < 40; hop++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            return false;
+        const char *slash = strrchr(cur, '/');
+        char *dir = slash ? strndup(cur, (size_t)(slash - cur) + 1) : strdup(".");
+        if (!dir)
+            fp_oom();
+        struct statfs fs;
+        bool proc = statfs(dir, &fs) == 0 && fs.f_type == 0x9fa0;   /* PROC_SUPER_MAGIC */
+        ssize_t n = proc ? -1 : readlink(cur, next, sizeof next - 1);
+        if (proc || n <= 0) {
+            free(dir);
+            return proc;
+        }
+        next[n] = 0;
+        if (next[0] == '/')
+            snprintf(cur, sizeof cur, "%s", next);
+        else
+            snprintf(cur, sizeof cur, "%s%s", slash ? dir : "", next);
+        free(dir);
+    }
+    return false;
+}
+
+/* Opens the sink for `path` (NULL: standard output).  A folder (or a
+ * symlink to one, which a rename would replace) is refused.  A destination
+ * that exists and is not a regular file (a device, a FIFO, a terminal) is
+ * written through; anything else gets a fresh temporary
  * (mkstemp: O_EXCL, so never an existing file or a symlink) next to it.
  * The write-through open is checked with fstat against what stat saw: a
  * regular file swapped in between (a symlink planted in the race) is not
@@ -193,7 +242,13 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
         return s;
     }
     struct stat st, fst;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    int sr = stat(path, &st);
+    if (sr == 0 && S_ISDIR(st.st_mode)) {   /* or a symlink to one: never replaced */
+        snprintf(err, errlen, "output '%s' is a folder, not a file", path);
+        free(s);
+        return NULL;
+    }
+    if (sr == 0 && !S_ISREG(st.st_mode)) {
         s->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
         if (s->fd < 0) {
             snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
@@ -208,6 +263,19 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
             return s;   /* tmp NULL: written through */
         }
         close(s->fd);   /* not what stat saw: write a temporary and rename it */
+    } else if (lstat(path, &fst) == 0 && S_ISLNK(fst.st_mode) && through_proc(path)) {
+        /* -o /dev/stdout with standard output a file: written in place,
+         * at its end (what `> f` or `>> f` left there stays), streamed. */
+        s->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+        if (s->fd < 0) {
+            snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+            free(s);
+            return NULL;
+        }
+        s->path = strdup(path);
+        if (!s->path)
+            fp_oom();
+        return s;   /* tmp NULL: written through */
     }
     size_t n = strlen(path);
     const char *slash = strrchr(path, '/');

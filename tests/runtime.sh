@@ -430,6 +430,18 @@ no_temps() { [ -z "$(ls -A "$1" | grep -E 'fpipe-|\.tmp-')" ]; }
     ok "runtime: an invalid FPIPE_MAX_TABLE_BYTES exits 2 and leaves no temporary" ||
     { bad "runtime: invalid FPIPE_MAX_TABLE_BYTES (rc=$rc)" "$X/err"; ls -A "$X"; }
 rm -f "$X"/.*fpipe-* "$X"/*.tmp-*
+# ... and so is an FPIPE_HASH_SEED that is not a number (strtoull read '12Q'
+# as 12 and 'abc' as 0, silently).
+for v in 12Q abc -1; do
+    (cd "$X" && FPIPE_HASH_SEED=$v "$R/collect_keyed" -o k.tsv in.txt 2> err); rc=$?
+    [ $rc = 2 ] && grep -q "FPIPE_HASH_SEED wants a number (e.g. 1 or 0x5eed), not '$v'" "$X/err" &&
+        no_temps "$X" && [ ! -e "$X/k.tsv" ] &&
+        ok "runtime: FPIPE_HASH_SEED=$v is a usage error (exit 2)" ||
+        bad "runtime: FPIPE_HASH_SEED=$v (rc=$rc)" "$X/err"
+done
+(cd "$X" && FPIPE_HASH_SEED=0x5eed "$R/collect_keyed" -o k.tsv --errors k.err in.txt 2> err); rc=$?
+[ $rc = 0 ] && ok "runtime: FPIPE_HASH_SEED=0x5eed is accepted" || bad "runtime: FPIPE_HASH_SEED=0x5eed (rc=$rc)" "$X/err"
+rm -f "$X/k.tsv" "$X/k.err"
 
 # on_error collect opens two temporaries (the output's and the error
 # file's): the table cap's exit removes both.
@@ -473,6 +485,31 @@ for sig in TERM INT HUP; do
         { bad "runtime: SIG$sig (rc=${got:-none})" "$X/err"; ls -A "$X"; }
     rm -f "$X"/.*fpipe-*
 done
+# ... and it dies of the signal rather than exiting 130 (a shell loop
+# stops on Ctrl-C only when its child was killed by SIGINT): python's
+# returncode is then -2.  Sent once the output's temporary exists.
+python3 - "$R/wordcount" "$X" > "$X/sigdie" 2>&1 <<'PYEOF'
+import os, signal, subprocess, sys, time
+prog, x = sys.argv[1], sys.argv[2]
+for attempt in range(5):
+    p = subprocess.Popen([prog, "--threads", "1", "--partition-size", "65536", "-o", x + "/w.tsv",
+                          x + "/big.txt", x + "/big.txt"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    for _ in range(400):
+        if any(n.startswith(".w.tsv.fpipe-") for n in os.listdir(x)) or p.poll() is not None:
+            break
+        time.sleep(0.01)
+    p.send_signal(signal.SIGINT)
+    rc = p.wait()
+    if rc != 0:
+        print(rc)
+        sys.exit(0 if rc == -signal.SIGINT else 1)
+print("finished before the signal, 5 times")
+sys.exit(1)
+PYEOF
+[ $? = 0 ] && no_temps "$X" && ok "runtime: SIGINT during a run: the program dies of SIGINT (a shell loop stops)" ||
+    { bad "runtime: SIGINT: not killed by the signal" "$X/sigdie"; ls -A "$X"; }
+rm -f "$X"/.*fpipe-*
 rm -f "$X/big.txt"
 
 # libgomp that cannot start its threads (here: a thread stack larger than
@@ -558,3 +595,29 @@ if cc -shared -fPIC -O1 -o "$X/swap.so" "$X/swap.c" -ldl 2> "$X/cc.err"; then
 else
     bad "runtime: cannot build the LD_PRELOAD shim" "$X/cc.err"
 fi
+
+# -o through a link of /proc (/dev/stdout, /dev/fd/1, a link to
+# /proc/self/fd/1) with standard output a regular file: written in place,
+# the link never replaced (a temporary renamed over /dev/stdout would, as
+# root, replace /dev/stdout itself: so the real ones are tried only after
+# a link of our own passed).  Written at the end: `>>` keeps what was there.
+ln -sfn /proc/self/fd/1 "$X/so"
+{ echo before; "$R/linelen" "$X/in.txt"; } > "$X/so.want"
+for o in "$X/so" /dev/stdout /dev/fd/1; do
+    echo before > "$X/so.out"
+    "$R/linelen" -o "$o" "$X/in.txt" >> "$X/so.out" 2> "$X/err"; rc=$?
+    if [ $rc = 0 ] && [ -L "$X/so" ] && [ -L /dev/stdout ] && cmp -s "$X/so.want" "$X/so.out" && no_temps "$X"; then
+        ok "runtime: -o $(basename "$o") (a /proc link) with standard output a file is written in place"
+    else bad "runtime: -o $o with standard output a file (rc=$rc)" "$X/err"; break; fi
+done
+# -o a folder, or a symlink to one: refused before the run (exit 3); the
+# rename at the end replaced the symlink with the output file, exit 0.
+rm -rf "$X/dir" "$X/dirlink"; mkdir "$X/dir"; ln -s dir "$X/dirlink"
+for o in dir dirlink; do
+    (cd "$X" && "$R/linelen" -o $o in.txt 2> err); rc=$?
+    [ $rc = 3 ] && grep -q "^linelen: error: output '$o' is a folder, not a file$" "$X/err" &&
+        [ -d "$X/dir" ] && [ -L "$X/dirlink" ] && [ -z "$(ls -A "$X/dir")" ] && no_temps "$X" &&
+        ok "runtime: -o $o (a folder or a symlink to one) is refused, exit 3" ||
+        bad "runtime: -o $o (rc=$rc)" "$X/err"
+done
+rm -rf "$X/dir" "$X/dirlink"

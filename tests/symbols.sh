@@ -73,7 +73,10 @@ else bad "symbols: fpipec verify of an extern named write" "$TMP/sym.out"; fi
 # COMBINE_step, TOP_keep, TOP_order, SOURCE_columns): check accepts them,
 # and the generated C compiles warning-free with gcc and clang.  (Externs
 # with the fixed prefixes are refused: tests/errors/extern_generated_names.)
-for n in names_ops names_csv names_externs; do
+# names_locals: helper locals (counters n_OP, n_q, let_NAME) named like the
+# combine's n_pending and n_apply, an extern.  names_params: an extern's
+# parameters named like it and like each other once renamed.
+for n in names_ops names_csv names_externs names_locals names_params; do
     f=tests/symbols/$n.fpipe
     if ! "$FPIPEC" emit-c "$f" > "$TMP/$n.c" 2> "$TMP/sym.err"; then
         bad "symbols: $n: emit-c fails" "$TMP/sym.err"; continue
@@ -99,3 +102,18 @@ for n in names_ops names_externs; do
         same "symbols: $n runs and matches awk" "$TMP/$n.want" "$TMP/$n.out"
     else bad "symbols: $n: build or run failed" "$TMP/sym.err"; fi
 done
+# names_locals built and run against awk: each word longer than one byte,
+# its length summed per word, in byte order.
+seq 1 20000 | awk '{ print "w" ($1 % 13), "x", "yy" ($1 % 5) }' > "$TMP/sym-locals.in"
+awk '{ for (i = 1; i <= NF; i++) if (length($i) > 1) s[$i] += length($i) }
+     END { for (k in s) print k "\t" s[k] }' "$TMP/sym-locals.in" | sort > "$TMP/names_locals.want"
+if (cd tests/symbols && "$FP_ABS" build names_locals.fpipe -o "$TMP/names_locals") > "$TMP/sym.err" 2>&1 &&
+    "$TMP/names_locals" --threads 2 -o "$TMP/names_locals.out" "$TMP/sym-locals.in" >> "$TMP/sym.err" 2>&1; then
+    same "symbols: names_locals runs and matches awk" "$TMP/names_locals.want" "$TMP/names_locals.out"
+else bad "symbols: names_locals: build or run failed" "$TMP/sym.err"; fi
+# names_params built and run against awk: 111 times each line's length.
+awk '{ print length($0) * 111 }' "$TMP/sym-locals.in" > "$TMP/names_params.want"
+if (cd tests/symbols && "$FP_ABS" build names_params.fpipe -o "$TMP/names_params") > "$TMP/sym.err" 2>&1 &&
+    "$TMP/names_params" -o "$TMP/names_params.out" "$TMP/sym-locals.in" >> "$TMP/sym.err" 2>&1; then
+    same "symbols: names_params runs and matches awk" "$TMP/names_params.want" "$TMP/names_params.out"
+else bad "symbols: names_params: build or run failed" "$TMP/sym.err"; fi
