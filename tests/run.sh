@@ -32,6 +32,9 @@
 #            md5 for every partition size, thread count, file split, MPI
 #   docs     tests/docs.sh: docs/architecture.md and README's layout
 #            table name every source file, and only real ones
+#   doctest  tests/doctest.sh: the command samples of README.md and
+#            docs/*.md run and compared (tests/doctest.py); language.md and
+#            the man pages against the compiler's tables and --help
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1438,6 +1441,8 @@ echo "# fuzz"
 . tests/fsum.sh
 # docs/architecture.md and README's layout table against the source files.
 . tests/docs.sh
+# The docs' command samples, language.md and the man pages.
+. tests/doctest.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
