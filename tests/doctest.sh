@@ -3,6 +3,9 @@
 #     run and its output compared (tests/doctest.py says how, and how a
 #     sample is skipped); the runner itself is run on doctored pages, whose
 #     mistakes it must report;
+#   - docs/language.md's keyword list is grammar/lexer.re's keywords, and
+#     it documents every builtin, monoid, operator (compiler/ops.h) and
+#     source and sink format (compiler/ast.c);
 # Sourced by tests/run.sh (uses its TMP, FPIPEC, ok, bad).
 
 echo "# doctest"
@@ -84,3 +87,58 @@ if [ $dtrc = 1 ] && grep -qx 'doctest: 4 samples run, 3 failed, 1 skipped, 0 wit
     grep -qx 'skip - doctest: page.md:33 echo x (shown only)' "$DT/page.out"; then
     ok "doctest: the runner reports a wrong sample with a diff, a failing setup, and counts a skip"
 else bad "doctest: the runner on a doctored page (rc=$dtrc)" "$DT/page.out"; fi
+
+# ---- docs/language.md against the compiler's tables ----------------------
+# lang_names KIND: the names of one table, one a line:
+#   keywords  grammar/lexer.re's keyword rules ("map" { kind = TK_MAP; ...)
+#   builtins, monoids, operators  compiler/ops.h's X-macro rows
+#   formats   compiler/ast.c's format_names (sources and sinks)
+lang_names() {
+    case $1 in
+        keywords) grep -oE '^ *"[a-z_]+" +\{ *kind = TK_' grammar/lexer.re | grep -oE '"[a-z_]+"' ;;
+        builtins) sed -n '/define FP_BUILTINS/,/^$/p' compiler/ops.h | grep -oE 'X\([A-Z_0-9]+, *"[a-z_0-9]+"' | grep -oE '"[a-z_0-9]+"' ;;
+        monoids) sed -n '/define FP_MONOIDS/,/^$/p' compiler/ops.h | grep -oE 'X\([A-Z_0-9]+, *"[a-z_0-9]+"' | grep -oE '"[a-z_0-9]+"' ;;
+        operators) sed -n '/define FP_OPS/,/^$/p' compiler/ops.h | grep -oE 'X\([A-Z_0-9]+, *"[a-z_0-9]+"' | grep -oE '"[a-z_0-9]+"' ;;
+        formats) grep -E 'format_names\[\] *=' compiler/ast.c | grep -oE '"[a-z]+"' ;;
+    esac | tr -d '"' | sort -u
+}
+
+# lang_problems DOC: one line per name of the tables DOC does not document.
+# Its "Keywords (reserved ...)" list must be the lexer's keywords exactly;
+# every builtin is written `NAME(...)`, every monoid, operator and format
+# `NAME` somewhere (a format also as `NAME(input)` or `NAME(output)`).
+lang_problems() {
+    local doc=$1 n listed
+    listed=$(sed -n '/Keywords (reserved/,/`\./p' "$doc" | sed "s/.*Keywords ([^)]*)://" |
+             tr -d '`.' | tr -s ' \n' '\n\n' | grep . | sort -u)
+    [ -n "$listed" ] || echo "${doc##*/} has no 'Keywords (reserved ...): \`...\`.' list"
+    comm -23 <(lang_names keywords) <(printf '%s\n' "$listed") | sed "s/^/${doc##*/}'s keyword list misses /"
+    comm -13 <(lang_names keywords) <(printf '%s\n' "$listed") | sed "s/^/${doc##*/}'s keyword list has /;s/\$/, not a keyword of grammar\/lexer.re/"
+    for n in $(lang_names builtins); do
+        grep -qF "\`$n(" "$doc" || echo "${doc##*/} does not document the builtin $n"
+    done
+    for n in $(lang_names monoids) $(lang_names operators); do
+        grep -qE "\`$n[\`(]" "$doc" || echo "${doc##*/} does not document $n"
+    done
+    for n in $(lang_names formats); do
+        grep -qE "(^|[^a-z_])$n\((input|output)\)" "$doc" || echo "${doc##*/} does not document the format $n"
+    done
+}
+
+lang_problems docs/language.md > "$DT/lang"
+[ "$(lang_names keywords | wc -l)" -ge 25 ] && [ "$(lang_names builtins | wc -l)" -ge 18 ] &&
+    [ "$(lang_names monoids | wc -l)" -ge 8 ] && [ "$(lang_names formats | wc -l)" -ge 4 ] ||
+    echo "the tables were not found: $(lang_names keywords | wc -l) keywords, $(lang_names builtins | wc -l) builtins" >> "$DT/lang"
+if [ -s "$DT/lang" ]; then bad "doctest: language.md lists every keyword and documents every builtin, monoid, operator and format" "$DT/lang"
+else ok "doctest: language.md lists every keyword and documents every builtin, monoid, operator and format"; fi
+# The check can fail: a keyword left out of the list, one added, a builtin
+# and a format not documented.
+sed -e '/Keywords (reserved/,/`\./{s/ batch_map / /;s/ materialize / materialize frobnicate /}' \
+    -e 's/`hash(/`hush(/g' -e "s/jsonl(input)/jsonl(x)/g" docs/language.md > "$DT/language.md"
+lang_problems "$DT/language.md" > "$DT/out"
+if grep -qx "language.md's keyword list misses batch_map" "$DT/out" &&
+    grep -qx "language.md's keyword list has frobnicate, not a keyword of grammar/lexer.re" "$DT/out" &&
+    grep -qx "language.md does not document the builtin hash" "$DT/out" &&
+    grep -qx "language.md does not document the format jsonl" "$DT/out" && [ "$(wc -l < "$DT/out")" -eq 4 ]; then
+    ok "doctest: a keyword, builtin and format missing from language.md are reported"
+else bad "doctest: doctored language.md not rejected as it should be" "$DT/out"; fi
