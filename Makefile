@@ -9,6 +9,7 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (default 20) each, and the
 #                   differential check of the generated C (tests/fuzz/)
 #   make lint       cppcheck on compiler/ and runtime/
+#   make man        the man pages (man/*.scd, scdoc) into build/man/
 #   make install PREFIX=/usr/local
 #
 # Generated sources (lexer, parser) go to $(BUILD)/gen and are never
@@ -57,7 +58,10 @@ RUNTIME_MPI_OBJ := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime-mpi/%.o) \
                    $(BUILD)/obj/runtime-mpi/mpi.o
 LIBS_ALL := $(BUILD)/libfpipe.a $(if $(HAVE_MPI),$(BUILD)/libfpipe_mpi.a)
 
-all: $(BUILD)/fpipec $(LIBS_ALL)
+# The man pages (man/*.scd, scdoc) as roff: see "man pages" below.
+MANPAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
+
+all: $(BUILD)/fpipec $(LIBS_ALL) $(MANPAGES)
 
 # ---- front end generators --------------------------------------------
 
@@ -114,6 +118,16 @@ $(BUILD)/obj/runtime-mpi/%.o: runtime/%.cc runtime/jsonl.h
 $(BUILD)/libfpipe_mpi.a: $(RUNTIME_MPI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# ---- man pages ----------------------------------------------------------
+
+# fpipec(1), fpipe-program(1), fpipe(5): scdoc sources in man/, roff pages
+# in $(BUILD)/man/ (`man -l build/man/fpipec.1` shows one).
+man: $(MANPAGES)
+
+$(BUILD)/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@
 
 # ---- set-up, demo, tests, bench ----------------------------------------
 
@@ -218,4 +232,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install clean
+.PHONY: all man deps demo test test-asan fuzz fuzz-build lint bench golden install clean

@@ -142,3 +142,101 @@ if grep -qx "language.md's keyword list misses batch_map" "$DT/out" &&
     grep -qx "language.md does not document the format jsonl" "$DT/out" && [ "$(wc -l < "$DT/out")" -eq 4 ]; then
     ok "doctest: a keyword, builtin and format missing from language.md are reported"
 else bad "doctest: doctored language.md not rejected as it should be" "$DT/out"; fi
+
+# ---- the man pages ---------------------------------------------------------
+# Built by make (build/man/, from man/*.scd); each renders without a
+# warning; fpipec(1) names every command and option `fpipec --help` and
+# `fpipec COMMAND --help` list and every variable compiler/ reads;
+# fpipe-program(1) every option a generated program's --help lists and
+# every variable runtime/ reads; fpipe(5) every keyword, builtin, monoid,
+# operator and format.
+
+# help_options FILE: the options a --help text mentions, one a line.
+help_options() {
+    grep -oE '(^|[][ ,|(])--?[a-zA-Z][a-zA-Z0-9-]*' "$1" | sed -E 's/^[][ ,|(]//' | sort -u
+}
+# env_names FILE...: the variables C files read with getenv("NAME").
+env_names() {
+    grep -ohE 'getenv\("[A-Z_][A-Z0-9_]*"\)' "$@" | grep -oE '"[A-Z0-9_]+"' | tr -d '"' | sort -u
+}
+# man_problems PAGE.scd HELP ENVFILES...: what PAGE does not document of
+# the options in the --help text HELP and the variables ENVFILES read.
+man_problems() {
+    local page=$1 help=$2 o
+    shift 2
+    for o in $(help_options "$help"); do
+        grep -qE -- "\*$o[*=]" "$page" || echo "${page##*/} does not document the option $o"
+    done
+    for o in $(env_names "$@"); do
+        grep -qE -- "\*$o\*" "$page" || echo "${page##*/} does not document the variable $o"
+    done
+}
+
+MP=$DT/man
+mkdir -p "$MP"
+for p in fpipec.1 fpipe-program.1 fpipe.5; do
+    if [ ! -s "$B/man/$p" ]; then bad "doctest: make builds $B/man/$p (scdoc)"; continue; fi
+    if groff -man -Tutf8 -ww -z "$B/man/$p" > "$MP/$p.warn" 2>&1 && [ ! -s "$MP/$p.warn" ] &&
+        MANWIDTH=80 man -l "$B/man/$p" 2> "$MP/$p.warn" | grep -q '^NAME'; then
+        ok "doctest: man page $p renders without a warning (groff -ww, man -l)"
+    else bad "doctest: man page $p renders with warnings" "$MP/$p.warn"; fi
+done
+
+# fpipec: the general help, then each command's own (where there is one).
+"$FPIPEC" --help > "$MP/help" 2>&1
+cmds=$(sed -n '/^commands:/,/^$/p' "$MP/help" | grep -oE '^  [a-z][a-z-]*' | tr -d ' ')
+for c in $cmds; do
+    "$FPIPEC" "$c" --help >> "$MP/help" 2> /dev/null || true
+done
+{
+    [ "$(printf '%s\n' $cmds | wc -l)" -ge 9 ] || echo "fpipec --help lists $(printf '%s\n' $cmds | wc -l) commands"
+    for c in $cmds; do
+        grep -qE "^\*$c\*" man/fpipec.1.scd || echo "fpipec.1.scd does not document the command $c"
+    done
+    man_problems man/fpipec.1.scd "$MP/help" compiler/*.c
+} > "$MP/fpipec"
+if [ -s "$MP/fpipec" ]; then bad "doctest: fpipec(1) documents every command, option (--help) and variable of fpipec" "$MP/fpipec"
+else ok "doctest: fpipec(1) documents every command, option (--help) and variable of fpipec"; fi
+
+# a generated program
+if "$FPIPEC" build examples/totals.fpipe -o "$MP/prog" > "$MP/out" 2>&1 && "$MP/prog" --help > "$MP/phelp" 2>&1; then
+    man_problems man/fpipe-program.1.scd "$MP/phelp" runtime/*.c runtime/*.cc > "$MP/prog.out"
+    [ "$(help_options "$MP/phelp" | wc -l)" -ge 12 ] || echo "a program's --help lists only $(help_options "$MP/phelp" | wc -l) options" >> "$MP/prog.out"
+    if [ -s "$MP/prog.out" ]; then bad "doctest: fpipe-program(1) documents every option (--help) and variable of a program" "$MP/prog.out"
+    else ok "doctest: fpipe-program(1) documents every option (--help) and variable of a program"; fi
+else bad "doctest: build a program for its --help" "$MP/out"; fi
+
+# fpipe(5): its keyword list is the lexer's; every table's name is in it.
+{
+    listed=$(sed -n '/^Keywords (reserved)/,/\*\./p' man/fpipe.5.scd | sed 's/.*://' | tr -d '*.' |
+             tr -s ' \n' '\n\n' | grep . | sort -u)
+    comm -23 <(lang_names keywords) <(printf '%s\n' "$listed") | sed 's/^/fpipe.5.scd keyword list misses /'
+    comm -13 <(lang_names keywords) <(printf '%s\n' "$listed") | sed 's/^/fpipe.5.scd keyword list has /'
+    for n in $(lang_names builtins); do
+        grep -qF "*$n(" man/fpipe.5.scd || echo "fpipe.5.scd does not document the builtin $n"
+    done
+    for n in $(lang_names monoids) $(lang_names operators); do
+        grep -qE "(^|[^a-z_])$n([^a-z_]|\$)" man/fpipe.5.scd || echo "fpipe.5.scd does not document $n"
+    done
+    for n in $(lang_names formats); do
+        grep -qE "(^|[^a-z_])$n\((input|output)\)" man/fpipe.5.scd || echo "fpipe.5.scd does not document the format $n"
+    done
+} > "$MP/fpipe5"
+if [ -s "$MP/fpipe5" ]; then bad "doctest: fpipe(5) lists every keyword and documents every builtin, monoid, operator and format" "$MP/fpipe5"
+else ok "doctest: fpipe(5) lists every keyword and documents every builtin, monoid, operator and format"; fi
+
+# The checks can fail: a command, an option and a variable left out.
+sed -e '/^\*verify\*/d' -e 's/\*--seed\*/seed/' -e 's/\*FPIPE_CFLAGS\*/flags/' man/fpipec.1.scd > "$MP/fpipec.1.scd"
+printf '  --frobnicate           new\n' >> "$MP/help"
+{
+    for c in $cmds; do
+        grep -qE "^\*$c\*" "$MP/fpipec.1.scd" || echo "fpipec.1.scd does not document the command $c"
+    done
+    man_problems "$MP/fpipec.1.scd" "$MP/help" compiler/*.c
+} > "$MP/out"
+if grep -qx 'fpipec.1.scd does not document the command verify' "$MP/out" &&
+    grep -qx 'fpipec.1.scd does not document the option --seed' "$MP/out" &&
+    grep -qx 'fpipec.1.scd does not document the option --frobnicate' "$MP/out" &&
+    grep -qx 'fpipec.1.scd does not document the variable FPIPE_CFLAGS' "$MP/out" && [ "$(wc -l < "$MP/out")" -eq 4 ]; then
+    ok "doctest: a command, options and a variable missing from fpipec(1) are reported"
+else bad "doctest: doctored fpipec(1) not rejected as it should be" "$MP/out"; fi
