@@ -28,12 +28,12 @@ set -euo pipefail
 #   valgrind                  memory checks of the generated programs in make test
 #   libopenmpi-dev, openmpi-bin  distributed mode (fpipec build --backend mpi): mpicc, mpirun
 #   scdoc                     the man pages' source format (man/*.scd -> build/man/)
-#   groff-base                renders the man pages in the tests (groff -man -ww)
+#   groff-base, man-db        render and show the man pages (groff -man -ww, man -l)
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
       libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev cppcheck
       python3 binutils time libxxhash-dev libfmt-dev g++
-      libsimdjson-dev scdoc groff-base)
+      libsimdjson-dev scdoc groff-base man-db)
 
 missing=()
 for p in "${PKGS[@]}"; do
