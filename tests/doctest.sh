@@ -204,6 +204,12 @@ if "$FPIPEC" build examples/totals.fpipe -o "$MP/prog" > "$MP/out" 2>&1 && "$MP/
     [ "$(help_options "$MP/phelp" | wc -l)" -ge 12 ] || echo "a program's --help lists only $(help_options "$MP/phelp" | wc -l) options" >> "$MP/prog.out"
     if [ -s "$MP/prog.out" ]; then bad "doctest: fpipe-program(1) documents every option (--help) and variable of a program" "$MP/prog.out"
     else ok "doctest: fpipe-program(1) documents every option (--help) and variable of a program"; fi
+    # and docs/running.md's table of options (`--threads N`, `-o PATH`, ...)
+    for o in $(help_options "$MP/phelp"); do
+        grep -qE -- "^\| .*\`$o[\` =]" docs/running.md || echo "running.md's option table does not name $o"
+    done > "$MP/running"
+    if [ -s "$MP/running" ]; then bad "doctest: running.md's option table names every option of a program's --help" "$MP/running"
+    else ok "doctest: running.md's option table names every option of a program's --help"; fi
 else bad "doctest: build a program for its --help" "$MP/out"; fi
 
 # fpipe(5): its keyword list is the lexer's; every table's name is in it.
