@@ -7,8 +7,9 @@ compare what they print with what the page shows.
 A *sample* is a fenced block (```) whose first line starts with "$ " and
 which shows output: "$ COMMAND" lines, each followed by the lines it
 prints (standard output and standard error together, as a terminal shows
-them).  A command line ending in "\\" goes on on the next line.  Fenced
-blocks of "$ " lines alone (nothing shown) are not run; they are counted.
+them).  A command line ending in "\\" goes on on the next line.  A
+fenced block of "$ " lines alone (no output shown) is run too: each of its
+commands must exit 0, and what they print is not compared.
 
 Each page gets a scratch folder, shared by its samples in page order:
   examples/ and tests/verify/ copied from the checkout, build/fpipec (and
@@ -40,13 +41,14 @@ page and the output:
        - memory: "peak RSS N.N MB", "(peak RSS N.Nx that)" and the JSON
          member "peak_rss_bytes".
      Counts, sizes of tables and keys, and everything else must match.
-The exit status of a sample's commands is not compared (a sample may show
-an error); a setup command's is.
+The exit status of a sample's commands is not compared when it shows
+output (a sample may show an error); a setup command's is, and so is that
+of a sample showing no output.
 
 Prints one line per sample: "ok - ...", "FAIL - ..." followed by a diff
 (indented), or "skip - ... (REASON)"; then a summary line
-"doctest: N samples run, N failed, N skipped, N without output".  Exits 1
-when a sample failed.
+"doctest: N samples run, N failed, N skipped, N without output" (of those
+run, the ones showing no output).  Exits 1 when a sample failed.
 """
 import argparse
 import difflib
@@ -222,8 +224,7 @@ def main():
             if rel.startswith(".."):
                 rel = os.path.basename(path)
             blocks = parse_page(path, rel)
-            if not any(k == "sample" or any(m[0] == "file" for m in s.marks) for k, s in blocks):
-                nquiet += sum(1 for k, _ in blocks if k == "commands")
+            if not any(k != "plain" or any(m[0] == "file" for m in s.marks) for k, s in blocks):
                 continue
             scratch = scratch_for(base, rel, fpipec)
             for kind, s in blocks:
@@ -232,9 +233,7 @@ def main():
                     if k == "file" and not skip:
                         with open(os.path.join(scratch, arg), "w") as f:
                             f.write("\n".join(s.body) + "\n")
-                if kind == "commands":
-                    nquiet += 1
-                if kind != "sample":
+                if kind == "plain":
                     continue
                 if skip:
                     nskip += 1
@@ -251,15 +250,21 @@ def main():
                 if not problems:
                     for cmd, expected in s.commands():
                         try:
-                            _, actual = run(cmd, scratch)
+                            rc, actual = run(cmd, scratch)
                         except subprocess.TimeoutExpired:
                             problems.append("$ %s: timed out" % cmd)
                             continue
-                        if not matches(expected, actual):
+                        if kind == "commands":
+                            if rc != 0:
+                                problems.append("$ %s: exited %d (a sample showing no output "
+                                                "must succeed):" % (cmd, rc))
+                                problems += actual[-20:]
+                        elif not matches(expected, actual):
                             problems.append("$ %s" % cmd)
                             problems += list(difflib.unified_diff(
                                 expected, actual, "the page", "what it prints", lineterm="", n=2))
                 nrun += 1
+                nquiet += kind == "commands"
                 if problems:
                     nfail += 1
                     print("FAIL - doctest: %s" % s.title())

@@ -1,8 +1,8 @@
 # doctest.sh — docs that cannot drift.
-#   - every command sample of README.md and docs/*.md that shows output is
-#     run and its output compared (tests/doctest.py says how, and how a
-#     sample is skipped); the runner itself is run on doctored pages, whose
-#     mistakes it must report;
+#   - every command sample of README.md and docs/*.md is run, and its
+#     output compared when the page shows it (tests/doctest.py says how,
+#     and how a sample is skipped); the runner itself is run on a doctored
+#     page, whose mistakes it must report;
 #   - docs/language.md's keyword list is grammar/lexer.re's keywords, and
 #     it documents every builtin, monoid, operator (compiler/ops.h) and
 #     source and sink format (compiler/ast.c);
@@ -36,8 +36,9 @@ grep -q '^doctest: [1-9][0-9]* samples run, 0 failed' "$DT/out" && [ $dtrc = 0 ]
     bad "doctest: the runner ran no sample or exited $dtrc" "$DT/out"
 
 # The runner can fail: a page whose sample shows other output, one whose
-# "..." hides too little, a setup that fails; and it passes a page whose
-# times and memory differ (rule 2) and whose "..." stands for lines.
+# "..." hides too little, a setup that fails, a command showing no output
+# that fails; and it passes a page whose times and memory differ (rule 2)
+# and whose "..." stands for lines.
 cat > "$DT/page.md" <<'EOF'
 # a page
 
@@ -74,18 +75,29 @@ x
 $ echo x
 y
 ```
+
+```
+$ true
+$ ls no-such-file
+```
+
+```
+$ echo z
+```
 EOF
 python3 tests/doctest.py --fpipec "$FPIPEC" "$DT/page.md" > "$DT/page.out" 2>&1
 dtrc=$?
-if [ $dtrc = 1 ] && grep -qx 'doctest: 4 samples run, 3 failed, 1 skipped, 0 without output' "$DT/page.out" &&
+if [ $dtrc = 1 ] && grep -qx 'doctest: 6 samples run, 4 failed, 1 skipped, 2 without output' "$DT/page.out" &&
     grep -qx 'FAIL - doctest: page.md:5 fpipec check p.fpipe' "$DT/page.out" &&
     grep -qx "    -p.fpipe:3:17: error: unknown function 'split_x'" "$DT/page.out" &&
     grep -qx "    +p.fpipe:3:17: error: unknown function 'split_w'" "$DT/page.out" &&
     grep -qx 'ok - doctest: page.md:13 printf .*' "$DT/page.out" &&
     grep -qx '    -{"seconds":0.25,"n":4}' "$DT/page.out" &&
     grep -qx "    setup 'false' exited 1:" "$DT/page.out" &&
-    grep -qx 'skip - doctest: page.md:33 echo x (shown only)' "$DT/page.out"; then
-    ok "doctest: the runner reports a wrong sample with a diff, a failing setup, and counts a skip"
+    grep -qx 'skip - doctest: page.md:33 echo x (shown only)' "$DT/page.out" &&
+    grep -qx '    $ ls no-such-file: exited 2 (a sample showing no output must succeed):' "$DT/page.out" &&
+    grep -qx 'ok - doctest: page.md:43 echo z' "$DT/page.out"; then
+    ok "doctest: the runner reports a wrong sample with a diff, a failing setup or command, and counts a skip"
 else bad "doctest: the runner on a doctored page (rc=$dtrc)" "$DT/page.out"; fi
 
 # ---- docs/language.md against the compiler's tables ----------------------
