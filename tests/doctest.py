@@ -38,6 +38,8 @@ page and the output:
          "12.5 ms", "done in 2.3s"), and the JSON members "seconds",
          "stage1", "total", "backoff_seconds", "stage1_seconds" and
          "*_seconds" with a number;
+       - throughput: a number, with a k/M/G multiplier or not, before a
+         unit per second ("516 MB/s", "4.21M records/s");
        - memory: "peak RSS N.N MB", "(peak RSS N.Nx that)" and the JSON
          member "peak_rss_bytes".
      Counts, sizes of tables and keys, and everything else must match.
@@ -70,6 +72,7 @@ NORMALISE = [
     (re.compile(r"\b\d+\.\d+( ?m?s)\b"), r"<T>\1"),
     (re.compile(r'"(seconds|stage1|total|backoff_seconds|[a-z0-9_]*_seconds)":-?[0-9.e+-]+'),
      r'"\1":<T>'),
+    (re.compile(r"\b\d+(\.\d+)?[kMG]? ?([A-Za-z]+/s)\b"), r"<N> \2"),
     (re.compile(r"peak RSS \d+(\.\d+)? [kMG]?B"), "peak RSS <M>"),
     (re.compile(r"\(peak RSS \d+(\.\d+)?x that\)"), "(peak RSS <R>x that)"),
     (re.compile(r'"peak_rss_bytes":\d+'), '"peak_rss_bytes":<M>'),

@@ -52,8 +52,8 @@ p.fpipe:3:17: error: unknown function 'split_x'
 ```
 
 ```
-$ printf 'stats: 1 thread, stage 1 9.999 s, peak RSS 1.0 MB (peak RSS 3.0x that)\n'
-stats: 1 thread, stage 1 0.006 s, peak RSS 4.4 MB (peak RSS 7723.7x that)
+$ printf 'stats: 1 thread, stage 1 9.999 s, peak RSS 1.0 MB (peak RSS 3.0x that), 2.5M records/s, 80 MB/s\n'
+stats: 1 thread, stage 1 0.006 s, peak RSS 4.4 MB (peak RSS 7723.7x that), 4.21M records/s, 516 MB/s
 $ printf 'a\nb\nc\n'
 a
 ...
