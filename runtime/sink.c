@@ -223,14 +223,55 @@ static bool through_proc(const char *path)
     return false;
 }
 
+/* Where a chain of symlinks from `path` ends (path itself when it is not
+ * a link), malloc'd; NULL with errno set when a link cannot be read or
+ * the chain is longer than 40 links (ELOOP).  A relative link is relative
+ * to the link's folder. */
+static char *link_end(const char *path)
+{
+    char *cur = strdup(path);
+    if (!cur)
+        fp_oom();
+    for (int hop = 0; hop < 40; hop++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            return cur;
+        char next[4096];
+        ssize_t n = readlink(cur, next, sizeof next);
+        if (n < 0 || n == (ssize_t)sizeof next) {
+            if (n >= 0)
+                errno = ENAMETOOLONG;
+            free(cur);
+            return NULL;
+        }
+        const char *slash = strrchr(cur, '/');
+        size_t dirlen = next[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
+        char *to = malloc(dirlen + (size_t)n + 1);
+        if (!to)
+            fp_oom();
+        memcpy(to, cur, dirlen);
+        memcpy(to + dirlen, next, (size_t)n);
+        to[dirlen + (size_t)n] = 0;
+        free(cur);
+        cur = to;
+    }
+    free(cur);
+    errno = ELOOP;
+    return NULL;
+}
+
 /* Opens the sink for `path` (NULL: standard output).  A folder (or a
  * symlink to one, which a rename would replace) is refused.  A destination
  * that exists and is not a regular file (a device, a FIFO, a terminal) is
  * written through; anything else gets a fresh temporary
  * (mkstemp: O_EXCL, so never an existing file or a symlink) next to it.
+ * A symlink to a file (or to nothing yet) is written through as `> link`
+ * would be: the temporary goes next to the link's end and is renamed over
+ * it, so the link stays and shows the new output.
  * The write-through open is checked with fstat against what stat saw: a
  * regular file swapped in between (a symlink planted in the race) is not
- * written into, the run writes a temporary and renames it instead. */
+ * written into, the run writes a temporary and renames it over the path
+ * itself instead. */
 fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
 {
     fp_sink *s = calloc(1, sizeof *s);
@@ -242,6 +283,7 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
         return s;
     }
     struct stat st, fst;
+    bool follow = true;   /* write through a symlink to its end */
     int sr = stat(path, &st);
     if (sr == 0 && S_ISDIR(st.st_mode)) {   /* or a symlink to one: never replaced */
         snprintf(err, errlen, "output '%s' is a folder, not a file", path);
@@ -263,6 +305,7 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
             return s;   /* tmp NULL: written through */
         }
         close(s->fd);   /* not what stat saw: write a temporary and rename it */
+        follow = false;
     } else if (lstat(path, &fst) == 0 && S_ISLNK(fst.st_mode) && through_proc(path)) {
         /* -o /dev/stdout with standard output a file: written in place,
          * at its end (what `> f` or `>> f` left there stays), streamed. */
@@ -277,14 +320,20 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
             fp_oom();
         return s;   /* tmp NULL: written through */
     }
-    size_t n = strlen(path);
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    s->path = strdup(path);
+    s->path = follow ? link_end(path) : strdup(path);
+    if (!s->path) {
+        snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+        free(s);
+        return NULL;
+    }
+    const char *dest = s->path;
+    size_t n = strlen(dest);
+    const char *slash = strrchr(dest, '/');
+    size_t dirlen = slash ? (size_t)(slash - dest) + 1 : 0;
     s->tmp = malloc(n + 32);
-    if (!s->path || !s->tmp)
+    if (!s->tmp)
         fp_oom();
-    snprintf(s->tmp, n + 32, "%.*s.%s.fpipe-XXXXXX", (int)dirlen, path, path + dirlen);
+    snprintf(s->tmp, n + 32, "%.*s.%s.fpipe-XXXXXX", (int)dirlen, dest, dest + dirlen);
     s->fd = mkstemp(s->tmp);
     if (s->fd < 0) {
         snprintf(err, errlen, "cannot create output '%s': %s", path, strerror(errno));
