@@ -582,6 +582,24 @@ static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
     __builtin_prefetch(t->slots + fp_ktag_index(pr->tag, t->shift) * t->stride, 1);
 }
 
+/* The same for a key already hashed: an occupied slot of another table
+ * or an MPI entry (fp_kslot image, a long key's k1 pointing at its bytes).
+ * Its tag is reused, not recomputed: every table of the run, on every
+ * rank, hashes with the same seed. */
+static inline void fp_ktab_probe_slot(const fp_ktab *t, const fp_kslot *s, fp_kprobe *pr)
+{
+    pr->tag = s->tag;
+    pr->k0 = s->k0;
+    if (fp_ktag_len(s->tag) <= 16) {
+        pr->k1 = s->k1;
+        pr->p = (const char *)&s->k0;
+    } else {
+        pr->p = (const char *)(uintptr_t)s->k1;
+        pr->k1 = fp_load64(pr->p + 8);
+    }
+    __builtin_prefetch(t->slots + fp_ktag_index(pr->tag, t->shift) * t->stride, 1);
+}
+
 /* --stats: hot keys of a combine_per_key (stats.c).  Each worker's table
  * feeds its sketch every record of stage 1: 256 buckets by the hash's top
  * bits, each counting its records (n) and running a majority vote
