@@ -169,6 +169,8 @@ static char *resolved_dir(const char *path)
     return r;
 }
 
+static char *link_end(const char *path);
+
 bool fp_same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
@@ -177,16 +179,26 @@ bool fp_same_file(const char *a, const char *b)
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
     if (ra == 0 || rb == 0)
         return false;   /* one exists, the other does not */
-    /* Neither exists yet: the same name in the same resolved folder. */
-    const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
-    na = na ? na + 1 : a;
-    nb = nb ? nb + 1 : b;
-    if (strcmp(na, nb) != 0)
-        return false;
-    char *da = resolved_dir(a), *db = resolved_dir(b);
-    bool same = da && db ? strcmp(da, db) == 0 : strcmp(a, b) == 0;
-    free(da);
-    free(db);
+    /* Neither exists yet: the same name in the same resolved folder, at
+     * the ends of their symlinks (a sink writes through a dangling one). */
+    char *la = link_end(a), *lb = link_end(b);
+    bool same;
+    if (!la || !lb) {
+        same = strcmp(a, b) == 0;
+    } else {
+        const char *na = strrchr(la, '/'), *nb = strrchr(lb, '/');
+        na = na ? na + 1 : la;
+        nb = nb ? nb + 1 : lb;
+        same = strcmp(na, nb) == 0;
+        if (same) {
+            char *da = resolved_dir(la), *db = resolved_dir(lb);
+            same = da && db ? strcmp(da, db) == 0 : strcmp(la, lb) == 0;
+            free(da);
+            free(db);
+        }
+    }
+    free(la);
+    free(lb);
     return same;
 }
 

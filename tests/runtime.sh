@@ -536,6 +536,14 @@ ln -sf exists "$X/alias"
 [ $rc = 2 ] && grep -q "the error file 'alias' is the output file" "$X/err" && [ "$(cat "$X/exists")" = previous ] &&
     ok "runtime: an error file that is a symlink to the output is refused" ||
     bad "runtime: --errors symlink to -o (rc=$rc)" "$X/err"
+# The same with neither there yet: -o a dangling symlink is written through
+# to its end, so --errors naming that end is the output file too.
+rm -f "$X/dangle" "$X/nothere"; ln -s nothere "$X/dangle"
+(cd "$X" && "$R/collect" -o dangle --errors nothere c.txt 2> err); rc=$?
+[ $rc = 2 ] && grep -q "the error file 'nothere' is the output file" "$X/err" && [ ! -e "$X/nothere" ] &&
+    ok "runtime: an error file at the end of the output's dangling symlink is refused" ||
+    bad "runtime: --errors at the end of -o's dangling symlink (rc=$rc)" "$X/err"
+rm -f "$X/dangle"
 
 # A folder entry that cannot be examined is an input error (exit 3), not
 # skipped: here a file past PATH_MAX under the folder (lstat fails with
