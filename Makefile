@@ -34,7 +34,9 @@ CXX     ?= g++
 CXXWARN := -Wall -Wextra -Wshadow -Wmissing-declarations $(if $(filter 1,$(WERROR)),-Werror)
 # No UBSan vptr check: programs are linked by the C driver, whose UBSan
 # runtime lacks the C++ part (the shims declare no classes of their own).
-CXXFLAGS_ALL = -std=c++17 $(OPT) $(CXXWARN) $(SAN) \
+# Dragonbox (libdragonbox-dev, f64.cc) is header-only, in a versioned folder.
+DRAGONBOX_INC := $(firstword $(wildcard /usr/include/dragonbox-*))
+CXXFLAGS_ALL = -std=c++17 $(OPT) $(CXXWARN) $(SAN) $(if $(DRAGONBOX_INC),-I$(DRAGONBOX_INC)) \
                $(if $(findstring undefined,$(SAN)),-fno-sanitize=vptr) $(CXXFLAGS)
 GEN     := $(BUILD)/gen
 
@@ -47,8 +49,8 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o) \
                 $(RUNTIME_CXX:runtime/%.cc=$(BUILD)/obj/runtime/%.o)
 # What a program linked with libfpipe.a needs besides (compiler/build.c
 # has the same list): libcsv, jansson and simdjson (JSON lines), libyaml (--config), zlib (gzip
-# inputs), libfmt (f64 output, runtime/f64.cc) and the C++ runtime.
-RUNTIME_LIBS = -lcsv -ljansson -lsimdjson $(YAML_LIBS) -lz -lfmt -lstdc++ -lm
+# inputs) and the C++ runtime.
+RUNTIME_LIBS = -lcsv -ljansson -lsimdjson $(YAML_LIBS) -lz -lstdc++ -lm
 # The MPI variant: the same sources with -DFP_MPI, plus mpi.c, built with
 # mpicc (Open MPI); skipped when mpicc is missing.
 MPICC   ?= mpicc
@@ -206,7 +208,8 @@ lint: $(GEN)/fpipe.h $(GEN)/lexer.c
 	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -Icompiler -I$(GEN) compiler/*.c
 	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -Iruntime \
 	    $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
-	clang++ -fsyntax-only -std=c++17 $(filter-out -Werror,$(CXXWARN)) -Werror -Iruntime $(RUNTIME_CXX)
+	clang++ -fsyntax-only -std=c++17 $(filter-out -Werror,$(CXXWARN)) -Werror \
+	    $(if $(DRAGONBOX_INC),-I$(DRAGONBOX_INC)) -Iruntime $(RUNTIME_CXX)
 	@if command -v $(MPICC) > /dev/null; then \
 	    echo "clang -fsyntax-only ... -DFP_MPI \$$(mpicc --showme:compile) runtime/*.c"; \
 	    clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -DFP_MPI \

@@ -320,7 +320,6 @@ int run_cc(Arena *a, const Ir *ir, const char *cfile, const char *exe, const cha
         vec_push(a, &argv, "-lsimdjson");   /* JSON lines' fast path (runtime/jsonl.cc) */
         vec_push(a, &argv, "-lyaml");   /* --config */
         vec_push(a, &argv, "-lz");      /* gzip inputs */
-        vec_push(a, &argv, "-lfmt");    /* f64 output (runtime/f64.cc) */
         vec_push(a, &argv, "-lstdc++"); /* the runtime's C++ shims */
         vec_push(a, &argv, "-lm");   /* for the linked C files */
         vec_push(a, &argv, "-o");

@@ -348,8 +348,10 @@ void fp_ktab_fold(fp_ktab *dst, const fp_ktab *src, void (*merge)(void *dst, con
         if (!s->tag)
             continue;
         bool fresh;
+        fp_kprobe pr;   /* the slot's hash, not recomputed */
+        fp_ktab_probe_slot(dst, s, &pr);
         /* src (and its arena) goes away after the fold: copy long keys. */
-        void *acc = fp_ktab_upsert(dst, fp_kslot_key(s), true, &fresh);
+        void *acc = fp_ktab_upsert_probe(dst, &pr, true, &fresh);
         if (fresh)
             memcpy(acc, s + 1, src->vsize);
         else

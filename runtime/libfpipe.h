@@ -531,7 +531,9 @@ static inline uint64_t fp_key_hash(const char *p, size_t n, uint64_t k0, uint64_
         /* The zero-padded inline words, always 16 bytes: XXH3's branch-free
          * 9-16 byte path (the length goes into the seed, so "a" and "a\0"
          * differ).  Measured: 1.4x faster than XXH3 on the bare bytes, whose
-         * length-dependent branches mispredict on words. */
+         * length-dependent branches mispredict on words; the cheapest XXH3
+         * call tried, 16 instructions a word more than the unseeded hash it
+         * replaced (bench/README.md). */
         const uint64_t w[2] = {k0, k1};
         return XXH3_64bits_withSeed(w, 16, fp_key_seed + n);
     }
@@ -579,6 +581,24 @@ static inline void fp_kprobe_of(fp_str key, fp_kprobe *pr)
 static inline void fp_ktab_probe(const fp_ktab *t, fp_str key, fp_kprobe *pr)
 {
     fp_kprobe_of(key, pr);
+    __builtin_prefetch(t->slots + fp_ktag_index(pr->tag, t->shift) * t->stride, 1);
+}
+
+/* The same for a key already hashed: an occupied slot of another table
+ * or an MPI entry (fp_kslot image, a long key's k1 pointing at its bytes).
+ * Its tag is reused, not recomputed: every table of the run, on every
+ * rank, hashes with the same seed. */
+static inline void fp_ktab_probe_slot(const fp_ktab *t, const fp_kslot *s, fp_kprobe *pr)
+{
+    pr->tag = s->tag;
+    pr->k0 = s->k0;
+    if (fp_ktag_len(s->tag) <= 16) {
+        pr->k1 = s->k1;
+        pr->p = (const char *)&s->k0;
+    } else {
+        pr->p = (const char *)(uintptr_t)s->k1;
+        pr->k1 = fp_load64(pr->p + 8);
+    }
     __builtin_prefetch(t->slots + fp_ktag_index(pr->tag, t->shift) * t->stride, 1);
 }
 

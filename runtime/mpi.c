@@ -754,7 +754,7 @@ static void fold_entries(fp_ktab *t, char *p, char *end, const fp_pipeline *pl)
         int n = 0;
         for (; n < FP_BATCH && p < end; n++) {
             src[n] = entry_slot(p);
-            fp_ktab_probe(t, fp_kslot_key(src[n]), &pr[n]);
+            fp_ktab_probe_slot(t, src[n], &pr[n]);
             p += entry_size(src[n]->tag);
         }
         for (int i = 0; i < n; i++) {
@@ -868,7 +868,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
                 int o = owner_of_tag(s->tag);
                 if (o == rank && !ordered) {
                     self[nself] = s;
-                    fp_ktab_probe(owned, fp_kslot_key(s), &selfp[nself]);
+                    fp_ktab_probe_slot(owned, s, &selfp[nself]);
                     if (++nself == FP_BATCH) {
                         fold_slots(owned, self, selfp, nself, pl);
                         nself = 0;

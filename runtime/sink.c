@@ -169,6 +169,8 @@ static char *resolved_dir(const char *path)
     return r;
 }
 
+static char *link_end(const char *path);
+
 bool fp_same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
@@ -177,16 +179,26 @@ bool fp_same_file(const char *a, const char *b)
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
     if (ra == 0 || rb == 0)
         return false;   /* one exists, the other does not */
-    /* Neither exists yet: the same name in the same resolved folder. */
-    const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
-    na = na ? na + 1 : a;
-    nb = nb ? nb + 1 : b;
-    if (strcmp(na, nb) != 0)
-        return false;
-    char *da = resolved_dir(a), *db = resolved_dir(b);
-    bool same = da && db ? strcmp(da, db) == 0 : strcmp(a, b) == 0;
-    free(da);
-    free(db);
+    /* Neither exists yet: the same name in the same resolved folder, at
+     * the ends of their symlinks (a sink writes through a dangling one). */
+    char *la = link_end(a), *lb = link_end(b);
+    bool same;
+    if (!la || !lb) {
+        same = strcmp(a, b) == 0;
+    } else {
+        const char *na = strrchr(la, '/'), *nb = strrchr(lb, '/');
+        na = na ? na + 1 : la;
+        nb = nb ? nb + 1 : lb;
+        same = strcmp(na, nb) == 0;
+        if (same) {
+            char *da = resolved_dir(la), *db = resolved_dir(lb);
+            same = da && db ? strcmp(da, db) == 0 : strcmp(la, lb) == 0;
+            free(da);
+            free(db);
+        }
+    }
+    free(la);
+    free(lb);
     return same;
 }
 
@@ -223,14 +235,55 @@ static bool through_proc(const char *path)
     return false;
 }
 
+/* Where a chain of symlinks from `path` ends (path itself when it is not
+ * a link), malloc'd; NULL with errno set when a link cannot be read or
+ * the chain is longer than 40 links (ELOOP).  A relative link is relative
+ * to the link's folder. */
+static char *link_end(const char *path)
+{
+    char *cur = strdup(path);
+    if (!cur)
+        fp_oom();
+    for (int hop = 0; hop < 40; hop++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            return cur;
+        char next[4096];
+        ssize_t n = readlink(cur, next, sizeof next);
+        if (n < 0 || n == (ssize_t)sizeof next) {
+            if (n >= 0)
+                errno = ENAMETOOLONG;
+            free(cur);
+            return NULL;
+        }
+        const char *slash = strrchr(cur, '/');
+        size_t dirlen = next[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
+        char *to = malloc(dirlen + (size_t)n + 1);
+        if (!to)
+            fp_oom();
+        memcpy(to, cur, dirlen);
+        memcpy(to + dirlen, next, (size_t)n);
+        to[dirlen + (size_t)n] = 0;
+        free(cur);
+        cur = to;
+    }
+    free(cur);
+    errno = ELOOP;
+    return NULL;
+}
+
 /* Opens the sink for `path` (NULL: standard output).  A folder (or a
  * symlink to one, which a rename would replace) is refused.  A destination
  * that exists and is not a regular file (a device, a FIFO, a terminal) is
  * written through; anything else gets a fresh temporary
  * (mkstemp: O_EXCL, so never an existing file or a symlink) next to it.
+ * A symlink to a file (or to nothing yet) is written through as `> link`
+ * would be: the temporary goes next to the link's end and is renamed over
+ * it, so the link stays and shows the new output.
  * The write-through open is checked with fstat against what stat saw: a
  * regular file swapped in between (a symlink planted in the race) is not
- * written into, the run writes a temporary and renames it instead. */
+ * written into, the run writes a temporary and renames it over the path
+ * itself instead. */
 fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
 {
     fp_sink *s = calloc(1, sizeof *s);
@@ -242,6 +295,7 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
         return s;
     }
     struct stat st, fst;
+    bool follow = true;   /* write through a symlink to its end */
     int sr = stat(path, &st);
     if (sr == 0 && S_ISDIR(st.st_mode)) {   /* or a symlink to one: never replaced */
         snprintf(err, errlen, "output '%s' is a folder, not a file", path);
@@ -263,6 +317,7 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
             return s;   /* tmp NULL: written through */
         }
         close(s->fd);   /* not what stat saw: write a temporary and rename it */
+        follow = false;
     } else if (lstat(path, &fst) == 0 && S_ISLNK(fst.st_mode) && through_proc(path)) {
         /* -o /dev/stdout with standard output a file: written in place,
          * at its end (what `> f` or `>> f` left there stays), streamed. */
@@ -277,14 +332,20 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
             fp_oom();
         return s;   /* tmp NULL: written through */
     }
-    size_t n = strlen(path);
-    const char *slash = strrchr(path, '/');
-    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-    s->path = strdup(path);
+    s->path = follow ? link_end(path) : strdup(path);
+    if (!s->path) {
+        snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+        free(s);
+        return NULL;
+    }
+    const char *dest = s->path;
+    size_t n = strlen(dest);
+    const char *slash = strrchr(dest, '/');
+    size_t dirlen = slash ? (size_t)(slash - dest) + 1 : 0;
     s->tmp = malloc(n + 32);
-    if (!s->path || !s->tmp)
+    if (!s->tmp)
         fp_oom();
-    snprintf(s->tmp, n + 32, "%.*s.%s.fpipe-XXXXXX", (int)dirlen, path, path + dirlen);
+    snprintf(s->tmp, n + 32, "%.*s.%s.fpipe-XXXXXX", (int)dirlen, dest, dest + dirlen);
     s->fd = mkstemp(s->tmp);
     if (s->fd < 0) {
         snprintf(err, errlen, "cannot create output '%s': %s", path, strerror(errno));

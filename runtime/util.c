@@ -377,6 +377,39 @@ void fp_out_i64(fp_buf *b, int64_t v)
 
 uint64_t fp_f64_digits(double v, int *exp10);   /* f64.cc: Dragonbox */
 
+/* "00" to "99": an f64's up to 17 digits are written two per division. */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* The decimal digits of u > 0, written backwards ending at end; returns
+ * where they start.  Eight digits at a time come off with one 64-bit
+ * division, the rest with 32-bit ones. */
+static char *digits_before(char *end, uint64_t u)
+{
+    while (u >= 100000000) {
+        uint32_t lo = (uint32_t)(u % 100000000);
+        u /= 100000000;
+        for (int i = 0; i < 4; i++, lo /= 100) {
+            end -= 2;
+            memcpy(end, digit_pairs + 2 * (lo % 100), 2);
+        }
+    }
+    uint32_t v = (uint32_t)u;
+    for (; v >= 100; v /= 100) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * (v % 100), 2);
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
+    return end;
+}
+
 /* The shortest digits that read back as v (Dragonbox, f64.cc), laid out
  * as C's %.Pg would with P = max(15, their count): plain decimal for
  * exponents -5 to P-1, else d.ddde+XX (two exponent digits at least).
@@ -413,10 +446,8 @@ void fp_out_f64(fp_buf *b, double v)
         e++;
     }
     char dig[20];   /* the significand's digits, most significant first */
-    int nd = 0;
-    for (char *q = dig + sizeof dig; sig; sig /= 10)
-        *--q = (char)('0' + sig % 10), nd++;
-    const char *d = dig + sizeof dig - nd;
+    const char *d = digits_before(dig + sizeof dig, sig);
+    int nd = (int)(dig + sizeof dig - d);
     int x = e + nd - 1;   /* the exponent of the first digit */
     int prec = nd > 15 ? nd : 15;
     if (x < -4 || x >= prec) {

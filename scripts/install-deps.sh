@@ -13,7 +13,7 @@ set -euo pipefail
 #   libcsv-dev, libjansson-dev  CSV and JSON-lines sources (runtime/source.c)
 #   zlib1g-dev                gzip inputs (runtime/inputs.c)
 #   libsimdjson-dev           JSON lines' fast path (runtime/jsonl.cc, a C++ shim)
-#   libfmt-dev, g++          Dragonbox, the shortest f64 digits (runtime/f64.cc, a C++ shim)
+#   libdragonbox-dev, g++     Dragonbox, the shortest f64 digits (runtime/f64.cc, a C++ shim)
 #   libxxhash-dev             XXH3, the keyed tables' seeded hash (runtime/libfpipe.h)
 #   cppcheck                  make lint
 #   python3                   independent references in tests (tests/ref/*.py)
@@ -32,7 +32,7 @@ set -euo pipefail
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
       libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev cppcheck
-      python3 binutils time libxxhash-dev libfmt-dev g++
+      python3 binutils time libxxhash-dev libdragonbox-dev g++
       libsimdjson-dev scdoc groff-base man-db)
 
 missing=()

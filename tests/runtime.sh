@@ -536,6 +536,14 @@ ln -sf exists "$X/alias"
 [ $rc = 2 ] && grep -q "the error file 'alias' is the output file" "$X/err" && [ "$(cat "$X/exists")" = previous ] &&
     ok "runtime: an error file that is a symlink to the output is refused" ||
     bad "runtime: --errors symlink to -o (rc=$rc)" "$X/err"
+# The same with neither there yet: -o a dangling symlink is written through
+# to its end, so --errors naming that end is the output file too.
+rm -f "$X/dangle" "$X/nothere"; ln -s nothere "$X/dangle"
+(cd "$X" && "$R/collect" -o dangle --errors nothere c.txt 2> err); rc=$?
+[ $rc = 2 ] && grep -q "the error file 'nothere' is the output file" "$X/err" && [ ! -e "$X/nothere" ] &&
+    ok "runtime: an error file at the end of the output's dangling symlink is refused" ||
+    bad "runtime: --errors at the end of -o's dangling symlink (rc=$rc)" "$X/err"
+rm -f "$X/dangle"
 
 # A folder entry that cannot be examined is an input error (exit 3), not
 # skipped: here a file past PATH_MAX under the folder (lstat fails with
@@ -621,3 +629,26 @@ for o in dir dirlink; do
         bad "runtime: -o $o (rc=$rc)" "$X/err"
 done
 rm -rf "$X/dir" "$X/dirlink"
+# -o a symlink to a file is written through, as `> link` would be: the
+# link stays, its end gets the output (atomically, through a temporary in
+# the end's folder); a chain of links, and a link to nothing yet, the same.
+# A loop of links is refused (exit 3).  Before, the rename replaced the link.
+rm -rf "$X/ln"; mkdir -p "$X/ln/real"
+"$R/linelen" "$X/in.txt" > "$X/ln/want"
+echo previous > "$X/ln/real/t1"
+ln -s real/t1 "$X/ln/one"; ln -s one "$X/ln/two"; ln -s real/t3 "$X/ln/three"
+for o in one two three; do
+    (cd "$X/ln" && "$R/linelen" -o $o ../in.txt 2> err); rc=$?
+    t=$(readlink -f "$X/ln/$o")
+    [ $rc = 0 ] && [ -L "$X/ln/$o" ] && [ -f "$t" ] && [ ! -L "$t" ] && cmp -s "$X/ln/want" "$t" &&
+        [ -z "$(ls -A "$X/ln/real" | grep fpipe-)" ] && no_temps "$X/ln" &&
+        ok "runtime: -o $o (a symlink to a file, a chain, or dangling) writes through to its end" ||
+        { bad "runtime: -o symlink $o (rc=$rc)" "$X/ln/err"; ls -lA "$X/ln" "$X/ln/real"; }
+done
+ln -s loop2 "$X/ln/loop1"; ln -s loop1 "$X/ln/loop2"
+(cd "$X/ln" && "$R/linelen" -o loop1 ../in.txt 2> err); rc=$?
+[ $rc = 3 ] && grep -q "^linelen: error: cannot open output 'loop1': Too many levels of symbolic links$" "$X/ln/err" &&
+    [ -L "$X/ln/loop1" ] && no_temps "$X/ln" &&
+    ok "runtime: -o a loop of symlinks is refused, exit 3" ||
+    bad "runtime: -o a loop of symlinks (rc=$rc)" "$X/ln/err"
+rm -rf "$X/ln"
