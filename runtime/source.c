@@ -12,8 +12,10 @@
  * RFC 4180 unquoting and rejects stray quotes.  docs/design-notes.md
  * (Speed) describes the fast path.
  *
- * JSON lines.  One object per line, parsed by jansson; members are looked
- * up by the record's field names and converted with their declared types.
+ * JSON lines.  One object per line, read by simdjson a window of lines at
+ * a time (jsonl.cc) when jansson would read it the same, else by jansson,
+ * which words every error; members are looked up by the record's field
+ * names and converted with their declared types.
  */
 #include "internal.h"
 #include "jsonl.h"
@@ -325,8 +327,9 @@ int fp_csv_header(const char *data, size_t len, const char *const *fields, int n
 
 /* ---- JSON lines ----------------------------------------------------------- */
 
-/* A line is read by simdjson (jsonl.cc) when jansson would read it the
- * same; otherwise by jansson, which also words every error.  The record
+/* A line is read by simdjson (jsonl.cc, which keeps its window over the
+ * partition's lines between calls) when jansson would read it the same;
+ * otherwise by jansson, which also words every error.  The record
  * handle is then jansson's tree, or `fast`: the thread's simdjson record
  * (never written, so one for all threads). */
 static fp_json *const fast = (fp_json *)&fp_jsonl_use_jansson;
@@ -338,13 +341,15 @@ bool fp_jsonl_next(fp_worker *w, const fp_site *site, const char **cur, const ch
     fp_str line;
     *obj = NULL;
     do {
-        if (!fp_next_line(cur, end, &line))
+        if (!fp_next_line(cur, end, &line)) {
+            fp_sj_reset();
             return false;
+        }
         if (line.n && line.p[line.n - 1] == '\r')
             line.n--;
     } while (line.n == 0);
     w->pos = line.p;
-    if (!fp_jsonl_use_jansson && fp_sj_parse(line.p, line.n)) {
+    if (!fp_jsonl_use_jansson && fp_sj_parse(line.p, line.n, end)) {
         *obj = fast;
         return true;
     }
