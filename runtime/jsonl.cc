@@ -43,8 +43,9 @@ namespace dom = simdjson::dom;
 
 constexpr size_t MAX_KEYS = 64;              /* keys of one object; more: jansson */
 constexpr int MAX_DEPTH = 64;                /* nesting the walk follows; deeper: jansson */
-constexpr size_t MAX_WINDOW = 1 << 20;       /* bytes indexed in one stage-1 pass */
+constexpr size_t MAX_WINDOW = 1 << 18;       /* bytes indexed in one stage-1 pass */
 constexpr size_t MIN_WINDOW = 1 << 10;       /* after a line jansson had to read */
+constexpr size_t LAYOUT_BYTES = 2048;        /* key bytes of a layout kept (below) */
 
 /* A top-level member of the current record. */
 struct member_t {
@@ -53,8 +54,10 @@ struct member_t {
     dom::element v;  /* its value, converted when asked for */
 };
 
+} // namespace
+
 /* One thread's reader: the window being streamed and the current record. */
-struct reader {
+struct fp_sj {
     dom::parser parser;             /* reused: its buffers grow to MAX_WINDOW once */
     dom::document_stream stream;
     dom::document_stream::iterator it;
@@ -66,17 +69,29 @@ struct reader {
     size_t window = MAX_WINDOW;     /* the next window's size: shrinks after errors */
     member_t m[MAX_KEYS];
     size_t nm = 0;
-    /* Where each name asked for was found in the last record that had it:
-     * records of a file are mostly written alike, so one compare finds it. */
+    /* The keys of the last record whose keys were checked one by one, in
+     * order: the records of a file are mostly written alike, and a record
+     * with exactly these keys needs no duplicate check. */
+    char lay[LAYOUT_BYTES + 8];     /* the keys' bytes, one after the other (+8: same_padded) */
+    uint32_t lay_len[MAX_KEYS];
+    size_t lay_keys = 0;
+    bool lay_ok = false;            /* lay holds a layout */
+    uint64_t gen = 1;               /* counts layouts: the current record's */
+    /* Where each name asked for was in the last record that had it, and
+     * that record's layout: a record of the same layout has it there. */
     struct {
         const char *name;           /* the generated code's string literal */
         size_t n;                   /* strlen(name) */
         size_t at;                  /* index into m */
+        uint64_t gen;               /* the layout `at` holds for */
     } seen[16] = {};
 };
 
 /* The thread's reader.  A thread_local with a constructor is reached
  * through an init check on every use: each entry point binds it once. */
+namespace {
+
+using reader = fp_sj;
 thread_local reader the_reader;
 
 bool is_ws(char c)
@@ -91,6 +106,29 @@ inline bool same(const char *a, const char *b, size_t n)
         if (a[i] != b[i])
             return false;
     return true;
+}
+
+/* Equal bytes, 8 at a time: a and b may both be read up to 7 bytes past n
+ * (the layout buffer has room, and simdjson's string buffer its padding). */
+inline bool same_padded(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    for (; n >= 8; n -= 8, a += 8, b += 8) {
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return false;
+    }
+    if (n == 0)
+        return true;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint64_t first = ~uint64_t(0) << (64 - 8 * n);   /* the first n bytes */
+#else
+    uint64_t first = ~uint64_t(0) >> (64 - 8 * n);
+#endif
+    return ((x ^ y) & first) == 0;
 }
 
 /* The bit of a key in an object's 64-bit filter of keys seen: from its
@@ -172,9 +210,27 @@ bool read_record(reader &R, dom::element e, bool escapes)
 {
     if (e.type() != dom::element_type::OBJECT)
         return false;   /* jansson: "a JSON-lines record must be an object" */
+    dom::object o(e);
+    /* The keys as the last layout's: nothing more to check about them.  (A
+ * key in simdjson's string buffer is followed by its NUL and at least
+ * SIMDJSON_PADDING bytes of the buffer: same_padded may read 8 at a time.) */
+    size_t n = 0, off = 0;
+    bool same_layout = R.lay_ok;
+    for (dom::key_value_pair kv : o) {
+        if (!same_layout)
+            break;
+        size_t len = kv.key.size();
+        if (n == R.lay_keys || R.lay_len[n] != len || !same_padded(R.lay + off, kv.key.data(), len))
+            same_layout = false;
+        off += len;
+        n++;
+    }
+    if (same_layout && n != R.lay_keys)
+        same_layout = false;
     keyset keys;
-    for (dom::key_value_pair kv : dom::object(e)) {
-        if (!keys.add(kv.key, escapes))
+    n = 0;
+    for (dom::key_value_pair kv : o) {
+        if (!same_layout && !keys.add(kv.key, escapes))
             return false;
         switch (kv.value.type()) {
         case dom::element_type::OBJECT:
@@ -186,12 +242,26 @@ bool read_record(reader &R, dom::element e, bool escapes)
         default:
             break;
         }
-        member_t &m = R.m[keys.n - 1];
+        member_t &m = R.m[n++];
         m.k = kv.key.data();
         m.kn = kv.key.size();
         m.v = kv.value;
     }
-    R.nm = keys.n;
+    R.nm = n;
+    if (!same_layout) {   /* a new layout: keep it if it fits */
+        R.gen++;
+        R.lay_ok = false;
+        off = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (R.m[i].kn > LAYOUT_BYTES - off)
+                return true;
+            memcpy(R.lay + off, R.m[i].k, R.m[i].kn);
+            R.lay_len[i] = (uint32_t)R.m[i].kn;
+            off += R.m[i].kn;
+        }
+        R.lay_keys = n;
+        R.lay_ok = true;
+    }
     return true;
 }
 
@@ -258,16 +328,16 @@ bool open_window(reader &R, const char *p, const char *end)
 /* Give up the window: the current line goes to jansson, the next line
  * opens a smaller window (a bad line in a window fails the whole window
  * in stage 1, so the windows shrink towards it). */
-int refuse(reader &R)
+fp_sj *refuse(reader &R)
 {
     R.active = false;
     R.window = R.window / 4 < MIN_WINDOW ? MIN_WINDOW : R.window / 4;
-    return 0;
+    return nullptr;
 }
 
 } // namespace
 
-extern "C" int fp_sj_parse(const char *p, size_t n, const char *end)
+extern "C" fp_sj *fp_sj_parse(const char *p, size_t n, const char *end)
 {
     reader &R = the_reader;
     /* The line padding simdjson's loads need (SIMDJSON_PADDING) is there:
@@ -295,7 +365,7 @@ extern "C" int fp_sj_parse(const char *p, size_t n, const char *end)
     while (q < e && is_ws(*q))
         q++;
     if (q == e)
-        return 0;   /* spaces only: jansson's error; the window stays */
+        return nullptr;   /* spaces only: jansson's error; the window stays */
     dom::element doc;
     if ((*R.it).get(doc) || R.win + R.it.current_index() != q)
         return refuse(R);
@@ -310,7 +380,7 @@ extern "C" int fp_sj_parse(const char *p, size_t n, const char *end)
         return refuse(R);
     R.resume = e;
     R.taken = true;
-    return 1;
+    return &R;
 }
 
 extern "C" void fp_sj_reset(void)
@@ -319,22 +389,22 @@ extern "C" void fp_sj_reset(void)
     R.active = false;
 }
 
-extern "C" void fp_sj_member(const char *name, fp_jv *out)
+extern "C" void fp_sj_member(fp_sj *r, const char *name, fp_jv *out)
 {
-    reader &R = the_reader;
+    reader &R = *r;
     auto &c = R.seen[(reinterpret_cast<uintptr_t>(name) >> 3) & 15];
+    if (c.name == name && c.gen == R.gen) {   /* this layout has it there */
+        convert(R.m[c.at].v, out);
+        return;
+    }
     if (c.name != name) {
         c.name = name;
         c.n = strlen(name);
-        c.at = 0;
-    }
-    if (c.at < R.nm && R.m[c.at].kn == c.n && same(R.m[c.at].k, name, c.n)) {
-        convert(R.m[c.at].v, out);
-        return;
     }
     for (size_t i = 0; i < R.nm; i++)
         if (R.m[i].kn == c.n && same(R.m[i].k, name, c.n)) {
             c.at = i;
+            c.gen = R.gen;
             convert(R.m[i].v, out);
             return;
         }
