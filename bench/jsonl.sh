@@ -110,7 +110,7 @@ for n in "${names[@]}"; do
 done
 # ratio A B FIELD: best of A's column FIELD over best of B's.
 ratio() { awk -v a="$(cut -d' ' -f"$3" "$OUT/t.$1" | best)" -v b="$(cut -d' ' -f"$3" "$OUT/t.$2" | best)" \
-    'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 if [ -n "$DUCK" ]; then
     echo "  DuckDB / fpipe JSON, 2 threads: $(ratio duckdb_t2 json_t2 1)x wall, $(ratio duckdb_t2 json_t2 3)x user (target: at least 3x)"
 fi

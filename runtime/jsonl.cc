@@ -210,27 +210,27 @@ bool read_record(reader &R, dom::element e, bool escapes)
 {
     if (e.type() != dom::element_type::OBJECT)
         return false;   /* jansson: "a JSON-lines record must be an object" */
-    dom::object o(e);
-    /* The keys as the last layout's: nothing more to check about them.  (A
- * key in simdjson's string buffer is followed by its NUL and at least
- * SIMDJSON_PADDING bytes of the buffer: same_padded may read 8 at a time.) */
-    size_t n = 0, off = 0;
+    /* While the keys are the last layout's, nothing more is checked about
+     * them; from the first that differs, every key goes through keyset.
+     * (A key in simdjson's string buffer is followed by its NUL and at
+     * least SIMDJSON_PADDING bytes of the buffer: same_padded may read 8
+     * bytes at a time.) */
     bool same_layout = R.lay_ok;
-    for (dom::key_value_pair kv : o) {
-        if (!same_layout)
-            break;
-        size_t len = kv.key.size();
-        if (n == R.lay_keys || R.lay_len[n] != len || !same_padded(R.lay + off, kv.key.data(), len))
-            same_layout = false;
-        off += len;
-        n++;
-    }
-    if (same_layout && n != R.lay_keys)
-        same_layout = false;
+    size_t n = 0, off = 0;
     keyset keys;
-    n = 0;
-    for (dom::key_value_pair kv : o) {
-        if (!same_layout && !keys.add(kv.key, escapes))
+    for (dom::key_value_pair kv : dom::object(e)) {
+        std::string_view k = kv.key;
+        if (same_layout) {
+            if (n < R.lay_keys && R.lay_len[n] == k.size() &&
+                same_padded(R.lay + off, k.data(), k.size())) {
+                off += k.size();
+            } else {
+                same_layout = false;
+                for (size_t i = 0; i < n; i++)   /* the layout's first n: they pass */
+                    keys.add(std::string_view(R.m[i].k, R.m[i].kn), escapes);
+            }
+        }
+        if (!same_layout && !keys.add(k, escapes))
             return false;
         switch (kv.value.type()) {
         case dom::element_type::OBJECT:
@@ -243,10 +243,12 @@ bool read_record(reader &R, dom::element e, bool escapes)
             break;
         }
         member_t &m = R.m[n++];
-        m.k = kv.key.data();
-        m.kn = kv.key.size();
+        m.k = k.data();
+        m.kn = k.size();
         m.v = kv.value;
     }
+    if (n != R.lay_keys)
+        same_layout = false;   /* a prefix of the layout: no duplicates, but another layout */
     R.nm = n;
     if (!same_layout) {   /* a new layout: keep it if it fits */
         R.gen++;
