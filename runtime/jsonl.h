@@ -19,13 +19,20 @@ typedef struct fp_jv {
     double d;        /* FP_JV_REAL */
 } fp_jv;
 
-/* Parse the line p[0..n) (followed by at least 64 readable bytes) as this
- * thread's current record.  1: an object, read as jansson would read it;
- * 0: jansson must decide (an error, or a line jansson reads otherwise). */
-int fp_sj_parse(const char *p, size_t n);
+/* One thread's simdjson reader, holding its current record. */
+typedef struct fp_sj fp_sj;
+/* Read the line p[0..n) (its newline and a trailing '\r' left out) as this
+ * thread's current record; end is the end of the partition, which the
+ * lines come from in order (the line after it at most FP_PAD bytes of
+ * padding).  The thread's reader, holding an object read as jansson would
+ * read it; or NULL: jansson must decide (an error, or a line jansson reads
+ * otherwise). */
+fp_sj *fp_sj_parse(const char *p, size_t n, const char *end);
+/* The partition is done: the next line starts afresh. */
+void fp_sj_reset(void);
 /* Tests: nonzero sends every line to jansson (the reference reader). */
 extern int fp_jsonl_use_jansson;
-/* Member `name` of this thread's current record. */
-void fp_sj_member(const char *name, fp_jv *out);
+/* Member `name` of the reader's current record. */
+void fp_sj_member(fp_sj *r, const char *name, fp_jv *out);
 
 #endif

@@ -12,8 +12,10 @@
  * RFC 4180 unquoting and rejects stray quotes.  docs/design-notes.md
  * (Speed) describes the fast path.
  *
- * JSON lines.  One object per line, parsed by jansson; members are looked
- * up by the record's field names and converted with their declared types.
+ * JSON lines.  One object per line, read by simdjson a window of lines at
+ * a time (jsonl.cc) when jansson would read it the same, else by jansson,
+ * which words every error; members are looked up by the record's field
+ * names and converted with their declared types.
  */
 #include "internal.h"
 #include "jsonl.h"
@@ -325,12 +327,18 @@ int fp_csv_header(const char *data, size_t len, const char *const *fields, int n
 
 /* ---- JSON lines ----------------------------------------------------------- */
 
-/* A line is read by simdjson (jsonl.cc) when jansson would read it the
- * same; otherwise by jansson, which also words every error.  The record
- * handle is then jansson's tree, or `fast`: the thread's simdjson record
- * (never written, so one for all threads). */
-static fp_json *const fast = (fp_json *)&fp_jsonl_use_jansson;
+/* A line is read by simdjson (jsonl.cc, which keeps its window over the
+ * partition's lines between calls) when jansson would read it the same;
+ * otherwise by jansson, which also words every error.  The record handle
+ * is then jansson's tree, or the thread's simdjson reader with its low bit
+ * set (a json_t is malloc'd: its low bit is clear). */
 int fp_jsonl_use_jansson;
+
+static fp_sj *fast_reader(fp_json *obj)
+{
+    uintptr_t u = (uintptr_t)obj;
+    return u & 1 ? (fp_sj *)(u - 1) : NULL;
+}
 
 bool fp_jsonl_next(fp_worker *w, const fp_site *site, const char **cur, const char *end,
                    fp_json **obj)
@@ -338,14 +346,17 @@ bool fp_jsonl_next(fp_worker *w, const fp_site *site, const char **cur, const ch
     fp_str line;
     *obj = NULL;
     do {
-        if (!fp_next_line(cur, end, &line))
+        if (!fp_next_line(cur, end, &line)) {
+            fp_sj_reset();
             return false;
+        }
         if (line.n && line.p[line.n - 1] == '\r')
             line.n--;
     } while (line.n == 0);
     w->pos = line.p;
-    if (!fp_jsonl_use_jansson && fp_sj_parse(line.p, line.n)) {
-        *obj = fast;
+    fp_sj *r;
+    if (!fp_jsonl_use_jansson && (r = fp_sj_parse(line.p, line.n, end)) != NULL) {
+        *obj = (fp_json *)((uintptr_t)r + 1);
         return true;
     }
     json_error_t je;
@@ -413,8 +424,9 @@ static bool member(fp_worker *w, const fp_site *site, fp_json *obj, const char *
 {
     if (w->failed || !obj)
         return false;
-    if (obj == fast)
-        fp_sj_member(name, v);
+    fp_sj *r = fast_reader(obj);
+    if (r)
+        fp_sj_member(r, name, v);
     else
         tree_member((json_t *)obj, name, v);
     if (v->kind == FP_JV_MISSING) {
@@ -484,6 +496,6 @@ bool fp_json_bool(fp_worker *w, const fp_site *site, fp_json *obj, const char *n
 
 void fp_json_done(fp_json *obj)
 {
-    if (obj && obj != fast)
+    if (obj && !fast_reader(obj))
         json_decref((json_t *)obj);
 }

@@ -30,6 +30,8 @@
 #   opcfg    tests/opcfg.sh: per-operator settings in --config, their errors
 #   fsum     tests/fsum.sh: exact f64 sums and means against math.fsum, one
 #            md5 for every partition size, thread count, file split, MPI
+#   jsonl    tests/jsonl.sh: the JSON-lines source against Python's json
+#            with jansson's rules, every thread count, partition size, MPI
 #   docs     tests/docs.sh: docs/architecture.md and README's layout
 #            table name every source file, and only real ones
 #   doctest  tests/doctest.sh: the command samples of README.md and
@@ -1456,6 +1458,9 @@ echo "# fuzz"
 . tests/opcfg.sh
 # Exact f64 sums and means (runtime/fsum.c).
 . tests/fsum.sh
+# The JSON-lines source against Python's json (runtime/jsonl.cc).
+echo "# jsonl"
+. tests/jsonl.sh
 # docs/architecture.md and README's layout table against the source files.
 . tests/docs.sh
 # The docs' command samples, language.md and the man pages.
