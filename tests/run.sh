@@ -32,6 +32,8 @@
 #            md5 for every partition size, thread count, file split, MPI
 #   docs     tests/docs.sh: docs/architecture.md and README's layout
 #            table name every source file, and only real ones
+#   diag     tests/diag.sh: keywords used as names, diagnostics in source
+#            order with summary lines, long lines clipped, --color
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1376,13 +1378,14 @@ else bad "cli: fpipec crashed on $crashes of $tried cut/mutated programs (one ke
 
 # fpipec run: builds in a temporary folder, passes the arguments after --,
 # exits with the program's status, leaves nothing behind.
-runs_before=$(ls -d "${TMPDIR:-/tmp}"/fpipec-run-* 2> /dev/null | wc -l)
-"$FPIPEC" run examples/totals.fpipe -- "$IN/zipf.txt" > "$TMP/out" 2> "$TMP/err" &&
+# (a TMPDIR of its own: other runs of the suite share /tmp)
+mkdir -p "$TMP/runtmp"
+TMPDIR=$TMP/runtmp "$FPIPEC" run examples/totals.fpipe -- "$IN/zipf.txt" > "$TMP/out" 2> "$TMP/err" &&
     [ "$(cat "$TMP/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ] &&
     ok "cli: fpipec run builds and runs with the arguments after --" || bad "cli: fpipec run" "$TMP/err"
-"$FPIPEC" run "$TMP/ratio.fpipe" -- "$IN/ratio.txt" > "$TMP/out" 2>&1; rc=$?
+TMPDIR=$TMP/runtmp "$FPIPEC" run "$TMP/ratio.fpipe" -- "$IN/ratio.txt" > "$TMP/out" 2>&1; rc=$?
 [ $rc = 4 ] && grep -q "division by zero" "$TMP/out" && ok "cli: fpipec run exits with the program's status" || bad "cli: fpipec run status (rc=$rc)" "$TMP/out"
-[ "$(ls -d "${TMPDIR:-/tmp}"/fpipec-run-* 2> /dev/null | wc -l)" = "$runs_before" ] &&
+[ -z "$(ls -A "$TMP/runtmp")" ] &&
     ok "cli: fpipec run cleans up its temporary folder" || bad "cli: fpipec run left a temporary folder"
 
 # fpipec itself.
@@ -1438,6 +1441,8 @@ echo "# fuzz"
 . tests/fsum.sh
 # docs/architecture.md and README's layout table against the source files.
 . tests/docs.sh
+# Diagnostics: keywords as names, order, summaries, long lines, colour.
+. tests/diag.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
