@@ -34,6 +34,8 @@
 #            table name every source file, and only real ones
 #   diag     tests/diag.sh: keywords used as names, diagnostics in source
 #            order with summary lines, long lines clipped, --color
+#   cli-conventions tests/cli.sh: getopt_long command lines of fpipec and
+#            of programs, help, exit codes, --stats-file, -MD, completion
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1443,6 +1445,8 @@ echo "# fuzz"
 . tests/docs.sh
 # Diagnostics: keywords as names, order, summaries, long lines, colour.
 . tests/diag.sh
+# Command lines by convention, exit codes, --stats-file, -MD, completion.
+. tests/cli.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
