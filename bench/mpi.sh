@@ -55,7 +55,7 @@ fi
 
 med() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # phases FILE: the sum of the FPIPE_TIMES lines of rank 0, in seconds.
-phases() { awk '/^fpipe: / && !/rank [0-9]/ { s += $(NF - 1) } END { printf "%.3f", s / 1000 }' "$1"; }
+phases() { awk '/^[^ ]+: .* ms$/ && !/rank [0-9]/ { s += $(NF - 1) } END { printf "%.3f", s / 1000 }' "$1"; }
 
 # bench NAME FPIPE INPUT: builds both, checks, times, prints one table row pair.
 bench() {

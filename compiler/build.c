@@ -8,11 +8,14 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;   /* the C compiler gets our environment */
 
 /* Write s to path ("-": standard output); false (reported) on error. */
 bool write_file(const char *path, const Str *s)
@@ -37,6 +40,9 @@ bool write_file(const char *path, const Str *s)
 /* --backend mpi: mpicc and libfpipe_mpi.a (the same runtime built with
  * -DFP_MPI plus runtime/mpi.c); the generated C is the same. */
 bool backend_mpi;
+/* fpipec build -MD: each linked C file's object gets its header list,
+ * OBJ.d (main.c reads them into the depfile). */
+bool build_deps;
 
 static const char *runtime_lib(void)
 {
@@ -184,19 +190,17 @@ int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
 }
 
 /* Run argv (NULL-terminated) and wait: 0 when it exits 0, else 3 (2 when
- * it cannot start).  Its output goes to our stderr and stdout. */
+ * it cannot start: no such program, as with CC=nosuchcc, is the
+ * environment's trouble, not the generated code's).  Its output goes to
+ * our stderr and stdout.  posix_spawnp reports a failed exec itself. */
 static int run_argv(const PtrVec *argv)
 {
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "fpipec: error: cannot start the C compiler: %s\n", strerror(errno));
-        return 2;
-    }
-    if (pid == 0) {
-        execvp(argv->v[0], (char **)argv->v);
+    pid_t pid;
+    int err = posix_spawnp(&pid, argv->v[0], NULL, NULL, (char **)argv->v, environ);
+    if (err) {
         fprintf(stderr, "fpipec: error: cannot run '%s': %s\n", (char *)argv->v[0],
-                strerror(errno));
-        _exit(127);
+                strerror(err));
+        return 2;
     }
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -226,6 +230,11 @@ static int cc_object(Arena *a, const char *cfile, const char *obj, const char *i
     vec_push(a, &argv, "-fno-lto");
     vec_push(a, &argv, arena_printf(a, "-I%s", inc));
     vec_push(a, &argv, arena_printf(a, "-I%s", incdir));
+    if (build_deps) {   /* fpipec build -MD: the headers it includes, in OBJ.d */
+        vec_push(a, &argv, "-MMD");
+        vec_push(a, &argv, "-MF");
+        vec_push(a, &argv, arena_printf(a, "%s.d", obj));
+    }
     vec_push(a, &argv, "-c");
     vec_push(a, &argv, (void *)cc_file_arg(a, cfile));
     vec_push(a, &argv, "-o");

@@ -68,10 +68,20 @@ typedef struct Source {
 
 typedef enum DiagLevel { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagLevel;
 
+/* One reported diagnostic, rendered (with its notes and hints) and held
+ * until diag_flush prints them all in source order. */
+typedef struct DiagEntry {
+    uint32_t off;        /* where it is: the sort key */
+    int seq;             /* report order: ties keep it */
+    DiagLevel lvl;
+    char *text;          /* malloc'd */
+    size_t len;
+} DiagEntry;
+
 typedef struct Diags {
     const Source *src;
     FILE *out;
-    bool color;          /* ANSI colours: stderr is a terminal */
+    bool color;          /* ANSI colours (--color; auto: a terminal, no NO_COLOR) */
     int nerrors, nwarnings;
     int max_errors;      /* stop reporting after this many */
     /* --diagnostics-format=json: one JSON object per diagnostic and line;
@@ -79,6 +89,15 @@ typedef struct Diags {
     bool json;
     bool jpending;
     Str jmain, jhints, jnotes;
+    /* Held until diag_flush, sorted by position there; cur is the one
+     * whose notes and hints are still coming. */
+    DiagEntry *held;
+    int nheld, capheld, seq;
+    Str cur;
+    bool curopen;
+    int nprinted_errors;
+    bool stopped;        /* "too many errors" said */
+    bool finished;       /* diag_finish ran: the summary is out */
 } Diags;
 
 void diag_init(Diags *d, const Source *src, FILE *out);
@@ -87,9 +106,14 @@ void diag_at(Diags *d, DiagLevel lvl, Span sp, const char *fmt, ...)
 /* A hint under the diagnostic just reported. */
 void diag_hint(Diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void diag_line_col(const Source *src, uint32_t off, int *line, int *col);
-/* JSON mode: write the diagnostic being built (call once at the end). */
+/* Print the diagnostics held so far, sorted by position (a note stays
+ * under its error); called before anything else is written to stderr. */
 void diag_flush(Diags *d);
-void diag_finish(Diags *d);   /* diag_flush, and free what JSON mode holds */
+/* diag_flush, the summary line ("2 warnings and 1 error generated.",
+ * text mode), and free what is held; once (a second call only flushes). */
+void diag_finish(Diags *d);
+/* --color=auto|always|never into d->color; false for another word. */
+bool diag_set_color(Diags *d, const char *when);
 Span span_join(Span a, Span b);
 /* The closest of the candidates to name, for "did you mean" (NULL if none). */
 const char *diag_suggest(const char *name, const char *const *cands, int n);
@@ -330,6 +354,7 @@ typedef struct ParseCtx {
     int syntax_errors;
     /* Set by the driver for better syntax errors: */
     bool quiet;              /* a lexer error in this operator: no cascade */
+    bool name_fits;          /* a name would fit where the current token is (a keyword) */
     int prev_kind[2];        /* the two tokens before the current one */
     const char *prev_name;   /* text of the operator name just seen */
     Span open[64];           /* '(' and '[' not yet closed, innermost last */
@@ -338,6 +363,9 @@ typedef struct ParseCtx {
     MonoidDecl *monoid;      /* the monoid declaration being parsed */
     Span cur_span;           /* the token being parsed */
 } ParseCtx;
+/* fpipe.y: would the parser shift a name as its next token?  (parse.c
+ * asks before it feeds a keyword.) */
+bool parse_name_fits(void *parser);
 
 /* A token: a kind (lemon's TK_*) and where it is; the text stays in the
  * source. */
@@ -622,6 +650,7 @@ const char *emit_ctype(Arena *a, const Type *t);   /* "int64_t", "tup2_str_i64" 
 
 /* build.c */
 extern bool backend_mpi;   /* --backend mpi: mpicc and libfpipe_mpi.a */
+extern bool build_deps;    /* -MD: linked C files' objects get OBJ.d */
 bool write_file(const char *path, const Str *s);   /* "-" is standard output */
 bool file_exists(const char *p);
 bool find_runtime(Arena *a, const char **inc, const char **lib);

@@ -14,6 +14,13 @@ void *fpipeParseAlloc(void *(*alloc)(size_t), ParseCtx *c);
 void fpipeParse(void *p, int major, Token minor);
 void fpipeParseFree(void *p, void (*release)(void *));
 
+/* Is kind a keyword (a word the lexer reserves)? */
+static bool is_keyword(int kind)
+{
+    const char *d = lex_token_desc(kind);
+    return d[0] == '\'' && ((d[1] >= 'a' && d[1] <= 'z') || d[1] == '_');
+}
+
 /* Lex and parse a .fpipe source into a Program: the driver loop feeds
  * lemon's parser one token at a time; errors accumulate in d.  NULL after
  * any error (lexer, syntax or builder), all of them reported. */
@@ -45,6 +52,7 @@ Program *parse_program(Arena *a, const Source *src, Diags *d)
             if (c.nopen > 0)
                 c.nopen--;
         }
+        c.name_fits = is_keyword(kind) && parse_name_fits(parser);
         fpipeParse(parser, kind, t);
         if (kind == 0)
             break;

@@ -35,11 +35,62 @@ typedef struct OpKw {
 OpKw;
 }
 
+/* Whether a name would be accepted as the next token: lemon's tables run
+ * on a copy of the parser's state stack with an IDENT as the next token,
+ * reductions included, until it is shifted (yes) or an error (no).
+ * parse.c asks before it feeds a keyword (before the keyword's own
+ * default reductions), for %syntax_error's "'by' is a keyword". */
+%code {
+bool parse_name_fits(void *parser)
+{
+    yyParser *p = parser;
+    YYACTIONTYPE st[YYSTACKDEPTH + 1];
+    int n = (int)(p->yytos - p->yystack) + 1;
+    if (n > YYSTACKDEPTH)
+        return false;
+    for (int i = 0; i < n; i++)
+        st[i] = p->yystack[i].stateno;
+    for (int steps = 0; steps < 1000; steps++) {
+        YYACTIONTYPE act = yy_find_shift_action(TK_IDENT, st[n - 1]);
+        if (act <= YY_MAX_SHIFTREDUCE)
+            return true;
+        if (act < YY_MIN_REDUCE)
+            return false;   /* error or accept */
+        int rule = act - YY_MIN_REDUCE;
+        int below = n - 1 + yyRuleInfoNRhs[rule];
+        if (below < 0 || below + 1 >= YYSTACKDEPTH)
+            return false;
+        st[below + 1] = yy_find_reduce_action(st[below], (YYCODETYPE)yyRuleInfoLhs[rule]);
+        n = below + 2;
+    }
+    return false;
+}
+}
+
 %syntax_error {
     c->syntax_errors++;
     bool opkw = yymajor >= TK_SOURCE && yymajor <= TK_MONOID;
+    /* A keyword where a name fits: after a word that must be followed by
+     * a name, any keyword; elsewhere only those that cannot start the
+     * next operator (`map x = \n map y = 1` is an incomplete operator). */
+    int p0 = c->prev_kind[0];
+    bool needs_name = p0 == TK_PIPELINE || (p0 >= TK_SOURCE && p0 <= TK_MONOID) ||
+                      p0 == TK_LET || p0 == TK_DOT;
+    if (p0 == TK_COMMA || p0 == TK_LPAREN || p0 == TK_LBRACE) {
+        /* `{ a: str, map: i64 }`: on the line of the ',' a name; on a
+         * line of its own an operator keyword starts the next operator */
+        uint32_t i = TOKEN.span.off;
+        while (i > 0 && (c->src->text[i - 1] == ' ' || c->src->text[i - 1] == '\t'))
+            i--;
+        needs_name = i > 0 && c->src->text[i - 1] != '\n';
+    }
     if (c->quiet) {
         /* The lexer already reported this operator's problem. */
+    } else if (c->name_fits && (needs_name || (!opkw && yymajor != TK_PIPELINE))) {
+        diag_at(c->diags, DIAG_ERROR, TOKEN.span, "%s is a keyword and cannot be used as a name",
+                lex_token_desc(yymajor));
+        diag_hint(c->diags, "choose another name, e.g. '%.*s_'", (int)TOKEN.span.len,
+                  c->src->text + TOKEN.span.off);
     } else if ((opkw || yymajor == 0) && c->nopen > 0) {
         Span at = c->open[c->nopen - 1];
         char open = c->src->text[at.off];

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,6 +73,8 @@ typedef struct fp_run {
      * unsaid. */
     const char *out_path, *errors_path, *config_path;
     const char *ckpt_dir;      /* --checkpoint-dir */
+    const char *stats_file;    /* --stats-file: the JSON statistics go there */
+    fp_sink *stats_sink;       /* its temporary, from open_outputs to the report */
     bool explain, resume;      /* --explain, --resume */
     int progress_opt;          /* --progress 1, --no-progress 0, -1: not given */
     size_t part_size;          /* --partition-size; 0: not given */
@@ -352,7 +355,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     }
     if (w->optime)
         w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
-    if ((run->stats || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT &&
+    if ((run->stats || run->stats_file || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT &&
         !run->resume_elems)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
     if (run->progress && !run->resume_elems)
@@ -729,7 +732,7 @@ static void phase(fp_run *run, const char *name)
 {
     double n = now();
     if (run->times)
-        fprintf(stderr, "fpipe: %-22s %8.1f ms\n", name, (n - run->t0) * 1e3);
+        fprintf(stderr, "%s: %-22s %8.1f ms\n", run->prog, name, (n - run->t0) * 1e3);
     run->t0 = n;
 }
 
@@ -738,21 +741,23 @@ static void phase(fp_run *run, const char *name)
 static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
 {
     fprintf(f,
-            "usage: %s [options] INPUT... \n"
+            "usage: %s [options] INPUT...\n"
             "Runs the fpipe pipeline '%s' (compiled from %s) over the INPUT files\n"
             "('-' is standard input).\n"
             "\n"
             "options:\n"
             "  -o, --output PATH      write the sink's rows to PATH (atomically:\n"
-            "                         a temporary file renamed into place)\n"
+            "                         a temporary file renamed into place; '-':\n"
+            "                         standard output)\n"
             "  --threads N            worker threads; 1 runs sequentially\n"
             "                         (default: all cores)\n"
             "  --partition-size BYTES input partition size (default 4194304);\n"
             "                         results do not depend on the thread count\n"
             "  --errors PATH          on_error collect: the error file (JSON lines;\n"
             "                         default: the .fpipe's, else OUTPUT.errors.jsonl)\n"
-            "  --stats[=json]         print what every operator did on stderr: in, out,\n"
+            "  --stats[=table|json]   print what every operator did on stderr: in, out,\n"
             "                         filtered, dropped, collected (a table, or JSON)\n"
+            "  --stats-file PATH      write the JSON statistics to PATH (atomically)\n"
             "  --progress, --no-progress\n"
             "                         a progress line on stderr (default: when stderr\n"
             "                         is a terminal)\n"
@@ -804,6 +809,7 @@ static void run_init(fp_run *run, const fp_pipeline *pl, const char *argv0)
     memset(run, 0, sizeof *run);
     run->pl = pl;
     run->prog = prog_name(argv0);
+    fp_prog = run->prog;
     run->fail_part = SIZE_MAX;
     run->progress_opt = -1;
     const char *e = getenv("FPIPE_TIMES");
@@ -844,71 +850,137 @@ static bool run_collects(const fp_pipeline *pl)
  * the exit code to stop with. */
 enum { RUN_ON = -1 };
 
-/* The command line into run's options; the input arguments into
- * run->paths (argv's strings).  --help and --version stop the run with 0. */
+/* The program's options, for getopt_long: the long ones, and -o, -h. */
+enum { OPT_THREADS = 256, OPT_PART, OPT_ERRORS, OPT_STATS, OPT_STATS_FILE, OPT_PROGRESS,
+       OPT_NO_PROGRESS, OPT_CONFIG, OPT_RESUME, OPT_CKPT_DIR, OPT_EXPLAIN, OPT_VERSION };
+static const struct option long_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"partition-size", required_argument, NULL, OPT_PART},
+    {"errors", required_argument, NULL, OPT_ERRORS},
+    {"stats", optional_argument, NULL, OPT_STATS},
+    {"stats-file", required_argument, NULL, OPT_STATS_FILE},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"checkpoint-dir", required_argument, NULL, OPT_CKPT_DIR},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* What getopt_long refused, in the program's words (its own messages
+ * would name argv[0] with its folder): arg is the word it stopped at. */
+static void option_error(const fp_run *run, const char *arg, int c)
+{
+    if (arg && arg[0] == '-' && arg[1] == '-') {
+        const char *name = arg + 2;
+        int n = (int)strcspn(name, "=");
+        int hits = 0, exact = -1;
+        char list[256] = "";
+        for (int i = 0; long_options[i].name; i++) {
+            if (strncmp(long_options[i].name, name, (size_t)n) != 0)
+                continue;
+            if ((int)strlen(long_options[i].name) == n)
+                exact = i;
+            hits++;
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s--%s", l ? ", " : "", long_options[i].name);
+        }
+        if (hits > 1 && exact < 0)
+            fprintf(stderr, "%s: error: option '--%.*s' is ambiguous (%s)\n", run->prog, n, name,
+                    list);
+        else if (hits == 0)
+            fprintf(stderr, "%s: error: unknown option '--%.*s' (see --help)\n", run->prog, n, name);
+        else if (c == ':')
+            fprintf(stderr, "%s: error: option '--%.*s' needs a value\n", run->prog, n, name);
+        else
+            fprintf(stderr, "%s: error: option '--%.*s' takes no value\n", run->prog, n, name);
+    } else if (c == ':') {
+        fprintf(stderr, "%s: error: option '-%c' needs a value\n", run->prog, optopt);
+    } else {
+        fprintf(stderr, "%s: error: unknown option '-%c' (see --help)\n", run->prog, optopt);
+    }
+}
+
+/* The command line into run's options (getopt_long: --opt=value or --opt
+ * value, unique prefixes, options anywhere, "--" ends them); the input
+ * arguments into run->paths (argv's strings).  --help and --version stop
+ * the run with 0. */
 static int parse_options(fp_run *run, int argc, char **argv)
 {
     const fp_pipeline *pl = run->pl;
-    bool opts_done = false;
     run->paths = xcalloc((size_t)argc, sizeof *run->paths);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = NULL;
-        if (opts_done || a[0] != '-' || strcmp(a, "-") == 0) {
-            run->paths[run->npaths++] = a;
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            opts_done = true;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    opterr = 0;   /* option_error speaks instead */
+    optind = 0;   /* glibc: start afresh (fp_main may run more than once) */
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:h", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'h':
             usage(pl, run->prog, stdout);
             return FP_EXIT_OK;
-        } else if (strcmp(a, "--version") == 0) {
+        case OPT_VERSION:
             printf("%s (fpipe %s)\n", run->prog, FP_VERSION);
             return FP_EXIT_OK;
-        } else if (strcmp(a, "--stats") == 0 || strcmp(a, "--stats=table") == 0) {
-            run->stats = 1;
-        } else if (strcmp(a, "--stats=json") == 0) {
-            run->stats = 2;
-        } else if (strcmp(a, "--progress") == 0 || strcmp(a, "--no-progress") == 0) {
-            run->progress_opt = a[2] == 'p';
-        } else if (strcmp(a, "--resume") == 0) {
+        case OPT_STATS:
+            if (!optarg || !strcmp(optarg, "table")) {
+                run->stats = 1;
+            } else if (!strcmp(optarg, "json")) {
+                run->stats = 2;
+            } else {
+                fprintf(stderr, "%s: error: --stats takes table or json, not '%s'\n", run->prog,
+                        optarg);
+                return FP_EXIT_USAGE;
+            }
+            break;
+        case OPT_STATS_FILE:
+            run->stats_file = optarg;
+            break;
+        case OPT_PROGRESS:
+        case OPT_NO_PROGRESS:
+            run->progress_opt = c == OPT_PROGRESS;
+            break;
+        case OPT_RESUME:
             run->resume = true;
-        } else if (strcmp(a, "--explain") == 0) {
+            break;
+        case OPT_EXPLAIN:
             run->explain = true;   /* after --config: with the run's settings */
-        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
-                   strcmp(a, "--threads") == 0 || strcmp(a, "--partition-size") == 0 ||
-                   strcmp(a, "--errors") == 0 || strcmp(a, "--config") == 0 ||
-                   strcmp(a, "--checkpoint-dir") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "%s: error: option '%s' needs a value\n", run->prog, a);
+            break;
+        case 'o':
+            run->out_path = optarg;
+            break;
+        case OPT_ERRORS:
+            run->errors_path = optarg;
+            break;
+        case OPT_CONFIG:
+            run->config_path = optarg;
+            break;
+        case OPT_CKPT_DIR:
+            run->ckpt_dir = optarg;
+            break;
+        case OPT_THREADS:
+            if (parse_size(optarg, &run->threads_opt) != 0 || run->threads_opt > 4096) {
+                fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
+                        run->prog, optarg);
                 return FP_EXIT_USAGE;
             }
-            val = argv[++i];
-            if (a[1] == 'o' || strcmp(a, "--output") == 0) {
-                run->out_path = val;
-            } else if (strcmp(a, "--errors") == 0) {
-                run->errors_path = val;
-            } else if (strcmp(a, "--config") == 0) {
-                run->config_path = val;
-            } else if (strcmp(a, "--checkpoint-dir") == 0) {
-                run->ckpt_dir = val;
-            } else if (strcmp(a, "--threads") == 0) {
-                if (parse_size(val, &run->threads_opt) != 0 || run->threads_opt > 4096) {
-                    fprintf(stderr, "%s: error: --threads wants a number from 1 to 4096, not '%s'\n",
-                            run->prog, val);
-                    return FP_EXIT_USAGE;
-                }
-            } else if (parse_size(val, &run->part_size) != 0) {
+            break;
+        case OPT_PART:
+            if (parse_size(optarg, &run->part_size) != 0) {
                 fprintf(stderr, "%s: error: --partition-size wants a positive number of bytes, not '%s'\n",
-                        run->prog, val);
+                        run->prog, optarg);
                 return FP_EXIT_USAGE;
             }
-        } else {
-            fprintf(stderr, "%s: error: unknown option '%s' (see --help)\n", run->prog, a);
+            break;
+        default:   /* '?' or ':' */
+            option_error(run, argv[optind - 1], c);
             return FP_EXIT_USAGE;
         }
     }
+    for (int i = optind; i < argc; i++)
+        run->paths[run->npaths++] = argv[i];
     return RUN_ON;
 }
 
@@ -1151,6 +1223,8 @@ static int open_outputs(fp_run *run)
     run->dest = run->out_path;
     if (!run->dest && pl->target == FP_TARGET_PATH)
         run->dest = pl->path;
+    if (run->dest && !strcmp(run->dest, "-"))
+        run->dest = NULL;   /* -o -: standard output, as for any tool */
     if (pl->target == FP_TARGET_STDOUT)
         run->dest = NULL;
     /* on_error collect: --errors PATH, else the path the .fpipe names, else
@@ -1176,12 +1250,30 @@ static int open_outputs(fp_run *run)
             return FP_EXIT_USAGE;
         }
     }
+    if (run->stats_file && strcmp(run->stats_file, "-") != 0 &&
+        ((run->dest && fp_same_file(run->stats_file, run->dest)) ||
+         (run->collect && fp_same_file(run->stats_file, run->errors_path)))) {
+        fprintf(stderr, "%s: error: the statistics file '%s' is the %s file\n", run->prog,
+                run->stats_file, run->dest && fp_same_file(run->stats_file, run->dest) ? "output" : "error");
+        return FP_EXIT_USAGE;
+    }
     run->sink = fp_sink_open(fp_dist_rank() == 0 ? run->dest : NULL, err, sizeof err);
     if (fp_dist_any(!run->sink, "open the output")) {   /* run_free aborts it */
         if (!run->sink)
             fprintf(stderr, "%s: error: %s\n", run->prog, err);
         return FP_EXIT_INPUT;
     }
+    /* --stats-file: its temporary now, so that a folder that cannot take
+     * it stops the run before any work (rank 0 writes it). */
+    if (run->stats_file && fp_dist_rank() == 0) {
+        run->stats_sink = fp_sink_open(strcmp(run->stats_file, "-") ? run->stats_file : NULL, err,
+                                       sizeof err);
+        if (!run->stats_sink)
+            fprintf(stderr, "%s: error: statistics file: %s\n", run->prog, err);
+    }
+    if (fp_dist_any(run->stats_file && fp_dist_rank() == 0 && !run->stats_sink,
+                    "open the statistics file"))
+        return FP_EXIT_INPUT;
     if (run->collect) {
         /* MPI: rank 0 writes the error file; the other ranks keep their
          * lines for it (fp_dist_errors). */
@@ -1242,14 +1334,14 @@ static void make_workers(fp_run *run)
         run->workers[t].backoff_ns = xcalloc((size_t)pl->nsites, sizeof *run->workers[t].backoff_ns);
         run->workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *run->workers[t].collected);
         run->workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *run->workers[t].stat);
-        if (run->stats) {   /* operator times: which elements are timed, per thread */
+        if (run->stats || run->stats_file) {   /* operator times: which elements are timed, per thread */
             run->workers[t].optime = xcalloc((size_t)pl->nops + 1, sizeof *run->workers[t].optime);
             run->workers[t].rng = 0x9e3779b97f4a7c15u * (uint64_t)(t + 1);
             run->workers[t].clock_cost = t ? run->workers[0].clock_cost : fp_clock_cost();
         }
         if (pl->top_n)
             run->workers[t].top = fp_top_new(pl);
-        if (run->stats && pl->shape == FP_SHAPE_KEYED)
+        if ((run->stats || run->stats_file) && pl->shape == FP_SHAPE_KEYED)
             run->workers[t].hot = fp_hot_new();   /* --stats: hot keys of the combine_per_key */
     }
     if (run->resumed && fp_dist_rank() == 0) {
@@ -1541,19 +1633,81 @@ static int commit(fp_run *run)
     return rc;
 }
 
-/* --stats: the report (on rank 0, when the run succeeded). */
-static void report_stats(const fp_run *run, int rc)
+static int write_all(int fd, const char *p, size_t n);
+
+/* The statistics report, a table or JSON, into a string (malloc'd; *len
+ * its length). */
+static char *stats_text(const fp_run *run, bool json, double total_s, size_t *len)
 {
     const fp_pipeline *pl = run->pl;
-    if (run->stats)
+    char *p = NULL;
+    FILE *m = open_memstream(&p, len);
+    if (!m)
+        fp_oom();
+    fp_stats_report(m, pl, run->workers, run->nw, run->threads, json, run->t_stage1, total_s,
+                    run->table_bytes, run->keys, run->key_bytes);
+    if (fclose(m) != 0)
+        fp_oom();
+    return p;
+}
+
+/* --stats and --stats-file: the report (on rank 0, when the run
+ * succeeded).  On stderr in one write, so that no other message can land
+ * inside it; to the stats file as JSON and nothing else, committed
+ * atomically (a temporary renamed into place).  An unwritable stats file
+ * makes the run's exit code 3 (its output is committed already). */
+static int report_stats(fp_run *run, int rc)
+{
+    const fp_pipeline *pl = run->pl;
+    if (run->stats || run->stats_file)
         fp_dist_stats(pl, run->workers, run->nw, run->t_stage1);   /* MPI: on every rank, whatever rc */
-    if (run->stats && rc == FP_EXIT_OK && fp_dist_rank() == 0) {
+    if ((run->stats || run->stats_file) && rc == FP_EXIT_OK && fp_dist_rank() == 0) {
         fp_stats_resumed(run->resumed ? pl->checkpoint_op + (pl->resume1 != NULL) : 0,
                          run->resumed ? run->ck.path : NULL);
-        fp_stats_report(pl, run->workers, run->nw, run->threads, run->stats == 2, run->t_stage1, now() - run->t_start,
-                        run->table_bytes, run->keys, run->key_bytes);
+        double total_s = now() - run->t_start;
+        size_t n;
+        if (run->stats) {
+            char *t = stats_text(run, run->stats == 2, total_s, &n);
+            fflush(stderr);
+            if (write_all(2, t, n) != 0) {
+                /* stderr is gone: nobody to tell */
+            }
+            free(t);
+        }
+        if (run->stats_sink) {
+            char err[1024];
+            char *t = stats_text(run, true, total_s, &n);
+            int w = fp_sink_write(run->stats_sink, t, n);
+            free(t);
+            if (w != 0) {
+                fprintf(stderr, "%s: error: cannot write the statistics to '%s': %s\n", run->prog,
+                        run->stats_file, strerror(errno));
+                rc = FP_EXIT_INPUT;
+            } else if (fp_sink_commit(run->stats_sink, err, sizeof err) != 0) {
+                fprintf(stderr, "%s: error: %s\n", run->prog, err);
+                rc = FP_EXIT_INPUT;
+            } else {
+                run->stats_sink = NULL;   /* committed (and freed) */
+            }
+        }
         fp_stats_resumed(0, NULL);
     }
+    return rc;
+}
+
+/* All n bytes of p to fd (short writes and EINTR retried); -1 on error. */
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }
 
 /* Releases everything the run owns, in whichever phase it stopped: an
@@ -1564,6 +1718,8 @@ static void run_free(fp_run *run)
     fp_errsink_abort(run->errs);
     if (run->sink)
         fp_sink_abort(run->sink);
+    if (run->stats_sink)
+        fp_sink_abort(run->stats_sink);
 
     for (size_t i = 0; i < run->ntabs; i++)
         fp_ktab_free(run->tg.tabs[i]);   /* NULL once folded */
@@ -1641,7 +1797,7 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
         later_stages(&run);
         report_counts(&run);
         rc = commit(&run);
-        report_stats(&run, rc);
+        rc = report_stats(&run, rc);
     }
     run_free(&run);
     fp_run_guard_end();

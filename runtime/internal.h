@@ -13,9 +13,14 @@
 
 #ifdef _OPENMP
 #include <pthread.h>
+#include <stdio.h>
 #endif
 
 /* ---- sink.c: temporaries, stop signals, unplanned exits -------------- */
+
+/* The program's name for messages: argv[0] without its folder, set when
+ * fp_main starts ("fpipe" before). */
+extern const char *fp_prog;
 
 /* Registers the temporary file `path` (the string must live until
  * fp_temp_drop) so that every way out of the run removes it; returns its
@@ -163,9 +168,9 @@ int fp_errsink_append(fp_errsink *e, const char *p, size_t n);
  * and the report (a table, or one line of JSON) from the workers' counts. */
 uint64_t fp_count_lines(const char *p, const char *end);
 uint64_t fp_count_newlines(const char *p, const char *end);   /* the '\n' bytes */
-void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
-                     double stage1_s, double total_s, uint64_t table_bytes, uint64_t keys,
-                     uint64_t key_bytes);   /* to stderr */
+void fp_stats_report(FILE *f, const fp_pipeline *pl, const fp_worker *ws, int nw, int threads,
+                     bool json, double stage1_s, double total_s, uint64_t table_bytes,
+                     uint64_t keys, uint64_t key_bytes);
 /* After a --resume: the operators before `upto` are counted from the
  * checkpoint at path (the report says so). */
 void fp_stats_resumed(int upto, const char *path);

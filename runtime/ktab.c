@@ -110,7 +110,7 @@ static void read_cap(void)
 {
     char err[256];
     if (fp_ktab_cap_init(err, sizeof err) != 0) {
-        fprintf(stderr, "fpipe: error: %s\n", err);
+        fprintf(stderr, "%s: error: %s\n", fp_prog, err);
         fp_exit(FP_EXIT_USAGE);
     }
 }
@@ -124,10 +124,10 @@ static void charge(fp_ktab *t, size_t n)
     t->charged += n;
     size_t now = __atomic_add_fetch(&used_bytes, n, __ATOMIC_RELAXED);
     if (now > cap_bytes) {
-        fprintf(stderr, "fpipe: error: the keyed combine's tables need more than %zu bytes, "
+        fprintf(stderr, "%s: error: the keyed combine's tables need more than %zu bytes, "
                         "the cap FPIPE_MAX_TABLE_BYTES sets; no output was written\n"
                         "  = hint: raise the cap, or unset FPIPE_MAX_TABLE_BYTES for none\n",
-                cap_bytes);
+                fp_prog, cap_bytes);
         fp_exit(FP_EXIT_INTERNAL);
     }
 }
@@ -312,7 +312,7 @@ static void *place(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1)
 
 void fp_key_too_long(void)
 {
-    fputs("fpipe: error: a key longer than 2 GiB - 1 bytes\n", stderr);
+    fprintf(stderr, "%s: error: a key longer than 2 GiB - 1 bytes\n", fp_prog);
     fp_exit(FP_EXIT_INTERNAL);
 }
 

@@ -62,7 +62,7 @@ static double mark(const char *what, double t)
     double n = MPI_Wtime();
     if (on && what) {
         char msg[160];
-        int len = snprintf(msg, sizeof msg, "fpipe: rank %d: %-24s %8.1f ms\n", rank, what,
+        int len = snprintf(msg, sizeof msg, "%s: rank %d: %-24s %8.1f ms\n", fp_prog, rank, what,
                            (n - t) * 1e3);
         if (len > 0 && write(err_fd, msg, (size_t)len) < 0) {
             /* nothing to do */
@@ -87,7 +87,7 @@ static void times_line(const char *what, double secs)
     if (!(e && *e && strcmp(e, "0") != 0))
         return;
     char msg[160];
-    int len = snprintf(msg, sizeof msg, "fpipe: rank %d: %-24s %8.1f ms\n", rank, what, secs * 1e3);
+    int len = snprintf(msg, sizeof msg, "%s: rank %d: %-24s %8.1f ms\n", fp_prog, rank, what, secs * 1e3);
     if (len > 0 && write(err_fd, msg, (size_t)len) < 0) {
         /* nothing to do */
     }
@@ -98,7 +98,7 @@ static void times_line(const char *what, double secs)
 static void die(const char *what, int code)
 {
     char msg[MPI_MAX_ERROR_STRING + 128];
-    int n = snprintf(msg, sizeof msg, "fpipe: error: MPI rank %d: %s\n", rank, what);
+    int n = snprintf(msg, sizeof msg, "%s: error: MPI rank %d: %s\n", fp_prog, rank, what);
     if (n > 0 && write(err_fd, msg, (size_t)n) < 0) {
         /* nothing more to do */
     }
@@ -137,6 +137,10 @@ static bool prefer_shared_memory(void)
 int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
     int provided;
+    if (argc > 0 && argv[0]) {   /* messages before fp_main_local's own */
+        const char *slash = strrchr(argv[0], '/');
+        fp_prog = slash ? slash + 1 : argv[0];
+    }
     /* Open MPI: a rank waiting in a collective yields its core instead of
      * spinning (unless the user chose otherwise).  The waits here are
      * short, and on a busy or oversubscribed node the spinning rank takes
@@ -151,13 +155,13 @@ int fp_main(const fp_pipeline *pl, int argc, char **argv)
     setenv("HWLOC_COMPONENTS", "-gl,-opencl", 0);
     double t_init = wall_now();
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-        fprintf(stderr, "fpipe: error: MPI_Init_thread failed\n");
+        fprintf(stderr, "%s: error: MPI_Init_thread failed\n", fp_prog);
         return FP_EXIT_INTERNAL;
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     if (provided < MPI_THREAD_FUNNELED && rank == 0)
-        fprintf(stderr, "fpipe: warning: MPI gives no MPI_THREAD_FUNNELED; use --threads 1\n");
+        fprintf(stderr, "%s: warning: MPI gives no MPI_THREAD_FUNNELED; use --threads 1\n", fp_prog);
     const char *hb = getenv("FPIPE_MPI_HOLD_BYTES");
     if (hb && *hb) {
         long long v = atoll(hb);
@@ -245,10 +249,10 @@ bool fp_dist_any(bool failed, const char *what)
             for (int r = 1; r < nranks; r++)
                 if (all[r])
                     fprintf(stderr,
-                            "fpipe: error: MPI rank %d cannot %s that rank 0 could "
+                            "%s: error: MPI rank %d cannot %s that rank 0 could "
                             "(every rank must see the inputs and the output folder at the same "
                             "paths: a shared file system)\n",
-                            r, what);
+                            fp_prog, r, what);
         }
         free(all);
     }
@@ -282,7 +286,7 @@ void fp_dist_parts(size_t nparts, bool distributable, size_t *lo, size_t *hi)
     g_nparts = nparts;
     g_distributable = distributable || nranks == 1;
     if (!g_distributable && rank == 0)
-        fprintf(stderr, "fpipe: note: this pipeline (a top over elements) runs on rank 0 only\n");
+        fprintf(stderr, "%s: note: this pipeline (a top over elements) runs on rank 0 only\n", fp_prog);
     *lo = block_lo(rank);
     *hi = block_hi(rank);
 }
@@ -385,7 +389,7 @@ void fp_dist_prefault(const fp_part *parts, size_t lo, size_t hi)
 static void note(const char *what, int err)
 {
     char msg[512];
-    int n = snprintf(msg, sizeof msg, "fpipe: note: MPI rank %d: %s: %s\n", rank, what,
+    int n = snprintf(msg, sizeof msg, "%s: note: MPI rank %d: %s: %s\n", fp_prog, rank, what,
                      strerror(err));
     if (n > 0 && write(err_fd, msg, (size_t)n) < 0) {
         /* nothing more to do */
@@ -461,19 +465,19 @@ static void report_load(void)
         for (int r = 0; r < nranks; r++) {
             double *v = all + 8 * r;
             fprintf(stderr,
-                    "fpipe: rank %d: partitions [%.0f, %.0f) (%.0f), %.1f MB, read and stage 1 %.1f ms\n",
-                    r, v[0], v[1], v[1] - v[0], v[2] / 1e6, v[3] * 1e3);
+                    "%s: rank %d: partitions [%.0f, %.0f) (%.0f), %.1f MB, read and stage 1 %.1f ms\n",
+                    fp_prog, r, v[0], v[1], v[1] - v[0], v[2] / 1e6, v[3] * 1e3);
             if (v[4] > 0)
-                fprintf(stderr, "fpipe: rank %d: %.0f bytes scanned to cut CSV partitions\n", r,
+                fprintf(stderr, "%s: rank %d: %.0f bytes scanned to cut CSV partitions\n", fp_prog, r,
                         v[4]);
             if (r > 0 && v[6] + v[7] > 0)
-                fprintf(stderr, "fpipe: rank %d: rows for rank 0: %.0f bytes held, %.0f spilled\n",
-                        r, v[7], v[6]);
-            fprintf(stderr, "fpipe: rank %d: peak RSS %.1f MB after stage 1\n", r, v[5] / 1e6);
+                fprintf(stderr, "%s: rank %d: rows for rank 0: %.0f bytes held, %.0f spilled\n",
+                        fp_prog, r, v[7], v[6]);
+            fprintf(stderr, "%s: rank %d: peak RSS %.1f MB after stage 1\n", fp_prog, r, v[5] / 1e6);
             sum += v[3];
             max = v[3] > max ? v[3] : max;
         }
-        fprintf(stderr, "fpipe: stage 1 skew over %d ranks: slowest / mean %.2f\n", nranks,
+        fprintf(stderr, "%s: stage 1 skew over %d ranks: slowest / mean %.2f\n", fp_prog, nranks,
                 sum > 0 ? max / (sum / nranks) : 1.0);
     }
     free(all);
@@ -521,9 +525,9 @@ static void hint_take(int s)
         if (e && *e && strcmp(e, "0") != 0) {
             char msg[128];
             int n = snprintf(msg, sizeof msg,
-                             "fpipe: rank %d: rank %d failed at partition %zu: the rest of "
+                             "%s: rank %d: rank %d failed at partition %zu: the rest of "
                              "this block is skipped\n",
-                             rank, s, hint_min);
+                             fp_prog, rank, s, hint_min);
             if (n > 0 && write(err_fd, msg, (size_t)n) < 0) {
                 /* nothing to do */
             }

@@ -1,6 +1,6 @@
 /* progress.c — a progress line on stderr while stage 1 runs:
  *
- *   fpipe: 12.6/50.0 MB (25%), 1.21M records/s, ETA 0:03
+ *   wordcount: 12.6/50.0 MB (25%), 1.21M records/s, ETA 0:03
  *
  * Updated when a partition is done, at most five times a second, and once
  * more at the end (then a newline).  Bytes are the input partitions' bytes,
@@ -69,7 +69,7 @@ static void show(fp_progress *p, double t)
         long long si = (long long)(s + 0.5);
         snprintf(eta, sizeof eta, "ETA %lld:%02lld", si / 60, si % 60);
     }
-    fprintf(stderr, "\rfpipe: %.1f/%.1f MB (%.0f%%), %s, %s%s", (double)p->done / 1e6,
+    fprintf(stderr, "\r%s: %.1f/%.1f MB (%.0f%%), %s, %s%s", fp_prog, (double)p->done / 1e6,
             (double)p->total / 1e6, pct, rate, eta, p->tty ? "\033[K" : "");
     fflush(stderr);
 }

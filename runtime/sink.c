@@ -49,7 +49,7 @@ int fp_temp_add(const char *path)
             return i;
         }
     /* More temporaries than a run ever opens (at most three): a bug. */
-    fputs("fpipe: internal error: too many temporary files\n", stderr);
+    fprintf(stderr, "%s: internal error: too many temporary files\n", fp_prog);
     fp_exit(FP_EXIT_INTERNAL);
 }
 

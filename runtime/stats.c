@@ -233,11 +233,10 @@ static void extra_json(FILE *f, const fp_pipeline *pl);
  * holds them: the sum over distinct keys of the key's bytes plus the
  * accumulator's (a keyed combine only; 0 otherwise).  Printed next to the
  * tables' bytes and the peak RSS, with the ratio of the RSS to it. */
-void fp_stats_report(const fp_pipeline *pl, const fp_worker *ws, int nw, int threads, bool json,
-                     double stage1_s, double total_s, uint64_t table_bytes, uint64_t keys,
-                     uint64_t key_bytes)
+void fp_stats_report(FILE *f, const fp_pipeline *pl, const fp_worker *ws, int nw, int threads,
+                     bool json, double stage1_s, double total_s, uint64_t table_bytes,
+                     uint64_t keys, uint64_t key_bytes)
 {
-    FILE *f = stderr;
     int n = pl->nops;
     op_counts *c = calloc((size_t)(n ? n : 1), sizeof *c);
     if (!c)

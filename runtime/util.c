@@ -16,9 +16,13 @@
 /* Out of memory is not recoverable in a pipeline run: say so and leave with
  * the internal-error code.  Sinks are temp files, so nothing partial stays;
  * the temporary itself is removed. */
+/* The program's name in messages: argv[0] without its folder (fp_main
+ * sets it; "fpipe" for a runtime used outside a program's main). */
+const char *fp_prog = "fpipe";
+
 _Noreturn void fp_oom(void)
 {
-    fputs("fpipe: out of memory\n", stderr);
+    fprintf(stderr, "%s: out of memory\n", fp_prog);
     fp_exit(FP_EXIT_INTERNAL);
 }
 

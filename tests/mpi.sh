@@ -192,7 +192,7 @@ else
     awk 'BEGIN { for (i = 0; i < 100000; i++) printf "line %d of the input, some words to widen it\n", i }' > "$M/wide.txt"
     if "$FPIPEC" build --backend mpi "$M/wide.fpipe" -o "$M/wide" > "$M/err" 2>&1; then
         alone "$M/wide" --partition-size 65536 -o "$M/wide.seq" "$M/wide.txt" 2> /dev/null
-        rss1() { sed -n 's/^fpipe: rank 1: peak RSS \([0-9.]*\) MB.*/\1/p' "$1"; }
+        rss1() { sed -n 's/^wide: rank 1: peak RSS \([0-9.]*\) MB.*/\1/p' "$1"; }
         FPIPE_MPI_HOLD_BYTES=1000000000 FPIPE_TIMES=1 $MPIRUN -n 2 "$M/wide" --threads 1 --partition-size 65536 \
             -o "$M/wide.held" "$M/wide.txt" 2> "$M/err.held"
         FPIPE_MPI_HOLD_BYTES=1048576 FPIPE_TIMES=1 $MPIRUN -n 2 "$M/wide" --threads 1 --partition-size 65536 \

@@ -37,6 +37,10 @@
 #   doctest  tests/doctest.sh: the command samples of README.md and
 #            docs/*.md run and compared (tests/doctest.py); language.md and
 #            the man pages against the compiler's tables and --help
+#   diag     tests/diag.sh: keywords used as names, diagnostics in source
+#            order with summary lines, long lines clipped, --color
+#   cli-conventions tests/cli.sh: getopt_long command lines of fpipec and
+#            of programs, help, exit codes, --stats-file, -MD, completion
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1381,13 +1385,14 @@ else bad "cli: fpipec crashed on $crashes of $tried cut/mutated programs (one ke
 
 # fpipec run: builds in a temporary folder, passes the arguments after --,
 # exits with the program's status, leaves nothing behind.
-runs_before=$(ls -d "${TMPDIR:-/tmp}"/fpipec-run-* 2> /dev/null | wc -l)
-"$FPIPEC" run examples/totals.fpipe -- "$IN/zipf.txt" > "$TMP/out" 2> "$TMP/err" &&
+# (a TMPDIR of its own: other runs of the suite share /tmp)
+mkdir -p "$TMP/runtmp"
+TMPDIR=$TMP/runtmp "$FPIPEC" run examples/totals.fpipe -- "$IN/zipf.txt" > "$TMP/out" 2> "$TMP/err" &&
     [ "$(cat "$TMP/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ] &&
     ok "cli: fpipec run builds and runs with the arguments after --" || bad "cli: fpipec run" "$TMP/err"
-"$FPIPEC" run "$TMP/ratio.fpipe" -- "$IN/ratio.txt" > "$TMP/out" 2>&1; rc=$?
+TMPDIR=$TMP/runtmp "$FPIPEC" run "$TMP/ratio.fpipe" -- "$IN/ratio.txt" > "$TMP/out" 2>&1; rc=$?
 [ $rc = 4 ] && grep -q "division by zero" "$TMP/out" && ok "cli: fpipec run exits with the program's status" || bad "cli: fpipec run status (rc=$rc)" "$TMP/out"
-[ "$(ls -d "${TMPDIR:-/tmp}"/fpipec-run-* 2> /dev/null | wc -l)" = "$runs_before" ] &&
+[ -z "$(ls -A "$TMP/runtmp")" ] &&
     ok "cli: fpipec run cleans up its temporary folder" || bad "cli: fpipec run left a temporary folder"
 
 # fpipec itself.
@@ -1465,6 +1470,10 @@ echo "# jsonl"
 . tests/docs.sh
 # The docs' command samples, language.md and the man pages.
 . tests/doctest.sh
+# Diagnostics: keywords as names, order, summaries, long lines, colour.
+. tests/diag.sh
+# Command lines by convention, exit codes, --stats-file, -MD, completion.
+. tests/cli.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

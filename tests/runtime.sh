@@ -265,7 +265,7 @@ mb=$(wc -c < "$P/in.txt" | awk '{ printf "%.1f", $1 / 1e6 }')
 "$R/collect" --progress --partition-size 65536 -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
 # The last update, after the last carriage return: the whole input.
 tr '\r' '\n' < "$P/err" | grep -v '^$' | tail -1 > "$P/last"
-if grep -Eqx "fpipe: $mb/$mb MB \(100%\), [0-9.]+[kMG]? records/s, done in [0-9.]+s" "$P/last" &&
+if grep -Eqx "collect: $mb/$mb MB \(100%\), [0-9.]+[kMG]? records/s, done in [0-9.]+s" "$P/last" &&
     [ "$(head -c 1 "$P/err")" = $'\r' ] && [ "$(tail -c 1 "$P/err" | od -An -c | tr -d ' ')" = '\n' ] &&
     ! grep -q $'\033' "$P/err"; then
     ok "runtime: --progress on a non-terminal: carriage-return updates, the last at 100%, a newline"
@@ -274,14 +274,14 @@ else bad "runtime: --progress forced" "$P/err"; fi
 [ ! -s "$P/err" ] && ok "runtime: no progress line on a non-terminal" || bad "runtime: progress on a non-terminal" "$P/err"
 printf 'progress: true\n' > "$P/p.yaml"
 "$R/collect" --config "$P/p.yaml" -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
-grep -q "^.fpipe: $mb/$mb MB (100%)" "$P/err" && ok "runtime: progress: true in --config forces it" || bad "runtime: progress in --config" "$P/err"
+grep -q "^.collect: $mb/$mb MB (100%)" "$P/err" && ok "runtime: progress: true in --config forces it" || bad "runtime: progress in --config" "$P/err"
 "$R/collect" --config "$P/p.yaml" --no-progress -o "$P/o.tsv" "$P/in.txt" 2> "$P/err"
 [ ! -s "$P/err" ] && ok "runtime: --no-progress overrides progress: true" || bad "runtime: --no-progress vs --config" "$P/err"
 if command -v script > /dev/null; then
     # (stdin from /dev/null: script copies its stdin to the terminal, which echoes it)
     script -qec "'$R/collect' -o '$P/o.tsv' '$P/in.txt'" /dev/null < /dev/null > "$P/tty" 2>&1
     script -qec "'$R/collect' --no-progress -o '$P/o.tsv' '$P/in.txt'" /dev/null < /dev/null > "$P/notty" 2>&1
-    grep -aq "fpipe: $mb/$mb MB (100%)" "$P/tty" && ! grep -aq "fpipe:" "$P/notty" &&
+    grep -aq "collect: $mb/$mb MB (100%)" "$P/tty" && ! grep -aq "collect: [0-9]" "$P/notty" &&
         ok "runtime: a terminal gets the progress line by default, not with --no-progress" ||
         bad "runtime: progress on a terminal" "$P/tty"
 fi

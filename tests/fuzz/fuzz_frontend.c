@@ -98,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         str_free(&c3);
         save_accepted(data, size);
     }
+    diag_finish(&d);   /* the held diagnostics, printed and freed */
     arena_free(a);
     types_reset();
     free(text);

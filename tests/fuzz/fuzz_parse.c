@@ -40,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (!p && !d.nerrors)
         abort();
+    diag_finish(&d);   /* the held diagnostics, printed and freed */
     arena_free(a);
     types_reset();
     free(text);

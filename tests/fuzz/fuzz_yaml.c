@@ -92,10 +92,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         Program *p2 = parse_program(a, &s2, &d2);
         Ir *ir2 = p2 ? check_program(a, p2, &d2) : NULL;
         if (!ir2) {
-            diag_init(&d2, &s2, stderr);   /* say why before failing */
+            d2.out = stderr;   /* say why before failing */
+            diag_finish(&d2);
             fputs(f.p, stderr);
             abort();
         }
+        diag_finish(&d2);
         char *t1 = ir_text(ir), *t2 = ir_text(ir2);
         if (strcmp(t1, t2) != 0) {
             fprintf(stderr, "IR differs:\n%s---\n%s", t1, t2);
@@ -105,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(t2);
         str_free(&f);
     }
+    diag_finish(&d);   /* the held diagnostics, printed and freed */
     arena_free(a);
     types_reset();
     free(text);
