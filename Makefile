@@ -148,7 +148,7 @@ FUZZ_FRONT   := $(filter-out %/main.o,$(COMPILER_OBJ:$(BUILD)/%=$(FUZZ_BUILD)/%)
 fuzz-build: deps
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ OPT="-O1 -g" \
 	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" all
-	@for t in parse frontend yaml; do \
+	@for t in parse frontend fmt yaml; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -Icompiler -I$(FUZZ_BUILD)/gen tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_FRONT) $(YAML_LIBS) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done

@@ -36,6 +36,7 @@ static void usage(FILE *f)
           "                         for the C file named by `link` (build writes its own)\n"
           "  verify FILE [--seed N] property tests: every declared monoid's laws, every\n"
           "                         extern's determinism (and batch split invariance)\n"
+          "  fmt [-i|--check] FILE... the canonical layout (fpipec fmt --help)\n"
           "\n"
           "options:\n"
           "  -o PATH                output file for emit-c and build\n"
@@ -173,6 +174,8 @@ static const char *default_exe(Arena *a, const char *path)
 /* The command line, then the passes in order (see the top of the file). */
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "fmt"))
+        return fmt_main(argc - 1, argv + 1);   /* fmt.c: its own options */
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
                       !strcmp(argv[1], "help"))) {
         usage(stdout);

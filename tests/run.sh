@@ -32,6 +32,8 @@
 #            md5 for every partition size, thread count, file split, MPI
 #   docs     tests/docs.sh: docs/architecture.md and README's layout
 #            table name every source file, and only real ones
+#   fmt      tests/fmt.sh: fpipec fmt (the examples are formatted; fmt
+#            keeps the meaning, is idempotent, -i/--check), editor/ files
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1438,6 +1440,8 @@ echo "# fuzz"
 . tests/fsum.sh
 # docs/architecture.md and README's layout table against the source files.
 . tests/docs.sh
+# fpipec fmt, and the editor files generated from the compiler's tables.
+. tests/fmt.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
