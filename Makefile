@@ -9,6 +9,7 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (default 20) each, and the
 #                   differential check of the generated C (tests/fuzz/)
 #   make lint       cppcheck on compiler/ and runtime/
+#   make editor     rewrite editor/ (Vim, Emacs) from the compiler's tables
 #   make install PREFIX=/usr/local
 #
 # Generated sources (lexer, parser) go to $(BUILD)/gen and are never
@@ -57,7 +58,7 @@ RUNTIME_MPI_OBJ := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime-mpi/%.o) \
                    $(BUILD)/obj/runtime-mpi/mpi.o
 LIBS_ALL := $(BUILD)/libfpipe.a $(if $(HAVE_MPI),$(BUILD)/libfpipe_mpi.a)
 
-all: $(BUILD)/fpipec $(LIBS_ALL)
+all: $(BUILD)/fpipec $(LIBS_ALL) $(BUILD)/gen-editor
 
 # ---- front end generators --------------------------------------------
 
@@ -88,6 +89,19 @@ YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 
 $(BUILD)/fpipec: $(COMPILER_OBJ)
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+
+# editor/'s syntax files come from the compiler's tables: scripts/gen-editor.c,
+# linked with the compiler's objects; tests/fmt.sh compares its output with
+# the committed files.
+$(BUILD)/gen-editor: scripts/gen-editor.c $(filter-out %/main.o,$(COMPILER_OBJ))
+	$(CC) $(CFLAGS_ALL) -Icompiler -I$(GEN) $^ $(YAML_LIBS) -o $@
+
+editor: $(BUILD)/gen-editor
+	@mkdir -p editor/vim/syntax editor/vim/ftdetect editor/vim/ftplugin editor/emacs
+	$(BUILD)/gen-editor vim-syntax > editor/vim/syntax/fpipe.vim
+	$(BUILD)/gen-editor vim-ftdetect > editor/vim/ftdetect/fpipe.vim
+	$(BUILD)/gen-editor vim-ftplugin > editor/vim/ftplugin/fpipe.vim
+	$(BUILD)/gen-editor emacs > editor/emacs/fpipe-mode.el
 
 # ---- runtime ------------------------------------------------------------
 
@@ -218,4 +232,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install clean
+.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install clean editor

@@ -121,3 +121,62 @@ done
 "$FPIPEC" fmt --help > "$F/out" 2>&1 && grep -q -- '--check' "$F/out" &&
     ok "fmt: --help" || bad "fmt: --help" "$F/out"
 
+# ---------------------------------------------------------------------------
+# editor/: the committed files are what the compiler's tables give
+# (scripts/gen-editor.c; make editor rewrites them).
+GE=$(dirname "$FPIPEC")/gen-editor
+for pair in "vim-syntax editor/vim/syntax/fpipe.vim" "vim-ftdetect editor/vim/ftdetect/fpipe.vim" \
+    "vim-ftplugin editor/vim/ftplugin/fpipe.vim" "emacs editor/emacs/fpipe-mode.el"; do
+    set -- $pair
+    if "$GE" "$1" > "$F/ed" 2> "$F/ed.err" && cmp -s "$F/ed" "$2"; then
+        ok "editor: $2 is what the tables give"
+    else { diff -u "$2" "$F/ed"; cat "$F/ed.err"; } > "$F/diff" 2>&1
+        bad "editor: $2 differs from what the tables give (make editor)" "$F/diff"; fi
+done
+# Read independently of the generator: every keyword rule of the lexer, and
+# every operator, monoid and builtin row of ops.h, is highlighted.
+{ grep -oE '^ *"[a-z_]+" +\{ kind = TK_' grammar/lexer.re | grep -oE '"[a-z_]+"'
+  grep -oE '^ *X\([A-Z_0-9]+, +"[a-z_0-9]+"' compiler/ops.h | grep -oE '"[a-z_0-9]+"'
+} | tr -d '"' | sort -u > "$F/words"
+sed -n 's/^syn keyword [A-Za-z]* //p' editor/vim/syntax/fpipe.vim | tr ' ' '\n' | sort -u > "$F/vimwords"
+missing=$(comm -23 "$F/words" "$F/vimwords" | tr '\n' ' ')
+if [ "$(wc -l < "$F/words")" -ge 50 ] && [ -z "$missing" ] && grep -q '"split_ws"' editor/emacs/fpipe-mode.el &&
+    grep -q '"combine_per_key"' editor/emacs/fpipe-mode.el; then
+    ok "editor: every keyword of lexer.re and name of ops.h is highlighted ($(wc -l < "$F/words"))"
+else bad "editor: not highlighted: $missing"; fi
+# Vim loads the files without an error and highlights by them.
+if command -v vim > /dev/null; then
+    cat > "$F/probe.vim" <<'VIM'
+call cursor(1, 1)
+let s:op = search('^flatmap') > 0 ? synIDattr(synID(line('.'), 1, 1), 'name') : 'none'
+let s:bi = search('split_ws') > 0 ? synIDattr(synID(line('.'), col('.'), 1), 'name') : 'none'
+let s:cm = search('# one per word') > 0 ? synIDattr(synID(line('.'), col('.'), 1), 'name') : 'none'
+call writefile([&filetype, get(b:, 'current_syntax', ''), s:op, s:bi, s:cm, &shiftwidth, v:errmsg], $PROBE_OUT)
+VIM
+    PROBE_OUT=$F/vim.out timeout 60 vim -Nu NONE -i NONE -es --cmd "set rtp^=$PWD/editor/vim" \
+        -c 'filetype plugin on' -c 'syntax on' -c 'edit examples/wordcount.fpipe' \
+        -c "source $F/probe.vim" -c 'qa!' < /dev/null > "$F/vim.log" 2>&1
+    printf '%s\n' fpipe fpipe fpipeOperator fpipeBuiltin fpipeComment 4 '' > "$F/vim.want"
+    if cmp -s "$F/vim.want" "$F/vim.out"; then ok "editor: vim detects, loads and highlights a .fpipe file"
+    else { echo "want:"; cat "$F/vim.want"; echo "got:"; cat "$F/vim.out" "$F/vim.log"; } > "$F/diff" 2>&1
+        bad "editor: vim and editor/vim" "$F/diff"; fi
+else echo "skip - editor: vim is not installed"; fi
+# Emacs: the mode byte-compiles without a warning, and indents every
+# example and tests/fmt/*.want, with its indentation taken away, as fmt.
+if command -v emacs > /dev/null; then
+    cp editor/emacs/fpipe-mode.el "$F/"
+    if timeout 120 emacs --batch -Q --eval '(setq byte-compile-error-on-warn t)' \
+        -f batch-byte-compile "$F/fpipe-mode.el" > "$F/el.log" 2>&1; then
+        ok "editor: fpipe-mode.el byte-compiles without a warning"
+    else bad "editor: fpipe-mode.el does not byte-compile cleanly" "$F/el.log"; fi
+    : > "$F/el.diff"
+    for f in examples/*.fpipe tests/fmt/*.want tests/fsum/specials.fpipe; do
+        sed 's/^ *//' "$f" > "$F/flat.fpipe"
+        timeout 60 emacs --batch -Q -L "$F" -l fpipe-mode --eval "(progn (find-file \"$F/flat.fpipe\")
+            (fpipe-mode) (indent-region (point-min) (point-max)) (write-region nil nil \"$F/el.out\"))" \
+            > /dev/null 2>&1
+        diff -u "$f" "$F/el.out" >> "$F/el.diff" 2>&1
+    done
+    if [ -s "$F/el.diff" ]; then bad "editor: fpipe-mode indents differently from fmt" "$F/el.diff"
+    else ok "editor: fpipe-mode indents the examples and tests/fmt as fmt does"; fi
+else echo "skip - editor: emacs is not installed (scripts/install-deps.sh installs emacs-nox)"; fi
