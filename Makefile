@@ -10,6 +10,7 @@
 #                   differential check of the generated C (tests/fuzz/)
 #   make lint       cppcheck on compiler/ and runtime/
 #   make man        the man pages (man/*.scd, scdoc) into build/man/
+#   make editor     rewrite editor/ (Vim, Emacs) from the compiler's tables
 #   make install PREFIX=/usr/local
 #
 # Generated sources (lexer, parser) go to $(BUILD)/gen and are never
@@ -63,7 +64,7 @@ LIBS_ALL := $(BUILD)/libfpipe.a $(if $(HAVE_MPI),$(BUILD)/libfpipe_mpi.a)
 # The man pages (man/*.scd, scdoc) as roff: see "man pages" below.
 MANPAGES := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
 
-all: $(BUILD)/fpipec $(LIBS_ALL) $(MANPAGES)
+all: $(BUILD)/fpipec $(LIBS_ALL) $(MANPAGES) $(BUILD)/gen-editor
 
 # ---- front end generators --------------------------------------------
 
@@ -94,6 +95,19 @@ YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 
 $(BUILD)/fpipec: $(COMPILER_OBJ)
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+
+# editor/'s syntax files come from the compiler's tables: scripts/gen-editor.c,
+# linked with the compiler's objects; tests/fmt.sh compares its output with
+# the committed files.
+$(BUILD)/gen-editor: scripts/gen-editor.c $(filter-out %/main.o,$(COMPILER_OBJ))
+	$(CC) $(CFLAGS_ALL) -Icompiler -I$(GEN) $^ $(YAML_LIBS) -o $@
+
+editor: $(BUILD)/gen-editor
+	@mkdir -p editor/vim/syntax editor/vim/ftdetect editor/vim/ftplugin editor/emacs
+	$(BUILD)/gen-editor vim-syntax > editor/vim/syntax/fpipe.vim
+	$(BUILD)/gen-editor vim-ftdetect > editor/vim/ftdetect/fpipe.vim
+	$(BUILD)/gen-editor vim-ftplugin > editor/vim/ftplugin/fpipe.vim
+	$(BUILD)/gen-editor emacs > editor/emacs/fpipe-mode.el
 
 # ---- runtime ------------------------------------------------------------
 
@@ -164,7 +178,7 @@ FUZZ_FRONT   := $(filter-out %/main.o,$(COMPILER_OBJ:$(BUILD)/%=$(FUZZ_BUILD)/%)
 fuzz-build: deps
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CXX=clang++ OPT="-O1 -g" \
 	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" all
-	@for t in parse frontend yaml; do \
+	@for t in parse frontend fmt yaml; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -Icompiler -I$(FUZZ_BUILD)/gen tests/fuzz/fuzz_$$t.c \
 	        $(FUZZ_FRONT) $(YAML_LIBS) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
@@ -235,4 +249,4 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all man deps demo test test-asan fuzz fuzz-build lint bench golden install clean
+.PHONY: all man deps demo test test-asan fuzz fuzz-build lint bench golden install clean editor

@@ -690,6 +690,17 @@ bool contracts_check(Arena *a, const Ir *ir, const Program *p, Diags *d);
 void explain_contracts_dump(Str *s, const Plan *p);
 
 /* ------------------------------------------------------------------ */
+/* fmt.c — fpipec fmt: the canonical layout of .fpipe files           */
+/* ------------------------------------------------------------------ */
+
+/* fpipec fmt's command line (argv[0] is "fmt"); its exit code. */
+int fmt_main(int argc, char **argv);
+/* Format src (which parses) into out, checked: 0, or the line of out
+ * near where it would differ from src in tokens or comments, or would
+ * not format to itself (an internal error). */
+int fmt_source(const Source *src, Str *out);
+
+/* ------------------------------------------------------------------ */
 /* verify.c — fpipec verify: property tests of monoids and externs    */
 /* ------------------------------------------------------------------ */
 

@@ -145,6 +145,8 @@ static void usage(FILE *f)
         }
         fputc('\n', f);
     }
+    fputs("  fmt      the canonical layout of .fpipe files: fmt [-i|--check] FILE...\n"
+          "           (fpipec fmt --help)\n", f);
     fputs("\noptions (fpipec help COMMAND: a command's own):\n", f);
     print_options(f, ALL_VERBS, true);
     fputc('\n', f);
@@ -716,6 +718,8 @@ static const char *default_exe(Arena *a, const char *path)
 /* The command line, then the passes in order (see the top of the file). */
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "fmt"))
+        return fmt_main(argc - 1, argv + 1);   /* fmt.c: its own options */
     /* fpipec --help, --version, help [VERB], --list-options [VERB] */
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
                       (!strcmp(argv[1], "help") && argc == 2))) {

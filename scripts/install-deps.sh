@@ -27,13 +27,17 @@ set -euo pipefail
 #   graphviz                  checks the output of `fpipec dot`
 #   valgrind                  memory checks of the generated programs in make test
 #   libopenmpi-dev, openmpi-bin  distributed mode (fpipec build --backend mpi): mpicc, mpirun
+#   vim, emacs-nox            tests/fmt.sh: editor/'s Vim files load and highlight, the
+#                             Emacs mode byte-compiles and indents as fpipec fmt
+#                             (emacs-nox: about 150 MB, 40 s to install)
 #   scdoc                     the man pages' source format (man/*.scd -> build/man/)
 #   groff-base, man-db        render and show the man pages (groff -man -ww, man -l)
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
       libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev cppcheck
       python3 binutils time libxxhash-dev libdragonbox-dev g++
-      libsimdjson-dev scdoc groff-base man-db)
+      libsimdjson-dev scdoc groff-base man-db
+      vim emacs-nox)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -41,6 +41,8 @@
 #            order with summary lines, long lines clipped, --color
 #   cli-conventions tests/cli.sh: getopt_long command lines of fpipec and
 #            of programs, help, exit codes, --stats-file, -MD, completion
+#   fmt      tests/fmt.sh: fpipec fmt (the examples are formatted; fmt
+#            keeps the meaning, is idempotent, -i/--check), editor/ files
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1474,6 +1476,8 @@ echo "# jsonl"
 . tests/diag.sh
 # Command lines by convention, exit codes, --stats-file, -MD, completion.
 . tests/cli.sh
+# fpipec fmt, and the editor files generated from the compiler's tables.
+. tests/fmt.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

@@ -11,11 +11,11 @@ if bash $FZ/seed.sh "$TMP/fuzz-seeds" 2> "$TMP/seed.err"; then
     # fuzz_e2e links the examples' C, compiled as the programs are.
     e2e_obj=$(bash $FZ/e2e-progs.sh "$FPIPEC" "$TMP/fz-e2e" ${CC:-cc} -O1 -g ${FPIPE_CFLAGS:-} 2> "$TMP/e2e.err") ||
         bad "fuzz: the e2e target's programs do not build" "$TMP/e2e.err"
-    for t in parse frontend yaml lines csv jsonl builtins config checkpoint lines_nosimd csv_nosimd e2e; do
+    for t in parse frontend fmt yaml lines csv jsonl builtins config checkpoint lines_nosimd csv_nosimd e2e; do
         b=${t%_nosimd}
         case $t in
             e2e) src="-fopenmp $FZ/fuzz_e2e.c $FZ/replay.c $e2e_obj $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lz -lstdc++ -lm" ;;
-            parse|frontend|yaml) src="-Icompiler -I$B/gen $FZ/fuzz_$t.c $FZ/replay.c $front_obj -lyaml" ;;
+            parse|frontend|fmt|yaml) src="-Icompiler -I$B/gen $FZ/fuzz_$t.c $FZ/replay.c $front_obj -lyaml" ;;
             *_nosimd) src="-DFP_NO_SIMD -fopenmp -Iruntime $FZ/fuzz_$b.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lz -lstdc++ -lm" ;;
             *) src="-fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lz -lstdc++ -lm" ;;
         esac

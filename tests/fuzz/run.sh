@@ -13,7 +13,7 @@ set -u
 cd "$(dirname "$0")/../.."
 B=$1
 SECS=${2:-20}
-TARGETS=${FUZZ_TARGETS:-parse frontend yaml lines csv jsonl builtins config checkpoint lines_nosimd csv_nosimd e2e}
+TARGETS=${FUZZ_TARGETS:-parse frontend fmt yaml lines csv jsonl builtins config checkpoint lines_nosimd csv_nosimd e2e}
 mkdir -p "$B/corpus" "$B/crashes" "$B/seeds"
 bash tests/fuzz/seed.sh "$B/seeds" || exit 1
 report=$B/fuzz-report.txt

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # seed.sh OUT — the seed corpora of the fuzz targets, written to OUT/<target>/:
-#   parse, frontend  every examples/*.fpipe and tests/errors/*.fpipe
+#   parse, frontend, fmt  every examples/*.fpipe and tests/errors/*.fpipe
 #   lines            examples/data/*.txt and a slice of access.log
 #   csv              examples/data/sales.csv with its header renamed to the
 #                    harness's fields (a,b,c,d,e), cut short, plus the
@@ -16,7 +16,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=$1
-mkdir -p "$OUT"/{parse,frontend,yaml,lines,csv,jsonl,builtins,config,checkpoint,e2e}
+mkdir -p "$OUT"/{parse,frontend,fmt,yaml,lines,csv,jsonl,builtins,config,checkpoint,e2e}
 # YAML pipelines: every tests/yaml case and the RAG config.
 for f in tests/yaml/*.yaml examples/rag_ingest.yaml; do
     cp "$f" "$OUT/yaml/$(basename "$f")"
@@ -51,6 +51,7 @@ for f in examples/*.fpipe tests/errors/*.fpipe; do
     n=$(basename "$(dirname "$f")")_$(basename "$f" .fpipe)
     cp "$f" "$OUT/parse/$n"
     cp "$f" "$OUT/frontend/$n"
+    cp "$f" "$OUT/fmt/$n"
 done
 i=0
 for f in examples/data/*.txt; do

@@ -102,7 +102,7 @@ static void stage1_sales_to_per_city(fp_worker *w)
     per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
     int per_city_n = 0;
     /* examples/groupby.fpipe:22: bitmask scan in place; libcsv for quoted records
-     * source  sales : Sale       = csv(input)
+     * source  sales : Sale     = csv(input)
      */
     fp_csv_iter sales_it = fp_csv_begin(w);
     fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
@@ -116,10 +116,10 @@ static void stage1_sales_to_per_city(fp_worker *w)
             continue;   /* dropped or collected: the next element */
         }
         n_sales++;
-        /* map     by_city            = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */
+        /* map     by_city          = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */
         tup2_str_i64 by_city = {sales.city, sales.qty};
         /* examples/groupby.fpipe:24: queued for this worker's table
-         * combine_per_key per_city   = (count, sum, mean, max)
+         * combine_per_key per_city = (count, sum, mean, max)
          */
         fp_ktab_probe(w->tab, by_city.f0, &per_city_q[per_city_n].probe);
         per_city_q[per_city_n].value = by_city.f1;
@@ -141,7 +141,7 @@ static void stage1_sales_to_per_city_timed(fp_worker *w)
     per_city_pending per_city_q[FP_BATCH];   /* updates of per_city, FP_BATCH at a time */
     int per_city_n = 0;
     /* examples/groupby.fpipe:22: bitmask scan in place; libcsv for quoted records
-     * source  sales : Sale       = csv(input)
+     * source  sales : Sale     = csv(input)
      */
     fp_csv_iter sales_it = fp_csv_begin(w);
     fp_str sales_cols[2];   /* the record's fields as text, in declaration order */
@@ -157,11 +157,11 @@ static void stage1_sales_to_per_city_timed(fp_worker *w)
         }
         n_sales++;
         FP_TIME(1);
-        /* map     by_city            = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */
+        /* map     by_city          = (sales.city, sales.qty)  (examples/groupby.fpipe:23) */
         tup2_str_i64 by_city = {sales.city, sales.qty};
         FP_TIME(2);
         /* examples/groupby.fpipe:24: queued for this worker's table
-         * combine_per_key per_city   = (count, sum, mean, max)
+         * combine_per_key per_city = (count, sum, mean, max)
          */
         fp_ktab_probe(w->tab, by_city.f0, &per_city_q[per_city_n].probe);
         per_city_q[per_city_n].value = by_city.f1;
@@ -182,10 +182,10 @@ static void stage1_sales_to_per_city_timed(fp_worker *w)
  */
 static void stage2_per_city_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key per_city   = (count, sum, mean, max)  (examples/groupby.fpipe:24): the merged value of one key */
+    /* combine_per_key per_city = (count, sum, mean, max)  (examples/groupby.fpipe:24): the merged value of one key */
     tup2_str_tup4_i64_i64_f64_i64 per_city = {key, per_city_result(acc)};
     FP_COUNT(w, 3);
-    /* sink    out                = tsv(output)  (examples/groupby.fpipe:25) */
+    /* sink    out              = tsv(output)  (examples/groupby.fpipe:25) */
     fp_out_tsv_str(w->out, per_city.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, per_city.f1.f0);

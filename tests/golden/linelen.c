@@ -23,18 +23,18 @@ static const fp_op fp_op_table[] = {
 static void stage1_lines_to_out(fp_worker *w)
 {
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source  lines                  = text(input)  (examples/linelen.fpipe:7) */
+    /* source  lines            = text(input)  (examples/linelen.fpipe:7) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
-        /* filter  nonblank               = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
+        /* filter  nonblank         = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
         if (!(fp_len(fp_trim(lines)) > 0)) {
             continue;
         }
         FP_COUNT(w, 1, 2, 3);
         fp_str nonblank = lines;
-        /* map     row : (i64, str)       = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
+        /* map     row : (i64, str) = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
         tup2_i64_str row = {fp_len(nonblank), fp_upper(w->arena, fp_trim(nonblank))};
-        /* sink    out                    = tsv(output)  (examples/linelen.fpipe:10) */
+        /* sink    out              = tsv(output)  (examples/linelen.fpipe:10) */
         fp_out_i64(w->out, row.f0);
         fp_out_char(w->out, '\t');
         fp_out_tsv_str(w->out, row.f1);
@@ -48,22 +48,22 @@ static void stage1_lines_to_out_timed(fp_worker *w)
 {
     FP_TIMER(w);
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source  lines                  = text(input)  (examples/linelen.fpipe:7) */
+    /* source  lines            = text(input)  (examples/linelen.fpipe:7) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         FP_TIME_SAMPLE(0);
         FP_TIME(1);
-        /* filter  nonblank               = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
+        /* filter  nonblank         = len(trim(lines)) > 0  (examples/linelen.fpipe:8) */
         if (!(fp_len(fp_trim(lines)) > 0)) {
             continue;
         }
         FP_COUNT(w, 1, 2, 3);
         fp_str nonblank = lines;
         FP_TIME(2);
-        /* map     row : (i64, str)       = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
+        /* map     row : (i64, str) = (len(nonblank), upper(trim(nonblank)))  (examples/linelen.fpipe:9) */
         tup2_i64_str row = {fp_len(nonblank), fp_upper(w->arena, fp_trim(nonblank))};
         FP_TIME(3);
-        /* sink    out                    = tsv(output)  (examples/linelen.fpipe:10) */
+        /* sink    out              = tsv(output)  (examples/linelen.fpipe:10) */
         fp_out_i64(w->out, row.f0);
         fp_out_char(w->out, '\t');
         fp_out_tsv_str(w->out, row.f1);

@@ -85,21 +85,21 @@ static void stage1_lines_to_counts(fp_worker *w)
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source  lines : str = text(input)  (examples/logs.fpipe:30) */
+    /* source  lines : str        = text(input)  (examples/logs.fpipe:30) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         w->pos = lines.p;   /* for error messages */
         /* examples/logs.fpipe:36
          * map     entry : (str, str) =
          *     # The line is head "request" tail; the head is "address - - [time] ".
-         *     let head    = field(lines, "\"", 0) in           # 203.0.113.7 - - [21/Nov/2026:13:05:42 +0000]
-         *     let request = field(lines, "\"", 1) in           # GET /index.html HTTP/1.1
-         *     let tail    = field(lines, "\"", 2) in           #  200 5123
-         *     let addr    = field(head, " ", 0) in             # 203.0.113.7
-         *     let time    = substr(head, len(addr) + 6, 26) in # 21/Nov/2026:13:05:42 +0000
-         *     let hour    = substr(time, 12, 2) in             # 13
-         *     let status  = field(tail, " ", 1) in             # 200
-         *     let size    = field(tail, " ", 2) in             # 5123
+         *     let head    = field(lines, "\"", 0) in            # 203.0.113.7 - - [21/Nov/2026:13:05:42 +0000]
+         *     let request = field(lines, "\"", 1) in            # GET /index.html HTTP/1.1
+         *     let tail    = field(lines, "\"", 2) in            #  200 5123
+         *     let addr    = field(head, " ", 0) in              # 203.0.113.7
+         *     let time    = substr(head, len(addr) + 6, 26) in  # 21/Nov/2026:13:05:42 +0000
+         *     let hour    = substr(time, 12, 2) in              # 13
+         *     let status  = field(tail, " ", 1) in              # 200
+         *     let size    = field(tail, " ", 2) in              # 5123
          *     # In the comparisons below, parse_i64 fails on anything but [+-]digits
          *     # and a sign sorts before "0".
          *     if len(lines) != len(head) + len(request) + len(tail) + 2 then fail("more than two quotes")
@@ -184,7 +184,7 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source  lines : str = text(input)  (examples/logs.fpipe:30) */
+    /* source  lines : str        = text(input)  (examples/logs.fpipe:30) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         FP_TIME_SAMPLE(0);
@@ -193,14 +193,14 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
         /* examples/logs.fpipe:36
          * map     entry : (str, str) =
          *     # The line is head "request" tail; the head is "address - - [time] ".
-         *     let head    = field(lines, "\"", 0) in           # 203.0.113.7 - - [21/Nov/2026:13:05:42 +0000]
-         *     let request = field(lines, "\"", 1) in           # GET /index.html HTTP/1.1
-         *     let tail    = field(lines, "\"", 2) in           #  200 5123
-         *     let addr    = field(head, " ", 0) in             # 203.0.113.7
-         *     let time    = substr(head, len(addr) + 6, 26) in # 21/Nov/2026:13:05:42 +0000
-         *     let hour    = substr(time, 12, 2) in             # 13
-         *     let status  = field(tail, " ", 1) in             # 200
-         *     let size    = field(tail, " ", 2) in             # 5123
+         *     let head    = field(lines, "\"", 0) in            # 203.0.113.7 - - [21/Nov/2026:13:05:42 +0000]
+         *     let request = field(lines, "\"", 1) in            # GET /index.html HTTP/1.1
+         *     let tail    = field(lines, "\"", 2) in            #  200 5123
+         *     let addr    = field(head, " ", 0) in              # 203.0.113.7
+         *     let time    = substr(head, len(addr) + 6, 26) in  # 21/Nov/2026:13:05:42 +0000
+         *     let hour    = substr(time, 12, 2) in              # 13
+         *     let status  = field(tail, " ", 1) in              # 200
+         *     let size    = field(tail, " ", 2) in              # 5123
          *     # In the comparisons below, parse_i64 fails on anything but [+-]digits
          *     # and a sign sorts before "0".
          *     if len(lines) != len(head) + len(request) + len(tail) + 2 then fail("more than two quotes")

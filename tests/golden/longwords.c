@@ -81,24 +81,24 @@ static void stage1_lines_to_counts(fp_worker *w)
     uint64_t n_words = 0, n_long = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
-    /* source  lines                    = text(input)  (examples/longwords.fpipe:8) */
+    /* source  lines               = text(input)  (examples/longwords.fpipe:8) */
     /* examples/longwords.fpipe:9: one scan over the partition: split_ws never crosses a newline
-     * flatmap words                    = split_ws(lines)
+     * flatmap words               = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
-        /* map     folded  : str            = lower(words)  (examples/longwords.fpipe:10) */
+        /* map     folded : str        = lower(words)  (examples/longwords.fpipe:10) */
         fp_str folded = fp_lower(w->arena, words);
-        /* filter  long                     = len(folded) >= 7  (examples/longwords.fpipe:11) */
+        /* filter  long                = len(folded) >= 7  (examples/longwords.fpipe:11) */
         if (!(fp_len(folded) >= 7)) {
             continue;
         }
         n_long++;
         fp_str long_ = folded;
-        /* map     pairs   : (str, i64)     = (long, 1)  (examples/longwords.fpipe:12) */
+        /* map     pairs  : (str, i64) = (long, 1)  (examples/longwords.fpipe:12) */
         tup2_str_i64 pairs = {long_, 1};
-        /* combine_per_key counts           = count  (examples/longwords.fpipe:13): queued for this worker's table */
+        /* combine_per_key counts      = count  (examples/longwords.fpipe:13): queued for this worker's table */
         fp_ktab_probe(w->tab, pairs.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = pairs.f1;
         if (++counts_n == FP_BATCH) {
@@ -118,29 +118,29 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     FP_TIMER(w);
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
-    /* source  lines                    = text(input)  (examples/longwords.fpipe:8) */
+    /* source  lines               = text(input)  (examples/longwords.fpipe:8) */
     /* examples/longwords.fpipe:9: one scan over the partition: split_ws never crosses a newline
-     * flatmap words                    = split_ws(lines)
+     * flatmap words               = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
         FP_TIME(2);
-        /* map     folded  : str            = lower(words)  (examples/longwords.fpipe:10) */
+        /* map     folded : str        = lower(words)  (examples/longwords.fpipe:10) */
         fp_str folded = fp_lower(w->arena, words);
         FP_TIME(3);
-        /* filter  long                     = len(folded) >= 7  (examples/longwords.fpipe:11) */
+        /* filter  long                = len(folded) >= 7  (examples/longwords.fpipe:11) */
         if (!(fp_len(folded) >= 7)) {
             continue;
         }
         n_long++;
         fp_str long_ = folded;
         FP_TIME(4);
-        /* map     pairs   : (str, i64)     = (long, 1)  (examples/longwords.fpipe:12) */
+        /* map     pairs  : (str, i64) = (long, 1)  (examples/longwords.fpipe:12) */
         tup2_str_i64 pairs = {long_, 1};
         FP_TIME(5);
-        /* combine_per_key counts           = count  (examples/longwords.fpipe:13): queued for this worker's table */
+        /* combine_per_key counts      = count  (examples/longwords.fpipe:13): queued for this worker's table */
         fp_ktab_probe(w->tab, pairs.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = pairs.f1;
         if (++counts_n == FP_BATCH) {
@@ -161,15 +161,15 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
  */
 static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key counts           = count  (examples/longwords.fpipe:13): the merged value of one key */
+    /* combine_per_key counts      = count  (examples/longwords.fpipe:13): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
-    /* filter  repeated                 = counts.1 >= 2  (examples/longwords.fpipe:14) */
+    /* filter  repeated            = counts.1 >= 2  (examples/longwords.fpipe:14) */
     if (!(counts.f1 >= 2)) {
         return;
     }
     FP_COUNT(w, 6, 7);
     tup2_str_i64 repeated = counts;
-    /* sink    out                      = tsv(output)  (examples/longwords.fpipe:15) */
+    /* sink    out                 = tsv(output)  (examples/longwords.fpipe:15) */
     fp_out_tsv_str(w->out, repeated.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, repeated.f1);

@@ -149,9 +149,9 @@ static void stage1_docs_to_per_doc(fp_worker *w)
         list_rec_Chunk chunk_items = fp_call_chunk_doc(w, NULL, clean);
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++, n_chunk++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
-            /* map     one   = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
+            /* map     one              = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
             tup2_str_i64 one = {chunk.doc_id, 1};
-            /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
+            /* combine_per_key per_doc  = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
             fp_ktab_probe(w->tab, one.f0, &per_doc_q[per_doc_n].probe);
             per_doc_q[per_doc_n].value = one.f1;
             if (++per_doc_n == FP_BATCH) {
@@ -212,10 +212,10 @@ static void stage1_docs_to_per_doc_timed(fp_worker *w)
         for (int64_t chunk_i = 0; chunk_i < chunk_items.n; chunk_i++, n_chunk++) {
             rec_Chunk chunk = chunk_items.items[chunk_i];
             FP_TIME(3);
-            /* map     one   = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
+            /* map     one              = (chunk.doc_id, 1)  (examples/rag_chunks.fpipe:26) */
             tup2_str_i64 one = {chunk.doc_id, 1};
             FP_TIME(4);
-            /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
+            /* combine_per_key per_doc  = sum  (examples/rag_chunks.fpipe:27): queued for this worker's table */
             fp_ktab_probe(w->tab, one.f0, &per_doc_q[per_doc_n].probe);
             per_doc_q[per_doc_n].value = one.f1;
             if (++per_doc_n == FP_BATCH) {
@@ -237,10 +237,10 @@ static void stage1_docs_to_per_doc_timed(fp_worker *w)
  */
 static void stage2_per_doc_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key per_doc = sum  (examples/rag_chunks.fpipe:27): the merged value of one key */
+    /* combine_per_key per_doc  = sum  (examples/rag_chunks.fpipe:27): the merged value of one key */
     tup2_str_i64 per_doc = {key, per_doc_result(acc)};
     FP_COUNT(w, 5);
-    /* sink    out             = tsv(output)  (examples/rag_chunks.fpipe:28) */
+    /* sink    out              = tsv(output)  (examples/rag_chunks.fpipe:28) */
     fp_out_tsv_str(w->out, per_doc.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, per_doc.f1);

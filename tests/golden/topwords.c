@@ -109,16 +109,16 @@ static void stage1_lines_to_counts(fp_worker *w)
     uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
-    /* source  lines  : str        = text(input)  (examples/topwords.fpipe:13) */
+    /* source  lines : str        = text(input)  (examples/topwords.fpipe:13) */
     /* examples/topwords.fpipe:14: one scan over the partition: split_ws never crosses a newline
-     * flatmap words  : str        = split_ws(lines)
+     * flatmap words : str        = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
-        /* map     ones   : (str, i64) = (words, 1)  (examples/topwords.fpipe:15) */
+        /* map     ones  : (str, i64) = (words, 1)  (examples/topwords.fpipe:15) */
         tup2_str_i64 ones = {words, 1};
-        /* combine_per_key counts      = sum  (examples/topwords.fpipe:16): queued for this worker's table */
+        /* combine_per_key counts     = sum  (examples/topwords.fpipe:16): queued for this worker's table */
         fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = ones.f1;
         if (++counts_n == FP_BATCH) {
@@ -138,19 +138,19 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     FP_TIMER(w);
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
-    /* source  lines  : str        = text(input)  (examples/topwords.fpipe:13) */
+    /* source  lines : str        = text(input)  (examples/topwords.fpipe:13) */
     /* examples/topwords.fpipe:14: one scan over the partition: split_ws never crosses a newline
-     * flatmap words  : str        = split_ws(lines)
+     * flatmap words : str        = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
         FP_TIME(2);
-        /* map     ones   : (str, i64) = (words, 1)  (examples/topwords.fpipe:15) */
+        /* map     ones  : (str, i64) = (words, 1)  (examples/topwords.fpipe:15) */
         tup2_str_i64 ones = {words, 1};
         FP_TIME(3);
-        /* combine_per_key counts      = sum  (examples/topwords.fpipe:16): queued for this worker's table */
+        /* combine_per_key counts     = sum  (examples/topwords.fpipe:16): queued for this worker's table */
         fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = ones.f1;
         if (++counts_n == FP_BATCH) {
@@ -170,10 +170,10 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
  */
 static void stage2_counts_to_top20(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key counts      = sum  (examples/topwords.fpipe:16): the merged value of one key */
+    /* combine_per_key counts     = sum  (examples/topwords.fpipe:16): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
     /* examples/topwords.fpipe:17: into this worker's top
-     * top     top20               = 20 by counts.1 desc, counts.0 asc
+     * top     top20              = 20 by counts.1 desc, counts.0 asc
      */
     fp_top_push(w->top, &counts);
 }
@@ -184,12 +184,10 @@ static void stage2_counts_to_top20(fp_worker *w, fp_str key, const void *acc)
  */
 static void stage3_top20_to_out(fp_worker *w, const void *elem)
 {
-    /* examples/topwords.fpipe:17: one kept element
-     * top     top20               = 20 by counts.1 desc, counts.0 asc
-     */
+    /* top     top20              = 20 by counts.1 desc, counts.0 asc  (examples/topwords.fpipe:17): one kept element */
     tup2_str_i64 top20 = *(const tup2_str_i64 *)elem;
     FP_COUNT(w, 4, 5);
-    /* sink    out                 = tsv(output)  (examples/topwords.fpipe:18) */
+    /* sink    out                = tsv(output)  (examples/topwords.fpipe:18) */
     fp_out_tsv_str(w->out, top20.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, top20.f1);

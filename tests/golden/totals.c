@@ -78,14 +78,14 @@ static inline void total_empty(total_acc *a)
 static void stage1_lines_to_total(fp_worker *w)
 {
     uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
-    /* source  lines         = text(input)  (examples/totals.fpipe:5) */
+    /* source  lines       = text(input)  (examples/totals.fpipe:5) */
     /* examples/totals.fpipe:6: one scan over the partition: split_ws never crosses a newline
-     * flatmap words         = split_ws(lines)
+     * flatmap words       = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
-        /* combine total : i64   = count  (examples/totals.fpipe:7): partial, into this partition's state */
+        /* combine total : i64 = count  (examples/totals.fpipe:7): partial, into this partition's state */
         total_state *total_st = w->acc;
         if (total_st->has) {
             total_step(&total_st->acc, words);
@@ -103,16 +103,16 @@ static void stage1_lines_to_total_timed(fp_worker *w)
 {
     uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     FP_TIMER(w);
-    /* source  lines         = text(input)  (examples/totals.fpipe:5) */
+    /* source  lines       = text(input)  (examples/totals.fpipe:5) */
     /* examples/totals.fpipe:6: one scan over the partition: split_ws never crosses a newline
-     * flatmap words         = split_ws(lines)
+     * flatmap words       = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
         FP_TIME(2);
-        /* combine total : i64   = count  (examples/totals.fpipe:7): partial, into this partition's state */
+        /* combine total : i64 = count  (examples/totals.fpipe:7): partial, into this partition's state */
         total_state *total_st = w->acc;
         if (total_st->has) {
             total_step(&total_st->acc, words);
@@ -132,14 +132,14 @@ static void stage1_lines_to_total_timed(fp_worker *w)
  */
 static void stage2_total_to_out(fp_worker *w, const void *state)
 {
-    /* combine total : i64   = count  (examples/totals.fpipe:7): the combined value */
+    /* combine total : i64 = count  (examples/totals.fpipe:7): the combined value */
     const total_state *s = state;
     total_acc a = s->acc;
     if (!s->has)
         total_empty(&a);   /* no elements: the identity */
     int64_t total = total_result(&a);
     FP_COUNT(w, 2, 3);
-    /* sink    out           = tsv(output)  (examples/totals.fpipe:8) */
+    /* sink    out         = tsv(output)  (examples/totals.fpipe:8) */
     fp_out_i64(w->out, total);
     fp_out_char(w->out, '\n');
 }

@@ -74,16 +74,16 @@ static void stage1_lines_to_total(fp_worker *w)
     uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     total_pending total_q[FP_BATCH];   /* updates of total, FP_BATCH at a time */
     int total_n = 0;
-    /* source  lines                   = text(input)  (examples/weights.fpipe:9) */
+    /* source  lines                 = text(input)  (examples/weights.fpipe:9) */
     /* examples/weights.fpipe:10: one scan over the partition: split_ws never crosses a newline
-     * flatmap words                   = split_ws(lines)
+     * flatmap words                 = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
-        /* map     weighted : (str, f64)   = (words, 0.1)  (examples/weights.fpipe:11) */
+        /* map     weighted : (str, f64) = (words, 0.1)  (examples/weights.fpipe:11) */
         tup2_str_f64 weighted = {words, 0.10000000000000001};
-        /* combine_per_key total           = sum  (examples/weights.fpipe:12): queued for this worker's table */
+        /* combine_per_key total         = sum  (examples/weights.fpipe:12): queued for this worker's table */
         fp_ktab_probe(w->tab, weighted.f0, &total_q[total_n].probe);
         total_q[total_n].value = weighted.f1;
         if (++total_n == FP_BATCH) {
@@ -103,19 +103,19 @@ static void stage1_lines_to_total_timed(fp_worker *w)
     FP_TIMER(w);
     total_pending total_q[FP_BATCH];   /* updates of total, FP_BATCH at a time */
     int total_n = 0;
-    /* source  lines                   = text(input)  (examples/weights.fpipe:9) */
+    /* source  lines                 = text(input)  (examples/weights.fpipe:9) */
     /* examples/weights.fpipe:10: one scan over the partition: split_ws never crosses a newline
-     * flatmap words                   = split_ws(lines)
+     * flatmap words                 = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
         FP_TIME(2);
-        /* map     weighted : (str, f64)   = (words, 0.1)  (examples/weights.fpipe:11) */
+        /* map     weighted : (str, f64) = (words, 0.1)  (examples/weights.fpipe:11) */
         tup2_str_f64 weighted = {words, 0.10000000000000001};
         FP_TIME(3);
-        /* combine_per_key total           = sum  (examples/weights.fpipe:12): queued for this worker's table */
+        /* combine_per_key total         = sum  (examples/weights.fpipe:12): queued for this worker's table */
         fp_ktab_probe(w->tab, weighted.f0, &total_q[total_n].probe);
         total_q[total_n].value = weighted.f1;
         if (++total_n == FP_BATCH) {
@@ -135,10 +135,10 @@ static void stage1_lines_to_total_timed(fp_worker *w)
  */
 static void stage2_total_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key total           = sum  (examples/weights.fpipe:12): the merged value of one key */
+    /* combine_per_key total         = sum  (examples/weights.fpipe:12): the merged value of one key */
     tup2_str_f64 total = {key, total_result(acc)};
     FP_COUNT(w, 4);
-    /* sink    out                     = tsv(output)  (examples/weights.fpipe:13) */
+    /* sink    out                   = tsv(output)  (examples/weights.fpipe:13) */
     fp_out_tsv_str(w->out, total.f0);
     fp_out_char(w->out, '\t');
     fp_out_f64(w->out, total.f1);

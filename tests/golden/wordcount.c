@@ -74,17 +74,17 @@ static void stage1_lines_to_counts(fp_worker *w)
     uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
-    /* source  lines  : str        = text(input)       # one element per line  (examples/wordcount.fpipe:11) */
+    /* source  lines : str        = text(input)      # one element per line  (examples/wordcount.fpipe:11) */
     /* examples/wordcount.fpipe:12: one scan over the partition: split_ws never crosses a newline
-     * flatmap words  : str        = split_ws(lines)   # one per word
+     * flatmap words : str        = split_ws(lines)  # one per word
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
-        /* map     ones   : (str, i64) = (words, 1)        # a (key, value) pair  (examples/wordcount.fpipe:13) */
+        /* map     ones  : (str, i64) = (words, 1)       # a (key, value) pair  (examples/wordcount.fpipe:13) */
         tup2_str_i64 ones = {words, 1};
         /* examples/wordcount.fpipe:14: queued for this worker's table
-         * combine_per_key counts      = sum               # add up each word's ones
+         * combine_per_key counts     = sum              # add up each word's ones
          */
         fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = ones.f1;
@@ -105,20 +105,20 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     FP_TIMER(w);
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
-    /* source  lines  : str        = text(input)       # one element per line  (examples/wordcount.fpipe:11) */
+    /* source  lines : str        = text(input)      # one element per line  (examples/wordcount.fpipe:11) */
     /* examples/wordcount.fpipe:12: one scan over the partition: split_ws never crosses a newline
-     * flatmap words  : str        = split_ws(lines)   # one per word
+     * flatmap words : str        = split_ws(lines)  # one per word
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
         FP_TIME(2);
-        /* map     ones   : (str, i64) = (words, 1)        # a (key, value) pair  (examples/wordcount.fpipe:13) */
+        /* map     ones  : (str, i64) = (words, 1)       # a (key, value) pair  (examples/wordcount.fpipe:13) */
         tup2_str_i64 ones = {words, 1};
         FP_TIME(3);
         /* examples/wordcount.fpipe:14: queued for this worker's table
-         * combine_per_key counts      = sum               # add up each word's ones
+         * combine_per_key counts     = sum              # add up each word's ones
          */
         fp_ktab_probe(w->tab, ones.f0, &counts_q[counts_n].probe);
         counts_q[counts_n].value = ones.f1;
@@ -140,11 +140,11 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
 static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
     /* examples/wordcount.fpipe:14: the merged value of one key
-     * combine_per_key counts      = sum               # add up each word's ones
+     * combine_per_key counts     = sum              # add up each word's ones
      */
     tup2_str_i64 counts = {key, counts_result(acc)};
     FP_COUNT(w, 4);
-    /* sink    out                 = tsv(output)       # -o PATH, or standard output  (examples/wordcount.fpipe:15) */
+    /* sink    out                = tsv(output)      # -o PATH, or standard output  (examples/wordcount.fpipe:15) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, counts.f1);

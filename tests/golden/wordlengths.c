@@ -76,16 +76,16 @@ static void stage1_lines_to_hist(fp_worker *w)
     uint64_t n_words = 0;   /* elements counted: --stats, checkpoints, --progress */
     hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
     int hist_n = 0;
-    /* source  lines                      = text(input)  (examples/wordlengths.fpipe:8) */
+    /* source  lines                     = text(input)  (examples/wordlengths.fpipe:8) */
     /* examples/wordlengths.fpipe:9: one scan over the partition: split_ws never crosses a newline
-     * flatmap words                      = split_ws(lines)
+     * flatmap words                     = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
-        /* map     by_len : (i64, i64)        = (len(words), 1)  (examples/wordlengths.fpipe:10) */
+        /* map     by_len : (i64, i64)       = (len(words), 1)  (examples/wordlengths.fpipe:10) */
         tup2_i64_i64 by_len = {fp_len(words), 1};
-        /* combine_per_key hist               = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
+        /* combine_per_key hist              = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
         char hist_kbuf[FP_KEYBUF] = {0};
         fp_ktab_probe(w->tab, fp_key_i64(hist_kbuf, by_len.f0), &hist_q[hist_n].probe);
         hist_q[hist_n].value = by_len.f1;
@@ -106,19 +106,19 @@ static void stage1_lines_to_hist_timed(fp_worker *w)
     FP_TIMER(w);
     hist_pending hist_q[FP_BATCH];   /* updates of hist, FP_BATCH at a time */
     int hist_n = 0;
-    /* source  lines                      = text(input)  (examples/wordlengths.fpipe:8) */
+    /* source  lines                     = text(input)  (examples/wordlengths.fpipe:8) */
     /* examples/wordlengths.fpipe:9: one scan over the partition: split_ws never crosses a newline
-     * flatmap words                      = split_ws(lines)
+     * flatmap words                     = split_ws(lines)
      */
     fp_ws_iter words_it = fp_ws_begin(fp_str_lit(w->part->begin, (size_t)(w->part->end - w->part->begin)));
     fp_str words;
     for (; fp_ws_next(&words_it, &words); n_words++) {
         FP_TIME_SAMPLE(1);
         FP_TIME(2);
-        /* map     by_len : (i64, i64)        = (len(words), 1)  (examples/wordlengths.fpipe:10) */
+        /* map     by_len : (i64, i64)       = (len(words), 1)  (examples/wordlengths.fpipe:10) */
         tup2_i64_i64 by_len = {fp_len(words), 1};
         FP_TIME(3);
-        /* combine_per_key hist               = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
+        /* combine_per_key hist              = sum  (examples/wordlengths.fpipe:11): queued for this worker's table */
         char hist_kbuf[FP_KEYBUF] = {0};
         fp_ktab_probe(w->tab, fp_key_i64(hist_kbuf, by_len.f0), &hist_q[hist_n].probe);
         hist_q[hist_n].value = by_len.f1;
@@ -140,12 +140,12 @@ static void stage1_lines_to_hist_timed(fp_worker *w)
  */
 static void stage2_hist_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key hist               = sum  (examples/wordlengths.fpipe:11): the merged value of one key */
+    /* combine_per_key hist              = sum  (examples/wordlengths.fpipe:11): the merged value of one key */
     tup2_i64_i64 hist = {fp_unkey_i64(key), hist_result(acc)};
     FP_COUNT(w, 4, 5);
-    /* map     row    : (i64, i64, bool)  = (hist.0, hist.1, hist.0 > 10)  (examples/wordlengths.fpipe:12) */
+    /* map     row    : (i64, i64, bool) = (hist.0, hist.1, hist.0 > 10)  (examples/wordlengths.fpipe:12) */
     tup3_i64_i64_bool row = {hist.f0, hist.f1, (hist.f0 > 10)};
-    /* sink    out                        = tsv(output)  (examples/wordlengths.fpipe:13) */
+    /* sink    out                       = tsv(output)  (examples/wordlengths.fpipe:13) */
     fp_out_i64(w->out, row.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, row.f1);
