@@ -173,7 +173,11 @@ static int list_options(const char *verb)
     if (!verb) {
         for (int v = 0; v < V__COUNT; v++)
             printf("%s\n", verbs[v].name);
-        printf("help\n");
+        printf("fmt\nhelp\n");
+        return 0;
+    }
+    if (!strcmp(verb, "fmt")) {   /* fmt.c's own options */
+        printf("-i \n--in-place \n--check \n-h \n--help \n");
         return 0;
     }
     for (int v = 0; v < V__COUNT; v++) {
@@ -733,6 +737,8 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "--list-options"))
         return list_options(argc >= 3 ? argv[2] : NULL);
     if (argc == 3 && !strcmp(argv[1], "help")) {
+        if (!strcmp(argv[2], "fmt"))
+            return fmt_main(2, (char *[]){"fmt", "--help", NULL});
         int v = find_verb(argv[2]);
         if (v < 0) {
             fprintf(stderr, "fpipec: error: unknown command '%s' (see fpipec --help)\n", argv[2]);
