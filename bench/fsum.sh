@@ -6,10 +6,10 @@
 # per-partition tables folded in partition order), at 1 and 2 threads.
 # Usage: bench/fsum.sh [BUILD_DIR]
 #
-# The two programs alternate run by run, BENCH_RUNS times (default 5), and
-# the medians are printed with their ratio.  Also printed: the bytes of
-# one key's accumulator and table slot, and the peak RSS of each (GNU time
-# %M).  The exact sums are checked against the word counts (n copies of 0.1
+# The two programs alternate run by run, BENCH_RUNS times (default 5;
+# bench/ab.sh): medians and best of wall and user time, with their ratios.
+# Also printed: the bytes of one key's accumulator (inline and promoted)
+# and table slot, and the peak RSS of each (GNU time %M).  The exact sums are checked against the word counts (n copies of 0.1
 # sum exactly to n * 0.1, one IEEE rounding in awk).  Printed, never
 # asserted: the machine is shared.
 set -euo pipefail
@@ -57,25 +57,20 @@ if cmp -s "$OUT/fsum.ref" "$OUT/fsum.exact"; then echo "exact sums: every key's 
 else echo "fsum: exact sums differ from n * 0.1"; exit 1; fi
 echo "plain sums: $(paste "$OUT/fsum.exact" "$OUT/fsum.plain" | awk -F'\t' '$2 != $4' | wc -l) keys with other last bits"
 
-t_of() { { TIMEFORMAT=%R; time "$@" > /dev/null 2>&1; } 2>&1; }
-med() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-printf '%-32s %10s %10s %8s\n' "weights on $MB MB" "plain s" "exact s" "ratio"
+# Time: bench/ab.sh runs the two alternately (medians and best of wall and
+# user seconds, and their ratios, from the same runs).
 for t in 1 2; do
-    a=() b=()
-    for _ in $(seq "$RUNS"); do
-        a+=("$(t_of "$OUT/weights_plain" --threads $t -o "$OUT/fsum.p" "$CORPUS")")
-        b+=("$(t_of "$OUT/weights_exact" --threads $t -o "$OUT/fsum.e" "$CORPUS")")
-    done
-    ma=$(med "${a[@]}") mb=$(med "${b[@]}")
-    printf '%-32s %10s %10s %8s\n' "--threads $t (median of $RUNS)" "$ma" "$mb" \
-        "$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.2fx", b / a }')"
+    echo "--threads $t, $RUNS runs each (old: plain double sum, new: exact sum):"
+    bash bench/ab.sh "$OUT/weights_plain" "$OUT/weights_exact" "$CORPUS" $t "$RUNS" | sed 's/^/  /'
 done
 
-# Bytes per key: the accumulator, and the table slot that holds it.
-printf '#include "libfpipe.h"\n#include <stdio.h>\nint main(void) { printf("%%zu %%zu\\n", sizeof(fp_fsum), sizeof(fp_kslot)); return 0; }\n' > "$OUT/fsum_size.c"
+# Bytes per key: the accumulator, and the table slot that holds it.  A key
+# whose sum leaves the inline window (values 2^74 apart) also has an
+# fp_fsum out of line.
+printf '#include "libfpipe.h"\n#include <stdio.h>\nint main(void) { printf("%%zu %%zu %%zu\\n", sizeof(fp_xsum), sizeof(fp_fsum), sizeof(fp_kslot)); return 0; }\n' > "$OUT/fsum_size.c"
 cc -std=c11 -D_DEFAULT_SOURCE -Iruntime "$OUT/fsum_size.c" -o "$OUT/fsum_size"
-read -r acc slot < <("$OUT/fsum_size")
-echo "bytes per key: accumulator $acc (a double: 8), table slot $((slot + acc)) (plain: $((slot + 8))), before the table's empty slots"
+read -r acc big slot < <("$OUT/fsum_size")
+echo "bytes per key: accumulator $acc inline, $((acc + big)) promoted ($big out of line); table slot $((slot + acc)) (plain double: accumulator 8, slot $((slot + 8))), before the table's empty slots"
 if [ -x /usr/bin/time ] && /usr/bin/time -f %M true > /dev/null 2>&1; then
     for t in 1 2; do
         p=$(/usr/bin/time -f %M "$OUT/weights_plain" --threads $t -o "$OUT/fsum.p" "$CORPUS" 2>&1 > /dev/null | tail -1)

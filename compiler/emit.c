@@ -1108,6 +1108,23 @@ static bool has_identity(const IrOp *c)
     return true;
 }
 
+/* How many exact f64 sums (sum or mean of f64) a combine keeps. */
+static int xsum_count(const IrOp *c)
+{
+    int n = 0;
+    for (int i = 0; i < c->nmon; i++)
+        n += c->val == &ty_f64 && (c->mons[i] == MONOID_SUM || c->mons[i] == MONOID_MEAN);
+    return n;
+}
+
+/* The exact f64 sum of a combine: in a keyed table's slot, fp_xsum (24
+ * bytes inline, promoted out of line when a value does not fit); a global
+ * combine's few accumulators keep the full fp_fsum. */
+static const char *fsum_of(const IrOp *c)
+{
+    return c->kind == OP_COMBINE_PER_KEY ? "fp_xsum" : "fp_fsum";
+}
+
 /* a->f (op)= v for one monoid; `merge` folds another accumulator's field. */
 static void monoid_fold(Emitter *e, const IrOp *c, int i, const char *a, const char *v,
                         bool merge)
@@ -1120,9 +1137,9 @@ static void monoid_fold(Emitter *e, const IrOp *c, int i, const char *a, const c
         if (add)
             line(e, "%s->%s = %s(%s->%s, %s);", a, f, add, a, f, v);
         else if (merge)   /* f64: an exact sum, rounded once in the result */
-            line(e, "fp_fsum_merge(&%s->%s, &%s);", a, f, v);
+            line(e, "%s_merge(&%s->%s, &%s);", fsum_of(c), a, f, v);
         else
-            line(e, "fp_fsum_add(&%s->%s, %s);", a, f, v);
+            line(e, "%s_add(&%s->%s, %s);", fsum_of(c), a, f, v);
         break;
     case MONOID_COUNT:
         line(e, "%s->%s = fp_add_i64(%s->%s, %s);", a, f, a, f, merge ? v : "1");
@@ -1135,9 +1152,9 @@ static void monoid_fold(Emitter *e, const IrOp *c, int i, const char *a, const c
         else if (add)
             line(e, "fp_sum128_add(&%s->%s_sum, %s);", a, f, v);
         else if (merge)   /* f64: an exact sum */
-            line(e, "fp_fsum_merge(&%s->%s_sum, &%s_sum);", a, f, v);
+            line(e, "%s_merge(&%s->%s_sum, &%s_sum);", fsum_of(c), a, f, v);
         else
-            line(e, "fp_fsum_add(&%s->%s_sum, %s);", a, f, v);
+            line(e, "%s_add(&%s->%s_sum, %s);", fsum_of(c), a, f, v);
         line(e, "%s->%s_n = fp_add_i64(%s->%s_n, %s);", a, f, a, f,
              merge ? arena_printf(e->arena, "%s_n", v) : "1");
         break;
@@ -1179,10 +1196,10 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         case MONOID_COUNT: str_add(&fields, " int64_t %s;", f); break;
         case MONOID_MEAN:
             str_add(&fields, " %s %s_sum; int64_t %s_n;",
-                    c->val == &ty_i64 ? "fp_sum128" : "fp_fsum", f, f);
+                    c->val == &ty_i64 ? "fp_sum128" : fsum_of(c), f, f);
             break;
         case MONOID_SUM:
-            str_add(&fields, " %s %s;", c->val == &ty_i64 ? vt : "fp_fsum", f);
+            str_add(&fields, " %s %s;", c->val == &ty_i64 ? vt : fsum_of(c), f);
             break;
         case MONOID_AND:
         case MONOID_OR: str_add(&fields, " bool %s;", f); break;
@@ -1196,6 +1213,20 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
     line(e, "typedef struct %s_acc {%s } %s_acc;", n, fields.p, n);
     str_free(&fields);
     blank(e);
+    if (c->kind == OP_COMBINE_PER_KEY && xsum_count(c)) {
+        /* A promoted exact sum is out of line: the runtime moves those
+         * through checkpoints and the MPI shuffle by these offsets. */
+        Str at = {0};
+        for (int i = 0; i < c->nmon; i++)
+            if (c->val == &ty_f64 && (c->mons[i] == MONOID_SUM || c->mons[i] == MONOID_MEAN))
+                str_add(&at, "%soffsetof(%s_acc, %s%s)", at.n ? ", " : "", n, mon_field(e, c, i),
+                        c->mons[i] == MONOID_MEAN ? "_sum" : "");
+        line(e, "/* Where its exact f64 sums are (fp_xsum): the runtime carries a promoted one");
+        line(e, " * through checkpoints and the MPI shuffle. */");
+        line(e, "static const uint16_t %s_xsum_at[] = {%s};", n, at.p);
+        str_free(&at);
+        blank(e);
+    }
 
     bool v_used = uses_value(c);
     line(e, "/* The accumulator of a first value. */");
@@ -1211,11 +1242,11 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         else if (c->mons[i] == MONOID_TOPK)
             line(e, "a->%s_n = 1;", f), line(e, "a->%s_v[0] = v;", f);
         else if (c->mons[i] == MONOID_MEAN)
-            line(e, c->val == &ty_i64 ? "a->%s_sum = fp_sum128_of(v);"
-                                      : "fp_fsum_first(&a->%s_sum, v);", f),
+            line(e, c->val == &ty_i64 ? "a->%s_sum = fp_sum128_of(v);" : "%s_first(&a->%s_sum, v);",
+                 c->val == &ty_i64 ? f : fsum_of(c), f),
                 line(e, "a->%s_n = 1;", f);
         else if (c->mons[i] == MONOID_SUM && c->val != &ty_i64)
-            line(e, "fp_fsum_first(&a->%s, v);", f);
+            line(e, "%s_first(&a->%s, v);", fsum_of(c), f);
         else
             line(e, "a->%s = v;", f);
     }
@@ -1261,9 +1292,9 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
         if (c->mons[i] == MONOID_MEAN && c->val == &ty_i64)
             str_add(&r, "fp_sum128_f64(a->%s_sum) / (double)a->%s_n", f, f);
         else if (c->mons[i] == MONOID_MEAN)
-            str_add(&r, "fp_fsum_value(&a->%s_sum) / (double)a->%s_n", f, f);
+            str_add(&r, "%s_value(&a->%s_sum) / (double)a->%s_n", fsum_of(c), f, f);
         else if (c->mons[i] == MONOID_SUM && c->val != &ty_i64)
-            str_add(&r, "fp_fsum_value(&a->%s)", f);
+            str_add(&r, "%s_value(&a->%s)", fsum_of(c), f);
         else if (c->mons[i] == MONOID_TOPK)   /* the list points into the accumulator */
             str_add(&r, "(%s){(%s *)a->%s_v, a->%s_n}", ctype(e, type_list(c->val)), vt, f, f);
         else
@@ -2717,6 +2748,8 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     } else if (c) {
         line(&e, ".acc_size = sizeof(%s_acc),", c->cname);
         line(&e, ".acc_merge = %s_merge,", c->cname);
+        if (xsum_count(c))
+            line(&e, ".xsum_at = %s_xsum_at, .nxsum = %d,", c->cname, xsum_count(c));
         line(&e, ".stage2_keyed = %s,", p->stages[1].fname);
         if (c->key == &ty_i64 || c->key == &ty_bool)   /* --stats prints hot keys by type */
             line(&e, ".key = %s,", c->key == &ty_i64 ? "FP_KEY_I64" : "FP_KEY_BOOL");

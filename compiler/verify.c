@@ -9,7 +9,12 @@
  * The tests are a C program, generated here and compiled like `fpipec
  * build` compiles a pipeline: the monoids' NAME_empty / NAME_combine are
  * the functions emit.c writes into every program, the externs are the
- * linked C files themselves.  Inputs are random (a fixed, printed seed) and
+ * linked C files themselves.  A pipeline whose combine has an f64 sum or
+ * mean also gets the laws of the runtime's exact accumulators (fsum.c:
+ * fp_xsum in keyed tables, fp_fsum for a global combine): merges are
+ * associative, commutative and exact, on lists that force promotion out
+ * of the inline window, cancel hugely, hold subnormals, infinities, NaN.
+ * Inputs are random (a fixed, printed seed) and
  * edge cases (0, -1, INT64_MIN, INT64_MAX, NaN, -0.0, infinities, empty
  * strings, NUL and high bytes).  f64 laws are first tested on values whose
  * arithmetic is exact (small integers and halves), where a failure is an
@@ -723,6 +728,194 @@ static void gen_batch_extern(Gen *g, const Ir *ir, const Extern *x, int k)
     L(g, "%s", "");
 }
 
+/* The first combine with an f64 sum or mean (their laws are the runtime
+ * accumulators'), or NULL. */
+static const IrOp *exact_sum_op(const Ir *ir)
+{
+    for (int i = 0; i < ir->nops; i++) {
+        const IrOp *c = &ir->ops[i];
+        if (c->kind != OP_COMBINE && c->kind != OP_COMBINE_PER_KEY)
+            continue;
+        for (int j = 0; j < c->nmon; j++)
+            if (c->val == &ty_f64 && (c->mons[j] == MONOID_SUM || c->mons[j] == MONOID_MEAN))
+                return c;
+    }
+    return NULL;
+}
+
+enum { SUM_TRIALS = 3000 };
+
+/* The laws of the exact f64 sum's merge, for both accumulators (form 0:
+ * fp_xsum, a keyed table's; form 1: fp_fsum, a global combine's).  A
+ * trial's values are pairs x, -x of any magnitude (subnormals, near 1,
+ * 2^-1000 .. 2^1000: promotion, huge cancellation; or, every other trial,
+ * within 2^+-30, which stay inline) and one y, so their
+ * exact sum is y; one in 16 trials adds an infinity or a NaN.  The values
+ * are cut into three lists a, b, c at random; each side of a law is built
+ * from fresh accumulators (a promoted one is not copied). */
+static void gen_exact_sums(Gen *g, const Ir *ir, const IrOp *c, int k)
+{
+    const char *where = arena_printf(g->a, "%s:%d:%d", ir->src->path, c->line, c->col);
+    const char *what = arena_printf(g->a, "%s %s, line %d", op_info[c->kind].keyword, c->name,
+                                    c->line);
+    Str lit = {0};
+    emit_c_string(&lit, where, strlen(where));
+    const char *loc = arena_strndup(g->a, lit.p, lit.n);
+    lit.n = 0;
+    emit_c_string(&lit, what, strlen(what));
+    const char *op = arena_strndup(g->a, lit.p, lit.n);
+    str_free(&lit);
+    L(g, "/* the exact f64 sum and mean (line %d): the runtime's accumulators */", c->line);
+    L(g, "typedef struct xacc { int form; fp_xsum x; fp_fsum f; } xacc;");
+    L(g, "static void xacc_of(xacc *s, int form, const double *v, int n)");
+    L(g, "{");
+    L(g, "    memset(s, 0, sizeof *s);   /* all zero: the exact 0 in both forms */");
+    L(g, "    s->form = form;");
+    L(g, "    for (int i = 0; i < n; i++) {");
+    L(g, "        if (form)");
+    L(g, "            fp_fsum_add(&s->f, v[i]);");
+    L(g, "        else");
+    L(g, "            fp_xsum_add(&s->x, v[i]);");
+    L(g, "    }");
+    L(g, "}");
+    L(g, "static void xacc_merge(xacc *d, const xacc *s)");
+    L(g, "{");
+    L(g, "    if (d->form)");
+    L(g, "        fp_fsum_merge(&d->f, &s->f);");
+    L(g, "    else");
+    L(g, "        fp_xsum_merge(&d->x, &s->x);");
+    L(g, "}");
+    L(g, "static double xacc_value(const xacc *s)");
+    L(g, "{");
+    L(g, "    return s->form ? fp_fsum_value(&s->f) : fp_xsum_value(&s->x);");
+    L(g, "}");
+    L(g, "static int narrow;   /* values within 2^-30 .. 2^30: the sums stay inline */");
+    L(g, "static double sum_value(void)   /* any finite magnitude */");
+    L(g, "{");
+    L(g, "    uint64_t r = rnd(), u = rnd();");
+    L(g, "    double d;");
+    L(g, "    if (narrow)");
+    L(g, "        return ldexp((double)(u >> 11), (int)((r >> 8) %% 61) - 30 - 53) * (r & 1 ? -1 : 1);");
+    L(g, "    switch (r %% 4) {");
+    L(g, "    case 0: return (double)((int64_t)(u %% 2000001) - 1000000) * 0x1p-1074;   /* subnormal */");
+    L(g, "    case 1: return ldexp((double)(u >> 11), (int)((r >> 8) %% 2001) - 1000 - 53);");
+    L(g, "    case 2: return ((double)(u >> 11) * 0x1p-53 + 1.0) * (r & 256 ? -1 : 1);");
+    L(g, "    default:");
+    L(g, "        u &= ~(UINT64_C(1) << 62);   /* no exponent 0x7ff */");
+    L(g, "        memcpy(&d, &u, sizeof d);");
+    L(g, "        return d;");
+    L(g, "    }");
+    L(g, "}");
+    L(g, "static void sum_fail(int form, const char *law, const double *v, int n, double l, double r)");
+    L(g, "{");
+    L(g, "    static const char *const form_name[] = {\"fp_xsum, a keyed table's\", \"fp_fsum, a global combine's\"};");
+    L(g, "    char msg[240];");
+    L(g, "    snprintf(msg, sizeof msg, \"the exact f64 sum's merge (%%s) is not %%s\", form_name[form], law);");
+    L(g, "    report(%s, 1, msg);", loc);
+    L(g, "    printf(\"    counterexample: %%d values:\", n);");
+    L(g, "    for (int i = 0; i < n && i < 12; i++)");
+    L(g, "        printf(\" %%a\", v[i]);");
+    L(g, "    printf(\"%%s\\n    one side %%a, the other %%a\\n\", n > 12 ? \" ...\" : \"\", l, r);");
+    L(g, "    printf(\"    = hint: the runtime's exact sum is broken (runtime/fsum.c): a merge must \"");
+    L(g, "           \"add the exact values, whatever their order and grouping\\n\");");
+    L(g, "}");
+    L(g, "static void test_%d(void)", k);
+    L(g, "{");
+    L(g, "    enum { MAXV = 64 };");
+    L(g, "    int failed = 0, promoted = 0;");
+    L(g, "    for (int form = 0; form < 2 && !failed; form++)");
+    L(g, "        for (int t = 0; t < %d && !failed; t++) {", SUM_TRIALS);
+    L(g, "            narrow = t %% 2;");
+    L(g, "            double v[MAXV + 2], y = sum_value();");
+    L(g, "            int n = 0, pairs = (int)(rnd() %% 30);");
+    L(g, "            while (y == 0)");
+    L(g, "                y = sum_value();");
+    L(g, "            for (int i = 0; i < pairs; i++) {");
+    L(g, "                double x = sum_value();");
+    L(g, "                v[n++] = x;");
+    L(g, "                v[n++] = -x;");
+    L(g, "            }");
+    L(g, "            v[n++] = y;");
+    L(g, "            double want = y;");
+    L(g, "            if (rnd() %% 16 == 0) {   /* IEEE: an inf; inf and -inf, or a NaN: NaN */");
+    L(g, "                static const double sp[] = {INFINITY, -INFINITY, NAN};");
+    L(g, "                for (int i = 0, ns = 1 + (int)(rnd() %% 2); i < ns; i++) {");
+    L(g, "                    double z = sp[rnd() %% 3];");
+    L(g, "                    v[n++] = z;");
+    L(g, "                    want = want + z;");
+    L(g, "                }");
+    L(g, "            }");
+    L(g, "            for (int i = n - 1; i > 0; i--) {   /* shuffled */");
+    L(g, "                int j = (int)(rnd() %% (uint64_t)(i + 1));");
+    L(g, "                double tmp = v[i];");
+    L(g, "                v[i] = v[j];");
+    L(g, "                v[j] = tmp;");
+    L(g, "            }");
+    L(g, "            int i1 = (int)(rnd() %% (uint64_t)(n + 1)), i2 = (int)(rnd() %% (uint64_t)(n + 1));");
+    L(g, "            if (i1 > i2) {");
+    L(g, "                int tmp = i1;");
+    L(g, "                i1 = i2;");
+    L(g, "                i2 = tmp;");
+    L(g, "            }");
+    L(g, "            const double *a = v, *b = v + i1, *c = v + i2;");
+    L(g, "            int na = i1, nb = i2 - i1, nc = n - i2;");
+    L(g, "            xacc l, r, m;");
+    L(g, "            xacc_of(&l, form, a, na);   /* (a + b) + c */");
+    L(g, "            xacc_of(&m, form, b, nb);");
+    L(g, "            xacc_merge(&l, &m);");
+    L(g, "            xacc_of(&m, form, c, nc);");
+    L(g, "            xacc_merge(&l, &m);");
+    L(g, "            xacc_of(&r, form, b, nb);   /* a + (b + c) */");
+    L(g, "            xacc_of(&m, form, c, nc);");
+    L(g, "            xacc_merge(&r, &m);");
+    L(g, "            xacc_of(&m, form, a, na);");
+    L(g, "            xacc_merge(&m, &r);");
+    L(g, "            promoted += !form && (l.x.flags & FP_XSUM_BIG);");
+    L(g, "            double lv = xacc_value(&l), rv = xacc_value(&m);");
+    L(g, "            if (!same_f64(lv, rv)) {");
+    L(g, "                sum_fail(form, \"associative\", v, n, lv, rv);");
+    L(g, "                failed = 1;");
+    L(g, "                break;");
+    L(g, "            }");
+    L(g, "            if (!same_f64(lv, want)) {");
+    L(g, "                char law[120];");
+    L(g, "                snprintf(law, sizeof law, \"exact: pairs x, -x and one y = %%a sum to %%a\", y, want);");
+    L(g, "                sum_fail(form, law, v, n, lv, want);");
+    L(g, "                failed = 1;");
+    L(g, "                break;");
+    L(g, "            }");
+    L(g, "            xacc_of(&l, form, c, nc);   /* c + a against a + c + the empty sum */");
+    L(g, "            xacc_of(&m, form, a, na);");
+    L(g, "            xacc_merge(&l, &m);");
+    L(g, "            xacc_of(&r, form, a, na);");
+    L(g, "            xacc_of(&m, form, c, nc);");
+    L(g, "            xacc_merge(&r, &m);");
+    L(g, "            xacc_of(&m, form, NULL, 0);");
+    L(g, "            xacc_merge(&r, &m);");
+    L(g, "            lv = xacc_value(&l);");
+    L(g, "            rv = xacc_value(&r);");
+    L(g, "            if (!same_f64(lv, rv)) {");
+    L(g, "                sum_fail(form, \"commutative (or the empty sum is not its identity)\", v, n, lv, rv);");
+    L(g, "                failed = 1;");
+    L(g, "                break;");
+    L(g, "            }");
+    L(g, "            double pq[2] = {sum_value(), sum_value()};   /* one rounding: IEEE p + q */");
+    L(g, "            xacc_of(&l, form, pq, 1);");
+    L(g, "            xacc_of(&m, form, pq + 1, 1);");
+    L(g, "            xacc_merge(&l, &m);");
+    L(g, "            if (!same_f64(xacc_value(&l), pq[0] + pq[1])) {");
+    L(g, "                sum_fail(form, \"exact: p + q is not rounded once\", pq, 2, xacc_value(&l), pq[0] + pq[1]);");
+    L(g, "                failed = 1;");
+    L(g, "            }");
+    L(g, "        }");
+    L(g, "    if (!failed)");
+    L(g, "        printf(\"ok - the exact f64 sum (%%s): merges are associative, commutative and \"");
+    L(g, "               \"exact, inline and promoted (%%d trials per form, %%d promoted)\\n\", %s, %d, "
+         "promoted);", op, SUM_TRIALS);
+    L(g, "}");
+    L(g, "%s", "");
+}
+
 /* The whole test program: the pipeline's types and monoids as emit.c
  * writes them, a law test per monoid, a determinism (and batch split)
  * test per extern, and main. */
@@ -752,6 +945,9 @@ static void gen_program(Gen *g, const Ir *ir)
         else
             gen_extern(g, ir, x, k++);
     }
+    const IrOp *sum_op = exact_sum_op(ir);
+    if (sum_op)
+        gen_exact_sums(g, ir, sum_op, k++);
     L(g, "int main(int argc, char **argv)");
     L(g, "{");
     L(g, "    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;");
@@ -765,6 +961,9 @@ static void gen_program(Gen *g, const Ir *ir)
         if (i < ir->nmonoids)
             what = arena_printf(a_of(g), "%s: error: monoid '%s'", loc_str(g, ir,
                                 ir->monoids[i]->span), ir->monoids[i]->name);
+        else if (i == ir->nmonoids + ir->nexterns)
+            what = arena_printf(a_of(g), "%s:%d:%d: error: the exact f64 sum", ir->src->path,
+                                sum_op->line, sum_op->col);
         else
             what = arena_printf(a_of(g), "%s: error: extern '%s'", loc_str(g, ir,
                                 ir->externs[i - ir->nmonoids]->span),
@@ -794,8 +993,8 @@ int verify_program(Arena *a, const Ir *ir, uint64_t seed, bool seed_given)
     printf("verify %s: seed %llu (--seed N to change)\n", ir->src->path,
            (unsigned long long)seed);
     fflush(stdout);
-    if (ir->nmonoids == 0 && ir->nexterns == 0) {
-        printf("nothing to verify: no declared monoid, no extern C function\n");
+    if (ir->nmonoids == 0 && ir->nexterns == 0 && !exact_sum_op(ir)) {
+        printf("nothing to verify: no declared monoid, no extern C function, no f64 sum\n");
         return 0;
     }
     Str c = {0};

@@ -334,41 +334,36 @@ static bool payload_ok(const fp_pipeline *pl, const char *p, size_t n, uint64_t 
     }
     if (pl->shape != FP_SHAPE_KEYED)
         return true;
-    size_t a8 = (pl->acc_size + 7) & ~(size_t)7;
     uint64_t keys = 0;
-    /* an accumulator read in place must be aligned as malloc aligns */
-    _Alignas(max_align_t) char acc[256];
+    /* an accumulator read back must be aligned as malloc aligns */
+    _Alignas(max_align_t) char small[256];
+    char *acc = pl->acc_size <= sizeof small ? small : malloc(pl->acc_size);
+    if (!acc)
+        fp_oom();
     while (p < end) {
         uint64_t kn;
-        if ((size_t)(end - p) < 8 + a8)
-            goto bad_key;
+        size_t wn = 0;
+        if ((size_t)(end - p) < 8 || !(wn = fp_acc_unpack(pl, acc, p + 8, (size_t)(end - p) - 8)))
+            goto bad_key;   /* cut short, or a promoted sum's digits out of range */
         memcpy(&kn, p, 8);
-        const char *key = p + 8 + a8;
+        const char *key = p + 8 + wn;
         uint64_t padded = (kn + 7) & ~(uint64_t)7;
+        bool ok = !pl->ckpt_acc_valid || pl->ckpt_acc_valid(acc);
+        fp_acc_release(pl, acc);
         if (kn > (uint64_t)(end - key) || padded > (uint64_t)(end - key))
             goto bad_key;
-        if (pl->ckpt_acc_valid) {
-            bool ok;
-            if (pl->acc_size <= sizeof acc) {
-                memcpy(acc, p + 8, pl->acc_size);
-                ok = pl->ckpt_acc_valid(acc);
-            } else {
-                char *big = malloc(pl->acc_size);
-                if (!big)
-                    fp_oom();
-                memcpy(big, p + 8, pl->acc_size);
-                ok = pl->ckpt_acc_valid(big);
-                free(big);
-            }
-            if (!ok) {
-                snprintf(why, len, "corrupt (key %llu's accumulator: counts out of range)",
-                         (unsigned long long)keys + 1);
-                return false;
-            }
+        if (!ok) {
+            if (acc != small)
+                free(acc);
+            snprintf(why, len, "corrupt (key %llu's accumulator: counts out of range)",
+                     (unsigned long long)keys + 1);
+            return false;
         }
         p = key + padded;
         keys++;
     }
+    if (acc != small)
+        free(acc);
     if (keys != records) {
         snprintf(why, len, "corrupt (the payload has %llu keys, the header says %llu)",
                  (unsigned long long)keys, (unsigned long long)records);
@@ -376,6 +371,8 @@ static bool payload_ok(const fp_pipeline *pl, const char *p, size_t n, uint64_t 
     }
     return true;
 bad_key:
+    if (acc != small)
+        free(acc);
     snprintf(why, len, "corrupt (key %llu of the payload is cut short)",
              (unsigned long long)keys + 1);
     return false;

@@ -576,12 +576,15 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
 /* ---- materialize: checkpoints ---------------------------------------- */
 
 /* A keyed checkpoint's payload, key by key in ascending order: the key's
- * length (u64), the accumulator (acc_size bytes, padded to 8), the key's
- * bytes (padded to 8) — so accumulators stay 8-aligned in the buffer. */
+ * length (u64), the accumulator (acc_size bytes, padded to 8, then any
+ * promoted exact sums: fp_acc_pack), the key's bytes (padded to 8) — so
+ * accumulators stay 8-aligned in the buffer. */
 typedef struct ckpt_fill {
     fp_buf *payload;
-    size_t acc_size;
+    const fp_pipeline *pl;
     uint64_t records;
+    char *wire;          /* one packed accumulator */
+    size_t wire_cap;
 } ckpt_fill;
 
 static const char ckpt_zeros[8];
@@ -592,10 +595,15 @@ static void ckpt_add_key(void *p, fp_str key, const void *acc)
 {
     ckpt_fill *f = p;
     uint64_t n = key.n;
-    size_t a8 = (f->acc_size + 7) & ~(size_t)7;
+    size_t wn = fp_acc_wire_size(f->pl, acc);
+    if (wn > f->wire_cap) {
+        free(f->wire);
+        f->wire = xcalloc(1, wn);
+        f->wire_cap = wn;
+    }
+    fp_acc_pack(f->pl, acc, f->wire);
     fp_buf_put(f->payload, (const char *)&n, 8);
-    fp_buf_put(f->payload, acc, f->acc_size);
-    fp_buf_put(f->payload, ckpt_zeros, a8 - f->acc_size);
+    fp_buf_put(f->payload, f->wire, wn);
     fp_buf_put(f->payload, key.p, key.n);
     fp_buf_put(f->payload, ckpt_zeros, ((key.n + 7) & ~(size_t)7) - key.n);
     f->records++;
@@ -608,18 +616,25 @@ static void stage2_from_payload(fp_run *run, fp_worker *w, const char *p, size_t
 {
     if (!n)
         return;   /* no keys (and p may be NULL) */
-    size_t a8 = (run->pl->acc_size + 7) & ~(size_t)7;
-    stage2_ctx ctx = {run, w, out, true, 0, 0, keyed_op(run->pl)};
+    const fp_pipeline *pl = run->pl;
+    stage2_ctx ctx = {run, w, out, true, 0, 0, keyed_op(pl)};
     const char *end = p + n;
-    while ((size_t)(end - p) >= 8 + a8) {
+    void *acc = xcalloc(1, pl->acc_size ? pl->acc_size : 1);
+    while ((size_t)(end - p) >= 8) {
         uint64_t kn;
         memcpy(&kn, p, 8);
-        const char *key = p + 8 + a8;
+        size_t wn = fp_acc_unpack(pl, acc, p + 8, (size_t)(end - p) - 8);
+        if (!wn)
+            break;
+        const char *key = p + 8 + wn;
+        if (kn <= (uint64_t)(end - key))
+            emit_key(&ctx, fp_str_lit(key, (size_t)kn), acc);
+        fp_acc_release(pl, acc);
         if (kn > (uint64_t)(end - key))
             break;
-        emit_key(&ctx, fp_str_lit(key, (size_t)kn), p + 8);
         p = key + ((kn + 7) & ~(uint64_t)7);
     }
+    free(acc);
     run->keys += ctx.keys;
     run->key_bytes += ctx.key_bytes;
 }
@@ -1497,9 +1512,10 @@ static void later_stages(fp_run *run)
             /* materialize: the merged keys into the checkpoint, then stage
              * 2 over them, as a resumed run does. */
             fp_buf payload = {0};
-            ckpt_fill fill = {&payload, pl->acc_size, 0};
+            ckpt_fill fill = {&payload, pl, 0, NULL, 0};
             if (nt)
                 fp_kruns_merge(runs, ns, nt, pl->acc_size, pl->acc_merge, ckpt_add_key, &fill);
+            free(fill.wire);
             ckpt_commit(run, run->workers, run->nw, &run->ck, &payload, 1, fill.records);
             run->drops_summed = true;
             phase(run, "checkpoint");

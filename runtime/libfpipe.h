@@ -424,6 +424,68 @@ static inline void fp_fsum_first(fp_fsum *a, double v)
     fp_fsum_add(a, v);
 }
 
+/* The exact sum in a keyed table's slot (fsum.c): 24 bytes while it fits,
+ * as a 128-bit two's complement integer x counting units of 2^(e - 1074)
+ * (a window of 127 bits placed where the values are); the moment a value
+ * or a merge does not fit (values 2^74 apart, or a carry out of the
+ * window), promoted for good to an fp_fsum of its own, out of line.  The
+ * exact value is the same in both forms; so is the rounding.  A promoted
+ * one holds a pointer: fp_acc_pack/fp_acc_unpack carry it through
+ * checkpoints and the MPI shuffle (pipelines name their fp_xsum fields:
+ * fp_pipeline.xsum_at). */
+#define FP_XSUM_REACH 74   /* a value's shift into the window: m << d < 2^127 */
+enum { FP_XSUM_BIG = 32 };  /* flags: promoted (lo holds the fp_fsum's address) */
+__extension__ typedef __int128 fp_i128;
+__extension__ typedef unsigned __int128 fp_u128;
+typedef struct fp_xsum {
+    uint64_t lo;      /* x's low 64 bits; promoted: the address of its fp_fsum */
+    int64_t hi;       /* x's high 64 bits */
+    int32_t e;        /* x's unit weighs 2^(e - 1074); promoted: FP_XSUM_NOWHERE */
+    uint32_t flags;   /* FP_FSUM_* (the specials and signs, kept here in both forms), FP_XSUM_BIG */
+} fp_xsum;
+#define FP_XSUM_NOWHERE 0x40000000   /* no value shifts into a promoted window */
+
+void fp_xsum_add_slow(fp_xsum *a, double v);   /* specials, a rebase, promotion */
+void fp_xsum_merge(fp_xsum *dst, const fp_xsum *src);
+double fp_xsum_value(const fp_xsum *a);        /* the exact sum rounded once */
+
+/* Add v exactly: one 128-bit addition while it lands inside the window. */
+static inline void fp_xsum_add(fp_xsum *a, double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    unsigned e = (unsigned)(b >> 52) & 0x7ff;
+    uint64_t m = b & ((UINT64_C(1) << 52) - 1);
+    unsigned d = (e ? e - 1 : 0) - (unsigned)a->e;   /* wraps below the window */
+    if (FP_LIKELY(d < FP_XSUM_REACH && e != 0x7ff)) {
+        if (e)
+            m |= UINT64_C(1) << 52;
+        fp_i128 y = (fp_i128)((fp_u128)m << d), x, r;
+        x = (fp_i128)((fp_u128)(uint64_t)a->hi << 64 | a->lo);
+        if (FP_LIKELY(!__builtin_add_overflow(x, b >> 63 ? -y : y, &r))) {
+            a->lo = (uint64_t)r;
+            a->hi = (int64_t)(r >> 64);
+            a->flags |= FP_FSUM_ANY | (b != UINT64_C(1) << 63 ? FP_FSUM_NONNEG : 0);
+            return;
+        }
+    }
+    fp_xsum_add_slow(a, v);
+}
+
+/* The accumulator of one value: the window starts at its lowest set bit. */
+static inline void fp_xsum_first(fp_xsum *a, double v)
+{
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    unsigned e = (unsigned)(b >> 52) & 0x7ff;
+    uint64_t m = (b & ((UINT64_C(1) << 52) - 1)) | (e ? UINT64_C(1) << 52 : 0);
+    a->lo = 0;
+    a->hi = 0;
+    a->flags = 0;
+    a->e = m && e != 0x7ff ? (int32_t)((e ? e - 1 : 0) + (unsigned)__builtin_ctzll(m)) : 0;
+    fp_xsum_add(a, v);
+}
+
 int64_t fp_div_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, int64_t b);
 int64_t fp_rem_i64(struct fp_worker *w, const struct fp_site *site, int64_t a, int64_t b);
 
@@ -1354,7 +1416,30 @@ typedef struct fp_pipeline {
      * (topk, all, any, a global combine's state): whether a checkpointed
      * accumulator's are in range (--resume; NULL: any bytes are one) */
     bool (*ckpt_acc_valid)(const void *acc);
+    /* a keyed combine's f64 sums and means: the offsets of its fp_xsum
+     * fields in the accumulator (fp_acc_pack and fp_acc_unpack) */
+    const uint16_t *xsum_at;
+    int nxsum;
 } fp_pipeline;
+
+/* A keyed accumulator on the wire (checkpoints, the MPI shuffle): its
+ * acc_size bytes padded to 8 (a promoted fp_xsum's address zeroed), then
+ * each promoted fp_xsum's fp_fsum in field order: fp_acc_wire_size bytes.
+ * fp_acc_unpack reads one into dst with fresh out-of-line sums, and
+ * returns the bytes read, or 0 when fewer than that are left (n). */
+size_t fp_acc_wire_size(const fp_pipeline *pl, const void *acc);
+void fp_acc_pack(const fp_pipeline *pl, const void *acc, char *dst);
+size_t fp_acc_unpack(const fp_pipeline *pl, void *dst, const char *src, size_t n);
+/* A packed accumulator made usable where it lies (the MPI shuffle's
+ * buffers): each promoted sum points at its fp_fsum after it. */
+void fp_acc_fix(const fp_pipeline *pl, void *wire);
+/* A copy of src into dst that owns its out-of-line sums. */
+void fp_acc_copy(const fp_pipeline *pl, void *dst, const void *src);
+/* An accumulator that is done with (a temporary): its out-of-line sums
+ * are reused. */
+void fp_acc_release(const fp_pipeline *pl, void *acc);
+/* Bytes of the pools of promoted sums so far (for --stats: not printed yet). */
+size_t fp_xsum_big_bytes(void);
 
 /* The executable's main: parses the command line, runs, writes the sink.
  * Returns the process exit code. */

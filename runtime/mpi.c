@@ -700,43 +700,46 @@ void fp_dist_global(char *accs, size_t acc_size, size_t nparts)
 /* ---- the keyed shuffle ----------------------------------------------- */
 
 /* A serialized entry: an fp_kslot image (tag, k0, k1), the accumulator
- * (acc_size rounded up to 8), and for a key over 16 bytes its bytes
- * (rounded up to 8).  k1 of a long key is rewritten where it is read. */
-static size_t vstride;
+ * packed (acc_size rounded up to 8, then its promoted exact sums:
+ * fp_acc_pack), and for a key over 16 bytes its bytes (rounded up to 8).
+ * k1 of a long key and a promoted sum's address are rewritten where the
+ * entry is read. */
+static const fp_pipeline *shuffled;   /* the pipeline whose entries these are */
 
-static size_t entry_size(uint64_t tag)
-{
-    size_t n = fp_ktag_len(tag);
-    return sizeof(fp_kslot) + vstride + (n > 16 ? (n + 7) / 8 * 8 : 0);
-}
-
-/* Serialize table slot s with its vsize-byte accumulator into dst (see
- * entry_size); returns the bytes written. */
-static size_t put_entry(char *dst, const fp_kslot *s, size_t vsize)
+/* The bytes of slot s as an entry (s: a table's slot, or an entry). */
+static size_t entry_size(const fp_kslot *s)
 {
     size_t n = fp_ktag_len(s->tag);
+    return sizeof(fp_kslot) + fp_acc_wire_size(shuffled, s + 1) + (n > 16 ? (n + 7) / 8 * 8 : 0);
+}
+
+/* Serialize table slot s into dst (see entry_size); returns the bytes
+ * written. */
+static size_t put_entry(char *dst, const fp_kslot *s)
+{
+    size_t n = fp_ktag_len(s->tag), wn = fp_acc_wire_size(shuffled, s + 1);
     fp_kslot h = *s;
     if (n > 16)
         h.k1 = 0;
     memcpy(dst, &h, sizeof h);
-    memcpy(dst + sizeof h, s + 1, vsize);
-    if (vstride > vsize)
-        memset(dst + sizeof h + vsize, 0, vstride - vsize);
-    size_t sz = entry_size(s->tag);
+    fp_acc_pack(shuffled, s + 1, dst + sizeof h);
+    size_t sz = entry_size(s);
     if (n > 16) {
-        char *k = dst + sizeof h + vstride;
+        char *k = dst + sizeof h + wn;
         memcpy(k, (const char *)(uintptr_t)s->k1, n);
-        memset(k + n, 0, sz - (sizeof h + vstride + n));
+        memset(k + n, 0, sz - (sizeof h + wn + n));
     }
     return sz;
 }
 
-/* The slot of a received entry, its long key pointed at its bytes. */
+/* The slot of a received entry, its long key and its promoted sums
+ * pointed at their bytes in the entry. */
 static fp_kslot *entry_slot(char *e)
 {
     fp_kslot *s = (fp_kslot *)(void *)e;
     if (fp_ktag_len(s->tag) > 16)
-        s->k1 = (uint64_t)(uintptr_t)(e + sizeof *s + vstride);
+        s->k1 = (uint64_t)(uintptr_t)(e + sizeof *s + fp_acc_wire_size(shuffled, s + 1));
+    fp_acc_fix(shuffled, s + 1);
     return s;
 }
 
@@ -759,13 +762,13 @@ static void fold_entries(fp_ktab *t, char *p, char *end, const fp_pipeline *pl)
         for (; n < FP_BATCH && p < end; n++) {
             src[n] = entry_slot(p);
             fp_ktab_probe_slot(t, src[n], &pr[n]);
-            p += entry_size(src[n]->tag);
+            p += entry_size(src[n]);
         }
         for (int i = 0; i < n; i++) {
             bool fresh;
             void *acc = fp_ktab_upsert_probe(t, &pr[i], true, &fresh);
-            if (fresh)
-                memcpy(acc, src[i] + 1, pl->acc_size);
+            if (fresh)   /* the buffer is reused: promoted sums are copied out */
+                fp_acc_copy(pl, acc, src[i] + 1);
             else
                 pl->acc_merge(acc, src[i] + 1);
         }
@@ -808,7 +811,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
 {
     const bool ordered = pl->merge == FP_MERGE_PARTITION_ORDER;
     double tm = mark(NULL, 0), t0 = tm;
-    vstride = (pl->acc_size + 7) / 8 * 8;
+    shuffled = pl;
     const size_t R = (size_t)nranks;
 
     /* Rounds: each rank fills at most round_bytes per destination from
@@ -879,7 +882,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
                     }
                     continue;
                 }
-                size_t sz = entry_size(s->tag);
+                size_t sz = entry_size(s);
                 if (sz > room && empty) {   /* a key longer than a round */
                     if (sz > INT32_MAX / R)
                         die("a key does not fit an MPI count", FP_EXIT_INTERNAL);
@@ -891,7 +894,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
                     full = true;   /* o's share of this round is full */
                     break;
                 }
-                fill[o] += put_entry(sbuf + (size_t)o * room + fill[o], s, pl->acc_size);
+                fill[o] += put_entry(sbuf + (size_t)o * room + fill[o], s);
                 empty = false;
             }
             if (!full) {
@@ -986,10 +989,10 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     if (rank != 0) {
         size_t bytes = 0;
         for (size_t i = 0; i < nmine; i++)
-            bytes += entry_size(mine[i].slot->tag);
+            bytes += entry_size(mine[i].slot);
         char *buf = xmalloc(bytes ? bytes : 1), *p = buf;
         for (size_t i = 0; i < nmine; i++)
-            p += put_entry(p, mine[i].slot, pl->acc_size);
+            p += put_entry(p, mine[i].slot);
         fp_big_free(mine, nmine * sizeof *mine);
         fp_ktab_free(owned);
         owned = NULL;
@@ -1021,11 +1024,11 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
         }
         gathered[r] = buf;
         size_t n = 0;
-        for (char *p = buf; p < buf + len; p += entry_size(((fp_kslot *)(void *)p)->tag))
+        for (char *p = buf; p < buf + len; p += entry_size((fp_kslot *)(void *)p))
             n++;
         fp_kentry *v = fp_big_alloc(n * sizeof *v);
         size_t i = 0;
-        for (char *p = buf; p < buf + len; p += entry_size(((fp_kslot *)(void *)p)->tag)) {
+        for (char *p = buf; p < buf + len; p += entry_size((fp_kslot *)(void *)p)) {
             v[i].slot = entry_slot(p);
             v[i].prefix = __builtin_bswap64(v[i].slot->k0);
             i++;

@@ -38,6 +38,31 @@ done
     ok "contracts: verify passes lawful monoids and pure C functions" ||
     bad "contracts: verify lawful.fpipe (rc=$rc)" "$TMP/v.out"
 
+# verify: a pipeline with an f64 sum gets the laws of the runtime's exact
+# accumulators (runtime/fsum.c); against a runtime whose merge is broken
+# (fsum.c changed by sed, built into a copy of libfpipe.a) they fail.
+"$FPIPEC" verify examples/weights.fpipe > "$TMP/v.out" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q '^ok - the exact f64 sum (combine_per_key total, line 12): merges are associative, commutative and exact, inline and promoted (3000 trials per form, [0-9]* promoted)$' "$TMP/v.out" &&
+    grep -q '^all 1 checked: every law holds (seed 1)$' "$TMP/v.out" &&
+    ok "contracts: verify checks the exact f64 sum's merge laws (weights.fpipe)" ||
+    bad "contracts: verify weights.fpipe (rc=$rc)" "$TMP/v.out"
+VB=$TMP/vbroken
+for mut in 'xsum@        fp_fsum_merge(big_of(dst), big_of(src));@        (void)0;   /* broken */@is not \(associative\|exact\)' \
+           'fsum@    dst->flags |= s.flags;@    (void)s.flags;   /* broken */@is not exact'; do
+    IFS='@' read -r form from to law <<< "$mut"
+    rm -rf "$VB" && mkdir -p "$VB" && cp runtime/libfpipe.h runtime/fpipe.h "$B/libfpipe.a" "$VB/" &&
+        sed "s/^$(printf '%s' "$from" | sed 's/[][\/.*&^$]/\\&/g')\$/$(printf '%s' "$to" | sed 's/[\/&]/\\&/g')/" \
+            runtime/fsum.c > "$VB/fsum.c" || true
+    if cmp -s runtime/fsum.c "$VB/fsum.c"; then bad "contracts: the broken $form merge: sed changed nothing"; continue; fi
+    ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -fopenmp ${FPIPE_CFLAGS:-} -Iruntime -c "$VB/fsum.c" -o "$VB/fsum.o" 2> "$TMP/v.out" &&
+        (cd "$VB" && ar r libfpipe.a fsum.o) 2>> "$TMP/v.out" &&
+        FPIPE_RUNTIME=$VB "$FPIPEC" verify examples/weights.fpipe > "$TMP/v.out" 2>&1; rc=$?
+    [ $rc = 1 ] && grep -q "^examples/weights.fpipe:12:1: error: the exact f64 sum's merge (fp_$form, .*) $law" "$TMP/v.out" &&
+        grep -q '^    counterexample: ' "$TMP/v.out" && grep -q '^1 law failed (seed 1' "$TMP/v.out" &&
+        ok "contracts: verify finds a broken fp_$form merge (an error, a counterexample, exit 1)" ||
+        bad "contracts: verify with a broken fp_$form merge (rc=$rc)" "$TMP/v.out"
+done
+
 # a - b declared associative: fails with a counterexample, exit 1.
 "$FPIPEC" verify "$V/not_associative.fpipe" > "$TMP/v.out" 2>&1; rc=$?
 [ $rc = 1 ] && grep -q "^tests/verify/not_associative.fpipe:3:8: error: monoid 'diff' is not associative$" "$TMP/v.out" &&

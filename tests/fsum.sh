@@ -2,7 +2,8 @@
 # per-key and global sums against Python's math.fsum on adversarial data
 # (tests/fsum/gen.py), bit for bit; one md5 for every partition size,
 # thread count, split of the input into files and MPI rank count;
-# infinities, NaNs, -0.0 and overflow; a checkpoint resumed.  Sourced by
+# infinities, NaNs, -0.0 and overflow; a checkpoint resumed; sums promoted
+# out of the keyed tables' inline window at every boundary.  Sourced by
 # tests/run.sh (uses its FPIPEC, B, TMP, ok, bad, same).
 : "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 
@@ -126,3 +127,53 @@ FPIPE_CHECKPOINT_DIR=$S/ckdir "$S/ck" --partition-size 4096 --threads 2 -o "$S/c
     grep -q "resuming from the checkpoint" "$S/err" && cmp -s "$S/ck1" "$S/ref" && cmp -s "$S/ck2" "$S/ref" &&
     ok "fsum: a resumed run (another partition size, 1 thread) prints the same bytes" ||
     bad "fsum: checkpoint resume" "$S/err"
+
+# The keyed tables keep a sum inline until a value does not fit its window,
+# then out of line (fp_xsum).  tests/fsum/promo.py makes keys that stay
+# inline, that are promoted inside one partition, that are promoted only
+# when two partitions' partial sums merge, and that cancel 1e308: against
+# math.fsum, then one md5 over partition sizes and threads, a checkpoint
+# written with promoted sums and resumed, and 2 and 3 MPI ranks (promoted
+# sums in the shuffle and in the gathered runs).
+python3 tests/fsum/promo.py 7 > "$S/pr.txt"
+"$S/sums" --partition-size 4096 -o "$S/pr.ref" "$S/pr.txt" 2> "$S/err" || bad "fsum: promo run" "$S/err"
+python3 tests/fsum/check.py "$S/pr.txt" "$S/pr.ref" > "$S/chk" 2>&1 && [ "$(cat "$S/chk")" = 160 ] &&
+    ok "fsum: sums kept inline, promoted in a partition and promoted by a merge equal math.fsum" ||
+    bad "fsum: promoted sums against math.fsum" "$S/chk"
+: > "$S/prmd5"
+for run in "4096 2" "65536 4" "67108864 1"; do
+    read -r ps t <<< "$run"
+    "$S/sums" --partition-size $ps --threads $t "$S/pr.txt" | md5sum >> "$S/prmd5"
+done
+rm -rf "$S/ckdir"
+FPIPE_CHECKPOINT_DIR=$S/ckdir "$S/ck" --partition-size 4096 --threads 2 "$S/pr.txt" | md5sum >> "$S/prmd5"
+FPIPE_CHECKPOINT_DIR=$S/ckdir "$S/ck" --resume --threads 1 "$S/pr.txt" 2> "$S/err" | md5sum >> "$S/prmd5"
+grep -q "resuming from the checkpoint" "$S/err" || bad "fsum: promo: the checkpoint was not resumed" "$S/err"
+if [ -f "$S/sums.mpi" ]; then
+    for n in 2 3; do
+        d=$(mktemp -d "$S/ompi.XXXXXX")
+        TMPDIR=$d mpirun --oversubscribe --bind-to none -n $n "$S/sums.mpi" --threads 1 \
+            --partition-size 4096 "$S/pr.txt" 2> "$S/err" | md5sum >> "$S/prmd5"
+        rm -rf "$d"
+    done
+fi
+md5sum < "$S/pr.ref" >> "$S/prmd5"
+[ "$(sort -u "$S/prmd5" | wc -l)" = 1 ] &&
+    ok "fsum: promoted sums: one md5 for partition sizes, threads, a resumed checkpoint, MPI ($(wc -l < "$S/prmd5") runs)" ||
+    bad "fsum: promoted sums differ across runs" "$S/prmd5"
+
+# The contracts: f64 sum and mean are exact and commutative (no warning,
+# any --partition-size); a declared monoid doing f64 arithmetic keeps the
+# warning and the partition-order fold (tests/warnings/f64_sum.fpipe).
+"$FPIPEC" check examples/weights.fpipe > "$S/chk" 2>&1 && [ ! -s "$S/chk" ] &&
+    "$FPIPEC" explain examples/weights.fpipe > "$S/ex" 2>&1 &&
+    grep -q '^  boundary: combine_per_key total with sum; exact and commutative (f64 sum and mean keep the exact sum, rounded once): one table per thread' "$S/ex" &&
+    grep -q '^  determinism: the same bytes in every mode (any --threads, any --partition-size)$' "$S/ex" &&
+    "$FPIPEC" explain tests/warnings/f64_sum.fpipe > "$S/ex" 2> /dev/null &&
+    "$FPIPEC" check tests/warnings/f64_sum.fpipe > "$S/chk" 2>&1 &&
+    grep -q "warning: monoid 'total' does f64 arithmetic: associative only up to rounding" "$S/chk" &&
+    [ "$(grep -c 'warning:' "$S/chk")" = 1 ] &&
+    grep -q 'sum of f64: associative, commutative, exact (the exact sum, rounded once); mean of f64: associative, commutative, exact' "$S/ex" &&
+    grep -q "^  determinism: the same bytes for every --threads; with another --partition-size the f64 fold of 'stats' may round differently" "$S/ex" &&
+    ok "fsum: explain says f64 sum and mean are exact and commutative; a declared f64 monoid keeps the partition-size warning" ||
+    bad "fsum: the contracts of f64 sums" "$S/chk"

@@ -26,21 +26,25 @@ static const fp_op fp_op_table[] = {
 };
 
 /* combine_per_key stats = (sum, mean)  (examples/scores_resumable.fpipe:23): the accumulator. */
-typedef struct stats_acc { fp_fsum m0_sum; fp_fsum m1_mean_sum; int64_t m1_mean_n; } stats_acc;
+typedef struct stats_acc { fp_xsum m0_sum; fp_xsum m1_mean_sum; int64_t m1_mean_n; } stats_acc;
+
+/* Where its exact f64 sums are (fp_xsum): the runtime carries a promoted one
+ * through checkpoints and the MPI shuffle. */
+static const uint16_t stats_xsum_at[] = {offsetof(stats_acc, m0_sum), offsetof(stats_acc, m1_mean_sum)};
 
 /* The accumulator of a first value. */
 static inline void stats_first(stats_acc *a, double v)
 {
-    fp_fsum_first(&a->m0_sum, v);
-    fp_fsum_first(&a->m1_mean_sum, v);
+    fp_xsum_first(&a->m0_sum, v);
+    fp_xsum_first(&a->m1_mean_sum, v);
     a->m1_mean_n = 1;
 }
 
 /* Fold one more value in. */
 static inline void stats_step(stats_acc *a, double v)
 {
-    fp_fsum_add(&a->m0_sum, v);
-    fp_fsum_add(&a->m1_mean_sum, v);
+    fp_xsum_add(&a->m0_sum, v);
+    fp_xsum_add(&a->m1_mean_sum, v);
     a->m1_mean_n = fp_add_i64(a->m1_mean_n, 1);
 }
 
@@ -49,15 +53,15 @@ static void stats_merge(void *dst, const void *src)
 {
     stats_acc *d = dst;
     const stats_acc *s = src;
-    fp_fsum_merge(&d->m0_sum, &s->m0_sum);
-    fp_fsum_merge(&d->m1_mean_sum, &s->m1_mean_sum);
+    fp_xsum_merge(&d->m0_sum, &s->m0_sum);
+    fp_xsum_merge(&d->m1_mean_sum, &s->m1_mean_sum);
     d->m1_mean_n = fp_add_i64(d->m1_mean_n, s->m1_mean_n);
 }
 
 /* The result of the fold. */
 static inline tup2_f64_f64 stats_result(const stats_acc *a)
 {
-    return (tup2_f64_f64){fp_fsum_value(&a->m0_sum), fp_fsum_value(&a->m1_mean_sum) / (double)a->m1_mean_n};
+    return (tup2_f64_f64){fp_xsum_value(&a->m0_sum), fp_xsum_value(&a->m1_mean_sum) / (double)a->m1_mean_n};
 }
 
 /* An update of stats waiting in stage 1's queue. */
@@ -300,7 +304,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "pair",
     .line = 21,
     .col = 1,
-    .program = UINT64_C(0xa86beb5190484823),
+    .program = UINT64_C(0x321e4d39ec7ad135),
     .type = "map pair: str -> (str, f64): elements",
 };
 
@@ -315,6 +319,7 @@ static const fp_pipeline pipeline = {
     .stage1_timed = stage1_lines_to_stats_timed,
     .acc_size = sizeof(stats_acc),
     .acc_merge = stats_merge,
+    .xsum_at = stats_xsum_at, .nxsum = 2,
     .stage2_keyed = stage2_stats_to_out,
     .sites = sites,
     .nsites = 1,

@@ -16,18 +16,22 @@ static const fp_op fp_op_table[] = {
 };
 
 /* combine_per_key total = sum  (examples/weights.fpipe:12): the accumulator. */
-typedef struct total_acc { fp_fsum sum; } total_acc;
+typedef struct total_acc { fp_xsum sum; } total_acc;
+
+/* Where its exact f64 sums are (fp_xsum): the runtime carries a promoted one
+ * through checkpoints and the MPI shuffle. */
+static const uint16_t total_xsum_at[] = {offsetof(total_acc, sum)};
 
 /* The accumulator of a first value. */
 static inline void total_first(total_acc *a, double v)
 {
-    fp_fsum_first(&a->sum, v);
+    fp_xsum_first(&a->sum, v);
 }
 
 /* Fold one more value in. */
 static inline void total_step(total_acc *a, double v)
 {
-    fp_fsum_add(&a->sum, v);
+    fp_xsum_add(&a->sum, v);
 }
 
 /* Merge two partial accumulators: *dst = *dst + *src (in any order: the fold is exact). */
@@ -35,13 +39,13 @@ static void total_merge(void *dst, const void *src)
 {
     total_acc *d = dst;
     const total_acc *s = src;
-    fp_fsum_merge(&d->sum, &s->sum);
+    fp_xsum_merge(&d->sum, &s->sum);
 }
 
 /* The result of the fold. */
 static inline double total_result(const total_acc *a)
 {
-    return fp_fsum_value(&a->sum);
+    return fp_xsum_value(&a->sum);
 }
 
 /* An update of total waiting in stage 1's queue. */
@@ -181,6 +185,7 @@ static const fp_pipeline pipeline = {
     .stage1_timed = stage1_lines_to_total_timed,
     .acc_size = sizeof(total_acc),
     .acc_merge = total_merge,
+    .xsum_at = total_xsum_at, .nxsum = 1,
     .stage2_keyed = stage2_total_to_out,
     .ops = fp_op_table,
     .nops = 5,

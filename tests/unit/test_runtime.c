@@ -936,6 +936,188 @@ static bool t_fsum_edges(void)
     return true;
 }
 
+/* ---- fp_xsum: the keyed tables' sum, inline until promoted ------------- */
+
+/* A value whose biased exponent is within `spread` of b (clamped), or one
+ * in `wild` from anywhere: a key's values mostly fit the window, and the
+ * far ones force promotion at a random point. */
+static int xsum_spread = 80, xsum_wild = 16;
+static double xsum_near(int b)
+{
+    if (fsum_rand() % (uint64_t)xsum_wild == 0)
+        return fsum_any();
+    int e = b + (int)(fsum_rand() % (uint64_t)(2 * xsum_spread + 1)) - xsum_spread;
+    e = e < 0 ? 0 : e > 2046 ? 2046 : e;
+    uint64_t bits = (fsum_rand() & 0x800fffffffffffffu) | (uint64_t)e << 52;
+    if (fsum_rand() % 4 == 0)   /* a short significand: the window's start moves */
+        bits &= ~((UINT64_C(1) << (fsum_rand() % 52)) - 1);
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+static bool xsum_is_big(const fp_xsum *x)
+{
+    return (x->flags & FP_XSUM_BIG) != 0;
+}
+
+/* Value by value, the inline form and then the promoted one give what the
+ * full form gives (the exact sum rounded once); the window moves down for
+ * finer values and promotes on a far one or on a carry out of it. */
+static bool t_xsum_steps(void)
+{
+    int promoted = 0;
+    for (int round = 0; round < 3000; round++) {
+        int b = 1 + (int)(fsum_rand() % 2045);
+        xsum_spread = round % 2 ? 80 : 20;
+        xsum_wild = round % 2 ? 16 : 1000;
+        double v = xsum_near(b);
+        fp_xsum x;
+        fp_fsum f;
+        fp_xsum_first(&x, v);
+        fp_fsum_first(&f, v);
+        for (int i = 0; i < 60; i++) {
+            CHECK(same_bits(fp_xsum_value(&x), fp_fsum_value(&f)),
+                  "round %d value %d (%s): %a, want %a", round, i,
+                  xsum_is_big(&x) ? "promoted" : "inline", fp_xsum_value(&x), fp_fsum_value(&f));
+            v = xsum_near(b);
+            fp_xsum_add(&x, v);
+            fp_fsum_add(&f, v);
+        }
+        promoted += xsum_is_big(&x);
+    }
+    CHECK(promoted > 100 && promoted < 2900, "%d of 3000 sums promoted: the test misses a form",
+          promoted);
+    /* A carry out of the window: (2^53 - 1) 2^73 three times over 1.0's
+     * unit passes 2^127. */
+    fp_xsum x;
+    fp_fsum f;
+    fp_xsum_first(&x, 1.0);
+    fp_fsum_first(&f, 1.0);
+    double big = 0x1.fffffffffffffp+125;
+    for (int i = 0; i < 3; i++) {
+        CHECK(!xsum_is_big(&x), "1 + %d (2^53 - 1) 2^73 fits the window", i);
+        fp_xsum_add(&x, big);
+        fp_fsum_add(&f, big);
+    }
+    CHECK(xsum_is_big(&x), "a carry out of the window promotes");
+    CHECK(same_bits(fp_xsum_value(&x), fp_fsum_value(&f)), "1 + 3 (2^53 - 1) 2^73: %a, want %a",
+          fp_xsum_value(&x), fp_fsum_value(&f));
+    fp_xsum_first(&x, 1e300);   /* inline, past the largest double: inf */
+    for (int i = 0; i < 1000; i++)
+        fp_xsum_add(&x, 1e306);
+    CHECK(fp_xsum_value(&x) == INFINITY && !xsum_is_big(&x), "1000 x 1e306 inline: inf");
+    fp_xsum_first(&x, 0x1p-1074);   /* inline, subnormal: rounded on its own grid */
+    for (int i = 0; i < 99; i++)
+        fp_xsum_add(&x, 0x1.8p-1060);
+    fp_fsum_first(&f, 0x1p-1074);
+    for (int i = 0; i < 99; i++)
+        fp_fsum_add(&f, 0x1.8p-1060);
+    CHECK(same_bits(fp_xsum_value(&x), fp_fsum_value(&f)), "subnormal sum %a, want %a",
+          fp_xsum_value(&x), fp_fsum_value(&f));
+    return true;
+}
+
+/* Merges of inline and promoted partials in both orders, and through the
+ * wire form (fp_acc_pack / fp_acc_unpack, as checkpoints and MPI carry
+ * them) give the full form's value of all the values. */
+static bool t_xsum_merges(void)
+{
+    typedef struct two { fp_xsum s; int64_t n; fp_xsum m; } two;
+    static const uint16_t at[] = {offsetof(two, s), offsetof(two, m)};
+    fp_pipeline pl = {.acc_size = sizeof(two), .xsum_at = at, .nxsum = 2};
+    int mixed = 0;
+    for (int round = 0; round < 2000; round++) {
+        int b = 1 + (int)(fsum_rand() % 2045);
+        xsum_spread = round % 2 ? 80 : 20;
+        xsum_wild = round % 2 ? 40 : 1000;
+        enum { P = 4 };
+        two part[P];
+        fp_fsum all = {0};
+        bool has[P] = {false};
+        for (int i = 0; i < 40; i++) {
+            double v = xsum_near(b);
+            int k = (int)(fsum_rand() % P);
+            if (!has[k]) {
+                fp_xsum_first(&part[k].s, v);
+                fp_xsum_first(&part[k].m, -v);
+                has[k] = true;
+            } else {
+                fp_xsum_add(&part[k].s, v);
+                fp_xsum_add(&part[k].m, -v);
+            }
+            fp_fsum_add(&all, v);
+        }
+        double want = fp_fsum_value(&all);
+        for (int i = 0; i < P; i++)
+            if (!has[i])   /* an empty partial: the exact 0 */
+                memset(&part[i], 0, sizeof part[i]);
+        for (int i = 0; i + 1 < P; i++)
+            mixed += xsum_is_big(&part[i].s) != xsum_is_big(&part[i + 1].s);
+        /* a into b and b into a, for a random pair, through the wire */
+        int i = (int)(fsum_rand() % P), j = (i + 1 + (int)(fsum_rand() % (P - 1))) % P;
+        char wire[sizeof(two) + 2 * sizeof(fp_fsum) + 8];
+        two u[P], w[P];
+        for (int k = 0; k < P; k++) {
+            size_t n = fp_acc_wire_size(&pl, &part[k]);
+            CHECK(n == ((sizeof(two) + 7) & ~(size_t)7) +
+                           sizeof(fp_fsum) * (size_t)(xsum_is_big(&part[k].s) + xsum_is_big(&part[k].m)),
+                  "wire size %zu", n);
+            fp_acc_pack(&pl, &part[k], wire);
+            CHECK(fp_acc_unpack(&pl, &u[k], wire, n - 1) == 0, "a cut-short wire form is refused");
+            CHECK(fp_acc_unpack(&pl, &u[k], wire, n) == n, "unpack reads what pack wrote");
+            fp_acc_copy(&pl, &w[k], &part[k]);
+        }
+        fp_xsum_merge(&u[i].s, &u[j].s);   /* u: i + j, then the rest in order */
+        fp_xsum_merge(&w[j].s, &w[i].s);   /* w: j + i, then the rest backwards */
+        fp_xsum_merge(&u[i].m, &u[j].m);
+        fp_xsum_merge(&w[j].m, &w[i].m);
+        for (int k = 0; k < P; k++) {
+            if (k != i && k != j) {
+                fp_xsum_merge(&u[i].s, &u[k].s);
+                fp_xsum_merge(&u[i].m, &u[k].m);
+            }
+            int l = P - 1 - k;
+            if (l != i && l != j) {
+                fp_xsum_merge(&w[j].s, &w[l].s);
+                fp_xsum_merge(&w[j].m, &w[l].m);
+            }
+        }
+        CHECK(same_bits(fp_xsum_value(&u[i].s), want) && same_bits(fp_xsum_value(&w[j].s), want),
+              "round %d: merged %a and %a, want %a", round, fp_xsum_value(&u[i].s),
+              fp_xsum_value(&w[j].s), want);
+        CHECK(same_bits(fp_xsum_value(&u[i].m), -want) || (want == 0 && fp_xsum_value(&u[i].m) == 0),
+              "round %d: the negated sums: %a, want %a", round, fp_xsum_value(&u[i].m), -want);
+        for (int k = 0; k < P; k++) {
+            fp_acc_release(&pl, &u[k]);
+            fp_acc_release(&pl, &w[k]);
+        }
+    }
+    CHECK(mixed > 200, "only %d inline/promoted neighbours merged", mixed);
+    /* The specials and signs of zero travel with a merge, either form. */
+    fp_xsum a, b;
+    for (int big = 0; big < 2; big++) {
+        fp_xsum_first(&a, 1.0);
+        if (big)
+            fp_xsum_add(&a, 1e300);
+        fp_xsum_first(&b, -INFINITY);
+        fp_xsum_merge(&a, &b);
+        CHECK(fp_xsum_value(&a) == -INFINITY, "merged with -inf (%s): %a",
+              big ? "promoted" : "inline", fp_xsum_value(&a));
+        fp_xsum_first(&b, NAN);
+        fp_xsum_merge(&a, &b);
+        CHECK(isnan(fp_xsum_value(&a)), "merged with NaN");
+    }
+    fp_xsum_first(&a, -0.0);
+    fp_xsum_first(&b, -0.0);
+    fp_xsum_merge(&a, &b);
+    CHECK(same_bits(fp_xsum_value(&a), -0.0), "-0.0 merged with -0.0");
+    fp_xsum_first(&b, 0.0);
+    fp_xsum_merge(&a, &b);
+    CHECK(same_bits(fp_xsum_value(&a), 0.0), "-0.0 merged with 0.0");
+    return true;
+}
+
 /* CSV partitions end at newlines outside quotes, whatever the size. */
 /* A mapped input's cuts give back the pages they read (MADV_DONTNEED on a
  * private file mapping): the cuts are the ones of the unmapped variants,
@@ -1265,6 +1447,8 @@ int main(void)
     run("fsum: any cut and merge order gives one state (exact, associative, commutative)",
         t_fsum_merge_laws);
     run("fsum: carries, overflow, specials, -0.0, ties to even", t_fsum_edges);
+    run("xsum: inline and promoted sums equal the full form value by value", t_xsum_steps);
+    run("xsum: merges in both orders and through the wire form are exact", t_xsum_merges);
     run("a mapped input's cuts give back their pages, same cuts, same bytes", t_partition_mapped);
     run("a key over 16 bytes is copied into the table", t_long_key_copied);
     run("ktab grows in place and sorts packed", ktab_grows_in_place_and_sorts_packed);
