@@ -785,9 +785,7 @@ static int fmt_file(const char *path, int mode)
     int rc = 0;
     Str out = {0};
     if (!prog) {
-        if (d.nerrors && !d.json)
-            fprintf(stderr, "%d error%s generated.\n", d.nerrors, d.nerrors == 1 ? "" : "s");
-        rc = 1;
+        rc = 1;   /* diag_finish said how many errors */
         goto done;
     }
     int line = fmt_source(&src, &out);
