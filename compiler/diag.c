@@ -207,7 +207,8 @@ static int entry_cmp(const void *pa, const void *pb)
 void diag_flush(Diags *d)
 {
     close_cur(d);
-    qsort(d->held, (size_t)d->nheld, sizeof *d->held, entry_cmp);
+    if (d->nheld > 1)   /* (qsort wants a real array, even of none) */
+        qsort(d->held, (size_t)d->nheld, sizeof *d->held, entry_cmp);
     for (int i = 0; i < d->nheld; i++) {
         DiagEntry *e = &d->held[i];
         if (!d->stopped && e->lvl == DIAG_ERROR && ++d->nprinted_errors > d->max_errors) {
