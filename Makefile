@@ -19,6 +19,8 @@
 
 BUILD   ?= build
 CC      ?= cc
+# The version: the top heading of NEWS ("fpipe 0.1.0 ..."), its one source.
+VERSION := $(shell sed -n '1s/^fpipe \([^ ]*\).*/\1/p' NEWS)
 PREFIX  ?= /usr/local
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
@@ -70,14 +72,22 @@ $(GEN)/lexer.c: grammar/lexer.re
 	@mkdir -p $(GEN)
 	re2c -W -Werror -o $@ grammar/lexer.re
 
+# The version (fpipec.h): rewritten only when its text changes, so that
+# nothing is rebuilt for nothing.
+$(GEN)/version.h: FORCE
+	@mkdir -p $(GEN)
+	@printf '/* version.h: written by the Makefile from NEWS. */\n#define FPIPEC_VERSION "%s"\n' \
+	    '$(VERSION)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
 # ---- compiler ---------------------------------------------------------
 
-$(BUILD)/obj/compiler/%.o: compiler/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
+$(BUILD)/obj/compiler/%.o: compiler/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h $(GEN)/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(YAML_CFLAGS) -Icompiler -I$(GEN) -c $< -o $@
 
 # lemon's and re2c's output: our warnings minus the ones their templates trip.
-$(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
+$(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h $(GEN)/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-unused-parameter -Wno-missing-prototypes -Wno-shadow \
 	    -Icompiler -I$(GEN) -c $< -o $@
@@ -91,9 +101,13 @@ $(BUILD)/fpipec: $(COMPILER_OBJ)
 
 # ---- runtime ------------------------------------------------------------
 
+# --version of every program (driver.c).
+RT_VERSION := -DFP_VERSION='"$(VERSION)"'
+$(BUILD)/obj/runtime/driver.o $(BUILD)/obj/runtime-mpi/driver.o: $(GEN)/version.h
+
 $(BUILD)/obj/runtime/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h runtime/jsonl.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fopenmp -Iruntime -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(RT_VERSION) -fopenmp -Iruntime -c $< -o $@
 
 $(BUILD)/obj/runtime/%.o: runtime/%.cc runtime/jsonl.h
 	@mkdir -p $(dir $@)
@@ -105,7 +119,7 @@ $(BUILD)/libfpipe.a: $(RUNTIME_OBJ)
 
 $(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h runtime/jsonl.h
 	@mkdir -p $(dir $@)
-	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -DFP_MPI -fopenmp -Iruntime -c $< -o $@
+	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) $(RT_VERSION) -DFP_MPI -fopenmp -Iruntime -c $< -o $@
 
 $(BUILD)/obj/runtime-mpi/%.o: runtime/%.cc runtime/jsonl.h
 	@mkdir -p $(dir $@)
@@ -183,20 +197,20 @@ fuzz: fuzz-build
 CPPCHECK := cppcheck -q --std=c11 --enable=warning,portability,performance \
             --library=tests/lint/fpipe.cfg --suppressions-list=tests/lint/cppcheck.supp \
             --inline-suppr --error-exitcode=1 --suppress=missingIncludeSystem \
-            -D_DEFAULT_SOURCE -Icompiler -I$(GEN) -Iruntime
+            -D_DEFAULT_SOURCE -DFP_VERSION='"$(VERSION)"' -Icompiler -I$(GEN) -Iruntime
 # (the parser's $(GEN)/fpipe.h before runtime/: runtime/fpipe.h, the API of
 # linked C files, has the same name; libfpipe.h finds its own beside it)
-lint: $(GEN)/fpipe.h $(GEN)/lexer.c
+lint: $(GEN)/fpipe.h $(GEN)/lexer.c $(GEN)/version.h
 	$(CPPCHECK) compiler/*.c runtime/*.c
 	$(CPPCHECK) -DFP_NO_SIMD runtime/*.c
 	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -Icompiler -I$(GEN) compiler/*.c
-	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -Iruntime \
+	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(RT_VERSION) $(WARN) -Werror -fopenmp -Iruntime \
 	    $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
 	clang++ -fsyntax-only -std=c++17 $(filter-out -Werror,$(CXXWARN)) -Werror -Iruntime $(RUNTIME_CXX)
 	@if command -v $(MPICC) > /dev/null; then \
 	    echo "clang -fsyntax-only ... -DFP_MPI \$$(mpicc --showme:compile) runtime/*.c"; \
 	    clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -DFP_MPI \
-	        $$($(MPICC) --showme:compile) -Iruntime runtime/*.c || exit 1; fi
+	        $$($(MPICC) --showme:compile) $(RT_VERSION) -Iruntime runtime/*.c || exit 1; fi
 	@echo "lint: clean"
 
 bench: deps
@@ -218,4 +232,5 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install clean
+.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install clean FORCE
+FORCE:

@@ -28,6 +28,11 @@
 #ifdef _OPENMP
 #include <omp.h>
 #include <pthread.h>
+
+/* --version: the top heading of NEWS, passed by the Makefile. */
+#ifndef FP_VERSION
+#error "FP_VERSION is not defined: build the runtime with the Makefile"
+#endif
 #endif
 #ifdef FP_MPI
 #define fp_main fp_main_local   /* mpi.c's fp_main wraps it */

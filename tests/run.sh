@@ -1386,7 +1386,11 @@ runs_before=$(ls -d "${TMPDIR:-/tmp}"/fpipec-run-* 2> /dev/null | wc -l)
     ok "cli: fpipec run cleans up its temporary folder" || bad "cli: fpipec run left a temporary folder"
 
 # fpipec itself.
-"$FPIPEC" --version | grep -q '^fpipec [0-9]' && ok "cli: fpipec --version" || bad "cli: fpipec --version"
+# One version: NEWS's top heading, fpipec's and a program's --version.
+v=$(sed -n '1s/^fpipe \([^ ]*\).*/\1/p' NEWS)
+[ -n "$v" ] && [ "$("$FPIPEC" --version)" = "fpipec $v" ] &&
+    [ "$("$TMP/bin/wordcount" --version)" = "wordcount (fpipe $v)" ] &&
+    ok "cli: fpipec --version and a program's --version are NEWS's ($v)" || bad "cli: --version against NEWS ('$v')"
 "$FPIPEC" --help | grep -q 'emit-c' && ok "cli: fpipec --help" || bad "cli: fpipec --help"
 "$FPIPEC" check "$TMP/none.fpipe" > "$TMP/out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "cannot open '$TMP/none.fpipe'" "$TMP/out" && ok "cli: fpipec on a missing file exits 2" || bad "cli: fpipec missing file (rc=$rc)" "$TMP/out"

@@ -41,7 +41,7 @@ if command -v clang > /dev/null; then
     for f in runtime/*.c; do
         [ "$f" = runtime/mpi.c ] && continue   # distributed mode: mpicc only
         o=$TMP/fz-clang/$(basename "$f" .c).o
-        clang -std=c11 -D_DEFAULT_SOURCE -O1 -g $csan -fopenmp -Iruntime -c "$f" -o "$o" 2>> "$TMP/fz-clang/cc.err" || cobjs=FAIL
+        clang -std=c11 -D_DEFAULT_SOURCE -DFP_VERSION=\"replay\" -O1 -g $csan -fopenmp -Iruntime -c "$f" -o "$o" 2>> "$TMP/fz-clang/cc.err" || cobjs=FAIL
         cobjs="$cobjs $o"
     done
     for f in runtime/*.cc; do   # the C++ shims (f64.cc, jsonl.cc)
