@@ -9,7 +9,11 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (default 20) each, and the
 #                   differential check of the generated C (tests/fuzz/)
 #   make lint       cppcheck on compiler/ and runtime/
-#   make install PREFIX=/usr/local
+#   make install    fpipec, the headers, the libraries, fpipe.pc and
+#                   fpipe-mpi.pc, the CMake package, man pages and editor
+#                   files; PREFIX (default /usr/local), DESTDIR, BINDIR,
+#                   LIBDIR, INCLUDEDIR, DATADIR, MANDIR, PKGCONFIGDIR
+#   make uninstall  removes what make install put there (the same variables)
 #
 # Generated sources (lexer, parser) go to $(BUILD)/gen and are never
 # committed.  WERROR=1 (set by CI) turns warnings into errors.
@@ -21,7 +25,22 @@ BUILD   ?= build
 CC      ?= cc
 # The version: the top heading of NEWS ("fpipe 0.1.0 ..."), its one source.
 VERSION := $(shell sed -n '1s/^fpipe \([^ ]*\).*/\1/p' NEWS)
+# Where make install puts things.  The installed fpipec has INCLUDEDIR and
+# LIBDIR (and their paths relative to BINDIR) compiled in, to find the
+# runtime (compiler/build.c): make install links it apart, with a dirs.o of
+# its own, so `make` never depends on PREFIX (build/fpipec finds the build
+# tree).  DESTDIR is a staging root, never compiled in.
 PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Man pages installed by make install: built or kept under man/ (section
+# from the suffix).  A rule that generates them sets MAN_PAGES to its
+# outputs, and make install builds them first.
+MAN_PAGES ?= $(wildcard man/*.1 man/*.5 $(BUILD)/man/*.1 $(BUILD)/man/*.5)
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 ifeq ($(WERROR),1)
@@ -42,14 +61,19 @@ GEN     := $(BUILD)/gen
 COMPILER_SRC := $(wildcard compiler/*.c)
 RUNTIME_SRC  := $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
 COMPILER_OBJ := $(COMPILER_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) \
-                $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/fpipe.o
+                $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/fpipe.o $(BUILD)/obj/gen/dirs-none.o
 RUNTIME_CXX  := $(wildcard runtime/*.cc)
 RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o) \
                 $(RUNTIME_CXX:runtime/%.cc=$(BUILD)/obj/runtime/%.o)
-# What a program linked with libfpipe.a needs besides (compiler/build.c
-# has the same list): libcsv, jansson and simdjson (JSON lines), libyaml (--config), zlib (gzip
-# inputs), libfmt (f64 output, runtime/f64.cc) and the C++ runtime.
+# What a program linked with libfpipe.a may need besides: libcsv (CSV
+# sources), jansson and simdjson (JSON lines), libyaml (--config), zlib
+# (gzip inputs), libfmt (f64 output, runtime/f64.cc), the C++ runtime (the
+# two C++ shims) and libm.  The one list: fpipec links with LINK_LIBS
+# (install-dirs.h) and fpipe.pc's Libs line holds it.  --as-needed keeps
+# only the libraries the objects taken from libfpipe.a call, and a program
+# takes only what its generated code reaches (docs/running.md, "Linking").
 RUNTIME_LIBS = -lcsv -ljansson -lsimdjson $(YAML_LIBS) -lz -lfmt -lstdc++ -lm
+LINK_LIBS = -Wl,--push-state,--as-needed $(RUNTIME_LIBS) -Wl,--pop-state
 # The MPI variant: the same sources with -DFP_MPI, plus mpi.c, built with
 # mpicc (Open MPI); skipped when mpicc is missing.
 MPICC   ?= mpicc
@@ -72,15 +96,33 @@ $(GEN)/lexer.c: grammar/lexer.re
 	@mkdir -p $(GEN)
 	re2c -W -Werror -o $@ grammar/lexer.re
 
-# The version (fpipec.h): rewritten only when its text changes, so that
-# nothing is rebuilt for nothing.
+# The version (fpipec.h) and the link line (build.c): rewritten only when
+# their text changes, so that nothing is rebuilt for nothing.
 $(GEN)/version.h: FORCE
 	@mkdir -p $(GEN)
 	@printf '/* version.h: written by the Makefile from NEWS. */\n#define FPIPEC_VERSION "%s"\n' \
 	    '$(VERSION)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
 
+$(GEN)/install-dirs.h: FORCE
+	@mkdir -p $(GEN)
+	@{ echo '/* install-dirs.h: written by the Makefile.  The folders of make install'; \
+	  echo ' * (dirs.c beside the installed fpipec; empty in build/fpipec), and the'; \
+	  echo ' * libraries a program may need (RUNTIME_LIBS), for compiler/build.c. */'; \
+	  echo 'extern const char build_dir_include[], build_dir_lib[];'; \
+	  echo 'extern const char build_dir_include_rel[], build_dir_lib_rel[];   /* from BINDIR */'; \
+	  echo '#define FP_LINK_LIBS "$(LINK_LIBS)"'; } > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+# dirs.c: the folders fpipec looks in for the runtime after the build tree.
+# DIRS writes one: none for build/fpipec, make install's for the installed.
+DIRS = printf '\#include "install-dirs.h"\nconst char build_dir_include[] = "%s", build_dir_lib[] = "%s";\nconst char build_dir_include_rel[] = "%s", build_dir_lib_rel[] = "%s";\n'
+$(GEN)/dirs-none.c: $(GEN)/install-dirs.h
+	$(DIRS) '' '' '' '' > $@
+
 # ---- compiler ---------------------------------------------------------
+
+$(BUILD)/obj/compiler/build.o $(BUILD)/obj/gen/dirs-none.o: $(GEN)/install-dirs.h
 
 $(BUILD)/obj/compiler/%.o: compiler/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h $(GEN)/version.h
 	@mkdir -p $(dir $@)
@@ -200,7 +242,7 @@ CPPCHECK := cppcheck -q --std=c11 --enable=warning,portability,performance \
             -D_DEFAULT_SOURCE -DFP_VERSION='"$(VERSION)"' -Icompiler -I$(GEN) -Iruntime
 # (the parser's $(GEN)/fpipe.h before runtime/: runtime/fpipe.h, the API of
 # linked C files, has the same name; libfpipe.h finds its own beside it)
-lint: $(GEN)/fpipe.h $(GEN)/lexer.c $(GEN)/version.h
+lint: $(GEN)/fpipe.h $(GEN)/lexer.c $(GEN)/version.h $(GEN)/install-dirs.h
 	$(CPPCHECK) compiler/*.c runtime/*.c
 	$(CPPCHECK) -DFP_NO_SIMD runtime/*.c
 	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -Icompiler -I$(GEN) compiler/*.c
@@ -220,17 +262,55 @@ bench: deps
 golden: all
 	@UPDATE_GOLDEN=1 bash tests/run.sh $(BUILD)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(BUILD)/fpipec $(DESTDIR)$(PREFIX)/bin/fpipec
-	install -m 644 runtime/fpipe.h $(DESTDIR)$(PREFIX)/include/fpipe.h
-	install -m 644 runtime/libfpipe.h $(DESTDIR)$(PREFIX)/include/libfpipe.h
-	install -m 644 $(BUILD)/libfpipe.a $(DESTDIR)$(PREFIX)/lib/libfpipe.a
+# make install: fpipe.pc, fpipe-mpi.pc and the CMake package are written
+# from their templates (pkgconfig/, cmake/) with the real folders and
+# RUNTIME_LIBS; editor/ (if there) goes to DATADIR/fpipe/editor.
+# In the .pc files, folders under PREFIX are written as ${prefix}/...
+PC_DIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+            -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+            -e 's|@PC_LIBDIR@|$(call PC_DIR,$(LIBDIR))|g' \
+            -e 's|@PC_INCLUDEDIR@|$(call PC_DIR,$(INCLUDEDIR))|g' -e 's|@LIBS@|$(strip $(RUNTIME_LIBS))|g'
+D = $(DESTDIR)
+install: all $(MAN_PAGES)
+	@mkdir -p $(BUILD)/install
+	$(DIRS) '$(INCLUDEDIR)' '$(LIBDIR)' "$$(realpath -m --relative-to='$(BINDIR)' '$(INCLUDEDIR)')" \
+	    "$$(realpath -m --relative-to='$(BINDIR)' '$(LIBDIR)')" > $(BUILD)/install/dirs.c
+	$(CC) $(CFLAGS_ALL) -I$(GEN) -c $(BUILD)/install/dirs.c -o $(BUILD)/install/dirs.o
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $(BUILD)/install/fpipec \
+	    $(filter-out %/dirs-none.o,$(COMPILER_OBJ)) $(BUILD)/install/dirs.o $(YAML_LIBS)
+	$(SUBST) pkgconfig/fpipe.pc.in > $(BUILD)/install/fpipe.pc
+	$(SUBST) pkgconfig/fpipe-mpi.pc.in > $(BUILD)/install/fpipe-mpi.pc
+	$(SUBST) cmake/fpipe-config.cmake.in > $(BUILD)/install/fpipe-config.cmake
+	$(SUBST) cmake/fpipe-config-version.cmake.in > $(BUILD)/install/fpipe-config-version.cmake
+	install -d $(D)$(BINDIR) $(D)$(INCLUDEDIR) $(D)$(LIBDIR) $(D)$(PKGCONFIGDIR) \
+	    $(D)$(DATADIR)/fpipe/cmake
+	install -m 755 $(BUILD)/install/fpipec $(D)$(BINDIR)/fpipec
+	install -m 644 runtime/fpipe.h runtime/libfpipe.h $(D)$(INCLUDEDIR)/
+	install -m 644 $(BUILD)/libfpipe.a $(D)$(LIBDIR)/libfpipe.a
+	install -m 644 $(BUILD)/install/fpipe.pc $(D)$(PKGCONFIGDIR)/fpipe.pc
+	install -m 644 $(BUILD)/install/fpipe-config.cmake $(BUILD)/install/fpipe-config-version.cmake \
+	    $(D)$(DATADIR)/fpipe/cmake/
 	if [ -f $(BUILD)/libfpipe_mpi.a ]; then \
-	    install -m 644 $(BUILD)/libfpipe_mpi.a $(DESTDIR)$(PREFIX)/lib/libfpipe_mpi.a; fi
+	    install -m 644 $(BUILD)/libfpipe_mpi.a $(D)$(LIBDIR)/libfpipe_mpi.a && \
+	    install -m 644 $(BUILD)/install/fpipe-mpi.pc $(D)$(PKGCONFIGDIR)/fpipe-mpi.pc; fi
+	for m in $(MAN_PAGES); do sec=$${m##*.}; \
+	    install -d $(D)$(MANDIR)/man$$sec && install -m 644 $$m $(D)$(MANDIR)/man$$sec/ || exit 1; done
+	if [ -d editor ]; then install -d $(D)$(DATADIR)/fpipe/editor && \
+	    cp -R editor/. $(D)$(DATADIR)/fpipe/editor/; fi
+
+uninstall:
+	rm -f $(D)$(BINDIR)/fpipec $(D)$(INCLUDEDIR)/fpipe.h $(D)$(INCLUDEDIR)/libfpipe.h \
+	    $(D)$(LIBDIR)/libfpipe.a $(D)$(LIBDIR)/libfpipe_mpi.a \
+	    $(D)$(PKGCONFIGDIR)/fpipe.pc $(D)$(PKGCONFIGDIR)/fpipe-mpi.pc \
+	    $(D)$(DATADIR)/fpipe/cmake/fpipe-config.cmake \
+	    $(D)$(DATADIR)/fpipe/cmake/fpipe-config-version.cmake
+	for m in $(MAN_PAGES); do rm -f $(D)$(MANDIR)/man$${m##*.}/$${m##*/}; done
+	rm -rf $(D)$(DATADIR)/fpipe/editor
+	-rmdir $(D)$(DATADIR)/fpipe/cmake $(D)$(DATADIR)/fpipe 2> /dev/null
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install clean FORCE
+.PHONY: all deps demo test test-asan fuzz fuzz-build lint bench golden install uninstall clean FORCE
 FORCE:

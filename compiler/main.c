@@ -48,8 +48,9 @@ static void usage(FILE *f)
           "  --help, --version\n"
           "\n"
           "environment (build): CC (default cc), MPICC (--backend mpi, default mpicc),\n"
-          "FPIPE_CFLAGS (extra C compiler flags), FPIPE_RUNTIME (a folder holding\n"
-          "libfpipe.h and libfpipe.a, and libfpipe_mpi.a for --backend mpi)\n"
+          "FPIPE_CFLAGS (extra C compiler flags), FPIPE_INCLUDE_DIR (the folder of\n"
+          "libfpipe.h), FPIPE_LIB_DIR (of libfpipe.a and libfpipe_mpi.a), FPIPE_RUNTIME\n"
+          "(one folder holding both); default: the build or install tree of fpipec\n"
           "\n"
           "exit codes: 0 success, 1 errors in the program, 2 usage or I/O error,\n"
           "            3 the C compiler failed\n",

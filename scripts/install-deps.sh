@@ -27,11 +27,13 @@ set -euo pipefail
 #   graphviz                  checks the output of `fpipec dot`
 #   valgrind                  memory checks of the generated programs in make test
 #   libopenmpi-dev, openmpi-bin  distributed mode (fpipec build --backend mpi): mpicc, mpirun
+#   cmake                     tests/install.sh builds a CMake project with the installed
+#                             fpipe package (fpipe_add_pipeline)
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
       libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev cppcheck
       python3 binutils time libxxhash-dev libfmt-dev g++
-      libsimdjson-dev)
+      libsimdjson-dev cmake)
 
 missing=()
 for p in "${PKGS[@]}"; do
