@@ -76,8 +76,9 @@ done
 run_pair "install: word count linked by pkg-config = in-tree" "$PROJ/wordcount.pc" "$TMP/bin/wordcount" "$IN/zipf.txt"
 run_pair "install: CSV group-by linked by pkg-config = in-tree" "$PROJ/groupby.pc" "$TMP/bin/groupby" "$IN/sales.csv"
 if command -v mpicc > /dev/null && [ -f "$PFX/lib/libfpipe_mpi.a" ]; then
+    # (Open MPI's own allocations are reported as leaks under ASan: tests/mpi.sh)
     (cd "$PROJ" && OMPI_CC=${CC:-cc} mpicc ${FPIPE_CFLAGS:-} wordcount.c $(pkg-config --cflags --libs fpipe-mpi) -o wordcount.mpi) > "$TMP/out" 2>&1 &&
-        "$PROJ/wordcount.mpi" -o "$TMP/inst.a" "$IN/zipf.txt" 2>> "$TMP/out" &&
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$PROJ/wordcount.mpi" -o "$TMP/inst.a" "$IN/zipf.txt" 2>> "$TMP/out" &&
         "$TMP/bin/wordcount" -o "$TMP/inst.b" "$IN/zipf.txt" &&
         cmp -s "$TMP/inst.a" "$TMP/inst.b" &&
         ok "install: mpicc with pkg-config fpipe-mpi links and counts the same" ||
