@@ -11,7 +11,11 @@
 #   make lint       cppcheck on compiler/ and runtime/
 #   make man        the man pages (man/*.scd, scdoc) into build/man/
 #   make editor     rewrite editor/ (Vim, Emacs) from the compiler's tables
-#   make install PREFIX=/usr/local
+#   make install    fpipec, the headers, the libraries, fpipe.pc and
+#                   fpipe-mpi.pc, the CMake package, man pages and editor
+#                   files; PREFIX (default /usr/local), DESTDIR, BINDIR,
+#                   LIBDIR, INCLUDEDIR, DATADIR, MANDIR, PKGCONFIGDIR
+#   make uninstall  removes what make install put there (the same variables)
 #
 # Generated sources (lexer, parser) go to $(BUILD)/gen and are never
 # committed.  WERROR=1 (set by CI) turns warnings into errors.
@@ -21,7 +25,23 @@
 
 BUILD   ?= build
 CC      ?= cc
+# The version: the top heading of NEWS ("fpipe 0.1.0 ..."), its one source.
+VERSION := $(shell sed -n '1s/^fpipe \([^ ]*\).*/\1/p' NEWS)
+# Where make install puts things.  The installed fpipec has INCLUDEDIR and
+# LIBDIR (and their paths relative to BINDIR) compiled in, to find the
+# runtime (compiler/build.c): make install links it apart, with a dirs.o of
+# its own, so `make` never depends on PREFIX (build/fpipec finds the build
+# tree).  DESTDIR is a staging root, never compiled in.
 PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Man pages installed by make install: the roff pages built from man/*.scd
+# (MANPAGES, below; the section from the suffix).
+MAN_PAGES = $(MANPAGES)
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 ifeq ($(WERROR),1)
@@ -44,14 +64,19 @@ GEN     := $(BUILD)/gen
 COMPILER_SRC := $(wildcard compiler/*.c)
 RUNTIME_SRC  := $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
 COMPILER_OBJ := $(COMPILER_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) \
-                $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/fpipe.o
+                $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/fpipe.o $(BUILD)/obj/gen/dirs-none.o
 RUNTIME_CXX  := $(wildcard runtime/*.cc)
 RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o) \
                 $(RUNTIME_CXX:runtime/%.cc=$(BUILD)/obj/runtime/%.o)
-# What a program linked with libfpipe.a needs besides (compiler/build.c
-# has the same list): libcsv, jansson and simdjson (JSON lines), libyaml (--config), zlib (gzip
-# inputs) and the C++ runtime.
+# What a program linked with libfpipe.a may need besides: libcsv (CSV
+# sources), jansson and simdjson (JSON lines), libyaml (--config), zlib
+# (gzip inputs), the C++ runtime (the two C++ shims: jsonl.cc, and f64.cc
+# with the header-only Dragonbox) and libm.  The one list: fpipec links with LINK_LIBS
+# (install-dirs.h) and fpipe.pc's Libs line holds it.  --as-needed keeps
+# only the libraries the objects taken from libfpipe.a call, and a program
+# takes only what its generated code reaches (docs/running.md, "Linking").
 RUNTIME_LIBS = -lcsv -ljansson -lsimdjson $(YAML_LIBS) -lz -lstdc++ -lm
+LINK_LIBS = -Wl,--push-state,--as-needed $(RUNTIME_LIBS) -Wl,--pop-state
 # The MPI variant: the same sources with -DFP_MPI, plus mpi.c, built with
 # mpicc (Open MPI); skipped when mpicc is missing.
 MPICC   ?= mpicc
@@ -77,14 +102,40 @@ $(GEN)/lexer.c: grammar/lexer.re
 	@mkdir -p $(GEN)
 	re2c -W -Werror -o $@ grammar/lexer.re
 
+# The version (fpipec.h) and the link line (build.c): rewritten only when
+# their text changes, so that nothing is rebuilt for nothing.
+$(GEN)/version.h: FORCE
+	@mkdir -p $(GEN)
+	@printf '/* version.h: written by the Makefile from NEWS. */\n#define FPIPEC_VERSION "%s"\n' \
+	    '$(VERSION)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+$(GEN)/install-dirs.h: FORCE
+	@mkdir -p $(GEN)
+	@{ echo '/* install-dirs.h: written by the Makefile.  The folders of make install'; \
+	  echo ' * (dirs.c beside the installed fpipec; empty in build/fpipec), and the'; \
+	  echo ' * libraries a program may need (RUNTIME_LIBS), for compiler/build.c. */'; \
+	  echo 'extern const char build_dir_include[], build_dir_lib[];'; \
+	  echo 'extern const char build_dir_include_rel[], build_dir_lib_rel[];   /* from BINDIR */'; \
+	  echo '#define FP_LINK_LIBS "$(LINK_LIBS)"'; } > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+
+# dirs.c: the folders fpipec looks in for the runtime after the build tree.
+# DIRS writes one: none for build/fpipec, make install's for the installed.
+DIRS = printf '\#include "install-dirs.h"\nconst char build_dir_include[] = "%s", build_dir_lib[] = "%s";\nconst char build_dir_include_rel[] = "%s", build_dir_lib_rel[] = "%s";\n'
+$(GEN)/dirs-none.c: $(GEN)/install-dirs.h
+	$(DIRS) '' '' '' '' > $@
+
 # ---- compiler ---------------------------------------------------------
 
-$(BUILD)/obj/compiler/%.o: compiler/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
+$(BUILD)/obj/compiler/build.o $(BUILD)/obj/gen/dirs-none.o: $(GEN)/install-dirs.h
+
+$(BUILD)/obj/compiler/%.o: compiler/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h $(GEN)/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(YAML_CFLAGS) -Icompiler -I$(GEN) -c $< -o $@
 
 # lemon's and re2c's output: our warnings minus the ones their templates trip.
-$(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
+$(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h $(GEN)/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-unused-parameter -Wno-missing-prototypes -Wno-shadow \
 	    -Icompiler -I$(GEN) -c $< -o $@
@@ -111,9 +162,13 @@ editor: $(BUILD)/gen-editor
 
 # ---- runtime ------------------------------------------------------------
 
+# --version of every program (driver.c).
+RT_VERSION := -DFP_VERSION='"$(VERSION)"'
+$(BUILD)/obj/runtime/driver.o $(BUILD)/obj/runtime-mpi/driver.o: $(GEN)/version.h
+
 $(BUILD)/obj/runtime/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h runtime/jsonl.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fopenmp -Iruntime -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(RT_VERSION) -fopenmp -Iruntime -c $< -o $@
 
 $(BUILD)/obj/runtime/%.o: runtime/%.cc runtime/jsonl.h
 	@mkdir -p $(dir $@)
@@ -125,7 +180,7 @@ $(BUILD)/libfpipe.a: $(RUNTIME_OBJ)
 
 $(BUILD)/obj/runtime-mpi/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h runtime/jsonl.h
 	@mkdir -p $(dir $@)
-	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -DFP_MPI -fopenmp -Iruntime -c $< -o $@
+	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) $(RT_VERSION) -DFP_MPI -fopenmp -Iruntime -c $< -o $@
 
 $(BUILD)/obj/runtime-mpi/%.o: runtime/%.cc runtime/jsonl.h
 	@mkdir -p $(dir $@)
@@ -213,21 +268,21 @@ fuzz: fuzz-build
 CPPCHECK := cppcheck -q --std=c11 --enable=warning,portability,performance \
             --library=tests/lint/fpipe.cfg --suppressions-list=tests/lint/cppcheck.supp \
             --inline-suppr --error-exitcode=1 --suppress=missingIncludeSystem \
-            -D_DEFAULT_SOURCE -Icompiler -I$(GEN) -Iruntime
+            -D_DEFAULT_SOURCE -DFP_VERSION='"$(VERSION)"' -Icompiler -I$(GEN) -Iruntime
 # (the parser's $(GEN)/fpipe.h before runtime/: runtime/fpipe.h, the API of
 # linked C files, has the same name; libfpipe.h finds its own beside it)
-lint: $(GEN)/fpipe.h $(GEN)/lexer.c
+lint: $(GEN)/fpipe.h $(GEN)/lexer.c $(GEN)/version.h $(GEN)/install-dirs.h
 	$(CPPCHECK) compiler/*.c runtime/*.c
 	$(CPPCHECK) -DFP_NO_SIMD runtime/*.c
 	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -Icompiler -I$(GEN) compiler/*.c
-	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -Iruntime \
+	clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(RT_VERSION) $(WARN) -Werror -fopenmp -Iruntime \
 	    $(filter-out runtime/mpi.c,$(wildcard runtime/*.c))
 	clang++ -fsyntax-only -std=c++17 $(filter-out -Werror,$(CXXWARN)) -Werror \
 	    $(if $(DRAGONBOX_INC),-I$(DRAGONBOX_INC)) -Iruntime $(RUNTIME_CXX)
 	@if command -v $(MPICC) > /dev/null; then \
 	    echo "clang -fsyntax-only ... -DFP_MPI \$$(mpicc --showme:compile) runtime/*.c"; \
 	    clang -fsyntax-only -std=c11 -D_DEFAULT_SOURCE $(WARN) -Werror -fopenmp -DFP_MPI \
-	        $$($(MPICC) --showme:compile) -Iruntime runtime/*.c || exit 1; fi
+	        $$($(MPICC) --showme:compile) $(RT_VERSION) -Iruntime runtime/*.c || exit 1; fi
 	@echo "lint: clean"
 
 bench: deps
@@ -237,16 +292,59 @@ bench: deps
 golden: all
 	@UPDATE_GOLDEN=1 bash tests/run.sh $(BUILD)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
-	install -m 755 $(BUILD)/fpipec $(DESTDIR)$(PREFIX)/bin/fpipec
-	install -m 644 runtime/fpipe.h $(DESTDIR)$(PREFIX)/include/fpipe.h
-	install -m 644 runtime/libfpipe.h $(DESTDIR)$(PREFIX)/include/libfpipe.h
-	install -m 644 $(BUILD)/libfpipe.a $(DESTDIR)$(PREFIX)/lib/libfpipe.a
+# make install: fpipe.pc, fpipe-mpi.pc and the CMake package are written
+# from their templates (pkgconfig/, cmake/) with the real folders and
+# RUNTIME_LIBS; editor/ (if there) goes to DATADIR/fpipe/editor.
+# In the .pc files, folders under PREFIX are written as ${prefix}/...
+PC_DIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+            -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+            -e 's|@PC_LIBDIR@|$(call PC_DIR,$(LIBDIR))|g' \
+            -e 's|@PC_INCLUDEDIR@|$(call PC_DIR,$(INCLUDEDIR))|g' -e 's|@LIBS@|$(strip $(RUNTIME_LIBS))|g'
+D = $(DESTDIR)
+install: all $(MAN_PAGES)
+	@mkdir -p $(BUILD)/install
+	$(DIRS) '$(INCLUDEDIR)' '$(LIBDIR)' "$$(realpath -m --relative-to='$(BINDIR)' '$(INCLUDEDIR)')" \
+	    "$$(realpath -m --relative-to='$(BINDIR)' '$(LIBDIR)')" > $(BUILD)/install/dirs.c
+	$(CC) $(CFLAGS_ALL) -I$(GEN) -c $(BUILD)/install/dirs.c -o $(BUILD)/install/dirs.o
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $(BUILD)/install/fpipec \
+	    $(filter-out %/dirs-none.o,$(COMPILER_OBJ)) $(BUILD)/install/dirs.o $(YAML_LIBS)
+	$(SUBST) pkgconfig/fpipe.pc.in > $(BUILD)/install/fpipe.pc
+	$(SUBST) pkgconfig/fpipe-mpi.pc.in > $(BUILD)/install/fpipe-mpi.pc
+	$(SUBST) cmake/fpipe-config.cmake.in > $(BUILD)/install/fpipe-config.cmake
+	$(SUBST) cmake/fpipe-config-version.cmake.in > $(BUILD)/install/fpipe-config-version.cmake
+	install -d $(D)$(BINDIR) $(D)$(INCLUDEDIR) $(D)$(LIBDIR) $(D)$(PKGCONFIGDIR) \
+	    $(D)$(DATADIR)/fpipe/cmake
+	install -m 755 $(BUILD)/install/fpipec $(D)$(BINDIR)/fpipec
+	install -m 644 runtime/fpipe.h runtime/libfpipe.h $(D)$(INCLUDEDIR)/
+	install -m 644 $(BUILD)/libfpipe.a $(D)$(LIBDIR)/libfpipe.a
+	install -m 644 $(BUILD)/install/fpipe.pc $(D)$(PKGCONFIGDIR)/fpipe.pc
+	install -m 644 $(BUILD)/install/fpipe-config.cmake $(BUILD)/install/fpipe-config-version.cmake \
+	    $(D)$(DATADIR)/fpipe/cmake/
 	if [ -f $(BUILD)/libfpipe_mpi.a ]; then \
-	    install -m 644 $(BUILD)/libfpipe_mpi.a $(DESTDIR)$(PREFIX)/lib/libfpipe_mpi.a; fi
+	    install -m 644 $(BUILD)/libfpipe_mpi.a $(D)$(LIBDIR)/libfpipe_mpi.a && \
+	    install -m 644 $(BUILD)/install/fpipe-mpi.pc $(D)$(PKGCONFIGDIR)/fpipe-mpi.pc; fi
+	for m in $(MAN_PAGES); do sec=$${m##*.}; \
+	    install -d $(D)$(MANDIR)/man$$sec && install -m 644 $$m $(D)$(MANDIR)/man$$sec/ || exit 1; done
+	if [ -d editor ]; then install -d $(D)$(DATADIR)/fpipe/editor && \
+	    cp -R editor/. $(D)$(DATADIR)/fpipe/editor/; fi
+	install -d $(D)$(DATADIR)/bash-completion/completions
+	install -m 644 completion/fpipec.bash $(D)$(DATADIR)/bash-completion/completions/fpipec
+
+uninstall:
+	rm -f $(D)$(BINDIR)/fpipec $(D)$(INCLUDEDIR)/fpipe.h $(D)$(INCLUDEDIR)/libfpipe.h \
+	    $(D)$(LIBDIR)/libfpipe.a $(D)$(LIBDIR)/libfpipe_mpi.a \
+	    $(D)$(PKGCONFIGDIR)/fpipe.pc $(D)$(PKGCONFIGDIR)/fpipe-mpi.pc \
+	    $(D)$(DATADIR)/fpipe/cmake/fpipe-config.cmake \
+	    $(D)$(DATADIR)/fpipe/cmake/fpipe-config-version.cmake
+	for m in $(MAN_PAGES); do rm -f $(D)$(MANDIR)/man$${m##*.}/$${m##*/}; done
+	rm -rf $(D)$(DATADIR)/fpipe/editor
+	rm -f $(D)$(DATADIR)/bash-completion/completions/fpipec
+	-rmdir $(D)$(DATADIR)/bash-completion/completions $(D)$(DATADIR)/bash-completion 2> /dev/null
+	-rmdir $(D)$(DATADIR)/fpipe/cmake $(D)$(DATADIR)/fpipe 2> /dev/null
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all man deps demo test test-asan fuzz fuzz-build lint bench golden install clean editor
+.PHONY: all man editor deps demo test test-asan fuzz fuzz-build lint bench golden install uninstall clean FORCE
+FORCE:

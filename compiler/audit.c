@@ -468,9 +468,7 @@ bool audit_links(Arena *a, const Ir *ir, Diags *d, bool report_cc, int *trouble)
     if (missing)
         return false;
     const char *inc, *lib;
-    if (!find_runtime(a, &inc, &lib)) {
-        fputs("fpipec: error: cannot find libfpipe (libfpipe.h and libfpipe.a); set "
-              "FPIPE_RUNTIME to the folder that holds them\n", stderr);
+    if (!find_runtime(a, &inc, &lib)) {   /* it says where it looked */
         *trouble = 2;
         return false;
     }

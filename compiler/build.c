@@ -5,6 +5,7 @@
  * the linked files' symbols apart from the runtime's (build_namespace).
  */
 #include "fpipec.h"
+#include "install-dirs.h"   /* $(BUILD)/gen, written by the Makefile */
 
 #include <errno.h>
 #include <limits.h>
@@ -55,40 +56,71 @@ bool file_exists(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The folders holding libfpipe.h and libfpipe.a: $FPIPE_RUNTIME, or next to
- * this executable in the build tree (build/ and runtime/), or an installed
- * layout (bin/ beside include/ and lib/). */
+/* Where the runtime is looked for, first to last, each file on its own:
+ *   libfpipe.h  $FPIPE_INCLUDE_DIR, $FPIPE_RUNTIME, the build tree
+ *               (runtime/ beside the folder of this executable), the
+ *               installed layout relative to this executable (so a moved
+ *               install tree still works), the INCLUDEDIR of `make install`;
+ *   the library $FPIPE_LIB_DIR, $FPIPE_RUNTIME, the build tree (the
+ *               folder of this executable), the same relative and
+ *               absolute LIBDIR.
+ * build_dir_* (install-dirs.h) are make install's folders, and their paths
+ * relative to BINDIR; empty (skipped) in the build tree's fpipec. */
+static const char *find_in(Arena *a, const char *file, const char *const *dirs, int n,
+                           Str *tried)
+{
+    for (int i = 0; i < n; i++) {
+        if (!dirs[i] || !*dirs[i])
+            continue;
+        if (file_exists(arena_printf(a, "%s/%s", dirs[i], file)))
+            return dirs[i];
+        str_add(tried, "\n  %s/%s", dirs[i], file);
+    }
+    return NULL;
+}
+
+/* The folders holding libfpipe.h and the library (libfpipe.a, or
+ * libfpipe_mpi.a for --backend mpi); false after saying where it looked. */
 bool find_runtime(Arena *a, const char **inc, const char **lib)
 {
-    const char *env = getenv("FPIPE_RUNTIME");
-    if (env && *env) {
-        *inc = env;
-        *lib = env;
-        return true;
-    }
+    const char *exe_dir = NULL;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return false;
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (!slash)
-        return false;
-    *slash = 0;
-    const char *dir = exe;
-    const char *cands[][2] = {
-        {arena_printf(a, "%s/../runtime", dir), arena_printf(a, "%s", dir)},
-        {arena_printf(a, "%s/../include", dir), arena_printf(a, "%s/../lib", dir)},
-    };
-    for (size_t i = 0; i < 2; i++) {
-        if (file_exists(arena_printf(a, "%s/libfpipe.h", cands[i][0])) &&
-            file_exists(arena_printf(a, "%s/%s", cands[i][1], runtime_lib()))) {
-            *inc = cands[i][0];
-            *lib = cands[i][1];
-            return true;
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            exe_dir = arena_printf(a, "%s", exe);
         }
     }
-    return false;
+    bool rel = exe_dir && *build_dir_include_rel;   /* an installed fpipec */
+    const char *inc_dirs[] = {
+        getenv("FPIPE_INCLUDE_DIR"), getenv("FPIPE_RUNTIME"),
+        exe_dir ? arena_printf(a, "%s/../runtime", exe_dir) : NULL,
+        rel ? arena_printf(a, "%s/%s", exe_dir, build_dir_include_rel) : NULL,
+        build_dir_include,
+    };
+    const char *lib_dirs[] = {
+        getenv("FPIPE_LIB_DIR"), getenv("FPIPE_RUNTIME"), exe_dir,
+        rel ? arena_printf(a, "%s/%s", exe_dir, build_dir_lib_rel) : NULL,
+        build_dir_lib,
+    };
+    Str tried_inc = {0}, tried_lib = {0};
+    *inc = find_in(a, "libfpipe.h", inc_dirs, 5, &tried_inc);
+    *lib = find_in(a, runtime_lib(), lib_dirs, 5, &tried_lib);
+    if (!*inc || !*lib)
+        fprintf(stderr, "fpipec: error: cannot find %s; looked for:%s%s\n"
+                "  = hint: set FPIPE_INCLUDE_DIR (the folder of libfpipe.h) and FPIPE_LIB_DIR "
+                "(of %s)%s\n",
+                !*inc && !*lib ? arena_printf(a, "libfpipe.h and %s", runtime_lib())
+                               : !*inc ? "libfpipe.h" : runtime_lib(),
+                !*inc && tried_inc.p ? tried_inc.p : "", !*lib && tried_lib.p ? tried_lib.p : "",
+                runtime_lib(),
+                backend_mpi ? "; libfpipe_mpi.a is built when mpicc is installed" : "");
+    str_free(&tried_inc);
+    str_free(&tried_lib);
+    return *inc && *lib;
 }
 
 /* Split a flags string on blanks (no shell: nothing is interpreted). */
@@ -287,12 +319,8 @@ int run_cc(Arena *a, const Ir *ir, const char *cfile, const char *exe, const cha
            const PtrVec *cfiles)
 {
     const char *inc, *lib;
-    if (!find_runtime(a, &inc, &lib)) {
-        fprintf(stderr, "fpipec: error: cannot find libfpipe (libfpipe.h and %s); "
-                "set FPIPE_RUNTIME to the folder that holds them%s\n",
-                runtime_lib(), backend_mpi ? " (libfpipe_mpi.a is built when mpicc is installed)" : "");
+    if (!find_runtime(a, &inc, &lib))
         return 2;
-    }
     bool linked = cfiles && cfiles->n > 0 && incdir;
     PtrVec objs = {0};
     int rc = 0;
@@ -323,14 +351,11 @@ int run_cc(Arena *a, const Ir *ir, const char *cfile, const char *exe, const cha
             vec_push(a, &argv, (void *)cc_file_arg(a, cfile));
         }
         vec_push(a, &argv, arena_printf(a, "%s/%s", lib, runtime_lib()));
-        /* The libraries the runtime uses (libcsv, jansson), and libm. */
-        vec_push(a, &argv, "-lcsv");
-        vec_push(a, &argv, "-ljansson");
-        vec_push(a, &argv, "-lsimdjson");   /* JSON lines' fast path (runtime/jsonl.cc) */
-        vec_push(a, &argv, "-lyaml");   /* --config */
-        vec_push(a, &argv, "-lz");      /* gzip inputs */
-        vec_push(a, &argv, "-lstdc++"); /* the runtime's C++ shims */
-        vec_push(a, &argv, "-lm");   /* for the linked C files */
+        /* The libraries the runtime can use, and libm for linked C files;
+         * the linker keeps only those the objects it took from the
+         * library call (--as-needed): FP_LINK_LIBS, from the Makefile's
+         * RUNTIME_LIBS, which fpipe.pc's Libs line also holds. */
+        split_words(a, FP_LINK_LIBS, &argv);
         vec_push(a, &argv, "-o");
         vec_push(a, &argv, (void *)exe);
         vec_push(a, &argv, NULL);

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define FPIPEC_VERSION "0.1.0"
+#include "version.h"   /* FPIPEC_VERSION: $(BUILD)/gen, from NEWS by the Makefile */
 
 /* ------------------------------------------------------------------ */
 /* arena.c                                                            */

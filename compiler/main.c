@@ -89,8 +89,9 @@ static const struct OptInfo {
 
 static const char env_help[] =
     "environment (build, run): CC (default cc), MPICC (--backend mpi, default mpicc),\n"
-    "FPIPE_CFLAGS (extra C compiler flags), FPIPE_RUNTIME (a folder holding\n"
-    "libfpipe.h and libfpipe.a, and libfpipe_mpi.a for --backend mpi);\n"
+    "FPIPE_CFLAGS (extra C compiler flags), FPIPE_INCLUDE_DIR (the folder of\n"
+    "libfpipe.h), FPIPE_LIB_DIR (of libfpipe.a and libfpipe_mpi.a), FPIPE_RUNTIME\n"
+    "(one folder holding both); default: the build or install tree of fpipec;\n"
     "NO_COLOR (no colours with --color=auto)\n"
     "\n"
     "exit codes: 0 success, 1 errors in the program, 2 usage, I/O or environment\n"

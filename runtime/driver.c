@@ -29,6 +29,17 @@
 #ifdef _OPENMP
 #include <omp.h>
 #include <pthread.h>
+
+/* --version: the top heading of NEWS, passed by the Makefile. */
+#ifndef FP_VERSION
+#error "FP_VERSION is not defined: build the runtime with the Makefile"
+#endif
+
+/* source.c's CSV header check, referenced weakly: the archive member that
+ * defines it (and needs libcsv) is then linked only into programs whose
+ * generated loop reads CSV (fp_csv_row calls fp_csv_row_slow, defined
+ * beside it), so a word count links no libcsv (docs/running.md, "Linking"). */
+#pragma weak fp_csv_header
 #endif
 #ifdef FP_MPI
 #define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
@@ -1194,6 +1205,11 @@ static int open_and_partition(fp_run *run)
             /* The header first: a missing column stops the run before
              * anything is read or written. */
             size_t body;
+            if (!fp_csv_header) {   /* a CSV pipeline without the CSV reader: a build fault */
+                fprintf(stderr, "%s: internal error: built without the CSV reader (source.o)\n",
+                        run->prog);
+                return FP_EXIT_INTERNAL;
+            }
             if (fp_csv_header(in->data, in->len, pl->fields, pl->nfields, &in->csv, &body, err,
                               sizeof err) != 0) {
                 fprintf(stderr, "%s: error: input '%s':%s\n", run->prog, in->path, err);

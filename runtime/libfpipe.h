@@ -27,8 +27,6 @@
 #include <emmintrin.h>
 #endif
 
-#define FP_VERSION "0.1.0"
-
 #if defined(__GNUC__)
 #define FP_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define FP_UNLIKELY(x) __builtin_expect(!!(x), 0)

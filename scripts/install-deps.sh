@@ -30,6 +30,8 @@ set -euo pipefail
 #   vim, emacs-nox            tests/fmt.sh: editor/'s Vim files load and highlight, the
 #                             Emacs mode byte-compiles and indents as fpipec fmt
 #                             (emacs-nox: about 150 MB, 40 s to install)
+#   cmake                     tests/install.sh builds a CMake project with the installed
+#                             fpipe package (fpipe_add_pipeline)
 #   scdoc                     the man pages' source format (man/*.scd -> build/man/)
 #   groff-base, man-db        render and show the man pages (groff -man -ww, man -l)
 PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
@@ -37,7 +39,7 @@ PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev cppcheck
       python3 binutils time libxxhash-dev libdragonbox-dev g++
       libsimdjson-dev scdoc groff-base man-db
-      vim emacs-nox)
+      vim emacs-nox cmake)
 
 missing=()
 for p in "${PKGS[@]}"; do

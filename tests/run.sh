@@ -17,6 +17,9 @@
 #            partition sizes
 #   cli      the executables' and fpipec's behaviour on bad command lines,
 #            missing inputs, element failures
+#   install  tests/install.sh: make install (PREFIX, DESTDIR, LIBDIR...),
+#            uninstall, pkg-config, CMake, the Make rule of docs/running.md,
+#            a program's NEEDED libraries (readelf -d), one version
 #   codegen  hostile strings, names and paths in the generated C
 #            (tests/codegen/run.sh)
 #   bad-data hostile inputs for the runtime (tests/bad-data/run.sh)
@@ -1398,7 +1401,11 @@ TMPDIR=$TMP/runtmp "$FPIPEC" run "$TMP/ratio.fpipe" -- "$IN/ratio.txt" > "$TMP/o
     ok "cli: fpipec run cleans up its temporary folder" || bad "cli: fpipec run left a temporary folder"
 
 # fpipec itself.
-"$FPIPEC" --version | grep -q '^fpipec [0-9]' && ok "cli: fpipec --version" || bad "cli: fpipec --version"
+# One version: NEWS's top heading, fpipec's and a program's --version.
+v=$(sed -n '1s/^fpipe \([^ ]*\).*/\1/p' NEWS)
+[ -n "$v" ] && [ "$("$FPIPEC" --version)" = "fpipec $v" ] &&
+    [ "$("$TMP/bin/wordcount" --version)" = "wordcount (fpipe $v)" ] &&
+    ok "cli: fpipec --version and a program's --version are NEWS's ($v)" || bad "cli: --version against NEWS ('$v')"
 "$FPIPEC" --help | grep -q 'emit-c' && ok "cli: fpipec --help" || bad "cli: fpipec --help"
 "$FPIPEC" check "$TMP/none.fpipe" > "$TMP/out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "cannot open '$TMP/none.fpipe'" "$TMP/out" && ok "cli: fpipec on a missing file exits 2" || bad "cli: fpipec missing file (rc=$rc)" "$TMP/out"
@@ -1427,12 +1434,10 @@ done
 "$FPIPEC" emit-c --line-directives examples/wordcount.fpipe > "$TMP/wcl.c" && grep -q '^#line 12 "examples/wordcount.fpipe"' "$TMP/wcl.c" &&
     cc -std=c11 -Wall -Wextra -Werror -fopenmp -Iruntime -c "$TMP/wcl.c" -o "$TMP/wcl.o" 2> "$TMP/out" &&
     ok "cli: --line-directives points at the .fpipe and compiles" || bad "cli: --line-directives" "$TMP/out"
-# make install puts a working compiler and runtime under PREFIX.
-if make --no-print-directory -s install BUILD="$B" PREFIX="$TMP/prefix" > "$TMP/out" 2>&1 &&
-    (cd "$TMP" && "$TMP/prefix/bin/fpipec" build "$OLDPWD/examples/totals.fpipe" -o "$TMP/t2" > out 2>&1) &&
-    "$TMP/t2" "$IN/zipf.txt" > "$TMP/out" && [ "$(cat "$TMP/out")" = "$(words_of "$IN/zipf.txt" | wc -l)" ]; then
-    ok "cli: make install PREFIX=... gives a working fpipec"
-else bad "cli: make install" "$TMP/out"; fi
+
+# ---------------------------------------------------------------------------
+# make install, pkg-config, CMake, the Make rule, the libraries a program needs.
+. tests/install.sh
 
 # ---------------------------------------------------------------------------
 echo "# codegen"

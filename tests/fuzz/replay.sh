@@ -41,7 +41,7 @@ if command -v clang > /dev/null; then
     for f in runtime/*.c; do
         [ "$f" = runtime/mpi.c ] && continue   # distributed mode: mpicc only
         o=$TMP/fz-clang/$(basename "$f" .c).o
-        clang -std=c11 -D_DEFAULT_SOURCE -O1 -g $csan -fopenmp -Iruntime -c "$f" -o "$o" 2>> "$TMP/fz-clang/cc.err" || cobjs=FAIL
+        clang -std=c11 -D_DEFAULT_SOURCE -DFP_VERSION=\"replay\" -O1 -g $csan -fopenmp -Iruntime -c "$f" -o "$o" 2>> "$TMP/fz-clang/cc.err" || cobjs=FAIL
         cobjs="$cobjs $o"
     done
     dbx=$(ls -d /usr/include/dragonbox-* 2> /dev/null | head -n 1)   # as the Makefile's DRAGONBOX_INC
