@@ -170,6 +170,10 @@ $(BUILD)/obj/runtime/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(RT_VERSION) -fopenmp -Iruntime -c $< -o $@
 
+# f64.cc throws nothing: without exception tables it needs no C++ runtime,
+# so a program that prints an f64 links no libstdc++ (docs/running.md).
+$(BUILD)/obj/runtime/f64.o $(BUILD)/obj/runtime-mpi/f64.o: CXXFLAGS += -fno-exceptions -fno-rtti
+
 $(BUILD)/obj/runtime/%.o: runtime/%.cc runtime/jsonl.h
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS_ALL) -Iruntime -c $< -o $@

@@ -1223,7 +1223,7 @@ static void emit_combine_helpers(Emitter *e, const IrOp *c)
                         c->mons[i] == MONOID_MEAN ? "_sum" : "");
         line(e, "/* Where its exact f64 sums are (fp_xsum): the runtime carries a promoted one");
         line(e, " * through checkpoints and the MPI shuffle. */");
-        line(e, "static const uint16_t %s_xsum_at[] = {%s};", n, at.p);
+        line(e, "static const uint32_t %s_xsum_at[] = {%s};", n, at.p);
         str_free(&at);
         blank(e);
     }
@@ -2439,16 +2439,19 @@ static void emit_stage2(Emitter *e, const Stage *st)
  * read past its array).  False when there is nothing to check. */
 static bool emit_ckpt_acc_valid(Emitter *e, const IrOp *c)
 {
-    bool global = c->kind == OP_COMBINE, any = global;
-    for (int i = 0; i < c->nmon; i++)
+    bool global = c->kind == OP_COMBINE, any = global, bools = global;
+    for (int i = 0; i < c->nmon; i++) {
         any |= c->mons[i] == MONOID_TOPK || c->mons[i] == MONOID_AND || c->mons[i] == MONOID_OR;
+        bools |= c->mons[i] == MONOID_AND || c->mons[i] == MONOID_OR;
+    }
     if (op_info[c->kind].role == ROLE_ELEMENT || !any)
         return false;
     line(e, "/* --resume: the checkpointed accumulator's counts and bools in range. */");
     line(e, "static bool ckpt_acc_valid(const void *p)");
     line(e, "{");
     e->indent++;
-    line(e, "unsigned char b;");
+    if (bools)
+        line(e, "unsigned char b;");
     if (global) {
         line(e, "const %s_state *s = p;", c->cname);
         line(e, "memcpy(&b, &s->has, 1);");

@@ -29,6 +29,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #include <pthread.h>
+#endif
 
 /* --version: the top heading of NEWS, passed by the Makefile. */
 #ifndef FP_VERSION
@@ -40,7 +41,6 @@
  * generated loop reads CSV (fp_csv_row calls fp_csv_row_slow, defined
  * beside it), so a word count links no libcsv (docs/running.md, "Linking"). */
 #pragma weak fp_csv_header
-#endif
 #ifdef FP_MPI
 #define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
 #endif
@@ -901,6 +901,14 @@ static const struct option long_options[] = {
  * would name argv[0] with its folder): arg is the word it stopped at. */
 static void option_error(const fp_run *run, const char *arg, int c)
 {
+    /* An unknown letter inside a word of short options ("-xyz" after
+     * "--threads=2"): getopt_long has not moved past the word, so arg is
+     * the one before; optopt (0 for an unknown long name, the option's
+     * value for a long one given a value) tells. */
+    if (c == '?' && optopt > 0 && optopt < 256 && optopt != 'h' && optopt != 'o') {
+        fprintf(stderr, "%s: error: unknown option '-%c' (see --help)\n", run->prog, optopt);
+        return;
+    }
     if (arg && arg[0] == '-' && arg[1] == '-') {
         const char *name = arg + 2;
         int n = (int)strcspn(name, "=");
@@ -1715,11 +1723,13 @@ static int report_stats(fp_run *run, int rc)
                 fprintf(stderr, "%s: error: cannot write the statistics to '%s': %s\n", run->prog,
                         run->stats_file, strerror(errno));
                 rc = FP_EXIT_INPUT;
-            } else if (fp_sink_commit(run->stats_sink, err, sizeof err) != 0) {
-                fprintf(stderr, "%s: error: %s\n", run->prog, err);
-                rc = FP_EXIT_INPUT;
             } else {
-                run->stats_sink = NULL;   /* committed (and freed) */
+                fp_sink *st = run->stats_sink;
+                run->stats_sink = NULL;   /* committed or not, freed by the commit */
+                if (fp_sink_commit(st, err, sizeof err) != 0) {
+                    fprintf(stderr, "%s: error: %s\n", run->prog, err);
+                    rc = FP_EXIT_INPUT;
+                }
             }
         }
         fp_stats_resumed(0, NULL);

@@ -1416,7 +1416,7 @@ typedef struct fp_pipeline {
     bool (*ckpt_acc_valid)(const void *acc);
     /* a keyed combine's f64 sums and means: the offsets of its fp_xsum
      * fields in the accumulator (fp_acc_pack and fp_acc_unpack) */
-    const uint16_t *xsum_at;
+    const uint32_t *xsum_at;
     int nxsum;
 } fp_pipeline;
 

@@ -355,10 +355,17 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     s->slot = fp_temp_add(s->tmp);
-    /* mkstemp makes the file 0600; an output file is an ordinary file. */
-    mode_t um = umask(0);
-    umask(um);
-    fchmod(s->fd, 0666 & ~um);
+    /* mkstemp makes the file 0600: a new output is an ordinary file
+     * (0666 less the umask); one that replaces a regular file keeps that
+     * file's permissions, as `> file` would. */
+    struct stat old;
+    if (stat(dest, &old) == 0 && S_ISREG(old.st_mode)) {
+        fchmod(s->fd, old.st_mode & 07777);
+    } else {
+        mode_t um = umask(0);
+        umask(um);
+        fchmod(s->fd, 0666 & ~um);
+    }
     return s;
 }
 

@@ -177,3 +177,41 @@ md5sum < "$S/pr.ref" >> "$S/prmd5"
     grep -q "^  determinism: the same bytes for every --threads; with another --partition-size the f64 fold of 'stats' may round differently" "$S/ex" &&
     ok "fsum: explain says f64 sum and mean are exact and commutative; a declared f64 monoid keeps the partition-size warning" ||
     bad "fsum: the contracts of f64 sums" "$S/chk"
+
+# A promoted sum far into a wide accumulator (nine topk(1000) before it:
+# past 64 KiB, where 16-bit offsets of the sums wrapped): a resumed
+# checkpoint and MPI ranks carry it whole.
+cat > "$S/wide.fpipe" <<'FP'
+pipeline wide
+source lines : str = text(input)
+map kv : (str, f64) = (field(lines, " ", 0), parse_f64(field(lines, " ", 1))) on_error drop
+combine_per_key agg = (topk(1000), topk(1000), topk(1000), topk(1000), topk(1000), topk(1000), topk(1000), topk(1000), topk(1000), sum) materialize
+map r = (agg.0, agg.1.9)
+sink out = tsv(output)
+FP
+awk 'BEGIN { for (i = 0; i < 3000; i++) print "k" i % 7, i * 0.25; print "b 1e300"; print "b 1"; print "b -1e300" }' > "$S/wide.txt"
+printf 'b\t1\n' > "$S/wide.exp"
+for i in 0 1 2 3 4 5 6; do
+    python3 -c "import math; r = repr(math.fsum(j * 0.25 for j in range($i, 3000, 7))); print('k$i\t' + (r[:-2] if r.endswith('.0') else r))" >> "$S/wide.exp"
+done
+sort -o "$S/wide.exp" "$S/wide.exp"
+if "$FPIPEC" build "$S/wide.fpipe" -o "$S/wide" 2> "$S/err"; then
+    rm -rf "$S/wck"
+    FPIPE_CHECKPOINT_DIR=$S/wck "$S/wide" --threads 2 --partition-size 4096 -o "$S/wide1" "$S/wide.txt" 2> "$S/err" &&
+        FPIPE_CHECKPOINT_DIR=$S/wck "$S/wide" --resume --threads 1 -o "$S/wide2" "$S/wide.txt" 2> "$S/err2" &&
+        grep -q "resuming from the checkpoint" "$S/err2" && cmp -s "$S/wide1" "$S/wide.exp" && cmp -s "$S/wide2" "$S/wide.exp" &&
+        ok "fsum: a promoted sum past 64 KiB into the accumulator: right, and after --resume" ||
+        bad "fsum: a promoted sum past 64 KiB into the accumulator" "$S/err2"
+    if [ -f "$B/libfpipe_mpi.a" ] && command -v mpirun > /dev/null &&
+        sed '/materialize/s/ materialize$//' "$S/wide.fpipe" > "$S/widem.fpipe" &&
+        "$FPIPEC" build --backend mpi "$S/widem.fpipe" -o "$S/widem" 2> "$S/err"; then
+        d=$(mktemp -d "$S/ompi.XXXXXX")
+        TMPDIR=$d mpirun --oversubscribe --bind-to none -n 2 "$S/widem" --threads 1 --partition-size 4096 \
+            -o "$S/wide3" "$S/wide.txt" 2> "$S/err" && cmp -s "$S/wide3" "$S/wide.exp" &&
+            ok "fsum: a promoted sum past 64 KiB into the accumulator, over 2 MPI ranks" ||
+            bad "fsum: a promoted sum past 64 KiB into the accumulator, MPI" "$S/err"
+        rm -rf "$d"
+    fi
+else
+    bad "fsum: the wide accumulator does not build" "$S/err"
+fi

@@ -10,8 +10,8 @@
 #   2. `cc prog.c $(pkg-config --cflags --libs fpipe)` on emit-c output
 #      (PKG_CONFIG_PATH into the scratch tree), the same bytes;
 #   3. the dynamic section (readelf -d): a program needs libcsv only with
-#      a CSV source, jansson and simdjson only with a jsonl source, libfmt
-#      only when it prints an f64, whichever way it was linked;
+#      a CSV source, jansson, simdjson and libstdc++ only with a jsonl
+#      source (printing an f64 needs none), whichever way it was linked;
 #   4. a CMake project: find_package(fpipe), fpipe_add_pipeline (with
 #      LINK: touching the C file rebuilds), fpipe::fpipe on emit-c output;
 #   5. the Make pattern rule of docs/running.md, as written there;
@@ -87,17 +87,17 @@ fi
 
 # ---- 3. only the libraries a pipeline uses ---------------------------------
 check_needed "install: word count (fpipec build) needs no CSV, JSON or f64 library" "$PROJ/wordcount" \
-    "libyaml-0 libz libgomp" "libcsv libjansson libsimdjson libfmt libstdc++"
+    "libyaml-0 libz libgomp" "libcsv libjansson libsimdjson libstdc++"
 check_needed "install: word count (pkg-config) likewise" "$PROJ/wordcount.pc" \
-    "libyaml-0 libz libgomp" "libcsv libjansson libsimdjson libfmt libstdc++"
-check_needed "install: CSV group-by needs libcsv (and libfmt for its mean), no JSON" "$PROJ/groupby" \
-    "libcsv libfmt" "libjansson libsimdjson"
+    "libyaml-0 libz libgomp" "libcsv libjansson libsimdjson libstdc++"
+check_needed "install: CSV group-by needs libcsv, no JSON or C++ library (its mean prints an f64)" "$PROJ/groupby" \
+    "libcsv" "libjansson libsimdjson libstdc++"
 check_needed "install: CSV group-by (pkg-config) likewise" "$PROJ/groupby.pc" \
-    "libcsv libfmt" "libjansson libsimdjson"
+    "libcsv" "libjansson libsimdjson libstdc++"
 check_needed "install: RAG ingestion needs jansson and simdjson, no libcsv" "$PROJ/rag_ingest" \
     "libjansson libsimdjson libstdc++" "libcsv"
-check_needed "install: f64 weights need libfmt, no CSV or JSON" "$PROJ/weights.pc" \
-    "libfmt" "libcsv libjansson libsimdjson"
+check_needed "install: f64 weights need no CSV, JSON or C++ library" "$PROJ/weights.pc" \
+    "libyaml-0 libz libgomp" "libcsv libjansson libsimdjson libstdc++"
 
 # ---- 4. CMake --------------------------------------------------------------
 if command -v cmake > /dev/null; then
