@@ -106,6 +106,8 @@ if "$FPIPEC" build "$WCF" -o "$W" > "$CL/out" 2>&1; then
     prog_refuses "ambiguous prefix" 2 "^wordcount: error: option '--p' is ambiguous (--partition-size, --progress)" --p 2 "$CL/in.txt"
     prog_refuses "unknown option" 2 "^wordcount: error: unknown option '--bogus'" --bogus "$CL/in.txt"
     prog_refuses "unknown short option" 2 "^wordcount: error: unknown option '-x'" -x "$CL/in.txt"
+    prog_refuses "unknown short option after a long one" 2 "^wordcount: error: unknown option '-x'" \
+        --threads=2 -xyz "$CL/in.txt"
     prog_refuses "missing value" 2 "^wordcount: error: option '--threads' needs a value" "$CL/in.txt" --threads
     prog_refuses "missing -o value" 2 "^wordcount: error: option '-o' needs a value" "$CL/in.txt" -o
     prog_refuses "value for a flag" 2 "^wordcount: error: option '--resume' takes no value" --resume=yes "$CL/in.txt"

@@ -536,6 +536,16 @@ ln -sf exists "$X/alias"
 [ $rc = 2 ] && grep -q "the error file 'alias' is the output file" "$X/err" && [ "$(cat "$X/exists")" = previous ] &&
     ok "runtime: an error file that is a symlink to the output is refused" ||
     bad "runtime: --errors symlink to -o (rc=$rc)" "$X/err"
+# An output that replaces a file (directly or through a symlink) keeps the
+# file's permissions, as '> file' would; a new one gets 0666 less the umask.
+echo previous > "$X/priv.tsv"; chmod 600 "$X/priv.tsv"; ln -sf priv.tsv "$X/plink"
+echo previous > "$X/ro.tsv"; chmod 640 "$X/ro.tsv"; rm -f "$X/fresh.tsv"
+(cd "$X" && umask 022 && "$R/collect" -o plink c.txt 2> err && "$R/collect" -o ro.tsv c.txt 2>> err &&
+    "$R/collect" -o fresh.tsv c.txt 2>> err)
+[ "$(stat -c %a "$X/priv.tsv")" = 600 ] && [ "$(stat -c %a "$X/ro.tsv")" = 640 ] &&
+    [ "$(stat -c %a "$X/fresh.tsv")" = 644 ] && [ -L "$X/plink" ] && ! grep -q previous "$X/priv.tsv" &&
+    ok "runtime: an output replacing a file keeps its permissions (through a link too); a new one 0666 less umask" ||
+    bad "runtime: output permissions ($(stat -c %a "$X/priv.tsv" "$X/ro.tsv" "$X/fresh.tsv" | tr '\n' ' '))" "$X/err"
 # The same with neither there yet: -o a dangling symlink is written through
 # to its end, so --errors naming that end is the output file too.
 rm -f "$X/dangle" "$X/nothere"; ln -s nothere "$X/dangle"

@@ -30,7 +30,7 @@ typedef struct stats_acc { fp_xsum m0_sum; fp_xsum m1_mean_sum; int64_t m1_mean_
 
 /* Where its exact f64 sums are (fp_xsum): the runtime carries a promoted one
  * through checkpoints and the MPI shuffle. */
-static const uint16_t stats_xsum_at[] = {offsetof(stats_acc, m0_sum), offsetof(stats_acc, m1_mean_sum)};
+static const uint32_t stats_xsum_at[] = {offsetof(stats_acc, m0_sum), offsetof(stats_acc, m1_mean_sum)};
 
 /* The accumulator of a first value. */
 static inline void stats_first(stats_acc *a, double v)
@@ -304,7 +304,7 @@ static const fp_ckpt_info checkpoint = {
     .name = "pair",
     .line = 21,
     .col = 1,
-    .program = UINT64_C(0x321e4d39ec7ad135),
+    .program = UINT64_C(0x15b4d913ecf111ab),
     .type = "map pair: str -> (str, f64): elements",
 };
 

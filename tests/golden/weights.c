@@ -20,7 +20,7 @@ typedef struct total_acc { fp_xsum sum; } total_acc;
 
 /* Where its exact f64 sums are (fp_xsum): the runtime carries a promoted one
  * through checkpoints and the MPI shuffle. */
-static const uint16_t total_xsum_at[] = {offsetof(total_acc, sum)};
+static const uint32_t total_xsum_at[] = {offsetof(total_acc, sum)};
 
 /* The accumulator of a first value. */
 static inline void total_first(total_acc *a, double v)

@@ -1024,7 +1024,7 @@ static bool t_xsum_steps(void)
 static bool t_xsum_merges(void)
 {
     typedef struct two { fp_xsum s; int64_t n; fp_xsum m; } two;
-    static const uint16_t at[] = {offsetof(two, s), offsetof(two, m)};
+    static const uint32_t at[] = {offsetof(two, s), offsetof(two, m)};
     fp_pipeline pl = {.acc_size = sizeof(two), .xsum_at = at, .nxsum = 2};
     int mixed = 0;
     for (int round = 0; round < 2000; round++) {
