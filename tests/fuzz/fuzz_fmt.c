@@ -46,8 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         diag_init(&d2, &fsrc, devnull());
         if (!parse_program(a, &fsrc, &d2))
             abort();
+        diag_finish(&d2);   /* the held diagnostics, printed and freed */
         str_free(&out);
     }
+    diag_finish(&d);
     arena_free(a);
     types_reset();
     free(text);
