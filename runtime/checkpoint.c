@@ -524,25 +524,10 @@ bad:
     return 1;
 }
 
-/* Write all of p to fd (0, or -1 with errno). */
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static int write_pieces(int fd, const fp_buf *pieces, size_t npieces)
 {
     for (size_t i = 0; i < npieces; i++)
-        if (pieces[i].n && write_all(fd, pieces[i].p, pieces[i].n) != 0)
+        if (pieces[i].n && fp_write_all(fd, pieces[i].p, pieces[i].n) != 0)
             return -1;
     return 0;
 }
@@ -619,7 +604,7 @@ int fp_ckpt_save_pieces(const fp_ckpt *ck, const fp_pipeline *pl, const fp_buf *
     if (fd < 0) {
         snprintf(err, len, "cannot create a file in the checkpoint folder '%s': %s", ck->dir,
                  strerror(errno));
-    } else if (write_all(fd, h.p, h.n) != 0 || write_pieces(fd, pieces, npieces) != 0 ||
+    } else if (fp_write_all(fd, h.p, h.n) != 0 || write_pieces(fd, pieces, npieces) != 0 ||
                fsync(fd) != 0) {
         snprintf(err, len, "cannot write '%s': %s", tmp, strerror(errno));
         close(fd);

@@ -631,18 +631,23 @@ static void stage2_from_payload(fp_run *run, fp_worker *w, const char *p, size_t
     stage2_ctx ctx = {run, w, out, true, 0, 0, keyed_op(pl)};
     const char *end = p + n;
     void *acc = xcalloc(1, pl->acc_size ? pl->acc_size : 1);
-    while ((size_t)(end - p) >= 8) {
+    while (p < end) {
+        /* Built by this process or checked by payload_ok: a payload that
+         * does not parse to its end is a bug, never keys left out. */
         uint64_t kn;
-        memcpy(&kn, p, 8);
-        size_t wn = fp_acc_unpack(pl, acc, p + 8, (size_t)(end - p) - 8);
-        if (!wn)
-            break;
+        size_t wn = 0;
+        if ((size_t)(end - p) >= 8) {
+            memcpy(&kn, p, 8);
+            wn = fp_acc_unpack(pl, acc, p + 8, (size_t)(end - p) - 8);
+        }
         const char *key = p + 8 + wn;
-        if (kn <= (uint64_t)(end - key))
-            emit_key(&ctx, fp_str_lit(key, (size_t)kn), acc);
+        if (!wn || kn > (uint64_t)(end - key)) {
+            fprintf(stderr, "%s: internal error: a merged result's entry %zu bytes into it does not "
+                            "parse; no output written\n", fp_prog, (size_t)(p - (end - n)));
+            fp_exit(FP_EXIT_INTERNAL);
+        }
+        emit_key(&ctx, fp_str_lit(key, (size_t)kn), acc);
         fp_acc_release(pl, acc);
-        if (kn > (uint64_t)(end - key))
-            break;
         p = key + ((kn + 7) & ~(uint64_t)7);
     }
     free(acc);
@@ -1673,7 +1678,6 @@ static int commit(fp_run *run)
     return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n);
 
 /* The statistics report, a table or JSON, into a string (malloc'd; *len
  * its length). */
@@ -1709,7 +1713,7 @@ static int report_stats(fp_run *run, int rc)
         if (run->stats) {
             char *t = stats_text(run, run->stats == 2, total_s, &n);
             fflush(stderr);
-            if (write_all(2, t, n) != 0) {
+            if (fp_write_all(2, t, n) != 0) {
                 /* stderr is gone: nobody to tell */
             }
             free(t);
@@ -1735,21 +1739,6 @@ static int report_stats(fp_run *run, int rc)
         fp_stats_resumed(0, NULL);
     }
     return rc;
-}
-
-/* All n bytes of p to fd (short writes and EINTR retried); -1 on error. */
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 /* Releases everything the run owns, in whichever phase it stopped: an

@@ -145,6 +145,9 @@ void *fp_big_grow(void *p, size_t bytes, size_t nbytes);
 typedef struct fp_sink fp_sink;
 fp_sink *fp_sink_open(const char *path, char *err, size_t errlen);
 int fp_sink_write(fp_sink *s, const void *p, size_t n);
+/* All n bytes of p to fd, short writes and EINTR retried: 0, or -1 with
+ * errno (sink.c; also the checkpoints and the statistics). */
+int fp_write_all(int fd, const void *p, size_t n);
 int fp_sink_commit(fp_sink *s, char *err, size_t errlen);
 void fp_sink_abort(fp_sink *s);
 

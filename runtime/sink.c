@@ -369,21 +369,25 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
     return s;
 }
 
-/* Writes all n bytes (retrying short writes and EINTR); -1 with errno. */
-int fp_sink_write(fp_sink *s, const void *p, size_t n)
+int fp_write_all(int fd, const void *p, size_t n)
 {
     const char *c = p;
     while (n) {
-        ssize_t w = write(s->fd, c, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
             return -1;
-        }
         c += w;
         n -= (size_t)w;
     }
     return 0;
+}
+
+/* Writes all n bytes; -1 with errno. */
+int fp_sink_write(fp_sink *s, const void *p, size_t n)
+{
+    return fp_write_all(s->fd, p, n);
 }
 
 static void sink_free(fp_sink *s)
