@@ -815,20 +815,32 @@ done:
     return rc;
 }
 
+/* fmt's options: -i/--in-place, --check, -h/--help. */
+static const struct option longopts[] = {
+    {"in-place", no_argument, NULL, 'i'},
+    {"check", no_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+static const char shortopts[] = "+ih";
+
+void fmt_list_options(FILE *f)
+{
+    for (const struct option *o = longopts; o->name; o++) {
+        if (strchr(shortopts + 1, o->val))
+            fprintf(f, "-%c \n", o->val);
+        fprintf(f, "--%s \n", o->name);
+    }
+}
+
 /* fpipec fmt [options] FILE...: argv[0] is "fmt". */
 int fmt_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"in-place", no_argument, NULL, 'i'},
-        {"check", no_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     int mode = MODE_PRINT;
     optind = 0;   /* glibc: start afresh, whatever parsed argv before */
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "+ih", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (ch) {
         case 'i':
         case 'c':

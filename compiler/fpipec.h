@@ -695,6 +695,8 @@ void explain_contracts_dump(Str *s, const Plan *p);
 
 /* fpipec fmt's command line (argv[0] is "fmt"); its exit code. */
 int fmt_main(int argc, char **argv);
+/* fmt's options, one a line, for `fpipec --list-options fmt`. */
+void fmt_list_options(FILE *f);
 /* Format src (which parses) into out, checked: 0, or the line of out
  * near where it would differ from src in tokens or comments, or would
  * not format to itself (an internal error). */

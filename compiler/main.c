@@ -24,7 +24,7 @@
  * completion (completion/fpipec.bash) asks `fpipec --list-options VERB`. */
 
 enum Verb { V_CHECK, V_EXPLAIN, V_EMIT, V_BUILD, V_RUN, V_DOT, V_CONVERT, V_HEADER, V_VERIFY,
-            V__COUNT };
+            V_FMT, V__COUNT };
 
 static const struct VerbInfo {
     const char *name, *args, *help;
@@ -43,9 +43,12 @@ static const struct VerbInfo {
                                                "for the C file named by `link` (build writes its own)"},
     [V_VERIFY] = {"verify", "FILE [--seed N]", "property tests: every declared monoid's laws, every\n"
                                                "extern's determinism (and batch split invariance)"},
+    /* fmt reads its own options (fmt.c: fmt_main, fmt_list_options) */
+    [V_FMT] = {"fmt", "[-i|--check] FILE...", "the canonical layout of .fpipe files\n"
+                                              "(fpipec fmt --help)"},
 };
 
-#define ALL_VERBS ((1u << V__COUNT) - 1)
+#define ALL_VERBS ((1u << V_FMT) - 1)   /* the verbs parsed here */
 #define VB(v) (1u << (v))
 
 enum { OPT_LINE = 256, OPT_DIAG, OPT_COLOR, OPT_SEED, OPT_BACKEND, OPT_TO, OPT_MD, OPT_MF, OPT_MP };
@@ -146,8 +149,6 @@ static void usage(FILE *f)
         }
         fputc('\n', f);
     }
-    fputs("  fmt      the canonical layout of .fpipe files: fmt [-i|--check] FILE...\n"
-          "           (fpipec fmt --help)\n", f);
     fputs("\noptions (fpipec help COMMAND: a command's own):\n", f);
     print_options(f, ALL_VERBS, true);
     fputc('\n', f);
@@ -174,11 +175,11 @@ static int list_options(const char *verb)
     if (!verb) {
         for (int v = 0; v < V__COUNT; v++)
             printf("%s\n", verbs[v].name);
-        printf("fmt\nhelp\n");
+        printf("help\n");
         return 0;
     }
-    if (!strcmp(verb, "fmt")) {   /* fmt.c's own options */
-        printf("-i \n--in-place \n--check \n-h \n--help \n");
+    if (!strcmp(verb, verbs[V_FMT].name)) {
+        fmt_list_options(stdout);
         return 0;
     }
     for (int v = 0; v < V__COUNT; v++) {
@@ -723,8 +724,8 @@ static const char *default_exe(Arena *a, const char *path)
 /* The command line, then the passes in order (see the top of the file). */
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && !strcmp(argv[1], "fmt"))
-        return fmt_main(argc - 1, argv + 1);   /* fmt.c: its own options */
+    if (argc >= 2 && find_verb(argv[1]) == V_FMT)
+        return fmt_main(argc - 1, argv + 1);
     /* fpipec --help, --version, help [VERB], --list-options [VERB] */
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
                       (!strcmp(argv[1], "help") && argc == 2))) {
@@ -738,9 +739,9 @@ int main(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "--list-options"))
         return list_options(argc >= 3 ? argv[2] : NULL);
     if (argc == 3 && !strcmp(argv[1], "help")) {
-        if (!strcmp(argv[2], "fmt"))
-            return fmt_main(2, (char *[]){"fmt", "--help", NULL});
         int v = find_verb(argv[2]);
+        if (v == V_FMT)
+            return fmt_main(2, (char *[]){"fmt", "--help", NULL});
         if (v < 0) {
             fprintf(stderr, "fpipec: error: unknown command '%s' (see fpipec --help)\n", argv[2]);
             return 2;
