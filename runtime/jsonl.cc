@@ -152,16 +152,14 @@ struct keyset {
 
     /* False for a key jansson would refuse here: a NUL in it, a duplicate
      * (JSON_REJECT_DUPLICATES), or more keys than we keep. */
-    bool add(std::string_view key, bool escapes)
+    bool add(std::string_view key)
     {
         const char *p = key.data();
         size_t len = key.size();
         if (n == MAX_KEYS)
             return false;
-        if (escapes)   /* only \u0000 makes a NUL: jansson's "NUL byte in object key" */
-            for (size_t i = 0; i < len; i++)
-                if (p[i] == 0)
-                    return false;
+        if (memchr(p, 0, len))   /* \u0000: jansson's "NUL byte in object key" */
+            return false;
         uint64_t bit = key_bit(p, len);
         if (seen & bit)
             for (size_t i = 0; i < n; i++)
@@ -176,9 +174,8 @@ struct keyset {
 
 /* False if jansson would not read v as simdjson did: an unsigned 64-bit
  * integer (jansson: "too big integer"), a key refused by keyset::add at
- * any depth, nesting deeper than MAX_DEPTH.  escapes: the line holds a
- * backslash. */
-bool jansson_agrees(dom::element v, int depth, bool escapes)
+ * any depth, nesting deeper than MAX_DEPTH. */
+bool jansson_agrees(dom::element v, int depth)
 {
     switch (v.type()) {
     case dom::element_type::OBJECT: {
@@ -186,7 +183,7 @@ bool jansson_agrees(dom::element v, int depth, bool escapes)
             return false;
         keyset keys;
         for (dom::key_value_pair kv : dom::object(v))
-            if (!keys.add(kv.key, escapes) || !jansson_agrees(kv.value, depth + 1, escapes))
+            if (!keys.add(kv.key) || !jansson_agrees(kv.value, depth + 1))
                 return false;
         return true;
     }
@@ -194,7 +191,7 @@ bool jansson_agrees(dom::element v, int depth, bool escapes)
         if (depth >= MAX_DEPTH)
             return false;
         for (dom::element x : dom::array(v))
-            if (!jansson_agrees(x, depth + 1, escapes))
+            if (!jansson_agrees(x, depth + 1))
                 return false;
         return true;
     case dom::element_type::UINT64:
@@ -206,7 +203,7 @@ bool jansson_agrees(dom::element v, int depth, bool escapes)
 
 /* The record: an object jansson would read alike, its top-level members
  * kept in R.m. */
-bool read_record(reader &R, dom::element e, bool escapes)
+bool read_record(reader &R, dom::element e)
 {
     if (e.type() != dom::element_type::OBJECT)
         return false;   /* jansson: "a JSON-lines record must be an object" */
@@ -227,16 +224,16 @@ bool read_record(reader &R, dom::element e, bool escapes)
             } else {
                 same_layout = false;
                 for (size_t i = 0; i < n; i++)   /* the layout's first n: they pass */
-                    keys.add(std::string_view(R.m[i].k, R.m[i].kn), escapes);
+                    keys.add(std::string_view(R.m[i].k, R.m[i].kn));
             }
         }
-        if (!same_layout && !keys.add(k, escapes))
+        if (!same_layout && !keys.add(k))
             return false;
         switch (kv.value.type()) {
         case dom::element_type::OBJECT:
         case dom::element_type::ARRAY:
         case dom::element_type::UINT64:
-            if (!jansson_agrees(kv.value, 1, escapes))
+            if (!jansson_agrees(kv.value, 1))
                 return false;
             break;
         default:
@@ -378,7 +375,7 @@ extern "C" fp_sj *fp_sj_parse(const char *p, size_t n, const char *end)
     for (const char *s = last; s < e; s++)
         if (!is_ws(*s))
             return refuse(R);
-    if (!read_record(R, doc, memchr(q, '\\', (size_t)(last - q)) != nullptr))
+    if (!read_record(R, doc))
         return refuse(R);
     R.resume = e;
     R.taken = true;
