@@ -39,9 +39,6 @@ INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
 MANDIR  ?= $(DATADIR)/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
-# Man pages installed by make install: the roff pages built from man/*.scd
-# (MANPAGES, below; the section from the suffix).
-MAN_PAGES = $(MANPAGES)
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 ifeq ($(WERROR),1)
@@ -306,7 +303,7 @@ SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@LIBDI
             -e 's|@PC_LIBDIR@|$(call PC_DIR,$(LIBDIR))|g' \
             -e 's|@PC_INCLUDEDIR@|$(call PC_DIR,$(INCLUDEDIR))|g' -e 's|@LIBS@|$(strip $(RUNTIME_LIBS))|g'
 D = $(DESTDIR)
-install: all $(MAN_PAGES)
+install: all $(MANPAGES)
 	@mkdir -p $(BUILD)/install
 	$(DIRS) '$(INCLUDEDIR)' '$(LIBDIR)' "$$(realpath -m --relative-to='$(BINDIR)' '$(INCLUDEDIR)')" \
 	    "$$(realpath -m --relative-to='$(BINDIR)' '$(LIBDIR)')" > $(BUILD)/install/dirs.c
@@ -328,7 +325,7 @@ install: all $(MAN_PAGES)
 	if [ -f $(BUILD)/libfpipe_mpi.a ]; then \
 	    install -m 644 $(BUILD)/libfpipe_mpi.a $(D)$(LIBDIR)/libfpipe_mpi.a && \
 	    install -m 644 $(BUILD)/install/fpipe-mpi.pc $(D)$(PKGCONFIGDIR)/fpipe-mpi.pc; fi
-	for m in $(MAN_PAGES); do sec=$${m##*.}; \
+	for m in $(MANPAGES); do sec=$${m##*.}; \
 	    install -d $(D)$(MANDIR)/man$$sec && install -m 644 $$m $(D)$(MANDIR)/man$$sec/ || exit 1; done
 	if [ -d editor ]; then install -d $(D)$(DATADIR)/fpipe/editor && \
 	    cp -R editor/. $(D)$(DATADIR)/fpipe/editor/; fi
@@ -341,7 +338,7 @@ uninstall:
 	    $(D)$(PKGCONFIGDIR)/fpipe.pc $(D)$(PKGCONFIGDIR)/fpipe-mpi.pc \
 	    $(D)$(DATADIR)/fpipe/cmake/fpipe-config.cmake \
 	    $(D)$(DATADIR)/fpipe/cmake/fpipe-config-version.cmake
-	for m in $(MAN_PAGES); do rm -f $(D)$(MANDIR)/man$${m##*.}/$${m##*/}; done
+	for m in $(MANPAGES); do rm -f $(D)$(MANDIR)/man$${m##*.}/$${m##*/}; done
 	rm -rf $(D)$(DATADIR)/fpipe/editor
 	rm -f $(D)$(DATADIR)/bash-completion/completions/fpipec
 	-rmdir $(D)$(DATADIR)/bash-completion/completions $(D)$(DATADIR)/bash-completion 2> /dev/null

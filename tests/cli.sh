@@ -17,7 +17,7 @@ printf 'a\t3\nb\t1\nc\t1\n' > "$CL/ref.tsv"
 "$FPIPEC" emit-c -o "$CL/a.c" "$WCF" && "$FPIPEC" emit-c --output="$CL/b.c" "$WCF" &&
     "$FPIPEC" emit-c "$WCF" --output "$CL/c.c" && "$FPIPEC" emit-c --out "$CL/d.c" "$WCF" &&
     "$FPIPEC" emit-c -o- "$WCF" > "$CL/e.c" && "$FPIPEC" emit-c -o - "$WCF" > "$CL/f.c" &&
-    for x in a b c d e f; do cmp -s "$CL/$x.c" tests/golden/wordcount.c || exit 1; done &&
+    (for x in a b c d e f; do cmp -s "$CL/$x.c" tests/golden/wordcount.c || exit 1; done) &&
     [ ! -e ./- ] && ok "cli: fpipec -o X, --output=X, --output X, a prefix, -o- and -o - (standard output)" ||
     bad "cli: fpipec option spellings"
 "$FPIPEC" check --diagnostics-format json tests/errors/top_errors.fpipe 2> "$CL/j1" > /dev/null
@@ -92,7 +92,7 @@ W=$CL/wordcount
 if "$FPIPEC" build "$WCF" -o "$W" > "$CL/out" 2>&1; then
     "$W" -o - "$CL/in.txt" > "$CL/o1" && "$W" --output=- "$CL/in.txt" > "$CL/o2" &&
         "$W" --threads=2 --partition-size=2 "$CL/in.txt" > "$CL/o3" && "$W" --thr 2 --part 2 "$CL/in.txt" > "$CL/o4" &&
-        (cd "$CL" && ./wordcount -o- in.txt > o5) && for x in 1 2 3 4 5; do cmp -s "$CL/o$x" "$CL/ref.tsv" || exit 1; done &&
+        (cd "$CL" && ./wordcount -o- in.txt > o5) && (for x in 1 2 3 4 5; do cmp -s "$CL/o$x" "$CL/ref.tsv" || exit 1; done) &&
         [ ! -e "$CL/-" ] && ok "cli: program: -o -, --output=-, --threads=2, prefixes: standard output, no file '-'" ||
         bad "cli: program option spellings" "$CL/o1"
     cp "$CL/in.txt" "$CL/-in.txt"

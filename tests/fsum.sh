@@ -202,9 +202,12 @@ if "$FPIPEC" build "$S/wide.fpipe" -o "$S/wide" 2> "$S/err"; then
         grep -q "resuming from the checkpoint" "$S/err2" && cmp -s "$S/wide1" "$S/wide.exp" && cmp -s "$S/wide2" "$S/wide.exp" &&
         ok "fsum: a promoted sum past 64 KiB into the accumulator: right, and after --resume" ||
         bad "fsum: a promoted sum past 64 KiB into the accumulator" "$S/err2"
-    if [ -f "$B/libfpipe_mpi.a" ] && command -v mpirun > /dev/null &&
-        sed '/materialize/s/ materialize$//' "$S/wide.fpipe" > "$S/widem.fpipe" &&
-        "$FPIPEC" build --backend mpi "$S/widem.fpipe" -o "$S/widem" 2> "$S/err"; then
+    sed '/materialize/s/ materialize$//' "$S/wide.fpipe" > "$S/widem.fpipe"
+    if [ ! -f "$B/libfpipe_mpi.a" ] || ! command -v mpirun > /dev/null; then
+        :   # no MPI here: tests/mpi.sh says so once
+    elif ! "$FPIPEC" build --backend mpi "$S/widem.fpipe" -o "$S/widem" 2> "$S/err"; then
+        bad "fsum: the wide accumulator does not build with --backend mpi" "$S/err"
+    else
         d=$(mktemp -d "$S/ompi.XXXXXX")
         TMPDIR=$d mpirun --oversubscribe --bind-to none -n 2 "$S/widem" --threads 1 --partition-size 4096 \
             -o "$S/wide3" "$S/wide.txt" 2> "$S/err" && cmp -s "$S/wide3" "$S/wide.exp" &&

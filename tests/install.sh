@@ -87,9 +87,9 @@ fi
 
 # ---- 3. only the libraries a pipeline uses ---------------------------------
 check_needed "install: word count (fpipec build) needs no CSV, JSON or f64 library" "$PROJ/wordcount" \
-    "libyaml-0 libz libgomp" "libcsv libjansson libsimdjson libstdc++"
+    "libyaml-0 libz libm libgomp" "libcsv libjansson libsimdjson libstdc++"
 check_needed "install: word count (pkg-config) likewise" "$PROJ/wordcount.pc" \
-    "libyaml-0 libz libgomp" "libcsv libjansson libsimdjson libstdc++"
+    "libyaml-0 libz libm libgomp" "libcsv libjansson libsimdjson libstdc++"
 check_needed "install: CSV group-by needs libcsv, no JSON or C++ library (its mean prints an f64)" "$PROJ/groupby" \
     "libcsv" "libjansson libsimdjson libstdc++"
 check_needed "install: CSV group-by (pkg-config) likewise" "$PROJ/groupby.pc" \
@@ -97,7 +97,7 @@ check_needed "install: CSV group-by (pkg-config) likewise" "$PROJ/groupby.pc" \
 check_needed "install: RAG ingestion needs jansson and simdjson, no libcsv" "$PROJ/rag_ingest" \
     "libjansson libsimdjson libstdc++" "libcsv"
 check_needed "install: f64 weights need no CSV, JSON or C++ library" "$PROJ/weights.pc" \
-    "libyaml-0 libz libgomp" "libcsv libjansson libsimdjson libstdc++"
+    "libyaml-0 libz libm libgomp" "libcsv libjansson libsimdjson libstdc++"
 
 # ---- 4. CMake --------------------------------------------------------------
 if command -v cmake > /dev/null; then
