@@ -634,7 +634,7 @@ static void stage2_from_payload(fp_run *run, fp_worker *w, const char *p, size_t
     while (p < end) {
         /* Built by this process or checked by payload_ok: a payload that
          * does not parse to its end is a bug, never keys left out. */
-        uint64_t kn;
+        uint64_t kn = 0;
         size_t wn = 0;
         if ((size_t)(end - p) >= 8) {
             memcpy(&kn, p, 8);
