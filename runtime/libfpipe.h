@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-/* XXH3, the keyed tables' seeded hash, inlined into the probe loops. */
+/* XXH3, the keyed tables' seeded hash of keys over 16 bytes, inlined. */
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #if defined(__SSE2__)
@@ -577,25 +577,29 @@ static inline void fp_key_words(const char *p, size_t n, uint64_t *k0, uint64_t 
     *k1 = fp_load64(p + 8) & fp_key_mask[m][1];
 }
 
-/* The table's hash of a key: XXH3 (libxxhash) with the run's secret seed,
- * fp_key_seed, drawn from the kernel at start (fp_key_seed_init), the same
- * on every MPI rank.  Nobody can craft keys that collide offline, as they
- * could under a fixed, invertible mix (issue 19: 80,000 crafted words took
- * 5.8 s against 0.02 s).  Output never depends on it: keys are sorted. */
+/* The table's hash of a key, with the run's secret seed, fp_key_seed, drawn
+ * from the kernel at start (fp_key_seed_init), the same on every MPI rank.
+ * Nobody can craft keys that collide offline, as they could under a fixed,
+ * invertible mix (issue 19: 80,000 crafted words took 5.8 s against
+ * 0.02 s).  Output never depends on it: keys are sorted. */
 extern uint64_t fp_key_seed;
 void fp_key_seed_init(void);   /* once per process; FPIPE_HASH_SEED fixes it */
 
 static inline uint64_t fp_key_hash(const char *p, size_t n, uint64_t k0, uint64_t k1)
 {
     if (FP_LIKELY(n <= 16)) {
-        /* The zero-padded inline words, always 16 bytes: XXH3's branch-free
-         * 9-16 byte path (the length goes into the seed, so "a" and "a\0"
-         * differ).  Measured: 1.4x faster than XXH3 on the bare bytes, whose
-         * length-dependent branches mispredict on words; the cheapest XXH3
-         * call tried, 16 instructions a word more than the unseeded hash it
-         * replaced (bench/README.md). */
-        const uint64_t w[2] = {k0, k1};
-        return XXH3_64bits_withSeed(w, 16, fp_key_seed + n);
+        /* The zero-padded inline words, as XXH3's 9-16-byte path takes
+         * them: each word xor'd with a secret that moves with the seed and
+         * the length (so "a" and "a\0" differ), the two multiplied to 128
+         * bits and folded; then one multiply brings the low words' bits to
+         * the top, where the index and the tag are taken (fp_ktag).  XXH3's
+         * own finish (a byte swap, three adds, an avalanche) cost the word
+         * count 8% more CPU for no better spread on words, numbers or
+         * binary keys (bench/README.md, tests/unit: structured keys). */
+        uint64_t s = fp_key_seed + n;
+        uint64_t a = k0 ^ (0x1cad21f72c81017cu + s), b = k1 ^ (0xdb979083e96dd4deu - s);
+        fp_u128 m = (fp_u128)a * b;
+        return ((uint64_t)m ^ (uint64_t)(m >> 64)) * 0x9e3779b97f4a7c15u;
     }
     return XXH3_64bits_withSeed(p, n, fp_key_seed);
 }

@@ -289,6 +289,47 @@ static bool ktab_crafted_keys_stay_linear(void)
     return true;
 }
 
+/* Keys of little entropy, the shapes real keys have (decimal numbers,
+ * fixed-width ids, every 2-byte string, binary integers), spread as well
+ * as random keys under the tables' short-key hash, whatever the seed: the
+ * mean displacement stays under 1 a key (random keys: about 0.5 at the
+ * table's load).  The hash's 128-bit product alone, without its final
+ * multiply, gave binary integers 2.8 times the expected collisions. */
+static bool ktab_structured_keys_spread(void)
+{
+    enum { N = 200000 };
+    const uint64_t seeds[] = {0, 1, 0x5eed, 0x9e3779b97f4a7c15u};
+    uint64_t saved = fp_key_seed;
+    for (size_t si = 0; si < sizeof seeds / sizeof seeds[0]; si++) {
+        fp_key_seed = seeds[si];
+        for (int shape = 0; shape < 4; shape++) {
+            fp_ktab *t = fp_ktab_new(sizeof(int64_t));
+            size_t nk = shape == 2 ? 65536 : N;
+            for (size_t i = 0; i < nk; i++) {
+                char k[16 + FP_PAD] = {0};
+                size_t n = 0;
+                uint64_t x = i;
+                switch (shape) {
+                case 0: n = (size_t)snprintf(k, 16, "%zu", i); break;
+                case 1: n = (size_t)snprintf(k, 17, "user_%011zu", i); break;
+                case 2: k[0] = (char)(i & 255); k[1] = (char)(i >> 8); n = 2; break;
+                default: memcpy(k, &x, 8); n = 8; break;
+                }
+                bool fresh;
+                *(int64_t *)fp_ktab_upsert(t, fp_str_lit(k, n), false, &fresh) = 1;
+                CHECK(fresh, "shape %d key %zu: not new", shape, i);
+            }
+            size_t d = fp_ktab_displacement(t);
+            CHECK(t->count == nk, "shape %d: %zu keys", shape, t->count);
+            CHECK(d < nk, "shape %d, seed %#llx: displacement %zu for %zu keys", shape,
+                  (unsigned long long)fp_key_seed, d, nk);
+            fp_ktab_free(t);
+        }
+    }
+    fp_key_seed = saved;
+    return true;
+}
+
 /* A short key is read in place, from its slot, with loads past its end
  * (the padding contract): even in the table's last slot that must stay
  * inside the allocation (ASan checks it). */
@@ -1427,6 +1468,7 @@ int main(void)
     run("sorted runs merge, folding in run order", kruns_merge_in_run_order);
     run("hash reads every key byte", hash_spreads_similar_keys);
     run("keys crafted against the fixed hash stay linear in the table", ktab_crafted_keys_stay_linear);
+    run("keys of little entropy spread like random ones in the table", ktab_structured_keys_spread);
     run("a key in the last slot can be read with loads past its end", last_slot_key_is_padded);
     run("partitions cut at line starts, lose nothing", partition_edges);
     run("lines without a trailing newline", lines_without_trailing_newline);
