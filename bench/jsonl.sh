@@ -12,7 +12,8 @@
 # are printed, then the issue's two ratios at 2 threads: DuckDB's time over
 # fpipe's on JSON lines (target: at least 3) and fpipe's JSON lines over
 # the same rows as CSV (target: at most 3), from the best wall times and
-# from the best user times.  DuckDB comes from npm
+# from the best user times; and what simdjson alone takes to read the
+# JSON lines, by DOM and by ondemand (bench/jsonl_floor.cc).  DuckDB comes from npm
 # (@duckdb/node-api, installed once into $B/bench/duckdb; never needed by
 # make test): without npm or node it is skipped with a message.  Every
 # output is compared: fpipe's JSON, CSV and thread counts byte for byte,
@@ -28,6 +29,7 @@ mkdir -p "$OUT"
 export LC_ALL=C
 
 cc -std=c11 -O2 -Wall -Wextra -o "$OUT/gen_fide" bench/gen_fide.c
+${CXX:-g++} -std=c++17 -O2 -Wall -Wextra -o "$OUT/jsonl_floor" bench/jsonl_floor.cc -lsimdjson
 cat > "$OUT/fide_json.fpipe" <<'P'
 pipeline fide_json
 type Player = { country: str, elo: i64 }
@@ -81,7 +83,10 @@ run() {
 names=(json_t1 json_t2 csv_t1 csv_t2)
 [ -n "$DUCK" ] && names+=(duckdb_t1 duckdb_t2)
 for n in "${names[@]}"; do rm -f "$OUT/t.$n"; done
+floors=(dom od-all od-two od-line dom-line)
+for m in "${floors[@]}"; do rm -f "$OUT/f.$m"; done
 for _ in $(seq "$RUNS"); do
+    for m in "${floors[@]}"; do "$OUT/jsonl_floor" "$J" $m | cut -d' ' -f2 >> "$OUT/f.$m"; done
     run json_t1 "$OUT/fide_json" --threads 1 "$J"
     run json_t2 "$OUT/fide_json" --threads 2 "$J"
     run csv_t1 "$OUT/fide_csv" --threads 1 "$C"
@@ -114,4 +119,7 @@ ratio() { awk -v a="$(cut -d' ' -f"$3" "$OUT/t.$1" | best)" -v b="$(cut -d' ' -f
 if [ -n "$DUCK" ]; then
     echo "  DuckDB / fpipe JSON, 2 threads: $(ratio duckdb_t2 json_t2 1)x wall, $(ratio duckdb_t2 json_t2 3)x user (target: at least 3x)"
 fi
+echo "  simdjson alone, 1 thread, best user s (bench/jsonl_floor.cc): DOM $(best < "$OUT/f.dom")," \
+    "ondemand every member $(best < "$OUT/f.od-all"), ondemand two members unchecked" \
+    "$(best < "$OUT/f.od-two") (a document a line: $(best < "$OUT/f.od-line")), DOM a line $(best < "$OUT/f.dom-line")"
 echo "  fpipe JSON / fpipe CSV, 2 threads: $(ratio json_t2 csv_t2 1)x wall, $(ratio json_t2 csv_t2 3)x user (target: at most 3x)"
