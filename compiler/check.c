@@ -20,7 +20,8 @@ typedef struct Checker {
     bool calls_fallible;     /* ... because it calls a fallible C function */
     Type *fail_type;         /* set while checking a fail(...) branch of an if:
                                 the other branch's type, which it takes */
-    Expr *lets[64];          /* let bindings in scope, innermost last */
+    Expr *lets[400];         /* let bindings in scope, innermost last: each holds 5
+                                entries of the parser's stack (2000, fpipe.y) */
     int nlets;
     PtrVec records;          /* Type* of the records declared so far */
     PtrVec externs;          /* Extern* */
@@ -634,7 +635,7 @@ static Type *check_expr(Checker *c, Expr *e)
         } else if (find_builtin(e->sval) >= 0) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' is a function", e->sval);
         }
-        if (c->nlets == 64) {
+        if (c->nlets == (int)(sizeof c->lets / sizeof c->lets[0])) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "lets nested too deeply");
             break;
         }

@@ -431,20 +431,34 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         break;
     case EX_NAME: str_add(s, "%s", ex->bound ? ex->bound->cname : x->input); break;
     case EX_IF:
+        /* An else-if chain is one flat ?: chain (C's ?: groups to the
+         * right), so its length adds no brackets: (a ? x : b ? y : z). */
         str_add(s, "(");
-        emit_expr(x, s, ex->args[0]);
-        str_add(s, " ? ");
-        emit_expr(x, s, ex->args[1]);
-        str_add(s, " : ");
+        for (;;) {
+            emit_expr(x, s, ex->args[0]);
+            str_add(s, " ? ");
+            emit_expr(x, s, ex->args[1]);
+            str_add(s, " : ");
+            if (ex->args[2]->kind != EX_IF)
+                break;
+            ex = ex->args[2];
+        }
         emit_expr(x, s, ex->args[2]);
         str_add(s, ")");
         break;
     case EX_LET:
         /* (x = value, body): evaluated only where the let is, so an if
-         * around it still decides whether value runs. */
-        str_add(s, "(%s = ", ex->cname);
-        emit_expr(x, s, ex->args[0]);
-        str_add(s, ", ");
+         * around it still decides whether value runs.  A let chain is one
+         * comma list: (x = v, y = w, body). */
+        str_add(s, "(");
+        for (;;) {
+            str_add(s, "%s = ", ex->cname);
+            emit_expr(x, s, ex->args[0]);
+            str_add(s, ", ");
+            if (ex->args[1]->kind != EX_LET)
+                break;
+            ex = ex->args[1];
+        }
         emit_expr(x, s, ex->args[1]);
         str_add(s, ")");
         break;
