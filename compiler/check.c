@@ -226,6 +226,8 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
             str_add(&s, ", ");
         if (*p == 'x')
             str_add(&s, "i64|f64|bool|str");
+        else if (*p == 'n')
+            str_add(&s, "T");
         else
             type_str(&s, code_type(*p));
     }
@@ -234,6 +236,8 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
         str_add(&s, "[str]");
     else if (bi->result[0] == '?')
         str_add(&s, "the type of the other branch of its if");
+    else if (bi->result[0] == 'n')
+        str_add(&s, "T, for T i64 or f64");
     else
         type_str(&s, code_type(bi->result[0]));
     const char *r = arena_strndup(c->arena, s.p, s.n);
@@ -322,18 +326,41 @@ static Type *check_call(Checker *c, Expr *e)
         return &ty_error;
     }
     bool bad = false;
+    Type *num = NULL;   /* the type of the 'n' arguments: the first one's */
     for (int i = 0; i < want; i++) {
         if (args[i] == &ty_error) {
             bad = true;
             continue;
         }
         char code = bi->params[i];
-        bool ok = code == 'x' ? type_is_scalar(args[i]) : args[i] == code_type(code);
-        if (!ok) {
+        if (code == 'n' && type_is_numeric(args[i]) && num && args[i] != num) {
+            diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s of %s and %s", e->sval,
+                    tname(c, num), tname(c, args[i]));
+            diag_hint(c->d, "both must have one type: there are no implicit conversions "
+                            "(f64(i) makes an f64 of an i64)");
+            bad = true;
+            continue;
+        }
+        if (code == 'n' && type_is_numeric(args[i]))
+            num = args[i];
+        bool ok = code == 'x'   ? type_is_scalar(args[i])
+                  : code == 'n' ? type_is_numeric(args[i])
+                                : args[i] == code_type(code);
+        if (!ok && args[i] == &ty_str && (b == BI_I64 || b == BI_F64)) {
+            diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s expects %s, not str", e->sval,
+                    b == BI_I64 ? "f64" : "i64");
+            diag_hint(c->d, "to read a number from text: parse_%s(s)", e->sval);
+            bad = true;
+        } else if (!ok) {
             diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s expects %s as argument %d, not %s",
-                    e->sval, code == 'x' ? "a scalar" : tname(c, code_type(code)), i + 1,
-                    tname(c, args[i]));
-            diag_hint(c->d, "%s", builtin_sig(c, bi));
+                    e->sval, code == 'x'   ? "a scalar"
+                             : code == 'n' ? "i64 or f64"
+                                           : tname(c, code_type(code)),
+                    i + 1, tname(c, args[i]));
+            if ((b == BI_I64 || b == BI_F64) && !strcmp(e->sval, tname(c, args[i])))
+                diag_hint(c->d, "it is already %s: leave out the %s(...)", e->sval, e->sval);
+            else
+                diag_hint(c->d, "%s", builtin_sig(c, bi));
             bad = true;
         }
     }
@@ -351,6 +378,8 @@ static Type *check_call(Checker *c, Expr *e)
     }
     if (bi->result[0] == '[')
         return type_list(&ty_str);
+    if (bi->result[0] == 'n')
+        return num;
     return code_type(bi->result[0]);
 }
 

@@ -505,6 +505,9 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
             str_add(s, "), (%s){0})", ctype(x->e, ex->type));
             break;
         }
+        if (strchr(bi->params, 'n'))   /* fp_abs_i64, fp_min_f64, ... */
+            fn = arena_printf(x->e->arena, "%s_%s", fn,
+                              ex->args[0]->type == &ty_i64 ? "i64" : "f64");
         str_add(s, "%s(", *fn ? fn : "/* flatmap only */");
         if (strchr(bi->flags, 'A'))
             str_add(s, "w->arena, ");

@@ -15,6 +15,7 @@
 
 #include "fpipe.h"   /* fp_str, fp_ctx and what C functions may call */
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -336,6 +337,57 @@ static inline int64_t fp_mul_i64(int64_t a, int64_t b)
 static inline int64_t fp_neg_i64(int64_t a)
 {
     return (int64_t)(0u - (uint64_t)a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Numbers: casts and math (docs/language.md, "Numbers").  f64 results */
+/* are IEEE: nan and the infinities are values, never errors; libm's   */
+/* functions are correctly rounded or nearly so, and glibc's give the  */
+/* same bits on every x86-64 and aarch64 machine for these.            */
+/* ------------------------------------------------------------------ */
+
+/* f64(i): exact for |i| <= 2^53, else the nearest f64 (ties to even). */
+static inline double fp_f64_of_i64(int64_t i)
+{
+    return (double)i;
+}
+/* i64(x): x truncated toward zero; nan or outside [-2^63, 2^63) is an
+ * element error (util.c). */
+int64_t fp_i64_of_f64(struct fp_worker *w, const struct fp_site *site, double x);
+static inline double fp_floor(double x) { return floor(x); }
+static inline double fp_ceil(double x) { return ceil(x); }
+/* Halves away from zero (C round): round(2.5) is 3, round(-0.5) is -0. */
+static inline double fp_round(double x) { return round(x); }
+static inline double fp_sqrt(double x) { return sqrt(x); }
+static inline double fp_log(double x) { return log(x); }
+static inline double fp_exp(double x) { return exp(x); }
+static inline double fp_pow(double x, double y) { return pow(x, y); }
+/* abs of the least i64 wraps to itself, like -x (an i64 never traps). */
+static inline int64_t fp_abs_i64(int64_t a)
+{
+    return a < 0 ? fp_neg_i64(a) : a;
+}
+static inline double fp_abs_f64(double x) { return fabs(x); }
+static inline int64_t fp_min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t fp_max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
+/* IEEE 754-2019 minimum and maximum: nan when either is nan (a missing
+ * value is not silently replaced, unlike C's fmin), and -0 < +0, so the
+ * result never depends on the order of the arguments. */
+static inline double fp_min_f64(double a, double b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+static inline double fp_max_f64(double a, double b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return signbit(a) ? b : a;
+    return a > b ? a : b;
 }
 
 /* An exact 128-bit sum of i64 values (the mean of i64 values): exact, so

@@ -35,3 +35,43 @@ if "$FPIPEC" build "$N/depth.fpipe" -o "$N/depth" > "$N/build.err" 2>&1; then
 else
     bad "num: build depth 100" "$N/build.err"
 fi
+
+# --- numbers: casts and math against Python's math module -------------------
+# tests/num/math.py's data (edge values: nan, +-inf, -0.0, halves, 2^53,
+# 2^63, INT64_MIN; then random ones, 2.4 MB) through math.fpipe and
+# cast.fpipe; every field checked bit for bit, i64 wrapping at the edges;
+# the same bytes at 1 and 3 threads with partitions of 5,000 bytes.
+python3 tests/num/math.py gen 60000 > "$N/math.in"
+for p in math cast; do
+    "$FPIPEC" build "tests/num/$p.fpipe" -o "$N/$p" > "$N/build.err" 2>&1 || bad "num: build $p" "$N/build.err"
+done
+"$N/math" --threads 1 "$N/math.in" > "$N/math.out" 2> "$N/run.err" || bad "num: math runs" "$N/run.err"
+python3 tests/num/math.py check "$N/math.in" "$N/math.out" > "$N/check" 2>&1 &&
+    ok "num: f64, abs, min, max, wrapping + * -, floor, ceil, round, sqrt, log, exp, pow match Python's math on $(wc -l < "$N/math.in") lines" ||
+    bad "num: the numeric builtins against Python" "$N/check"
+"$N/math" --threads 3 --partition-size 5000 "$N/math.in" > "$N/math3.out" 2> "$N/run.err"
+same "num: math, 3 threads and 5,000-byte partitions: the same bytes" "$N/math.out" "$N/math3.out"
+"$N/cast" --threads 2 --partition-size 5000 --stats "$N/math.in" > "$N/cast.out" 2> "$N/cast.err"
+if python3 tests/num/math.py cast "$N/math.in" "$N/cast.out" > "$N/check" 2>&1; then
+    drop=$(awk '$1 == "c" && $2 == "map" { print $6 }' "$N/cast.err")
+    [ "$drop" = "$(cat "$N/check")" ] &&
+        ok "num: i64(x) truncates like Python's int(x); nan and out of range are $drop counted element errors" ||
+        bad "num: i64(x) dropped '$drop', Python says $(cat "$N/check")" "$N/cast.err"
+else
+    bad "num: i64(x) against Python" "$N/check"
+fi
+# fail_fast names the value and the input line.
+printf 'pipeline ff\nsource lines = text(input)\nmap c = i64(parse_f64(lines))\nsink out = tsv(output)\n' > "$N/ff.fpipe"
+printf '1.5\n-9223372036854775808\n9223372036854775808\n' > "$N/big.txt"
+if "$FPIPEC" build "$N/ff.fpipe" -o "$N/ff" > "$N/build.err" 2>&1; then
+    "$N/ff" "$N/big.txt" > /dev/null 2> "$N/ff.err"
+    [ $? = 4 ] && grep -q "failed: i64: 9.223372036854776e+18 is out of the i64 range" "$N/ff.err" &&
+        grep -q "input: $N/big.txt:3" "$N/ff.err" &&
+        ok "num: i64 of 2^63 stops fail_fast with the value and file:line" || bad "num: i64 fail_fast" "$N/ff.err"
+else
+    bad "num: build ff" "$N/build.err"
+fi
+# fpipec verify tests the builtins' laws (casts round trip, floor <= x <= ceil, ...).
+"$FPIPEC" verify tests/num/math.fpipe > "$N/verify" 2>&1 &&
+    grep -q "^ok - the numeric builtins" "$N/verify" &&
+    ok "num: fpipec verify checks the numeric builtins' laws" || bad "num: verify" "$N/verify"
