@@ -77,8 +77,8 @@ def forms(n):
     # n unary minuses
     body = "- " * n + "x"
     out.append(("negs", body, lambda x: -x if n % 2 else x))
-    # n calls: parse_i64(str(parse_i64(str(... x))))
-    body = "x"
+    # n calls: parse_i64(str(parse_i64(str(... max(x, x)))))
+    body = "max(x, x)" if n % 2 else "x"
     for k in range(n // 2):
         body = f"parse_i64(str({body}))"
     out.append(("calls", body, lambda x: x))
