@@ -220,7 +220,7 @@ static Type *code_type(char code)
 static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
 {
     Str s = {0};
-    str_add(&s, "%s : ", bi->name);
+    str_add(&s, "%s : %s", bi->name, *bi->params ? "" : "()");
     for (const char *p = bi->params; *p; p++) {
         if (p > bi->params)
             str_add(&s, ", ");
@@ -282,6 +282,39 @@ static Type *check_extern_call(Checker *c, Expr *e, Extern *x, Type **args)
     if (x->fallible)
         c->fallible = true;
     return x->ret;
+}
+
+/* input_file() and input_line(): only where an element still comes from
+ * one input record, stage 1 before any combine or top (a monoid's combine
+ * folds many). */
+static bool check_provenance(Checker *c, const Expr *e)
+{
+    if (!c->cur) {
+        diag_at(c->d, DIAG_ERROR, e->span, "%s() in monoid '%s'", e->sval, c->in_monoid->name);
+        diag_hint(c->d, "a monoid combines values of many input records");
+        return false;
+    }
+    for (int i = 0; i < c->prog->ops.n; i++) {
+        const OpDecl *o = c->prog->ops.v[i];
+        OpRole role = op_info[o->kind].role;
+        if (role == ROLE_COMBINE || role == ROLE_TOP) {
+            if (o == c->cur)
+                diag_at(c->d, DIAG_ERROR, e->span, "%s() in %s '%s'", e->sval,
+                        op_info[o->kind].keyword, o->name);
+            else
+                diag_at(c->d, DIAG_ERROR, e->span, "%s() after %s '%s'", e->sval,
+                        op_info[o->kind].keyword, o->name);
+            diag_hint(c->d, "an element has an input position only up to the first combine "
+                            "or top; keep %s() in an operator before '%s'",
+                      e->sval, o->name);
+            if (o != c->cur)
+                diag_at(c->d, DIAG_NOTE, o->name_span, "'%s' is here", o->name);
+            return false;
+        }
+        if (o == c->cur)
+            return true;
+    }
+    return true;
 }
 
 /* A call: a builtin (its argument types from ops.h) or an extern (its
@@ -365,6 +398,8 @@ static Type *check_call(Checker *c, Expr *e)
         }
     }
     if (bad)
+        return &ty_error;
+    if ((b == BI_INPUT_FILE || b == BI_INPUT_LINE) && !check_provenance(c, e))
         return &ty_error;
     if (strchr(bi->flags, 'F'))
         c->fallible = true;
@@ -1090,11 +1125,13 @@ static bool makes_strings(const Expr *e)
     return false;
 }
 
-/* Does e read the incoming element (a name that is not a let's)?
- * Assumes e was checked (names bound). */
+/* Does e read the incoming element (a name that is not a let's, or its
+ * place: input_file(), input_line())?  Assumes e was checked. */
 bool expr_uses_input(const Expr *e)
 {
     if (e->kind == EX_NAME && !e->bound)
+        return true;
+    if (e->kind == EX_CALL && !e->ext && (e->builtin == BI_INPUT_FILE || e->builtin == BI_INPUT_LINE))
         return true;
     for (int i = 0; i < e->nargs; i++)
         if (expr_uses_input(e->args[i]))

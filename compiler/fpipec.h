@@ -612,6 +612,8 @@ typedef struct Plan {
     int checkpoint_op;       /* IR index of the materialized operator, or -1 */
     int ckpt_elem_op;        /* ... when element-wise (stage 1 writes it), or -1 */
     bool ckpt_records;       /* ... its elements carry their input records */
+    bool input_pos;          /* input_file() or input_line() is called: stage 1
+                                tracks each element's record and the lines */
     const char *resume_fname;   /* ... the function resuming stage 1 after it */
     uint64_t links_hash;     /* fingerprint of the linked C files' bytes
                                 (plan_hash_links), for a checkpoint's staleness */

@@ -38,7 +38,7 @@
  * or [s] for a list of str, or ?
  * for fail's: the type of the other branch of the if it is a branch of.
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
- * worker and the operator's site), - neither.  cfn: the runtime function
+ * worker and the operator's site), W takes the worker only, - none.  cfn: the runtime function
  * (str's depends on its argument's type; split and split_ws are iterated
  * by flatmap). */
 /*      enum          name           params result flags cfn              what it does */
@@ -73,6 +73,9 @@
     X(SQRT,        "sqrt",        "f",   "f",   "-",  "fp_sqrt",       "the square root (nan below 0)") \
     X(LOG,         "log",         "f",   "f",   "-",  "fp_log",        "the natural logarithm (-inf at 0, nan below)") \
     X(EXP,         "exp",         "f",   "f",   "-",  "fp_exp",        "e to the power x") \
-    X(POW,         "pow",         "ff",  "f",   "-",  "fp_pow",        "x to the power y (C pow)")
+    X(POW,         "pow",         "ff",  "f",   "-",  "fp_pow",        "x to the power y (C pow)") \
+    /* provenance: where the element came from (W: takes the worker) */ \
+    X(INPUT_FILE,  "input_file",  "",    "s",   "W",  "fp_input_file", "the element's input as named on the command line (- for stdin)") \
+    X(INPUT_LINE,  "input_line",  "",    "i",   "W",  "fp_input_line", "the 1-based line of the element's input record")
 
 #endif /* FPIPE_OPS_H */

@@ -339,6 +339,13 @@ static inline int64_t fp_neg_i64(int64_t a)
     return (int64_t)(0u - (uint64_t)a);
 }
 
+/* input_file(), input_line(): the current element's input, as named on
+ * the command line ("-" for standard input), and the 1-based line of its
+ * record (a CSV record's first line), counted from the partition's first
+ * line, so the same in every mode (inputs.c). */
+fp_str fp_input_file(struct fp_worker *w);
+int64_t fp_input_line(struct fp_worker *w);
+
 /* ------------------------------------------------------------------ */
 /* Numbers: casts and math (docs/language.md, "Numbers").  f64 results */
 /* are IEEE: nan and the infinities are values, never errors; libm's   */
@@ -1444,6 +1451,8 @@ typedef struct fp_pipeline {
      * names (NULL: --errors PATH, or the output's path + ".errors.jsonl") */
     bool collect;
     const char *errors_path;
+    /* input_file(), input_line(): stage 1 needs the partitions' first lines */
+    bool input_lines;
     /* every operator, for --stats (fp_op), and whether stage 1 scans the
      * words of a text source directly (its lines are counted apart) */
     const struct fp_op *ops;

@@ -75,3 +75,81 @@ fi
 "$FPIPEC" verify tests/num/math.fpipe > "$N/verify" 2>&1 &&
     grep -q "^ok - the numeric builtins" "$N/verify" &&
     ok "num: fpipec verify checks the numeric builtins' laws" || bad "num: verify" "$N/verify"
+
+# --- provenance: input_file(), input_line() against awk and Python ---------
+# Several inputs (one without a final newline, one empty, empty lines),
+# partitions of 4 KiB (the lines are counted from file offsets), lines,
+# words (the fused word scan), a CSV with quoted newlines (a record's first
+# line) and JSON lines (empty lines skipped but counted); every output the
+# same bytes at 1 thread, 3 threads and under mpirun -n 3.
+python3 tests/num/prov.py gen "$N"
+cat > "$N/prov_lines.fpipe" << 'FP'
+pipeline prov_lines
+source lines = text(input)
+map p = (input_file(), input_line(), lines)
+sink out = tsv(output)
+FP
+cat > "$N/prov_words.fpipe" << 'FP'
+pipeline prov_words
+source lines = text(input)
+flatmap words = split_ws(lines)
+map p = (input_file(), input_line(), words)
+sink out = tsv(output)
+FP
+cat > "$N/prov_csv.fpipe" << 'FP'
+pipeline prov_csv
+type Row = { name: str, n: i64 }
+source rows : Row = csv(input)
+filter odd = rows.n % 2 == 1
+map p = (input_file(), input_line(), odd.n)
+sink out = tsv(output)
+FP
+cat > "$N/prov_jsonl.fpipe" << 'FP'
+pipeline prov_jsonl
+type Doc = { id: str, n: i64 }
+source docs : Doc = jsonl(input)
+map p = (input_file(), input_line(), docs.id)
+sink out = tsv(output)
+FP
+T="$N/a.txt $N/b.txt $N/c.txt"
+awk '{ print FILENAME "\t" FNR "\t" $0 }' $T > "$N/prov_lines.ref"
+awk '{ for (i = 1; i <= NF; i++) print FILENAME "\t" FNR "\t" $i }' $T > "$N/prov_words.ref"
+python3 tests/num/prov.py csv "$N/d.csv" | awk -F'\t' '$3 % 2 == 1' > "$N/prov_csv.ref"
+awk 'NF { split($0, a, "\""); print FILENAME "\t" FNR "\t" a[4] }' "$N/e.jsonl" > "$N/prov_jsonl.ref"
+for p in lines words csv jsonl; do
+    case $p in
+        lines|words) args=$T ;;
+        csv) args=$N/d.csv ;;
+        jsonl) args=$N/e.jsonl ;;
+    esac
+    if ! "$FPIPEC" build "$N/prov_$p.fpipe" -o "$N/prov_$p" > "$N/build.err" 2>&1; then
+        bad "num: build prov_$p" "$N/build.err"; continue
+    fi
+    # shellcheck disable=SC2086
+    "$N/prov_$p" --threads 1 --partition-size 4096 $args > "$N/prov_$p.1" 2> "$N/run.err" ||
+        bad "num: prov_$p runs" "$N/run.err"
+    ref="awk's FILENAME and FNR"
+    [ $p = csv ] && ref="Python's csv module"
+    same "num: input_file(), input_line() of $p, 4 KiB partitions, against $ref" "$N/prov_$p.ref" "$N/prov_$p.1"
+    # shellcheck disable=SC2086
+    "$N/prov_$p" --threads 3 --partition-size 4096 $args > "$N/prov_$p.3" 2> "$N/run.err"
+    same "num: $p provenance at 3 threads: the same bytes" "$N/prov_$p.1" "$N/prov_$p.3"
+    if command -v mpirun > /dev/null && [ -f "$B/libfpipe_mpi.a" ]; then
+        if "$FPIPEC" build --backend mpi "$N/prov_$p.fpipe" -o "$N/prov_$p.mpi" > "$N/build.err" 2>&1; then
+            [ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+            d=$(mktemp -d "$N/ompi.XXXXXX")
+            # shellcheck disable=SC2086
+            TMPDIR=$d OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader mpirun --oversubscribe --bind-to none -n 3 \
+                "$N/prov_$p.mpi" --threads 1 --partition-size 4096 -o "$N/prov_$p.m" $args > "$N/run.err" 2>&1 ||
+                bad "num: prov_$p under mpirun -n 3" "$N/run.err"
+            rm -rf "$d"
+            same "num: $p provenance under mpirun -n 3: the same bytes" "$N/prov_$p.1" "$N/prov_$p.m"
+        else
+            bad "num: build --backend mpi prov_$p" "$N/build.err"
+        fi
+    fi
+done
+# Standard input is "-".
+printf 'x\n\ny\n' | "$N/prov_lines" - > "$N/stdin.out" 2>&1
+printf -- '-\t1\tx\n-\t2\t\n-\t3\ty\n' > "$N/stdin.ref"
+same "num: input_file() of standard input is -" "$N/stdin.ref" "$N/stdin.out"

@@ -55,7 +55,7 @@
   '("split_ws" "split" "lower" "upper" "len" "trim" "contains" "starts_with"
     "ends_with" "find" "substr" "field" "replace" "parse_i64" "parse_f64"
     "fail" "str" "hash" "f64" "i64" "floor" "ceil" "round" "abs" "min" "max"
-    "sqrt" "log" "exp" "pow")
+    "sqrt" "log" "exp" "pow" "input_file" "input_line")
   "Builtin functions.")
 
 (defconst fpipe-monoids
