@@ -1786,8 +1786,13 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             if (!op->fallible && d->nerrors == errors_before) {
                 diag_at(d, DIAG_WARNING, o->opt.policy_span,
                         "'%s' cannot fail: on_error %s has no effect", o->name, o->opt.policy);
-                diag_hint(d, "elements fail in i64 division and remainder (by zero) and in the "
-                         "builtins parse_i64, parse_f64, substr, field, replace, split and fail");
+                Str fb = {0};   /* the fallible builtins, from ops.h */
+                for (int k = 0; k < BI__COUNT; k++)
+                    if (strchr(builtin_info[k].flags, 'F'))
+                        str_add(&fb, "%s%s", fb.n ? ", " : "", builtin_info[k].name);
+                diag_hint(d, "elements fail in i64 division and remainder (by zero), in the "
+                             "fallible builtins (%s) and in fallible C functions", fb.p);
+                str_free(&fb);
             }
         }
 

@@ -29,6 +29,21 @@ if "$FPIPEC" build "$N/depth.fpipe" -o "$N/depth" > "$N/build.err" 2>&1; then
             ok "num: depth 100 in every form compiles warning-free with $cc" ||
             bad "num: depth 100 with $cc" "$N/cc.err"
     done
+    # The limits together: chains of 200 links whose last part nests to
+    # the 100th level, in a tuple (one ?: chain, one comma list in the C).
+    python3 tests/num/depth.py limits > "$N/limits.fpipe"
+    if "$FPIPEC" build "$N/limits.fpipe" -o "$N/limits" > "$N/build.err" 2>&1; then
+        printf '5\n-3\n250\n' | "$N/limits" - > "$N/limits.out" 2>&1
+        printf '5\t209\n-3\t193\n250\t699\n' > "$N/limits.ref"
+        same "num: else-if and let chains of 200 links, 100 levels deep, compute right" "$N/limits.ref" "$N/limits.out"
+        "$FPIPEC" emit-c "$N/limits.fpipe" > "$N/limits.c"
+        command -v clang > /dev/null &&
+            { clang -std=c11 -Wall -Wextra -Werror -fopenmp -Iruntime -c "$N/limits.c" -o "$N/limits.o" 2> "$N/cc.err" &&
+                  ok "num: the chains at their limit compile warning-free with clang (256 brackets)" ||
+                  bad "num: the chains at their limit with clang" "$N/cc.err"; }
+    else
+        bad "num: build the chains at their limit" "$N/build.err"
+    fi
     grep -c '} else if (' "$N/depth.c" > "$N/elseifs"
     [ "$(cat "$N/elseifs")" -ge 99 ] && ok "num: a 100-branch else-if chain is emitted flat (if / else if)" ||
         bad "num: else-if chain not flat ($(cat "$N/elseifs") else ifs)"

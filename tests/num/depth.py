@@ -5,6 +5,9 @@ part 11), and what each computes, for tests/num.sh.
   depth.py fpipe N    the pipeline: one operator per form, each N deep
   depth.py ref N      reads the input lines (integers), prints the sink's
                       output computed here in Python
+  depth.py limits     the largest forms allowed: an else-if chain and a
+                      let chain of 200 links (the most) whose last part
+                      nests to the 100th level, inside a tuple
 
 Forms: an else-if chain of N branches, a let chain of N lets, a let
 nested N deep in a let's value, ifs nested N deep in then-branches, a
@@ -120,7 +123,26 @@ def reference(n):
         print(f"{x}\t{k if 0 <= k < n else -1}")
 
 
+def limits():
+    def deep(n):   # x, n levels deep: (k, (j, x).1).1 ...
+        d = "x"
+        for k in range(n // 2):
+            d = f"({k}, {d}).1"
+        return d
+    # 98 + the chain + the tuple; 96 + '+' + the let chain + the tuple
+    chain = "".join(f"if x == {k} then {k} else " for k in range(200)) + deep(98)
+    lets = "let a0 = x in " + "".join(f"let a{k} = a{k - 1} + 1 in " for k in range(1, 200))
+    lets += "a199 + " + deep(96)
+    return "\n".join(["pipeline limits", "source lines = text(input)",
+                      "map x = parse_i64(lines)",
+                      f"map chains = ({chain}, {lets})",
+                      "sink out = tsv(output)"]) + "\n"
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "limits":
+        sys.stdout.write(limits())
+        sys.exit(0)
     n = int(sys.argv[2])
     if sys.argv[1] == "fpipe":
         sys.stdout.write(pipeline(n))
