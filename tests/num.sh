@@ -172,3 +172,25 @@ done
 printf 'x\n\ny\n' | "$N/prov_lines" - > "$N/stdin.out" 2>&1
 printf -- '-\t1\tx\n-\t2\t\n-\t3\ty\n' > "$N/stdin.ref"
 same "num: input_file() of standard input is -" "$N/stdin.ref" "$N/stdin.out"
+# After a checkpointed operator: --resume reads no input and gives the same
+# files and lines (each checkpointed element carries its record's line).
+cat > "$N/prov_ck.fpipe" << 'FP'
+pipeline prov_ck
+source lines = text(input)
+map up = upper(lines) materialize
+map p = (input_file(), input_line(), len(up))
+sink out = tsv(output)
+FP
+if "$FPIPEC" build "$N/prov_ck.fpipe" -o "$N/prov_ck" > "$N/build.err" 2>&1; then
+    awk '{ print FILENAME "\t" FNR "\t" length($0) }' $T > "$N/prov_ck.ref"
+    # shellcheck disable=SC2086
+    FPIPE_CHECKPOINT_DIR=$N/ck "$N/prov_ck" --partition-size 4096 -o "$N/prov_ck.1" $T 2> "$N/run.err"
+    same "num: input_line() after a checkpointed operator against awk" "$N/prov_ck.ref" "$N/prov_ck.1"
+    # shellcheck disable=SC2086
+    FPIPE_CHECKPOINT_DIR=$N/ck "$N/prov_ck" --partition-size 4096 --resume -o "$N/prov_ck.2" $T 2> "$N/run.err"
+    grep -q "resuming from the checkpoint" "$N/run.err" &&
+        same "num: input_file(), input_line() after --resume: the same bytes" "$N/prov_ck.1" "$N/prov_ck.2" ||
+        bad "num: prov_ck did not resume" "$N/run.err"
+else
+    bad "num: build prov_ck" "$N/build.err"
+fi
