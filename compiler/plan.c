@@ -218,6 +218,9 @@ void plan_dump(Str *s, const Plan *p)
     if (p->scan_words)
         str_add(s, "    source %s + flatmap %s: one scan for words over the partition's bytes "
                    "(split_ws never crosses a newline)\n", ir->ops[0].name, ir->ops[1].name);
+    if (p->input_pos)
+        str_add(s, "    input_file(), input_line(): each partition's first line is counted "
+                   "from its file offset before stage 1, the rest on the way\n");
     for (int i = s1->first; i <= s1->last; i++) {
         const IrOp *op = &ir->ops[i];
         if (!op->materialize || op_info[op->kind].role != ROLE_ELEMENT)

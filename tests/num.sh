@@ -194,3 +194,6 @@ if "$FPIPEC" build "$N/prov_ck.fpipe" -o "$N/prov_ck" > "$N/build.err" 2>&1; the
 else
     bad "num: build prov_ck" "$N/build.err"
 fi
+"$FPIPEC" explain "$N/prov_lines.fpipe" > "$N/explain" 2>&1
+grep -q "input_file(), input_line(): each partition's first line is counted from its file offset" "$N/explain" &&
+    ok "num: explain says how input_line() is counted" || bad "num: explain of input_line()" "$N/explain"
