@@ -721,8 +721,9 @@ fp_str fp_input_file(fp_worker *w)
 /* The line of the element's record: the partition's first line (counted
  * once per run from the file offsets, fp_errors_lines_range, so every
  * mode and rank agrees) plus the newlines before w->pos, counted on from
- * the last call's position in the same partition. */
-int64_t fp_input_line(fp_worker *w)
+ * the last call's position in the same partition (fp_input_line, inline,
+ * answers without a call while the element is on the same line). */
+int64_t fp_input_line_at(fp_worker *w)
 {
     const fp_part *part = w->part;
     if (!part)
@@ -734,5 +735,9 @@ int64_t fp_input_line(fp_worker *w)
     }
     w->lc_line += fp_count_newlines(w->lc_pos, pos);
     w->lc_pos = pos;
+    /* The line goes on to its newline: later elements before it (the
+     * words of this line) are on it too (fp_input_line). */
+    const char *nl = pos < part->end ? memchr(pos, '\n', (size_t)(part->end - pos)) : NULL;
+    w->lc_eol = nl ? nl : part->end;
     return (int64_t)w->lc_line;
 }

@@ -344,7 +344,7 @@ static inline int64_t fp_neg_i64(int64_t a)
  * record (a CSV record's first line), counted from the partition's first
  * line, so the same in every mode (inputs.c). */
 fp_str fp_input_file(struct fp_worker *w);
-int64_t fp_input_line(struct fp_worker *w);
+int64_t fp_input_line_at(struct fp_worker *w);
 
 /* ------------------------------------------------------------------ */
 /* Numbers: casts and math (docs/language.md, "Numbers").  f64 results */
@@ -956,6 +956,7 @@ typedef struct fp_worker {
     const char *in_base;    /* its first byte (for byte offsets) */
     const char *lc_pos;     /* line counting: up to here ... */
     uint64_t lc_line;       /* ... lines are counted (NULL: from the partition start) */
+    const char *lc_eol;     /* ... and lc_line lasts to here (input_line(); NULL: unknown) */
     /* --stats (stats.c): per operator i of n, [i] elements passed on,
      * [n + i] a csv/jsonl source's records read (see the generated code) */
     uint64_t *stat;
@@ -1103,6 +1104,15 @@ static inline void fp_elem_error(fp_worker *w, const fp_site *site, const char *
     w->transient = 0;   /* fp_error_transient sets it after this */
     w->err_site = site;
     w->err_msg = msg;
+}
+
+/* input_line(): the line found last time while the element is still on it
+ * (the words of one line), else counted on (inputs.c). */
+static inline int64_t fp_input_line(fp_worker *w)
+{
+    if (w->pos && w->lc_pos && w->pos >= w->lc_pos && w->pos < w->lc_eol)
+        return (int64_t)w->lc_line;
+    return fp_input_line_at(w);
 }
 
 /* retry N, after the operator's statement (attempt 0 the first call):
