@@ -197,3 +197,28 @@ fi
 "$FPIPEC" explain "$N/prov_lines.fpipe" > "$N/explain" 2>&1
 grep -q "input_file(), input_line(): each partition's first line is counted from its file offset" "$N/explain" &&
     ok "num: explain says how input_line() is counted" || bad "num: explain of input_line()" "$N/explain"
+# With on_error collect in the same run (both count lines with the
+# worker's line counter): the kept words' lines and the error file's lines
+# against awk, at 3 threads.
+python3 -c 'import random
+r = random.Random(5)
+for i in range(40000):
+    print(" ".join(r.choice(["1", "22", "x", "333", "-4", "y"]) for _ in range(r.randint(0, 5))))' > "$N/mixed.txt"
+cat > "$N/prov_collect.fpipe" << 'FP'
+pipeline prov_collect
+source lines = text(input)
+flatmap words = split_ws(lines)
+map p = (input_line(), parse_i64(words)) on_error collect
+sink out = tsv(output)
+FP
+if "$FPIPEC" build "$N/prov_collect.fpipe" -o "$N/prov_collect" > "$N/build.err" 2>&1; then
+    "$N/prov_collect" --threads 3 --partition-size 4096 --errors "$N/pc.errors.jsonl" -o "$N/pc.out" "$N/mixed.txt" 2> "$N/run.err"
+    awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9]+$/) print FNR "\t" $i }' "$N/mixed.txt" > "$N/pc.ref"
+    awk '{ for (i = 1; i <= NF; i++) if ($i !~ /^-?[0-9]+$/) print FNR }' "$N/mixed.txt" > "$N/pce.ref"
+    python3 -c 'import json, sys
+for l in open(sys.argv[1]): print(json.loads(l)["line"])' "$N/pc.errors.jsonl" > "$N/pce.out"
+    same "num: input_line() next to on_error collect: the kept words' lines against awk" "$N/pc.ref" "$N/pc.out"
+    same "num: ... and the error file's lines against awk" "$N/pce.ref" "$N/pce.out"
+else
+    bad "num: build prov_collect" "$N/build.err"
+fi
