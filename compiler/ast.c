@@ -185,19 +185,53 @@ Expr *ast_bool(ParseCtx *c, Token t, bool v)
  * node that first goes past the limit. */
 #define MAX_EXPR_DEPTH 100
 
+/* An else-if chain ("if a then x else if b then y else z") and a let chain
+ * ("let a = .. in let b = .. in body") are one level however long: the
+ * emitter writes them flat (if / else if blocks, a declaration per let;
+ * inside an expression one ?: chain or one comma list).  Their length is
+ * bounded on its own, so that the parser's stack (%stack_size in
+ * grammar/fpipe.y) holds a chain of this many links with a body 100 levels
+ * deep, and the checker's recursion stays short. */
+#define MAX_CHAIN 200
+
+/* Whether argument i of e continues e's else-if or let chain. */
+static bool chain_link(const Expr *e, int i)
+{
+    const Expr *a = e->args[i];
+    return a && ((e->kind == EX_IF && i == 2 && a->kind == EX_IF) ||
+                 (e->kind == EX_LET && i == 1 && a->kind == EX_LET));
+}
+
 /* Set e's depth from its arguments' and report, once, an expression
- * nested deeper than MAX_EXPR_DEPTH (the checker and emitter recurse). */
+ * nested deeper than MAX_EXPR_DEPTH or a chain longer than MAX_CHAIN (the
+ * checker and emitter recurse). */
 static void deepen(ParseCtx *c, Expr *e)
 {
     int d = 0;
-    for (int i = 0; i < e->nargs; i++)
-        if (e->args[i] && e->args[i]->depth > d)
-            d = e->args[i]->depth;
+    e->chain = e->kind == EX_IF || e->kind == EX_LET ? 1 : 0;
+    for (int i = 0; i < e->nargs; i++) {
+        if (!e->args[i])
+            continue;
+        int ad = e->args[i]->depth;
+        if (chain_link(e, i)) {
+            ad--;   /* the next link: the same level */
+            e->chain = e->args[i]->chain + 1;
+        }
+        if (ad > d)
+            d = ad;
+    }
     e->depth = d + 1;
     if (e->depth == MAX_EXPR_DEPTH + 1) {
         diag_at(c->diags, DIAG_ERROR, e->span, "expression nested too deeply");
         diag_hint(c->diags, "at most %d levels of operators, calls and fields; "
                             "split it over several operators", MAX_EXPR_DEPTH);
+    }
+    if (e->chain == MAX_CHAIN + 1) {
+        bool lets = e->kind == EX_LET;
+        diag_at(c->diags, DIAG_ERROR, e->name_span, "%s chain longer than %d %s",
+                lets ? "let" : "else-if", MAX_CHAIN, lets ? "lets" : "branches");
+        diag_hint(c->diags, "split it over several operators, or look the value up in a "
+                            "C function (extern)");
     }
 }
 

@@ -20,7 +20,8 @@ typedef struct Checker {
     bool calls_fallible;     /* ... because it calls a fallible C function */
     Type *fail_type;         /* set while checking a fail(...) branch of an if:
                                 the other branch's type, which it takes */
-    Expr *lets[64];          /* let bindings in scope, innermost last */
+    Expr *lets[400];         /* let bindings in scope, innermost last: each holds 5
+                                entries of the parser's stack (2000, fpipe.y) */
     int nlets;
     PtrVec records;          /* Type* of the records declared so far */
     PtrVec externs;          /* Extern* */
@@ -219,12 +220,14 @@ static Type *code_type(char code)
 static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
 {
     Str s = {0};
-    str_add(&s, "%s : ", bi->name);
+    str_add(&s, "%s : %s", bi->name, *bi->params ? "" : "()");
     for (const char *p = bi->params; *p; p++) {
         if (p > bi->params)
             str_add(&s, ", ");
         if (*p == 'x')
             str_add(&s, "i64|f64|bool|str");
+        else if (*p == 'n')
+            str_add(&s, "T");
         else
             type_str(&s, code_type(*p));
     }
@@ -233,6 +236,8 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
         str_add(&s, "[str]");
     else if (bi->result[0] == '?')
         str_add(&s, "the type of the other branch of its if");
+    else if (bi->result[0] == 'n')
+        str_add(&s, "T, for T i64 or f64");
     else
         type_str(&s, code_type(bi->result[0]));
     const char *r = arena_strndup(c->arena, s.p, s.n);
@@ -279,6 +284,39 @@ static Type *check_extern_call(Checker *c, Expr *e, Extern *x, Type **args)
     return x->ret;
 }
 
+/* input_file() and input_line(): only where an element still comes from
+ * one input record, stage 1 before any combine or top (a monoid's combine
+ * folds many). */
+static bool check_provenance(Checker *c, const Expr *e)
+{
+    if (!c->cur) {
+        diag_at(c->d, DIAG_ERROR, e->span, "%s() in monoid '%s'", e->sval, c->in_monoid->name);
+        diag_hint(c->d, "a monoid combines values of many input records");
+        return false;
+    }
+    for (int i = 0; i < c->prog->ops.n; i++) {
+        const OpDecl *o = c->prog->ops.v[i];
+        OpRole role = op_info[o->kind].role;
+        if (role == ROLE_COMBINE || role == ROLE_TOP) {
+            if (o == c->cur)
+                diag_at(c->d, DIAG_ERROR, e->span, "%s() in %s '%s'", e->sval,
+                        op_info[o->kind].keyword, o->name);
+            else
+                diag_at(c->d, DIAG_ERROR, e->span, "%s() after %s '%s'", e->sval,
+                        op_info[o->kind].keyword, o->name);
+            diag_hint(c->d, "an element has an input position only up to the first combine "
+                            "or top; keep %s() in an operator before '%s'",
+                      e->sval, o->name);
+            if (o != c->cur)
+                diag_at(c->d, DIAG_NOTE, o->name_span, "'%s' is here", o->name);
+            return false;
+        }
+        if (o == c->cur)
+            return true;
+    }
+    return true;
+}
+
 /* A call: a builtin (its argument types from ops.h) or an extern (its
  * declared parameters).  Checks every argument first, so each mistake is
  * reported once; marks the body fallible when the callee can fail. */
@@ -321,22 +359,47 @@ static Type *check_call(Checker *c, Expr *e)
         return &ty_error;
     }
     bool bad = false;
+    Type *num = NULL;   /* the type of the 'n' arguments: the first one's */
     for (int i = 0; i < want; i++) {
         if (args[i] == &ty_error) {
             bad = true;
             continue;
         }
         char code = bi->params[i];
-        bool ok = code == 'x' ? type_is_scalar(args[i]) : args[i] == code_type(code);
-        if (!ok) {
+        if (code == 'n' && type_is_numeric(args[i]) && num && args[i] != num) {
+            diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s of %s and %s", e->sval,
+                    tname(c, num), tname(c, args[i]));
+            diag_hint(c->d, "both must have one type: there are no implicit conversions "
+                            "(f64(i) makes an f64 of an i64)");
+            bad = true;
+            continue;
+        }
+        if (code == 'n' && type_is_numeric(args[i]))
+            num = args[i];
+        bool ok = code == 'x'   ? type_is_scalar(args[i])
+                  : code == 'n' ? type_is_numeric(args[i])
+                                : args[i] == code_type(code);
+        if (!ok && args[i] == &ty_str && (b == BI_I64 || b == BI_F64)) {
+            diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s expects %s, not str", e->sval,
+                    b == BI_I64 ? "f64" : "i64");
+            diag_hint(c->d, "to read a number from text: parse_%s(s)", e->sval);
+            bad = true;
+        } else if (!ok) {
             diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s expects %s as argument %d, not %s",
-                    e->sval, code == 'x' ? "a scalar" : tname(c, code_type(code)), i + 1,
-                    tname(c, args[i]));
-            diag_hint(c->d, "%s", builtin_sig(c, bi));
+                    e->sval, code == 'x'   ? "a scalar"
+                             : code == 'n' ? "i64 or f64"
+                                           : tname(c, code_type(code)),
+                    i + 1, tname(c, args[i]));
+            if ((b == BI_I64 || b == BI_F64) && !strcmp(e->sval, tname(c, args[i])))
+                diag_hint(c->d, "it is already %s: leave out the %s(...)", e->sval, e->sval);
+            else
+                diag_hint(c->d, "%s", builtin_sig(c, bi));
             bad = true;
         }
     }
     if (bad)
+        return &ty_error;
+    if ((b == BI_INPUT_FILE || b == BI_INPUT_LINE) && !check_provenance(c, e))
         return &ty_error;
     if (strchr(bi->flags, 'F'))
         c->fallible = true;
@@ -350,6 +413,8 @@ static Type *check_call(Checker *c, Expr *e)
     }
     if (bi->result[0] == '[')
         return type_list(&ty_str);
+    if (bi->result[0] == 'n')
+        return num;
     return code_type(bi->result[0]);
 }
 
@@ -634,7 +699,7 @@ static Type *check_expr(Checker *c, Expr *e)
         } else if (find_builtin(e->sval) >= 0) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' is a function", e->sval);
         }
-        if (c->nlets == 64) {
+        if (c->nlets == (int)(sizeof c->lets / sizeof c->lets[0])) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "lets nested too deeply");
             break;
         }
@@ -1060,11 +1125,13 @@ static bool makes_strings(const Expr *e)
     return false;
 }
 
-/* Does e read the incoming element (a name that is not a let's)?
- * Assumes e was checked (names bound). */
+/* Does e read the incoming element (a name that is not a let's, or its
+ * place: input_file(), input_line())?  Assumes e was checked. */
 bool expr_uses_input(const Expr *e)
 {
     if (e->kind == EX_NAME && !e->bound)
+        return true;
+    if (e->kind == EX_CALL && !e->ext && (e->builtin == BI_INPUT_FILE || e->builtin == BI_INPUT_LINE))
         return true;
     for (int i = 0; i < e->nargs; i++)
         if (expr_uses_input(e->args[i]))
@@ -1719,8 +1786,13 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             if (!op->fallible && d->nerrors == errors_before) {
                 diag_at(d, DIAG_WARNING, o->opt.policy_span,
                         "'%s' cannot fail: on_error %s has no effect", o->name, o->opt.policy);
-                diag_hint(d, "elements fail in i64 division and remainder (by zero) and in the "
-                         "builtins parse_i64, parse_f64, substr, field, replace, split and fail");
+                Str fb = {0};   /* the fallible builtins, from ops.h */
+                for (int k = 0; k < BI__COUNT; k++)
+                    if (strchr(builtin_info[k].flags, 'F'))
+                        str_add(&fb, "%s%s", fb.n ? ", " : "", builtin_info[k].name);
+                diag_hint(d, "elements fail in i64 division and remainder (by zero), in the "
+                             "fallible builtins (%s) and in fallible C functions", fb.p);
+                str_free(&fb);
             }
         }
 

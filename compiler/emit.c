@@ -431,20 +431,34 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         break;
     case EX_NAME: str_add(s, "%s", ex->bound ? ex->bound->cname : x->input); break;
     case EX_IF:
+        /* An else-if chain is one flat ?: chain (C's ?: groups to the
+         * right), so its length adds no brackets: (a ? x : b ? y : z). */
         str_add(s, "(");
-        emit_expr(x, s, ex->args[0]);
-        str_add(s, " ? ");
-        emit_expr(x, s, ex->args[1]);
-        str_add(s, " : ");
+        for (;;) {
+            emit_expr(x, s, ex->args[0]);
+            str_add(s, " ? ");
+            emit_expr(x, s, ex->args[1]);
+            str_add(s, " : ");
+            if (ex->args[2]->kind != EX_IF)
+                break;
+            ex = ex->args[2];
+        }
         emit_expr(x, s, ex->args[2]);
         str_add(s, ")");
         break;
     case EX_LET:
         /* (x = value, body): evaluated only where the let is, so an if
-         * around it still decides whether value runs. */
-        str_add(s, "(%s = ", ex->cname);
-        emit_expr(x, s, ex->args[0]);
-        str_add(s, ", ");
+         * around it still decides whether value runs.  A let chain is one
+         * comma list: (x = v, y = w, body). */
+        str_add(s, "(");
+        for (;;) {
+            str_add(s, "%s = ", ex->cname);
+            emit_expr(x, s, ex->args[0]);
+            str_add(s, ", ");
+            if (ex->args[1]->kind != EX_LET)
+                break;
+            ex = ex->args[1];
+        }
         emit_expr(x, s, ex->args[1]);
         str_add(s, ")");
         break;
@@ -491,7 +505,12 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
             str_add(s, "), (%s){0})", ctype(x->e, ex->type));
             break;
         }
+        if (strchr(bi->params, 'n'))   /* fp_abs_i64, fp_min_f64, ... */
+            fn = arena_printf(x->e->arena, "%s_%s", fn,
+                              ex->args[0]->type == &ty_i64 ? "i64" : "f64");
         str_add(s, "%s(", *fn ? fn : "/* flatmap only */");
+        if (strchr(bi->flags, 'W'))
+            str_add(s, ex->nargs ? "w, " : "w");
         if (strchr(bi->flags, 'A'))
             str_add(s, "w->arena, ");
         if (strchr(bi->flags, 'F'))
@@ -2049,8 +2068,9 @@ static void emit_stage1(Emitter *e, const Stage *st, bool timed)
         loop_opened(e, 1);
         time_sample(e, 1);
         count(e, fm, 0);
-        if (any_fallible(ir))
-            line(e, "w->pos = %s.p;   /* for error messages */", fm->cname);
+        if (any_fallible(ir) || e->plan->input_pos)
+            line(e, "w->pos = %s.p;   /* for error messages%s */", fm->cname,
+                 e->plan->input_pos ? " and input_line()" : "");
         cur = fm->cname;
         next = st->first + 2;
         emit_ckpt_hook(e, st, 1, cur);
@@ -2063,8 +2083,9 @@ static void emit_stage1(Emitter *e, const Stage *st, bool timed)
         e->loops++;
         loop_opened(e, 0);
         time_sample(e, 0);
-        if (any_fallible(ir))
-            line(e, "w->pos = %s.p;   /* for error messages */", src->cname);
+        if (any_fallible(ir) || e->plan->input_pos)
+            line(e, "w->pos = %s.p;   /* for error messages%s */", src->cname,
+                 e->plan->input_pos ? " and input_line()" : "");
     } else {
         emit_record_source(e, src);
     }
@@ -2775,6 +2796,8 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     if (p->scan_words)
         line(&e, ".words_scan = true,");
     line(&e, ".timed_ops = %d,", p->timed_ops);
+    if (p->input_pos)
+        line(&e, ".input_lines = true,");
     if (ir->collect) {
         line(&e, ".collect = true,");
         if (ir->errors_path) {

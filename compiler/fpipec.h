@@ -235,6 +235,7 @@ typedef struct Expr {
     const struct Extern *ext;  /* EX_CALL of an extern C function */
     const char *cname;       /* EX_LET: its C variable, set by the emitter */
     int depth;               /* 1 + its deepest operand's: see ast.c */
+    int chain;               /* EX_IF, EX_LET: links of its else-if or let chain */
 } Expr;
 
 typedef enum TypeExprKind { TX_NAME, TX_TUPLE, TX_LIST } TypeExprKind;
@@ -357,7 +358,7 @@ typedef struct ParseCtx {
     bool name_fits;          /* a name would fit where the current token is (a keyword) */
     int prev_kind[2];        /* the two tokens before the current one */
     const char *prev_name;   /* text of the operator name just seen */
-    Span open[64];           /* '(' and '[' not yet closed, innermost last */
+    Span open[256];          /* '(' and '[' not yet closed, innermost last */
     int nopen;
     OpOptions opt;           /* the options of the operator being parsed */
     MonoidDecl *monoid;      /* the monoid declaration being parsed */
@@ -611,6 +612,8 @@ typedef struct Plan {
     int checkpoint_op;       /* IR index of the materialized operator, or -1 */
     int ckpt_elem_op;        /* ... when element-wise (stage 1 writes it), or -1 */
     bool ckpt_records;       /* ... its elements carry their input records */
+    bool input_pos;          /* input_file() or input_line() is called: stage 1
+                                tracks each element's record and the lines */
     const char *resume_fname;   /* ... the function resuming stage 1 after it */
     uint64_t links_hash;     /* fingerprint of the linked C files' bytes
                                 (plan_hash_links), for a checkpoint's staleness */

@@ -33,10 +33,12 @@
     X(USER,  "",      "a monoid declared in the .fpipe file")
 
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
- * b bool, x any scalar; result likewise, or [s] for a list of str, or ?
+ * b bool, x any scalar, n i64 or f64 (every n of a call the same type,
+ * the result's too, and cfn gets a _i64 or _f64 suffix); result likewise,
+ * or [s] for a list of str, or ?
  * for fail's: the type of the other branch of the if it is a branch of.
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
- * worker and the operator's site), - neither.  cfn: the runtime function
+ * worker and the operator's site), W takes the worker only, - none.  cfn: the runtime function
  * (str's depends on its argument's type; split and split_ws are iterated
  * by flatmap). */
 /*      enum          name           params result flags cfn              what it does */
@@ -58,6 +60,22 @@
     X(PARSE_F64,   "parse_f64",   "s",   "f",   "F",  "fp_parse_f64",  "a decimal number (the whole string)") \
     X(FAIL,        "fail",        "s",   "?",   "F",  "fp_fail_msg",   "fails the element with msg (a branch of an if)") \
     X(STR,         "str",         "x",   "s",   "A",  "",              "a value as text, as a TSV sink writes it") \
-    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine")
+    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine") \
+    /* numbers: casts and math (libm); n is i64 or f64, one type per call */ \
+    X(F64,         "f64",         "i",   "f",   "-",  "fp_f64_of_i64", "i as f64 (exact to 2^53, else rounded to nearest)") \
+    X(I64,         "i64",         "f",   "i",   "F",  "fp_i64_of_f64", "x truncated toward zero (nan or out of range fails)") \
+    X(FLOOR,       "floor",       "f",   "f",   "-",  "fp_floor",      "the largest integer <= x") \
+    X(CEIL,        "ceil",        "f",   "f",   "-",  "fp_ceil",       "the smallest integer >= x") \
+    X(ROUND,       "round",       "f",   "f",   "-",  "fp_round",      "x to the nearest integer, halves away from zero") \
+    X(ABS,         "abs",         "n",   "n",   "-",  "fp_abs",        "|x| (i64: abs of the least i64 wraps to itself)") \
+    X(MIN,         "min",         "nn",  "n",   "-",  "fp_min",        "the smaller of a and b (f64: nan if either is)") \
+    X(MAX,         "max",         "nn",  "n",   "-",  "fp_max",        "the larger of a and b (f64: nan if either is)") \
+    X(SQRT,        "sqrt",        "f",   "f",   "-",  "fp_sqrt",       "the square root (nan below 0)") \
+    X(LOG,         "log",         "f",   "f",   "-",  "fp_log",        "the natural logarithm (-inf at 0, nan below)") \
+    X(EXP,         "exp",         "f",   "f",   "-",  "fp_exp",        "e to the power x") \
+    X(POW,         "pow",         "ff",  "f",   "-",  "fp_pow",        "x to the power y (C pow)") \
+    /* provenance: where the element came from (W: takes the worker) */ \
+    X(INPUT_FILE,  "input_file",  "",    "s",   "W",  "fp_input_file", "the element's input as named on the command line (- for stdin)") \
+    X(INPUT_LINE,  "input_line",  "",    "i",   "W",  "fp_input_line", "the 1-based line of the element's input record")
 
 #endif /* FPIPE_OPS_H */

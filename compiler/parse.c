@@ -59,7 +59,7 @@ Program *parse_program(Arena *a, const Source *src, Diags *d)
         if (opkw)
             c.nopen = 0;
         if (kind == TK_LPAREN || kind == TK_LBRACKET || kind == TK_LBRACE) {
-            if (c.nopen < 64)
+            if (c.nopen < (int)(sizeof c.open / sizeof c.open[0]))
                 c.open[c.nopen++] = t.span;
         }
         if (kind == TK_IDENT)
@@ -121,7 +121,7 @@ static OpDecl *parse_fragment(Arena *a, const Source *src, Diags *d, Span at, bo
     fpipeParse(parser, type ? TK_COLON : TK_EQ, (Token){type ? TK_COLON : TK_EQ, empty});
     Token t;
     int n = 0;
-    Span open[64];   /* brackets not yet closed: reported here, not as a
+    Span open[256];  /* brackets not yet closed: reported here, not as a
                         syntax error at the end the grammar is given */
     int nopen = 0;
     for (;;) {
@@ -129,7 +129,7 @@ static OpDecl *parse_fragment(Arena *a, const Source *src, Diags *d, Span at, bo
         if (kind == 0)
             break;
         if (kind == TK_LPAREN || kind == TK_LBRACKET || kind == TK_LBRACE) {
-            if (nopen < 64)
+            if (nopen < (int)(sizeof open / sizeof open[0]))
                 open[nopen++] = t.span;
         } else if ((kind == TK_RPAREN || kind == TK_RBRACKET || kind == TK_RBRACE) && nopen) {
             nopen--;

@@ -20,14 +20,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Whether e calls input_file() or input_line(). */
+static bool uses_input_pos(const Expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_CALL && !e->ext && (e->builtin == BI_INPUT_FILE || e->builtin == BI_INPUT_LINE))
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (uses_input_pos(e->args[i]))
+            return true;
+    return false;
+}
+
 /* Whether an operator after m in stage 1 may report an element with its
- * input record: then each checkpointed element carries its record.  Any
- * fallible one may — its .fpipe policy drop included, since --config can
- * make it collect or fail_fast for a run. */
+ * input record, or asks for its place: then each checkpointed element
+ * carries its record.  Any fallible one may — its .fpipe policy drop
+ * included, since --config can make it collect or fail_fast for a run. */
 static bool ckpt_needs_records(const Ir *ir, const Stage *st, int m)
 {
     for (int i = m + 1; i <= st->last; i++)
-        if (ir->ops[i].fallible)
+        if (ir->ops[i].fallible || uses_input_pos(ir->ops[i].body))
             return true;
     return false;
 }
@@ -52,6 +65,8 @@ static void plan_stage1(Arena *a, Plan *p)
     }
     /* a batch_map: its time includes its batch calls */
     p->timed_ops = (p->batch_map >= 0 ? p->batch_map : s1->last) + 1;
+    for (int i = s1->first; i <= s1->last; i++)
+        p->input_pos |= uses_input_pos(ir->ops[i].body);
     p->checkpoint_op = p->ckpt_elem_op = -1;
     for (int i = 0; i < ir->nops; i++)
         if (ir->ops[i].materialize) {
@@ -203,6 +218,9 @@ void plan_dump(Str *s, const Plan *p)
     if (p->scan_words)
         str_add(s, "    source %s + flatmap %s: one scan for words over the partition's bytes "
                    "(split_ws never crosses a newline)\n", ir->ops[0].name, ir->ops[1].name);
+    if (p->input_pos)
+        str_add(s, "    input_file(), input_line(): each partition's first line is counted "
+                   "from its file offset before stage 1, the rest on the way\n");
     for (int i = s1->first; i <= s1->last; i++) {
         const IrOp *op = &ir->ops[i];
         if (!op->materialize || op_info[op->kind].role != ROLE_ELEMENT)

@@ -916,6 +916,102 @@ static void gen_exact_sums(Gen *g, const Ir *ir, const IrOp *c, int k)
     L(g, "%s", "");
 }
 
+/* The first call of a numeric builtin (f64 ... pow) in ex, or NULL. */
+static const Expr *numeric_call(const Expr *ex)
+{
+    if (!ex)
+        return NULL;
+    if (ex->kind == EX_CALL && !ex->ext && ex->builtin >= BI_F64 && ex->builtin <= BI_POW)
+        return ex;
+    for (int i = 0; i < ex->nargs; i++) {
+        const Expr *c = numeric_call(ex->args[i]);
+        if (c)
+            return c;
+    }
+    return NULL;
+}
+
+/* The first operator body that calls a numeric builtin, and the call. */
+static const Expr *numeric_use(const Ir *ir)
+{
+    for (int i = 0; i < ir->nops; i++) {
+        const Expr *c = numeric_call(ir->ops[i].body);
+        if (c)
+            return c;
+    }
+    return NULL;
+}
+
+enum { NUM_TRIALS = 20000 };
+
+/* The laws of the numeric builtins (the runtime's fp_floor, fp_i64_of_f64,
+ * ...: what every program calls), on random and edge values: casts round
+ * trip (i64(f64(i)) == i for |i| <= 2^53; i64(x) is trunc(x) in range and
+ * an element error outside it or on nan); floor(x) <= x <= ceil(x), both
+ * integers at most 1 apart; round(x) within 0.5 of x, halves away from
+ * zero; abs(x) == abs(-x); min and max commutative to the bit, one of
+ * their arguments, min <= max. */
+static void gen_numeric_laws(Gen *g, const Ir *ir, const Expr *call, int k)
+{
+    const char *loc = loc_lit(g, ir, call->name_span);
+    L(g, "static void num_fail(const char *law, double x, double y)");
+    L(g, "{");
+    L(g, "    char msg[200];");
+    L(g, "    snprintf(msg, sizeof msg, \"the numeric builtins: %%s\", law);");
+    L(g, "    report(%s, 1, msg);", loc);
+    L(g, "    printf(\"    counterexample: \");");
+    L(g, "    show_f64(x);");
+    L(g, "    printf(\", \");");
+    L(g, "    show_f64(y);");
+    L(g, "    printf(\"\\n    = hint: the runtime's math is broken (runtime/libfpipe.h, Numbers)\\n\");");
+    L(g, "}");
+    L(g, "static void test_%d(void)", k);
+    L(g, "{");
+    L(g, "    int failed = 0;");
+    L(g, "    for (int t = 0; t < %d && !failed; t++) {", NUM_TRIALS);
+    L(g, "        int64_t i = gen_i64();");
+    L(g, "        double x = t %% 3 == 0 ? (double)i : gen_f64(), y = gen_f64();");
+    L(g, "        if (t %% 7 == 0)   /* a half: round's ties */");
+    L(g, "            x = floor(x) + 0.5;");
+    L(g, "        if (t %% 2)");
+    L(g, "            i %%= INT64_C(1) << 53;   /* exact as f64 */");
+    L(g, "        W.failed = 0;");
+    L(g, "        int64_t back = fp_i64_of_f64(&W, &vsite, fp_f64_of_i64(i));");
+    L(g, "        int in53 = i >= -(INT64_C(1) << 53) && i <= INT64_C(1) << 53;");
+    L(g, "        if (in53 && (W.failed || back != i))");
+    L(g, "            num_fail(\"i64(f64(i)) is not i for |i| <= 2^53\", (double)i, (double)back), failed = 1;");
+    L(g, "        W.failed = 0;");
+    L(g, "        int64_t xi = fp_i64_of_f64(&W, &vsite, x);");
+    L(g, "        int inr = x >= -0x1p63 && x < 0x1p63;");
+    L(g, "        if (inr ? W.failed || (double)xi != trunc(x) : !W.failed)");
+    L(g, "            num_fail(inr ? \"i64(x) is not trunc(x) in range\" : \"i64(x) does not fail out of range or on nan\", x, (double)xi), failed = 1;");
+    L(g, "        W.failed = 0;");
+    L(g, "        double fl = fp_floor(x), ce = fp_ceil(x), ro = fp_round(x);");
+    L(g, "        if (isfinite(x) && !(fl <= x && x <= ce && fl == trunc(fl) && ce == trunc(ce) && ce - fl <= 1.0))");
+    L(g, "            num_fail(\"floor(x) <= x <= ceil(x), integers at most 1 apart\", fl, ce), failed = 1;");
+    L(g, "        if (isfinite(x) && !(fabs(ro - x) < 0.5 || (fabs(ro - x) == 0.5 && fabs(ro) > fabs(x))))");
+    L(g, "            num_fail(\"round(x) is the nearest integer, halves away from zero\", x, ro), failed = 1;");
+    L(g, "        if (!same_f64(fp_abs_f64(x), fp_abs_f64(-x)) || fp_abs_i64(i) != fp_abs_i64(fp_neg_i64(i)))");
+    L(g, "            num_fail(\"abs(x) == abs(-x)\", x, (double)i), failed = 1;");
+    L(g, "        double mn = fp_min_f64(x, y), mx = fp_max_f64(x, y);");
+    L(g, "        if (!same_f64(mn, fp_min_f64(y, x)) || !same_f64(mx, fp_max_f64(y, x)))");
+    L(g, "            num_fail(\"min and max are commutative (to the bit)\", x, y), failed = 1;");
+    L(g, "        if (!isnan(x) && !isnan(y) && (!(mn <= mx) || !(same_f64(mn, x) || same_f64(mn, y))))");
+    L(g, "            num_fail(\"min(a, b) <= max(a, b), and min is a or b\", x, y), failed = 1;");
+    L(g, "        if ((isnan(x) || isnan(y)) && !(isnan(mn) && isnan(mx)))");
+    L(g, "            num_fail(\"min and max of a nan are nan\", x, y), failed = 1;");
+    L(g, "        int64_t j = gen_i64();");
+    L(g, "        if (fp_min_i64(i, j) != fp_min_i64(j, i) || fp_max_i64(i, j) != fp_max_i64(j, i) ||");
+    L(g, "            fp_min_i64(i, j) > fp_max_i64(i, j))");
+    L(g, "            num_fail(\"i64 min and max are commutative, min <= max\", (double)i, (double)j), failed = 1;");
+    L(g, "    }");
+    L(g, "    if (!failed)");
+    L(g, "        printf(\"ok - the numeric builtins: casts round trip, floor <= x <= ceil, round's \"");
+    L(g, "               \"halves, abs, min and max (%d trials)\\n\");", NUM_TRIALS);
+    L(g, "}");
+    L(g, "%s", "");
+}
+
 /* The whole test program: the pipeline's types and monoids as emit.c
  * writes them, a law test per monoid, a determinism (and batch split)
  * test per extern, and main. */
@@ -948,6 +1044,10 @@ static void gen_program(Gen *g, const Ir *ir)
     const IrOp *sum_op = exact_sum_op(ir);
     if (sum_op)
         gen_exact_sums(g, ir, sum_op, k++);
+    const Expr *num = numeric_use(ir);
+    int num_k = num ? k : -1;
+    if (num)
+        gen_numeric_laws(g, ir, num, k++);
     L(g, "int main(int argc, char **argv)");
     L(g, "{");
     L(g, "    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;");
@@ -958,7 +1058,10 @@ static void gen_program(Gen *g, const Ir *ir)
     L(g, "    signal(SIGILL, crashed);");
     for (int i = 0; i < k; i++) {
         const char *what;
-        if (i < ir->nmonoids)
+        if (i == num_k)
+            what = arena_printf(a_of(g), "%s: error: the numeric builtins",
+                                loc_str(g, ir, num->name_span));
+        else if (i < ir->nmonoids)
             what = arena_printf(a_of(g), "%s: error: monoid '%s'", loc_str(g, ir,
                                 ir->monoids[i]->span), ir->monoids[i]->name);
         else if (i == ir->nmonoids + ir->nexterns)
@@ -993,8 +1096,9 @@ int verify_program(Arena *a, const Ir *ir, uint64_t seed, bool seed_given)
     printf("verify %s: seed %llu (--seed N to change)\n", ir->src->path,
            (unsigned long long)seed);
     fflush(stdout);
-    if (ir->nmonoids == 0 && ir->nexterns == 0 && !exact_sum_op(ir)) {
-        printf("nothing to verify: no declared monoid, no extern C function, no f64 sum\n");
+    if (ir->nmonoids == 0 && ir->nexterns == 0 && !exact_sum_op(ir) && !numeric_use(ir)) {
+        printf("nothing to verify: no declared monoid, no extern C function, no f64 sum, "
+               "no numeric builtin\n");
         return 0;
     }
     Str c = {0};

@@ -20,6 +20,14 @@
 %token_destructor { (void)c; (void)$$; }
 %extra_context {ParseCtx *c}
 %default_type {void *}
+/* Expressions nest 100 levels in every form (MAX_EXPR_DEPTH, ast.c), and
+ * else-if and let chains have up to 200 links (MAX_CHAIN).  A chain link
+ * holds 5 symbols on this stack (IF expr THEN expr ELSE; LET IDENT EQ expr
+ * IN), a level of nesting at most 6 (`R { a: 1, b: R { ...`: IDENT LBRACE
+ * fieldinits COMMA IDENT COLON): 200 * 5 + 100 * 6 plus an operator's
+ * prefix fits.  Deeper input (a thousand parentheses) overflows it:
+ * %stack_overflow's "expression nested too deeply". */
+%stack_size 2000
 
 %include {
 #include "fpipec.h"

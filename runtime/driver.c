@@ -325,6 +325,10 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
         w->in_path = run->in[w->part->file].path;
         w->in_base = run->in[w->part->file].data;
         w->lc_pos = NULL;
+    } else if (run->pl->input_lines) {   /* input_file(), input_line() */
+        w->in_path = run->in[w->part->file].path;
+        w->in_base = run->in[w->part->file].data;
+        w->lc_pos = NULL;
     }
     if (run->ckbufs || run->resume_elems) {
         /* materialize on an element-wise operator: this partition's
@@ -1336,12 +1340,20 @@ static int open_outputs(fp_run *run)
             fp_errors_lines_range(run->parts, run->nparts, bases, run->threads, run->part_lo,
                                   run->part_hi, fp_dist_on() ? fp_dist_sum_u64 : NULL);
         free(bases);
+    } else if (pl->input_lines && !run->resume_elems) {
+        /* input_line(): the partitions' first lines, as for collect */
+        const char **bases = xcalloc((size_t)run->nin, sizeof *bases);
+        for (int i = 0; i < run->nin; i++)
+            bases[i] = run->in[i].data;
+        fp_errors_lines_range(run->parts, run->nparts, bases, run->threads, run->part_lo,
+                              run->part_hi, fp_dist_on() ? fp_dist_sum_u64 : NULL);
+        free(bases);
     }
     if (run->ck_on && !run->resumed && pl->resume1) {
         /* materialize on an element-wise operator: a payload per partition;
          * its elements' records need the partitions' first lines. */
         run->ckbufs = xcalloc(run->nparts, sizeof *run->ckbufs);
-        if (pl->ckpt_records && !run->collect) {   /* else counted above */
+        if (pl->ckpt_records && !run->collect && !pl->input_lines) {   /* else counted above */
             const char **bases = xcalloc((size_t)run->nin, sizeof *bases);
             for (int i = 0; i < run->nin; i++)
                 bases[i] = run->in[i].data;

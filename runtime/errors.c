@@ -126,6 +126,7 @@ void fp_collect(fp_worker *w)
     }
     w->lc_line += fp_count_newlines(w->lc_pos, pos);
     w->lc_pos = pos;
+    w->lc_eol = NULL;   /* input_line()'s: counted again */
     put_lit(b, ",\"input\":");
     put_json_cstr(b, w->in_path ? w->in_path : "");
     put_lit(b, ",\"line\":");

@@ -143,3 +143,16 @@ fp_str fp_str_of_f64(fp_arena *a, double v)
     fp_buf_free(&b);
     return r;
 }
+
+/* i64(x): the range test is on doubles, where -2^63 and 2^63 are exact;
+ * nan fails both comparisons.  Here, not in util.c, because its message
+ * prints the value: only a program that calls i64() links this file. */
+int64_t fp_i64_of_f64(fp_worker *w, const fp_site *site, double x)
+{
+    if (x >= -9223372036854775808.0 && x < 9223372036854775808.0)
+        return (int64_t)x;
+    fp_str t = fp_str_of_f64(w->arena, x);
+    fp_elem_error(w, site, fp_arena_printf(w->arena, 0, "i64: %.*s is %s", (int)t.n, t.p,
+                                           x != x ? "not a number" : "out of the i64 range"));
+    return 0;
+}

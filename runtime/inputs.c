@@ -707,3 +707,37 @@ size_t fp_partition_csv_mapped(const char *data, size_t start, size_t len, size_
     return partition_csv(data, start, len, part_size, file, first_index, threads, true, out);
 }
 
+
+/* ---- provenance: input_file(), input_line() -------------------------- */
+
+/* The element's input as named on the command line ("-": standard input).
+ * Stage 1 only (the checker keeps the calls before any combine). */
+fp_str fp_input_file(fp_worker *w)
+{
+    const char *path = w->in_path ? w->in_path : "";   /* set per partition (driver.c) */
+    return fp_str_lit(path, strlen(path));
+}
+
+/* The line of the element's record: the partition's first line (counted
+ * once per run from the file offsets, fp_errors_lines_range, so every
+ * mode and rank agrees) plus the newlines before w->pos, counted on from
+ * the last call's position in the same partition (fp_input_line, inline,
+ * answers without a call while the element is on the same line). */
+int64_t fp_input_line_at(fp_worker *w)
+{
+    const fp_part *part = w->part;
+    if (!part)
+        return 0;
+    const char *pos = w->pos ? w->pos : part->begin;
+    if (!w->lc_pos || pos < w->lc_pos) {
+        w->lc_pos = part->begin;
+        w->lc_line = part->line0;
+    }
+    w->lc_line += fp_count_newlines(w->lc_pos, pos);
+    w->lc_pos = pos;
+    /* The line goes on to its newline: later elements before it (the
+     * words of this line) are on it too (fp_input_line). */
+    const char *nl = pos < part->end ? memchr(pos, '\n', (size_t)(part->end - pos)) : NULL;
+    w->lc_eol = nl ? nl : part->end;
+    return (int64_t)w->lc_line;
+}

@@ -15,6 +15,7 @@
 
 #include "fpipe.h"   /* fp_str, fp_ctx and what C functions may call */
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -336,6 +337,64 @@ static inline int64_t fp_mul_i64(int64_t a, int64_t b)
 static inline int64_t fp_neg_i64(int64_t a)
 {
     return (int64_t)(0u - (uint64_t)a);
+}
+
+/* input_file(), input_line(): the current element's input, as named on
+ * the command line ("-" for standard input), and the 1-based line of its
+ * record (a CSV record's first line), counted from the partition's first
+ * line, so the same in every mode (inputs.c). */
+fp_str fp_input_file(struct fp_worker *w);
+int64_t fp_input_line_at(struct fp_worker *w);
+
+/* ------------------------------------------------------------------ */
+/* Numbers: casts and math (docs/language.md, "Numbers").  f64 results */
+/* are IEEE: nan and the infinities are values, never errors; libm's   */
+/* functions are correctly rounded or nearly so, and glibc's give the  */
+/* same bits on every x86-64 and aarch64 machine for these.            */
+/* ------------------------------------------------------------------ */
+
+/* f64(i): exact for |i| <= 2^53, else the nearest f64 (ties to even). */
+static inline double fp_f64_of_i64(int64_t i)
+{
+    return (double)i;
+}
+/* i64(x): x truncated toward zero; nan or outside [-2^63, 2^63) is an
+ * element error (util.c). */
+int64_t fp_i64_of_f64(struct fp_worker *w, const struct fp_site *site, double x);
+static inline double fp_floor(double x) { return floor(x); }
+static inline double fp_ceil(double x) { return ceil(x); }
+/* Halves away from zero (C round): round(2.5) is 3, round(-0.5) is -0. */
+static inline double fp_round(double x) { return round(x); }
+static inline double fp_sqrt(double x) { return sqrt(x); }
+static inline double fp_log(double x) { return log(x); }
+static inline double fp_exp(double x) { return exp(x); }
+static inline double fp_pow(double x, double y) { return pow(x, y); }
+/* abs of the least i64 wraps to itself, like -x (an i64 never traps). */
+static inline int64_t fp_abs_i64(int64_t a)
+{
+    return a < 0 ? fp_neg_i64(a) : a;
+}
+static inline double fp_abs_f64(double x) { return fabs(x); }
+static inline int64_t fp_min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t fp_max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
+/* IEEE 754-2019 minimum and maximum: nan when either is nan (a missing
+ * value is not silently replaced, unlike C's fmin), and -0 < +0, so the
+ * result never depends on the order of the arguments. */
+static inline double fp_min_f64(double a, double b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+static inline double fp_max_f64(double a, double b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return signbit(a) ? b : a;
+    return a > b ? a : b;
 }
 
 /* An exact 128-bit sum of i64 values (the mean of i64 values): exact, so
@@ -901,6 +960,7 @@ typedef struct fp_worker {
     const char *in_base;    /* its first byte (for byte offsets) */
     const char *lc_pos;     /* line counting: up to here ... */
     uint64_t lc_line;       /* ... lines are counted (NULL: from the partition start) */
+    const char *lc_eol;     /* ... and lc_line lasts to here (input_line(); NULL: unknown) */
     /* --stats (stats.c): per operator i of n, [i] elements passed on,
      * [n + i] a csv/jsonl source's records read (see the generated code) */
     uint64_t *stat;
@@ -1048,6 +1108,15 @@ static inline void fp_elem_error(fp_worker *w, const fp_site *site, const char *
     w->transient = 0;   /* fp_error_transient sets it after this */
     w->err_site = site;
     w->err_msg = msg;
+}
+
+/* input_line(): the line found last time while the element is still on it
+ * (the words of one line), else counted on (inputs.c). */
+static inline int64_t fp_input_line(fp_worker *w)
+{
+    if (w->pos && w->lc_pos && w->pos >= w->lc_pos && w->pos < w->lc_eol)
+        return (int64_t)w->lc_line;
+    return fp_input_line_at(w);
 }
 
 /* retry N, after the operator's statement (attempt 0 the first call):
@@ -1396,6 +1465,8 @@ typedef struct fp_pipeline {
      * names (NULL: --errors PATH, or the output's path + ".errors.jsonl") */
     bool collect;
     const char *errors_path;
+    /* input_file(), input_line(): stage 1 needs the partitions' first lines */
+    bool input_lines;
     /* every operator, for --stats (fp_op), and whether stage 1 scans the
      * words of a text source directly (its lines are counted apart) */
     const struct fp_op *ops;

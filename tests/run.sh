@@ -46,6 +46,8 @@
 #            of programs, help, exit codes, --stats-file, -MD, completion
 #   fmt      tests/fmt.sh: fpipec fmt (the examples are formatted; fmt
 #            keeps the meaning, is idempotent, -i/--check), editor/ files
+#   num      tests/num.sh: numeric builtins against Python's math, provenance
+#            against awk, expressions 100 deep in every form
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1483,6 +1485,8 @@ echo "# jsonl"
 . tests/cli.sh
 # fpipec fmt, and the editor files generated from the compiler's tables.
 . tests/fmt.sh
+# Numbers and casts, input_file()/input_line(), expression depth (issue 16).
+. tests/num.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

@@ -54,7 +54,8 @@
 (defconst fpipe-builtins
   '("split_ws" "split" "lower" "upper" "len" "trim" "contains" "starts_with"
     "ends_with" "find" "substr" "field" "replace" "parse_i64" "parse_f64"
-    "fail" "str" "hash")
+    "fail" "str" "hash" "f64" "i64" "floor" "ceil" "round" "abs" "min" "max"
+    "sqrt" "log" "exp" "pow" "input_file" "input_line")
   "Builtin functions.")
 
 (defconst fpipe-monoids

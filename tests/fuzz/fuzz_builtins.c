@@ -14,7 +14,10 @@
  *     with strtoll / strtod;
  *   - find, contains, starts_with, ends_with, replace, field, split,
  *     substr, lower, upper, trim against naive versions;
- *   - i64 and bool keys: byte order of the keys is the order of the values.
+ *   - i64 and bool keys: byte order of the keys is the order of the values;
+ *   - the numeric builtins: i64(x) is trunc(x) in range and fails outside,
+ *     casts round trip below 2^53, floor <= x <= ceil, round's halves,
+ *     abs(x) == abs(-x), min and max commutative to the bit.
  */
 #include "fuzz_util.h"
 
@@ -117,6 +120,31 @@ static void check_numbers(const uint8_t *d, size_t n)
         CHECK(memcmp(&f, &g, 8) == 0);
     }
     fp_buf_free(&b);
+    /* The numeric builtins, on these bits as an i64 and as an f64, and on
+     * the next 8 bytes as a second f64. */
+    fp_worker w = {0};
+    w.arena = fp_arena_new();
+    int64_t ci = fp_i64_of_f64(&w, &site, f);
+    bool in = f >= -0x1p63 && f < 0x1p63;
+    CHECK(in ? !w.failed && (double)ci == trunc(f) : w.failed && ci == 0);
+    w.failed = 0;
+    if (i >= -(INT64_C(1) << 53) && i <= INT64_C(1) << 53)
+        CHECK(fp_i64_of_f64(&w, &site, fp_f64_of_i64(i)) == i && !w.failed);
+    fp_arena_free(w.arena);
+    if (isfinite(f)) {
+        double fl = fp_floor(f), ce = fp_ceil(f), ro = fp_round(f);
+        CHECK(fl <= f && f <= ce && ce - fl <= 1.0 && fl == trunc(fl) && ce == trunc(ce));
+        CHECK(fabs(ro - f) < 0.5 || (fabs(ro - f) == 0.5 && fabs(ro) > fabs(f)));
+    }
+    CHECK(fp_abs_i64(i) == fp_abs_i64(fp_neg_i64(i)) && (fp_abs_i64(i) >= 0 || i == INT64_MIN));
+    if (n >= 16) {
+        double g;
+        memcpy(&g, d + 8, 8);
+        double mn = fp_min_f64(f, g), mx = fp_max_f64(f, g), mn2 = fp_min_f64(g, f);
+        CHECK(isnan(f) || isnan(g) ? isnan(mn) && isnan(mx)
+                                   : mn <= mx && (memcmp(&mn, &f, 8) == 0 || memcmp(&mn, &g, 8) == 0));
+        CHECK((isnan(mn) && isnan(mn2)) || memcmp(&mn, &mn2, 8) == 0);
+    }
     /* i64 keys: byte order is numeric order. */
     if (n >= 16) {
         int64_t j;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # seed.sh OUT — the seed corpora of the fuzz targets, written to OUT/<target>/:
-#   parse, frontend, fmt  every examples/*.fpipe and tests/errors/*.fpipe
+#   parse, frontend, fmt  every examples/*.fpipe, tests/errors/*.fpipe and
+#                    tests/num/*.fpipe
 #   lines            examples/data/*.txt and a slice of access.log
 #   csv              examples/data/sales.csv with its header renamed to the
 #                    harness's fields (a,b,c,d,e), cut short, plus the
@@ -47,7 +48,7 @@ printf '\001\001\002\000\000\000\000\000\000\000\007\000\000\000\000\000\000\000
 # (line 1, offset 0), the element at 0: ("x", [9]).
 printf '\002\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\074\000\000\000\000\000\000\000\001\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\002\000\000\000\000\000\000\000ab\000\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000x\001\000\000\000\000\000\000\000\011\000\000\000\000\000\000\000' > "$OUT/checkpoint/elems_records"
 printf '\003\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\031\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000x\001\000\000\000\000\000\000\000\011\000\000\000\000\000\000\000' > "$OUT/checkpoint/elems"
-for f in examples/*.fpipe tests/errors/*.fpipe; do
+for f in examples/*.fpipe tests/errors/*.fpipe tests/num/*.fpipe; do
     n=$(basename "$(dirname "$f")")_$(basename "$f" .fpipe)
     cp "$f" "$OUT/parse/$n"
     cp "$f" "$OUT/frontend/$n"

@@ -638,6 +638,46 @@ static bool wrapping_arithmetic(void)
     return true;
 }
 
+/* The numeric builtins on edge values: nan, infinities, -0.0, halves,
+ * 2^53, 2^63, INT64_MIN (docs/language.md, "Numbers"). */
+static bool numeric_edges(void)
+{
+    fp_worker w = {0};
+    w.arena = fp_arena_new();
+    fp_site site = {"t", "t.fpipe", 1, 1, 0};
+    CHECK(fp_f64_of_i64(INT64_C(9007199254740993)) == 9007199254740992.0, "2^53 + 1 rounds to even");
+    CHECK(fp_f64_of_i64(INT64_MIN) == -0x1p63, "f64(INT64_MIN) is exact");
+    CHECK(fp_i64_of_f64(&w, &site, -0x1p63) == INT64_MIN && !w.failed, "i64(-2^63)");
+    CHECK(fp_i64_of_f64(&w, &site, -2.7) == -2 && fp_i64_of_f64(&w, &site, 2.7) == 2 && !w.failed,
+          "i64 truncates toward zero");
+    CHECK(fp_i64_of_f64(&w, &site, 0x1p63) == 0 && w.failed &&
+              !strcmp(w.err_msg, "i64: 9.223372036854776e+18 is out of the i64 range"),
+          "i64(2^63) is an element error: %s", w.err_msg ? w.err_msg : "none");
+    w.failed = 0;
+    CHECK(fp_i64_of_f64(&w, &site, NAN) == 0 && w.failed && !strcmp(w.err_msg, "i64: nan is not a number"),
+          "i64(nan)");
+    w.failed = 0;
+    CHECK(fp_i64_of_f64(&w, &site, -INFINITY) == 0 && w.failed, "i64(-inf)");
+    CHECK(fp_round(2.5) == 3.0 && fp_round(-2.5) == -3.0 && fp_round(0.49999999999999994) == 0.0,
+          "round: halves away from zero, not below");
+    CHECK(signbit(fp_round(-0.4)) && signbit(fp_ceil(-0.5)) && signbit(fp_floor(-0.0)), "-0 kept");
+    CHECK(fp_abs_i64(INT64_MIN) == INT64_MIN && fp_abs_i64(-5) == 5, "abs wraps at INT64_MIN");
+    CHECK(!signbit(fp_abs_f64(-0.0)), "abs(-0.0)");
+    CHECK(isnan(fp_min_f64(NAN, 1.0)) && isnan(fp_min_f64(1.0, NAN)) && isnan(fp_max_f64(NAN, 1.0)) &&
+              isnan(fp_max_f64(1.0, NAN)),
+          "min/max of nan are nan");
+    CHECK(signbit(fp_min_f64(0.0, -0.0)) && signbit(fp_min_f64(-0.0, 0.0)) &&
+              !signbit(fp_max_f64(0.0, -0.0)) && !signbit(fp_max_f64(-0.0, 0.0)),
+          "-0 < 0 in either order");
+    CHECK(fp_min_i64(INT64_MIN, INT64_MAX) == INT64_MIN && fp_max_i64(INT64_MIN, INT64_MAX) == INT64_MAX,
+          "i64 min/max");
+    CHECK(isnan(fp_sqrt(-1.0)) && fp_log(0.0) == -INFINITY && isnan(fp_log(-1.0)) &&
+              fp_exp(1000.0) == INFINITY && fp_exp(-INFINITY) == 0.0 && fp_pow(NAN, 0.0) == 1.0,
+          "IEEE results");
+    fp_arena_free(w.arena);
+    return true;
+}
+
 static bool lower_upper_trim(void)
 {
     fp_arena *a = fp_arena_new();
@@ -1478,6 +1518,7 @@ int main(void)
     run("numbers print exactly", numbers_print_exactly);
     run("f64: shortest digits, the search's bytes where it was shortest", f64_shortest_matches_search);
     run("i64 arithmetic wraps", wrapping_arithmetic);
+    run("numeric builtins on edge values", numeric_edges);
     run("lower, upper, trim", lower_upper_trim);
     run("find: the first occurrence, or -1", find_first);
     run("field: pieces, empty ones, out of range", field_pieces);
