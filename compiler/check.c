@@ -289,6 +289,13 @@ static Type *check_call(Checker *c, Expr *e)
     c->fail_type = NULL;
     Type *args[8] = {0};
     for (int i = 0; i < e->nargs; i++) {
+        if (e->args[i]->kind == EX_FIELD_INIT) {   /* NAME = VALUE */
+            diag_at(c->d, DIAG_ERROR, e->args[i]->name_span, "'%s = ...' is an option of a "
+                    "csv source or sink, not an argument of %s", e->args[i]->sval, e->sval);
+            diag_hint(c->d, "options are written csv(input, header = false) or "
+                            "csv(output, delimiter = \";\")");
+            return &ty_error;
+        }
         Type *t = check_expr(c, e->args[i]);
         if (i < 8)
             args[i] = t;
@@ -700,6 +707,98 @@ static Type *check_expr(Checker *c, Expr *e)
 
 /* ---- operators ----------------------------------------------------- */
 
+/* The options of a csv source or sink after its target: header = BOOL,
+ * delimiter = "C", quote = "C" (one byte each, not a newline, not the
+ * same).  Into op's csv_* fields; false after errors (reported).  Other
+ * formats take none. */
+static bool format_options(Checker *c, const Expr *b, IrOp *op)
+{
+    static const char *const names[] = {"header", "delimiter", "quote"};
+    op->csv_header = true;
+    op->csv_delim = ',';
+    op->csv_quote = '"';
+    const Expr *seen[3] = {0};
+    bool ok = true;
+    for (int i = 1; i < b->nargs; i++) {
+        const Expr *a = b->args[i];
+        if (a->kind != EX_FIELD_INIT)
+            continue;   /* a second target: reported by the caller */
+        if (op->fmt != FMT_CSV) {
+            diag_at(c->d, DIAG_ERROR, a->name_span, "%s takes no options", b->sval);
+            diag_hint(c->d, "header, delimiter and quote are options of csv");
+            ok = false;
+            continue;
+        }
+        int k = 0;
+        while (k < 3 && strcmp(a->sval, names[k]) != 0)
+            k++;
+        if (k == 3) {
+            diag_at(c->d, DIAG_ERROR, a->name_span, "csv has no option '%s'", a->sval);
+            const char *sug = diag_suggest(a->sval, names, 3);
+            if (sug)
+                diag_hint(c->d, "did you mean '%s'?", sug);
+            else
+                diag_hint(c->d, "its options are header, delimiter and quote");
+            ok = false;
+            continue;
+        }
+        if (seen[k]) {
+            diag_at(c->d, DIAG_ERROR, a->name_span, "option '%s' is given twice", a->sval);
+            ok = false;
+            continue;
+        }
+        seen[k] = a;
+        const Expr *v = a->args[0];
+        if (k == 0) {
+            if (v->kind != EX_BOOL) {
+                diag_at(c->d, DIAG_ERROR, v->span, "header is true or false");
+                ok = false;
+            } else {
+                op->csv_header = v->ival != 0;
+            }
+            continue;
+        }
+        if (v->kind != EX_STR || v->slen != 1 || v->sval[0] == '\n' || v->sval[0] == '\r' ||
+            v->sval[0] == 0) {
+            if (v->kind != EX_STR)
+                diag_at(c->d, DIAG_ERROR, v->span, "%s is a string of one byte, e.g. \"%s\"",
+                        names[k], k == 1 ? ";" : "'");
+            else if (v->slen == 0)
+                diag_at(c->d, DIAG_ERROR, v->span, "%s cannot be empty: it is one byte",
+                        names[k]);
+            else if (v->slen != 1)
+                diag_at(c->d, DIAG_ERROR, v->span, "%s is one byte, not %zu", names[k], v->slen);
+            else
+                diag_at(c->d, DIAG_ERROR, v->span, "%s cannot be a %s", names[k],
+                        v->sval[0] ? "line break" : "NUL byte");
+            if (v->kind == EX_STR && v->slen > 1 && (unsigned char)v->sval[0] >= 0x80)
+                diag_hint(c->d, "a character outside ASCII is several bytes in UTF-8");
+            ok = false;
+            continue;
+        }
+        if (k == 1)
+            op->csv_delim = v->sval[0];
+        else
+            op->csv_quote = v->sval[0];
+    }
+    if (ok && op->csv_delim == op->csv_quote) {
+        const Expr *at = seen[1] ? seen[1] : seen[2];
+        diag_at(c->d, DIAG_ERROR, at->args[0]->span, "the delimiter and the quote are the same "
+                "byte");
+        ok = false;
+    }
+    return ok;
+}
+
+/* The arguments of a source's or sink's format that are not options. */
+static int targets(const Expr *b)
+{
+    int n = 0;
+    for (int i = 0; i < b->nargs; i++)
+        n += b->args[i]->kind != EX_FIELD_INIT;
+    return n;
+}
+
 /* source: text(input), or csv(input) / jsonl(input) onto the declared
  * record type */
 static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
@@ -708,7 +807,7 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
     op->out = &ty_error;
     Format fmt = b->kind == EX_CALL ? format_of(b->sval) : FMT_NONE;
     bool known = fmt == FMT_TEXT || fmt == FMT_CSV || fmt == FMT_JSONL;
-    if (!known || b->nargs != 1 || b->args[0]->kind != EX_NAME ||
+    if (!known || targets(b) != 1 || b->args[0]->kind != EX_NAME ||
         strcmp(b->args[0]->sval, "input") != 0) {
         diag_at(c->d, DIAG_ERROR, b->span, "a source reads text(input), csv(input) or "
                                            "jsonl(input)");
@@ -719,6 +818,8 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
     op->fmt = fmt;
     op->format = format_names[fmt];
     op->target = TGT_INPUT;
+    if (!format_options(c, b, op))
+        return;
     if (fmt == FMT_TEXT) {
         op->out = &ty_str;
         return;
@@ -775,7 +876,8 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
     Expr *b = o->body;
     static const char *const formats[] = {"tsv", "csv", "jsonl"};
     Format fmt = b->kind == EX_CALL ? format_of(b->sval) : FMT_NONE;
-    if ((fmt != FMT_TSV && fmt != FMT_CSV && fmt != FMT_JSONL) || b->nargs != 1) {
+    if ((fmt != FMT_TSV && fmt != FMT_CSV && fmt != FMT_JSONL) || targets(b) != 1 ||
+        b->args[0]->kind == EX_FIELD_INIT) {
         diag_at(c->d, DIAG_ERROR, b->span, "a sink writes FORMAT(output), FORMAT(stdout) or "
                                            "FORMAT(\"PATH\"), FORMAT being tsv, csv or jsonl");
         const char *sug = b->kind == EX_CALL ? diag_suggest(b->sval, formats, 3) : NULL;
@@ -788,6 +890,8 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
     }
     op->fmt = fmt;
     op->format = format_names[fmt];
+    if (!format_options(c, b, op))
+        return;
     Expr *a = b->args[0];
     if (a->kind == EX_NAME && strcmp(a->sval, "output") == 0) {
         op->target = TGT_OUTPUT;

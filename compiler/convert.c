@@ -98,6 +98,27 @@ static void yq_src(Str *s, const char *text)
     str_add(s, "'");
 }
 
+/* A csv option in YAML: ", header: false", ", delimiter: \";\"" (one
+ * byte, double-quoted, \xNN when not printable). */
+static void yq_csv_options(Str *s, const IrOp *op, const char *pre, const char *post)
+{
+    if (op->fmt != FMT_CSV)
+        return;
+    if (!op->csv_header)
+        str_add(s, "%sheader: false%s", pre, post);
+    char b[2] = {op->csv_delim, op->csv_quote};
+    for (int k = 0; k < 2; k++) {
+        if (b[k] == (k ? '"' : ','))
+            continue;
+        unsigned char u = (unsigned char)b[k];
+        str_add(s, "%s%s: ", pre, k ? "quote" : "delimiter");
+        if (u < 0x20 || u >= 0x7f || u == '"' || u == '\\')
+            str_add(s, "\"\\x%02x\"%s", u, post);
+        else
+            str_add(s, "\"%c\"%s", u, post);
+    }
+}
+
 static void yq_type(Str *s, const Type *t)
 {
     Str x = {0};
@@ -195,6 +216,7 @@ void ir_to_yaml(Str *s, const Ir *ir)
         str_add(s, ", type: %s", src->out->name);
     if (shows_policy(src))
         str_add(s, ", error_policy: %s", policy_name(src->policy));
+    yq_csv_options(s, src, ", ", "");
     str_add(s, "}\noperators:\n");
     for (int i = 1; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
@@ -211,6 +233,7 @@ void ir_to_yaml(Str *s, const Ir *ir)
                 str_free(&p);
                 str_add(s, "\n");
             }
+            yq_csv_options(s, op, "    ", "\n");
             str_add(s, "    contract: {idempotent: true}\n");
             break;
         case OP_COMBINE:

@@ -122,7 +122,10 @@ static void expr_str_prec(Str *s, const Expr *e, int min)
         }
         str_add(s, " }");
         break;
-    case EX_FIELD_INIT: break;
+    case EX_FIELD_INIT:   /* an option of a source or sink: csv(input, header = false) */
+        str_add(s, "%s = ", e->sval);
+        expr_str_prec(s, e->args[0], 0);
+        break;
     case EX_LET:
         str_add(s, "let %s = ", e->sval);
         expr_str_prec(s, e->args[0], 0);
@@ -166,10 +169,32 @@ void explain_extern_str(Str *s, const Extern *x)
 
 /* What follows an operator's "=" in .fpipe syntax, with its options
  * (max_batch, retry, materialize). */
+/* A csv source's or sink's options that are not the defaults:
+ * ", header = false, delimiter = \";\"". */
+static void csv_options_str(Str *s, const IrOp *op)
+{
+    if (op->fmt != FMT_CSV)
+        return;
+    if (!op->csv_header)
+        str_add(s, ", header = false");
+    char b[2][1] = {{op->csv_delim}, {op->csv_quote}};
+    for (int k = 0; k < 2; k++) {
+        if (b[k][0] == (k ? '"' : ','))
+            continue;
+        Expr e = {.kind = EX_STR, .sval = b[k], .slen = 1};
+        str_add(s, ", %s = ", k ? "quote" : "delimiter");
+        explain_expr_str(s, &e);
+    }
+}
+
 void explain_op_body_str(Str *s, const IrOp *op)
 {
     switch (op->kind) {
-    case OP_SOURCE: str_add(s, "%s(input)", op->format); break;
+    case OP_SOURCE:
+        str_add(s, "%s(input", op->format);
+        csv_options_str(s, op);
+        str_add(s, ")");
+        break;
     case OP_SINK:
         str_add(s, "%s(", op->format);
         if (op->target == TGT_OUTPUT) str_add(s, "output");
@@ -178,6 +203,7 @@ void explain_op_body_str(Str *s, const IrOp *op)
             Expr e = {.kind = EX_STR, .sval = op->path, .slen = op->path_len};
             explain_expr_str(s, &e);
         }
+        csv_options_str(s, op);
         str_add(s, ")");
         break;
     case OP_COMBINE:

@@ -508,6 +508,10 @@ typedef struct IrOp {
     Type *res;               /* combine: the monoids' result (per key) */
     Format fmt;              /* source FMT_TEXT, CSV, JSONL; sink FMT_TSV, CSV, JSONL */
     const char *format;      /* its keyword, format_names[fmt], for the texts */
+    bool csv_header;         /* csv source: the input starts with a header naming
+                                the columns (else they are the record's fields in
+                                order); csv sink: the output starts with one */
+    char csv_delim, csv_quote;   /* csv: the delimiter and quote bytes (',' '"') */
     Target target;
     const char *path;        /* TGT_PATH */
     size_t path_len;

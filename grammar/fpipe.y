@@ -318,5 +318,10 @@ args(A) ::= .                                 { A = ast_vec(c, NULL, NULL); }
 args(A) ::= arglist(V).                       { A = V; }
 
 %type arglist {PtrVec *}
-arglist(A) ::= expr(X).                       { A = ast_vec(c, NULL, X); }
-arglist(A) ::= arglist(V) COMMA expr(Y).      { A = ast_vec(c, V, Y); }
+arglist(A) ::= arg(X).                        { A = ast_vec(c, NULL, X); }
+arglist(A) ::= arglist(V) COMMA arg(Y).       { A = ast_vec(c, V, Y); }
+
+/* A source's or sink's options are named: csv(input, header = false). */
+%type arg {Expr *}
+arg(A) ::= expr(X).                           { A = X; }
+arg(A) ::= IDENT(N) EQ expr(E).               { A = ast_field_init(c, N, E); }

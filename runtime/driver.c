@@ -68,6 +68,7 @@ typedef struct fp_run {
     size_t next_flush;
     fp_sink *sink;
     int write_failed;
+    bool header_due;           /* a csv sink's header is not written yet */
     fp_errsink *errs;       /* on_error collect: the error file */
     int stats;              /* --stats: 1 a table, 2 JSON */
     bool count_lines;       /* materialize: a text source's lines, for the checkpoint */
@@ -125,6 +126,17 @@ static void *xcalloc(size_t n, size_t size)
     if (!p)
         fp_oom();
     return p;
+}
+
+/* csv(input, header = false): column i of every record is field i. */
+static void csv_positional(fp_csv_cols *cols, int nfields)
+{
+    cols->ncols = nfields;
+    cols->map = xcalloc((size_t)nfields, sizeof *cols->map);
+    for (int i = 0; i < nfields; i++)
+        cols->map[i] = i;
+    cols->last = nfields - 1;
+    cols->positional = true;
 }
 
 /* ---- element errors ------------------------------------------------ */
@@ -232,6 +244,18 @@ static size_t fail_part(fp_run *run)
 
 static double now(void);   /* seconds on the monotonic clock */
 
+/* A csv sink's header line, once, before its first rows (or at the
+ * commit of an output without rows). */
+static void write_header(fp_run *run)
+{
+    if (!run->header_due)
+        return;
+    run->header_due = false;
+    const char *h = run->pl->sink_header;
+    if (!run->write_failed && fp_sink_write(run->sink, h, strlen(h)) != 0)
+        run->write_failed = errno ? errno : EIO;
+}
+
 /* Rows to the sink (under MPI on a rank > 0: kept for rank 0); the first
  * write error is kept in run->write_failed and later rows are dropped
  * (the run then fails with exit 3, nothing committed).  Empties b. */
@@ -241,6 +265,8 @@ static void write_out(fp_run *run, fp_buf *b)
         b->n = 0;
         return;
     }
+    if (b->n)
+        write_header(run);
     if (b->n && !run->write_failed && fp_sink_write(run->sink, b->p, b->n) != 0)
         run->write_failed = errno ? errno : EIO;
     b->n = 0;
@@ -736,6 +762,8 @@ static int ckpt_parts(fp_run *run, const fp_ckpt *ck, int npaths)
     const char *data = p + n * 24;
     run->parts = xcalloc((size_t)n + 1, sizeof *run->parts);
     run->nparts = (size_t)n;
+    run->no_cols.delim = run->pl->csv_delim;
+    run->no_cols.quote = run->pl->csv_quote;
     for (size_t k = 0; k < run->nparts; k++, p += 24) {
         uint64_t v[3];
         memcpy(v, p, 24);
@@ -1217,23 +1245,27 @@ static int open_and_partition(fp_run *run)
         if (pl->source == FP_SOURCE_CSV) {
             /* The header first: a missing column stops the run before
              * anything is read or written. */
-            size_t body;
+            size_t body = 0;
             if (!fp_csv_header) {   /* a CSV pipeline without the CSV reader: a build fault */
                 fprintf(stderr, "%s: internal error: built without the CSV reader (source.o)\n",
                         run->prog);
                 return FP_EXIT_INTERNAL;
             }
-            if (fp_csv_header(in->data, in->len, pl->fields, pl->nfields, &in->csv, &body, err,
-                              sizeof err) != 0) {
+            in->csv.delim = pl->csv_delim;
+            in->csv.quote = pl->csv_quote;
+            if (pl->csv_no_header) {
+                csv_positional(&in->csv, pl->nfields);
+                if (in->len >= 3 && memcmp(in->data, "\xEF\xBB\xBF", 3) == 0)
+                    body = 3;   /* a UTF-8 byte order mark, as with a header */
+            } else if (fp_csv_header(in->data, in->len, pl->fields, pl->nfields, &in->csv, &body,
+                                     err, sizeof err) != 0) {
                 fprintf(stderr, "%s: error: input '%s':%s\n", run->prog, in->path, err);
                 return FP_EXIT_INPUT;
             }
-            if (in->mapped && !in->resident)   /* gives back the pages it reads */
-                n = fp_partition_csv_mapped(in->data, body, in->len, run->part_size, i, run->nparts,
-                                            run->threads, &v);
-            else
-                n = fp_partition_csv(in->data, body, in->len, run->part_size, i, run->nparts,
-                                     run->threads, &v);
+            /* mapped: gives back the pages it reads */
+            n = fp_partition_csv_quoted(in->data, body, in->len, run->part_size, i, run->nparts,
+                                        run->threads, in->mapped && !in->resident,
+                                        pl->csv_quote ? pl->csv_quote : '"', &v);
             for (size_t k = 0; k < n; k++)
                 v[k].csv = &in->csv;
         } else if (in->mapped) {   /* gives back the pages the cuts read */
@@ -1307,6 +1339,9 @@ static int open_outputs(fp_run *run)
             fprintf(stderr, "%s: error: %s\n", run->prog, err);
         return FP_EXIT_INPUT;
     }
+    /* A csv sink's header: written before the first rows, or at the
+     * commit (rank 0 writes the output) */
+    run->header_due = run->pl->sink_header && fp_dist_rank() == 0;
     /* --stats-file: its temporary now, so that a folder that cannot take
      * it stops the run before any work (rank 0 writes it). */
     if (run->stats_file && fp_dist_rank() == 0) {
@@ -1480,8 +1515,11 @@ static void stage1(fp_run *run)
         /* MPI: agree on the first failure; element-wise rows and global
          * accumulators go to rank 0 (keyed tables are shuffled below). */
         fp_dist_fail(&run->fail_part, &run->fail_msg);
-        if (pl->shape == FP_SHAPE_ELEMENTWISE)
+        if (pl->shape == FP_SHAPE_ELEMENTWISE) {
+            if (!run->fail_msg)
+                write_header(run);   /* rank 0: before the other ranks' rows */
             fp_dist_rows(run->sink, run->fail_part, &run->write_failed);
+        }
         else if (pl->shape == FP_SHAPE_GLOBAL && !run->fail_msg)
             fp_dist_global(run->tg.accs, pl->acc_size, run->nparts);
         if (run->errs && !run->fail_msg)
@@ -1651,6 +1689,8 @@ static int commit(fp_run *run)
 {
     int rc = FP_EXIT_OK;
     char err[1024];
+    if (!run->fail_msg)
+        write_header(run);   /* an output without rows */
     if (run->fail_msg) {
         fprintf(stderr, "%s: %s", run->prog, run->fail_msg);
         fp_sink_abort(run->sink);

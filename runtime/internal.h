@@ -64,8 +64,9 @@ int fp_key_seed_check(char *err, size_t errlen);
 /* ---- source.c: CSV inputs -------------------------------------------- */
 
 /* Parse the header (the first record) of a CSV input against the record's
- * field names.  On success returns 0, fills *cols and sets *body to the
- * first byte after the header; otherwise writes a message to err. */
+ * field names, with the delimiter and quote already in *cols.  On success
+ * returns 0, fills *cols and sets *body to the first byte after the
+ * header; otherwise writes a message to err. */
 int fp_csv_header(const char *data, size_t len, const char *const *fields, int nfields,
                   fp_csv_cols *cols, size_t *body, char *err, size_t errlen);
 /* Cut a CSV input's records [data+start, data+len) into partitions at
@@ -77,6 +78,10 @@ size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_
  * given back as it goes (MADV_DONTNEED), so it never holds the input. */
 size_t fp_partition_csv_mapped(const char *data, size_t start, size_t len, size_t part_size,
                                int file, size_t first_index, int threads, fp_part **out);
+/* The same cuts with another quote byte than '"' (csv(input, quote = ...)). */
+size_t fp_partition_csv_quoted(const char *data, size_t start, size_t len, size_t part_size,
+                               int file, size_t first_index, int threads, bool mapped,
+                               char quote, fp_part **out);
 /* The bytes fp_partition_csv read so far in this process (FPIPE_TIMES). */
 size_t fp_csv_scanned(void);
 

@@ -86,6 +86,8 @@ typedef struct fp_csv_cols {
     int ncols;
     int *map;
     int last;   /* the last column the record names (-1: none) */
+    char delim, quote;   /* csv(input, delimiter = ..., quote = ...); 0: ',' and '"' */
+    bool positional;     /* csv(input, header = false): column i is field i */
 } fp_csv_cols;
 
 typedef struct fp_part {
@@ -812,6 +814,8 @@ void fp_out_tsv_str(fp_buf *b, fp_str s);
  * comma, a quote, a newline or a carriage return (or are empty, so that an
  * empty string differs from a missing field only by its quotes). */
 void fp_out_csv_str(fp_buf *b, fp_str s);
+/* The same with another delimiter and quote byte (csv(output, delimiter = ";")). */
+void fp_out_csv_str_with(fp_buf *b, fp_str s, char delim, char quote);
 /* JSON strings: quotes, backslash and control bytes escaped; valid UTF-8
  * kept; a byte that is not part of valid UTF-8 is written as \u00XX (its
  * Latin-1 reading), so no byte is dropped and every line is valid JSON. */
@@ -1418,6 +1422,12 @@ typedef struct fp_pipeline {
      * fields in the accumulator (fp_acc_pack and fp_acc_unpack) */
     const uint32_t *xsum_at;
     int nxsum;
+    /* csv: the source's delimiter and quote bytes (0: ',' and '"') and
+     * whether its inputs start with no header (the columns are the fields
+     * in order); the header line a csv sink writes first (NULL: none) */
+    char csv_delim, csv_quote;
+    bool csv_no_header;
+    const char *sink_header;
 } fp_pipeline;
 
 /* A keyed accumulator on the wire (checkpoints, the MPI shuffle): its
