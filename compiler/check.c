@@ -27,6 +27,7 @@ typedef struct Checker {
     PtrVec monoids;          /* UserMonoid* */
     PtrVec bad_monoids;      /* names of monoids with errors (reported) */
     const UserMonoid *in_monoid;   /* checking this monoid's body */
+    PtrVec params;           /* Param*: the declared parameters */
 } Checker;
 
 /* The extern declared as name so far, or NULL. */
@@ -168,8 +169,20 @@ static Type *check_name(Checker *c, Expr *e)
     if (!c->cur) {   /* a monoid's empty or combine */
         diag_at(c->d, DIAG_ERROR, e->span, "unknown name '%s' in monoid '%s'", e->sval,
                 c->in_monoid->name);
-        diag_hint(c->d, "empty is a constant; combine(a, b) sees only its two parameters");
+        bool param = false;
+        for (int i = 0; i < c->params.n; i++)
+            param |= strcmp(e->sval, ((Param *)c->params.v[i])->name) == 0;
+        diag_hint(c->d, param ? "a monoid's laws hold for every run: it cannot read a parameter"
+                              : "empty is a constant; combine(a, b) sees only its two parameters");
         return &ty_error;
+    }
+    for (int i = 0; i < c->params.n; i++) {
+        Param *p = c->params.v[i];
+        if (strcmp(e->sval, p->name) == 0) {
+            e->param = p;
+            p->used = true;
+            return p->type;
+        }
     }
     const OpDecl *o = find_op(c, e->sval);
     if (o == c->cur) {
@@ -635,6 +648,8 @@ static Type *check_expr(Checker *c, Expr *e)
         bool clash = c->prev && strcmp(e->sval, c->prev->name) == 0;
         for (int i = 0; i < c->nlets; i++)
             clash |= strcmp(e->sval, c->lets[i]->sval) == 0;
+        for (int i = 0; i < c->params.n && c->cur; i++)
+            clash |= strcmp(e->sval, ((Param *)c->params.v[i])->name) == 0;
         if (clash) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' is already a name here", e->sval);
             diag_hint(c->d, "choose another name for the let");
@@ -1168,7 +1183,7 @@ static bool makes_strings(const Expr *e)
  * Assumes e was checked (names bound). */
 bool expr_uses_input(const Expr *e)
 {
-    if (e->kind == EX_NAME && !e->bound)
+    if (e->kind == EX_NAME && !e->bound && !e->param)
         return true;
     for (int i = 0; i < e->nargs; i++)
         if (expr_uses_input(e->args[i]))
@@ -1644,11 +1659,97 @@ static void check_materialize(Diags *d, const Program *p, const Ir *ir);
  * type of the one before; the options (policy, max_batch, retry,
  * materialize); finally names.c's C names.  Returns NULL after errors,
  * all of them reported. */
+/* param NAME : TYPE [= DEFAULT]: a scalar type, a default that is a
+ * literal of it (the runtime reads its text as it reads --param), and a
+ * name that no other parameter, operator or builtin has. */
+static void check_params(Checker *c)
+{
+    static const char *const eg[] = {[TY_I64] = "10", [TY_F64] = "0.5", [TY_BOOL] = "true",
+                                     [TY_STR] = "\"text\""};
+    for (int i = 0; i < c->prog->params.n; i++) {
+        const ParamDecl *pd = c->prog->params.v[i];
+        Type *t = resolve_type(c, pd->type);
+        if (t == &ty_error)
+            continue;
+        if (!type_is_scalar(t)) {
+            diag_at(c->d, DIAG_ERROR, pd->type->span, "a parameter is str, i64, f64 or bool, "
+                    "not %s", tname(c, t));
+            continue;
+        }
+        bool dup = false;
+        for (int j = 0; j < c->params.n && !dup; j++) {
+            const Param *q = c->params.v[j];
+            if (strcmp(q->name, pd->name) == 0) {
+                diag_at(c->d, DIAG_ERROR, pd->name_span, "parameter '%s' is declared twice",
+                        pd->name);
+                diag_hint(c->d, "the first is on line %d", q->line);
+                dup = true;
+            }
+        }
+        if (dup)
+            continue;
+        const OpDecl *o = find_op(c, pd->name);
+        if (o) {
+            int line, col;
+            diag_line_col(c->d->src, o->name_span.off, &line, &col);
+            diag_at(c->d, DIAG_ERROR, pd->name_span, "parameter '%s' has the name of the "
+                    "operator on line %d", pd->name, line);
+            diag_hint(c->d, "an expression could not tell them apart: rename one");
+        } else if (find_builtin(pd->name) >= 0) {
+            diag_at(c->d, DIAG_ERROR, pd->name_span, "'%s' is a builtin function", pd->name);
+            diag_hint(c->d, "choose another name, e.g. '%s_'", pd->name);
+        }
+        Param *p = arena_alloc(c->arena, sizeof *p);
+        p->name = pd->name;
+        p->cname = arena_printf(c->arena, "param_%s", pd->name);
+        p->span = pd->name_span;
+        int pcol;
+        diag_line_col(c->d->src, pd->name_span.off, &p->line, &pcol);
+        p->type = t;
+        vec_push(c->arena, &c->params, p);
+        if (!pd->dflt)
+            continue;
+        /* The default: a literal of the type (a number may have a '-'). */
+        const Expr *v = pd->dflt;
+        bool neg = v->kind == EX_UNARY && v->op == U_NEG &&
+                   (v->args[0]->kind == EX_INT || v->args[0]->kind == EX_FLOAT);
+        if (neg)
+            v = v->args[0];
+        const char *text = NULL;
+        size_t len = 0;
+        if ((t == &ty_i64 && v->kind == EX_INT) ||
+            (t == &ty_f64 && (v->kind == EX_INT || v->kind == EX_FLOAT))) {
+            text = arena_printf(c->arena, "%s%.*s", neg ? "-" : "", (int)v->span.len,
+                                c->d->src->text + v->span.off);
+            len = strlen(text);
+        } else if (t == &ty_bool && v->kind == EX_BOOL) {
+            text = v->ival ? "true" : "false";
+            len = strlen(text);
+        } else if (t == &ty_str && v->kind == EX_STR) {
+            if (memchr(v->sval, 0, v->slen)) {
+                diag_at(c->d, DIAG_ERROR, v->span, "a parameter's default cannot hold a NUL "
+                        "byte");
+                continue;
+            }
+            text = v->sval;
+            len = v->slen;
+        } else {
+            diag_at(c->d, DIAG_ERROR, pd->dflt->span, "the default of parameter '%s' must be "
+                    "a literal of type %s, e.g. %s", pd->name, tname(c, t), eg[t->kind]);
+            continue;
+        }
+        p->dflt = pd->dflt;
+        p->dflt_text = text;
+        p->dflt_len = len;
+    }
+}
+
 Ir *check_program(Arena *a, Program *p, Diags *d)
 {
     Checker c = {.arena = a, .d = d, .prog = p};
     int errors_before = d->nerrors;
     check_records(&c);
+    check_params(&c);
     check_externs(&c);
     check_monoid_decls(&c);
     bool shape_ok = check_shape(&c);
@@ -1668,6 +1769,8 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     ir->nmonoids = c.monoids.n;
     ir->links = (LinkDecl **)p->links.v;
     ir->nlinks = p->links.n;
+    ir->params = (Param **)c.params.v;
+    ir->nparams = c.params.n;
     ir->default_threads = p->default_threads;
 
     Type *prev_type = NULL;
@@ -1855,6 +1958,12 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             op->arena_strs = in_arena && op_info[op->kind].role != ROLE_SOURCE;
     }
     check_materialize(d, p, ir);
+    for (int i = 0; i < ir->nparams && d->nerrors == errors_before; i++)
+        if (!ir->params[i]->used) {
+            diag_at(d, DIAG_WARNING, ir->params[i]->span, "parameter '%s' is never used",
+                    ir->params[i]->name);
+            diag_hint(d, "use it in an expression, or remove it");
+        }
     if (!shape_ok || d->nerrors > errors_before)
         return NULL;
     names_assign(a, ir);

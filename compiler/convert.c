@@ -19,7 +19,7 @@ void ir_to_fpipe(Str *s, const Ir *ir)
     str_add(s, "pipeline %s\n", ir->name);
     if (ir->default_threads)
         str_add(s, "# the YAML's resources set --threads %d by default\n", ir->default_threads);
-    if (ir->nlinks || ir->nrecords || ir->nexterns || ir->nmonoids)
+    if (ir->nlinks || ir->nrecords || ir->nexterns || ir->nmonoids || ir->nparams)
         str_add(s, "\n");
     for (int i = 0; i < ir->nlinks; i++) {
         Expr e = {.kind = EX_STR, .sval = ir->links[i]->path,
@@ -36,6 +36,11 @@ void ir_to_fpipe(Str *s, const Ir *ir)
             type_str(s, t->elems[k]);
         }
         str_add(s, " }\n");
+    }
+    for (int i = 0; i < ir->nparams; i++) {
+        str_add(s, "param ");
+        explain_param_str(s, ir->params[i]);
+        str_add(s, "\n");
     }
     for (int i = 0; i < ir->nexterns; i++) {
         str_add(s, "extern ");
@@ -175,6 +180,19 @@ void ir_to_yaml(Str *s, const Ir *ir)
             for (int k = 0; k < t->n; k++) {
                 str_add(s, "%s%s: ", k ? ", " : "", t->fields[k]);
                 yq_type(s, t->elems[k]);
+            }
+            str_add(s, "}\n");
+        }
+    }
+    if (ir->nparams) {
+        str_add(s, "params:\n");
+        for (int i = 0; i < ir->nparams; i++) {
+            const Param *pm = ir->params[i];
+            str_add(s, "  %s: {type: ", pm->name);
+            yq_type(s, pm->type);
+            if (pm->dflt) {
+                str_add(s, ", default: ");
+                yq_expr(s, pm->dflt);
             }
             str_add(s, "}\n");
         }

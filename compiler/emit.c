@@ -429,7 +429,9 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         emit_c_string(s, ex->sval, ex->slen);
         str_add(s, ")");
         break;
-    case EX_NAME: str_add(s, "%s", ex->bound ? ex->bound->cname : x->input); break;
+    case EX_NAME:
+        str_add(s, "%s", ex->bound ? ex->bound->cname : ex->param ? ex->param->cname : x->input);
+        break;
     case EX_IF:
         str_add(s, "(");
         emit_expr(x, s, ex->args[0]);
@@ -2711,6 +2713,28 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     }
     line(&e, "};");
     blank(&e);
+    if (ir->nparams) {
+        line(&e, "/* Parameters: set by fp_main before stage 1 from --param NAME=VALUE,");
+        line(&e, " * --config's params: or the default; read-only after. */");
+        for (int i = 0; i < ir->nparams; i++)
+            line(&e, "static %s %s;", ctype(&e, ir->params[i]->type), ir->params[i]->cname);
+        line(&e, "static const fp_param fp_param_table[] = {");
+        for (int i = 0; i < ir->nparams; i++) {
+            const Param *pm = ir->params[i];
+            const Type *t = pm->type;
+            Str d = {0};
+            if (pm->dflt_text)
+                emit_c_string(&d, pm->dflt_text, pm->dflt_len);
+            else
+                str_add(&d, "NULL");
+            line(&e, "    {\"%s\", FP_PARAM_%s, %s, &%s},   /* line %d%s */", pm->name,
+                 t == &ty_i64 ? "I64" : t == &ty_f64 ? "F64" : t == &ty_bool ? "BOOL" : "STR", d.p,
+                 pm->cname, pm->line, pm->dflt_text ? "" : ": required");
+            str_free(&d);
+        }
+        line(&e, "};");
+        blank(&e);
+    }
 
     if (p->combine >= 0)   /* a declared monoid is only called by the combine */
         emit_user_monoids(&e, &ir->ops[p->combine]);
@@ -2788,6 +2812,10 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     emit_c_string(&s, ir->src->path, strlen(ir->src->path));
     line(&e, ".fpipe_file = %s,", s.p);
     line(&e, ".plan = plan_text,");
+    if (ir->nparams) {
+        line(&e, ".params = fp_param_table,");
+        line(&e, ".nparams = %d,", ir->nparams);
+    }
     if (src->fmt == FMT_CSV) {
         line(&e, ".source = FP_SOURCE_CSV,");
         line(&e, ".fields = %s_columns,", src->cname);

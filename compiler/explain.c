@@ -227,6 +227,16 @@ void explain_op_body_str(Str *s, const IrOp *op)
 /* The typed IR as text (the first part of `fpipec explain`): types,
  * links, externs, monoids, then each operator with its type and policy.
  * Assumes a checked IR (no ty_error). */
+void explain_param_str(Str *s, const Param *p)
+{
+    str_add(s, "%s : ", p->name);
+    type_str(s, p->type);
+    if (p->dflt) {
+        str_add(s, " = ");
+        explain_expr_str(s, p->dflt);
+    }
+}
+
 void ir_dump(Str *s, const Ir *ir)
 {
     str_add(s, "pipeline %s  (%s)\n", ir->name, ir->src->path);
@@ -238,6 +248,12 @@ void ir_dump(Str *s, const Ir *ir)
             type_str(s, t->elems[k]);
         }
         str_add(s, " }\n");
+    }
+    for (int i = 0; i < ir->nparams; i++) {
+        str_add(s, "  param ");
+        explain_param_str(s, ir->params[i]);
+        str_add(s, "   ; line %d, --param %s=VALUE%s\n", ir->params[i]->line, ir->params[i]->name,
+                ir->params[i]->dflt ? "" : " (required)");
     }
     for (int i = 0; i < ir->nlinks; i++) {
         Expr e = {.kind = EX_STR, .sval = ir->links[i]->path,

@@ -233,6 +233,7 @@ typedef struct Expr {
     struct Expr *bound;      /* EX_NAME naming a let: that EX_LET */
     int uses;                /* EX_LET: how often its name is used */
     const struct Extern *ext;  /* EX_CALL of an extern C function */
+    const struct Param *param; /* EX_NAME of a parameter */
     const char *cname;       /* EX_LET: its C variable, set by the emitter */
     int depth;               /* 1 + its deepest operand's: see ast.c */
 } Expr;
@@ -303,6 +304,14 @@ typedef struct ExternDecl {
     PtrVec attrs;            /* EX_NAME: pure, impure, fallible */
 } ExternDecl;
 
+/* param NAME : TYPE [= DEFAULT]: a value set when the program starts. */
+typedef struct ParamDecl {
+    const char *name;
+    Span name_span;
+    TypeExpr *type;
+    Expr *dflt;              /* NULL: required (no default) */
+} ParamDecl;
+
 /* link "file.c": a C file compiled into the program. */
 typedef struct LinkDecl {
     const char *path;        /* as written, relative to the .fpipe file */
@@ -341,6 +350,7 @@ typedef struct Program {
     PtrVec externs;          /* ExternDecl* */
     PtrVec links;            /* LinkDecl* */
     PtrVec monoids;          /* MonoidDecl* */
+    PtrVec params;           /* ParamDecl* */
     int default_threads;     /* YAML resources.workers / backend seq; 0: all cores */
 } Program;
 
@@ -407,6 +417,7 @@ void ast_by(ParseCtx *c, Token kw, PtrVec *keys);
 SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir);
 void ast_extern(ParseCtx *c, Token name, PtrVec *params, TypeExpr *ret, PtrVec *attrs);
 void ast_link(ParseCtx *c, Token path);
+void ast_param(ParseCtx *c, Token name, TypeExpr *type, Expr *dflt);
 void ast_op_error(ParseCtx *c);
 void ast_monoid(ParseCtx *c, Token name, TypeExpr *type, Token rbrace);
 void ast_monoid_empty(ParseCtx *c, Token key, Expr *e);
@@ -475,6 +486,20 @@ typedef struct Extern {
     bool pure, fallible;
     bool called;             /* in an expression (not only as a batch function) */
 } Extern;
+
+/* A parameter, checked: its value is set when the program starts
+ * (--param NAME=VALUE, --config's params:, else the default). */
+typedef struct Param {
+    const char *name;
+    const char *cname;       /* its C variable: param_NAME */
+    Span span;
+    int line;
+    Type *type;              /* str, i64, f64 or bool */
+    const Expr *dflt;        /* a literal of its type, or NULL: required */
+    const char *dflt_text;   /* the default as the runtime reads it ("10", "-2.5") */
+    size_t dflt_len;
+    bool used;
+} Param;
 
 /* A user-defined monoid, checked. */
 typedef struct UserMonoid {
@@ -546,6 +571,8 @@ typedef struct Ir {
     int nmonoids;
     LinkDecl **links;        /* C files to compile in */
     int nlinks;
+    Param **params;          /* declared parameters, in order */
+    int nparams;
     int default_threads;     /* the program's --threads default; 0: all cores */
     bool collect;            /* an operator has on_error collect */
     const char *errors_path; /* the error file a collect names, or NULL */
@@ -577,6 +604,7 @@ void explain_expr_str(Str *s, const Expr *e);   /* an expression back as .fpipe 
 void explain_op_body_str(Str *s, const IrOp *op);   /* an operator's body as .fpipe text */
 void explain_sortkeys_str(Str *s, const IrOp *op);  /* a top's keys: "k1 desc, k2 asc" */
 void explain_extern_str(Str *s, const Extern *x);   /* "f(x: str) -> i64 pure fallible" */
+void explain_param_str(Str *s, const Param *p);     /* "limit : i64 = 10" */
 
 /* ------------------------------------------------------------------ */
 /* plan.c — fused stages                                              */

@@ -365,6 +365,35 @@ static void read_types(Y *y, yaml_node_t *n)
     }
 }
 
+/* params: { NAME: {type: T, default: EXPR} }: `param NAME : T = EXPR`
+ * (without default: required when the program starts). */
+static void read_params(Y *y, yaml_node_t *n)
+{
+    if (!want(y, n, YAML_MAPPING_NODE, "params"))
+        return;
+    static const char *const keys[] = {"type", "default"};
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        ParamDecl *pd = arena_alloc(y->a, sizeof *pd);
+        if (!ident(y, node(y, p->key), "a parameter name", &pd->name, &pd->name_span))
+            continue;
+        yaml_node_t *v = node(y, p->value);
+        if (!want(y, v, YAML_MAPPING_NODE, "a parameter"))
+            continue;
+        Field f[4];
+        int nf = fields(y, v, "a parameter", keys, 2, f, 4);
+        yaml_node_t *t = get(f, nf, "type"), *dv = get(f, nf, "default");
+        if (!t) {
+            diag_at(y->d, DIAG_ERROR, node_span(y, v), "parameter '%s' needs 'type'", pd->name);
+            diag_hint(y->d, "e.g. %s: {type: i64, default: 10}", pd->name);
+            continue;
+        }
+        pd->type = type_of(y, t, "a parameter's type");
+        pd->dflt = dv ? expr_of(y, dv, "a parameter's default") : NULL;
+        if (pd->type && (!dv || pd->dflt))
+            vec_push(y->a, &y->prog->params, pd);
+    }
+}
+
 /* A name expression (an attribute such as pure, or a parameter). */
 static Expr *attr(Y *y, const char *name, Span sp)
 {
@@ -1027,9 +1056,9 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
     }
     static const char *const keys[] = {
         "pipeline", "link", "types", "externs", "monoids", "source", "operators",
-        "backend", "resources", "materialization_points"};
+        "backend", "resources", "materialization_points", "params"};
     Field f[16];
-    int nf = fields(&y, root, "the pipeline", keys, 10, f, 16);
+    int nf = fields(&y, root, "the pipeline", keys, 11, f, 16);
     bool typo = y.unknown > 0;
 
     yaml_node_t *pn = get(f, nf, "pipeline");
@@ -1093,6 +1122,8 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
         read_links(&y, get(f, nf, "link"));
     if (get(f, nf, "types"))
         read_types(&y, get(f, nf, "types"));
+    if (get(f, nf, "params"))
+        read_params(&y, get(f, nf, "params"));
     if (get(f, nf, "externs"))
         read_externs(&y, get(f, nf, "externs"));
     if (get(f, nf, "monoids"))

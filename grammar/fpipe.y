@@ -133,7 +133,7 @@ bool parse_name_fits(void *parser)
 
 /* Operator keywords first, so that hints can test a range of codes. */
 %token PIPELINE SOURCE MAP FILTER FLATMAP BATCH_MAP COMBINE COMBINE_PER_KEY TOP SINK
-       TYPE EXTERN LINK MONOID ON_ERROR.
+       TYPE EXTERN LINK PARAM MONOID ON_ERROR.
 
 %nonassoc ELSE IN.     /* if/let bodies extend as far right as they can */
 %left OROR.
@@ -161,6 +161,16 @@ ops ::= ops typedecl.
 ops ::= ops externdecl.
 ops ::= ops linkdecl.
 ops ::= ops monoiddecl.
+ops ::= ops paramdecl.
+
+/* ---------------------------------------------------------------- */
+/* Parameters, set when the program starts (--param NAME=VALUE):     */
+/*   param limit : i64 = 10                                          */
+/*   param city : str          (no default: required)                */
+/* ---------------------------------------------------------------- */
+
+paramdecl ::= PARAM IDENT(N) COLON type(T).   { ast_param(c, N, T, NULL); }
+paramdecl ::= PARAM IDENT(N) COLON type(T) EQ expr(E). { ast_param(c, N, T, E); }
 
 /* ---------------------------------------------------------------- */
 /* C functions: extern NAME(PARAM: TYPE, ...) -> TYPE ATTRS          */

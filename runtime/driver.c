@@ -92,6 +92,8 @@ typedef struct fp_run {
     size_t part_size;          /* --partition-size; 0: not given */
     size_t threads_opt;        /* --threads; 0: not given */
     fp_config cfg;             /* --config FILE (its strings are options') */
+    const char **param_args;   /* --param NAME=VALUE, in order (argv's strings) */
+    int nparam_args;
     const char **paths;        /* the inputs: the arguments, then the files */
     int npaths;
     char **expanded;           /* the files folders stand for (owned) */
@@ -830,12 +832,151 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         $FPIPE_CHECKPOINT_DIR, else " DEFAULT_CKPT_DIR ")\n"
             "  --explain              print the plan this program was built from\n"
             "  --version              print the fpipe version\n"
-            "  -h, --help             this help\n"
-            "\n"
-            "exit codes: 0 success, 2 usage, 3 input or output error,\n"
-            "            4 an element failed (on_error fail_fast), 5 internal error;\n"
-            "            SIGTERM, SIGINT, SIGHUP: 128 + the signal\n",
+            "  -h, --help             this help\n",
             prog, pl->name, pl->fpipe_file);
+    if (pl->nparams) {
+        fprintf(f, "  --param NAME=VALUE     set a parameter (over --config's params:)\n"
+                   "\n"
+                   "parameters:\n");
+        for (int i = 0; i < pl->nparams; i++) {
+            const fp_param *p = &pl->params[i];
+            static const char *const tn[] = {"str", "i64", "f64", "bool"};
+            int n = fprintf(f, "  %s : %s", p->name, tn[p->type]);
+            if (p->dflt && p->type == FP_PARAM_STR)
+                fprintf(f, "%*s default '%s'\n", n < 24 ? 24 - n : 1, "", p->dflt);
+            else if (p->dflt)
+                fprintf(f, "%*s default %s\n", n < 24 ? 24 - n : 1, "", p->dflt);
+            else
+                fprintf(f, "%*s required\n", n < 24 ? 24 - n : 1, "");
+        }
+    }
+    fprintf(f, "\n"
+               "exit codes: 0 success, 2 usage, 3 input or output error,\n"
+               "            4 an element failed (on_error fail_fast), 5 internal error;\n"
+               "            SIGTERM, SIGINT, SIGHUP: 128 + the signal\n");
+}
+
+/* The text of parameter p (from --param, --config or its default) into
+ * its variable; false when it is not a value of p's type. */
+static bool param_value(const fp_param *p, const char *s)
+{
+    switch (p->type) {
+    case FP_PARAM_STR:
+        *(fp_str *)p->var = fp_str_lit(s, strlen(s));
+        return true;
+    case FP_PARAM_BOOL:
+        if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+            return false;
+        *(bool *)p->var = s[0] == 't';
+        return true;
+    case FP_PARAM_I64: {
+        const char *d = s + (*s == '-' || *s == '+');
+        if (*d < '0' || *d > '9')
+            return false;
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno || *end)
+            return false;
+        *(int64_t *)p->var = (int64_t)v;
+        return true;
+    }
+    case FP_PARAM_F64: {
+        const char *d = s + (*s == '-' || *s == '+');
+        if (!((*d >= '0' && *d <= '9') || *d == '.' || !strncmp(d, "inf", 3) || !strncmp(d, "nan", 3)))
+            return false;
+        char *end;
+        double v = strtod(s, &end);
+        if (*end)
+            return false;
+        *(double *)p->var = v;
+        return true;
+    }
+    }
+    return false;
+}
+
+/* What a parameter's value must be, for messages. */
+static const char *param_wants(const fp_param *p)
+{
+    switch (p->type) {
+    case FP_PARAM_I64: return "an i64 (a decimal integer from -9223372036854775808 to "
+                              "9223372036854775807)";
+    case FP_PARAM_F64: return "an f64 (a decimal number)";
+    case FP_PARAM_BOOL: return "a bool (true or false)";
+    default: return "a str";
+    }
+}
+
+/* The parameters' values, before anything is read: --param NAME=VALUE
+ * (the last one of a name), else --config's params:, else the default.
+ * An unknown name, a value of another type or a parameter without value
+ * is a usage error (its exit code); 0 when all are set. */
+static int set_params(fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
+    char names[512] = "";
+    for (int i = 0; i < pl->nparams; i++) {
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s%s", i ? ", " : "", pl->params[i].name);
+    }
+    for (int k = 0; k < run->nparam_args; k++) {
+        const char *a = run->param_args[k];
+        size_t n = strcspn(a, "=");
+        bool found = false;
+        for (int i = 0; i < pl->nparams && !found; i++)
+            found = strlen(pl->params[i].name) == n && !strncmp(pl->params[i].name, a, n);
+        if (!found) {
+            fprintf(stderr, "%s: error: --param %s: no parameter '%.*s' (%s%s)\n", run->prog, a,
+                    (int)n, a, pl->nparams ? "the parameters are " : "the pipeline has none",
+                    names);
+            return FP_EXIT_USAGE;
+        }
+    }
+    for (int c = 0; c < run->cfg.nparams; c++) {
+        const fp_paramval *pv = &run->cfg.params[c];
+        bool found = false;
+        for (int i = 0; i < pl->nparams && !found; i++)
+            found = !strcmp(pl->params[i].name, pv->name);
+        if (!found) {
+            fprintf(stderr, "%s: %s:%d:%d: error: no parameter '%s' (%s%s)\n", run->prog,
+                    run->cfg.path, pv->line, pv->col, pv->name,
+                    pl->nparams ? "the parameters are " : "the pipeline has none", names);
+            return FP_EXIT_USAGE;
+        }
+    }
+    for (int i = 0; i < pl->nparams; i++) {
+        const fp_param *p = &pl->params[i];
+        const char *arg = NULL;
+        size_t n = strlen(p->name);
+        for (int k = 0; k < run->nparam_args; k++)
+            if (!strncmp(run->param_args[k], p->name, n) && run->param_args[k][n] == '=')
+                arg = run->param_args[k];
+        const fp_paramval *pv = NULL;
+        for (int c = 0; c < run->cfg.nparams && !arg; c++)
+            if (!strcmp(run->cfg.params[c].name, p->name))
+                pv = &run->cfg.params[c];
+        const char *v = arg ? arg + n + 1 : pv ? pv->value : p->dflt;
+        if (!v) {
+            fprintf(stderr, "%s: error: parameter '%s' (%s) has no default: give --param "
+                    "%s=VALUE\n", run->prog, p->name,
+                    (const char *const[]){"str", "i64", "f64", "bool"}[p->type], p->name);
+            return FP_EXIT_USAGE;
+        }
+        if (param_value(p, v))
+            continue;
+        if (arg)
+            fprintf(stderr, "%s: error: --param %s: '%s' is not %s\n", run->prog, arg, v,
+                    param_wants(p));
+        else if (pv)
+            fprintf(stderr, "%s: %s:%d:%d: error: parameter '%s': '%s' is not %s\n", run->prog,
+                    run->cfg.path, pv->line, pv->col, p->name, v, param_wants(p));
+        else   /* the compiler checked the default: a build fault */
+            fprintf(stderr, "%s: internal error: parameter '%s': bad default '%s'\n", run->prog,
+                    p->name, v);
+        return arg || pv ? FP_EXIT_USAGE : FP_EXIT_INTERNAL;
+    }
+    return 0;
 }
 
 /* A positive decimal number into *out; -1 when s is not one. */
@@ -911,7 +1052,8 @@ enum { RUN_ON = -1 };
 
 /* The program's options, for getopt_long: the long ones, and -o, -h. */
 enum { OPT_THREADS = 256, OPT_PART, OPT_ERRORS, OPT_STATS, OPT_STATS_FILE, OPT_PROGRESS,
-       OPT_NO_PROGRESS, OPT_CONFIG, OPT_RESUME, OPT_CKPT_DIR, OPT_EXPLAIN, OPT_VERSION };
+       OPT_NO_PROGRESS, OPT_CONFIG, OPT_RESUME, OPT_CKPT_DIR, OPT_EXPLAIN, OPT_VERSION,
+       OPT_PARAM };
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -927,6 +1069,7 @@ static const struct option long_options[] = {
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
+    {"param", required_argument, NULL, OPT_PARAM},
     {NULL, 0, NULL, 0},
 };
 
@@ -980,6 +1123,7 @@ static int parse_options(fp_run *run, int argc, char **argv)
 {
     const fp_pipeline *pl = run->pl;
     run->paths = xcalloc((size_t)argc, sizeof *run->paths);
+    run->param_args = xcalloc((size_t)argc, sizeof *run->param_args);
     opterr = 0;   /* option_error speaks instead */
     optind = 0;   /* glibc: start afresh (fp_main may run more than once) */
     int c;
@@ -1026,6 +1170,14 @@ static int parse_options(fp_run *run, int argc, char **argv)
             break;
         case OPT_CKPT_DIR:
             run->ckpt_dir = optarg;
+            break;
+        case OPT_PARAM:
+            if (!strchr(optarg, '=') || optarg[0] == '=') {
+                fprintf(stderr, "%s: error: --param wants NAME=VALUE, not '%s'\n", run->prog,
+                        optarg);
+                return FP_EXIT_USAGE;
+            }
+            run->param_args[run->nparam_args++] = optarg;
             break;
         case OPT_THREADS:
             if (parse_size(optarg, &run->threads_opt) != 0 || run->threads_opt > 4096) {
@@ -1101,6 +1253,9 @@ static int settle_options(fp_run *run)
         }
         return FP_EXIT_OK;
     }
+    int prc = set_params(run);   /* before any input is read */
+    if (prc != 0)
+        return prc;
     {   /* settings from the environment: read before any temporary exists */
         char cerr[256];
         if (fp_ktab_cap_init(cerr, sizeof cerr) != 0 || fp_key_seed_check(cerr, sizeof cerr) != 0) {
@@ -1836,6 +1991,7 @@ static void run_free(fp_run *run)
     fp_ckpt_free(&run->ck);
     fp_config_free(&run->cfg);
     free(run->paths);
+    free(run->param_args);
     for (int i = 0; i < run->nexpanded; i++)
         free(run->expanded[i]);
     free(run->expanded);

@@ -241,6 +241,12 @@ typedef struct fp_opover {   /* operators: NAME: {...}, type-checked, not yet ap
     int val[FP_NSETTINGS];      /* -1: not given (on_error: FP_ON_ERROR_*) */
     int at[FP_NSETTINGS][2];    /* line, col of each value */
 } fp_opover;
+/* One parameter of --config's params: (its value read by the driver). */
+typedef struct fp_paramval {
+    char *name, *value;
+    int line, col;   /* of the name, 1-based */
+} fp_paramval;
+
 typedef struct fp_config {
     size_t threads, partition_size;
     char **inputs;
@@ -252,6 +258,8 @@ typedef struct fp_config {
     char *path;     /* the file, for messages */
     fp_opover *ops; /* operators: per-operator settings */
     int nops;
+    fp_paramval *params;   /* params: the pipeline's parameters, as text */
+    int nparams;
 } fp_config;
 int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen);
 /* Apply the file's `operators:` to pl's run settings (fp_op.cfg), after

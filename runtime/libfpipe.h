@@ -1355,6 +1355,17 @@ typedef struct fp_ckpt_info {
     uint64_t program;     /* FNV-1a 64 of the generated C and its linked C files */
     const char *type;     /* what the payload holds (key, value, monoids) */
 } fp_ckpt_info;
+/* A parameter (param NAME : T = DEFAULT in the .fpipe): fp_main sets its
+ * variable from --param NAME=VALUE, --config's params: or the default,
+ * before any input is read; stages only read it. */
+typedef enum fp_param_type { FP_PARAM_STR, FP_PARAM_I64, FP_PARAM_F64, FP_PARAM_BOOL } fp_param_type;
+typedef struct fp_param {
+    const char *name;
+    fp_param_type type;
+    const char *dflt;   /* the default as text (NULL: required) */
+    void *var;          /* the program's variable: fp_str, int64_t, double or bool */
+} fp_param;
+
 /* How a keyed combine's keys are encoded (fp_key_i64, fp_key_bool). */
 typedef enum fp_key_kind { FP_KEY_STR, FP_KEY_I64, FP_KEY_BOOL } fp_key_kind;
 
@@ -1428,6 +1439,9 @@ typedef struct fp_pipeline {
     char csv_delim, csv_quote;
     bool csv_no_header;
     const char *sink_header;
+    /* the parameters (param in the .fpipe), in declaration order */
+    const fp_param *params;
+    int nparams;
 } fp_pipeline;
 
 /* A keyed accumulator on the wire (checkpoints, the MPI shuffle): its

@@ -48,6 +48,8 @@
 #            keeps the meaning, is idempotent, -i/--check), editor/ files
 #   csvopts  tests/csvopts.sh: the csv options (header, delimiter, quote)
 #            against Python's csv module both ways, every mode
+#   params   tests/params.sh: param / --param / --config params: against
+#            awk, usage errors, --help and explain (golden), every mode
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1489,6 +1491,9 @@ echo "# jsonl"
 # The csv source's and sink's options against Python's csv module.
 echo "# csvopts"
 . tests/csvopts.sh
+# Parameters: param, --param NAME=VALUE, --config's params:.
+echo "# params"
+. tests/params.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
