@@ -56,3 +56,21 @@ csv_case default , '"' 1 ''
 csv_case semicolon ';' '"' 1 ', delimiter = ";"'
 csv_case tab_apostrophe "$(printf '\t')" "'" 1 ', delimiter = "\t", quote = "'"'"'"'
 csv_case headerless_pipe '|' '"' 0 ', header = false, delimiter = "|"'
+# A headerless source: a record with another number of fields than the
+# record type is an element error (fail_fast: exit 4, located); with
+# on_error drop it is counted and the others are read.
+printf 'pipeline hl\ntype Row = { name: str, n: i64 }\nsource rows : Row = csv(input, header = false)%s\nsink out = csv(output, header = false, delimiter = ";")\n' '' > "$C/hl.fpipe"
+sed 's/header = false)$/header = false) on_error drop/' "$C/hl.fpipe" > "$C/hld.fpipe"
+printf 'a,1\n"b,""c""",2\nd,3,4\ne,5\n' > "$C/hl.csv"
+if "$FPIPEC" build "$C/hl.fpipe" -o "$C/hl" > "$C/out" 2>&1 && "$FPIPEC" build "$C/hld.fpipe" -o "$C/hld" >> "$C/out" 2>&1; then
+    "$C/hl" -o "$C/hl.out" "$C/hl.csv" > "$C/out" 2>&1; rc=$?
+    [ $rc = 4 ] && [ ! -e "$C/hl.out" ] &&
+        grep -q "the record has 3 fields; the record type has 2 (a source without header)" "$C/out" &&
+        grep -q "input: $C/hl.csv:3" "$C/out" &&
+        ok "csvopts: a headerless record with 3 fields for 2 is a located element error (exit 4)" ||
+        bad "csvopts: headerless field count (rc=$rc)" "$C/out"
+    printf 'a;1\n"b,""c""";2\ne;5\n' > "$C/hld.ref"
+    "$C/hld" -o "$C/hld.out" "$C/hl.csv" > "$C/out" 2>&1 && grep -q "dropped 1 element" "$C/out" &&
+        same "csvopts: on_error drop skips and counts it; the others are read in field order" "$C/hld.ref" "$C/hld.out" ||
+        bad "csvopts: headerless on_error drop" "$C/out"
+else bad "csvopts: build the headerless programs" "$C/out"; fi
