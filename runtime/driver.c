@@ -40,7 +40,7 @@
  * defines it (and needs libcsv) is then linked only into programs whose
  * generated loop reads CSV (fp_csv_row calls fp_csv_row_slow, defined
  * beside it), so a word count links no libcsv (docs/running.md, "Linking"). */
-#pragma weak fp_csv_header
+#pragma weak fp_csv_header_with
 #ifdef FP_MPI
 #define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
 #endif
@@ -1401,19 +1401,21 @@ static int open_and_partition(fp_run *run)
             /* The header first: a missing column stops the run before
              * anything is read or written. */
             size_t body = 0;
-            if (!fp_csv_header) {   /* a CSV pipeline without the CSV reader: a build fault */
+            if (!fp_csv_header_with) {   /* a CSV pipeline without the CSV reader: a build fault */
                 fprintf(stderr, "%s: internal error: built without the CSV reader (source.o)\n",
                         run->prog);
                 return FP_EXIT_INTERNAL;
             }
-            in->csv.delim = pl->csv_delim;
-            in->csv.quote = pl->csv_quote;
+            char delim = pl->csv_delim ? pl->csv_delim : ',';
+            char quote = pl->csv_quote ? pl->csv_quote : '"';
             if (pl->csv_no_header) {
                 csv_positional(&in->csv, pl->nfields);
+                in->csv.delim = delim;
+                in->csv.quote = quote;
                 if (in->len >= 3 && memcmp(in->data, "\xEF\xBB\xBF", 3) == 0)
                     body = 3;   /* a UTF-8 byte order mark, as with a header */
-            } else if (fp_csv_header(in->data, in->len, pl->fields, pl->nfields, &in->csv, &body,
-                                     err, sizeof err) != 0) {
+            } else if (fp_csv_header_with(in->data, in->len, pl->fields, pl->nfields, delim, quote,
+                                          &in->csv, &body, err, sizeof err) != 0) {
                 fprintf(stderr, "%s: error: input '%s':%s\n", run->prog, in->path, err);
                 return FP_EXIT_INPUT;
             }

@@ -64,11 +64,14 @@ int fp_key_seed_check(char *err, size_t errlen);
 /* ---- source.c: CSV inputs -------------------------------------------- */
 
 /* Parse the header (the first record) of a CSV input against the record's
- * field names, with the delimiter and quote already in *cols.  On success
- * returns 0, fills *cols and sets *body to the first byte after the
- * header; otherwise writes a message to err. */
+ * field names.  On success returns 0, fills *cols and sets *body to the
+ * first byte after the header; otherwise writes a message to err.
+ * fp_csv_header_with: with another delimiter and quote than ',' '"'. */
 int fp_csv_header(const char *data, size_t len, const char *const *fields, int nfields,
                   fp_csv_cols *cols, size_t *body, char *err, size_t errlen);
+int fp_csv_header_with(const char *data, size_t len, const char *const *fields, int nfields,
+                       char delim, char quote, fp_csv_cols *cols, size_t *body, char *err,
+                       size_t errlen);
 /* Cut a CSV input's records [data+start, data+len) into partitions at
  * record starts (newlines outside quotes), like fp_partition.  The quotes
  * are counted on `threads` threads; the cuts do not depend on it. */

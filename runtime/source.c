@@ -268,6 +268,16 @@ static void put_name(csv_fields *f, int col, const char *p, size_t n)
 int fp_csv_header(const char *data, size_t len, const char *const *fields, int nfields,
                   fp_csv_cols *cols, size_t *body, char *err, size_t errlen)
 {
+    return fp_csv_header_with(data, len, fields, nfields, ',', '"', cols, body, err, errlen);
+}
+
+int fp_csv_header_with(const char *data, size_t len, const char *const *fields, int nfields,
+                       char delim, char quote, fp_csv_cols *cols, size_t *body, char *err,
+                       size_t errlen)
+{
+    cols->delim = delim;
+    cols->quote = quote;
+    cols->positional = false;
     size_t start = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         start = 3;   /* a UTF-8 byte order mark, as spreadsheets write */

@@ -160,9 +160,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s = padded_copy(data + 2, len);
     for (size_t i = 0; i < len; i++)
         s[i] = swap(s[i]);
-    fp_csv_cols scols = {.delim = ';', .quote = '\''};
+    fp_csv_cols scols = {0};
     size_t sbody = 0;
-    CHECK(fp_csv_header(s, len, names, nf, &scols, &sbody, err, sizeof err) == 0);
+    CHECK(fp_csv_header_with(s, len, names, nf, ';', '\'', &scols, &sbody, err, sizeof err) == 0);
+    CHECK(scols.delim == ';' && scols.quote == '\'');
     CHECK(sbody == body && scols.ncols == cols.ncols && scols.last == cols.last);
     for (int i = 0; i < cols.ncols; i++)
         CHECK(scols.map[i] == cols.map[i]);
