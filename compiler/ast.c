@@ -568,6 +568,16 @@ void ast_extern(ParseCtx *c, Token name, PtrVec *params, TypeExpr *ret, PtrVec *
 }
 
 /* link "FILE.c": the path, which must be non-empty and hold no NUL. */
+void ast_param(ParseCtx *c, Token name, TypeExpr *type, Expr *dflt)
+{
+    ParamDecl *pd = arena_alloc(c->arena, sizeof *pd);
+    pd->name = tok_text(c, name);
+    pd->name_span = name.span;
+    pd->type = type;
+    pd->dflt = dflt;
+    vec_push(c->arena, &c->prog->params, pd);
+}
+
 void ast_link(ParseCtx *c, Token path)
 {
     Expr *s = ast_string(c, path);

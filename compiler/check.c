@@ -28,6 +28,7 @@ typedef struct Checker {
     PtrVec monoids;          /* UserMonoid* */
     PtrVec bad_monoids;      /* names of monoids with errors (reported) */
     const UserMonoid *in_monoid;   /* checking this monoid's body */
+    PtrVec params;           /* Param*: the declared parameters */
 } Checker;
 
 /* The extern declared as name so far, or NULL. */
@@ -169,8 +170,20 @@ static Type *check_name(Checker *c, Expr *e)
     if (!c->cur) {   /* a monoid's empty or combine */
         diag_at(c->d, DIAG_ERROR, e->span, "unknown name '%s' in monoid '%s'", e->sval,
                 c->in_monoid->name);
-        diag_hint(c->d, "empty is a constant; combine(a, b) sees only its two parameters");
+        bool param = false;
+        for (int i = 0; i < c->params.n; i++)
+            param |= strcmp(e->sval, ((Param *)c->params.v[i])->name) == 0;
+        diag_hint(c->d, param ? "a monoid's laws hold for every run: it cannot read a parameter"
+                              : "empty is a constant; combine(a, b) sees only its two parameters");
         return &ty_error;
+    }
+    for (int i = 0; i < c->params.n; i++) {
+        Param *p = c->params.v[i];
+        if (strcmp(e->sval, p->name) == 0) {
+            e->param = p;
+            p->used = true;
+            return p->type;
+        }
     }
     const OpDecl *o = find_op(c, e->sval);
     if (o == c->cur) {
@@ -327,6 +340,13 @@ static Type *check_call(Checker *c, Expr *e)
     c->fail_type = NULL;
     Type *args[8] = {0};
     for (int i = 0; i < e->nargs; i++) {
+        if (e->args[i]->kind == EX_FIELD_INIT) {   /* NAME = VALUE */
+            diag_at(c->d, DIAG_ERROR, e->args[i]->name_span, "'%s = ...' is an option of a "
+                    "csv source or sink, not an argument of %s", e->args[i]->sval, e->sval);
+            diag_hint(c->d, "options are written csv(input, header = false) or "
+                            "csv(output, delimiter = \";\")");
+            return &ty_error;
+        }
         Type *t = check_expr(c, e->args[i]);
         if (i < 8)
             args[i] = t;
@@ -693,6 +713,8 @@ static Type *check_expr(Checker *c, Expr *e)
         bool clash = c->prev && strcmp(e->sval, c->prev->name) == 0;
         for (int i = 0; i < c->nlets; i++)
             clash |= strcmp(e->sval, c->lets[i]->sval) == 0;
+        for (int i = 0; i < c->params.n && c->cur; i++)
+            clash |= strcmp(e->sval, ((Param *)c->params.v[i])->name) == 0;
         if (clash) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' is already a name here", e->sval);
             diag_hint(c->d, "choose another name for the let");
@@ -765,6 +787,98 @@ static Type *check_expr(Checker *c, Expr *e)
 
 /* ---- operators ----------------------------------------------------- */
 
+/* The options of a csv source or sink after its target: header = BOOL,
+ * delimiter = "C", quote = "C" (one byte each, not a newline, not the
+ * same).  Into op's csv_* fields; false after errors (reported).  Other
+ * formats take none. */
+static bool format_options(Checker *c, const Expr *b, IrOp *op)
+{
+    static const char *const names[] = {"header", "delimiter", "quote"};
+    op->csv_header = true;
+    op->csv_delim = ',';
+    op->csv_quote = '"';
+    const Expr *seen[3] = {0};
+    bool ok = true;
+    for (int i = 1; i < b->nargs; i++) {
+        const Expr *a = b->args[i];
+        if (a->kind != EX_FIELD_INIT)
+            continue;   /* a second target: reported by the caller */
+        if (op->fmt != FMT_CSV) {
+            diag_at(c->d, DIAG_ERROR, a->name_span, "%s takes no options", b->sval);
+            diag_hint(c->d, "header, delimiter and quote are options of csv");
+            ok = false;
+            continue;
+        }
+        int k = 0;
+        while (k < 3 && strcmp(a->sval, names[k]) != 0)
+            k++;
+        if (k == 3) {
+            diag_at(c->d, DIAG_ERROR, a->name_span, "csv has no option '%s'", a->sval);
+            const char *sug = diag_suggest(a->sval, names, 3);
+            if (sug)
+                diag_hint(c->d, "did you mean '%s'?", sug);
+            else
+                diag_hint(c->d, "its options are header, delimiter and quote");
+            ok = false;
+            continue;
+        }
+        if (seen[k]) {
+            diag_at(c->d, DIAG_ERROR, a->name_span, "option '%s' is given twice", a->sval);
+            ok = false;
+            continue;
+        }
+        seen[k] = a;
+        const Expr *v = a->args[0];
+        if (k == 0) {
+            if (v->kind != EX_BOOL) {
+                diag_at(c->d, DIAG_ERROR, v->span, "header is true or false");
+                ok = false;
+            } else {
+                op->csv_header = v->ival != 0;
+            }
+            continue;
+        }
+        if (v->kind != EX_STR || v->slen != 1 || v->sval[0] == '\n' || v->sval[0] == '\r' ||
+            v->sval[0] == 0) {
+            if (v->kind != EX_STR)
+                diag_at(c->d, DIAG_ERROR, v->span, "%s is a string of one byte, e.g. \"%s\"",
+                        names[k], k == 1 ? ";" : "'");
+            else if (v->slen == 0)
+                diag_at(c->d, DIAG_ERROR, v->span, "%s cannot be empty: it is one byte",
+                        names[k]);
+            else if (v->slen != 1)
+                diag_at(c->d, DIAG_ERROR, v->span, "%s is one byte, not %zu", names[k], v->slen);
+            else
+                diag_at(c->d, DIAG_ERROR, v->span, "%s cannot be a %s", names[k],
+                        v->sval[0] ? "line break" : "NUL byte");
+            if (v->kind == EX_STR && v->slen > 1 && (unsigned char)v->sval[0] >= 0x80)
+                diag_hint(c->d, "a character outside ASCII is several bytes in UTF-8");
+            ok = false;
+            continue;
+        }
+        if (k == 1)
+            op->csv_delim = v->sval[0];
+        else
+            op->csv_quote = v->sval[0];
+    }
+    if (ok && op->csv_delim == op->csv_quote) {
+        const Expr *at = seen[1] ? seen[1] : seen[2];
+        diag_at(c->d, DIAG_ERROR, at->args[0]->span, "the delimiter and the quote are the same "
+                "byte");
+        ok = false;
+    }
+    return ok;
+}
+
+/* The arguments of a source's or sink's format that are not options. */
+static int targets(const Expr *b)
+{
+    int n = 0;
+    for (int i = 0; i < b->nargs; i++)
+        n += b->args[i]->kind != EX_FIELD_INIT;
+    return n;
+}
+
 /* source: text(input), or csv(input) / jsonl(input) onto the declared
  * record type */
 static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
@@ -773,7 +887,7 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
     op->out = &ty_error;
     Format fmt = b->kind == EX_CALL ? format_of(b->sval) : FMT_NONE;
     bool known = fmt == FMT_TEXT || fmt == FMT_CSV || fmt == FMT_JSONL;
-    if (!known || b->nargs != 1 || b->args[0]->kind != EX_NAME ||
+    if (!known || targets(b) != 1 || b->args[0]->kind != EX_NAME ||
         strcmp(b->args[0]->sval, "input") != 0) {
         diag_at(c->d, DIAG_ERROR, b->span, "a source reads text(input), csv(input) or "
                                            "jsonl(input)");
@@ -784,6 +898,8 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
     op->fmt = fmt;
     op->format = format_names[fmt];
     op->target = TGT_INPUT;
+    if (!format_options(c, b, op))
+        return;
     if (fmt == FMT_TEXT) {
         op->out = &ty_str;
         return;
@@ -840,7 +956,8 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
     Expr *b = o->body;
     static const char *const formats[] = {"tsv", "csv", "jsonl"};
     Format fmt = b->kind == EX_CALL ? format_of(b->sval) : FMT_NONE;
-    if ((fmt != FMT_TSV && fmt != FMT_CSV && fmt != FMT_JSONL) || b->nargs != 1) {
+    if ((fmt != FMT_TSV && fmt != FMT_CSV && fmt != FMT_JSONL) || targets(b) != 1 ||
+        b->args[0]->kind == EX_FIELD_INIT) {
         diag_at(c->d, DIAG_ERROR, b->span, "a sink writes FORMAT(output), FORMAT(stdout) or "
                                            "FORMAT(\"PATH\"), FORMAT being tsv, csv or jsonl");
         const char *sug = b->kind == EX_CALL ? diag_suggest(b->sval, formats, 3) : NULL;
@@ -853,6 +970,8 @@ static void check_sink(Checker *c, const OpDecl *o, IrOp *op)
     }
     op->fmt = fmt;
     op->format = format_names[fmt];
+    if (!format_options(c, b, op))
+        return;
     Expr *a = b->args[0];
     if (a->kind == EX_NAME && strcmp(a->sval, "output") == 0) {
         op->target = TGT_OUTPUT;
@@ -1129,7 +1248,7 @@ static bool makes_strings(const Expr *e)
  * place: input_file(), input_line())?  Assumes e was checked. */
 bool expr_uses_input(const Expr *e)
 {
-    if (e->kind == EX_NAME && !e->bound)
+    if (e->kind == EX_NAME && !e->bound && !e->param)
         return true;
     if (e->kind == EX_CALL && !e->ext && (e->builtin == BI_INPUT_FILE || e->builtin == BI_INPUT_LINE))
         return true;
@@ -1607,11 +1726,97 @@ static void check_materialize(Diags *d, const Program *p, const Ir *ir);
  * type of the one before; the options (policy, max_batch, retry,
  * materialize); finally names.c's C names.  Returns NULL after errors,
  * all of them reported. */
+/* param NAME : TYPE [= DEFAULT]: a scalar type, a default that is a
+ * literal of it (the runtime reads its text as it reads --param), and a
+ * name that no other parameter, operator or builtin has. */
+static void check_params(Checker *c)
+{
+    static const char *const eg[] = {[TY_I64] = "10", [TY_F64] = "0.5", [TY_BOOL] = "true",
+                                     [TY_STR] = "\"text\""};
+    for (int i = 0; i < c->prog->params.n; i++) {
+        const ParamDecl *pd = c->prog->params.v[i];
+        Type *t = resolve_type(c, pd->type);
+        if (t == &ty_error)
+            continue;
+        if (!type_is_scalar(t)) {
+            diag_at(c->d, DIAG_ERROR, pd->type->span, "a parameter is str, i64, f64 or bool, "
+                    "not %s", tname(c, t));
+            continue;
+        }
+        bool dup = false;
+        for (int j = 0; j < c->params.n && !dup; j++) {
+            const Param *q = c->params.v[j];
+            if (strcmp(q->name, pd->name) == 0) {
+                diag_at(c->d, DIAG_ERROR, pd->name_span, "parameter '%s' is declared twice",
+                        pd->name);
+                diag_hint(c->d, "the first is on line %d", q->line);
+                dup = true;
+            }
+        }
+        if (dup)
+            continue;
+        const OpDecl *o = find_op(c, pd->name);
+        if (o) {
+            int line, col;
+            diag_line_col(c->d->src, o->name_span.off, &line, &col);
+            diag_at(c->d, DIAG_ERROR, pd->name_span, "parameter '%s' has the name of the "
+                    "operator on line %d", pd->name, line);
+            diag_hint(c->d, "an expression could not tell them apart: rename one");
+        } else if (find_builtin(pd->name) >= 0) {
+            diag_at(c->d, DIAG_ERROR, pd->name_span, "'%s' is a builtin function", pd->name);
+            diag_hint(c->d, "choose another name, e.g. '%s_'", pd->name);
+        }
+        Param *p = arena_alloc(c->arena, sizeof *p);
+        p->name = pd->name;
+        p->cname = arena_printf(c->arena, "param_%s", pd->name);
+        p->span = pd->name_span;
+        int pcol;
+        diag_line_col(c->d->src, pd->name_span.off, &p->line, &pcol);
+        p->type = t;
+        vec_push(c->arena, &c->params, p);
+        if (!pd->dflt)
+            continue;
+        /* The default: a literal of the type (a number may have a '-'). */
+        const Expr *v = pd->dflt;
+        bool neg = v->kind == EX_UNARY && v->op == U_NEG &&
+                   (v->args[0]->kind == EX_INT || v->args[0]->kind == EX_FLOAT);
+        if (neg)
+            v = v->args[0];
+        const char *text = NULL;
+        size_t len = 0;
+        if ((t == &ty_i64 && v->kind == EX_INT) ||
+            (t == &ty_f64 && (v->kind == EX_INT || v->kind == EX_FLOAT))) {
+            text = arena_printf(c->arena, "%s%.*s", neg ? "-" : "", (int)v->span.len,
+                                c->d->src->text + v->span.off);
+            len = strlen(text);
+        } else if (t == &ty_bool && v->kind == EX_BOOL) {
+            text = v->ival ? "true" : "false";
+            len = strlen(text);
+        } else if (t == &ty_str && v->kind == EX_STR) {
+            if (memchr(v->sval, 0, v->slen)) {
+                diag_at(c->d, DIAG_ERROR, v->span, "a parameter's default cannot hold a NUL "
+                        "byte");
+                continue;
+            }
+            text = v->sval;
+            len = v->slen;
+        } else {
+            diag_at(c->d, DIAG_ERROR, pd->dflt->span, "the default of parameter '%s' must be "
+                    "a literal of type %s, e.g. %s", pd->name, tname(c, t), eg[t->kind]);
+            continue;
+        }
+        p->dflt = pd->dflt;
+        p->dflt_text = text;
+        p->dflt_len = len;
+    }
+}
+
 Ir *check_program(Arena *a, Program *p, Diags *d)
 {
     Checker c = {.arena = a, .d = d, .prog = p};
     int errors_before = d->nerrors;
     check_records(&c);
+    check_params(&c);
     check_externs(&c);
     check_monoid_decls(&c);
     bool shape_ok = check_shape(&c);
@@ -1631,6 +1836,8 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
     ir->nmonoids = c.monoids.n;
     ir->links = (LinkDecl **)p->links.v;
     ir->nlinks = p->links.n;
+    ir->params = (Param **)c.params.v;
+    ir->nparams = c.params.n;
     ir->default_threads = p->default_threads;
 
     Type *prev_type = NULL;
@@ -1823,6 +2030,12 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             op->arena_strs = in_arena && op_info[op->kind].role != ROLE_SOURCE;
     }
     check_materialize(d, p, ir);
+    for (int i = 0; i < ir->nparams && d->nerrors == errors_before; i++)
+        if (!ir->params[i]->used) {
+            diag_at(d, DIAG_WARNING, ir->params[i]->span, "parameter '%s' is never used",
+                    ir->params[i]->name);
+            diag_hint(d, "use it in an expression, or remove it");
+        }
     if (!shape_ok || d->nerrors > errors_before)
         return NULL;
     names_assign(a, ir);

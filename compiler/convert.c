@@ -19,7 +19,7 @@ void ir_to_fpipe(Str *s, const Ir *ir)
     str_add(s, "pipeline %s\n", ir->name);
     if (ir->default_threads)
         str_add(s, "# the YAML's resources set --threads %d by default\n", ir->default_threads);
-    if (ir->nlinks || ir->nrecords || ir->nexterns || ir->nmonoids)
+    if (ir->nlinks || ir->nrecords || ir->nexterns || ir->nmonoids || ir->nparams)
         str_add(s, "\n");
     for (int i = 0; i < ir->nlinks; i++) {
         Expr e = {.kind = EX_STR, .sval = ir->links[i]->path,
@@ -36,6 +36,11 @@ void ir_to_fpipe(Str *s, const Ir *ir)
             type_str(s, t->elems[k]);
         }
         str_add(s, " }\n");
+    }
+    for (int i = 0; i < ir->nparams; i++) {
+        str_add(s, "param ");
+        explain_param_str(s, ir->params[i]);
+        str_add(s, "\n");
     }
     for (int i = 0; i < ir->nexterns; i++) {
         str_add(s, "extern ");
@@ -98,6 +103,27 @@ static void yq_src(Str *s, const char *text)
     str_add(s, "'");
 }
 
+/* A csv option in YAML: ", header: false", ", delimiter: \";\"" (one
+ * byte, double-quoted, \xNN when not printable). */
+static void yq_csv_options(Str *s, const IrOp *op, const char *pre, const char *post)
+{
+    if (op->fmt != FMT_CSV)
+        return;
+    if (!op->csv_header)
+        str_add(s, "%sheader: false%s", pre, post);
+    char b[2] = {op->csv_delim, op->csv_quote};
+    for (int k = 0; k < 2; k++) {
+        if (b[k] == (k ? '"' : ','))
+            continue;
+        unsigned char u = (unsigned char)b[k];
+        str_add(s, "%s%s: ", pre, k ? "quote" : "delimiter");
+        if (u < 0x20 || u >= 0x7f || u == '"' || u == '\\')
+            str_add(s, "\"\\x%02x\"%s", u, post);
+        else
+            str_add(s, "\"%c\"%s", u, post);
+    }
+}
+
 static void yq_type(Str *s, const Type *t)
 {
     Str x = {0};
@@ -158,6 +184,19 @@ void ir_to_yaml(Str *s, const Ir *ir)
             str_add(s, "}\n");
         }
     }
+    if (ir->nparams) {
+        str_add(s, "params:\n");
+        for (int i = 0; i < ir->nparams; i++) {
+            const Param *pm = ir->params[i];
+            str_add(s, "  %s: {type: ", pm->name);
+            yq_type(s, pm->type);
+            if (pm->dflt) {
+                str_add(s, ", default: ");
+                yq_expr(s, pm->dflt);
+            }
+            str_add(s, "}\n");
+        }
+    }
     if (ir->nexterns) {
         str_add(s, "externs:\n");
         for (int i = 0; i < ir->nexterns; i++) {
@@ -195,6 +234,7 @@ void ir_to_yaml(Str *s, const Ir *ir)
         str_add(s, ", type: %s", src->out->name);
     if (shows_policy(src))
         str_add(s, ", error_policy: %s", policy_name(src->policy));
+    yq_csv_options(s, src, ", ", "");
     str_add(s, "}\noperators:\n");
     for (int i = 1; i < ir->nops; i++) {
         const IrOp *op = &ir->ops[i];
@@ -211,6 +251,7 @@ void ir_to_yaml(Str *s, const Ir *ir)
                 str_free(&p);
                 str_add(s, "\n");
             }
+            yq_csv_options(s, op, "    ", "\n");
             str_add(s, "    contract: {idempotent: true}\n");
             break;
         case OP_COMBINE:

@@ -429,7 +429,9 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         emit_c_string(s, ex->sval, ex->slen);
         str_add(s, ")");
         break;
-    case EX_NAME: str_add(s, "%s", ex->bound ? ex->bound->cname : x->input); break;
+    case EX_NAME:
+        str_add(s, "%s", ex->bound ? ex->bound->cname : ex->param ? ex->param->cname : x->input);
+        break;
     case EX_IF:
         /* An else-if chain is one flat ?: chain (C's ?: groups to the
          * right), so its length adds no brackets: (a ? x : b ? y : z). */
@@ -1036,10 +1038,64 @@ static void fail_check(Emitter *e, const IrOp *op)
     line(e, "}");
 }
 
+/* A byte as a C character literal: ',' '\t' '\'' '\001'. */
+static const char *char_lit(Emitter *e, char ch)
+{
+    unsigned char u = (unsigned char)ch;
+    if (ch == '\'' || ch == '\\')
+        return arena_printf(e->arena, "'\\%c'", ch);
+    if (ch == '\t')
+        return "'\\t'";
+    if (u < 0x20 || u >= 0x7f)
+        return arena_printf(e->arena, "'\\%03o'", u);
+    return arena_printf(e->arena, "'%c'", ch);
+}
+
+/* Whether a csv operator has the default delimiter and quote. */
+static bool csv_plain(const IrOp *op)
+{
+    return op->csv_delim == ',' && op->csv_quote == '"';
+}
+
+/* The header of a csv sink: its columns' names, as emit_row flattens the
+ * element: a record's fields by name, a tuple's components as _0, _1, ...
+ * (nested ones after their parent's name and '_': p_0, p_1; a scalar
+ * element is one column, _0), each quoted as a field would be. */
+static void sink_header(const IrOp *sink, const Type *t, const char *prefix, Str *h, bool *first)
+{
+    if (t->kind == TY_TUPLE || t->kind == TY_RECORD) {
+        for (int i = 0; i < t->n; i++) {
+            char name[512];
+            if (t->kind == TY_RECORD)
+                snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "_" : "", t->fields[i]);
+            else
+                snprintf(name, sizeof name, "%s_%d", prefix, i);
+            sink_header(sink, t->elems[i], name, h, first);
+        }
+        return;
+    }
+    if (!*first)
+        str_addn(h, &sink->csv_delim, 1);
+    *first = false;
+    const char *name = *prefix ? prefix : "_0";
+    size_t n = strlen(name);
+    bool quote = strchr(name, sink->csv_delim) || strchr(name, sink->csv_quote);
+    if (quote)
+        str_addn(h, &sink->csv_quote, 1);
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == sink->csv_quote)
+            str_addn(h, &sink->csv_quote, 1);
+        str_addn(h, name + i, 1);
+    }
+    if (quote)
+        str_addn(h, &sink->csv_quote, 1);
+}
+
 /* One element as a sink row: TSV and CSV flatten tuples into fields,
  * JSON lines writes a tuple as an array (nested tuples nest). */
-static void emit_row(Emitter *e, Format fmt, const Type *t, const char *val, bool *first)
+static void emit_row(Emitter *e, const IrOp *sink, const Type *t, const char *val, bool *first)
 {
+    Format fmt = sink->fmt;
     bool json = fmt == FMT_JSONL;
     if (t->kind == TY_TUPLE || t->kind == TY_RECORD) {
         bool rec = t->kind == TY_RECORD;
@@ -1056,7 +1112,7 @@ static void emit_row(Emitter *e, Format fmt, const Type *t, const char *val, boo
                      t->fields[i], strlen(t->fields[i]) + 3 + (*first ? 0 : 1));
                 *first = true;
             }
-            emit_row(e, fmt, t->elems[i],
+            emit_row(e, sink, t->elems[i],
                      rec ? arena_printf(e->arena, "%s.%s", val, t->cfields[i])
                          : arena_printf(e->arena, "%s.f%d", val, i),
                      first);
@@ -1078,17 +1134,23 @@ static void emit_row(Emitter *e, Format fmt, const Type *t, const char *val, boo
         line(e, "if (%s)", i);
         line(e, "    fp_out_char(w->out, ',');");
         bool f2 = true;
-        emit_row(e, fmt, t->elem, arena_printf(e->arena, "%s.items[%s]", val, i), &f2);
+        emit_row(e, sink, t->elem, arena_printf(e->arena, "%s.items[%s]", val, i), &f2);
         e->indent--;
         line(e, "}");
         line(e, "fp_out_char(w->out, ']');");
         return;
     }
     if (!*first)
-        line(e, "fp_out_char(w->out, '%s');", fmt == FMT_TSV ? "\\t" : ",");
+        line(e, "fp_out_char(w->out, %s);", fmt == FMT_TSV ? "'\\t'" : char_lit(e, sink->csv_delim));
     *first = false;
     switch (t->kind) {
-    case TY_STR: line(e, "fp_out_%s_str(w->out, %s);", fmt == FMT_CSV ? "csv" : json ? "json" : "tsv", val); break;
+    case TY_STR:
+        if (fmt == FMT_CSV && !csv_plain(sink))
+            line(e, "fp_out_csv_str_with(w->out, %s, %s, %s);", val, char_lit(e, sink->csv_delim),
+                 char_lit(e, sink->csv_quote));
+        else
+            line(e, "fp_out_%s_str(w->out, %s);", fmt == FMT_CSV ? "csv" : json ? "json" : "tsv", val);
+        break;
     case TY_I64: line(e, "fp_out_i64(w->out, %s);", val); break;
     case TY_F64: line(e, "fp_out_%s(w->out, %s);", json ? "json_f64" : "f64", val); break;
     case TY_BOOL: line(e, "fp_out_bool(w->out, %s);", val); break;
@@ -1625,7 +1687,7 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
     case OP_SINK: {
         op_comment(e, op, NULL);
         bool first = true;
-        emit_row(e, op->fmt, op->in, input, &first);
+        emit_row(e, op, op->in, input, &first);
         line(e, "fp_out_char(w->out, '\\n');");
         count(e, op, 0);
         break;
@@ -1680,12 +1742,21 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     const Type *t = src->out;
     const char *rec = src->cname;
     bool csv = src->fmt == FMT_CSV;
-    if (!csv)
+    /* Another delimiter or quote than ',' '"': record by record (the
+     * bitmask scan knows only those). */
+    bool plain = csv && csv_plain(src);
+    if (!plain)
         line(e, "const char *cur = w->part->begin, *end = w->part->end;");
-    op_comment(e, src, csv ? "bitmask scan in place; libcsv for quoted records"
-                           : "one JSON object per line, parsed by jansson");
+    op_comment(e, src, plain ? "bitmask scan in place; libcsv for quoted records"
+                       : csv ? "split at its delimiter; libcsv for quoted records"
+                             : "one JSON object per line, parsed by jansson");
     const char *raw = helper(e, arena_printf(e->arena, "%s_%s", rec, csv ? "cols" : "obj"));
-    if (csv) {
+    if (csv && !plain) {
+        line(e, "fp_str %s[%d];   /* the record's fields as text, in declaration order */", raw,
+             t->n);
+        next_loop(e, src, 1, arena_printf(e->arena, "fp_csv_next(w, &site_%s, &cur, end, %s, %d)",
+                                          src->cname, raw, t->n));
+    } else if (csv) {
         const char *it = helper(e, arena_printf(e->arena, "%s_it", rec));
         line(e, "fp_csv_iter %s = fp_csv_begin(w);", it);
         line(e, "fp_str %s[%d];   /* the record's fields as text, in declaration order */", raw,
@@ -2663,6 +2734,28 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     }
     line(&e, "};");
     blank(&e);
+    if (ir->nparams) {
+        line(&e, "/* Parameters: set by fp_main before stage 1 from --param NAME=VALUE,");
+        line(&e, " * --config's params: or the default; read-only after. */");
+        for (int i = 0; i < ir->nparams; i++)
+            line(&e, "static %s %s;", ctype(&e, ir->params[i]->type), ir->params[i]->cname);
+        line(&e, "static const fp_param fp_param_table[] = {");
+        for (int i = 0; i < ir->nparams; i++) {
+            const Param *pm = ir->params[i];
+            const Type *t = pm->type;
+            Str d = {0};
+            if (pm->dflt_text)
+                emit_c_string(&d, pm->dflt_text, pm->dflt_len);
+            else
+                str_add(&d, "NULL");
+            line(&e, "    {\"%s\", FP_PARAM_%s, %s, &%s},   /* line %d%s */", pm->name,
+                 t == &ty_i64 ? "I64" : t == &ty_f64 ? "F64" : t == &ty_bool ? "BOOL" : "STR", d.p,
+                 pm->cname, pm->line, pm->dflt_text ? "" : ": required");
+            str_free(&d);
+        }
+        line(&e, "};");
+        blank(&e);
+    }
 
     if (p->combine >= 0)   /* a declared monoid is only called by the combine */
         emit_user_monoids(&e, &ir->ops[p->combine]);
@@ -2740,10 +2833,20 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     emit_c_string(&s, ir->src->path, strlen(ir->src->path));
     line(&e, ".fpipe_file = %s,", s.p);
     line(&e, ".plan = plan_text,");
+    if (ir->nparams) {
+        line(&e, ".params = fp_param_table,");
+        line(&e, ".nparams = %d,", ir->nparams);
+    }
     if (src->fmt == FMT_CSV) {
         line(&e, ".source = FP_SOURCE_CSV,");
         line(&e, ".fields = %s_columns,", src->cname);
         line(&e, ".nfields = %d,", src->out->n);
+        if (!csv_plain(src)) {
+            line(&e, ".csv_delim = %s,", char_lit(&e, src->csv_delim));
+            line(&e, ".csv_quote = %s,", char_lit(&e, src->csv_quote));
+        }
+        if (!src->csv_header)
+            line(&e, ".csv_no_header = true,   /* header = false: the columns in field order */");
     } else if (src->fmt == FMT_JSONL) {
         line(&e, ".source = FP_SOURCE_JSONL,");
     }
@@ -2755,6 +2858,16 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     line(&e, ".target = %s,", sink->target == TGT_OUTPUT ? "FP_TARGET_OUTPUT"
                               : sink->target == TGT_STDOUT ? "FP_TARGET_STDOUT"
                                                            : "FP_TARGET_PATH");
+    if (sink->fmt == FMT_CSV && sink->csv_header) {
+        Str h = {0};
+        bool first = true;
+        sink_header(sink, sink->in, "", &h, &first);
+        str_addn(&h, "\n", 1);
+        s.n = 0;
+        emit_c_string(&s, h.p, h.n);
+        line(&e, ".sink_header = %s,", s.p);
+        str_free(&h);
+    }
     if (sink->target == TGT_PATH) {
         s.n = 0;
         emit_c_string(&s, sink->path, sink->path_len);

@@ -122,7 +122,10 @@ static void expr_str_prec(Str *s, const Expr *e, int min)
         }
         str_add(s, " }");
         break;
-    case EX_FIELD_INIT: break;
+    case EX_FIELD_INIT:   /* an option of a source or sink: csv(input, header = false) */
+        str_add(s, "%s = ", e->sval);
+        expr_str_prec(s, e->args[0], 0);
+        break;
     case EX_LET:
         str_add(s, "let %s = ", e->sval);
         expr_str_prec(s, e->args[0], 0);
@@ -166,10 +169,32 @@ void explain_extern_str(Str *s, const Extern *x)
 
 /* What follows an operator's "=" in .fpipe syntax, with its options
  * (max_batch, retry, materialize). */
+/* A csv source's or sink's options that are not the defaults:
+ * ", header = false, delimiter = \";\"". */
+static void csv_options_str(Str *s, const IrOp *op)
+{
+    if (op->fmt != FMT_CSV)
+        return;
+    if (!op->csv_header)
+        str_add(s, ", header = false");
+    char b[2][1] = {{op->csv_delim}, {op->csv_quote}};
+    for (int k = 0; k < 2; k++) {
+        if (b[k][0] == (k ? '"' : ','))
+            continue;
+        Expr e = {.kind = EX_STR, .sval = b[k], .slen = 1};
+        str_add(s, ", %s = ", k ? "quote" : "delimiter");
+        explain_expr_str(s, &e);
+    }
+}
+
 void explain_op_body_str(Str *s, const IrOp *op)
 {
     switch (op->kind) {
-    case OP_SOURCE: str_add(s, "%s(input)", op->format); break;
+    case OP_SOURCE:
+        str_add(s, "%s(input", op->format);
+        csv_options_str(s, op);
+        str_add(s, ")");
+        break;
     case OP_SINK:
         str_add(s, "%s(", op->format);
         if (op->target == TGT_OUTPUT) str_add(s, "output");
@@ -178,6 +203,7 @@ void explain_op_body_str(Str *s, const IrOp *op)
             Expr e = {.kind = EX_STR, .sval = op->path, .slen = op->path_len};
             explain_expr_str(s, &e);
         }
+        csv_options_str(s, op);
         str_add(s, ")");
         break;
     case OP_COMBINE:
@@ -201,6 +227,16 @@ void explain_op_body_str(Str *s, const IrOp *op)
 /* The typed IR as text (the first part of `fpipec explain`): types,
  * links, externs, monoids, then each operator with its type and policy.
  * Assumes a checked IR (no ty_error). */
+void explain_param_str(Str *s, const Param *p)
+{
+    str_add(s, "%s : ", p->name);
+    type_str(s, p->type);
+    if (p->dflt) {
+        str_add(s, " = ");
+        explain_expr_str(s, p->dflt);
+    }
+}
+
 void ir_dump(Str *s, const Ir *ir)
 {
     str_add(s, "pipeline %s  (%s)\n", ir->name, ir->src->path);
@@ -212,6 +248,12 @@ void ir_dump(Str *s, const Ir *ir)
             type_str(s, t->elems[k]);
         }
         str_add(s, " }\n");
+    }
+    for (int i = 0; i < ir->nparams; i++) {
+        str_add(s, "  param ");
+        explain_param_str(s, ir->params[i]);
+        str_add(s, "   ; line %d, --param %s=VALUE%s\n", ir->params[i]->line, ir->params[i]->name,
+                ir->params[i]->dflt ? "" : " (required)");
     }
     for (int i = 0; i < ir->nlinks; i++) {
         Expr e = {.kind = EX_STR, .sval = ir->links[i]->path,

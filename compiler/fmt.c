@@ -395,7 +395,8 @@ static void layout(Fmt *f)
                 curi = f->nlines - 1;
             }
             Ctx cc = c;
-            cc.decl_colon = k == TK_COLON && item == TK_MONOID && name_seen == 1;
+            cc.decl_colon = k == TK_COLON && (item == TK_MONOID || item == TK_PARAM) &&
+                            name_seen == 1;
             add_tok(f, &cur->code, &cc, e);
             cur->ntok++;
             if (cur->ntok == 2 && k == TK_IDENT && c.prev == TK_LET && cur->op < 0)

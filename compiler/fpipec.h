@@ -233,6 +233,7 @@ typedef struct Expr {
     struct Expr *bound;      /* EX_NAME naming a let: that EX_LET */
     int uses;                /* EX_LET: how often its name is used */
     const struct Extern *ext;  /* EX_CALL of an extern C function */
+    const struct Param *param; /* EX_NAME of a parameter */
     const char *cname;       /* EX_LET: its C variable, set by the emitter */
     int depth;               /* 1 + its deepest operand's: see ast.c */
     int chain;               /* EX_IF, EX_LET: links of its else-if or let chain */
@@ -304,6 +305,14 @@ typedef struct ExternDecl {
     PtrVec attrs;            /* EX_NAME: pure, impure, fallible */
 } ExternDecl;
 
+/* param NAME : TYPE [= DEFAULT]: a value set when the program starts. */
+typedef struct ParamDecl {
+    const char *name;
+    Span name_span;
+    TypeExpr *type;
+    Expr *dflt;              /* NULL: required (no default) */
+} ParamDecl;
+
 /* link "file.c": a C file compiled into the program. */
 typedef struct LinkDecl {
     const char *path;        /* as written, relative to the .fpipe file */
@@ -342,6 +351,7 @@ typedef struct Program {
     PtrVec externs;          /* ExternDecl* */
     PtrVec links;            /* LinkDecl* */
     PtrVec monoids;          /* MonoidDecl* */
+    PtrVec params;           /* ParamDecl* */
     int default_threads;     /* YAML resources.workers / backend seq; 0: all cores */
 } Program;
 
@@ -408,6 +418,7 @@ void ast_by(ParseCtx *c, Token kw, PtrVec *keys);
 SortKey *ast_sortkey(ParseCtx *c, Expr *e, Token *dir);
 void ast_extern(ParseCtx *c, Token name, PtrVec *params, TypeExpr *ret, PtrVec *attrs);
 void ast_link(ParseCtx *c, Token path);
+void ast_param(ParseCtx *c, Token name, TypeExpr *type, Expr *dflt);
 void ast_op_error(ParseCtx *c);
 void ast_monoid(ParseCtx *c, Token name, TypeExpr *type, Token rbrace);
 void ast_monoid_empty(ParseCtx *c, Token key, Expr *e);
@@ -477,6 +488,20 @@ typedef struct Extern {
     bool called;             /* in an expression (not only as a batch function) */
 } Extern;
 
+/* A parameter, checked: its value is set when the program starts
+ * (--param NAME=VALUE, --config's params:, else the default). */
+typedef struct Param {
+    const char *name;
+    const char *cname;       /* its C variable: param_NAME */
+    Span span;
+    int line;
+    Type *type;              /* str, i64, f64 or bool */
+    const Expr *dflt;        /* a literal of its type, or NULL: required */
+    const char *dflt_text;   /* the default as the runtime reads it ("10", "-2.5") */
+    size_t dflt_len;
+    bool used;
+} Param;
+
 /* A user-defined monoid, checked. */
 typedef struct UserMonoid {
     const char *name;
@@ -509,6 +534,10 @@ typedef struct IrOp {
     Type *res;               /* combine: the monoids' result (per key) */
     Format fmt;              /* source FMT_TEXT, CSV, JSONL; sink FMT_TSV, CSV, JSONL */
     const char *format;      /* its keyword, format_names[fmt], for the texts */
+    bool csv_header;         /* csv source: the input starts with a header naming
+                                the columns (else they are the record's fields in
+                                order); csv sink: the output starts with one */
+    char csv_delim, csv_quote;   /* csv: the delimiter and quote bytes (',' '"') */
     Target target;
     const char *path;        /* TGT_PATH */
     size_t path_len;
@@ -543,6 +572,8 @@ typedef struct Ir {
     int nmonoids;
     LinkDecl **links;        /* C files to compile in */
     int nlinks;
+    Param **params;          /* declared parameters, in order */
+    int nparams;
     int default_threads;     /* the program's --threads default; 0: all cores */
     bool collect;            /* an operator has on_error collect */
     const char *errors_path; /* the error file a collect names, or NULL */
@@ -574,6 +605,7 @@ void explain_expr_str(Str *s, const Expr *e);   /* an expression back as .fpipe 
 void explain_op_body_str(Str *s, const IrOp *op);   /* an operator's body as .fpipe text */
 void explain_sortkeys_str(Str *s, const IrOp *op);  /* a top's keys: "k1 desc, k2 asc" */
 void explain_extern_str(Str *s, const Extern *x);   /* "f(x: str) -> i64 pure fallible" */
+void explain_param_str(Str *s, const Param *p);     /* "limit : i64 = 10" */
 
 /* ------------------------------------------------------------------ */
 /* plan.c — fused stages                                              */

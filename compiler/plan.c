@@ -131,7 +131,7 @@ Plan *plan_build(Arena *a, const Ir *ir)
     if (ir->nops > 1 && ir->ops[1].kind == OP_FLATMAP && ir->ops[0].fmt == FMT_TEXT) {
         const Expr *b = ir->ops[1].body;
         p->scan_words = b->kind == EX_CALL && b->builtin == BI_SPLIT_WS &&
-                        b->args[0]->kind == EX_NAME;
+                        b->args[0]->kind == EX_NAME && !b->args[0]->param;
     }
     int last = ir->nops - 1;
     Stage *s1 = &p->stages[0];

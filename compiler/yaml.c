@@ -365,6 +365,35 @@ static void read_types(Y *y, yaml_node_t *n)
     }
 }
 
+/* params: { NAME: {type: T, default: EXPR} }: `param NAME : T = EXPR`
+ * (without default: required when the program starts). */
+static void read_params(Y *y, yaml_node_t *n)
+{
+    if (!want(y, n, YAML_MAPPING_NODE, "params"))
+        return;
+    static const char *const keys[] = {"type", "default"};
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        ParamDecl *pd = arena_alloc(y->a, sizeof *pd);
+        if (!ident(y, node(y, p->key), "a parameter name", &pd->name, &pd->name_span))
+            continue;
+        yaml_node_t *v = node(y, p->value);
+        if (!want(y, v, YAML_MAPPING_NODE, "a parameter"))
+            continue;
+        Field f[4];
+        int nf = fields(y, v, "a parameter", keys, 2, f, 4);
+        yaml_node_t *t = get(f, nf, "type"), *dv = get(f, nf, "default");
+        if (!t) {
+            diag_at(y->d, DIAG_ERROR, node_span(y, v), "parameter '%s' needs 'type'", pd->name);
+            diag_hint(y->d, "e.g. %s: {type: i64, default: 10}", pd->name);
+            continue;
+        }
+        pd->type = type_of(y, t, "a parameter's type");
+        pd->dflt = dv ? expr_of(y, dv, "a parameter's default") : NULL;
+        if (pd->type && (!dv || pd->dflt))
+            vec_push(y->a, &y->prog->params, pd);
+    }
+}
+
 /* A name expression (an attribute such as pure, or a parameter). */
 static Expr *attr(Y *y, const char *name, Span sp)
 {
@@ -530,6 +559,47 @@ static Expr *call1(Y *y, const char *fn, Span at, const char *arg)
     return c;
 }
 
+/* The keys header, delimiter and quote of a source or sink, as the
+ * options the grammar reads in csv(input, header = false, ...): appended
+ * to its format's call (the checker says which formats take them). */
+static void format_options(Y *y, Field *f, int nf, Expr *call)
+{
+    static const char *const names[] = {"header", "delimiter", "quote"};
+    for (int k = 0; k < 3; k++) {
+        yaml_node_t *n = get(f, nf, names[k]);
+        if (!n || !want(y, n, YAML_SCALAR_NODE, names[k]))
+            continue;
+        Expr *v = arena_alloc(y->a, sizeof *v);
+        v->span = node_span(y, n);
+        v->builtin = -1;
+        if (k == 0) {
+            bool b;
+            if (!is_true(y, n, "header", &b))
+                continue;
+            v->kind = EX_BOOL;
+            v->ival = b;
+        } else {   /* all its bytes: the checker wants one */
+            v->kind = EX_STR;
+            v->sval = arena_strndup(y->a, (const char *)n->data.scalar.value,
+                                    n->data.scalar.length);
+            v->slen = n->data.scalar.length;
+        }
+        Expr *o = arena_alloc(y->a, sizeof *o);
+        o->kind = EX_FIELD_INIT;
+        o->sval = names[k];
+        o->name_span = key_span(f, nf, names[k]);
+        o->span = span_join(o->name_span, v->span);
+        o->builtin = -1;
+        o->args = arena_alloc(y->a, sizeof *o->args);
+        o->args[0] = v;
+        o->nargs = 1;
+        Expr **args = arena_alloc(y->a, (size_t)(call->nargs + 1) * sizeof *args);
+        memcpy(args, call->args, (size_t)call->nargs * sizeof *args);
+        args[call->nargs++] = o;
+        call->args = args;
+    }
+}
+
 /* A new operator declaration, as the grammar would build it. */
 static OpDecl *new_op(Y *y, OpKind k, const char *name, Span kw, Span name_span)
 {
@@ -554,10 +624,12 @@ static void policy_of(Y *y, yaml_node_t *n, OpDecl *o)
     o->opt.policy_span = node_span(y, n);
 }
 
-/* source: { name: docs, format: text|csv|jsonl, type: T, error_policy: P } */
+/* source: { name: docs, format: text|csv|jsonl, type: T, error_policy: P,
+ *           header: B, delimiter: C, quote: C } */
 static void read_source(Y *y, yaml_node_t *n, Span at)
 {
-    static const char *const keys[] = {"name", "format", "type", "error_policy"};
+    static const char *const keys[] = {"name", "format", "type", "error_policy", "header",
+                                       "delimiter", "quote"};
     if (!n) {
         diag_at(y->d, DIAG_ERROR, at, "the pipeline has no 'source'");
         diag_hint(y->d, "add e.g. source: { name: docs, format: jsonl, type: RawDoc }");
@@ -566,7 +638,7 @@ static void read_source(Y *y, yaml_node_t *n, Span at)
     if (!want(y, n, YAML_MAPPING_NODE, "source"))
         return;
     Field f[8];
-    int nf = fields(y, n, "the source", keys, 4, f, 8);
+    int nf = fields(y, n, "the source", keys, 7, f, 8);
     const char *name = "source";
     Span ns = node_span(y, n);
     yaml_node_t *nn = get(f, nf, "name"), *fmt = get(f, nf, "format"), *t = get(f, nf, "type");
@@ -580,6 +652,7 @@ static void read_source(Y *y, yaml_node_t *n, Span at)
     }
     OpDecl *o = new_op(y, OP_SOURCE, name, node_span(y, n), ns);
     o->body = call1(y, format, fs, "input");
+    format_options(y, f, nf, o->body);
     if (t)
         o->decl_type = type_of(y, t, "the source's type");
     policy_of(y, get(f, nf, "error_policy"), o);
@@ -602,7 +675,8 @@ static void read_op(Y *y, yaml_node_t *n)
 {
     static const char *const keys[] = {
         "type", "name", "func", "expr", "error_policy", "in_type", "out_type", "monoid",
-        "lift", "per_key", "max_batch_size", "contract", "path", "n", "by"};
+        "lift", "per_key", "max_batch_size", "contract", "path", "n", "by", "header",
+        "delimiter", "quote"};
     enum { NKEYS = sizeof keys / sizeof *keys };
     if (!want(y, n, YAML_MAPPING_NODE, "an operator"))
         return;
@@ -647,6 +721,7 @@ static void read_op(Y *y, yaml_node_t *n)
         {"monoid", "Combine CombinePerKey"}, {"lift", "Combine CombinePerKey"},
         {"per_key", "Combine CombinePerKey"}, {"max_batch_size", "BatchMap"},
         {"contract", "Sink"}, {"path", "Sink"}, {"n", "Top"}, {"by", "Top"},
+        {"header", "Sink"}, {"delimiter", "Sink"}, {"quote", "Sink"},
         {"out_type", "Map Filter FlatMap BatchMap Combine CombinePerKey Top"},
     };
     bool misplaced = false;
@@ -787,6 +862,7 @@ static void read_op(Y *y, yaml_node_t *n)
             s->builtin = -1;
             o->body->args[0] = s;
         }
+        format_options(y, f, nf, o->body);
     } else if (kind == OP_TOP) {
         int64_t cnt = 0;
         yaml_node_t *nn2 = get(f, nf, "n"), *by = get(f, nf, "by");
@@ -980,9 +1056,9 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
     }
     static const char *const keys[] = {
         "pipeline", "link", "types", "externs", "monoids", "source", "operators",
-        "backend", "resources", "materialization_points"};
+        "backend", "resources", "materialization_points", "params"};
     Field f[16];
-    int nf = fields(&y, root, "the pipeline", keys, 10, f, 16);
+    int nf = fields(&y, root, "the pipeline", keys, 11, f, 16);
     bool typo = y.unknown > 0;
 
     yaml_node_t *pn = get(f, nf, "pipeline");
@@ -1046,6 +1122,8 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d)
         read_links(&y, get(f, nf, "link"));
     if (get(f, nf, "types"))
         read_types(&y, get(f, nf, "types"));
+    if (get(f, nf, "params"))
+        read_params(&y, get(f, nf, "params"));
     if (get(f, nf, "externs"))
         read_externs(&y, get(f, nf, "externs"));
     if (get(f, nf, "monoids"))

@@ -141,7 +141,7 @@ bool parse_name_fits(void *parser)
 
 /* Operator keywords first, so that hints can test a range of codes. */
 %token PIPELINE SOURCE MAP FILTER FLATMAP BATCH_MAP COMBINE COMBINE_PER_KEY TOP SINK
-       TYPE EXTERN LINK MONOID ON_ERROR.
+       TYPE EXTERN LINK PARAM MONOID ON_ERROR.
 
 %nonassoc ELSE IN.     /* if/let bodies extend as far right as they can */
 %left OROR.
@@ -169,6 +169,16 @@ ops ::= ops typedecl.
 ops ::= ops externdecl.
 ops ::= ops linkdecl.
 ops ::= ops monoiddecl.
+ops ::= ops paramdecl.
+
+/* ---------------------------------------------------------------- */
+/* Parameters, set when the program starts (--param NAME=VALUE):     */
+/*   param limit : i64 = 10                                          */
+/*   param city : str          (no default: required)                */
+/* ---------------------------------------------------------------- */
+
+paramdecl ::= PARAM IDENT(N) COLON type(T).   { ast_param(c, N, T, NULL); }
+paramdecl ::= PARAM IDENT(N) COLON type(T) EQ expr(E). { ast_param(c, N, T, E); }
 
 /* ---------------------------------------------------------------- */
 /* C functions: extern NAME(PARAM: TYPE, ...) -> TYPE ATTRS          */
@@ -326,5 +336,10 @@ args(A) ::= .                                 { A = ast_vec(c, NULL, NULL); }
 args(A) ::= arglist(V).                       { A = V; }
 
 %type arglist {PtrVec *}
-arglist(A) ::= expr(X).                       { A = ast_vec(c, NULL, X); }
-arglist(A) ::= arglist(V) COMMA expr(Y).      { A = ast_vec(c, V, Y); }
+arglist(A) ::= arg(X).                        { A = ast_vec(c, NULL, X); }
+arglist(A) ::= arglist(V) COMMA arg(Y).       { A = ast_vec(c, V, Y); }
+
+/* A source's or sink's options are named: csv(input, header = false). */
+%type arg {Expr *}
+arg(A) ::= expr(X).                           { A = X; }
+arg(A) ::= IDENT(N) EQ expr(E).               { A = ast_field_init(c, N, E); }

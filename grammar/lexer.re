@@ -99,6 +99,7 @@ int lex_next(Lexer *lx, Token *t)
             "top"               { kind = TK_TOP; goto done; }
             "extern"            { kind = TK_EXTERN; goto done; }
             "link"              { kind = TK_LINK; goto done; }
+            "param"             { kind = TK_PARAM; goto done; }
             "monoid"            { kind = TK_MONOID; goto done; }
             "max_batch"         { kind = TK_MAX_BATCH; goto done; }
             "by"                { kind = TK_BY; goto done; }
@@ -184,6 +185,7 @@ const char *lex_token_desc(int kind)
     case TK_TOP: return "'top'";
     case TK_EXTERN: return "'extern'";
     case TK_LINK: return "'link'";
+    case TK_PARAM: return "'param'";
     case TK_MONOID: return "'monoid'";
     case TK_MAX_BATCH: return "'max_batch'";
     case TK_BY: return "'by'";

@@ -649,9 +649,10 @@ void fp_ckpt_record(fp_worker *w)
         const char *eol = memchr(rec, '\n', (size_t)(part->end - rec));
         if (part->csv) {
             bool in = false;
+            char qc = part->csv->quote ? part->csv->quote : '"';
             eol = NULL;
             for (const char *s = rec; s < part->end; s++) {
-                if (*s == '"')
+                if (*s == qc)
                     in = !in;
                 else if (*s == '\n' && !in) {
                     eol = s;

@@ -11,6 +11,7 @@
  *   operators:                  # per-operator settings (fp_opcfg)
  *     entry: {on_error: drop}
  *     embed: {max_batch: 32, retry: 3, backoff_ms: 10, backoff_max_ms: 200}
+ *   params: {limit: 5, city: Paris}   # the pipeline's parameters (--param)
  *
  * The top level is a mapping of these keys, each at most once.  An unknown
  * key, a duplicate and a value of the wrong type are errors at FILE:LINE:COL
@@ -175,6 +176,38 @@ static int get_inputs(cfg_ctx *c, const yaml_node_t *v, fp_config *cfg)
     return 0;
 }
 
+/* params: { NAME: VALUE, ... }: each value a scalar, kept as text (the
+ * driver reads it by the parameter's type and knows the names). */
+static int get_params(cfg_ctx *c, const yaml_node_t *v, fp_config *cfg)
+{
+    if (v->type != YAML_MAPPING_NODE)
+        return fail_at(c, v->start_mark, "'params' wants a mapping of parameter names to "
+                                         "values, not %s", is_null(v) ? "nothing" : kind_name(v));
+    size_t n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+    cfg->params = calloc(n ? n : 1, sizeof *cfg->params);
+    if (!cfg->params)
+        fp_oom();
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        const yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        const yaml_node_t *x = yaml_document_get_node(c->doc, p->value);
+        if (k->type != YAML_SCALAR_NODE || is_null(k))
+            return fail_at(c, k->start_mark, "a parameter must be a name, not %s",
+                           is_null(k) ? "nothing" : kind_name(k));
+        for (int i = 0; i < cfg->nparams; i++)
+            if (!strcmp(cfg->params[i].name, scalar(k)))
+                return fail_at(c, k->start_mark, "parameter '%s' is given twice", scalar(k));
+        if (x->type != YAML_SCALAR_NODE)
+            return fail_at(c, x->start_mark, "parameter '%s' wants a value (a scalar), not %s",
+                           scalar(k), kind_name(x));
+        fp_paramval *pv = &cfg->params[cfg->nparams++];
+        pv->name = xstrdup(scalar(k));
+        pv->value = xstrdup(scalar(x));
+        pv->line = (int)k->start_mark.line + 1;
+        pv->col = (int)k->start_mark.column + 1;
+    }
+    return 0;
+}
+
 /* ---- operators: per-operator settings ------------------------------ */
 
 static const char *const settings[FP_NSETTINGS] = {"on_error", "max_batch", "retry",
@@ -264,7 +297,7 @@ static int get_operators(cfg_ctx *c, const yaml_node_t *v, fp_config *cfg)
 
 static const char *const keys[] = {"threads", "partition_size", "inputs", "output",
                                    "errors",  "progress",       "stats", "checkpoint_dir",
-                                   "operators"};
+                                   "operators", "params"};
 #define NKEYS ((int)(sizeof keys / sizeof *keys))
 
 /* The document's top-level mapping into cfg: each key known, given
@@ -288,7 +321,8 @@ static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
         if (ki == NKEYS)
             return fail_at(c, k->start_mark, "unknown key '%s' (the keys are threads, "
                                              "partition_size, inputs, output, errors, progress, "
-                                             "stats, checkpoint_dir and operators)", name);
+                                             "stats, checkpoint_dir, operators and params)",
+                           name);
         if (seen[ki])
             return fail_at(c, k->start_mark, "'%s' is given twice", name);
         seen[ki] = true;
@@ -316,6 +350,7 @@ static int apply(cfg_ctx *c, const yaml_node_t *root, fp_config *cfg)
             break;
         case 7: rc = get_path(c, name, v, &cfg->checkpoint_dir); break;
         case 8: rc = get_operators(c, v, cfg); break;
+        case 9: rc = get_params(c, v, cfg); break;
         }
         if (rc != 0)
             return rc;
@@ -459,6 +494,11 @@ void fp_config_free(fp_config *cfg)
     for (int i = 0; i < cfg->nops; i++)
         free(cfg->ops[i].name);
     free(cfg->ops);
+    for (int i = 0; i < cfg->nparams; i++) {
+        free(cfg->params[i].name);
+        free(cfg->params[i].value);
+    }
+    free(cfg->params);
     free(cfg->path);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -40,7 +40,7 @@
  * defines it (and needs libcsv) is then linked only into programs whose
  * generated loop reads CSV (fp_csv_row calls fp_csv_row_slow, defined
  * beside it), so a word count links no libcsv (docs/running.md, "Linking"). */
-#pragma weak fp_csv_header
+#pragma weak fp_csv_header_with
 #ifdef FP_MPI
 #define fp_main fp_main_local   /* mpi.c's fp_main wraps it */
 #endif
@@ -68,6 +68,7 @@ typedef struct fp_run {
     size_t next_flush;
     fp_sink *sink;
     int write_failed;
+    bool header_due;           /* a csv sink's header is not written yet */
     fp_errsink *errs;       /* on_error collect: the error file */
     int stats;              /* --stats: 1 a table, 2 JSON */
     bool count_lines;       /* materialize: a text source's lines, for the checkpoint */
@@ -91,6 +92,8 @@ typedef struct fp_run {
     size_t part_size;          /* --partition-size; 0: not given */
     size_t threads_opt;        /* --threads; 0: not given */
     fp_config cfg;             /* --config FILE (its strings are options') */
+    const char **param_args;   /* --param NAME=VALUE, in order (argv's strings) */
+    int nparam_args;
     const char **paths;        /* the inputs: the arguments, then the files */
     int npaths;
     char **expanded;           /* the files folders stand for (owned) */
@@ -125,6 +128,17 @@ static void *xcalloc(size_t n, size_t size)
     if (!p)
         fp_oom();
     return p;
+}
+
+/* csv(input, header = false): column i of every record is field i. */
+static void csv_positional(fp_csv_cols *cols, int nfields)
+{
+    cols->ncols = nfields;
+    cols->map = xcalloc((size_t)nfields, sizeof *cols->map);
+    for (int i = 0; i < nfields; i++)
+        cols->map[i] = i;
+    cols->last = nfields - 1;
+    cols->positional = true;
 }
 
 /* ---- element errors ------------------------------------------------ */
@@ -232,6 +246,18 @@ static size_t fail_part(fp_run *run)
 
 static double now(void);   /* seconds on the monotonic clock */
 
+/* A csv sink's header line, once, before its first rows (or at the
+ * commit of an output without rows). */
+static void write_header(fp_run *run)
+{
+    if (!run->header_due)
+        return;
+    run->header_due = false;
+    const char *h = run->pl->sink_header;
+    if (!run->write_failed && fp_sink_write(run->sink, h, strlen(h)) != 0)
+        run->write_failed = errno ? errno : EIO;
+}
+
 /* Rows to the sink (under MPI on a rank > 0: kept for rank 0); the first
  * write error is kept in run->write_failed and later rows are dropped
  * (the run then fails with exit 3, nothing committed).  Empties b. */
@@ -241,6 +267,8 @@ static void write_out(fp_run *run, fp_buf *b)
         b->n = 0;
         return;
     }
+    if (b->n)
+        write_header(run);
     if (b->n && !run->write_failed && fp_sink_write(run->sink, b->p, b->n) != 0)
         run->write_failed = errno ? errno : EIO;
     b->n = 0;
@@ -740,6 +768,8 @@ static int ckpt_parts(fp_run *run, const fp_ckpt *ck, int npaths)
     const char *data = p + n * 24;
     run->parts = xcalloc((size_t)n + 1, sizeof *run->parts);
     run->nparts = (size_t)n;
+    run->no_cols.delim = run->pl->csv_delim;
+    run->no_cols.quote = run->pl->csv_quote;
     for (size_t k = 0; k < run->nparts; k++, p += 24) {
         uint64_t v[3];
         memcpy(v, p, 24);
@@ -806,12 +836,151 @@ static void usage(const fp_pipeline *pl, const char *prog, FILE *f)
             "                         $FPIPE_CHECKPOINT_DIR, else " DEFAULT_CKPT_DIR ")\n"
             "  --explain              print the plan this program was built from\n"
             "  --version              print the fpipe version\n"
-            "  -h, --help             this help\n"
-            "\n"
-            "exit codes: 0 success, 2 usage, 3 input or output error,\n"
-            "            4 an element failed (on_error fail_fast), 5 internal error;\n"
-            "            SIGTERM, SIGINT, SIGHUP: 128 + the signal\n",
+            "  -h, --help             this help\n",
             prog, pl->name, pl->fpipe_file);
+    if (pl->nparams) {
+        fprintf(f, "  --param NAME=VALUE     set a parameter (over --config's params:)\n"
+                   "\n"
+                   "parameters:\n");
+        for (int i = 0; i < pl->nparams; i++) {
+            const fp_param *p = &pl->params[i];
+            static const char *const tn[] = {"str", "i64", "f64", "bool"};
+            int n = fprintf(f, "  %s : %s", p->name, tn[p->type]);
+            if (p->dflt && p->type == FP_PARAM_STR)
+                fprintf(f, "%*s default '%s'\n", n < 24 ? 24 - n : 1, "", p->dflt);
+            else if (p->dflt)
+                fprintf(f, "%*s default %s\n", n < 24 ? 24 - n : 1, "", p->dflt);
+            else
+                fprintf(f, "%*s required\n", n < 24 ? 24 - n : 1, "");
+        }
+    }
+    fprintf(f, "\n"
+               "exit codes: 0 success, 2 usage, 3 input or output error,\n"
+               "            4 an element failed (on_error fail_fast), 5 internal error;\n"
+               "            SIGTERM, SIGINT, SIGHUP: 128 + the signal\n");
+}
+
+/* The text of parameter p (from --param, --config or its default) into
+ * its variable; false when it is not a value of p's type. */
+static bool param_value(const fp_param *p, const char *s)
+{
+    switch (p->type) {
+    case FP_PARAM_STR:
+        *(fp_str *)p->var = fp_str_lit(s, strlen(s));
+        return true;
+    case FP_PARAM_BOOL:
+        if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+            return false;
+        *(bool *)p->var = s[0] == 't';
+        return true;
+    case FP_PARAM_I64: {
+        const char *d = s + (*s == '-' || *s == '+');
+        if (*d < '0' || *d > '9')
+            return false;
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno || *end)
+            return false;
+        *(int64_t *)p->var = (int64_t)v;
+        return true;
+    }
+    case FP_PARAM_F64: {
+        const char *d = s + (*s == '-' || *s == '+');
+        if (!((*d >= '0' && *d <= '9') || *d == '.' || !strncmp(d, "inf", 3) || !strncmp(d, "nan", 3)))
+            return false;
+        char *end;
+        double v = strtod(s, &end);
+        if (*end)
+            return false;
+        *(double *)p->var = v;
+        return true;
+    }
+    }
+    return false;
+}
+
+/* What a parameter's value must be, for messages. */
+static const char *param_wants(const fp_param *p)
+{
+    switch (p->type) {
+    case FP_PARAM_I64: return "an i64 (a decimal integer from -9223372036854775808 to "
+                              "9223372036854775807)";
+    case FP_PARAM_F64: return "an f64 (a decimal number)";
+    case FP_PARAM_BOOL: return "a bool (true or false)";
+    default: return "a str";
+    }
+}
+
+/* The parameters' values, before anything is read: --param NAME=VALUE
+ * (the last one of a name), else --config's params:, else the default.
+ * An unknown name, a value of another type or a parameter without value
+ * is a usage error (its exit code); 0 when all are set. */
+static int set_params(fp_run *run)
+{
+    const fp_pipeline *pl = run->pl;
+    char names[512] = "";
+    for (int i = 0; i < pl->nparams; i++) {
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s%s", i ? ", " : "", pl->params[i].name);
+    }
+    for (int k = 0; k < run->nparam_args; k++) {
+        const char *a = run->param_args[k];
+        size_t n = strcspn(a, "=");
+        bool found = false;
+        for (int i = 0; i < pl->nparams && !found; i++)
+            found = strlen(pl->params[i].name) == n && !strncmp(pl->params[i].name, a, n);
+        if (!found) {
+            fprintf(stderr, "%s: error: --param %s: no parameter '%.*s' (%s%s)\n", run->prog, a,
+                    (int)n, a, pl->nparams ? "the parameters are " : "the pipeline has none",
+                    names);
+            return FP_EXIT_USAGE;
+        }
+    }
+    for (int c = 0; c < run->cfg.nparams; c++) {
+        const fp_paramval *pv = &run->cfg.params[c];
+        bool found = false;
+        for (int i = 0; i < pl->nparams && !found; i++)
+            found = !strcmp(pl->params[i].name, pv->name);
+        if (!found) {
+            fprintf(stderr, "%s: %s:%d:%d: error: no parameter '%s' (%s%s)\n", run->prog,
+                    run->cfg.path, pv->line, pv->col, pv->name,
+                    pl->nparams ? "the parameters are " : "the pipeline has none", names);
+            return FP_EXIT_USAGE;
+        }
+    }
+    for (int i = 0; i < pl->nparams; i++) {
+        const fp_param *p = &pl->params[i];
+        const char *arg = NULL;
+        size_t n = strlen(p->name);
+        for (int k = 0; k < run->nparam_args; k++)
+            if (!strncmp(run->param_args[k], p->name, n) && run->param_args[k][n] == '=')
+                arg = run->param_args[k];
+        const fp_paramval *pv = NULL;
+        for (int c = 0; c < run->cfg.nparams && !arg; c++)
+            if (!strcmp(run->cfg.params[c].name, p->name))
+                pv = &run->cfg.params[c];
+        const char *v = arg ? arg + n + 1 : pv ? pv->value : p->dflt;
+        if (!v) {
+            fprintf(stderr, "%s: error: parameter '%s' (%s) has no default: give --param "
+                    "%s=VALUE\n", run->prog, p->name,
+                    (const char *const[]){"str", "i64", "f64", "bool"}[p->type], p->name);
+            return FP_EXIT_USAGE;
+        }
+        if (param_value(p, v))
+            continue;
+        if (arg)
+            fprintf(stderr, "%s: error: --param %s: '%s' is not %s\n", run->prog, arg, v,
+                    param_wants(p));
+        else if (pv)
+            fprintf(stderr, "%s: %s:%d:%d: error: parameter '%s': '%s' is not %s\n", run->prog,
+                    run->cfg.path, pv->line, pv->col, p->name, v, param_wants(p));
+        else   /* the compiler checked the default: a build fault */
+            fprintf(stderr, "%s: internal error: parameter '%s': bad default '%s'\n", run->prog,
+                    p->name, v);
+        return arg || pv ? FP_EXIT_USAGE : FP_EXIT_INTERNAL;
+    }
+    return 0;
 }
 
 /* A positive decimal number into *out; -1 when s is not one. */
@@ -887,7 +1056,8 @@ enum { RUN_ON = -1 };
 
 /* The program's options, for getopt_long: the long ones, and -o, -h. */
 enum { OPT_THREADS = 256, OPT_PART, OPT_ERRORS, OPT_STATS, OPT_STATS_FILE, OPT_PROGRESS,
-       OPT_NO_PROGRESS, OPT_CONFIG, OPT_RESUME, OPT_CKPT_DIR, OPT_EXPLAIN, OPT_VERSION };
+       OPT_NO_PROGRESS, OPT_CONFIG, OPT_RESUME, OPT_CKPT_DIR, OPT_EXPLAIN, OPT_VERSION,
+       OPT_PARAM };
 static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"threads", required_argument, NULL, OPT_THREADS},
@@ -903,6 +1073,7 @@ static const struct option long_options[] = {
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
+    {"param", required_argument, NULL, OPT_PARAM},
     {NULL, 0, NULL, 0},
 };
 
@@ -956,6 +1127,7 @@ static int parse_options(fp_run *run, int argc, char **argv)
 {
     const fp_pipeline *pl = run->pl;
     run->paths = xcalloc((size_t)argc, sizeof *run->paths);
+    run->param_args = xcalloc((size_t)argc, sizeof *run->param_args);
     opterr = 0;   /* option_error speaks instead */
     optind = 0;   /* glibc: start afresh (fp_main may run more than once) */
     int c;
@@ -1002,6 +1174,14 @@ static int parse_options(fp_run *run, int argc, char **argv)
             break;
         case OPT_CKPT_DIR:
             run->ckpt_dir = optarg;
+            break;
+        case OPT_PARAM:
+            if (!strchr(optarg, '=') || optarg[0] == '=') {
+                fprintf(stderr, "%s: error: --param wants NAME=VALUE, not '%s'\n", run->prog,
+                        optarg);
+                return FP_EXIT_USAGE;
+            }
+            run->param_args[run->nparam_args++] = optarg;
             break;
         case OPT_THREADS:
             if (parse_size(optarg, &run->threads_opt) != 0 || run->threads_opt > 4096) {
@@ -1077,6 +1257,9 @@ static int settle_options(fp_run *run)
         }
         return FP_EXIT_OK;
     }
+    int prc = set_params(run);   /* before any input is read */
+    if (prc != 0)
+        return prc;
     {   /* settings from the environment: read before any temporary exists */
         char cerr[256];
         if (fp_ktab_cap_init(cerr, sizeof cerr) != 0 || fp_key_seed_check(cerr, sizeof cerr) != 0) {
@@ -1221,23 +1404,29 @@ static int open_and_partition(fp_run *run)
         if (pl->source == FP_SOURCE_CSV) {
             /* The header first: a missing column stops the run before
              * anything is read or written. */
-            size_t body;
-            if (!fp_csv_header) {   /* a CSV pipeline without the CSV reader: a build fault */
+            size_t body = 0;
+            if (!fp_csv_header_with) {   /* a CSV pipeline without the CSV reader: a build fault */
                 fprintf(stderr, "%s: internal error: built without the CSV reader (source.o)\n",
                         run->prog);
                 return FP_EXIT_INTERNAL;
             }
-            if (fp_csv_header(in->data, in->len, pl->fields, pl->nfields, &in->csv, &body, err,
-                              sizeof err) != 0) {
+            char delim = pl->csv_delim ? pl->csv_delim : ',';
+            char quote = pl->csv_quote ? pl->csv_quote : '"';
+            if (pl->csv_no_header) {
+                csv_positional(&in->csv, pl->nfields);
+                in->csv.delim = delim;
+                in->csv.quote = quote;
+                if (in->len >= 3 && memcmp(in->data, "\xEF\xBB\xBF", 3) == 0)
+                    body = 3;   /* a UTF-8 byte order mark, as with a header */
+            } else if (fp_csv_header_with(in->data, in->len, pl->fields, pl->nfields, delim, quote,
+                                          &in->csv, &body, err, sizeof err) != 0) {
                 fprintf(stderr, "%s: error: input '%s':%s\n", run->prog, in->path, err);
                 return FP_EXIT_INPUT;
             }
-            if (in->mapped && !in->resident)   /* gives back the pages it reads */
-                n = fp_partition_csv_mapped(in->data, body, in->len, run->part_size, i, run->nparts,
-                                            run->threads, &v);
-            else
-                n = fp_partition_csv(in->data, body, in->len, run->part_size, i, run->nparts,
-                                     run->threads, &v);
+            /* mapped: gives back the pages it reads */
+            n = fp_partition_csv_quoted(in->data, body, in->len, run->part_size, i, run->nparts,
+                                        run->threads, in->mapped && !in->resident,
+                                        pl->csv_quote ? pl->csv_quote : '"', &v);
             for (size_t k = 0; k < n; k++)
                 v[k].csv = &in->csv;
         } else if (in->mapped) {   /* gives back the pages the cuts read */
@@ -1311,6 +1500,9 @@ static int open_outputs(fp_run *run)
             fprintf(stderr, "%s: error: %s\n", run->prog, err);
         return FP_EXIT_INPUT;
     }
+    /* A csv sink's header: written before the first rows, or at the
+     * commit (rank 0 writes the output) */
+    run->header_due = run->pl->sink_header && fp_dist_rank() == 0;
     /* --stats-file: its temporary now, so that a folder that cannot take
      * it stops the run before any work (rank 0 writes it). */
     if (run->stats_file && fp_dist_rank() == 0) {
@@ -1492,8 +1684,11 @@ static void stage1(fp_run *run)
         /* MPI: agree on the first failure; element-wise rows and global
          * accumulators go to rank 0 (keyed tables are shuffled below). */
         fp_dist_fail(&run->fail_part, &run->fail_msg);
-        if (pl->shape == FP_SHAPE_ELEMENTWISE)
+        if (pl->shape == FP_SHAPE_ELEMENTWISE) {
+            if (!run->fail_msg)
+                write_header(run);   /* rank 0: before the other ranks' rows */
             fp_dist_rows(run->sink, run->fail_part, &run->write_failed);
+        }
         else if (pl->shape == FP_SHAPE_GLOBAL && !run->fail_msg)
             fp_dist_global(run->tg.accs, pl->acc_size, run->nparts);
         if (run->errs && !run->fail_msg)
@@ -1663,6 +1858,8 @@ static int commit(fp_run *run)
 {
     int rc = FP_EXIT_OK;
     char err[1024];
+    if (!run->fail_msg)
+        write_header(run);   /* an output without rows */
     if (run->fail_msg) {
         fprintf(stderr, "%s: %s", run->prog, run->fail_msg);
         fp_sink_abort(run->sink);
@@ -1808,6 +2005,7 @@ static void run_free(fp_run *run)
     fp_ckpt_free(&run->ck);
     fp_config_free(&run->cfg);
     free(run->paths);
+    free(run->param_args);
     for (int i = 0; i < run->nexpanded; i++)
         free(run->expanded[i]);
     free(run->expanded);

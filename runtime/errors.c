@@ -108,9 +108,10 @@ void fp_collect(fp_worker *w)
     if (part->csv) {
         /* A CSV record ends at the first newline outside quotes. */
         bool in = false;
+        char qc = part->csv->quote ? part->csv->quote : '"';
         eol = NULL;
         for (const char *s = pos; s < part->end; s++) {
-            if (*s == '"')
+            if (*s == qc)
                 in = !in;
             else if (*s == '\n' && !in) {
                 eol = s;

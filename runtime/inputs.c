@@ -516,18 +516,19 @@ void fp_inputs_close(fp_input *ins, int n)
 
 /* ---- CSV: where partitions may be cut -------------------------------- */
 
-static unsigned quote_parity(const char *p, const char *e)
+/* The parity of the count of quote bytes qc in [p, e). */
+static unsigned quote_parity(const char *p, const char *e, char qc)
 {
     unsigned par = 0;
     for (int hits = 0; hits < 16 && p < e; hits++) {
-        const char *q = memchr(p, '"', (size_t)(e - p));
+        const char *q = memchr(p, qc, (size_t)(e - p));
         if (!q)
             return par;
         par ^= 1;
         p = q + 1;
     }
 #if defined(__SSE2__) && !defined(FP_NO_SIMD)
-    const __m128i q = _mm_set1_epi8('"');
+    const __m128i q = _mm_set1_epi8(qc);
     __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
     for (; e - p >= 64; p += 64) {
         a0 = _mm_xor_si128(a0, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), q));
@@ -541,13 +542,13 @@ static unsigned quote_parity(const char *p, const char *e)
     const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fu, ones = 0x0101010101010101u;
     uint64_t acc = 0;
     for (; e - p >= 8; p += 8) {
-        uint64_t y = fp_load64(p) ^ (ones * '"');
+        uint64_t y = fp_load64(p) ^ (ones * (unsigned char)qc);
         acc ^= ~(((y & lo7) + lo7) | y | lo7);   /* 0x80 in each quote byte */
     }
     par ^= (unsigned)__builtin_parityll(acc);
 #endif
     for (; p < e; p++)
-        par ^= *p == '"';
+        par ^= *p == qc;
     return par;
 }
 
@@ -572,17 +573,17 @@ size_t fp_csv_scanned(void)
  * or len.  The parity at p is counted from `at` or from p's block start
  * (before[] holds the parity there), whichever is nearer. */
 static size_t csv_cut(const char *data, size_t body_start, size_t len, size_t part_size,
-                      const unsigned char *before, size_t at)
+                      const unsigned char *before, size_t at, char qc)
 {
     const char *p = data + at + part_size - 1;
     size_t b = (size_t)(p - data - body_start) / PARITY_BLOCK;
     const char *bs = data + body_start + b * PARITY_BLOCK;
     unsigned in;
     if (bs <= data + at) {
-        in = quote_parity(data + at, p);
+        in = quote_parity(data + at, p, qc);
         csv_scanned += part_size - 1;
     } else {
-        in = before[b] ^ quote_parity(bs, p);
+        in = before[b] ^ quote_parity(bs, p, qc);
         csv_scanned += (size_t)(p - bs);
     }
     for (;;) {
@@ -590,7 +591,7 @@ static size_t csv_cut(const char *data, size_t body_start, size_t len, size_t pa
         csv_scanned += (size_t)((nl ? nl + 1 : data + len) - p);
         if (!nl)
             return len;
-        in ^= quote_parity(p, nl);
+        in ^= quote_parity(p, nl, qc);
         if (!in)
             return (size_t)(nl - data) + 1;
         p = nl + 1;
@@ -604,7 +605,7 @@ static size_t csv_cut(const char *data, size_t body_start, size_t len, size_t pa
  * on the bytes and part_size.  mapped: pages given back as they are read. */
 static size_t partition_csv(const char *data, size_t start, size_t len, size_t part_size,
                             int file, size_t first_index, int threads, bool mapped,
-                            fp_part **out)
+                            char qc, fp_part **out)
 {
     if (part_size == 0)
         part_size = 1;
@@ -633,7 +634,7 @@ static size_t partition_csv(const char *data, size_t start, size_t len, size_t p
             for (long long b = b0; b < b1; b++) {
                 size_t from = start + (size_t)b * PARITY_BLOCK;
                 size_t to = len - from > PARITY_BLOCK ? from + PARITY_BLOCK : len;
-                before[b + 1] = (unsigned char)quote_parity(data + from, data + to);
+                before[b + 1] = (unsigned char)quote_parity(data + from, data + to, qc);
                 scanned += to - from;
             }
             if (mapped) {
@@ -660,7 +661,7 @@ static size_t partition_csv(const char *data, size_t start, size_t len, size_t p
             bool last = len - at <= part_size;
             if ((last ? at : at + part_size - 1) >= stop)
                 break;   /* the next rank's cut */
-            size_t end = last ? len : csv_cut(data, start, len, part_size, before, at);
+            size_t end = last ? len : csv_cut(data, start, len, part_size, before, at, qc);
             if (mapped && !last)   /* the pages the cut read, and the folio around them */
                 fp_release_cut(data, len, data + at, data + end);
             if (nends == cap) {
@@ -698,13 +699,21 @@ static size_t partition_csv(const char *data, size_t start, size_t len, size_t p
 size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_size, int file,
                         size_t first_index, int threads, fp_part **out)
 {
-    return partition_csv(data, start, len, part_size, file, first_index, threads, false, out);
+    return partition_csv(data, start, len, part_size, file, first_index, threads, false, '"', out);
 }
 
 size_t fp_partition_csv_mapped(const char *data, size_t start, size_t len, size_t part_size,
                                int file, size_t first_index, int threads, fp_part **out)
 {
-    return partition_csv(data, start, len, part_size, file, first_index, threads, true, out);
+    return partition_csv(data, start, len, part_size, file, first_index, threads, true, '"', out);
+}
+
+size_t fp_partition_csv_quoted(const char *data, size_t start, size_t len, size_t part_size,
+                               int file, size_t first_index, int threads, bool mapped,
+                               char quote, fp_part **out)
+{
+    return partition_csv(data, start, len, part_size, file, first_index, threads, mapped, quote,
+                         out);
 }
 
 

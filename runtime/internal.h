@@ -65,9 +65,13 @@ int fp_key_seed_check(char *err, size_t errlen);
 
 /* Parse the header (the first record) of a CSV input against the record's
  * field names.  On success returns 0, fills *cols and sets *body to the
- * first byte after the header; otherwise writes a message to err. */
+ * first byte after the header; otherwise writes a message to err.
+ * fp_csv_header_with: with another delimiter and quote than ',' '"'. */
 int fp_csv_header(const char *data, size_t len, const char *const *fields, int nfields,
                   fp_csv_cols *cols, size_t *body, char *err, size_t errlen);
+int fp_csv_header_with(const char *data, size_t len, const char *const *fields, int nfields,
+                       char delim, char quote, fp_csv_cols *cols, size_t *body, char *err,
+                       size_t errlen);
 /* Cut a CSV input's records [data+start, data+len) into partitions at
  * record starts (newlines outside quotes), like fp_partition.  The quotes
  * are counted on `threads` threads; the cuts do not depend on it. */
@@ -77,6 +81,10 @@ size_t fp_partition_csv(const char *data, size_t start, size_t len, size_t part_
  * given back as it goes (MADV_DONTNEED), so it never holds the input. */
 size_t fp_partition_csv_mapped(const char *data, size_t start, size_t len, size_t part_size,
                                int file, size_t first_index, int threads, fp_part **out);
+/* The same cuts with another quote byte than '"' (csv(input, quote = ...)). */
+size_t fp_partition_csv_quoted(const char *data, size_t start, size_t len, size_t part_size,
+                               int file, size_t first_index, int threads, bool mapped,
+                               char quote, fp_part **out);
 /* The bytes fp_partition_csv read so far in this process (FPIPE_TIMES). */
 size_t fp_csv_scanned(void);
 
@@ -236,6 +244,12 @@ typedef struct fp_opover {   /* operators: NAME: {...}, type-checked, not yet ap
     int val[FP_NSETTINGS];      /* -1: not given (on_error: FP_ON_ERROR_*) */
     int at[FP_NSETTINGS][2];    /* line, col of each value */
 } fp_opover;
+/* One parameter of --config's params: (its value read by the driver). */
+typedef struct fp_paramval {
+    char *name, *value;
+    int line, col;   /* of the name, 1-based */
+} fp_paramval;
+
 typedef struct fp_config {
     size_t threads, partition_size;
     char **inputs;
@@ -247,6 +261,8 @@ typedef struct fp_config {
     char *path;     /* the file, for messages */
     fp_opover *ops; /* operators: per-operator settings */
     int nops;
+    fp_paramval *params;   /* params: the pipeline's parameters, as text */
+    int nparams;
 } fp_config;
 int fp_config_load(const char *path, fp_config *cfg, char *err, size_t errlen);
 /* Apply the file's `operators:` to pl's run settings (fp_op.cfg), after

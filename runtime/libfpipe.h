@@ -87,6 +87,8 @@ typedef struct fp_csv_cols {
     int ncols;
     int *map;
     int last;   /* the last column the record names (-1: none) */
+    char delim, quote;   /* csv(input, delimiter = ..., quote = ...); 0: ',' and '"' */
+    bool positional;     /* csv(input, header = false): column i is field i */
 } fp_csv_cols;
 
 typedef struct fp_part {
@@ -875,6 +877,8 @@ void fp_out_tsv_str(fp_buf *b, fp_str s);
  * comma, a quote, a newline or a carriage return (or are empty, so that an
  * empty string differs from a missing field only by its quotes). */
 void fp_out_csv_str(fp_buf *b, fp_str s);
+/* The same with another delimiter and quote byte (csv(output, delimiter = ";")). */
+void fp_out_csv_str_with(fp_buf *b, fp_str s, char delim, char quote);
 /* JSON strings: quotes, backslash and control bytes escaped; valid UTF-8
  * kept; a byte that is not part of valid UTF-8 is written as \u00XX (its
  * Latin-1 reading), so no byte is dropped and every line is valid JSON. */
@@ -1424,6 +1428,17 @@ typedef struct fp_ckpt_info {
     uint64_t program;     /* FNV-1a 64 of the generated C and its linked C files */
     const char *type;     /* what the payload holds (key, value, monoids) */
 } fp_ckpt_info;
+/* A parameter (param NAME : T = DEFAULT in the .fpipe): fp_main sets its
+ * variable from --param NAME=VALUE, --config's params: or the default,
+ * before any input is read; stages only read it. */
+typedef enum fp_param_type { FP_PARAM_STR, FP_PARAM_I64, FP_PARAM_F64, FP_PARAM_BOOL } fp_param_type;
+typedef struct fp_param {
+    const char *name;
+    fp_param_type type;
+    const char *dflt;   /* the default as text (NULL: required) */
+    void *var;          /* the program's variable: fp_str, int64_t, double or bool */
+} fp_param;
+
 /* How a keyed combine's keys are encoded (fp_key_i64, fp_key_bool). */
 typedef enum fp_key_kind { FP_KEY_STR, FP_KEY_I64, FP_KEY_BOOL } fp_key_kind;
 
@@ -1493,6 +1508,15 @@ typedef struct fp_pipeline {
      * fields in the accumulator (fp_acc_pack and fp_acc_unpack) */
     const uint32_t *xsum_at;
     int nxsum;
+    /* csv: the source's delimiter and quote bytes (0: ',' and '"') and
+     * whether its inputs start with no header (the columns are the fields
+     * in order); the header line a csv sink writes first (NULL: none) */
+    char csv_delim, csv_quote;
+    bool csv_no_header;
+    const char *sink_header;
+    /* the parameters (param in the .fpipe), in declaration order */
+    const fp_param *params;
+    int nparams;
 } fp_pipeline;
 
 /* A keyed accumulator on the wire (checkpoints, the MPI shuffle): its

@@ -23,23 +23,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-
+/* The delimiter and quote bytes of an input (0 in cols: the defaults). */
+#define COLS_DELIM(cols) ((cols)->delim ? (cols)->delim : ',')
+#define COLS_QUOTE(cols) ((cols)->quote ? (cols)->quote : '"')
 
 /* ---- CSV: where records end ------------------------------------------ */
 
-/* The end of the record that starts at p: its newline outside quotes, or
- * end.  *quoted tells whether the record holds a quote at all. */
-static const char *csv_record_end(const char *p, const char *end, bool *quoted)
+/* The end of the record that starts at p: its newline outside quotes
+ * (the byte qc), or end.  *quoted tells whether the record holds a quote
+ * at all. */
+static const char *csv_record_end(const char *p, const char *end, char qc, bool *quoted)
 {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *stop = nl ? nl : end;
-    const char *q = memchr(p, '"', (size_t)(stop - p));
+    const char *q = memchr(p, qc, (size_t)(stop - p));
     *quoted = q != NULL;
     if (!q)
         return stop;
     bool in = false;
     for (const char *s = q; s < end; s++) {
-        if (*s == '"')
+        if (*s == qc)
             in = !in;
         else if (*s == '\n' && !in)
             return s;
@@ -83,14 +86,18 @@ static void on_row(int term, void *data)
     ((csv_fields *)data)->rows++;
 }
 
-/* Parse one record [p, e) with libcsv.  Returns NULL or what is wrong. */
-static const char *csv_parse_record(const char *p, const char *e, csv_fields *f)
+/* Parse one record [p, e) with libcsv, with the delimiter and quote of
+ * cols.  Returns NULL or what is wrong. */
+static const char *csv_parse_record(const char *p, const char *e, const fp_csv_cols *cols,
+                                    csv_fields *f)
 {
     struct csv_parser cp;
     if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI) != 0)
         fp_oom();
     csv_set_space_func(&cp, no_space);
     csv_set_term_func(&cp, lf_only);
+    csv_set_delim(&cp, (unsigned char)COLS_DELIM(cols));
+    csv_set_quote(&cp, (unsigned char)COLS_QUOTE(cols));
     const char *why = NULL;
     size_t n = (size_t)(e - p);
     if (csv_parse(&cp, p, n, on_field, on_row, f) != n) {
@@ -142,20 +149,20 @@ bool fp_csv_next(fp_worker *w, const fp_site *site, const char **cur, const char
         else
             break;
     }
+    const fp_csv_cols *cols = w->part->csv;
     bool quoted;
-    const char *e = csv_record_end(p, end, &quoted);
+    const char *e = csv_record_end(p, end, COLS_QUOTE(cols), &quoted);
     *cur = e < end ? e + 1 : end;
     w->pos = p;
     if (e > p && e[-1] == '\r')
         e--;
     for (int i = 0; i < nfields; i++)
         fields[i] = fp_str_lit("", 0);
-    const fp_csv_cols *cols = w->part->csv;
     int ncols = 0;
     if (!quoted) {
         const char *s = p;
         for (;;) {
-            const char *comma = memchr(s, ',', (size_t)(e - s));
+            const char *comma = memchr(s, COLS_DELIM(cols), (size_t)(e - s));
             const char *fe = comma ? comma : e;
             if (ncols < cols->ncols && cols->map[ncols] >= 0)
                 fields[cols->map[ncols]] = fp_str_lit(s, (size_t)(fe - s));
@@ -166,14 +173,18 @@ bool fp_csv_next(fp_worker *w, const fp_site *site, const char **cur, const char
         }
     } else {
         rec_fields r = {{put_rec_field, 0, 0}, w, cols, fields};
-        const char *why = csv_parse_record(p, e, &r.base);
+        const char *why = csv_parse_record(p, e, cols, &r.base);
         if (why) {
             fp_elem_error(w, site, why);
             return true;
         }
         ncols = r.base.col;
     }
-    if (ncols != cols->ncols)
+    if (ncols != cols->ncols && cols->positional)
+        fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "the record has %d field%s; the "
+                                               "record type has %d (a source without header)",
+                                               ncols, ncols == 1 ? "" : "s", cols->ncols));
+    else if (ncols != cols->ncols)
         fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "the record has %d field%s; the header has %d",
                                         ncols, ncols == 1 ? "" : "s", cols->ncols));
     return true;
@@ -257,6 +268,16 @@ static void put_name(csv_fields *f, int col, const char *p, size_t n)
 int fp_csv_header(const char *data, size_t len, const char *const *fields, int nfields,
                   fp_csv_cols *cols, size_t *body, char *err, size_t errlen)
 {
+    return fp_csv_header_with(data, len, fields, nfields, ',', '"', cols, body, err, errlen);
+}
+
+int fp_csv_header_with(const char *data, size_t len, const char *const *fields, int nfields,
+                       char delim, char quote, fp_csv_cols *cols, size_t *body, char *err,
+                       size_t errlen)
+{
+    cols->delim = delim;
+    cols->quote = quote;
+    cols->positional = false;
     size_t start = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         start = 3;   /* a UTF-8 byte order mark, as spreadsheets write */
@@ -266,12 +287,12 @@ int fp_csv_header(const char *data, size_t len, const char *const *fields, int n
         return -1;
     }
     bool quoted;
-    const char *p = data + start, *e = csv_record_end(p, data + len, &quoted);
+    const char *p = data + start, *e = csv_record_end(p, data + len, COLS_QUOTE(cols), &quoted);
     *body = e < data + len ? (size_t)(e - data) + 1 : len;
     if (e > p && e[-1] == '\r')
         e--;
     header_names h = {{put_name, 0, 0}, NULL, NULL, 0};
-    const char *why = csv_parse_record(p, e, &h.base);
+    const char *why = csv_parse_record(p, e, cols, &h.base);
     int rc = 0;
     if (why) {
         snprintf(err, errlen, "1: the header: %s", why);

@@ -255,9 +255,14 @@ void fp_out_tsv_str(fp_buf *b, fp_str s)
 
 void fp_out_csv_str(fp_buf *b, fp_str s)
 {
+    fp_out_csv_str_with(b, s, ',', '"');
+}
+
+void fp_out_csv_str_with(fp_buf *b, fp_str s, char delim, char qc)
+{
     bool quote = s.n == 0;
     for (size_t i = 0; i < s.n && !quote; i++)
-        quote = s.p[i] == ',' || s.p[i] == '"' || s.p[i] == '\n' || s.p[i] == '\r';
+        quote = s.p[i] == delim || s.p[i] == qc || s.p[i] == '\n' || s.p[i] == '\r';
     if (!quote) {
         fp_buf_reserve(b, s.n);
         memcpy(b->p + b->n, s.p, s.n);
@@ -268,13 +273,13 @@ void fp_out_csv_str(fp_buf *b, fp_str s)
         fp_oom();
     fp_buf_reserve(b, 2 * s.n + 2);
     char *o = b->p + b->n;
-    *o++ = '"';
+    *o++ = qc;
     for (size_t i = 0; i < s.n; i++) {
-        if (s.p[i] == '"')
-            *o++ = '"';
+        if (s.p[i] == qc)
+            *o++ = qc;
         *o++ = s.p[i];
     }
-    *o++ = '"';
+    *o++ = qc;
     b->n = (size_t)(o - b->p);
 }
 

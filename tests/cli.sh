@@ -103,7 +103,7 @@ if "$FPIPEC" build "$WCF" -o "$W" > "$CL/out" 2>&1; then
         "$W" "$@" > "$CL/out" 2>&1; local rc=$?
         [ $rc = "$code" ] && grep -q -- "$pat" "$CL/out" && ok "cli: program $name: exit $code" || bad "cli: program $name (rc=$rc)" "$CL/out"
     }
-    prog_refuses "ambiguous prefix" 2 "^wordcount: error: option '--p' is ambiguous (--partition-size, --progress)" --p 2 "$CL/in.txt"
+    prog_refuses "ambiguous prefix" 2 "^wordcount: error: option '--p' is ambiguous (--partition-size, --progress, --param)" --p 2 "$CL/in.txt"
     prog_refuses "unknown option" 2 "^wordcount: error: unknown option '--bogus'" --bogus "$CL/in.txt"
     prog_refuses "unknown short option" 2 "^wordcount: error: unknown option '-x'" -x "$CL/in.txt"
     prog_refuses "unknown short option after a long one" 2 "^wordcount: error: unknown option '-x'" \

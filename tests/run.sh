@@ -48,6 +48,10 @@
 #            keeps the meaning, is idempotent, -i/--check), editor/ files
 #   num      tests/num.sh: numeric builtins against Python's math, provenance
 #            against awk, expressions 100 deep in every form
+#   csvopts  tests/csvopts.sh: the csv options (header, delimiter, quote)
+#            against Python's csv module both ways, every mode
+#   params   tests/params.sh: param / --param / --config params: against
+#            awk, usage errors, --help and explain (golden), every mode
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -454,7 +458,7 @@ printf 'pipeline e2\nsource lines = text(input)\nmap b = parse_f64(lines)\ncombi
 { printf '0.'; printf '0%.0s' $(seq 130); printf '1\n1'; printf '0%.0s' $(seq 130); printf '\n'; } > "$IN/longnum.txt"
 [ "$("$FPIPEC" run "$TMP/pf.fpipe" -- "$IN/longnum.txt" 2> "$TMP/out")" = "$(printf '2\t1e+130')" ] &&
     ok "e2e: parse_f64 reads numbers longer than 128 bytes" || bad "e2e: parse_f64 of long numbers" "$TMP/out"
-printf 'pipeline e2\nsource lines = text(input)\nmap b = parse_i64(lines)\ncombine s = (count, sum, mean)\nsink out = csv(output)\n' > "$TMP/mean128.fpipe"
+printf 'pipeline e2\nsource lines = text(input)\nmap b = parse_i64(lines)\ncombine s = (count, sum, mean)\nsink out = csv(output, header = false)\n' > "$TMP/mean128.fpipe"
 printf '9223372036854775807\n9223372036854775807\n-5\n' > "$IN/big.txt"
 [ "$("$FPIPEC" run "$TMP/mean128.fpipe" -- "$IN/big.txt" 2> "$TMP/out")" = "3,-7,6.148914691236517e+18" ] &&
     ok "e2e: mean of i64 is exact past the i64 range (sum wraps, as documented)" || bad "e2e: mean of large i64" "$TMP/out"
@@ -465,7 +469,7 @@ printf 'a,b\n"q"\n\tx\\y\n\342\202\254\377\n\n' > "$IN/sinks.txt"
 for fmt in csv jsonl; do
     printf 'pipeline sinks\nsource lines = text(input)\nmap row = (lines, len(lines), (len(lines) > 3, 1.0 / 0.0), 0.1)\nsink out = %s(output)\n' "$fmt" > "$TMP/sinks_$fmt.fpipe"
 done
-printf '"a,b",3,false,inf,0.1\n"""q""",3,false,inf,0.1\n\tx\\y,4,true,inf,0.1\n\342\202\254\377,4,true,inf,0.1\n"",0,false,inf,0.1\n' > "$TMP/ref.csv"
+printf '_0,_1,_2_0,_2_1,_3\n"a,b",3,false,inf,0.1\n"""q""",3,false,inf,0.1\n\tx\\y,4,true,inf,0.1\n\342\202\254\377,4,true,inf,0.1\n"",0,false,inf,0.1\n' > "$TMP/ref.csv"
 printf '["a,b",3,[false,null],0.1]\n["\\"q\\"",3,[false,null],0.1]\n["\\tx\\\\y",4,[true,null],0.1]\n["\342\202\254\\u00ff",4,[true,null],0.1]\n["",0,[false,null],0.1]\n' > "$TMP/ref.jsonl"
 for fmt in csv jsonl; do
     if "$FPIPEC" build "$TMP/sinks_$fmt.fpipe" -o "$TMP/bin/sinks_$fmt" > "$TMP/out" 2>&1 &&
@@ -1487,6 +1491,13 @@ echo "# jsonl"
 . tests/fmt.sh
 # Numbers and casts, input_file()/input_line(), expression depth (issue 16).
 . tests/num.sh
+
+# The csv source's and sink's options against Python's csv module.
+echo "# csvopts"
+. tests/csvopts.sh
+# Parameters: param, --param NAME=VALUE, --config's params:.
+echo "# params"
+. tests/params.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

@@ -220,7 +220,7 @@ cfg_error() {
         echo "want: collect: $3" >> "$C/bad.stderr"; bad "runtime: --config $1 (rc=$rc)" "$C/bad.stderr"
     fi
 }
-cfg_error "unknown key" 'threads: 2\n# typo:\nthred: 1\n' "bad.yaml:3:1: error: unknown key 'thred' (the keys are threads, partition_size, inputs, output, errors, progress, stats, checkpoint_dir and operators)"
+cfg_error "unknown key" 'threads: 2\n# typo:\nthred: 1\n' "bad.yaml:3:1: error: unknown key 'thred' (the keys are threads, partition_size, inputs, output, errors, progress, stats, checkpoint_dir, operators and params)"
 cfg_error "quoted number" 'threads: "2"\n' "bad.yaml:1:10: error: 'threads' wants an integer from 1 to 4096, not the string '2'"
 cfg_error "threads out of range" 'threads: 5000\n' "bad.yaml:1:10: error: 'threads' wants an integer from 1 to 4096, not '5000'"
 cfg_error "partition_size zero" 'output: x\npartition_size:   0\n' "bad.yaml:2:19: error: 'partition_size' wants a positive integer, not '0'"

@@ -30,8 +30,8 @@
   "Operator keywords.")
 
 (defconst fpipe-keywords
-  '("pipeline" "type" "extern" "link" "monoid" "on_error" "in" "max_batch"
-    "by" "retry" "materialize" "let")
+  '("pipeline" "type" "extern" "link" "param" "monoid" "on_error" "in"
+    "max_batch" "by" "retry" "materialize" "let")
   "The other keywords.")
 
 (defconst fpipe-conditional-keywords

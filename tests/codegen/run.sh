@@ -46,7 +46,7 @@ cg_check() {
 
 # Strings: every literal goes to the output through a CSV sink (which
 # quotes, doubling '"', but leaves the bytes alone).
-printf 'pipeline strs\n# a comment with raw bytes \xff\xfe\x80, */ and ??/\nsource line = text(input)\nmap row = (line, "nul:\\0:\\x00:end", "raw:\xff\xc3\x28\x80\xe9\xed\xa0\x80:cr\r:??/:??=:??(:??):??<:??>:??!:??-:??'"'"':\\\\:*/:/*:\\"", "trail??/", "bs\\\\")\nsink out = csv(output)\n' > "$CG/strs.fpipe"
+printf 'pipeline strs\n# a comment with raw bytes \xff\xfe\x80, */ and ??/\nsource line = text(input)\nmap row = (line, "nul:\\0:\\x00:end", "raw:\xff\xc3\x28\x80\xe9\xed\xa0\x80:cr\r:??/:??=:??(:??):??<:??>:??!:??-:??'"'"':\\\\:*/:/*:\\"", "trail??/", "bs\\\\")\nsink out = csv(output, header = false)\n' > "$CG/strs.fpipe"
 printf 'x,nul:\0:\0:end,"raw:\377\303(\200\351\355\240\200:cr\r:??/:??=:??(:??):??<:??>:??!:??-:??'"'"':\\:*/:/*:""",trail??/,bs\\\n' > "$CG/strs.ref"
 if cg_check strs "$CG/strs.fpipe"; then
     printf 'x\n' | "$CG/strs" - > "$CG/strs.out" 2> "$CG/err"

@@ -35,9 +35,13 @@ static char *ir_text(const Ir *ir)
     for (p = p ? p + 1 : s.p; *p;) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        const char *semi = memchr(p, ';', n);
+        /* the last "; line " (a string in the line may hold a ';') */
+        const char *semi = NULL;
+        for (const char *q = memchr(p, ';', n); q; q = memchr(q + 1, ';', (size_t)(p + n - q - 1)))
+            if (!strncmp(q, "; line ", 7))
+                semi = q;
         size_t keep = n;
-        if (semi && !strncmp(semi, "; line ", 7)) {
+        if (semi) {
             keep = (size_t)(semi - p);
             const char *rest = semi + 7;
             while (rest < p + n && *rest >= '0' && *rest <= '9')

@@ -9,7 +9,7 @@ endif
 
 syn keyword fpipeOperator source map filter flatmap batch_map combine
 syn keyword fpipeOperator combine_per_key top sink
-syn keyword fpipeKeyword pipeline type extern link monoid on_error in
+syn keyword fpipeKeyword pipeline type extern link param monoid on_error in
 syn keyword fpipeKeyword max_batch by retry materialize let
 syn keyword fpipeConditional else if then
 syn keyword fpipeBoolean true false
