@@ -34,7 +34,9 @@
 
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
  * b bool, x any scalar; result likewise, or [s] for a list of str, or ?
- * for fail's: the type of the other branch of the if it is a branch of.
+ * for fail's: the type of the other branch of the if it is a branch of;
+ * I F (upper case) for i64? f64?, t for a scalar T and o for its T?
+ * (checked by check.c's check_opt_call).
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
  * worker and the operator's site), - neither.  cfn: the runtime function
  * (str's depends on its argument's type; split and split_ws are iterated
@@ -58,6 +60,13 @@
     X(PARSE_F64,   "parse_f64",   "s",   "f",   "F",  "fp_parse_f64",  "a decimal number (the whole string)") \
     X(FAIL,        "fail",        "s",   "?",   "F",  "fp_fail_msg",   "fails the element with msg (a branch of an if)") \
     X(STR,         "str",         "x",   "s",   "A",  "",              "a value as text, as a TSV sink writes it") \
-    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine")
+    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine") \
+    /* optional values (T?) */ \
+    X(SOME,        "some",        "t",   "o",   "-",  "fp_some",       "x as a T? that holds it") \
+    X(IS_NONE,     "is_none",     "o",   "b",   "-",  "",              "whether x is none") \
+    X(IS_SOME,     "is_some",     "o",   "b",   "-",  "",              "whether x holds a value") \
+    X(COALESCE,    "coalesce",    "ot",  "t",   "-",  "fp_coalesce",   "x's value, or d when x is none (both are evaluated)") \
+    X(TRY_PARSE_I64, "try_parse_i64", "s", "I", "-",  "fp_try_parse_i64", "a decimal integer as parse_i64 reads it, or none") \
+    X(TRY_PARSE_F64, "try_parse_f64", "s", "F", "-",  "fp_try_parse_f64", "a decimal number as parse_f64 reads it, or none")
 
 #endif /* FPIPE_OPS_H */

@@ -54,7 +54,8 @@
 (defconst fpipe-builtins
   '("split_ws" "split" "lower" "upper" "len" "trim" "contains" "starts_with"
     "ends_with" "find" "substr" "field" "replace" "parse_i64" "parse_f64"
-    "fail" "str" "hash")
+    "fail" "str" "hash" "some" "is_none" "is_some" "coalesce" "try_parse_i64"
+    "try_parse_f64")
   "Builtin functions.")
 
 (defconst fpipe-monoids
