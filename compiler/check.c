@@ -309,6 +309,14 @@ static bool fit(Checker *c, Expr *e, Type *want)
             return false;
         e->type = want;
         return true;
+    case EX_LIST:
+        if (want->kind != TY_LIST)
+            return false;
+        for (int i = 0; i < e->nargs; i++)
+            if (!fit(c, e->args[i], want->elem))
+                return false;
+        e->type = want;
+        return true;
     case EX_TUPLE:
         if (want->kind != TY_TUPLE || want->n != e->nargs)
             return false;
@@ -786,6 +794,8 @@ static Type *check_expr(Checker *c, Expr *e)
                 bad = true;
             } else if (!first) {
                 first = x;
+            } else if (x != first && join_opt(first, x)) {
+                first = join_opt(first, x);   /* [n, none]: a [T?] */
             } else if (x != first && !bad) {
                 diag_at(c->d, DIAG_ERROR, e->args[i]->span,
                         "list items must have one type: this is %s, the first is %s",
@@ -793,6 +803,8 @@ static Type *check_expr(Checker *c, Expr *e)
                 bad = true;
             }
         }
+        for (int i = 0; i < e->nargs && !bad; i++)
+            fit(c, e->args[i], first);
         if (!bad)
             t = type_list(first);
         break;
@@ -1321,6 +1333,9 @@ static void check_body(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
     /* map x : i64? = if ok then v else none: the declaration is the context */
     if (o->kind == OP_MAP && decl && decl != &ty_error && t != decl && fit(c, o->body, decl))
         t = decl;
+    if (o->kind == OP_FLATMAP && decl && decl != &ty_error && t != type_list(decl) &&
+        fit(c, o->body, type_list(decl)))
+        t = o->body->type;
     if (type_has_none(t)) {
         none_unknown(c, o->body, arena_printf(c->arena, "declare the operator's type, e.g. "
                      "%s %s : i64? = ...", op_info[o->kind].keyword, o->name));
