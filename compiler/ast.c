@@ -438,6 +438,18 @@ TypeExpr *ast_type_list(ParseCtx *c, Token lb, TypeExpr *elem, Token rb)
     return x;
 }
 
+/* An optional type as written, T?; resolved by check.c. */
+TypeExpr *ast_type_opt(ParseCtx *c, TypeExpr *elem, Token q)
+{
+    TypeExpr *x = arena_alloc(c->arena, sizeof *x);
+    x->kind = TX_OPT;
+    x->span = span_join(elem->span, q.span);
+    x->elems = arena_alloc(c->arena, sizeof *x->elems);
+    x->elems[0] = elem;
+    x->n = 1;
+    return x;
+}
+
 void ast_pipeline(ParseCtx *c, Token name)
 {
     c->prog->name = tok_text(c, name);

@@ -117,6 +117,18 @@ static Type *resolve_type(Checker *c, const TypeExpr *x)
         Type *e = resolve_type(c, x->elems[0]);
         return e == &ty_error ? e : type_list(e);
     }
+    case TX_OPT: {
+        Type *e = resolve_type(c, x->elems[0]);
+        if (e == &ty_error)
+            return e;
+        if (!type_is_scalar(e)) {
+            diag_at(c->d, DIAG_ERROR, x->span, "%s? is not a type: only i64, f64, bool and str "
+                    "can be optional", tname(c, e));
+            diag_hint(c->d, "make the fields optional instead, e.g. { n: i64?, name: str? }");
+            return &ty_error;
+        }
+        return type_opt(e);
+    }
     }
     return &ty_error;
 }
@@ -167,6 +179,10 @@ static Type *check_name(Checker *c, Expr *e)
     }
     if (c->prev && strcmp(e->sval, c->prev->name) == 0)
         return c->prev_type;
+    if (strcmp(e->sval, "none") == 0) {   /* the literal: its context gives it a T? */
+        e->ival = 1;
+        return &ty_none;
+    }
     if (!c->cur) {   /* a monoid's empty or combine */
         diag_at(c->d, DIAG_ERROR, e->span, "unknown name '%s' in monoid '%s'", e->sval,
                 c->in_monoid->name);
@@ -225,6 +241,8 @@ static Type *code_type(char code)
     case 'i': return &ty_i64;
     case 'f': return &ty_f64;
     case 'b': return &ty_bool;
+    case 'I': return type_opt(&ty_i64);
+    case 'F': return type_opt(&ty_f64);
     default: return &ty_error;
     }
 }
@@ -241,6 +259,8 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
             str_add(&s, "i64|f64|bool|str");
         else if (*p == 'n')
             str_add(&s, "T");
+        else if (*p == 't' || *p == 'o')
+            str_add(&s, *p == 't' ? "T" : "T?");
         else
             type_str(&s, code_type(*p));
     }
@@ -251,11 +271,187 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
         str_add(&s, "the type of the other branch of its if");
     else if (bi->result[0] == 'n')
         str_add(&s, "T, for T i64 or f64");
+    else if (bi->result[0] == 't' || bi->result[0] == 'o')
+        str_add(&s, "%s%s", bi->result[0] == 't' ? "T" : "T?",
+                bi->params[0] == 't' || bi->params[0] == 'o' ? " (T: i64, f64, bool or str)" : "");
     else
         type_str(&s, code_type(bi->result[0]));
     const char *r = arena_strndup(c->arena, s.p, s.n);
     str_free(&s);
     return r;
+}
+
+/* ---- optional values ---------------------------------------------- */
+
+/* The first none in e whose type is still unknown, or NULL. */
+static Expr *untyped_none(Expr *e)
+{
+    if (e->kind == EX_NAME && e->ival == 1 && !e->bound && e->type == &ty_none)
+        return e;
+    for (int i = 0; i < e->nargs; i++) {
+        Expr *n = untyped_none(e->args[i]);
+        if (n)
+            return n;
+    }
+    return NULL;
+}
+
+/* Report a none in e that no context gave a type; true if there was one. */
+static bool none_unknown(Checker *c, Expr *e, const char *hint)
+{
+    Expr *n = untyped_none(e);
+    if (!n)
+        return false;
+    diag_at(c->d, DIAG_ERROR, n->span, "the type of none is not known here");
+    diag_hint(c->d, "%s", hint);
+    return true;
+}
+
+/* Give e the type want where that changes no value: a none takes want
+ * (a T?), a T becomes the T? that holds it (rewritten in place into
+ * some(e)), and ifs, lets and tuples pass want on to their parts.  False
+ * when e cannot have type want (the caller reports it). */
+static bool fit(Checker *c, Expr *e, Type *want)
+{
+    Type *t = e->type;
+    if (t == want || !t || t == &ty_error || want == &ty_error)
+        return true;
+    switch (e->kind) {
+    case EX_IF:
+        if (!fit(c, e->args[1], want) || !fit(c, e->args[2], want))
+            return false;
+        e->type = want;
+        return true;
+    case EX_LET:
+        if (!fit(c, e->args[1], want))
+            return false;
+        e->type = want;
+        return true;
+    case EX_LIST:
+        if (want->kind != TY_LIST)
+            return false;
+        for (int i = 0; i < e->nargs; i++)
+            if (!fit(c, e->args[i], want->elem))
+                return false;
+        e->type = want;
+        return true;
+    case EX_TUPLE:
+        if (want->kind != TY_TUPLE || want->n != e->nargs)
+            return false;
+        for (int i = 0; i < e->nargs; i++)
+            if (!fit(c, e->args[i], want->elems[i]))
+                return false;
+        e->type = want;
+        return true;
+    default: break;
+    }
+    if (want->kind != TY_OPT)
+        return false;
+    if (t == &ty_none || (e->kind == EX_CALL && e->builtin == BI_FAIL && !e->ext)) {
+        e->type = want;
+        return true;
+    }
+    if (t != want->elem)
+        return false;
+    Expr *inner = arena_alloc(c->arena, sizeof *inner);
+    *inner = *e;
+    memset(e, 0, sizeof *e);
+    e->kind = EX_CALL;
+    e->span = e->name_span = inner->span;
+    e->sval = "some";
+    e->builtin = BI_SOME;
+    e->args = arena_alloc(c->arena, sizeof *e->args);
+    e->args[0] = inner;
+    e->nargs = 1;
+    e->depth = inner->depth + 1;
+    e->type = want;
+    return true;
+}
+
+/* The type both a and b fit (fit): the same type, or T? of a T and a T?
+ * or none; NULL if there is none. */
+static Type *join_opt(Type *a, Type *b)
+{
+    if (a == b)
+        return a;
+    if (a->kind == TY_OPT && (b == a->elem || b == &ty_none))
+        return a;
+    if (b->kind == TY_OPT && (a == b->elem || a == &ty_none))
+        return b;
+    if (a == &ty_none && type_is_scalar(b))
+        return type_opt(b);
+    if (b == &ty_none && type_is_scalar(a))
+        return type_opt(a);
+    return NULL;
+}
+
+/* A hint for a T? (or none) where a T was needed. */
+static void hint_opt(Checker *c, const Expr *e)
+{
+    const char *d = "0";
+    const Type *t = e->type;
+    if (t->kind == TY_OPT)
+        d = t->elem == &ty_f64 ? "0.0" : t->elem == &ty_str ? "\"\"" : t->elem == &ty_bool
+            ? "false" : "0";
+    if (t == &ty_none)
+        diag_hint(c->d, "none holds no value: there is nothing to use here");
+    else
+        diag_hint(c->d, "it may be none: coalesce(x, %s) gives its value or a default; "
+                        "is_some(x) tests it", d);
+}
+
+/* some, is_none, is_some, coalesce: their arguments are a T or a T? of
+ * one scalar T (ops.h's t and o). */
+static Type *check_opt_call(Checker *c, Expr *e, Type **args)
+{
+    const BuiltinInfo *bi = &builtin_info[e->builtin];
+    for (int i = 0; i < e->nargs; i++)
+        if (args[i] == &ty_error)
+            return &ty_error;
+    Type *a = args[0];
+    switch ((BuiltinKind)e->builtin) {
+    case BI_SOME:
+        if (!type_is_scalar(a)) {
+            diag_at(c->d, DIAG_ERROR, e->args[0]->span, "some expects i64, f64, bool or str, "
+                    "not %s", tname(c, a));
+            diag_hint(c->d, "%s", builtin_sig(c, bi));
+            return &ty_error;
+        }
+        return type_opt(a);
+    case BI_IS_NONE:
+    case BI_IS_SOME:
+        if (a->kind != TY_OPT) {
+            diag_at(c->d, DIAG_ERROR, e->args[0]->span, "%s expects an optional value (T?), "
+                    "not %s", e->sval, tname(c, a));
+            diag_hint(c->d, a == &ty_none ? "none is always none"
+                                          : "a value that is not optional is never none");
+            return &ty_error;
+        }
+        return &ty_bool;
+    case BI_COALESCE: {
+        Type *b = args[1];
+        if (a == &ty_none && type_is_scalar(b) && fit(c, e->args[0], type_opt(b)))
+            a = e->args[0]->type;
+        if (a->kind != TY_OPT) {
+            diag_at(c->d, DIAG_ERROR, e->args[0]->span, "coalesce expects an optional value "
+                    "(T?) as argument 1, not %s", tname(c, a));
+            diag_hint(c->d, a == &ty_none ? "the type of none is not known here"
+                                          : "a value that is not optional is never none: use "
+                                            "it as it is");
+            return &ty_error;
+        }
+        if (b == a->elem)
+            return b;   /* the default is a value: the result is one */
+        if (fit(c, e->args[1], a))
+            return a;   /* a T? (or none): the result may still be none */
+        diag_at(c->d, DIAG_ERROR, e->args[1]->span, "coalesce of %s and %s: the default "
+                "must be %s or %s", tname(c, a), tname(c, b), tname(c, a->elem), tname(c, a));
+        diag_hint(c->d, "%s", builtin_sig(c, bi));
+        return &ty_error;
+    }
+    default: break;
+    }
+    return &ty_error;
 }
 
 /* A call of an extern C function: its declared signature, exactly. */
@@ -280,7 +476,7 @@ static Type *check_extern_call(Checker *c, Expr *e, Extern *x, Type **args)
     for (int i = 0; i < x->nparams && i < 8; i++) {
         if (args[i] == &ty_error || x->params[i] == &ty_error) {
             bad = true;
-        } else if (args[i] != x->params[i]) {
+        } else if (args[i] != x->params[i] && !fit(c, e->args[i], x->params[i])) {
             diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s expects %s as argument %d (%s), "
                     "not %s", x->name, tname(c, x->params[i]), i + 1, x->pnames[i],
                     tname(c, args[i]));
@@ -378,6 +574,8 @@ static Type *check_call(Checker *c, Expr *e)
         diag_hint(c->d, "%s", builtin_sig(c, bi));
         return &ty_error;
     }
+    if (b == BI_SOME || b == BI_IS_NONE || b == BI_IS_SOME || b == BI_COALESCE)
+        return check_opt_call(c, e, args);
     bool bad = false;
     Type *num = NULL;   /* the type of the 'n' arguments: the first one's */
     for (int i = 0; i < want; i++) {
@@ -412,6 +610,8 @@ static Type *check_call(Checker *c, Expr *e)
                     i + 1, tname(c, args[i]));
             if ((b == BI_I64 || b == BI_F64) && !strcmp(e->sval, tname(c, args[i])))
                 diag_hint(c->d, "it is already %s: leave out the %s(...)", e->sval, e->sval);
+            else if (args[i]->kind == TY_OPT || args[i] == &ty_none)
+                hint_opt(c, e->args[i]);
             else
                 diag_hint(c->d, "%s", builtin_sig(c, bi));
             bad = true;
@@ -448,6 +648,18 @@ static Type *check_binary(Checker *c, Expr *e)
     if (l == &ty_error || r == &ty_error)
         return &ty_error;
     const char *op = ast_binop_text[e->op];
+    if (l->kind == TY_OPT || l == &ty_none || r->kind == TY_OPT || r == &ty_none) {
+        /* never silently its value: the user says what none means */
+        Expr *bad = l->kind == TY_OPT || l == &ty_none ? e->args[0] : e->args[1];
+        diag_at(c->d, DIAG_ERROR, bad->span, "'%s' on %s, which may be none", op,
+                tname(c, bad->type));
+        if (e->op == B_EQ || e->op == B_NE)
+            diag_hint(c->d, "is_none(x) tests for none; coalesce(x, D) %s v compares its value "
+                            "(none never equals a value)", op);
+        else
+            hint_opt(c, bad);
+        return &ty_error;
+    }
     switch ((BinOp)e->op) {
     case B_AND:
     case B_OR:
@@ -538,9 +750,13 @@ static Type *check_record_lit(Checker *c, Expr *e)
         seen[k] = true;
         f->ival = k;
         Type *v = f->args[0]->type;
+        if (v != &ty_error && v != rec->elems[k] && fit(c, f->args[0], rec->elems[k]))
+            v = rec->elems[k];
         if (v != &ty_error && v != rec->elems[k]) {
             diag_at(c->d, DIAG_ERROR, f->args[0]->span, "field '%s' of %s is %s, not %s",
                     f->sval, rec->name, tname(c, rec->elems[k]), tname(c, v));
+            if (v->kind == TY_OPT && v->elem == rec->elems[k])
+                hint_opt(c, f->args[0]);
             ok = false;
         }
         if (v == &ty_error)
@@ -611,6 +827,12 @@ static Type *check_expr(Checker *c, Expr *e)
         Type *x = check_expr(c, e->args[0]);
         if (x == &ty_error)
             break;
+        if (x->kind == TY_OPT || x == &ty_none) {
+            diag_at(c->d, DIAG_ERROR, e->args[0]->span, "'%s' on %s, which may be none",
+                    e->op == U_NEG ? "-" : "!", tname(c, x));
+            hint_opt(c, e->args[0]);
+            break;
+        }
         if (e->op == U_NEG && !type_is_numeric(x)) {
             diag_at(c->d, DIAG_ERROR, e->args[0]->span, "'-' needs a number, not %s",
                     tname(c, x));
@@ -656,6 +878,8 @@ static Type *check_expr(Checker *c, Expr *e)
                 bad = true;
             } else if (!first) {
                 first = x;
+            } else if (x != first && join_opt(first, x)) {
+                first = join_opt(first, x);   /* [n, none]: a [T?] */
             } else if (x != first && !bad) {
                 diag_at(c->d, DIAG_ERROR, e->args[i]->span,
                         "list items must have one type: this is %s, the first is %s",
@@ -663,6 +887,8 @@ static Type *check_expr(Checker *c, Expr *e)
                 bad = true;
             }
         }
+        for (int i = 0; i < e->nargs && !bad; i++)
+            fit(c, e->args[i], first);
         if (!bad)
             t = type_list(first);
         break;
@@ -694,10 +920,15 @@ static Type *check_expr(Checker *c, Expr *e)
         if (cond != &ty_error && cond != &ty_bool) {
             diag_at(c->d, DIAG_ERROR, e->args[0]->span, "an if condition must be bool, not %s",
                     tname(c, cond));
+            if (cond->kind == TY_OPT)
+                hint_opt(c, e->args[0]);
             break;
         }
         if (a == &ty_error || b == &ty_error || cond == &ty_error)
             break;
+        Type *j = a != b ? join_opt(a, b) : NULL;
+        if (j && fit(c, e->args[1], j) && fit(c, e->args[2], j))
+            a = b = j;   /* if c then x else none: a T? */
         if (a != b) {
             diag_at(c->d, DIAG_ERROR, e->args[2]->span,
                     "the branches of an if differ: this is %s, the other %s", tname(c, b),
@@ -710,6 +941,11 @@ static Type *check_expr(Checker *c, Expr *e)
     }
     case EX_LET: {
         Type *v = check_expr(c, e->args[0]);
+        if (v != &ty_error && type_has_none(v)) {
+            none_unknown(c, e->args[0], "a let's value needs a type of its own: "
+                         "let x = if c then some(v) else none in ...");
+            v = &ty_error;
+        }
         bool clash = c->prev && strcmp(e->sval, c->prev->name) == 0;
         for (int i = 0; i < c->nlets; i++)
             clash |= strcmp(e->sval, c->lets[i]->sval) == 0;
@@ -922,7 +1158,8 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
         return;
     }
     for (int i = 0; i < decl->n; i++) {
-        if (!type_is_scalar(decl->elems[i])) {
+        Type *ft = decl->elems[i];
+        if (!type_is_scalar(ft) && ft->kind != TY_OPT) {
             diag_at(c->d, DIAG_ERROR, o->decl_type->span, "field '%s' of %s is %s, but a %s "
                     "source reads fields of type str, i64, f64 or bool", decl->fields[i],
                     decl->name, tname(c, decl->elems[i]), b->sval);
@@ -937,7 +1174,7 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
  * csv or jsonl */
 static bool sink_type_ok(const Type *t, bool json)
 {
-    if (type_is_scalar(t))
+    if (type_is_scalar(t) || t->kind == TY_OPT)
         return true;
     if (t->kind == TY_LIST)
         return json && sink_type_ok(t->elem, json);
@@ -1102,10 +1339,16 @@ static Type *monoid_result(Checker *c, const Expr *at, const IrOp *op, int i, Ty
     }
     diag_at(c->d, DIAG_ERROR, at->span, "%s cannot fold %s values", monoid_names[m],
             tname(c, v));
-    diag_hint(c->d, "%s", m == MONOID_AND || m == MONOID_OR
-                              ? "and, or fold bool values"
-                              : "sum, min, max, mean and topk fold i64 or f64; count counts "
-                                "anything");
+    if (type_has_opt(v)) {
+        diag_hint(c->d, "count counts optional values; for %s, say what none means with "
+                  "coalesce(v, D) in a map before, or drop the nones with filter is_some(v)",
+                  monoid_names[m]);
+    } else {
+        diag_hint(c->d, "%s", m == MONOID_AND || m == MONOID_OR
+                                  ? "and, or fold bool values"
+                                  : "sum, min, max, mean and topk fold i64 or f64; count counts "
+                                    "anything");
+    }
     return NULL;
 }
 
@@ -1217,8 +1460,11 @@ static void check_combine(Checker *c, const OpDecl *o, IrOp *op)
     if (k != &ty_str && k != &ty_i64 && k != &ty_bool) {
         diag_at(c->d, DIAG_ERROR, o->name_span, "keys of type %s are not supported",
                 tname(c, k));
-        diag_hint(c->d, "a key is a str, an i64 or a bool%s",
-                  k == &ty_f64 ? " (f64 keys would group -0.0 and 0.0 apart)" : "");
+        if (k->kind == TY_OPT)
+            diag_hint(c->d, "a key is a str, an i64 or a bool: coalesce(k, D) gives one");
+        else
+            diag_hint(c->d, "a key is a str, an i64 or a bool%s",
+                      k == &ty_f64 ? " (f64 keys would group -0.0 and 0.0 apart)" : "");
         return;
     }
     Type *r = monoids_result(c, o, op, v);
@@ -1248,7 +1494,7 @@ static bool makes_strings(const Expr *e)
  * place: input_file(), input_line())?  Assumes e was checked. */
 bool expr_uses_input(const Expr *e)
 {
-    if (e->kind == EX_NAME && !e->bound && !e->param)
+    if (e->kind == EX_NAME && !e->bound && !e->param && e->ival != 1)   /* (1: the literal none) */
         return true;
     if (e->kind == EX_CALL && !e->ext && (e->builtin == BI_INPUT_FILE || e->builtin == BI_INPUT_LINE))
         return true;
@@ -1260,7 +1506,7 @@ bool expr_uses_input(const Expr *e)
 
 /* map, filter, flatmap: the body's type against what the operator needs
  * (one element, a bool, a list) and the element type it gives. */
-static void check_body(Checker *c, const OpDecl *o, IrOp *op)
+static void check_body(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
 {
     c->fallible = c->calls_fallible = false;
     Type *t = check_expr(c, o->body);
@@ -1269,6 +1515,17 @@ static void check_body(Checker *c, const OpDecl *o, IrOp *op)
     op->out = &ty_error;
     if (t == &ty_error || op->in == &ty_error)
         return;
+    /* map x : i64? = if ok then v else none: the declaration is the context */
+    if (o->kind == OP_MAP && decl && decl != &ty_error && t != decl && fit(c, o->body, decl))
+        t = decl;
+    if (o->kind == OP_FLATMAP && decl && decl != &ty_error && t != type_list(decl) &&
+        fit(c, o->body, type_list(decl)))
+        t = o->body->type;
+    if (type_has_none(t)) {
+        none_unknown(c, o->body, arena_printf(c->arena, "declare the operator's type, e.g. "
+                     "%s %s : i64? = ...", op_info[o->kind].keyword, o->name));
+        return;
+    }
     switch (o->kind) {
     case OP_MAP:
         if (t->kind == TY_LIST) {
@@ -1660,6 +1917,8 @@ static void check_top(Checker *c, const OpDecl *o, IrOp *op)
         if (t != &ty_error && !type_is_scalar(t)) {
             diag_at(c->d, DIAG_ERROR, k->expr->span, "a sort key is i64, f64, bool or str, "
                     "not %s", tname(c, t));
+            if (t->kind == TY_OPT)
+                hint_opt(c, k->expr);
         } else if (t != &ty_error && makes_strings(k->expr)) {
             diag_at(c->d, DIAG_ERROR, k->expr->span, "a sort key cannot make strings or call "
                     "C functions");
@@ -1891,7 +2150,7 @@ Ir *check_program(Arena *a, Program *p, Diags *d)
             if (o->kind == OP_BATCH_MAP)
                 check_batch_map(&c, o, op);
             else
-                check_body(&c, o, op);
+                check_body(&c, o, op, decl);
             break;
         case ROLE_TOP:
             if (i == 0)

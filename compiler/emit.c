@@ -256,6 +256,10 @@ static void ctype_tag(Str *s, const Type *t)
         str_add(s, "list_");
         ctype_tag(s, t->elem);
         break;
+    case TY_OPT:
+        str_add(s, "opt_");
+        ctype_tag(s, t->elem);
+        break;
     default: str_add(s, "bad"); break;
     }
 }
@@ -269,6 +273,13 @@ static const char *ctype(Emitter *e, const Type *t)
     case TY_BOOL: return "bool";
     case TY_STR: return "fp_str";
     case TY_RECORD: return arena_printf(e->arena, "rec_%s", t->name);
+    case TY_OPT: {   /* fp_opt_i64, ...: libfpipe's (fpipe.h) */
+        Str s = {0};
+        ctype_tag(&s, t);
+        const char *r = arena_printf(e->arena, "fp_%.*s", (int)s.n, s.p);
+        str_free(&s);
+        return r;
+    }
     case TY_LIST: {   /* list_i64, list_rec_Doc, list_tup2_str_i64 */
         Str s = {0};
         str_add(&s, "list_");
@@ -430,7 +441,10 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         str_add(s, ")");
         break;
     case EX_NAME:
-        str_add(s, "%s", ex->bound ? ex->bound->cname : ex->param ? ex->param->cname : x->input);
+        if (ex->ival == 1 && !ex->bound && !ex->param)   /* none */
+            str_add(s, "(%s){.has = false}", ctype(x->e, ex->type));
+        else
+            str_add(s, "%s", ex->bound ? ex->bound->cname : ex->param ? ex->param->cname : x->input);
         break;
     case EX_IF:
         /* An else-if chain is one flat ?: chain (C's ?: groups to the
@@ -500,6 +514,24 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
                 break;
             }
             fn = a == &ty_i64 ? "fp_str_of_i64" : a == &ty_f64 ? "fp_str_of_f64" : "fp_str_of_bool";
+        }
+        if (ex->builtin == BI_SOME) {   /* a T? that holds the value */
+            str_add(s, "(%s){.has = true, .v = ", ctype(x->e, ex->type));
+            emit_expr(x, s, ex->args[0]);
+            str_add(s, "}");
+            break;
+        }
+        if (ex->builtin == BI_IS_NONE || ex->builtin == BI_IS_SOME) {
+            str_add(s, "%s(", ex->builtin == BI_IS_NONE ? "!" : "");
+            emit_expr(x, s, ex->args[0]);
+            str_add(s, ").has");
+            break;
+        }
+        if (ex->builtin == BI_COALESCE) {   /* fp_coalesce_i64 or, to a T?, fp_coalesce_opt_i64 */
+            Str tag = {0};
+            ctype_tag(&tag, ex->type);
+            fn = arena_printf(x->e->arena, "fp_coalesce_%s", tag.p);
+            str_free(&tag);
         }
         if (ex->builtin == BI_FAIL) {   /* (fail, a zero of the if's type) */
             str_add(s, "(%s(w, &site_%s, ", fn, x->op->cname);
@@ -1143,6 +1175,19 @@ static void emit_row(Emitter *e, const IrOp *sink, const Type *t, const char *va
     if (!*first)
         line(e, "fp_out_char(w->out, %s);", fmt == FMT_TSV ? "'\\t'" : char_lit(e, sink->csv_delim));
     *first = false;
+    if (t->kind == TY_OPT) {   /* none: an empty field; null in JSON */
+        line(e, "if (%s.has) {", val);
+        e->indent++;
+        bool inner = true;
+        emit_row(e, sink, t->elem, arena_printf(e->arena, "%s.v", val), &inner);
+        e->indent--;
+        if (json) {
+            line(e, "} else {");
+            line(e, "    fp_buf_put(w->out, \"null\", 4);");
+        }
+        line(e, "}");
+        return;
+    }
     switch (t->kind) {
     case TY_STR:
         if (fmt == FMT_CSV && !csv_plain(sink))
@@ -1776,9 +1821,16 @@ static void emit_record_source(Emitter *e, const IrOp *src)
     line(e, "%s %s;", ctype(e, t), rec);
     for (int i = 0; i < t->n; i++) {
         const Type *ft = t->elems[i];
+        bool opt = ft->kind == TY_OPT;   /* empty, missing or null: none */
+        if (opt)
+            ft = ft->elem;
         const char *kind = ft == &ty_i64 ? "i64" : ft == &ty_f64 ? "f64"
                          : ft == &ty_bool ? "bool" : "str";
-        if (csv && ft == &ty_str)
+        if (opt)
+            kind = arena_printf(e->arena, "opt_%s", kind);
+        if (csv && opt && ft == &ty_str)
+            line(e, "%s.%s = fp_col_opt_str(%s[%d]);", rec, t->cfields[i], raw, i);
+        else if (csv && ft == &ty_str)
             line(e, "%s.%s = %s[%d];", rec, t->cfields[i], raw, i);
         else if (csv)
             line(e, "%s.%s = fp_col_%s(w, &site_%s, %s[%d], \"%s\");", rec, t->cfields[i], kind,
@@ -1830,6 +1882,10 @@ static void ckpt_put_value(Emitter *e, const Type *t, const char *v)
     case TY_F64: line(e, "fp_ckpt_put_f64(b, %s);", v); break;
     case TY_BOOL: line(e, "fp_ckpt_put_bool(b, %s);", v); break;
     case TY_STR: line(e, "fp_ckpt_put_str(b, %s);", v); break;
+    case TY_OPT:   /* its flag, then its value (zero when none) */
+        line(e, "fp_ckpt_put_bool(b, %s.has);", v);
+        ckpt_put_value(e, t->elem, arena_printf(e->arena, "%s.v", v));
+        break;
     default: line(e, "ckpt_put_%s(b, &%s);", ckpt_tag(e, t), v); break;
     }
 }
@@ -1842,6 +1898,10 @@ static void ckpt_get_value(Emitter *e, const Type *t, const char *v)
     case TY_F64: line(e, "p = fp_ckpt_get_f64(w, p, &%s);", v); break;
     case TY_BOOL: line(e, "p = fp_ckpt_get_bool(w, p, &%s);", v); break;
     case TY_STR: line(e, "p = fp_ckpt_get_str(w, p, &%s);", v); break;
+    case TY_OPT:
+        line(e, "p = fp_ckpt_get_bool(w, p, &%s.has);", v);
+        ckpt_get_value(e, t->elem, arena_printf(e->arena, "%s.v", v));
+        break;
     default: line(e, "p = ckpt_get_%s(w, p, &%s);", ckpt_tag(e, t), v); break;
     }
 }
@@ -2199,6 +2259,12 @@ static void emit_cmp_fields(Emitter *e, const Type *t, const char *a, const char
                             arena_printf(e->arena, "%s.%s", b, f));
         }
         return;
+    case TY_OPT:   /* none first; two nones hold equal zeros */
+        emit_cmp_fields(e, &ty_bool, arena_printf(e->arena, "%s.has", a),
+                        arena_printf(e->arena, "%s.has", b));
+        emit_cmp_fields(e, t->elem, arena_printf(e->arena, "%s.v", a),
+                        arena_printf(e->arena, "%s.v", b));
+        return;
     case TY_STR: line(e, "if ((c = fp_str_cmp(%s, %s)) != 0)", a, b); break;
     case TY_F64: line(e, "if ((c = fp_f64_cmp_total(%s, %s)) != 0)", a, b); break;
     default: line(e, "if ((c = (%s > %s) - (%s < %s)) != 0)", a, b, a, b); break;
@@ -2215,6 +2281,8 @@ static bool emit_str_walk(Emitter *e, const Type *t, const char *v, const char *
         line(e, "%s(&%s);", fn, v);
         return true;
     }
+    if (t->kind == TY_OPT)   /* a none str? is empty: nothing to copy */
+        return emit_str_walk(e, t->elem, arena_printf(e->arena, "%s.v", v), fn);
     for (int i = 0; i < t->n && (t->kind == TY_TUPLE || t->kind == TY_RECORD); i++) {
         const char *f = t->kind == TY_RECORD ? t->cfields[i] : arena_printf(e->arena, "f%d", i);
         any |= emit_str_walk(e, t->elems[i], arena_printf(e->arena, "%s.%s", v, f), fn);

@@ -226,8 +226,8 @@ static bool space_before(const Ctx *c, int k)
     int p = c->prev;
     if (p == TK_LPAREN || p == TK_LBRACKET || p == TK_DOT)
         return false;
-    if (k == TK_RPAREN || k == TK_RBRACKET || k == TK_COMMA)
-        return false;
+    if (k == TK_RPAREN || k == TK_RBRACKET || k == TK_COMMA || k == TK_QUESTION)
+        return false;   /* ..., i64? */
     if (k == TK_COLON)
         return c->decl_colon;
     if (k == TK_DOT)   /* "1 .5" is an integer's field, "1.5" a number */

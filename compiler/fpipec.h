@@ -170,24 +170,29 @@ extern const BuiltinInfo builtin_info[BI__COUNT];
 /* ------------------------------------------------------------------ */
 
 typedef enum TypeKind {
-    TY_ERROR, TY_I64, TY_F64, TY_BOOL, TY_STR, TY_TUPLE, TY_LIST, TY_RECORD
+    TY_ERROR, TY_I64, TY_F64, TY_BOOL, TY_STR, TY_TUPLE, TY_LIST, TY_RECORD,
+    TY_OPT,                  /* T? of a scalar T (elem): T or none */
+    TY_NONE                  /* the literal none before its context gives it a T? */
 } TypeKind;
 
 typedef struct Type {
     TypeKind kind;
     int n;                   /* tuple arity, record field count */
     struct Type **elems;     /* tuple components, record field types */
-    struct Type *elem;       /* list element */
+    struct Type *elem;       /* list element; T of T? */
     const char *name;        /* record: its name */
     const char **fields;     /* record: field names */
     const char **cfields;    /* record: field names as C identifiers */
     int id;                  /* creation order, for stable C names */
 } Type;
 
-extern Type ty_error, ty_i64, ty_f64, ty_bool, ty_str;
+extern Type ty_error, ty_i64, ty_f64, ty_bool, ty_str, ty_none;
 
 Type *type_tuple(Type **elems, int n);
 Type *type_list(Type *elem);
+Type *type_opt(Type *elem);                    /* T? of a scalar T */
+bool type_has_opt(const Type *t);              /* a T? anywhere in t */
+bool type_has_none(const Type *t);             /* a none without a type anywhere in t */
 /* A record type (nominal: one per declaration); fields set by the caller. */
 Type *type_record(const char *name, int n);
 int type_field(const Type *rec, const char *name);   /* index, or -1 */
@@ -223,7 +228,8 @@ typedef struct Expr {
     Span name_span;          /* EX_CALL: the callee; EX_FIELD: the index */
     Type *type;              /* set by the checker */
     int op;                  /* BinOp / UnOp */
-    int64_t ival;            /* EX_INT, EX_BOOL, EX_FIELD index */
+    int64_t ival;            /* EX_INT, EX_BOOL, EX_FIELD index; EX_NAME: 1 for
+                                the literal none (set by the checker) */
     double fval;             /* EX_FLOAT */
     const char *sval;        /* EX_STR bytes (decoded), EX_NAME/EX_CALL name */
     size_t slen;             /* EX_STR length */
@@ -239,7 +245,7 @@ typedef struct Expr {
     int chain;               /* EX_IF, EX_LET: links of its else-if or let chain */
 } Expr;
 
-typedef enum TypeExprKind { TX_NAME, TX_TUPLE, TX_LIST } TypeExprKind;
+typedef enum TypeExprKind { TX_NAME, TX_TUPLE, TX_LIST, TX_OPT } TypeExprKind;
 typedef struct TypeExpr {
     TypeExprKind kind;
     Span span;
@@ -408,6 +414,7 @@ PtrVec *ast_vec(ParseCtx *c, PtrVec *v, void *item);
 TypeExpr *ast_type_name(ParseCtx *c, Token t);
 TypeExpr *ast_type_tuple(ParseCtx *c, Token lp, PtrVec *items, Token rp);
 TypeExpr *ast_type_list(ParseCtx *c, Token lb, TypeExpr *elem, Token rb);
+TypeExpr *ast_type_opt(ParseCtx *c, TypeExpr *elem, Token q);
 void ast_pipeline(ParseCtx *c, Token name);
 void ast_op(ParseCtx *c, OpKind k, Token kw, Token name, TypeExpr *ty, Expr *body);
 void ast_policy(ParseCtx *c, Token name, const Token *path);

@@ -35,8 +35,9 @@
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
  * b bool, x any scalar, n i64 or f64 (every n of a call the same type,
  * the result's too, and cfn gets a _i64 or _f64 suffix); result likewise,
- * or [s] for a list of str, or ?
- * for fail's: the type of the other branch of the if it is a branch of.
+ * or [s] for a list of str, or ? for fail's: the type of the other branch
+ * of the if it is a branch of; I F (upper case) for i64? f64?, t for a
+ * scalar T and o for its T? (checked by check.c's check_opt_call).
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
  * worker and the operator's site), W takes the worker only, - none.  cfn: the runtime function
  * (str's depends on its argument's type; split and split_ws are iterated
@@ -76,6 +77,13 @@
     X(POW,         "pow",         "ff",  "f",   "-",  "fp_pow",        "x to the power y (C pow)") \
     /* provenance: where the element came from (W: takes the worker) */ \
     X(INPUT_FILE,  "input_file",  "",    "s",   "W",  "fp_input_file", "the element's input as named on the command line (- for stdin)") \
-    X(INPUT_LINE,  "input_line",  "",    "i",   "W",  "fp_input_line", "the 1-based line of the element's input record")
+    X(INPUT_LINE,  "input_line",  "",    "i",   "W",  "fp_input_line", "the 1-based line of the element's input record") \
+    /* optional values (T?) */ \
+    X(SOME,        "some",        "t",   "o",   "-",  "fp_some",       "x as a T? that holds it") \
+    X(IS_NONE,     "is_none",     "o",   "b",   "-",  "",              "whether x is none") \
+    X(IS_SOME,     "is_some",     "o",   "b",   "-",  "",              "whether x holds a value") \
+    X(COALESCE,    "coalesce",    "ot",  "t",   "-",  "fp_coalesce",   "x's value, or d when x is none (both are evaluated)") \
+    X(TRY_PARSE_I64, "try_parse_i64", "s", "I", "-",  "fp_try_parse_i64", "a decimal integer as parse_i64 reads it, or none") \
+    X(TRY_PARSE_F64, "try_parse_f64", "s", "F", "-",  "fp_try_parse_f64", "a decimal number as parse_f64 reads it, or none")
 
 #endif /* FPIPE_OPS_H */

@@ -13,6 +13,7 @@ Type ty_i64 = {.kind = TY_I64, .id = 1};
 Type ty_f64 = {.kind = TY_F64, .id = 2};
 Type ty_bool = {.kind = TY_BOOL, .id = 3};
 Type ty_str = {.kind = TY_STR, .id = 4};
+Type ty_none = {.kind = TY_NONE, .id = 0};   /* never reaches the emitter */
 
 static Type **made;   /* every tuple and list type made so far */
 static int nmade, capmade;
@@ -74,6 +75,42 @@ Type *type_list(Type *elem)
     return remember(t);
 }
 
+/* The one optional type T? (the checker allows scalar T only). */
+Type *type_opt(Type *elem)
+{
+    for (int i = 0; i < nmade; i++)
+        if (made[i]->kind == TY_OPT && made[i]->elem == elem)
+            return made[i];
+    Type *t = xcalloc(1, sizeof *t);
+    t->kind = TY_OPT;
+    t->elem = elem;
+    return remember(t);
+}
+
+bool type_has_opt(const Type *t)
+{
+    if (t->kind == TY_OPT)
+        return true;
+    if (t->kind == TY_LIST)
+        return type_has_opt(t->elem);
+    for (int i = 0; (t->kind == TY_TUPLE || t->kind == TY_RECORD) && i < t->n; i++)
+        if (type_has_opt(t->elems[i]))
+            return true;
+    return false;
+}
+
+bool type_has_none(const Type *t)
+{
+    if (t->kind == TY_NONE)
+        return true;
+    if (t->kind == TY_LIST)
+        return type_has_none(t->elem);
+    for (int i = 0; t->kind == TY_TUPLE && i < t->n; i++)
+        if (type_has_none(t->elems[i]))
+            return true;
+    return false;
+}
+
 Type *type_record(const char *name, int n)
 {
     Type *t = xcalloc(1, sizeof *t);
@@ -122,6 +159,11 @@ void type_str(Str *s, const Type *t)
         str_add(s, "]");
         break;
     case TY_RECORD: str_add(s, "%s", t->name); break;
+    case TY_OPT:
+        type_str(s, t->elem);
+        str_add(s, "?");
+        break;
+    case TY_NONE: str_add(s, "none"); break;
     case TY_TUPLE:
         str_add(s, "(");
         for (int i = 0; i < t->n; i++) {

@@ -98,11 +98,36 @@ static bool shrinkable(const Type *t)
  * leaves_T, simplify_T for a tuple of scalars). */
 static void need(Gen *g, const Type *t)
 {
-    if (t->kind != TY_TUPLE && t->kind != TY_RECORD && t->kind != TY_LIST)
+    if (t->kind != TY_TUPLE && t->kind != TY_RECORD && t->kind != TY_LIST && t->kind != TY_OPT)
         return;
     for (int i = 0; i < g->types.n; i++)
         if (g->types.v[i] == t)
             return;
+    if (t->kind == TY_OPT) {   /* T?: none one time in four, else a T */
+        vec_push(g->a, &g->types, (void *)t);
+        const char *c = emit_ctype(g->a, t), *x = sfx(g, t), *e = sfx(g, t->elem);
+        L(g, "static inline %s gen_%s(void)", c, x);
+        L(g, "{");
+        L(g, "    %s v = {false, 0};", c);
+        L(g, "    if (rnd() %% 4 != 0) {");
+        L(g, "        v.has = true;");
+        L(g, "        v.v = gen_%s();", e);
+        L(g, "    }");
+        L(g, "    return v;");
+        L(g, "}");
+        L(g, "static inline bool same_%s(%s a, %s b)", x, c, c);
+        L(g, "{");
+        L(g, "    return a.has == b.has && (!a.has || same_%s(a.v, b.v));", e);
+        L(g, "}");
+        L(g, "static inline void show_%s(%s v)", x, c);
+        L(g, "{");
+        L(g, "    if (v.has)");
+        L(g, "        show_%s(v.v);", e);
+        L(g, "    else");
+        L(g, "        fputs(\"none\", stdout);");
+        L(g, "}");
+        return;
+    }
     if (t->kind == TY_LIST)
         need(g, t->elem);
     else

@@ -265,7 +265,7 @@ opkw(A) ::= COMBINE_PER_KEY(T).               { A.kind = OP_COMBINE_PER_KEY; A.t
 opkw(A) ::= SINK(T).                          { A.kind = OP_SINK; A.tok = T; }
 
 /* ---------------------------------------------------------------- */
-/* Types: i64 f64 bool str, (T, U, ...), [T]                         */
+/* Types: i64 f64 bool str, (T, U, ...), [T], T? (optional)          */
 /* ---------------------------------------------------------------- */
 
 %type opttype {TypeExpr *}
@@ -276,6 +276,7 @@ opttype(A) ::= COLON type(T).                 { A = T; }
 type(A) ::= IDENT(N).                         { A = ast_type_name(c, N); }
 type(A) ::= LPAREN(L) typelist(V) RPAREN(R).  { A = ast_type_tuple(c, L, V, R); }
 type(A) ::= LBRACKET(L) type(T) RBRACKET(R).  { A = ast_type_list(c, L, T, R); }
+type(A) ::= type(T) QUESTION(Q).              { A = ast_type_opt(c, T, Q); }
 
 %type typelist {PtrVec *}
 typelist(A) ::= type(X) COMMA type(Y).        { A = ast_vec(c, ast_vec(c, NULL, X), Y); }

@@ -157,6 +157,7 @@ int lex_next(Lexer *lx, Token *t)
             "&&" { kind = TK_ANDAND; goto done; }
             "||" { kind = TK_OROR; goto done; }
             "!"  { kind = TK_NOT; goto done; }
+            "?"  { kind = TK_QUESTION; goto done; }
 
             $    { lx->cur = cur; t->kind = 0; t->span = span_of(lx, cur, cur); return 0; }
             *    { lx->cur = cur; bad_char(lx, start); cur = lx->cur; continue; }
@@ -232,6 +233,7 @@ const char *lex_token_desc(int kind)
     case TK_ANDAND: return "'&&'";
     case TK_OROR: return "'||'";
     case TK_NOT: return "'!'";
+    case TK_QUESTION: return "'?'";
     default: return "a token";
     }
 }

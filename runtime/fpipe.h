@@ -51,6 +51,15 @@ static inline int fp_str_cmp(fp_str a, fp_str b)
 }
 
 /* ------------------------------------------------------------------ */
+/* Optional values: an fpipe T? is a flag and a T (zero when none).     */
+/* ------------------------------------------------------------------ */
+
+typedef struct fp_opt_i64 { bool has; int64_t v; } fp_opt_i64;   /* i64? */
+typedef struct fp_opt_f64 { bool has; double v; } fp_opt_f64;    /* f64? */
+typedef struct fp_opt_bool { bool has; bool v; } fp_opt_bool;    /* bool? */
+typedef struct fp_opt_str { bool has; fp_str v; } fp_opt_str;    /* str? */
+
+/* ------------------------------------------------------------------ */
 /* For extern C functions.                                            */
 /* ------------------------------------------------------------------ */
 

@@ -168,6 +168,24 @@ double fp_json_f64(struct fp_worker *w, const struct fp_site *site, fp_json *obj
 bool fp_json_bool(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
                   const char *name);
 void fp_json_done(fp_json *obj);   /* release the object (NULL is fine) */
+/* Into an optional field (T?): an empty CSV field, and a JSON member that
+ * is missing or null, are none; anything else is read as above (a bad
+ * value is still an element error). */
+fp_opt_i64 fp_col_opt_i64(struct fp_worker *w, const struct fp_site *site, fp_str s,
+                          const char *name);
+fp_opt_f64 fp_col_opt_f64(struct fp_worker *w, const struct fp_site *site, fp_str s,
+                          const char *name);
+fp_opt_bool fp_col_opt_bool(struct fp_worker *w, const struct fp_site *site, fp_str s,
+                            const char *name);
+fp_opt_str fp_col_opt_str(fp_str s);
+fp_opt_i64 fp_json_opt_i64(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
+                           const char *name);
+fp_opt_f64 fp_json_opt_f64(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
+                           const char *name);
+fp_opt_bool fp_json_opt_bool(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
+                             const char *name);
+fp_opt_str fp_json_opt_str(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
+                           const char *name);
 
 /* ------------------------------------------------------------------ */
 /* String builtins of the expression language.                         */
@@ -306,6 +324,24 @@ void fp_fail_msg(struct fp_worker *w, const struct fp_site *site, fp_str msg);
 fp_str fp_str_of_i64(fp_arena *a, int64_t v);
 fp_str fp_str_of_f64(fp_arena *a, double v);
 fp_str fp_str_of_bool(fp_arena *a, bool v);
+
+/* try_parse_i64(s), try_parse_f64(s): what parse_i64 and parse_f64 read,
+ * or none where they would fail (never an element error). */
+fp_opt_i64 fp_try_parse_i64(fp_str s);
+fp_opt_f64 fp_try_parse_f64(fp_str s);
+/* coalesce(x, d): x's value, or d when x is none; with a T? default the
+ * result is a T? (x if it holds a value, else d). */
+#define FP_COALESCE(T, CT)                                                      \
+    static inline CT fp_coalesce_##T(fp_opt_##T x, CT d) { return x.has ? x.v : d; } \
+    static inline fp_opt_##T fp_coalesce_opt_##T(fp_opt_##T x, fp_opt_##T d)  \
+    {                                                                           \
+        return x.has ? x : d;                                                   \
+    }
+FP_COALESCE(i64, int64_t)
+FP_COALESCE(f64, double)
+FP_COALESCE(bool, bool)
+FP_COALESCE(str, fp_str)
+#undef FP_COALESCE
 
 /* split(s, sep): the pieces of s between occurrences of sep, empty ones
  * included ("a,,b" gives "a", "", "b"; "" gives one empty piece). */

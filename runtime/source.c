@@ -238,6 +238,44 @@ bool fp_col_bool(fp_worker *w, const fp_site *site, fp_str s, const char *name)
     return false;
 }
 
+/* Optional columns: an empty field is none; any other text is read as
+ * the column's type (a bad one is the same element error). */
+fp_opt_i64 fp_col_opt_i64(fp_worker *w, const fp_site *site, fp_str s, const char *name)
+{
+    fp_opt_i64 r = {false, 0};
+    if (s.n) {
+        r.v = fp_col_i64(w, site, s, name);
+        r.has = true;
+    }
+    return r;
+}
+
+fp_opt_f64 fp_col_opt_f64(fp_worker *w, const fp_site *site, fp_str s, const char *name)
+{
+    fp_opt_f64 r = {false, 0};
+    if (s.n) {
+        r.v = fp_col_f64(w, site, s, name);
+        r.has = true;
+    }
+    return r;
+}
+
+fp_opt_bool fp_col_opt_bool(fp_worker *w, const fp_site *site, fp_str s, const char *name)
+{
+    fp_opt_bool r = {false, false};
+    if (s.n) {
+        r.v = fp_col_bool(w, site, s, name);
+        r.has = true;
+    }
+    return r;
+}
+
+fp_opt_str fp_col_opt_str(fp_str s)
+{
+    fp_opt_str r = {s.n > 0, s.n ? s : fp_str_lit(NULL, 0)};
+    return r;
+}
+
 /* ---- CSV: the header ---------------------------------------------------- */
 
 typedef struct header_names {

@@ -184,6 +184,41 @@ bool fp_json_bool(fp_worker *w, const fp_site *site, fp_json *obj, const char *n
     return v.kind == FP_JV_TRUE;
 }
 
+/* Is member `name` missing or null (none for an optional field)?  An
+ * object that failed to parse is not: the element error stands. */
+static bool absent(fp_worker *w, fp_json *obj, const char *name)
+{
+    if (w->failed || !obj)
+        return false;
+    fp_jv v;
+    fp_sj *r = fast_reader(obj);
+    if (r)
+        fp_sj_member(r, name, &v);
+    else
+        tree_member((json_t *)obj, name, &v);
+    return v.kind == FP_JV_MISSING || v.kind == FP_JV_NULL;
+}
+
+/* An optional field: none when absent, else the member read as the
+ * field's type. */
+#define JSON_OPT(T, READ)                                                                    \
+    fp_opt_##T fp_json_opt_##T(fp_worker *w, const fp_site *site, fp_json *obj,              \
+                               const char *name)                                             \
+    {                                                                                        \
+        fp_opt_##T r;                                                                        \
+        memset(&r, 0, sizeof r);                                                             \
+        if (!absent(w, obj, name)) {                                                         \
+            r.v = READ(w, site, obj, name);                                                  \
+            r.has = !w->failed;                                                              \
+        }                                                                                    \
+        return r;                                                                            \
+    }
+JSON_OPT(i64, fp_json_i64)
+JSON_OPT(f64, fp_json_f64)
+JSON_OPT(bool, fp_json_bool)
+JSON_OPT(str, fp_json_str)
+#undef JSON_OPT
+
 void fp_json_done(fp_json *obj)
 {
     if (obj && !fast_reader(obj))

@@ -564,43 +564,58 @@ fp_str fp_replace(fp_arena *a, fp_worker *w, const fp_site *site, fp_str s, fp_s
     return fp_str_lit(o, n);
 }
 
-/* The whole of s as a decimal i64 (an optional sign, digits only);
- * anything else or out of range is an element error, and 0. */
-int64_t fp_parse_i64(fp_worker *w, const fp_site *site, fp_str s)
+/* The whole of s as a decimal i64 (an optional sign, digits only) into
+ * *out: NULL, or why not (*out is then 0). */
+static const char *read_i64(fp_str s, int64_t *out)
 {
     size_t i = 0;
     bool neg = false;
+    *out = 0;
     if (i < s.n && (s.p[i] == '-' || s.p[i] == '+'))
         neg = s.p[i++] == '-';
-    if (i == s.n) {
-        fp_elem_error(w, site, "parse_i64: not an integer");
-        return 0;
-    }
+    if (i == s.n)
+        return "parse_i64: not an integer";
     uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     for (; i < s.n; i++) {
         unsigned d = (unsigned char)s.p[i] - '0';
-        if (d > 9) {
-            fp_elem_error(w, site, "parse_i64: not an integer");
-            return 0;
-        }
-        if (v > (limit - d) / 10) {
-            fp_elem_error(w, site, "parse_i64: out of the i64 range");
-            return 0;
-        }
+        if (d > 9)
+            return "parse_i64: not an integer";
+        if (v > (limit - d) / 10)
+            return "parse_i64: out of the i64 range";
         v = v * 10 + d;
     }
-    return neg ? (int64_t)(0u - v) : (int64_t)v;
+    *out = neg ? (int64_t)(0u - v) : (int64_t)v;
+    return NULL;
 }
 
-/* The whole of s as a decimal f64 (sign, digits, point, exponent);
- * anything else is an element error, and 0. */
-double fp_parse_f64(fp_worker *w, const fp_site *site, fp_str s)
+/* The whole of s as a decimal i64; anything else or out of range is an
+ * element error, and 0. */
+int64_t fp_parse_i64(fp_worker *w, const fp_site *site, fp_str s)
+{
+    int64_t v;
+    const char *why = read_i64(s, &v);
+    if (why)
+        fp_elem_error(w, site, why);
+    return v;
+}
+
+fp_opt_i64 fp_try_parse_i64(fp_str s)
+{
+    fp_opt_i64 r = {false, 0};
+    r.has = read_i64(s, &r.v) == NULL;
+    return r;
+}
+
+/* The whole of s as a decimal f64 (sign, digits, point, exponent) into
+ * *out: false (and 0) for anything else. */
+static bool read_f64(fp_str s, double *out)
 {
     /* Decimal text only: digits, one point, an exponent; no spaces, no hex,
      * no inf/nan (those print, but data that says "nan" is a mistake). */
     char buf[128];
     size_t i = 0;
     bool digits = false;
+    *out = 0;
     if (i < s.n && (s.p[i] == '-' || s.p[i] == '+'))
         i++;
     while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9')
@@ -619,20 +634,35 @@ double fp_parse_f64(fp_worker *w, const fp_site *site, fp_str s)
             k++;
         i = k > j ? k : s.n + 1;   /* an exponent needs digits */
     }
-    if (!digits || i != s.n) {
-        fp_elem_error(w, site, "parse_f64: not a number");
-        return 0;
-    }
+    if (!digits || i != s.n)
+        return false;
     /* strtod wants a terminated string: copy (the heap for long ones). */
     char *text = s.n < sizeof buf ? buf : malloc(s.n + 1);
     if (!text)
         fp_oom();
     memcpy(text, s.p, s.n);
     text[s.n] = 0;
-    double v = strtod(text, NULL);   /* overflow gives inf, like the arithmetic */
+    *out = strtod(text, NULL);   /* overflow gives inf, like the arithmetic */
     if (text != buf)
         free(text);
+    return true;
+}
+
+/* The whole of s as a decimal f64; anything else is an element error,
+ * and 0. */
+double fp_parse_f64(fp_worker *w, const fp_site *site, fp_str s)
+{
+    double v;
+    if (!read_f64(s, &v))
+        fp_elem_error(w, site, "parse_f64: not a number");
     return v;
+}
+
+fp_opt_f64 fp_try_parse_f64(fp_str s)
+{
+    fp_opt_f64 r = {false, 0};
+    r.has = read_f64(s, &r.v);
+    return r;
 }
 
 static fp_str arena_copy(fp_arena *a, const char *p, size_t n)

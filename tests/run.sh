@@ -52,6 +52,8 @@
 #            against Python's csv module both ways, every mode
 #   params   tests/params.sh: param / --param / --config params: against
 #            awk, usage errors, --help and explain (golden), every mode
+#   opt      tests/opt.sh: optional values (T?) from CSV and JSON lines
+#            against Python's None, every mode, read back from fpipe's output
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1498,6 +1500,10 @@ echo "# csvopts"
 # Parameters: param, --param NAME=VALUE, --config's params:.
 echo "# params"
 . tests/params.sh
+
+# Optional values: none from CSV/JSON lines, coalesce, try_parse_i64.
+echo "# opt"
+. tests/opt.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

@@ -55,7 +55,8 @@
   '("split_ws" "split" "lower" "upper" "len" "trim" "contains" "starts_with"
     "ends_with" "find" "substr" "field" "replace" "parse_i64" "parse_f64"
     "fail" "str" "hash" "f64" "i64" "floor" "ceil" "round" "abs" "min" "max"
-    "sqrt" "log" "exp" "pow" "input_file" "input_line")
+    "sqrt" "log" "exp" "pow" "input_file" "input_line" "some" "is_none"
+    "is_some" "coalesce" "try_parse_i64" "try_parse_f64")
   "Builtin functions.")
 
 (defconst fpipe-monoids

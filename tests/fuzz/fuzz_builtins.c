@@ -11,7 +11,8 @@
  *   - fp_out_i64 / fp_out_f64 read back to the same value (f64: the same
  *     bits, or null/inf/nan text for the rest), for values from the data;
  *   - parse_i64 and parse_f64 accept exactly the decimal forms and agree
- *     with strtoll / strtod;
+ *     with strtoll / strtod; try_parse_i64 and try_parse_f64 are none
+ *     exactly where they fail, and otherwise the same value;
  *   - find, contains, starts_with, ends_with, replace, field, split,
  *     substr, lower, upper, trim against naive versions;
  *   - i64 and bool keys: byte order of the keys is the order of the values;
@@ -171,6 +172,8 @@ static void check_parse(fp_str s)
     bool is_int = i == s.n && i > d0;
     char text[64];
     int64_t v = fp_parse_i64(&w, &site, s);
+    fp_opt_i64 ov = fp_try_parse_i64(s);
+    CHECK(ov.has == !w.failed && (ov.has ? ov.v == v : ov.v == 0));
     if (!is_int || s.n >= sizeof text) {
         CHECK(w.failed || (is_int && s.n >= sizeof text));
     } else {
@@ -182,6 +185,8 @@ static void check_parse(fp_str s)
     }
     w.failed = 0;
     double f = fp_parse_f64(&w, &site, s);
+    fp_opt_f64 of = fp_try_parse_f64(s);
+    CHECK(of.has == !w.failed && (!of.has || memcmp(&of.v, &f, 8) == 0));
     if (!w.failed) {
         CHECK(s.n > 0 && !memchr(s.p, ' ', s.n) && !memchr(s.p, 'x', s.n) &&
               !memchr(s.p, 'n', s.n) && !memchr(s.p, 'N', s.n));

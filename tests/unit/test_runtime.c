@@ -1497,6 +1497,49 @@ static bool t_col_i64_fast(void)
     return true;
 }
 
+/* try_parse_i64 of str(i) is i for edge and random values; none exactly
+ * where parse_i64 fails; optional columns: empty is none, a bad value is
+ * still the column's error; coalesce takes the default only for none. */
+static bool t_optional_values(void)
+{
+    fp_arena *arena = fp_arena_new();
+    int64_t edge[] = {0, 1, -1, 9, 10, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1};
+    for (int k = 0; k < 20000; k++) {
+        int64_t i = k < 9 ? edge[k] : (int64_t)next_rand() >> (next_rand() % 64);
+        fp_opt_i64 o = fp_try_parse_i64(fp_str_of_i64(arena, i));
+        CHECK(o.has && o.v == i && fp_coalesce_i64(o, 0) == i, "try_parse_i64(str(%lld))",
+              (long long)i);
+    }
+    static const char *const bad[] = {"", "-", "+", " 1", "1 ", "1.0", "0x10", "9223372036854775808",
+                                      "-9223372036854775809", "99999999999999999999", "1e3"};
+    fp_site site = {"rows", "t.fpipe", 1, 1, 0};
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        fp_str s = fp_str_lit(bad[k], strlen(bad[k]));
+        fp_opt_i64 o = fp_try_parse_i64(s);
+        fp_worker w = {0};
+        w.arena = arena;
+        fp_parse_i64(&w, &site, s);
+        CHECK(!o.has && o.v == 0 && w.failed && fp_coalesce_i64(o, 7) == 7,
+              "try_parse_i64(\"%s\") is not none", bad[k]);
+    }
+    fp_opt_f64 f = fp_try_parse_f64(fp_str_lit("-2.5e1", 6));
+    CHECK(f.has && f.v == -25.0, "try_parse_f64(-2.5e1)");
+    CHECK(!fp_try_parse_f64(fp_str_lit("nan", 3)).has, "try_parse_f64(nan)");
+    fp_worker w = {0};
+    w.arena = arena;
+    CHECK(!fp_col_opt_i64(&w, &site, fp_str_lit("", 0), "n").has && !w.failed, "empty i64?");
+    CHECK(!fp_col_opt_str(fp_str_lit("", 0)).has, "empty str?");
+    fp_opt_i64 c = fp_col_opt_i64(&w, &site, fp_str_lit("-42", 3), "n");
+    CHECK(c.has && c.v == -42 && !w.failed, "i64? -42");
+    fp_col_opt_f64(&w, &site, fp_str_lit("x", 1), "q");
+    CHECK(w.failed && strcmp(w.err_msg, "column 'q': not a number") == 0, "a bad f64?: %s",
+          w.failed ? w.err_msg : "no error");
+    fp_opt_str d = {false, fp_str_lit(NULL, 0)}, e = {true, fp_str_lit("e", 1)};
+    CHECK(fp_coalesce_opt_str(d, e).has && fp_coalesce_opt_str(e, d).v.p == e.v.p, "coalesce str?");
+    fp_arena_free(arena);
+    return true;
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -1540,6 +1583,7 @@ int main(void)
     run("CSV header onto fields", t_csv_header);
     run("CSV bitmask scan reads records as fp_csv_next does", t_csv_row_matches_next);
     run("inline i64 columns read as parse_i64 does", t_col_i64_fast);
+    run("optional values: try_parse, optional columns, coalesce", t_optional_values);
     rmdir(dir);
     return failures ? 1 : 0;
 }
