@@ -389,7 +389,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
             tg->fdone[k] = true;
             while (tg->next_fold < run->nparts && tg->fdone[tg->next_fold] &&
                    tg->next_fold < fail_part(run)) {
-                fp_ktab_fold(tg->folded, tg->tabs[tg->next_fold], pl->acc_merge);
+                fp_ktab_fold(tg->folded, tg->tabs[tg->next_fold], pl);
                 fp_ktab_free(tg->tabs[tg->next_fold]);
                 tg->tabs[tg->next_fold] = NULL;
 #ifdef _OPENMP
@@ -510,7 +510,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
     size_t nr = run->threads > 1 && total >= 65536 ? (size_t)run->threads * 8 : 1;
     if (nr == 1 || ns[big] < nr) {
         stage2_ctx ctx = {run, &workers[0], out, true, 0, 0, keyed_op(pl)};
-        fp_kruns_merge(runs, ns, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+        fp_kruns_merge(runs, ns, k, pl->acc_size, pl->acc_merge, pl, emit_key, &ctx);
         run->keys += ctx.keys;
         run->key_bytes += ctx.key_bytes;
         return;
@@ -554,7 +554,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
             w->out = &bufs[j];
             w->errs = &ebufs[j];
             stage2_ctx ctx = {run, w, &bufs[j], false, 0, 0, keyed_op(pl)};
-            fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+            fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, pl, emit_key, &ctx);
 #ifdef _OPENMP
 #pragma omp atomic
 #endif
@@ -1543,7 +1543,8 @@ static void later_stages(fp_run *run)
             fp_buf payload = {0};
             ckpt_fill fill = {&payload, pl, 0, NULL, 0};
             if (nt)
-                fp_kruns_merge(runs, ns, nt, pl->acc_size, pl->acc_merge, ckpt_add_key, &fill);
+                fp_kruns_merge(runs, ns, nt, pl->acc_size, pl->acc_merge, pl, ckpt_add_key,
+                               &fill);
             free(fill.wire);
             ckpt_commit(run, run->workers, run->nw, &run->ck, &payload, 1, fill.records);
             run->drops_summed = true;

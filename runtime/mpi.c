@@ -782,10 +782,13 @@ static void fold_slots(fp_ktab *t, const fp_kslot **s, const fp_kprobe *pr, int 
     for (int i = 0; i < n; i++) {
         bool fresh;
         void *acc = fp_ktab_upsert_probe(t, &pr[i], true, &fresh);
-        if (fresh)
-            memcpy(acc, s[i] + 1, pl->acc_size);
-        else
+        if (fresh) {
+            memcpy(acc, s[i] + 1, pl->acc_size);   /* its promoted sums move with it */
+        } else {
             pl->acc_merge(acc, s[i] + 1);
+            /* the walk does not come back to s[i]: its sums are reused */
+            fp_acc_release(pl, (void *)(uintptr_t)(s[i] + 1));
+        }
     }
 }
 

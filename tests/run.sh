@@ -46,6 +46,8 @@
 #            of programs, help, exit codes, --stats-file, -MD, completion
 #   fmt      tests/fmt.sh: fpipec fmt (the examples are formatted; fmt
 #            keeps the meaning, is idempotent, -i/--check), editor/ files
+#   limits   tests/limits.sh: promoted f64 sums count against
+#            FPIPE_MAX_TABLE_BYTES, symlink chains and PATH_MAX at the sink
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1483,6 +1485,11 @@ echo "# jsonl"
 . tests/cli.sh
 # fpipec fmt, and the editor files generated from the compiler's tables.
 . tests/fmt.sh
+
+# ---------------------------------------------------------------------------
+# Limits that stop a run clearly: promoted f64 sums under the table cap,
+# symlink chains and paths past PATH_MAX at the sink.
+. tests/limits.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

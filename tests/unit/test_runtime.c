@@ -220,7 +220,7 @@ static bool kruns_merge_in_run_order(void)
     for (int r = 0; r < 3; r++)
         fp_ktab_sort(t[r], &runs[r], &ns[r]);
     emitted e = {0};
-    fp_kruns_merge(runs, ns, 3, sizeof(double), fold_f64, collect, &e);
+    fp_kruns_merge(runs, ns, 3, sizeof(double), fold_f64, NULL, collect, &e);
     CHECK(e.n == 4, "%d keys, want 4", e.n);
     CHECK(!strcmp(e.keys[0], "a") && !strcmp(e.keys[1], "a-very-long-key-over-16") &&
               !strcmp(e.keys[2], "b") && !strcmp(e.keys[3], "c"),
