@@ -85,6 +85,10 @@ size_t fp_csv_scanned(void);
 /* calls them, generated code does not.                               */
 /* ------------------------------------------------------------------ */
 
+/* The last allocation p of a shrunk to its first n bytes (n not more than
+ * it asked for): the rest goes to the next allocation. */
+void fp_arena_trim(fp_arena *a, void *p, size_t n);
+
 /* Cut [data, data+len) into partitions of about part_size bytes, each
  * starting at a line start.  Returns the count; *out is malloc'd. */
 size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
