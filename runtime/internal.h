@@ -85,6 +85,9 @@ size_t fp_csv_scanned(void);
 /* calls them, generated code does not.                               */
 /* ------------------------------------------------------------------ */
 
+/* The program's name for messages: argv[0] without its folder. */
+const char *fp_prog_name(const char *argv0);
+
 /* The last allocation p of a shrunk to its first n bytes (n not more than
  * it asked for): the rest goes to the next allocation. */
 void fp_arena_trim(fp_arena *a, void *p, size_t n);
