@@ -1,7 +1,9 @@
 # limits.sh — limits that must stop a run with a clear error, never pass
-# silently or cut something short: the keyed-state cap counts the f64 sums
-# promoted out of the tables' window (runtime/fsum.c, ktab.c); symlink
-# chains and paths longer than PATH_MAX at the sink (runtime/sink.c).
+# silently, cut something short or leave a file half written: the
+# keyed-state cap counts the f64 sums promoted out of the tables' window
+# (runtime/fsum.c, ktab.c); symlink chains and paths longer than PATH_MAX
+# at the sink (runtime/sink.c); fpipec's outputs when a write fails
+# (compiler/files.c).
 # Sourced by tests/run.sh (uses its FPIPEC, TMP, ok, bad, same).
 : "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 
@@ -69,3 +71,41 @@ rc=$?
 [ $rc = 3 ] && grep -q "cannot open output '$L/long': it or a symlink on its way names a path longer than 4095 bytes (PATH_MAX)" "$L/err" &&
     ok "limits: a symlink target past PATH_MAX is a clear error (exit 3)" ||
     bad "limits: a symlink target past PATH_MAX (exit $rc)" "$L/err"
+
+# fpipec's outputs replace a file through a temporary renamed over it: a
+# write that fails (here: past a 1 KiB file-size limit, SIGXFSZ ignored so
+# that write says EFBIG) leaves the old file whole and no temporary behind.
+# A device is written through, never renamed over (/dev/full: ENOSPC).
+sed 's/^map \([a-z_]*\) /map   \1   /' examples/logs.fpipe > "$L/un.fpipe"
+for v in emit-c convert fmt; do
+    printf 'the old file\n' > "$L/old.$v"
+    [ $v = fmt ] && cp "$L/un.fpipe" "$L/old.$v"
+    cp "$L/old.$v" "$L/keep"
+    mkdir -p "$L/w.$v"
+    cp "$L/old.$v" "$L/w.$v/out"
+    if [ $v = fmt ]; then
+        (ulimit -f 1; trap '' XFSZ; exec "$FPIPEC" fmt -i "$L/w.$v/out") > "$L/out" 2> "$L/err"
+    else
+        args=("$v" examples/logs.fpipe)
+        [ $v = convert ] && args=(convert --to yaml examples/logs.fpipe)
+        (ulimit -f 1; trap '' XFSZ; exec "$FPIPEC" "${args[@]}" -o "$L/w.$v/out") > "$L/out" 2> "$L/err"
+    fi
+    rc=$?
+    [ $rc = 2 ] && grep -q "fpipec: error: cannot write '$L/w.$v/out': File too large" "$L/err" &&
+        cmp -s "$L/keep" "$L/w.$v/out" && [ "$(ls -A "$L/w.$v")" = out ] &&
+        ok "limits: fpipec $v: a failed write leaves the old file whole, no temporary" ||
+        { ls -A "$L/w.$v" >> "$L/err"; bad "limits: fpipec $v: a failed write (exit $rc)" "$L/err"; }
+done
+"$FPIPEC" emit-c examples/logs.fpipe -o /dev/full 2> "$L/err"
+rc=$?
+[ $rc = 2 ] && grep -q "cannot write '/dev/full': No space left on device" "$L/err" && [ -c /dev/full ] &&
+    ok "limits: fpipec emit-c -o /dev/full writes through the device and says it is full" ||
+    bad "limits: fpipec emit-c -o /dev/full (exit $rc)" "$L/err"
+# The new file's mode is 0666 less the umask; a replaced file keeps its mode.
+rm -f "$L/m.c"
+(umask 027; "$FPIPEC" emit-c examples/logs.fpipe -o "$L/m.c") &&
+    [ "$(stat -c %a "$L/m.c")" = 640 ] && chmod 604 "$L/m.c" &&
+    "$FPIPEC" dot examples/logs.fpipe -o "$L/m.c" && [ "$(stat -c %a "$L/m.c")" = 604 ] &&
+    grep -q '^digraph' "$L/m.c" &&
+    ok "limits: fpipec -o: a new file 0666 less the umask, a replaced one keeps its mode" ||
+    bad "limits: fpipec -o file modes"

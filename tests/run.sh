@@ -47,7 +47,8 @@
 #   fmt      tests/fmt.sh: fpipec fmt (the examples are formatted; fmt
 #            keeps the meaning, is idempotent, -i/--check), editor/ files
 #   limits   tests/limits.sh: promoted f64 sums count against
-#            FPIPE_MAX_TABLE_BYTES, symlink chains and PATH_MAX at the sink
+#            FPIPE_MAX_TABLE_BYTES, symlink chains and PATH_MAX at the sink,
+#            fpipec's outputs when a write fails
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1488,7 +1489,7 @@ echo "# jsonl"
 
 # ---------------------------------------------------------------------------
 # Limits that stop a run clearly: promoted f64 sums under the table cap,
-# symlink chains and paths past PATH_MAX at the sink.
+# symlink chains and paths past PATH_MAX at the sink, failed writes.
 . tests/limits.sh
 
 # ---------------------------------------------------------------------------
