@@ -18,24 +18,6 @@
 
 extern char **environ;   /* the C compiler gets our environment */
 
-/* Write s to path ("-": standard output); false (reported) on error. */
-bool write_file(const char *path, const Str *s)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "fpipec: error: cannot write '%s': %s\n", path, strerror(errno));
-        return false;
-    }
-    bool ok = fwrite(s->p, 1, s->n, f) == s->n;
-    if (f != stdout)
-        ok = (fclose(f) == 0) && ok;
-    else
-        ok = (fflush(f) == 0) && ok;
-    if (!ok)
-        fprintf(stderr, "fpipec: error: cannot write '%s': %s\n", path, strerror(errno));
-    return ok;
-}
-
 /* ---- finding libfpipe ---------------------------------------------- */
 
 /* --backend mpi: mpicc and libfpipe_mpi.a (the same runtime built with
@@ -168,22 +150,6 @@ const char *header_name(Arena *a, const char *cpath)
     return arena_printf(a, "%.*s.fpipe.h", (int)n, base);
 }
 
-/* The bytes of a file (malloc'd, NUL-terminated), or NULL if unreadable. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    Str s = {0};
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        str_addn(&s, buf, n);
-    fclose(f);
-    *len = s.n;
-    return s.p ? s.p : calloc(1, 1);
-}
-
 /* Write each linked file's header into dir; a copy beside the C file that
  * differs from it would be included instead, so it is an error. */
 int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
@@ -205,7 +171,7 @@ int write_headers(Arena *a, const Ir *ir, const char *dir, PtrVec *cfiles)
         const char *slash = strrchr(c, '/');
         const char *beside = slash ? arena_printf(a, "%.*s/%s", (int)(slash - c), c, hn) : hn;
         size_t n;
-        char *old = slurp(beside, &n);
+        char *old = file_read(beside, &n, FILE_QUIET);
         if (old && (n != h.n || memcmp(old, h.p, n) != 0)) {
             fprintf(stderr, "fpipec: error: '%s' is out of date: the C compiler would include "
                             "it instead of the header of %s\n  = hint: remove it, or "

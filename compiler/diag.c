@@ -23,24 +23,28 @@ void diag_init(Diags *d, const Source *src, FILE *out)
     memset(d, 0, sizeof *d);
     d->src = src;
     d->out = out;
-    diag_set_color(d, "auto");
+    diag_set_color(d, COLOR_AUTO);
     d->max_errors = 50;
+}
+
+int diag_color_when(const char *word)
+{
+    return !strcmp(word, "auto")     ? COLOR_AUTO
+           : !strcmp(word, "always") ? COLOR_ALWAYS
+           : !strcmp(word, "never")  ? COLOR_NEVER
+                                     : -1;
 }
 
 /* auto: when the stream is a terminal and NO_COLOR is unset or empty
  * (no-color.org); always and never say it outright. */
-bool diag_set_color(Diags *d, const char *when)
+void diag_set_color(Diags *d, int when)
 {
-    if (!strcmp(when, "always"))
-        d->color = true;
-    else if (!strcmp(when, "never"))
-        d->color = false;
-    else if (!strcmp(when, "auto")) {
+    if (when == COLOR_AUTO) {
         const char *nc = getenv("NO_COLOR");
         d->color = isatty(fileno(d->out)) && !(nc && *nc);
-    } else
-        return false;
-    return true;
+    } else {
+        d->color = when == COLOR_ALWAYS;
+    }
 }
 
 /* The 1-based line and byte column of offset off in src; computed

@@ -685,96 +685,13 @@ static void fmt_usage(FILE *out)
           out);
 }
 
-/* The whole of path ("-": standard input), NUL-terminated.  NULL after
- * an error message. */
-static char *slurp_file(const char *path, size_t *len)
-{
-    bool in = !strcmp(path, "-");
-    FILE *fp = in ? stdin : fopen(path, "rb");
-    if (!fp) {
-        fprintf(stderr, "fpipec: error: cannot open '%s': %s\n", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (!in && fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "fpipec: error: '%s' is a directory\n", path);
-        fclose(fp);
-        return NULL;
-    }
-    Str s = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
-        str_addn(&s, buf, n);
-        if (s.n > UINT32_MAX / 2)
-            break;
-    }
-    bool err = ferror(fp);
-    if (!in)
-        fclose(fp);
-    if (err || s.n > UINT32_MAX / 2) {
-        fprintf(stderr, "fpipec: error: cannot read '%s': %s\n", path,
-                err ? strerror(errno) : "too large");
-        str_free(&s);
-        return NULL;
-    }
-    if (!s.p)
-        str_addn(&s, "", 0);
-    *len = s.n;
-    return s.p;
-}
-
-/* Replace path's contents with s: a temporary file beside it, with its
- * mode, renamed over it (a symbolic link is followed, not replaced). */
-static bool write_in_place(const char *path, const Str *s)
-{
-    char *real = realpath(path, NULL);
-    const char *target = real ? real : path;
-    struct stat st;
-    bool ok = stat(target, &st) == 0;
-    size_t n = strlen(target);
-    char *tmp = malloc(n + 16);
-    int fd = -1;
-    if (ok && tmp) {
-        snprintf(tmp, n + 16, "%s.fmt-XXXXXX", target);
-        fd = mkstemp(tmp);
-        ok = fd >= 0;
-    } else {
-        ok = false;
-    }
-    if (ok) {
-        size_t done = 0;
-        while (ok && done < s->n) {
-            ssize_t w = write(fd, s->p + done, s->n - done);
-            if (w < 0 && errno == EINTR)
-                continue;
-            ok = w > 0;
-            if (ok)
-                done += (size_t)w;
-        }
-        ok = ok && fchmod(fd, st.st_mode & 07777) == 0;
-        ok = close(fd) == 0 && ok;
-        ok = ok && rename(tmp, target) == 0;
-        if (!ok) {
-            int keep = errno;
-            unlink(tmp);
-            errno = keep;
-        }
-    }
-    if (!ok)
-        fprintf(stderr, "fpipec: error: cannot rewrite '%s': %s\n", path, strerror(errno));
-    free(tmp);
-    free(real);
-    return ok;
-}
-
 enum { MODE_PRINT, MODE_IN_PLACE, MODE_CHECK };
 
 /* Format one file; 0, 1 (does not parse; --check: not formatted) or 2. */
 static int fmt_file(const char *path, int mode)
 {
     size_t len;
-    char *text = slurp_file(path, &len);
+    char *text = file_read(path, &len, FILE_STDIN);
     if (!text)
         return 2;
     Source src = {strcmp(path, "-") ? path : "<stdin>", text, len};
@@ -803,7 +720,7 @@ static int fmt_file(const char *path, int mode)
             rc = 1;
         }
     } else if (mode == MODE_IN_PLACE) {
-        if (!same && !write_in_place(path, &out))
+        if (!same && !write_file(path, &out))
             rc = 2;
     } else {
         rc = fwrite(out.p, 1, out.n, stdout) == out.n ? 0 : 2;

@@ -112,8 +112,11 @@ void diag_flush(Diags *d);
 /* diag_flush, the summary line ("2 warnings and 1 error generated.",
  * text mode), and free what is held; once (a second call only flushes). */
 void diag_finish(Diags *d);
-/* --color=auto|always|never into d->color; false for another word. */
-bool diag_set_color(Diags *d, const char *when);
+/* --color=auto|always|never: the word's COLOR_*, -1 for another word;
+ * then into d->color. */
+enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+int diag_color_when(const char *word);
+void diag_set_color(Diags *d, int when);
 Span span_join(Span a, Span b);
 /* The closest of the candidates to name, for "did you mean" (NULL if none). */
 const char *diag_suggest(const char *name, const char *const *cands, int n);
@@ -687,13 +690,26 @@ void emit_support(Str *out, const Ir *ir);
 const char *emit_ctype(Arena *a, const Type *t);   /* "int64_t", "tup2_str_i64" */
 
 /* ------------------------------------------------------------------ */
+/* files.c — reading a whole file, replacing one atomically           */
+/* ------------------------------------------------------------------ */
+
+enum { FILE_STDIN = 1, FILE_QUIET = 2 };
+/* The whole of path, malloc'd and NUL-terminated (*len without the NUL);
+ * NULL after an error message (none with FILE_QUIET).  With FILE_STDIN,
+ * "-" is standard input. */
+char *file_read(const char *path, size_t *len, unsigned flags);
+/* Replace path's contents with s ("-": standard output): a temporary
+ * beside it renamed over it (a symlink is followed; a device is written
+ * through).  False after an error message, the old file left as it was. */
+bool write_file(const char *path, const Str *s);
+
+/* ------------------------------------------------------------------ */
 /* build.c — the C compiler (used by build, run, verify, the audit)  */
 /* ------------------------------------------------------------------ */
 
 /* build.c */
 extern bool backend_mpi;   /* --backend mpi: mpicc and libfpipe_mpi.a */
 extern bool build_deps;    /* -MD: linked C files' objects get OBJ.d */
-bool write_file(const char *path, const Str *s);   /* "-" is standard output */
 bool file_exists(const char *p);
 bool find_runtime(Arena *a, const char **inc, const char **lib);
 void split_words(Arena *a, const char *s, PtrVec *out);

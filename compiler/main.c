@@ -265,7 +265,7 @@ typedef struct Cmd {
     EmitOpts eopts;
     char **run_args;       /* after "--": the program's arguments (run) */
     bool json;
-    const char *color;     /* --color */
+    int color;             /* --color: COLOR_AUTO, ... */
     unsigned long long seed;
     bool seed_given;
     bool md, mp;           /* -MD, -MP */
@@ -394,12 +394,12 @@ static int parse_command_line(Cmd *cmd, int argc, char **argv)
             cmd->json = optarg[0] == 'j';
             break;
         case OPT_COLOR:
-            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+            cmd->color = diag_color_when(optarg);
+            if (cmd->color < 0) {
                 fprintf(stderr, "fpipec: error: --color takes auto, always or never, not '%s'\n",
                         optarg);
                 return 2;
             }
-            cmd->color = optarg;
             break;
         case OPT_SEED: {
             char *end;
@@ -452,52 +452,15 @@ static int parse_command_line(Cmd *cmd, int argc, char **argv)
  * error message and false. */
 static bool read_source(const char *path, Source *src)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "fpipec: error: cannot open '%s': %s\n", path, strerror(errno));
+    size_t n;
+    char *p = file_read(path, &n, 0);
+    if (!p)
         return false;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "fpipec: error: '%s' is a directory\n", path);
-        fclose(f);
-        return false;
-    }
-    size_t cap = 4096, n = 0;
-    char *p = malloc(cap);
-    for (;;) {
-        if (!p) {
-            fputs("fpipec: out of memory\n", stderr);
-            exit(2);
-        }
-        n += fread(p + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        cap *= 2;
-        char *q = realloc(p, cap);
-        if (!q)
-            free(p);   /* and exit above */
-        p = q;
-    }
-    if (ferror(f)) {
-        fprintf(stderr, "fpipec: error: cannot read '%s': %s\n", path, strerror(errno));
-        fclose(f);
-        free(p);
-        return false;
-    }
-    fclose(f);
-    if (n > UINT32_MAX / 2) {
-        fprintf(stderr, "fpipec: error: '%s' is too large\n", path);
-        free(p);
-        return false;
-    }
-    p[n] = 0;
     src->path = path;
     src->text = p;
     src->len = n;
     return true;
 }
-
 
 /* Write the C and the headers into dir and compile them to exe; the
  * linked C files' paths into cfiles. */
@@ -753,7 +716,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    Cmd cmd = {.seed = 1, .color = "auto"};
+    Cmd cmd = {.seed = 1, .color = COLOR_AUTO};
     cmd.verb = find_verb(argv[1]);
     if (cmd.verb < 0) {
         fprintf(stderr, "fpipec: error: unknown command '%s' (see fpipec --help)\n", argv[1]);

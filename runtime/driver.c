@@ -120,6 +120,13 @@ typedef struct fp_run {
     fp_csv_cols no_cols;
 } fp_run;
 
+/* --stats or --stats-file: the counters, times and hot keys a report
+ * needs are kept. */
+static bool wants_stats(const fp_run *run)
+{
+    return run->stats || run->stats_file;
+}
+
 /* calloc that never returns NULL (out of memory ends the run, exit 5),
  * and never asks for 0 bytes. */
 static void *xcalloc(size_t n, size_t size)
@@ -398,7 +405,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
     }
     if (w->optime)
         w->stage1_ns += (uint64_t)((now() - t_part) * 1e9);
-    if ((run->stats || run->stats_file || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT &&
+    if ((wants_stats(run) || run->progress || run->count_lines) && pl->source == FP_SOURCE_TEXT &&
         !run->resume_elems)
         w->stat[0] += fp_count_lines(w->part->begin, w->part->end);
     if (run->progress && !run->resume_elems)
@@ -421,7 +428,7 @@ static void process_partition(fp_run *run, fp_worker *w, stage1_targets *tg, siz
             tg->fdone[k] = true;
             while (tg->next_fold < run->nparts && tg->fdone[tg->next_fold] &&
                    tg->next_fold < fail_part(run)) {
-                fp_ktab_fold(tg->folded, tg->tabs[tg->next_fold], pl->acc_merge);
+                fp_ktab_fold(tg->folded, tg->tabs[tg->next_fold], pl);
                 fp_ktab_free(tg->tabs[tg->next_fold]);
                 tg->tabs[tg->next_fold] = NULL;
 #ifdef _OPENMP
@@ -542,7 +549,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
     size_t nr = run->threads > 1 && total >= 65536 ? (size_t)run->threads * 8 : 1;
     if (nr == 1 || ns[big] < nr) {
         stage2_ctx ctx = {run, &workers[0], out, true, 0, 0, keyed_op(pl)};
-        fp_kruns_merge(runs, ns, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+        fp_kruns_merge(runs, ns, k, pl->acc_size, pl->acc_merge, pl, emit_key, &ctx);
         run->keys += ctx.keys;
         run->key_bytes += ctx.key_bytes;
         return;
@@ -586,7 +593,7 @@ static void merge_keyed(fp_run *run, fp_worker *workers, fp_kentry **runs, size_
             w->out = &bufs[j];
             w->errs = &ebufs[j];
             stage2_ctx ctx = {run, w, &bufs[j], false, 0, 0, keyed_op(pl)};
-            fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, emit_key, &ctx);
+            fp_kruns_merge(sub, subn, k, pl->acc_size, pl->acc_merge, pl, emit_key, &ctx);
 #ifdef _OPENMP
 #pragma omp atomic
 #endif
@@ -995,8 +1002,7 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-/* The program's name for messages: argv[0] without its folder. */
-static const char *prog_name(const char *argv0)
+const char *fp_prog_name(const char *argv0)
 {
     const char *s = strrchr(argv0, '/');
     return s ? s + 1 : argv0;
@@ -1012,7 +1018,7 @@ static void run_init(fp_run *run, const fp_pipeline *pl, const char *argv0)
 {
     memset(run, 0, sizeof *run);
     run->pl = pl;
-    run->prog = prog_name(argv0);
+    run->prog = fp_prog_name(argv0);
     fp_prog = run->prog;
     run->fail_part = SIZE_MAX;
     run->progress_opt = -1;
@@ -1582,14 +1588,14 @@ static void make_workers(fp_run *run)
         run->workers[t].backoff_ns = xcalloc((size_t)pl->nsites, sizeof *run->workers[t].backoff_ns);
         run->workers[t].collected = xcalloc((size_t)pl->nsites, sizeof *run->workers[t].collected);
         run->workers[t].stat = xcalloc(2 * (size_t)pl->nops + 1, sizeof *run->workers[t].stat);
-        if (run->stats || run->stats_file) {   /* operator times: which elements are timed, per thread */
+        if (wants_stats(run)) {   /* operator times: which elements are timed, per thread */
             run->workers[t].optime = xcalloc((size_t)pl->nops + 1, sizeof *run->workers[t].optime);
             run->workers[t].rng = 0x9e3779b97f4a7c15u * (uint64_t)(t + 1);
             run->workers[t].clock_cost = t ? run->workers[0].clock_cost : fp_clock_cost();
         }
         if (pl->top_n)
             run->workers[t].top = fp_top_new(pl);
-        if ((run->stats || run->stats_file) && pl->shape == FP_SHAPE_KEYED)
+        if (wants_stats(run) && pl->shape == FP_SHAPE_KEYED)
             run->workers[t].hot = fp_hot_new();   /* --stats: hot keys of the combine_per_key */
     }
     if (run->resumed && fp_dist_rank() == 0) {
@@ -1750,7 +1756,8 @@ static void later_stages(fp_run *run)
             fp_buf payload = {0};
             ckpt_fill fill = {&payload, pl, 0, NULL, 0};
             if (nt)
-                fp_kruns_merge(runs, ns, nt, pl->acc_size, pl->acc_merge, ckpt_add_key, &fill);
+                fp_kruns_merge(runs, ns, nt, pl->acc_size, pl->acc_merge, pl, ckpt_add_key,
+                               &fill);
             free(fill.wire);
             ckpt_commit(run, run->workers, run->nw, &run->ck, &payload, 1, fill.records);
             run->drops_summed = true;
@@ -1912,9 +1919,9 @@ static char *stats_text(const fp_run *run, bool json, double total_s, size_t *le
 static int report_stats(fp_run *run, int rc)
 {
     const fp_pipeline *pl = run->pl;
-    if (run->stats || run->stats_file)
+    if (wants_stats(run))
         fp_dist_stats(pl, run->workers, run->nw, run->t_stage1);   /* MPI: on every rank, whatever rc */
-    if ((run->stats || run->stats_file) && rc == FP_EXIT_OK && fp_dist_rank() == 0) {
+    if (wants_stats(run) && rc == FP_EXIT_OK && fp_dist_rank() == 0) {
         fp_stats_resumed(run->resumed ? pl->checkpoint_op + (pl->resume1 != NULL) : 0,
                          run->resumed ? run->ck.path : NULL);
         double total_s = now() - run->t_start;

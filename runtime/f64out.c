@@ -49,15 +49,16 @@ static char *digits_before(char *end, uint64_t u)
  * exponents -5 to P-1, else d.ddde+XX (two exponent digits at least).
  * The 15 keeps the layout of the %.15g/16g/17g search this replaced
  * (1e+15, 100000000000000, 1e-05), so every value it printed shortest
- * prints the same bytes (tests/unit: fp_out_f64 against that search). */
-void fp_out_f64(fp_buf *b, double v)
+ * prints the same bytes (tests/unit: fp_out_f64 against that search).
+ * Writes at most F64_TEXT_MAX bytes at o (24 at most: a sign, 17 digits
+ * and "0.0000", or d.dddde-308); returns how many. */
+#define F64_TEXT_MAX 32
+static size_t f64_text(char *o, double v)
 {
-    fp_buf_reserve(b, 32);
-    char *o = b->p + b->n;
+    char *start = o;
     if (v != v) {
         memcpy(o, "nan", 3);
-        b->n += 3;
-        return;
+        return 3;
     }
     if (signbit(v)) {
         *o++ = '-';
@@ -65,13 +66,11 @@ void fp_out_f64(fp_buf *b, double v)
     }
     if (v == 0) {
         *o++ = '0';
-        b->n = (size_t)(o - b->p);
-        return;
+        return (size_t)(o - start);
     }
     if (v == 1.0 / 0.0) {
         memcpy(o, "inf", 3);
-        b->n = (size_t)(o + 3 - b->p);
-        return;
+        return (size_t)(o + 3 - start);
     }
     int e;
     uint64_t sig = fp_f64_digits(v, &e);
@@ -117,7 +116,13 @@ void fp_out_f64(fp_buf *b, double v)
         memcpy(o, d + x + 1, (size_t)(nd - x - 1));
         o += nd - x - 1;
     }
-    b->n = (size_t)(o - b->p);
+    return (size_t)(o - start);
+}
+
+void fp_out_f64(fp_buf *b, double v)
+{
+    fp_buf_reserve(b, F64_TEXT_MAX);
+    b->n += f64_text(b->p + b->n, v);
 }
 
 /* An f64 as a JSON number; JSON has none for nan and the infinities. */
@@ -132,16 +137,14 @@ void fp_out_json_f64(fp_buf *b, double v)
     fp_out_f64(b, v);
 }
 
-/* str(x) of an f64: its text, in the arena. */
+/* str(x) of an f64: its text, written in the arena, which keeps what it
+ * needs. */
 fp_str fp_str_of_f64(fp_arena *a, double v)
 {
-    fp_buf b = {0};
-    fp_out_f64(&b, v);
-    char *o = fp_arena_alloc(a, b.n ? b.n : 1);
-    memcpy(o, b.p, b.n);
-    fp_str r = fp_str_lit(o, b.n);
-    fp_buf_free(&b);
-    return r;
+    char *o = fp_arena_alloc(a, F64_TEXT_MAX);
+    size_t n = f64_text(o, v);
+    fp_arena_trim(a, o, n);
+    return fp_str_lit(o, n);
 }
 
 /* i64(x): the range test is on doubles, where -2^63 and 2^63 are exact;

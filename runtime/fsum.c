@@ -28,9 +28,10 @@
  * address, so the keyed checkpoint and the MPI shuffle pack them
  * (fp_acc_pack, fp_acc_unpack, fp_acc_fix).
  */
-#include "libfpipe.h"
+#include "internal.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,50 +122,56 @@ double fp_fsum_value(const fp_fsum *acc)
 
 /* ---- fp_xsum: the window inline, the full form out of line ----------- */
 
-/* Promoted sums live in blocks of this thread's pool, carved from chunks
- * that stay listed (so reachable) until the process ends; a released one
- * goes on the thread's free list.  Promotion is rare (values 2^74 apart
- * in one key's sum), so the pool is simple rather than small. */
+/* Promoted sums live in blocks of one pool, carved from chunks that stay
+ * listed (so reachable) until the process ends; a released block goes on
+ * the pool's free list, for any thread to take again.  Promotion is rare
+ * (values 2^74 apart in one key's sum), so one lock guards the pool.  A
+ * chunk's bytes count against the tables' cap (FPIPE_MAX_TABLE_BYTES):
+ * the promoted sums are the keyed state too. */
 #define POOL_CHUNK 64   /* fp_fsums per chunk */
 typedef struct pool_chunk {
     struct pool_chunk *next;
     fp_fsum sums[POOL_CHUNK];
 } pool_chunk;
 
-static pool_chunk *all_chunks;   /* every thread's chunks (atomic push) */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pool_chunk *all_chunks;   /* every chunk, newest first */
+static int cur_used;             /* blocks taken from all_chunks' first */
+static fp_fsum *free_sums;       /* released: the first chunk word links them */
 static size_t big_bytes;         /* atomic: bytes of chunks */
-static _Thread_local pool_chunk *cur;
-static _Thread_local int cur_used;
-static _Thread_local fp_fsum *free_sums;   /* released: the first chunk word links them */
 
 static fp_fsum *big_new(void)
 {
     fp_fsum *b;
+    pthread_mutex_lock(&pool_lock);
     if (free_sums) {
         b = free_sums;
         memcpy(&free_sums, b->chunk, sizeof free_sums);
     } else {
-        if (!cur || cur_used == POOL_CHUNK) {
-            cur = malloc(sizeof *cur);
-            if (!cur)
+        if (!all_chunks || cur_used == POOL_CHUNK) {
+            /* Charged first: over the cap, the run stops here. */
+            fp_ktab_charge_sums(sizeof(pool_chunk));
+            pool_chunk *c = malloc(sizeof *c);
+            if (!c)
                 fp_oom();
+            c->next = all_chunks;
+            all_chunks = c;
             cur_used = 0;
-            cur->next = __atomic_load_n(&all_chunks, __ATOMIC_RELAXED);
-            while (!__atomic_compare_exchange_n(&all_chunks, &cur->next, cur, true,
-                                                __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-                ;
-            __atomic_add_fetch(&big_bytes, sizeof *cur, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&big_bytes, sizeof *c, __ATOMIC_RELAXED);
         }
-        b = &cur->sums[cur_used++];
+        b = &all_chunks->sums[cur_used++];
     }
+    pthread_mutex_unlock(&pool_lock);
     memset(b, 0, sizeof *b);
     return b;
 }
 
 static void big_release(fp_fsum *b)
 {
+    pthread_mutex_lock(&pool_lock);
     memcpy(b->chunk, &free_sums, sizeof free_sums);
     free_sums = b;
+    pthread_mutex_unlock(&pool_lock);
 }
 
 size_t fp_xsum_big_bytes(void)
@@ -429,6 +436,19 @@ void fp_acc_copy(const fp_pipeline *pl, void *dst, const void *src)
         fp_fsum *b = big_new();
         *b = *big_of(x);
         x->lo = (uint64_t)(uintptr_t)b;
+    }
+}
+
+void fp_acc_release_new(const fp_pipeline *pl, void *acc, const void *orig)
+{
+    for (int i = 0; i < pl->nxsum; i++) {
+        fp_xsum *x = xsum_in(pl, acc, i);
+        const fp_xsum *o = xsum_in(pl, orig, i);
+        if ((x->flags & FP_XSUM_BIG) && !((o->flags & FP_XSUM_BIG) && o->lo == x->lo)) {
+            big_release(big_of(x));
+            x->flags &= ~(unsigned)FP_XSUM_BIG;
+            x->lo = 0;
+        }
     }
 }
 

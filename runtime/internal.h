@@ -93,6 +93,13 @@ size_t fp_csv_scanned(void);
 /* calls them, generated code does not.                               */
 /* ------------------------------------------------------------------ */
 
+/* The program's name for messages: argv[0] without its folder. */
+const char *fp_prog_name(const char *argv0);
+
+/* The last allocation p of a shrunk to its first n bytes (n not more than
+ * it asked for): the rest goes to the next allocation. */
+void fp_arena_trim(fp_arena *a, void *p, size_t n);
+
 /* Cut [data, data+len) into partitions of about part_size bytes, each
  * starting at a line start.  Returns the count; *out is malloc'd. */
 size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
@@ -101,9 +108,19 @@ size_t fp_partition(const char *data, size_t len, size_t part_size, int file,
 size_t fp_partition_mapped(const char *data, size_t len, size_t part_size, int file,
                            size_t first_index, fp_part **out);
 
-/* Fold every key of src into dst: dst's accumulator = merge(dst's, src's),
- * or src's for a new key.  Long keys are copied: src may be freed after. */
-void fp_ktab_fold(fp_ktab *dst, const fp_ktab *src, void (*merge)(void *dst, const void *src));
+/* Fold every key of src into dst: dst's accumulator = pl->acc_merge(dst's,
+ * src's), or src's for a new key (its promoted sums move with it).  Long
+ * keys are copied and src's promoted sums that were merged are released:
+ * src is to be freed after. */
+void fp_ktab_fold(fp_ktab *dst, fp_ktab *src, const fp_pipeline *pl);
+
+/* The keyed state's cap (FPIPE_MAX_TABLE_BYTES) charged with n bytes of
+ * the pool of promoted sums (fsum.c); over the cap the run stops. */
+void fp_ktab_charge_sums(size_t n);
+
+/* The promoted sums acc holds that orig (the accumulator acc was copied
+ * from) does not: those a merge into the copy made, released. */
+void fp_acc_release_new(const fp_pipeline *pl, void *acc, const void *orig);
 
 /* One occupied slot in a sorted run: the key's first 8 bytes big-endian
  * (so that integer order is byte order), and the slot. */
@@ -127,9 +144,10 @@ size_t fp_kentry_lower_bound(const fp_kentry *v, size_t n, const fp_kentry *key)
 
 /* Merge k sorted runs: emit(ctx, key, acc) once per distinct key, keys
  * ascending, with the accumulators of equal keys folded in run order
- * (run 0 first) by merge — so per-partition runs give partition order. */
+ * (run 0 first) by merge — so per-partition runs give partition order.
+ * With pl (not NULL), the sums a fold promoted are released after emit. */
 void fp_kruns_merge(fp_kentry *const *runs, const size_t *ns, size_t k, size_t vsize,
-                    void (*merge)(void *dst, const void *src),
+                    void (*merge)(void *dst, const void *src), const fp_pipeline *pl,
                     void (*emit)(void *ctx, fp_str key, const void *acc), void *ctx);
 
 /* Zeroed memory for big arrays: 2 MiB and up get their own mapping with

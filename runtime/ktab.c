@@ -68,10 +68,10 @@ int fp_key_seed_check(char *err, size_t errlen)
 
 /* ---- the memory cap ------------------------------------------------- */
 
-/* FPIPE_MAX_TABLE_BYTES caps the keyed state: the slots of every table
- * and the long keys they copy, over all threads together (a number of
- * bytes, with an optional K, M or G suffix for KiB, MiB, GiB; unset or 0:
- * no cap).  A run that would go over stops with a message and exit code 5
+/* FPIPE_MAX_TABLE_BYTES caps the keyed state: the slots of every table,
+ * the long keys they copy and the pool of promoted f64 sums (fsum.c),
+ * over all threads together (a number of bytes, with an optional K, M or
+ * G suffix for KiB, MiB, GiB; unset or 0: no cap).  A run that would go over stops with a message and exit code 5
  * instead of being killed by the kernel's OOM killer.  Read once, by the
  * first table (made on the main thread before stage 1). */
 static size_t cap_bytes;     /* 0: no cap */
@@ -82,7 +82,7 @@ int fp_ktab_cap_init(char *err, size_t errlen)
 {
     const char *v = getenv("FPIPE_MAX_TABLE_BYTES");
     cap_read = 1;
-    used_bytes = 0;
+    used_bytes = fp_xsum_big_bytes();   /* the pool of promoted sums, held already */
     cap_bytes = 0;
     if (!v || !*v)
         return 0;
@@ -115,6 +115,15 @@ static void read_cap(void)
     }
 }
 
+static void over_cap(void)
+{
+    fprintf(stderr, "%s: error: the keyed combine's tables need more than %zu bytes, "
+                    "the cap FPIPE_MAX_TABLE_BYTES sets; no output was written\n"
+                    "  = hint: raise the cap, or unset FPIPE_MAX_TABLE_BYTES for none\n",
+            fp_prog, cap_bytes);
+    fp_exit(FP_EXIT_INTERNAL);
+}
+
 static void charge(fp_ktab *t, size_t n)
 {
     if (!cap_read)
@@ -123,13 +132,19 @@ static void charge(fp_ktab *t, size_t n)
         return;
     t->charged += n;
     size_t now = __atomic_add_fetch(&used_bytes, n, __ATOMIC_RELAXED);
-    if (now > cap_bytes) {
-        fprintf(stderr, "%s: error: the keyed combine's tables need more than %zu bytes, "
-                        "the cap FPIPE_MAX_TABLE_BYTES sets; no output was written\n"
-                        "  = hint: raise the cap, or unset FPIPE_MAX_TABLE_BYTES for none\n",
-                fp_prog, cap_bytes);
-        fp_exit(FP_EXIT_INTERNAL);
-    }
+    if (now > cap_bytes)
+        over_cap();
+}
+
+void fp_ktab_charge_sums(size_t n)
+{
+    if (!cap_read)
+        read_cap();
+    if (!cap_bytes)
+        return;
+    size_t now = __atomic_add_fetch(&used_bytes, n, __ATOMIC_RELAXED);
+    if (now > cap_bytes)
+        over_cap();
 }
 
 static void uncharge(fp_ktab *t, size_t n)
@@ -336,7 +351,7 @@ void *fp_ktab_insert(fp_ktab *t, uint64_t tag, uint64_t k0, uint64_t k1, fp_str 
     return place(t, tag, k0, k1);
 }
 
-void fp_ktab_fold(fp_ktab *dst, const fp_ktab *src, void (*merge)(void *dst, const void *src))
+void fp_ktab_fold(fp_ktab *dst, fp_ktab *src, const fp_pipeline *pl)
 {
     /* Room first: src is walked in hash order, which would pile keys into
      * long probe runs in a table that grows under them. */
@@ -344,7 +359,7 @@ void fp_ktab_fold(fp_ktab *dst, const fp_ktab *src, void (*merge)(void *dst, con
         grow(dst);
     size_t cap = src->mask + 1;
     for (size_t i = 0; i < cap; i++) {
-        const fp_kslot *s = (const fp_kslot *)(src->slots + i * src->stride);
+        fp_kslot *s = (fp_kslot *)(src->slots + i * src->stride);
         if (!s->tag)
             continue;
         bool fresh;
@@ -352,10 +367,12 @@ void fp_ktab_fold(fp_ktab *dst, const fp_ktab *src, void (*merge)(void *dst, con
         fp_ktab_probe_slot(dst, s, &pr);
         /* src (and its arena) goes away after the fold: copy long keys. */
         void *acc = fp_ktab_upsert_probe(dst, &pr, true, &fresh);
-        if (fresh)
-            memcpy(acc, s + 1, src->vsize);
-        else
-            merge(acc, s + 1);
+        if (fresh) {
+            memcpy(acc, s + 1, src->vsize);   /* its promoted sums are dst's now */
+        } else {
+            pl->acc_merge(acc, s + 1);
+            fp_acc_release(pl, s + 1);   /* merged: for later promotions to reuse */
+        }
     }
 }
 
@@ -540,7 +557,7 @@ static void sift_down(head *h, size_t n, size_t i)
 }
 
 void fp_kruns_merge(fp_kentry *const *runs, const size_t *ns, size_t k, size_t vsize,
-                    void (*merge)(void *dst, const void *src),
+                    void (*merge)(void *dst, const void *src), const fp_pipeline *pl,
                     void (*emit)(void *ctx, fp_str key, const void *acc), void *ctx)
 {
     head *h = malloc((k ? k : 1) * sizeof *h);
@@ -590,6 +607,10 @@ void fp_kruns_merge(fp_kentry *const *runs, const size_t *ns, size_t k, size_t v
                 break;
         }
         emit(ctx, key, acc);
+        /* A sum promoted by a fold into the copy lives in the pool; the
+         * first slot's own stay its table's. */
+        if (pl && pl->nxsum)
+            fp_acc_release_new(pl, acc, first->slot + 1);
     }
     free(h);
     free(end);

@@ -1571,7 +1571,7 @@ void fp_acc_copy(const fp_pipeline *pl, void *dst, const void *src);
 /* An accumulator that is done with (a temporary): its out-of-line sums
  * are reused. */
 void fp_acc_release(const fp_pipeline *pl, void *acc);
-/* Bytes of the pools of promoted sums so far (for --stats: not printed yet). */
+/* Bytes of the pool of promoted sums so far (--stats). */
 size_t fp_xsum_big_bytes(void);
 
 /* The executable's main: parses the command line, runs, writes the sink.

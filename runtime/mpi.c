@@ -137,10 +137,8 @@ static bool prefer_shared_memory(void)
 int fp_main(const fp_pipeline *pl, int argc, char **argv)
 {
     int provided;
-    if (argc > 0 && argv[0]) {   /* messages before fp_main_local's own */
-        const char *slash = strrchr(argv[0], '/');
-        fp_prog = slash ? slash + 1 : argv[0];
-    }
+    if (argc > 0 && argv[0])   /* messages before fp_main_local's own */
+        fp_prog = fp_prog_name(argv[0]);
     /* Open MPI: a rank waiting in a collective yields its core instead of
      * spinning (unless the user chose otherwise).  The waits here are
      * short, and on a busy or oversubscribed node the spinning rank takes
@@ -706,40 +704,46 @@ void fp_dist_global(char *accs, size_t acc_size, size_t nparts)
  * entry is read. */
 static const fp_pipeline *shuffled;   /* the pipeline whose entries these are */
 
-/* The bytes of slot s as an entry (s: a table's slot, or an entry). */
-static size_t entry_size(const fp_kslot *s)
+/* The bytes of slot s as an entry (s: a table's slot, or an entry) whose
+ * accumulator packs into wn bytes (fp_acc_wire_size). */
+static size_t entry_bytes(const fp_kslot *s, size_t wn)
 {
     size_t n = fp_ktag_len(s->tag);
-    return sizeof(fp_kslot) + fp_acc_wire_size(shuffled, s + 1) + (n > 16 ? (n + 7) / 8 * 8 : 0);
+    return sizeof(fp_kslot) + wn + (n > 16 ? (n + 7) / 8 * 8 : 0);
 }
 
-/* Serialize table slot s into dst (see entry_size); returns the bytes
- * written. */
-static size_t put_entry(char *dst, const fp_kslot *s)
+static size_t entry_size(const fp_kslot *s)
 {
-    size_t n = fp_ktag_len(s->tag), wn = fp_acc_wire_size(shuffled, s + 1);
+    return entry_bytes(s, fp_acc_wire_size(shuffled, s + 1));
+}
+
+/* Serialize table slot s into dst: sz bytes (entry_bytes(s, wn)), its
+ * accumulator packed into wn. */
+static void put_entry(char *dst, const fp_kslot *s, size_t wn, size_t sz)
+{
+    size_t n = fp_ktag_len(s->tag);
     fp_kslot h = *s;
     if (n > 16)
         h.k1 = 0;
     memcpy(dst, &h, sizeof h);
     fp_acc_pack(shuffled, s + 1, dst + sizeof h);
-    size_t sz = entry_size(s);
     if (n > 16) {
         char *k = dst + sizeof h + wn;
         memcpy(k, (const char *)(uintptr_t)s->k1, n);
         memset(k + n, 0, sz - (sizeof h + wn + n));
     }
-    return sz;
 }
 
 /* The slot of a received entry, its long key and its promoted sums
- * pointed at their bytes in the entry. */
-static fp_kslot *entry_slot(char *e)
+ * pointed at their bytes in the entry; *sz: the entry's bytes. */
+static fp_kslot *entry_slot(char *e, size_t *sz)
 {
     fp_kslot *s = (fp_kslot *)(void *)e;
+    size_t wn = fp_acc_wire_size(shuffled, s + 1);
     if (fp_ktag_len(s->tag) > 16)
-        s->k1 = (uint64_t)(uintptr_t)(e + sizeof *s + fp_acc_wire_size(shuffled, s + 1));
+        s->k1 = (uint64_t)(uintptr_t)(e + sizeof *s + wn);
     fp_acc_fix(shuffled, s + 1);
+    *sz = entry_bytes(s, wn);
     return s;
 }
 
@@ -760,9 +764,10 @@ static void fold_entries(fp_ktab *t, char *p, char *end, const fp_pipeline *pl)
     while (p < end) {
         int n = 0;
         for (; n < FP_BATCH && p < end; n++) {
-            src[n] = entry_slot(p);
+            size_t sz;
+            src[n] = entry_slot(p, &sz);
             fp_ktab_probe_slot(t, src[n], &pr[n]);
-            p += entry_size(src[n]);
+            p += sz;
         }
         for (int i = 0; i < n; i++) {
             bool fresh;
@@ -782,10 +787,13 @@ static void fold_slots(fp_ktab *t, const fp_kslot **s, const fp_kprobe *pr, int 
     for (int i = 0; i < n; i++) {
         bool fresh;
         void *acc = fp_ktab_upsert_probe(t, &pr[i], true, &fresh);
-        if (fresh)
-            memcpy(acc, s[i] + 1, pl->acc_size);
-        else
+        if (fresh) {
+            memcpy(acc, s[i] + 1, pl->acc_size);   /* its promoted sums move with it */
+        } else {
             pl->acc_merge(acc, s[i] + 1);
+            /* the walk does not come back to s[i]: its sums are reused */
+            fp_acc_release(pl, (void *)(uintptr_t)(s[i] + 1));
+        }
     }
 }
 
@@ -882,7 +890,7 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
                     }
                     continue;
                 }
-                size_t sz = entry_size(s);
+                size_t wn = fp_acc_wire_size(pl, s + 1), sz = entry_bytes(s, wn);
                 if (sz > room && empty) {   /* a key longer than a round */
                     if (sz > INT32_MAX / R)
                         die("a key does not fit an MPI count", FP_EXIT_INTERNAL);
@@ -894,7 +902,8 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
                     full = true;   /* o's share of this round is full */
                     break;
                 }
-                fill[o] += put_entry(sbuf + (size_t)o * room + fill[o], s);
+                put_entry(sbuf + (size_t)o * room + fill[o], s, wn, sz);
+                fill[o] += sz;
                 empty = false;
             }
             if (!full) {
@@ -987,12 +996,18 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
     fp_ktab_sort_packed(owned, &mine, &nmine);   /* read through mine from now on */
     tm = mark("sort owned keys", tm);
     if (rank != 0) {
-        size_t bytes = 0;
-        for (size_t i = 0; i < nmine; i++)
-            bytes += entry_size(mine[i].slot);
+        size_t bytes = 0, *wns = xmalloc((nmine ? nmine : 1) * sizeof *wns);
+        for (size_t i = 0; i < nmine; i++) {
+            wns[i] = fp_acc_wire_size(pl, mine[i].slot + 1);
+            bytes += entry_bytes(mine[i].slot, wns[i]);
+        }
         char *buf = xmalloc(bytes ? bytes : 1), *p = buf;
-        for (size_t i = 0; i < nmine; i++)
-            p += put_entry(p, mine[i].slot);
+        for (size_t i = 0; i < nmine; i++) {
+            size_t sz = entry_bytes(mine[i].slot, wns[i]);
+            put_entry(p, mine[i].slot, wns[i], sz);
+            p += sz;
+        }
+        free(wns);
         fp_big_free(mine, nmine * sizeof *mine);
         fp_ktab_free(owned);
         owned = NULL;
@@ -1023,15 +1038,16 @@ void fp_dist_keyed(const fp_pipeline *pl, fp_ktab **tabs, size_t ntabs, fp_kentr
             MPI_Recv(buf + off, (int)m, MPI_BYTE, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         }
         gathered[r] = buf;
-        size_t n = 0;
+        size_t n = 0;   /* counted first: the entries' array is sized once */
         for (char *p = buf; p < buf + len; p += entry_size((fp_kslot *)(void *)p))
             n++;
         fp_kentry *v = fp_big_alloc(n * sizeof *v);
         size_t i = 0;
-        for (char *p = buf; p < buf + len; p += entry_size((fp_kslot *)(void *)p)) {
-            v[i].slot = entry_slot(p);
+        for (char *p = buf, *e = buf + len; p < e; i++) {
+            size_t sz;
+            v[i].slot = entry_slot(p, &sz);
             v[i].prefix = __builtin_bswap64(v[i].slot->k0);
-            i++;
+            p += sz;
         }
         runs[r] = v;
         ns[r] = n;

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -169,7 +170,7 @@ static char *resolved_dir(const char *path)
     return r;
 }
 
-static char *link_end(const char *path);
+static char *walk_links(const char *path, bool *proc);
 
 bool fp_same_file(const char *a, const char *b)
 {
@@ -181,7 +182,7 @@ bool fp_same_file(const char *a, const char *b)
         return false;   /* one exists, the other does not */
     /* Neither exists yet: the same name in the same resolved folder, at
      * the ends of their symlinks (a sink writes through a dangling one). */
-    char *la = link_end(a), *lb = link_end(b);
+    char *la = walk_links(a, NULL), *lb = walk_links(b, NULL);
     bool same;
     if (!la || !lb) {
         same = strcmp(a, b) == 0;
@@ -202,53 +203,48 @@ bool fp_same_file(const char *a, const char *b)
     return same;
 }
 
-/* Does the symlink chain from path pass a link of /proc (/dev/stdout ->
- * /proc/self/fd/1, /dev/fd/N)?  Such a link names an open file, not a
- * place: a temporary renamed over it would replace the link itself (as
- * root, /dev/stdout), never the file it stands for. */
-static bool through_proc(const char *path)
+/* The one walk over a chain of symlinks from `path`: where it ends (path
+ * itself when it is not a link), malloc'd; a relative link is relative to
+ * the link's folder.  With proc (not NULL), the walk stops at a link of
+ * /proc (/dev/stdout -> /proc/self/fd/1, /dev/fd/N) and sets *proc: such a
+ * link names an open file, not a place, so a temporary renamed over it
+ * would replace the link itself (as root, /dev/stdout), never the file it
+ * stands for.  NULL with errno set when a link cannot be read, the chain
+ * has more than 40 links (ELOOP) or a path on it is longer than PATH_MAX
+ * (ENAMETOOLONG): never a path cut short. */
+static char *walk_links(const char *path, bool *proc)
 {
-    char cur[4096], next[4096];
-    snprintf(cur, sizeof cur, "%s", path);
-    for (int hop = 0; hop < 40; hop++) {
-        struct stat st;
-        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
-            return false;
-        const char *slash = strrchr(cur, '/');
-        char *dir = slash ? strndup(cur, (size_t)(slash - cur) + 1) : strdup(".");
-        if (!dir)
-            fp_oom();
-        struct statfs fs;
-        bool proc = statfs(dir, &fs) == 0 && fs.f_type == 0x9fa0;   /* PROC_SUPER_MAGIC */
-        ssize_t n = proc ? -1 : readlink(cur, next, sizeof next - 1);
-        if (proc || n <= 0) {
-            free(dir);
-            return proc;
-        }
-        next[n] = 0;
-        if (next[0] == '/')
-            snprintf(cur, sizeof cur, "%s", next);
-        else
-            snprintf(cur, sizeof cur, "%s%s", slash ? dir : "", next);
-        free(dir);
+    if (proc)
+        *proc = false;
+    if (strlen(path) >= PATH_MAX) {
+        errno = ENAMETOOLONG;
+        return NULL;
     }
-    return false;
-}
-
-/* Where a chain of symlinks from `path` ends (path itself when it is not
- * a link), malloc'd; NULL with errno set when a link cannot be read or
- * the chain is longer than 40 links (ELOOP).  A relative link is relative
- * to the link's folder. */
-static char *link_end(const char *path)
-{
     char *cur = strdup(path);
     if (!cur)
         fp_oom();
-    for (int hop = 0; hop < 40; hop++) {
+    for (int hop = 0;; hop++) {
         struct stat st;
         if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
             return cur;
-        char next[4096];
+        if (hop == 40) {   /* the kernel's limit (MAXSYMLINKS) */
+            free(cur);
+            errno = ELOOP;
+            return NULL;
+        }
+        const char *slash = strrchr(cur, '/');
+        size_t dirlen = slash ? (size_t)(slash - cur) + 1 : 0;
+        if (proc) {
+            char *dir = dirlen ? strndup(cur, dirlen) : strdup(".");
+            if (!dir)
+                fp_oom();
+            struct statfs fs;
+            *proc = statfs(dir, &fs) == 0 && fs.f_type == 0x9fa0;   /* PROC_SUPER_MAGIC */
+            free(dir);
+            if (*proc)
+                return cur;
+        }
+        char next[PATH_MAX];
         ssize_t n = readlink(cur, next, sizeof next);
         if (n < 0 || n == (ssize_t)sizeof next) {
             if (n >= 0)
@@ -256,8 +252,13 @@ static char *link_end(const char *path)
             free(cur);
             return NULL;
         }
-        const char *slash = strrchr(cur, '/');
-        size_t dirlen = next[0] == '/' || !slash ? 0 : (size_t)(slash - cur) + 1;
+        if (next[0] == '/')
+            dirlen = 0;
+        if (dirlen + (size_t)n >= PATH_MAX) {
+            free(cur);
+            errno = ENAMETOOLONG;
+            return NULL;
+        }
         char *to = malloc(dirlen + (size_t)n + 1);
         if (!to)
             fp_oom();
@@ -267,9 +268,16 @@ static char *link_end(const char *path)
         free(cur);
         cur = to;
     }
-    free(cur);
-    errno = ELOOP;
-    return NULL;
+}
+
+/* err: why the symlinks from path lead nowhere (walk_links' errno). */
+static void link_error(const char *path, char *err, size_t errlen)
+{
+    if (errno == ENAMETOOLONG)
+        snprintf(err, errlen, "cannot open output '%s': it or a symlink on its way names a path "
+                              "longer than %d bytes (PATH_MAX)", path, PATH_MAX - 1);
+    else
+        snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
 }
 
 /* Opens the sink for `path` (NULL: standard output).  A folder (or a
@@ -296,6 +304,7 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
     }
     struct stat st, fst;
     bool follow = true;   /* write through a symlink to its end */
+    char *end = NULL;     /* that end, when path is a symlink */
     int sr = stat(path, &st);
     if (sr == 0 && S_ISDIR(st.st_mode)) {   /* or a symlink to one: never replaced */
         snprintf(err, errlen, "output '%s' is a folder, not a file", path);
@@ -318,23 +327,33 @@ fp_sink *fp_sink_open(const char *path, char *err, size_t errlen)
         }
         close(s->fd);   /* not what stat saw: write a temporary and rename it */
         follow = false;
-    } else if (lstat(path, &fst) == 0 && S_ISLNK(fst.st_mode) && through_proc(path)) {
-        /* -o /dev/stdout with standard output a file: written in place,
-         * at its end (what `> f` or `>> f` left there stays), streamed. */
-        s->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
-        if (s->fd < 0) {
-            snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+    } else if (lstat(path, &fst) == 0 && S_ISLNK(fst.st_mode)) {
+        bool proc;
+        end = walk_links(path, &proc);
+        if (!end) {
+            link_error(path, err, errlen);
             free(s);
             return NULL;
         }
-        s->path = strdup(path);
-        if (!s->path)
-            fp_oom();
-        return s;   /* tmp NULL: written through */
+        if (proc) {
+            /* -o /dev/stdout with standard output a file: written in place,
+             * at its end (what `> f` or `>> f` left there stays), streamed. */
+            free(end);
+            s->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+            if (s->fd < 0) {
+                snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+                free(s);
+                return NULL;
+            }
+            s->path = strdup(path);
+            if (!s->path)
+                fp_oom();
+            return s;   /* tmp NULL: written through */
+        }
     }
-    s->path = follow ? link_end(path) : strdup(path);
+    s->path = !follow ? strdup(path) : end ? end : walk_links(path, NULL);
     if (!s->path) {
-        snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+        link_error(path, err, errlen);
         free(s);
         return NULL;
     }

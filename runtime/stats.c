@@ -232,7 +232,8 @@ static void extra_json(FILE *f, const fp_pipeline *pl);
 /* key_bytes: what the distinct keys and their accumulators need, whatever
  * holds them: the sum over distinct keys of the key's bytes plus the
  * accumulator's (a keyed combine only; 0 otherwise).  Printed next to the
- * tables' bytes and the peak RSS, with the ratio of the RSS to it. */
+ * tables' bytes, the pool of promoted f64 sums and the peak RSS, with the
+ * ratio of the RSS to it. */
 void fp_stats_report(FILE *f, const fp_pipeline *pl, const fp_worker *ws, int nw, int threads,
                      bool json, double stage1_s, double total_s, uint64_t table_bytes,
                      uint64_t keys, uint64_t key_bytes)
@@ -253,8 +254,9 @@ void fp_stats_report(FILE *f, const fp_pipeline *pl, const fp_worker *ws, int nw
                 threads, stage1_s, total_s, (long long)rss_kib * 1024,
                 (unsigned long long)table_bytes);
         if (pl->shape == FP_SHAPE_KEYED)
-            fprintf(f, ",\"distinct_keys\":%llu,\"key_bytes\":%llu",
-                    (unsigned long long)keys, (unsigned long long)key_bytes);
+            fprintf(f, ",\"distinct_keys\":%llu,\"key_bytes\":%llu,\"promoted_sum_bytes\":%zu",
+                    (unsigned long long)keys, (unsigned long long)key_bytes,
+                    fp_xsum_big_bytes());
         fputs("},", f);
         if (resumed_path) {
             fputs("\"resumed_from\":", f);
@@ -309,6 +311,10 @@ void fp_stats_report(FILE *f, const fp_pipeline *pl, const fp_worker *ws, int nw
                 (double)rss_kib * 1024 / 1e6);
         if (table_bytes)
             fprintf(f, ", keyed tables %.1f MB", (double)table_bytes / 1e6);
+        size_t big = fp_xsum_big_bytes();   /* f64 sums out of the slots' window (fsum.c) */
+        if (big)
+            fprintf(f, ", promoted sums %.1f %s", (double)big / (big < 1000000 ? 1e3 : 1e6),
+                    big < 1000000 ? "kB" : "MB");
         if (pl->shape == FP_SHAPE_KEYED && key_bytes)
             fprintf(f, ", keys and accumulators %.1f %s (peak RSS %.1fx that)",
                     (double)key_bytes / (key_bytes < 1000000 ? 1e3 : 1e6),

@@ -72,6 +72,13 @@ void *fp_arena_alloc(fp_arena *a, size_t n)
     return p;
 }
 
+void fp_arena_trim(fp_arena *a, void *p, size_t n)
+{
+    fp_chunk *c = a->head;
+    size_t at = (size_t)((char *)p - (char *)c->data);
+    c->used = at + ((n + 15) & ~(size_t)15);
+}
+
 void fp_arena_reset(fp_arena *a)
 {
     fp_chunk *keep = a->head;
@@ -356,7 +363,8 @@ void fp_out_json_str(fp_buf *b, fp_str s)
     b->n = (size_t)(o - b->p);
 }
 
-void fp_out_i64(fp_buf *b, int64_t v)
+/* v's decimal digits written at o (20 bytes at most); returns how many. */
+static size_t i64_text(char *o, int64_t v)
 {
     char tmp[24];
     char *e = tmp + sizeof tmp, *p = e;
@@ -368,9 +376,14 @@ void fp_out_i64(fp_buf *b, int64_t v)
     if (v < 0)
         *--p = '-';
     size_t n = (size_t)(e - p);
-    fp_buf_reserve(b, n);
-    memcpy(b->p + b->n, p, n);
-    b->n += n;
+    memcpy(o, p, n);
+    return n;
+}
+
+void fp_out_i64(fp_buf *b, int64_t v)
+{
+    fp_buf_reserve(b, 20);
+    b->n += i64_text(b->p + b->n, v);
 }
 
 void fp_out_bool(fp_buf *b, bool v)
@@ -683,9 +696,10 @@ static fp_str arena_text(fp_arena *a, fp_buf *b)
 
 fp_str fp_str_of_i64(fp_arena *a, int64_t v)
 {
-    fp_buf b = {0};
-    fp_out_i64(&b, v);
-    return arena_text(a, &b);
+    char *o = fp_arena_alloc(a, 20);   /* written in place; the arena keeps what it needs */
+    size_t n = i64_text(o, v);
+    fp_arena_trim(a, o, n);
+    return fp_str_lit(o, n);
 }
 
 fp_str fp_str_of_bool(fp_arena *a, bool v)

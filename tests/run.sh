@@ -54,6 +54,9 @@
 #            awk, usage errors, --help and explain (golden), every mode
 #   opt      tests/opt.sh: optional values (T?) from CSV and JSON lines
 #            against Python's None, every mode, read back from fpipe's output
+#   limits   tests/limits.sh: promoted f64 sums count against
+#            FPIPE_MAX_TABLE_BYTES, symlink chains and PATH_MAX at the sink,
+#            fpipec's outputs when a write fails
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1504,6 +1507,11 @@ echo "# params"
 # Optional values: none from CSV/JSON lines, coalesce, try_parse_i64.
 echo "# opt"
 . tests/opt.sh
+
+# ---------------------------------------------------------------------------
+# Limits that stop a run clearly: promoted f64 sums under the table cap,
+# symlink chains and paths past PATH_MAX at the sink, failed writes.
+. tests/limits.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

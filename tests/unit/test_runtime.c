@@ -220,7 +220,7 @@ static bool kruns_merge_in_run_order(void)
     for (int r = 0; r < 3; r++)
         fp_ktab_sort(t[r], &runs[r], &ns[r]);
     emitted e = {0};
-    fp_kruns_merge(runs, ns, 3, sizeof(double), fold_f64, collect, &e);
+    fp_kruns_merge(runs, ns, 3, sizeof(double), fold_f64, NULL, collect, &e);
     CHECK(e.n == 4, "%d keys, want 4", e.n);
     CHECK(!strcmp(e.keys[0], "a") && !strcmp(e.keys[1], "a-very-long-key-over-16") &&
               !strcmp(e.keys[2], "b") && !strcmp(e.keys[3], "c"),
@@ -616,6 +616,40 @@ static bool numbers_print_exactly(void)
         CHECK(strtod(b.p, NULL) == v, "%s does not read back", b.p);
     }
     fp_buf_free(&b);
+    return true;
+}
+
+/* str(i64) and str(f64): the sinks' text, written straight into the
+ * arena, which keeps only what it needs (16-byte steps): the next
+ * allocation starts right after, and overwriting it leaves the text. */
+static bool str_of_numbers_in_arena(void)
+{
+    static const int64_t ints[] = {0, 1, -1, 9, 10, -10, 99999, INT64_MAX, INT64_MIN};
+    static const double dbls[] = {0.0, -0.0, 1.0, -1.5, 0.1 + 0.2, 1e-5, 1e15, 1e16,
+                                  -2.2250738585072014e-308, 5e-324, 1e300, -1e-300,
+                                  1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0, 123456789012345678.0};
+    fp_arena *a = fp_arena_new();
+    fp_buf b = {0};
+    for (size_t i = 0; i < sizeof ints / sizeof *ints + sizeof dbls / sizeof *dbls; i++) {
+        b.n = 0;
+        fp_str s;
+        if (i < sizeof ints / sizeof *ints) {
+            s = fp_str_of_i64(a, ints[i]);
+            fp_out_i64(&b, ints[i]);
+        } else {
+            s = fp_str_of_f64(a, dbls[i - sizeof ints / sizeof *ints]);
+            fp_out_f64(&b, dbls[i - sizeof ints / sizeof *ints]);
+        }
+        char *next = fp_arena_alloc(a, 64);
+        CHECK(next == s.p + ((s.n + 15) & ~(size_t)15),
+              "value %zu: the next allocation is %td bytes after its %zu-byte text", i,
+              next - s.p, s.n);
+        memset(next, 'x', 64);
+        CHECK(s.n == b.n && memcmp(s.p, b.p, b.n) == 0, "value %zu: '%.*s', want '%.*s'", i,
+              (int)s.n, s.p, (int)b.n, b.p);
+    }
+    fp_buf_free(&b);
+    fp_arena_free(a);
     return true;
 }
 
@@ -1559,6 +1593,7 @@ int main(void)
     run("split_ws (8 bytes at a time) matches a naive splitter", split_ws_matches_naive);
     run("tsv escapes tab, newline, CR, backslash", tsv_escapes);
     run("numbers print exactly", numbers_print_exactly);
+    run("str() of numbers in the arena: the sinks' text, only the bytes it needs", str_of_numbers_in_arena);
     run("f64: shortest digits, the search's bytes where it was shortest", f64_shortest_matches_search);
     run("i64 arithmetic wraps", wrapping_arithmetic);
     run("numeric builtins on edge values", numeric_edges);
