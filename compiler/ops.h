@@ -36,9 +36,10 @@
  * b bool, x any scalar; result likewise, or [s] for a list of str, or ?
  * for fail's: the type of the other branch of the if it is a branch of.
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
- * worker and the operator's site), - neither.  cfn: the runtime function
- * (str's depends on its argument's type; split and split_ws are iterated
- * by flatmap). */
+ * worker and the operator's site), R its argument 2 is a regex pattern, a
+ * string literal compiled by fpipec (the call takes its re_N), - none.  cfn: the runtime function
+ * (str's depends on its argument's type; split, split_ws and split_re
+ * are iterated by flatmap). */
 /*      enum          name           params result flags cfn              what it does */
 #define FP_BUILTINS(X)                                                                        \
     X(SPLIT_WS,    "split_ws",    "s",   "[s]", "-",  "",              "the words of s, split on ASCII whitespace") \
@@ -58,6 +59,12 @@
     X(PARSE_F64,   "parse_f64",   "s",   "f",   "F",  "fp_parse_f64",  "a decimal number (the whole string)") \
     X(FAIL,        "fail",        "s",   "?",   "F",  "fp_fail_msg",   "fails the element with msg (a branch of an if)") \
     X(STR,         "str",         "x",   "s",   "A",  "",              "a value as text, as a TSV sink writes it") \
-    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine")
+    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine") \
+    /* regular expressions (PCRE2; R: argument 2 is a pattern literal) */ \
+    X(MATCHES,     "matches",     "ss",  "b",   "FR", "fp_matches",    "whether re matches somewhere in s") \
+    X(FIND_RE,     "find_re",     "ss",  "i",   "FR", "fp_find_re",    "byte index of the first match of re in s, or -1") \
+    X(EXTRACT,     "extract",     "ssi", "s",   "FR", "fp_extract",    "group n (0: the whole match) of the first match (it takes part)") \
+    X(REPLACE_RE,  "replace_re",  "sss", "s",   "AFR", "fp_replace_re", "s with every match of re replaced by with ($1 a group)") \
+    X(SPLIT_RE,    "split_re",    "ss",  "[s]", "FR", "",              "s cut at every non-empty match of re")
 
 #endif /* FPIPE_OPS_H */

@@ -46,6 +46,8 @@
 #            of programs, help, exit codes, --stats-file, -MD, completion
 #   fmt      tests/fmt.sh: fpipec fmt (the examples are formatted; fmt
 #            keeps the meaning, is idempotent, -i/--check), editor/ files
+#   regex    tests/regex.sh: the regex builtins against Python's re, every
+#            thread count, mpirun -n 2 and 3
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1483,6 +1485,9 @@ echo "# jsonl"
 . tests/cli.sh
 # fpipec fmt, and the editor files generated from the compiler's tables.
 . tests/fmt.sh
+
+# The regex builtins (PCRE2) against Python's re, in every mode.
+. tests/regex.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

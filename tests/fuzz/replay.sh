@@ -15,7 +15,7 @@ if bash $FZ/seed.sh "$TMP/fuzz-seeds" 2> "$TMP/seed.err"; then
         b=${t%_nosimd}
         case $t in
             e2e) src="-fopenmp $FZ/fuzz_e2e.c $FZ/replay.c $e2e_obj $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lz -lstdc++ -lm" ;;
-            parse|frontend|fmt|yaml) src="-Icompiler -I$B/gen $FZ/fuzz_$t.c $FZ/replay.c $front_obj -lyaml" ;;
+            parse|frontend|fmt|yaml) src="-Icompiler -I$B/gen $FZ/fuzz_$t.c $FZ/replay.c $front_obj -lyaml -lpcre2-8" ;;
             *_nosimd) src="-DFP_NO_SIMD -fopenmp -Iruntime $FZ/fuzz_$b.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lz -lstdc++ -lm" ;;
             *) src="-fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lz -lstdc++ -lm" ;;
         esac
