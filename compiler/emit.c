@@ -365,9 +365,18 @@ static void emit_args(ExprCtx *x, Str *s, const Expr *ex, const char *sep)
  * literal's number, from the checker), the others as they are. */
 static void emit_regex_args(ExprCtx *x, Str *s, const Expr *ex)
 {
+    /* The literal as written in the .fpipe, made safe for a comment: no
+     * comment ends or starts, no trigraphs, no control bytes. */
+    const Expr *lit = ex->args[1];
+    const Source *src = x->e->ir->src;
     Str pat = {0};
-    emit_c_string(&pat, ex->args[1]->sval ? ex->args[1]->sval : "", ex->args[1]->slen);
-    str_add(s, "&re_%lld /* %s */", (long long)ex->args[1]->ival, comment_safe(x->e, pat.p));
+    for (uint32_t i = 0; i < lit->span.len && lit->span.off + i < src->len; i++) {
+        char c = src->text[lit->span.off + i], prev = i ? src->text[lit->span.off + i - 1] : 0;
+        if ((c == '/' && prev == '*') || (c == '*' && prev == '/') || (c == '?' && prev == '?'))
+            str_add(&pat, " ");
+        str_add(&pat, "%c", (unsigned char)c < 0x20 || c == 0x7f ? ' ' : c);
+    }
+    str_add(s, "&re_%lld /* %s */", (long long)lit->ival, pat.p ? pat.p : "");
     str_free(&pat);
     for (int i = 0; i < ex->nargs; i++) {
         if (i == 1)

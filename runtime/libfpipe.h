@@ -326,9 +326,12 @@ typedef struct fp_regex {
     size_t len;
     int line, col;         /* the literal, in the .fpipe file */
     void *code;            /* pcre2_code * */
-    void **md;             /* pcre2_match_data *, one per worker */
+    void **md;             /* pcre2_match_data *, one per worker ... */
+    int nmd;               /* ... of nmd */
+    bool jit;              /* JIT-compiled: matched by pcre2_jit_match */
 } fp_regex;
 void fp_regex_setup(fp_regex *const *res, int n, int nthreads);
+void fp_regex_free(fp_regex *re);   /* its code and match data (tests) */
 bool fp_matches(struct fp_worker *w, const struct fp_site *site, const fp_regex *re, fp_str s);
 int64_t fp_find_re(struct fp_worker *w, const struct fp_site *site, const fp_regex *re, fp_str s);
 /* The bytes of group (0 the whole match) of the first match; no match, or

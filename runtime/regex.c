@@ -38,17 +38,31 @@ void fp_regex_setup(fp_regex *const *res, int n, int nthreads)
         }
         /* Without JIT support (another architecture) pcre2_match interprets:
          * the same results, slower. */
-        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+        re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
         re->code = code;
         re->md = calloc((size_t)nthreads, sizeof *re->md);
         if (!re->md)
             fp_oom();
+        re->nmd = nthreads;
         for (int t = 0; t < nthreads; t++) {
             re->md[t] = pcre2_match_data_create_from_pattern(code, NULL);
             if (!re->md[t])
                 fp_oom();
         }
     }
+}
+
+void fp_regex_free(fp_regex *re)
+{
+    if (!re->code)
+        return;
+    for (int t = 0; t < re->nmd; t++)
+        pcre2_match_data_free(re->md[t]);
+    free(re->md);
+    pcre2_code_free(re->code);
+    re->code = NULL;
+    re->md = NULL;
+    re->nmd = 0;
 }
 
 /* One match of re in s from byte start: the result of pcre2_match (> 0
@@ -58,7 +72,10 @@ static int match_at(fp_worker *w, const fp_site *site, const fp_regex *re, fp_st
                     size_t start, uint32_t opts)
 {
     pcre2_match_data *md = re->md[w->thread];
-    int rc = pcre2_match(re->code, (PCRE2_SPTR)s.p, s.n, start, opts, md, NULL);
+    /* The JIT's fast path skips pcre2_match's checks of its arguments
+     * (all valid here: the subject is bytes, no UTF). */
+    int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s.p, s.n, start, opts, md, NULL)
+                     : pcre2_match(re->code, (PCRE2_SPTR)s.p, s.n, start, opts, md, NULL);
     if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
         fp_elem_error(w, site, rc == PCRE2_ERROR_MATCHLIMIT ? "regex match limit exceeded"
                                : rc == PCRE2_ERROR_DEPTHLIMIT ? "regex depth limit exceeded"

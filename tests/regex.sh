@@ -8,79 +8,79 @@
 : "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 
 echo "# regex"
-R=$TMP/regex
-mkdir -p "$R"
-python3 tests/regex/gen.py 40000 1 > "$R/in.txt"
-have_mpi=
-if command -v mpirun > /dev/null && [ -f "$B/libfpipe_mpi.a" ]; then have_mpi=1; fi
-for p in rows extract split; do
-    if ! "$FPIPEC" build "tests/regex/$p.fpipe" -o "$R/$p" > "$R/build.err" 2>&1; then
-        bad "regex: build $p" "$R/build.err"; continue
+RX=$TMP/regex
+mkdir -p "$RX"
+python3 tests/regex/gen.py 40000 1 > "$RX/in.txt"
+rx_mpi=
+if command -v mpirun > /dev/null && [ -f "$B/libfpipe_mpi.a" ]; then rx_mpi=1; fi
+for rxp in rows extract split; do
+    if ! "$FPIPEC" build "tests/regex/$rxp.fpipe" -o "$RX/$rxp" > "$RX/build.err" 2>&1; then
+        bad "regex: build $rxp" "$RX/build.err"; continue
     fi
-    python3 tests/regex/ref.py $p "$R/in.txt" > "$R/$p.ref" 2> "$R/$p.refdrop"
-    [ -s "$R/$p.ref" ] || bad "regex: $p: the Python reference is empty"
-    "$R/$p" --threads 1 --partition-size 4096 -o "$R/$p.seq" "$R/in.txt" 2> "$R/$p.err" ||
-        { bad "regex: $p sequential run" "$R/$p.err"; continue; }
-    same "regex: $p equals Python's re" "$R/$p.ref" "$R/$p.seq"
-    if [ $p = extract ]; then   # every element without the group is counted
-        want=$(cat "$R/$p.refdrop")
-        grep -q "dropped $want elements (on_error drop)" "$R/$p.err" &&
-            ok "regex: extract drops and counts the $want lines without group 2" ||
-            bad "regex: extract's drop count, want $want" "$R/$p.err"
+    python3 tests/regex/ref.py $rxp "$RX/in.txt" > "$RX/$rxp.ref" 2> "$RX/$rxp.refdrop"
+    [ -s "$RX/$rxp.ref" ] || bad "regex: $rxp: the Python reference is empty"
+    "$RX/$rxp" --threads 1 --partition-size 4096 -o "$RX/$rxp.seq" "$RX/in.txt" 2> "$RX/$rxp.err" ||
+        { bad "regex: $rxp sequential run" "$RX/$rxp.err"; continue; }
+    same "regex: $rxp equals Python's re" "$RX/$rxp.ref" "$RX/$rxp.seq"
+    if [ $rxp = extract ]; then   # every element without the group is counted
+        rxwant=$(cat "$RX/$rxp.refdrop")
+        grep -q "dropped $rxwant elements (on_error drop)" "$RX/$rxp.err" &&
+            ok "regex: extract drops and counts the $rxwant lines without group 2" ||
+            bad "regex: extract's drop count, want $rxwant" "$RX/$rxp.err"
     fi
-    for t in 2 4; do
-        "$R/$p" --threads $t --partition-size 4096 -o "$R/$p.t$t" "$R/in.txt" 2> "$R/$p.err" ||
-            bad "regex: $p --threads $t" "$R/$p.err"
-        same "regex: $p --threads $t equals --threads 1" "$R/$p.seq" "$R/$p.t$t"
+    for rxt in 2 4; do
+        "$RX/$rxp" --threads $rxt --partition-size 4096 -o "$RX/$rxp.t$rxt" "$RX/in.txt" 2> "$RX/$rxp.err" ||
+            bad "regex: $rxp --threads $rxt" "$RX/$rxp.err"
+        same "regex: $rxp --threads $rxt equals --threads 1" "$RX/$rxp.seq" "$RX/$rxp.t$rxt"
     done
-    if [ -n "$have_mpi" ]; then
+    if [ -n "$rx_mpi" ]; then
         if [ "$(id -u)" = 0 ]; then
             export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
         fi
-        if "$FPIPEC" build --backend mpi "tests/regex/$p.fpipe" -o "$R/$p.mpi" > "$R/build.err" 2>&1; then
-            for n in 2 3; do
-                d=$(mktemp -d "$R/ompi.XXXXXX")
-                TMPDIR=$d OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader mpirun --oversubscribe \
-                    --bind-to none -n $n "$R/$p.mpi" --threads 2 --partition-size 4096 \
-                    -o "$R/$p.mpi$n" "$R/in.txt" > "$R/$p.err" 2>&1 ||
-                    bad "regex: $p mpirun -n $n" "$R/$p.err"
-                rm -rf "$d"
-                same "regex: $p under mpirun -n $n (2 threads) equals --threads 1" "$R/$p.seq" "$R/$p.mpi$n"
+        if "$FPIPEC" build --backend mpi "tests/regex/$rxp.fpipe" -o "$RX/$rxp.mpi" > "$RX/build.err" 2>&1; then
+            for rxn in 2 3; do
+                rxd=$(mktemp -d "$RX/ompi.XXXXXX")
+                TMPDIR=$rxd OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader mpirun --oversubscribe \
+                    --bind-to none -n $rxn "$RX/$rxp.mpi" --threads 2 --partition-size 4096 \
+                    -o "$RX/$rxp.mpi$rxn" "$RX/in.txt" > "$RX/$rxp.err" 2>&1 ||
+                    bad "regex: $rxp mpirun -n $rxn" "$RX/$rxp.err"
+                rm -rf "$rxd"
+                same "regex: $rxp under mpirun -n $rxn (2 threads) equals --threads 1" "$RX/$rxp.seq" "$RX/$rxp.mpi$rxn"
             done
-        else bad "regex: build --backend mpi $p" "$R/build.err"; fi
+        else bad "regex: build --backend mpi $rxp" "$RX/build.err"; fi
     fi
 done
 
 # The generated C: a pattern is one static, named, quoted where it is used.
-"$FPIPEC" emit-c tests/regex/rows.fpipe > "$R/rows.c" 2> "$R/err"
-grep -q '^static fp_regex re_1 = {.pattern = "\[0-9\]{2,}"' "$R/rows.c" &&
-    grep -q 'fp_find_re(w, &site_row, &re_1 /\* "\[0-9\]{2,}" \*/, lines)' "$R/rows.c" &&
+"$FPIPEC" emit-c tests/regex/rows.fpipe > "$RX/rows.c" 2> "$RX/err"
+grep -q '^static fp_regex re_1 = {.pattern = "\[0-9\]{2,}"' "$RX/rows.c" &&
+    grep -q 'fp_find_re(w, &site_row, &re_1 /\* "\[0-9\]{2,}" \*/, lines)' "$RX/rows.c" &&
     ok "regex: emit-c names each pattern re_N, quoted at its use" ||
-    bad "regex: emit-c's patterns" "$R/rows.c"
+    bad "regex: emit-c's patterns" "$RX/rows.c"
 # A program without regex builtins needs no PCRE2.
-"$FPIPEC" build examples/wordcount.fpipe -o "$R/wc" > "$R/build.err" 2>&1 || bad "regex: build wordcount" "$R/build.err"
-if readelf -d "$R/rows" | grep -q 'libpcre2-8' && readelf -d "$R/wc" > "$R/wc.dyn" &&
-    ! grep -q 'libpcre2' "$R/wc.dyn"; then
+"$FPIPEC" build examples/wordcount.fpipe -o "$RX/wc" > "$RX/build.err" 2>&1 || bad "regex: build wordcount" "$RX/build.err"
+if readelf -d "$RX/rows" | grep -q 'libpcre2-8' && readelf -d "$RX/wc" > "$RX/wc.dyn" &&
+    ! grep -q 'libpcre2' "$RX/wc.dyn"; then
     ok "regex: programs with regex builtins link libpcre2-8, the word count does not"
 else bad "regex: libpcre2-8 linked where it is needed only"; fi
 
 # Match errors are element errors, located, never a crash or a hang:
 # catastrophic backtracking hits PCRE2's match limit; a replacement naming
 # a group the pattern lacks fails only where there is a match.
-printf 'pipeline rx_limit\nsource lines = text(input)\nfilter r = matches(lines, "^(a+)+$")\nsink out = tsv(output)\n' > "$R/limit.fpipe"
-printf 'pipeline rx_subst\nsource lines = text(input)\nmap r = replace_re(lines, "(a)", "<$2>") on_error drop\nsink out = tsv(output)\n' > "$R/subst.fpipe"
-{ echo aaa; python3 -c "print('a' * 60 + 'b')"; echo b; } > "$R/limit.txt"
-printf 'bbb\nxa\n\nccc\n' > "$R/subst.txt"
-if "$FPIPEC" build "$R/limit.fpipe" -o "$R/limit" > "$R/build.err" 2>&1 &&
-    "$FPIPEC" build "$R/subst.fpipe" -o "$R/subst" >> "$R/build.err" 2>&1; then
-    "$R/limit" -o "$R/limit.out" "$R/limit.txt" 2> "$R/limit.err"
-    rc=$?
-    [ $rc = 4 ] && grep -q "failed: regex match limit exceeded" "$R/limit.err" &&
-        grep -q "input: .*limit.txt:2" "$R/limit.err" && [ ! -e "$R/limit.out" ] &&
+printf 'pipeline rx_limit\nsource lines = text(input)\nfilter r = matches(lines, "^(a+)+$")\nsink out = tsv(output)\n' > "$RX/limit.fpipe"
+printf 'pipeline rx_subst\nsource lines = text(input)\nmap r = replace_re(lines, "(a)", "<$2>") on_error drop\nsink out = tsv(output)\n' > "$RX/subst.fpipe"
+{ echo aaa; python3 -c "print('a' * 60 + 'b')"; echo b; } > "$RX/limit.txt"
+printf 'bbb\nxa\n\nccc\n' > "$RX/subst.txt"
+if "$FPIPEC" build "$RX/limit.fpipe" -o "$RX/limit" > "$RX/build.err" 2>&1 &&
+    "$FPIPEC" build "$RX/subst.fpipe" -o "$RX/subst" >> "$RX/build.err" 2>&1; then
+    "$RX/limit" -o "$RX/limit.out" "$RX/limit.txt" 2> "$RX/limit.err"
+    rxrc=$?
+    [ $rxrc = 4 ] && grep -q "failed: regex match limit exceeded" "$RX/limit.err" &&
+        grep -q "input: .*limit.txt:2" "$RX/limit.err" && [ ! -e "$RX/limit.out" ] &&
         ok "regex: catastrophic backtracking is an element error at its line (exit 4, no output)" ||
-        bad "regex: catastrophic backtracking (exit $rc)" "$R/limit.err"
-    "$R/subst" -o "$R/subst.out" "$R/subst.txt" 2> "$R/subst.err" &&
-        printf 'bbb\n\nccc\n' | cmp -s - "$R/subst.out" && grep -q "dropped 1 element" "$R/subst.err" &&
+        bad "regex: catastrophic backtracking (exit $rxrc)" "$RX/limit.err"
+    "$RX/subst" -o "$RX/subst.out" "$RX/subst.txt" 2> "$RX/subst.err" &&
+        printf 'bbb\n\nccc\n' | cmp -s - "$RX/subst.out" && grep -q "dropped 1 element" "$RX/subst.err" &&
         ok "regex: a replacement naming a missing group fails the lines that match, counted" ||
-        bad "regex: replace_re with \$2 of one group" "$R/subst.err"
-else bad "regex: build the match-error programs" "$R/build.err"; fi
+        bad "regex: replace_re with \$2 of one group" "$RX/subst.err"
+else bad "regex: build the match-error programs" "$RX/build.err"; fi

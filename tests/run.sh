@@ -91,7 +91,7 @@ echo "# unit"
 # scanners, which this x86-64 machine would otherwise never run).
 for uflags in "" "-DFP_NO_SIMD"; do
 if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fopenmp ${FPIPE_CFLAGS:-} $uflags \
-    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -lcsv -ljansson -lsimdjson -lyaml -lz -lstdc++ -lm -o "$TMP/unit" 2> "$TMP/unit.cc"; then
+    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lstdc++ -lm -o "$TMP/unit" 2> "$TMP/unit.cc"; then
     "$TMP/unit" > "$TMP/unit.out" 2>&1
     urc=$?
     sfx=${uflags:+ ($uflags)}

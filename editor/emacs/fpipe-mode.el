@@ -54,7 +54,7 @@
 (defconst fpipe-builtins
   '("split_ws" "split" "lower" "upper" "len" "trim" "contains" "starts_with"
     "ends_with" "find" "substr" "field" "replace" "parse_i64" "parse_f64"
-    "fail" "str" "hash")
+    "fail" "str" "hash" "matches" "find_re" "extract" "replace_re" "split_re")
   "Builtin functions.")
 
 (defconst fpipe-monoids
