@@ -67,12 +67,12 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o) \
                 $(RUNTIME_CXX:runtime/%.cc=$(BUILD)/obj/runtime/%.o)
 # What a program linked with libfpipe.a may need besides: libcsv (CSV
 # sources), jansson and simdjson (JSON lines), libyaml (--config), zlib
-# (gzip inputs), the C++ runtime (the two C++ shims: jsonl.cc, and f64.cc
+# (gzip inputs), PCRE2 (the regex builtins), the C++ runtime (the two C++ shims: jsonl.cc, and f64.cc
 # with the header-only Dragonbox) and libm.  The one list: fpipec links with LINK_LIBS
 # (install-dirs.h) and fpipe.pc's Libs line holds it.  --as-needed keeps
 # only the libraries the objects taken from libfpipe.a call, and a program
 # takes only what its generated code reaches (docs/running.md, "Linking").
-RUNTIME_LIBS = -lcsv -ljansson -lsimdjson $(YAML_LIBS) -lz -lstdc++ -lm
+RUNTIME_LIBS = -lcsv -ljansson -lsimdjson $(YAML_LIBS) $(PCRE2_LIBS) -lz -lstdc++ -lm
 LINK_LIBS = -Wl,--push-state,--as-needed $(RUNTIME_LIBS) -Wl,--pop-state
 # The MPI variant: the same sources with -DFP_MPI, plus mpi.c, built with
 # mpicc (Open MPI); skipped when mpicc is missing.
@@ -141,14 +141,18 @@ $(BUILD)/obj/gen/%.o: $(GEN)/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h
 YAML_CFLAGS := $(shell pkg-config --cflags yaml-0.1 2>/dev/null)
 YAML_LIBS   := $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml)
 
+# PCRE2 compiles the regex builtins' patterns: in fpipec (check.c, a bad
+# pattern is a compile error) and in programs (runtime/regex.c).
+PCRE2_LIBS  := $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+
 $(BUILD)/fpipec: $(COMPILER_OBJ)
-	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(PCRE2_LIBS)
 
 # editor/'s syntax files come from the compiler's tables: scripts/gen-editor.c,
 # linked with the compiler's objects; tests/fmt.sh compares its output with
 # the committed files.
 $(BUILD)/gen-editor: scripts/gen-editor.c $(filter-out %/main.o,$(COMPILER_OBJ))
-	$(CC) $(CFLAGS_ALL) -Icompiler -I$(GEN) $^ $(YAML_LIBS) -o $@
+	$(CC) $(CFLAGS_ALL) -Icompiler -I$(GEN) $^ $(YAML_LIBS) $(PCRE2_LIBS) -o $@
 
 editor: $(BUILD)/gen-editor
 	@mkdir -p editor/vim/syntax editor/vim/ftdetect editor/vim/ftplugin editor/emacs
@@ -237,7 +241,7 @@ fuzz-build: deps
 	@for t in parse frontend fmt yaml; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -Icompiler -I$(FUZZ_BUILD)/gen tests/fuzz/fuzz_$$t.c \
-	        $(FUZZ_FRONT) $(YAML_LIBS) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
+	        $(FUZZ_FRONT) $(YAML_LIBS) $(PCRE2_LIBS) -o $(FUZZ_BUILD)/fuzz_$$t || exit 1; done
 	@for t in lines csv jsonl builtins config checkpoint; do \
 	    echo "clang ... tests/fuzz/fuzz_$$t.c -o $(FUZZ_BUILD)/fuzz_$$t"; \
 	    clang $(FUZZ_CFLAGS) -fopenmp -Iruntime tests/fuzz/fuzz_$$t.c \
@@ -309,7 +313,7 @@ install: all $(MANPAGES)
 	    "$$(realpath -m --relative-to='$(BINDIR)' '$(LIBDIR)')" > $(BUILD)/install/dirs.c
 	$(CC) $(CFLAGS_ALL) -I$(GEN) -c $(BUILD)/install/dirs.c -o $(BUILD)/install/dirs.o
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $(BUILD)/install/fpipec \
-	    $(filter-out %/dirs-none.o,$(COMPILER_OBJ)) $(BUILD)/install/dirs.o $(YAML_LIBS)
+	    $(filter-out %/dirs-none.o,$(COMPILER_OBJ)) $(BUILD)/install/dirs.o $(YAML_LIBS) $(PCRE2_LIBS)
 	$(SUBST) pkgconfig/fpipe.pc.in > $(BUILD)/install/fpipe.pc
 	$(SUBST) pkgconfig/fpipe-mpi.pc.in > $(BUILD)/install/fpipe-mpi.pc
 	$(SUBST) cmake/fpipe-config.cmake.in > $(BUILD)/install/fpipe-config.cmake

@@ -116,3 +116,7 @@ bash bench/memory.sh "$B"
 # Exact f64 sums against the plain double sum of 0f0fa1a: weights at 1 and
 # 2 threads, bytes per key, peak RSS (bench/fsum.sh).
 bash bench/fsum.sh "$B"
+
+# A filter on a regex match (PCRE2, JIT) against grep -cE with the same
+# pattern, at 1 and 2 threads (bench/regex.sh).
+bash bench/regex.sh "$B"

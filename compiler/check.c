@@ -7,6 +7,8 @@
  */
 #include "fpipec.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <string.h>
 
 typedef struct Checker {
@@ -29,6 +31,7 @@ typedef struct Checker {
     PtrVec bad_monoids;      /* names of monoids with errors (reported) */
     const UserMonoid *in_monoid;   /* checking this monoid's body */
     PtrVec params;           /* Param*: the declared parameters */
+    int nregex;              /* regex patterns numbered so far (re_1, re_2, ...) */
 } Checker;
 
 /* The extern declared as name so far, or NULL. */
@@ -526,6 +529,65 @@ static bool check_provenance(Checker *c, const Expr *e)
     return true;
 }
 
+/* A regex builtin's pattern (flag R in ops.h): a string literal that
+ * PCRE2 compiles (with the options of runtime/regex.c: bytes, no UTF), so
+ * that a bad one is an error here, located in the literal, never in a
+ * run.  extract's group is a literal within the pattern's groups.  The
+ * literal gets its number (ival), the re_N of the generated C. */
+static bool check_regex(Checker *c, Expr *e)
+{
+    Expr *lit = e->args[1];
+    if (lit->kind != EX_STR) {
+        diag_at(c->d, DIAG_ERROR, lit->span, "the pattern of %s must be a string literal",
+                e->sval);
+        diag_hint(c->d, "a pattern is compiled once, by fpipec, before the run: write it "
+                        "in quotes, e.g. %s(s, \"[0-9]+\")", e->sval);
+        return false;
+    }
+    int err;
+    PCRE2_SIZE at;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)(lit->sval ? lit->sval : ""), lit->slen, 0, &err,
+                                   &at, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(err, msg, sizeof msg);
+        /* The offset in the source when the literal has no escapes (its
+         * bytes are the text between its quotes), else the whole literal. */
+        Span sp = lit->span;
+        const char *src = c->d->src ? c->d->src->text + lit->span.off + 1 : NULL;
+        if (src && lit->span.len == lit->slen + 2 && lit->span.off + lit->span.len <=
+            c->d->src->len && memcmp(src, lit->sval ? lit->sval : "", lit->slen) == 0) {
+            sp.off += 1 + (uint32_t)(at < lit->slen ? at : lit->slen);
+            sp.len = 1;
+        }
+        diag_at(c->d, DIAG_ERROR, sp, "bad regex pattern: %s (at byte %zu of the pattern)",
+                (const char *)msg, (size_t)at);
+        diag_hint(c->d, "patterns are PCRE2's (Perl syntax) on bytes; docs/language.md, "
+                        "\"Regular expressions\"");
+        return false;
+    }
+    uint32_t groups = 0;
+    pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &groups);
+    pcre2_code_free(re);
+    lit->ival = ++c->nregex;
+    if (e->builtin != BI_EXTRACT)
+        return true;
+    Expr *g = e->args[2];
+    if (g->kind != EX_INT) {
+        diag_at(c->d, DIAG_ERROR, g->span, "the group of extract must be an integer literal");
+        diag_hint(c->d, "0 (the whole match) to %u, the pattern's groups", groups);
+        return false;
+    }
+    if (g->ival < 0 || (uint64_t)g->ival > groups) {
+        diag_at(c->d, DIAG_ERROR, g->span, "extract of group %lld, but the pattern has %u "
+                "group%s", (long long)g->ival, groups, groups == 1 ? "" : "s");
+        diag_at(c->d, DIAG_NOTE, lit->span, "the pattern");
+        diag_hint(c->d, "0 is the whole match; groups are ( ) from the left, 1 first");
+        return false;
+    }
+    return true;
+}
+
 /* A call: a builtin (its argument types from ops.h) or an extern (its
  * declared parameters).  Checks every argument first, so each mistake is
  * reported once; marks the body fallible when the callee can fail. */
@@ -620,6 +682,8 @@ static Type *check_call(Checker *c, Expr *e)
     if (bad)
         return &ty_error;
     if ((b == BI_INPUT_FILE || b == BI_INPUT_LINE) && !check_provenance(c, e))
+        return &ty_error;
+    if (strchr(bi->flags, 'R') && !check_regex(c, e))
         return &ty_error;
     if (strchr(bi->flags, 'F'))
         c->fallible = true;

@@ -372,6 +372,31 @@ static void emit_args(ExprCtx *x, Str *s, const Expr *ex, const char *sep)
     }
 }
 
+/* A regex builtin's arguments: its pattern is the static re_N (the
+ * literal's number, from the checker), the others as they are. */
+static void emit_regex_args(ExprCtx *x, Str *s, const Expr *ex)
+{
+    /* The literal as written in the .fpipe, made safe for a comment: no
+     * comment ends or starts, no trigraphs, no control bytes. */
+    const Expr *lit = ex->args[1];
+    const Source *src = x->e->ir->src;
+    Str pat = {0};
+    for (uint32_t i = 0; i < lit->span.len && lit->span.off + i < src->len; i++) {
+        char c = src->text[lit->span.off + i], prev = i ? src->text[lit->span.off + i - 1] : 0;
+        if ((c == '/' && prev == '*') || (c == '*' && prev == '/') || (c == '?' && prev == '?'))
+            str_add(&pat, " ");
+        str_add(&pat, "%c", (unsigned char)c < 0x20 || c == 0x7f ? ' ' : c);
+    }
+    str_add(s, "&re_%lld /* %s */", (long long)lit->ival, pat.p ? pat.p : "");
+    str_free(&pat);
+    for (int i = 0; i < ex->nargs; i++) {
+        if (i == 1)
+            continue;
+        str_add(s, ", ");
+        emit_expr(x, s, ex->args[i]);
+    }
+}
+
 /* A binary operator: i64 arithmetic through the wrapping (and, for / and
  * %, failing) fp_*_i64 functions, str comparisons through fp_str_*, the
  * rest as C operators, parenthesised. */
@@ -549,7 +574,10 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
             str_add(s, "w->arena, ");
         if (strchr(bi->flags, 'F'))
             str_add(s, "w, &site_%s, ", x->op->cname);
-        emit_args(x, s, ex, ", ");
+        if (strchr(bi->flags, 'R'))
+            emit_regex_args(x, s, ex);
+        else
+            emit_args(x, s, ex, ", ");
         str_add(s, ")");
         break;
     }
@@ -992,6 +1020,74 @@ static void next_loop(Emitter *e, const IrOp *op, int slot, const char *next)
         line(e, "for (; %s; %s++) {", next, n);
     else
         line(e, "while (%s) {", next);
+}
+
+/* How many regex literals (flag R) an expression has. */
+static int count_regexes(const Expr *x)
+{
+    if (!x)
+        return 0;
+    int n = x->kind == EX_CALL && !x->ext && x->builtin >= 0 &&
+            strchr(builtin_info[x->builtin].flags, 'R');
+    for (int i = 0; i < x->nargs; i++)
+        n += count_regexes(x->args[i]);
+    return n;
+}
+
+/* The regex literals of an expression (flag R), by their number. */
+static void find_regexes(const Expr *x, const Expr **by, int n)
+{
+    if (!x)
+        return;
+    if (x->kind == EX_CALL && !x->ext && x->builtin >= 0 &&
+        strchr(builtin_info[x->builtin].flags, 'R') && x->args[1]->ival >= 1 &&
+        x->args[1]->ival <= n)
+        by[x->args[1]->ival - 1] = x->args[1];
+    for (int i = 0; i < x->nargs; i++)
+        find_regexes(x->args[i], by, n);
+}
+
+/* The regex patterns, one static each (re_1, re_2, ... in source order):
+ * the driver compiles them before any element (fp_regex_setup).  Their
+ * number: the highest the checker gave. */
+static int emit_regexes(Emitter *e)
+{
+    const Ir *ir = e->ir;
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const Expr **by = pass ? arena_alloc(e->arena, (size_t)n * sizeof *by) : NULL;
+        for (int i = 0; i < ir->nops; i++) {
+            const IrOp *op = &ir->ops[i];
+            if (!pass) {
+                n += count_regexes(op->body);
+                for (int k = 0; k < op->nby; k++)
+                    n += count_regexes(op->by[k]->expr);
+                continue;
+            }
+            find_regexes(op->body, by, n);
+            for (int k = 0; k < op->nby; k++)
+                find_regexes(op->by[k]->expr, by, n);
+        }
+        if (!pass || !n)
+            continue;
+        line(e, "/* The regex patterns (PCRE2, on bytes): compiled once, before any element. */");
+        for (int i = 0; i < n; i++) {
+            Str s = {0};
+            emit_c_string(&s, by[i] ? by[i]->sval : "", by[i] ? by[i]->slen : 0);
+            int ln = 0, col = 0;
+            if (by[i])
+                diag_line_col(ir->src, by[i]->span.off, &ln, &col);
+            line(e, "static fp_regex re_%d = {.pattern = %s, .len = %zu, .line = %d, .col = %d};", i + 1, s.p,
+                 by[i] ? by[i]->slen : 0, ln, col);
+            str_free(&s);
+        }
+        line(e, "static fp_regex *const regexes[] = {");
+        for (int i = 0; i < n; i++)
+            line(e, "    &re_%d,", i + 1);
+        line(e, "};");
+        blank(e);
+    }
+    return n;
 }
 
 /* Whether an operator has run settings (an error policy, a batch size,
@@ -1643,6 +1739,15 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             fail_check(e, op);
             line(e, "%s %s;", ctype(e, op->out), name);
             next_loop(e, op, 0, arena_printf(e->arena, "fp_split_next(&%s, &%s)", it, name));
+        } else if (op->body->kind == EX_CALL && op->body->builtin == BI_SPLIT_RE) {
+            emit_regex_args(&x, &s, op->body);
+            const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
+            decl = retry_open(e, op, "fp_resplit_iter", it, &att);
+            line(e, "%s%s = fp_split_re_begin(w, &site_%s, %s);", decl, it, op->cname, s.p);
+            retry_close(e, op, att);
+            fail_check(e, op);
+            line(e, "%s %s;", ctype(e, op->out), name);
+            next_loop(e, op, 0, arena_printf(e->arena, "fp_split_re_next(&%s, &%s)", it, name));
         } else if (op->body->kind != EX_LIST) {   /* any list value */
             emit_expr(&x, &s, op->body);
             const char *items = helper(e, arena_printf(e->arena, "%s_items", name));
@@ -2757,6 +2862,7 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
         line(&e, "};");
         blank(&e);
     }
+    int nregex = emit_regexes(&e);
     /* The run settings of the operators that have any (an error policy, a
      * batch size, retries): static, so that --config can change them. */
     bool any_cfg = false;
@@ -2971,6 +3077,11 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     if (nsites) {
         line(&e, ".sites = sites,");
         line(&e, ".nsites = %d,", nsites);
+    }
+    if (nregex) {
+        line(&e, ".regexes = regexes,");
+        line(&e, ".nregexes = %d,", nregex);
+        line(&e, ".regex_setup = fp_regex_setup,");
     }
     line(&e, ".ops = fp_op_table,");
     line(&e, ".nops = %d,", ir->nops);

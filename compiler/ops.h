@@ -39,9 +39,10 @@
  * of the if it is a branch of; I F (upper case) for i64? f64?, t for a
  * scalar T and o for its T? (checked by check.c's check_opt_call).
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
- * worker and the operator's site), W takes the worker only, - none.  cfn: the runtime function
- * (str's depends on its argument's type; split and split_ws are iterated
- * by flatmap). */
+ * worker and the operator's site), W takes the worker only, R its argument
+ * 2 is a regex pattern, a string literal compiled by fpipec (the call takes
+ * its re_N), - none.  cfn: the runtime function (str's depends on its
+ * argument's type; split, split_ws and split_re are iterated by flatmap). */
 /*      enum          name           params result flags cfn              what it does */
 #define FP_BUILTINS(X)                                                                        \
     X(SPLIT_WS,    "split_ws",    "s",   "[s]", "-",  "",              "the words of s, split on ASCII whitespace") \
@@ -84,6 +85,12 @@
     X(IS_SOME,     "is_some",     "o",   "b",   "-",  "",              "whether x holds a value") \
     X(COALESCE,    "coalesce",    "ot",  "t",   "-",  "fp_coalesce",   "x's value, or d when x is none (both are evaluated)") \
     X(TRY_PARSE_I64, "try_parse_i64", "s", "I", "-",  "fp_try_parse_i64", "a decimal integer as parse_i64 reads it, or none") \
-    X(TRY_PARSE_F64, "try_parse_f64", "s", "F", "-",  "fp_try_parse_f64", "a decimal number as parse_f64 reads it, or none")
+    X(TRY_PARSE_F64, "try_parse_f64", "s", "F", "-",  "fp_try_parse_f64", "a decimal number as parse_f64 reads it, or none") \
+    /* regular expressions (PCRE2; R: argument 2 is a pattern literal) */ \
+    X(MATCHES,     "matches",     "ss",  "b",   "FR", "fp_matches",    "whether re matches somewhere in s") \
+    X(FIND_RE,     "find_re",     "ss",  "i",   "FR", "fp_find_re",    "byte index of the first match of re in s, or -1") \
+    X(EXTRACT,     "extract",     "ssi", "s",   "FR", "fp_extract",    "group n (0: the whole match) of the first match (it takes part)") \
+    X(REPLACE_RE,  "replace_re",  "sss", "s",   "AFR", "fp_replace_re", "s with every match of re replaced by with ($1 a group)") \
+    X(SPLIT_RE,    "split_re",    "ss",  "[s]", "FR", "",              "s cut at every non-empty match of re")
 
 #endif /* FPIPE_OPS_H */

@@ -1598,6 +1598,9 @@ static void make_workers(fp_run *run)
         if (wants_stats(run) && pl->shape == FP_SHAPE_KEYED)
             run->workers[t].hot = fp_hot_new();   /* --stats: hot keys of the combine_per_key */
     }
+    /* The regex patterns: compiled, with a match data per worker, before any element. */
+    if (pl->regex_setup)
+        pl->regex_setup(pl->regexes, pl->nregexes, run->nw);
     if (run->resumed && fp_dist_rank() == 0) {
         /* The counts of the work the checkpoint stands for (an element-wise
          * one: up to its operator; the resumed stage 1 adds the rest). */

@@ -355,6 +355,45 @@ fp_split_iter fp_split_begin(struct fp_worker *w, const struct fp_site *site, fp
                              fp_str sep);
 bool fp_split_next(fp_split_iter *it, fp_str *piece);
 
+/* Regular expressions (regex.c, PCRE2).  A pattern is a static of the
+ * generated code, compiled, JIT-compiled and given one match data per
+ * worker by fp_regex_setup before any element; code and md are PCRE2's
+ * (void * here, so that programs need no PCRE2 header).  A match error
+ * (a match limit) is an element error of the operator's site. */
+typedef struct fp_regex {
+    const char *pattern;   /* its bytes, as the .fpipe's literal decodes */
+    size_t len;
+    int line, col;         /* the literal, in the .fpipe file */
+    void *code;            /* pcre2_code * */
+    void **md;             /* pcre2_match_data *, one per worker ... */
+    int nmd;               /* ... of nmd */
+    bool jit;              /* JIT-compiled: matched by pcre2_jit_match */
+} fp_regex;
+void fp_regex_setup(fp_regex *const *res, int n, int nthreads);
+void fp_regex_free(fp_regex *re);   /* its code and match data (tests) */
+bool fp_matches(struct fp_worker *w, const struct fp_site *site, const fp_regex *re, fp_str s);
+int64_t fp_find_re(struct fp_worker *w, const struct fp_site *site, const fp_regex *re, fp_str s);
+/* The bytes of group (0 the whole match) of the first match; no match, or
+ * the group not taking part, is an element error. */
+fp_str fp_extract(struct fp_worker *w, const struct fp_site *site, const fp_regex *re, fp_str s,
+                  int64_t group);
+/* Every match replaced by with ($1, ${name}, $$: PCRE2's substitution). */
+fp_str fp_replace_re(fp_arena *a, struct fp_worker *w, const struct fp_site *site,
+                     const fp_regex *re, fp_str s, fp_str with);
+/* split_re(s, re): the pieces of s between non-empty matches (empty pieces
+ * included; "" gives one empty piece). */
+typedef struct fp_resplit_iter {
+    struct fp_worker *w;
+    const struct fp_site *site;
+    const fp_regex *re;
+    fp_str s;
+    size_t pos;         /* start of the next piece */
+    bool done;
+} fp_resplit_iter;
+fp_resplit_iter fp_split_re_begin(struct fp_worker *w, const struct fp_site *site,
+                                  const fp_regex *re, fp_str s);
+bool fp_split_re_next(fp_resplit_iter *it, fp_str *piece);
+
 /* ------------------------------------------------------------------ */
 /* Arithmetic with defined behaviour: i64 wraps (two's complement);    */
 /* division and remainder by zero are element errors.                  */
@@ -1553,6 +1592,11 @@ typedef struct fp_pipeline {
     /* the parameters (param in the .fpipe), in declaration order */
     const fp_param *params;
     int nparams;
+    /* the regex patterns of the builtins, and fp_regex_setup (NULL when
+     * there are none: a program without them links no PCRE2) */
+    fp_regex *const *regexes;
+    int nregexes;
+    void (*regex_setup)(fp_regex *const *res, int n, int nthreads);
 } fp_pipeline;
 
 /* A keyed accumulator on the wire (checkpoints, the MPI shuffle): its

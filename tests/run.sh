@@ -57,6 +57,8 @@
 #   limits   tests/limits.sh: promoted f64 sums count against
 #            FPIPE_MAX_TABLE_BYTES, symlink chains and PATH_MAX at the sink,
 #            fpipec's outputs when a write fails
+#   regex    tests/regex.sh: the regex builtins against Python's re, every
+#            thread count, mpirun -n 2 and 3
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -100,7 +102,7 @@ echo "# unit"
 # scanners, which this x86-64 machine would otherwise never run).
 for uflags in "" "-DFP_NO_SIMD"; do
 if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fopenmp ${FPIPE_CFLAGS:-} $uflags \
-    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -lcsv -ljansson -lsimdjson -lyaml -lz -lstdc++ -lm -o "$TMP/unit" 2> "$TMP/unit.cc"; then
+    -Iruntime tests/unit/test_runtime.c "$B/libfpipe.a" -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lstdc++ -lm -o "$TMP/unit" 2> "$TMP/unit.cc"; then
     "$TMP/unit" > "$TMP/unit.out" 2>&1
     urc=$?
     sfx=${uflags:+ ($uflags)}
@@ -1512,6 +1514,9 @@ echo "# opt"
 # Limits that stop a run clearly: promoted f64 sums under the table cap,
 # symlink chains and paths past PATH_MAX at the sink, failed writes.
 . tests/limits.sh
+
+# The regex builtins (PCRE2) against Python's re, in every mode.
+. tests/regex.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

@@ -56,7 +56,8 @@
     "ends_with" "find" "substr" "field" "replace" "parse_i64" "parse_f64"
     "fail" "str" "hash" "f64" "i64" "floor" "ceil" "round" "abs" "min" "max"
     "sqrt" "log" "exp" "pow" "input_file" "input_line" "some" "is_none"
-    "is_some" "coalesce" "try_parse_i64" "try_parse_f64")
+    "is_some" "coalesce" "try_parse_i64" "try_parse_f64" "matches" "find_re"
+    "extract" "replace_re" "split_re")
   "Builtin functions.")
 
 (defconst fpipe-monoids

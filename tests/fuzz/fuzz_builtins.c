@@ -14,7 +14,9 @@
  *     with strtoll / strtod; try_parse_i64 and try_parse_f64 are none
  *     exactly where they fail, and otherwise the same value;
  *   - find, contains, starts_with, ends_with, replace, field, split,
- *     substr, lower, upper, trim against naive versions;
+ *     substr, lower, upper, trim against naive versions; find_re, matches,
+ *     split_re, replace_re and extract (regex.c) with t as a quoted literal
+ *     pattern against the same;
  *   - i64 and bool keys: byte order of the keys is the order of the values;
  *   - the numeric builtins: i64(x) is trunc(x) in range and fails outside,
  *     casts round trip below 2^53, floor <= x <= ceil, round's halves,
@@ -284,6 +286,38 @@ static void check_strings(fp_str s, fp_str t, fp_str r, int64_t n)
     for (const char *p = tr.p + tr.n; p < s.p + s.n; p++)
         CHECK(fp_ws_class[(unsigned char)*p] || tr.n == 0);
     CHECK(fp_len(s) == (int64_t)s.n);
+
+    /* The regex builtins (regex.c) with t quoted as a literal (\Q t \E):
+     * find_re, matches, split_re and replace_re (r without $) against the
+     * same naive walk. */
+    if (t.n && !ref_find(t.p, t.n, "\\E", 2)) {
+        char pat[16];
+        memcpy(pat, "\\Q", 2);
+        memcpy(pat + 2, t.p, t.n);
+        memcpy(pat + 2 + t.n, "\\E", 2);
+        fp_regex re = {.pattern = pat, .len = t.n + 4};
+        fp_regex *res[] = {&re};
+        fp_regex_setup(res, 1, 1);
+        CHECK(fp_find_re(&w, &site, &re, s) == (hit ? hit - s.p : -1));
+        CHECK(fp_matches(&w, &site, &re, s) == (hit != NULL));
+        fp_resplit_iter ri = fp_split_re_begin(&w, &site, &re, s);
+        blog rpieces = {0};
+        while (fp_split_re_next(&ri, &piece))
+            blog_str(&rpieces, piece.p, piece.n);
+        CHECK(blog_same(&rpieces, &ref_pieces));
+        free(rpieces.p);
+        if (!memchr(r.p, '$', r.n)) {
+            fp_str rr = fp_replace_re(w.arena, &w, &site, &re, s, r);
+            CHECK(rr.n == ref_rep.n && (rr.n == 0 || memcmp(rr.p, ref_rep.p, rr.n) == 0));
+        }
+        if (s.n) {   /* extract of the whole match is t itself */
+            fp_str g = fp_extract(&w, &site, &re, s, 0);
+            CHECK(hit ? g.p == hit && g.n == t.n : w.failed);
+        }
+        CHECK(!w.failed || !hit);
+        w.failed = 0;
+        fp_regex_free(&re);
+    }
 
     free(ref_rep.p);
     free(ref_pieces.p);

@@ -1571,6 +1571,149 @@ static bool t_optional_values(void)
     fp_opt_str d = {false, fp_str_lit(NULL, 0)}, e = {true, fp_str_lit("e", 1)};
     CHECK(fp_coalesce_opt_str(d, e).has && fp_coalesce_opt_str(e, d).v.p == e.v.p, "coalesce str?");
     fp_arena_free(arena);
+/* ---- regex builtins (regex.c, PCRE2) ---------------------------------- */
+
+/* A pattern set up as a program's start-up does it, for one worker. */
+static fp_regex rx(const char *pat)
+{
+    fp_regex re = {.pattern = pat, .len = strlen(pat), .line = 1, .col = 1};
+    fp_regex *res[] = {&re};
+    fp_regex_setup(res, 1, 1);
+    return re;
+}
+
+/* The split_re pieces of s, joined by '|', into out. */
+static void split_joined(fp_worker *w, const fp_site *site, const fp_regex *re, fp_str s,
+                         char *out, size_t cap)
+{
+    size_t n = 0;
+    fp_resplit_iter it = fp_split_re_begin(w, site, re, s);
+    fp_str piece;
+    for (bool first = true; fp_split_re_next(&it, &piece); first = false) {
+        if (!first && n + 1 < cap)
+            out[n++] = '|';
+        for (size_t i = 0; i < piece.n && n + 1 < cap; i++)
+            out[n++] = piece.p[i];
+    }
+    out[n] = 0;
+}
+
+/* Edge values: the empty subject (also as a NULL view), empty matches in
+ * split_re and replace_re, a match at the very end, groups that take no
+ * part, bytes >= 0x80 and NUL in the subject. */
+static bool regex_edges(void)
+{
+    fp_arena *a = fp_arena_new();
+    fp_worker w = {0};
+    w.arena = a;
+    fp_site site = {"t", "t.fpipe", 1, 1, 0};
+    fp_regex digits = rx("[0-9]+"), xs = rx("x*"), opt = rx("a(b)?(c)"), sep = rx(",");
+    fp_regex anch = rx("^$"), end = rx("z$"), any = rx(".");
+    fp_str empty = {NULL, 0};
+    char buf[256];
+    CHECK(!fp_matches(&w, &site, &digits, empty) && fp_find_re(&w, &site, &digits, empty) == -1,
+          "digits in the empty subject");
+    CHECK(fp_matches(&w, &site, &anch, empty) && fp_find_re(&w, &site, &anch, empty) == 0,
+          "^$ matches the empty subject at 0");
+    CHECK(fp_find_re(&w, &site, &end, S("abz")) == 2 && fp_find_re(&w, &site, &end, S("zab")) == -1,
+          "a match at the end");
+    CHECK(fp_find_re(&w, &site, &any, fp_str_lit("\0\xff", 2)) == 0, "NUL is a byte like any other");
+    split_joined(&w, &site, &sep, empty, buf, sizeof buf);
+    CHECK(!strcmp(buf, ""), "split_re of the empty subject: '%s'", buf);
+    split_joined(&w, &site, &sep, S(",a,,b,"), buf, sizeof buf);
+    CHECK(!strcmp(buf, "|a||b|"), "split_re at the ends and between: '%s'", buf);
+    split_joined(&w, &site, &xs, S("axxbx"), buf, sizeof buf);
+    CHECK(!strcmp(buf, "a|b|"), "split_re skips empty matches: '%s'", buf);
+    split_joined(&w, &site, &xs, S("ab"), buf, sizeof buf);
+    CHECK(!strcmp(buf, "ab"), "split_re with only empty matches: '%s'", buf);
+    fp_str r = fp_replace_re(a, &w, &site, &xs, S("abxd"), S("-"));
+    CHECK(fp_str_eq(r, S("-a-b--d-")), "replace_re of x* in abxd: '%.*s'", (int)r.n, r.p);
+    r = fp_replace_re(a, &w, &site, &xs, empty, S("-"));
+    CHECK(fp_str_eq(r, S("-")), "replace_re of x* in the empty subject: '%.*s'", (int)r.n, r.p);
+    r = fp_replace_re(a, &w, &site, &opt, S("ac abc"), S("[$1$2]"));
+    CHECK(fp_str_eq(r, S("[c] [bc]")), "a group that takes no part is empty: '%.*s'", (int)r.n, r.p);
+    r = fp_replace_re(a, &w, &site, &digits, S("no digits"), S("$$"));
+    CHECK(r.p && fp_str_eq(r, S("no digits")), "no match: the subject itself");
+    /* a replacement longer than the first guess of its length */
+    r = fp_replace_re(a, &w, &site, &any, S("abc"), S("0123456789abcdefghij"));
+    CHECK(r.n == 60, "a long replacement: %zu bytes", r.n);
+    fp_regex_free(&any);
+    CHECK(!any.code && !any.md, "fp_regex_free");
+    CHECK(!w.failed, "no error so far: %s", w.err_msg);
+    fp_str g = fp_extract(&w, &site, &opt, S("xxac"), 2);
+    CHECK(!w.failed && fp_str_eq(g, S("c")), "extract group 2");
+    g = fp_extract(&w, &site, &opt, S("xxac"), 0);
+    CHECK(fp_str_eq(g, S("ac")), "extract group 0 is the whole match");
+    g = fp_extract(&w, &site, &opt, S("xxac"), 1);
+    CHECK(w.failed && g.n == 0 && !strcmp(w.err_msg, "extract: the group did not take part in the match"),
+          "extract of a group that takes no part");
+    w.failed = 0;
+    g = fp_extract(&w, &site, &opt, empty, 0);
+    CHECK(w.failed && !strcmp(w.err_msg, "extract: no match"), "extract without a match");
+    w.failed = 0;
+    r = fp_replace_re(a, &w, &site, &opt, S("ac"), S("$3"));
+    CHECK(w.failed, "replace_re naming a missing group fails");
+    fp_regex *all[] = {&digits, &xs, &opt, &sep, &anch, &end};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        fp_regex_free(all[i]);
+    fp_arena_free(a);
+    return true;
+}
+
+/* The law of split_re: the pieces and the matches between them, in order,
+ * give back the subject; with a pattern that matches only a literal
+ * separator, the pieces joined by it do.  Random subjects over a small
+ * alphabet (separators are frequent), from a fixed seed. */
+static bool regex_split_law(void)
+{
+    fp_worker w = {0};
+    fp_site site = {"t", "t.fpipe", 1, 1, 0};
+    fp_regex lit = rx("ab"), cls = rx("[,;]+|x*"), whole = rx("\\A(?:[,;]+|x*)\\z");
+    uint64_t seed = 0x1234567;
+    char s[64], back[256];
+    for (int round = 0; round < 20000; round++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        size_t n = (seed >> 33) % sizeof s;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            s[i] = "ab,;x\xe9"[(seed >> 35) % 6];
+        }
+        fp_str subj = fp_str_lit(s, n);
+        /* literal: joined by "ab" */
+        size_t m = 0;
+        fp_resplit_iter it = fp_split_re_begin(&w, &site, &lit, subj);
+        fp_str piece;
+        for (bool first = true; fp_split_re_next(&it, &piece); first = false) {
+            if (!first) {
+                memcpy(back + m, "ab", 2);
+                m += 2;
+            }
+            memcpy(back + m, piece.p, piece.n);
+            m += piece.n;
+        }
+        CHECK(m == n && memcmp(back, s, n) == 0, "round %d: join(split_re(s, \"ab\"), \"ab\") != s", round);
+        /* any pattern: pieces are in order, and what lies between them is
+         * one non-empty match */
+        if (n == 0)
+            continue;
+        it = fp_split_re_begin(&w, &site, &cls, subj);
+        size_t at = 0;
+        for (bool first = true; fp_split_re_next(&it, &piece); first = false) {
+            size_t off = (size_t)(piece.p - s);
+            CHECK(off >= at, "round %d: pieces out of order", round);
+            if (!first) {
+                fp_str gap = fp_str_lit(s + at, off - at);
+                CHECK(gap.n > 0 && fp_matches(&w, &site, &whole, gap),
+                      "round %d: a gap that is no non-empty match", round);
+            }
+            at = off + piece.n;
+        }
+        CHECK(at == n, "round %d: the last piece ends at %zu, not %zu", round, at, n);
+    }
+    CHECK(!w.failed, "an error: %s", w.err_msg);
+    fp_regex_free(&lit);
+    fp_regex_free(&cls);
+    fp_regex_free(&whole);
     return true;
 }
 
@@ -1619,6 +1762,8 @@ int main(void)
     run("CSV bitmask scan reads records as fp_csv_next does", t_csv_row_matches_next);
     run("inline i64 columns read as parse_i64 does", t_col_i64_fast);
     run("optional values: try_parse, optional columns, coalesce", t_optional_values);
+    run("regex: empty subjects, empty matches, a match at the end, groups", regex_edges);
+    run("regex: split_re's pieces and matches give back the subject", regex_split_law);
     rmdir(dir);
     return failures ? 1 : 0;
 }
