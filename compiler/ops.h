@@ -33,7 +33,8 @@
     X(USER,  "",      "a monoid declared in the .fpipe file")
 
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
- * b bool, x any scalar; result likewise, or [s] for a list of str, or ?
+ * b bool, x any scalar, l a [str] list, * any number of scalars (format's,
+ * checked against its format string); result likewise, or [s] for a list of str, or ?
  * for fail's: the type of the other branch of the if it is a branch of.
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
  * worker and the operator's site), - neither.  cfn: the runtime function
@@ -58,6 +59,21 @@
     X(PARSE_F64,   "parse_f64",   "s",   "f",   "F",  "fp_parse_f64",  "a decimal number (the whole string)") \
     X(FAIL,        "fail",        "s",   "?",   "F",  "fp_fail_msg",   "fails the element with msg (a branch of an if)") \
     X(STR,         "str",         "x",   "s",   "A",  "",              "a value as text, as a TSV sink writes it") \
-    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine")
+    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine") \
+    /* Unicode (utf8proc) and string building */ \
+    X(LOWER_UTF8,  "lower_utf8",  "s",   "s",   "AF", "fp_lower_utf8", "every letter to lower case (Unicode, one to one)") \
+    X(UPPER_UTF8,  "upper_utf8",  "s",   "s",   "AF", "fp_upper_utf8", "every letter to upper case (Unicode, one to one)") \
+    X(CASEFOLD,    "casefold",    "s",   "s",   "AF", "fp_casefold",   "full Unicode case folding, for caseless keys") \
+    X(NFC,         "nfc",         "s",   "s",   "AF", "fp_nfc",        "Unicode normalization form C") \
+    X(LEN_UTF8,    "len_utf8",    "s",   "i",   "F",  "fp_len_utf8",   "length in code points") \
+    X(WORDS,       "words",       "s",   "[s]", "F",  "",              "the runs of letters, marks and digits of s") \
+    X(FORMAT,      "format",      "s*",  "s",   "A",  "",              "the format string with each {} replaced by an argument") \
+    X(PAD_LEFT,    "pad_left",    "sis", "s",   "AF", "fp_pad_left",   "s with fill before it to n code points") \
+    X(PAD_RIGHT,   "pad_right",   "sis", "s",   "AF", "fp_pad_right",  "s with fill after it to n code points") \
+    X(TRIM_LEFT,   "trim_left",   "s",   "s",   "-",  "fp_trim_left",  "without leading whitespace") \
+    X(TRIM_RIGHT,  "trim_right",  "s",   "s",   "-",  "fp_trim_right", "without trailing whitespace") \
+    X(EQUALS_CI,   "equals_ci",   "ss",  "b",   "-",  "fp_equals_ci",  "whether s and t are equal but for ASCII case") \
+    X(EQUALS_FOLD, "equals_fold", "ss",  "b",   "AF", "fp_equals_fold", "whether casefold(s) == casefold(t)") \
+    X(JOIN,        "join",        "ls",  "s",   "A",  "fp_join",       "the items of a [str] with sep between them")
 
 #endif /* FPIPE_OPS_H */
