@@ -534,6 +534,9 @@ static Type *check_call(Checker *c, Expr *e)
             diag_at(c->d, DIAG_ERROR, e->args[i]->span,
                     "join takes a list written here: [a, b], split(...), split_ws(...) or "
                     "words(...), or a name");
+            if (e->args[i]->kind == EX_NAME)
+                diag_hint(c->d, "a let of split(...) or words(...) holds no list: write "
+                                "join(split(s, \",\"), \";\") in place of the name");
             bad = true;
         }
         if (!ok) {

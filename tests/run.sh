@@ -46,6 +46,8 @@
 #            of programs, help, exit codes, --stats-file, -MD, completion
 #   fmt      tests/fmt.sh: fpipec fmt (the examples are formatted; fmt
 #            keeps the meaning, is idempotent, -i/--check), editor/ files
+#   ustr     tests/ustr.sh: the UTF-8 and string builtins against Python,
+#            every thread count and partition size, invalid UTF-8 counted
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1483,6 +1485,10 @@ echo "# jsonl"
 . tests/cli.sh
 # fpipec fmt, and the editor files generated from the compiler's tables.
 . tests/fmt.sh
+
+# The UTF-8 builtins (utf8proc) and string building against Python.
+echo "# ustr"
+. tests/ustr.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.
