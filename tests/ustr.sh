@@ -13,6 +13,19 @@
 : "${TMP:?this file is sourced by tests/run.sh, which sets TMP}"
 U=$TMP/ustr
 mkdir -p "$U"
+# The C functions on edge values (tests/unit/test_strings.c).
+if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -fopenmp ${FPIPE_CFLAGS:-} -Iruntime \
+    tests/unit/test_strings.c "$B/libfpipe.a" -lcsv -ljansson -lsimdjson -lyaml -lz -lutf8proc -lstdc++ -lm -o "$U/unit" 2> "$U/unit.cc"; then
+    "$U/unit" > "$U/unit.out" 2>&1
+    while IFS= read -r l; do
+        case "$l" in
+            "ok - "*) ok "${l#ok - }" ;;
+            "FAIL - "*) bad "${l#FAIL - }" ;;
+            *) echo "    $l" ;;
+        esac
+    done < "$U/unit.out"
+    grep -q '^ok - ' "$U/unit.out" || bad "ustr: test_strings.c ran no test" "$U/unit.out"
+else bad "ustr: tests/unit/test_strings.c does not compile" "$U/unit.cc"; fi
 cat > "$U/us.fpipe" <<'FP'
 pipeline us
 source lines : str = text(input)
@@ -73,3 +86,8 @@ if python3 tests/ref/ustr.py words "$U/in.txt" "$U/wref.tsv" &&
     grep -q "operator 'words' (.*uw.fpipe:3:1) dropped $(wc -l < "$U/ref.err") elements" "$U/run.err" &&
         ok "ustr: on_error drop counts every line with invalid UTF-8" || bad "ustr: drop count" "$U/run.err"
 else bad "ustr: word count build or run" "$U/build.out"; fi
+# fpipec verify: the laws of the string builtins hold on generated text.
+if "$FPIPEC" verify "$U/us.fpipe" > "$U/verify.out" 2>&1 &&
+    grep -q '^ok - the string builtins (.*us.fpipe:3:1): nfc and casefold idempotent' "$U/verify.out"; then
+    ok "ustr: fpipec verify checks the string builtins' laws"
+else bad "ustr: fpipec verify" "$U/verify.out"; fi
