@@ -54,7 +54,9 @@
 (defconst fpipe-builtins
   '("split_ws" "split" "lower" "upper" "len" "trim" "contains" "starts_with"
     "ends_with" "find" "substr" "field" "replace" "parse_i64" "parse_f64"
-    "fail" "str" "hash")
+    "fail" "str" "hash" "lower_utf8" "upper_utf8" "casefold" "nfc" "len_utf8"
+    "words" "format" "pad_left" "pad_right" "trim_left" "trim_right"
+    "equals_ci" "equals_fold" "join")
   "Builtin functions.")
 
 (defconst fpipe-monoids

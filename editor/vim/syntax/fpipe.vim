@@ -16,7 +16,10 @@ syn keyword fpipeBoolean true false
 syn keyword fpipeType i64 f64 bool str
 syn keyword fpipeBuiltin split_ws split lower upper len trim contains
 syn keyword fpipeBuiltin starts_with ends_with find substr field replace
-syn keyword fpipeBuiltin parse_i64 parse_f64 fail str hash
+syn keyword fpipeBuiltin parse_i64 parse_f64 fail str hash lower_utf8
+syn keyword fpipeBuiltin upper_utf8 casefold nfc len_utf8 words format
+syn keyword fpipeBuiltin pad_left pad_right trim_left trim_right equals_ci
+syn keyword fpipeBuiltin equals_fold join
 syn keyword fpipeMonoid sum count min max mean and or topk
 syn keyword fpipeFormat text csv jsonl tsv
 syn keyword fpipeConstant fail_fast drop collect associative commutative pure
