@@ -59,8 +59,8 @@ static fp_str map_utf8(fp_worker *w, const fp_site *site, const char *fn, fp_str
 {
     if (reject_bad(w, site, fn, s))
         return fp_str_lit(s.p, 0);
-    /* A code point's folding is at most 3 code points of 4 bytes. */
-    size_t cap = how == MAP_FOLD ? s.n * 3 : s.n;
+    /* Full case folding at most triples the bytes (Unicode 15: U+0390). */
+    size_t cap = how == MAP_FOLD ? s.n * 3 + 12 : s.n;
     if (how != MAP_FOLD) {
         cap = 0;   /* one to one, but the encoding may grow (ı -> I is shorter, ɐ -> Ɐ longer) */
         for (size_t i = 0; i < s.n;) {
@@ -77,6 +77,13 @@ static fp_str map_utf8(fp_worker *w, const fp_site *site, const char *fn, fp_str
         i += next_cp(s.p + i, s.n - i, &cp);
         if (how == MAP_FOLD) {
             utf8proc_ssize_t k = utf8proc_decompose_char(cp, buf, 8, UTF8PROC_CASEFOLD, NULL);
+            if (k > 8 || n + 4 * (size_t)(k > 0 ? k : 0) > cap) {
+                /* Past Unicode's bound (3 times the bytes): a bigger buffer. */
+                char *bigger = fp_arena_alloc(w->arena, cap * 2 + 64);
+                memcpy(bigger, o, n);
+                o = bigger;
+                cap = cap * 2 + 64;
+            }
             for (utf8proc_ssize_t j = 0; j < k && j < 8; j++)
                 n += (size_t)utf8proc_encode_char(buf[j], (utf8proc_uint8_t *)o + n);
         } else {
