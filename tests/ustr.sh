@@ -91,3 +91,9 @@ if "$FPIPEC" verify "$U/us.fpipe" > "$U/verify.out" 2>&1 &&
     grep -q '^ok - the string builtins (.*us.fpipe:3:1): nfc and casefold idempotent' "$U/verify.out"; then
     ok "ustr: fpipec verify checks the string builtins' laws"
 else bad "ustr: fpipec verify" "$U/verify.out"; fi
+# --as-needed: a program calling a UTF-8 builtin needs libutf8proc, the
+# word count (none) does not (docs/running.md, "Linking").
+if "$FPIPEC" build examples/wordcount.fpipe -o "$U/wc" > "$U/wc.out" 2>&1 && [ -x "$U/uw" ] &&
+    readelf -d "$U/uw" | grep -q 'NEEDED.*libutf8proc' && ! readelf -d "$U/wc" | grep -q 'libutf8proc'; then
+    ok "ustr: libutf8proc is NEEDED by a program that calls words(casefold(...)), not by the word count"
+else bad "ustr: libutf8proc as needed" "$U/wc.out"; fi
