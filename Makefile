@@ -67,12 +67,13 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o) \
                 $(RUNTIME_CXX:runtime/%.cc=$(BUILD)/obj/runtime/%.o)
 # What a program linked with libfpipe.a may need besides: libcsv (CSV
 # sources), jansson and simdjson (JSON lines), libyaml (--config), zlib
-# (gzip inputs), PCRE2 (the regex builtins), the C++ runtime (the two C++ shims: jsonl.cc, and f64.cc
+# (gzip inputs), PCRE2 (the regex builtins), utf8proc (the UTF-8 builtins,
+# runtime/strings.c), the C++ runtime (the two C++ shims: jsonl.cc, and f64.cc
 # with the header-only Dragonbox) and libm.  The one list: fpipec links with LINK_LIBS
 # (install-dirs.h) and fpipe.pc's Libs line holds it.  --as-needed keeps
 # only the libraries the objects taken from libfpipe.a call, and a program
 # takes only what its generated code reaches (docs/running.md, "Linking").
-RUNTIME_LIBS = -lcsv -ljansson -lsimdjson $(YAML_LIBS) $(PCRE2_LIBS) -lz -lstdc++ -lm
+RUNTIME_LIBS = -lcsv -ljansson -lsimdjson $(YAML_LIBS) $(PCRE2_LIBS) -lz -lutf8proc -lstdc++ -lm
 LINK_LIBS = -Wl,--push-state,--as-needed $(RUNTIME_LIBS) -Wl,--pop-state
 # The MPI variant: the same sources with -DFP_MPI, plus mpi.c, built with
 # mpicc (Open MPI); skipped when mpicc is missing.

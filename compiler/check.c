@@ -246,6 +246,7 @@ static Type *code_type(char code)
     case 'b': return &ty_bool;
     case 'I': return type_opt(&ty_i64);
     case 'F': return type_opt(&ty_f64);
+    case 'l': return type_list(&ty_str);
     default: return &ty_error;
     }
 }
@@ -264,6 +265,8 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
             str_add(&s, "T");
         else if (*p == 't' || *p == 'o')
             str_add(&s, *p == 't' ? "T" : "T?");
+        else if (*p == '*')
+            str_add(&s, "values...");
         else
             type_str(&s, code_type(*p));
     }
@@ -588,6 +591,203 @@ static bool check_regex(Checker *c, Expr *e)
     return true;
 }
 
+/* What join can take: a list literal, a call of split, split_ws or words
+ * (joined as they are cut, no list made), or a name or field (read twice
+ * by the C code, so nothing with a cost or an effect). */
+static bool join_arg_ok(const Expr *x)
+{
+    if (x->kind == EX_NAME)   /* a let of split(...) has no list to read */
+        return !x->bound || x->bound->args[0]->kind != EX_CALL || x->bound->args[0]->ext ||
+               x->bound->args[0]->type->kind != TY_LIST;
+    if (x->kind == EX_LIST)
+        return true;
+    if (x->kind == EX_FIELD)
+        return join_arg_ok(x->args[0]);
+    return x->kind == EX_CALL && !x->ext &&
+           (x->builtin == BI_SPLIT || x->builtin == BI_SPLIT_WS || x->builtin == BI_WORDS);
+}
+
+/* The pieces of a format string: text, {{ and }} for braces, and
+ * placeholders {} or {:spec}, spec = [[fill]align][width][.prec][x] with
+ * align one of < > ^ and fill one ASCII character. */
+int check_format(Arena *a, const char *s, size_t n, FmtPiece **out, const char **err,
+                 size_t *err_at)
+{
+    FmtPiece *v = arena_alloc(a, (n + 1) * sizeof *v);
+    char *text = arena_alloc(a, n + 1);
+    int k = 0;
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] != '{' && s[i] != '}') {   /* literal text up to a brace */
+            FmtPiece *p = &v[k++];
+            p->text = text;
+            p->at = i;
+            while (i < n) {
+                if ((s[i] == '{' || s[i] == '}') && i + 1 < n && s[i + 1] == s[i]) {
+                    text[p->n++] = s[i];
+                    i += 2;
+                } else if (s[i] == '{' || s[i] == '}') {
+                    break;
+                } else {
+                    text[p->n++] = s[i++];
+                }
+            }
+            text += p->n;
+            continue;
+        }
+        if (i + 1 < n && s[i + 1] == s[i]) {   /* {{ or }} alone: literal */
+            FmtPiece *p = &v[k++];
+            p->text = text;
+            p->at = i;
+            text[p->n++] = s[i];
+            text += 1;
+            i += 2;
+            continue;
+        }
+        *err_at = i;
+        if (s[i] == '}') {
+            *err = "a '}' without its '{' (write }} for a brace)";
+            return -1;
+        }
+        FmtPiece *p = &v[k++];
+        memset(p, 0, sizeof *p);
+        p->hole = true;
+        p->prec = -1;
+        p->at = i++;
+        if (i < n && s[i] == ':') {
+            i++;
+            if (i + 1 < n && strchr("<>^", s[i + 1]) && s[i] != '}' && (unsigned char)s[i] < 0x80 &&
+                s[i] >= ' ') {
+                p->fill = s[i];
+                p->align = s[i + 1];
+                i += 2;
+            } else if (i < n && strchr("<>^", s[i]) && s[i]) {
+                p->align = s[i++];
+            }
+            if (i < n && s[i] == '0' && !p->align) {   /* {:08.2}: zeros after the sign */
+                p->fill = '0';
+                p->align = '=';
+            }
+            while (i < n && s[i] >= '0' && s[i] <= '9') {
+                if (p->width > 1000000) {
+                    *err = "a width over 1000000";
+                    return -1;
+                }
+                p->width = p->width * 10 + (s[i++] - '0');
+            }
+            if (i < n && s[i] == '.') {
+                i++;
+                if (i >= n || s[i] < '0' || s[i] > '9') {
+                    *err = "'.' must be followed by the number of decimals";
+                    return -1;
+                }
+                p->prec = 0;
+                while (i < n && s[i] >= '0' && s[i] <= '9') {
+                    if (p->prec > 100) {
+                        *err = "more than 100 decimals";
+                        return -1;
+                    }
+                    p->prec = p->prec * 10 + (s[i++] - '0');
+                }
+            }
+            if (i < n && s[i] == 'x') {
+                p->hex = true;
+                i++;
+            }
+        }
+        if (i >= n || s[i] != '}') {
+            *err = i >= n ? "a '{' without its '}' (write {{ for a brace)"
+                          : "a bad placeholder: write {} or {:[[fill]align][width][.decimals][x]}";
+            return -1;
+        }
+        i++;
+    }
+    *out = v;
+    return k;
+}
+
+/* A span inside string literal e for bytes at..at+len of its value: exact
+ * when the literal has no escapes, else the whole literal. */
+static Span literal_span(const Expr *e, size_t at, size_t len)
+{
+    Span sp = e->span;
+    if (e->span.len == e->slen + 2 && at + len <= e->slen) {
+        sp.off = e->span.off + 1 + (uint32_t)at;
+        sp.len = (uint32_t)(len ? len : 1);
+    }
+    return sp;
+}
+
+/* format("...", args...): the string must be a literal, and each
+ * placeholder must suit its argument (decimals for f64, x for i64, one
+ * argument per placeholder). */
+static Type *check_format_call(Checker *c, Expr *e, Type **args)
+{
+    if (e->nargs == 0 || e->args[0]->kind != EX_STR) {
+        diag_at(c->d, DIAG_ERROR, e->nargs ? e->args[0]->span : e->span,
+                "format's first argument must be a string literal");
+        diag_hint(c->d, "it is checked against the arguments when compiling: "
+                        "format(\"{} is {:.2}\", name, value)");
+        return &ty_error;
+    }
+    const Expr *f = e->args[0];
+    FmtPiece *pc = NULL;
+    const char *why = NULL;
+    size_t at = 0;
+    int n = check_format(c->arena, f->sval, f->slen, &pc, &why, &at);
+    if (n < 0) {
+        diag_at(c->d, DIAG_ERROR, literal_span(f, at, 1), "bad format string: %s", why);
+        return &ty_error;
+    }
+    int holes = 0;
+    bool bad = false;
+    for (int i = 0; i < n; i++) {
+        if (!pc[i].hole)
+            continue;
+        holes++;
+        if (holes >= e->nargs)
+            continue;
+        Type *t = args[holes < 16 ? holes : 15];
+        if (holes >= 16 || t == &ty_error)
+            continue;
+        size_t len = 1;
+        while (pc[i].at + len < f->slen && f->sval[pc[i].at + len - 1] != '}')
+            len++;
+        Span sp = literal_span(f, pc[i].at, len);
+        if (!type_is_scalar(t)) {
+            diag_at(c->d, DIAG_ERROR, e->args[holes]->span,
+                    "format prints i64, f64, bool or str, not %s", tname(c, t));
+            bad = true;
+        } else if (pc[i].prec >= 0 && t != &ty_f64) {
+            diag_at(c->d, DIAG_ERROR, sp, "decimals ('.%d') need an f64, but argument %d is %s",
+                    pc[i].prec, holes + 1, tname(c, t));
+            diag_hint(c->d, "use {} or a width alone for %s", tname(c, t));
+            bad = true;
+        } else if (pc[i].align == '=' && t != &ty_i64 && t != &ty_f64) {
+            diag_at(c->d, DIAG_ERROR, sp, "zero padding ('0' before the width) needs a number, "
+                    "but argument %d is %s", holes + 1, tname(c, t));
+            diag_hint(c->d, "to pad text with zeros write {:0>%lld}", (long long)pc[i].width);
+            bad = true;
+        } else if (pc[i].hex && t != &ty_i64) {
+            diag_at(c->d, DIAG_ERROR, sp, "hexadecimal ('x') needs an i64, but argument %d is %s",
+                    holes + 1, tname(c, t));
+            bad = true;
+        }
+    }
+    if (e->nargs > 16) {
+        diag_at(c->d, DIAG_ERROR, e->span, "format takes at most 15 values, not %d", e->nargs - 1);
+        return &ty_error;
+    }
+    if (holes != e->nargs - 1) {
+        diag_at(c->d, DIAG_ERROR, e->span, "format string has %d placeholder%s but %d value%s %s given",
+                holes, holes == 1 ? "" : "s", e->nargs - 1, e->nargs == 2 ? "" : "s",
+                e->nargs == 2 ? "is" : "are");
+        diag_hint(c->d, "one value per {} (write {{ and }} for braces)");
+        return &ty_error;
+    }
+    return bad ? &ty_error : &ty_str;
+}
+
 /* A call: a builtin (its argument types from ops.h) or an extern (its
  * declared parameters).  Checks every argument first, so each mistake is
  * reported once; marks the body fallible when the callee can fail. */
@@ -596,7 +796,7 @@ static Type *check_call(Checker *c, Expr *e)
     int b = find_builtin(e->sval);
     Type *fail_type = c->fail_type;   /* only for this call, not its arguments */
     c->fail_type = NULL;
-    Type *args[8] = {0};
+    Type *args[16] = {0};
     for (int i = 0; i < e->nargs; i++) {
         if (e->args[i]->kind == EX_FIELD_INIT) {   /* NAME = VALUE */
             diag_at(c->d, DIAG_ERROR, e->args[i]->name_span, "'%s = ...' is an option of a "
@@ -606,7 +806,7 @@ static Type *check_call(Checker *c, Expr *e)
             return &ty_error;
         }
         Type *t = check_expr(c, e->args[i]);
-        if (i < 8)
+        if (i < 16)
             args[i] = t;
     }
     Extern *ext = b < 0 ? find_extern(c, e->sval) : NULL;
@@ -629,6 +829,8 @@ static Type *check_call(Checker *c, Expr *e)
     }
     const BuiltinInfo *bi = &builtin_info[b];
     e->builtin = b;
+    if (b == BI_FORMAT)
+        return check_format_call(c, e, args);
     int want = (int)strlen(bi->params);
     if (e->nargs != want) {
         diag_at(c->d, DIAG_ERROR, e->span, "%s takes %d argument%s, not %d", e->sval, want,
@@ -659,6 +861,15 @@ static Type *check_call(Checker *c, Expr *e)
         bool ok = code == 'x'   ? type_is_scalar(args[i])
                   : code == 'n' ? type_is_numeric(args[i])
                                 : args[i] == code_type(code);
+        if (code == 'l' && b == BI_JOIN && ok && !join_arg_ok(e->args[i])) {
+            diag_at(c->d, DIAG_ERROR, e->args[i]->span,
+                    "join takes a list written here: [a, b], split(...), split_ws(...) or "
+                    "words(...), or a name");
+            if (e->args[i]->kind == EX_NAME)
+                diag_hint(c->d, "a let of split(...) or words(...) holds no list: write "
+                                "join(split(s, \",\"), \";\") in place of the name");
+            bad = true;
+        }
         if (!ok && args[i] == &ty_str && (b == BI_I64 || b == BI_F64)) {
             diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s expects %s, not str", e->sval,
                     b == BI_I64 ? "f64" : "i64");
@@ -739,6 +950,16 @@ static Type *check_binary(Checker *c, Expr *e)
     case B_MUL:
     case B_DIV:
     case B_REM:
+        if (e->op == B_ADD && (l == &ty_str || r == &ty_str)) {   /* concatenation */
+            if (l != r) {
+                diag_at(c->d, DIAG_ERROR, e->name_span, "'+' between %s and %s", tname(c, l),
+                        tname(c, r));
+                diag_hint(c->d, "'+' joins two str: make the other one a str with str(...), or "
+                                "use format(\"{}{}\", a, b)");
+                return &ty_error;
+            }
+            return &ty_str;
+        }
         if (!type_is_numeric(l) || !type_is_numeric(r)) {
             Expr *bad = !type_is_numeric(l) ? e->args[0] : e->args[1];
             diag_at(c->d, DIAG_ERROR, bad->span, "'%s' needs numbers, not %s", op,
@@ -1548,6 +1769,8 @@ static bool makes_strings(const Expr *e)
         return true;
     if (e->kind == EX_CALL && e->ext)
         return true;   /* a C function may make strings with fp_alloc */
+    if (e->kind == EX_BINARY && e->op == B_ADD && e->type == &ty_str)
+        return true;   /* concatenation */
     for (int i = 0; i < e->nargs; i++)
         if (makes_strings(e->args[i]))
             return true;

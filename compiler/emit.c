@@ -441,6 +441,117 @@ static void emit_binary(ExprCtx *x, Str *s, const Expr *ex)
     str_add(s, ")");
 }
 
+/* The parts of a chain a + b + c of str, left to right. */
+static void cat_parts(ExprCtx *x, Str *s, const Expr *ex, int *n)
+{
+    if (ex->kind == EX_BINARY && ex->op == B_ADD && ex->type == &ty_str) {
+        cat_parts(x, s, ex->args[0], n);
+        cat_parts(x, s, ex->args[1], n);
+        return;
+    }
+    if ((*n)++)
+        str_add(s, ", ");
+    emit_expr(x, s, ex);
+}
+
+/* a + b + ... of str: one fp_cat of all the parts, one copy. */
+static void emit_concat(ExprCtx *x, Str *s, const Expr *ex)
+{
+    Str parts = {0};
+    int n = 0;
+    cat_parts(x, &parts, ex, &n);
+    if (n == 2)
+        str_add(s, "fp_cat2(w->arena, %s)", parts.p);
+    else
+        str_add(s, "fp_cat(w->arena, %d, (fp_str[]){%s})", n, parts.p);
+    str_free(&parts);
+}
+
+/* format("...", args): the literal pieces and each argument formatted by
+ * its placeholder, concatenated (the string was checked: it parses). */
+static void emit_format(ExprCtx *x, Str *s, const Expr *ex)
+{
+    const Expr *f = ex->args[0];
+    FmtPiece *pc = NULL;
+    const char *why = NULL;
+    size_t at = 0;
+    int n = check_format(x->e->arena, f->sval, f->slen, &pc, &why, &at);
+    Str parts = {0};
+    int arg = 1;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            str_add(&parts, ", ");
+        if (!pc[i].hole) {
+            str_add(&parts, "FP_LIT(");
+            emit_c_string(&parts, pc[i].text, pc[i].n);
+            str_add(&parts, ")");
+            continue;
+        }
+        const Expr *a = ex->args[arg++];
+        const Type *t = a->type;
+        const char *tn = t == &ty_i64 ? "i64" : t == &ty_f64 ? "f64" : t == &ty_bool ? "bool" : "str";
+        if (!pc[i].width && pc[i].prec < 0 && !pc[i].hex) {   /* {}: as str prints it */
+            if (t == &ty_str)
+                emit_expr(x, &parts, a);
+            else {
+                str_add(&parts, "fp_str_of_%s(w->arena, ", tn);
+                emit_expr(x, &parts, a);
+                str_add(&parts, ")");
+            }
+            continue;
+        }
+        str_add(&parts, "fp_fmt_%s(w->arena, ", tn);
+        emit_expr(x, &parts, a);
+        str_add(&parts, ", (fp_fmt){.width = %lld, .prec = %d", (long long)pc[i].width, pc[i].prec);
+        if (pc[i].fill)
+            str_add(&parts, ", .fill = '%s%c'", pc[i].fill == '\'' || pc[i].fill == '\\' ? "\\" : "",
+                    pc[i].fill);
+        if (pc[i].align)
+            str_add(&parts, ", .align = '%c'", pc[i].align);
+        if (pc[i].hex)
+            str_add(&parts, ", .hex = true");
+        str_add(&parts, "})");
+    }
+    if (n == 0)
+        str_add(s, "FP_LIT(\"\")");
+    else if (n == 1)
+        str_add(s, "%s", parts.p);
+    else
+        str_add(s, "fp_cat(w->arena, %d, (fp_str[]){%s})", n, parts.p);
+    str_free(&parts);
+}
+
+/* join(list, sep): a split, split_ws or words call is joined as it is
+ * cut (no list made); a list literal from its items; a named list from
+ * its items and count. */
+static void emit_join(ExprCtx *x, Str *s, const Expr *ex)
+{
+    const Expr *l = ex->args[0];
+    if (l->kind == EX_CALL && !l->ext && l->builtin == BI_SPLIT) {
+        str_add(s, "fp_join_split(w->arena, w, &site_%s, ", x->op->cname);
+        emit_args(x, s, l, ", ");
+    } else if (l->kind == EX_CALL && !l->ext && l->builtin == BI_WORDS) {
+        str_add(s, "fp_join_words(w->arena, w, &site_%s, ", x->op->cname);
+        emit_args(x, s, l, ", ");
+    } else if (l->kind == EX_CALL && !l->ext && l->builtin == BI_SPLIT_WS) {
+        str_add(s, "fp_join_ws(w->arena, ");
+        emit_args(x, s, l, ", ");
+    } else if (l->kind == EX_LIST) {
+        str_add(s, "fp_join(w->arena, (fp_str[]){");
+        emit_args(x, s, l, ", ");
+        str_add(s, "}, %d", l->nargs);
+    } else {
+        str_add(s, "fp_join(w->arena, ");
+        emit_expr(x, s, l);
+        str_add(s, ".items, ");
+        emit_expr(x, s, l);
+        str_add(s, ".n");
+    }
+    str_add(s, ", ");
+    emit_expr(x, s, ex->args[1]);
+    str_add(s, ")");
+}
+
 /* An expression as one C expression (lets through the comma operator, ifs
  * as ?:).  Operator bodies that start with let or if are lowered to
  * statements first (emit_value); this handles everything inside. */
@@ -514,7 +625,12 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
             str_add(s, ")");
         }
         break;
-    case EX_BINARY: emit_binary(x, s, ex); break;
+    case EX_BINARY:
+        if (ex->op == B_ADD && ex->type == &ty_str)
+            emit_concat(x, s, ex);
+        else
+            emit_binary(x, s, ex);
+        break;
     case EX_CALL: {
         if (ex->ext) {
             /* A C function of a linked file: the worker is its fp_ctx; a
@@ -557,6 +673,14 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
             ctype_tag(&tag, ex->type);
             fn = arena_printf(x->e->arena, "fp_coalesce_%s", tag.p);
             str_free(&tag);
+        }
+        if (ex->builtin == BI_FORMAT) {
+            emit_format(x, s, ex);
+            break;
+        }
+        if (ex->builtin == BI_JOIN) {
+            emit_join(x, s, ex);
+            break;
         }
         if (ex->builtin == BI_FAIL) {   /* (fail, a zero of the if's type) */
             str_add(s, "(%s(w, &site_%s, ", fn, x->op->cname);
@@ -1748,6 +1872,15 @@ static const char *emit_op(Emitter *e, const IrOp *op, const char *input)
             fail_check(e, op);
             line(e, "%s %s;", ctype(e, op->out), name);
             next_loop(e, op, 0, arena_printf(e->arena, "fp_split_re_next(&%s, &%s)", it, name));
+        } else if (op->body->kind == EX_CALL && op->body->builtin == BI_WORDS) {
+            emit_expr(&x, &s, op->body->args[0]);
+            const char *it = helper(e, arena_printf(e->arena, "%s_it", name));
+            decl = retry_open(e, op, "fp_words_iter", it, &att);
+            line(e, "%s%s = fp_words_begin(w, &site_%s, %s);", decl, it, op->cname, s.p);
+            retry_close(e, op, att);
+            fail_check(e, op);
+            line(e, "%s %s;", ctype(e, op->out), name);
+            next_loop(e, op, 0, arena_printf(e->arena, "fp_words_next(&%s, &%s)", it, name));
         } else if (op->body->kind != EX_LIST) {   /* any list value */
             emit_expr(&x, &s, op->body);
             const char *items = helper(e, arena_printf(e->arena, "%s_items", name));

@@ -485,6 +485,23 @@ Program *yaml_program(Arena *a, const Source *src, Diags *d);
 
 typedef enum Target { TGT_INPUT, TGT_OUTPUT, TGT_STDOUT, TGT_PATH } Target;
 
+/* One piece of a format(...) string: literal text, or a placeholder
+ * {:[[fill]align][width][.prec][x]} for the next argument. */
+typedef struct FmtPiece {
+    bool hole;               /* a placeholder (else literal text) */
+    const char *text;        /* literal text, {{ and }} undone */
+    size_t n;
+    size_t at;               /* byte offset of the piece in the string */
+    int64_t width;           /* 0: none */
+    int prec;                /* -1: none */
+    char fill, align;        /* 0: the defaults (space; numbers right, text left) */
+    bool hex;
+} FmtPiece;
+/* The pieces of a format string, in the arena; -1 after a mistake (*err
+ * says what, *err_at where). */
+int check_format(Arena *a, const char *s, size_t n, FmtPiece **out, const char **err,
+                 size_t *err_at);
+
 /* An extern C function, checked. */
 typedef struct Extern {
     const char *name;        /* as declared: also its C name */

@@ -34,10 +34,12 @@
 
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
  * b bool, x any scalar, n i64 or f64 (every n of a call the same type,
- * the result's too, and cfn gets a _i64 or _f64 suffix); result likewise,
- * or [s] for a list of str, or ? for fail's: the type of the other branch
- * of the if it is a branch of; I F (upper case) for i64? f64?, t for a
- * scalar T and o for its T? (checked by check.c's check_opt_call).
+ * the result's too, and cfn gets a _i64 or _f64 suffix), l a [str] list,
+ * * any number of scalars (format's, checked against its format string);
+ * result likewise, or [s] for a list of str, or ? for fail's: the type of
+ * the other branch of the if it is a branch of; I F (upper case) for i64?
+ * f64?, t for a scalar T and o for its T? (checked by check.c's
+ * check_opt_call).
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
  * worker and the operator's site), W takes the worker only, R its argument
  * 2 is a regex pattern, a string literal compiled by fpipec (the call takes
@@ -91,6 +93,21 @@
     X(FIND_RE,     "find_re",     "ss",  "i",   "FR", "fp_find_re",    "byte index of the first match of re in s, or -1") \
     X(EXTRACT,     "extract",     "ssi", "s",   "FR", "fp_extract",    "group n (0: the whole match) of the first match (it takes part)") \
     X(REPLACE_RE,  "replace_re",  "sss", "s",   "AFR", "fp_replace_re", "s with every match of re replaced by with ($1 a group)") \
-    X(SPLIT_RE,    "split_re",    "ss",  "[s]", "FR", "",              "s cut at every non-empty match of re")
+    X(SPLIT_RE,    "split_re",    "ss",  "[s]", "FR", "",              "s cut at every non-empty match of re") \
+    /* Unicode (utf8proc) and string building */ \
+    X(LOWER_UTF8,  "lower_utf8",  "s",   "s",   "AF", "fp_lower_utf8", "every letter to lower case (Unicode, one to one)") \
+    X(UPPER_UTF8,  "upper_utf8",  "s",   "s",   "AF", "fp_upper_utf8", "every letter to upper case (Unicode, one to one)") \
+    X(CASEFOLD,    "casefold",    "s",   "s",   "AF", "fp_casefold",   "full Unicode case folding, for caseless keys") \
+    X(NFC,         "nfc",         "s",   "s",   "AF", "fp_nfc",        "Unicode normalization form C") \
+    X(LEN_UTF8,    "len_utf8",    "s",   "i",   "F",  "fp_len_utf8",   "length in code points") \
+    X(WORDS,       "words",       "s",   "[s]", "F",  "",              "the runs of letters, marks and digits of s") \
+    X(FORMAT,      "format",      "s*",  "s",   "A",  "",              "the format string with each {} replaced by an argument") \
+    X(PAD_LEFT,    "pad_left",    "sis", "s",   "AF", "fp_pad_left",   "s with fill before it to n code points") \
+    X(PAD_RIGHT,   "pad_right",   "sis", "s",   "AF", "fp_pad_right",  "s with fill after it to n code points") \
+    X(TRIM_LEFT,   "trim_left",   "s",   "s",   "-",  "fp_trim_left",  "without leading whitespace") \
+    X(TRIM_RIGHT,  "trim_right",  "s",   "s",   "-",  "fp_trim_right", "without trailing whitespace") \
+    X(EQUALS_CI,   "equals_ci",   "ss",  "b",   "-",  "fp_equals_ci",  "whether s and t are equal but for ASCII case") \
+    X(EQUALS_FOLD, "equals_fold", "ss",  "b",   "AF", "fp_equals_fold", "whether casefold(s) == casefold(t)") \
+    X(JOIN,        "join",        "ls",  "s",   "A",  "fp_join",       "the items of a [str] with sep between them")
 
 #endif /* FPIPE_OPS_H */

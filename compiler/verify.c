@@ -14,6 +14,8 @@
  * fp_xsum in keyed tables, fp_fsum for a global combine): merges are
  * associative, commutative and exact, on lists that force promotion out
  * of the inline window, cancel hugely, hold subnormals, infinities, NaN.
+ * A pipeline using concatenation or a builtin of runtime/strings.c gets
+ * their laws (nfc and casefold idempotent, + associative, ...).
  * Inputs are random (a fixed, printed seed) and
  * edge cases (0, -1, INT64_MIN, INT64_MAX, NaN, -0.0, infinities, empty
  * strings, NUL and high bytes).  f64 laws are first tested on values whose
@@ -1037,6 +1039,124 @@ static void gen_numeric_laws(Gen *g, const Ir *ir, const Expr *call, int k)
     L(g, "%s", "");
 }
 
+/* Whether e uses concatenation or a builtin of runtime/strings.c. */
+static bool uses_strings(const Expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_BINARY && e->op == B_ADD && e->type == &ty_str)
+        return true;
+    if (e->kind == EX_CALL && !e->ext && e->builtin >= BI_LOWER_UTF8 && e->builtin <= BI_JOIN)
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (uses_strings(e->args[i]))
+            return true;
+    return false;
+}
+
+static const IrOp *strings_op(const Ir *ir)
+{
+    for (int i = 0; i < ir->nops; i++)
+        if (ir->ops[i].body && uses_strings(ir->ops[i].body))
+            return &ir->ops[i];
+    return NULL;
+}
+
+enum { STR_TRIALS = 3000 };
+
+/* The laws of the string builtins (runtime/strings.c, utf8proc): nfc and
+ * casefold are idempotent, concatenation is associative and adds lengths
+ * (bytes, and code points of UTF-8), words of words joined are the same
+ * words; on invalid UTF-8 a UTF-8 builtin fails the element, on UTF-8 it
+ * never does.  Strings are drawn from ASCII, Latin, Greek (final sigma),
+ * Cyrillic, combining marks, ß and ẞ, a Hangul syllable and its jamo, and
+ * now and then a stray byte. */
+static void gen_string_laws(Gen *g, const Ir *ir, const IrOp *c, int k)
+{
+    const char *what = arena_printf(g->a, "%s:%d:%d", ir->src->path, c->line, c->col);
+    Str lit = {0};
+    emit_c_string(&lit, what, strlen(what));
+    const char *loc = arena_strndup(g->a, lit.p, lit.n);
+    str_free(&lit);
+    L(g, "/* the string builtins (line %d): runtime/strings.c */", c->line);
+    L(g, "static fp_str gen_text(int bad)");
+    L(g, "{");
+    L(g, "    static const char *const cps[] = {\"a\", \"Z\", \"0\", \" \", \"-\", \"\\xc3\\xa9\", \"\\xc3\\x89\",");
+    L(g, "        \"e\\xcc\\x81\", \"\\xcc\\x81\", \"\\xcc\\xa3\", \"\\xc3\\x9f\", \"\\xe1\\xba\\x9e\", \"\\xce\\xa3\",");
+    L(g, "        \"\\xcf\\x83\", \"\\xcf\\x82\", \"\\xd0\\x96\", \"\\xea\\xb0\\x80\", \"\\xe1\\x84\\x80\\xe1\\x85\\xa1\",");
+    L(g, "        \"\\xef\\xac\\x81\", \"\\xc4\\xb0\", \"\\xf0\\x9f\\x98\\x80\", \"\\xe2\\x84\\xab\"};");
+    L(g, "    size_t n = (size_t)(rnd() %% 12), len = 0;");
+    L(g, "    char *p = fp_arena_alloc(W.arena, n * 6 + 2 + FP_PAD);");
+    L(g, "    for (size_t i = 0; i < n; i++) {");
+    L(g, "        const char *c = cps[rnd() %% (sizeof cps / sizeof cps[0])];");
+    L(g, "        memcpy(p + len, c, strlen(c));");
+    L(g, "        len += strlen(c);");
+    L(g, "    }");
+    L(g, "    if (bad)   /* a stray continuation, a lone lead byte or 0xff */");
+    L(g, "        p[len++] = (char)(\"\\x80\\xc3\\xff\"[rnd() %% 3]);");
+    L(g, "    memset(p + len, 0, FP_PAD);");
+    L(g, "    return fp_str_lit(p, len);");
+    L(g, "}");
+    L(g, "static int str_law(const char *law, fp_str a, fp_str l, fp_str r)");
+    L(g, "{");
+    L(g, "    if (same_str(l, r))");
+    L(g, "        return 0;");
+    L(g, "    char msg[200];");
+    L(g, "    snprintf(msg, sizeof msg, \"the string builtins: %%s does not hold\", law);");
+    L(g, "    report(%s, 1, msg);", loc);
+    L(g, "    fputs(\"    counterexample: \", stdout);");
+    L(g, "    show_str(a);");
+    L(g, "    fputs(\"\\n    one side \", stdout);");
+    L(g, "    show_str(l);");
+    L(g, "    fputs(\", the other \", stdout);");
+    L(g, "    show_str(r);");
+    L(g, "    fputs(\"\\n\", stdout);");
+    L(g, "    return 1;");
+    L(g, "}");
+    L(g, "static void test_%d(void)", k);
+    L(g, "{");
+    L(g, "    int failed = 0;");
+    L(g, "    for (int t = 0; t < %d && !failed; t++) {", STR_TRIALS);
+    L(g, "        fp_str a = gen_text(0), b = gen_text(0), c = gen_text(0);");
+    L(g, "        W.failed = 0;");
+    L(g, "        fp_str n1 = fp_nfc(W.arena, &W, &vsite, a);");
+    L(g, "        failed |= str_law(\"nfc(nfc(s)) == nfc(s)\", a, fp_nfc(W.arena, &W, &vsite, n1), n1);");
+    L(g, "        fp_str f1 = fp_casefold(W.arena, &W, &vsite, a);");
+    L(g, "        failed |= str_law(\"casefold(casefold(s)) == casefold(s)\", a,");
+    L(g, "                          fp_casefold(W.arena, &W, &vsite, f1), f1);");
+    L(g, "        fp_str ab = fp_cat2(W.arena, a, b);");
+    L(g, "        failed |= str_law(\"(a + b) + c == a + (b + c)\", ab, fp_cat2(W.arena, ab, c),");
+    L(g, "                          fp_cat2(W.arena, a, fp_cat2(W.arena, b, c)));");
+    L(g, "        if (fp_len(ab) != fp_len(a) + fp_len(b) ||");
+    L(g, "            fp_len_utf8(&W, &vsite, ab) != fp_len_utf8(&W, &vsite, a) + fp_len_utf8(&W, &vsite, b))");
+    L(g, "            failed |= str_law(\"len(a + b) == len(a) + len(b), in bytes and code points\", ab,");
+    L(g, "                              a, b);");
+    L(g, "        fp_str sp = FP_LIT(\" \");");
+    L(g, "        fp_str w1 = fp_join_words(W.arena, &W, &vsite, a, sp);");
+    L(g, "        failed |= str_law(\"join(words(join(words(s), \\\" \\\")), \\\" \\\") == join(words(s), \\\" \\\")\", a,");
+    L(g, "                          fp_join_words(W.arena, &W, &vsite, w1, sp), w1);");
+    L(g, "        if (W.failed && !failed) {");
+    L(g, "            report(%s, 1, \"the string builtins: a UTF-8 builtin failed on valid UTF-8\");", loc);
+    L(g, "            printf(\"    %%s\\n\", W.err_msg);");
+    L(g, "            failed = 1;");
+    L(g, "        }");
+    L(g, "        fp_str x = gen_text(1);");
+    L(g, "        W.failed = 0;");
+    L(g, "        fp_str y = fp_nfc(W.arena, &W, &vsite, x);");
+    L(g, "        if ((!W.failed || y.n) && !failed) {");
+    L(g, "            failed |= str_law(\"nfc of invalid UTF-8 fails and gives \\\"\\\"\", x, y, FP_LIT(\"\"));");
+    L(g, "            failed |= !W.failed;");
+    L(g, "        }");
+    L(g, "        W.failed = 0;");
+    L(g, "    }");
+    L(g, "    if (!failed)");
+    L(g, "        printf(\"ok - the string builtins (%%s): nfc and casefold idempotent, + associative \"");
+    L(g, "               \"and adding lengths, words stable, invalid UTF-8 fails (%%d trials)\\n\", %s, %d);",
+      loc, STR_TRIALS);
+    L(g, "}");
+    L(g, "%s", "");
+}
+
 /* The whole test program: the pipeline's types and monoids as emit.c
  * writes them, a law test per monoid, a determinism (and batch split)
  * test per extern, and main. */
@@ -1073,6 +1193,10 @@ static void gen_program(Gen *g, const Ir *ir)
     int num_k = num ? k : -1;
     if (num)
         gen_numeric_laws(g, ir, num, k++);
+    const IrOp *str_op = strings_op(ir);
+    int str_k = k;
+    if (str_op)
+        gen_string_laws(g, ir, str_op, k++);
     L(g, "int main(int argc, char **argv)");
     L(g, "{");
     L(g, "    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;");
@@ -1089,6 +1213,9 @@ static void gen_program(Gen *g, const Ir *ir)
         else if (i < ir->nmonoids)
             what = arena_printf(a_of(g), "%s: error: monoid '%s'", loc_str(g, ir,
                                 ir->monoids[i]->span), ir->monoids[i]->name);
+        else if (str_op && i == str_k)
+            what = arena_printf(a_of(g), "%s:%d:%d: error: the string builtins", ir->src->path,
+                                str_op->line, str_op->col);
         else if (i == ir->nmonoids + ir->nexterns)
             what = arena_printf(a_of(g), "%s:%d:%d: error: the exact f64 sum", ir->src->path,
                                 sum_op->line, sum_op->col);
@@ -1121,9 +1248,10 @@ int verify_program(Arena *a, const Ir *ir, uint64_t seed, bool seed_given)
     printf("verify %s: seed %llu (--seed N to change)\n", ir->src->path,
            (unsigned long long)seed);
     fflush(stdout);
-    if (ir->nmonoids == 0 && ir->nexterns == 0 && !exact_sum_op(ir) && !numeric_use(ir)) {
+    if (ir->nmonoids == 0 && ir->nexterns == 0 && !exact_sum_op(ir) && !numeric_use(ir) &&
+        !strings_op(ir)) {
         printf("nothing to verify: no declared monoid, no extern C function, no f64 sum, "
-               "no numeric builtin\n");
+               "no numeric or string builtin\n");
         return 0;
     }
     Str c = {0};

@@ -393,6 +393,51 @@ typedef struct fp_resplit_iter {
 fp_resplit_iter fp_split_re_begin(struct fp_worker *w, const struct fp_site *site,
                                   const fp_regex *re, fp_str s);
 bool fp_split_re_next(fp_resplit_iter *it, fp_str *piece);
+/* UTF-8 builtins and string builders (strings.c, with utf8proc).  A UTF-8
+ * builtin given invalid UTF-8 fails the element ("casefold: invalid UTF-8
+ * at byte 3") and returns an empty string. */
+fp_str fp_lower_utf8(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str s);
+fp_str fp_upper_utf8(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str s);
+fp_str fp_casefold(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str s);
+fp_str fp_nfc(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str s);
+int64_t fp_len_utf8(struct fp_worker *w, const struct fp_site *site, fp_str s);
+/* words(s): the runs of letters, marks and decimal digits of s. */
+typedef struct fp_words_iter {
+    const char *p;      /* where the next word is looked for */
+    const char *end;
+} fp_words_iter;
+fp_words_iter fp_words_begin(struct fp_worker *w, const struct fp_site *site, fp_str s);
+bool fp_words_next(fp_words_iter *it, fp_str *word);
+fp_str fp_cat(fp_arena *a, int n, const fp_str *parts);   /* the n parts one after another */
+fp_str fp_cat2(fp_arena *a, fp_str x, fp_str y);           /* x ++ y */
+fp_str fp_pad_left(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str s,
+                   int64_t width, fp_str fill);
+fp_str fp_pad_right(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str s,
+                    int64_t width, fp_str fill);
+fp_str fp_trim_left(fp_str s);
+fp_str fp_trim_right(fp_str s);
+bool fp_equals_ci(fp_str x, fp_str y);   /* ASCII letters compared without case */
+bool fp_equals_fold(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str x,
+                    fp_str y);           /* casefold(x) == casefold(y) */
+fp_str fp_join(fp_arena *a, const fp_str *items, int64_t n, fp_str sep);
+fp_str fp_join_split(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str s,
+                     fp_str cut, fp_str sep);   /* join(split(s, cut), sep) */
+fp_str fp_join_ws(fp_arena *a, fp_str s, fp_str sep);   /* join(split_ws(s), sep) */
+fp_str fp_join_words(fp_arena *a, struct fp_worker *w, const struct fp_site *site, fp_str s,
+                     fp_str sep);               /* join(words(s), sep) */
+/* format's placeholders: {:[[fill]align][width][.prec][x]}.  width counts
+ * code points; prec < 0 means none (f64 printed as str prints it). */
+typedef struct fp_fmt {
+    int64_t width;      /* 0: no padding */
+    int prec;           /* digits after the point of an f64, or -1 */
+    char fill;          /* an ASCII fill byte, 0 for a space */
+    char align;         /* '<', '>', '^', '=' (after the sign), or 0: the type's default */
+    bool hex;           /* an i64 in lower-case hexadecimal */
+} fp_fmt;
+fp_str fp_fmt_str(fp_arena *a, fp_str s, fp_fmt f);
+fp_str fp_fmt_i64(fp_arena *a, int64_t v, fp_fmt f);
+fp_str fp_fmt_f64(fp_arena *a, double v, fp_fmt f);
+fp_str fp_fmt_bool(fp_arena *a, bool v, fp_fmt f);
 
 /* ------------------------------------------------------------------ */
 /* Arithmetic with defined behaviour: i64 wraps (two's complement);    */

@@ -14,6 +14,7 @@ set -euo pipefail
 #   zlib1g-dev                gzip inputs (runtime/inputs.c)
 #   libsimdjson-dev           JSON lines' fast path (runtime/jsonl.cc, a C++ shim)
 #   libdragonbox-dev, g++     Dragonbox, the shortest f64 digits (runtime/f64.cc, a C++ shim)
+#   libutf8proc-dev           casefold, nfc, words and the other UTF-8 builtins (runtime/strings.c)
 #   libxxhash-dev             XXH3, the keyed tables' seeded hash (runtime/libfpipe.h)
 #   libpcre2-dev              PCRE2: the regex builtins' patterns, checked by fpipec
 #                             (compiler/check.c) and matched by programs (runtime/regex.c)
@@ -40,7 +41,7 @@ PKGS=(build-essential pkgconf re2c lemon libyaml-dev libomp-dev clang
       libclang-rt-14-dev mawk coreutils graphviz valgrind libcsv-dev
       libjansson-dev sqlite3 libopenmpi-dev openmpi-bin zlib1g-dev cppcheck
       python3 binutils time libxxhash-dev libdragonbox-dev g++
-      libsimdjson-dev scdoc groff-base man-db libpcre2-dev
+      libsimdjson-dev scdoc groff-base man-db libpcre2-dev libutf8proc-dev
       vim emacs-nox cmake)
 
 missing=()

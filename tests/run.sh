@@ -59,6 +59,8 @@
 #            fpipec's outputs when a write fails
 #   regex    tests/regex.sh: the regex builtins against Python's re, every
 #            thread count, mpirun -n 2 and 3
+#   ustr     tests/ustr.sh: the UTF-8 and string builtins against Python,
+#            every thread count and partition size, invalid UTF-8 counted
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1517,6 +1519,10 @@ echo "# opt"
 
 # The regex builtins (PCRE2) against Python's re, in every mode.
 . tests/regex.sh
+
+# The UTF-8 builtins (utf8proc) and string building against Python.
+echo "# ustr"
+. tests/ustr.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

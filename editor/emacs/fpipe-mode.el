@@ -57,7 +57,9 @@
     "fail" "str" "hash" "f64" "i64" "floor" "ceil" "round" "abs" "min" "max"
     "sqrt" "log" "exp" "pow" "input_file" "input_line" "some" "is_none"
     "is_some" "coalesce" "try_parse_i64" "try_parse_f64" "matches" "find_re"
-    "extract" "replace_re" "split_re")
+    "extract" "replace_re" "split_re" "lower_utf8" "upper_utf8" "casefold"
+    "nfc" "len_utf8" "words" "format" "pad_left" "pad_right" "trim_left"
+    "trim_right" "equals_ci" "equals_fold" "join")
   "Builtin functions.")
 
 (defconst fpipe-monoids

@@ -21,6 +21,13 @@
  *   - the numeric builtins: i64(x) is trunc(x) in range and fails outside,
  *     casts round trip below 2^53, floor <= x <= ceil, round's halves,
  *     abs(x) == abs(-x), min and max commutative to the bit.
+ *     substr, lower, upper, trim against naive versions;
+ *   - i64 and bool keys: byte order of the keys is the order of the values;
+ *   - the UTF-8 builtins (strings.c, utf8proc) fail exactly on what a
+ *     strict reference decoder rejects, at its offset, with an empty
+ *     result; on UTF-8: len_utf8 counts, nfc and casefold are idempotent,
+ *     words are non-empty pieces of s in order; +, join(split), pad and
+ *     format's f64 decimals against plain code (snprintf).
  */
 #include "fuzz_util.h"
 
@@ -325,6 +332,138 @@ static void check_strings(fp_str s, fp_str t, fp_str r, int64_t n)
     fp_arena_free(w.arena);
 }
 
+/* The offset of the first byte that does not start a valid UTF-8
+ * sequence (RFC 3629: no overlong forms, surrogates or values past
+ * U+10FFFF), or -1; and the number of code points. */
+static int64_t ref_utf8(fp_str s, int64_t *cps)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    *cps = 0;
+    for (size_t i = 0; i < s.n; (*cps)++) {
+        unsigned c = p[i];
+        size_t k = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        if (!k || i + k > s.n)
+            return (int64_t)i;
+        uint32_t v = k == 1 ? c : k == 2 ? c & 0x1f : k == 3 ? c & 0x0f : c & 0x07;
+        for (size_t j = 1; j < k; j++) {
+            if ((p[i + j] & 0xc0) != 0x80)
+                return (int64_t)i;
+            v = v << 6 | (p[i + j] & 0x3f);
+        }
+        if ((k == 3 && v < 0x800) || (k == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+            (v >= 0xd800 && v <= 0xdfff))
+            return (int64_t)i;
+        i += k;
+    }
+    return -1;
+}
+
+static bool same(fp_str a, fp_str b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+typedef fp_str (*map_fn)(fp_arena *, fp_worker *, const fp_site *, fp_str);
+
+static void check_unicode(fp_str s, fp_str t, fp_str r, int64_t n)
+{
+    fp_worker w = {0};
+    w.arena = fp_arena_new();
+    int64_t cps;
+    int64_t bad = ref_utf8(s, &cps);
+    static const map_fn fns[] = {fp_casefold, fp_nfc, fp_lower_utf8, fp_upper_utf8};
+    static const char *const names[] = {"casefold", "nfc", "lower_utf8", "upper_utf8"};
+    for (int k = 0; k < 4; k++) {
+        w.failed = 0;
+        fp_str o = fns[k](w.arena, &w, &site, s);
+        if (bad >= 0) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "%s: invalid UTF-8 at byte %lld", names[k], (long long)bad);
+            CHECK(w.failed && !strcmp(w.err_msg, msg) && o.n == 0);
+            continue;
+        }
+        CHECK(!w.failed);
+        int64_t ocps;
+        CHECK(ref_utf8(o, &ocps) < 0);   /* UTF-8 in, UTF-8 out */
+        if (k < 2) {                     /* casefold and nfc are idempotent */
+            fp_str again = fns[k](w.arena, &w, &site, o);
+            CHECK(!w.failed && same(again, o));
+        }
+    }
+    w.failed = 0;
+    int64_t len = fp_len_utf8(&w, &site, s);
+    CHECK(bad >= 0 ? w.failed && len == 0 : !w.failed && len == cps);
+    /* words: non-empty, in order, inside s, never across a separator byte. */
+    w.failed = 0;
+    fp_words_iter it = fp_words_begin(&w, &site, s);
+    CHECK(w.failed == (bad >= 0));
+    fp_str word;
+    const char *after = s.p;
+    while (fp_words_next(&it, &word)) {
+        CHECK(bad < 0 && word.n > 0 && word.p >= after && word.p + word.n <= s.p + s.n);
+        for (size_t i = 0; i < word.n; i++)
+            CHECK(!strchr(" ,.;:!?\t\n\r\"'()-_/", word.p[i]) || word.p[i] == 0);
+        after = word.p + word.n;
+    }
+    /* s + t, join(split(s, t), r) against plain code. */
+    fp_str st = fp_cat2(w.arena, s, t);
+    CHECK(st.n == s.n + t.n && (s.n == 0 || memcmp(st.p, s.p, s.n) == 0) &&
+          (t.n == 0 || memcmp(st.p + s.n, t.p, t.n) == 0));
+    w.failed = 0;
+    fp_str j = fp_join_split(w.arena, &w, &site, s, t, r);
+    if (t.n == 0) {
+        CHECK(w.failed);
+    } else {
+        blog want = {0};
+        for (fp_str rest = s;;) {
+            const char *hit = ref_find(rest.p, rest.n, t.p, t.n);
+            size_t keep = hit ? (size_t)(hit - rest.p) : rest.n;
+            blog_put(&want, rest.p, keep);
+            if (!hit)
+                break;
+            blog_put(&want, r.p, r.n);
+            rest = fp_str_lit(hit + t.n, rest.n - keep - t.n);
+        }
+        CHECK(!w.failed && j.n == want.n && (j.n == 0 || memcmp(j.p, want.p, j.n) == 0));
+        free(want.p);
+    }
+    /* pad_left(s, n, t): t one character or an error; never cut. */
+    w.failed = 0;
+    int64_t tc;
+    fp_str padded = fp_pad_left(w.arena, &w, &site, s, n, t);
+    if (t.n == 0 || ref_utf8(t, &tc) >= 0 || tc != 1) {
+        CHECK(w.failed && same(padded, s));
+    } else {
+        size_t width = 0;
+        for (size_t i = 0; i < s.n; i++)
+            width += ((unsigned char)s.p[i] & 0xc0) != 0x80;
+        size_t pad = n > (int64_t)width ? (size_t)n - width : 0;
+        CHECK(!w.failed && padded.n == s.n + pad * t.n &&
+              (s.n == 0 || memcmp(padded.p + pad * t.n, s.p, s.n) == 0));
+        for (size_t i = 0; i < pad; i++)
+            CHECK(memcmp(padded.p + i * t.n, t.p, t.n) == 0);
+    }
+    /* format's decimals: snprintf's exact rounding, for a double of s. */
+    if (s.n >= 8) {
+        double f;
+        memcpy(&f, s.p, 8);
+        int prec = (int)(n & 15);
+        fp_str o = fp_fmt_f64(w.arena, f, (fp_fmt){.prec = prec});
+        if (isfinite(f)) {
+            char *buf = malloc(400);
+            if (!buf)
+                abort();
+            int m = snprintf(buf, 400, "%.*f", prec, f);
+            CHECK(m >= 0 && m < 400 && o.n == (size_t)m && memcmp(o.p, buf, o.n) == 0);
+            free(buf);
+        } else {
+            CHECK(o.n >= 3 && o.n <= 4);   /* nan, inf, -inf */
+        }
+    }
+    fp_arena_free(w.arena);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
@@ -343,6 +482,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_numbers(data + 2, len);
     check_parse(s);
     check_strings(s, t, r, n);
+    check_unicode(s, t, r, n);
     free(d);
     return 0;
 }

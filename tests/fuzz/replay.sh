@@ -14,10 +14,10 @@ if bash $FZ/seed.sh "$TMP/fuzz-seeds" 2> "$TMP/seed.err"; then
     for t in parse frontend fmt yaml lines csv jsonl builtins config checkpoint lines_nosimd csv_nosimd e2e; do
         b=${t%_nosimd}
         case $t in
-            e2e) src="-fopenmp $FZ/fuzz_e2e.c $FZ/replay.c $e2e_obj $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lstdc++ -lm" ;;
+            e2e) src="-fopenmp $FZ/fuzz_e2e.c $FZ/replay.c $e2e_obj $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lutf8proc -lstdc++ -lm" ;;
             parse|frontend|fmt|yaml) src="-Icompiler -I$B/gen $FZ/fuzz_$t.c $FZ/replay.c $front_obj -lyaml -lpcre2-8" ;;
-            *_nosimd) src="-DFP_NO_SIMD -fopenmp -Iruntime $FZ/fuzz_$b.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lstdc++ -lm" ;;
-            *) src="-fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lstdc++ -lm" ;;
+            *_nosimd) src="-DFP_NO_SIMD -fopenmp -Iruntime $FZ/fuzz_$b.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lutf8proc -lstdc++ -lm" ;;
+            *) src="-fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c $B/libfpipe.a -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lutf8proc -lstdc++ -lm" ;;
         esac
         if ! ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Werror ${FPIPE_CFLAGS:-} \
             $src -o "$TMP/replay_$t" 2> "$TMP/replay.cc"; then
@@ -54,7 +54,8 @@ if command -v clang > /dev/null; then
         FAIL*) bad "fuzz: the runtime does not build with clang -fsanitize=address,undefined" "$TMP/fz-clang/cc.err" ;;
         *) for t in lines csv jsonl builtins; do
             if ! clang -std=c11 -D_DEFAULT_SOURCE -O1 -g $csan -fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c \
-                $cobjs -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lstdc++ -lm -o "$TMP/fz-clang/replay_$t" 2> "$TMP/fz-clang/cc.err"; then
+                $cobjs -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lutf8proc -lstdc++ -lm -o "$TMP/fz-clang/replay_$t" 2> "$TMP/fz-clang/cc.err"; then
+                $cobjs -lcsv -ljansson -lsimdjson -lyaml -lz -lutf8proc -lstdc++ -lm -o "$TMP/fz-clang/replay_$t" 2> "$TMP/fz-clang/cc.err"; then
                 bad "fuzz: the $t target does not build with clang" "$TMP/fz-clang/cc.err"; continue
             fi
             files=$(ls "$TMP/fuzz-seeds/$t"/* $FZ/regress/$t/* 2> /dev/null)

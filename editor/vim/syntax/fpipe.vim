@@ -20,7 +20,9 @@ syn keyword fpipeBuiltin parse_i64 parse_f64 fail str hash f64 i64 floor ceil
 syn keyword fpipeBuiltin round abs min max sqrt log exp pow input_file
 syn keyword fpipeBuiltin input_line some is_none is_some coalesce
 syn keyword fpipeBuiltin try_parse_i64 try_parse_f64 matches find_re extract
-syn keyword fpipeBuiltin replace_re split_re
+syn keyword fpipeBuiltin replace_re split_re lower_utf8 upper_utf8 casefold
+syn keyword fpipeBuiltin nfc len_utf8 words format pad_left pad_right
+syn keyword fpipeBuiltin trim_left trim_right equals_ci equals_fold join
 syn keyword fpipeMonoid sum count min max mean and or topk
 syn keyword fpipeFormat text csv jsonl tsv
 syn keyword fpipeConstant fail_fast drop collect associative commutative pure
