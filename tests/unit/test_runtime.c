@@ -1571,6 +1571,9 @@ static bool t_optional_values(void)
     fp_opt_str d = {false, fp_str_lit(NULL, 0)}, e = {true, fp_str_lit("e", 1)};
     CHECK(fp_coalesce_opt_str(d, e).has && fp_coalesce_opt_str(e, d).v.p == e.v.p, "coalesce str?");
     fp_arena_free(arena);
+    return true;
+}
+
 /* ---- regex builtins (regex.c, PCRE2) ---------------------------------- */
 
 /* A pattern set up as a program's start-up does it, for one worker. */
