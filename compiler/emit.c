@@ -497,6 +497,10 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
         if (strchr(bi->flags, 'F'))
             str_add(s, "w, &site_%s, ", x->op->cname);
         emit_args(x, s, ex, ", ");
+        /* the optional arguments left out (after ops.h's '|'): "" */
+        int all = (int)strlen(bi->params) - (strchr(bi->params, '|') != NULL);
+        for (int k = ex->nargs; k < all; k++)
+            str_add(s, ", FP_LIT(\"\")");
         str_add(s, ")");
         break;
     }

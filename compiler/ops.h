@@ -33,7 +33,8 @@
     X(USER,  "",      "a monoid declared in the .fpipe file")
 
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
- * b bool, x any scalar; result likewise, or [s] for a list of str, or ?
+ * b bool, x any scalar, L a str literal (checked by fpipec); arguments
+ * after a | may be left out (the emitter passes ""); result likewise, or [s] for a list of str, or ?
  * for fail's: the type of the other branch of the if it is a branch of.
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
  * worker and the operator's site), - neither.  cfn: the runtime function
@@ -58,6 +59,18 @@
     X(PARSE_F64,   "parse_f64",   "s",   "f",   "F",  "fp_parse_f64",  "a decimal number (the whole string)") \
     X(FAIL,        "fail",        "s",   "?",   "F",  "fp_fail_msg",   "fails the element with msg (a branch of an if)") \
     X(STR,         "str",         "x",   "s",   "A",  "",              "a value as text, as a TSV sink writes it") \
-    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine")
+    X(HASH,        "hash",        "s",   "i",   "-",  "fp_hash_str",   "a 64-bit hash of s, the same on every machine") \
+    /* dates and times (runtime/time.c): t is i64 seconds since 1970-01-01T00:00:00Z */ \
+    X(PARSE_TIME,  "parse_time",  "s|L", "i",   "F",  "fp_parse_time", "ISO 8601 text (or text in a format) as epoch seconds") \
+    X(PARSE_TIME_US, "parse_time_us", "s|L", "i", "F", "fp_parse_time_us", "ISO 8601 text (or text in a format) as epoch microseconds") \
+    X(FORMAT_TIME, "format_time", "i|LL", "s",  "AF", "fp_format_time", "t as ISO 8601 text (or in a format, at an offset)") \
+    X(TRUNC_TIME,  "trunc_time",  "iL|L", "i",  "-",  "fp_trunc_time", "t rounded down to the start of its unit") \
+    X(YEAR,        "year",        "i|L", "i",   "-",  "fp_year",       "the year of t") \
+    X(MONTH,       "month",       "i|L", "i",   "-",  "fp_month",      "the month of t, 1..12") \
+    X(DAY,         "day",         "i|L", "i",   "-",  "fp_day",        "the day of the month of t, 1..31") \
+    X(HOUR,        "hour",        "i|L", "i",   "-",  "fp_hour",       "the hour of t, 0..23") \
+    X(MINUTE,      "minute",      "i|L", "i",   "-",  "fp_minute",     "the minute of t, 0..59") \
+    X(SECOND,      "second",      "i|L", "i",   "-",  "fp_second",     "the second of t, 0..59") \
+    X(WEEKDAY,     "weekday",     "i|L", "i",   "-",  "fp_weekday",    "the ISO day of the week of t, Monday 1 .. Sunday 7")
 
 #endif /* FPIPE_OPS_H */

@@ -46,6 +46,8 @@
 #            of programs, help, exit codes, --stats-file, -MD, completion
 #   fmt      tests/fmt.sh: fpipec fmt (the examples are formatted; fmt
 #            keeps the meaning, is idempotent, -i/--check), editor/ files
+#   time     tests/time.sh: the time builtins' edges, and against Python's
+#            datetime in every mode and partition size
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1483,6 +1485,10 @@ echo "# jsonl"
 . tests/cli.sh
 # fpipec fmt, and the editor files generated from the compiler's tables.
 . tests/fmt.sh
+
+# Dates and times (runtime/time.c): unit tests, Python's datetime, MPI.
+echo "# time"
+. tests/time.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

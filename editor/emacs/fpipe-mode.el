@@ -54,7 +54,8 @@
 (defconst fpipe-builtins
   '("split_ws" "split" "lower" "upper" "len" "trim" "contains" "starts_with"
     "ends_with" "find" "substr" "field" "replace" "parse_i64" "parse_f64"
-    "fail" "str" "hash")
+    "fail" "str" "hash" "parse_time" "parse_time_us" "format_time"
+    "trunc_time" "year" "month" "day" "hour" "minute" "second" "weekday")
   "Builtin functions.")
 
 (defconst fpipe-monoids

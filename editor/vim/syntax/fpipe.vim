@@ -16,7 +16,9 @@ syn keyword fpipeBoolean true false
 syn keyword fpipeType i64 f64 bool str
 syn keyword fpipeBuiltin split_ws split lower upper len trim contains
 syn keyword fpipeBuiltin starts_with ends_with find substr field replace
-syn keyword fpipeBuiltin parse_i64 parse_f64 fail str hash
+syn keyword fpipeBuiltin parse_i64 parse_f64 fail str hash parse_time
+syn keyword fpipeBuiltin parse_time_us format_time trunc_time year month day
+syn keyword fpipeBuiltin hour minute second weekday
 syn keyword fpipeMonoid sum count min max mean and or topk
 syn keyword fpipeFormat text csv jsonl tsv
 syn keyword fpipeConstant fail_fast drop collect associative commutative pure
