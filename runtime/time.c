@@ -196,10 +196,48 @@ static bool to_us(const fields *f, int64_t *us, const char **why)
     return true;
 }
 
+/* Two digits at p as 0..99, or -1. */
+static inline int two_digits(const char *p)
+{
+    unsigned a = (unsigned)(p[0] - '0'), b = (unsigned)(p[1] - '0');
+    return a > 9 || b > 9 ? -1 : (int)(a * 10 + b);
+}
+
+static bool parse_iso_slow(const char *p, size_t n, int64_t *us, size_t *at, const char **why);
+
 /* ISO 8601 / RFC 3339: YYYY-MM-DD, then optionally T (or t, or a space)
  * hh:mm[:ss[(.|,)fraction]] and optionally Z or an offset.  No offset is
- * UTC.  On error *at is the offending byte. */
+ * UTC.  On error *at is the offending byte.  The common layout,
+ * YYYY-MM-DDThh:mm:ss and what follows, is read with fixed positions;
+ * anything else (and every error, for its position) by the general path. */
 static bool parse_iso(const char *p, size_t n, int64_t *us, size_t *at, const char **why)
+{
+    if (n >= 19 && p[4] == '-' && p[7] == '-' && (p[10] == 'T' || p[10] == ' ' || p[10] == 't') &&
+        p[13] == ':' && p[16] == ':') {
+        int y1 = two_digits(p), y2 = two_digits(p + 2), mo = two_digits(p + 5),
+            d = two_digits(p + 8), h = two_digits(p + 11), mi = two_digits(p + 14),
+            se = two_digits(p + 17);
+        if ((y1 | y2 | mo | d | h | mi | se) >= 0) {
+            fields f = {.year = y1 * 100 + y2, .mon = mo, .mday = d, .hour = h, .min = mi, .sec = se};
+            size_t i = 19;
+            bool ok = true;
+            if (i < n && (p[i] == '.' || p[i] == ',')) {
+                i++;
+                ok = fraction(p, n, &i, &f.us);
+            }
+            if (ok && i < n)
+                ok = fp_time_read_offset(p, n, &i, &f.off, why) && i == n;
+            if (ok) {
+                *at = 0;
+                return to_us(&f, us, why);
+            }
+        }
+    }
+    return parse_iso_slow(p, n, us, at, why);
+}
+
+/* parse_iso's general path. */
+static bool parse_iso_slow(const char *p, size_t n, int64_t *us, size_t *at, const char **why)
 {
     fields f = {.year = 0, .mon = 1, .mday = 1};
     size_t i = 0;
