@@ -80,11 +80,13 @@ static void split_time(int64_t t, int64_t off, int64_t *day, int64_t *sec)
 }
 
 /* day * DAY + sec - off, saturated to the i64 range (reached only some
- * 292 billion years from 1970). */
+ * 292 billion years from 1970).  One day moves between the two terms so
+ * that day * DAY does not overflow when the sum does not. */
 static int64_t join_time(int64_t day, int64_t sec, int64_t off)
 {
-    int64_t r;
-    if (__builtin_mul_overflow(day, (int64_t)DAY, &r) || __builtin_add_overflow(r, sec - off, &r))
+    int64_t k = day > 0 ? 1 : -1, r;
+    if (__builtin_mul_overflow(day - k, (int64_t)DAY, &r) ||
+        __builtin_add_overflow(r, sec - off + k * DAY, &r))
         return day < 0 ? INT64_MIN : INT64_MAX;
     return r;
 }

@@ -195,6 +195,8 @@ static bool parts_and_trunc(void)
     CHECK(fp_trunc_time(-1, S("day"), utc) == -86400, "a day before 1970");
     CHECK(fp_trunc_time(-1, S("year"), utc) == -31536000, "1969-01-01");
     CHECK(fp_trunc_time(INT64_MIN, S("year"), utc) == INT64_MIN, "saturates");
+    int64_t top = INT64_MAX - 2048, tr = fp_trunc_time(top, S("day"), S("+23:59"));
+    CHECK(tr <= top && tr > top - 2 * 86400, "near INT64_MAX at +23:59: %" PRId64, tr);
     CHECK(fp_year(INT64_MAX, utc) > 292000000000 && fp_year(INT64_MIN, minus) < -292000000000,
           "every i64 has a date");
     return true;
