@@ -82,3 +82,12 @@ if python3 tests/ref/time.py gen "$T/in.txt" 40000 && python3 tests/ref/time.py 
         [ $good = 1 ] && ok "time: mpirun -n 2 and 3 give tests/ref/time.py's rows and error lines"
     fi
 else bad "time: the test input, its reference or the program" "$T/build.out"; fi
+
+# fpipec verify: the laws of every format_time and trunc_time call.
+"$FPIPEC" verify tests/verify/time.fpipe > "$T/v.out" 2>&1; rc=$?
+if [ $rc = 0 ] && [ "$(grep -c '^ok - format_time (line 7): parse_time reads back every t (3000 cases)$' "$T/v.out")" = 2 ] &&
+    grep -q '^ok - format_time (line 7): its format leaves part of t out' "$T/v.out" &&
+    [ "$(grep -c '^ok - trunc_time (line 8): at most t and idempotent (3000 cases)$' "$T/v.out")" = 2 ] &&
+    grep -q '^all 5 checked: every law holds (seed 1)$' "$T/v.out"; then
+    ok "time: fpipec verify checks format_time's read-back and trunc_time's laws"
+else bad "time: fpipec verify tests/verify/time.fpipe (rc=$rc)" "$T/v.out"; fi
