@@ -113,6 +113,7 @@ typedef struct {
     int64_t us;         /* fraction of the second, 0..999999 (truncated) */
     int64_t off;        /* seconds east of UTC */
     bool epoch;         /* %s: epoch holds the whole answer */
+    bool epoch_neg;     /* ... with a '-': a fraction after it counts down */
     int64_t epoch_s;
 } fields;
 
@@ -156,11 +157,11 @@ static bool fraction(const char *p, size_t n, size_t *i, int64_t *us)
 static bool to_us(const fields *f, int64_t *us, const char **why)
 {
     if (f->epoch) {
-        if (f->epoch_s > INT64_MAX / 1000000 || f->epoch_s < INT64_MIN / 1000000) {
+        if (f->epoch_s >= INT64_MAX / 1000000 || f->epoch_s <= INT64_MIN / 1000000) {
             *why = "epoch seconds out of range";
             return false;
         }
-        *us = f->epoch_s * 1000000 + f->us;
+        *us = f->epoch_s * 1000000 + (f->epoch_neg ? -f->us : f->us);   /* -1.25 is -1250000 */
         return true;
     }
     if (f->mon < 1 || f->mon > 12) {
@@ -390,6 +391,7 @@ static bool parse_fmt(const char *p, size_t n, fp_str fmt, int64_t *us, size_t *
                 i = k0;
                 f.epoch = true;
                 f.epoch_s = neg ? -v : v;
+                f.epoch_neg = neg;
             }
             *why = "expected epoch seconds (%s)";
             break;

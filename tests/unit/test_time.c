@@ -130,7 +130,7 @@ static bool formats(void)
     return parses_to("10/Oct/2000:13:55:36 -0700", "%d/%b/%Y:%H:%M:%S %z", 971211336, 0) &&
            parses_to("Tue 2000-10-10 20:55:36", "%a %F %T", 971211336, 0) &&
            parses_to("7.3.2026 9h05", "%d.%m.%Y %Hh%M", 1772874300, 0) &&
-           parses_to("-1 .25", "%s .%f", -1, 250000) &&
+           parses_to("-1.25", "%s.%f", -2, 750000) && parses_to("1.25", "%s.%f", 1, 250000) &&
            parses_to("100%", "%Y%%", 1, 0) == false &&   /* %Y wants 4 digits */
            fails("100%", "%Y%%", 1, "4-digit year") &&
            fails("10/Okt/2000", "%d/%b/%Y", 4, "month name") &&
