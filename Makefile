@@ -127,6 +127,8 @@ $(GEN)/dirs-none.c: $(GEN)/install-dirs.h
 # ---- compiler ---------------------------------------------------------
 
 $(BUILD)/obj/compiler/build.o $(BUILD)/obj/gen/dirs-none.o: $(GEN)/install-dirs.h
+# check.c checks the time builtins' literals by the runtime's rules.
+$(BUILD)/obj/compiler/check.o: runtime/timerules.h
 
 $(BUILD)/obj/compiler/%.o: compiler/%.c compiler/fpipec.h compiler/ops.h $(GEN)/fpipe.h $(GEN)/version.h
 	@mkdir -p $(dir $@)
@@ -167,6 +169,7 @@ editor: $(BUILD)/gen-editor
 # --version of every program (driver.c).
 RT_VERSION := -DFP_VERSION='"$(VERSION)"'
 $(BUILD)/obj/runtime/driver.o $(BUILD)/obj/runtime-mpi/driver.o: $(GEN)/version.h
+$(BUILD)/obj/runtime/time.o $(BUILD)/obj/runtime-mpi/time.o: runtime/timerules.h
 
 $(BUILD)/obj/runtime/%.o: runtime/%.c runtime/fpipe.h runtime/libfpipe.h runtime/internal.h runtime/dist.h runtime/jsonl.h
 	@mkdir -p $(dir $@)

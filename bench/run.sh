@@ -105,6 +105,8 @@ bash bench/groupby.sh "$B"
 # (bench/jsonl.sh); writing f64 against writing i64 (bench/f64.sh).
 bash bench/jsonl.sh "$B"
 bash bench/f64.sh "$B"
+# ISO 8601 parsing: runtime/time.c against strptime + timegm (bench/time.sh).
+bash bench/time.sh "$B"
 
 # Distributed mode: the same two programs under mpirun -n 2 (bench/mpi.sh).
 bash bench/mpi.sh "$B"

@@ -6,6 +6,7 @@
  * mistake, one diagnostic.
  */
 #include "fpipec.h"
+#include "../runtime/timerules.h"   /* the time builtins' literals */
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -256,11 +257,20 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
 {
     Str s = {0};
     str_add(&s, "%s : %s", bi->name, *bi->params ? "" : "()");
+    bool opt = false;
     for (const char *p = bi->params; *p; p++) {
+        if (*p == '|') {
+            opt = true;
+            continue;
+        }
         if (p > bi->params)
             str_add(&s, ", ");
+        if (opt)
+            str_add(&s, "[");
         if (*p == 'x')
             str_add(&s, "i64|f64|bool|str");
+        else if (*p == 'L')
+            str_add(&s, "str literal");
         else if (*p == 'n')
             str_add(&s, "T");
         else if (*p == 't' || *p == 'o')
@@ -269,6 +279,8 @@ static const char *builtin_sig(Checker *c, const BuiltinInfo *bi)
             str_add(&s, "values...");
         else
             type_str(&s, code_type(*p));
+        if (opt)
+            str_add(&s, "]");
     }
     str_add(&s, " -> ");
     if (bi->result[0] == '[')
@@ -788,6 +800,63 @@ static Type *check_format_call(Checker *c, Expr *e, Type **args)
     return bad ? &ty_error : &ty_str;
 }
 
+/* Argument i of a builtin call, which must be a str literal (an L of
+ * ops.h): a literal, and one the runtime can use, checked here with the
+ * rules the runtime reads it by (runtime/timerules.h). */
+static bool check_literal_arg(Checker *c, Expr *e, int i)
+{
+    const Expr *a = e->args[i];
+    bool unit = e->builtin == BI_TRUNC_TIME && i == 1;
+    bool format = (e->builtin == BI_PARSE_TIME || e->builtin == BI_PARSE_TIME_US ||
+                   e->builtin == BI_FORMAT_TIME) && i == 1;
+    bool offset = !unit && !format;
+    if (a->kind != EX_STR) {
+        diag_at(c->d, DIAG_ERROR, a->span, "%s expects a str literal as argument %d", e->sval,
+                i + 1);
+        diag_hint(c->d, "the %s is checked when the pipeline compiles: write it in quotes",
+                  unit ? "unit" : format ? "format" : "offset");
+        return false;
+    }
+    const char *why = NULL;
+    int at = -1;
+    if (unit) {
+        if (fp_time_unit(a->sval, a->slen) < 0) {
+            diag_at(c->d, DIAG_ERROR, a->span, "unknown unit \"%.*s\" for %s", (int)a->slen,
+                    a->sval, e->sval);
+            diag_hint(c->d, "the units: " FP_TIME_UNITS);
+            return false;
+        }
+        return true;
+    }
+    if (offset) {
+        size_t k = 0;
+        int64_t off;
+        if (a->slen == 0)
+            return true;   /* UTC */
+        if (!fp_time_read_offset(a->sval, a->slen, &k, &off, &why))
+            at = (int)k;
+        else if (k != a->slen) {
+            at = (int)k;
+            why = "text after the offset";
+        }
+        if (at >= 0) {
+            diag_at(c->d, DIAG_ERROR, a->span, "bad offset \"%.*s\" for %s: %s", (int)a->slen,
+                    a->sval, e->sval, why);
+            diag_hint(c->d, "an offset is \"Z\", \"+hh:mm\", \"-hhmm\" or \"+hh\" (east of UTC)");
+            return false;
+        }
+        return true;
+    }
+    at = fp_time_check_format(a->sval, a->slen, e->builtin != BI_FORMAT_TIME, &why);
+    if (at >= 0) {
+        diag_at(c->d, DIAG_ERROR, a->span, "bad format \"%.*s\" for %s at byte %d: %s",
+                (int)a->slen, a->sval, e->sval, at + 1, why);
+        diag_hint(c->d, "\"\" is ISO 8601; docs/language.md lists the directives");
+        return false;
+    }
+    return true;
+}
+
 /* A call: a builtin (its argument types from ops.h) or an extern (its
  * declared parameters).  Checks every argument first, so each mistake is
  * reported once; marks the body fallible when the callee can fail. */
@@ -831,10 +900,24 @@ static Type *check_call(Checker *c, Expr *e)
     e->builtin = b;
     if (b == BI_FORMAT)
         return check_format_call(c, e, args);
-    int want = (int)strlen(bi->params);
-    if (e->nargs != want) {
-        diag_at(c->d, DIAG_ERROR, e->span, "%s takes %d argument%s, not %d", e->sval, want,
-                want == 1 ? "" : "s", e->nargs);
+    /* params: the codes, those after a '|' optional */
+    char codes[8] = {0};
+    int most = 0, least = -1;
+    for (const char *p = bi->params; *p && most < 7; p++) {
+        if (*p == '|')
+            least = most;
+        else
+            codes[most++] = *p;
+    }
+    if (least < 0)
+        least = most;
+    if (e->nargs < least || e->nargs > most) {
+        if (least == most)
+            diag_at(c->d, DIAG_ERROR, e->span, "%s takes %d argument%s, not %d", e->sval, most,
+                    most == 1 ? "" : "s", e->nargs);
+        else
+            diag_at(c->d, DIAG_ERROR, e->span, "%s takes %d to %d arguments, not %d", e->sval,
+                    least, most, e->nargs);
         diag_hint(c->d, "%s", builtin_sig(c, bi));
         return &ty_error;
     }
@@ -842,12 +925,12 @@ static Type *check_call(Checker *c, Expr *e)
         return check_opt_call(c, e, args);
     bool bad = false;
     Type *num = NULL;   /* the type of the 'n' arguments: the first one's */
-    for (int i = 0; i < want; i++) {
+    for (int i = 0; i < e->nargs; i++) {
         if (args[i] == &ty_error) {
             bad = true;
             continue;
         }
-        char code = bi->params[i];
+        char code = codes[i];
         if (code == 'n' && type_is_numeric(args[i]) && num && args[i] != num) {
             diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s of %s and %s", e->sval,
                     tname(c, num), tname(c, args[i]));
@@ -860,6 +943,7 @@ static Type *check_call(Checker *c, Expr *e)
             num = args[i];
         bool ok = code == 'x'   ? type_is_scalar(args[i])
                   : code == 'n' ? type_is_numeric(args[i])
+                  : code == 'L' ? args[i] == &ty_str
                                 : args[i] == code_type(code);
         if (code == 'l' && b == BI_JOIN && ok && !join_arg_ok(e->args[i])) {
             diag_at(c->d, DIAG_ERROR, e->args[i]->span,
@@ -879,6 +963,7 @@ static Type *check_call(Checker *c, Expr *e)
             diag_at(c->d, DIAG_ERROR, e->args[i]->span, "%s expects %s as argument %d, not %s",
                     e->sval, code == 'x'   ? "a scalar"
                              : code == 'n' ? "i64 or f64"
+                             : code == 'L' ? "a str literal"
                                            : tname(c, code_type(code)),
                     i + 1, tname(c, args[i]));
             if ((b == BI_I64 || b == BI_F64) && !strcmp(e->sval, tname(c, args[i])))
@@ -887,6 +972,8 @@ static Type *check_call(Checker *c, Expr *e)
                 hint_opt(c, e->args[i]);
             else
                 diag_hint(c->d, "%s", builtin_sig(c, bi));
+            bad = true;
+        } else if (code == 'L' && !check_literal_arg(c, e, i)) {
             bad = true;
         }
     }
@@ -1239,9 +1326,7 @@ static Type *check_expr(Checker *c, Expr *e)
         if (clash) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' is already a name here", e->sval);
             diag_hint(c->d, "choose another name for the let");
-        } else if (find_builtin(e->sval) >= 0) {
-            diag_at(c->d, DIAG_ERROR, e->name_span, "'%s' is a function", e->sval);
-        }
+        }   /* a let may be called like a builtin (hour, day): calls name builtins only */
         if (c->nlets == (int)(sizeof c->lets / sizeof c->lets[0])) {
             diag_at(c->d, DIAG_ERROR, e->name_span, "lets nested too deeply");
             break;

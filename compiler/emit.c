@@ -702,6 +702,10 @@ static void emit_expr(ExprCtx *x, Str *s, const Expr *ex)
             emit_regex_args(x, s, ex);
         else
             emit_args(x, s, ex, ", ");
+        /* the optional arguments left out (after ops.h's '|'): "" */
+        int all = (int)strlen(bi->params) - (strchr(bi->params, '|') != NULL);
+        for (int k = ex->nargs; k < all; k++)
+            str_add(s, ", FP_LIT(\"\")");
         str_add(s, ")");
         break;
     }

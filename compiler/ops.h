@@ -35,11 +35,12 @@
 /* Builtins.  params: one letter per argument, s str, i i64, f f64,
  * b bool, x any scalar, n i64 or f64 (every n of a call the same type,
  * the result's too, and cfn gets a _i64 or _f64 suffix), l a [str] list,
- * * any number of scalars (format's, checked against its format string);
- * result likewise, or [s] for a list of str, or ? for fail's: the type of
- * the other branch of the if it is a branch of; I F (upper case) for i64?
- * f64?, t for a scalar T and o for its T? (checked by check.c's
- * check_opt_call).
+ * * any number of scalars (format's, checked against its format string),
+ * L a str literal (checked by fpipec); arguments after a | may be left out
+ * (the emitter passes ""); result likewise, or [s] for a list of str, or ?
+ * for fail's: the type of the other branch of the if it is a branch of;
+ * I F (upper case) for i64? f64?, t for a scalar T and o for its T?
+ * (checked by check.c's check_opt_call).
  * flags: A takes the worker's arena (makes a string), F can fail (takes the
  * worker and the operator's site), W takes the worker only, R its argument
  * 2 is a regex pattern, a string literal compiled by fpipec (the call takes
@@ -108,6 +109,18 @@
     X(TRIM_RIGHT,  "trim_right",  "s",   "s",   "-",  "fp_trim_right", "without trailing whitespace") \
     X(EQUALS_CI,   "equals_ci",   "ss",  "b",   "-",  "fp_equals_ci",  "whether s and t are equal but for ASCII case") \
     X(EQUALS_FOLD, "equals_fold", "ss",  "b",   "AF", "fp_equals_fold", "whether casefold(s) == casefold(t)") \
-    X(JOIN,        "join",        "ls",  "s",   "A",  "fp_join",       "the items of a [str] with sep between them")
+    X(JOIN,        "join",        "ls",  "s",   "A",  "fp_join",       "the items of a [str] with sep between them") \
+    /* dates and times (runtime/time.c): t is i64 seconds since 1970-01-01T00:00:00Z */ \
+    X(PARSE_TIME,  "parse_time",  "s|L", "i",   "F",  "fp_parse_time", "ISO 8601 text (or text in a format) as epoch seconds") \
+    X(PARSE_TIME_US, "parse_time_us", "s|L", "i", "F", "fp_parse_time_us", "ISO 8601 text (or text in a format) as epoch microseconds") \
+    X(FORMAT_TIME, "format_time", "i|LL", "s",  "AF", "fp_format_time", "t as ISO 8601 text (or in a format, at an offset)") \
+    X(TRUNC_TIME,  "trunc_time",  "iL|L", "i",  "-",  "fp_trunc_time", "t rounded down to the start of its unit") \
+    X(YEAR,        "year",        "i|L", "i",   "-",  "fp_year",       "the year of t") \
+    X(MONTH,       "month",       "i|L", "i",   "-",  "fp_month",      "the month of t, 1..12") \
+    X(DAY,         "day",         "i|L", "i",   "-",  "fp_day",        "the day of the month of t, 1..31") \
+    X(HOUR,        "hour",        "i|L", "i",   "-",  "fp_hour",       "the hour of t, 0..23") \
+    X(MINUTE,      "minute",      "i|L", "i",   "-",  "fp_minute",     "the minute of t, 0..59") \
+    X(SECOND,      "second",      "i|L", "i",   "-",  "fp_second",     "the second of t, 0..59") \
+    X(WEEKDAY,     "weekday",     "i|L", "i",   "-",  "fp_weekday",    "the ISO day of the week of t, Monday 1 .. Sunday 7")
 
 #endif /* FPIPE_OPS_H */

@@ -14,6 +14,8 @@
  * fp_xsum in keyed tables, fp_fsum for a global combine): merges are
  * associative, commutative and exact, on lists that force promotion out
  * of the inline window, cancel hugely, hold subnormals, infinities, NaN.
+ * Every format_time call whose format says all of t: parse_time with the
+ * same format reads back t; every trunc_time call: at most t, idempotent.
  * A pipeline using concatenation or a builtin of runtime/strings.c gets
  * their laws (nfc and casefold idempotent, + associative, ...).
  * Inputs are random (a fixed, printed seed) and
@@ -1160,6 +1162,123 @@ static void gen_string_laws(Gen *g, const Ir *ir, const IrOp *c, int k)
 /* The whole test program: the pipeline's types and monoids as emit.c
  * writes them, a law test per monoid, a determinism (and batch split)
  * test per extern, and main. */
+/* ---- the time builtins' laws ------------------------------------------ */
+
+enum { TIME_TRIALS = 3000, TIME_CALLS = 64 };
+
+/* The format_time and trunc_time calls of the pipeline's bodies (at most
+ * TIME_CALLS), into calls. */
+static int time_calls(const Expr *e, const Expr **calls, int n)
+{
+    if (!e)
+        return n;
+    if (e->kind == EX_CALL && !e->ext && (e->builtin == BI_FORMAT_TIME ||
+                                          e->builtin == BI_TRUNC_TIME) && n < TIME_CALLS)
+        calls[n++] = e;
+    for (int i = 0; i < e->nargs; i++)
+        n = time_calls(e->args[i], calls, n);
+    return n;
+}
+
+static int all_time_calls(const Ir *ir, const Expr **calls)
+{
+    int n = 0;
+    for (int i = 0; i < ir->nops; i++)
+        n = time_calls(ir->ops[i].body, calls, n);
+    return n;
+}
+
+/* Literal argument i of a time call as C (FP_LIT("...")), "" when left out. */
+static const char *time_lit(Gen *g, const Expr *e, int i)
+{
+    Str s = {0};
+    str_add(&s, "FP_LIT(");
+    if (i < e->nargs)
+        emit_c_string(&s, e->args[i]->sval, e->args[i]->slen);
+    else
+        str_add(&s, "\"\"");
+    str_add(&s, ")");
+    const char *r = arena_strndup(g->a, s.p, s.n);
+    str_free(&s);
+    return r;
+}
+
+/* Does a format_time(t, fmt, off) say all of t, so parse_time(_, fmt) can
+ * read it back?  ISO 8601 does; else %s, or every field and the offset. */
+static bool time_format_complete(const Expr *e)
+{
+    if (e->nargs < 2 || e->args[1]->slen == 0)
+        return true;
+    const char *f = e->args[1]->sval;
+    size_t n = e->args[1]->slen;
+    bool has[128] = {0};
+    for (size_t i = 0; i + 1 < n; i++)
+        if (f[i] == '%') {
+            has[(unsigned char)f[i + 1] & 127] = true;
+            i++;
+        }
+    bool utc = e->nargs < 3 || e->args[2]->slen == 0 || (e->args[2]->sval[0] | 0x20) == 'z' ||
+               strspn(e->args[2]->sval + 1, "0:") == e->args[2]->slen - 1;
+    return has['s'] || ((has['Y'] || has['F']) && (has['m'] || has['b'] || has['F']) &&
+                        (has['d'] || has['F']) && (has['H'] || has['T']) &&
+                        (has['M'] || has['T']) && (has['S'] || has['T']) && (has['z'] || utc));
+}
+
+/* The laws of one time call: parse_time reads back what format_time
+ * writes (years 0001..9998, when the format says all of t); trunc_time is
+ * at most t and idempotent (any i64). */
+static void gen_time_law(Gen *g, const Ir *ir, const Expr *e, int k)
+{
+    const char *loc = loc_lit(g, ir, e->span);
+    int line, col;
+    diag_line_col(ir->src, e->span.off, &line, &col);
+    L(g, "/* %s, line %d */", e->sval, line);
+    L(g, "static void test_%d(void)", k);
+    L(g, "{");
+    if (e->builtin == BI_TRUNC_TIME) {
+        L(g, "    fp_str unit = %s, off = %s;", time_lit(g, e, 1), time_lit(g, e, 2));
+        L(g, "    for (int i = 0; i < %d; i++) {", TIME_TRIALS);
+        L(g, "        int64_t t = i < (int)(sizeof edge_i64 / sizeof *edge_i64) ? edge_i64[i] "
+             ": i %% 2 ? (int64_t)rnd() : (int64_t)(rnd() %% UINT64_C(20000000000)) - "
+             "INT64_C(10000000000);");
+        L(g, "        int64_t a = fp_trunc_time(t, unit, off), b = fp_trunc_time(a, unit, off);");
+        L(g, "        if (a <= t && b == a)");
+        L(g, "            continue;");
+        L(g, "        report(%s, 1, \"trunc_time is not at most t and idempotent\");", loc);
+        L(g, "        printf(\"    counterexample: t = %%lld: trunc %%lld, again %%lld\\n\", "
+             "(long long)t, (long long)a, (long long)b);");
+        L(g, "        return;");
+        L(g, "    }");
+        L(g, "    printf(\"ok - trunc_time (line %d): at most t and idempotent (%d cases)\\n\");",
+          line, TIME_TRIALS);
+    } else if (!time_format_complete(e)) {
+        L(g, "    printf(\"ok - format_time (line %d): its format leaves part of t out, "
+             "nothing to read back\\n\");", line);
+    } else {
+        L(g, "    fp_str fmt = %s, off = %s;", time_lit(g, e, 1), time_lit(g, e, 2));
+        L(g, "    for (int i = 0; i < %d; i++) {", TIME_TRIALS);
+        L(g, "        fp_arena_reset(W.arena);");
+        L(g, "        W.failed = 0;");
+        L(g, "        int64_t t = i < 3 ? (int64_t[]){0, -1, INT64_C(-62135596800)}[i] : "
+             "INT64_C(-62135596800) + (int64_t)(rnd() %% UINT64_C(315505324800));");
+        L(g, "        fp_str s = fp_format_time(W.arena, &W, &vsite, t, fmt, off);");
+        L(g, "        int64_t back = W.failed ? 0 : fp_parse_time(&W, &vsite, s, fmt);");
+        L(g, "        if (!W.failed && back == t)");
+        L(g, "            continue;");
+        L(g, "        report(%s, 1, \"parse_time does not read back what format_time wrote\");",
+          loc);
+        L(g, "        printf(\"    counterexample: t = %%lld: '%%.*s' reads back as %%lld%%s%%s\\n\", "
+             "(long long)t, (int)s.n, s.p, (long long)back, W.failed ? \": \" : \"\", "
+             "W.failed ? W.err_msg : \"\");");
+        L(g, "        return;");
+        L(g, "    }");
+        L(g, "    printf(\"ok - format_time (line %d): parse_time reads back every t (%d cases)\\n\");",
+          line, TIME_TRIALS);
+    }
+    L(g, "}");
+    L(g, "%s", "");
+}
+
 static void gen_program(Gen *g, const Ir *ir)
 {
     L(g, "/* Property tests of %s, generated by fpipec verify. */", ir->src->path);
@@ -1197,6 +1316,10 @@ static void gen_program(Gen *g, const Ir *ir)
     int str_k = k;
     if (str_op)
         gen_string_laws(g, ir, str_op, k++);
+    const Expr *tcalls[TIME_CALLS];
+    int ntime = all_time_calls(ir, tcalls), time0 = k;
+    for (int i = 0; i < ntime; i++)
+        gen_time_law(g, ir, tcalls[i], k++);
     L(g, "int main(int argc, char **argv)");
     L(g, "{");
     L(g, "    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;");
@@ -1207,7 +1330,10 @@ static void gen_program(Gen *g, const Ir *ir)
     L(g, "    signal(SIGILL, crashed);");
     for (int i = 0; i < k; i++) {
         const char *what;
-        if (i == num_k)
+        if (i >= time0)
+            what = arena_printf(a_of(g), "%s: error: %s", loc_str(g, ir, tcalls[i - time0]->span),
+                                tcalls[i - time0]->sval);
+        else if (i == num_k)
             what = arena_printf(a_of(g), "%s: error: the numeric builtins",
                                 loc_str(g, ir, num->name_span));
         else if (i < ir->nmonoids)
@@ -1248,10 +1374,11 @@ int verify_program(Arena *a, const Ir *ir, uint64_t seed, bool seed_given)
     printf("verify %s: seed %llu (--seed N to change)\n", ir->src->path,
            (unsigned long long)seed);
     fflush(stdout);
+    const Expr *tcalls[TIME_CALLS];
     if (ir->nmonoids == 0 && ir->nexterns == 0 && !exact_sum_op(ir) && !numeric_use(ir) &&
-        !strings_op(ir)) {
+        !strings_op(ir) && !all_time_calls(ir, tcalls)) {
         printf("nothing to verify: no declared monoid, no extern C function, no f64 sum, "
-               "no numeric or string builtin\n");
+               "no numeric, string or time builtin\n");
         return 0;
     }
     Str c = {0};

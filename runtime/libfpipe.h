@@ -320,6 +320,30 @@ fp_str fp_field(struct fp_worker *w, const struct fp_site *site, fp_str s, fp_st
 /* fail(msg): fails the element with msg (the operator's policy decides);
  * a pending error of the same element is kept, it came first. */
 void fp_fail_msg(struct fp_worker *w, const struct fp_site *site, fp_str msg);
+
+/* Dates and times (time.c): a timestamp is i64 seconds since
+ * 1970-01-01T00:00:00Z (UTC, proleptic Gregorian, no leap seconds).  fmt
+ * "" is ISO 8601; off "" is UTC, else a literal fpipec checked ("+01:00"). */
+int64_t fp_parse_time(struct fp_worker *w, const struct fp_site *site, fp_str s, fp_str fmt);
+int64_t fp_parse_time_us(struct fp_worker *w, const struct fp_site *site, fp_str s, fp_str fmt);
+fp_str fp_format_time(fp_arena *a, struct fp_worker *w, const struct fp_site *site, int64_t t,
+                      fp_str fmt, fp_str off);
+int64_t fp_trunc_time(int64_t t, fp_str unit, fp_str off);
+/* The engine under them, for tests and benchmarks: text to microseconds
+ * (false: *at the offending byte, *why the reason); t as text at out
+ * (room for 32 bytes, or 20 a byte of fmt; false outside years 0000..9999). */
+bool fp_time_parse(const char *p, size_t n, fp_str fmt, int64_t *us, size_t *at, const char **why);
+size_t fp_time_format(char *out, int64_t t, fp_str fmt, int64_t off, bool *ok);
+enum { FP_PART_YEAR, FP_PART_MONTH, FP_PART_DAY, FP_PART_HOUR, FP_PART_MINUTE, FP_PART_SECOND,
+       FP_PART_WEEKDAY };
+int64_t fp_time_part(int64_t t, fp_str off, int part);
+static inline int64_t fp_year(int64_t t, fp_str off) { return fp_time_part(t, off, FP_PART_YEAR); }
+static inline int64_t fp_month(int64_t t, fp_str off) { return fp_time_part(t, off, FP_PART_MONTH); }
+static inline int64_t fp_day(int64_t t, fp_str off) { return fp_time_part(t, off, FP_PART_DAY); }
+static inline int64_t fp_hour(int64_t t, fp_str off) { return fp_time_part(t, off, FP_PART_HOUR); }
+static inline int64_t fp_minute(int64_t t, fp_str off) { return fp_time_part(t, off, FP_PART_MINUTE); }
+static inline int64_t fp_second(int64_t t, fp_str off) { return fp_time_part(t, off, FP_PART_SECOND); }
+static inline int64_t fp_weekday(int64_t t, fp_str off) { return fp_time_part(t, off, FP_PART_WEEKDAY); }
 /* str(x): the text a TSV sink writes for x (no escaping). */
 fp_str fp_str_of_i64(fp_arena *a, int64_t v);
 fp_str fp_str_of_f64(fp_arena *a, double v);

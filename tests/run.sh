@@ -61,6 +61,8 @@
 #            thread count, mpirun -n 2 and 3
 #   ustr     tests/ustr.sh: the UTF-8 and string builtins against Python,
 #            every thread count and partition size, invalid UTF-8 counted
+#   time     tests/time.sh: the time builtins' edges, and against Python's
+#            datetime in every mode and partition size
 #   mpi      distributed mode (tests/mpi.sh): every mode byte-identical,
 #            faults on one rank; skipped without mpirun
 #
@@ -1523,6 +1525,10 @@ echo "# opt"
 # The UTF-8 builtins (utf8proc) and string building against Python.
 echo "# ustr"
 . tests/ustr.sh
+
+# Dates and times (runtime/time.c): unit tests, Python's datetime, MPI.
+echo "# time"
+. tests/time.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

@@ -59,7 +59,9 @@
     "is_some" "coalesce" "try_parse_i64" "try_parse_f64" "matches" "find_re"
     "extract" "replace_re" "split_re" "lower_utf8" "upper_utf8" "casefold"
     "nfc" "len_utf8" "words" "format" "pad_left" "pad_right" "trim_left"
-    "trim_right" "equals_ci" "equals_fold" "join")
+    "trim_right" "equals_ci" "equals_fold" "join" "parse_time" "parse_time_us"
+    "format_time" "trunc_time" "year" "month" "day" "hour" "minute" "second"
+    "weekday")
   "Builtin functions.")
 
 (defconst fpipe-monoids

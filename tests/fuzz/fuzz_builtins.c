@@ -28,12 +28,15 @@
  *     result; on UTF-8: len_utf8 counts, nfc and casefold are idempotent,
  *     words are non-empty pieces of s in order; +, join(split), pad and
  *     format's f64 decimals against plain code (snprintf).
+ *   - the time builtins (check_time).
  */
 #include "fuzz_util.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+
+#include "timerules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -462,6 +465,60 @@ static void check_unicode(fp_str s, fp_str t, fp_str r, int64_t n)
         }
     }
     fp_arena_free(w.arena);
+/* The time builtins (time.c): parse_time reads only s (an exact-size
+ * copy, so ASan sees any overread) and stops at a byte inside it; what it
+ * reads, format_time writes back and parse_time reads again to the same
+ * second.  t, when fpipec would accept it as a format, is a format for
+ * both ways (the output within the room fp_format_time gives).  For the
+ * i64 at the front: trunc_time is at most t and idempotent, the parts are
+ * in range. */
+static void check_time(fp_str s, fp_str t, const uint8_t *d, size_t n)
+{
+    char *p = malloc(s.n ? s.n : 1);
+    if (s.n)
+        memcpy(p, s.p, s.n);
+    int64_t us, us2;
+    size_t at;
+    const char *why;
+    if (fp_time_parse(p, s.n, fp_str_lit("", 0), &us, &at, &why)) {
+        int64_t sec = us / 1000000 - (us % 1000000 < 0);
+        char out[64];
+        bool ok;
+        size_t k = fp_time_format(out, sec, fp_str_lit("", 0), 0, &ok);
+        if (ok) {
+            CHECK(k == 20 && fp_time_parse(out, k, fp_str_lit("", 0), &us2, &at, &why));
+            CHECK(us2 == sec * 1000000);
+        }
+    } else {
+        CHECK(at <= s.n && why && *why);
+    }
+    if (fp_time_check_format(t.p, t.n, true, &why) < 0 &&
+        fp_time_parse(p, s.n, t, &us, &at, &why) && fp_time_check_format(t.p, t.n, false, &why) < 0) {
+        size_t room = t.n ? t.n * 20 : 32;   /* what fp_format_time allocates */
+        char *out = malloc(room);
+        bool ok;
+        size_t k = fp_time_format(out, us / 1000000, t, 3600, &ok);
+        CHECK(!ok || k <= room);
+        free(out);
+    }
+    free(p);
+    if (n < 8)
+        return;
+    int64_t v;
+    memcpy(&v, d, 8);
+    static const char *const units[] = {"second", "minute", "hour", "day", "week", "month", "year"};
+    fp_str offs[] = {fp_str_lit("", 0), fp_str_lit("-05:30", 6), fp_str_lit("+23:59", 6)};
+    for (int u = 0; u < 7; u++) {
+        fp_str un = fp_str_lit(units[u], strlen(units[u]));
+        for (int o = 0; o < 3; o++) {
+            int64_t tr = fp_trunc_time(v, un, offs[o]);
+            CHECK(tr <= v && fp_trunc_time(tr, un, offs[o]) == tr);
+        }
+    }
+    CHECK(fp_month(v, offs[1]) >= 1 && fp_month(v, offs[1]) <= 12);
+    CHECK(fp_day(v, offs[2]) >= 1 && fp_day(v, offs[2]) <= 31);
+    CHECK(fp_weekday(v, offs[0]) >= 1 && fp_weekday(v, offs[0]) <= 7);
+    CHECK(fp_hour(v, offs[1]) >= 0 && fp_hour(v, offs[1]) <= 23);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -483,6 +540,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_parse(s);
     check_strings(s, t, r, n);
     check_unicode(s, t, r, n);
+    check_time(s, t, data + 2, len);
     free(d);
     return 0;
 }

@@ -89,6 +89,12 @@ for num in -9223372036854775808 9223372036854775807 +0012 1e308 -0.0 2.5e-324 .5
 done
 { printf '\000\000'; printf '\377\377\377\377\377\377\357\177\001\000\000\000\000\000\000\200'; } > "$OUT/builtins/bits"
 { printf '\002\010\t\\'; printf 'caf\303\251 \377 tab\there\r\n"q",x'; } > "$OUT/builtins/escapes"
+# time (check_time): ISO 8601 forms, and a format in t (%F %T, 5 bytes).
+for ts in 2026-12-07T22:40:00Z 2024-02-29T23:59:59.999999-05:30 '1969-12-31 23:59+0100' \
+          0000-01-01T00:00:00+01:00 9999-12-31T24:00:00Z 2023-02-29; do
+    { printf '\000\000'; printf '%s' "$ts"; } > "$OUT/builtins/time$((k += 1))"
+done
+{ printf '\005\000%%F %%T2026-12-07 22:40:05'; } > "$OUT/builtins/time-fmt"
 # e2e: program index (PROGRAMS in fuzz_e2e.c), partition size, the input.
 e2e() { for ps in 000 003; do { printf "\\$(printf '%03o' "$1")\\$ps"; head -c 1500 "$2"; } > "$OUT/e2e/$1-$(basename "$2")-$ps"; done; }
 e2e 0 examples/data/fields.txt; e2e 1 examples/data/pipelines.txt; e2e 2 examples/data/sales.csv

@@ -23,6 +23,8 @@ syn keyword fpipeBuiltin try_parse_i64 try_parse_f64 matches find_re extract
 syn keyword fpipeBuiltin replace_re split_re lower_utf8 upper_utf8 casefold
 syn keyword fpipeBuiltin nfc len_utf8 words format pad_left pad_right
 syn keyword fpipeBuiltin trim_left trim_right equals_ci equals_fold join
+syn keyword fpipeBuiltin parse_time parse_time_us format_time trunc_time year
+syn keyword fpipeBuiltin month day hour minute second weekday
 syn keyword fpipeMonoid sum count min max mean and or topk
 syn keyword fpipeFormat text csv jsonl tsv
 syn keyword fpipeConstant fail_fast drop collect associative commutative pure
