@@ -465,6 +465,8 @@ static void check_unicode(fp_str s, fp_str t, fp_str r, int64_t n)
         }
     }
     fp_arena_free(w.arena);
+}
+
 /* The time builtins (time.c): parse_time reads only s (an exact-size
  * copy, so ASan sees any overread) and stops at a byte inside it; what it
  * reads, format_time writes back and parse_time reads again to the same

@@ -55,7 +55,6 @@ if command -v clang > /dev/null; then
         *) for t in lines csv jsonl builtins; do
             if ! clang -std=c11 -D_DEFAULT_SOURCE -O1 -g $csan -fopenmp -Iruntime $FZ/fuzz_$t.c $FZ/replay.c \
                 $cobjs -lcsv -ljansson -lsimdjson -lyaml -lpcre2-8 -lz -lutf8proc -lstdc++ -lm -o "$TMP/fz-clang/replay_$t" 2> "$TMP/fz-clang/cc.err"; then
-                $cobjs -lcsv -ljansson -lsimdjson -lyaml -lz -lutf8proc -lstdc++ -lm -o "$TMP/fz-clang/replay_$t" 2> "$TMP/fz-clang/cc.err"; then
                 bad "fuzz: the $t target does not build with clang" "$TMP/fz-clang/cc.err"; continue
             fi
             files=$(ls "$TMP/fuzz-seeds/$t"/* $FZ/regress/$t/* 2> /dev/null)
