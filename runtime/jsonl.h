@@ -3,6 +3,7 @@
 #ifndef FP_JSONL_H
 #define FP_JSONL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,24 @@ void fp_sj_reset(void);
 extern int fp_jsonl_use_jansson;
 /* Member `name` of the reader's current record. */
 void fp_sj_member(fp_sj *r, const char *name, fp_jv *out);
+
+/* Nested members (jsonl_nested.c): a value inside a record, as either
+ * reader holds it.  jansson: p is the json_t; simdjson: the bytes of a
+ * dom::element (jsonl_node.cc), valid until the next parse. */
+typedef struct fp_jref {
+    const void *p;
+    size_t i;
+} fp_jref;
+/* Member `name` of the reader's current record as a node; false if it
+ * has none. */
+bool fp_sj_member_ref(fp_sj *r, const char *name, fp_jref *out);
+/* simdjson nodes (jsonl_node.cc): the value of a node (its kind, and a
+ * scalar's value); member `name` of an object node (false: none); the
+ * items of an array node, fn called on each in order. */
+void fp_sjn_value(const fp_jref *node, fp_jv *out);
+bool fp_sjn_member(const fp_jref *node, const char *name, fp_jref *out);
+size_t fp_sjn_size(const fp_jref *node);
+void fp_sjn_each(const fp_jref *node, void (*fn)(void *ctx, size_t i, const fp_jref *item),
+                 void *ctx);
 
 #endif
