@@ -47,13 +47,14 @@ static const char *json_kind(int kind)
     return "?";
 }
 
-/* The path grows by a member or an item; the old length to go back to. */
-static size_t path_push(walk *k, const char *fmt, const char *name, size_t i)
+/* The path grows by ".name" (sep '.'), "name" (sep 0) or "[i]" (name
+ * NULL); returns the old length to go back to. */
+static size_t path_push(walk *k, char sep, const char *name, size_t i)
 {
     size_t old = k->len;
     size_t room = sizeof k->path - k->len;
-    int n = name ? snprintf(k->path + k->len, room, fmt, name)
-                 : snprintf(k->path + k->len, room, fmt, i);
+    int n = name ? snprintf(k->path + k->len, room, "%s%s", sep ? "." : "", name)
+                 : snprintf(k->path + k->len, room, "[%zu]", i);
     k->len = n < 0 ? k->len : (size_t)n >= room ? sizeof k->path - 1 : k->len + (size_t)n;
     return old;
 }
@@ -117,7 +118,7 @@ static void read_item(void *ctx, size_t i, const fp_jref *item)
     if (!it->ok)
         return;
     const fp_jtype *t = it->t;
-    size_t old = path_push(it->k, "[%zu]", NULL, i);
+    size_t old = path_push(it->k, 0, NULL, i);
     if (t->kind == FP_JT_LIST)
         it->ok = read_node(it->k, item, t->types[0], it->base + i * t->types[0]->size);
     else
@@ -177,7 +178,7 @@ static bool read_node(walk *k, const fp_jref *node, const fp_jtype *t, void *dst
                 have = (m.p = json_object_get(node->p, t->names[i])) != NULL;
             else
                 have = fp_sjn_member(node, t->names[i], &m);
-            size_t old = path_push(k, ".%s", t->names[i], 0);
+            size_t old = path_push(k, '.', t->names[i], 0);
             bool ok = have;
             if (!have)
                 fp_elem_error(k->w, k->site, fp_arena_printf(k->w->arena, 0,
@@ -231,7 +232,7 @@ void fp_json_nested(fp_worker *w, const fp_site *site, fp_json *obj, const char 
         return;
     uintptr_t u = (uintptr_t)obj;
     walk k = {.w = w, .site = site, .tree = !(u & 1)};
-    path_push(&k, "%s", name, 0);
+    path_push(&k, 0, name, 0);
     fp_jref node = {0};
     bool have;
     if (k.tree)
