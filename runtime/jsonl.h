@@ -48,11 +48,16 @@ typedef struct fp_jref {
 bool fp_sj_member_ref(fp_sj *r, const char *name, fp_jref *out);
 /* simdjson nodes (jsonl_node.cc): the value of a node (its kind, and a
  * scalar's value); member `name` of an object node (false: none); the
- * items of an array node, fn called on each in order. */
+ * size of an array node, and its items in order: fp_sjn_first, then
+ * fp_sjn_next while they give true (an iterator: the bytes of simdjson's
+ * array iterator and of its end; no callback crosses into C++). */
+typedef struct fp_jiter {
+    fp_jref at, end;
+} fp_jiter;
 void fp_sjn_value(const fp_jref *node, fp_jv *out);
 bool fp_sjn_member(const fp_jref *node, const char *name, fp_jref *out);
 size_t fp_sjn_size(const fp_jref *node);
-void fp_sjn_each(const fp_jref *node, void (*fn)(void *ctx, size_t i, const fp_jref *item),
-                 void *ctx);
+bool fp_sjn_first(const fp_jref *node, fp_jiter *it, fp_jref *item);
+bool fp_sjn_next(fp_jiter *it, fp_jref *item);
 
 #endif

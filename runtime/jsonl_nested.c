@@ -103,41 +103,37 @@ static void value(const walk *k, const fp_jref *node, fp_jv *v)
 
 static bool read_node(walk *k, const fp_jref *node, const fp_jtype *t, void *dst);
 
-/* An array's items, in order: a list's (all of one type, one after the
- * other from base) or a tuple's (each of its own type, at its offset). */
-typedef struct {
-    walk *k;
-    const fp_jtype *t;   /* the list or tuple */
-    char *base;
-    bool ok;
-} items;
-
-static void read_item(void *ctx, size_t i, const fp_jref *item)
+/* Item i of an array, into a list (all of one type, one after the other
+ * from base) or a tuple (each of its own type, at its offset). */
+static bool read_item(walk *k, const fp_jtype *t, char *base, size_t i, const fp_jref *item)
 {
-    items *it = ctx;
-    if (!it->ok)
-        return;
-    const fp_jtype *t = it->t;
-    size_t old = path_push(it->k, 0, NULL, i);
-    if (t->kind == FP_JT_LIST)
-        it->ok = read_node(it->k, item, t->types[0], it->base + i * t->types[0]->size);
-    else
-        it->ok = read_node(it->k, item, t->types[i], it->base + t->offsets[i]);
-    path_pop(it->k, old);
+    size_t old = path_push(k, 0, NULL, i);
+    bool ok = t->kind == FP_JT_LIST
+                  ? read_node(k, item, t->types[0], base + i * t->types[0]->size)
+                  : read_node(k, item, t->types[i], base + t->offsets[i]);
+    path_pop(k, old);
+    return ok;
 }
 
+/* An array's items, in order; false at the first that fails. */
 static bool read_items(walk *k, const fp_jref *node, const fp_jtype *t, char *base)
 {
-    items it = {k, t, base, true};
     if (k->tree) {
         size_t n = json_array_size(node->p);
-        for (size_t i = 0; i < n && it.ok; i++) {
+        for (size_t i = 0; i < n; i++) {
             fp_jref item = {json_array_get(node->p, i), 0};
-            read_item(&it, i, &item);
+            if (!read_item(k, t, base, i, &item))
+                return false;
         }
-    } else
-        fp_sjn_each(node, read_item, &it);
-    return it.ok;
+        return true;
+    }
+    fp_jiter it;
+    fp_jref item;
+    size_t i = 0;
+    for (bool more = fp_sjn_first(node, &it, &item); more; more = fp_sjn_next(&it, &item))
+        if (!read_item(k, t, base, i++, &item))
+            return false;
+    return true;
 }
 
 static bool read_node(walk *k, const fp_jref *node, const fp_jtype *t, void *dst)

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <cstring>
+#include <type_traits>
 
 extern "C" {
 #include "jsonl.h"
@@ -73,13 +74,31 @@ extern "C" size_t fp_sjn_size(const fp_jref *node)
     return dom::array(element(node)).size();
 }
 
-extern "C" void fp_sjn_each(const fp_jref *node, void (*fn)(void *ctx, size_t i, const fp_jref *item),
-                            void *ctx)
+/* An iterator is kept as bytes, as a node is. */
+static_assert(sizeof(dom::array::iterator) == sizeof(fp_jref), "an iterator fits a node");
+static_assert(std::is_trivially_copyable<dom::array::iterator>::value, "an iterator is bytes");
+
+extern "C" bool fp_sjn_first(const fp_jref *node, fp_jiter *it, fp_jref *item)
 {
-    size_t i = 0;
-    for (dom::element x : dom::array(element(node))) {
-        fp_jref item;
-        to_node(x, &item);
-        fn(ctx, i++, &item);
-    }
+    dom::array a = dom::array(element(node));
+    dom::array::iterator b = a.begin(), e = a.end();
+    memcpy(static_cast<void *>(&it->at), static_cast<const void *>(&b), sizeof it->at);
+    memcpy(static_cast<void *>(&it->end), static_cast<const void *>(&e), sizeof it->end);
+    if (!(b != e))
+        return false;
+    to_node(*b, item);
+    return true;
+}
+
+extern "C" bool fp_sjn_next(fp_jiter *it, fp_jref *item)
+{
+    dom::array::iterator at, end;
+    memcpy(static_cast<void *>(&at), static_cast<const void *>(&it->at), sizeof at);
+    memcpy(static_cast<void *>(&end), static_cast<const void *>(&it->end), sizeof end);
+    ++at;
+    memcpy(static_cast<void *>(&it->at), static_cast<const void *>(&at), sizeof it->at);
+    if (!(at != end))
+        return false;
+    to_node(*at, item);
+    return true;
 }
