@@ -1485,6 +1485,22 @@ static int targets(const Expr *b)
     return n;
 }
 
+/* What a jsonl source reads into a field: a scalar, or a record (an
+ * object), a tuple or a list (an array) of what it reads. */
+static bool json_readable(const Type *t)
+{
+    if (type_is_scalar(t))
+        return true;
+    if (t->kind == TY_LIST)
+        return json_readable(t->elem);
+    if (t->kind != TY_RECORD && t->kind != TY_TUPLE)
+        return false;
+    for (int i = 0; i < t->n; i++)
+        if (!json_readable(t->elems[i]))
+            return false;
+    return true;
+}
+
 /* source: text(input), or csv(input) / jsonl(input) onto the declared
  * record type */
 static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
@@ -1529,10 +1545,11 @@ static void check_source(Checker *c, const OpDecl *o, IrOp *op, Type *decl)
     }
     for (int i = 0; i < decl->n; i++) {
         Type *ft = decl->elems[i];
-        if (!type_is_scalar(ft) && ft->kind != TY_OPT) {
+        if (ft->kind != TY_OPT && (fmt == FMT_CSV ? !type_is_scalar(ft) : !json_readable(ft))) {
             diag_at(c->d, DIAG_ERROR, o->decl_type->span, "field '%s' of %s is %s, but a %s "
-                    "source reads fields of type str, i64, f64 or bool", decl->fields[i],
-                    decl->name, tname(c, decl->elems[i]), b->sval);
+                    "source reads fields of type str, i64, f64 or bool%s", decl->fields[i],
+                    decl->name, tname(c, decl->elems[i]), b->sval,
+                    fmt == FMT_CSV ? "" : ", and records, tuples and lists of them");
             return;
         }
     }

@@ -2022,6 +2022,83 @@ static void stage_header(Emitter *e, const Stage *st, const char *when)
     line(e, " */");
 }
 
+/* How a jsonl source reads a field of type t (a nested one: a record, a
+ * tuple or a list), as an fp_jtype the runtime walks (jsonl_nested.c),
+ * its parts' first; returns its address as C.  done holds the names made
+ * (NULL: make none, the name only). */
+static const char *emit_jtype(Emitter *e, const Type *t, PtrVec *done)
+{
+    switch (t->kind) {
+    case TY_STR: return "&fp_jt_str";
+    case TY_I64: return "&fp_jt_i64";
+    case TY_F64: return "&fp_jt_f64";
+    case TY_BOOL: return "&fp_jt_bool";
+    default: break;
+    }
+    Str tag = {0};
+    ctype_tag(&tag, t);
+    const char *name = arena_printf(e->arena, "jsonl_%s", tag.p);
+    str_free(&tag);
+    if (!done)   /* the name only: emitted at the top of the file */
+        return arena_printf(e->arena, "&%s", name);
+    for (int i = 0; i < done->n; i++)
+        if (!strcmp(done->v[i], name))
+            return arena_printf(e->arena, "&%s", name);
+    int n = t->kind == TY_LIST ? 1 : t->n;
+    const char **parts = arena_alloc(e->arena, (size_t)n * sizeof *parts);
+    for (int i = 0; i < n; i++)
+        parts[i] = emit_jtype(e, t->kind == TY_LIST ? t->elem : t->elems[i], done);
+    vec_push(e->arena, done, (void *)name);
+    const char *c = ctype(e, t);
+    Str tn = {0};
+    type_str(&tn, t);
+    line(e, "static const fp_jtype %s = {   /* %s */", name, tn.p);
+    str_free(&tn);
+    Str names = {0}, offs = {0}, types = {0};
+    for (int i = 0; i < n; i++) {
+        if (t->kind == TY_RECORD) {
+            str_add(&names, "%s\"%s\"", i ? ", " : "", t->fields[i]);
+            str_add(&offs, "%soffsetof(%s, %s)", i ? ", " : "", c, t->cfields[i]);
+        } else if (t->kind == TY_TUPLE)
+            str_add(&offs, "%soffsetof(%s, f%d)", i ? ", " : "", c, i);
+        str_add(&types, "%s%s", i ? ", " : "", parts[i]);
+    }
+    const char *kind = t->kind == TY_RECORD ? "FP_JT_RECORD"
+                     : t->kind == TY_TUPLE ? "FP_JT_TUPLE" : "FP_JT_LIST";
+    line(e, "    %s, sizeof(%s), %d,", kind, c, t->kind == TY_LIST ? 0 : n);
+    line(e, "    %s%s%s,", names.n ? "(const char *const[]){" : "NULL", names.n ? names.p : "",
+         names.n ? "}" : "");
+    line(e, "    %s%s%s,", offs.n ? "(const size_t[]){" : "NULL", offs.n ? offs.p : "",
+         offs.n ? "}" : "");
+    line(e, "    (const fp_jtype *const[]){%s},", types.p);
+    line(e, "};");
+    str_free(&names);
+    str_free(&offs);
+    str_free(&types);
+    return arena_printf(e->arena, "&%s", name);
+}
+
+/* The fp_jtype of every nested field of the jsonl sources. */
+static void emit_jtypes(Emitter *e)
+{
+    PtrVec done = {0};
+    for (int i = 0; i < e->ir->nops; i++) {
+        const IrOp *op = &e->ir->ops[i];
+        if (op->kind != OP_SOURCE || op->fmt != FMT_JSONL || !op->out ||
+            op->out->kind != TY_RECORD)
+            continue;
+        for (int k = 0; k < op->out->n; k++)
+            if (!type_is_scalar(op->out->elems[k])) {
+                if (!done.n)
+                    line(e, "/* How the jsonl source reads its nested fields (a member's path, "
+                            "its C layout). */");
+                emit_jtype(e, op->out->elems[k], &done);
+            }
+    }
+    if (done.n)
+        blank(e);
+}
+
 /* A csv or jsonl source: the loop over records, each converted field by
  * field to the declared record (a bad field fails the element). */
 static void emit_record_source(Emitter *e, const IrOp *src)
@@ -2077,6 +2154,9 @@ static void emit_record_source(Emitter *e, const IrOp *src)
         else if (csv)
             line(e, "%s.%s = fp_col_%s(w, &site_%s, %s[%d], \"%s\");", rec, t->cfields[i], kind,
                  src->cname, raw, i, t->fields[i]);
+        else if (!type_is_scalar(ft))   /* a record, tuple or list: jsonl_nested.c */
+            line(e, "fp_json_nested(w, &site_%s, %s, \"%s\", %s, &%s.%s);", src->cname, raw,
+                 t->fields[i], emit_jtype(e, ft, NULL), rec, t->cfields[i]);
         else
             line(e, "%s.%s = fp_json_%s(w, &site_%s, %s, \"%s\");", rec, t->cfields[i], kind,
                  src->cname, raw, t->fields[i]);
@@ -2974,6 +3054,7 @@ void emit_c(Str *out, const Plan *p, const EmitOpts *o, const char *explain_text
     }
     if (out->n != mark)
         blank(&e);
+    emit_jtypes(&e);
 
     /* Where each fallible operator stands, for its error messages and its
      * drop counter. */

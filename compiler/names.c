@@ -59,12 +59,13 @@ bool names_type_like(const char *n)
 
 /* The prefixes and whole names of file-level names that do not depend on
  * an operator's C name: stage functions, sites, per-operator settings,
- * checkpoint (de)serialisers and the resume entry, types, the tables. */
+ * checkpoint (de)serialisers and the resume entry, types, the tables,
+ * how a jsonl source reads a nested type (jsonl_list_i64). */
 static bool generated_fixed(const char *n)
 {
     static const char *const prefixes[] = {"site_", "opcfg_", "stage1_", "stage2_",
                                            "stage3_", "ckpt_put_", "ckpt_get_",
-                                           "resume1_from_"};
+                                           "resume1_from_", "jsonl_"};
     static const char *const whole[] = {"sites", "plan_text", "pipeline", "checkpoint",
                                         "ckpt_acc_valid", "ckpt_elems_valid"};
     for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)

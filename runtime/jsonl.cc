@@ -32,6 +32,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 extern "C" {
 #include "jsonl.h"
@@ -408,4 +409,19 @@ extern "C" void fp_sj_member(fp_sj *r, const char *name, fp_jv *out)
             return;
         }
     out->kind = FP_JV_MISSING;
+}
+
+/* The hook of the nested reader (jsonl_nested.c, jsonl_node.cc): member
+ * `name` as a node that keeps its dom::element. */
+extern "C" bool fp_sj_member_ref(fp_sj *r, const char *name, fp_jref *out)
+{
+    static_assert(sizeof(dom::element) == sizeof(fp_jref), "a node holds one dom::element");
+    static_assert(std::is_trivially_copyable<dom::element>::value, "a node is copied as bytes");
+    size_t n = strlen(name);
+    for (size_t i = 0; i < r->nm; i++)
+        if (r->m[i].kn == n && same(r->m[i].k, name, n)) {
+            memcpy(static_cast<void *>(out), static_cast<const void *>(&r->m[i].v), sizeof *out);
+            return true;
+        }
+    return false;
 }

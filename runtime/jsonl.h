@@ -3,6 +3,7 @@
 #ifndef FP_JSONL_H
 #define FP_JSONL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,29 @@ void fp_sj_reset(void);
 extern int fp_jsonl_use_jansson;
 /* Member `name` of the reader's current record. */
 void fp_sj_member(fp_sj *r, const char *name, fp_jv *out);
+
+/* Nested members (jsonl_nested.c): a value inside a record, as either
+ * reader holds it.  jansson: p is the json_t; simdjson: the bytes of a
+ * dom::element (jsonl_node.cc), valid until the next parse. */
+typedef struct fp_jref {
+    const void *p;
+    size_t i;
+} fp_jref;
+/* Member `name` of the reader's current record as a node; false if it
+ * has none. */
+bool fp_sj_member_ref(fp_sj *r, const char *name, fp_jref *out);
+/* simdjson nodes (jsonl_node.cc): the value of a node (its kind, and a
+ * scalar's value); member `name` of an object node (false: none); the
+ * size of an array node, and its items in order: fp_sjn_first, then
+ * fp_sjn_next while they give true (an iterator: the bytes of simdjson's
+ * array iterator and of its end; no callback crosses into C++). */
+typedef struct fp_jiter {
+    fp_jref at, end;
+} fp_jiter;
+void fp_sjn_value(const fp_jref *node, fp_jv *out);
+bool fp_sjn_member(const fp_jref *node, const char *name, fp_jref *out);
+size_t fp_sjn_size(const fp_jref *node);
+bool fp_sjn_first(const fp_jref *node, fp_jiter *it, fp_jref *item);
+bool fp_sjn_next(fp_jiter *it, fp_jref *item);
 
 #endif

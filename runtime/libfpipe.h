@@ -187,6 +187,27 @@ fp_opt_bool fp_json_opt_bool(struct fp_worker *w, const struct fp_site *site, fp
 fp_opt_str fp_json_opt_str(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
                            const char *name);
 
+/* Nested members (jsonl_nested.c): a field whose type is a record, a tuple
+ * or a list is read by walking its fp_jtype, which the generated code
+ * spells from the C layout of the type.  A record reads an object's
+ * members by name (others are ignored), a tuple an array of exactly its
+ * length, a list any array (its items in the worker's arena).  A missing
+ * member or a value of another type is an element error naming its path:
+ * member "user.tags[3]" is a string, not an integer. */
+enum { FP_JT_STR, FP_JT_I64, FP_JT_F64, FP_JT_BOOL, FP_JT_RECORD, FP_JT_TUPLE, FP_JT_LIST };
+typedef struct fp_jtype {
+    int kind;                              /* FP_JT_* */
+    size_t size;                           /* sizeof the C type */
+    int n;                                 /* record, tuple: its fields */
+    const char *const *names;              /* record: the members' names */
+    const size_t *offsets;                 /* record, tuple: offsetof each field */
+    const struct fp_jtype *const *types;   /* record, tuple: each field's; list: [0] its items' */
+} fp_jtype;
+extern const fp_jtype fp_jt_str, fp_jt_i64, fp_jt_f64, fp_jt_bool;
+/* Member `name` into *dst, a value of the C type t describes. */
+void fp_json_nested(struct fp_worker *w, const struct fp_site *site, fp_json *obj,
+                    const char *name, const fp_jtype *t, void *dst);
+
 /* ------------------------------------------------------------------ */
 /* String builtins of the expression language.                         */
 /* ------------------------------------------------------------------ */

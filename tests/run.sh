@@ -35,6 +35,9 @@
 #            md5 for every partition size, thread count, file split, MPI
 #   jsonl    tests/jsonl.sh: the JSON-lines source against Python's json
 #            with jansson's rules, every thread count, partition size, MPI
+#   jsonl nested tests/jsonl_nested.sh: records, tuples and lists read from
+#            JSON and written back, against Python's json; every mismatch's
+#            message (golden)
 #   docs     tests/docs.sh: docs/architecture.md and README's layout
 #            table name every source file, and only real ones
 #   doctest  tests/doctest.sh: the command samples of README.md and
@@ -1529,6 +1532,10 @@ echo "# ustr"
 # Dates and times (runtime/time.c): unit tests, Python's datetime, MPI.
 echo "# time"
 . tests/time.sh
+
+# Nested members of the JSON-lines source (runtime/jsonl_nested.c).
+echo "# jsonl nested"
+. tests/jsonl_nested.sh
 
 # ---------------------------------------------------------------------------
 # Distributed mode (MPI): its own file, skipped without mpirun.

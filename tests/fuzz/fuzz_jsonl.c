@@ -12,6 +12,9 @@
  * partition gives what one partition gives.  And the two readers agree:
  * simdjson's fast path (jsonl.cc) gives the same records, values and
  * messages as jansson alone (fp_jsonl_use_jansson), line for line.
+ * After the scalar fields, member "n" is read as a nested record (N
+ * below: records in lists, lists of lists, a tuple) by fp_json_nested, as
+ * generated code reads one, and logged whole, under the same checks.
  */
 #include "fuzz_util.h"
 #include "jsonl.h"
@@ -20,6 +23,65 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const names[4] = {"a", "b", "c", "d"};
 static const fp_site site = {"docs", "fuzz.fpipe", 1, 1, 0};
+
+/* The nested member "n": N = { a: str, b: [i64], c: [M], d: (f64, bool) },
+ * M = { a: i64, b: [[str]] }, laid out as the generated code would. */
+typedef struct { fp_str *items; int64_t n; } list_str;
+typedef struct { list_str *items; int64_t n; } list_list_str;
+typedef struct { int64_t *items; int64_t n; } list_i64;
+typedef struct { int64_t a; list_list_str b; } rec_M;
+typedef struct { rec_M *items; int64_t n; } list_M;
+typedef struct { double f0; bool f1; } tup_f64_bool;
+typedef struct { fp_str a; list_i64 b; list_M c; tup_f64_bool d; } rec_N;
+static const fp_jtype jt_list_str = {FP_JT_LIST, sizeof(list_str), 0, NULL, NULL,
+                                     (const fp_jtype *const[]){&fp_jt_str}};
+static const fp_jtype jt_list_list_str = {FP_JT_LIST, sizeof(list_list_str), 0, NULL, NULL,
+                                          (const fp_jtype *const[]){&jt_list_str}};
+static const fp_jtype jt_list_i64 = {FP_JT_LIST, sizeof(list_i64), 0, NULL, NULL,
+                                     (const fp_jtype *const[]){&fp_jt_i64}};
+static const fp_jtype jt_M = {FP_JT_RECORD, sizeof(rec_M), 2, (const char *const[]){"a", "b"},
+                              (const size_t[]){offsetof(rec_M, a), offsetof(rec_M, b)},
+                              (const fp_jtype *const[]){&fp_jt_i64, &jt_list_list_str}};
+static const fp_jtype jt_list_M = {FP_JT_LIST, sizeof(list_M), 0, NULL, NULL,
+                                   (const fp_jtype *const[]){&jt_M}};
+static const fp_jtype jt_tup = {FP_JT_TUPLE, sizeof(tup_f64_bool), 2, NULL,
+                                (const size_t[]){offsetof(tup_f64_bool, f0),
+                                                 offsetof(tup_f64_bool, f1)},
+                                (const fp_jtype *const[]){&fp_jt_f64, &fp_jt_bool}};
+static const fp_jtype jt_N = {FP_JT_RECORD, sizeof(rec_N), 4,
+                              (const char *const[]){"a", "b", "c", "d"},
+                              (const size_t[]){offsetof(rec_N, a), offsetof(rec_N, b),
+                                               offsetof(rec_N, c), offsetof(rec_N, d)},
+                              (const fp_jtype *const[]){&fp_jt_str, &jt_list_i64, &jt_list_M,
+                                                        &jt_tup}};
+
+/* A value read by fp_json_nested, into the log, walking its fp_jtype. */
+static void blog_nested(blog *b, const fp_jtype *t, const char *p)
+{
+    switch (t->kind) {
+    case FP_JT_STR: {
+        const fp_str *s = (const fp_str *)p;
+        blog_str(b, s->p, s->n);
+        break;
+    }
+    case FP_JT_I64: blog_put(b, p, sizeof(int64_t)); break;
+    case FP_JT_F64: blog_put(b, p, sizeof(double)); break;
+    case FP_JT_BOOL: blog_u64(b, *(const bool *)p); break;
+    case FP_JT_RECORD:
+    case FP_JT_TUPLE:
+        for (int i = 0; i < t->n; i++)
+            blog_nested(b, t->types[i], p + t->offsets[i]);
+        break;
+    default: {   /* a list */
+        const list_str *l = (const list_str *)p;   /* every list_ struct has this layout */
+        CHECK(l->n >= 0 && (l->n == 0 || l->items));
+        blog_u64(b, (uint64_t)l->n);
+        for (int64_t i = 0; i < l->n; i++)
+            blog_nested(b, t->types[0], (const char *)l->items + (size_t)i * t->types[0]->size);
+        break;
+    }
+    }
+}
 
 static void read_part(blog *b, const char *base, const fp_part *pt, int nf, unsigned types)
 {
@@ -49,6 +111,12 @@ static void read_part(blog *b, const char *base, const fp_part *pt, int nf, unsi
             }
             default: blog_u64(b, fp_json_bool(&w, &site, obj, names[i])); break;
             }
+        }
+        if (obj) {
+            rec_N nested;
+            fp_json_nested(&w, &site, obj, "n", &jt_N, &nested);
+            if (!w.failed)
+                blog_nested(b, &jt_N, (const char *)&nested);
         }
         fp_json_done(obj);
         if (w.failed) {

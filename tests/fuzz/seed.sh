@@ -77,6 +77,8 @@ for ctl in '\002\000' '\012\000' '\377\004'; do
     { printf "$ctl"; json_body 6; } > "$OUT/jsonl/docs$((k += 1))"
 done
 { printf '\003\344'; printf '{"a":"x\\u0000y","b":1,"c":2.5,"d":true}\n{"a":1}\n[1]\n{"a":\n\n{"a":"\\ud800","b":99999999999999999999}\r\n'; } > "$OUT/jsonl/kinds"
+# Nested member "n" (fuzz_jsonl.c's N): good, wrong kinds at depth, deep.
+{ printf '\000\000'; printf '{"a":"s","n":{"a":"x","b":[1,2],"c":[{"a":1,"b":[["p"],[]]}],"d":[1.5,true]}}\n{"a":"s","n":{"a":"x","b":[],"c":[{"a":1,"b":[[1]]}],"d":[1,false]}}\n{"a":"s","n":{"a":"x","b":[1],"c":[],"d":[1]}}\n'; } > "$OUT/jsonl/nested"
 # Builtins: pattern length, replacement length and index, then the text.
 k=0
 while IFS= read -r l; do
