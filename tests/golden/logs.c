@@ -9,23 +9,32 @@ typedef struct tup2_str_str { fp_str f0; fp_str f1; } tup2_str_str;   /* (str, s
 typedef struct tup2_str_i64 { fp_str f0; int64_t f1; } tup2_str_i64;   /* (str, i64) */
 typedef struct list_tup2_str_i64 { tup2_str_i64 *items; int64_t n; } list_tup2_str_i64;   /* [(str, i64)] */
 
-static const fp_site site_entry = {"entry", "examples/logs.fpipe", 36, 1, 0};
+static const fp_site site_entry = {"entry", "examples/logs.fpipe", 32, 1, 0};
 static const fp_site *const sites[] = {
     &site_entry,
+};
+
+/* The regex patterns (PCRE2, on bytes): compiled once, before any element. */
+static fp_regex re_1 = {.pattern = "^[^ \"]{7,15} - - \\[([^\"]*)\\] \"[^\"]*\" [1-5][0-9]{2} (-|[0-9]{1,9})$",
+        .len = 66, .line = 33, .col = 33};
+static fp_regex re_2 = {.pattern = " ([0-9]{3}) [^ ]+$", .len = 18, .line = 34, .col = 33};
+static fp_regex *const regexes[] = {
+    &re_1,
+    &re_2,
 };
 
 /* Operators' run settings, as the .fpipe has them; `operators:` in --config may change them (docs/running.md). */
 static fp_opcfg opcfg_entry = {.on_error = FP_ON_ERROR_DROP};
 
 static const fp_op fp_op_table[] = {
-    {"source", "lines", 30, 1, -1, NULL},
-    {"map", "entry", 36, 1, 0, &opcfg_entry},
-    {"flatmap", "keys", 62, 1, -1, NULL},
-    {"combine_per_key", "counts", 63, 1, -1, NULL},
-    {"sink", "out", 64, 1, -1, NULL},
+    {"source", "lines", 27, 1, -1, NULL},
+    {"map", "entry", 32, 1, 0, &opcfg_entry},
+    {"flatmap", "keys", 39, 1, -1, NULL},
+    {"combine_per_key", "counts", 40, 1, -1, NULL},
+    {"sink", "out", 41, 1, -1, NULL},
 };
 
-/* combine_per_key counts = sum  (examples/logs.fpipe:63): the accumulator. */
+/* combine_per_key counts = sum  (examples/logs.fpipe:40): the accumulator. */
 typedef struct counts_acc { int64_t sum; } counts_acc;
 
 /* The accumulator of a first value. */
@@ -74,10 +83,10 @@ static void counts_apply(fp_worker *w, counts_pending *q, int n)
 }
 
 /* Stage 1: once per input partition, on any thread; fuses.
- *   source          lines        examples/logs.fpipe:30
- *   map             entry        examples/logs.fpipe:36
- *   flatmap         keys         examples/logs.fpipe:62
- *   combine_per_key counts       examples/logs.fpipe:63
+ *   source          lines        examples/logs.fpipe:27
+ *   map             entry        examples/logs.fpipe:32
+ *   flatmap         keys         examples/logs.fpipe:39
+ *   combine_per_key counts       examples/logs.fpipe:40
  */
 static void stage1_lines_to_counts(fp_worker *w)
 {
@@ -85,84 +94,38 @@ static void stage1_lines_to_counts(fp_worker *w)
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source  lines : str        = text(input)  (examples/logs.fpipe:30) */
+    /* source  lines : str = text(input)  (examples/logs.fpipe:27) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         w->pos = lines.p;   /* for error messages */
-        /* examples/logs.fpipe:36
+        /* examples/logs.fpipe:32
          * map     entry : (str, str) =
-         *     # The line is head "request" tail; the head is "address - - [time] ".
-         *     let head    = field(lines, "\"", 0) in            # 203.0.113.7 - - [21/Nov/2026:13:05:42 +0000]
-         *     let request = field(lines, "\"", 1) in            # GET /index.html HTTP/1.1
-         *     let tail    = field(lines, "\"", 2) in            #  200 5123
-         *     let addr    = field(head, " ", 0) in              # 203.0.113.7
-         *     let time    = substr(head, len(addr) + 6, 26) in  # 21/Nov/2026:13:05:42 +0000
-         *     let hour    = substr(time, 12, 2) in              # 13
-         *     let status  = field(tail, " ", 1) in              # 200
-         *     let size    = field(tail, " ", 2) in              # 5123
-         *     # In the comparisons below, parse_i64 fails on anything but [+-]digits
-         *     # and a sign sorts before "0".
-         *     if len(lines) != len(head) + len(request) + len(tail) + 2 then fail("more than two quotes")
-         *     else if len(addr) < 7 || len(addr) > 15 then fail("the address is not 7 to 15 bytes")
-         *     else if find(head, " - - [") != len(addr) || len(head) != len(addr) + 34
-         *         || !ends_with(head, "] ") then fail("not 'address - - [timestamp] '")
-         *     else if substr(time, 11, 1) != ":" || substr(time, 14, 1) != ":" then fail("not a timestamp")
-         *     else if hour < "00" || hour > "23" || parse_i64(hour) < 0 then fail("the hour is not 00 to 23")
-         *     else if len(tail) != len(status) + len(size) + 2 then fail("not ' status size' at the end")
-         *     else if len(status) != 3 || parse_i64(status) < 100 || parse_i64(status) > 599
-         *         then fail("the status is not 100 to 599")
-         *     else if size != "-" && (len(size) > 9 || size < "0" || parse_i64(size) < 0)
-         *         then fail("the size is not - or 1 to 9 digits")
-         *     else (replace("status SSS", "SSS", status), replace("hour HH", "HH", hour))
+         *     let when   = extract(lines, "^[^ \"]{7,15} - - \\[([^\"]*)\\] \"[^\"]*\" [1-5][0-9]{2} (-|[0-9]{1,9})$", 1) in
+         *     let status = extract(lines, " ([0-9]{3}) [^ ]+$", 1) in
+         *     let t      = parse_time(when, "%d/%b/%Y:%H:%M:%S %z") in
+         *     ("status " + status, "hour " + format("{:02}", hour(t)))
          *     on_error drop
          */
         tup2_str_str entry = (tup2_str_str){0};
-        fp_str let_head = fp_field(w, &site_entry, lines, FP_LIT("\""), 0);
-        fp_str let_request = fp_field(w, &site_entry, lines, FP_LIT("\""), 1);
-        fp_str let_tail = fp_field(w, &site_entry, lines, FP_LIT("\""), 2);
-        fp_str let_addr = fp_field(w, &site_entry, let_head, FP_LIT(" "), 0);
-        fp_str let_time = fp_substr(w, &site_entry, let_head, fp_add_i64(fp_len(let_addr), 6), 26);
-        fp_str let_hour = fp_substr(w, &site_entry, let_time, 12, 2);
-        fp_str let_status = fp_field(w, &site_entry, let_tail, FP_LIT(" "), 1);
-        fp_str let_size = fp_field(w, &site_entry, let_tail, FP_LIT(" "), 2);
-        if (fp_len(lines) != fp_add_i64(fp_add_i64(fp_add_i64(fp_len(let_head), fp_len(let_request)), fp_len(let_tail)),
-                2)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("more than two quotes"));   /* entry stays zero */
-        } else if ((fp_len(let_addr) < 7) || (fp_len(let_addr) > 15)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("the address is not 7 to 15 bytes"));   /* entry stays zero */
-        } else if (((fp_find(let_head, FP_LIT(" - - [")) != fp_len(let_addr))
-                || (fp_len(let_head) != fp_add_i64(fp_len(let_addr), 34))) || (!fp_ends_with(let_head, FP_LIT("] ")))) {
-            fp_fail_msg(w, &site_entry, FP_LIT("not 'address - - [timestamp] '"));   /* entry stays zero */
-        } else if (!fp_str_eq(fp_substr(w, &site_entry, let_time, 11, 1), FP_LIT(":"))
-                || !fp_str_eq(fp_substr(w, &site_entry, let_time, 14, 1), FP_LIT(":"))) {
-            fp_fail_msg(w, &site_entry, FP_LIT("not a timestamp"));   /* entry stays zero */
-        } else if (((fp_str_cmp(let_hour, FP_LIT("00")) < 0) || (fp_str_cmp(let_hour, FP_LIT("23")) > 0))
-                || (fp_parse_i64(w, &site_entry, let_hour) < 0)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("the hour is not 00 to 23"));   /* entry stays zero */
-        } else if (fp_len(let_tail) != fp_add_i64(fp_add_i64(fp_len(let_status), fp_len(let_size)), 2)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("not ' status size' at the end"));   /* entry stays zero */
-        } else if (((fp_len(let_status) != 3) || (fp_parse_i64(w, &site_entry, let_status) < 100))
-                || (fp_parse_i64(w, &site_entry, let_status) > 599)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("the status is not 100 to 599"));   /* entry stays zero */
-        } else if (!fp_str_eq(let_size, FP_LIT("-"))
-                && (((fp_len(let_size) > 9) || (fp_str_cmp(let_size, FP_LIT("0")) < 0))
-                || (fp_parse_i64(w, &site_entry, let_size) < 0))) {
-            fp_fail_msg(w, &site_entry, FP_LIT("the size is not - or 1 to 9 digits"));   /* entry stays zero */
-        } else {
-            entry = (tup2_str_str){fp_replace(w->arena, w, &site_entry, FP_LIT("status SSS"), FP_LIT("SSS"),
-                    let_status), fp_replace(w->arena, w, &site_entry, FP_LIT("hour HH"), FP_LIT("HH"), let_hour)};
-        }
+        fp_str let_when = fp_extract(w, &site_entry,
+                &re_1 /* "^[^ \"]{7,15} - - \\[([^\"]*)\\] \"[^\"]*\" [1-5][0-9]{2} (-|[0-9]{1,9})$" */, lines, 1);
+        fp_str let_status = fp_extract(w, &site_entry, &re_2 /* " ([0-9]{3}) [^ ]+$" */, lines, 1);
+        int64_t let_t = fp_parse_time(w, &site_entry, let_when, FP_LIT("%d/%b/%Y:%H:%M:%S %z"));
+        entry = (tup2_str_str){fp_cat2(w->arena, FP_LIT("status "), let_status),
+                fp_cat2(w->arena, FP_LIT("hour "),
+                fp_fmt_i64(w->arena, fp_hour(let_t, FP_LIT("")),
+                (fp_fmt){.width = 2, .prec = -1, .fill = '0', .align = '='}))};
         if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_entry.on_error (drop in the .fpipe) */
             if (fp_on_error(w, &opcfg_entry))   /* fail_fast: the run stops */
                 return;
             continue;   /* dropped or collected: the next element */
         }
         n_entry++;
-        /* flatmap keys  : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */
+        /* flatmap keys  : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:39) */
         tup2_str_i64 keys_items[2] = {(tup2_str_i64){entry.f0, 1}, (tup2_str_i64){entry.f1, 1}};
         for (int keys_i = 0; keys_i < 2; keys_i++, n_keys++) {
             tup2_str_i64 keys = keys_items[keys_i];
-            /* combine_per_key counts     = sum  (examples/logs.fpipe:63): queued for this worker's table */
+            /* combine_per_key counts     = sum  (examples/logs.fpipe:40): queued for this worker's table */
             fp_ktab_probe(w->tab, keys.f0, &counts_q[counts_n].probe);
             counts_q[counts_n].value = keys.f1;
             if (++counts_n == FP_BATCH) {
@@ -184,75 +147,29 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source  lines : str        = text(input)  (examples/logs.fpipe:30) */
+    /* source  lines : str = text(input)  (examples/logs.fpipe:27) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         FP_TIME_SAMPLE(0);
         w->pos = lines.p;   /* for error messages */
         FP_TIME(1);
-        /* examples/logs.fpipe:36
+        /* examples/logs.fpipe:32
          * map     entry : (str, str) =
-         *     # The line is head "request" tail; the head is "address - - [time] ".
-         *     let head    = field(lines, "\"", 0) in            # 203.0.113.7 - - [21/Nov/2026:13:05:42 +0000]
-         *     let request = field(lines, "\"", 1) in            # GET /index.html HTTP/1.1
-         *     let tail    = field(lines, "\"", 2) in            #  200 5123
-         *     let addr    = field(head, " ", 0) in              # 203.0.113.7
-         *     let time    = substr(head, len(addr) + 6, 26) in  # 21/Nov/2026:13:05:42 +0000
-         *     let hour    = substr(time, 12, 2) in              # 13
-         *     let status  = field(tail, " ", 1) in              # 200
-         *     let size    = field(tail, " ", 2) in              # 5123
-         *     # In the comparisons below, parse_i64 fails on anything but [+-]digits
-         *     # and a sign sorts before "0".
-         *     if len(lines) != len(head) + len(request) + len(tail) + 2 then fail("more than two quotes")
-         *     else if len(addr) < 7 || len(addr) > 15 then fail("the address is not 7 to 15 bytes")
-         *     else if find(head, " - - [") != len(addr) || len(head) != len(addr) + 34
-         *         || !ends_with(head, "] ") then fail("not 'address - - [timestamp] '")
-         *     else if substr(time, 11, 1) != ":" || substr(time, 14, 1) != ":" then fail("not a timestamp")
-         *     else if hour < "00" || hour > "23" || parse_i64(hour) < 0 then fail("the hour is not 00 to 23")
-         *     else if len(tail) != len(status) + len(size) + 2 then fail("not ' status size' at the end")
-         *     else if len(status) != 3 || parse_i64(status) < 100 || parse_i64(status) > 599
-         *         then fail("the status is not 100 to 599")
-         *     else if size != "-" && (len(size) > 9 || size < "0" || parse_i64(size) < 0)
-         *         then fail("the size is not - or 1 to 9 digits")
-         *     else (replace("status SSS", "SSS", status), replace("hour HH", "HH", hour))
+         *     let when   = extract(lines, "^[^ \"]{7,15} - - \\[([^\"]*)\\] \"[^\"]*\" [1-5][0-9]{2} (-|[0-9]{1,9})$", 1) in
+         *     let status = extract(lines, " ([0-9]{3}) [^ ]+$", 1) in
+         *     let t      = parse_time(when, "%d/%b/%Y:%H:%M:%S %z") in
+         *     ("status " + status, "hour " + format("{:02}", hour(t)))
          *     on_error drop
          */
         tup2_str_str entry = (tup2_str_str){0};
-        fp_str let_head = fp_field(w, &site_entry, lines, FP_LIT("\""), 0);
-        fp_str let_request = fp_field(w, &site_entry, lines, FP_LIT("\""), 1);
-        fp_str let_tail = fp_field(w, &site_entry, lines, FP_LIT("\""), 2);
-        fp_str let_addr = fp_field(w, &site_entry, let_head, FP_LIT(" "), 0);
-        fp_str let_time = fp_substr(w, &site_entry, let_head, fp_add_i64(fp_len(let_addr), 6), 26);
-        fp_str let_hour = fp_substr(w, &site_entry, let_time, 12, 2);
-        fp_str let_status = fp_field(w, &site_entry, let_tail, FP_LIT(" "), 1);
-        fp_str let_size = fp_field(w, &site_entry, let_tail, FP_LIT(" "), 2);
-        if (fp_len(lines) != fp_add_i64(fp_add_i64(fp_add_i64(fp_len(let_head), fp_len(let_request)), fp_len(let_tail)),
-                2)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("more than two quotes"));   /* entry stays zero */
-        } else if ((fp_len(let_addr) < 7) || (fp_len(let_addr) > 15)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("the address is not 7 to 15 bytes"));   /* entry stays zero */
-        } else if (((fp_find(let_head, FP_LIT(" - - [")) != fp_len(let_addr))
-                || (fp_len(let_head) != fp_add_i64(fp_len(let_addr), 34))) || (!fp_ends_with(let_head, FP_LIT("] ")))) {
-            fp_fail_msg(w, &site_entry, FP_LIT("not 'address - - [timestamp] '"));   /* entry stays zero */
-        } else if (!fp_str_eq(fp_substr(w, &site_entry, let_time, 11, 1), FP_LIT(":"))
-                || !fp_str_eq(fp_substr(w, &site_entry, let_time, 14, 1), FP_LIT(":"))) {
-            fp_fail_msg(w, &site_entry, FP_LIT("not a timestamp"));   /* entry stays zero */
-        } else if (((fp_str_cmp(let_hour, FP_LIT("00")) < 0) || (fp_str_cmp(let_hour, FP_LIT("23")) > 0))
-                || (fp_parse_i64(w, &site_entry, let_hour) < 0)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("the hour is not 00 to 23"));   /* entry stays zero */
-        } else if (fp_len(let_tail) != fp_add_i64(fp_add_i64(fp_len(let_status), fp_len(let_size)), 2)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("not ' status size' at the end"));   /* entry stays zero */
-        } else if (((fp_len(let_status) != 3) || (fp_parse_i64(w, &site_entry, let_status) < 100))
-                || (fp_parse_i64(w, &site_entry, let_status) > 599)) {
-            fp_fail_msg(w, &site_entry, FP_LIT("the status is not 100 to 599"));   /* entry stays zero */
-        } else if (!fp_str_eq(let_size, FP_LIT("-"))
-                && (((fp_len(let_size) > 9) || (fp_str_cmp(let_size, FP_LIT("0")) < 0))
-                || (fp_parse_i64(w, &site_entry, let_size) < 0))) {
-            fp_fail_msg(w, &site_entry, FP_LIT("the size is not - or 1 to 9 digits"));   /* entry stays zero */
-        } else {
-            entry = (tup2_str_str){fp_replace(w->arena, w, &site_entry, FP_LIT("status SSS"), FP_LIT("SSS"),
-                    let_status), fp_replace(w->arena, w, &site_entry, FP_LIT("hour HH"), FP_LIT("HH"), let_hour)};
-        }
+        fp_str let_when = fp_extract(w, &site_entry,
+                &re_1 /* "^[^ \"]{7,15} - - \\[([^\"]*)\\] \"[^\"]*\" [1-5][0-9]{2} (-|[0-9]{1,9})$" */, lines, 1);
+        fp_str let_status = fp_extract(w, &site_entry, &re_2 /* " ([0-9]{3}) [^ ]+$" */, lines, 1);
+        int64_t let_t = fp_parse_time(w, &site_entry, let_when, FP_LIT("%d/%b/%Y:%H:%M:%S %z"));
+        entry = (tup2_str_str){fp_cat2(w->arena, FP_LIT("status "), let_status),
+                fp_cat2(w->arena, FP_LIT("hour "),
+                fp_fmt_i64(w->arena, fp_hour(let_t, FP_LIT("")),
+                (fp_fmt){.width = 2, .prec = -1, .fill = '0', .align = '='}))};
         if (FP_UNLIKELY(w->failed)) {   /* on_error: opcfg_entry.on_error (drop in the .fpipe) */
             if (fp_on_error(w, &opcfg_entry))   /* fail_fast: the run stops */
                 return;
@@ -260,12 +177,12 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
         }
         n_entry++;
         FP_TIME(2);
-        /* flatmap keys  : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:62) */
+        /* flatmap keys  : (str, i64) = [(entry.0, 1), (entry.1, 1)]  (examples/logs.fpipe:39) */
         tup2_str_i64 keys_items[2] = {(tup2_str_i64){entry.f0, 1}, (tup2_str_i64){entry.f1, 1}};
         for (int keys_i = 0; keys_i < 2; keys_i++, n_keys++) {
             tup2_str_i64 keys = keys_items[keys_i];
             FP_TIME(3);
-            /* combine_per_key counts     = sum  (examples/logs.fpipe:63): queued for this worker's table */
+            /* combine_per_key counts     = sum  (examples/logs.fpipe:40): queued for this worker's table */
             fp_ktab_probe(w->tab, keys.f0, &counts_q[counts_n].probe);
             counts_q[counts_n].value = keys.f1;
             if (++counts_n == FP_BATCH) {
@@ -282,15 +199,15 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
 }
 
 /* Stage 2: once per key, in ascending key order, on the merged table; fuses.
- *   combine_per_key counts       examples/logs.fpipe:63
- *   sink            out          examples/logs.fpipe:64
+ *   combine_per_key counts       examples/logs.fpipe:40
+ *   sink            out          examples/logs.fpipe:41
  */
 static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 {
-    /* combine_per_key counts     = sum  (examples/logs.fpipe:63): the merged value of one key */
+    /* combine_per_key counts     = sum  (examples/logs.fpipe:40): the merged value of one key */
     tup2_str_i64 counts = {key, counts_result(acc)};
     FP_COUNT(w, 4);
-    /* sink    out                = tsv(output)  (examples/logs.fpipe:64) */
+    /* sink    out                = tsv(output)  (examples/logs.fpipe:41) */
     fp_out_tsv_str(w->out, counts.f0);
     fp_out_char(w->out, '\t');
     fp_out_i64(w->out, counts.f1);
@@ -300,11 +217,11 @@ static void stage2_counts_to_out(fp_worker *w, fp_str key, const void *acc)
 /* The plan (fpipec explain), printed by --explain. */
 static const char plan_text[] =
     "pipeline logs  (examples/logs.fpipe)\n"
-    "  %0 source          lines    : () -> str = text(input)   ; line 30\n"
-    "  %1 map             entry    : str -> (str, str) = let head = field(lines, \"\\\"\", 0) in let request = field(lines, \"\\\"\", 1) in let tail = field(lines, \"\\\"\", 2) in let addr = field(head, \" \", 0) in let time = substr(head, len(addr) + 6, 26) in let hour = substr(time, 12, 2) in let status = field(tail, \" \", 1) in let size = field(tail, \" \", 2) in if len(lines) != len(head) + len(request) + len(tail) + 2 then fail(\"more than two quotes\") else if len(addr) < 7 || len(addr) > 15 then fail(\"the address is not 7 to 15 bytes\") else if find(head, \" - - [\") != len(addr) || len(head) != len(addr) + 34 || !ends_with(head, \"] \") then fail(\"not 'address - - [timestamp] '\") else if substr(time, 11, 1) != \":\" || substr(time, 14, 1) != \":\" then fail(\"not a timestamp\") else if hour < \"00\" || hour > \"23\" || parse_i64(hour) < 0 then fail(\"the hour is not 00 to 23\") else if len(tail) != len(status) + len(size) + 2 then fail(\"not ' status size' at the end\") else if len(status) != 3 || parse_i64(status) < 100 || parse_i64(status) > 599 then fail(\"the status is not 100 to 599\") else if size != \"-\" && (len(size) > 9 || size < \"0\" || parse_i64(size) < 0) then fail(\"the size is not - or 1 to 9 digits\") else (replace(\"status SSS\", \"SSS\", status), replace(\"hour HH\", \"HH\", hour))   ; line 36, fallible (on_error drop)\n"
-    "  %2 flatmap         keys     : (str, str) -> (str, i64) = [(entry.0, 1), (entry.1, 1)]   ; line 62\n"
-    "  %3 combine_per_key counts   : (str, i64) -> (str, i64) = sum   ; line 63\n"
-    "  %4 sink            out      : (str, i64) -> () = tsv(output)   ; line 64\n"
+    "  %0 source          lines    : () -> str = text(input)   ; line 27\n"
+    "  %1 map             entry    : str -> (str, str) = let when = extract(lines, \"^[^ \\\"]{7,15} - - \\\\[([^\\\"]*)\\\\] \\\"[^\\\"]*\\\" [1-5][0-9]{2} (-|[0-9]{1,9})$\", 1) in let status = extract(lines, \" ([0-9]{3}) [^ ]+$\", 1) in let t = parse_time(when, \"%d/%b/%Y:%H:%M:%S %z\") in (\"status \" + status, \"hour \" + format(\"{:02}\", hour(t)))   ; line 32, fallible (on_error drop)\n"
+    "  %2 flatmap         keys     : (str, str) -> (str, i64) = [(entry.0, 1), (entry.1, 1)]   ; line 39\n"
+    "  %3 combine_per_key counts   : (str, i64) -> (str, i64) = sum   ; line 40\n"
+    "  %4 sink            out      : (str, i64) -> () = tsv(output)   ; line 41\n"
     "plan: 2 stages\n"
     "  stage 1  stage1_lines_to_counts: once per input partition, in parallel\n"
     "    fused: source lines -> map entry -> flatmap keys -> combine_per_key counts (partial: into the thread's hash table)\n"
@@ -336,6 +253,9 @@ static const fp_pipeline pipeline = {
     .stage2_keyed = stage2_counts_to_out,
     .sites = sites,
     .nsites = 1,
+    .regexes = regexes,
+    .nregexes = 2,
+    .regex_setup = fp_regex_setup,
     .ops = fp_op_table,
     .nops = 5,
     .timed_ops = 4,
