@@ -2088,7 +2088,7 @@ static void emit_jtypes(Emitter *e)
             op->out->kind != TY_RECORD)
             continue;
         for (int k = 0; k < op->out->n; k++)
-            if (!type_is_scalar(op->out->elems[k])) {
+            if (!type_is_scalar(op->out->elems[k]) && op->out->elems[k]->kind != TY_OPT) {
                 if (!done.n)
                     line(e, "/* How the jsonl source reads its nested fields (a member's path, "
                             "its C layout). */");

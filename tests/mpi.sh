@@ -92,6 +92,8 @@ else
     # JSON lines and linked C functions (batch_map).
     mpi_matrix rag_ingest 4096 examples/data/docs.jsonl
     mpi_matrix rag_chunks 4096 examples/data/docs.jsonl
+    # a parameter, nested JSON and optional members
+    mpi_matrix orders 4096 "$IN/orders.jsonl" --param since=2026-06-01
     # weights' f64 sums are exact (runtime/fsum.c): another partition size
     # gives the same bytes too (tests/fsum.sh has the adversarial data).
     if [ -f "$M/weights.seq" ]; then

@@ -554,7 +554,8 @@ awk -v lines=20000 -v seed=5 -f tests/ref/gen_logs.awk > "$IN/access.log"
 same_logs "generated log with malformed lines" "$IN/access.log"
 same_logs "several files, empty ones among them" examples/data/access.log "$IN/empty.txt" "$IN/newlines.txt" "$IN/access.log"
 # Without on_error drop, the first malformed line stops the run (exit 4)
-# and says what was wrong with it: a missing piece, or fail()'s message.
+# and says what was wrong with it: extract found no well-formed line, or
+# parse_time no real time.
 sed 's/^    on_error drop$//' examples/logs.fpipe > "$TMP/logs_ff.fpipe"
 if "$FPIPEC" build "$TMP/logs_ff.fpipe" -o "$TMP/bin/logs_ff" > "$TMP/out" 2>&1; then
     good='203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 5123'
@@ -565,16 +566,31 @@ if "$FPIPEC" build "$TMP/logs_ff.fpipe" -o "$TMP/bin/logs_ff" > "$TMP/out" 2>&1;
             [ ! -e "$TMP/none.out" ]; then ok "logs: fail_fast says '$msg'"
         else bad "logs: fail_fast on '$line' (rc $rc, want '$msg')" "$TMP/err"; fi
     done <<'EOF'
-garbage|field 1 of 1
-203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / "HTTP/1.1" 200 5|field 1 of 1
-203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200|field 2 of 2
-203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 5"x|more than two quotes
-203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 600 5|the status is not 100 to 599
-203.0.113.7 - - [21/Nov/2026:24:05:42 +0000] "GET / HTTP/1.1" 200 5|the hour is not 00 to 23
-203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 +5|the size is not - or 1 to 9 digits
-203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 5 6|not ' status size' at the end
+garbage|extract: no match
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / "HTTP/1.1" 200 5|extract: no match
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200|extract: no match
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 600 5|extract: no match
+203.0.113.7 - - [21/Nov/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 +5|extract: no match
+203.0.113.7 - - [21/Nov/2026:24:05:42 +0000] "GET / HTTP/1.1" 200 5|parse_time: hour 24 is allowed only as 24:00:00
+203.0.113.7 - - [30/Feb/2026:13:05:42 +0000] "GET / HTTP/1.1" 200 5|parse_time: day out of range for its month
+203.0.113.7 - - [21/Nov/2026:13:05:42 0000] "GET / HTTP/1.1" 200 5|parse_time:
 EOF
 else bad "logs: build without on_error drop" "$TMP/out"; fi
+
+# ---------------------------------------------------------------------------
+# Orders: examples/orders.fpipe (a parameter, nested JSON records and lists,
+# optional members, parse_time) against tests/ref/orders.py (Python's json
+# and datetime), byte for byte, with the default and with --param since.
+python3 tests/ref/gen_orders.py 20000 3 > "$IN/orders.jsonl"
+for since in default 2026-06-01 2026-03-15T12:00:00Z; do
+    if [ $since = default ]; then args=(); want=2026-01-01; else args=(--param "since=$since"); want=$since; fi
+    run_modes "orders: since $since modes" "$TMP/bin/orders" "${args[@]}" "$IN/orders.jsonl" || continue
+    python3 tests/ref/orders.py "$want" "$IN/orders.jsonl" > "$TMP/ref"
+    same "orders: since $since vs Python" "$TMP/ref" "$TMP/out.1"
+done
+"$TMP/bin/orders" --param since=yesterday -o /dev/null "$IN/orders.jsonl" 2> "$TMP/err"; rc=$?
+if [ $rc -eq 4 ] && grep -q "parse_time" "$TMP/err"; then ok "orders: a since that is not a time fails the run (exit 4)"
+else bad "orders: --param since=yesterday (rc $rc)" "$TMP/err"; fi
 
 # ---------------------------------------------------------------------------
 # Record sources: CSV (RFC 4180, header onto a record) and JSON lines.
