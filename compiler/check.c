@@ -561,7 +561,8 @@ static bool check_regex(Checker *c, Expr *e)
     }
     int err;
     PCRE2_SIZE at;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)(lit->sval ? lit->sval : ""), lit->slen, 0, &err,
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)(lit->sval ? lit->sval : ""), lit->slen,
+                                   PCRE2_NEVER_UTF | PCRE2_NEVER_UCP, &err,
                                    &at, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
@@ -681,11 +682,11 @@ int check_format(Arena *a, const char *s, size_t n, FmtPiece **out, const char *
                 p->align = '=';
             }
             while (i < n && s[i] >= '0' && s[i] <= '9') {
+                p->width = p->width * 10 + (s[i++] - '0');
                 if (p->width > 1000000) {
                     *err = "a width over 1000000";
                     return -1;
                 }
-                p->width = p->width * 10 + (s[i++] - '0');
             }
             if (i < n && s[i] == '.') {
                 i++;
@@ -695,11 +696,11 @@ int check_format(Arena *a, const char *s, size_t n, FmtPiece **out, const char *
                 }
                 p->prec = 0;
                 while (i < n && s[i] >= '0' && s[i] <= '9') {
+                    p->prec = p->prec * 10 + (s[i++] - '0');
                     if (p->prec > 100) {
                         *err = "more than 100 decimals";
                         return -1;
                     }
-                    p->prec = p->prec * 10 + (s[i++] - '0');
                 }
             }
             if (i < n && s[i] == 'x') {
@@ -1798,11 +1799,13 @@ bool combine_is_exact(const IrOp *op)
                 return false;   /* its combine may do f64 arithmetic */
             continue;
         }
-        /* f64 min and max keep whichever of -0.0 and 0.0 (or a NaN) came
-         * first; topk orders f64 totally, by bits; sum and mean keep the
-         * exact sum (fp_fsum) and round it once. */
+        /* f64 min and max are IEEE 754-2019's (fp_min_f64: nan wins, -0 <
+         * +0), the same value in any order; topk orders f64 totally, by
+         * bits; sum and mean keep the exact sum (fp_fsum) and round it
+         * once. */
         if (op->val == &ty_f64 && op->mons[i] != MONOID_COUNT && op->mons[i] != MONOID_TOPK &&
-            op->mons[i] != MONOID_SUM && op->mons[i] != MONOID_MEAN)
+            op->mons[i] != MONOID_SUM && op->mons[i] != MONOID_MEAN &&
+            op->mons[i] != MONOID_MIN && op->mons[i] != MONOID_MAX)
             return false;
     }
     return true;

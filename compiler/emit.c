@@ -1494,8 +1494,16 @@ static void monoid_fold(Emitter *e, const IrOp *c, int i, const char *a, const c
     case MONOID_COUNT:
         line(e, "%s->%s = fp_add_i64(%s->%s, %s);", a, f, a, f, merge ? v : "1");
         break;
-    case MONOID_MIN: line(e, "if (%s < %s->%s)", v, a, f); line(e, "    %s->%s = %s;", a, f, v); break;
-    case MONOID_MAX: line(e, "if (%s > %s->%s)", v, a, f); line(e, "    %s->%s = %s;", a, f, v); break;
+    case MONOID_MIN:
+    case MONOID_MAX:
+        if (i64) {
+            line(e, "if (%s %s %s->%s)", v, c->mons[i] == MONOID_MIN ? "<" : ">", a, f);
+            line(e, "    %s->%s = %s;", a, f, v);
+        } else {   /* nan wins and -0 < +0, whatever the order (fp_min_f64) */
+            line(e, "%s->%s = fp_%s_f64(%s->%s, %s);", a, f,
+                 c->mons[i] == MONOID_MIN ? "min" : "max", a, f, v);
+        }
+        break;
     case MONOID_MEAN:
         if (add && merge)   /* i64: an exact 128-bit sum */
             line(e, "fp_sum128_merge(&%s->%s_sum, %s_sum);", a, f, v);

@@ -75,7 +75,11 @@ static bool put_all(int fd, const Str *s)
 
 bool write_file(const char *path, const Str *s)
 {
-    if (!strcmp(path, "-")) {
+    /* Standard output by any of its names: written to the stream, so that
+     * `-o /dev/stdout >> file` appends and a redirection is never renamed
+     * over (realpath would name the file it points to). */
+    if (!strcmp(path, "-") || !strcmp(path, "/dev/stdout") || !strcmp(path, "/dev/fd/1") ||
+        !strcmp(path, "/proc/self/fd/1")) {
         bool ok = fwrite(s->p, 1, s->n, stdout) == s->n;
         ok = fflush(stdout) == 0 && ok;
         if (!ok)
@@ -88,11 +92,14 @@ bool write_file(const char *path, const Str *s)
     const char *target = real ? real : path;
     struct stat st;
     bool exists = stat(target, &st) == 0;
+    /* /dev/fd/N, /dev/stderr, /proc/self/fd/N: another process's open file,
+     * written through as a device is, never replaced. */
+    bool through = !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6);
     bool ok;
     if (exists && S_ISDIR(st.st_mode)) {
         errno = EISDIR;
         ok = false;
-    } else if (exists && !S_ISREG(st.st_mode)) {
+    } else if (through || (exists && !S_ISREG(st.st_mode))) {
         /* A device or a FIFO (/dev/null, /dev/stdout): written through,
          * a rename would replace the device node. */
         FILE *f = fopen(target, "wb");

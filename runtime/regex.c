@@ -17,8 +17,10 @@
 #include <string.h>
 
 /* The compile options of every pattern: fpipec check uses the same
- * (compiler/check.c, FP_REGEX_OPTIONS there). */
-#define REGEX_OPTIONS 0u
+ * (compiler/check.c).  Patterns work on bytes: (*UTF) and (*UCP) at a
+ * pattern's start are refused, as the JIT's matcher does not check that a
+ * subject is valid UTF-8 and would read past it. */
+#define REGEX_OPTIONS (PCRE2_NEVER_UTF | PCRE2_NEVER_UCP)
 
 void fp_regex_setup(fp_regex *const *res, int n, int nthreads)
 {
@@ -76,6 +78,11 @@ static int match_at(fp_worker *w, const fp_site *site, const fp_regex *re, fp_st
      * (all valid here: the subject is bytes, no UTF). */
     int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)s.p, s.n, start, opts, md, NULL)
                      : pcre2_match(re->code, (PCRE2_SPTR)s.p, s.n, start, opts, md, NULL);
+    /* The JIT's stack (32 KiB) is spent by a repeated group on a long
+     * subject: the interpreter, whose backtracking lives on the heap (up
+     * to PCRE2's heap limit), matches it. */
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
+        rc = pcre2_match(re->code, (PCRE2_SPTR)s.p, s.n, start, opts | PCRE2_NO_JIT, md, NULL);
     if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
         fp_elem_error(w, site, rc == PCRE2_ERROR_MATCHLIMIT ? "regex match limit exceeded"
                                : rc == PCRE2_ERROR_DEPTHLIMIT ? "regex depth limit exceeded"
@@ -143,6 +150,11 @@ fp_str fp_replace_re(fp_arena *a, fp_worker *w, const fp_site *site, const fp_re
                                   (PCRE2_SPTR)with.p, with.n, out, &len);
         if (rc >= 0)
             return rc == 0 ? s : fp_str_lit((const char *)out, len);
+        if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !(opts & PCRE2_NO_JIT)) {
+            opts |= PCRE2_NO_JIT;   /* as match_at: the interpreter, on the heap */
+            pass--;
+            continue;
+        }
         if (rc != PCRE2_ERROR_NOMEMORY || pass) {
             fp_elem_error(w, site, rc == PCRE2_ERROR_BADREPLACEMENT ? "replace_re: a bad $ "
                                    "reference in the replacement (use $$ for a $)"

@@ -68,8 +68,15 @@ static int month_days(int64_t y, int m)
  * offset off (seconds east of UTC, |off| < 1 day): no overflow for any t. */
 static void split_time(int64_t t, int64_t off, int64_t *day, int64_t *sec)
 {
-    *day = floor_div(t, DAY);
-    *sec = t - *day * DAY + off;
+    /* t / DAY and t % DAY truncate and never overflow (day * DAY would
+     * for the least i64): the remainder is moved into [0, DAY). */
+    *day = t / DAY;
+    *sec = t % DAY;
+    if (*sec < 0) {
+        *sec += DAY;
+        --*day;
+    }
+    *sec += off;
     if (*sec < 0) {
         *sec += DAY;
         --*day;

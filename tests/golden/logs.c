@@ -94,7 +94,7 @@ static void stage1_lines_to_counts(fp_worker *w)
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source  lines : str = text(input)  (examples/logs.fpipe:27) */
+    /* source  lines : str        = text(input)  (examples/logs.fpipe:27) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         w->pos = lines.p;   /* for error messages */
@@ -103,7 +103,7 @@ static void stage1_lines_to_counts(fp_worker *w)
          *     let when   = extract(lines, "^[^ \"]{7,15} - - \\[([^\"]*)\\] \"[^\"]*\" [1-5][0-9]{2} (-|[0-9]{1,9})$", 1) in
          *     let status = extract(lines, " ([0-9]{3}) [^ ]+$", 1) in
          *     let t      = parse_time(when, "%d/%b/%Y:%H:%M:%S %z") in
-         *     ("status " + status, "hour " + format("{:02}", hour(t)))
+         *         ("status " + status, "hour " + format("{:02}", hour(t)))
          *     on_error drop
          */
         tup2_str_str entry = (tup2_str_str){0};
@@ -147,7 +147,7 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
     counts_pending counts_q[FP_BATCH];   /* updates of counts, FP_BATCH at a time */
     int counts_n = 0;
     const char *cur = w->part->begin, *end = w->part->end;
-    /* source  lines : str = text(input)  (examples/logs.fpipe:27) */
+    /* source  lines : str        = text(input)  (examples/logs.fpipe:27) */
     fp_str lines;
     while (fp_next_line(&cur, end, &lines)) {
         FP_TIME_SAMPLE(0);
@@ -158,7 +158,7 @@ static void stage1_lines_to_counts_timed(fp_worker *w)
          *     let when   = extract(lines, "^[^ \"]{7,15} - - \\[([^\"]*)\\] \"[^\"]*\" [1-5][0-9]{2} (-|[0-9]{1,9})$", 1) in
          *     let status = extract(lines, " ([0-9]{3}) [^ ]+$", 1) in
          *     let t      = parse_time(when, "%d/%b/%Y:%H:%M:%S %z") in
-         *     ("status " + status, "hour " + format("{:02}", hour(t)))
+         *         ("status " + status, "hour " + format("{:02}", hour(t)))
          *     on_error drop
          */
         tup2_str_str entry = (tup2_str_str){0};
