@@ -26,6 +26,7 @@ void fp_regex_setup(fp_regex *const *res, int n, int nthreads)
 {
     for (int i = 0; i < n; i++) {
         fp_regex *re = res[i];
+        fp_regex_free(re);   /* a process that runs the pipeline again (tests, fuzzers) */
         int err;
         PCRE2_SIZE off;
         pcre2_code *code = pcre2_compile((PCRE2_SPTR)re->pattern, re->len, REGEX_OPTIONS, &err,
