@@ -221,8 +221,8 @@ static void emacs_mode(const Tables *t)
     Words items = {{0}, 0};
     for (int i = 0; i < t->ops.n; i++)
         add(&items, t->ops.v[i]);
-    const char *item_kws[] = {"pipeline", "type", "extern", "link", "monoid"};
-    for (int i = 0; i < 5; i++)
+    const char *item_kws[] = {"pipeline", "param", "type", "extern", "link", "monoid"};
+    for (int i = 0; i < 6; i++)
         add(&items, item_kws[i]);
     Words clause = {{0}, 0};
     const int clause_kinds[] = {TK_LET, TK_IF, TK_ELSE, TK_ON_ERROR, TK_MAX_BATCH, TK_BY,

@@ -87,7 +87,7 @@ for v in emit-c convert fmt; do
         (ulimit -f 1; trap '' XFSZ; exec "$FPIPEC" fmt -i "$L/w.$v/out") > "$L/out" 2> "$L/err"
     else
         args=("$v" examples/logs.fpipe)
-        [ $v = convert ] && args=(convert --to yaml examples/logs.fpipe)
+        [ $v = convert ] && args=(convert --to yaml examples/rag_chunks.fpipe)   # over 1 KiB of YAML
         (ulimit -f 1; trap '' XFSZ; exec "$FPIPEC" "${args[@]}" -o "$L/w.$v/out") > "$L/out" 2> "$L/err"
     fi
     rc=$?

@@ -74,7 +74,7 @@
 
 (defconst fpipe-item-keywords
   '("source" "map" "filter" "flatmap" "batch_map" "combine" "combine_per_key"
-    "top" "sink" "pipeline" "type" "extern" "link" "monoid")
+    "top" "sink" "pipeline" "param" "type" "extern" "link" "monoid")
   "Keywords that start an item at column 0.")
 
 (defconst fpipe-clause-keywords
