@@ -1026,7 +1026,8 @@ static inline void fp_buf_reserve(fp_buf *b, size_t extra)
 static inline void fp_buf_put(fp_buf *b, const char *p, size_t n)
 {
     fp_buf_reserve(b, n);
-    memcpy(b->p + b->n, p, n);
+    if (n)   /* an empty str may have no bytes at all (p NULL: none's str?) */
+        memcpy(b->p + b->n, p, n);
     b->n += n;
 }
 static inline void fp_out_char(fp_buf *b, char c)
