@@ -18,27 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int failures;
-static char why[512];
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (!(cond)) {                                     \
-            snprintf(why, sizeof why, __VA_ARGS__);        \
-            return false;                                  \
-        }                                                  \
-    } while (0)
-
-static void run(const char *name, bool (*fn)(void))
-{
-    why[0] = 0;
-    if (fn()) {
-        printf("ok - unit: %s\n", name);
-    } else {
-        printf("FAIL - unit: %s: %s\n", name, why);
-        failures++;
-    }
-}
+#include "unit.h"
 
 /* A deterministic PRNG for the tests' data. */
 static uint64_t rng = 0x243f6a8885a308d3u;
@@ -1458,7 +1438,7 @@ static bool t_csv_row_matches_next(void)
         size_t len;
         const char *d = csv_random(&len);
         int map[6] = {-1, -1, -1, -1, -1, -1};
-        fp_csv_cols cols = {1 + (int)(next_rand() % 6), map, -1};
+        fp_csv_cols cols = {.ncols = 1 + (int)(next_rand() % 6), .map = map, .last = -1};
         int nf = 0;
         for (int c = 0; c < cols.ncols; c++)
             if (next_rand() % 2 && nf < 3) {

@@ -11,28 +11,8 @@
 #include <math.h>
 #include <stdio.h>
 
-static int failures;
-static char why[512];
+#include "unit.h"
 static fp_arena *A;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (!(cond)) {                                     \
-            snprintf(why, sizeof why, __VA_ARGS__);        \
-            return false;                                  \
-        }                                                  \
-    } while (0)
-
-static void run(const char *name, bool (*fn)(void))
-{
-    why[0] = 0;
-    if (fn()) {
-        printf("ok - unit: %s\n", name);
-    } else {
-        printf("FAIL - unit: %s: %s\n", name, why);
-        failures++;
-    }
-}
 
 /* A C string as an fp_str, padded (the padding contract). */
 static fp_str S(const char *s)

@@ -13,27 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int failures;
-static char why[512];
-
-#define CHECK(cond, ...)                            \
-    do {                                            \
-        if (!(cond)) {                              \
-            snprintf(why, sizeof why, __VA_ARGS__); \
-            return false;                           \
-        }                                           \
-    } while (0)
-
-static void run(const char *name, bool (*fn)(void))
-{
-    why[0] = 0;
-    if (fn()) {
-        printf("ok - time: %s\n", name);
-    } else {
-        printf("FAIL - time: %s: %s\n", name, why);
-        failures++;
-    }
-}
+#define UNIT_PREFIX "time"
+#include "unit.h"
 
 static fp_str S(const char *s)
 {
