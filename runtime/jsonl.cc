@@ -265,34 +265,6 @@ bool read_record(reader &R, dom::element e)
     return true;
 }
 
-/* A member's value as source.c sees it. */
-void convert(dom::element v, fp_jv *out)
-{
-    switch (v.type()) {
-    case dom::element_type::OBJECT: out->kind = FP_JV_OBJECT; break;
-    case dom::element_type::ARRAY: out->kind = FP_JV_ARRAY; break;
-    case dom::element_type::STRING: {
-        std::string_view s = v.get_string().value_unsafe();
-        out->kind = FP_JV_STRING;
-        out->s = s.data();
-        out->n = s.size();
-        break;
-    }
-    case dom::element_type::INT64:
-        out->kind = FP_JV_INTEGER;
-        out->i = v.get_int64().value_unsafe();
-        break;
-    case dom::element_type::DOUBLE:
-        out->kind = FP_JV_REAL;
-        out->d = v.get_double().value_unsafe();
-        break;
-    case dom::element_type::BOOL:
-        out->kind = v.get_bool().value_unsafe() ? FP_JV_TRUE : FP_JV_FALSE;
-        break;
-    case dom::element_type::NULL_VALUE: out->kind = FP_JV_NULL; break;
-    default: out->kind = FP_JV_MISSING; break;   /* UINT64: never kept (read_record) */
-    }
-}
 
 /* Open a window of whole lines at p (the partition ends at end). */
 bool open_window(reader &R, const char *p, const char *end)
@@ -394,7 +366,7 @@ extern "C" void fp_sj_member(fp_sj *r, const char *name, fp_jv *out)
     reader &R = *r;
     auto &c = R.seen[(reinterpret_cast<uintptr_t>(name) >> 3) & 15];
     if (c.name == name && c.gen == R.gen) {   /* this layout has it there */
-        convert(R.m[c.at].v, out);
+        fp_jv_of_element(R.m[c.at].v, out);
         return;
     }
     if (c.name != name) {
@@ -405,7 +377,7 @@ extern "C" void fp_sj_member(fp_sj *r, const char *name, fp_jv *out)
         if (R.m[i].kn == c.n && same(R.m[i].k, name, c.n)) {
             c.at = i;
             c.gen = R.gen;
-            convert(R.m[i].v, out);
+            fp_jv_of_element(R.m[i].v, out);
             return;
         }
     out->kind = FP_JV_MISSING;
@@ -424,4 +396,33 @@ extern "C" bool fp_sj_member_ref(fp_sj *r, const char *name, fp_jref *out)
             return true;
         }
     return false;
+}
+
+/* A simdjson value as source.c sees it (jsonl_node.cc's nodes too). */
+void fp_jv_of_element(const simdjson::dom::element &v, fp_jv *out)
+{
+    switch (v.type()) {
+    case simdjson::dom::element_type::OBJECT: out->kind = FP_JV_OBJECT; break;
+    case simdjson::dom::element_type::ARRAY: out->kind = FP_JV_ARRAY; break;
+    case simdjson::dom::element_type::STRING: {
+        std::string_view s = v.get_string().value_unsafe();
+        out->kind = FP_JV_STRING;
+        out->s = s.data();
+        out->n = s.size();
+        break;
+    }
+    case simdjson::dom::element_type::INT64:
+        out->kind = FP_JV_INTEGER;
+        out->i = v.get_int64().value_unsafe();
+        break;
+    case simdjson::dom::element_type::DOUBLE:
+        out->kind = FP_JV_REAL;
+        out->d = v.get_double().value_unsafe();
+        break;
+    case simdjson::dom::element_type::BOOL:
+        out->kind = v.get_bool().value_unsafe() ? FP_JV_TRUE : FP_JV_FALSE;
+        break;
+    case simdjson::dom::element_type::NULL_VALUE: out->kind = FP_JV_NULL; break;
+    default: out->kind = FP_JV_MISSING; break;   /* UINT64: never kept (read_record) */
+    }
 }

@@ -60,4 +60,15 @@ size_t fp_sjn_size(const fp_jref *node);
 bool fp_sjn_first(const fp_jref *node, fp_jiter *it, fp_jref *item);
 bool fp_sjn_next(fp_jiter *it, fp_jref *item);
 
+/* One value as an fp_jv, for every reader and depth: of jansson's tree
+ * (source_jsonl.c; jsonl_nested.c's tree nodes), and of a simdjson element
+ * (jsonl.cc; jsonl_node.cc's nodes); how a message names its kind. */
+struct json_t;
+void fp_jv_of_json(const struct json_t *j, fp_jv *v);
+const char *fp_jv_kind_name(int kind);
+#ifdef __cplusplus
+namespace simdjson { namespace dom { class element; } }
+void fp_jv_of_element(const simdjson::dom::element &v, fp_jv *out);
+#endif
+
 #endif

@@ -32,21 +32,6 @@ typedef struct {
     size_t len;
 } walk;
 
-static const char *json_kind(int kind)
-{
-    switch (kind) {
-    case FP_JV_OBJECT: return "an object";
-    case FP_JV_ARRAY: return "an array";
-    case FP_JV_STRING: return "a string";
-    case FP_JV_INTEGER: return "an integer";
-    case FP_JV_REAL: return "a non-integer number";
-    case FP_JV_TRUE:
-    case FP_JV_FALSE: return "a boolean";
-    case FP_JV_NULL: return "null";
-    }
-    return "?";
-}
-
 /* The path grows by ".name" (sep '.'), "name" (sep 0) or "[i]" (name
  * NULL); returns the old length to go back to. */
 static size_t path_push(walk *k, char sep, const char *name, size_t i)
@@ -68,7 +53,7 @@ static void path_pop(walk *k, size_t old)
 static bool wrong(walk *k, const char *want, const fp_jv *v)
 {
     fp_elem_error(k->w, k->site, fp_arena_printf(k->w->arena, 0, "member \"%s\" is %s, not %s",
-                                                 k->path, json_kind(v->kind), want));
+                                                 k->path, fp_jv_kind_name(v->kind), want));
     return false;
 }
 
@@ -78,27 +63,7 @@ static void value(const walk *k, const fp_jref *node, fp_jv *v)
         fp_sjn_value(node, v);
         return;
     }
-    const json_t *j = node->p;
-    switch (json_typeof(j)) {
-    case JSON_OBJECT: v->kind = FP_JV_OBJECT; break;
-    case JSON_ARRAY: v->kind = FP_JV_ARRAY; break;
-    case JSON_STRING:
-        v->kind = FP_JV_STRING;
-        v->s = json_string_value(j);
-        v->n = json_string_length(j);
-        break;
-    case JSON_INTEGER:
-        v->kind = FP_JV_INTEGER;
-        v->i = (int64_t)json_integer_value(j);
-        break;
-    case JSON_REAL:
-        v->kind = FP_JV_REAL;
-        v->d = json_real_value(j);
-        break;
-    case JSON_TRUE: v->kind = FP_JV_TRUE; break;
-    case JSON_FALSE: v->kind = FP_JV_FALSE; break;
-    case JSON_NULL: v->kind = FP_JV_NULL; break;
-    }
+    fp_jv_of_json(node->p, v);
 }
 
 static bool read_node(walk *k, const fp_jref *node, const fp_jtype *t, void *dst);

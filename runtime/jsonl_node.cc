@@ -30,31 +30,7 @@ void to_node(const dom::element &e, fp_jref *node)
 
 extern "C" void fp_sjn_value(const fp_jref *node, fp_jv *out)
 {
-    dom::element v = element(node);
-    switch (v.type()) {
-    case dom::element_type::OBJECT: out->kind = FP_JV_OBJECT; break;
-    case dom::element_type::ARRAY: out->kind = FP_JV_ARRAY; break;
-    case dom::element_type::STRING: {
-        std::string_view s = v.get_string().value_unsafe();
-        out->kind = FP_JV_STRING;
-        out->s = s.data();
-        out->n = s.size();
-        break;
-    }
-    case dom::element_type::INT64:
-        out->kind = FP_JV_INTEGER;
-        out->i = v.get_int64().value_unsafe();
-        break;
-    case dom::element_type::DOUBLE:
-        out->kind = FP_JV_REAL;
-        out->d = v.get_double().value_unsafe();
-        break;
-    case dom::element_type::BOOL:
-        out->kind = v.get_bool().value_unsafe() ? FP_JV_TRUE : FP_JV_FALSE;
-        break;
-    case dom::element_type::NULL_VALUE: out->kind = FP_JV_NULL; break;
-    default: out->kind = FP_JV_MISSING; break;   /* UINT64: such a line went to jansson */
-    }
+    fp_jv_of_element(element(node), out);
 }
 
 extern "C" bool fp_sjn_member(const fp_jref *node, const char *name, fp_jref *out)

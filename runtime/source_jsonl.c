@@ -64,7 +64,7 @@ bool fp_jsonl_next(fp_worker *w, const fp_site *site, const char **cur, const ch
     return true;
 }
 
-static const char *json_kind(int kind)
+const char *fp_jv_kind_name(int kind)
 {
     switch (kind) {
     case FP_JV_OBJECT: return "an object";
@@ -79,14 +79,9 @@ static const char *json_kind(int kind)
     return "?";
 }
 
-/* Member `name` of jansson's tree, as a fp_jv. */
-static void tree_member(json_t *obj, const char *name, fp_jv *v)
+/* One of jansson's values as a fp_jv. */
+void fp_jv_of_json(const json_t *j, fp_jv *v)
 {
-    json_t *j = json_object_get(obj, name);
-    if (!j) {
-        v->kind = FP_JV_MISSING;
-        return;
-    }
     switch (json_typeof(j)) {
     case JSON_OBJECT: v->kind = FP_JV_OBJECT; break;
     case JSON_ARRAY: v->kind = FP_JV_ARRAY; break;
@@ -109,6 +104,16 @@ static void tree_member(json_t *obj, const char *name, fp_jv *v)
     }
 }
 
+/* Member `name` of jansson's tree, as a fp_jv. */
+static void tree_member(json_t *obj, const char *name, fp_jv *v)
+{
+    const json_t *j = json_object_get(obj, name);
+    if (!j)
+        v->kind = FP_JV_MISSING;
+    else
+        fp_jv_of_json(j, v);
+}
+
 /* The member `name` into *v; false after an error (reported). */
 static bool member(fp_worker *w, const fp_site *site, fp_json *obj, const char *name, fp_jv *v)
 {
@@ -129,7 +134,7 @@ static bool member(fp_worker *w, const fp_site *site, fp_json *obj, const char *
 static void wrong_type(fp_worker *w, const fp_site *site, const char *name, const char *want,
                        const fp_jv *v)
 {
-    fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "member \"%s\" is %s, not %s", name, json_kind(v->kind), want));
+    fp_elem_error(w, site, fp_arena_printf(w->arena, 320, "member \"%s\" is %s, not %s", name, fp_jv_kind_name(v->kind), want));
 }
 
 fp_str fp_json_str(fp_worker *w, const fp_site *site, fp_json *obj, const char *name)
